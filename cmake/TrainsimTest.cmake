@@ -1,0 +1,19 @@
+# One helper per kind of test.
+#
+# trainsim_add_test(NAME): tests/NAME.cpp is a doctest suite linked against the
+# library; the test runs with the source tree as working directory so it can
+# read models/, topologies/ and ../shared/reference/.
+function(trainsim_add_test name)
+  add_executable(${name} tests/${name}.cpp tests/doctest_main.cpp)
+  target_compile_options(${name} PRIVATE ${TRAINSIM_WARNINGS})
+  target_compile_definitions(${name} PRIVATE TRAINSIM_DEFAULT_DATA_DIR="${CMAKE_SOURCE_DIR}")
+  target_link_libraries(${name} PRIVATE trainsim::core doctest::doctest)
+  add_test(NAME ${name} COMMAND ${name} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+endfunction()
+
+# trainsim_add_cli_test(NAME SCRIPT): a bash script that drives the trainsim
+# binary (passed as $1) and fails with a message on the first wrong answer.
+function(trainsim_add_cli_test name script)
+  add_test(NAME ${name} COMMAND bash ${CMAKE_SOURCE_DIR}/${script} $<TARGET_FILE:trainsim>
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+endfunction()

@@ -1,0 +1,211 @@
+#include "sim/config/config_doc.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace trainsim {
+
+// Walks a parsed YAML tree into a ConfigDoc, checking every key against the table.
+class DocBuilder {
+ public:
+  explicit DocBuilder(ConfigDoc& doc) : doc_(doc) {}
+
+  void walk_root(const YAML::Node& root) {
+    if (!root.IsDefined() || root.IsNull()) return;  // an empty file: defaults only
+    if (!root.IsMap()) {
+      throw ConfigError({doc_.file_, root.Mark().line + 1, ""},
+                        "expected a map of keys at the top of this " + doc_.table_->kind() +
+                            "; valid keys: " + list(doc_.table_->children("")));
+    }
+    walk_map(root, "");
+  }
+
+ private:
+  static std::string list(const std::vector<std::string>& v) {
+    std::string out;
+    for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
+    return out;
+  }
+
+  void walk_map(const YAML::Node& map, const std::string& prefix) {
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      int line = it->first.Mark().line + 1;
+      if (!it->first.IsScalar())
+        throw ConfigError({doc_.file_, line, prefix}, "a key must be a plain name");
+      std::string key = prefix.empty() ? it->first.Scalar() : prefix + "." + it->first.Scalar();
+      visit(key, it->second, line);
+    }
+  }
+
+  void visit(const std::string& key, const YAML::Node& value, int line) {
+    const KeyTable& table = *doc_.table_;
+    if (table.find(key)) {
+      if (!value.IsScalar()) {
+        std::string what = value.IsMap() ? "a map" : value.IsSequence() ? "a list" : "no value";
+        throw ConfigError({doc_.file_, line, key},
+                          "expected " + table.find(key)->describe_type() + ", found " + what);
+      }
+      doc_.values_[key] = {value.Scalar(), {doc_.file_, line, key}};
+    } else if (table.is_section(key)) {
+      if (!value.IsMap())
+        throw ConfigError({doc_.file_, line, key},
+                          "is a section; expected a map with keys " + list(table.children(key)));
+      walk_map(value, key);
+    } else {
+      throw ConfigError({doc_.file_, line, key},
+                        "unknown key in this " + table.kind() + "; did you mean '" +
+                            table.nearest(key) + "'? (`trainsim help keys` lists all)");
+    }
+  }
+
+  ConfigDoc& doc_;
+};
+
+namespace {
+
+ConfigDoc parse(const std::string& text, ConfigDoc doc, const std::string& file) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError({file, e.mark.line + 1, ""}, "malformed YAML: " + e.msg);
+  }
+  DocBuilder(doc).walk_root(root);
+  return doc;
+}
+
+}  // namespace
+
+ConfigDoc ConfigDoc::load_file(const std::string& path, const KeyTable& table) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError({path, 0, ""}, "cannot open this " + table.kind() + " file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse(ss.str(), ConfigDoc(path, table), path);
+}
+
+ConfigDoc ConfigDoc::load_string(const std::string& yaml, const std::string& file, const KeyTable& table) {
+  return parse(yaml, ConfigDoc(file, table), file);
+}
+
+void ConfigDoc::apply_override(const std::string& assignment) {
+  size_t eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw ConfigError({"--set", 0, assignment}, "expected --set dotted.key=value, e.g. --set parallel.tp=4");
+  std::string key = assignment.substr(0, eq);
+  std::string value = assignment.substr(eq + 1);
+  if (!table_->find(key)) {
+    std::string why = table_->is_section(key) ? "is a section, not a key; set one of its keys"
+                                              : "unknown key; did you mean '" + table_->nearest(key) + "'?";
+    throw ConfigError({"--set", 0, key}, why);
+  }
+  values_[key] = {value, {"--set", 0, key}};
+}
+
+bool ConfigDoc::given(const std::string& key) const { return values_.count(key) > 0; }
+
+SourceLocation ConfigDoc::where(const std::string& key) const {
+  auto it = values_.find(key);
+  if (it != values_.end()) return it->second.where;
+  return {file_, 0, key};
+}
+
+std::map<std::string, SourceLocation> ConfigDoc::locations() const {
+  std::map<std::string, SourceLocation> out;
+  for (const auto& [k, e] : values_) out[k] = e.where;
+  return out;
+}
+
+void ConfigDoc::fail(const std::string& key, const std::string& message) const {
+  throw ConfigError(where(key), message);
+}
+
+const KeyDef& ConfigDoc::def(const std::string& key) const {
+  const KeyDef* d = table_->find(key);
+  if (!d) throw std::logic_error("undeclared " + table_->kind() + " key read: " + key);
+  return *d;
+}
+
+const std::string& ConfigDoc::text(const std::string& key) const {
+  auto it = values_.find(key);
+  if (it != values_.end()) return it->second.text;
+  const KeyDef& d = def(key);
+  if (d.default_value.empty())
+    fail(key, "missing required key (" + d.help + "); expected " + d.describe_type());
+  return d.default_value;
+}
+
+void ConfigDoc::check_range(const KeyDef& d, double v) const {
+  if ((d.min && v < *d.min) || (d.max && v > *d.max))
+    fail(d.path, "value out of range; expected " + d.describe_type());
+}
+
+long long ConfigDoc::get_int(const std::string& key) const {
+  const std::string& t = text(key);
+  size_t used = 0;
+  long long v = 0;
+  try {
+    v = std::stoll(t, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != t.size() || t.empty()) fail(key, "'" + t + "' is not " + def(key).describe_type());
+  check_range(def(key), static_cast<double>(v));
+  return v;
+}
+
+double ConfigDoc::get_number(const std::string& key) const {
+  const std::string& t = text(key);
+  size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(t, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != t.size() || t.empty() || !std::isfinite(v))
+    fail(key, "'" + t + "' is not " + def(key).describe_type());
+  check_range(def(key), v);
+  return v;
+}
+
+bool ConfigDoc::get_bool(const std::string& key) const {
+  const std::string& t = text(key);
+  if (t == "true" || t == "True" || t == "yes") return true;
+  if (t == "false" || t == "False" || t == "no") return false;
+  fail(key, "'" + t + "' is not true or false");
+}
+
+std::string ConfigDoc::get_string(const std::string& key) const {
+  auto it = values_.find(key);
+  if (it == values_.end() && def(key).default_value.empty()) {
+    if (def(key).required) text(key);  // throws "missing required key"
+    return "";
+  }
+  return text(key);
+}
+
+std::string ConfigDoc::get_choice(const std::string& key) const {
+  const std::string& t = text(key);
+  const KeyDef& d = def(key);
+  for (const auto& c : d.choices)
+    if (c == t) return t;
+  fail(key, "'" + t + "' is not valid; expected " + d.describe_type());
+}
+
+double ConfigDoc::get_quantity(const std::string& key) const {
+  const std::string& t = text(key);
+  double v = 0;
+  try {
+    v = parse_quantity(t, def(key).dim);
+  } catch (const UnitError& e) {
+    fail(key, e.what());
+  }
+  check_range(def(key), v);
+  return v;
+}
+
+}  // namespace trainsim

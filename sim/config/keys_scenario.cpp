@@ -1,0 +1,109 @@
+// The scenario key table (DESIGN.md §3). Defaults are written as they would be
+// in YAML and parsed by the same code as user values.
+#include "sim/config/keys.hpp"
+
+namespace trainsim {
+namespace {
+
+KeyDef integer(std::string path, std::string def, std::string help, double min,
+               std::optional<double> max = std::nullopt) {
+  KeyDef k = KeyDef::of(std::move(path), ValueType::integer);
+  k.default_value = std::move(def);
+  k.help = std::move(help);
+  k.min = min;
+  k.max = max;
+  return k;
+}
+
+KeyDef choice(std::string path, std::string def, std::vector<std::string> choices, std::string help) {
+  KeyDef k = KeyDef::of(std::move(path), ValueType::choice);
+  k.default_value = std::move(def);
+  k.choices = std::move(choices);
+  k.help = std::move(help);
+  return k;
+}
+
+KeyDef boolean(std::string path, std::string def, std::string help) {
+  KeyDef k = KeyDef::of(std::move(path), ValueType::boolean);
+  k.default_value = std::move(def);
+  k.help = std::move(help);
+  return k;
+}
+
+KeyDef quantity(std::string path, Dimension dim, std::string def, std::string help) {
+  KeyDef k = KeyDef::of(std::move(path), ValueType::quantity, dim);
+  k.default_value = std::move(def);
+  k.help = std::move(help);
+  k.min = 0;
+  return k;
+}
+
+KeyDef path_key(std::string path, bool required, std::string help) {
+  KeyDef k = KeyDef::of(std::move(path), ValueType::path);
+  k.required = required;
+  k.help = std::move(help);
+  return k;
+}
+
+std::vector<KeyDef> scenario_defs() {
+  std::vector<KeyDef> k;
+  k.push_back(path_key("model", true, "model: a name in models/, a path to a model YAML, or a Hugging Face config.json"));
+  k.push_back(path_key("cluster", true, "cluster: a name in topologies/ or a path to a cluster YAML"));
+  k.push_back(integer("nodes", "", "nodes used; default: the cluster card's node count, or the fewest nodes holding `gpus`", 1));
+  k.push_back(integer("gpus", "", "GPUs used when fewer than nodes x GPUs per node; default: nodes x GPUs per node", 1));
+  k.push_back(path_key("deepspeed_config", false, "DeepSpeed ds_config.json, read as DeepSpeed reads it"));
+
+  k.push_back(integer("parallel.tp", "1", "tensor-parallel size (divides heads, KV heads and FFN)", 1));
+  k.push_back(integer("parallel.pp", "1", "pipeline-parallel size (at most the layer count)", 1));
+  k.push_back(integer("parallel.dp", "", "data-parallel size; default: GPUs / (tp x pp x cp)", 1));
+  k.push_back(integer("parallel.cp", "1", "context-parallel size (splits the sequence)", 1));
+  k.push_back(integer("parallel.vp", "1", "model chunks per pipeline rank (interleaved 1F1B when > 1)", 1));
+  k.push_back(boolean("parallel.sequence_parallel", "false", "Megatron sequence parallelism (shards norms/dropout activations over TP)"));
+  k.push_back(integer("parallel.zero_stage", "0", "DeepSpeed ZeRO stage over the dp x cp group: 0 none, 1 optimizer states, 2 + gradients, 3 + parameters", 0, 3));
+  k.push_back(choice("parallel.schedule", "1f1b", {"gpipe", "1f1b", "interleaved-1f1b"},
+                     "pipeline schedule; interleaved-1f1b requires vp > 1"));
+  k.push_back(boolean("parallel.embedding_in_pp_split", "false",
+                      "count the embedding and the output layer as one layer each when splitting layers over stages "
+                      "(Megatron --account-for-embedding/loss-in-pipeline-split, DeepSpeed partition 'type:transformer|embedding')"));
+
+  k.push_back(integer("training.seq_len", "2048", "sequence length in tokens", 1));
+  k.push_back(integer("training.micro_batch", "1", "sequences per micro-batch per GPU", 1));
+  KeyDef gb = integer("training.global_batch", "", "sequences per step (a multiple of micro_batch x dp)", 1);
+  gb.required = true;
+  k.push_back(gb);
+  k.push_back(choice("training.precision", "bf16", {"fp32", "fp16", "bf16", "fp8"},
+                     "training precision (fp8: FP8 GEMMs with bf16 weights, as Transformer Engine)"));
+  k.push_back(choice("training.recompute", "none", {"none", "selective", "full"},
+                     "activation recomputation: selective recomputes the attention core, full the whole layer"));
+  k.push_back(choice("training.optimizer", "adam", {"adam", "sgd"}, "optimizer: adam (2 fp32 states) or sgd with momentum (1 fp32 state)"));
+  k.push_back(boolean("training.flash_attention", "true", "fused attention that does not store the s x s score matrix"));
+
+  k.push_back(choice("offload.optimizer", "none", {"none", "cpu", "nvme"}, "where optimizer states live (ZeRO-Offload / ZeRO-Infinity)"));
+  k.push_back(choice("offload.params", "none", {"none", "cpu", "nvme"}, "where parameters live between uses (ZeRO-3 only)"));
+
+  k.push_back(choice("memory.convention", "auto", {"auto", "megatron", "deepspeed"},
+                     "model-state accounting: megatron (18 B/param, fp32 main grads), deepspeed (16 B/param + its estimators' buffers); "
+                     "auto = deepspeed when zero_stage >= 2 or anything is offloaded, else megatron"));
+  k.push_back(quantity("memory.cuda_context", Dimension::bytes, "1GiB",
+                       "per-GPU memory outside the model: CUDA context, cuBLAS/cuDNN workspaces, NCCL buffers (an assumption, see results/calibration.md)"));
+  KeyDef frag = quantity("memory.allocator_overhead", Dimension::fraction, "0.1",
+                         "caching-allocator fragmentation, as a fraction of activation memory (an assumption, see results/calibration.md)");
+  frag.max = 1;
+  k.push_back(frag);
+  k.push_back(quantity("memory.reduce_bucket_size", Dimension::count, "5e8",
+                       "DeepSpeed reduce_bucket_size in elements (code default 5e8); deepspeed convention only"));
+  k.push_back(quantity("memory.allgather_bucket_size", Dimension::count, "5e8",
+                       "DeepSpeed allgather_bucket_size in elements (code default 5e8); deepspeed convention, ZeRO-1/2"));
+  k.push_back(quantity("memory.prefetch_bucket_size", Dimension::count, "5e7",
+                       "DeepSpeed stage3_prefetch_bucket_size in elements (code default 5e7); deepspeed convention, ZeRO-3"));
+  return k;
+}
+
+}  // namespace
+
+const KeyTable& scenario_keys() {
+  static const KeyTable table("scenario", scenario_defs());
+  return table;
+}
+
+}  // namespace trainsim

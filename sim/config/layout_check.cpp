@@ -1,0 +1,114 @@
+// Layout validation: every rule says what would be valid.
+#include <string>
+
+#include "sim/config/scenario.hpp"
+
+namespace trainsim {
+namespace {
+
+std::string s(long long v) { return std::to_string(v); }
+
+void check_tensor_parallel(const Scenario& sc, std::vector<LayoutProblem>& out) {
+  const ModelSpec& m = sc.model;
+  int tp = sc.parallel.tp;
+  if (m.heads % tp != 0)
+    out.push_back({"parallel.tp", "tp=" + s(tp) + " does not divide the " + s(m.heads) +
+                                      " attention heads of " + m.name + "; use a divisor of " + s(m.heads)});
+  else if (m.kv_heads % tp != 0)
+    out.push_back({"parallel.tp", "tp=" + s(tp) + " does not divide the " + s(m.kv_heads) +
+                                      " KV heads (GQA query groups) of " + m.name + "; use a divisor of " +
+                                      s(m.kv_heads)});
+  if (m.ffn % tp != 0)
+    out.push_back({"parallel.tp", "tp=" + s(tp) + " does not divide the FFN size " + s(m.ffn) + " of " + m.name});
+}
+
+void check_pipeline(const Scenario& sc, std::vector<LayoutProblem>& out) {
+  const ParallelPlan& p = sc.parallel;
+  int layers = sc.model.layers;
+  if (p.pp > layers)
+    out.push_back({"parallel.pp", "pp=" + s(p.pp) + " exceeds the " + s(layers) + " layers of " +
+                                      sc.model.name + "; use pp <= " + s(layers)});
+  if (p.vp > 1 && p.pp < 2)
+    out.push_back({"parallel.vp", "vp=" + s(p.vp) + " (interleaved 1F1B) needs pp >= 2; set vp: 1 or raise pp"});
+  if (p.vp > 1 && layers % (p.pp * p.vp) != 0)
+    out.push_back({"parallel.vp", "interleaving needs layers divisible by pp x vp: " + s(layers) + " layers, pp=" +
+                                      s(p.pp) + ", vp=" + s(p.vp) + "; choose vp dividing " + s(layers / p.pp)});
+  if (p.schedule == Schedule::interleaved_1f1b && p.vp < 2)
+    out.push_back({"parallel.schedule", "interleaved-1f1b needs parallel.vp >= 2 model chunks; set vp or use 1f1b"});
+  if (p.vp > 1 && p.schedule != Schedule::interleaved_1f1b)
+    out.push_back({"parallel.schedule", "vp=" + s(p.vp) + " needs schedule interleaved-1f1b (or leave schedule unset)"});
+  if (p.zero_stage >= 2 && p.pp > 1)
+    out.push_back({"parallel.zero_stage", "ZeRO stage " + s(p.zero_stage) +
+                                              " cannot be combined with pipeline parallelism (DeepSpeed's pipeline "
+                                              "engine supports stages 0 and 1 only); use zero_stage <= 1 or pp: 1"});
+}
+
+void check_sizes(const Scenario& sc, std::vector<LayoutProblem>& out) {
+  const ParallelPlan& p = sc.parallel;
+  long long product = 1LL * p.dp * p.tp * p.pp * p.cp;
+  if (product != sc.gpus)
+    out.push_back({"parallel.dp", "dp x tp x pp x cp = " + s(p.dp) + " x " + s(p.tp) + " x " + s(p.pp) + " x " +
+                                      s(p.cp) + " = " + s(product) + " but the scenario has " + s(sc.gpus) +
+                                      " GPUs; make the product equal the GPU count (or omit dp to derive it)"});
+  long long capacity = 1LL * sc.nodes * sc.cluster.node.gpus;
+  if (sc.gpus > capacity)
+    out.push_back({"gpus", s(sc.gpus) + " GPUs do not fit on " + s(sc.nodes) + " nodes of " +
+                               s(sc.cluster.node.gpus) + " GPUs; raise nodes to " +
+                               s((sc.gpus + sc.cluster.node.gpus - 1) / sc.cluster.node.gpus)});
+  const TrainingPlan& t = sc.training;
+  long long per_step = 1LL * t.micro_batch * p.dp;
+  if (t.global_batch % per_step != 0)
+    out.push_back({"training.global_batch", "global_batch=" + s(t.global_batch) +
+                                                " is not a multiple of micro_batch x dp = " + s(t.micro_batch) + " x " +
+                                                s(p.dp) + " = " + s(per_step)});
+  if (p.cp > 1 && t.seq_len % (2 * p.cp) != 0)
+    out.push_back({"parallel.cp", "context parallelism splits the sequence into 2 x cp chunks: seq_len=" +
+                                      s(t.seq_len) + " is not a multiple of " + s(2 * p.cp)});
+  if (sc.model.position == PositionKind::learned && t.seq_len > sc.model.max_position)
+    out.push_back({"training.seq_len", "seq_len=" + s(t.seq_len) + " exceeds the " + s(sc.model.max_position) +
+                                           " learned positions of " + sc.model.name});
+}
+
+void check_training(const Scenario& sc, std::vector<LayoutProblem>& out) {
+  if (sc.training.precision == Precision::fp8 && !sc.cluster.node.gpu.peak_fp8)
+    out.push_back({"training.precision", sc.cluster.node.gpu.name +
+                                             " has no FP8 tensor cores; use bf16 or fp16 (FP8 needs H100/H200)"});
+  if (sc.offload.params != OffloadDevice::none && sc.parallel.zero_stage != 3)
+    out.push_back({"offload.params", "parameter offload needs ZeRO stage 3 (ZeRO-Infinity); set parallel.zero_stage: 3"});
+  if (sc.offload.optimizer != OffloadDevice::none && sc.parallel.zero_stage == 0)
+    out.push_back({"offload.optimizer", "optimizer offload needs ZeRO stage 1, 2 or 3 (ZeRO-Offload); set parallel.zero_stage"});
+  if (sc.offload.optimizer == OffloadDevice::nvme && sc.parallel.zero_stage != 3)
+    out.push_back({"offload.optimizer", "NVMe optimizer offload needs ZeRO stage 3 (ZeRO-Infinity); use cpu or zero_stage 3"});
+}
+
+}  // namespace
+
+int Scenario::num_micro_batches() const {
+  return training.global_batch / (training.micro_batch * parallel.dp);
+}
+
+SourceLocation Scenario::where(const std::string& key) const {
+  auto it = locations.find(key);
+  if (it != locations.end()) return it->second;
+  return {file, 0, key};
+}
+
+std::vector<LayoutProblem> check_layout(const Scenario& sc) {
+  std::vector<LayoutProblem> out;
+  check_tensor_parallel(sc, out);
+  check_pipeline(sc, out);
+  check_sizes(sc, out);
+  check_training(sc, out);
+  return out;
+}
+
+void validate_layout(const Scenario& sc) {
+  std::vector<LayoutProblem> problems = check_layout(sc);
+  if (problems.empty()) return;
+  std::string more = problems.size() > 1 ? " (and " + s(static_cast<long long>(problems.size() - 1)) +
+                                                " more problem" + (problems.size() > 2 ? "s" : "") + ")"
+                                          : "";
+  throw ConfigError(sc.where(problems.front().key), problems.front().message + more);
+}
+
+}  // namespace trainsim

@@ -1,0 +1,22 @@
+// Loading models: a model card (models/*.yaml, keys in keys_cards.cpp) or a
+// Hugging Face config.json (hf_config.hpp), chosen by the file extension.
+#pragma once
+
+#include <string>
+
+#include "sim/model/model_spec.hpp"
+
+namespace trainsim {
+
+// Reads a model card or, for a ".json" file, a Hugging Face config.json.
+// Throws ConfigError naming the file, line and key on bad input.
+ModelSpec load_model(const std::string& path);
+
+// Reads a model card from YAML text (`file` names it in messages).
+ModelSpec load_model_card_string(const std::string& yaml, const std::string& file);
+
+// Checks the architecture's internal consistency (heads divide hidden, KV
+// heads divide heads, ...); throws ConfigError at `file` naming the key.
+void check_model(const ModelSpec& m, const std::string& file);
+
+}  // namespace trainsim

@@ -1,0 +1,105 @@
+// A scenario: model + cluster + parallel layout + training settings, resolved
+// and validated (DESIGN.md §3). Loading goes through the declared key table
+// (keys.hpp), so every value here has a declared type, unit and default.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/config/error.hpp"
+#include "sim/core/quantity.hpp"
+#include "sim/model/model_spec.hpp"
+#include "sim/topology/cluster_spec.hpp"
+
+namespace trainsim {
+
+enum class Schedule { gpipe, one_f_one_b, interleaved_1f1b };
+enum class Recompute { none, selective, full };
+enum class OptimizerKind { adam, sgd };
+enum class OffloadDevice { none, cpu, nvme };
+// How model states are counted (users compare against both):
+//  megatron:  bf16/fp16 params 2 B + fp32 main grads 4 B + Adam 12 B = 18 B per
+//             parameter; the distributed optimizer (ZeRO-1) shards the 12 B.
+//  deepspeed: params 2 B + grads 2 B + Adam 12 B = 16 B (ZeRO paper), with the
+//             extra buffers DeepSpeed's own estimators count for ZeRO-2/3.
+enum class MemoryConvention { megatron, deepspeed };
+
+const char* to_string(Schedule s);
+const char* to_string(Recompute r);
+const char* to_string(OptimizerKind o);
+const char* to_string(OffloadDevice d);
+const char* to_string(MemoryConvention c);
+
+struct ParallelPlan {
+  int tp = 1;                      // tensor parallel
+  int pp = 1;                      // pipeline parallel
+  int dp = 1;                      // data parallel (derived when not given)
+  int cp = 1;                      // context parallel
+  int vp = 1;                      // model chunks per pipeline rank
+  bool sequence_parallel = false;
+  int zero_stage = 0;              // 0..3, sharded over the dp x cp group
+  Schedule schedule = Schedule::one_f_one_b;
+  bool embedding_in_pp_split = false;  // embedding and output layer count as a layer each
+};
+
+struct TrainingPlan {
+  int seq_len = 2048;
+  int micro_batch = 1;             // sequences per micro-batch per GPU
+  int global_batch = 1;            // sequences per step
+  Precision precision = Precision::bf16;
+  Recompute recompute = Recompute::none;
+  OptimizerKind optimizer = OptimizerKind::adam;
+  bool flash_attention = true;     // attention scores are not stored
+};
+
+struct OffloadPlan {
+  OffloadDevice optimizer = OffloadDevice::none;
+  OffloadDevice params = OffloadDevice::none;
+};
+
+struct MemoryOptions {
+  MemoryConvention convention = MemoryConvention::megatron;
+  Bytes cuda_context;              // CUDA context + library workspaces per GPU
+  double allocator_overhead = 0;   // caching-allocator fragmentation, fraction of activations
+  double reduce_bucket_elements = 0;     // DeepSpeed reduce_bucket_size (elements)
+  double allgather_bucket_elements = 0;  // DeepSpeed allgather_bucket_size (elements)
+  double prefetch_bucket_elements = 0;   // DeepSpeed stage3_prefetch_bucket_size (elements)
+};
+
+struct Scenario {
+  std::string file;                // the scenario file ("" when built in code)
+  ModelSpec model;
+  ClusterSpec cluster;
+  int nodes = 1;                   // nodes used
+  int gpus = 1;                    // GPUs used
+  ParallelPlan parallel;
+  TrainingPlan training;
+  OffloadPlan offload;
+  MemoryOptions memory;
+  std::string deepspeed_config;    // path, empty when none
+
+  // Where each key's value came from, for error messages (dotted key -> location).
+  std::map<std::string, SourceLocation> locations;
+
+  // Micro-batches per step per pipeline: global / (micro_batch x dp).
+  int num_micro_batches() const;
+  // The location of `key`, or {file, 0, key} when unknown.
+  SourceLocation where(const std::string& key) const;
+};
+
+// One reason a layout is impossible: the key to change and what would be valid.
+struct LayoutProblem {
+  std::string key;
+  std::string message;
+};
+
+// All layout problems of a resolved scenario (empty when valid): TP divides
+// heads, KV heads and FFN; PP <= layers; DP x TP x PP x CP = GPUs; global batch
+// a multiple of micro-batch x DP; vp and schedule consistent; and so on.
+std::vector<LayoutProblem> check_layout(const Scenario& s);
+
+// Throws ConfigError for the first problem of check_layout(s).
+void validate_layout(const Scenario& s);
+
+}  // namespace trainsim

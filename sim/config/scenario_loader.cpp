@@ -1,0 +1,146 @@
+#include "sim/config/scenario_loader.hpp"
+
+#include <filesystem>
+
+#include "sim/config/config_doc.hpp"
+#include "sim/config/hardware_loader.hpp"
+#include "sim/config/model_loader.hpp"
+
+namespace trainsim {
+namespace {
+
+int get_i(const ConfigDoc& d, const std::string& key) { return static_cast<int>(d.get_int(key)); }
+
+template <class E>
+E pick(const ConfigDoc& d, const std::string& key, std::initializer_list<std::pair<const char*, E>> names) {
+  std::string v = d.get_choice(key);
+  for (const auto& [name, e] : names)
+    if (v == name) return e;
+  d.fail(key, "unhandled value '" + v + "'");
+}
+
+OffloadDevice offload_device(const ConfigDoc& d, const std::string& key) {
+  return pick<OffloadDevice>(d, key, {{"none", OffloadDevice::none}, {"cpu", OffloadDevice::cpu},
+                                      {"nvme", OffloadDevice::nvme}});
+}
+
+// nodes and gpus: explicit values win; else derive from dp when given; else the card's size.
+void resolve_size(const ConfigDoc& d, Scenario& s) {
+  int per_node = s.cluster.node.gpus;
+  if (d.given("gpus")) {
+    s.gpus = get_i(d, "gpus");
+    s.nodes = d.given("nodes") ? get_i(d, "nodes") : (s.gpus + per_node - 1) / per_node;
+  } else if (d.given("nodes")) {
+    s.nodes = get_i(d, "nodes");
+    s.gpus = s.nodes * per_node;
+  } else if (d.given("parallel.dp")) {
+    s.gpus = get_i(d, "parallel.dp") * s.parallel.tp * s.parallel.pp * s.parallel.cp;
+    s.nodes = (s.gpus + per_node - 1) / per_node;
+  } else {
+    s.nodes = s.cluster.nodes;
+    s.gpus = s.nodes * per_node;
+  }
+  if (s.gpus > s.nodes * per_node)
+    d.fail("gpus", std::to_string(s.gpus) + " GPUs do not fit on " + std::to_string(s.nodes) + " nodes of " +
+                       std::to_string(per_node) + " GPUs; raise nodes to " +
+                       std::to_string((s.gpus + per_node - 1) / per_node) + " or lower gpus");
+}
+
+void read_parallel(const ConfigDoc& d, Scenario& s) {
+  ParallelPlan& p = s.parallel;
+  p.tp = get_i(d, "parallel.tp");
+  p.pp = get_i(d, "parallel.pp");
+  p.cp = get_i(d, "parallel.cp");
+  p.vp = get_i(d, "parallel.vp");
+  p.sequence_parallel = d.get_bool("parallel.sequence_parallel");
+  p.zero_stage = get_i(d, "parallel.zero_stage");
+  p.embedding_in_pp_split = d.get_bool("parallel.embedding_in_pp_split");
+  if (d.given("parallel.schedule") || p.vp == 1)
+    p.schedule = pick<Schedule>(d, "parallel.schedule", {{"gpipe", Schedule::gpipe},
+                                                         {"1f1b", Schedule::one_f_one_b},
+                                                         {"interleaved-1f1b", Schedule::interleaved_1f1b}});
+  else
+    p.schedule = Schedule::interleaved_1f1b;  // vp > 1 implies Megatron's interleaved schedule
+}
+
+void derive_dp(const ConfigDoc& d, Scenario& s) {
+  ParallelPlan& p = s.parallel;
+  if (d.given("parallel.dp")) {
+    p.dp = get_i(d, "parallel.dp");
+    return;
+  }
+  int model_parallel = p.tp * p.pp * p.cp;
+  if (s.gpus % model_parallel != 0)
+    d.fail("parallel.tp", "tp x pp x cp = " + std::to_string(model_parallel) + " does not divide the " +
+                              std::to_string(s.gpus) + " GPUs, so dp cannot be derived; choose sizes whose "
+                              "product divides the GPU count");
+  p.dp = s.gpus / model_parallel;
+}
+
+void read_training(const ConfigDoc& d, Scenario& s) {
+  TrainingPlan& t = s.training;
+  t.seq_len = get_i(d, "training.seq_len");
+  t.micro_batch = get_i(d, "training.micro_batch");
+  t.global_batch = get_i(d, "training.global_batch");
+  t.precision = pick<Precision>(d, "training.precision", {{"fp32", Precision::fp32}, {"fp16", Precision::fp16},
+                                                          {"bf16", Precision::bf16}, {"fp8", Precision::fp8}});
+  t.recompute = pick<Recompute>(d, "training.recompute", {{"none", Recompute::none},
+                                                          {"selective", Recompute::selective},
+                                                          {"full", Recompute::full}});
+  t.optimizer = pick<OptimizerKind>(d, "training.optimizer", {{"adam", OptimizerKind::adam}, {"sgd", OptimizerKind::sgd}});
+  t.flash_attention = d.get_bool("training.flash_attention");
+  s.offload.optimizer = offload_device(d, "offload.optimizer");
+  s.offload.params = offload_device(d, "offload.params");
+}
+
+void read_memory(const ConfigDoc& d, Scenario& s) {
+  MemoryOptions& m = s.memory;
+  std::string c = d.get_choice("memory.convention");
+  bool deepspeed_like = s.parallel.zero_stage >= 2 || s.offload.optimizer != OffloadDevice::none ||
+                        s.offload.params != OffloadDevice::none;
+  if (c == "auto") m.convention = deepspeed_like ? MemoryConvention::deepspeed : MemoryConvention::megatron;
+  else m.convention = c == "deepspeed" ? MemoryConvention::deepspeed : MemoryConvention::megatron;
+  m.cuda_context = Bytes(d.get_quantity("memory.cuda_context"));
+  m.allocator_overhead = d.get_quantity("memory.allocator_overhead");
+  m.reduce_bucket_elements = d.get_quantity("memory.reduce_bucket_size");
+  m.allgather_bucket_elements = d.get_quantity("memory.allgather_bucket_size");
+  m.prefetch_bucket_elements = d.get_quantity("memory.prefetch_bucket_size");
+}
+
+Scenario from_doc(const ConfigDoc& d, const Zoo& zoo) {
+  Scenario s;
+  s.file = d.file();
+  s.locations = d.locations();
+  auto model_file = zoo.resolve(ZooKind::model, d.get_string("model"), d.file(), d.where("model"));
+  s.model = load_model(model_file.string());
+  auto cluster_file = zoo.resolve(ZooKind::cluster, d.get_string("cluster"), d.file(), d.where("cluster"));
+  s.cluster = load_cluster_card(cluster_file.string(), zoo);
+  read_parallel(d, s);
+  resolve_size(d, s);
+  derive_dp(d, s);
+  read_training(d, s);
+  read_memory(d, s);
+  if (d.given("deepspeed_config"))
+    d.fail("deepspeed_config", "reading DeepSpeed's ds_config.json is not supported by this version of trainsim; "
+                               "for now state its settings as scenario keys (parallel.zero_stage, "
+                               "training.micro_batch, offload.optimizer, ...)");
+  validate_layout(s);
+  return s;
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides, const Zoo& zoo) {
+  ConfigDoc d = ConfigDoc::load_file(path, scenario_keys());
+  for (const auto& o : overrides) d.apply_override(o);
+  return from_doc(d, zoo);
+}
+
+Scenario load_scenario_string(const std::string& yaml, const std::string& file,
+                              const std::vector<std::string>& overrides, const Zoo& zoo) {
+  ConfigDoc d = ConfigDoc::load_string(yaml, file, scenario_keys());
+  for (const auto& o : overrides) d.apply_override(o);
+  return from_doc(d, zoo);
+}
+
+}  // namespace trainsim

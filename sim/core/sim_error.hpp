@@ -1,0 +1,38 @@
+// Typed errors of the discrete-event core. The library throws these and never
+// exits or prints; the CLI maps them to exit status 3 (internal error), except
+// EventLimitExceeded, which a user can provoke and fix with the limit.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace trainsim {
+
+// Base of every error the engine throws: a broken invariant, a misuse of the
+// API, or a run that exceeded its guard.
+class SimulationError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// schedule_at()/schedule_after() refused the event: a time before now(), a
+// negative delay, a time past SimTime::max(), or an unknown handler.
+class ScheduleError : public SimulationError {
+ public:
+  using SimulationError::SimulationError;
+};
+
+// More events would fire than EngineOptions::max_events allows.
+class EventLimitExceeded : public SimulationError {
+ public:
+  using SimulationError::SimulationError;
+};
+
+// The engine's own bookkeeping disagrees with itself (a bug in the core):
+// counters that do not add up, or time that went back.
+class ConsistencyError : public SimulationError {
+ public:
+  using SimulationError::SimulationError;
+};
+
+}  // namespace trainsim

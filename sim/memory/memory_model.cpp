@@ -1,0 +1,159 @@
+// Assembles the per-stage memory from model states, activations and buffers;
+// the model is described in memory_model.hpp.
+#include "sim/memory/memory_model.hpp"
+
+#include <algorithm>
+
+#include "sim/memory/comm_buffers.hpp"
+#include "sim/memory/inflight.hpp"
+#include "sim/memory/model_states.hpp"
+#include "sim/model/activations.hpp"
+#include "sim/model/params.hpp"
+#include "sim/model/stage_split.hpp"
+
+namespace trainsim {
+namespace {
+
+// What every stage shares, computed once.
+struct Common {
+  const Scenario& s;
+  ParamCounts counts;
+  std::int64_t layer_params = 0;   // one transformer layer, one TP rank
+  std::int64_t vocab_params = 0;   // word embedding / output layer, one TP rank
+  ActivationShape shape;
+  Bytes layer_stored;              // one layer, one micro-batch
+  Bytes layer_working;             // one layer's backward, one micro-batch
+  ModelStateBytes states;          // bytes per parameter
+  StageSplit split;
+  int micro_batches = 1;
+};
+
+Common make_common(const Scenario& s) {
+  const ParallelPlan& p = s.parallel;
+  Common c{s, count_params(s.model), layer_params_per_tp_rank(s.model, p.tp),
+           vocab_params_per_tp_rank(s.model, p.tp), activation_shape(s), Bytes(), Bytes(),
+           model_state_bytes_per_param(model_state_options(s)),
+           split_layers(s.model.layers, p.pp, p.vp, p.embedding_in_pp_split), s.num_micro_batches()};
+  c.layer_stored = stored_layer_activations(s.model, c.shape).total();
+  c.layer_working = layer_backward_working(s.model, c.shape);
+  return c;
+}
+
+// Parameters one GPU of stage i holds (its TP shard). With pp > 1 and tied
+// embeddings the last stage keeps its own copy of the word embedding for the
+// output layer (Megatron and DeepSpeed both do).
+std::int64_t stage_params(const Common& c, int i) {
+  const int pp = c.s.parallel.pp;
+  std::int64_t n = static_cast<std::int64_t>(c.split.layers(i)) * c.layer_params;
+  if (i == 0) n += c.vocab_params + c.counts.position_embedding + c.counts.embedding_norm;
+  if (i == pp - 1) {
+    n += c.counts.final_norm;
+    bool own_output = c.counts.output_layer > 0 || pp > 1;
+    if (own_output) n += c.vocab_params;
+  }
+  return n;
+}
+
+// Stored activations of stage i at its peak, plus the count of in-flight
+// (chunk-)micro-batches.
+Bytes stored_activations(const Common& c, int i, int& in_flight) {
+  const ParallelPlan& p = c.s.parallel;
+  const ModelSpec& m = c.s.model;
+  std::vector<int> held = in_flight_per_chunk(p.schedule, p.pp, p.vp, i, c.micro_batches);
+  Bytes total;
+  in_flight = 0;
+  for (int chunk = 0; chunk < c.split.chunks(); ++chunk) {
+    total += c.layer_stored * (static_cast<double>(held[chunk]) * c.split.chunk_layers(i, chunk));
+    in_flight += held[chunk];
+  }
+  if (i == 0) total += embedding_activations(m, c.shape) * held.front();
+  if (i == p.pp - 1) total += output_activations(m, c.shape) * held.back();
+  if (c.s.memory.convention == MemoryConvention::deepspeed && i < p.pp - 1) {
+    double e = activation_element_bytes(c.shape.precision);
+    double sp = c.shape.sequence_parallel ? c.shape.tp : 1;
+    Bytes stage_output(e * c.shape.seq_len / c.shape.cp * c.shape.micro_batch * m.hidden / sp);
+    total += stage_output * in_flight;  // DeepSpeed pipe buffers keep each output until its backward
+  }
+  return total;
+}
+
+// Transient of the running backward: one layer, or the loss on the last stage.
+Bytes working_activations(const Common& c, int i) {
+  Bytes w = c.split.layers(i) > 0 ? c.layer_working : Bytes();
+  if (i == c.s.parallel.pp - 1) w = std::max(w, output_working(c.s.model, c.shape));
+  return w;
+}
+
+MemoryBreakdown static_states(const Common& c, std::int64_t params) {
+  const double n = static_cast<double>(params);
+  MemoryBreakdown b;
+  b.params = Bytes(c.states.params * n);
+  b.grads = Bytes(c.states.grads * n);
+  b.optimizer_states = Bytes(c.states.optimizer * n);
+  return b;
+}
+
+StageMemory evaluate_stage(const Common& c, int i) {
+  const Scenario& s = c.s;
+  StageMemory st;
+  st.stage = i;
+  st.layers = c.split.layers(i);
+  st.has_embedding = i == 0;
+  st.has_output = i == s.parallel.pp - 1;
+  st.params = stage_params(c, i);
+  double shard = static_cast<double>(s.parallel.dp) * s.parallel.cp;
+  st.params_resident = s.parallel.zero_stage >= 3 ? static_cast<std::int64_t>(st.params / shard) : st.params;
+  double largest = static_cast<double>(std::max(c.layer_params, c.vocab_params));
+  CommBuffers comm = comm_buffers(s, static_cast<double>(st.params), largest);
+
+  MemoryBreakdown backward = static_states(c, st.params);
+  backward.activations = stored_activations(c, i, st.in_flight) + working_activations(c, i);
+  backward.comm_buffers = comm.backward;
+  backward.other = s.memory.cuda_context + backward.activations * s.memory.allocator_overhead;
+
+  MemoryBreakdown step = static_states(c, st.params);
+  step.comm_buffers = comm.step;
+  step.other = s.memory.cuda_context;
+
+  bool step_wins = step.total() > backward.total();
+  st.peak_phase = step_wins ? MemoryPhase::step : MemoryPhase::backward;
+  st.peak = step_wins ? step : backward;
+  st.host_offload = Bytes(c.states.host * static_cast<double>(st.params));
+  st.nvme_offload = Bytes(c.states.nvme * static_cast<double>(st.params));
+  return st;
+}
+
+void summarise(const Scenario& s, MemoryResult& r) {
+  Bytes host, nvme;
+  for (const StageMemory& st : r.stages) {
+    if (st.peak.total() > r.peak) {
+      r.peak = st.peak.total();
+      r.at_peak = st.peak;
+      r.peak_stage = st.stage;
+    }
+    r.params_per_gpu = std::max(r.params_per_gpu, st.params_resident);
+    host = std::max(host, st.host_offload);
+    nvme = std::max(nvme, st.nvme_offload);
+  }
+  const double gpus_per_node = std::min(s.cluster.node.gpus, s.gpus);
+  r.host_peak_per_node = host * gpus_per_node;
+  r.nvme_peak_per_node = nvme * gpus_per_node;
+  r.gpu_memory = s.cluster.node.gpu.hbm;
+  r.fits = r.peak <= r.gpu_memory;
+}
+
+}  // namespace
+
+const char* to_string(MemoryPhase p) { return p == MemoryPhase::step ? "step" : "backward"; }
+
+MemoryResult compute_memory(const Scenario& s) {
+  Common c = make_common(s);
+  MemoryResult r;
+  r.convention = s.memory.convention;
+  r.params_total = c.counts.total;
+  for (int i = 0; i < s.parallel.pp; ++i) r.stages.push_back(evaluate_stage(c, i));
+  summarise(s, r);
+  return r;
+}
+
+}  // namespace trainsim

@@ -1,0 +1,76 @@
+// The analytic per-GPU memory model: for every pipeline stage, the bytes one
+// GPU of that stage holds at its peak, by kind, and the maximum over GPUs.
+//
+// Each stage is evaluated at two instants and its peak is the larger:
+//  - backward: model states (model_states.hpp) + activations of the
+//    micro-batches in flight (inflight.hpp, activations.hpp) + the transient
+//    memory of one layer's backward + backward-time communication buffers
+//    (comm_buffers.hpp) + other;
+//  - step: model states + step-time communication buffers + other, after the
+//    last backward has freed the activations.
+// Activations of a stage: per chunk, in-flight micro-batches x layers x the
+// stored bytes of a layer; the first stage adds the embedding's activations
+// and the last stage the output layer and loss (for their in-flight
+// micro-batches); with the deepspeed convention, stages other than the last
+// also keep each in-flight micro-batch's stage output in the pipeline engine's
+// buffers (DeepSpeed PipelineEngine keeps `outputs` until the backward;
+// Megatron frees them after the send, deallocate_pipeline_outputs).
+// other = memory.cuda_context + memory.allocator_overhead x activations
+// (stated assumptions, results/calibration.md).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/config/scenario.hpp"
+#include "sim/core/quantity.hpp"
+
+namespace trainsim {
+
+// Bytes on one GPU, by kind (DESIGN.md summary.json memory_at_peak_bytes).
+struct MemoryBreakdown {
+  Bytes params;
+  Bytes grads;
+  Bytes optimizer_states;
+  Bytes activations;
+  Bytes comm_buffers;
+  Bytes other;
+  Bytes total() const { return params + grads + optimizer_states + activations + comm_buffers + other; }
+};
+
+enum class MemoryPhase { backward, step };
+const char* to_string(MemoryPhase p);
+
+// One pipeline stage (all GPUs of a stage hold the same).
+struct StageMemory {
+  int stage = 0;                 // pipeline rank, 0 = first
+  int layers = 0;                // transformer layers over all model chunks
+  bool has_embedding = false;    // holds the input embedding (first stage)
+  bool has_output = false;       // holds the output layer and loss (last stage)
+  std::int64_t params = 0;       // parameters of the model-parallel shard (TP rank of this stage)
+  std::int64_t params_resident = 0;  // of which this GPU owns (params / (dp x cp) with ZeRO-3)
+  int in_flight = 0;             // (chunk-)micro-batches whose activations are held at the peak
+  MemoryPhase peak_phase = MemoryPhase::backward;
+  MemoryBreakdown peak;          // breakdown at this stage's peak
+  Bytes host_offload;            // bytes of this GPU kept in host memory (offload)
+  Bytes nvme_offload;            // bytes of this GPU kept on NVMe (offload)
+};
+
+struct MemoryResult {
+  MemoryConvention convention = MemoryConvention::megatron;
+  std::int64_t params_total = 0;    // the model's unique parameters
+  std::int64_t params_per_gpu = 0;  // the largest params_resident over stages
+  std::vector<StageMemory> stages;  // one per pipeline rank
+  int peak_stage = 0;               // the stage holding the maximum
+  Bytes peak;                       // maximum over GPUs
+  MemoryBreakdown at_peak;          // breakdown of that GPU at its peak
+  Bytes gpu_memory;                 // the GPU's HBM
+  bool fits = false;                // peak <= gpu_memory
+  Bytes host_peak_per_node;         // offload: GPUs per node x the largest per-GPU host bytes
+  Bytes nvme_peak_per_node;         // offload: likewise on NVMe
+};
+
+// The memory of a resolved, validated scenario (validate_layout). Pure function.
+MemoryResult compute_memory(const Scenario& s);
+
+}  // namespace trainsim

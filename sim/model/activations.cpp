@@ -1,0 +1,161 @@
+// Activation bytes by tensor; see activations.hpp for the model and sources.
+// All arithmetic is on whole byte counts held in doubles (exact below 2^53),
+// so the Korthikanti formulas are reproduced to the byte.
+#include "sim/model/activations.hpp"
+
+#include <algorithm>
+
+namespace trainsim {
+namespace {
+
+constexpr double kMaskBytes = 1;      // dropout mask element (PyTorch bool)
+constexpr double kTokenIdBytes = 8;   // int64 token id
+constexpr double kFp32Bytes = 4;      // softmax statistics, fp32 logits
+
+// Sizes of one micro-batch on one GPU, as doubles for the byte arithmetic.
+struct Dims {
+  double e;      // activation element bytes
+  double tok;    // tokens on this GPU: (s / cp) * b
+  double s;      // full sequence (keys seen by each local query)
+  double s_loc;  // local queries: s / cp
+  double b;
+  double h;
+  double q;      // query width a * d
+  double kv;     // key (or value) width g * d
+  double f;      // MLP inner size F
+  double v;      // vocabulary
+  double heads;  // query heads a
+  double t;      // TP size: divides the TP-split tensors
+  double sp;     // t with sequence parallelism, else 1: divides the rest
+  bool dropout;
+  bool flash;
+};
+
+Dims dims(const ModelSpec& m, const ActivationShape& x) {
+  Dims d{};
+  int head_dim = m.head_dim > 0 ? m.head_dim : m.hidden / std::max(1, m.heads);
+  d.e = activation_element_bytes(x.precision);
+  d.s = x.seq_len;
+  d.s_loc = static_cast<double>(x.seq_len) / x.cp;
+  d.b = x.micro_batch;
+  d.tok = d.s_loc * d.b;
+  d.h = m.hidden;
+  d.q = static_cast<double>(m.heads) * head_dim;
+  d.kv = static_cast<double>(m.kv_heads > 0 ? m.kv_heads : m.heads) * head_dim;
+  d.f = m.ffn;
+  d.v = m.vocab;
+  d.heads = m.heads;
+  d.t = x.tp;
+  d.sp = x.sequence_parallel ? x.tp : 1;
+  d.dropout = m.dropout;
+  d.flash = x.flash_attention;
+  return d;
+}
+
+// Tensors of s x s per head (no FlashAttention): softmax output, and with
+// dropout its mask and the dropped-out probabilities. 5 a s^2 b for GPT.
+double score_bytes(const Dims& d) {
+  if (d.flash) return 0;
+  double per_element = d.e + (d.dropout ? kMaskBytes + d.e : 0);
+  return per_element * d.heads * d.s_loc * d.s * d.b / d.t;
+}
+
+// Attention block without the score tensors: 11 s b h for GPT (TP: 3 s b h
+// replicated + 8 s b h / t).
+double attention_bytes(const Dims& d) {
+  double qkv_input = d.e * d.tok * d.h / d.sp;          // LayerNorm output, input of the QKV GEMM
+  double q_and_k = d.e * d.tok * (d.q + d.kv) / d.t;    // inputs of Q K^T
+  double values = d.e * d.tok * d.kv / d.t;             // V, input of the attention-over-values GEMM
+  double proj_input = d.e * d.tok * d.q / d.t;          // context, input of the output projection
+  double mask = d.dropout ? kMaskBytes * d.tok * d.h / d.sp : 0;  // post-attention dropout
+  double stats = d.flash ? kFp32Bytes * d.heads * d.tok / d.t : 0; // FlashAttention log-sum-exp
+  return qkv_input + q_and_k + values + proj_input + mask + stats;
+}
+
+// MLP block: 19 s b h for a GeLU MLP with F = 4h (TP: 3 s b h + 16 s b h / t).
+double mlp_bytes(const ModelSpec& m, const Dims& d) {
+  double fc1_input = d.e * d.tok * d.h / d.sp;
+  double inner = d.e * d.tok * d.f / d.t;  // one s x b x F/t tensor
+  double kept = 0;
+  switch (m.mlp) {
+    case MlpKind::gelu: kept = 2 * inner; break;    // GeLU input (fc1 output) and output (fc2 input)
+    case MlpKind::relu: kept = inner; break;        // ReLU output only (its backward uses the output)
+    case MlpKind::swiglu: kept = 3 * inner; break;  // fc1 output (gate and up, 2F) and SwiGLU output (F)
+  }
+  double mask = d.dropout ? kMaskBytes * d.tok * d.h / d.sp : 0;
+  return fc1_input + kept + mask;
+}
+
+double norm_bytes(const Dims& d) { return 2 * d.e * d.tok * d.h / d.sp; }  // inputs of the two norms: 4 s b h
+
+double layer_input_bytes(const Dims& d) { return d.e * d.tok * d.h / d.sp; }  // 2 s b h
+
+}  // namespace
+
+ActivationShape activation_shape(const Scenario& s) {
+  ActivationShape x;
+  x.seq_len = s.training.seq_len;
+  x.micro_batch = s.training.micro_batch;
+  x.tp = s.parallel.tp;
+  x.cp = s.parallel.cp;
+  x.sequence_parallel = s.parallel.sequence_parallel && s.parallel.tp > 1;
+  x.flash_attention = s.training.flash_attention;
+  x.recompute = s.training.recompute;
+  x.precision = s.training.precision;
+  return x;
+}
+
+int activation_element_bytes(Precision p) { return p == Precision::fp32 ? 4 : 2; }
+
+LayerActivations stored_layer_activations(const ModelSpec& m, const ActivationShape& shape) {
+  Dims d = dims(m, shape);
+  LayerActivations a;
+  if (shape.recompute == Recompute::full) {
+    a.checkpoint = Bytes(layer_input_bytes(d));
+    return a;
+  }
+  double scores = shape.recompute == Recompute::selective ? 0 : score_bytes(d);
+  a.attention = Bytes(attention_bytes(d) + scores);
+  a.mlp = Bytes(mlp_bytes(m, d));
+  a.norms = Bytes(norm_bytes(d));
+  return a;
+}
+
+Bytes layer_backward_working(const ModelSpec& m, const ActivationShape& shape) {
+  Dims d = dims(m, shape);
+  double grads = 2 * layer_input_bytes(d);  // gradient w.r.t. the layer output and the layer input
+  double mlp_inner = (m.mlp == MlpKind::swiglu ? 2 : 1) * d.e * d.tok * d.f / d.t;
+  double score_grad = d.flash ? 0 : d.e * d.heads * d.s_loc * d.s * d.b / d.t;
+  double working = grads + std::max(mlp_inner, score_grad);
+  if (shape.recompute == Recompute::full) {
+    ActivationShape none = shape;
+    none.recompute = Recompute::none;
+    working += stored_layer_activations(m, none).total().value();  // the rematerialised layer
+  } else if (shape.recompute == Recompute::selective) {
+    working += score_bytes(d);  // the recomputed attention core
+  }
+  return Bytes(working);
+}
+
+Bytes embedding_activations(const ModelSpec& m, const ActivationShape& shape) {
+  Dims d = dims(m, shape);
+  double ids = kTokenIdBytes * d.tok;
+  double mask = d.dropout ? kMaskBytes * d.tok * d.h / d.sp : 0;
+  double norm_input = m.embedding_norm ? d.e * d.tok * d.h / d.sp : 0;
+  return Bytes(ids + mask + norm_input);
+}
+
+Bytes output_activations(const ModelSpec& m, const ActivationShape& shape) {
+  Dims d = dims(m, shape);
+  double final_norm_input = d.e * d.tok * d.h / d.sp;
+  double output_layer_input = d.e * d.tok * d.h / d.sp;
+  double fp32_logits = kFp32Bytes * d.tok * d.v / d.t;  // softmax kept by the vocab-parallel cross entropy
+  return Bytes(final_norm_input + output_layer_input + fp32_logits);
+}
+
+Bytes output_working(const ModelSpec& m, const ActivationShape& shape) {
+  Dims d = dims(m, shape);
+  return Bytes(d.e * d.tok * d.v / d.t);
+}
+
+}  // namespace trainsim

@@ -1,0 +1,87 @@
+// Activation memory of a decoder-only transformer, from first principles.
+//
+// Every tensor a layer keeps for its backward pass is counted by shape and
+// element size. For a GPT layer (GeLU MLP with F = 4h, MHA, dropout, 16-bit
+// activations, no FlashAttention) the sums reduce exactly to Korthikanti et
+// al. 2022, "Reducing Activation Recomputation in Large Transformer Models"
+// (reference/formulas.md §2):
+//   attention 11 s b h + 5 a s^2 b, MLP 19 s b h, two norms 4 s b h;
+//   TP: s b h (10 + 24/t + 5 a s/(h t)); TP+SP: everything / t;
+//   selective recompute drops the 5 a s^2 b term; full recompute keeps only the
+//   layer input, 2 s b h (2 s b h / t with SP).
+//
+// Generalisations (each term in activations.cpp names the tensor it is):
+//  - GQA / head_dim: Q is s b (a d), K and V are s b (g d) each.
+//  - SwiGLU: the fc1 output holds gate and up (2 F), the activation output F.
+//  - ReLU: only the activation output is kept (ReLU's backward needs its output).
+//  - no dropout (model.dropout = false): no 1-byte masks, no dropout outputs.
+//  - FlashAttention: no s^2 tensor; the softmax statistics (fp32, one per head
+//    and token) are kept instead.
+//  - context parallelism: each GPU holds s / cp tokens; the non-flash score
+//    matrix is (s / cp) local queries x s keys per head.
+//  - element size: 2 B for fp16/bf16; 4 B for fp32; fp8 counts 2 B (Transformer
+//    Engine keeps norms, activation functions and attention in bf16 and
+//    saves only some GEMM inputs as 1-byte FP8 copies: an upper bound).
+//    Dropout masks are 1 B (PyTorch bool); token ids 8 B (int64).
+#pragma once
+
+#include "sim/config/scenario.hpp"
+#include "sim/core/quantity.hpp"
+#include "sim/model/model_spec.hpp"
+
+namespace trainsim {
+
+// What fixes the size of the activations one GPU stores for one micro-batch.
+struct ActivationShape {
+  int seq_len = 2048;              // s: tokens per sequence (before context parallelism)
+  int micro_batch = 1;             // b: sequences per micro-batch
+  int tp = 1;                      // t: tensor-parallel size
+  int cp = 1;                      // context-parallel size (splits the sequence)
+  bool sequence_parallel = false;  // Megatron SP: the non-TP-split tensors are split over t too
+  bool flash_attention = false;    // fused attention: no s x s scores stored
+  Recompute recompute = Recompute::none;
+  Precision precision = Precision::bf16;
+};
+
+// The shape of a scenario's micro-batch on one GPU.
+ActivationShape activation_shape(const Scenario& s);
+
+// Bytes of one activation element: 4 for fp32, else 2 (see the header comment for fp8).
+int activation_element_bytes(Precision p);
+
+// Bytes one GPU keeps for one transformer layer and one micro-batch, by block.
+struct LayerActivations {
+  Bytes attention;   // QKV input, Q, K, V, scores or softmax statistics, projection input, dropout mask
+  Bytes mlp;         // fc1 input, activation-function input/output, dropout mask
+  Bytes norms;       // the inputs of the two norms
+  Bytes checkpoint;  // full recompute: the layer input only (the other fields are then 0)
+  Bytes total() const { return attention + mlp + norms + checkpoint; }
+};
+
+// Activations stored between a layer's forward and its backward, honouring
+// shape.recompute.
+LayerActivations stored_layer_activations(const ModelSpec& m, const ActivationShape& shape);
+
+// Transient memory while one layer's backward runs, for one micro-batch: the
+// gradients of the layer output and input, the largest intermediate gradient
+// (MLP inner activation or, without FlashAttention, the score matrix), plus
+// what recomputation rematerialises: the whole layer's activations with full
+// recompute, the attention score tensors with selective recompute.
+Bytes layer_backward_working(const ModelSpec& m, const ActivationShape& shape);
+
+// First pipeline stage, per micro-batch: token ids (8 B each), the embedding
+// dropout mask, and the embedding norm's input when the model has one (BLOOM).
+// The embedding output is the first layer's input and is counted there.
+Bytes embedding_activations(const ModelSpec& m, const ActivationShape& shape);
+
+// Last pipeline stage, per micro-batch: the final norm's input, the output
+// layer's input and the fp32 logits kept by the cross-entropy loss, split over
+// t (vocab-parallel): for 16-bit GPT 4 s b h + 4 s b V / t, formulas.md §2's
+// 4 s b h (1 + V/h) with the vocabulary split.
+Bytes output_activations(const ModelSpec& m, const ActivationShape& shape);
+
+// Last stage, transient: the 16-bit logits that exist next to the fp32 copy
+// while the loss runs (and their 16-bit gradient in the backward).
+Bytes output_working(const ModelSpec& m, const ActivationShape& shape);
+
+}  // namespace trainsim

@@ -1,0 +1,35 @@
+// Parameter counts of a ModelSpec, exact to the parameter.
+#pragma once
+
+#include <cstdint>
+
+#include "sim/model/model_spec.hpp"
+
+namespace trainsim {
+
+struct ParamCounts {
+  std::int64_t attention = 0;           // one layer: Q, K, V, output projection (+ biases)
+  std::int64_t mlp = 0;                 // one layer: MLP matrices (+ biases)
+  std::int64_t layer_norms = 0;         // one layer: its two norms
+  std::int64_t per_layer = 0;           // attention + mlp + layer_norms
+  std::int64_t word_embedding = 0;      // V x h
+  std::int64_t position_embedding = 0;  // max_position x h for learned positions, else 0
+  std::int64_t embedding_norm = 0;      // norm after the embedding (BLOOM), else 0
+  std::int64_t final_norm = 0;          // norm before the output layer
+  std::int64_t output_layer = 0;        // V x h when untied, 0 when tied
+  std::int64_t total = 0;               // all unique parameters
+  std::int64_t largest_layer = 0;       // DeepSpeed's "largest layer": max(per_layer, word_embedding)
+};
+
+ParamCounts count_params(const ModelSpec& m);
+
+// Parameters one tensor-parallel rank holds of one transformer layer
+// (Megatron sharding: column-parallel QKV and MLP-in weights and biases split
+// over tp; row-parallel weights split, their biases and the norms replicated).
+std::int64_t layer_params_per_tp_rank(const ModelSpec& m, int tp);
+
+// Parameters one TP rank holds of the word embedding / output layer
+// (vocab-parallel: V x h / tp, rounded up).
+std::int64_t vocab_params_per_tp_rank(const ModelSpec& m, int tp);
+
+}  // namespace trainsim

@@ -1,0 +1,32 @@
+// A GPU card (topologies/gpus/*.yaml): dense peak throughput per data type,
+// HBM capacity and bandwidth. Values come from reference/hardware.md §1.1.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "sim/core/quantity.hpp"
+
+namespace trainsim {
+
+enum class Precision { fp32, fp16, bf16, fp8 };
+const char* to_string(Precision p);
+
+struct GpuSpec {
+  std::string name;
+  std::string source;
+  int sms = 0;                        // streaming multiprocessors
+  FlopRate peak_fp32;                 // CUDA-core FP32, dense
+  FlopRate peak_tf32;                 // TF32 tensor core, dense
+  FlopRate peak_fp16;                 // FP16 tensor core, dense
+  FlopRate peak_bf16;                 // BF16 tensor core, dense
+  std::optional<FlopRate> peak_fp8;   // FP8 tensor core, dense; absent on A100
+  Bytes hbm;                          // HBM capacity
+  Bandwidth hbm_bandwidth;            // HBM peak bandwidth
+
+  // Dense tensor-core peak for GEMMs in `p` (fp32 training uses TF32).
+  // Throws std::invalid_argument when the GPU has no such unit (FP8 on A100).
+  FlopRate peak(Precision p) const;
+};
+
+}  // namespace trainsim

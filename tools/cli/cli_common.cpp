@@ -1,0 +1,34 @@
+#include "cli_common.hpp"
+
+#include <fstream>
+
+#include "sim/config/scenario_loader.hpp"
+
+namespace trainsim::cli {
+
+Zoo default_zoo() { return Zoo(default_data_dir(TRAINSIM_DEFAULT_DATA_DIR)); }
+
+void add_scenario_options(CLI::App& cmd, ScenarioArgs& args) {
+  cmd.add_option("scenario", args.scenario, "scenario YAML (DESIGN.md §3)")->required();
+  cmd.add_option("--set", args.sets, "override a scenario key: --set parallel.tp=4 (repeatable)")
+      ->take_all()
+      ->allow_extra_args(false);
+  cmd.add_flag("--json", args.json, "print one JSON document on stdout instead of the table");
+  cmd.add_option("--out", args.out_dir, "write summary.json and summary.txt into this folder");
+}
+
+Scenario load_cli_scenario(const ScenarioArgs& args) {
+  return load_scenario(args.scenario, args.sets, default_zoo());
+}
+
+void write_output_file(const std::string& dir, const std::string& name, const std::string& text) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw UsageError("cannot create output folder '" + dir + "': " + ec.message());
+  std::filesystem::path path = std::filesystem::path(dir) / name;
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) throw UsageError("cannot write '" + path.string() + "'");
+}
+
+}  // namespace trainsim::cli

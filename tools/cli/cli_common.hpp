@@ -1,0 +1,65 @@
+// Shared pieces of the trainsim command line. Each subcommand lives in its own
+// cmd_*.cpp and registers itself with add_*_command(); the callbacks throw
+// (ConfigError -> exit 2, OomExit -> exit 1, anything else -> exit 3) and
+// main() turns that into a message on stderr and the exit status.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sim/config/scenario.hpp"
+#include "sim/config/zoo.hpp"
+
+namespace trainsim::cli {
+
+// Exit statuses (DESIGN.md §3).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitOom = 1;        // valid plan that does not fit, with --fail-on-oom
+inline constexpr int kExitBadInput = 2;
+inline constexpr int kExitInternal = 3;
+
+// Thrown by a command whose plan does not fit when the user asked to fail on it.
+class OomExit : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Thrown for bad command-line usage that CLI11 cannot see (e.g. a subcommand
+// that needs one of two flags). Exit 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The zoo under $TRAINSIM_DATA_DIR or the source tree this binary was built from.
+Zoo default_zoo();
+
+// Options every scenario-reading subcommand shares.
+struct ScenarioArgs {
+  std::string scenario;             // SCENARIO.yaml
+  std::vector<std::string> sets;    // --set key=value, in order
+  bool json = false;                // --json: one JSON document on stdout
+  std::string out_dir;              // --out DIR
+};
+
+// Adds SCENARIO, --set, --json and --out to `cmd`, bound to `args`.
+void add_scenario_options(CLI::App& cmd, ScenarioArgs& args);
+
+// Loads and validates the scenario with the --set overrides applied.
+Scenario load_cli_scenario(const ScenarioArgs& args);
+
+// Writes `text` to DIR/name, creating DIR. Throws std::runtime_error on failure.
+void write_output_file(const std::string& dir, const std::string& name, const std::string& text);
+
+// Subcommand registration (one per cmd_*.cpp).
+void add_mem_command(CLI::App& app);
+void add_explain_command(CLI::App& app);
+void add_help_command(CLI::App& app);
+// Subcommands of later work: they answer "not available in this version" with exit 2.
+void add_later_commands(CLI::App& app);
+
+}  // namespace trainsim::cli

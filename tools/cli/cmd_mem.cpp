@@ -1,0 +1,50 @@
+// `trainsim mem SCENARIO.yaml [--set k=v]... [--json] [--out DIR] [--fail-on-oom]`:
+// the analytic per-GPU memory of a scenario, per pipeline stage.
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "cli_common.hpp"
+#include "sim/memory/memory_model.hpp"
+#include "sim/report/memory_report.hpp"
+
+namespace trainsim::cli {
+namespace {
+
+struct MemArgs {
+  ScenarioArgs scenario;
+  bool fail_on_oom = false;
+};
+
+std::string gib(Bytes b) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f GiB", b.value() / kGiB);
+  return buf;
+}
+
+void run_mem(const MemArgs& args) {
+  Scenario s = load_cli_scenario(args.scenario);
+  MemoryResult r = compute_memory(s);
+  std::string table = memory_table(s, r);
+  std::string json = memory_json(s, r).dump(2) + "\n";
+  if (!args.scenario.out_dir.empty()) {
+    write_output_file(args.scenario.out_dir, "summary.json", json);
+    write_output_file(args.scenario.out_dir, "summary.txt", table);
+  }
+  std::cout << (args.scenario.json ? json : table);
+  if (args.fail_on_oom && !r.fits)
+    throw OomExit(gib(r.peak) + " needed on pipeline stage " + std::to_string(r.peak_stage) +
+                  " but the GPU has " + gib(r.gpu_memory) + "; raise tp/pp, ZeRO stage or recompute, or lower training.micro_batch");
+}
+
+}  // namespace
+
+void add_mem_command(CLI::App& app) {
+  auto args = std::make_shared<MemArgs>();
+  CLI::App* cmd = app.add_subcommand("mem", "per-GPU peak memory of a scenario, per pipeline stage (analytic, instant)");
+  add_scenario_options(*cmd, args->scenario);
+  cmd->add_flag("--fail-on-oom", args->fail_on_oom, "exit with status 1 when the plan does not fit in GPU memory");
+  cmd->callback([args] { run_mem(*args); });
+}
+
+}  // namespace trainsim::cli

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages trainsim needs (only those missing), then
+# configures and builds incrementally. Safe to run again and again.
+#   TRAINSIM_BUILD_DIR  build folder (default: build/ in the repository)
+#   TRAINSIM_WERROR     ON to treat warnings as errors (CI sets it)
+#   TRAINSIM_JOBS       parallel build jobs (default 2)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${TRAINSIM_BUILD_DIR:-$root/build}"
+
+packages=(cmake ninja-build g++ pkg-config
+          libboost-graph-dev libyaml-cpp-dev libspdlog-dev libfmt-dev doctest-dev
+          libbenchmark-dev libcli11-dev nlohmann-json3-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+if [ ! -f "$build/build.ninja" ] || [ -n "${TRAINSIM_WERROR:-}" ]; then
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DTRAINSIM_WERROR="${TRAINSIM_WERROR:-OFF}" >&2
+fi
+cmake --build "$build" -j "${TRAINSIM_JOBS:-2}" >&2
