@@ -34,7 +34,7 @@ good="$(cd "$dir/../../.." && pwd)/scenarios/gpt3-175b-1024gpu.yaml"
 check set_unknown_key "--set: parallel.tpp: unknown key; did you mean 'parallel.tp'" "$bin" mem "$good" --set parallel.tpp=4
 check set_no_equals "expected --set dotted.key=value" "$bin" mem "$good" --set parallel.tp
 check set_bad_value "--set: parallel.tp: 'x' is not an integer" "$bin" mem "$good" --set parallel.tp=x
-check set_impossible "--set: parallel.tp: tp=32 does not divide the 96 attention heads" "$bin" mem "$good" --set parallel.tp=32
+check set_impossible "--set: parallel.tp: tp=64 does not divide the 96 attention heads" "$bin" mem "$good" --set parallel.tp=64
 check missing_scenario "no/such/scenario.yaml: cannot open" "$bin" mem no/such/scenario.yaml
 check explain_bad_params "--params" "$bin" explain zero --params 7.5X
 check explain_bad_gpus "--gpus" "$bin" explain zero --params 7.5B --gpus 1,four

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <stdexcept>
 #include <tuple>
 #include <vector>
 
@@ -138,7 +139,8 @@ TEST_SUITE("sim_time") {
     CHECK_THROWS_AS(SimTime::max() + SimTime::from_ps(1), SimTimeError);
     CHECK_THROWS_AS(-SimTime::max() - SimTime::from_ps(2), SimTimeError);
     CHECK_THROWS_AS(SimTime::max() * 2, SimTimeError);
-    CHECK_THROWS_AS(SimTime::from_us(std::numeric_limits<std::int64_t>::max() / 1000), SimTimeError);
+    constexpr std::int64_t kHuge = std::numeric_limits<std::int64_t>::max() / 1000;
+    CHECK_THROWS_AS(SimTime::from_us(kHuge), SimTimeError);
     CHECK_NOTHROW(SimTime::max() - SimTime::max());
   }
 
@@ -218,6 +220,28 @@ TEST_SUITE("event_queue") {
     CHECK(EventHandle{}.is_null());
     CHECK_FALSE(second.is_null());
     CHECK(q.size() == 1);
+  }
+
+  TEST_CASE("a random mix of push, pop and cancel keeps every invariant") {
+    std::mt19937_64 rng(3);
+    EventQueue q;
+    std::vector<EventHandle> handles;
+    std::int64_t last_popped = -1;
+    for (int i = 0; i < 20'000; ++i) {
+      const auto op = rng() % 10;
+      if (op < 5) {
+        const auto t = last_popped + 1 + static_cast<std::int64_t>(rng() % 100);
+        handles.push_back(q.push(ps(t), 0, HandlerId{0}, 0));
+      } else if (op < 8 && !handles.empty()) {
+        q.cancel(handles[rng() % handles.size()]);
+      } else if (auto e = q.pop()) {
+        CHECK(e->time.ps() >= last_popped);
+        last_popped = e->time.ps();
+      }
+      if (i % 1000 == 0) CHECK(q.check_invariants().empty());
+    }
+    CHECK(q.check_invariants().empty());
+    CHECK(q.heap_entries() <= 2 * q.size() + 1);
   }
 
   TEST_CASE("next_time skips cancelled events") {
@@ -351,7 +375,9 @@ TEST_SUITE("engine") {
   TEST_CASE("run_until fires up to the limit and advances the clock to it") {
     Recorder r;
     Engine& e = r.engine;
-    for (std::int64_t t : {5, 10, 15, 20}) e.schedule_at(ps(t), 0, r.record, static_cast<std::uint64_t>(t));
+    for (std::int64_t t : {5, 10, 15, 20}) {
+      e.schedule_at(ps(t), 0, r.record, static_cast<std::uint64_t>(t));
+    }
     e.run_until(ps(12));
     CHECK(r.args() == std::vector<std::uint64_t>{5, 10});
     CHECK(e.now() == ps(12));
@@ -396,7 +422,8 @@ TEST_SUITE("engine") {
 
   TEST_CASE("an exception from a handler propagates and the engine stays usable") {
     Engine e;
-    const HandlerId boom = e.add_handler([](Engine&, std::uint64_t) { throw std::runtime_error("x"); });
+    const HandlerId boom =
+        e.add_handler([](Engine&, std::uint64_t) { throw std::runtime_error("x"); });
     int ok = 0;
     const HandlerId fine = e.add_handler([&](Engine&, std::uint64_t) { ++ok; });
     e.schedule_at(ps(1), 0, boom);

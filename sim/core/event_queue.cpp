@@ -181,7 +181,9 @@ std::string EventQueue::check_invariants() const {
   if (cancelled != tombstones_) return "cancelled slots do not match the tombstone count";
   const std::size_t unused = slots_.size() - heap_.size();
   if (free_slots_.size() != unused) return "free list does not match the unused slots";
-  if (next_sequence_ != popped_ + cancelled_ + live_) return "pushed != popped + cancelled + pending";
+  if (next_sequence_ != popped_ + cancelled_ + live_) {
+    return "pushed != popped + cancelled + pending";
+  }
   return {};
 }
 

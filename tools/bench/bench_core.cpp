@@ -51,7 +51,9 @@ class HoldModel {
       : engine_(EngineOptions{.max_events = std::numeric_limits<std::uint64_t>::max()}),
         cancel_percent_(static_cast<std::uint64_t>(cancel_percent)) {
     hold_ = engine_.add_handler([this](Engine& e, std::uint64_t) { on_event(e); });
-    for (std::int64_t i = 0; i < queue_size; ++i) remember(engine_.schedule_at(rng_.delay(), 0, hold_));
+    for (std::int64_t i = 0; i < queue_size; ++i) {
+      remember(engine_.schedule_at(rng_.delay(), 0, hold_));
+    }
   }
 
   // Fires `events` events through Engine::run().
@@ -89,7 +91,8 @@ void BM_EngineHold(benchmark::State& state) {
   const auto c = model.engine().counters();
   state.SetItemsProcessed(static_cast<std::int64_t>(c.fired));
   state.counters["pending"] = static_cast<double>(c.pending);
-  state.counters["cancel_per_fired"] = static_cast<double>(c.cancelled) / static_cast<double>(c.fired);
+  state.counters["cancel_per_fired"] =
+      static_cast<double>(c.cancelled) / static_cast<double>(c.fired);
 }
 BENCHMARK(BM_EngineHold)
     ->ArgNames({"queue", "cancel_pct"})
