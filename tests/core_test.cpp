@@ -238,6 +238,7 @@ TEST_SUITE("event_queue") {
         CHECK(e->time.ps() >= last_popped);
         last_popped = e->time.ps();
       }
+      REQUIRE(q.heap_entries() <= 2 * q.size() + 1);
       if (i % 1000 == 0) CHECK(q.check_invariants().empty());
     }
     CHECK(q.check_invariants().empty());

@@ -41,9 +41,7 @@ bool EventQueue::cancel(EventHandle handle) {
   --live_;
   ++tombstones_;
   ++cancelled_;
-  // Amortised O(1): reaching tombstones > live again takes about live/2 more
-  // cancellations, each paying for two entries of the O(n) rebuild.
-  if (tombstones_ > live_) compact();
+  compact_if_sparse();
   return true;
 }
 
@@ -64,6 +62,7 @@ std::optional<Event> EventQueue::pop() {
   remove_top();
   --live_;
   ++popped_;
+  compact_if_sparse();
   return event;
 }
 
@@ -114,6 +113,13 @@ void EventQueue::discard_cancelled_top() {
     --tombstones_;
     remove_top();
   }
+}
+
+// Keeps heap entries ≤ 2 × pending + 1. Amortised O(1) per cancellation: a
+// rebuild costs O(live + tombstones) < O(2 × tombstones), and each tombstone is
+// rebuilt away once.
+void EventQueue::compact_if_sparse() {
+  if (tombstones_ > live_) compact();
 }
 
 // Drops every tombstone and rebuilds the heap bottom-up (Floyd), O(n).

@@ -17,11 +17,11 @@
 // next_time() discard tombstones when they reach the top. A slot's generation
 // is bumped whenever it is released (the event fired or its tombstone was
 // discarded), so a handle to an event that has fired or been cancelled never
-// matches again: cancel() on it returns false and cancels nothing. When
-// tombstones outnumber live entries the heap is compacted in O(n), so memory
-// stays within twice the live count. Generations are 32-bit: a handle held
-// across 2^32 reuses of its slot could alias a newer event; no caller keeps
-// handles that long.
+// matches again: cancel() on it returns false and cancels nothing. Whenever
+// tombstones outnumber pending events the heap is rebuilt without them in
+// O(n), so it never holds more than 2 × size() + 1 entries. Generations are
+// 32-bit: a handle held across 2^32 reuses of its slot could alias a newer
+// event; no caller keeps handles that long.
 //
 // Cost: push, pop and cancel are O(log n) amortised (cancel itself is O(1)).
 // Not thread-safe.
@@ -136,6 +136,7 @@ class EventQueue {
   void release_slot(std::uint32_t slot);
   void remove_top();
   void discard_cancelled_top();
+  void compact_if_sparse();
   void compact();
   void sift_up(std::size_t hole, Entry entry);
   void sift_down(std::size_t hole, Entry entry);

@@ -11,7 +11,7 @@ template <class Tag>
 class Quantity {
  public:
   constexpr Quantity() = default;
-  constexpr explicit Quantity(double si_value) : v_(si_value) {}
+  constexpr explicit Quantity(double si) : v_(si) {}
 
   // The value in SI base units (bytes, s, B/s, FLOP, FLOP/s).
   constexpr double value() const { return v_; }

@@ -59,6 +59,7 @@ void write_output_file(const std::string& dir, const std::string& name, const st
 void add_mem_command(CLI::App& app);
 void add_explain_command(CLI::App& app);
 void add_help_command(CLI::App& app);
+void add_collective_command(CLI::App& app);
 // Subcommands of later work: they answer "not available in this version" with exit 2.
 void add_later_commands(CLI::App& app);
 

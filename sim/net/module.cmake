@@ -1,0 +1,8 @@
+# sim/net: flow-level network, collectives (flow and analytical). Explicit lists.
+target_sources(trainsim_core PRIVATE
+  sim/net/flow_network.cpp
+  sim/net/collective.cpp
+)
+trainsim_add_test(flow_network_test)
+trainsim_add_test(collective_test)
+trainsim_add_bench(bench_net)

@@ -1,0 +1,49 @@
+// The cluster as a graph (Boost.Graph): GPUs, NVSwitches, PCIe switches,
+// CPUs, NICs, NVMe drives and the fabric's leaf/spine/core switches, joined
+// by directed links (net/link.hpp). Built from a ClusterSpec and a node count.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/net/link.hpp"
+#include "sim/topology/cluster_spec.hpp"
+
+namespace trainsim {
+
+class Topology {
+ public:
+  virtual ~Topology() = default;
+
+  virtual const ClusterSpec& cluster() const = 0;
+  virtual int nodes() const = 0;
+  virtual int num_gpus() const = 0;             // nodes x GPUs per node
+  int node_of(int gpu) const { return gpu / cluster().node.gpus; }
+
+  // Every directed link; LinkId indexes this vector.
+  virtual const std::vector<LinkSpec>& links() const = 0;
+
+  // The route from GPU `src` to GPU `dst` (global GPU indices, src != dst).
+  // Inside a node it crosses NVSwitch (or PCIe on a PCIe-only node); across
+  // nodes it leaves through the NIC of src's rail and enters dst's. Where the
+  // fabric has several equal-cost paths, `spread` picks one (ECMP-like,
+  // deterministic: the same spread gives the same path).
+  virtual Route route(int src, int dst, std::uint64_t spread = 0) const = 0;
+
+  // Routes between a GPU and its node's host memory (pinned copies), and
+  // between a GPU and the node's NVMe drive nearest to it.
+  virtual Route route_to_host(int gpu) const = 0;
+  virtual Route route_from_host(int gpu) const = 0;
+
+  // True when intra-node NVSwitches can reduce in the switch (NVLS, H100).
+  virtual bool has_nvls() const = 0;
+};
+
+// Builds the graph for `nodes` nodes of `cluster` and checks it: connected,
+// every bandwidth positive. Throws ConfigError naming the cluster file's key
+// on an impossible card.
+std::unique_ptr<Topology> build_topology(const ClusterSpec& cluster, int nodes);
+
+}  // namespace trainsim
