@@ -16,7 +16,7 @@ void print_table(const KeyTable& table) {
   std::cout << "# " << table.kind() << " keys\n\n";
   std::cout << pad("key", 34) << pad("type", 40) << pad("default", 12) << "help\n";
   for (const KeyDef& k : table.keys()) {
-    std::string def = k.required ? "(required)" : k.default_value.empty() ? "(derived)" : k.default_value;
+    std::string def = k.required ? "(required)" : k.default_value.empty() ? "(unset)" : k.default_value;
     std::cout << pad(k.path, 34) << pad(k.describe_type().substr(0, 39), 40) << pad(def, 12) << k.help << "\n";
   }
   std::cout << "\n";
@@ -25,7 +25,7 @@ void print_table(const KeyTable& table) {
 void print_markdown(const KeyTable& table) {
   std::cout << "## " << table.kind() << " keys\n\n| key | type | default | help |\n|---|---|---|---|\n";
   for (const KeyDef& k : table.keys()) {
-    std::string def = k.required ? "required" : k.default_value.empty() ? "derived" : "`" + k.default_value + "`";
+    std::string def = k.required ? "required" : k.default_value.empty() ? "unset" : "`" + k.default_value + "`";
     std::cout << "| `" << k.path << "` | " << k.describe_type() << " | " << def << " | " << k.help << " |\n";
   }
   std::cout << "\n";
