@@ -7,7 +7,10 @@
 //      (remaining capacity / unfixed flows, from a min-heap), fix its flows at
 //      that share and charge them to their other links;
 //   3. reschedule each flow's completion event at now + remaining / rate.
-// Cost per change: O(F_c·H·log L_c) for F_c flows with H hops on L_c links of
+// Changes at the same instant are coalesced: they mark their links dirty and
+// one recompute event (at a later priority) handles them all, so N flows that
+// start together cost one water-fill, not N.
+// Cost per recompute: O(F_c·H·log L_c) for F_c flows with H hops on L_c links of
 // the component. Everything iterates in id order, so runs are reproducible.
 #include "sim/net/flow_network.hpp"
 
@@ -19,7 +22,8 @@
 namespace trainsim {
 namespace {
 
-constexpr Priority kFlowPriority = 10;  // after compute events at the same instant
+constexpr Priority kFlowPriority = 10;       // flow starts and ends
+constexpr Priority kRecomputePriority = 20;  // after every flow event of the same instant
 constexpr double kDoneBytes = 1e-3;     // residual below which a flow is complete (bytes)
 
 }  // namespace
@@ -54,6 +58,7 @@ struct FlowNetwork::Impl {
       links.push_back(std::move(link));
     }
     activate_handler = engine.add_handler([this](Engine&, std::uint64_t id) { activate(id); });
+    recompute_handler = engine.add_handler([this](Engine&, std::uint64_t) { recompute_dirty(); });
     finish_handler = engine.add_handler([this](Engine&, std::uint64_t id) { finish(id); });
   }
 
@@ -65,6 +70,9 @@ struct FlowNetwork::Impl {
   std::uint64_t epoch = 0;
   HandlerId activate_handler{};
   HandlerId finish_handler{};
+  HandlerId recompute_handler{};
+  Route dirty;                  // links whose flows changed since the last recompute
+  bool recompute_pending = false;
 
   SimTime latency_of(const Route& r) const {
     double s = 0;
@@ -97,14 +105,13 @@ struct FlowNetwork::Impl {
     }
     f.moving = true;
     for (LinkId l : f.route) links[static_cast<size_t>(l)].flows.push_back(id);
-    recompute(f.route);
+    mark_dirty(f.route);
   }
 
   void finish(FlowId id) {
     Flow& f = flows[id];
     Route route = f.route;
-    std::vector<FlowId> component = collect(route);
-    settle(component);
+    settle({id});
     for (LinkId l : route) {
       auto& v = links[static_cast<size_t>(l)].flows;
       v.erase(std::find(v.begin(), v.end(), id));
@@ -112,7 +119,21 @@ struct FlowNetwork::Impl {
     f.moving = false;
     f.rate = 0;
     complete(id);
-    recompute(route);
+    mark_dirty(route);
+  }
+
+  void mark_dirty(const Route& route) {
+    dirty.insert(dirty.end(), route.begin(), route.end());
+    if (recompute_pending) return;
+    recompute_pending = true;
+    engine.schedule_after(SimTime(), kRecomputePriority, recompute_handler, 0);
+  }
+
+  void recompute_dirty() {
+    recompute_pending = false;
+    Route seed;
+    seed.swap(dirty);
+    recompute(seed);
   }
 
   void complete(FlowId id) {
@@ -237,8 +258,11 @@ struct FlowNetwork::Impl {
     if (f.rate == f.old_rate && engine.is_pending(f.completion)) return;
     engine.cancel(f.completion);
     if (!(f.rate > 0)) throw std::logic_error("flow without bandwidth in the max-min solution");
-    double seconds = std::max(0.0, f.remaining) / f.rate;
-    std::int64_t ps = static_cast<std::int64_t>(std::ceil(seconds * 1e12));
+    double ps_real = std::ceil(std::max(0.0, f.remaining) / f.rate * 1e12);
+    if (!(ps_real < 9e18))  // SimTime holds about 106 days in picoseconds
+      throw SimulationError("a flow of " + std::to_string(f.remaining) + " bytes at " + std::to_string(f.rate) +
+                            " B/s would outlast the simulated clock's range (about 10^7 s)");
+    auto ps = static_cast<std::int64_t>(ps_real);
     f.completion = engine.schedule_after(SimTime::from_ps(ps), kFlowPriority, finish_handler, id);
   }
 };
