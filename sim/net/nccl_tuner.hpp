@@ -1,0 +1,57 @@
+// NCCL's own cost model: the latency and bandwidth its tuner predicts for each
+// (algorithm, protocol) pair, and the pair it picks (minimum predicted time).
+// A transcription of src/graph/tuning.cc (NCCL v2.30.7) as given in
+// shared/reference/hardware.md §4c.4 [S1]; §4c.5 lists worked latencies that
+// tests/nccl_tuner_test.cpp reproduces. Times in microseconds and bandwidths
+// in GB/s (1e9 B/s), as NCCL writes them.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+
+namespace trainsim {
+
+enum class NcclAlgo { tree, ring, nvls, nvls_tree };
+enum class NcclProto { ll, ll128, simple };
+enum class NcclOp { all_reduce, all_gather, reduce_scatter, broadcast, reduce };
+enum class GpuArch { ampere, hopper };
+enum class CpuVendor { intel, amd };
+enum class IntraLink { nvlink, pci };
+
+const char* to_string(NcclAlgo a);
+const char* to_string(NcclProto p);
+
+struct NcclComm {
+  NcclOp op = NcclOp::all_reduce;
+  int ranks = 8;                  // GPUs in the communicator
+  int nodes = 1;                  // nodes they span (ranks / nodes per node)
+  GpuArch arch = GpuArch::ampere;
+  CpuVendor cpu = CpuVendor::intel;
+  IntraLink intra = IntraLink::nvlink;
+  int channels = 12;              // ring/tree channels found by NCCL's topology search
+  double bw_intra = 20.0;         // GB/s per channel inside a node
+  double bw_inter = 20.0;         // GB/s per channel across nodes
+  bool nvls = false;              // NVLink SHARP available (H100 NVSwitch)
+  double latency_inter = 0.0;     // µs, NCCL's extra network latency (0 by default)
+};
+
+struct NcclEstimate {
+  NcclAlgo algo = NcclAlgo::ring;
+  NcclProto proto = NcclProto::simple;
+  double latency_us = 0;          // fixed cost
+  double bus_bw = 0;              // GB/s, nccl-tests' busbw the model reaches
+  double alg_bw = 0;              // GB/s of message per second (busbw x nRanks/nsteps, or x0.5)
+  double time_us(double bytes) const { return latency_us + bytes / (1000.0 * alg_bw); }
+};
+
+// The model's estimate for one pair; empty when NCCL would not enable it.
+std::optional<NcclEstimate> nccl_estimate(const NcclComm& c, NcclAlgo a, NcclProto p);
+
+// The latency term alone (µs), for the worked examples of hardware.md §4c.5.
+double nccl_latency_us(const NcclComm& c, NcclAlgo a, NcclProto p);
+
+// NCCL's choice for a message of `bytes`: the enabled pair of minimum time.
+NcclEstimate nccl_pick(const NcclComm& c, double bytes);
+
+}  // namespace trainsim
