@@ -43,6 +43,71 @@ GpuSpec load_gpu_card(const std::string& path) {
   return g;
 }
 
+namespace {
+
+int count_of(const ConfigDoc& d, const char* key) { return static_cast<int>(d.get_int(key)); }
+
+Bandwidth positive_bw(const ConfigDoc& d, const char* key) {
+  double v = d.get_quantity(key);
+  if (v <= 0) d.fail(key, "must be a positive bandwidth, e.g. \"32GB/s\"");
+  return Bandwidth(v);
+}
+
+void read_node(const ConfigDoc& d, NodeSpec& n) {
+  n.host_memory = Bytes(d.get_quantity("node.host_memory"));
+  n.host_memory_bandwidth = positive_bw(d, "node.host_memory_bandwidth");
+  if (n.host_memory.value() <= 0) d.fail("node.host_memory", "must be positive");
+  n.nvme_capacity = Bytes(d.get_quantity("node.nvme_capacity"));
+  n.nvme_read = Bandwidth(d.get_quantity("node.nvme_read"));
+  n.nvme_write = Bandwidth(d.get_quantity("node.nvme_write"));
+  n.nvme_drives = count_of(d, "node.nvme_drives");
+  n.nvswitch.bandwidth = Bandwidth(d.get_quantity("node.nvswitch.bandwidth"));
+  n.nvswitch.latency = Seconds(d.get_quantity("node.nvswitch.latency"));
+  n.nvswitch.nvls = d.get_bool("node.nvswitch.nvls");
+  if (n.nvswitch.nvls && !n.nvswitch.present())
+    d.fail("node.nvswitch.nvls", "NVLink SHARP needs an NVSwitch: give node.nvswitch.bandwidth");
+  n.cpu_interconnect = positive_bw(d, "node.cpu_interconnect");
+}
+
+void read_pcie(const ConfigDoc& d, NodeSpec& n) {
+  PcieSpec& p = n.pcie;
+  p.switches = count_of(d, "node.pcie.switches");
+  p.gpus_per_switch = count_of(d, "node.pcie.gpus_per_switch");
+  p.nics_per_switch = count_of(d, "node.pcie.nics_per_switch");
+  p.nvme_per_switch = count_of(d, "node.pcie.nvme_per_switch");
+  p.switches_per_cpu = count_of(d, "node.pcie.switches_per_cpu");
+  p.bandwidth = positive_bw(d, "node.pcie.bandwidth");
+  p.latency = Seconds(d.get_quantity("node.pcie.latency"));
+  auto s = [](int v) { return std::to_string(v); };
+  if (p.switches * p.gpus_per_switch != n.gpus)
+    d.fail("node.pcie.gpus_per_switch", "switches x gpus_per_switch = " + s(p.switches) + " x " +
+                                            s(p.gpus_per_switch) + " must equal node.gpus = " + s(n.gpus));
+  n.nics.count = count_of(d, "node.nics.count");
+  if (p.switches * p.nics_per_switch != n.nics.count)
+    d.fail("node.pcie.nics_per_switch", "switches x nics_per_switch = " + s(p.switches * p.nics_per_switch) +
+                                            " must equal node.nics.count = " + s(n.nics.count));
+  if (p.switches % p.switches_per_cpu != 0)
+    d.fail("node.pcie.switches_per_cpu", "must divide node.pcie.switches = " + s(p.switches));
+  n.nics.bandwidth = positive_bw(d, "node.nics.bandwidth");
+  n.nics.latency = Seconds(d.get_quantity("node.nics.latency"));
+}
+
+void read_fabric(const ConfigDoc& d, ClusterSpec& c) {
+  FabricSpec& f = c.fabric;
+  std::string kind = d.get_choice("fabric.kind");
+  f.kind = kind == "fat_tree" ? FabricKind::fat_tree : kind == "roce_clos" ? FabricKind::roce_clos
+                                                                           : FabricKind::rail_optimized;
+  f.nodes_per_unit = count_of(d, "fabric.nodes_per_unit");
+  f.pod_nodes = count_of(d, "fabric.pod_nodes");
+  if (f.pod_nodes % f.nodes_per_unit != 0)
+    d.fail("fabric.pod_nodes", "must be a multiple of fabric.nodes_per_unit (" + std::to_string(f.nodes_per_unit) + ")");
+  f.spines_per_pod = d.given("fabric.spines_per_pod") ? count_of(d, "fabric.spines_per_pod") : c.node.nics.count;
+  f.oversubscription = d.get_number("fabric.oversubscription");
+  f.switch_latency = Seconds(d.get_quantity("fabric.switch_latency"));
+}
+
+}  // namespace
+
 ClusterSpec load_cluster_card(const std::string& path, const Zoo& zoo) {
   ConfigDoc d = ConfigDoc::load_file(path, cluster_keys());
   ClusterSpec c;
@@ -52,13 +117,9 @@ ClusterSpec load_cluster_card(const std::string& path, const Zoo& zoo) {
   c.node.gpus = static_cast<int>(d.get_int("node.gpus"));
   auto gpu_file = zoo.resolve(ZooKind::gpu, d.get_string("node.gpu"), path, d.where("node.gpu"));
   c.node.gpu = load_gpu_card(gpu_file.string());
-  c.node.host_memory = Bytes(d.get_quantity("node.host_memory"));
-  c.node.host_memory_bandwidth = Bandwidth(d.get_quantity("node.host_memory_bandwidth"));
-  c.node.nvme_capacity = Bytes(d.get_quantity("node.nvme_capacity"));
-  c.node.nvme_read = Bandwidth(d.get_quantity("node.nvme_read"));
-  c.node.nvme_write = Bandwidth(d.get_quantity("node.nvme_write"));
-  if (c.node.host_memory.value() <= 0) d.fail("node.host_memory", "must be positive");
-  if (c.node.host_memory_bandwidth.value() <= 0) d.fail("node.host_memory_bandwidth", "must be positive");
+  read_node(d, c.node);
+  read_pcie(d, c.node);
+  read_fabric(d, c);
   return c;
 }
 

@@ -28,6 +28,18 @@ KeyDef qty(std::string path, Dimension dim, std::string help, bool required, std
   return k;
 }
 
+KeyDef count(std::string path, std::string def, std::string help) {
+  KeyDef k = key(std::move(path), ValueType::integer, std::move(def), std::move(help));
+  k.min = 0;
+  return k;
+}
+
+KeyDef number(std::string path, std::string def, std::string help, double min) {
+  KeyDef k = key(std::move(path), ValueType::number, std::move(def), std::move(help));
+  k.min = min;
+  return k;
+}
+
 std::vector<KeyDef> model_defs() {
   using V = ValueType;
   return {
@@ -80,6 +92,30 @@ std::vector<KeyDef> cluster_defs() {
       qty("node.nvme_capacity", Dimension::bytes, "local NVMe capacity per node usable for offload", false, "0B"),
       qty("node.nvme_read", Dimension::bandwidth, "aggregate local NVMe read bandwidth per node", false, "0B/s"),
       qty("node.nvme_write", Dimension::bandwidth, "aggregate local NVMe write bandwidth per node", false, "0B/s"),
+      key("node.nvme_drives", V::integer, "1", "local NVMe drives per node"),
+      qty("node.nvswitch.bandwidth", Dimension::bandwidth,
+          "NVLink bandwidth per GPU per direction into the NVSwitch fabric; 0B/s = no NVSwitch (PCIe-only node)", false, "0B/s"),
+      qty("node.nvswitch.latency", Dimension::time, "GPU to GPU latency through NVSwitch", false, "0.5us"),
+      key("node.nvswitch.nvls", V::boolean, "false", "NVSwitch can reduce in the switch (NVLink SHARP, H100)"),
+      key("node.pcie.switches", V::integer, "", "PCIe switches per node", true),
+      key("node.pcie.gpus_per_switch", V::integer, "", "GPUs behind each PCIe switch", true),
+      key("node.pcie.nics_per_switch", V::integer, "", "compute NICs behind each PCIe switch", true),
+      count("node.pcie.nvme_per_switch", "0", "NVMe drives behind each PCIe switch (the rest hang off the CPUs)"),
+      key("node.pcie.switches_per_cpu", V::integer, "", "PCIe switches under each CPU root complex", true),
+      qty("node.pcie.bandwidth", Dimension::bandwidth, "PCIe link bandwidth per direction (x16)", true),
+      qty("node.pcie.latency", Dimension::time, "latency of one PCIe hop", false, "0.5us"),
+      qty("node.cpu_interconnect", Dimension::bandwidth, "socket-to-socket bandwidth per direction (UPI / xGMI)", false,
+          "64GB/s"),
+      key("node.nics.count", V::integer, "", "compute-fabric NICs per node", true),
+      qty("node.nics.bandwidth", Dimension::bandwidth, "line rate of one NIC per direction", true),
+      qty("node.nics.latency", Dimension::time, "NIC latency (each end)", false, "1us"),
+      choice("fabric.kind", "rail_optimized", {"rail_optimized", "fat_tree", "roce_clos"},
+             "rail_optimized: one leaf per (unit, NIC index); fat_tree / roce_clos: one leaf per unit for all NICs"),
+      key("fabric.nodes_per_unit", V::integer, "", "nodes under one leaf group (a SuperPOD scalable unit, a rack)", true),
+      key("fabric.pod_nodes", V::integer, "", "nodes in one full-bisection pod; above it the core tier is oversubscribed", true),
+      key("fabric.spines_per_pod", V::integer, "", "spine switches per pod (ECMP width); default: NICs per node"),
+      number("fabric.oversubscription", "1", "bandwidth oversubscription of the tier above a pod (7 = 1:7)", 1),
+      qty("fabric.switch_latency", Dimension::time, "latency of one switch hop", false, "0.6us"),
   };
 }
 

@@ -1,6 +1,6 @@
-// A cluster card (topologies/*.yaml): the node and how many of them. The full
-// node internals and fabric graph arrive with the network model; this holds
-// what the analytic models need.
+// A cluster card (topologies/*.yaml): the node's internals (GPUs, NVSwitch,
+// PCIe tree, CPUs, NICs, host memory, NVMe) and the fabric that joins nodes.
+// topology.hpp turns it into a graph.
 #pragma once
 
 #include <string>
@@ -10,21 +10,65 @@
 
 namespace trainsim {
 
+struct NvSwitchSpec {
+  Bandwidth bandwidth;   // per GPU per direction; 0 = no NVSwitch (PCIe-only node)
+  Seconds latency;
+  bool nvls = false;     // NVLink SHARP
+  bool present() const { return bandwidth.value() > 0; }
+};
+
+// The PCIe tree as a regular pattern: GPU g, NIC i and drive d hang off switch
+// g / gpus_per_switch, i / nics_per_switch, d / nvme_per_switch; switch s
+// hangs off CPU s / switches_per_cpu.
+struct PcieSpec {
+  int switches = 0;
+  int gpus_per_switch = 0;
+  int nics_per_switch = 0;
+  int nvme_per_switch = 0;
+  int switches_per_cpu = 0;
+  Bandwidth bandwidth;   // per link per direction
+  Seconds latency;       // per hop
+  int cpus() const { return (switches + switches_per_cpu - 1) / switches_per_cpu; }
+};
+
+struct NicSpec {
+  int count = 0;
+  Bandwidth bandwidth;   // per NIC per direction
+  Seconds latency;
+};
+
+enum class FabricKind { rail_optimized, fat_tree, roce_clos };
+
+struct FabricSpec {
+  FabricKind kind = FabricKind::rail_optimized;
+  int nodes_per_unit = 1;    // nodes under one leaf (group)
+  int pod_nodes = 1;         // nodes of one full-bisection pod
+  int spines_per_pod = 1;    // ECMP width of the spine tier
+  double oversubscription = 1;  // of the core tier above pods
+  Seconds switch_latency;
+};
+
 struct NodeSpec {
   int gpus = 0;                  // GPUs per node
   GpuSpec gpu;                   // the GPU card
   Bytes host_memory;             // host DRAM per node
   Bandwidth host_memory_bandwidth;
-  Bytes nvme_capacity;           // local NVMe usable for offload, per node
+  Bytes nvme_capacity;           // local NVMe capacity usable for offload, per node
   Bandwidth nvme_read;           // aggregate per node
   Bandwidth nvme_write;          // aggregate per node
+  int nvme_drives = 1;
+  NvSwitchSpec nvswitch;
+  PcieSpec pcie;
+  Bandwidth cpu_interconnect;    // socket to socket, per direction
+  NicSpec nics;
 };
 
 struct ClusterSpec {
   std::string name;
   std::string source;
-  int nodes = 0;                 // nodes in the card (a scenario may use fewer)
+  int nodes = 0;                 // nodes in the card (a scenario may use fewer or more)
   NodeSpec node;
+  FabricSpec fabric;
 };
 
 }  // namespace trainsim
