@@ -37,6 +37,10 @@ class Topology {
   virtual Route route_to_host(int gpu) const = 0;
   virtual Route route_from_host(int gpu) const = 0;
 
+  // Hops of a shortest GPU-to-GPU path in the graph (breadth-first search over
+  // every vertex; slow, for checking that route() takes shortest paths).
+  virtual int shortest_hops(int src, int dst) const = 0;
+
   // True when intra-node NVSwitches can reduce in the switch (NVLS, H100).
   virtual bool has_nvls() const = 0;
 };
