@@ -41,6 +41,10 @@ check explain_bad_gpus "--gpus" "$bin" explain zero --params 7.5B --gpus 1,four
 check explain_both "--model" "$bin" explain zero --params 7.5B --model llama-2-7b
 check explain_unknown_model "unknown model 'llama-9'" "$bin" explain zero --model llama-9
 check unknown_flag "--frobnicate" "$bin" mem "$good" --frobnicate
+check collective_bad_op "--op: unknown collective 'allreduse'" "$bin" collective --cluster dgx-a100-80gb --op allreduse
+check collective_bad_cluster "unknown cluster 'dgx-a100'" "$bin" collective --cluster dgx-a100
+check collective_bad_size "--max: '8X' is not a message size" "$bin" collective --cluster dgx-a100-80gb --max 8X
+check collective_too_many "--gpus: 64 GPUs: need 2 to 8" "$bin" collective --cluster dgx-a100-80gb --gpus 64 --nodes 1
 check later_command "not available in this version" "$bin" run "$good"
 
 echo "$passed passed, $failed failed"

@@ -1,1 +1,155 @@
-// placeholder: filled in by the module's owner
+#include "sim/net/collective.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace trainsim {
+namespace {
+
+// NCCL's per-NVLink bandwidth in its topology model (topo.h): SM80_NVLINK_BW 20.0,
+// SM90_NVLINK_BW 20.6 GB/s per link; one NVLink3/4 link carries 25 GB/s per
+// direction (hardware.md §1.2 [S1][S3]).
+constexpr double kNvlinkLinkGBps = 25.0;
+double nccl_nvlink_bw(GpuArch arch) { return arch == GpuArch::hopper ? 20.6 : 20.0; }
+// NCCL's PCIe model: width x speed / 80 gives 24 GB/s for Gen4 x16 whose spec is
+// 32 GB/s per direction: 0.75 of the card's figure (hardware.md §1.2 [S1]).
+constexpr double kNcclPcieFraction = 0.75;
+// NCCL uses two channels per NIC for rings across nodes (an HGX A100 log shows
+// 24 ring channels inside a node [S53]; 2 per NIC is NCCL's inter-node default).
+constexpr int kChannelsPerNic = 2;
+
+GpuArch arch_of(const GpuSpec& g) { return g.peak_fp8 ? GpuArch::hopper : GpuArch::ampere; }
+
+NcclOp nccl_op(CollectiveOp op) {
+  switch (op) {
+    case CollectiveOp::all_reduce: return NcclOp::all_reduce;
+    case CollectiveOp::all_gather: return NcclOp::all_gather;
+    case CollectiveOp::reduce_scatter: return NcclOp::reduce_scatter;
+    case CollectiveOp::broadcast: return NcclOp::broadcast;
+    default: return NcclOp::reduce;
+  }
+}
+
+// Intra-node channels and per-channel GB/s as NCCL's search finds them.
+std::pair<int, double> intra_channels(const NodeSpec& n, GpuArch arch) {
+  if (n.nvswitch.present()) {
+    int links = static_cast<int>(std::lround(n.nvswitch.bandwidth.value() / 1e9 / kNvlinkLinkGBps));
+    return {std::max(1, links), nccl_nvlink_bw(arch)};
+  }
+  return {2, n.pcie.bandwidth.value() / 1e9 * kNcclPcieFraction / 2};
+}
+
+// Point-to-point algorithms (all-to-all, send/recv): each GPU moves its share
+// over its slowest path at the node's per-GPU bandwidth, after one step of
+// latency per peer group.
+CollectiveResult predict_p2p(const ClusterSpec& c, const CollectiveRequest& r) {
+  NcclComm comm = nccl_comm_for(c, CollectiveOp::all_gather, r.ranks);
+  double per_gpu_gbps = comm.channels * std::min(comm.bw_intra, comm.bw_inter);
+  if (comm.nodes > 1) per_gpu_gbps = std::min(per_gpu_gbps, c.node.nics.count * c.node.nics.bandwidth.value() / 1e9 / c.node.gpus);
+  double moved = r.op == CollectiveOp::send_recv ? r.bytes : r.bytes * (r.ranks - 1) / r.ranks;
+  double lat_us = comm.nodes > 1 ? 14.0 : 3.4;  // Ring/Simple hwLat NET / NVLINK per step [S1]
+  CollectiveResult out;
+  out.time_s = (lat_us + moved / (1000.0 * per_gpu_gbps)) * 1e-6;
+  out.algorithm = "p2p";
+  out.protocol = "Simple";
+  return out;
+}
+
+}  // namespace
+
+const char* to_string(CollectiveOp op) {
+  switch (op) {
+    case CollectiveOp::all_reduce: return "all_reduce";
+    case CollectiveOp::all_gather: return "all_gather";
+    case CollectiveOp::reduce_scatter: return "reduce_scatter";
+    case CollectiveOp::broadcast: return "broadcast";
+    case CollectiveOp::reduce: return "reduce";
+    case CollectiveOp::all_to_all: return "all_to_all";
+    case CollectiveOp::send_recv: return "send_recv";
+  }
+  return "?";
+}
+
+CollectiveOp parse_collective_op(const std::string& name) {
+  std::string n;
+  for (char ch : name)
+    if (ch != '_' && ch != '-') n += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  for (CollectiveOp op : {CollectiveOp::all_reduce, CollectiveOp::all_gather, CollectiveOp::reduce_scatter,
+                          CollectiveOp::broadcast, CollectiveOp::reduce, CollectiveOp::all_to_all, CollectiveOp::send_recv}) {
+    std::string canon;
+    for (const char* p = to_string(op); *p; ++p)
+      if (*p != '_') canon += *p;
+    if (n == canon || (op == CollectiveOp::all_to_all && n == "alltoall") || (op == CollectiveOp::send_recv && n == "sendrecv"))
+      return op;
+  }
+  throw std::invalid_argument("unknown collective '" + name +
+                              "'; valid: all_reduce, all_gather, reduce_scatter, broadcast, reduce, all_to_all, send_recv");
+}
+
+double busbw_factor(CollectiveOp op, int n) {
+  switch (op) {
+    case CollectiveOp::all_reduce: return 2.0 * (n - 1) / n;
+    case CollectiveOp::all_gather:
+    case CollectiveOp::reduce_scatter:
+    case CollectiveOp::all_to_all: return static_cast<double>(n - 1) / n;
+    default: return 1.0;
+  }
+}
+
+NcclComm nccl_comm_for(const ClusterSpec& c, CollectiveOp op, int ranks) {
+  const NodeSpec& n = c.node;
+  NcclComm comm;
+  comm.op = nccl_op(op);
+  comm.ranks = ranks;
+  comm.nodes = (ranks + n.gpus - 1) / n.gpus;
+  comm.arch = arch_of(n.gpu);
+  comm.intra = n.nvswitch.present() ? IntraLink::nvlink : IntraLink::pci;
+  comm.nvls = n.nvswitch.nvls && ranks > 4;  // NCCL enables NVLS from 5 GPUs up (hardware.md §4c.3c)
+  auto [channels, per_channel] = intra_channels(n, comm.arch);
+  comm.channels = channels;
+  comm.bw_intra = comm.bw_inter = per_channel;
+  if (comm.nodes > 1) {
+    // NIC bandwidth in NCCL's model: speed_Mbps / 8000 GB/s per NIC [S1 topo.cc].
+    double node_net = n.nics.count * n.nics.bandwidth.value() / 1e9;
+    comm.channels = kChannelsPerNic * n.nics.count;
+    double per = std::min(node_net, channels * per_channel) / comm.channels;
+    comm.bw_intra = comm.bw_inter = per;
+  }
+  return comm;
+}
+
+CollectiveResult predict_collective(const ClusterSpec& c, const CollectiveRequest& r) {
+  if (r.ranks < 1) throw std::invalid_argument("a collective needs at least one GPU");
+  CollectiveResult out;
+  if (r.ranks == 1) {
+    out.algorithm = "none";
+    out.protocol = "-";
+    return out;
+  }
+  if (r.op == CollectiveOp::all_to_all || r.op == CollectiveOp::send_recv) return predict_p2p(c, r);
+  NcclComm comm = nccl_comm_for(c, r.op, r.ranks);
+  NcclEstimate e;
+  if (r.algo) {
+    double best = std::numeric_limits<double>::infinity();
+    for (NcclProto p : {NcclProto::ll, NcclProto::ll128, NcclProto::simple}) {
+      auto est = nccl_estimate(comm, *r.algo, p);
+      if (est && est->time_us(r.bytes) < best) {
+        best = est->time_us(r.bytes);
+        e = *est;
+      }
+    }
+    if (!(best < std::numeric_limits<double>::infinity()))
+      throw std::invalid_argument(std::string("algorithm ") + to_string(*r.algo) + " is not available for " +
+                                  to_string(r.op) + " on this group");
+  } else {
+    e = nccl_pick(comm, r.bytes);
+  }
+  out.time_s = e.time_us(r.bytes) * 1e-6;
+  out.algorithm = to_string(e.algo);
+  out.protocol = to_string(e.proto);
+  return out;
+}
+
+}  // namespace trainsim

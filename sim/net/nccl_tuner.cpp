@@ -26,6 +26,7 @@ constexpr double kPerChRingLL128[2][3] = {{20, 20, 20}, {36.7, 36.7, 36.7}};    
 constexpr double kPerChTreeLL128[2][3] = {{20, 20, 20}, {36.7, 36.7, 29.0}};
 constexpr double kPerChTree[2][3] = {{24.0, 23.6, 17.8}, {38.7, 41.4, 36.0}};
 constexpr double kNvlsEfficiency[2] = {0.0, 0.85};
+constexpr int kMaxNvlsChannels = 16;  // nvlsChannels: "should not need more" than 16 [S1]
 
 // treeCorrectionFactor[proto][log2(bytes) - 6], 64 B ... 256 MB.
 constexpr double kTreeCorrection[3][24] = {
@@ -79,6 +80,7 @@ double ring_like_latency(const NcclComm& c, NcclProto p, double intra_lat, doubl
 
 double bus_bw(const NcclComm& c, NcclAlgo a, NcclProto p) {
   int ai = arch_index(c.arch), ni = nodes_index(c.nodes), ch = c.channels;
+  if (a == NcclAlgo::nvls || a == NcclAlgo::nvls_tree) ch = std::min(ch, kMaxNvlsChannels);
   double bw = c.nodes <= 2 ? c.bw_intra : c.bw_inter;
   if (a == NcclAlgo::nvls || a == NcclAlgo::nvls_tree) {
     double intra = c.bw_intra * kNvlsEfficiency[ai] * (ch - 1) / ch;

@@ -1,6 +1,110 @@
-// placeholder: `trainsim collective` arrives with the network model.
+// `trainsim collective`: an nccl-tests style table of one collective on a cluster.
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
 #include "cli_common.hpp"
+#include "sim/config/hardware_loader.hpp"
+#include "sim/config/units.hpp"
+#include "sim/net/collective.hpp"
 
 namespace trainsim::cli {
-void add_collective_command(CLI::App&) {}
+namespace {
+
+struct CollectiveArgs {
+  std::string cluster;
+  std::string op = "all_reduce";
+  int gpus = 8;
+  int nodes = 0;
+  std::string min = "8";
+  std::string max = "8G";
+  std::string algo;
+  bool json = false;
+};
+
+// nccl-tests sizes: a bare number is bytes, K/M/G are binary (as nccl-tests' -b/-e);
+// anything else goes through the units parser ("8GiB", "1MB").
+double parse_size(const std::string& text, const char* flag) {
+  try {
+    if (!text.empty()) {
+      char last = text.back();
+      double mult = last == 'K' ? 1024.0 : last == 'M' ? 1048576.0 : last == 'G' ? 1073741824.0 : 0;
+      if (mult > 0) return parse_quantity(text.substr(0, text.size() - 1), Dimension::count) * mult;
+      if (text.find_first_not_of("0123456789") == std::string::npos) return std::stod(text);
+    }
+    return parse_quantity(text, Dimension::bytes);
+  } catch (const std::exception& e) {
+    throw ConfigError({flag, 0, ""}, std::string("'") + text + "' is not a message size; valid: 8, 1K, 64M, 8G (binary, "
+                                     "as nccl-tests) or \"8GiB\", \"1MB\"");
+  }
+}
+
+std::optional<NcclAlgo> parse_algo(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  if (s == "ring") return NcclAlgo::ring;
+  if (s == "tree") return NcclAlgo::tree;
+  if (s == "nvls") return NcclAlgo::nvls;
+  throw ConfigError({"--algo", 0, ""}, "'" + s + "' is not an algorithm; valid: ring, tree, nvls");
+}
+
+void run_collective(const CollectiveArgs& a) {
+  Zoo zoo = default_zoo();
+  auto file = zoo.resolve(ZooKind::cluster, a.cluster, "", {"--cluster", 0, ""});
+  ClusterSpec c = load_cluster_card(file.string(), zoo);
+  CollectiveOp op;
+  try {
+    op = parse_collective_op(a.op);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError({"--op", 0, ""}, e.what());
+  }
+  int nodes = a.nodes > 0 ? a.nodes : (a.gpus + c.node.gpus - 1) / c.node.gpus;
+  if (a.gpus < 2 || a.gpus > nodes * c.node.gpus)
+    throw ConfigError({"--gpus", 0, ""}, std::to_string(a.gpus) + " GPUs: need 2 to " +
+                                             std::to_string(nodes * c.node.gpus) + " (nodes x GPUs per node)");
+  double lo = parse_size(a.min, "--min"), hi = parse_size(a.max, "--max");
+  if (lo < 1 || hi < lo) throw ConfigError({"--max", 0, ""}, "need 1 <= --min <= --max");
+  CollectiveRequest req{op, a.gpus, 0, parse_algo(a.algo)};
+  nlohmann::json rows = nlohmann::json::array();
+  char line[256];
+  if (!a.json) {
+    std::printf("# trainsim collective: %s on %d GPUs of %s (%d nodes), analytical (NCCL tuner model)\n",
+                to_string(op), a.gpus, c.name.c_str(), nodes);
+    std::printf("%12s %12s %6s %10s %12s %12s %10s %8s\n", "size(B)", "count", "type", "time(us)", "algbw(GB/s)",
+                "busbw(GB/s)", "algorithm", "protocol");
+  }
+  for (double size = lo; size <= hi; size *= 2) {
+    req.bytes = size;
+    CollectiveResult r = predict_collective(c, req);
+    double algbw = r.time_s > 0 ? size / r.time_s / 1e9 : 0;
+    double busbw = algbw * busbw_factor(op, a.gpus);
+    rows.push_back({{"size_bytes", size}, {"time_us", r.time_s * 1e6}, {"algbw_GBps", algbw}, {"busbw_GBps", busbw},
+                    {"algorithm", r.algorithm}, {"protocol", r.protocol}});
+    if (!a.json) {
+      std::snprintf(line, sizeof line, "%12.0f %12.0f %6s %10.2f %12.2f %12.2f %10s %8s\n", size, size / 4, "float",
+                    r.time_s * 1e6, algbw, busbw, r.algorithm.c_str(), r.protocol.c_str());
+      std::cout << line;
+    }
+  }
+  if (a.json) std::cout << nlohmann::json{{"op", to_string(op)}, {"gpus", a.gpus}, {"nodes", nodes},
+                                          {"cluster", c.name}, {"rows", rows}}.dump(2) << "\n";
+}
+
+}  // namespace
+
+void add_collective_command(CLI::App& app) {
+  auto args = std::make_shared<CollectiveArgs>();
+  CLI::App* cmd = app.add_subcommand("collective", "nccl-tests style table of one collective on a cluster (analytical)");
+  cmd->add_option("--cluster", args->cluster, "a cluster in topologies/ or a path")->required();
+  cmd->add_option("--op", args->op, "all_reduce | all_gather | reduce_scatter | broadcast | reduce | all_to_all | send_recv");
+  cmd->add_option("--gpus", args->gpus, "GPUs in the group (consecutive, nodes filled in order)");
+  cmd->add_option("--nodes", args->nodes, "nodes (default: the fewest that hold --gpus)");
+  cmd->add_option("--min", args->min, "smallest size, e.g. 8, 1K, 1M (binary, as nccl-tests -b)");
+  cmd->add_option("--max", args->max, "largest size, e.g. 8G (binary, as nccl-tests -e); sizes step x2");
+  cmd->add_option("--algo", args->algo, "force an algorithm: ring | tree | nvls (as NCCL_ALGO)");
+  cmd->add_flag("--json", args->json, "print one JSON document instead of the table");
+  cmd->callback([args] { run_collective(*args); });
+}
+
 }  // namespace trainsim::cli

@@ -55,7 +55,6 @@ void add_later_commands(CLI::App& app) {
   static constexpr Later later[] = {
       {"run", "simulate one training step (step time, per-GPU peak memory, trace)"},
       {"sweep", "search DP x TP x PP x ZeRO x micro-batch layouts"},
-      {"collective", "nccl-tests style table of one collective on a cluster"},
       {"validate", "predictions against published training runs"},
   };
   for (const Later& l : later) {
@@ -64,7 +63,7 @@ void add_later_commands(CLI::App& app) {
     std::string name = l.name;
     cmd->callback([name] {
       throw UsageError("`trainsim " + name + "` is not available in this version; available now: "
-                       "`trainsim mem`, `trainsim explain zero`, `trainsim help keys`");
+                       "`trainsim mem`, `trainsim explain zero`, `trainsim collective`, `trainsim help keys`");
     });
   }
 }

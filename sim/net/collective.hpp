@@ -1,0 +1,45 @@
+// Collectives on a group of GPUs. The analytical mode predicts one call with
+// NCCL's own tuner model (nccl_tuner.hpp): the algorithm and protocol NCCL
+// would pick and the time its model gives, with channel counts and per-channel
+// bandwidths derived from the cluster card the way NCCL's topology search
+// sees the hardware (hardware.md §1.2 and §4c.4 [S1]). No contention.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/net/nccl_tuner.hpp"
+#include "sim/topology/cluster_spec.hpp"
+
+namespace trainsim {
+
+enum class CollectiveOp { all_reduce, all_gather, reduce_scatter, broadcast, reduce, all_to_all, send_recv };
+
+const char* to_string(CollectiveOp op);
+// Parses "all_reduce", "all-reduce", "allreduce", ...; throws std::invalid_argument listing the valid names.
+CollectiveOp parse_collective_op(const std::string& name);
+
+// nccl-tests' bus-bandwidth factor (formulas.md §6): busbw = algbw x factor.
+double busbw_factor(CollectiveOp op, int ranks);
+
+struct CollectiveRequest {
+  CollectiveOp op = CollectiveOp::all_reduce;
+  int ranks = 8;                  // GPUs in the group (consecutive GPUs, nodes filled in order)
+  double bytes = 0;               // nccl-tests' size: the full buffer (all-gather's output, reduce-scatter's input)
+  std::optional<NcclAlgo> algo;   // force an algorithm (NCCL_ALGO)
+};
+
+struct CollectiveResult {
+  double time_s = 0;
+  std::string algorithm;          // "ring", "tree", "nvls", "p2p"
+  std::string protocol;           // "LL", "LL128", "Simple"
+};
+
+// The NCCL communicator a group of `ranks` consecutive GPUs forms on `cluster`.
+NcclComm nccl_comm_for(const ClusterSpec& cluster, CollectiveOp op, int ranks);
+
+// Analytical prediction of one collective, alone on the cluster.
+CollectiveResult predict_collective(const ClusterSpec& cluster, const CollectiveRequest& request);
+
+}  // namespace trainsim
