@@ -52,6 +52,7 @@ CollectiveResult predict_p2p(const ClusterSpec& c, const CollectiveRequest& r) {
   double lat_us = comm.nodes > 1 ? 14.0 : 3.4;  // Ring/Simple hwLat NET / NVLINK per step [S1]
   CollectiveResult out;
   out.time_s = (lat_us + moved / (1000.0 * per_gpu_gbps)) * 1e-6;
+  out.latency_s = lat_us * 1e-6;
   out.algorithm = "p2p";
   out.protocol = "Simple";
   return out;
@@ -98,12 +99,12 @@ double busbw_factor(CollectiveOp op, int n) {
   }
 }
 
-NcclComm nccl_comm_for(const ClusterSpec& c, CollectiveOp op, int ranks) {
+NcclComm nccl_comm_for(const ClusterSpec& c, CollectiveOp op, int ranks, int nodes) {
   const NodeSpec& n = c.node;
   NcclComm comm;
   comm.op = nccl_op(op);
   comm.ranks = ranks;
-  comm.nodes = (ranks + n.gpus - 1) / n.gpus;
+  comm.nodes = nodes > 0 ? nodes : (ranks + n.gpus - 1) / n.gpus;
   comm.arch = arch_of(n.gpu);
   comm.intra = n.nvswitch.present() ? IntraLink::nvlink : IntraLink::pci;
   comm.nvls = n.nvswitch.nvls && ranks > 4;  // NCCL enables NVLS from 5 GPUs up (hardware.md §4c.3c)
@@ -120,7 +121,7 @@ NcclComm nccl_comm_for(const ClusterSpec& c, CollectiveOp op, int ranks) {
   return comm;
 }
 
-CollectiveResult predict_collective(const ClusterSpec& c, const CollectiveRequest& r) {
+CollectiveResult predict_collective(const ClusterSpec& c, const CollectiveRequest& r, int nodes) {
   if (r.ranks < 1) throw std::invalid_argument("a collective needs at least one GPU");
   CollectiveResult out;
   if (r.ranks == 1) {
@@ -129,7 +130,7 @@ CollectiveResult predict_collective(const ClusterSpec& c, const CollectiveReques
     return out;
   }
   if (r.op == CollectiveOp::all_to_all || r.op == CollectiveOp::send_recv) return predict_p2p(c, r);
-  NcclComm comm = nccl_comm_for(c, r.op, r.ranks);
+  NcclComm comm = nccl_comm_for(c, r.op, r.ranks, nodes);
   NcclEstimate e;
   if (r.algo) {
     double best = std::numeric_limits<double>::infinity();
@@ -147,6 +148,7 @@ CollectiveResult predict_collective(const ClusterSpec& c, const CollectiveReques
     e = nccl_pick(comm, r.bytes);
   }
   out.time_s = e.time_us(r.bytes) * 1e-6;
+  out.latency_s = e.latency_us * 1e-6;
   out.algorithm = to_string(e.algo);
   out.protocol = to_string(e.proto);
   return out;

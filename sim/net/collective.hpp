@@ -32,14 +32,16 @@ struct CollectiveRequest {
 
 struct CollectiveResult {
   double time_s = 0;
+  double latency_s = 0;           // the fixed part of time_s; the rest moves bytes
   std::string algorithm;          // "ring", "tree", "nvls", "p2p"
   std::string protocol;           // "LL", "LL128", "Simple"
 };
 
-// The NCCL communicator a group of `ranks` consecutive GPUs forms on `cluster`.
-NcclComm nccl_comm_for(const ClusterSpec& cluster, CollectiveOp op, int ranks);
+// The NCCL communicator a group of `ranks` GPUs spread over `nodes` nodes
+// (default: consecutive GPUs, the fewest nodes) forms on `cluster`.
+NcclComm nccl_comm_for(const ClusterSpec& cluster, CollectiveOp op, int ranks, int nodes = 0);
 
 // Analytical prediction of one collective, alone on the cluster.
-CollectiveResult predict_collective(const ClusterSpec& cluster, const CollectiveRequest& request);
+CollectiveResult predict_collective(const ClusterSpec& cluster, const CollectiveRequest& request, int nodes = 0);
 
 }  // namespace trainsim

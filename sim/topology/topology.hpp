@@ -37,6 +37,9 @@ class Topology {
   virtual Route route_to_host(int gpu) const = 0;
   virtual Route route_from_host(int gpu) const = 0;
 
+  // The node-local index of the NIC a GPU uses (the one behind its PCIe switch).
+  virtual int nic_of(int gpu) const = 0;
+
   // Hops of a shortest GPU-to-GPU path in the graph (breadth-first search over
   // every vertex; slow, for checking that route() takes shortest paths).
   virtual int shortest_hops(int src, int dst) const = 0;

@@ -190,7 +190,7 @@ class GraphTopology final : public Topology {
   int switch_of(int gpu) const { return local(gpu) / c_.node.pcie.gpus_per_switch; }
   int cpu_of(int sw) const { return sw / c_.node.pcie.switches_per_cpu; }
   // The NIC a GPU uses: one behind its own PCIe switch (its rail).
-  int nic_of(int gpu) const {
+  int nic_of(int gpu) const override {
     const PcieSpec& p = c_.node.pcie;
     return switch_of(gpu) * p.nics_per_switch + (local(gpu) % p.gpus_per_switch) % p.nics_per_switch;
   }

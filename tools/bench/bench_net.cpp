@@ -7,6 +7,8 @@
 // updates (FlowStats::rate_updates).
 #include <benchmark/benchmark.h>
 
+#include "sim/config/hardware_loader.hpp"
+#include "sim/net/collective_flow.hpp"
 #include "sim/net/flow_network.hpp"
 
 namespace {
@@ -50,6 +52,34 @@ BENCHMARK(BM_FlowUpdates)
     ->Args({10'000, 10'000})
     ->Args({100'000, 100'000})
     ->Unit(benchmark::kMicrosecond);
+
+// BM_RingAllReduce/N: a 1 GiB ring all-reduce over N GPUs of dgx-h100-80gb in
+// flow mode (one ring step simulated for all 2(N-1): collective_flow.hpp).
+// The topology is built once, outside the timing (BM_BuildTopology times it).
+ClusterSpec h100_card() {
+  Zoo zoo(TRAINSIM_DEFAULT_DATA_DIR);
+  return load_cluster_card((zoo.root() / "topologies/dgx-h100-80gb.yaml").string(), zoo);
+}
+
+void BM_RingAllReduce(benchmark::State& state) {
+  const auto gpus = static_cast<int>(state.range(0));
+  ClusterSpec c = h100_card();
+  auto topo = build_topology(c, gpus / c.node.gpus);
+  std::vector<int> group(static_cast<size_t>(gpus));
+  for (int i = 0; i < gpus; ++i) group[static_cast<size_t>(i)] = i;
+  for (auto _ : state) {
+    auto r = simulate_collectives(*topo, {{CollectiveOp::all_reduce, group, 1073741824.0}});
+    benchmark::DoNotOptimize(r);
+  }
+}
+
+void BM_BuildTopology(benchmark::State& state) {
+  ClusterSpec c = h100_card();
+  for (auto _ : state) benchmark::DoNotOptimize(build_topology(c, static_cast<int>(state.range(0)) / c.node.gpus));
+}
+
+BENCHMARK(BM_RingAllReduce)->Arg(1024)->Arg(16384)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BuildTopology)->Arg(1024)->Arg(16384)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
