@@ -44,7 +44,7 @@ check unknown_flag "--frobnicate" "$bin" mem "$good" --frobnicate
 check collective_bad_op "--op: unknown collective 'allreduse'" "$bin" collective --cluster dgx-a100-80gb --op allreduse
 check collective_bad_cluster "unknown cluster 'dgx-a100'" "$bin" collective --cluster dgx-a100
 check collective_bad_size "--max: '8X' is not a message size" "$bin" collective --cluster dgx-a100-80gb --max 8X
-check collective_too_many "--gpus: 64 GPUs: need 2 to 8" "$bin" collective --cluster dgx-a100-80gb --gpus 64 --nodes 1
+check collective_too_many "--gpus: 64 GPUs on 1 nodes x 1 groups: need at least 2" "$bin" collective --cluster dgx-a100-80gb --gpus 64 --nodes 1
 check later_command "not available in this version" "$bin" run "$good"
 
 echo "$passed passed, $failed failed"

@@ -9,6 +9,7 @@
 #include "sim/config/hardware_loader.hpp"
 #include "sim/config/units.hpp"
 #include "sim/net/collective.hpp"
+#include "sim/net/collective_flow.hpp"
 
 namespace trainsim::cli {
 namespace {
@@ -21,6 +22,7 @@ struct CollectiveArgs {
   std::string min = "8";
   std::string max = "8G";
   std::string algo;
+  int concurrent = 1;
   bool json = false;
 };
 
@@ -49,6 +51,22 @@ std::optional<NcclAlgo> parse_algo(const std::string& s) {
   throw ConfigError({"--algo", 0, ""}, "'" + s + "' is not an algorithm; valid: ring, tree, nvls");
 }
 
+// Group k: `per_node` GPUs on each of `nodes` nodes, local indices k·per_node
+// onwards, so concurrent groups are disjoint and share the nodes' NICs.
+std::vector<int> group_gpus(int k, int per_node, int nodes, int gpus_per_node) {
+  std::vector<int> out;
+  for (int n = 0; n < nodes; ++n)
+    for (int i = 0; i < per_node; ++i) out.push_back(n * gpus_per_node + k * per_node + i);
+  return out;
+}
+
+// Group 0's result when `k` groups run at once (flow mode).
+CollectiveResult concurrent_result(const Topology& t, CollectiveOp op, int per_node, int nodes, int k, double bytes) {
+  std::vector<GroupCollective> groups;
+  for (int g = 0; g < k; ++g) groups.push_back({op, group_gpus(g, per_node, nodes, t.cluster().node.gpus), bytes});
+  return simulate_collectives(t, groups)[0].result;
+}
+
 void run_collective(const CollectiveArgs& a) {
   Zoo zoo = default_zoo();
   auto file = zoo.resolve(ZooKind::cluster, a.cluster, "", {"--cluster", 0, ""});
@@ -59,24 +77,33 @@ void run_collective(const CollectiveArgs& a) {
   } catch (const std::invalid_argument& e) {
     throw ConfigError({"--op", 0, ""}, e.what());
   }
-  int nodes = a.nodes > 0 ? a.nodes : (a.gpus + c.node.gpus - 1) / c.node.gpus;
-  if (a.gpus < 2 || a.gpus > nodes * c.node.gpus)
-    throw ConfigError({"--gpus", 0, ""}, std::to_string(a.gpus) + " GPUs: need 2 to " +
-                                             std::to_string(nodes * c.node.gpus) + " (nodes x GPUs per node)");
+  if (a.concurrent < 1) throw ConfigError({"--concurrent", 0, ""}, "must be at least 1");
+  int nodes = a.nodes > 0 ? a.nodes : (a.gpus * a.concurrent + c.node.gpus - 1) / c.node.gpus;
+  int per_node = a.gpus / nodes;
+  if (a.gpus < 2 || a.gpus % nodes != 0 || per_node * a.concurrent > c.node.gpus)
+    throw ConfigError({"--gpus", 0, ""}, std::to_string(a.gpus) + " GPUs on " + std::to_string(nodes) +
+                                             " nodes x " + std::to_string(a.concurrent) +
+                                             " groups: need at least 2, the same number on every node, and at most " +
+                                             std::to_string(c.node.gpus) + " per node in all groups together");
+  std::unique_ptr<Topology> topo;
+  if (a.concurrent > 1) topo = build_topology(c, nodes);
   double lo = parse_size(a.min, "--min"), hi = parse_size(a.max, "--max");
   if (lo < 1 || hi < lo) throw ConfigError({"--max", 0, ""}, "need 1 <= --min <= --max");
   CollectiveRequest req{op, a.gpus, 0, parse_algo(a.algo)};
   nlohmann::json rows = nlohmann::json::array();
   char line[256];
   if (!a.json) {
-    std::printf("# trainsim collective: %s on %d GPUs of %s (%d nodes), analytical (NCCL tuner model)\n",
-                to_string(op), a.gpus, c.name.c_str(), nodes);
+    std::printf("# trainsim collective: %s on %d GPUs of %s (%d nodes), %s\n", to_string(op), a.gpus, c.name.c_str(),
+                nodes, a.concurrent > 1 ? ("flow mode, " + std::to_string(a.concurrent) +
+                                           " concurrent groups on disjoint GPUs; group 0 shown").c_str()
+                                        : "analytical (NCCL tuner model)");
     std::printf("%12s %12s %6s %10s %12s %12s %10s %8s\n", "size(B)", "count", "type", "time(us)", "algbw(GB/s)",
                 "busbw(GB/s)", "algorithm", "protocol");
   }
   for (double size = lo; size <= hi; size *= 2) {
     req.bytes = size;
-    CollectiveResult r = predict_collective(c, req);
+    CollectiveResult r = a.concurrent > 1 ? concurrent_result(*topo, op, per_node, nodes, a.concurrent, size)
+                                          : predict_collective(c, req, nodes);
     double algbw = r.time_s > 0 ? size / r.time_s / 1e9 : 0;
     double busbw = algbw * busbw_factor(op, a.gpus);
     rows.push_back({{"size_bytes", size}, {"time_us", r.time_s * 1e6}, {"algbw_GBps", algbw}, {"busbw_GBps", busbw},
@@ -98,11 +125,13 @@ void add_collective_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("collective", "nccl-tests style table of one collective on a cluster (analytical)");
   cmd->add_option("--cluster", args->cluster, "a cluster in topologies/ or a path")->required();
   cmd->add_option("--op", args->op, "all_reduce | all_gather | reduce_scatter | broadcast | reduce | all_to_all | send_recv");
-  cmd->add_option("--gpus", args->gpus, "GPUs in the group (consecutive, nodes filled in order)");
-  cmd->add_option("--nodes", args->nodes, "nodes (default: the fewest that hold --gpus)");
+  cmd->add_option("--gpus", args->gpus, "GPUs in the group, spread evenly over --nodes");
+  cmd->add_option("--nodes", args->nodes, "nodes the group spans (default: the fewest that hold all groups)");
   cmd->add_option("--min", args->min, "smallest size, e.g. 8, 1K, 1M (binary, as nccl-tests -b)");
   cmd->add_option("--max", args->max, "largest size, e.g. 8G (binary, as nccl-tests -e); sizes step x2");
   cmd->add_option("--algo", args->algo, "force an algorithm: ring | tree | nvls (as NCCL_ALGO)");
+  cmd->add_option("--concurrent", args->concurrent,
+                  "run K identical collectives at once on disjoint groups (flow mode) to show contention");
   cmd->add_flag("--json", args->json, "print one JSON document instead of the table");
   cmd->callback([args] { run_collective(*args); });
 }
