@@ -22,6 +22,16 @@ void check_tensor_parallel(const Scenario& sc, std::vector<LayoutProblem>& out) 
     out.push_back({"parallel.tp", "tp=" + s(tp) + " does not divide the FFN size " + s(m.ffn) + " of " + m.name});
 }
 
+// What would be valid for interleaving: the vp values that divide layers / pp.
+std::string valid_vp(int layers, int pp) {
+  std::string list;
+  if (layers % pp == 0)
+    for (int vp = 2; vp <= layers / pp; ++vp)
+      if ((layers / pp) % vp == 0) list += (list.empty() ? "" : ", ") + s(vp);
+  if (!list.empty()) return "valid vp with pp=" + s(pp) + ": " + list;
+  return "no vp > 1 works with pp=" + s(pp) + " (it does not divide the layers); use vp: 1 or a pp dividing " + s(layers);
+}
+
 void check_pipeline(const Scenario& sc, std::vector<LayoutProblem>& out) {
   const ParallelPlan& p = sc.parallel;
   int layers = sc.model.layers;
@@ -32,7 +42,7 @@ void check_pipeline(const Scenario& sc, std::vector<LayoutProblem>& out) {
     out.push_back({"parallel.vp", "vp=" + s(p.vp) + " (interleaved 1F1B) needs pp >= 2; set vp: 1 or raise pp"});
   if (p.vp > 1 && layers % (p.pp * p.vp) != 0)
     out.push_back({"parallel.vp", "interleaving needs layers divisible by pp x vp: " + s(layers) + " layers, pp=" +
-                                      s(p.pp) + ", vp=" + s(p.vp) + "; choose vp dividing " + s(layers / p.pp)});
+                                      s(p.pp) + ", vp=" + s(p.vp) + "; " + valid_vp(layers, p.pp)});
   if (p.schedule == Schedule::interleaved_1f1b && p.vp < 2)
     out.push_back({"parallel.schedule", "interleaved-1f1b needs parallel.vp >= 2 model chunks; set vp or use 1f1b"});
   if (p.vp > 1 && p.schedule != Schedule::interleaved_1f1b)
