@@ -16,8 +16,9 @@ double nccl_nvlink_bw(GpuArch arch) { return arch == GpuArch::hopper ? 20.6 : 20
 // NCCL's PCIe model: width x speed / 80 gives 24 GB/s for Gen4 x16 whose spec is
 // 32 GB/s per direction: 0.75 of the card's figure (hardware.md §1.2 [S1]).
 constexpr double kNcclPcieFraction = 0.75;
-// NCCL uses two channels per NIC for rings across nodes (an HGX A100 log shows
-// 24 ring channels inside a node [S53]; 2 per NIC is NCCL's inter-node default).
+// Channels per NIC for rings across nodes: an assumption (NCCL typically runs
+// two rings per NIC; an HGX A100 log shows 24 channels inside a node [S53]).
+// Only the product channels x per-channel bandwidth matters for large messages.
 constexpr int kChannelsPerNic = 2;
 
 GpuArch arch_of(const GpuSpec& g) { return g.peak_fp8 ? GpuArch::hopper : GpuArch::ampere; }
