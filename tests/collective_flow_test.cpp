@@ -31,7 +31,7 @@ enum class Mode { analytical, flow };
 double busbw(Mode mode, const ClusterSpec& c, int gpus, double bytes) {
   double t = 0;
   if (mode == Mode::analytical) {
-    t = predict_collective(c, {CollectiveOp::all_reduce, gpus, bytes, std::nullopt}).time_s;
+    t = predict_collective(c, {CollectiveOp::all_reduce, gpus, bytes, std::nullopt, std::nullopt}).time_s;
   } else {
     auto topo = build_topology(c, (gpus + c.node.gpus - 1) / c.node.gpus);
     t = simulate_collectives(*topo, {{CollectiveOp::all_reduce, first(gpus), bytes}})[0].result.time_s;

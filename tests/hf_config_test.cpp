@@ -1,5 +1,6 @@
-// Hugging Face config.json as a model: Llama/Mistral, GPT-2 and GPT-NeoX key
-// sets give the published parameter counts; bad files name the key (and line).
+// Hugging Face config.json as a model: the Llama/Mistral, GPT-2, GPT-NeoX,
+// BLOOM and OPT key sets give the published parameter counts; bad files name
+// the file, line and key.
 #include <doctest/doctest.h>
 
 #include "sim/config/error.hpp"
@@ -12,6 +13,7 @@ using namespace trainsim;
 namespace {
 
 std::string fixture(const std::string& name) { return std::string(TRAINSIM_DEFAULT_DATA_DIR) + "/tests/data/hf/" + name; }
+std::string zoo(const std::string& name) { return std::string(TRAINSIM_DEFAULT_DATA_DIR) + "/models/" + name + ".yaml"; }
 
 std::string error_of(const std::string& name) {
   try {
@@ -54,10 +56,56 @@ TEST_CASE("GPT-NeoX key set") {
   CHECK(count_params(n).total == 20'554'567'680LL);
 }
 
+TEST_CASE("BLOOM and OPT key sets agree with the zoo cards") {
+  ModelSpec b = load_model(fixture("bloom-176b.json"));
+  CHECK(b.name == "bloom");
+  CHECK(b.position == PositionKind::alibi);
+  CHECK(b.embedding_norm);
+  CHECK_FALSE(b.dropout);  // BLOOM's config.json: hidden_dropout and attention_dropout 0.0
+  CHECK(count_params(b).total == 176'247'271'424LL);
+  ModelSpec o = load_model(fixture("opt-175b.json"));
+  CHECK(o.mlp == MlpKind::relu);
+  CHECK(o.max_position == 2050);  // 2048 + OPT's 2-row position offset
+  CHECK(count_params(o).total == count_params(load_model(zoo("opt-175b"))).total);
+}
+
+TEST_CASE("model name: _name_or_path, else the folder of config.json, else the stem") {
+  const std::string text = R"({"model_type": "gpt2", "n_embd": 64, "n_layer": 2, "n_head": 4,
+                               "n_positions": 128, "vocab_size": 1000})";
+  CHECK(parse_hf_config(text, "/x/tiny-gpt/config.json").name == "tiny-gpt");
+  CHECK(parse_hf_config(text, "/x/tiny.json").name == "tiny");
+}
+
 TEST_CASE("bad config.json files name the problem") {
   CHECK(has(error_of("malformed.json"), "malformed.json:6: malformed JSON"));
   CHECK(has(error_of("missing_layers.json"), "num_hidden_layers: missing required key"));
-  CHECK(has(error_of("string_layers.json"), "num_hidden_layers: expected a positive integer, found \"thirty-two\""));
-  CHECK(has(error_of("negative_heads.json"), "n_head: expected a positive integer"));
+  CHECK(has(error_of("string_layers.json"),
+            "string_layers.json:4: num_hidden_layers: expected a positive integer, found \"thirty-two\""));
+  CHECK(has(error_of("negative_heads.json"), "negative_heads.json:4: n_head: expected a positive integer"));
   CHECK_THROWS_AS(parse_hf_config("[1, 2]", "list.json"), ConfigError);
+}
+
+TEST_CASE("unsupported or inconsistent configs are refused, naming the key") {
+  auto error_in = [](const std::string& text) {
+    try {
+      parse_hf_config(text, "c.json");
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  const std::string llama = R"("hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
+                                "intermediate_size": 128, "vocab_size": 1000)";
+  CHECK(has(error_in(R"({"model_type": "t5", )" + llama + "}"), "model_type: unsupported model_type 't5'"));
+  CHECK(has(error_in(R"({"model_type": "mistral", "num_local_experts": 8, )" + llama + "}"),
+            "num_local_experts: mixture-of-experts"));
+  CHECK(has(error_in(R"({"model_type": "llama", "hidden_act": "gelu", )" + llama + "}"), "hidden_act: "));
+  CHECK(has(error_in(R"({"model_type": "llama", "attention_bias": false, "mlp_bias": true, )" + llama + "}"),
+            "mlp_bias: must equal attention_bias"));
+  CHECK(has(error_in(R"({"model_type": "llama", "tie_word_embeddings": "yes", )" + llama + "}"),
+            "tie_word_embeddings: expected true or false"));
+  CHECK(has(error_in(R"({"model_type": "gpt2", "n_embd": 64, "n_head": 4, "vocab_size": 10, "n_positions": 8})"),
+            "n_layer: missing required key; give one of: n_layer, num_hidden_layers"));
+  CHECK(has(error_in(R"({"model_type": "llama", "num_key_value_heads": 3, )" + llama + "}"),
+            "c.json:1: num_key_value_heads: must divide num_attention_heads (4)"));
 }

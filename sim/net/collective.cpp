@@ -52,11 +52,23 @@ CollectiveResult predict_p2p(const ClusterSpec& c, const CollectiveRequest& r) {
   double moved = r.op == CollectiveOp::send_recv ? r.bytes : r.bytes * (r.ranks - 1) / r.ranks;
   double lat_us = comm.nodes > 1 ? 14.0 : 3.4;  // Ring/Simple hwLat NET / NVLINK per step [S1]
   CollectiveResult out;
+  lat_us += nccl_exec_defaults(comm.arch).launch_us;
   out.time_s = (lat_us + moved / (1000.0 * per_gpu_gbps)) * 1e-6;
   out.latency_s = lat_us * 1e-6;
   out.algorithm = "p2p";
   out.protocol = "Simple";
   return out;
+}
+
+// NCCL's choice among the pairs the request allows (NCCL_ALGO / NCCL_PROTO);
+// throws when the group cannot run what was forced.
+NcclEstimate forced_estimate(const NcclComm& comm, const CollectiveRequest& r) {
+  NcclEstimate e = nccl_pick(comm, r.bytes, r.algo, r.proto);
+  if (!(e.alg_bw > 0))
+    throw std::invalid_argument(std::string("algorithm ") + (r.algo ? to_string(*r.algo) : "any") + " with protocol " +
+                                (r.proto ? to_string(*r.proto) : "any") + " is not available for " + to_string(r.op) +
+                                " on this group (NCCL would not enable it)");
+  return e;
 }
 
 }  // namespace
@@ -132,24 +144,10 @@ CollectiveResult predict_collective(const ClusterSpec& c, const CollectiveReques
   }
   if (r.op == CollectiveOp::all_to_all || r.op == CollectiveOp::send_recv) return predict_p2p(c, r);
   NcclComm comm = nccl_comm_for(c, r.op, r.ranks, nodes);
-  NcclEstimate e;
-  if (r.algo) {
-    double best = std::numeric_limits<double>::infinity();
-    for (NcclProto p : {NcclProto::ll, NcclProto::ll128, NcclProto::simple}) {
-      auto est = nccl_estimate(comm, *r.algo, p);
-      if (est && est->time_us(r.bytes) < best) {
-        best = est->time_us(r.bytes);
-        e = *est;
-      }
-    }
-    if (!(best < std::numeric_limits<double>::infinity()))
-      throw std::invalid_argument(std::string("algorithm ") + to_string(*r.algo) + " is not available for " +
-                                  to_string(r.op) + " on this group");
-  } else {
-    e = nccl_pick(comm, r.bytes);
-  }
-  out.time_s = e.time_us(r.bytes) * 1e-6;
-  out.latency_s = e.latency_us * 1e-6;
+  NcclEstimate e = r.algo || r.proto ? forced_estimate(comm, r) : nccl_pick(comm, r.bytes);
+  NcclExecTime t = nccl_exec_time(comm, e, r.bytes, nccl_exec_defaults(comm.arch));
+  out.time_s = t.total_us() * 1e-6;
+  out.latency_s = t.fixed_us * 1e-6;
   out.algorithm = to_string(e.algo);
   out.protocol = to_string(e.proto);
   return out;

@@ -1,6 +1,7 @@
 // Collectives on a group of GPUs. The analytical mode predicts one call with
-// NCCL's own tuner model (nccl_tuner.hpp): the algorithm and protocol NCCL
-// would pick and the time its model gives, with channel counts and per-channel
+// NCCL's own tuner model (nccl_tuner.hpp) for the algorithm and protocol NCCL
+// would pick, and the execution model (nccl_exec.hpp: launch floor, pipeline
+// fill, achieved bandwidth) for its time, with channel counts and per-channel
 // bandwidths derived from the cluster card the way NCCL's topology search
 // sees the hardware (hardware.md §1.2 and §4c.4 [S1]). No contention.
 #pragma once
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/net/nccl_exec.hpp"
 #include "sim/net/nccl_tuner.hpp"
 #include "sim/topology/cluster_spec.hpp"
 
@@ -28,6 +30,7 @@ struct CollectiveRequest {
   int ranks = 8;                  // GPUs in the group (consecutive GPUs, nodes filled in order)
   double bytes = 0;               // nccl-tests' size: the full buffer (all-gather's output, reduce-scatter's input)
   std::optional<NcclAlgo> algo;   // force an algorithm (NCCL_ALGO)
+  std::optional<NcclProto> proto; // force a protocol (NCCL_PROTO)
 };
 
 struct CollectiveResult {
@@ -41,7 +44,9 @@ struct CollectiveResult {
 // (default: consecutive GPUs, the fewest nodes) forms on `cluster`.
 NcclComm nccl_comm_for(const ClusterSpec& cluster, CollectiveOp op, int ranks, int nodes = 0);
 
-// Analytical prediction of one collective, alone on the cluster.
+// Analytical prediction of one collective, alone on the cluster: NCCL's tuner
+// picks (algorithm, protocol) by minimum predicted time, unless the request
+// forces them; the time is the execution model's (nccl_exec.hpp).
 CollectiveResult predict_collective(const ClusterSpec& cluster, const CollectiveRequest& request, int nodes = 0);
 
 }  // namespace trainsim

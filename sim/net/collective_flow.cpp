@@ -97,7 +97,7 @@ std::vector<FlowCollectiveResult> simulate_collectives(const Topology& t, const 
   for (size_t k = 0; k < requests.size(); ++k) {
     const GroupCollective& r = requests[k];
     if (r.gpus.size() < 2) throw std::invalid_argument("a collective group needs at least two GPUs");
-    CollectiveRequest req{r.op, static_cast<int>(r.gpus.size()), r.bytes, std::nullopt};
+    CollectiveRequest req{r.op, static_cast<int>(r.gpus.size()), r.bytes, std::nullopt, std::nullopt};
     out[k].result = predict_collective(t.cluster(), req, nodes_spanned(t, r.gpus));
     if (ring_op(r.op)) step_flows(t, r, k, flows);
   }

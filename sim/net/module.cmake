@@ -3,6 +3,7 @@ target_sources(trainsim_core PRIVATE
   sim/net/flow_network.cpp
   sim/net/collective.cpp
   sim/net/nccl_tuner.cpp
+  sim/net/nccl_exec.cpp
   sim/net/collective_flow.cpp
 )
 trainsim_add_test(flow_network_test)

@@ -150,11 +150,12 @@ std::optional<NcclEstimate> nccl_estimate(const NcclComm& c, NcclAlgo a, NcclPro
   return e;
 }
 
-NcclEstimate nccl_pick(const NcclComm& c, double bytes) {
+NcclEstimate nccl_pick(const NcclComm& c, double bytes, std::optional<NcclAlgo> algo, std::optional<NcclProto> proto) {
   NcclEstimate best;
   double best_time = std::numeric_limits<double>::infinity();
   for (NcclAlgo a : {NcclAlgo::tree, NcclAlgo::ring, NcclAlgo::nvls, NcclAlgo::nvls_tree})
     for (NcclProto p : {NcclProto::ll, NcclProto::ll128, NcclProto::simple}) {
+      if ((algo && a != *algo) || (proto && p != *proto)) continue;
       std::optional<NcclEstimate> e = nccl_estimate(c, a, p);
       if (!e || !(e->alg_bw > 0)) continue;
       // Call-time corrections (ncclTopoGetAlgoTime): the tree's size-dependent

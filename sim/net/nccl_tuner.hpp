@@ -51,7 +51,10 @@ std::optional<NcclEstimate> nccl_estimate(const NcclComm& c, NcclAlgo a, NcclPro
 // The latency term alone (µs), for the worked examples of hardware.md §4c.5.
 double nccl_latency_us(const NcclComm& c, NcclAlgo a, NcclProto p);
 
-// NCCL's choice for a message of `bytes`: the enabled pair of minimum time.
-NcclEstimate nccl_pick(const NcclComm& c, double bytes);
+// NCCL's choice for a message of `bytes`: the enabled pair of minimum time,
+// with the call-time corrections applied. `algo` / `proto` restrict the choice
+// as NCCL_ALGO / NCCL_PROTO do; nothing enabled gives alg_bw == 0.
+NcclEstimate nccl_pick(const NcclComm& c, double bytes, std::optional<NcclAlgo> algo = std::nullopt,
+                       std::optional<NcclProto> proto = std::nullopt);
 
 }  // namespace trainsim

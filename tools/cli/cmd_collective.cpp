@@ -22,6 +22,7 @@ struct CollectiveArgs {
   std::string min = "8";
   std::string max = "8G";
   std::string algo;
+  std::string proto;
   int concurrent = 1;
   bool json = false;
 };
@@ -51,6 +52,14 @@ std::optional<NcclAlgo> parse_algo(const std::string& s) {
   throw ConfigError({"--algo", 0, ""}, "'" + s + "' is not an algorithm; valid: ring, tree, nvls");
 }
 
+std::optional<NcclProto> parse_proto(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  if (s == "LL" || s == "ll") return NcclProto::ll;
+  if (s == "LL128" || s == "ll128") return NcclProto::ll128;
+  if (s == "Simple" || s == "simple") return NcclProto::simple;
+  throw ConfigError({"--proto", 0, ""}, "'" + s + "' is not a protocol; valid: LL, LL128, Simple");
+}
+
 // Group k: `per_node` GPUs on each of `nodes` nodes, local indices k·per_node
 // onwards, so concurrent groups are disjoint and share the nodes' NICs.
 std::vector<int> group_gpus(int k, int per_node, int nodes, int gpus_per_node) {
@@ -65,6 +74,15 @@ CollectiveResult concurrent_result(const Topology& t, CollectiveOp op, int per_n
   std::vector<GroupCollective> groups;
   for (int g = 0; g < k; ++g) groups.push_back({op, group_gpus(g, per_node, nodes, t.cluster().node.gpus), bytes});
   return simulate_collectives(t, groups)[0].result;
+}
+
+// A forced algorithm or protocol the group cannot run is bad input (exit 2).
+CollectiveResult predict_or_usage_error(const ClusterSpec& c, const CollectiveRequest& req, int nodes) {
+  try {
+    return predict_collective(c, req, nodes);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError({req.proto && !req.algo ? "--proto" : "--algo", 0, ""}, e.what());
+  }
 }
 
 void run_collective(const CollectiveArgs& a) {
@@ -89,21 +107,23 @@ void run_collective(const CollectiveArgs& a) {
   if (a.concurrent > 1) topo = build_topology(c, nodes);
   double lo = parse_size(a.min, "--min"), hi = parse_size(a.max, "--max");
   if (lo < 1 || hi < lo) throw ConfigError({"--max", 0, ""}, "need 1 <= --min <= --max");
-  CollectiveRequest req{op, a.gpus, 0, parse_algo(a.algo)};
+  CollectiveRequest req{op, a.gpus, 0, parse_algo(a.algo), parse_proto(a.proto)};
+  req.bytes = lo;
+  predict_or_usage_error(c, req, nodes);  // a forced algorithm the group cannot run fails before any output
   nlohmann::json rows = nlohmann::json::array();
   char line[256];
   if (!a.json) {
     std::printf("# trainsim collective: %s on %d GPUs of %s (%d nodes), %s\n", to_string(op), a.gpus, c.name.c_str(),
                 nodes, a.concurrent > 1 ? ("flow mode, " + std::to_string(a.concurrent) +
                                            " concurrent groups on disjoint GPUs; group 0 shown").c_str()
-                                        : "analytical (NCCL tuner model)");
+                                        : "analytical (NCCL tuner choice, nccl_exec time)");
     std::printf("%12s %12s %6s %10s %12s %12s %10s %8s\n", "size(B)", "count", "type", "time(us)", "algbw(GB/s)",
                 "busbw(GB/s)", "algorithm", "protocol");
   }
   for (double size = lo; size <= hi; size *= 2) {
     req.bytes = size;
     CollectiveResult r = a.concurrent > 1 ? concurrent_result(*topo, op, per_node, nodes, a.concurrent, size)
-                                          : predict_collective(c, req, nodes);
+                                          : predict_or_usage_error(c, req, nodes);
     double algbw = r.time_s > 0 ? size / r.time_s / 1e9 : 0;
     double busbw = algbw * busbw_factor(op, a.gpus);
     rows.push_back({{"size_bytes", size}, {"time_us", r.time_s * 1e6}, {"algbw_GBps", algbw}, {"busbw_GBps", busbw},
@@ -130,6 +150,7 @@ void add_collective_command(CLI::App& app) {
   cmd->add_option("--min", args->min, "smallest size, e.g. 8, 1K, 1M (binary, as nccl-tests -b)");
   cmd->add_option("--max", args->max, "largest size, e.g. 8G (binary, as nccl-tests -e); sizes step x2");
   cmd->add_option("--algo", args->algo, "force an algorithm: ring | tree | nvls (as NCCL_ALGO)");
+  cmd->add_option("--proto", args->proto, "force a protocol: LL | LL128 | Simple (as NCCL_PROTO)");
   cmd->add_option("--concurrent", args->concurrent,
                   "run K identical collectives at once on disjoint groups (flow mode) to show contention");
   cmd->add_flag("--json", args->json, "print one JSON document instead of the table");
