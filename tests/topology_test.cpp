@@ -3,8 +3,12 @@
 // and share links where the hardware shares them.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <set>
 
+#include "sim/config/error.hpp"
 #include "sim/config/hardware_loader.hpp"
 #include "sim/topology/topology.hpp"
 
@@ -31,6 +35,29 @@ bool shares_link(const Route& a, const Route& b) {
   return false;
 }
 
+// The DGX A100 card with `from` replaced by `to`, loaded from a temporary file.
+ClusterSpec edited_card(const std::string& from, const std::string& to) {
+  std::ifstream in(zoo().root() / "topologies" / "dgx-a100-80gb.yaml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, from.size(), to);
+  auto path = std::filesystem::temp_directory_path() / "trainsim-topology-test-card.yaml";
+  std::ofstream(path) << text;
+  return load_cluster_card(path.string(), zoo());
+}
+
+// The key a ConfigError names, or "" when `f` does not throw one.
+template <class F>
+std::string error_key(F f) {
+  try {
+    f();
+  } catch (const ConfigError& e) {
+    return e.where().key;
+  }
+  return "";
+}
+
 }  // namespace
 
 TEST_CASE("every cluster card builds a connected graph with positive bandwidths") {
@@ -40,6 +67,17 @@ TEST_CASE("every cluster card builds a connected graph with positive bandwidths"
     CHECK(t->num_gpus() == 3 * t->cluster().node.gpus);
     for (const LinkSpec& l : t->links()) CHECK(l.capacity.value() > 0);
   }
+}
+
+TEST_CASE("link counts of two DGX A100 nodes") {
+  auto t = build_topology(card("dgx-a100-80gb"), 2);
+  // Per node, in directed links: GPU-NVSwitch 16, GPU-PCIe 16, NIC-PCIe 16,
+  // PCIe-CPU 8, CPU-DRAM 4, CPU-CPU 2, NVMe-CPU 8 = 70. Fabric: NIC-leaf 32,
+  // 8 rail leaves x 8 spines x 2 = 128 (no core: one pod).
+  CHECK(t->links().size() == 2 * 70 + 32 + 128);
+  std::set<std::string> names;
+  for (const LinkSpec& l : t->links()) names.insert(l.name);
+  CHECK(names.size() == t->links().size());
 }
 
 TEST_CASE("route shapes on DGX H100") {
@@ -52,6 +90,17 @@ TEST_CASE("route shapes on DGX H100") {
   // Cross-rail between nodes goes through a spine even inside a unit.
   CHECK(t->route(0, 8 + 3).size() == 8);
   CHECK(t->has_nvls());
+  // Latency: each switch crossed once (the leaf; or leaf, spine, leaf), NIC latency at both ends.
+  auto latency = [&](const Route& r) {
+    double s = 0;
+    for (LinkId l : r) s += t->links()[static_cast<size_t>(l)].latency.value();
+    return s;
+  };
+  const NodeSpec& n = t->cluster().node;
+  double ends = 4 * n.pcie.latency.value() + 2 * n.nics.latency.value(), sw = t->cluster().fabric.switch_latency.value();
+  CHECK(latency(t->route(0, 8)) == doctest::Approx(ends + sw));
+  CHECK(latency(t->route(0, 8 * 40)) == doctest::Approx(ends + 3 * sw));
+  CHECK(latency(t->route(0, 5)) == doctest::Approx(n.nvswitch.latency.value()));
 }
 
 TEST_CASE("routes are shortest paths of the graph") {
@@ -64,7 +113,8 @@ TEST_CASE("routes are shortest paths of the graph") {
     int g = c.node.gpus;
     for (int dst : {1, g - 1, g, g + 3, 2 * g + 1, 5 * g + 2, 7 * g + g - 1}) {
       CAPTURE(dst);
-      CHECK(static_cast<int>(t->route(0, dst).size()) == t->shortest_hops(0, dst));
+      for (std::uint64_t spread = 0; spread < 9; ++spread)
+        CHECK(static_cast<int>(t->route(0, dst, spread).size()) == t->shortest_hops(0, dst));
     }
   }
 }
@@ -106,6 +156,91 @@ TEST_CASE("PCIe sharing: two GPUs behind one DGX A100 switch share its uplink to
   CHECK(net.size() == 6);
 }
 
+TEST_CASE("cross-rail and cross-pod route shapes") {
+  ClusterSpec c = card("dgx-a100-80gb");  // SU of 20 nodes, pod of 140
+  auto t = build_topology(c, 2 * c.fabric.pod_nodes);
+  CHECK(kinds(*t, t->route(0, 8)) == "pcie pcie network network pcie pcie");  // same rail, same SU
+  CHECK(kinds(*t, t->route(0, 8 + 1)) == "pcie pcie network network network network pcie pcie");  // cross rail
+  CHECK(t->route(0, 8 * 25).size() == 8);  // other SU, same pod
+  CHECK(kinds(*t, t->route(0, 8 * (c.fabric.pod_nodes + 3))) ==
+        "pcie pcie network network network network network network pcie pcie");  // other pod, via a core
+  // The two directions of a cable are distinct links.
+  CHECK_FALSE(shares_link(t->route(0, 8), t->route(8, 0)));
+}
+
+TEST_CASE("ECMP: equal paths, all shortest, spread evenly") {
+  ClusterSpec c = card("grandteton-h100-80gb-roce");
+  c.fabric.nodes_per_unit = 2;
+  c.fabric.pod_nodes = 4;
+  auto t = build_topology(c, 8);
+  int hops = t->shortest_hops(0, 8 * 5);
+  std::map<Route, int> used;
+  for (std::uint64_t s = 0; s < 8 * 100; ++s) {
+    Route r = t->route(0, 8 * 5, s);
+    CHECK(static_cast<int>(r.size()) == hops);
+    ++used[r];
+  }
+  CHECK(used.size() == static_cast<size_t>(c.fabric.spines_per_pod));
+  for (const auto& [r, n] : used) CHECK(n == 100);
+}
+
+TEST_CASE("NVMe routes reach the nearest drive") {
+  auto a100 = build_topology(card("dgx-a100-80gb"), 1);  // 4 drives on the CPUs, 2 per socket
+  REQUIRE(a100->has_nvme());
+  CHECK(kinds(*a100, a100->route_to_nvme(0)) == "pcie pcie nvme");
+  CHECK(kinds(*a100, a100->route_from_nvme(7)) == "nvme pcie pcie");
+  CHECK(a100->route_to_nvme(0) != a100->route_to_nvme(1));  // GPUs of one switch use different drives
+  CHECK_FALSE(shares_link(a100->route_to_nvme(0), a100->route_to_nvme(4)));  // other socket, other drive
+  double read = 0;
+  for (LinkId l : a100->route_from_nvme(0)) {
+    const LinkSpec& s = a100->links()[static_cast<size_t>(l)];
+    if (s.kind == LinkKind::nvme) read = s.capacity.value();
+  }
+  CHECK(read == doctest::Approx(9.3e9 / 4));
+  auto jz = build_topology(card("jeanzay-a100-80gb"), 1);
+  CHECK_FALSE(jz->has_nvme());
+  CHECK_THROWS_AS(jz->route_to_nvme(0), std::invalid_argument);
+  ClusterSpec on_switch = card("dgx-h100-80gb");
+  on_switch.node.pcie.nvme_per_switch = 1;
+  auto h = build_topology(on_switch, 1);
+  CHECK(kinds(*h, h->route_to_nvme(3)) == "pcie nvme");
+}
+
+TEST_CASE("bad cluster cards name the key at fault") {
+  CHECK(error_key([] { edited_card("bandwidth: \"32GB/s\"", "bandwidth: \"0GB/s\""); }) == "node.pcie.bandwidth");
+  CHECK(error_key([] { edited_card("bandwidth: \"200Gbps\"", "bandwidth: \"0Gbps\""); }) == "node.nics.bandwidth");
+  CHECK(error_key([] { edited_card("gpus_per_switch: 2", "gpus_per_switch: 3"); }) == "node.pcie.gpus_per_switch");
+  CHECK(error_key([] { edited_card("count: 8 ", "count: 6 "); }) == "node.pcie.nics_per_switch");
+  CHECK(error_key([] { edited_card("switches_per_cpu: 2", "switches_per_cpu: 3"); }) == "node.pcie.switches_per_cpu");
+  CHECK(error_key([] { edited_card("pod_nodes: 140", "pod_nodes: 130"); }) == "fabric.pod_nodes");
+  CHECK(error_key([] { edited_card("leaf_radix: 40", "leaf_radix: 32"); }) == "fabric.leaf_radix");
+  CHECK(error_key([] { edited_card("oversubscription: 1", "oversubscription: 0.5"); }) == "fabric.oversubscription");
+  CHECK(error_key([] { edited_card("nvme_write: \"8.2GB/s\"", "nvme_write: \"0GB/s\""); }) == "node.nvme_write");
+  CHECK(error_key([] { edited_card("nvme_per_switch: 0", "nvme_per_switch: 2"); }) == "node.pcie.nvme_per_switch");
+}
+
+TEST_CASE("bad specs built in code are refused with the key") {
+  ClusterSpec c = card("dgx-a100-80gb");
+  ClusterSpec zero_pcie = c;
+  zero_pcie.node.pcie.bandwidth = Bandwidth(0);
+  CHECK(error_key([&] { build_topology(zero_pcie, 1); }) == "node.pcie.bandwidth");
+  ClusterSpec zero_nic = c;
+  zero_nic.node.nics.bandwidth = Bandwidth(0);
+  CHECK(error_key([&] { build_topology(zero_nic, 2); }) == "node.nics.bandwidth");
+  ClusterSpec odd = c;
+  odd.node.pcie.gpus_per_switch = 3;
+  CHECK(error_key([&] { build_topology(odd, 1); }) == "node.pcie.gpus_per_switch");
+  ClusterSpec no_spine = c;
+  no_spine.fabric.spines_per_pod = 0;
+  CHECK(error_key([&] { build_topology(no_spine, 1); }) == "fabric.spines_per_pod");
+  CHECK(error_key([&] { build_topology(c, 0); }) == "nodes");
+  try {
+    build_topology(zero_pcie, 1);
+  } catch (const ConfigError& e) {
+    CHECK(std::string(e.what()).find("dgx-a100-80gb.yaml") != std::string::npos);
+  }
+}
+
 TEST_CASE("PCIe-only node: GPUs meet through switches and CPUs") {
   auto t = build_topology(card("pcie-a100-80gb"), 1);
   CHECK(kinds(*t, t->route(0, 1)) == "pcie pcie");
@@ -118,4 +253,16 @@ TEST_CASE("bad routes are refused") {
   auto t = build_topology(card("dgx-a100-80gb"), 1);
   CHECK_THROWS(t->route(0, 0));
   CHECK_THROWS(t->route(0, 8));
+}
+
+TEST_CASE("16384 GPUs: the graph builds and structural routes stay cheap") {
+  auto t = build_topology(card("dgx-h100-80gb"), 2048);  // ~0.15 s; 200k routes ~0.2 s (RelWithDebInfo)
+  REQUIRE(t->num_gpus() == 16384);
+  std::size_t hops = 0;
+  for (std::int64_t i = 0; i < 200000; ++i) {
+    int src = static_cast<int>((i * 7919) % 16384), dst = static_cast<int>((i * 104729 + 1) % 16384);
+    if (src != dst) hops += t->route(src, dst, static_cast<std::uint64_t>(i)).size();
+  }
+  CHECK(hops > 0);
+  CHECK(t->links().size() == 217344);
 }

@@ -61,6 +61,9 @@ void read_node(const ConfigDoc& d, NodeSpec& n) {
   n.nvme_read = Bandwidth(d.get_quantity("node.nvme_read"));
   n.nvme_write = Bandwidth(d.get_quantity("node.nvme_write"));
   n.nvme_drives = count_of(d, "node.nvme_drives");
+  if ((n.nvme_read.value() > 0) != (n.nvme_write.value() > 0))
+    d.fail(n.nvme_read.value() > 0 ? "node.nvme_write" : "node.nvme_read",
+           "give both node.nvme_read and node.nvme_write (or neither: no NVMe path in the graph)");
   n.nvswitch.bandwidth = Bandwidth(d.get_quantity("node.nvswitch.bandwidth"));
   n.nvswitch.latency = Seconds(d.get_quantity("node.nvswitch.latency"));
   n.nvswitch.nvls = d.get_bool("node.nvswitch.nvls");
@@ -88,6 +91,9 @@ void read_pcie(const ConfigDoc& d, NodeSpec& n) {
                                             " must equal node.nics.count = " + s(n.nics.count));
   if (p.switches % p.switches_per_cpu != 0)
     d.fail("node.pcie.switches_per_cpu", "must divide node.pcie.switches = " + s(p.switches));
+  if (p.switches * p.nvme_per_switch > n.nvme_drives)
+    d.fail("node.pcie.nvme_per_switch", "switches x nvme_per_switch = " + s(p.switches * p.nvme_per_switch) +
+                                            " exceeds node.nvme_drives = " + s(n.nvme_drives));
   n.nics.bandwidth = positive_bw(d, "node.nics.bandwidth");
   n.nics.latency = Seconds(d.get_quantity("node.nics.latency"));
 }
@@ -102,6 +108,13 @@ void read_fabric(const ConfigDoc& d, ClusterSpec& c) {
   if (f.pod_nodes % f.nodes_per_unit != 0)
     d.fail("fabric.pod_nodes", "must be a multiple of fabric.nodes_per_unit (" + std::to_string(f.nodes_per_unit) + ")");
   f.spines_per_pod = d.given("fabric.spines_per_pod") ? count_of(d, "fabric.spines_per_pod") : c.node.nics.count;
+  f.leaf_radix = count_of(d, "fabric.leaf_radix");
+  int rails = f.kind == FabricKind::rail_optimized ? c.node.nics.count : 1;
+  int down = f.nodes_per_unit * c.node.nics.count / rails;
+  if (f.leaf_radix > 0 && 2 * down > f.leaf_radix)
+    d.fail("fabric.leaf_radix", "a leaf serves " + std::to_string(down) +
+                                    " NIC ports (fabric.nodes_per_unit x NICs per leaf); a non-blocking leaf needs "
+                                    "a radix of at least " + std::to_string(2 * down));
   f.oversubscription = d.get_number("fabric.oversubscription");
   f.switch_latency = Seconds(d.get_quantity("fabric.switch_latency"));
 }
@@ -112,6 +125,7 @@ ClusterSpec load_cluster_card(const std::string& path, const Zoo& zoo) {
   ConfigDoc d = ConfigDoc::load_file(path, cluster_keys());
   ClusterSpec c;
   c.name = display_name(d);
+  c.file = path;
   c.source = d.get_string("source");
   c.nodes = static_cast<int>(d.get_int("nodes"));
   c.node.gpus = static_cast<int>(d.get_int("node.gpus"));

@@ -92,7 +92,8 @@ std::vector<KeyDef> cluster_defs() {
       qty("node.nvme_capacity", Dimension::bytes, "local NVMe capacity per node usable for offload", false, "0B"),
       qty("node.nvme_read", Dimension::bandwidth, "aggregate local NVMe read bandwidth per node", false, "0B/s"),
       qty("node.nvme_write", Dimension::bandwidth, "aggregate local NVMe write bandwidth per node", false, "0B/s"),
-      key("node.nvme_drives", V::integer, "1", "local NVMe drives per node"),
+      key("node.nvme_drives", V::integer, "1",
+          "local NVMe data drives per node; node.nvme_read and node.nvme_write are split evenly among them"),
       qty("node.nvswitch.bandwidth", Dimension::bandwidth,
           "NVLink bandwidth per GPU per direction into the NVSwitch fabric; 0B/s = no NVSwitch (PCIe-only node)", false, "0B/s"),
       qty("node.nvswitch.latency", Dimension::time, "GPU to GPU latency through NVSwitch", false, "0.5us"),
@@ -114,6 +115,9 @@ std::vector<KeyDef> cluster_defs() {
       key("fabric.nodes_per_unit", V::integer, "", "nodes under one leaf group (a SuperPOD scalable unit, a rack)", true),
       key("fabric.pod_nodes", V::integer, "", "nodes in one full-bisection pod; above it the core tier is oversubscribed", true),
       key("fabric.spines_per_pod", V::integer, "", "spine switches per pod (ECMP width); default: NICs per node"),
+      count("fabric.leaf_radix", "0",
+            "ports of one leaf switch; when given, a leaf's node-facing ports (nodes_per_unit x NICs it serves) "
+            "must fit in half of them (the other half go up, non-blocking). 0 = not checked"),
       number("fabric.oversubscription", "1", "bandwidth oversubscription of the tier above a pod (7 = 1:7)", 1),
       qty("fabric.switch_latency", Dimension::time, "latency of one switch hop", false, "0.6us"),
   };

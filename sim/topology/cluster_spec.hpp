@@ -44,6 +44,7 @@ struct FabricSpec {
   int nodes_per_unit = 1;    // nodes under one leaf (group)
   int pod_nodes = 1;         // nodes of one full-bisection pod
   int spines_per_pod = 1;    // ECMP width of the spine tier
+  int leaf_radix = 0;        // ports per leaf switch; 0 = not given
   double oversubscription = 1;  // of the core tier above pods
   Seconds switch_latency;
 };
@@ -56,7 +57,7 @@ struct NodeSpec {
   Bytes nvme_capacity;           // local NVMe capacity usable for offload, per node
   Bandwidth nvme_read;           // aggregate per node
   Bandwidth nvme_write;          // aggregate per node
-  int nvme_drives = 1;
+  int nvme_drives = 1;            // in the graph only when nvme_read and nvme_write are > 0
   NvSwitchSpec nvswitch;
   PcieSpec pcie;
   Bandwidth cpu_interconnect;    // socket to socket, per direction
@@ -65,6 +66,7 @@ struct NodeSpec {
 
 struct ClusterSpec {
   std::string name;
+  std::string file;              // the card's path, for messages; empty when built in code
   std::string source;
   int nodes = 0;                 // nodes in the card (a scenario may use fewer or more)
   NodeSpec node;

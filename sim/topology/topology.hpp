@@ -32,10 +32,19 @@ class Topology {
   // deterministic: the same spread gives the same path).
   virtual Route route(int src, int dst, std::uint64_t spread = 0) const = 0;
 
-  // Routes between a GPU and its node's host memory (pinned copies), and
-  // between a GPU and the node's NVMe drive nearest to it.
+  // Routes between a GPU and its node's host memory (pinned copies):
+  // GPU -> PCIe switch -> CPU -> DRAM and back.
   virtual Route route_to_host(int gpu) const = 0;
   virtual Route route_from_host(int gpu) const = 0;
+
+  // Routes between a GPU and the NVMe drive nearest to it (behind its PCIe
+  // switch, else on its CPU; GPUDirect-Storage-like, no DRAM bounce). Each
+  // drive's links carry node.nvme_read / drives out of it and
+  // node.nvme_write / drives into it. Throws std::invalid_argument when the
+  // card gives no NVMe bandwidth (has_nvme() is false).
+  virtual bool has_nvme() const = 0;
+  virtual Route route_to_nvme(int gpu) const = 0;
+  virtual Route route_from_nvme(int gpu) const = 0;
 
   // The node-local index of the NIC a GPU uses (the one behind its PCIe switch).
   virtual int nic_of(int gpu) const = 0;

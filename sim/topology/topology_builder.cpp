@@ -2,8 +2,9 @@
 //
 // Vertices: per node the GPUs, one NVSwitch vertex (a full-bisection switch
 // fabric, absent on PCIe-only nodes), the PCIe switches, the CPUs with their
-// DRAM, the NICs and the NVMe drives; then the fabric's leaves, spines and
-// cores. Every cable is two directed links. Fabric shape:
+// DRAM, the NICs and the NVMe drives (drive d behind PCIe switch
+// d / nvme_per_switch, the rest on CPU (d - on_switches) % cpus; CPUs meet at
+// CPU 0); then the fabric's leaves, spines and cores. Every cable is two directed links. Fabric shape:
 //   leaf   one per (unit, rail) for rail_optimized, one per unit otherwise;
 //   spine  spines_per_pod per pod; every leaf of the pod reaches every spine,
 //          each uplink carrying leaf-down-capacity / spines (1:1 in a pod);
@@ -18,6 +19,7 @@
 #include <unordered_map>
 
 #include "sim/config/error.hpp"
+#include "sim/topology/cluster_check.hpp"
 #include "sim/topology/topology.hpp"
 
 namespace trainsim {
@@ -32,6 +34,7 @@ using V = int;
 class GraphTopology final : public Topology {
  public:
   GraphTopology(const ClusterSpec& c, int nodes) : c_(c), nodes_(nodes) {
+    check_cluster_shape(c_);
     build_nodes();
     build_fabric();
     check_connected();
@@ -42,6 +45,9 @@ class GraphTopology final : public Topology {
   int num_gpus() const override { return nodes_ * c_.node.gpus; }
   const std::vector<LinkSpec>& links() const override { return links_; }
   bool has_nvls() const override { return c_.node.nvswitch.nvls; }
+  bool has_nvme() const override {
+    return c_.node.nvme_read.value() > 0 && c_.node.nvme_write.value() > 0 && c_.node.nvme_drives > 0;
+  }
   int shortest_hops(int src, int dst) const override {
     check_gpu(src);
     check_gpu(dst);
@@ -75,21 +81,35 @@ class GraphTopology final : public Topology {
     return to_route({dram(node_of(gpu), cpu_of(sw)), cpu(node_of(gpu), cpu_of(sw)), psw(node_of(gpu), sw), gpu_v_[gpu]});
   }
 
+  Route route_to_nvme(int gpu) const override { return to_route(nvme_path(gpu)); }
+
+  Route route_from_nvme(int gpu) const override {
+    std::vector<V> path = nvme_path(gpu);
+    return to_route(std::vector<V>(path.rbegin(), path.rend()));
+  }
+
  private:
   // ------------------------------------------------------------ building
   V add_vertex() { return static_cast<V>(boost::add_vertex(g_)); }
 
-  void add_cable(V a, V b, Bandwidth bw, Seconds latency, LinkKind kind, const std::string& name) {
-    if (!(bw.value() > 0)) throw ConfigError({c_.name, 0, ""}, "link " + name + " has no positive bandwidth");
-    for (auto [from, to, dir] : {std::tuple{a, b, "->"}, std::tuple{b, a, "<-"}}) {
-      LinkId id = static_cast<LinkId>(links_.size());
-      links_.push_back({name + dir, kind, bw, latency});
-      boost::add_edge(static_cast<size_t>(from), static_cast<size_t>(to), EdgeInfo{id}, g_);
-      link_of_[key(from, to)] = id;
-    }
+  // One directed link; `key` is the card key its capacity comes from.
+  void add_link(V from, V to, Bandwidth bw, Seconds latency, LinkKind kind, const std::string& name,
+                const char* key) {
+    if (!(bw.value() > 0))
+      throw ConfigError(cluster_key(c_, key), "link " + name + " needs a positive bandwidth; give e.g. \"32GB/s\"");
+    LinkId id = static_cast<LinkId>(links_.size());
+    links_.push_back({name, kind, bw, latency});
+    boost::add_edge(static_cast<size_t>(from), static_cast<size_t>(to), EdgeInfo{id}, g_);
+    link_of_[key_of(from, to)] = id;
   }
 
-  static std::uint64_t key(V a, V b) { return (static_cast<std::uint64_t>(a) << 32) | static_cast<std::uint32_t>(b); }
+  // A full-duplex cable: two directed links of the same capacity.
+  void add_cable(V a, V b, Bandwidth bw, Seconds latency, LinkKind kind, const std::string& name, const char* key) {
+    add_link(a, b, bw, latency, kind, name + "->", key);
+    add_link(b, a, bw, latency, kind, name + "<-", key);
+  }
+
+  static std::uint64_t key_of(V a, V b) { return (static_cast<std::uint64_t>(a) << 32) | static_cast<std::uint32_t>(b); }
 
   void build_nodes() {
     const NodeSpec& n = c_.node;
@@ -105,6 +125,7 @@ class GraphTopology final : public Topology {
       }
       for (int i = 0; i < n.nics.count; ++i) nic_v_.push_back(add_vertex());
       wire_node(node, p);
+      if (has_nvme()) wire_nvme(node, p);
     }
   }
 
@@ -114,23 +135,37 @@ class GraphTopology final : public Topology {
       V gv = gpu_v_[node * n.gpus + g];
       if (n.nvswitch.present())
         add_cable(gv, nvsw_v_[node], n.nvswitch.bandwidth, n.nvswitch.latency * 0.5, LinkKind::nvlink,
-                  p + "gpu" + std::to_string(g) + ":nvsw");
+                  p + "gpu" + std::to_string(g) + ":nvsw", "node.nvswitch.bandwidth");
       add_cable(gv, psw(node, g / n.pcie.gpus_per_switch), n.pcie.bandwidth, n.pcie.latency, LinkKind::pcie,
-                p + "gpu" + std::to_string(g) + ":psw");
+                p + "gpu" + std::to_string(g) + ":psw", "node.pcie.bandwidth");
     }
     for (int i = 0; i < n.nics.count; ++i)
       add_cable(nic(node, i), psw(node, i / n.pcie.nics_per_switch), n.pcie.bandwidth, n.pcie.latency, LinkKind::pcie,
-                p + "nic" + std::to_string(i) + ":psw");
+                p + "nic" + std::to_string(i) + ":psw", "node.pcie.bandwidth");
     int cpus = n.pcie.cpus();
     for (int s = 0; s < n.pcie.switches; ++s)
       add_cable(psw(node, s), cpu(node, cpu_of(s)), n.pcie.bandwidth, n.pcie.latency, LinkKind::pcie,
-                p + "psw" + std::to_string(s) + ":cpu");
+                p + "psw" + std::to_string(s) + ":cpu", "node.pcie.bandwidth");
     for (int k = 0; k < cpus; ++k)
       add_cable(cpu(node, k), dram(node, k), n.host_memory_bandwidth * (1.0 / cpus), Seconds(0), LinkKind::host_memory,
-                p + "cpu" + std::to_string(k) + ":dram");
+                p + "cpu" + std::to_string(k) + ":dram", "node.host_memory_bandwidth");
     for (int k = 1; k < cpus; ++k)
       add_cable(cpu(node, 0), cpu(node, k), n.cpu_interconnect, n.pcie.latency, LinkKind::pcie,
-                p + "cpu0:cpu" + std::to_string(k));
+                p + "cpu0:cpu" + std::to_string(k), "node.cpu_interconnect");
+  }
+
+  // Drives: read capacity out of a drive, write capacity into it.
+  void wire_nvme(int node, const std::string& p) {
+    const NodeSpec& n = c_.node;
+    Bandwidth read = n.nvme_read * (1.0 / n.nvme_drives), write = n.nvme_write * (1.0 / n.nvme_drives);
+    for (int d = 0; d < n.nvme_drives; ++d) {
+      V drive = add_vertex();
+      nvme_v_.push_back(drive);
+      V host = drive_on_switch(d) ? psw(node, d / n.pcie.nvme_per_switch) : cpu(node, drive_cpu(d));
+      std::string name = p + "nvme" + std::to_string(d) + (drive_on_switch(d) ? ":psw" : ":cpu");
+      add_link(drive, host, read, Seconds(0), LinkKind::nvme, name + "->", "node.nvme_read");
+      add_link(host, drive, write, Seconds(0), LinkKind::nvme, name + "<-", "node.nvme_write");
+    }
   }
 
   int rails() const { return c_.fabric.kind == FabricKind::rail_optimized ? c_.node.nics.count : 1; }
@@ -146,10 +181,16 @@ class GraphTopology final : public Topology {
     const FabricSpec& f = c_.fabric;
     for (int u = 0; u < units(); ++u)
       for (int r = 0; r < rails(); ++r) leaf_v_.push_back(add_vertex());
+    // A link into a switch carries that switch's latency, so a route pays once
+    // per switch it crosses (leaf; leaf, spine, leaf; ...).
     for (int node = 0; node < nodes_; ++node)
-      for (int i = 0; i < n.nics.count; ++i)
-        add_cable(nic(node, i), leaf(unit_of(node), rail_of_nic(i)), n.nics.bandwidth, n.nics.latency, LinkKind::network,
-                  "n" + std::to_string(node) + ".nic" + std::to_string(i) + ":leaf");
+      for (int i = 0; i < n.nics.count; ++i) {
+        V from = nic(node, i), to = leaf(unit_of(node), rail_of_nic(i));
+        std::string name = "n" + std::to_string(node) + ".nic" + std::to_string(i) + ":leaf";
+        add_link(from, to, n.nics.bandwidth, n.nics.latency + f.switch_latency, LinkKind::network, name + "->",
+                 "node.nics.bandwidth");
+        add_link(to, from, n.nics.bandwidth, n.nics.latency, LinkKind::network, name + "<-", "node.nics.bandwidth");
+      }
     if (units() * rails() == 1) return;  // one leaf: no spine tier
     Bandwidth leaf_down = n.nics.bandwidth * (static_cast<double>(f.nodes_per_unit) * n.nics.count / rails());
     Bandwidth uplink = leaf_down * (1.0 / f.spines_per_pod);
@@ -159,24 +200,27 @@ class GraphTopology final : public Topology {
       for (int r = 0; r < rails(); ++r)
         for (int s = 0; s < f.spines_per_pod; ++s)
           add_cable(leaf(u, r), spine(pod_of_unit(u), s), uplink, f.switch_latency, LinkKind::network,
-                    "leaf" + std::to_string(u) + "." + std::to_string(r) + ":spine" + std::to_string(s));
+                    "leaf" + std::to_string(u) + "." + std::to_string(r) + ":spine" + std::to_string(s),
+                    "node.nics.bandwidth");
     if (pods() == 1) return;
     Bandwidth spine_down = uplink * (static_cast<double>(units_per_pod()) * rails());
     for (int s = 0; s < f.spines_per_pod; ++s) core_v_.push_back(add_vertex());
     for (int pod = 0; pod < pods(); ++pod)
       for (int s = 0; s < f.spines_per_pod; ++s)
         add_cable(spine(pod, s), core_v_[s], spine_down * (1.0 / f.oversubscription), f.switch_latency,
-                  LinkKind::network, "pod" + std::to_string(pod) + ".spine" + std::to_string(s) + ":core");
+                  LinkKind::network, "pod" + std::to_string(pod) + ".spine" + std::to_string(s) + ":core",
+                  "fabric.oversubscription");
   }
 
   void check_connected() const {
+    if (boost::num_vertices(g_) == 0) return;
     std::vector<int> dist(boost::num_vertices(g_), -1);
     dist[0] = 0;
     boost::breadth_first_search(
         g_, boost::vertex(0, g_),
         boost::visitor(boost::make_bfs_visitor(boost::record_distances(dist.data(), boost::on_tree_edge()))));
     for (size_t v = 1; v < dist.size(); ++v)
-      if (dist[v] < 0) throw ConfigError({c_.name, 0, "fabric"}, "the cluster graph is not connected");
+      if (dist[v] < 0) throw ConfigError(cluster_key(c_, "fabric.kind"), "the cluster graph is not connected");
   }
 
   // ------------------------------------------------------------ lookups
@@ -184,6 +228,10 @@ class GraphTopology final : public Topology {
   V cpu(int node, int k) const { return cpu_v_[static_cast<size_t>(node * c_.node.pcie.cpus() + k)]; }
   V dram(int node, int k) const { return dram_v_[static_cast<size_t>(node * c_.node.pcie.cpus() + k)]; }
   V nic(int node, int i) const { return nic_v_[static_cast<size_t>(node * c_.node.nics.count + i)]; }
+  V nvme(int node, int d) const { return nvme_v_[static_cast<size_t>(node * c_.node.nvme_drives + d)]; }
+  int drives_on_switches() const { return c_.node.pcie.switches * c_.node.pcie.nvme_per_switch; }
+  bool drive_on_switch(int d) const { return d < drives_on_switches(); }
+  int drive_cpu(int d) const { return (d - drives_on_switches()) % c_.node.pcie.cpus(); }
   V leaf(int unit, int rail) const { return leaf_v_[static_cast<size_t>(unit * rails() + rail)]; }
   V spine(int pod, int s) const { return spine_v_[static_cast<size_t>(pod * c_.fabric.spines_per_pod + s)]; }
   int local(int gpu) const { return gpu % c_.node.gpus; }
@@ -210,16 +258,40 @@ class GraphTopology final : public Topology {
     } else if (switch_of(a) == switch_of(b)) {
       path.push_back(psw(node, switch_of(a)));
     } else {
-      int ca = cpu_of(switch_of(a)), cb = cpu_of(switch_of(b));
       path.push_back(psw(node, switch_of(a)));
-      path.push_back(cpu(node, ca));
-      if (ca != cb) {
-        if (ca != 0 && cb != 0) path.push_back(cpu(node, 0));  // sockets meet at CPU 0
-        path.push_back(cpu(node, cb));
-      }
+      cpu_path(node, cpu_of(switch_of(a)), cpu_of(switch_of(b)), path);
       path.push_back(psw(node, switch_of(b)));
     }
     path.push_back(gpu_v_[b]);
+  }
+
+  // CPU ca, then CPU cb when it differs (sockets meet at CPU 0).
+  void cpu_path(int node, int ca, int cb, std::vector<V>& path) const {
+    path.push_back(cpu(node, ca));
+    if (ca == cb) return;
+    if (ca != 0 && cb != 0) path.push_back(cpu(node, 0));
+    path.push_back(cpu(node, cb));
+  }
+
+  // GPU -> its PCIe switch -> [CPU(s)] -> the nearest drive: one behind the
+  // same switch, else one on the same CPU, else drive 0 of the CPU-attached ones.
+  std::vector<V> nvme_path(int gpu) const {
+    check_gpu(gpu);
+    if (!has_nvme())
+      throw std::invalid_argument(c_.name + " has no NVMe path: give node.nvme_read and node.nvme_write");
+    const PcieSpec& p = c_.node.pcie;
+    int node = node_of(gpu), sw = switch_of(gpu), slot = local(gpu) % p.gpus_per_switch;
+    std::vector<V> path{gpu_v_[gpu], psw(node, sw)};
+    if (p.nvme_per_switch > 0) {
+      path.push_back(nvme(node, sw * p.nvme_per_switch + slot % p.nvme_per_switch));
+      return path;
+    }
+    int on_cpus = c_.node.nvme_drives - drives_on_switches(), cpus = p.cpus(), c = cpu_of(sw);
+    int here = c < on_cpus ? (on_cpus - c + cpus - 1) / cpus : 0;  // drives c, c + cpus, ...
+    int k = here > 0 ? c + ((sw % p.switches_per_cpu) * p.gpus_per_switch + slot) % here * cpus : 0;
+    cpu_path(node, c, drive_cpu(drives_on_switches() + k), path);
+    path.push_back(nvme(node, drives_on_switches() + k));
+    return path;
   }
 
   void inter_node_path(int a, int b, std::uint64_t spread, std::vector<V>& path) const {
@@ -241,7 +313,7 @@ class GraphTopology final : public Topology {
   Route to_route(const std::vector<V>& path) const {
     Route r;
     r.reserve(path.size());
-    for (size_t i = 1; i < path.size(); ++i) r.push_back(link_of_.at(key(path[i - 1], path[i])));
+    for (size_t i = 1; i < path.size(); ++i) r.push_back(link_of_.at(key_of(path[i - 1], path[i])));
     return r;
   }
 
@@ -250,7 +322,7 @@ class GraphTopology final : public Topology {
   Graph g_;
   std::vector<LinkSpec> links_;
   std::unordered_map<std::uint64_t, LinkId> link_of_;
-  std::vector<V> gpu_v_, nvsw_v_, psw_v_, cpu_v_, dram_v_, nic_v_, leaf_v_, spine_v_, core_v_;
+  std::vector<V> gpu_v_, nvsw_v_, psw_v_, cpu_v_, dram_v_, nic_v_, nvme_v_, leaf_v_, spine_v_, core_v_;
 };
 
 }  // namespace
@@ -267,7 +339,7 @@ const char* to_string(LinkKind k) {
 }
 
 std::unique_ptr<Topology> build_topology(const ClusterSpec& cluster, int nodes) {
-  if (nodes < 1) throw ConfigError({cluster.name, 0, "nodes"}, "a topology needs at least one node");
+  if (nodes < 1) throw ConfigError(cluster_key(cluster, "nodes"), "a topology needs at least one node");
   return std::make_unique<GraphTopology>(cluster, nodes);
 }
 
