@@ -1,7 +1,6 @@
 # sim/net: flow-level network, collectives (flow and analytical). Explicit lists.
 target_sources(trainsim_core PRIVATE
   sim/net/flow_network.cpp
-  sim/net/maxmin.cpp
   sim/net/collective.cpp
   sim/net/nccl_tuner.cpp
   sim/net/nccl_exec.cpp
