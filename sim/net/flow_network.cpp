@@ -1,271 +1,458 @@
-// Max-min fair flow network, recomputed incrementally.
+// Max-min fair flow network, recomputed incrementally (DESIGN.md §4).
 //
-// On every change (a flow starts moving or finishes) only the component of
-// flows that share links, transitively, with the change is touched:
-//   1. settle: each flow of the component moves rate x elapsed bytes;
-//   2. water-fill: repeatedly take the link with the smallest fair share
-//      (remaining capacity / unfixed flows, from a min-heap), fix its flows at
-//      that share and charge them to their other links;
-//   3. reschedule each flow's completion event at now + remaining / rate.
+// A flow has two phases. For its route's latency (the sum of its links'
+// latencies) it waits and holds no bandwidth; then it moves on every link of
+// its route at its max-min fair rate until its bytes are through. Each flow
+// keeps its remaining bytes, its rate and the instant they were last settled.
+//
+// On a change (a flow starts moving or finishes) only the flows that share
+// links with the change, transitively, are touched:
+//   1. collect: BFS over link -> flows and flow -> links from the changed links,
+//      giving the component in flow-slot order;
+//   2. settle: each flow of the component moves rate × elapsed bytes, charged
+//      to every link it crosses;
+//   3. water-fill the component (MaxMinSolver below);
+//   4. reschedule the completion of each flow whose rate changed, at now +
+//      ceil(remaining / rate) picoseconds (a residual under kDoneBytes is done).
 // Changes at the same instant are coalesced: they mark their links dirty and
-// one recompute event (at a later priority) handles them all, so N flows that
-// start together cost one water-fill, not N.
-// Cost per recompute: O(F_c·H·log L_c) for F_c flows with H hops on L_c links of
-// the component. Everything iterates in id order, so runs are reproducible.
+// one recompute event, after every flow event of that instant, serves them all,
+// so N flows starting together cost one water-fill, not N.
+//
+// Cost of one recompute: O(F·H·log L + F·log F + F·log E) for a component of
+// F flows of at most H hops over L links, E pending events (cancel and
+// reschedule). Starting or finishing a flow adds O(H·d) to insert or erase it
+// in its links' lists of d flows. Memory: 112 B per flow slot plus 8 B per hop
+// (its route and its links' lists); the slots of finished flows are reused, so
+// memory follows the peak of live flows, not the total started.
+//
+// Determinism: every loop runs in slot, route or link-list order, all of which
+// follow the order of API calls; no hash-map order and no wall clock.
 #include "sim/net/flow_network.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <queue>
-#include <stdexcept>
+#include <string>
 
 namespace trainsim {
 namespace {
 
-constexpr Priority kFlowPriority = 10;       // flow starts and ends
+constexpr Priority kFlowPriority = 10;       // flow activations and completions
 constexpr Priority kRecomputePriority = 20;  // after every flow event of the same instant
-constexpr double kDoneBytes = 1e-3;     // residual below which a flow is complete (bytes)
+// A residual below one byte is rounding noise (or below the model's
+// resolution): the flow is done. Avoids zero-length completion loops.
+constexpr double kDoneBytes = 1.0;
+// SimTime holds 2^63 ps ≈ 9.22e18 ps (about 106 days); stay below it.
+constexpr double kMaxDelayPs = 9.0e18;
+
+SimulationError net_error(const std::string& what) { return SimulationError("FlowNetwork: " + what); }
+
+// One max-min problem in compact (CSR) form. Flow i crosses the local links
+// hops[first[i]] .. hops[first[i+1] - 1]; local link j has capacity[j] bytes/s
+// (> 0) and global id link_id[j] (the tie-break between equal fair shares).
+struct MaxMinProblem {
+  std::vector<std::uint32_t> first{0};  // size flows() + 1
+  std::vector<std::uint32_t> hops;      // local link index per hop
+  std::vector<double> capacity;         // bytes/s per local link
+  std::vector<LinkId> link_id;          // global id per local link
+
+  std::size_t flows() const { return first.size() - 1; }
+  std::size_t links() const { return capacity.size(); }
+  void clear() {
+    first.assign(1, 0);
+    hops.clear();
+    capacity.clear();
+    link_id.clear();
+  }
+};
+
+// Max-min fair rates by progressive filling ("water-filling", Bertsekas &
+// Gallager, Data Networks, 2nd ed., §6.5): all unfrozen flows grow together
+// until a link saturates; its flows freeze at its fair share, which is charged
+// to their other links, and filling goes on with the rest.
+// Cost: O(F·H + (L + R)·log L) for F flows of at most H hops over L links,
+// where R ≤ F·H counts refreshed heap entries: a link keeps one entry, and
+// since fair shares only rise while filling, an entry whose link's share rose
+// since it was queued is re-queued when it reaches the top. Ties go to the
+// lower global link id, so equal inputs give bit-identical rates. Scratch is
+// kept between calls: a warm solver allocates nothing.
+class MaxMinSolver {
+ public:
+  // Writes each flow's rate (bytes/s, > 0) to rates[i]; on every link the
+  // rates sum to its capacity at most (up to rounding, relative ~1e-15).
+  void solve(const MaxMinProblem& p, std::vector<double>& rates) {
+    rates.assign(p.flows(), 0.0);
+    frozen_.assign(p.flows(), 0);
+    transpose(p);
+    cap_left_ = p.capacity;
+    heap_.clear();
+    for (std::uint32_t j = 0; j < p.links(); ++j) heap_.push_back({share(j), p.link_id[j], j});
+    std::make_heap(heap_.begin(), heap_.end(), Later{});
+    while (!heap_.empty()) {
+      std::pop_heap(heap_.begin(), heap_.end(), Later{});
+      const Entry top = heap_.back();
+      heap_.pop_back();
+      if (unfrozen_[top.local] == 0) continue;  // all its flows froze elsewhere
+      const double now_share = share(top.local);
+      if (now_share > top.share) {  // stale: re-queue at its current share
+        heap_.push_back({now_share, top.link_id, top.local});
+        std::push_heap(heap_.begin(), heap_.end(), Later{});
+        continue;
+      }
+      freeze_link(p, top.local, now_share, rates);
+    }
+  }
+
+ private:
+  struct Entry {
+    double share;  // bytes/s per unfrozen flow when queued
+    LinkId link_id;
+    std::uint32_t local;
+  };
+  struct Later {  // min-heap on (share, global link id)
+    bool operator()(const Entry& a, const Entry& b) const {
+      return a.share != b.share ? a.share > b.share : a.link_id > b.link_id;
+    }
+  };
+
+  double share(std::uint32_t j) const { return std::max(0.0, cap_left_[j]) / unfrozen_[j]; }
+
+  // link -> flows in flow order, and the number of unfrozen flows per link.
+  void transpose(const MaxMinProblem& p) {
+    unfrozen_.assign(p.links(), 0);
+    for (std::uint32_t j : p.hops) ++unfrozen_[j];
+    link_first_.assign(p.links() + 1, 0);
+    for (std::size_t j = 0; j < p.links(); ++j) link_first_[j + 1] = link_first_[j] + unfrozen_[j];
+    fill_.assign(link_first_.begin(), link_first_.end() - 1);
+    link_flows_.resize(p.hops.size());
+    for (std::uint32_t i = 0; i < p.flows(); ++i)
+      for (std::uint32_t h = p.first[i]; h < p.first[i + 1]; ++h) link_flows_[fill_[p.hops[h]]++] = i;
+  }
+
+  // Freezes the unfrozen flows of link j at `rate` bytes/s, charging their links.
+  void freeze_link(const MaxMinProblem& p, std::uint32_t j, double rate, std::vector<double>& rates) {
+    if (!(rate > 0)) throw SimulationError("FlowNetwork: max-min left a flow no bandwidth (a bug)");
+    for (std::uint32_t k = link_first_[j]; k < link_first_[j + 1]; ++k) {
+      const std::uint32_t i = link_flows_[k];
+      if (frozen_[i]) continue;
+      frozen_[i] = 1;
+      rates[i] = rate;
+      for (std::uint32_t h = p.first[i]; h < p.first[i + 1]; ++h) {
+        cap_left_[p.hops[h]] -= rate;
+        --unfrozen_[p.hops[h]];
+      }
+    }
+  }
+
+  std::vector<std::uint32_t> link_first_, link_flows_, fill_;  // CSR link -> flows
+  std::vector<double> cap_left_;         // bytes/s not yet given to frozen flows
+  std::vector<std::uint32_t> unfrozen_;  // per link
+  std::vector<char> frozen_;             // per flow
+  std::vector<Entry> heap_;
+};
 
 }  // namespace
 
 struct FlowNetwork::Impl {
   struct Flow {
-    Route route;
-    double remaining = 0;      // bytes
-    double rate = 0;           // bytes/s
-    double old_rate = 0;       // scratch: rate before this water-fill
-    SimTime last{};            // time `remaining` was last settled
-    EventHandle completion{};
+    Route route;                    // cleared when the flow finishes; capacity kept for reuse
     std::function<void()> on_done;
-    bool moving = false;       // past its latency, holding bandwidth
-    bool fixed = false;        // scratch: rate fixed in this water-fill
-    std::uint64_t mark = 0;    // scratch: BFS epoch
+    double bytes = 0;               // bytes handed to start()
+    double remaining = 0;           // bytes not yet settled as moved
+    double rate = 0;                // bytes/s; 0 while waiting out the latency or finished
+    SimTime last;                   // when `remaining` was last settled
+    EventHandle pending;            // the activation or the completion event
+    std::uint64_t mark = 0;         // BFS epoch
+    std::uint32_t generation = 0;   // bumped each time the slot is released
+    bool live = false;              // started and not yet finished
+    bool moving = false;            // past its latency, on its links' lists
   };
   struct Link {
-    LinkSpec spec;
-    std::vector<FlowId> flows;  // moving flows on this link
-    double bytes = 0;           // bytes that crossed it (settled)
-    double cap_left = 0;        // scratch: water-fill
-    int unfixed = 0;            // scratch
-    std::uint64_t mark = 0;     // scratch
+    double capacity = 0;                 // bytes/s
+    SimTime latency;                     // per hop
+    std::vector<std::uint32_t> flows;    // slots of moving flows, in activation order
+    double bytes = 0;                    // settled bytes that crossed the link
+    std::uint64_t mark = 0;              // BFS epoch
+    std::int32_t local = -1;             // scratch: index in the max-min problem
   };
 
-  Impl(Engine& e, std::vector<LinkSpec> specs) : engine(e) {
-    for (auto& s : specs) {
-      if (!(s.capacity.value() > 0)) throw std::invalid_argument("link " + s.name + " has no positive capacity");
-      Link link;
-      link.spec = std::move(s);
-      links.push_back(std::move(link));
-    }
-    activate_handler = engine.add_handler([this](Engine&, std::uint64_t id) { activate(id); });
-    recompute_handler = engine.add_handler([this](Engine&, std::uint64_t) { recompute_dirty(); });
-    finish_handler = engine.add_handler([this](Engine&, std::uint64_t id) { finish(id); });
-  }
+  Impl(Engine& e, std::vector<LinkSpec> specs);
+  ~Impl();
+
+  FlowId start(const Route& route, Bytes bytes, std::function<void()> on_done);
+  const Flow* find(FlowId id) const;
+
+  void activate(std::uint32_t slot);
+  void finish(std::uint32_t slot);
+  void complete(std::uint32_t slot);
+  void mark_dirty(const Route& route);
+  void recompute_dirty();
+  void collect(const Route& seed);
+  void push_link(LinkId l);
+  void settle(Flow& f);
+  void build_problem();
+  void apply_rates();
+  void reschedule(std::uint32_t slot);
+  void charge(const Route& route, double bytes);
+  void check_route(const Route& route, Bytes bytes) const;
+  SimTime latency_of(const Route& route) const;
+  std::uint32_t allocate();
+  void release(std::uint32_t slot);
 
   Engine& engine;
   std::vector<Link> links;
-  std::vector<Flow> flows;  // indexed by FlowId
+  std::vector<Flow> flows;                // indexed by slot
+  std::vector<std::uint32_t> free_slots;  // released slots, reused last-in first-out
   FlowStats stats;
   std::size_t live = 0;
   std::uint64_t epoch = 0;
   HandlerId activate_handler{};
   HandlerId finish_handler{};
   HandlerId recompute_handler{};
-  Route dirty;                  // links whose flows changed since the last recompute
-  bool recompute_pending = false;
-
-  SimTime latency_of(const Route& r) const {
-    double s = 0;
-    for (LinkId l : r) s += links.at(static_cast<size_t>(l)).spec.latency.value();
-    return SimTime::from_seconds(s);
-  }
-
-  FlowId start(const Route& route, Bytes bytes, std::function<void()> on_done) {
-    for (LinkId l : route)
-      if (l < 0 || static_cast<size_t>(l) >= links.size()) throw std::out_of_range("route names an unknown link");
-    FlowId id = flows.size();
-    Flow f;
-    f.route = route;
-    f.remaining = std::max(0.0, bytes.value());
-    f.on_done = std::move(on_done);
-    flows.push_back(std::move(f));
-    ++stats.flows_started;
-    stats.bytes_sent += flows[id].remaining;
-    ++live;
-    engine.schedule_after(latency_of(route), kFlowPriority, activate_handler, id);
-    return id;
-  }
-
-  void activate(FlowId id) {
-    Flow& f = flows[id];
-    f.last = engine.now();
-    if (f.route.empty() || f.remaining <= kDoneBytes) {
-      complete(id);
-      return;
-    }
-    f.moving = true;
-    for (LinkId l : f.route) links[static_cast<size_t>(l)].flows.push_back(id);
-    mark_dirty(f.route);
-  }
-
-  void finish(FlowId id) {
-    Flow& f = flows[id];
-    Route route = f.route;
-    settle({id});
-    for (LinkId l : route) {
-      auto& v = links[static_cast<size_t>(l)].flows;
-      v.erase(std::find(v.begin(), v.end(), id));
-    }
-    f.moving = false;
-    f.rate = 0;
-    complete(id);
-    mark_dirty(route);
-  }
-
-  void mark_dirty(const Route& route) {
-    dirty.insert(dirty.end(), route.begin(), route.end());
-    if (recompute_pending) return;
-    recompute_pending = true;
-    engine.schedule_after(SimTime(), kRecomputePriority, recompute_handler, 0);
-  }
-
-  void recompute_dirty() {
-    recompute_pending = false;
-    Route seed;
-    seed.swap(dirty);
-    recompute(seed);
-  }
-
-  void complete(FlowId id) {
-    Flow& f = flows[id];
-    stats.bytes_delivered += std::max(0.0, f.remaining);  // the sub-byte residual, or a flow that never moved
-    f.remaining = 0;
-    ++stats.flows_finished;
-    --live;
-    auto done = std::move(f.on_done);
-    f.route.clear();
-    f.route.shrink_to_fit();
-    if (done) done();
-  }
-
-  // Flows reachable from `seed` links through shared links, sorted by id.
-  std::vector<FlowId> collect(const Route& seed) {
-    ++epoch;
-    std::vector<FlowId> out;
-    std::vector<LinkId> stack;
-    for (LinkId l : seed) push_link(l, stack);
-    while (!stack.empty()) {
-      LinkId l = stack.back();
-      stack.pop_back();
-      for (FlowId id : links[static_cast<size_t>(l)].flows) {
-        Flow& f = flows[id];
-        if (f.mark == epoch) continue;
-        f.mark = epoch;
-        out.push_back(id);
-        for (LinkId m : f.route) push_link(m, stack);
-      }
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
-  void push_link(LinkId l, std::vector<LinkId>& stack) {
-    Link& k = links[static_cast<size_t>(l)];
-    if (k.mark == epoch) return;
-    k.mark = epoch;
-    stack.push_back(l);
-  }
-
-  // Moves each flow's bytes up to now(), charging them to its links.
-  void settle(const std::vector<FlowId>& component) {
-    SimTime now = engine.now();
-    for (FlowId id : component) {
-      Flow& f = flows[id];
-      double moved = std::min(f.remaining, f.rate * (now - f.last).to_seconds());
-      f.remaining -= moved;
-      f.last = now;
-      stats.bytes_delivered += moved;
-      for (LinkId l : f.route) links[static_cast<size_t>(l)].bytes += moved;
-    }
-  }
-
-  void recompute(const Route& seed) {
-    std::vector<FlowId> component = collect(seed);
-    settle(component);
-    water_fill(component);
-    for (FlowId id : component) reschedule(id);
-    stats.rate_updates += component.size();
-  }
-
-  struct Share {
-    double share;
-    LinkId link;
-    bool operator>(const Share& o) const { return share != o.share ? share > o.share : link > o.link; }
-  };
-
-  void water_fill(const std::vector<FlowId>& component) {
-    std::vector<LinkId> used;
-    for (FlowId id : component) {
-      flows[id].fixed = false;
-      flows[id].old_rate = flows[id].rate;
-      for (LinkId l : flows[id].route) {
-        Link& k = links[static_cast<size_t>(l)];
-        if (k.unfixed == 0) {
-          k.cap_left = k.spec.capacity.value();
-          used.push_back(l);
-        }
-        ++k.unfixed;
-      }
-    }
-    std::priority_queue<Share, std::vector<Share>, std::greater<Share>> heap;
-    for (LinkId l : used) heap.push({share_of(l), l});
-    while (!heap.empty()) {
-      Share s = heap.top();
-      heap.pop();
-      Link& k = links[static_cast<size_t>(s.link)];
-      if (k.unfixed == 0 || s.share != share_of(s.link)) continue;  // stale entry
-      fix_flows_of(s.link, s.share, heap);
-    }
-  }
-
-  double share_of(LinkId l) const {
-    const Link& k = links[static_cast<size_t>(l)];
-    return std::max(0.0, k.cap_left) / k.unfixed;
-  }
-
-  template <class Heap>
-  void fix_flows_of(LinkId l, double share, Heap& heap) {
-    // The link's list is in a deterministic order (insertion, swap-free erase)
-    // and is not modified while flows are fixed.
-    for (FlowId id : links[static_cast<size_t>(l)].flows) {
-      Flow& f = flows[id];
-      if (f.fixed || f.mark != epoch) continue;
-      f.fixed = true;
-      f.rate = share;
-      for (LinkId m : f.route) {
-        Link& k = links[static_cast<size_t>(m)];
-        k.cap_left -= share;
-        --k.unfixed;
-        if (k.unfixed > 0 && m != l) heap.push({share_of(m), m});
-      }
-    }
-  }
-
-  // A flow whose rate did not change keeps its completion event: settling at
-  // the same rate leaves its finishing instant where it was.
-  void reschedule(FlowId id) {
-    Flow& f = flows[id];
-    if (f.rate == f.old_rate && engine.is_pending(f.completion)) return;
-    engine.cancel(f.completion);
-    if (!(f.rate > 0)) throw std::logic_error("flow without bandwidth in the max-min solution");
-    double ps_real = std::ceil(std::max(0.0, f.remaining) / f.rate * 1e12);
-    if (!(ps_real < 9e18))  // SimTime holds about 106 days in picoseconds
-      throw SimulationError("a flow of " + std::to_string(f.remaining) + " bytes at " + std::to_string(f.rate) +
-                            " B/s would outlast the simulated clock's range (about 10^7 s)");
-    auto ps = static_cast<std::int64_t>(ps_real);
-    f.completion = engine.schedule_after(SimTime::from_ps(ps), kFlowPriority, finish_handler, id);
-  }
+  Route dirty;                            // links whose flows changed since the last recompute
+  EventHandle recompute_event;
+  // Scratch of one recompute, kept to avoid allocations.
+  std::vector<std::uint32_t> component;   // slots, ascending
+  std::vector<LinkId> stack;
+  MaxMinProblem problem;
+  MaxMinSolver solver;
+  std::vector<double> rates;
 };
+
+FlowNetwork::Impl::Impl(Engine& e, std::vector<LinkSpec> specs) : engine(e) {
+  links.resize(specs.size());
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const LinkSpec& s = specs[i];
+    if (!(s.capacity.value() > 0) || !std::isfinite(s.capacity.value()))
+      throw net_error("link '" + s.name + "' needs a finite capacity > 0 B/s");
+    if (!(s.latency.value() >= 0)) throw net_error("link '" + s.name + "' needs a latency >= 0 s");
+    links[i].capacity = s.capacity.value();
+    links[i].latency = SimTime::from_seconds(s.latency);
+  }
+  activate_handler = engine.add_handler([this](Engine&, std::uint64_t s) { activate(static_cast<std::uint32_t>(s)); });
+  finish_handler = engine.add_handler([this](Engine&, std::uint64_t s) { finish(static_cast<std::uint32_t>(s)); });
+  recompute_handler = engine.add_handler([this](Engine&, std::uint64_t) { recompute_dirty(); });
+}
+
+// Pending events would call back into this object: cancel them.
+FlowNetwork::Impl::~Impl() {
+  for (const Flow& f : flows)
+    if (f.live) engine.cancel(f.pending);
+  engine.cancel(recompute_event);
+}
+
+FlowId FlowNetwork::Impl::start(const Route& route, Bytes bytes, std::function<void()> on_done) {
+  check_route(route, bytes);
+  const SimTime latency = latency_of(route);
+  const std::uint32_t slot = allocate();
+  Flow& f = flows[slot];
+  f.route.assign(route.begin(), route.end());
+  f.on_done = std::move(on_done);
+  f.bytes = f.remaining = bytes.value();
+  f.rate = 0;
+  f.live = true;
+  f.pending = engine.schedule_after(latency, kFlowPriority, activate_handler, slot);
+  ++stats.flows_started;
+  stats.bytes_sent += f.bytes;
+  ++live;
+  return (static_cast<FlowId>(f.generation) << 32) | slot;
+}
+
+// The flow behind an id, or nullptr once it finished. Throws for an id never issued.
+const FlowNetwork::Impl::Flow* FlowNetwork::Impl::find(FlowId id) const {
+  const std::uint64_t slot = id & 0xffffffffu;
+  if (slot >= flows.size()) throw net_error("unknown flow id " + std::to_string(id));
+  const Flow& f = flows[slot];
+  return f.live && f.generation == (id >> 32) ? &f : nullptr;
+}
+
+void FlowNetwork::Impl::check_route(const Route& route, Bytes bytes) const {
+  if (!(bytes.value() >= 0) || !std::isfinite(bytes.value()))
+    throw net_error("start: bytes must be finite and >= 0, got " + std::to_string(bytes.value()));
+  for (LinkId l : route)
+    if (l < 0 || static_cast<std::size_t>(l) >= links.size())
+      throw net_error("start: route names link " + std::to_string(l) + " but the network has " +
+                      std::to_string(links.size()) + " links");
+}
+
+SimTime FlowNetwork::Impl::latency_of(const Route& route) const {
+  SimTime sum;
+  for (LinkId l : route) sum += links[static_cast<std::size_t>(l)].latency;
+  return sum;
+}
+
+// The latency is over: the flow joins its links (or is done if it has nothing to move).
+void FlowNetwork::Impl::activate(std::uint32_t slot) {
+  Flow& f = flows[slot];
+  f.pending = {};
+  f.last = engine.now();
+  if (f.route.empty() || f.remaining < kDoneBytes) {
+    complete(slot);
+    return;
+  }
+  f.moving = true;
+  for (LinkId l : f.route) links[static_cast<std::size_t>(l)].flows.push_back(slot);
+  mark_dirty(f.route);
+}
+
+// The completion event: settle the last bytes, leave the links, report.
+void FlowNetwork::Impl::finish(std::uint32_t slot) {
+  Flow& f = flows[slot];
+  f.pending = {};
+  settle(f);
+  if (f.remaining > kDoneBytes + 1e-12 * f.bytes)
+    throw net_error("flow finished with " + std::to_string(f.remaining) + " of " +
+                    std::to_string(f.bytes) + " bytes left (a bug)");
+  for (LinkId l : f.route) {
+    auto& v = links[static_cast<std::size_t>(l)].flows;
+    v.erase(std::find(v.begin(), v.end(), slot));  // keeps the others' order
+  }
+  mark_dirty(f.route);
+  f.moving = false;
+  f.rate = 0;
+  complete(slot);
+}
+
+// Charges the sub-byte residual, counts the flow delivered, frees its slot and
+// then runs its callback (which may start flows, reusing the slot).
+void FlowNetwork::Impl::complete(std::uint32_t slot) {
+  Flow& f = flows[slot];
+  charge(f.route, std::max(0.0, f.remaining));
+  f.remaining = 0;
+  stats.bytes_delivered += f.bytes;
+  ++stats.flows_finished;
+  --live;
+  std::function<void()> done = std::move(f.on_done);
+  release(slot);
+  if (done) done();
+}
+
+void FlowNetwork::Impl::mark_dirty(const Route& route) {
+  dirty.insert(dirty.end(), route.begin(), route.end());
+  if (engine.is_pending(recompute_event)) return;
+  recompute_event = engine.schedule_after(SimTime::zero(), kRecomputePriority, recompute_handler);
+}
+
+void FlowNetwork::Impl::recompute_dirty() {
+  recompute_event = {};
+  collect(dirty);
+  dirty.clear();
+  for (std::uint32_t slot : component) settle(flows[slot]);
+  build_problem();
+  solver.solve(problem, rates);
+  apply_rates();
+  stats.rate_updates += component.size();
+}
+
+// Fills `component` with the moving flows reachable from the seed links
+// through shared links, in ascending slot order.
+void FlowNetwork::Impl::collect(const Route& seed) {
+  ++epoch;
+  component.clear();
+  stack.clear();
+  for (LinkId l : seed) push_link(l);
+  while (!stack.empty()) {
+    const LinkId l = stack.back();
+    stack.pop_back();
+    for (std::uint32_t slot : links[static_cast<std::size_t>(l)].flows) {
+      Flow& f = flows[slot];
+      if (f.mark == epoch) continue;
+      f.mark = epoch;
+      component.push_back(slot);
+      for (LinkId m : f.route) push_link(m);
+    }
+  }
+  if (component.size() * 8 < flows.size()) {
+    std::sort(component.begin(), component.end());
+    return;
+  }
+  component.clear();  // most flows are in it: a scan is cheaper than a sort
+  for (std::uint32_t s = 0; s < flows.size(); ++s)
+    if (flows[s].mark == epoch) component.push_back(s);
+}
+
+void FlowNetwork::Impl::push_link(LinkId l) {
+  Link& k = links[static_cast<std::size_t>(l)];
+  if (k.mark == epoch) return;
+  k.mark = epoch;
+  stack.push_back(l);
+}
+
+// Moves the flow's bytes up to now() at its current rate.
+void FlowNetwork::Impl::settle(Flow& f) {
+  const SimTime now = engine.now();
+  const double moved = std::min(f.remaining, f.rate * (now - f.last).to_seconds());
+  f.remaining -= moved;
+  f.last = now;
+  charge(f.route, moved);
+}
+
+void FlowNetwork::Impl::charge(const Route& route, double bytes) {
+  if (bytes == 0) return;
+  for (LinkId l : route) links[static_cast<std::size_t>(l)].bytes += bytes;
+}
+
+// The component as a compact max-min problem; local links in first-use order.
+void FlowNetwork::Impl::build_problem() {
+  problem.clear();
+  for (std::uint32_t slot : component) {
+    for (LinkId l : flows[slot].route) {
+      Link& k = links[static_cast<std::size_t>(l)];
+      if (k.local < 0) {
+        k.local = static_cast<std::int32_t>(problem.links());
+        problem.capacity.push_back(k.capacity);
+        problem.link_id.push_back(l);
+      }
+      problem.hops.push_back(static_cast<std::uint32_t>(k.local));
+    }
+    problem.first.push_back(static_cast<std::uint32_t>(problem.hops.size()));
+  }
+  for (LinkId l : problem.link_id) links[static_cast<std::size_t>(l)].local = -1;
+}
+
+// A flow whose rate did not change keeps its completion event: settling at
+// an unchanged rate leaves its finishing instant where it was.
+void FlowNetwork::Impl::apply_rates() {
+  for (std::size_t i = 0; i < component.size(); ++i) {
+    Flow& f = flows[component[i]];
+    if (rates[i] == f.rate && engine.is_pending(f.pending)) continue;
+    f.rate = rates[i];
+    reschedule(component[i]);
+  }
+}
+
+void FlowNetwork::Impl::reschedule(std::uint32_t slot) {
+  Flow& f = flows[slot];
+  engine.cancel(f.pending);
+  double ps = 0;
+  if (f.remaining >= kDoneBytes) ps = std::ceil(f.remaining / f.rate * 1e12);
+  if (!(ps < kMaxDelayPs))
+    throw net_error("a flow of " + std::to_string(f.remaining) + " bytes at " + std::to_string(f.rate) +
+                    " B/s would outlast the simulated clock's range (about 10^7 s)");
+  const SimTime delay = SimTime::from_ps(static_cast<SimTime::Rep>(ps));
+  f.pending = engine.schedule_after(delay, kFlowPriority, finish_handler, slot);
+}
+
+std::uint32_t FlowNetwork::Impl::allocate() {
+  if (!free_slots.empty()) {
+    const std::uint32_t slot = free_slots.back();
+    free_slots.pop_back();
+    return slot;
+  }
+  if (flows.size() >= 0xffffffffu) throw net_error("more than 2^32 - 1 concurrent flows");
+  flows.emplace_back();
+  return static_cast<std::uint32_t>(flows.size() - 1);
+}
+
+void FlowNetwork::Impl::release(std::uint32_t slot) {
+  Flow& f = flows[slot];
+  f.route.clear();
+  f.on_done = nullptr;
+  f.live = false;
+  ++f.generation;
+  free_slots.push_back(slot);
+}
+
+// ---------------------------------------------------------------- public API
 
 FlowNetwork::FlowNetwork(Engine& engine, std::vector<LinkSpec> links)
     : impl_(std::make_unique<Impl>(engine, std::move(links))) {}
@@ -276,15 +463,27 @@ FlowId FlowNetwork::start(const Route& route, Bytes bytes, std::function<void()>
   return impl_->start(route, bytes, std::move(on_done));
 }
 
-Bandwidth FlowNetwork::rate(FlowId id) const { return Bandwidth(impl_->flows.at(id).rate); }
+Bandwidth FlowNetwork::rate(FlowId id) const {
+  const Impl::Flow* f = impl_->find(id);
+  return Bandwidth(f ? f->rate : 0.0);
+}
 
 Bandwidth FlowNetwork::link_load(LinkId link) const {
   double sum = 0;
-  for (FlowId id : impl_->links.at(static_cast<size_t>(link)).flows) sum += impl_->flows[id].rate;
+  for (std::uint32_t slot : impl_->links.at(static_cast<std::size_t>(link)).flows) sum += impl_->flows[slot].rate;
   return Bandwidth(sum);
 }
 
-double FlowNetwork::link_bytes(LinkId link) const { return impl_->links.at(static_cast<size_t>(link)).bytes; }
+double FlowNetwork::link_bytes(LinkId link) const {
+  const Impl::Link& k = impl_->links.at(static_cast<std::size_t>(link));
+  double bytes = k.bytes;
+  const SimTime now = impl_->engine.now();
+  for (std::uint32_t slot : k.flows) {
+    const Impl::Flow& f = impl_->flows[slot];
+    bytes += std::min(f.remaining, f.rate * (now - f.last).to_seconds());
+  }
+  return bytes;
+}
 
 const FlowStats& FlowNetwork::stats() const { return impl_->stats; }
 
