@@ -51,7 +51,7 @@ std::vector<KeyDef> scenario_defs() {
   k.push_back(path_key("cluster", true, "cluster: a name in topologies/ or a path to a cluster YAML"));
   k.push_back(integer("nodes", "", "nodes used; default: the cluster card's node count, or the fewest nodes holding `gpus`", 1));
   k.push_back(integer("gpus", "", "GPUs used when fewer than nodes x GPUs per node; default: nodes x GPUs per node", 1));
-  k.push_back(path_key("deepspeed_config", false, "DeepSpeed ds_config.json, read as DeepSpeed reads it"));
+  k.push_back(path_key("deepspeed_config", false, "DeepSpeed ds_config.json (reserved: refused with exit 2 until the DeepSpeed importer exists)"));
 
   k.push_back(integer("parallel.tp", "1", "tensor-parallel size (divides heads, KV heads and FFN)", 1));
   k.push_back(integer("parallel.pp", "1", "pipeline-parallel size (at most the layer count)", 1));

@@ -77,7 +77,6 @@ struct Scenario {
   TrainingPlan training;
   OffloadPlan offload;
   MemoryOptions memory;
-  std::string deepspeed_config;    // path, empty when none
 
   // Where each key's value came from, for error messages (dotted key -> location).
   std::map<std::string, SourceLocation> locations;

@@ -39,6 +39,8 @@ std::pair<int, double> intra_channels(const NodeSpec& n, GpuArch arch) {
     int links = static_cast<int>(std::lround(n.nvswitch.bandwidth.value() / 1e9 / kNvlinkLinkGBps));
     return {std::max(1, links), nccl_nvlink_bw(arch)};
   }
+  // PCIe-only node: NCCL's PCI path bandwidth (0.75 x spec, 24 GB/s for Gen4 x16)
+  // split over two ring channels; only their product sets the bus bandwidth.
   return {2, n.pcie.bandwidth.value() / 1e9 * kNcclPcieFraction / 2};
 }
 
@@ -95,8 +97,7 @@ CollectiveOp parse_collective_op(const std::string& name) {
     std::string canon;
     for (const char* p = to_string(op); *p; ++p)
       if (*p != '_') canon += *p;
-    if (n == canon || (op == CollectiveOp::all_to_all && n == "alltoall") || (op == CollectiveOp::send_recv && n == "sendrecv"))
-      return op;
+    if (n == canon) return op;  // "all_to_all", "all-to-all", "alltoall", "AllToAll" all match
   }
   throw std::invalid_argument("unknown collective '" + name +
                               "'; valid: all_reduce, all_gather, reduce_scatter, broadcast, reduce, all_to_all, send_recv");
