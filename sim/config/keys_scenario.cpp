@@ -62,6 +62,10 @@ std::vector<KeyDef> scenario_defs() {
   k.push_back(integer("parallel.zero_stage", "0", "DeepSpeed ZeRO stage over the dp x cp group: 0 none, 1 optimizer states, 2 + gradients, 3 + parameters", 0, 3));
   k.push_back(choice("parallel.schedule", "1f1b", {"gpipe", "1f1b", "interleaved-1f1b"},
                      "pipeline schedule; interleaved-1f1b requires vp > 1"));
+  KeyDef order = KeyDef::of("parallel.order", ValueType::string);
+  order.default_value = "tp-cp-dp-pp";
+  order.help = "rank order of the parallel dimensions, fastest first (Megatron RankGenerator; TP innermost keeps TP inside a node)";
+  k.push_back(order);
   k.push_back(boolean("parallel.embedding_in_pp_split", "false",
                       "count the embedding and the output layer as one layer each when splitting layers over stages "
                       "(Megatron --account-for-embedding/loss-in-pipeline-split, DeepSpeed partition 'type:transformer|embedding')"));
@@ -77,6 +81,17 @@ std::vector<KeyDef> scenario_defs() {
                      "activation recomputation: selective recomputes the attention core, full the whole layer"));
   k.push_back(choice("training.optimizer", "adam", {"adam", "sgd"}, "optimizer: adam (2 fp32 states) or sgd with momentum (1 fp32 state)"));
   k.push_back(boolean("training.flash_attention", "true", "fused attention that does not store the s x s score matrix"));
+  k.push_back(boolean("training.overlap_grad_reduce", "true",
+                      "reduce gradient buckets during the backward pass (Megatron --overlap-grad-reduce, DeepSpeed overlap_comm)"));
+  k.push_back(boolean("training.overlap_param_gather", "false",
+                      "ZeRO-1/2 and distributed optimizer: all-gather updated parameters behind the next step's forward "
+                      "(Megatron --overlap-param-gather) instead of after the optimizer step"));
+  k.push_back(boolean("training.tp_comm_overlap", "false",
+                      "overlap tensor-parallel collectives with the GEMMs of their block (Transformer Engine --tp-comm-overlap)"));
+  k.push_back(boolean("training.grad_clip", "true", "gradient clipping: one all-reduce of the gradient norm over all GPUs before the step"));
+  k.push_back(path_key("training.compute_profile", false,
+                       "CSV of measured per-layer forward/backward times replayed instead of the cost model "
+                       "(columns block,forward_ms,backward_ms[,recompute_ms])"));
 
   k.push_back(choice("offload.optimizer", "none", {"none", "cpu", "nvme"}, "where optimizer states live (ZeRO-Offload / ZeRO-Infinity)"));
   k.push_back(choice("offload.params", "none", {"none", "cpu", "nvme"}, "where parameters live between uses (ZeRO-3 only)"));

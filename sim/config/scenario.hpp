@@ -41,6 +41,15 @@ struct ParallelPlan {
   int zero_stage = 0;              // 0..3, sharded over the dp x cp group
   Schedule schedule = Schedule::one_f_one_b;
   bool embedding_in_pp_split = false;  // embedding and output layer count as a layer each
+  std::string order = "tp-cp-dp-pp";   // rank order, fastest dimension first (sim/workload/layout.hpp)
+};
+
+// How the step overlaps communication with compute (scenario training.* keys).
+struct OverlapOptions {
+  bool grad_reduce = true;     // gradient buckets reduced during the backward
+  bool param_gather = false;   // ZeRO-1/2 parameter all-gather hidden behind the next forward
+  bool tp_comm = false;        // TP collectives overlapped with their block's GEMMs
+  bool grad_clip = true;       // global gradient-norm all-reduce before the step
 };
 
 struct TrainingPlan {
@@ -51,6 +60,8 @@ struct TrainingPlan {
   Recompute recompute = Recompute::none;
   OptimizerKind optimizer = OptimizerKind::adam;
   bool flash_attention = true;     // attention scores are not stored
+  OverlapOptions overlap;
+  std::string compute_profile;     // measured per-layer times (CSV path, resolved), "" = cost model
 };
 
 struct OffloadPlan {

@@ -1,5 +1,6 @@
 #include "sim/config/scenario_loader.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "sim/config/config_doc.hpp"
@@ -22,6 +23,31 @@ E pick(const ConfigDoc& d, const std::string& key, std::initializer_list<std::pa
 OffloadDevice offload_device(const ConfigDoc& d, const std::string& key) {
   return pick<OffloadDevice>(d, key, {{"none", OffloadDevice::none}, {"cpu", OffloadDevice::cpu},
                                       {"nvme", OffloadDevice::nvme}});
+}
+
+// A path key's value relative to the scenario file's folder (absolute paths as given).
+std::string zoo_relative(const ConfigDoc& d, const std::string& key) {
+  std::filesystem::path p(d.get_string(key));
+  if (p.is_absolute() || d.file().empty()) return p.string();
+  std::filesystem::path beside = std::filesystem::path(d.file()).parent_path() / p;
+  return std::filesystem::exists(beside) || !std::filesystem::exists(p) ? beside.string() : p.string();
+}
+
+// parallel.order must name tp, cp, dp and pp once each, joined by '-'.
+void check_order(const ConfigDoc& d, const std::string& order) {
+  std::vector<std::string> seen;
+  std::size_t pos = 0;
+  while (pos <= order.size()) {
+    std::size_t end = std::min(order.find('-', pos), order.size());
+    std::string name = order.substr(pos, end - pos);
+    bool known = name == "tp" || name == "cp" || name == "dp" || name == "pp";
+    if (!known || std::find(seen.begin(), seen.end(), name) != seen.end()) break;
+    seen.push_back(name);
+    pos = end + 1;
+  }
+  if (seen.size() != 4 || pos <= order.size())
+    d.fail("parallel.order", "'" + order + "' is not an order of the parallel dimensions; name tp, cp, dp and pp "
+                             "once each joined by '-', fastest first (default tp-cp-dp-pp)");
 }
 
 // nodes and gpus: explicit values win; else derive from dp when given; else the card's size.
@@ -55,6 +81,8 @@ void read_parallel(const ConfigDoc& d, Scenario& s) {
   p.sequence_parallel = d.get_bool("parallel.sequence_parallel");
   p.zero_stage = get_i(d, "parallel.zero_stage");
   p.embedding_in_pp_split = d.get_bool("parallel.embedding_in_pp_split");
+  p.order = d.get_string("parallel.order");
+  check_order(d, p.order);
   if (d.given("parallel.schedule") || p.vp == 1)
     p.schedule = pick<Schedule>(d, "parallel.schedule", {{"gpipe", Schedule::gpipe},
                                                          {"1f1b", Schedule::one_f_one_b},
@@ -89,6 +117,12 @@ void read_training(const ConfigDoc& d, Scenario& s) {
                                                           {"full", Recompute::full}});
   t.optimizer = pick<OptimizerKind>(d, "training.optimizer", {{"adam", OptimizerKind::adam}, {"sgd", OptimizerKind::sgd}});
   t.flash_attention = d.get_bool("training.flash_attention");
+  t.overlap.grad_reduce = d.get_bool("training.overlap_grad_reduce");
+  t.overlap.param_gather = d.get_bool("training.overlap_param_gather");
+  t.overlap.tp_comm = d.get_bool("training.tp_comm_overlap");
+  t.overlap.grad_clip = d.get_bool("training.grad_clip");
+  if (d.given("training.compute_profile"))
+    t.compute_profile = zoo_relative(d, "training.compute_profile");
   s.offload.optimizer = offload_device(d, "offload.optimizer");
   s.offload.params = offload_device(d, "offload.params");
 }

@@ -47,8 +47,8 @@ std::pair<int, double> intra_channels(const NodeSpec& n, GpuArch arch) {
 // Point-to-point algorithms (all-to-all, send/recv): each GPU moves its share
 // over its slowest path at the node's per-GPU bandwidth, after one step of
 // latency per peer group.
-CollectiveResult predict_p2p(const ClusterSpec& c, const CollectiveRequest& r) {
-  NcclComm comm = nccl_comm_for(c, CollectiveOp::all_gather, r.ranks);
+CollectiveResult predict_p2p(const ClusterSpec& c, const CollectiveRequest& r, int nodes) {
+  NcclComm comm = nccl_comm_for(c, CollectiveOp::all_gather, r.ranks, nodes);
   double per_gpu_gbps = comm.channels * std::min(comm.bw_intra, comm.bw_inter);
   if (comm.nodes > 1) per_gpu_gbps = std::min(per_gpu_gbps, c.node.nics.count * c.node.nics.bandwidth.value() / 1e9 / c.node.gpus);
   double moved = r.op == CollectiveOp::send_recv ? r.bytes : r.bytes * (r.ranks - 1) / r.ranks;
@@ -143,7 +143,7 @@ CollectiveResult predict_collective(const ClusterSpec& c, const CollectiveReques
     out.protocol = "-";
     return out;
   }
-  if (r.op == CollectiveOp::all_to_all || r.op == CollectiveOp::send_recv) return predict_p2p(c, r);
+  if (r.op == CollectiveOp::all_to_all || r.op == CollectiveOp::send_recv) return predict_p2p(c, r, nodes);
   NcclComm comm = nccl_comm_for(c, r.op, r.ranks, nodes);
   NcclEstimate e = r.algo || r.proto ? forced_estimate(comm, r) : nccl_pick(comm, r.bytes);
   NcclExecTime t = nccl_exec_time(comm, e, r.bytes, nccl_exec_defaults(comm.arch));

@@ -1,4 +1,5 @@
 #include "sim/report/memory_report.hpp"
+#include "sim/report/text_table.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -66,19 +67,7 @@ std::vector<std::vector<std::string>> stage_rows(const MemoryResult& r) {
   return rows;
 }
 
-std::string render(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> width(rows.front().size(), 0);
-  for (const auto& row : rows)
-    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
-  std::ostringstream o;
-  for (const auto& row : rows) {
-    for (size_t c = 0; c < row.size(); ++c) {
-      std::string pad(width[c] - row[c].size(), ' ');
-      o << (c == 0 ? row[c] + pad : pad + row[c]) << (c + 1 < row.size() ? "  " : "\n");
-    }
-  }
-  return o.str();
-}
+std::string render(const std::vector<std::vector<std::string>>& rows) { return render_text_table(rows); }
 
 nlohmann::json breakdown_json(const MemoryBreakdown& b) {
   return {{"params", whole(b.params)},           {"grads", whole(b.grads)},

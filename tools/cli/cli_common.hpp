@@ -56,6 +56,7 @@ Scenario load_cli_scenario(const ScenarioArgs& args);
 void write_output_file(const std::string& dir, const std::string& name, const std::string& text);
 
 // Subcommand registration (one per cmd_*.cpp).
+void add_run_command(CLI::App& app);
 void add_mem_command(CLI::App& app);
 void add_explain_command(CLI::App& app);
 void add_help_command(CLI::App& app);

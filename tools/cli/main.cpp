@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   CLI::App app{"trainsim: discrete-event simulator of large-model training on GPU clusters"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "trainsim 0.1.0");
+  add_run_command(app);
   add_mem_command(app);
   add_explain_command(app);
   add_help_command(app);

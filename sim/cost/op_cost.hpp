@@ -1,0 +1,48 @@
+// Durations of operations on a GPU: a roofline with measured efficiencies.
+//
+//   time = max(FLOPs / (peak x efficiency), bytes / (HBM bandwidth x hbm efficiency))
+//          + launch overhead
+//
+// The efficiency tables (efficiency.hpp) come from reference/hardware.md §4;
+// each cites its table. FP8 GEMMs use the FP8 peak and their own efficiency.
+#pragma once
+
+#include "sim/model/layer_ops.hpp"
+#include "sim/topology/gpu_spec.hpp"
+
+namespace trainsim {
+
+// Seconds one op takes on `gpu` when the GEMMs run in `precision`.
+double op_time(const Op& op, const GpuSpec& gpu, Precision precision);
+
+// Compute time of one transformer layer for one micro-batch on one GPU, by
+// block and pass, in seconds. TP communication is not included (the workload
+// puts it between the blocks).
+struct LayerTimes {
+  double attention_forward = 0;
+  double mlp_forward = 0;
+  double attention_backward = 0;   // without recompute
+  double mlp_backward = 0;         // without recompute
+  double attention_recompute = 0;  // forward ops re-run in backward (recompute policy)
+  double mlp_recompute = 0;
+  double forward() const { return attention_forward + mlp_forward; }
+  double backward() const { return attention_backward + mlp_backward; }
+  double recompute() const { return attention_recompute + mlp_recompute; }
+};
+LayerTimes layer_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu);
+
+// Embedding (first stage) and output layer + loss (last stage), seconds per micro-batch.
+struct EdgeTimes {
+  double embedding_forward = 0;
+  double embedding_backward = 0;
+  double output_forward = 0;
+  double output_backward = 0;
+};
+EdgeTimes edge_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu);
+
+// Optimizer step over `params` local parameters: memory-bound, `bytes_per_param`
+// of HBM traffic each (Adam with fp32 master weights: read grad, param, m, v;
+// write param, m, v, and the 16-bit copy), at the GPU's achieved HBM bandwidth.
+double optimizer_step_time(double params, double bytes_per_param, const GpuSpec& gpu);
+
+}  // namespace trainsim

@@ -1,0 +1,272 @@
+// Ops of a transformer layer, embedding and output layer (layer_ops.hpp).
+//
+// Byte counts are HBM reads + writes of each kernel's tensors (e = activation
+// element size, 1-byte dropout masks); FLOPs of memory-bound kernels are not
+// counted (they never bind on tensor-core GPUs). GEMM inputs are 1 byte in FP8
+// (Transformer Engine casts them), outputs stay 16-bit.
+#include "sim/model/layer_ops.hpp"
+
+#include <algorithm>
+
+namespace trainsim {
+
+const char* to_string(OpKind k) {
+  switch (k) {
+    case OpKind::gemm: return "gemm";
+    case OpKind::attention: return "attention";
+    case OpKind::batched_gemm: return "batched_gemm";
+    case OpKind::memory: return "memory";
+  }
+  return "?";
+}
+
+namespace {
+
+using i64 = std::int64_t;
+
+i64 ceil_div(i64 a, i64 b) { return (a + b - 1) / b; }
+
+// The per-GPU dimensions of one micro-batch.
+struct Dims {
+  i64 tokens = 0;     // b * s / cp: rows of every GEMM
+  i64 tokens_sp = 0;  // tokens seen by norms and dropouts (/ t with SP)
+  i64 b = 0, s_q = 0, s_k = 0;
+  i64 h = 0, d = 0, heads = 0, kv = 0, ffn = 0, vocab = 0;
+  double e = 2;       // activation element bytes
+  double ge = 2;      // GEMM input element bytes
+  bool dropout = true;
+  Pass pass = Pass::forward;
+  Block block = Block::attention;
+};
+
+Dims dims_of(const ModelSpec& m, const ActivationShape& sh) {
+  Dims x;
+  i64 t = std::max(sh.tp, 1), cp = std::max(sh.cp, 1);
+  x.b = sh.micro_batch;
+  x.s_q = ceil_div(sh.seq_len, cp);
+  x.s_k = sh.seq_len;
+  x.tokens = x.b * x.s_q;
+  x.tokens_sp = sh.sequence_parallel ? ceil_div(x.tokens, t) : x.tokens;
+  x.h = m.hidden;
+  x.d = m.head_dim > 0 ? m.head_dim : m.hidden / std::max(m.heads, 1);
+  x.heads = std::max<i64>(m.heads / t, 1);
+  i64 g = m.kv_heads > 0 ? m.kv_heads : m.heads;
+  x.kv = std::max<i64>(g / t, 1);  // KV heads are replicated when g < t
+  x.ffn = ceil_div(m.ffn, t);
+  x.vocab = ceil_div(m.vocab, t);
+  x.e = activation_element_bytes(sh.precision);
+  x.ge = sh.precision == Precision::fp8 ? 1 : x.e;
+  x.dropout = m.dropout;
+  return x;
+}
+
+Op memory_op(const Dims& x, const char* name, double bytes) {
+  Op op;
+  op.name = name;
+  op.kind = OpKind::memory;
+  op.pass = x.pass;
+  op.block = x.block;
+  op.bytes = bytes;
+  return op;
+}
+
+// C[m x n] = A[m x k] B[k x n], `batch` times.
+Op gemm_op(const Dims& x, std::string name, OpKind kind, i64 m, i64 n, i64 k, i64 batch = 1) {
+  Op op;
+  op.name = std::move(name);
+  op.kind = kind;
+  op.pass = x.pass;
+  op.block = x.block;
+  op.m = m, op.n = n, op.k = k, op.batch = batch;
+  op.flops = 2.0 * double(m) * double(n) * double(k) * double(batch);
+  op.bytes = double(batch) * (x.ge * double(m * k + k * n) + x.e * double(m * n));
+  return op;
+}
+
+// A linear layer Y[M x N] = X[M x K] W[K x N]: forward, or backward as the
+// data gradient dX = dY W^T and the weight gradient dW = X^T dY.
+void linear(std::vector<Op>& ops, const Dims& x, const std::string& name, i64 M, i64 N, i64 K) {
+  if (x.pass == Pass::forward) {
+    ops.push_back(gemm_op(x, name, OpKind::gemm, M, N, K));
+    return;
+  }
+  ops.push_back(gemm_op(x, name + "_dgrad", OpKind::gemm, M, K, N));
+  ops.push_back(gemm_op(x, name + "_wgrad", OpKind::gemm, K, N, M));
+}
+
+// Fused LayerNorm/RMSNorm: forward reads x, writes y; backward reads dy, x and
+// the residual gradient, writes dx.
+void norm(std::vector<Op>& ops, const Dims& x, const char* fwd, const char* bwd) {
+  double n = double(x.tokens_sp * x.h);
+  if (x.pass == Pass::forward) ops.push_back(memory_op(x, fwd, 2 * x.e * n));
+  else ops.push_back(memory_op(x, bwd, 4 * x.e * n));
+}
+
+// Fused bias-dropout-add (residual): forward reads the branch and the residual,
+// writes the sum and the mask; backward reads dy and the mask, writes d(branch).
+void bias_dropout_add(std::vector<Op>& ops, const Dims& x, const char* fwd, const char* bwd) {
+  double n = double(x.tokens_sp * x.h), mask = x.dropout ? 1 : 0;
+  if (x.pass == Pass::forward) ops.push_back(memory_op(x, fwd, (3 * x.e + mask) * n));
+  else if (x.dropout) ops.push_back(memory_op(x, bwd, (2 * x.e + mask) * n));
+}
+
+// Unfused core attention (Megatron without FlashAttention): baddbmm scores,
+// fused scale-mask-softmax, dropout, bmm with V, on (b a/t) x s_q x s_k.
+void unfused_core(std::vector<Op>& ops, const Dims& x) {
+  i64 batch = x.b * x.heads;
+  double S = double(batch * x.s_q * x.s_k), mask = x.dropout ? 1 : 0;
+  if (x.pass == Pass::forward) {
+    ops.push_back(gemm_op(x, "attn_scores", OpKind::batched_gemm, x.s_q, x.s_k, x.d, batch));
+    ops.push_back(memory_op(x, "attn_softmax", 2 * x.e * S));
+    if (x.dropout) ops.push_back(memory_op(x, "attn_dropout", (2 * x.e + mask) * S));
+    ops.push_back(gemm_op(x, "attn_context", OpKind::batched_gemm, x.s_q, x.d, x.s_k, batch));
+    return;
+  }
+  ops.push_back(gemm_op(x, "attn_context_dgrad", OpKind::batched_gemm, x.s_q, x.s_k, x.d, batch));
+  ops.push_back(gemm_op(x, "attn_context_vgrad", OpKind::batched_gemm, x.s_k, x.d, x.s_q, batch));
+  if (x.dropout) ops.push_back(memory_op(x, "attn_dropout_bwd", (2 * x.e + mask) * S));
+  ops.push_back(memory_op(x, "attn_softmax_bwd", 3 * x.e * S));
+  ops.push_back(gemm_op(x, "attn_scores_qgrad", OpKind::batched_gemm, x.s_q, x.d, x.s_k, batch));
+  ops.push_back(gemm_op(x, "attn_scores_kgrad", OpKind::batched_gemm, x.s_k, x.d, x.s_q, batch));
+}
+
+// FlashAttention: forward 4 s_q s_k d FLOP per head (halved when causal),
+// backward 2.5x (hardware.md §4b convention). Reads Q, K, V, writes O (and
+// the fp32 log-sum-exp); backward also reads O, dO and writes dQ, dK, dV.
+void flash_core(std::vector<Op>& ops, const Dims& x) {
+  Op op;
+  op.name = x.pass == Pass::forward ? "attn_core" : "attn_core_bwd";
+  op.kind = OpKind::attention;
+  op.pass = x.pass;
+  op.block = x.block;
+  op.seq_q = x.s_q, op.seq_k = x.s_k, op.head_dim = x.d, op.heads = x.heads, op.batch = x.b;
+  op.causal = true;
+  double fwd = 4.0 * double(x.b * x.heads * x.s_q * x.s_k * x.d) * 0.5;
+  double q = double(x.b * x.s_q * x.heads * x.d), kv = double(x.b * x.s_k * x.kv * x.d);
+  double lse = 4.0 * double(x.b * x.heads * x.s_q);
+  if (x.pass == Pass::forward) {
+    op.flops = fwd;
+    op.bytes = x.e * (2 * q + 2 * kv) + lse;
+  } else {
+    op.flops = 2.5 * fwd;
+    op.bytes = x.e * (5 * q + 4 * kv) + lse;
+  }
+  ops.push_back(op);
+}
+
+void attention_block(std::vector<Op>& ops, const ModelSpec& m, const ActivationShape& sh, Dims x) {
+  x.block = Block::attention;
+  i64 qkv_n = (x.heads + 2 * x.kv) * x.d;
+  bool rope = m.position == PositionKind::rope;
+  double rope_bytes = 2 * x.e * double(x.tokens * (x.heads + x.kv) * x.d);
+  auto core = [&] { sh.flash_attention ? flash_core(ops, x) : unfused_core(ops, x); };
+  if (x.pass == Pass::forward) {
+    norm(ops, x, "ln1", "");
+    linear(ops, x, "qkv", x.tokens, qkv_n, x.h);
+    if (rope) ops.push_back(memory_op(x, "rope", rope_bytes));
+    core();
+    linear(ops, x, "proj", x.tokens, x.h, x.heads * x.d);
+    bias_dropout_add(ops, x, "attn_bda", "");
+    return;
+  }
+  bias_dropout_add(ops, x, "", "attn_bda_bwd");
+  linear(ops, x, "proj", x.tokens, x.h, x.heads * x.d);
+  core();
+  if (rope) ops.push_back(memory_op(x, "rope_bwd", rope_bytes));
+  linear(ops, x, "qkv", x.tokens, qkv_n, x.h);
+  norm(ops, x, "", "ln1_bwd");
+}
+
+// Fused bias-activation: GeLU/ReLU read and write F; SwiGLU reads gate and up
+// (2F) and writes F. Backward reads dy and the input, writes dx.
+void activation(std::vector<Op>& ops, const ModelSpec& m, const Dims& x) {
+  double f = double(x.tokens * x.ffn);
+  bool glu = m.mlp == MlpKind::swiglu;
+  if (x.pass == Pass::forward) ops.push_back(memory_op(x, "act", (glu ? 3 : 2) * x.e * f));
+  else ops.push_back(memory_op(x, "act_bwd", (glu ? 5 : 3) * x.e * f));
+}
+
+void mlp_block(std::vector<Op>& ops, const ModelSpec& m, Dims x) {
+  x.block = Block::mlp;
+  i64 fc1_n = x.ffn * (m.mlp == MlpKind::swiglu ? 2 : 1);
+  if (x.pass == Pass::forward) {
+    norm(ops, x, "ln2", "");
+    linear(ops, x, "fc1", x.tokens, fc1_n, x.h);
+    activation(ops, m, x);
+    linear(ops, x, "fc2", x.tokens, x.h, x.ffn);
+    bias_dropout_add(ops, x, "mlp_bda", "");
+    return;
+  }
+  bias_dropout_add(ops, x, "", "mlp_bda_bwd");
+  linear(ops, x, "fc2", x.tokens, x.h, x.ffn);
+  activation(ops, m, x);
+  linear(ops, x, "fc1", x.tokens, fc1_n, x.h);
+  norm(ops, x, "", "ln2_bwd");
+}
+
+bool is_attention_core(const Op& op) {
+  return op.kind == OpKind::attention || op.name == "attn_scores" ||
+         op.name == "attn_softmax" || op.name == "attn_dropout" || op.name == "attn_context";
+}
+
+void mark_recompute(std::vector<Op>& ops, Recompute policy) {
+  for (Op& op : ops) {
+    if (op.pass != Pass::forward) continue;
+    op.recompute = policy == Recompute::full || (policy == Recompute::selective && is_attention_core(op));
+  }
+}
+
+}  // namespace
+
+std::vector<Op> layer_ops(const ModelSpec& m, const ActivationShape& shape) {
+  std::vector<Op> ops;
+  Dims x = dims_of(m, shape);
+  attention_block(ops, m, shape, x);
+  mlp_block(ops, m, x);
+  x.pass = Pass::backward;
+  mlp_block(ops, m, x);
+  attention_block(ops, m, shape, x);
+  mark_recompute(ops, shape.recompute);
+  return ops;
+}
+
+std::vector<Op> embedding_ops(const ModelSpec& m, const ActivationShape& shape) {
+  Dims x = dims_of(m, shape);
+  x.block = Block::embedding;
+  // Vocab-parallel lookup of every token (rows outside this rank's shard are
+  // zero-filled before the all-reduce): read the row, write the output; a
+  // learned position table adds a read and an add; then embedding dropout.
+  double n = double(x.tokens * x.h), mask = x.dropout ? 1 : 0;
+  double pos = m.position == PositionKind::learned ? 3 * x.e : 0;
+  double drop = x.dropout ? 2 * x.e + mask : 0;
+  std::vector<Op> ops;
+  ops.push_back(memory_op(x, "embedding", (2 * x.e + pos + drop) * n));
+  if (m.embedding_norm) norm(ops, x, "embedding_norm", "");
+  x.pass = Pass::backward;
+  if (m.embedding_norm) norm(ops, x, "", "embedding_norm_bwd");
+  // Scatter-add of dy into the fp32 gradient rows (read-modify-write 4 B),
+  // for the word table and, when learned, the position table.
+  double rows = (m.position == PositionKind::learned ? 2 : 1) * (x.e + 8) * n;
+  ops.push_back(memory_op(x, "embedding_grad", drop / 2 + rows));
+  return ops;
+}
+
+std::vector<Op> output_ops(const ModelSpec& m, const ActivationShape& shape) {
+  Dims x = dims_of(m, shape);
+  x.block = Block::output;
+  // Megatron's vocab_parallel_cross_entropy: one read of the 16-bit logits,
+  // then ~8 fp32 passes (cast, max, subtract, exp, sum, normalise, gather);
+  // backward: softmax - one-hot in place (fp32 r/w) and the cast back.
+  double logits = double(x.tokens * x.vocab);
+  std::vector<Op> ops;
+  norm(ops, x, "final_norm", "");
+  linear(ops, x, "logits", x.tokens, x.vocab, x.h);
+  ops.push_back(memory_op(x, "cross_entropy", (x.e + 8 * 4) * logits));
+  x.pass = Pass::backward;
+  ops.push_back(memory_op(x, "cross_entropy_bwd", (3 * 4 + x.e) * logits));
+  linear(ops, x, "logits", x.tokens, x.vocab, x.h);
+  norm(ops, x, "", "final_norm_bwd");
+  return ops;
+}
+
+}  // namespace trainsim

@@ -1,0 +1,68 @@
+// The operations one transformer layer (and the embedding and output layer)
+// runs on one GPU for one micro-batch, forward and backward, with FLOPs and
+// HBM bytes. Pure arithmetic on shapes; durations live in sim/cost.
+//
+// Megatron-LM's fused kernel set is assumed (fused LayerNorm/RMSNorm, fused
+// bias-GeLU / bias-SwiGLU, fused bias-dropout-add, fused scale-mask-softmax
+// when FlashAttention is off). Shapes follow the TP/SP/CP share of the GPU:
+// column-parallel QKV and fc1 split their N over tp, row-parallel projection
+// and fc2 split their K over tp; with sequence parallelism the norms and
+// dropouts see s/tp tokens; with context parallelism every op sees s/cp
+// tokens and attention sees s/cp queries against s keys.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/model/activations.hpp"
+#include "sim/model/model_spec.hpp"
+
+namespace trainsim {
+
+enum class OpKind {
+  gemm,         // dense matrix multiply (tensor cores); m, n, k, batch set
+  attention,    // fused attention core (FlashAttention); seq_q, seq_k, head_dim, heads, batch set
+  batched_gemm, // unfused attention score / context bmm; m, n, k, batch set
+  memory,       // memory-bound kernel (norm, softmax, dropout, activation, add, loss, embedding)
+};
+const char* to_string(OpKind k);
+
+enum class Pass { forward, backward };
+
+// Which part of the layer an op belongs to: a TP collective follows the
+// attention block and the MLP block in forward (and precedes them in backward).
+enum class Block { attention, mlp, embedding, output };
+
+struct Op {
+  std::string name;        // "qkv", "attn_core", "fc1", "fc1_dgrad", ...
+  OpKind kind = OpKind::memory;
+  Pass pass = Pass::forward;
+  Block block = Block::attention;
+  double flops = 0;        // FLOP executed on this GPU
+  double bytes = 0;        // HBM bytes read + written on this GPU
+  // gemm / batched_gemm: C[m x n] = A[m x k] B[k x n], `batch` independent products.
+  std::int64_t m = 0, n = 0, k = 0, batch = 1;
+  // attention: per (batch x heads) problem, seq_q queries against seq_k keys of head_dim.
+  std::int64_t seq_q = 0, seq_k = 0, head_dim = 0, heads = 0;
+  bool causal = true;
+  bool recompute = false;  // executed again in backward under the recompute policy
+};
+
+// Forward and backward ops of one transformer layer for one micro-batch on one
+// GPU (shape.tp, shape.cp, shape.sequence_parallel, shape.flash_attention,
+// shape.precision). Backward of a GEMM is a data-gradient and a
+// weight-gradient GEMM of the same FLOPs. Ops with `recompute` set are the
+// ones shape.recompute re-runs in backward: none; selective = the attention
+// core (scores, softmax, dropout, context); full = every forward op.
+std::vector<Op> layer_ops(const ModelSpec& m, const ActivationShape& shape);
+
+// Word (+ position) embedding lookup forward and its gradient in backward,
+// first pipeline stage.
+std::vector<Op> embedding_ops(const ModelSpec& m, const ActivationShape& shape);
+
+// Final norm, output (logits) GEMM, vocab-parallel cross-entropy, forward and
+// backward, last pipeline stage.
+std::vector<Op> output_ops(const ModelSpec& m, const ActivationShape& shape);
+
+}  // namespace trainsim

@@ -1,0 +1,41 @@
+// trace.json (DESIGN.md §3 "Outputs"): the timeline of the simulated GPUs in
+// the Chrome Trace Event Format, JSON Object Format
+//   {"displayTimeUnit": "ms", "traceEvents": [...]}
+// which Perfetto and chrome://tracing open.
+//
+// Contract:
+//  - one process per simulated GPU: pid = global rank, "M" metadata
+//    process_name "GPU <rank> (node n, dp a pp b tp c cp d)" and
+//    process_sort_index = rank;
+//  - one thread per Lane used on that GPU: tid = the lane's index in
+//    enum Lane, "M" metadata thread_name = to_string(lane) and
+//    thread_sort_index = tid;
+//  - an "X" complete event per TraceSpan, ts and dur in microseconds
+//    (doubles, rounded to the picosecond), cat = the span's category,
+//    args {lane, micro_batch, chunk} (the last two when the name has
+//    "mb<N>" / "c<N>" tokens);
+//  - a "C" counter event "HBM in use", args {"GiB": bytes / 2^30}, per
+//    MemorySample;
+//  - a flow per TraceFlow (pipeline send): "s" on the sender's pp_p2p thread
+//    at src_s and "f" with "bp":"e" on the receiver's compute thread at
+//    dst_s, same id, cat "pp".
+// Order: each process's metadata, then its events by (ts, tid), processes
+// by pid; ties broken by phase and input order, so the output is a pure
+// function of the StepResult.
+#pragma once
+
+#include <iosfwd>
+#include <nlohmann/json.hpp>
+
+#include "sim/workload/step_result.hpp"
+
+namespace trainsim {
+
+// The whole trace as one JSON document (small traces, tests).
+nlohmann::json chrome_trace(const StepResult& r);
+
+// The same document written event by event (one event per line): memory is
+// proportional to the number of events' sort keys, never to the text.
+void write_chrome_trace(const StepResult& r, std::ostream& os);
+
+}  // namespace trainsim

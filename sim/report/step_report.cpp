@@ -1,0 +1,235 @@
+#include "sim/report/step_report.hpp"
+#include "sim/report/text_table.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+#include <ostream>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include "sim/report/memory_report.hpp"  // kSummarySchemaVersion
+
+namespace trainsim {
+
+const char* to_string(Lane l) {
+  switch (l) {
+    case Lane::compute: return "compute";
+    case Lane::tp_comm: return "tp_comm";
+    case Lane::dp_comm: return "dp_comm";
+    case Lane::pp_p2p: return "pp_p2p";
+    case Lane::pcie: return "pcie";
+    case Lane::nvme: return "nvme";
+  }
+  return "unknown";
+}
+
+namespace {
+
+using Rows = std::vector<std::vector<std::string>>;
+
+constexpr double kGB = 1e9;  // comm and offload volumes are reported in SI gigabytes
+
+std::int64_t whole(double bytes) { return static_cast<std::int64_t>(std::llround(bytes)); }
+std::int64_t whole(Bytes b) { return whole(b.value()); }
+
+// printf-style formatting of one number (fixed formats keep the text deterministic).
+std::string num(const char* fmt, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, fmt, v);
+  return buf;
+}
+
+std::string gib(double bytes) { return num("%.2f", bytes / kGiB); }
+
+std::string render(const std::vector<std::vector<std::string>>& rows) { return render_text_table(rows); }
+
+// (name, seconds) in StepBreakdown's field order; the summary.json keys.
+std::vector<std::pair<const char*, double>> breakdown_items(const StepBreakdown& b) {
+  return {{"compute", b.compute},
+          {"recompute", b.recompute},
+          {"tp_comm_exposed", b.tp_comm_exposed},
+          {"pp_bubble", b.pp_bubble},
+          {"pp_comm_exposed", b.pp_comm_exposed},
+          {"dp_comm_exposed", b.dp_comm_exposed},
+          {"offload_exposed", b.offload_exposed},
+          {"optimizer", b.optimizer}};
+}
+
+std::vector<std::pair<const char*, Bytes>> memory_items(const MemoryBreakdown& m) {
+  return {{"params", m.params},         {"grads", m.grads},
+          {"optimizer_states", m.optimizer_states}, {"activations", m.activations},
+          {"comm_buffers", m.comm_buffers}, {"other", m.other}};
+}
+
+std::vector<std::pair<const char*, double>> offload_items(const StepResult& r) {
+  return {{"pcie_d2h", r.offload_pcie_d2h_bytes_per_gpu},
+          {"pcie_h2d", r.offload_pcie_h2d_bytes_per_gpu},
+          {"nvme_read", r.offload_nvme_read_bytes_per_gpu},
+          {"nvme_write", r.offload_nvme_write_bytes_per_gpu}};
+}
+
+const GpuStats* find_gpu(const StepResult& r, int rank) {
+  for (const GpuStats& g : r.per_gpu)
+    if (g.rank == rank) return &g;
+  return nullptr;
+}
+
+std::string where(const StepResult& r, int rank) {
+  std::string s = "rank " + std::to_string(rank);
+  if (const GpuStats* g = find_gpu(r, rank)) {
+    const RankCoord& c = g->coord;
+    s += ": node " + std::to_string(g->node) + ", dp " + std::to_string(c.dp) + " pp " + std::to_string(c.pp) +
+         " tp " + std::to_string(c.tp) + " cp " + std::to_string(c.cp);
+  }
+  return s;
+}
+
+std::string header_text(const StepResult& r) {
+  const ParallelPlan& p = r.parallel;
+  const TrainingPlan& t = r.training;
+  std::ostringstream o;
+  o << "scenario " << r.scenario << ": " << r.model << " on " << r.gpus << " x " << r.gpu << " (" << r.cluster
+    << ", " << r.nodes << " node" << (r.nodes == 1 ? "" : "s") << ")\n";
+  o << "layout: tp " << p.tp << ", pp " << p.pp << ", dp " << p.dp << ", cp " << p.cp << ", vp " << p.vp
+    << ", sequence parallel " << (p.sequence_parallel ? "on" : "off") << ", ZeRO " << p.zero_stage << ", "
+    << to_string(p.schedule) << "\ntraining: micro-batch " << t.micro_batch << " x " << r.micro_batches
+    << " micro-batches per step (global batch " << t.global_batch << "), seq " << t.seq_len << ", "
+    << to_string(t.precision) << ", recompute " << to_string(t.recompute) << "\n";
+  return o.str();
+}
+
+// One row: every figure in its own column, the unit in the header.
+std::string throughput_text(const StepResult& r) {
+  Rows rows = {{"step time [s]", "throughput [tokens/s]", "model [TFLOP/s per GPU]", "hardware [TFLOP/s per GPU]",
+                "MFU [%]"},
+               {num("%.4f", r.step_time_s), num("%.0f", r.tokens_per_s), num("%.1f", r.model_tflops_per_gpu),
+                num("%.1f", r.hardware_tflops_per_gpu), num("%.1f", 100.0 * r.mfu)}};
+  return render(rows);
+}
+
+std::string breakdown_text(const StepResult& r) {
+  Rows rows = {{"breakdown (" + where(r, r.critical_rank) + ")", "time [s]", "share [% of step]"}};
+  auto share = [&](double s) { return num("%.1f", r.step_time_s > 0 ? 100.0 * s / r.step_time_s : 0.0); };
+  for (const auto& [name, s] : breakdown_items(r.breakdown)) rows.push_back({name, num("%.4f", s), share(s)});
+  rows.push_back({"total", num("%.4f", r.step_time_s), share(r.step_time_s)});
+  return render(rows);
+}
+
+std::string memory_text(const StepResult& r) {
+  std::ostringstream o;
+  o << "peak memory [GiB]: " << gib(r.peak_memory_bytes) << " of " << gib(r.gpu_memory_bytes) << " GiB HBM ("
+    << r.gpu << "), fits: " << (r.fits ? "yes" : "no") << ", " << where(r, r.peak_rank) << "\n";
+  Rows rows = {{"memory at peak", "size [GiB]"}};
+  for (const auto& [name, b] : memory_items(r.memory_at_peak)) rows.push_back({name, gib(b.value())});
+  rows.push_back({"total", gib(r.memory_at_peak.total().value())});
+  o << render(rows);
+  if (r.host_memory_peak_bytes_per_node > 0)
+    o << "host memory per node (offload) [GiB]: " << gib(r.host_memory_peak_bytes_per_node) << "\n";
+  if (r.nvme_peak_bytes_per_node > 0)
+    o << "NVMe per node (offload) [GiB]: " << gib(r.nvme_peak_bytes_per_node) << "\n";
+  return o.str();
+}
+
+std::string traffic_text(const StepResult& r) {
+  std::string out;
+  if (!r.comm_bytes_per_gpu.empty()) {
+    Rows rows = {{"communication (group.kind)", "sent per GPU [GB]"}};
+    for (const auto& [kind, bytes] : r.comm_bytes_per_gpu) rows.push_back({kind, num("%.3f", bytes / kGB)});
+    out += render(rows);
+  }
+  Rows off = {{"offload traffic", "per GPU [GB]"}};
+  for (const auto& [name, bytes] : offload_items(r))
+    if (bytes > 0) off.push_back({name, num("%.3f", bytes / kGB)});
+  if (off.size() > 1) out += (out.empty() ? "" : "\n") + render(off);
+  return out;
+}
+
+std::string simulation_text(const StepResult& r) {
+  std::ostringstream o;
+  o << "simulation: " << (r.full_simulation ? "full" : "symmetric") << ", " << r.simulated_gpus << " of " << r.gpus
+    << " GPUs simulated, " << r.events << " events\n";
+  return o.str();
+}
+
+}  // namespace
+
+std::string format_step_summary(const StepResult& r) {
+  std::string traffic = traffic_text(r);
+  return header_text(r) + "\n" + throughput_text(r) + "\n" + breakdown_text(r) + "\n" + memory_text(r) + "\n" +
+         (traffic.empty() ? "" : traffic + "\n") + simulation_text(r);
+}
+
+namespace {
+
+nlohmann::json layout_json(const StepResult& r) {
+  const ParallelPlan& p = r.parallel;
+  const TrainingPlan& t = r.training;
+  return {{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp}, {"cp", p.cp}, {"vp", p.vp},
+          {"sequence_parallel", p.sequence_parallel}, {"zero_stage", p.zero_stage},
+          {"schedule", to_string(p.schedule)}, {"micro_batch", t.micro_batch},
+          {"micro_batches", r.micro_batches}, {"global_batch", t.global_batch}, {"seq_len", t.seq_len},
+          {"precision", to_string(t.precision)}, {"recompute", to_string(t.recompute)},
+          {"gpus", r.gpus}, {"nodes", r.nodes}};
+}
+
+nlohmann::json traffic_json(const StepResult& r, nlohmann::json& offload) {
+  nlohmann::json comm = nlohmann::json::object();
+  for (const auto& [kind, bytes] : r.comm_bytes_per_gpu) comm[kind] = whole(bytes);
+  offload = nlohmann::json::object();
+  for (const auto& [name, bytes] : offload_items(r)) offload[name] = whole(bytes);
+  return comm;
+}
+
+}  // namespace
+
+nlohmann::json step_summary_json(const StepResult& r) {
+  nlohmann::json j;
+  j["schema_version"] = kSummarySchemaVersion;
+  j["scenario"] = r.scenario;
+  j["model"] = r.model;
+  j["cluster"] = r.cluster;
+  j["gpu"] = r.gpu;
+  j["params_total"] = r.params_total;
+  j["step_time_s"] = r.step_time_s;
+  j["tokens_per_s"] = r.tokens_per_s;
+  j["model_tflops_per_gpu"] = r.model_tflops_per_gpu;
+  j["hardware_tflops_per_gpu"] = r.hardware_tflops_per_gpu;
+  j["mfu"] = r.mfu;
+  for (const auto& [name, s] : breakdown_items(r.breakdown)) j["breakdown_s"][name] = s;
+  j["critical_rank"] = r.critical_rank;
+  j["peak_memory_bytes"] = whole(r.peak_memory_bytes);
+  j["peak_rank"] = r.peak_rank;
+  j["gpu_memory_bytes"] = whole(r.gpu_memory_bytes);
+  j["fits"] = r.fits;
+  for (const auto& [name, b] : memory_items(r.memory_at_peak)) j["memory_at_peak_bytes"][name] = whole(b);
+  j["host_memory_peak_bytes_per_node"] = whole(r.host_memory_peak_bytes_per_node);
+  j["nvme_peak_bytes_per_node"] = whole(r.nvme_peak_bytes_per_node);
+  nlohmann::json offload;
+  j["comm_bytes_per_gpu"] = traffic_json(r, offload);
+  j["offload_bytes_per_gpu"] = offload;
+  j["layout"] = layout_json(r);
+  j["simulation"] = {{"full", r.full_simulation}, {"simulated_gpus", r.simulated_gpus}, {"events", r.events}};
+  return j;
+}
+
+void write_per_gpu_csv(const StepResult& r, std::ostream& os) {
+  os << "rank,node,local_gpu,dp,pp,tp,cp,peak_bytes,params_bytes,grads_bytes,optimizer_states_bytes,"
+        "activations_bytes,comm_buffers_bytes,other_bytes,busy_s,idle_s,simulated\n";
+  std::vector<size_t> order(r.per_gpu.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return r.per_gpu[a].rank < r.per_gpu[b].rank; });
+  for (size_t i : order) {
+    const GpuStats& g = r.per_gpu[i];
+    const RankCoord& c = g.coord;
+    os << g.rank << ',' << g.node << ',' << g.local_gpu << ',' << c.dp << ',' << c.pp << ',' << c.tp << ',' << c.cp
+       << ',' << whole(g.peak_bytes);
+    for (const auto& item : memory_items(g.at_peak)) os << ',' << whole(item.second);
+    os << ',' << num("%.12g", g.busy_s) << ',' << num("%.12g", g.idle_s) << ',' << (g.simulated ? 1 : 0) << '\n';
+  }
+}
+
+}  // namespace trainsim

@@ -1,0 +1,42 @@
+// Time and per-GPU send volume of the collectives a training step issues, on
+// the group's actual placement, with the analytical NCCL model (sim/net).
+//
+// Concurrent groups share a node's NICs: a group with k members on a node of
+// G GPUs runs next to G / k sibling groups (the other TP ranks' DP groups, ...)
+// that all communicate at the same time in a training step, so it gets
+// max(1, NICs x k / G) of the node's NICs (rail-optimised nodes give each GPU
+// its own NIC: hardware.md §2.1, §2.2). Results are cached by (op, bytes, placement).
+#pragma once
+
+#include <map>
+#include <tuple>
+
+#include "sim/net/collective.hpp"
+#include "sim/topology/cluster_spec.hpp"
+#include "sim/workload/layout.hpp"
+
+namespace trainsim {
+
+class CommCost {
+ public:
+  // `ideal`: every transfer takes no time (StepOptions::ideal_network).
+  explicit CommCost(const ClusterSpec& cluster, bool ideal = false);
+
+  // Seconds one call of `op` over `bytes` (nccl-tests' size: the full buffer)
+  // takes on a group placed as `g`. A group of one GPU takes 0.
+  double time(CollectiveOp op, double bytes, const GroupPlacement& g);
+  // Seconds of a point-to-point send of `bytes` between two GPUs, on the same
+  // node or not.
+  double send_time(double bytes, bool same_node);
+
+ private:
+  ClusterSpec cluster_;
+  bool ideal_ = false;
+  std::map<std::tuple<int, double, int, int, int>, double> cache_;
+};
+
+// Bytes one GPU sends in one call (ring algorithms; formulas.md §6):
+// all-reduce 2 (n-1)/n S, all-gather and reduce-scatter (n-1)/n S, send S.
+double bytes_sent_per_gpu(CollectiveOp op, double bytes, int ranks);
+
+}  // namespace trainsim

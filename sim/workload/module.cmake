@@ -1,0 +1,15 @@
+# sim/workload: layouts, schedules, step programs and their execution. Explicit lists.
+target_sources(trainsim_core PRIVATE
+  sim/workload/layout.cpp
+  sim/workload/schedule.cpp
+  sim/workload/comm_cost.cpp
+  sim/workload/program.cpp
+  sim/workload/step_plan.cpp
+  sim/workload/program_builder.cpp
+  sim/workload/step_engine.cpp
+  sim/workload/step_sim.cpp
+)
+trainsim_add_test(workload_test)
+trainsim_add_test(step_sim_test)
+trainsim_add_test(sc21_validation_test)
+trainsim_add_bench(bench_run)

@@ -1,0 +1,71 @@
+// The work of one pipeline stage in one training step, as a list of
+// instructions its GPUs execute in order on the compute stream. Every GPU of a
+// stage (all dp, tp, cp ranks) runs the same program; groups and peers are
+// named relative to the executing rank and resolved by the step engine.
+//
+//  compute      the compute stream is busy for `duration` (category says what for)
+//  collective   a blocking collective on `lane` over the rank's `group`: the
+//               compute stream waits until every member has arrived and the
+//               collective has run (`duration`)
+//  launch       queue a collective on the async lane `lane` (DP comm); it runs
+//               when the lane is free and every member has launched it
+//  wait_lane    block until the first `count` launches on `lane` have finished
+//  send         queue a pipeline send of `bytes` to stage `peer_stage` on the
+//               pp_p2p lane (asynchronous for the sender); delivers message `message`
+//  recv         block until message `message` has arrived
+//  alloc / free change the bytes in use of memory kind `memory`
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/core/sim_time.hpp"
+#include "sim/net/collective.hpp"
+#include "sim/workload/step_result.hpp"
+
+namespace trainsim {
+
+enum class InstrKind : std::uint8_t { compute, collective, launch, wait_lane, send, recv, alloc, free };
+
+// What a stretch of compute-stream time was spent on (StepBreakdown's fields).
+enum class Category : std::uint8_t { forward, backward, recompute, optimizer, tp, dp, pp, offload };
+const char* to_string(Category c);
+
+// The group a collective runs over, relative to the executing rank.
+enum class GroupKind : std::uint8_t { tp, cp, dp, shard, embedding, world };
+const char* to_string(GroupKind g);
+
+enum class MemKind : std::uint8_t { params, grads, optimizer_states, activations, comm_buffers, other };
+
+struct Instr {
+  InstrKind kind = InstrKind::compute;
+  Category category = Category::forward;
+  Lane lane = Lane::compute;
+  GroupKind group = GroupKind::tp;
+  CollectiveOp op = CollectiveOp::all_reduce;
+  MemKind memory = MemKind::activations;
+  SimTime duration;        // compute / collective time
+  double bytes = 0;        // collective size (nccl-tests convention), send size, or memory bytes
+  int count = 0;           // wait_lane: launches to wait for
+  int peer_stage = 0;      // send: destination pipeline stage
+  int message = 0;         // send / recv: message id (see StageProgram::message_id)
+  int label = 0;           // index into StageProgram::labels (span name)
+};
+
+struct StageProgram {
+  int stage = 0;
+  std::vector<Instr> instrs;
+  std::vector<std::string> labels;   // span names, e.g. "F mb3 c0"
+  // Bytes one GPU of this stage sends per step, by "group.op" (summary comm_bytes_per_gpu).
+  std::map<std::string, double> comm_bytes;
+  double hardware_flops = 0;         // FLOPs one GPU of this stage executes per step
+};
+
+// Message ids: a forward activation or backward gradient for (micro-batch,
+// destination virtual stage); unique within a step.
+inline int message_id(bool forward, int micro_batch, int dst_virtual_stage, int virtual_stages, int micro_batches) {
+  return ((forward ? 0 : 1) * virtual_stages + dst_virtual_stage) * micro_batches + micro_batch;
+}
+
+}  // namespace trainsim

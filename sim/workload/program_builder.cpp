@@ -1,0 +1,263 @@
+#include "sim/workload/program_builder.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "sim/memory/comm_buffers.hpp"
+#include "sim/model/params.hpp"
+#include "sim/workload/emitter.hpp"
+#include "sim/workload/schedule.hpp"
+
+namespace trainsim {
+namespace {
+
+std::string pass_label(bool forward, int mb, int chunk, int vp) {
+  std::string l = std::string(forward ? "F" : "B") + " mb" + std::to_string(mb);
+  return vp > 1 ? l + " c" + std::to_string(chunk) : l;
+}
+
+class StageBuilder {
+ public:
+  StageBuilder(const StepPlan& p, int stage)
+      : p_(p), s_(*p.scenario), e_(p, stage), stage_(stage), pp_(s_.parallel.pp), vp_(p.split.chunks()),
+        vstages_(pp_ * vp_), m_(p.micro_batches), sp_(s_.parallel.sequence_parallel),
+        zero_(s_.parallel.zero_stage), counts_(count_params(s_.model)) {}
+
+  StageProgram build() {
+    start_memory();
+    auto order = stage_schedule(s_.parallel.schedule, pp_, vp_, stage_, m_);
+    for (const PassItem& item : order) item.forward ? forward(item) : backward(item);
+    finish_step();
+    e_.program().hardware_flops = hardware_flops();
+    return std::move(e_.program());
+  }
+
+ private:
+  // ---- sizes of this stage
+  int vstage(int chunk) const { return chunk * pp_ + stage_; }
+  bool first(int chunk) const { return vstage(chunk) == 0; }
+  bool last(int chunk) const { return vstage(chunk) == vstages_ - 1; }
+  double output_params() const { return counts_.output_layer > 0 || pp_ > 1 ? p_.vocab_params : 0; }
+  double chunk_stored(int chunk) const {
+    double b = p_.layer_stored * p_.split.chunk_layers(stage_, chunk);
+    if (first(chunk)) b += p_.embedding_stored;
+    if (last(chunk)) b += p_.output_stored;
+    if (stage_ < pp_ - 1) b += p_.stage_output_buffer;
+    return b;
+  }
+  double chunk_working(int chunk) const {
+    double w = p_.split.chunk_layers(stage_, chunk) > 0 ? p_.layer_working : 0;
+    return last(chunk) ? std::max(w, p_.output_working) : w;
+  }
+  // Parameters of each unit a ZeRO-3 pass gathers, in forward order: its layers,
+  // with the embedding folded into the first and the output layer into the last.
+  std::vector<double> units(int chunk) const {
+    std::vector<double> u(p_.split.chunk_layers(stage_, chunk), static_cast<double>(p_.layer_params));
+    if (u.empty()) u.push_back(0);
+    if (first(chunk)) u.front() += p_.vocab_params + counts_.position_embedding + counts_.embedding_norm;
+    if (last(chunk)) u.back() += output_params() + counts_.final_norm;
+    return u;
+  }
+  // FLOPs one GPU of this stage executes in the step (recompute included).
+  double hardware_flops() const {
+    const LayerFlops& f = p_.layer_flops;
+    double per_mb = 0;
+    for (int c = 0; c < vp_; ++c) {
+      per_mb += p_.split.chunk_layers(stage_, c) * (f.forward + f.backward + f.recompute);
+      if (first(c)) per_mb += p_.embedding_flops.forward + p_.embedding_flops.backward;
+      if (last(c)) per_mb += p_.output_flops.forward + p_.output_flops.backward;
+    }
+    return per_mb * m_;
+  }
+  const StageMemory& mem() const { return p_.memory.stages[stage_]; }
+
+  // ---- memory
+  void start_memory() {
+    e_.memory(true, MemKind::params, mem().peak.params.value());
+    e_.memory(true, MemKind::grads, mem().peak.grads.value());
+    e_.memory(true, MemKind::optimizer_states, mem().peak.optimizer_states.value());
+    e_.memory(true, MemKind::other, s_.memory.cuda_context.value());
+    const double largest = static_cast<double>(std::max(p_.layer_params, p_.vocab_params));
+    buffers_ = comm_buffers(s_, static_cast<double>(mem().params), largest);
+  }
+
+  // ---- tensor and context parallel collectives of one block
+  void tp_before(int lbl, Category c) {
+    if (sp_) e_.blocking(GroupKind::tp, CollectiveOp::all_gather, p_.tp_bytes, tp_exposed(p_.tp_ag_s, 0), Lane::tp_comm, c, lbl);
+  }
+  void tp_after(int lbl, Category c, double window) {
+    CollectiveOp op = sp_ ? CollectiveOp::reduce_scatter : CollectiveOp::all_reduce;
+    double t = sp_ ? p_.tp_rs_s : p_.tp_ar_s;
+    e_.blocking(GroupKind::tp, op, p_.tp_bytes, tp_exposed(t, window), Lane::tp_comm, c, lbl);
+  }
+  double tp_exposed(double t, double window) const {
+    return s_.training.overlap.tp_comm ? std::max(0.0, t - window) : t;
+  }
+  void block_forward(double seconds, Category c, int lbl) {
+    tp_before(lbl, Category::tp);
+    e_.compute(seconds, c, lbl);
+    tp_after(lbl, Category::tp, seconds);
+  }
+  void layer_forward(int lbl) {
+    if (s_.parallel.cp > 1)
+      e_.blocking(GroupKind::cp, CollectiveOp::all_gather, p_.cp_bytes,
+                  std::max(0.0, p_.cp_ag_s - p_.layer.attention_forward), Lane::tp_comm, Category::tp, lbl);
+    block_forward(p_.layer.attention_forward, Category::forward, lbl);
+    block_forward(p_.layer.mlp_forward, Category::forward, lbl);
+  }
+  void layer_backward(int lbl) {
+    if (s_.training.recompute == Recompute::full) {
+      block_forward(p_.layer.attention_recompute, Category::recompute, lbl);
+      block_forward(p_.layer.mlp_recompute, Category::recompute, lbl);
+    } else {
+      e_.compute(p_.layer.recompute(), Category::recompute, lbl);
+    }
+    block_forward(p_.layer.mlp_backward, Category::backward, lbl);
+    block_forward(p_.layer.attention_backward, Category::backward, lbl);
+    if (s_.parallel.cp > 1)
+      e_.blocking(GroupKind::cp, CollectiveOp::reduce_scatter, p_.cp_bytes,
+                  std::max(0.0, p_.cp_rs_s - p_.layer.attention_backward), Lane::tp_comm, Category::tp, lbl);
+  }
+
+  // ---- ZeRO-3 parameter gathers, one unit ahead
+  int gather(double params, int lbl) {
+    double bytes = params * p_.weight_bytes_per_param;  // the gathered unit (nccl-tests size)
+    double t = p_.comm->time(CollectiveOp::all_gather, bytes, p_.shard_group);
+    return e_.launch(GroupKind::shard, CollectiveOp::all_gather, bytes, t, lbl);
+  }
+  // Launches unit j + 1's gather and waits for unit j's (zero 3 only).
+  void before_unit(const std::vector<double>& u, std::vector<int>& done, std::size_t j, int lbl) {
+    if (zero_ < 3) return;
+    if (j == 0) done[0] = gather(u[0], lbl);
+    if (j + 1 < u.size()) done[j + 1] = gather(u[j + 1], lbl);
+    e_.wait_dp(done[j]);
+  }
+
+  // ---- gradient buckets
+  bool reduces_in(const PassItem& item) const {
+    if (!s_.training.overlap.grad_reduce) return false;
+    return zero_ >= 2 || item.micro_batch == m_ - 1;
+  }
+  void grads_ready(double params, bool reduce) {
+    if (!reduce) return;
+    ready_ += params;
+    if (ready_ >= p_.bucket_params) flush();
+  }
+  void flush() {
+    if (ready_ <= 0) return;
+    CollectiveOp op = zero_ == 0 ? CollectiveOp::all_reduce : CollectiveOp::reduce_scatter;
+    double bytes = ready_ * p_.grad_bytes_per_param;
+    e_.launch(GroupKind::shard, op, bytes, p_.comm->time(op, bytes, p_.shard_group), grad_label_);
+    ready_ = 0;
+  }
+
+  // ---- passes
+  void forward(const PassItem& it) {
+    const int lbl = e_.label(pass_label(true, it.micro_batch, it.chunk, vp_));
+    const int vs = vstage(it.chunk);
+    if (vs > 0) e_.recv(message_id(true, it.micro_batch, vs, vstages_, m_));
+    std::vector<double> u = units(it.chunk);
+    std::vector<int> done(u.size(), 0);
+    before_unit(u, done, 0, lbl);
+    if (first(it.chunk)) e_.compute(p_.edges.embedding_forward, Category::forward, lbl);
+    const int layers = p_.split.chunk_layers(stage_, it.chunk);
+    for (int j = 0; j < layers; ++j) {
+      if (j > 0) before_unit(u, done, j, lbl);
+      layer_forward(lbl);
+    }
+    if (last(it.chunk)) e_.compute(p_.edges.output_forward, Category::forward, lbl);
+    e_.memory(true, MemKind::activations, chunk_stored(it.chunk));
+    if (!last(it.chunk))
+      e_.send((stage_ + 1) % pp_, message_id(true, it.micro_batch, vs + 1, vstages_, m_), p_.p2p_bytes,
+              p_.p2p_s[stage_], lbl);
+  }
+
+  void backward(const PassItem& it) {
+    const int lbl = e_.label(pass_label(false, it.micro_batch, it.chunk, vp_));
+    grad_label_ = e_.label("grad reduce");
+    const int vs = vstage(it.chunk);
+    if (!last(it.chunk)) e_.recv(message_id(false, it.micro_batch, vs, vstages_, m_));
+    if (first_backward_) e_.memory(true, MemKind::comm_buffers, buffers_.backward.value());
+    first_backward_ = false;
+    e_.memory(true, MemKind::activations, chunk_working(it.chunk));
+    const bool reduce = reduces_in(it);
+    std::vector<double> u = units(it.chunk);
+    std::reverse(u.begin(), u.end());
+    std::vector<int> done(u.size(), 0);
+    before_unit(u, done, 0, lbl);
+    if (last(it.chunk)) e_.compute(p_.edges.output_backward, Category::backward, lbl);
+    const int layers = p_.split.chunk_layers(stage_, it.chunk);
+    for (int j = 0; j < layers; ++j) {
+      if (j > 0) before_unit(u, done, j, lbl);
+      layer_backward(lbl);
+      grads_ready(u[j], reduce);
+    }
+    if (layers == 0) grads_ready(u[0], reduce);
+    if (first(it.chunk)) e_.compute(p_.edges.embedding_backward, Category::backward, lbl);
+    if (reduce) flush();
+    e_.memory(false, MemKind::activations, chunk_working(it.chunk) + chunk_stored(it.chunk));
+    if (vs > 0)
+      e_.send((stage_ + pp_ - 1) % pp_, message_id(false, it.micro_batch, vs - 1, vstages_, m_), p_.p2p_bytes,
+              p_.p2p_s[(stage_ + pp_ - 1) % pp_], lbl);
+  }
+
+  void finish_step();
+
+  const StepPlan& p_;
+  const Scenario& s_;
+  Emitter e_;
+  int stage_, pp_, vp_, vstages_, m_;
+  bool sp_;
+  int zero_;
+  ParamCounts counts_;
+  CommBuffers buffers_;
+  double ready_ = 0;
+  int grad_label_ = 0;
+  bool first_backward_ = true;
+};
+
+// After the last backward: remaining gradient reduction, the embedding
+// all-reduce between first and last stage (tied embeddings), the gradient
+// norm, the optimizer step and the ZeRO-1/2 parameter all-gather.
+void StageBuilder::finish_step() {
+  const int lbl = e_.label("step");
+  grad_label_ = e_.label("grad reduce");
+  if (!s_.training.overlap.grad_reduce) {
+    ready_ = static_cast<double>(mem().params);
+    flush();
+  }
+  e_.wait_dp(e_.launches());
+  if (s_.model.tied_embeddings && pp_ > 1 && (stage_ == 0 || stage_ == pp_ - 1)) {
+    double bytes = p_.vocab_params * p_.grad_bytes_per_param;
+    GroupPlacement g = p_.layout.placement({0, p_.layout.world() - 1});
+    e_.blocking(GroupKind::embedding, CollectiveOp::all_reduce, bytes,
+                p_.comm->time(CollectiveOp::all_reduce, bytes, g), Lane::dp_comm, Category::dp, lbl);
+  }
+  e_.memory(false, MemKind::comm_buffers, buffers_.backward.value());
+  e_.memory(true, MemKind::comm_buffers, buffers_.step.value());
+  if (s_.training.overlap.grad_clip) {
+    GroupPlacement world{p_.layout.world(), s_.nodes, std::min(p_.layout.world(), s_.cluster.node.gpus)};
+    e_.blocking(GroupKind::world, CollectiveOp::all_reduce, 4, p_.comm->time(CollectiveOp::all_reduce, 4, world),
+                Lane::dp_comm, Category::dp, lbl);
+  }
+  const double shard = zero_ >= 1 ? static_cast<double>(p_.shard_group.ranks) : 1.0;
+  const double local = static_cast<double>(mem().params) / shard;
+  e_.compute(optimizer_step_time(local, p_.optimizer_bytes_per_param, s_.cluster.node.gpu), Category::optimizer, lbl);
+  if (zero_ == 1 || zero_ == 2) {
+    double bytes = static_cast<double>(mem().params) * p_.weight_bytes_per_param;
+    int n = e_.launch(GroupKind::shard, CollectiveOp::all_gather, bytes,
+                      p_.comm->time(CollectiveOp::all_gather, bytes, p_.shard_group), e_.label("param gather"));
+    if (!s_.training.overlap.param_gather) e_.wait_dp(n);
+  }
+  e_.memory(false, MemKind::comm_buffers, buffers_.step.value());
+}
+
+}  // namespace
+
+std::vector<StageProgram> build_programs(const StepPlan& plan) {
+  std::vector<StageProgram> out;
+  for (int i = 0; i < plan.scenario->parallel.pp; ++i) out.push_back(StageBuilder(plan, i).build());
+  return out;
+}
+
+}  // namespace trainsim

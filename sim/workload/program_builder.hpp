@@ -1,0 +1,34 @@
+// Turns a step plan into one program per pipeline stage (program.hpp):
+// the schedule's forward and backward passes layer by layer, with the
+// tensor/context-parallel collectives between blocks, pipeline sends and
+// receives, gradient buckets and ZeRO parameter gathers on the DP lane, the
+// gradient-norm all-reduce, the optimizer step and the memory changes.
+//
+// ZeRO semantics (DeepSpeed stage_1_and_2.py / stage3.py; Megatron DDP and
+// distributed optimizer):
+//  - stage 0: gradients all-reduced in buckets; stage 1 (and Megatron's
+//    distributed optimizer): reduce-scattered; both only in the last
+//    micro-batch's backward of each model chunk (gradient accumulation), and
+//    after the optimizer step the updated parameters are all-gathered.
+//  - stage 2: gradients reduce-scattered in every micro-batch's backward
+//    (DeepSpeed keeps only its gradient partition); parameters all-gathered
+//    after the step.
+//  - stage 3: additionally every layer's parameters are all-gathered before its
+//    forward and again before its backward, in every micro-batch, one layer
+//    ahead (prefetch); no gather after the step.
+// Buckets fill in backward order; a bucket is launched when it holds
+// bucket_params gradients (Megatron bucket_size, DeepSpeed reduce_bucket_size)
+// and the remainder at the end of the pass. Without overlap_grad_reduce every
+// bucket is launched after the last backward.
+#pragma once
+
+#include <vector>
+
+#include "sim/workload/program.hpp"
+#include "sim/workload/step_plan.hpp"
+
+namespace trainsim {
+
+std::vector<StageProgram> build_programs(const StepPlan& plan);
+
+}  // namespace trainsim

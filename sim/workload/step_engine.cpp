@@ -1,0 +1,307 @@
+#include "sim/workload/step_engine.hpp"
+
+#include <algorithm>
+#include <array>
+#include <deque>
+#include <map>
+#include <unordered_map>
+
+#include "sim/core/engine.hpp"
+
+namespace trainsim {
+namespace {
+
+enum class Blocked { none, compute, collective, wait_lane, recv, done };
+enum Handler : int { kComputeDone, kBlockingDone, kDpDone, kPpDone, kHandlerCount };
+
+struct Rank {
+  int rank = 0;
+  const StageProgram* prog = nullptr;
+  std::size_t pc = 0;
+  Blocked blocked = Blocked::none;
+  SimTime block_start;
+  SimTime collective_start;           // when a blocking collective actually started
+  std::deque<std::size_t> dp_queue, pp_queue;
+  bool dp_busy = false, pp_busy = false;
+  int dp_done = 0;
+  SimTime dp_start, pp_start;
+  std::vector<SimTime> arrival, sent_at;
+  std::vector<bool> arrived;
+  std::array<double, 6> in_use{};
+  SimulatedGpu out;
+};
+
+// A collective waiting for its members (keyed by group kind and leader rank).
+struct Rendezvous {
+  int arrived = 0;
+  SimTime last_arrival;
+  std::vector<int> members;   // simulated indexes that arrived
+};
+
+class StepEngine {
+ public:
+  StepEngine(const StepPlan& plan, const std::vector<StageProgram>& programs, bool full, bool record)
+      : plan_(plan), programs_(programs), record_(record) {
+    pick_ranks(full);
+    handlers_[kComputeDone] = engine_.add_handler([this](Engine&, std::uint64_t a) { on_compute_done(int(a)); });
+    handlers_[kBlockingDone] = engine_.add_handler([this](Engine&, std::uint64_t a) { on_blocking_done(int(a)); });
+    handlers_[kDpDone] = engine_.add_handler([this](Engine&, std::uint64_t a) { on_dp_done(int(a)); });
+    handlers_[kPpDone] = engine_.add_handler([this](Engine&, std::uint64_t a) { on_pp_done(int(a)); });
+  }
+
+  EngineRun run() {
+    for (std::size_t i = 0; i < ranks_.size(); ++i) advance(static_cast<int>(i));
+    engine_.run();
+    for (const Rank& r : ranks_)
+      if (r.blocked != Blocked::done)
+        throw SimulationError("step deadlocked: rank " + std::to_string(r.rank) + " blocked at instruction " +
+                              std::to_string(r.pc) + " of stage " + std::to_string(r.prog->stage));
+    for (Rank& r : ranks_) run_.gpus.push_back(r.out);
+    run_.events = engine_.counters().fired;
+    return std::move(run_);
+  }
+
+ private:
+  // ---- setup
+  void pick_ranks(bool full) {
+    const Layout& l = plan_.layout;
+    index_.assign(l.world(), -1);
+    for (int r = 0; r < l.world(); ++r) {
+      RankCoord c = l.coord(r);
+      if (!full && (c.dp != 0 || c.tp != 0 || c.cp != 0)) continue;
+      index_[r] = static_cast<int>(ranks_.size());
+      Rank k;
+      k.rank = r;
+      k.prog = &programs_[c.pp];
+      k.out.rank = r;
+      k.out.stage = c.pp;
+      const int msgs = 2 * plan_.layout.size(Dim::pp) * plan_.split.chunks() * plan_.micro_batches;
+      k.arrival.assign(msgs, SimTime());
+      k.sent_at.assign(msgs, SimTime());
+      k.arrived.assign(msgs, false);
+      ranks_.push_back(std::move(k));
+    }
+  }
+
+  // The simulated members of rank r's group of kind g, and its leader.
+  const std::vector<int>& members(GroupKind g, int r) {
+    auto key = std::make_pair(static_cast<int>(g), r);
+    auto it = groups_.find(key);
+    if (it != groups_.end()) return it->second;
+    std::vector<int> all = group_ranks(g, r), sim;
+    for (int m : all)
+      if (index_[m] >= 0) sim.push_back(index_[m]);
+    return groups_.emplace(key, std::move(sim)).first->second;
+  }
+  std::vector<int> group_ranks(GroupKind g, int r) const {
+    const Layout& l = plan_.layout;
+    switch (g) {
+      case GroupKind::tp: return l.group(Dim::tp, r);
+      case GroupKind::cp: return l.group(Dim::cp, r);
+      case GroupKind::dp:
+      case GroupKind::shard: return l.shard_group(r);
+      case GroupKind::embedding: {
+        std::vector<int> pp = l.group(Dim::pp, r);
+        return {pp.front(), pp.back()};
+      }
+      case GroupKind::world: {
+        std::vector<int> all(l.world());
+        for (int i = 0; i < l.world(); ++i) all[i] = i;
+        return all;
+      }
+    }
+    return {r};
+  }
+
+  // ---- the compute stream
+  void advance(int i) {
+    Rank& r = ranks_[i];
+    r.blocked = Blocked::none;
+    while (r.pc < r.prog->instrs.size()) {
+      const Instr& in = r.prog->instrs[r.pc];
+      switch (in.kind) {
+        case InstrKind::compute: return start_compute(i, in);
+        case InstrKind::collective: return arrive(i, in, false);
+        case InstrKind::launch:
+          r.dp_queue.push_back(r.pc++);
+          start_dp(i);
+          break;
+        case InstrKind::wait_lane:
+          if (r.dp_done >= in.count) { ++r.pc; break; }
+          return block(r, Blocked::wait_lane);
+        case InstrKind::send:
+          r.pp_queue.push_back(r.pc++);
+          start_pp(i);
+          break;
+        case InstrKind::recv:
+          if (r.arrived[in.message]) { ++r.pc; break; }
+          return block(r, Blocked::recv);
+        case InstrKind::alloc:
+        case InstrKind::free:
+          change_memory(r, in);
+          ++r.pc;
+          break;
+      }
+    }
+    r.blocked = Blocked::done;
+    r.out.end_s = engine_.now().to_seconds();
+  }
+  void block(Rank& r, Blocked why) {
+    r.blocked = why;
+    r.block_start = engine_.now();
+  }
+  void start_compute(int i, const Instr& in) {
+    Rank& r = ranks_[i];
+    block(r, Blocked::compute);
+    span(r, Lane::compute, in, engine_.now(), engine_.now() + in.duration);
+    engine_.schedule_after(in.duration, kDefaultPriority, handlers_[kComputeDone], i);
+  }
+  void on_compute_done(int i) {
+    Rank& r = ranks_[i];
+    const Instr& in = r.prog->instrs[r.pc++];
+    double d = in.duration.to_seconds();
+    StepBreakdown& b = r.out.breakdown;
+    if (in.category == Category::recompute) b.recompute += d;
+    else if (in.category == Category::optimizer) b.optimizer += d;
+    else b.compute += d;
+    r.out.busy_s += d;
+    advance(i);
+  }
+
+  // ---- collectives (blocking on the compute stream, or queued on the DP lane)
+  void arrive(int i, const Instr& in, bool lane) {
+    Rank& r = ranks_[i];
+    if (!lane) block(r, Blocked::collective);
+    const std::vector<int>& group = members(in.group, r.rank);
+    Rendezvous& rv = pending_[{static_cast<int>(in.group) * 2 + (lane ? 1 : 0), ranks_[group.front()].rank}];
+    rv.members.push_back(i);
+    rv.last_arrival = engine_.now();
+    if (static_cast<int>(rv.members.size()) < static_cast<int>(group.size())) return;
+    std::vector<int> go = std::move(rv.members);
+    pending_.erase({static_cast<int>(in.group) * 2 + (lane ? 1 : 0), ranks_[group.front()].rank});
+    for (int m : go) {
+      Rank& k = ranks_[m];
+      const Instr& mine = k.prog->instrs[lane ? k.dp_queue.front() : k.pc];
+      if (lane) k.dp_start = engine_.now();
+      else k.collective_start = engine_.now();
+      span(k, mine.lane, mine, engine_.now(), engine_.now() + mine.duration);
+      engine_.schedule_after(mine.duration, kDefaultPriority, handlers_[lane ? kDpDone : kBlockingDone], m);
+    }
+  }
+  void on_blocking_done(int i) {
+    Rank& r = ranks_[i];
+    const Instr& in = r.prog->instrs[r.pc++];
+    const double wait = (r.collective_start - r.block_start).to_seconds();
+    const double run = (engine_.now() - r.collective_start).to_seconds();
+    StepBreakdown& b = r.out.breakdown;
+    const bool across_stages = in.group == GroupKind::world || in.group == GroupKind::embedding;
+    (across_stages ? b.pp_bubble : in.category == Category::tp ? b.tp_comm_exposed : b.dp_comm_exposed) += wait;
+    if (in.category == Category::tp) {
+      b.tp_comm_exposed += run;
+      r.out.busy_s += run;
+    } else {
+      b.dp_comm_exposed += run;
+    }
+    advance(i);
+  }
+  void start_dp(int i) {
+    Rank& r = ranks_[i];
+    if (r.dp_busy || r.dp_queue.empty()) return;
+    r.dp_busy = true;
+    arrive(i, r.prog->instrs[r.dp_queue.front()], true);
+  }
+  void on_dp_done(int i) {
+    Rank& r = ranks_[i];
+    r.dp_queue.pop_front();
+    r.dp_busy = false;
+    ++r.dp_done;
+    if (r.blocked == Blocked::wait_lane && r.dp_done >= r.prog->instrs[r.pc].count) {
+      r.out.breakdown.dp_comm_exposed += (engine_.now() - r.block_start).to_seconds();
+      ++r.pc;
+      advance(i);
+    }
+    start_dp(i);
+  }
+
+  // ---- pipeline sends
+  void start_pp(int i) {
+    Rank& r = ranks_[i];
+    if (r.pp_busy || r.pp_queue.empty()) return;
+    r.pp_busy = true;
+    r.pp_start = engine_.now();
+    const Instr& in = r.prog->instrs[r.pp_queue.front()];
+    span(r, Lane::pp_p2p, in, engine_.now(), engine_.now() + in.duration);
+    engine_.schedule_after(in.duration, kDefaultPriority, handlers_[kPpDone], i);
+  }
+  void on_pp_done(int i) {
+    Rank& r = ranks_[i];
+    const Instr& in = r.prog->instrs[r.pp_queue.front()];
+    r.pp_queue.pop_front();
+    r.pp_busy = false;
+    RankCoord c = plan_.layout.coord(r.rank);
+    c.pp = in.peer_stage;
+    const int dst = index_[plan_.layout.rank(c)];
+    deliver(dst, in.message, r.pp_start);
+    if (record_) run_.flows.push_back({static_cast<int>(run_.flows.size()), r.rank, r.pp_start.to_seconds(),
+                                       ranks_[dst].rank, engine_.now().to_seconds(), "pp send"});
+    start_pp(i);
+  }
+  void deliver(int dst, int message, SimTime sent) {
+    Rank& d = ranks_[dst];
+    d.arrived[message] = true;
+    d.arrival[message] = engine_.now();
+    d.sent_at[message] = sent;
+    if (d.blocked != Blocked::recv || d.prog->instrs[d.pc].message != message) return;
+    // Waiting time overlapping the transfer is exposed pipeline communication; the rest is bubble.
+    const SimTime from = std::max(d.block_start, sent);
+    const double comm = (engine_.now() - from).to_seconds();
+    d.out.breakdown.pp_comm_exposed += comm;
+    d.out.breakdown.pp_bubble += (engine_.now() - d.block_start).to_seconds() - comm;
+    ++d.pc;
+    advance(dst);
+  }
+
+  // ---- memory
+  void change_memory(Rank& r, const Instr& in) {
+    double& slot = r.in_use[static_cast<int>(in.memory)];
+    slot = std::max(0.0, slot + (in.kind == InstrKind::alloc ? in.bytes : -in.bytes));
+    const double overhead = plan_.scenario->memory.allocator_overhead * r.in_use[static_cast<int>(MemKind::activations)];
+    double total = overhead;
+    for (double v : r.in_use) total += v;
+    if (record_) run_.memory.push_back({r.rank, engine_.now().to_seconds(), total});
+    if (total <= r.out.peak_bytes) return;
+    r.out.peak_bytes = total;
+    MemoryBreakdown& b = r.out.at_peak;
+    b.params = Bytes(r.in_use[0]);
+    b.grads = Bytes(r.in_use[1]);
+    b.optimizer_states = Bytes(r.in_use[2]);
+    b.activations = Bytes(r.in_use[3]);
+    b.comm_buffers = Bytes(r.in_use[4]);
+    b.other = Bytes(r.in_use[5] + overhead);
+  }
+
+  void span(const Rank& r, Lane lane, const Instr& in, SimTime start, SimTime end) {
+    if (!record_ || end == start) return;
+    run_.spans.push_back({r.rank, lane, in.label < static_cast<int>(r.prog->labels.size()) ? r.prog->labels[in.label] : "", to_string(in.category), start.to_seconds(),
+                          end.to_seconds()});
+  }
+
+  const StepPlan& plan_;
+  const std::vector<StageProgram>& programs_;
+  bool record_;
+  Engine engine_;
+  std::array<HandlerId, kHandlerCount> handlers_{};
+  std::vector<Rank> ranks_;
+  std::vector<int> index_;   // rank -> simulated index, -1 when not simulated
+  std::map<std::pair<int, int>, std::vector<int>> groups_;
+  std::map<std::pair<int, int>, Rendezvous> pending_;
+  EngineRun run_;
+};
+
+}  // namespace
+
+EngineRun run_step(const StepPlan& plan, const std::vector<StageProgram>& programs, bool full, bool record) {
+  return StepEngine(plan, programs, full, record).run();
+}
+
+}  // namespace trainsim

@@ -1,0 +1,46 @@
+// Executes the stage programs of one step on the discrete-event engine.
+//
+// Each simulated GPU runs its stage's program on its compute stream; DP
+// collectives queue on its dp_comm lane and pipeline sends on its pp_p2p lane,
+// both FIFO. A collective starts when every simulated member of its group has
+// reached it (and, on a lane, when the lane is free), so a slow member delays
+// the others. Symmetric mode simulates one GPU per pipeline stage (dp = tp =
+// cp = 0): every other GPU of the stage has the same program, the same group
+// shapes and the same traffic, so it would follow the same timeline; groups
+// then contain only the simulated members. Full mode simulates every GPU.
+//
+// The compute stream's time is classified as it passes (StepBreakdown), so a
+// GPU's breakdown sums to the time its program ends.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/workload/program.hpp"
+#include "sim/workload/step_plan.hpp"
+
+namespace trainsim {
+
+struct SimulatedGpu {
+  int rank = 0;
+  int stage = 0;
+  double end_s = 0;             // the compute stream finished its program
+  StepBreakdown breakdown;
+  double peak_bytes = 0;
+  MemoryBreakdown at_peak;
+  double busy_s = 0;
+};
+
+struct EngineRun {
+  std::vector<SimulatedGpu> gpus;   // the simulated GPUs, rank order
+  std::uint64_t events = 0;
+  std::vector<TraceSpan> spans;     // when recording
+  std::vector<TraceFlow> flows;
+  std::vector<MemorySample> memory;
+};
+
+// Throws SimulationError (sim/core/sim_error.hpp) when the programs deadlock
+// (a GPU still blocked when no event is left).
+EngineRun run_step(const StepPlan& plan, const std::vector<StageProgram>& programs, bool full, bool record);
+
+}  // namespace trainsim

@@ -1,0 +1,141 @@
+#include "sim/workload/step_plan.hpp"
+
+#include <algorithm>
+
+#include "sim/cost/compute_profile.hpp"
+#include "sim/memory/model_states.hpp"
+#include "sim/model/activations.hpp"
+#include "sim/model/layer_ops.hpp"
+#include "sim/model/params.hpp"
+
+namespace trainsim {
+namespace {
+
+// Megatron-LM training.py: DDP bucket_size = max(40M, 1M x data-parallel size (with CP)).
+constexpr double kMegatronMinBucket = 40e6;
+constexpr double kMegatronBucketPerRank = 1e6;
+
+// HBM bytes the optimizer touches per local parameter. Mixed-precision Adam
+// reads the fp32 gradient, master weight and two moments (16 B), writes master
+// and moments (12 B) and the 16-bit working copy (2 B); fp32 Adam has no copy
+// (28 B); SGD with momentum reads g, p, m (12 B), writes p, m (8 B) + copy.
+double optimizer_traffic(const TrainingPlan& t) {
+  const bool fp32 = t.precision == Precision::fp32;
+  if (t.optimizer == OptimizerKind::sgd) return fp32 ? 20 : 22;
+  return fp32 ? 28 : 30;
+}
+
+LayerFlops sum_flops(const std::vector<Op>& ops, bool full_recompute) {
+  LayerFlops f;
+  for (const Op& op : ops) {
+    if (op.pass == Pass::backward) {
+      f.backward += op.flops;
+      continue;
+    }
+    f.forward += op.flops;
+    if (op.recompute || full_recompute) f.recompute += op.flops;
+  }
+  return f;
+}
+
+void plan_compute(const Scenario& s, StepPlan& p) {
+  ActivationShape shape = activation_shape(s);
+  const GpuSpec& gpu = s.cluster.node.gpu;
+  p.layer = layer_times(s.model, shape, gpu);
+  p.edges = edge_times(s.model, shape, gpu);
+  if (!s.training.compute_profile.empty()) {
+    ComputeProfile prof = load_compute_profile(s.training.compute_profile);
+    p.layer = apply_profile(prof, p.layer);
+    p.edges = apply_profile(prof, p.edges);
+  }
+  const bool full = s.training.recompute == Recompute::full;
+  p.layer_flops = sum_flops(layer_ops(s.model, shape), full);
+  if (s.training.recompute == Recompute::none) p.layer_flops.recompute = 0;
+  p.embedding_flops = sum_flops(embedding_ops(s.model, shape), false);
+  p.output_flops = sum_flops(output_ops(s.model, shape), false);
+  p.embedding_flops.recompute = p.output_flops.recompute = 0;
+}
+
+void plan_tp_cp(const Scenario& s, StepPlan& p) {
+  const ActivationShape shape = activation_shape(s);
+  const double e = activation_element_bytes(shape.precision);
+  const double tokens = static_cast<double>(shape.seq_len) / shape.cp * shape.micro_batch;
+  p.tp_group = p.layout.placement(p.layout.group(Dim::tp, 0));
+  p.cp_group = p.layout.placement(p.layout.group(Dim::cp, 0));
+  p.shard_group = p.layout.placement(p.layout.shard_group(0));
+  p.tp_bytes = tokens * s.model.hidden * e;
+  p.tp_ar_s = p.comm->time(CollectiveOp::all_reduce, p.tp_bytes, p.tp_group);
+  p.tp_ag_s = p.comm->time(CollectiveOp::all_gather, p.tp_bytes, p.tp_group);
+  p.tp_rs_s = p.comm->time(CollectiveOp::reduce_scatter, p.tp_bytes, p.tp_group);
+  const double kv_per_rank = 2.0 * tokens * s.model.kv_heads * s.model.head_dim * e / s.parallel.tp;
+  p.cp_bytes = kv_per_rank * s.parallel.cp;
+  p.cp_ag_s = p.comm->time(CollectiveOp::all_gather, p.cp_bytes, p.cp_group);
+  p.cp_rs_s = p.comm->time(CollectiveOp::reduce_scatter, p.cp_bytes, p.cp_group);
+}
+
+void plan_p2p(const Scenario& s, StepPlan& p) {
+  const ActivationShape shape = activation_shape(s);
+  const double e = activation_element_bytes(shape.precision);
+  // Megatron sends b (s/cp) h per micro-batch, split over TP (scatter-gather, or already split by SP).
+  p.p2p_bytes = e * shape.seq_len / shape.cp * shape.micro_batch * s.model.hidden / s.parallel.tp;
+  const int pp = s.parallel.pp;
+  p.p2p_s.assign(pp, 0.0);
+  RankCoord c = p.layout.coord(0);
+  for (int i = 0; i < pp && pp > 1; ++i) {
+    RankCoord a = c, b = c;
+    a.pp = i;
+    b.pp = (i + 1) % pp;
+    bool same = p.layout.node(p.layout.rank(a)) == p.layout.node(p.layout.rank(b));
+    p.p2p_s[i] = p.comm->send_time(p.p2p_bytes, same);
+  }
+}
+
+void plan_dp(const Scenario& s, StepPlan& p) {
+  ModelStateOptions o = model_state_options(s);
+  const Precision prec = s.training.precision;
+  const bool fp32 = prec == Precision::fp32;
+  if (s.memory.convention == MemoryConvention::megatron)
+    p.grad_bytes_per_param = prec == Precision::fp16 ? 2 : 4;  // bf16 forces fp32 grad reduction (arguments.py)
+  else
+    p.grad_bytes_per_param = fp32 || uses_bf16_optimizer(o) ? 4 : 2;
+  p.weight_bytes_per_param = fp32 ? 4 : 2;
+  const double shard = static_cast<double>(s.parallel.dp) * s.parallel.cp;
+  p.bucket_params = s.memory.convention == MemoryConvention::megatron
+                        ? std::max(kMegatronMinBucket, kMegatronBucketPerRank * shard)
+                        : s.memory.reduce_bucket_elements;
+  p.layer_params = layer_params_per_tp_rank(s.model, s.parallel.tp);
+  p.vocab_params = vocab_params_per_tp_rank(s.model, s.parallel.tp);
+  p.optimizer_bytes_per_param = optimizer_traffic(s.training);
+}
+
+void plan_memory(const Scenario& s, StepPlan& p) {
+  const ActivationShape shape = activation_shape(s);
+  p.memory = compute_memory(s);
+  p.layer_stored = stored_layer_activations(s.model, shape).total().value();
+  p.layer_working = layer_backward_working(s.model, shape).value();
+  p.embedding_stored = embedding_activations(s.model, shape).value();
+  p.output_stored = output_activations(s.model, shape).value();
+  p.output_working = output_working(s.model, shape).value();
+  if (s.memory.convention == MemoryConvention::deepspeed) {
+    const double e = activation_element_bytes(shape.precision);
+    const double sp = shape.sequence_parallel ? shape.tp : 1;
+    p.stage_output_buffer = e * shape.seq_len / shape.cp * shape.micro_batch * s.model.hidden / sp;
+  }
+}
+
+}  // namespace
+
+StepPlan make_step_plan(const Scenario& s, CommCost& comm) {
+  StepPlan p(s, Layout(s.parallel, s.cluster.node.gpus, s.parallel.order),
+             split_layers(s.model.layers, s.parallel.pp, s.parallel.vp, s.parallel.embedding_in_pp_split));
+  p.micro_batches = s.num_micro_batches();
+  p.comm = &comm;
+  plan_compute(s, p);
+  plan_tp_cp(s, p);
+  plan_p2p(s, p);
+  plan_dp(s, p);
+  plan_memory(s, p);
+  return p;
+}
+
+}  // namespace trainsim

@@ -1,0 +1,72 @@
+// Everything the program builder needs about one step, computed once from the
+// scenario: compute times (cost model or measured profile), communication
+// times on each group's placement, message and memory sizes.
+#pragma once
+
+#include <utility>
+#include <vector>
+
+#include "sim/config/scenario.hpp"
+#include "sim/cost/op_cost.hpp"
+#include "sim/memory/memory_model.hpp"
+#include "sim/model/stage_split.hpp"
+#include "sim/workload/comm_cost.hpp"
+#include "sim/workload/layout.hpp"
+
+namespace trainsim {
+
+// FLOPs one GPU executes for one layer and one micro-batch.
+struct LayerFlops {
+  double forward = 0;
+  double backward = 0;
+  double recompute = 0;
+};
+
+struct StepPlan {
+  StepPlan(const Scenario& s, Layout l, StageSplit sp) : scenario(&s), layout(std::move(l)), split(std::move(sp)) {}
+
+  const Scenario* scenario = nullptr;
+  Layout layout;
+  StageSplit split;
+  int micro_batches = 1;
+  LayerTimes layer;                // compute per layer and micro-batch
+  EdgeTimes edges;
+  LayerFlops layer_flops;
+  LayerFlops embedding_flops, output_flops;
+
+  // Tensor-parallel collectives of one block and pass (nccl-tests size = the full
+  // b (s/cp) h activation); with SP an all-gather and a reduce-scatter, else an all-reduce.
+  double tp_bytes = 0;
+  double tp_ar_s = 0, tp_ag_s = 0, tp_rs_s = 0;
+  GroupPlacement tp_group, shard_group, cp_group;
+  // Context parallelism: K and V of one layer gathered in forward, their
+  // gradients reduce-scattered in backward (ring attention).
+  double cp_bytes = 0;
+  double cp_ag_s = 0, cp_rs_s = 0;
+  // Pipeline: bytes of one activation (or gradient) send and its time, per
+  // stage boundary (index i: stage i -> i+1 and back), and wrap-around (pp-1 -> 0).
+  double p2p_bytes = 0;
+  std::vector<double> p2p_s;       // size pp; p2p_s[i] for the pair (i, (i + 1) % pp)
+
+  // Data parallel.
+  double grad_bytes_per_param = 2;   // reduced gradient element
+  double weight_bytes_per_param = 2; // gathered parameter element
+  double bucket_params = 0;          // gradient bucket size (parameters)
+  std::int64_t layer_params = 0;     // one layer, one TP rank
+  std::int64_t vocab_params = 0;     // embedding / output layer, one TP rank
+  double optimizer_bytes_per_param = 0;  // HBM traffic of the optimizer step
+
+  // Memory.
+  MemoryResult memory;               // the analytic model (static states, buffers)
+  double layer_stored = 0;           // activations kept per layer and micro-batch
+  double layer_working = 0;          // transient of one layer's backward
+  double embedding_stored = 0, output_stored = 0, output_working = 0;
+  double stage_output_buffer = 0;    // deepspeed convention: pipe-engine output kept until backward
+
+  CommCost* comm = nullptr;
+};
+
+// Builds the plan; throws ConfigError for an unreadable compute profile.
+StepPlan make_step_plan(const Scenario& s, CommCost& comm);
+
+}  // namespace trainsim

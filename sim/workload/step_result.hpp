@@ -1,0 +1,127 @@
+// The result of simulating one training step (trainsim run): step time and
+// its breakdown, per-GPU peak memory, communication volume, and the timeline
+// of the GPUs that were simulated (for trace.json). DESIGN.md §3 "Outputs".
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/config/scenario.hpp"
+#include "sim/memory/memory_model.hpp"
+#include "sim/workload/layout.hpp"
+
+namespace trainsim {
+
+// One engine of a GPU: a thread in trace.json.
+enum class Lane { compute, tp_comm, dp_comm, pp_p2p, pcie, nvme };
+const char* to_string(Lane l);
+constexpr int kLaneCount = 6;
+
+// Where each second of the step went on the GPU that finishes last; the
+// fields sum to step_time_s (summary.json breakdown_s).
+struct StepBreakdown {
+  double compute = 0;          // forward and backward compute, embedding, output, loss
+  double recompute = 0;        // forward work re-run in backward
+  double tp_comm_exposed = 0;  // tensor/context-parallel collectives on the compute stream's critical path
+  double pp_bubble = 0;        // idle waiting on another pipeline stage's compute
+  double pp_comm_exposed = 0;  // idle waiting on a pipeline send in flight
+  double dp_comm_exposed = 0;  // idle waiting on gradient reduction / parameter gathers
+  double offload_exposed = 0;  // idle waiting on PCIe / NVMe offload traffic
+  double optimizer = 0;        // optimizer step (and gradient clipping)
+  double total() const {
+    return compute + recompute + tp_comm_exposed + pp_bubble + pp_comm_exposed + dp_comm_exposed + offload_exposed +
+           optimizer;
+  }
+};
+
+// A span of work on one lane of one simulated GPU (seconds from step start).
+struct TraceSpan {
+  int rank = 0;
+  Lane lane = Lane::compute;
+  std::string name;      // "F mb3 c0", "tp all_reduce", "dp reduce_scatter bucket 2", ...
+  std::string category;  // "forward", "backward", "recompute", "tp", "dp", "pp", "optimizer", "offload"
+  double start_s = 0;
+  double end_s = 0;
+};
+
+// A pipeline send: an arrow from the sender's span to the receiver's.
+struct TraceFlow {
+  int id = 0;
+  int src_rank = 0;
+  double src_s = 0;      // send start
+  int dst_rank = 0;
+  double dst_s = 0;      // arrival
+  std::string name;
+};
+
+// HBM in use on one simulated GPU after a change (counter track).
+struct MemorySample {
+  int rank = 0;
+  double t_s = 0;
+  double bytes = 0;
+};
+
+struct GpuStats {
+  int rank = 0;               // global rank = GPU index (node-major)
+  RankCoord coord;
+  int node = 0;
+  int local_gpu = 0;          // index inside the node
+  double peak_bytes = 0;      // peak allocated HBM over the step
+  MemoryBreakdown at_peak;    // breakdown at that GPU's peak instant
+  double busy_s = 0;          // compute stream busy (compute + recompute + exposed TP comm + optimizer)
+  double idle_s = 0;          // step_time_s - busy_s
+  bool simulated = true;      // false: a copy of the symmetric representative with the same role
+};
+
+struct StepResult {
+  std::string scenario;           // file or name
+  std::string model;
+  std::string cluster;
+  std::string gpu;
+  ParallelPlan parallel;          // resolved layout
+  TrainingPlan training;
+  int gpus = 0;
+  int nodes = 0;
+  int micro_batches = 0;          // per step per pipeline
+  std::int64_t params_total = 0;
+
+  double step_time_s = 0;
+  double tokens_per_s = 0;
+  double model_flops_per_step = 0;      // Megatron num_floating_point_operations (formulas.md §1)
+  double model_tflops_per_gpu = 0;      // model FLOPs / (step time x GPUs) / 1e12
+  double hardware_tflops_per_gpu = 0;   // FLOPs executed including recompute / (step time x GPUs) / 1e12
+  double mfu = 0;                       // model FLOPs / (step time x GPUs x dense peak)
+  StepBreakdown breakdown;
+  int critical_rank = 0;                // the GPU whose timeline the breakdown describes
+
+  double peak_memory_bytes = 0;         // max over GPUs
+  int peak_rank = 0;
+  MemoryBreakdown memory_at_peak;
+  double gpu_memory_bytes = 0;
+  bool fits = true;
+  double host_memory_peak_bytes_per_node = 0;
+  double nvme_peak_bytes_per_node = 0;
+  double offload_pcie_d2h_bytes_per_gpu = 0;
+  double offload_pcie_h2d_bytes_per_gpu = 0;
+  double offload_nvme_read_bytes_per_gpu = 0;
+  double offload_nvme_write_bytes_per_gpu = 0;
+
+  // Bytes each GPU sends per step, by collective kind ("all_reduce", "all_gather",
+  // "reduce_scatter", "send_recv") and group ("tp", "dp", "pp", "cp"): key "dp.all_reduce".
+  // Summed over GPUs of the critical rank's role; ring algorithms' per-GPU send volume.
+  std::map<std::string, double> comm_bytes_per_gpu;
+
+  std::vector<GpuStats> per_gpu;        // every GPU, rank order
+  bool full_simulation = false;         // --full: every GPU simulated
+  int simulated_gpus = 0;
+  std::uint64_t events = 0;             // engine events processed
+
+  // Timeline of the simulated GPUs (empty unless requested).
+  std::vector<TraceSpan> spans;
+  std::vector<TraceFlow> flows;
+  std::vector<MemorySample> memory_samples;
+};
+
+}  // namespace trainsim

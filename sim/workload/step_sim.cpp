@@ -1,0 +1,117 @@
+#include "sim/workload/step_sim.hpp"
+
+#include <algorithm>
+
+#include "sim/config/error.hpp"
+#include "sim/workload/program_builder.hpp"
+#include "sim/workload/step_engine.hpp"
+#include "sim/workload/step_plan.hpp"
+
+namespace trainsim {
+namespace {
+
+void refuse_unsupported(const Scenario& s) {
+  if (s.offload.optimizer != OffloadDevice::none || s.offload.params != OffloadDevice::none) {
+    const char* key = s.offload.optimizer != OffloadDevice::none ? "offload.optimizer" : "offload.params";
+    throw ConfigError(s.where(key), "trainsim run does not simulate CPU/NVMe offload traffic in this version; "
+                                    "set offload.* to none, or use `trainsim mem` for the memory of an offloaded plan");
+  }
+}
+
+void fill_header(const Scenario& s, StepResult& r) {
+  r.scenario = s.file;
+  r.model = s.model.name;
+  r.cluster = s.cluster.name;
+  r.gpu = s.cluster.node.gpu.name;
+  r.parallel = s.parallel;
+  r.training = s.training;
+  r.gpus = s.gpus;
+  r.nodes = s.nodes;
+  r.micro_batches = s.num_micro_batches();
+}
+
+void fill_time(const Scenario& s, const EngineRun& run, const std::vector<StageProgram>& progs, StepResult& r) {
+  const SimulatedGpu* critical = &run.gpus.front();
+  for (const SimulatedGpu& g : run.gpus)
+    if (g.end_s > critical->end_s) critical = &g;
+  r.step_time_s = critical->end_s;
+  r.breakdown = critical->breakdown;
+  r.critical_rank = critical->rank;
+  r.comm_bytes_per_gpu = progs[critical->stage].comm_bytes;
+  r.tokens_per_s = static_cast<double>(s.training.global_batch) * s.training.seq_len / r.step_time_s;
+  r.model_flops_per_step = model_flops_per_step(s);
+  double hw = 0;
+  for (const StageProgram& p : progs) hw += p.hardware_flops;
+  hw *= static_cast<double>(s.gpus) / s.parallel.pp;
+  r.model_tflops_per_gpu = r.model_flops_per_step / r.step_time_s / s.gpus / 1e12;
+  r.hardware_tflops_per_gpu = hw / r.step_time_s / s.gpus / 1e12;
+  const Precision dense = s.training.precision == Precision::fp8 ? Precision::bf16 : s.training.precision;
+  r.mfu = r.model_flops_per_step / (r.step_time_s * s.gpus * s.cluster.node.gpu.peak(dense).value());
+}
+
+void fill_gpus(const StepPlan& plan, const EngineRun& run, StepResult& r) {
+  const Layout& l = plan.layout;
+  std::vector<const SimulatedGpu*> by_rank(l.world(), nullptr), by_stage(l.size(Dim::pp), nullptr);
+  for (const SimulatedGpu& g : run.gpus) {
+    by_rank[g.rank] = &g;
+    if (!by_stage[g.stage]) by_stage[g.stage] = &g;
+  }
+  r.per_gpu.reserve(l.world());
+  for (int rank = 0; rank < l.world(); ++rank) {
+    GpuStats st;
+    st.rank = rank;
+    st.coord = l.coord(rank);
+    st.node = l.node(rank);
+    st.local_gpu = l.local_gpu(rank);
+    st.simulated = by_rank[rank] != nullptr;
+    const SimulatedGpu& g = st.simulated ? *by_rank[rank] : *by_stage[st.coord.pp];
+    st.peak_bytes = g.peak_bytes;
+    st.at_peak = g.at_peak;
+    st.busy_s = g.busy_s;
+    st.idle_s = r.step_time_s - g.busy_s;
+    if (st.peak_bytes > r.peak_memory_bytes) {
+      r.peak_memory_bytes = st.peak_bytes;
+      r.peak_rank = rank;
+      r.memory_at_peak = st.at_peak;
+    }
+    r.per_gpu.push_back(st);
+  }
+  r.gpu_memory_bytes = plan.memory.gpu_memory.value();
+  r.fits = r.peak_memory_bytes <= r.gpu_memory_bytes;
+  r.host_memory_peak_bytes_per_node = plan.memory.host_peak_per_node.value();
+  r.nvme_peak_bytes_per_node = plan.memory.nvme_peak_per_node.value();
+}
+
+}  // namespace
+
+double model_flops_per_step(const Scenario& s) {
+  const ModelSpec& m = s.model;
+  const double B = s.training.global_batch, seq = s.training.seq_len, L = m.layers, h = m.hidden;
+  const double q = static_cast<double>(m.head_dim) * m.heads;
+  const double glu = m.mlp == MlpKind::swiglu ? 1.5 : 1.0;
+  const double terms = (1.0 + static_cast<double>(m.kv_heads) / m.heads + seq / h) * (q / h) + (m.ffn / h) * glu +
+                       m.vocab / (2.0 * L * h);
+  return 12.0 * B * seq * L * h * h * terms;
+}
+
+StepResult simulate_step(const Scenario& s, const StepOptions& options) {
+  refuse_unsupported(s);
+  CommCost comm(s.cluster, options.ideal_network);
+  StepPlan plan = make_step_plan(s, comm);
+  std::vector<StageProgram> programs = build_programs(plan);
+  EngineRun run = run_step(plan, programs, options.full, options.record_timeline);
+  StepResult r;
+  fill_header(s, r);
+  r.params_total = plan.memory.params_total;
+  fill_time(s, run, programs, r);
+  fill_gpus(plan, run, r);
+  r.full_simulation = options.full;
+  r.simulated_gpus = static_cast<int>(run.gpus.size());
+  r.events = run.events;
+  r.spans = std::move(run.spans);
+  r.flows = std::move(run.flows);
+  r.memory_samples = std::move(run.memory);
+  return r;
+}
+
+}  // namespace trainsim

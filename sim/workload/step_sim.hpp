@@ -1,0 +1,34 @@
+// trainsim run: simulate one training step of a scenario (DESIGN.md §1, §3).
+//
+//   Scenario s = load_scenario("scenarios/gpt3-175b-1024gpu.yaml");
+//   StepResult r = simulate_step(s);
+//   r.step_time_s, r.breakdown, r.peak_memory_bytes, r.per_gpu ...
+//
+// The step is planned from the scenario (step_plan.hpp: cost model, NCCL
+// model), turned into one program per pipeline stage (program_builder.hpp),
+// and executed on the discrete-event engine (step_engine.hpp), by default
+// once per pipeline stage (symmetry; `full` simulates every GPU and gives the
+// same result, which the tests check).
+#pragma once
+
+#include "sim/config/scenario.hpp"
+#include "sim/workload/step_result.hpp"
+
+namespace trainsim {
+
+struct StepOptions {
+  bool full = false;             // simulate every GPU instead of one per pipeline stage
+  bool record_timeline = false;  // keep spans, flows and memory samples (trace.json)
+  bool ideal_network = false;    // every transfer takes no time (a compute-only bound)
+};
+
+// Simulates one step of a validated scenario. Throws ConfigError for inputs
+// the step simulator cannot honour (offload until issue 5; an unreadable
+// compute profile) and SimulationError on an internal inconsistency.
+StepResult simulate_step(const Scenario& s, const StepOptions& options = {});
+
+// Megatron's model FLOPs per step (formulas.md §1, general form:
+// 12 B s L h^2 ((1 + g/a + s/h) q/h + (F/h) glu + V/(2 L h)), glu = 3/2 for SwiGLU).
+double model_flops_per_step(const Scenario& s);
+
+}  // namespace trainsim

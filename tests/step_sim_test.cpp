@@ -1,0 +1,208 @@
+// One training step on the engine (sim/workload/step_sim.hpp): symmetry,
+// analytic communication volumes, pipeline bubbles, bandwidth monotonicity,
+// agreement of the memory timeline with the analytic memory model, and the
+// consistency of the breakdown.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "sim/config/scenario_loader.hpp"
+#include "sim/config/zoo.hpp"
+#include "sim/memory/memory_model.hpp"
+#include "sim/report/chrome_trace.hpp"
+#include "sim/workload/step_sim.hpp"
+
+using namespace trainsim;
+
+namespace {
+
+Scenario scenario(const std::string& yaml, const std::vector<std::string>& sets = {}) {
+  static const Zoo zoo(TRAINSIM_DEFAULT_DATA_DIR);
+  return load_scenario_string(yaml, "test.yaml", sets, zoo);
+}
+
+const char* kSmall = R"(model: megatron-gpt-1.7b
+cluster: dgx-a100-80gb
+training: {seq_len: 2048, micro_batch: 1, global_batch: 16, precision: bf16}
+)";
+
+void check_sum(const StepResult& r) {
+  CHECK(r.breakdown.total() == doctest::Approx(r.step_time_s).epsilon(1e-9));
+  CHECK(r.breakdown.pp_bubble >= 0);
+  CHECK(r.breakdown.dp_comm_exposed >= 0);
+}
+
+}  // namespace
+
+TEST_CASE("symmetric and full simulation give identical step times and peaks") {
+  const std::vector<std::vector<std::string>> layouts = {
+      {"gpus=16", "parallel.tp=2", "parallel.pp=2"},
+      {"gpus=8", "parallel.pp=4", "parallel.vp=2", "parallel.zero_stage=1"},
+      {"gpus=16", "parallel.tp=4", "parallel.sequence_parallel=true", "parallel.zero_stage=3"},
+      {"gpus=16", "parallel.tp=2", "parallel.cp=2", "parallel.zero_stage=2"},
+      {"gpus=16", "parallel.tp=2", "parallel.cp=2", "parallel.pp=2", "parallel.zero_stage=1"},
+      {"gpus=24", "parallel.tp=2", "parallel.pp=3", "parallel.schedule=gpipe", "training.recompute=full"},
+  };
+  for (const auto& sets : layouts) {
+    Scenario s = scenario(kSmall, sets);
+    StepResult sym = simulate_step(s);
+    StepOptions full;
+    full.full = true;
+    StepResult all = simulate_step(s, full);
+    CAPTURE(sets.back());
+    CHECK(sym.simulated_gpus == s.parallel.pp);
+    CHECK(all.simulated_gpus == s.gpus);
+    CHECK(sym.step_time_s == all.step_time_s);
+    CHECK(sym.peak_memory_bytes == all.peak_memory_bytes);
+    for (std::size_t i = 0; i < sym.per_gpu.size(); ++i) CHECK(sym.per_gpu[i].peak_bytes == all.per_gpu[i].peak_bytes);
+    check_sum(sym);
+    check_sum(all);
+  }
+}
+
+TEST_CASE("pure DP moves 2 Psi (N-1)/N gradient elements per GPU; ZeRO-3 1.5x that") {
+  const std::vector<std::string> base = {"gpus=8", "training.global_batch=8", "training.precision=fp16",
+                                         "memory.convention=deepspeed"};
+  Scenario dp = scenario(kSmall, base);
+  StepResult r = simulate_step(dp);
+  const double psi = static_cast<double>(r.params_total);
+  const double n = 8;
+  const double expected = 2.0 * psi * (n - 1) / n * 2;  // 2-byte gradients
+  CHECK(r.comm_bytes_per_gpu["dp.all_reduce"] == doctest::Approx(expected).epsilon(1e-9));
+  std::vector<std::string> z3 = base;
+  z3.push_back("parallel.zero_stage=3");
+  StepResult r3 = simulate_step(scenario(kSmall, z3));
+  const double total = r3.comm_bytes_per_gpu["dp.all_gather"] + r3.comm_bytes_per_gpu["dp.reduce_scatter"];
+  CHECK(total == doctest::Approx(1.5 * expected).epsilon(1e-9));
+}
+
+TEST_CASE("with free communication the pipeline bubble is (p-1)/m, and (p-1)/(v m) interleaved") {
+  const auto path = std::filesystem::temp_directory_path() / "trainsim_uniform_profile.csv";
+  {
+    std::ofstream f(path);
+    f << "block,forward_ms,backward_ms\nlayer,1,2\nembedding,0,0\noutput,0,0\n";
+  }
+  StepOptions ideal;
+  ideal.ideal_network = true;
+  for (int vp : {1, 2}) {
+    Scenario s = scenario(kSmall, {"gpus=4", "parallel.pp=4", "parallel.vp=" + std::to_string(vp),
+                                   "training.global_batch=8", "training.compute_profile=" + path.string()});
+    StepResult r = simulate_step(s, ideal);
+    const double fraction = r.breakdown.pp_bubble / (r.breakdown.compute + r.breakdown.recompute);
+    CAPTURE(vp);
+    CHECK(fraction == doctest::Approx(3.0 / (vp * 8)).epsilon(0.01));
+    check_sum(r);
+  }
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("doubling every bandwidth never increases the step time") {
+  const std::vector<std::vector<std::string>> layouts = {
+      {"gpus=16", "parallel.tp=8", "parallel.pp=2"},
+      {"gpus=32", "parallel.tp=2", "parallel.zero_stage=3", "training.global_batch=32"},
+      {"gpus=16", "parallel.pp=4", "parallel.vp=2", "parallel.zero_stage=1"},
+  };
+  for (const auto& sets : layouts) {
+    Scenario s = scenario(kSmall, sets);
+    double before = simulate_step(s).step_time_s;
+    NodeSpec& n = s.cluster.node;
+    n.nvswitch.bandwidth = n.nvswitch.bandwidth * 2.0;
+    n.nics.bandwidth = n.nics.bandwidth * 2.0;
+    n.pcie.bandwidth = n.pcie.bandwidth * 2.0;
+    n.gpu.hbm_bandwidth = n.gpu.hbm_bandwidth * 2.0;
+    double after = simulate_step(s).step_time_s;
+    CAPTURE(sets.back());
+    CHECK(after <= before);
+    CHECK(after < before);  // every layout here communicates or touches memory on its critical path
+  }
+}
+
+TEST_CASE("the memory timeline's peak agrees with trainsim mem within 5% on a dozen plans") {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> plans = {
+      {"gpt3-175b", {"nodes=128", "parallel.tp=8", "parallel.pp=8", "training.global_batch=1536", "training.recompute=full"}},
+      {"gpt3-175b", {"nodes=128", "parallel.tp=8", "parallel.pp=8", "parallel.zero_stage=1", "training.global_batch=512",
+                     "training.recompute=selective", "parallel.sequence_parallel=true"}},
+      {"gpt3-175b", {"nodes=64", "parallel.tp=8", "parallel.pp=8", "parallel.vp=2", "training.global_batch=512"}},
+      {"llama-2-7b", {"nodes=1", "parallel.zero_stage=3", "training.seq_len=4096", "training.global_batch=64"}},
+      {"llama-2-7b", {"nodes=2", "parallel.tp=2", "parallel.zero_stage=2", "training.seq_len=4096", "training.global_batch=64"}},
+      {"llama-2-70b", {"nodes=8", "parallel.tp=8", "parallel.pp=4", "training.seq_len=4096", "training.global_batch=128"}},
+      {"llama-3-8b", {"nodes=1", "parallel.tp=2", "parallel.cp=2", "training.seq_len=8192", "training.global_batch=32"}},
+      {"megatron-gpt-18.4b", {"nodes=32", "parallel.tp=8", "training.global_batch=1024", "training.recompute=full"}},
+      {"megatron-gpt-39.1b", {"nodes=64", "parallel.tp=8", "parallel.pp=2", "training.global_batch=1536"}},
+      {"gpt-neox-20b", {"nodes=4", "parallel.tp=2", "parallel.pp=4", "parallel.schedule=gpipe", "training.global_batch=64"}},
+      {"opt-175b", {"nodes=16", "parallel.tp=8", "parallel.pp=4", "parallel.zero_stage=1", "training.global_batch=256"}},
+      {"bloom-176b", {"nodes=48", "parallel.tp=4", "parallel.pp=12", "parallel.zero_stage=1", "memory.convention=deepspeed",
+                      "training.global_batch=2048", "training.recompute=full"}},
+  };
+  for (const auto& [model, sets] : plans) {
+    std::string yaml = "model: " + model + "\ncluster: dgx-a100-80gb\ntraining: {global_batch: 8}\n";
+    Scenario s = scenario(yaml, sets);
+    MemoryResult mem = compute_memory(s);
+    StepResult run = simulate_step(s);
+    CAPTURE(model);
+    CHECK(run.peak_memory_bytes == doctest::Approx(mem.peak.value()).epsilon(0.05));
+  }
+}
+
+TEST_CASE("the step is deterministic and its throughput figures are consistent") {
+  Scenario s = scenario(kSmall, {"gpus=16", "parallel.tp=2", "parallel.pp=2"});
+  StepResult a = simulate_step(s);
+  StepResult b = simulate_step(s);
+  CHECK(a.step_time_s == b.step_time_s);
+  CHECK(a.events == b.events);
+  CHECK(a.tokens_per_s == doctest::Approx(16.0 * 2048 / a.step_time_s));
+  CHECK(a.mfu == doctest::Approx(a.model_tflops_per_gpu * 1e12 / 312e12));
+  CHECK(a.per_gpu.size() == 16u);
+  CHECK(a.fits);
+  // Without FlashAttention (full s x s products) and recompute, the FLOPs the ops
+  // execute are Megatron's model FLOPs; with full recompute, one more forward.
+  Scenario plain = scenario(kSmall, {"gpus=16", "parallel.tp=2", "parallel.pp=2", "training.flash_attention=false"});
+  StepResult p = simulate_step(plain);
+  CHECK(p.hardware_tflops_per_gpu == doctest::Approx(p.model_tflops_per_gpu).epsilon(0.01));
+  plain.training.recompute = Recompute::full;
+  StepResult f = simulate_step(plain);
+  CHECK(f.hardware_tflops_per_gpu * f.step_time_s == doctest::Approx(p.hardware_tflops_per_gpu * p.step_time_s * 4 / 3).epsilon(0.03));
+}
+
+TEST_CASE("the trace of a small scenario has a process per simulated GPU, lanes, counters and pipeline arrows") {
+  Scenario s = scenario(kSmall, {"gpus=16", "parallel.tp=2", "parallel.pp=2", "parallel.zero_stage=1"});
+  StepOptions o;
+  o.record_timeline = true;
+  o.full = true;
+  StepResult r = simulate_step(s, o);
+  nlohmann::json t = nlohmann::json::parse(chrome_trace(r).dump());
+  std::set<int> processes, compute_pids, counter_pids;
+  std::map<long long, int> flow_balance;
+  std::set<std::string> lanes;
+  for (const auto& e : t["traceEvents"]) {
+    const std::string ph = e["ph"];
+    if (ph == "M" && e["name"] == "process_name") processes.insert(e["pid"].get<int>());
+    if (ph == "M" && e["name"] == "thread_name") lanes.insert(e["args"]["name"].get<std::string>());
+    if (ph == "X" && e["tid"] == 0) compute_pids.insert(e["pid"].get<int>());
+    if (ph == "X") CHECK(e["dur"].get<double>() > 0);
+    if (ph == "C") counter_pids.insert(e["pid"].get<int>());
+    if (ph == "s") ++flow_balance[e["id"].get<long long>()];
+    if (ph == "f") --flow_balance[e["id"].get<long long>()];
+  }
+  CHECK(processes.size() == 16u);
+  CHECK(compute_pids.size() == 16u);
+  CHECK(counter_pids.size() == 16u);
+  CHECK(lanes.count("compute") == 1);
+  CHECK(lanes.count("tp_comm") == 1);
+  CHECK(lanes.count("dp_comm") == 1);
+  CHECK(lanes.count("pp_p2p") == 1);
+  CHECK(!flow_balance.empty());
+  for (const auto& [id, balance] : flow_balance) CHECK(balance == 0);
+  // Every span lies inside the step.
+  for (const TraceSpan& sp : r.spans) CHECK(sp.end_s <= r.step_time_s + 1.0);
+}
+
+TEST_CASE("offload is refused with a message naming the key") {
+  Scenario s = scenario(kSmall, {"gpus=8", "parallel.zero_stage=2", "offload.optimizer=cpu"});
+  CHECK_THROWS_WITH_AS(simulate_step(s), doctest::Contains("offload.optimizer"), ConfigError);
+}
