@@ -42,32 +42,12 @@ class Emitter {
   // A collective on the compute stream's critical path (`exposed` seconds of it).
   void blocking(GroupKind g, CollectiveOp op, double bytes, double exposed, Lane lane, Category c, int lbl) {
     if (group_size(g) <= 1) return;
-    account(g, op, bytes);
-    Instr i;
-    i.kind = InstrKind::collective;
-    i.category = c;
-    i.lane = lane;
-    i.group = g;
-    i.op = op;
-    i.bytes = bytes;
-    i.duration = to_sim_time(exposed);
-    i.label = lbl;
-    prog_.instrs.push_back(i);
+    collective(InstrKind::collective, g, op, bytes, exposed, lane, c, lbl);
   }
   // Queues a collective on the DP lane; returns how many launches precede and include it.
   int launch(GroupKind g, CollectiveOp op, double bytes, double seconds, int lbl) {
     if (group_size(g) <= 1 || bytes <= 0) return launches_;
-    account(g, op, bytes);
-    Instr i;
-    i.kind = InstrKind::launch;
-    i.category = Category::dp;
-    i.lane = Lane::dp_comm;
-    i.group = g;
-    i.op = op;
-    i.bytes = bytes;
-    i.duration = to_sim_time(seconds);
-    i.label = lbl;
-    prog_.instrs.push_back(i);
+    collective(InstrKind::launch, g, op, bytes, seconds, Lane::dp_comm, Category::dp, lbl);
     return ++launches_;
   }
   void wait_dp(int count) {
@@ -111,6 +91,20 @@ class Emitter {
   StageProgram& program() { return prog_; }
 
  private:
+  void collective(InstrKind kind, GroupKind g, CollectiveOp op, double bytes, double seconds, Lane lane, Category c,
+                  int lbl) {
+    account(g, op, bytes);
+    Instr i;
+    i.kind = kind;
+    i.category = c;
+    i.lane = lane;
+    i.group = g;
+    i.op = op;
+    i.bytes = bytes;
+    i.duration = to_sim_time(seconds);
+    i.label = lbl;
+    prog_.instrs.push_back(i);
+  }
   int group_size(GroupKind g) const {
     switch (g) {
       case GroupKind::tp: return p_.tp_group.ranks;

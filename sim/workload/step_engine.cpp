@@ -84,11 +84,14 @@ class StepEngine {
   }
 
   // The simulated members of rank r's group of kind g, and its leader.
+  // Cached per group (kind, lowest member), so the world group is stored once.
   const std::vector<int>& members(GroupKind g, int r) {
-    auto key = std::make_pair(static_cast<int>(g), r);
+    std::vector<int> all = g == GroupKind::world ? std::vector<int>{0} : group_ranks(g, r);
+    auto key = std::make_pair(static_cast<int>(g), all.front());
     auto it = groups_.find(key);
     if (it != groups_.end()) return it->second;
-    std::vector<int> all = group_ranks(g, r), sim;
+    if (g == GroupKind::world) all = group_ranks(g, r);
+    std::vector<int> sim;
     for (int m : all)
       if (index_[m] >= 0) sim.push_back(index_[m]);
     return groups_.emplace(key, std::move(sim)).first->second;
