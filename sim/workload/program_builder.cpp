@@ -125,11 +125,20 @@ class StageBuilder {
     double t = p_.comm->time(CollectiveOp::all_gather, bytes, p_.shard_group);
     return e_.launch(GroupKind::shard, CollectiveOp::all_gather, bytes, t, lbl);
   }
-  // Launches unit j + 1's gather and waits for unit j's (zero 3 only).
+  // Before unit j (zero 3 only): launch gathers ahead, at least unit j + 1 and
+  // more while the launched-but-unused units hold fewer than
+  // stage3_prefetch_bucket_size parameters (memory.prefetch_bucket_size), then
+  // wait for unit j's.
   void before_unit(const std::vector<double>& u, std::vector<int>& done, std::size_t j, int lbl) {
     if (zero_ < 3) return;
-    if (j == 0) done[0] = gather(u[0], lbl);
-    if (j + 1 < u.size()) done[j + 1] = gather(u[j + 1], lbl);
+    if (j == 0) next_gather_ = 0;
+    double ahead = 0;
+    for (std::size_t k = j + 1; k < next_gather_; ++k) ahead += u[k];
+    while (next_gather_ < u.size() && (next_gather_ <= j + 1 || ahead < s_.memory.prefetch_bucket_elements)) {
+      done[next_gather_] = gather(u[next_gather_], lbl);
+      if (next_gather_ > j) ahead += u[next_gather_];
+      ++next_gather_;
+    }
     e_.wait_dp(done[j]);
   }
 
@@ -213,6 +222,7 @@ class StageBuilder {
   CommBuffers buffers_;
   double ready_ = 0;
   int grad_label_ = 0;
+  std::size_t next_gather_ = 0;  // next ZeRO-3 unit of the current pass to gather
   bool first_backward_ = true;
 };
 

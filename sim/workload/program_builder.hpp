@@ -14,8 +14,9 @@
 //    (DeepSpeed keeps only its gradient partition); parameters all-gathered
 //    after the step.
 //  - stage 3: additionally every layer's parameters are all-gathered before its
-//    forward and again before its backward, in every micro-batch, one layer
-//    ahead (prefetch); no gather after the step.
+//    forward and again before its backward, in every micro-batch, prefetched
+//    up to stage3_prefetch_bucket_size parameters (at least one layer) ahead;
+//    no gather after the step.
 // Buckets fill in backward order; a bucket is launched when it holds
 // bucket_params gradients (Megatron bucket_size, DeepSpeed reduce_bucket_size)
 // and the remainder at the end of the pass. Without overlap_grad_reduce every
