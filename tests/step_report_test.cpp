@@ -61,12 +61,12 @@ StepResult sample() {
   r.offload_pcie_d2h_bytes_per_gpu = 1.5e9; r.offload_pcie_h2d_bytes_per_gpu = 2.5e9;
   r.comm_bytes_per_gpu = {{"dp.reduce_scatter", 4.25e9}, {"pp.send_recv", 1.0e6}, {"tp.all_reduce", 2e9}};
   r.full_simulation = false; r.simulated_gpus = 2; r.events = 4242;
-  r.spans = {{1, Lane::compute, "F mb0 c0", "forward", 0.0012, 0.0022},
-             {0, Lane::compute, "F mb0 c0", "forward", 0.0, 0.001},
-             {0, Lane::pp_p2p, "send F mb0", "pp", 0.001, 0.0012},
-             {0, Lane::tp_comm, "tp all_reduce", "tp", 0.0005, 0.0007},
-             {1, Lane::dp_comm, "dp reduce_scatter bucket 0", "dp", 0.0022, 0.003},
-             {1, Lane::compute, "optimizer", "optimizer", 0.003, 0.0035}};
+  r.spans = {{1, Lane::compute, "F mb0 c0", "forward", 0.0012, 0.0022, 0, 0},
+             {0, Lane::compute, "F mb0 c0", "forward", 0.0, 0.001, 0, 0},
+             {0, Lane::pp_p2p, "send F mb0", "pp", 0.001, 0.0012, 0, -1},
+             {0, Lane::tp_comm, "tp all_reduce", "tp", 0.0005, 0.0007, -1, -1},
+             {1, Lane::dp_comm, "dp reduce_scatter bucket 0", "dp", 0.0022, 0.003, -1, -1},
+             {1, Lane::compute, "optimizer", "optimizer", 0.003, 0.0035, -1, -1}};
   r.flows = {{7, 0, 0.001, 1, 0.0012, "send F mb0"}};
   r.memory_samples = {{0, 0.001, 12 * kGiB}, {0, 0.0, 10 * kGiB}, {1, 0.0012, 11 * kGiB}};
   return r;
@@ -155,9 +155,9 @@ TEST_CASE("summary.json: memory, traffic, layout and simulation") {
                                                       {"nvme_read", 0}, {"nvme_write", 0}}));
   CHECK(j["layout"] == nlohmann::json({{"tp", 1}, {"pp", 3}, {"dp", 1}, {"cp", 1}, {"vp", 1},
                                        {"sequence_parallel", false}, {"zero_stage", 1}, {"schedule", "1f1b"},
-                                       {"micro_batch", 2}, {"micro_batches", 4}, {"global_batch", 8},
+                                       {"micro_batch", 2}, {"num_micro_batches", 4}, {"global_batch", 8},
                                        {"seq_len", 1024}, {"precision", "bf16"}, {"recompute", "selective"},
-                                       {"gpus", 3}, {"nodes", 2}}));
+                                       {"convention", "megatron"}, {"gpus", 3}, {"nodes", 2}}));
   CHECK(j["model"] == "gpt-tiny");
   CHECK(j["cluster"] == "dgx-a100-80gb");
   CHECK(j["gpu"] == "a100-sxm4-80gb");
@@ -248,7 +248,7 @@ TEST_CASE("trace.json: processes, threads, spans, counters and flows") {
 
 TEST_CASE("trace.json: the streamed text is the document's dump, one event per line") {
   StepResult r = sample();
-  r.spans.push_back({1, Lane::pcie, "copy \"opt\" \\ state\tmb12", "offload", 0.25e-6, 0.75e-6});
+  r.spans.push_back({1, Lane::pcie, "copy \"opt\" \\ state\tmb12", "offload", 0.25e-6, 0.75e-6, -1, -1});
   std::ostringstream o;
   write_chrome_trace(r, o);
   std::string text = o.str();
@@ -262,7 +262,7 @@ TEST_CASE("trace.json: the streamed text is the document's dump, one event per l
   CHECK((*copy)["name"] == "copy \"opt\" \\ state\tmb12");  // escaped and read back
   CHECK((*copy)["ts"].get<double>() == 0.25);
   CHECK((*copy)["dur"].get<double>() == 0.5);
-  CHECK(!(*copy)["args"].contains("micro_batch"));  // "state\tmb12" is not an "mb<N>" token
+  CHECK(!(*copy)["args"].contains("micro_batch"));  // a span outside any pass carries no micro-batch
 }
 
 TEST_CASE("trace.json: simulated GPUs without a timeline still get a process") {

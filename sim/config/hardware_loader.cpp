@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "sim/config/config_doc.hpp"
+#include "sim/topology/cluster_check.hpp"
 
 namespace trainsim {
 namespace {
@@ -81,19 +82,7 @@ void read_pcie(const ConfigDoc& d, NodeSpec& n) {
   p.switches_per_cpu = count_of(d, "node.pcie.switches_per_cpu");
   p.bandwidth = positive_bw(d, "node.pcie.bandwidth");
   p.latency = Seconds(d.get_quantity("node.pcie.latency"));
-  auto s = [](int v) { return std::to_string(v); };
-  if (p.switches * p.gpus_per_switch != n.gpus)
-    d.fail("node.pcie.gpus_per_switch", "switches x gpus_per_switch = " + s(p.switches) + " x " +
-                                            s(p.gpus_per_switch) + " must equal node.gpus = " + s(n.gpus));
   n.nics.count = count_of(d, "node.nics.count");
-  if (p.switches * p.nics_per_switch != n.nics.count)
-    d.fail("node.pcie.nics_per_switch", "switches x nics_per_switch = " + s(p.switches * p.nics_per_switch) +
-                                            " must equal node.nics.count = " + s(n.nics.count));
-  if (p.switches % p.switches_per_cpu != 0)
-    d.fail("node.pcie.switches_per_cpu", "must divide node.pcie.switches = " + s(p.switches));
-  if (p.switches * p.nvme_per_switch > n.nvme_drives)
-    d.fail("node.pcie.nvme_per_switch", "switches x nvme_per_switch = " + s(p.switches * p.nvme_per_switch) +
-                                            " exceeds node.nvme_drives = " + s(n.nvme_drives));
   n.nics.bandwidth = positive_bw(d, "node.nics.bandwidth");
   n.nics.latency = Seconds(d.get_quantity("node.nics.latency"));
 }
@@ -105,16 +94,8 @@ void read_fabric(const ConfigDoc& d, ClusterSpec& c) {
                                                                            : FabricKind::rail_optimized;
   f.nodes_per_unit = count_of(d, "fabric.nodes_per_unit");
   f.pod_nodes = count_of(d, "fabric.pod_nodes");
-  if (f.pod_nodes % f.nodes_per_unit != 0)
-    d.fail("fabric.pod_nodes", "must be a multiple of fabric.nodes_per_unit (" + std::to_string(f.nodes_per_unit) + ")");
   f.spines_per_pod = d.given("fabric.spines_per_pod") ? count_of(d, "fabric.spines_per_pod") : c.node.nics.count;
   f.leaf_radix = count_of(d, "fabric.leaf_radix");
-  int rails = f.kind == FabricKind::rail_optimized ? c.node.nics.count : 1;
-  int down = f.nodes_per_unit * c.node.nics.count / rails;
-  if (f.leaf_radix > 0 && 2 * down > f.leaf_radix)
-    d.fail("fabric.leaf_radix", "a leaf serves " + std::to_string(down) +
-                                    " NIC ports (fabric.nodes_per_unit x NICs per leaf); a non-blocking leaf needs "
-                                    "a radix of at least " + std::to_string(2 * down));
   f.oversubscription = d.get_number("fabric.oversubscription");
   f.switch_latency = Seconds(d.get_quantity("fabric.switch_latency"));
 }
@@ -134,6 +115,13 @@ ClusterSpec load_cluster_card(const std::string& path, const Zoo& zoo) {
   read_node(d, c.node);
   read_pcie(d, c.node);
   read_fabric(d, c);
+  // The structural rules (PCIe pattern adds up, pods of whole units, leaf radix)
+  // live in one place, check_cluster_shape; here they get the card's file:line.
+  try {
+    check_cluster_shape(c);
+  } catch (const ConfigError& e) {
+    d.fail(e.where().key, e.message());
+  }
   return c;
 }
 

@@ -246,6 +246,8 @@ void read_opt(const Reader& r, ModelSpec& m) {
                                       "): embedding projections are not modelled");
   m.head_dim = head_dim_of(r, m, "num_attention_heads");
   std::string act = r.has("activation_function") ? r.string("activation_function") : "relu";
+  if (act != "relu" && act.rfind("gelu", 0) != 0)
+    r.fail("activation_function", "'" + act + "' is not supported; valid: relu, gelu (and its variants gelu_new, ...)");
   m.mlp = act == "relu" ? MlpKind::relu : MlpKind::gelu;
   m.position = PositionKind::learned;
   m.norm = NormKind::layernorm;

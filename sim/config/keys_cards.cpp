@@ -96,7 +96,7 @@ std::vector<KeyDef> cluster_defs() {
           "local NVMe data drives per node; node.nvme_read and node.nvme_write are split evenly among them"),
       qty("node.nvswitch.bandwidth", Dimension::bandwidth,
           "NVLink bandwidth per GPU per direction into the NVSwitch fabric; 0B/s = no NVSwitch (PCIe-only node)", false, "0B/s"),
-      qty("node.nvswitch.latency", Dimension::time, "GPU to GPU latency through NVSwitch", false, "0.5us"),
+      qty("node.nvswitch.latency", Dimension::time, "GPU to GPU latency through NVSwitch (default: an assumption; cards state their own)", false, "0.5us"),
       key("node.nvswitch.nvls", V::boolean, "false", "NVSwitch can reduce in the switch (NVLink SHARP, H100)"),
       key("node.pcie.switches", V::integer, "", "PCIe switches per node", true),
       key("node.pcie.gpus_per_switch", V::integer, "", "GPUs behind each PCIe switch", true),
@@ -104,12 +104,12 @@ std::vector<KeyDef> cluster_defs() {
       count("node.pcie.nvme_per_switch", "0", "NVMe drives behind each PCIe switch (the rest hang off the CPUs)"),
       key("node.pcie.switches_per_cpu", V::integer, "", "PCIe switches under each CPU root complex", true),
       qty("node.pcie.bandwidth", Dimension::bandwidth, "PCIe link bandwidth per direction (x16)", true),
-      qty("node.pcie.latency", Dimension::time, "latency of one PCIe hop", false, "0.5us"),
-      qty("node.cpu_interconnect", Dimension::bandwidth, "socket-to-socket bandwidth per direction (UPI / xGMI)", false,
+      qty("node.pcie.latency", Dimension::time, "latency of one PCIe hop (default: an assumption; cards state their own)", false, "0.5us"),
+      qty("node.cpu_interconnect", Dimension::bandwidth, "socket-to-socket bandwidth per direction (UPI / xGMI; default: an assumption)", false,
           "64GB/s"),
       key("node.nics.count", V::integer, "", "compute-fabric NICs per node", true),
       qty("node.nics.bandwidth", Dimension::bandwidth, "line rate of one NIC per direction", true),
-      qty("node.nics.latency", Dimension::time, "NIC latency (each end)", false, "1us"),
+      qty("node.nics.latency", Dimension::time, "NIC latency (each end; default: an assumption)", false, "1us"),
       choice("fabric.kind", "rail_optimized", {"rail_optimized", "fat_tree", "roce_clos"},
              "rail_optimized: one leaf per (unit, NIC index); fat_tree / roce_clos: one leaf per unit for all NICs"),
       key("fabric.nodes_per_unit", V::integer, "", "nodes under one leaf group (a SuperPOD scalable unit, a rack)", true),
@@ -119,7 +119,7 @@ std::vector<KeyDef> cluster_defs() {
             "ports of one leaf switch; when given, a leaf's node-facing ports (nodes_per_unit x NICs it serves) "
             "must fit in half of them (the other half go up, non-blocking). 0 = not checked"),
       number("fabric.oversubscription", "1", "bandwidth oversubscription of the tier above a pod (7 = 1:7)", 1),
-      qty("fabric.switch_latency", Dimension::time, "latency of one switch hop", false, "0.6us"),
+      qty("fabric.switch_latency", Dimension::time, "latency of one switch hop (default: HDR InfiniBand port latency, hardware.md §1.2 [S3])", false, "0.6us"),
   };
 }
 

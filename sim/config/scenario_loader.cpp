@@ -121,8 +121,13 @@ void read_training(const ConfigDoc& d, Scenario& s) {
   t.overlap.param_gather = d.get_bool("training.overlap_param_gather");
   t.overlap.tp_comm = d.get_bool("training.tp_comm_overlap");
   t.overlap.grad_clip = d.get_bool("training.grad_clip");
-  if (d.given("training.compute_profile"))
+  if (d.given("training.compute_profile")) {
     t.compute_profile = zoo_relative(d, "training.compute_profile");
+    if (!std::filesystem::is_regular_file(t.compute_profile))
+      d.fail("training.compute_profile", "cannot open '" + t.compute_profile + "'; give a CSV file (a path relative to "
+                                         "the scenario's folder or absolute) with the header "
+                                         "block,forward_ms,backward_ms[,recompute_ms]");
+  }
   s.offload.optimizer = offload_device(d, "offload.optimizer");
   s.offload.params = offload_device(d, "offload.params");
 }

@@ -39,19 +39,10 @@ Common make_common(const Scenario& s) {
   return c;
 }
 
-// Parameters one GPU of stage i holds (its TP shard). With pp > 1 and tied
-// embeddings the last stage keeps its own copy of the word embedding for the
-// output layer (Megatron and DeepSpeed both do).
+// Parameters one GPU of stage i holds (its TP shard; params.hpp stage_params).
 std::int64_t stage_params(const Common& c, int i) {
   const int pp = c.s.parallel.pp;
-  std::int64_t n = static_cast<std::int64_t>(c.split.layers(i)) * c.layer_params;
-  if (i == 0) n += c.vocab_params + c.counts.position_embedding + c.counts.embedding_norm;
-  if (i == pp - 1) {
-    n += c.counts.final_norm;
-    bool own_output = c.counts.output_layer > 0 || pp > 1;
-    if (own_output) n += c.vocab_params;
-  }
-  return n;
+  return trainsim::stage_params(c.s.model, c.s.parallel.tp, c.split.layers(i), i == 0, i == pp - 1, pp).total();
 }
 
 // Stored activations of stage i at its peak, plus the count of in-flight

@@ -59,4 +59,14 @@ std::int64_t vocab_params_per_tp_rank(const ModelSpec& m, int tp) {
   return (1LL * m.vocab + tp - 1) / tp * m.hidden;
 }
 
+StageParams stage_params(const ModelSpec& m, int tp, int layers, bool first_stage, bool last_stage, int pp) {
+  const ParamCounts c = count_params(m);
+  const std::int64_t vocab = vocab_params_per_tp_rank(m, tp);
+  StageParams p;
+  p.layers = static_cast<std::int64_t>(layers) * layer_params_per_tp_rank(m, tp);
+  if (first_stage) p.embedding = vocab + c.position_embedding + c.embedding_norm;
+  if (last_stage) p.output = c.final_norm + (c.output_layer > 0 || pp > 1 ? vocab : 0);
+  return p;
+}
+
 }  // namespace trainsim

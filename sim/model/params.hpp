@@ -32,4 +32,17 @@ std::int64_t layer_params_per_tp_rank(const ModelSpec& m, int tp);
 // (vocab-parallel: V x h / tp, rounded up).
 std::int64_t vocab_params_per_tp_rank(const ModelSpec& m, int tp);
 
+// Parameters one TP rank of a pipeline stage holds, by part. The first stage
+// holds the word embedding (vocab-parallel), the learned position table and
+// the embedding norm; the last stage the final norm and the output layer --
+// its own copy of the word embedding when embeddings are tied and pp > 1
+// (Megatron and DeepSpeed both keep one), none when tied on a single stage.
+struct StageParams {
+  std::int64_t layers = 0;     // the stage's transformer layers
+  std::int64_t embedding = 0;  // first stage only
+  std::int64_t output = 0;     // last stage only
+  std::int64_t total() const { return layers + embedding + output; }
+};
+StageParams stage_params(const ModelSpec& m, int tp, int layers, bool first_stage, bool last_stage, int pp);
+
 }  // namespace trainsim

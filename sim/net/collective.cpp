@@ -47,14 +47,14 @@ std::pair<int, double> intra_channels(const NodeSpec& n, GpuArch arch) {
 // Point-to-point algorithms (all-to-all, send/recv): each GPU moves its share
 // over its slowest path at the node's per-GPU bandwidth, after one step of
 // latency per peer group.
-CollectiveResult predict_p2p(const ClusterSpec& c, const CollectiveRequest& r, int nodes) {
-  NcclComm comm = nccl_comm_for(c, CollectiveOp::all_gather, r.ranks, nodes);
+CollectiveResult predict_p2p(const ClusterSpec& c, const CollectiveRequest& r, int nodes, int nics) {
+  NcclComm comm = nccl_comm_for(c, CollectiveOp::all_gather, r.ranks, nodes, nics);
   double per_gpu_gbps = comm.channels * std::min(comm.bw_intra, comm.bw_inter);
   if (comm.nodes > 1) per_gpu_gbps = std::min(per_gpu_gbps, c.node.nics.count * c.node.nics.bandwidth.value() / 1e9 / c.node.gpus);
   double moved = r.op == CollectiveOp::send_recv ? r.bytes : r.bytes * (r.ranks - 1) / r.ranks;
-  double lat_us = comm.nodes > 1 ? 14.0 : 3.4;  // Ring/Simple hwLat NET / NVLINK per step [S1]
+  // One Ring/Simple step of NCCL's hardware latency on the path crossed [S1], plus the launch floor.
+  double lat_us = nccl_step_latency_us(comm, NcclAlgo::ring, NcclProto::simple) + nccl_exec_defaults(comm.arch).launch_us;
   CollectiveResult out;
-  lat_us += nccl_exec_defaults(comm.arch).launch_us;
   out.time_s = (lat_us + moved / (1000.0 * per_gpu_gbps)) * 1e-6;
   out.latency_s = lat_us * 1e-6;
   out.algorithm = "p2p";
@@ -113,7 +113,7 @@ double busbw_factor(CollectiveOp op, int n) {
   }
 }
 
-NcclComm nccl_comm_for(const ClusterSpec& c, CollectiveOp op, int ranks, int nodes) {
+NcclComm nccl_comm_for(const ClusterSpec& c, CollectiveOp op, int ranks, int nodes, int nics) {
   const NodeSpec& n = c.node;
   NcclComm comm;
   comm.op = nccl_op(op);
@@ -127,15 +127,16 @@ NcclComm nccl_comm_for(const ClusterSpec& c, CollectiveOp op, int ranks, int nod
   comm.bw_intra = comm.bw_inter = per_channel;
   if (comm.nodes > 1) {
     // NIC bandwidth in NCCL's model: speed_Mbps / 8000 GB/s per NIC [S1 topo.cc].
-    double node_net = n.nics.count * n.nics.bandwidth.value() / 1e9;
-    comm.channels = kChannelsPerNic * n.nics.count;
+    const int used = nics > 0 ? std::min(nics, n.nics.count) : n.nics.count;
+    double node_net = used * n.nics.bandwidth.value() / 1e9;
+    comm.channels = kChannelsPerNic * used;
     double per = std::min(node_net, channels * per_channel) / comm.channels;
     comm.bw_intra = comm.bw_inter = per;
   }
   return comm;
 }
 
-CollectiveResult predict_collective(const ClusterSpec& c, const CollectiveRequest& r, int nodes) {
+CollectiveResult predict_collective(const ClusterSpec& c, const CollectiveRequest& r, int nodes, int nics) {
   if (r.ranks < 1) throw std::invalid_argument("a collective needs at least one GPU");
   CollectiveResult out;
   if (r.ranks == 1) {
@@ -143,8 +144,8 @@ CollectiveResult predict_collective(const ClusterSpec& c, const CollectiveReques
     out.protocol = "-";
     return out;
   }
-  if (r.op == CollectiveOp::all_to_all || r.op == CollectiveOp::send_recv) return predict_p2p(c, r, nodes);
-  NcclComm comm = nccl_comm_for(c, r.op, r.ranks, nodes);
+  if (r.op == CollectiveOp::all_to_all || r.op == CollectiveOp::send_recv) return predict_p2p(c, r, nodes, nics);
+  NcclComm comm = nccl_comm_for(c, r.op, r.ranks, nodes, nics);
   NcclEstimate e = r.algo || r.proto ? forced_estimate(comm, r) : nccl_pick(comm, r.bytes);
   NcclExecTime t = nccl_exec_time(comm, e, r.bytes, nccl_exec_defaults(comm.arch));
   out.time_s = t.total_us() * 1e-6;

@@ -41,12 +41,16 @@ struct CollectiveResult {
 };
 
 // The NCCL communicator a group of `ranks` GPUs spread over `nodes` nodes
-// (default: consecutive GPUs, the fewest nodes) forms on `cluster`.
-NcclComm nccl_comm_for(const ClusterSpec& cluster, CollectiveOp op, int ranks, int nodes = 0);
+// (default: consecutive GPUs, the fewest nodes) forms on `cluster`, using
+// `nics` of each node's NICs (default 0: all of them; a group that shares its
+// nodes with sibling groups communicating at the same time gets its share).
+NcclComm nccl_comm_for(const ClusterSpec& cluster, CollectiveOp op, int ranks, int nodes = 0, int nics = 0);
 
 // Analytical prediction of one collective, alone on the cluster: NCCL's tuner
 // picks (algorithm, protocol) by minimum predicted time, unless the request
 // forces them; the time is the execution model's (nccl_exec.hpp).
-CollectiveResult predict_collective(const ClusterSpec& cluster, const CollectiveRequest& request, int nodes = 0);
+// `nodes` and `nics` as for nccl_comm_for.
+CollectiveResult predict_collective(const ClusterSpec& cluster, const CollectiveRequest& request, int nodes = 0,
+                                    int nics = 0);
 
 }  // namespace trainsim

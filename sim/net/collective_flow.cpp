@@ -91,13 +91,14 @@ double alone_step(const Topology& t, const GroupCollective& r) {
 
 }  // namespace
 
-std::vector<FlowCollectiveResult> simulate_collectives(const Topology& t, const std::vector<GroupCollective>& requests) {
+std::vector<FlowCollectiveResult> simulate_collectives(const Topology& t, const std::vector<GroupCollective>& requests,
+                                                       std::optional<NcclAlgo> algo, std::optional<NcclProto> proto) {
   std::vector<FlowCollectiveResult> out(requests.size());
   std::vector<Flow> flows;
   for (size_t k = 0; k < requests.size(); ++k) {
     const GroupCollective& r = requests[k];
     if (r.gpus.size() < 2) throw std::invalid_argument("a collective group needs at least two GPUs");
-    CollectiveRequest req{r.op, static_cast<int>(r.gpus.size()), r.bytes, std::nullopt, std::nullopt};
+    CollectiveRequest req{r.op, static_cast<int>(r.gpus.size()), r.bytes, algo, proto};
     out[k].result = predict_collective(t.cluster(), req, nodes_spanned(t, r.gpus));
     if (ring_op(r.op)) step_flows(t, r, k, flows);
   }

@@ -14,6 +14,7 @@
 // With nothing contending the stretch is exactly 1 and both modes agree.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "sim/net/collective.hpp"
@@ -31,13 +32,17 @@ struct FlowCollectiveResult {
   CollectiveResult result;     // stretched prediction
   double stretch = 1;          // contended / alone step time (>= 1)
   double step_time_s = 0;      // simulated step, with contention
-  double bytes_sent = 0;       // bytes handed to the flow network for the step
-  double bytes_delivered = 0;  // bytes it delivered (equal when all flows finished)
+  double bytes_sent = 0;       // bytes handed to the flow network for the step (all requests together)
+  double bytes_delivered = 0;  // bytes it delivered for the step (equal when all flows finished)
 };
 
 // Simulates the requests concurrently on `topology`. Ops other than the three
-// ring collectives get the analytical answer with stretch 1.
+// ring collectives get the analytical answer with stretch 1. `algo` / `proto`
+// force NCCL's algorithm / protocol for every request (NCCL_ALGO, NCCL_PROTO);
+// throws std::invalid_argument when a group cannot run them.
 std::vector<FlowCollectiveResult> simulate_collectives(const Topology& topology,
-                                                       const std::vector<GroupCollective>& requests);
+                                                       const std::vector<GroupCollective>& requests,
+                                                       std::optional<NcclAlgo> algo = std::nullopt,
+                                                       std::optional<NcclProto> proto = std::nullopt);
 
 }  // namespace trainsim

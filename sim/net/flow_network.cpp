@@ -164,7 +164,6 @@ struct FlowNetwork::Impl {
     std::uint64_t mark = 0;         // BFS epoch
     std::uint32_t generation = 0;   // bumped each time the slot is released
     bool live = false;              // started and not yet finished
-    bool moving = false;            // past its latency, on its links' lists
   };
   struct Link {
     double capacity = 0;                 // bytes/s
@@ -175,7 +174,7 @@ struct FlowNetwork::Impl {
     std::int32_t local = -1;             // scratch: index in the max-min problem
   };
 
-  Impl(Engine& e, std::vector<LinkSpec> specs);
+  Impl(Engine& e, const std::vector<LinkSpec>& specs);
   ~Impl();
 
   FlowId start(const Route& route, Bytes bytes, std::function<void()> on_done);
@@ -218,7 +217,7 @@ struct FlowNetwork::Impl {
   std::vector<double> rates;
 };
 
-FlowNetwork::Impl::Impl(Engine& e, std::vector<LinkSpec> specs) : engine(e) {
+FlowNetwork::Impl::Impl(Engine& e, const std::vector<LinkSpec>& specs) : engine(e) {
   links.resize(specs.size());
   for (std::size_t i = 0; i < specs.size(); ++i) {
     const LinkSpec& s = specs[i];
@@ -289,7 +288,6 @@ void FlowNetwork::Impl::activate(std::uint32_t slot) {
     complete(slot);
     return;
   }
-  f.moving = true;
   for (LinkId l : f.route) links[static_cast<std::size_t>(l)].flows.push_back(slot);
   mark_dirty(f.route);
 }
@@ -307,7 +305,6 @@ void FlowNetwork::Impl::finish(std::uint32_t slot) {
     v.erase(std::find(v.begin(), v.end(), slot));  // keeps the others' order
   }
   mark_dirty(f.route);
-  f.moving = false;
   f.rate = 0;
   complete(slot);
 }
@@ -454,8 +451,8 @@ void FlowNetwork::Impl::release(std::uint32_t slot) {
 
 // ---------------------------------------------------------------- public API
 
-FlowNetwork::FlowNetwork(Engine& engine, std::vector<LinkSpec> links)
-    : impl_(std::make_unique<Impl>(engine, std::move(links))) {}
+FlowNetwork::FlowNetwork(Engine& engine, const std::vector<LinkSpec>& links)
+    : impl_(std::make_unique<Impl>(engine, links)) {}
 
 FlowNetwork::~FlowNetwork() = default;
 

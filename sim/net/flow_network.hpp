@@ -36,7 +36,7 @@ struct FlowStats {
 
 class FlowNetwork {
  public:
-  FlowNetwork(Engine& engine, std::vector<LinkSpec> links);
+  FlowNetwork(Engine& engine, const std::vector<LinkSpec>& links);
   ~FlowNetwork();
 
   // Starts moving `bytes` along `route` now. The flow's bytes start flowing

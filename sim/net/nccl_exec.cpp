@@ -22,27 +22,11 @@ double chunk_bytes(NcclProto p) {
   return kChunkSimple;
 }
 
-// nccl-tests' busbw / algbw for the op (formulas.md §6).
-double bus_factor(const NcclComm& c) {
-  double n = c.ranks;
-  switch (c.op) {
-    case NcclOp::all_reduce: return 2 * (n - 1) / n;
-    case NcclOp::all_gather:
-    case NcclOp::reduce_scatter: return (n - 1) / n;
-    default: return 1.0;
-  }
-}
-
 // Steps the first chunk crosses after the first one.
 double pipeline_depth(const NcclComm& c, NcclAlgo a) {
   int ppn = std::max(1, c.ranks / std::max(1, c.nodes));
   switch (a) {
-    case NcclAlgo::ring: {
-      int steps = c.op == NcclOp::all_reduce ? 2 * (c.ranks - 1)
-                  : (c.op == NcclOp::all_gather || c.op == NcclOp::reduce_scatter) ? c.ranks - 1
-                                                                                    : c.ranks;
-      return steps - 1;
-    }
+    case NcclAlgo::ring: return nccl_ring_steps(c) - 1;
     case NcclAlgo::tree: return 2.0 * ((ppn - 1) + std::ceil(std::log2(std::max(1, c.nodes)))) - 1;
     case NcclAlgo::nvls:
     case NcclAlgo::nvls_tree: return c.ranks - 1;
@@ -67,7 +51,8 @@ NcclExecTime nccl_exec_time(const NcclComm& c, const NcclEstimate& e, double byt
   double eff = (e.algo == NcclAlgo::nvls || e.algo == NcclAlgo::nvls_tree) ? p.nvls_efficiency : p.ring_efficiency;
   double alg_bytes_per_us = 1000.0 * e.alg_bw * eff;  // GB/s -> bytes/µs
   if (!(alg_bytes_per_us > 0)) return t;
-  double bus_bytes_per_us = alg_bytes_per_us * bus_factor(c);
+  // nccl-tests' busbw / algbw = nsteps / n (formulas.md §6).
+  double bus_bytes_per_us = alg_bytes_per_us * nccl_ring_steps(c) / c.ranks;
   double fill = pipeline_depth(c, e.algo) * std::min(bytes / c.ranks, chunk_bytes(e.proto)) / bus_bytes_per_us;
   t.bytes_us = fill + bytes / alg_bytes_per_us;
   return t;

@@ -46,14 +46,6 @@ double ll_max_bw(const NcclComm& c) {
   return kLLMaxBw[c.cpu == CpuVendor::amd ? 1 : 0][nodes_index(c.nodes)];
 }
 
-int steps(const NcclComm& c) {
-  switch (c.op) {
-    case NcclOp::all_reduce: return 2 * (c.ranks - 1);
-    case NcclOp::all_gather:
-    case NcclOp::reduce_scatter: return c.ranks - 1;
-    default: return c.ranks;
-  }
-}
 
 bool enabled(const NcclComm& c, NcclAlgo a, NcclProto p) {
   bool ag_rs = c.op == NcclOp::all_gather || c.op == NcclOp::reduce_scatter;
@@ -70,12 +62,12 @@ bool enabled(const NcclComm& c, NcclAlgo a, NcclProto p) {
 
 double ring_like_latency(const NcclComm& c, NcclProto p, double intra_lat, double inter_lat) {
   double lat = kBaseLat[1][pi(p)];
-  if (c.op == NcclOp::broadcast || c.op == NcclOp::reduce) return lat + steps(c) * intra_lat;
+  if (c.op == NcclOp::broadcast || c.op == NcclOp::reduce) return lat + nccl_ring_steps(c) * intra_lat;
   double overhead = 0;
   if (c.nodes > 1) overhead = (c.cpu == CpuVendor::amd ? 2.0 : 1.0) * (p == NcclProto::simple ? 3 : 1);
   intra_lat = std::max(intra_lat, overhead);
   int inter_steps = c.nodes == 1 ? 0 : (c.op == NcclOp::all_reduce ? 2 * (c.nodes - 1) : c.nodes - 1);
-  return lat + (steps(c) - inter_steps) * intra_lat + inter_steps * inter_lat;
+  return lat + (nccl_ring_steps(c) - inter_steps) * intra_lat + inter_steps * inter_lat;
 }
 
 double bus_bw(const NcclComm& c, NcclAlgo a, NcclProto p) {
@@ -120,6 +112,20 @@ const char* to_string(NcclProto p) {
   return "?";
 }
 
+int nccl_ring_steps(const NcclComm& c) {
+  switch (c.op) {
+    case NcclOp::all_reduce: return 2 * (c.ranks - 1);
+    case NcclOp::all_gather:
+    case NcclOp::reduce_scatter: return c.ranks - 1;
+    default: return c.ranks;
+  }
+}
+
+double nccl_step_latency_us(const NcclComm& c, NcclAlgo a, NcclProto p) {
+  const int path = c.nodes > 1 ? kNet : c.intra == IntraLink::nvlink ? 0 : 1;
+  return kHwLat[path][static_cast<int>(a)][pi(p)];
+}
+
 double nccl_latency_us(const NcclComm& c, NcclAlgo a, NcclProto p) {
   int ai = static_cast<int>(a);
   int intra_hw = c.intra == IntraLink::nvlink ? 0 : 1;
@@ -145,7 +151,7 @@ std::optional<NcclEstimate> nccl_estimate(const NcclComm& c, NcclAlgo a, NcclPro
   e.bus_bw = bus_bw(c, a, p);
   bool ring_like = a != NcclAlgo::tree;
   bool ag_rs = c.op == NcclOp::all_gather || c.op == NcclOp::reduce_scatter;
-  double ratio = ring_like ? static_cast<double>(c.ranks) / steps(c) : 0.5;
+  double ratio = ring_like ? static_cast<double>(c.ranks) / nccl_ring_steps(c) : 0.5;
   e.alg_bw = (ag_rs && a != NcclAlgo::ring) ? e.bus_bw : e.bus_bw * ratio;
   return e;
 }

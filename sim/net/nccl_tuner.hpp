@@ -51,6 +51,15 @@ std::optional<NcclEstimate> nccl_estimate(const NcclComm& c, NcclAlgo a, NcclPro
 // The latency term alone (µs), for the worked examples of hardware.md §4c.5.
 double nccl_latency_us(const NcclComm& c, NcclAlgo a, NcclProto p);
 
+// NCCL's hardware latency of one step (µs, hwLatencies) on the slowest path the
+// group crosses: the network when it spans nodes, else NVLink or PCI.
+double nccl_step_latency_us(const NcclComm& c, NcclAlgo a, NcclProto p);
+
+// NCCL's step count of a ring (nsteps): 2 (n - 1) for all-reduce, n - 1 for
+// all-gather / reduce-scatter, n for broadcast / reduce. nccl-tests' bus
+// bandwidth factor is nsteps / n for every op (formulas.md §6).
+int nccl_ring_steps(const NcclComm& c);
+
 // NCCL's choice for a message of `bytes`: the enabled pair of minimum time,
 // with the call-time corrections applied. `algo` / `proto` restrict the choice
 // as NCCL_ALGO / NCCL_PROTO do; nothing enabled gives alg_bw == 0.

@@ -1,7 +1,6 @@
 #include "sim/report/chrome_trace.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <map>
 #include <ostream>
@@ -10,6 +9,8 @@
 #include <tuple>
 #include <utility>
 #include <vector>
+
+#include "sim/report/report_format.hpp"
 
 namespace trainsim {
 namespace {
@@ -51,39 +52,10 @@ std::vector<Ref> timed_refs(const StepResult& r) {
   return refs;
 }
 
-// Digits after `prefix` when the whole token is prefix + digits, else -1.
-int token_number(const std::string& token, const std::string& prefix) {
-  if (token.size() <= prefix.size() || token.compare(0, prefix.size(), prefix) != 0) return -1;
-  for (size_t i = prefix.size(); i < token.size(); ++i)
-    if (!std::isdigit(static_cast<unsigned char>(token[i]))) return -1;
-  return std::stoi(token.substr(prefix.size()));
-}
-
-struct SpanTags {
-  int micro_batch = -1;  // -1: none
-  int chunk = -1;
-};
-
-// micro_batch / chunk from the "mb<N>" / "c<N>" tokens of a span's name.
-SpanTags span_tags(const std::string& name) {
-  SpanTags t;
-  size_t pos = 0;
-  while (pos < name.size()) {
-    size_t end = name.find(' ', pos);
-    if (end == std::string::npos) end = name.size();
-    std::string token = name.substr(pos, end - pos);
-    if (int mb = token_number(token, "mb"); mb >= 0) t.micro_batch = mb;
-    if (int c = token_number(token, "c"); c >= 0) t.chunk = c;
-    pos = end + 1;
-  }
-  return t;
-}
-
 nlohmann::json span_args(const TraceSpan& s) {
   nlohmann::json args = {{"lane", to_string(s.lane)}};
-  const SpanTags t = span_tags(s.name);
-  if (t.micro_batch >= 0) args["micro_batch"] = t.micro_batch;
-  if (t.chunk >= 0) args["chunk"] = t.chunk;
+  if (s.micro_batch >= 0) args["micro_batch"] = s.micro_batch;
+  if (s.chunk >= 0) args["chunk"] = s.chunk;
   return args;
 }
 
@@ -97,11 +69,10 @@ double span_dur_us(const TraceSpan& s, double ts_us) {
 // building a JSON object per span costs several times more than writing it.
 void write_span(std::ostream& os, const StepResult& r, const Ref& e) {
   const TraceSpan& s = r.spans[e.index];
-  const SpanTags t = span_tags(s.name);
   os << "{\"args\":{";
-  if (t.chunk >= 0) os << "\"chunk\":" << t.chunk << ',';
+  if (s.chunk >= 0) os << "\"chunk\":" << s.chunk << ',';
   os << "\"lane\":\"" << to_string(s.lane) << '"';
-  if (t.micro_batch >= 0) os << ",\"micro_batch\":" << t.micro_batch;
+  if (s.micro_batch >= 0) os << ",\"micro_batch\":" << s.micro_batch;
   os << "},\"cat\":" << nlohmann::json(s.category).dump() << ",\"dur\":" << nlohmann::json(span_dur_us(s, e.ts_us)).dump()
      << ",\"name\":" << nlohmann::json(s.name).dump() << ",\"ph\":\"X\",\"pid\":" << e.pid << ",\"tid\":" << e.tid
      << ",\"ts\":" << nlohmann::json(e.ts_us).dump() << '}';
@@ -137,10 +108,7 @@ nlohmann::json metadata(const char* name, int pid, int tid, nlohmann::json args)
 
 std::string process_label(int rank, const GpuStats* g) {
   std::string s = "GPU " + std::to_string(rank);
-  if (g == nullptr) return s;
-  const RankCoord& c = g->coord;
-  return s + " (node " + std::to_string(g->node) + ", dp " + std::to_string(c.dp) + " pp " + std::to_string(c.pp) +
-         " tp " + std::to_string(c.tp) + " cp " + std::to_string(c.cp) + ")";
+  return g == nullptr ? s : s + " (" + rank_label(g->node, g->coord) + ")";
 }
 
 // Metadata of one process: its name and order, then a name and order per lane it uses.

@@ -1,8 +1,7 @@
 #include "sim/report/memory_report.hpp"
-#include "sim/report/text_table.hpp"
+#include "sim/report/report_format.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <sstream>
 #include <vector>
@@ -10,13 +9,8 @@
 namespace trainsim {
 namespace {
 
-std::int64_t whole(Bytes b) { return static_cast<std::int64_t>(std::llround(b.value())); }
-
-std::string gib(Bytes b) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", b.value() / kGiB);
-  return buf;
-}
+std::int64_t whole(Bytes b) { return whole_bytes(b.value()); }
+std::string gib(Bytes b) { return gib_text(b.value()); }
 
 std::string millions(std::int64_t n) {
   char buf[32];
@@ -67,24 +61,10 @@ std::vector<std::vector<std::string>> stage_rows(const MemoryResult& r) {
   return rows;
 }
 
-std::string render(const std::vector<std::vector<std::string>>& rows) { return render_text_table(rows); }
-
 nlohmann::json breakdown_json(const MemoryBreakdown& b) {
   return {{"params", whole(b.params)},           {"grads", whole(b.grads)},
           {"optimizer_states", whole(b.optimizer_states)}, {"activations", whole(b.activations)},
           {"comm_buffers", whole(b.comm_buffers)}, {"other", whole(b.other)}};
-}
-
-nlohmann::json layout_json(const Scenario& s) {
-  const ParallelPlan& p = s.parallel;
-  const TrainingPlan& t = s.training;
-  return {{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp}, {"cp", p.cp}, {"vp", p.vp},
-          {"sequence_parallel", p.sequence_parallel}, {"zero_stage", p.zero_stage},
-          {"schedule", to_string(p.schedule)}, {"micro_batch", t.micro_batch},
-          {"global_batch", t.global_batch}, {"num_micro_batches", s.num_micro_batches()},
-          {"seq_len", t.seq_len}, {"precision", to_string(t.precision)},
-          {"recompute", to_string(t.recompute)}, {"convention", to_string(s.memory.convention)},
-          {"gpus", s.gpus}, {"nodes", s.nodes}};
 }
 
 nlohmann::json stage_json(const StageMemory& st) {
@@ -103,7 +83,7 @@ std::string memory_table(const Scenario& s, const MemoryResult& r) {
                                                  "other [GiB]", "total [GiB]"}};
   for (auto& row : stage_rows(r)) rows.push_back(std::move(row));
   std::ostringstream o;
-  o << layout_line(s) << "\n\n" << render(rows);
+  o << layout_line(s) << "\n\n" << render_text_table(rows);
   bool any_step = false;
   for (const StageMemory& st : r.stages) any_step = any_step || st.peak_phase == MemoryPhase::step;
   if (any_step) o << "* peaks during gradient reduction / optimizer step (activations freed)\n";
@@ -129,7 +109,7 @@ nlohmann::json memory_json(const Scenario& s, const MemoryResult& r) {
           {"nvme_peak_bytes_per_node", whole(r.nvme_peak_per_node)},
           {"peak_stage", r.peak_stage},
           {"stages", stages},
-          {"layout", layout_json(s)}};
+          {"layout", layout_json(s.parallel, s.training, s.num_micro_batches(), s.gpus, s.nodes, s.memory.convention)}};
 }
 
 }  // namespace trainsim

@@ -3,6 +3,6 @@
 target_sources(trainsim_core PRIVATE
   sim/report/step_report.cpp
   sim/report/chrome_trace.cpp
-  sim/report/text_table.cpp
+  sim/report/report_format.cpp
 )
 trainsim_add_test(step_report_test)

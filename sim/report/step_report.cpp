@@ -1,5 +1,4 @@
 #include "sim/report/step_report.hpp"
-#include "sim/report/text_table.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -11,29 +10,17 @@
 #include <vector>
 
 #include "sim/report/memory_report.hpp"  // kSummarySchemaVersion
+#include "sim/report/report_format.hpp"
 
 namespace trainsim {
-
-const char* to_string(Lane l) {
-  switch (l) {
-    case Lane::compute: return "compute";
-    case Lane::tp_comm: return "tp_comm";
-    case Lane::dp_comm: return "dp_comm";
-    case Lane::pp_p2p: return "pp_p2p";
-    case Lane::pcie: return "pcie";
-    case Lane::nvme: return "nvme";
-  }
-  return "unknown";
-}
 
 namespace {
 
 using Rows = std::vector<std::vector<std::string>>;
 
-constexpr double kGB = 1e9;  // comm and offload volumes are reported in SI gigabytes
-
-std::int64_t whole(double bytes) { return static_cast<std::int64_t>(std::llround(bytes)); }
-std::int64_t whole(Bytes b) { return whole(b.value()); }
+// Comm and offload volumes are reported in SI gigabytes (kGB), memory in GiB.
+std::int64_t whole(double bytes) { return whole_bytes(bytes); }
+std::int64_t whole(Bytes b) { return whole_bytes(b.value()); }
 
 // printf-style formatting of one number (fixed formats keep the text deterministic).
 std::string num(const char* fmt, double v) {
@@ -42,9 +29,7 @@ std::string num(const char* fmt, double v) {
   return buf;
 }
 
-std::string gib(double bytes) { return num("%.2f", bytes / kGiB); }
-
-std::string render(const std::vector<std::vector<std::string>>& rows) { return render_text_table(rows); }
+std::string gib(double bytes) { return gib_text(bytes); }
 
 // (name, seconds) in StepBreakdown's field order; the summary.json keys.
 std::vector<std::pair<const char*, double>> breakdown_items(const StepBreakdown& b) {
@@ -79,11 +64,7 @@ const GpuStats* find_gpu(const StepResult& r, int rank) {
 
 std::string where(const StepResult& r, int rank) {
   std::string s = "rank " + std::to_string(rank);
-  if (const GpuStats* g = find_gpu(r, rank)) {
-    const RankCoord& c = g->coord;
-    s += ": node " + std::to_string(g->node) + ", dp " + std::to_string(c.dp) + " pp " + std::to_string(c.pp) +
-         " tp " + std::to_string(c.tp) + " cp " + std::to_string(c.cp);
-  }
+  if (const GpuStats* g = find_gpu(r, rank)) s += ": " + rank_label(g->node, g->coord);
   return s;
 }
 
@@ -107,7 +88,7 @@ std::string throughput_text(const StepResult& r) {
                 "MFU [%]"},
                {num("%.4f", r.step_time_s), num("%.0f", r.tokens_per_s), num("%.1f", r.model_tflops_per_gpu),
                 num("%.1f", r.hardware_tflops_per_gpu), num("%.1f", 100.0 * r.mfu)}};
-  return render(rows);
+  return render_text_table(rows);
 }
 
 std::string breakdown_text(const StepResult& r) {
@@ -115,7 +96,7 @@ std::string breakdown_text(const StepResult& r) {
   auto share = [&](double s) { return num("%.1f", r.step_time_s > 0 ? 100.0 * s / r.step_time_s : 0.0); };
   for (const auto& [name, s] : breakdown_items(r.breakdown)) rows.push_back({name, num("%.4f", s), share(s)});
   rows.push_back({"total", num("%.4f", r.step_time_s), share(r.step_time_s)});
-  return render(rows);
+  return render_text_table(rows);
 }
 
 std::string memory_text(const StepResult& r) {
@@ -125,7 +106,7 @@ std::string memory_text(const StepResult& r) {
   Rows rows = {{"memory at peak", "size [GiB]"}};
   for (const auto& [name, b] : memory_items(r.memory_at_peak)) rows.push_back({name, gib(b.value())});
   rows.push_back({"total", gib(r.memory_at_peak.total().value())});
-  o << render(rows);
+  o << render_text_table(rows);
   if (r.host_memory_peak_bytes_per_node > 0)
     o << "host memory per node (offload) [GiB]: " << gib(r.host_memory_peak_bytes_per_node) << "\n";
   if (r.nvme_peak_bytes_per_node > 0)
@@ -138,12 +119,12 @@ std::string traffic_text(const StepResult& r) {
   if (!r.comm_bytes_per_gpu.empty()) {
     Rows rows = {{"communication (group.kind)", "sent per GPU [GB]"}};
     for (const auto& [kind, bytes] : r.comm_bytes_per_gpu) rows.push_back({kind, num("%.3f", bytes / kGB)});
-    out += render(rows);
+    out += render_text_table(rows);
   }
   Rows off = {{"offload traffic", "per GPU [GB]"}};
   for (const auto& [name, bytes] : offload_items(r))
     if (bytes > 0) off.push_back({name, num("%.3f", bytes / kGB)});
-  if (off.size() > 1) out += (out.empty() ? "" : "\n") + render(off);
+  if (off.size() > 1) out += (out.empty() ? "" : "\n") + render_text_table(off);
   return out;
 }
 
@@ -161,29 +142,6 @@ std::string format_step_summary(const StepResult& r) {
   return header_text(r) + "\n" + throughput_text(r) + "\n" + breakdown_text(r) + "\n" + memory_text(r) + "\n" +
          (traffic.empty() ? "" : traffic + "\n") + simulation_text(r);
 }
-
-namespace {
-
-nlohmann::json layout_json(const StepResult& r) {
-  const ParallelPlan& p = r.parallel;
-  const TrainingPlan& t = r.training;
-  return {{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp}, {"cp", p.cp}, {"vp", p.vp},
-          {"sequence_parallel", p.sequence_parallel}, {"zero_stage", p.zero_stage},
-          {"schedule", to_string(p.schedule)}, {"micro_batch", t.micro_batch},
-          {"micro_batches", r.micro_batches}, {"global_batch", t.global_batch}, {"seq_len", t.seq_len},
-          {"precision", to_string(t.precision)}, {"recompute", to_string(t.recompute)},
-          {"gpus", r.gpus}, {"nodes", r.nodes}};
-}
-
-nlohmann::json traffic_json(const StepResult& r, nlohmann::json& offload) {
-  nlohmann::json comm = nlohmann::json::object();
-  for (const auto& [kind, bytes] : r.comm_bytes_per_gpu) comm[kind] = whole(bytes);
-  offload = nlohmann::json::object();
-  for (const auto& [name, bytes] : offload_items(r)) offload[name] = whole(bytes);
-  return comm;
-}
-
-}  // namespace
 
 nlohmann::json step_summary_json(const StepResult& r) {
   nlohmann::json j;
@@ -207,10 +165,11 @@ nlohmann::json step_summary_json(const StepResult& r) {
   for (const auto& [name, b] : memory_items(r.memory_at_peak)) j["memory_at_peak_bytes"][name] = whole(b);
   j["host_memory_peak_bytes_per_node"] = whole(r.host_memory_peak_bytes_per_node);
   j["nvme_peak_bytes_per_node"] = whole(r.nvme_peak_bytes_per_node);
-  nlohmann::json offload;
-  j["comm_bytes_per_gpu"] = traffic_json(r, offload);
-  j["offload_bytes_per_gpu"] = offload;
-  j["layout"] = layout_json(r);
+  j["comm_bytes_per_gpu"] = nlohmann::json::object();
+  for (const auto& [kind, bytes] : r.comm_bytes_per_gpu) j["comm_bytes_per_gpu"][kind] = whole(bytes);
+  j["offload_bytes_per_gpu"] = nlohmann::json::object();
+  for (const auto& [name, bytes] : offload_items(r)) j["offload_bytes_per_gpu"][name] = whole(bytes);
+  j["layout"] = layout_json(r.parallel, r.training, r.micro_batches, r.gpus, r.nodes, r.convention);
   j["simulation"] = {{"full", r.full_simulation}, {"simulated_gpus", r.simulated_gpus}, {"events", r.events}};
   return j;
 }

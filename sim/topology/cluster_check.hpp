@@ -1,6 +1,6 @@
-// Structural checks of a ClusterSpec before it becomes a graph. The card
-// loader checks the same rules with file:line; these catch specs built or
-// changed in code (tests, sweeps). Private to sim/topology.
+// Structural checks of a ClusterSpec: the one place its cross-key rules live.
+// The card loader runs them (and reports the card's file:line); building a
+// topology runs them again for specs built or changed in code (tests, sweeps).
 #pragma once
 
 #include <string>
@@ -14,8 +14,8 @@ namespace trainsim {
 SourceLocation cluster_key(const ClusterSpec& c, const std::string& key);
 
 // Throws ConfigError naming the key when a count is not positive, the PCIe
-// pattern does not add up to node.gpus / node.nics.count, or the fabric's
-// pod is not a whole number of units.
+// pattern does not add up to node.gpus / node.nics.count, the fabric's pod is
+// not a whole number of units, or a leaf's radix is too small to be non-blocking.
 void check_cluster_shape(const ClusterSpec& c);
 
 }  // namespace trainsim

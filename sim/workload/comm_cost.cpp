@@ -10,15 +10,13 @@ double CommCost::time(CollectiveOp op, double bytes, const GroupPlacement& g) {
   if (ideal_ || g.ranks <= 1 || bytes <= 0) return 0;
   auto key = std::make_tuple(static_cast<int>(op), bytes, g.ranks, g.nodes, g.per_node);
   if (auto it = cache_.find(key); it != cache_.end()) return it->second;
-  ClusterSpec c = cluster_;
-  const int gpn = std::max(1, c.node.gpus);
-  if (g.nodes > 1 && g.per_node < gpn)
-    c.node.nics.count = std::max(1, c.node.nics.count * g.per_node / gpn);
+  const int gpn = std::max(1, cluster_.node.gpus);
+  const int nics = std::max(1, cluster_.node.nics.count * std::min(g.per_node, gpn) / gpn);
   CollectiveRequest r;
   r.op = op;
   r.ranks = g.ranks;
   r.bytes = bytes;
-  double t = predict_collective(c, r, g.nodes).time_s;
+  double t = predict_collective(cluster_, r, g.nodes, nics).time_s;
   cache_.emplace(key, t);
   return t;
 }

@@ -4,6 +4,7 @@ target_sources(trainsim_core PRIVATE
   sim/workload/schedule.cpp
   sim/workload/comm_cost.cpp
   sim/workload/program.cpp
+  sim/workload/emitter.cpp
   sim/workload/step_plan.cpp
   sim/workload/program_builder.cpp
   sim/workload/step_engine.cpp

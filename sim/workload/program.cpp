@@ -2,6 +2,18 @@
 
 namespace trainsim {
 
+const char* to_string(Lane l) {
+  switch (l) {
+    case Lane::compute: return "compute";
+    case Lane::tp_comm: return "tp_comm";
+    case Lane::dp_comm: return "dp_comm";
+    case Lane::pp_p2p: return "pp_p2p";
+    case Lane::pcie: return "pcie";
+    case Lane::nvme: return "nvme";
+  }
+  return "unknown";
+}
+
 const char* to_string(Category c) {
   switch (c) {
     case Category::forward: return "forward";
@@ -11,7 +23,6 @@ const char* to_string(Category c) {
     case Category::tp: return "tp";
     case Category::dp: return "dp";
     case Category::pp: return "pp";
-    case Category::offload: return "offload";
   }
   return "?";
 }
@@ -20,8 +31,7 @@ const char* to_string(GroupKind g) {
   switch (g) {
     case GroupKind::tp: return "tp";
     case GroupKind::cp: return "cp";
-    case GroupKind::dp: return "dp";
-    case GroupKind::shard: return "dp";  // the dp x cp group gradients and ZeRO shards use
+    case GroupKind::shard: return "dp";
     case GroupKind::embedding: return "embedding";
     case GroupKind::world: return "world";
   }

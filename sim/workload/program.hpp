@@ -29,14 +29,17 @@ namespace trainsim {
 enum class InstrKind : std::uint8_t { compute, collective, launch, wait_lane, send, recv, alloc, free };
 
 // What a stretch of compute-stream time was spent on (StepBreakdown's fields).
-enum class Category : std::uint8_t { forward, backward, recompute, optimizer, tp, dp, pp, offload };
+enum class Category : std::uint8_t { forward, backward, recompute, optimizer, tp, dp, pp };
 const char* to_string(Category c);
 
 // The group a collective runs over, relative to the executing rank.
-enum class GroupKind : std::uint8_t { tp, cp, dp, shard, embedding, world };
+// shard: the dp x cp group gradients are reduced over and ZeRO shards over.
+enum class GroupKind : std::uint8_t { tp, cp, shard, embedding, world };
+inline constexpr int kGroupKinds = 5;
 const char* to_string(GroupKind g);
 
 enum class MemKind : std::uint8_t { params, grads, optimizer_states, activations, comm_buffers, other };
+inline constexpr int kMemKinds = 6;
 
 struct Instr {
   InstrKind kind = InstrKind::compute;
@@ -53,10 +56,17 @@ struct Instr {
   int label = 0;           // index into StageProgram::labels (span name)
 };
 
+// What a span of an instruction is called, and which pass it belongs to.
+struct SpanLabel {
+  std::string name;      // e.g. "F mb3 c0", "grad reduce"
+  int micro_batch = -1;  // -1: not part of a pass
+  int chunk = -1;
+};
+
 struct StageProgram {
   int stage = 0;
   std::vector<Instr> instrs;
-  std::vector<std::string> labels;   // span names, e.g. "F mb3 c0"
+  std::vector<SpanLabel> labels;     // span names, indexed by Instr::label
   // Bytes one GPU of this stage sends per step, by "group.op" (summary comm_bytes_per_gpu).
   std::map<std::string, double> comm_bytes;
   double hardware_flops = 0;         // FLOPs one GPU of this stage executes per step

@@ -11,6 +11,10 @@
 namespace trainsim {
 namespace {
 
+// Gradient clipping all-reduces one fp32 value, the squared gradient norm
+// (Megatron clip_grad_norm_fp32, DeepSpeed clip_grad_norm_).
+constexpr double kGradNormBytes = 4;
+
 std::string pass_label(bool forward, int mb, int chunk, int vp) {
   std::string l = std::string(forward ? "F" : "B") + " mb" + std::to_string(mb);
   return vp > 1 ? l + " c" + std::to_string(chunk) : l;
@@ -21,7 +25,7 @@ class StageBuilder {
   StageBuilder(const StepPlan& p, int stage)
       : p_(p), s_(*p.scenario), e_(p, stage), stage_(stage), pp_(s_.parallel.pp), vp_(p.split.chunks()),
         vstages_(pp_ * vp_), m_(p.micro_batches), sp_(s_.parallel.sequence_parallel),
-        zero_(s_.parallel.zero_stage), counts_(count_params(s_.model)) {}
+        zero_(s_.parallel.zero_stage), grad_label_(e_.label("grad reduce")) {}
 
   StageProgram build() {
     start_memory();
@@ -37,7 +41,6 @@ class StageBuilder {
   int vstage(int chunk) const { return chunk * pp_ + stage_; }
   bool first(int chunk) const { return vstage(chunk) == 0; }
   bool last(int chunk) const { return vstage(chunk) == vstages_ - 1; }
-  double output_params() const { return counts_.output_layer > 0 || pp_ > 1 ? p_.vocab_params : 0; }
   double chunk_stored(int chunk) const {
     double b = p_.layer_stored * p_.split.chunk_layers(stage_, chunk);
     if (first(chunk)) b += p_.embedding_stored;
@@ -49,13 +52,16 @@ class StageBuilder {
     double w = p_.split.chunk_layers(stage_, chunk) > 0 ? p_.layer_working : 0;
     return last(chunk) ? std::max(w, p_.output_working) : w;
   }
-  // Parameters of each unit a ZeRO-3 pass gathers, in forward order: its layers,
-  // with the embedding folded into the first and the output layer into the last.
+  // Parameters of each unit a ZeRO-3 pass gathers (and whose gradients it
+  // produces), in forward order: the chunk's layers, with the embedding folded
+  // into the first and the output layer into the last (params.hpp stage_params).
   std::vector<double> units(int chunk) const {
-    std::vector<double> u(p_.split.chunk_layers(stage_, chunk), static_cast<double>(p_.layer_params));
+    const int layers = p_.split.chunk_layers(stage_, chunk);
+    const StageParams sp = stage_params(s_.model, s_.parallel.tp, layers, first(chunk), last(chunk), pp_);
+    std::vector<double> u(layers, static_cast<double>(p_.layer_params));
     if (u.empty()) u.push_back(0);
-    if (first(chunk)) u.front() += p_.vocab_params + counts_.position_embedding + counts_.embedding_norm;
-    if (last(chunk)) u.back() += output_params() + counts_.final_norm;
+    u.front() += static_cast<double>(sp.embedding);
+    u.back() += static_cast<double>(sp.output);
     return u;
   }
   // FLOPs one GPU of this stage executes in the step (recompute included).
@@ -82,21 +88,18 @@ class StageBuilder {
   }
 
   // ---- tensor and context parallel collectives of one block
-  void tp_before(int lbl, Category c) {
-    if (sp_) e_.blocking(GroupKind::tp, CollectiveOp::all_gather, p_.tp_bytes, tp_exposed(p_.tp_ag_s, 0), Lane::tp_comm, c, lbl);
-  }
-  void tp_after(int lbl, Category c, double window) {
-    CollectiveOp op = sp_ ? CollectiveOp::reduce_scatter : CollectiveOp::all_reduce;
-    double t = sp_ ? p_.tp_rs_s : p_.tp_ar_s;
-    e_.blocking(GroupKind::tp, op, p_.tp_bytes, tp_exposed(t, window), Lane::tp_comm, c, lbl);
-  }
-  double tp_exposed(double t, double window) const {
-    return s_.training.overlap.tp_comm ? std::max(0.0, t - window) : t;
-  }
+  // One block (attention or MLP) of a pass between its TP collectives: with SP
+  // an all-gather before and a reduce-scatter after, else an all-reduce after.
+  // With tp_comm_overlap the collective after the block hides behind its compute.
   void block_forward(double seconds, Category c, int lbl) {
-    tp_before(lbl, Category::tp);
+    if (sp_) tp_collective(CollectiveOp::all_gather, p_.tp_ag_s, lbl);
     e_.compute(seconds, c, lbl);
-    tp_after(lbl, Category::tp, seconds);
+    const double t = sp_ ? p_.tp_rs_s : p_.tp_ar_s;
+    const double exposed = s_.training.overlap.tp_comm ? std::max(0.0, t - seconds) : t;
+    tp_collective(sp_ ? CollectiveOp::reduce_scatter : CollectiveOp::all_reduce, exposed, lbl);
+  }
+  void tp_collective(CollectiveOp op, double exposed, int lbl) {
+    e_.blocking(GroupKind::tp, op, p_.tp_bytes, exposed, Lane::tp_comm, Category::tp, lbl);
   }
   void layer_forward(int lbl) {
     if (s_.parallel.cp > 1)
@@ -162,7 +165,7 @@ class StageBuilder {
 
   // ---- passes
   void forward(const PassItem& it) {
-    const int lbl = e_.label(pass_label(true, it.micro_batch, it.chunk, vp_));
+    const int lbl = e_.label(pass_label(true, it.micro_batch, it.chunk, vp_), it.micro_batch, vp_ > 1 ? it.chunk : -1);
     const int vs = vstage(it.chunk);
     if (vs > 0) e_.recv(message_id(true, it.micro_batch, vs, vstages_, m_));
     std::vector<double> u = units(it.chunk);
@@ -182,8 +185,7 @@ class StageBuilder {
   }
 
   void backward(const PassItem& it) {
-    const int lbl = e_.label(pass_label(false, it.micro_batch, it.chunk, vp_));
-    grad_label_ = e_.label("grad reduce");
+    const int lbl = e_.label(pass_label(false, it.micro_batch, it.chunk, vp_), it.micro_batch, vp_ > 1 ? it.chunk : -1);
     const int vs = vstage(it.chunk);
     if (!last(it.chunk)) e_.recv(message_id(false, it.micro_batch, vs, vstages_, m_));
     if (first_backward_) e_.memory(true, MemKind::comm_buffers, buffers_.backward.value());
@@ -218,10 +220,9 @@ class StageBuilder {
   int stage_, pp_, vp_, vstages_, m_;
   bool sp_;
   int zero_;
-  ParamCounts counts_;
+  int grad_label_;
   CommBuffers buffers_;
   double ready_ = 0;
-  int grad_label_ = 0;
   std::size_t next_gather_ = 0;  // next ZeRO-3 unit of the current pass to gather
   bool first_backward_ = true;
 };
@@ -231,25 +232,21 @@ class StageBuilder {
 // norm, the optimizer step and the ZeRO-1/2 parameter all-gather.
 void StageBuilder::finish_step() {
   const int lbl = e_.label("step");
-  grad_label_ = e_.label("grad reduce");
-  if (!s_.training.overlap.grad_reduce) {
+  if (!s_.training.overlap.grad_reduce) {  // one reduction of the whole gradient buffer (Megatron DDP=local)
     ready_ = static_cast<double>(mem().params);
     flush();
   }
   e_.wait_dp(e_.launches());
   if (s_.model.tied_embeddings && pp_ > 1 && (stage_ == 0 || stage_ == pp_ - 1)) {
     double bytes = p_.vocab_params * p_.grad_bytes_per_param;
-    GroupPlacement g = p_.layout.placement({0, p_.layout.world() - 1});
     e_.blocking(GroupKind::embedding, CollectiveOp::all_reduce, bytes,
-                p_.comm->time(CollectiveOp::all_reduce, bytes, g), Lane::dp_comm, Category::dp, lbl);
+                p_.comm->time(CollectiveOp::all_reduce, bytes, p_.embedding_group), Lane::dp_comm, Category::dp, lbl);
   }
   e_.memory(false, MemKind::comm_buffers, buffers_.backward.value());
   e_.memory(true, MemKind::comm_buffers, buffers_.step.value());
-  if (s_.training.overlap.grad_clip) {
-    GroupPlacement world{p_.layout.world(), s_.nodes, std::min(p_.layout.world(), s_.cluster.node.gpus)};
-    e_.blocking(GroupKind::world, CollectiveOp::all_reduce, 4, p_.comm->time(CollectiveOp::all_reduce, 4, world),
-                Lane::dp_comm, Category::dp, lbl);
-  }
+  if (s_.training.overlap.grad_clip)
+    e_.blocking(GroupKind::world, CollectiveOp::all_reduce, kGradNormBytes,
+                p_.comm->time(CollectiveOp::all_reduce, kGradNormBytes, p_.world_group), Lane::dp_comm, Category::dp, lbl);
   const double shard = zero_ >= 1 ? static_cast<double>(p_.shard_group.ranks) : 1.0;
   const double local = static_cast<double>(mem().params) / shard;
   e_.compute(optimizer_step_time(local, p_.optimizer_bytes_per_param, s_.cluster.node.gpu), Category::optimizer, lbl);

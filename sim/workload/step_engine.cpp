@@ -4,7 +4,7 @@
 #include <array>
 #include <deque>
 #include <map>
-#include <unordered_map>
+#include <tuple>
 
 #include "sim/core/engine.hpp"
 
@@ -24,18 +24,12 @@ struct Rank {
   std::deque<std::size_t> dp_queue, pp_queue;
   bool dp_busy = false, pp_busy = false;
   int dp_done = 0;
-  SimTime dp_start, pp_start;
-  std::vector<SimTime> arrival, sent_at;
-  std::vector<bool> arrived;
-  std::array<double, 6> in_use{};
+  SimTime pp_start;                   // the send at the head of the pp lane started
+  std::vector<bool> arrived;          // by message id
+  std::array<double, kMemKinds> in_use{};  // bytes by MemKind
+  // The simulated members of this rank's group of each kind (resolved on first use).
+  std::array<const std::vector<int>*, kGroupKinds> groups{};
   SimulatedGpu out;
-};
-
-// A collective waiting for its members (keyed by group kind and leader rank).
-struct Rendezvous {
-  int arrived = 0;
-  SimTime last_arrival;
-  std::vector<int> members;   // simulated indexes that arrived
 };
 
 class StepEngine {
@@ -75,33 +69,36 @@ class StepEngine {
       k.prog = &programs_[c.pp];
       k.out.rank = r;
       k.out.stage = c.pp;
-      const int msgs = 2 * plan_.layout.size(Dim::pp) * plan_.split.chunks() * plan_.micro_batches;
-      k.arrival.assign(msgs, SimTime());
-      k.sent_at.assign(msgs, SimTime());
-      k.arrived.assign(msgs, false);
+      k.arrived.assign(2 * plan_.layout.size(Dim::pp) * plan_.split.chunks() * plan_.micro_batches, false);
       ranks_.push_back(std::move(k));
     }
   }
 
-  // The simulated members of rank r's group of kind g, and its leader.
-  // Cached per group (kind, lowest member), so the world group is stored once.
-  const std::vector<int>& members(GroupKind g, int r) {
+  // The simulated members (indexes into ranks_) of simulated rank i's group of
+  // kind g, lowest first. Resolved once per rank and kind, and stored once per
+  // group (kind, lowest member), so the world group is one vector.
+  const std::vector<int>& members(GroupKind g, int i) {
+    const std::vector<int>*& cached = ranks_[i].groups[static_cast<int>(g)];
+    if (cached) return *cached;
+    const int r = ranks_[i].rank;
     std::vector<int> all = g == GroupKind::world ? std::vector<int>{0} : group_ranks(g, r);
     auto key = std::make_pair(static_cast<int>(g), all.front());
     auto it = groups_.find(key);
-    if (it != groups_.end()) return it->second;
-    if (g == GroupKind::world) all = group_ranks(g, r);
-    std::vector<int> sim;
-    for (int m : all)
-      if (index_[m] >= 0) sim.push_back(index_[m]);
-    return groups_.emplace(key, std::move(sim)).first->second;
+    if (it == groups_.end()) {
+      if (g == GroupKind::world) all = group_ranks(g, r);
+      std::vector<int> sim;
+      for (int m : all)
+        if (index_[m] >= 0) sim.push_back(index_[m]);
+      it = groups_.emplace(key, std::move(sim)).first;
+    }
+    cached = &it->second;
+    return *cached;
   }
   std::vector<int> group_ranks(GroupKind g, int r) const {
     const Layout& l = plan_.layout;
     switch (g) {
       case GroupKind::tp: return l.group(Dim::tp, r);
       case GroupKind::cp: return l.group(Dim::cp, r);
-      case GroupKind::dp:
       case GroupKind::shard: return l.shard_group(r);
       case GroupKind::embedding: {
         std::vector<int> pp = l.group(Dim::pp, r);
@@ -175,18 +172,20 @@ class StepEngine {
   void arrive(int i, const Instr& in, bool lane) {
     Rank& r = ranks_[i];
     if (!lane) block(r, Blocked::collective);
-    const std::vector<int>& group = members(in.group, r.rank);
-    Rendezvous& rv = pending_[{static_cast<int>(in.group) * 2 + (lane ? 1 : 0), ranks_[group.front()].rank}];
-    rv.members.push_back(i);
-    rv.last_arrival = engine_.now();
-    if (static_cast<int>(rv.members.size()) < static_cast<int>(group.size())) return;
-    std::vector<int> go = std::move(rv.members);
-    pending_.erase({static_cast<int>(in.group) * 2 + (lane ? 1 : 0), ranks_[group.front()].rank});
+    const std::vector<int>& group = members(in.group, i);
+    // Members waiting, keyed by (group kind, on a lane or not, lowest member): a
+    // group has at most one collective of each kind pending, as its members run
+    // the same instructions in the same order.
+    const auto key = std::make_tuple(static_cast<int>(in.group), lane, group.front());
+    std::vector<int>& waiting = pending_[key];
+    waiting.push_back(i);
+    if (waiting.size() < group.size()) return;
+    std::vector<int> go = std::move(waiting);
+    pending_.erase(key);
     for (int m : go) {
       Rank& k = ranks_[m];
       const Instr& mine = k.prog->instrs[lane ? k.dp_queue.front() : k.pc];
-      if (lane) k.dp_start = engine_.now();
-      else k.collective_start = engine_.now();
+      if (!lane) k.collective_start = engine_.now();
       span(k, mine.lane, mine, engine_.now(), engine_.now() + mine.duration);
       engine_.schedule_after(mine.duration, kDefaultPriority, handlers_[lane ? kDpDone : kBlockingDone], m);
     }
@@ -244,7 +243,7 @@ class StepEngine {
     RankCoord c = plan_.layout.coord(r.rank);
     c.pp = in.peer_stage;
     const int dst = index_[plan_.layout.rank(c)];
-    deliver(dst, in.message, r.pp_start);
+    deliver(dst, in.message, r.pp_start);  // dst is simulated: same dp/tp/cp coordinates, another stage
     if (record_) run_.flows.push_back({static_cast<int>(run_.flows.size()), r.rank, r.pp_start.to_seconds(),
                                        ranks_[dst].rank, engine_.now().to_seconds(), "pp send"});
     start_pp(i);
@@ -252,8 +251,6 @@ class StepEngine {
   void deliver(int dst, int message, SimTime sent) {
     Rank& d = ranks_[dst];
     d.arrived[message] = true;
-    d.arrival[message] = engine_.now();
-    d.sent_at[message] = sent;
     if (d.blocked != Blocked::recv || d.prog->instrs[d.pc].message != message) return;
     // Waiting time overlapping the transfer is exposed pipeline communication; the rest is bubble.
     const SimTime from = std::max(d.block_start, sent);
@@ -265,28 +262,32 @@ class StepEngine {
   }
 
   // ---- memory
+  // Applies an alloc/free; `other` includes the allocator's overhead on the
+  // activations in use (memory.allocator_overhead, as the memory model counts it).
   void change_memory(Rank& r, const Instr& in) {
-    double& slot = r.in_use[static_cast<int>(in.memory)];
+    auto use = [&r](MemKind k) -> double& { return r.in_use[static_cast<int>(k)]; };
+    double& slot = use(in.memory);
     slot = std::max(0.0, slot + (in.kind == InstrKind::alloc ? in.bytes : -in.bytes));
-    const double overhead = plan_.scenario->memory.allocator_overhead * r.in_use[static_cast<int>(MemKind::activations)];
+    const double overhead = plan_.scenario->memory.allocator_overhead * use(MemKind::activations);
     double total = overhead;
     for (double v : r.in_use) total += v;
     if (record_) run_.memory.push_back({r.rank, engine_.now().to_seconds(), total});
     if (total <= r.out.peak_bytes) return;
     r.out.peak_bytes = total;
     MemoryBreakdown& b = r.out.at_peak;
-    b.params = Bytes(r.in_use[0]);
-    b.grads = Bytes(r.in_use[1]);
-    b.optimizer_states = Bytes(r.in_use[2]);
-    b.activations = Bytes(r.in_use[3]);
-    b.comm_buffers = Bytes(r.in_use[4]);
-    b.other = Bytes(r.in_use[5] + overhead);
+    b.params = Bytes(use(MemKind::params));
+    b.grads = Bytes(use(MemKind::grads));
+    b.optimizer_states = Bytes(use(MemKind::optimizer_states));
+    b.activations = Bytes(use(MemKind::activations));
+    b.comm_buffers = Bytes(use(MemKind::comm_buffers));
+    b.other = Bytes(use(MemKind::other) + overhead);
   }
 
   void span(const Rank& r, Lane lane, const Instr& in, SimTime start, SimTime end) {
     if (!record_ || end == start) return;
-    run_.spans.push_back({r.rank, lane, in.label < static_cast<int>(r.prog->labels.size()) ? r.prog->labels[in.label] : "", to_string(in.category), start.to_seconds(),
-                          end.to_seconds()});
+    const SpanLabel& l = r.prog->labels.at(in.label);
+    run_.spans.push_back(
+        {r.rank, lane, l.name, to_string(in.category), start.to_seconds(), end.to_seconds(), l.micro_batch, l.chunk});
   }
 
   const StepPlan& plan_;
@@ -297,7 +298,7 @@ class StepEngine {
   std::vector<Rank> ranks_;
   std::vector<int> index_;   // rank -> simulated index, -1 when not simulated
   std::map<std::pair<int, int>, std::vector<int>> groups_;
-  std::map<std::pair<int, int>, Rendezvous> pending_;
+  std::map<std::tuple<int, bool, int>, std::vector<int>> pending_;
   EngineRun run_;
 };
 

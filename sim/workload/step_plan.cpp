@@ -25,7 +25,8 @@ double optimizer_traffic(const TrainingPlan& t) {
   return fp32 ? 28 : 30;
 }
 
-LayerFlops sum_flops(const std::vector<Op>& ops, bool full_recompute) {
+// Forward, backward and recomputed FLOPs (layer_ops marks the ops the recompute policy re-runs).
+LayerFlops sum_flops(const std::vector<Op>& ops) {
   LayerFlops f;
   for (const Op& op : ops) {
     if (op.pass == Pass::backward) {
@@ -33,13 +34,12 @@ LayerFlops sum_flops(const std::vector<Op>& ops, bool full_recompute) {
       continue;
     }
     f.forward += op.flops;
-    if (op.recompute || full_recompute) f.recompute += op.flops;
+    if (op.recompute) f.recompute += op.flops;
   }
   return f;
 }
 
-void plan_compute(const Scenario& s, StepPlan& p) {
-  ActivationShape shape = activation_shape(s);
+void plan_compute(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
   const GpuSpec& gpu = s.cluster.node.gpu;
   p.layer = layer_times(s.model, shape, gpu);
   p.edges = edge_times(s.model, shape, gpu);
@@ -48,21 +48,22 @@ void plan_compute(const Scenario& s, StepPlan& p) {
     p.layer = apply_profile(prof, p.layer);
     p.edges = apply_profile(prof, p.edges);
   }
-  const bool full = s.training.recompute == Recompute::full;
-  p.layer_flops = sum_flops(layer_ops(s.model, shape), full);
-  if (s.training.recompute == Recompute::none) p.layer_flops.recompute = 0;
-  p.embedding_flops = sum_flops(embedding_ops(s.model, shape), false);
-  p.output_flops = sum_flops(output_ops(s.model, shape), false);
-  p.embedding_flops.recompute = p.output_flops.recompute = 0;
+  p.layer_flops = sum_flops(layer_ops(s.model, shape));
+  p.embedding_flops = sum_flops(embedding_ops(s.model, shape));
+  p.output_flops = sum_flops(output_ops(s.model, shape));
 }
 
-void plan_tp_cp(const Scenario& s, StepPlan& p) {
-  const ActivationShape shape = activation_shape(s);
+void plan_groups(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
   const double e = activation_element_bytes(shape.precision);
   const double tokens = static_cast<double>(shape.seq_len) / shape.cp * shape.micro_batch;
   p.tp_group = p.layout.placement(p.layout.group(Dim::tp, 0));
   p.cp_group = p.layout.placement(p.layout.group(Dim::cp, 0));
   p.shard_group = p.layout.placement(p.layout.shard_group(0));
+  const std::vector<int> stages = p.layout.group(Dim::pp, 0);
+  p.embedding_group = p.layout.placement({stages.front(), stages.back()});
+  // Ranks are node-major and dense: every node but possibly the last is full.
+  p.world_group = {p.layout.world(), p.layout.node(p.layout.world() - 1) + 1,
+                   std::min(p.layout.world(), p.layout.gpus_per_node())};
   p.tp_bytes = tokens * s.model.hidden * e;
   p.tp_ar_s = p.comm->time(CollectiveOp::all_reduce, p.tp_bytes, p.tp_group);
   p.tp_ag_s = p.comm->time(CollectiveOp::all_gather, p.tp_bytes, p.tp_group);
@@ -73,8 +74,7 @@ void plan_tp_cp(const Scenario& s, StepPlan& p) {
   p.cp_rs_s = p.comm->time(CollectiveOp::reduce_scatter, p.cp_bytes, p.cp_group);
 }
 
-void plan_p2p(const Scenario& s, StepPlan& p) {
-  const ActivationShape shape = activation_shape(s);
+void plan_p2p(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
   const double e = activation_element_bytes(shape.precision);
   // Megatron sends b (s/cp) h per micro-batch, split over TP (scatter-gather, or already split by SP).
   p.p2p_bytes = e * shape.seq_len / shape.cp * shape.micro_batch * s.model.hidden / s.parallel.tp;
@@ -108,8 +108,7 @@ void plan_dp(const Scenario& s, StepPlan& p) {
   p.optimizer_bytes_per_param = optimizer_traffic(s.training);
 }
 
-void plan_memory(const Scenario& s, StepPlan& p) {
-  const ActivationShape shape = activation_shape(s);
+void plan_memory(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
   p.memory = compute_memory(s);
   p.layer_stored = stored_layer_activations(s.model, shape).total().value();
   p.layer_working = layer_backward_working(s.model, shape).value();
@@ -130,11 +129,12 @@ StepPlan make_step_plan(const Scenario& s, CommCost& comm) {
              split_layers(s.model.layers, s.parallel.pp, s.parallel.vp, s.parallel.embedding_in_pp_split));
   p.micro_batches = s.num_micro_batches();
   p.comm = &comm;
-  plan_compute(s, p);
-  plan_tp_cp(s, p);
-  plan_p2p(s, p);
+  const ActivationShape shape = activation_shape(s);
+  plan_compute(s, shape, p);
+  plan_groups(s, shape, p);
+  plan_p2p(s, shape, p);
   plan_dp(s, p);
-  plan_memory(s, p);
+  plan_memory(s, shape, p);
   return p;
 }
 

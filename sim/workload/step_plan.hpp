@@ -39,6 +39,8 @@ struct StepPlan {
   double tp_bytes = 0;
   double tp_ar_s = 0, tp_ag_s = 0, tp_rs_s = 0;
   GroupPlacement tp_group, shard_group, cp_group;
+  GroupPlacement embedding_group;  // first and last pipeline stage (tied-embedding gradients)
+  GroupPlacement world_group;      // every GPU (gradient-norm all-reduce)
   // Context parallelism: K and V of one layer gathered in forward, their
   // gradients reduce-scattered in backward (ring attention).
   double cp_bytes = 0;

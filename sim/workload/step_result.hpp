@@ -17,7 +17,6 @@ namespace trainsim {
 // One engine of a GPU: a thread in trace.json.
 enum class Lane { compute, tp_comm, dp_comm, pp_p2p, pcie, nvme };
 const char* to_string(Lane l);
-constexpr int kLaneCount = 6;
 
 // Where each second of the step went on the GPU that finishes last; the
 // fields sum to step_time_s (summary.json breakdown_s).
@@ -41,9 +40,11 @@ struct TraceSpan {
   int rank = 0;
   Lane lane = Lane::compute;
   std::string name;      // "F mb3 c0", "tp all_reduce", "dp reduce_scatter bucket 2", ...
-  std::string category;  // "forward", "backward", "recompute", "tp", "dp", "pp", "optimizer", "offload"
+  std::string category;  // "forward", "backward", "recompute", "tp", "dp", "pp", "optimizer"
   double start_s = 0;
   double end_s = 0;
+  int micro_batch = -1;  // the pass's micro-batch, -1 when the span belongs to none
+  int chunk = -1;        // its model chunk (interleaved schedule), -1 when none
 };
 
 // A pipeline send: an arrow from the sender's span to the receiver's.
@@ -82,6 +83,7 @@ struct StepResult {
   std::string gpu;
   ParallelPlan parallel;          // resolved layout
   TrainingPlan training;
+  MemoryConvention convention = MemoryConvention::megatron;  // model-state accounting used
   int gpus = 0;
   int nodes = 0;
   int micro_batches = 0;          // per step per pipeline

@@ -25,6 +25,7 @@ void fill_header(const Scenario& s, StepResult& r) {
   r.gpu = s.cluster.node.gpu.name;
   r.parallel = s.parallel;
   r.training = s.training;
+  r.convention = s.memory.convention;
   r.gpus = s.gpus;
   r.nodes = s.nodes;
   r.micro_batches = s.num_micro_batches();

@@ -1,5 +1,6 @@
 #include "cli_common.hpp"
 
+#include <cstdio>
 #include <fstream>
 
 #include "sim/config/scenario_loader.hpp"
@@ -19,6 +20,13 @@ void add_scenario_options(CLI::App& cmd, ScenarioArgs& args) {
 
 Scenario load_cli_scenario(const ScenarioArgs& args) {
   return load_scenario(args.scenario, args.sets, default_zoo());
+}
+
+OomExit oom_exit(double needed, const std::string& where, double hbm) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%.2f GiB needed on %s but the GPU has %.2f GiB", needed / kGiB, where.c_str(),
+                hbm / kGiB);
+  return OomExit(std::string(buf) + "; raise tp/pp, ZeRO stage or recompute, or lower training.micro_batch");
 }
 
 void write_output_file(const std::string& dir, const std::string& name, const std::string& text) {

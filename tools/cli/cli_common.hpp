@@ -28,6 +28,10 @@ class OomExit : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The OomExit of a plan needing `needed` bytes on `where` ("pipeline stage 3",
+// "rank 17") of a GPU with `hbm` bytes, with what to change.
+OomExit oom_exit(double needed, const std::string& where, double hbm);
+
 // Thrown for bad command-line usage that CLI11 cannot see (e.g. a subcommand
 // that needs one of two flags). Exit 2.
 class UsageError : public std::runtime_error {

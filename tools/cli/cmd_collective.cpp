@@ -70,10 +70,10 @@ std::vector<int> group_gpus(int k, int per_node, int nodes, int gpus_per_node) {
 }
 
 // Group 0's result when `k` groups run at once (flow mode).
-CollectiveResult concurrent_result(const Topology& t, CollectiveOp op, int per_node, int nodes, int k, double bytes) {
+CollectiveResult concurrent_result(const Topology& t, const CollectiveRequest& req, int per_node, int nodes, int k) {
   std::vector<GroupCollective> groups;
-  for (int g = 0; g < k; ++g) groups.push_back({op, group_gpus(g, per_node, nodes, t.cluster().node.gpus), bytes});
-  return simulate_collectives(t, groups)[0].result;
+  for (int g = 0; g < k; ++g) groups.push_back({req.op, group_gpus(g, per_node, nodes, t.cluster().node.gpus), req.bytes});
+  return simulate_collectives(t, groups, req.algo, req.proto)[0].result;
 }
 
 // A forced algorithm or protocol the group cannot run is bad input (exit 2).
@@ -122,7 +122,7 @@ void run_collective(const CollectiveArgs& a) {
   }
   for (double size = lo; size <= hi; size *= 2) {
     req.bytes = size;
-    CollectiveResult r = a.concurrent > 1 ? concurrent_result(*topo, op, per_node, nodes, a.concurrent, size)
+    CollectiveResult r = a.concurrent > 1 ? concurrent_result(*topo, req, per_node, nodes, a.concurrent)
                                           : predict_or_usage_error(c, req, nodes);
     double algbw = r.time_s > 0 ? size / r.time_s / 1e9 : 0;
     double busbw = algbw * busbw_factor(op, a.gpus);

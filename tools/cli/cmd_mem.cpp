@@ -1,6 +1,5 @@
 // `trainsim mem SCENARIO.yaml [--set k=v]... [--json] [--out DIR] [--fail-on-oom]`:
 // the analytic per-GPU memory of a scenario, per pipeline stage.
-#include <cstdio>
 #include <iostream>
 #include <memory>
 
@@ -16,12 +15,6 @@ struct MemArgs {
   bool fail_on_oom = false;
 };
 
-std::string gib(Bytes b) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f GiB", b.value() / kGiB);
-  return buf;
-}
-
 void run_mem(const MemArgs& args) {
   Scenario s = load_cli_scenario(args.scenario);
   MemoryResult r = compute_memory(s);
@@ -33,8 +26,7 @@ void run_mem(const MemArgs& args) {
   }
   std::cout << (args.scenario.json ? json : table);
   if (args.fail_on_oom && !r.fits)
-    throw OomExit(gib(r.peak) + " needed on pipeline stage " + std::to_string(r.peak_stage) +
-                  " but the GPU has " + gib(r.gpu_memory) + "; raise tp/pp, ZeRO stage or recompute, or lower training.micro_batch");
+    throw oom_exit(r.peak.value(), "pipeline stage " + std::to_string(r.peak_stage), r.gpu_memory.value());
 }
 
 }  // namespace

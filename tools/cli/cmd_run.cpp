@@ -1,6 +1,5 @@
 // `trainsim run SCENARIO.yaml [--set k=v]... [--json] [--out DIR] [--trace FILE]
 //  [--full] [--fail-on-oom]`: simulate one training step (DESIGN.md §3).
-#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <filesystem>
@@ -49,12 +48,8 @@ void run_step_command(const RunArgs& args) {
   if (!args.scenario.out_dir.empty()) write_outputs(r, args.scenario.out_dir, table, json);
   if (!args.trace.empty()) write_trace(r, args.trace);
   std::cout << (args.scenario.json ? json : table);
-  if (args.fail_on_oom && !r.fits) {
-    char buf[160];
-    std::snprintf(buf, sizeof buf, "%.2f GiB needed on rank %d but the GPU has %.2f GiB", r.peak_memory_bytes / kGiB,
-                  r.peak_rank, r.gpu_memory_bytes / kGiB);
-    throw OomExit(std::string(buf) + "; raise tp/pp, ZeRO stage or recompute, or lower training.micro_batch");
-  }
+  if (args.fail_on_oom && !r.fits)
+    throw oom_exit(r.peak_memory_bytes, "rank " + std::to_string(r.peak_rank), r.gpu_memory_bytes);
 }
 
 }  // namespace

@@ -1,0 +1,51 @@
+#include "sim/report/report_format.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "sim/core/quantity.hpp"
+
+namespace trainsim {
+
+std::string render_text_table(const std::vector<std::vector<std::string>>& rows) {
+  if (rows.empty()) return "";
+  std::vector<std::size_t> width(rows.front().size(), 0);
+  for (const auto& row : rows)
+    for (std::size_t c = 0; c < row.size() && c < width.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  std::ostringstream o;
+  for (const auto& row : rows) {
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      std::string pad(c < width.size() ? width[c] - row[c].size() : 0, ' ');
+      o << (c == 0 ? row[c] + pad : pad + row[c]) << (c + 1 < row.size() ? "  " : "\n");
+    }
+  }
+  return o.str();
+}
+
+std::int64_t whole_bytes(double bytes) { return static_cast<std::int64_t>(std::llround(bytes)); }
+
+std::string gib_text(double bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", bytes / kGiB);
+  return buf;
+}
+
+std::string rank_label(int node, const RankCoord& c) {
+  return "node " + std::to_string(node) + ", dp " + std::to_string(c.dp) + " pp " + std::to_string(c.pp) + " tp " +
+         std::to_string(c.tp) + " cp " + std::to_string(c.cp);
+}
+
+nlohmann::json layout_json(const ParallelPlan& p, const TrainingPlan& t, int micro_batches, int gpus, int nodes,
+                           MemoryConvention convention) {
+  return {{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp}, {"cp", p.cp}, {"vp", p.vp},
+          {"sequence_parallel", p.sequence_parallel}, {"zero_stage", p.zero_stage},
+          {"schedule", to_string(p.schedule)}, {"micro_batch", t.micro_batch},
+          {"global_batch", t.global_batch}, {"num_micro_batches", micro_batches},
+          {"seq_len", t.seq_len}, {"precision", to_string(t.precision)},
+          {"recompute", to_string(t.recompute)}, {"convention", to_string(convention)},
+          {"gpus", gpus}, {"nodes", nodes}};
+}
+
+}  // namespace trainsim

@@ -1,0 +1,34 @@
+// Formatting shared by the reports (memory_report, step_report, chrome_trace):
+// plain-text tables, byte counts, GiB figures, rank labels and the layout
+// object of summary.json. Private to sim/report.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "sim/config/scenario.hpp"
+#include "sim/workload/layout.hpp"
+
+namespace trainsim {
+
+// Each column padded to its widest cell, the first left-aligned, the others
+// right-aligned, two spaces between columns, one line per row.
+std::string render_text_table(const std::vector<std::vector<std::string>>& rows);
+
+// Bytes as a whole number (summary.json and per_gpu.csv write integers).
+std::int64_t whole_bytes(double bytes);
+
+// Bytes in GiB (2^30) with two decimals, e.g. "79.35".
+std::string gib_text(double bytes);
+
+// "node 3, dp 1 pp 0 tp 2 cp 0"
+std::string rank_label(int node, const RankCoord& c);
+
+// summary.json "layout": the resolved parallel layout and training shape, the
+// same object for `trainsim mem` and `trainsim run`.
+nlohmann::json layout_json(const ParallelPlan& p, const TrainingPlan& t, int micro_batches, int gpus, int nodes,
+                           MemoryConvention convention);
+
+}  // namespace trainsim

@@ -1,0 +1,90 @@
+#include "sim/workload/emitter.hpp"
+
+#include <algorithm>
+
+namespace trainsim {
+namespace {
+
+SimTime to_sim_time(double seconds) { return SimTime::from_seconds(std::max(0.0, seconds)); }
+
+}  // namespace
+
+Emitter::Emitter(const StepPlan& p, int stage) : p_(p) { prog_.stage = stage; }
+
+int Emitter::label(const std::string& name, int micro_batch, int chunk) {
+  auto [it, added] = labels_.emplace(name, static_cast<int>(prog_.labels.size()));
+  if (added) prog_.labels.push_back({name, micro_batch, chunk});
+  return it->second;
+}
+
+Instr& Emitter::push(InstrKind kind, Category c, Lane lane, double bytes, double seconds, int lbl) {
+  Instr& i = prog_.instrs.emplace_back();
+  i.kind = kind;
+  i.category = c;
+  i.lane = lane;
+  i.bytes = bytes;
+  i.duration = to_sim_time(seconds);
+  i.label = lbl;
+  return i;
+}
+
+void Emitter::compute(double seconds, Category c, int lbl) {
+  if (seconds <= 0) return;
+  if (!prog_.instrs.empty()) {
+    Instr& last = prog_.instrs.back();
+    if (last.kind == InstrKind::compute && last.category == c && last.label == lbl) {
+      last.duration = last.duration + to_sim_time(seconds);
+      return;
+    }
+  }
+  push(InstrKind::compute, c, Lane::compute, 0, seconds, lbl);
+}
+
+void Emitter::blocking(GroupKind g, CollectiveOp op, double bytes, double exposed, Lane lane, Category c, int lbl) {
+  if (group_size(g) <= 1) return;
+  collective(InstrKind::collective, g, op, bytes, exposed, lane, c, lbl);
+}
+
+int Emitter::launch(GroupKind g, CollectiveOp op, double bytes, double seconds, int lbl) {
+  if (group_size(g) <= 1 || bytes <= 0) return launches_;
+  collective(InstrKind::launch, g, op, bytes, seconds, Lane::dp_comm, Category::dp, lbl);
+  return ++launches_;
+}
+
+void Emitter::wait_dp(int count) {
+  if (count > 0) push(InstrKind::wait_lane, Category::dp, Lane::dp_comm, 0, 0, 0).count = count;
+}
+
+void Emitter::send(int peer_stage, int message, double bytes, double seconds, int lbl) {
+  prog_.comm_bytes["pp.send_recv"] += bytes;
+  Instr& i = push(InstrKind::send, Category::pp, Lane::pp_p2p, bytes, seconds, lbl);
+  i.peer_stage = peer_stage;
+  i.message = message;
+}
+
+void Emitter::recv(int message) { push(InstrKind::recv, Category::pp, Lane::compute, 0, 0, 0).message = message; }
+
+void Emitter::memory(bool alloc, MemKind kind, double bytes) {
+  if (bytes > 0) push(alloc ? InstrKind::alloc : InstrKind::free, Category::forward, Lane::compute, bytes, 0, 0).memory = kind;
+}
+
+void Emitter::collective(InstrKind kind, GroupKind g, CollectiveOp op, double bytes, double seconds, Lane lane,
+                         Category c, int lbl) {
+  prog_.comm_bytes[std::string(to_string(g)) + "." + to_string(op)] += bytes_sent_per_gpu(op, bytes, group_size(g));
+  Instr& i = push(kind, c, lane, bytes, seconds, lbl);
+  i.group = g;
+  i.op = op;
+}
+
+int Emitter::group_size(GroupKind g) const {
+  switch (g) {
+    case GroupKind::tp: return p_.tp_group.ranks;
+    case GroupKind::cp: return p_.cp_group.ranks;
+    case GroupKind::shard: return p_.shard_group.ranks;
+    case GroupKind::embedding: return p_.embedding_group.ranks;
+    case GroupKind::world: return p_.world_group.ranks;
+  }
+  return 1;
+}
+
+}  // namespace trainsim
