@@ -57,7 +57,7 @@ double predicted_tflops(const GpuSpec& g, Precision p, const GemmRow& r) {
   op.kind = OpKind::gemm;
   op.m = std::int64_t(r.m), op.n = std::int64_t(r.n), op.k = std::int64_t(r.k), op.batch = std::int64_t(r.b);
   op.flops = 2 * r.b * r.m * r.n * r.k;
-  double e = p == Precision::fp8 ? 1 : 2;
+  double e = gemm_element_bytes(p);
   op.bytes = r.b * e * (r.m * r.k + r.k * r.n + r.m * r.n);
   double t = op_time(op, g, p) - efficiency::kLaunchOverheadS;
   return op.flops / t / 1e12;
@@ -258,8 +258,8 @@ TEST_CASE("edge times and the optimizer step") {
 
 TEST_CASE("compute profile: good files") {
   ComputeProfile p = load_compute_profile("tests/data/profiles/good.csv");
-  REQUIRE(p.layer_forward_s);
-  CHECK(*p.layer_forward_s == doctest::Approx(7.7e-3));
+  REQUIRE(p.layer);
+  CHECK(p.layer->forward_s == doctest::Approx(7.7e-3));
   LayerTimes modelled;
   modelled.attention_forward = 1, modelled.mlp_forward = 3, modelled.attention_backward = 2, modelled.mlp_backward = 2;
   LayerTimes t = apply_profile(p, modelled);
@@ -299,4 +299,54 @@ TEST_CASE("compute profile: bad files throw ConfigError naming the file and line
     }
   }
   CHECK_THROWS_AS(load_compute_profile("tests/data/profiles/no_such.csv"), ConfigError);
+  try {
+    load_compute_profile("tests/data/profiles/no_such.csv");
+  } catch (const ConfigError& e) {
+    MESSAGE(std::string(e.what()));
+    CHECK(e.where().key == "training.compute_profile");
+    CHECK(std::string(e.what()).find("relative to the scenario file's folder") != std::string::npos);
+  }
+  try {
+    load_compute_profile("tests/data/profiles/bad_duplicate.csv");
+  } catch (const ConfigError& e) {
+    CHECK(std::string(e.what()).find("give each block on one row only") != std::string::npos);
+  }
+}
+
+TEST_CASE("layer and edge FLOPs: the ops' FLOPs, kept by apply_profile") {
+  GpuSpec a100 = gpu("a100-sxm4-80gb");
+  ModelSpec m = gpt(48, 6144, 64);
+  for (Recompute rc : {Recompute::none, Recompute::selective, Recompute::full}) {
+    ActivationShape sh;
+    sh.seq_len = 2048, sh.micro_batch = 4, sh.tp = 8, sh.recompute = rc, sh.precision = Precision::fp16;
+    double fwd = 0, bwd = 0, rcf = 0;
+    for (const Op& op : layer_ops(m, sh)) {
+      (op.pass == Pass::forward ? fwd : bwd) += op.flops;
+      if (op.recompute) rcf += op.flops;
+    }
+    LayerTimes t = layer_times(m, sh, a100);
+    CHECK(t.forward_flops == fwd);
+    CHECK(t.backward_flops == bwd);
+    CHECK(t.recompute_flops == rcf);
+    CHECK((rc == Recompute::none) == (rcf == 0));
+    if (rc == Recompute::full) CHECK(t.recompute_flops == t.forward_flops);
+    LayerTimes u = apply_profile(load_compute_profile("tests/data/profiles/good.csv"), t);
+    CHECK(u.forward() == doctest::Approx(7.7e-3));
+    CHECK(u.forward_flops == t.forward_flops);
+    CHECK(u.backward_flops == t.backward_flops);
+    CHECK(u.recompute_flops == t.recompute_flops);
+  }
+  ActivationShape sh;
+  sh.seq_len = 2048, sh.micro_batch = 4, sh.tp = 8, sh.precision = Precision::fp16;
+  EdgeTimes e = edge_times(m, sh, a100);
+  double emb = 0, out = 0;
+  for (const Op& op : embedding_ops(m, sh)) emb += op.flops;
+  for (const Op& op : output_ops(m, sh)) out += op.flops;
+  CHECK(e.embedding_flops == emb);
+  CHECK(e.output_flops == out);
+  CHECK(e.output_flops == doctest::Approx(3 * 2.0 * 4 * 2048 * 6144 * 51200 / 8));
+  EdgeTimes f = apply_profile(load_compute_profile("tests/data/profiles/good_split.csv"), e);
+  CHECK(f.output_forward == doctest::Approx(1.25e-3));
+  CHECK(f.embedding_flops == e.embedding_flops);
+  CHECK(f.output_flops == e.output_flops);
 }

@@ -207,4 +207,12 @@ TEST_CASE("embedding and output layer ops") {
     CHECK(op.block == Block::embedding);
     CHECK(op.bytes > 0);
   }
+  // Backward: dropout backward (read dy 2 B + mask 1 B, write dx 2 B) and, for
+  // the word and the learned position table, the scatter-add (read dx 2 B,
+  // fp32 read-modify-write 8 B), per element of the b s h embedding output.
+  CHECK(emb[1].bytes == doctest::Approx((5.0 + 2 * 10.0) * 4 * 2048 * 6144));
+  // Embedding and output ops are never recomputed, whatever the policy.
+  sh.recompute = Recompute::full;
+  for (const Op& op : embedding_ops(m, sh)) CHECK_FALSE(op.recompute);
+  for (const Op& op : output_ops(m, sh)) CHECK_FALSE(op.recompute);
 }

@@ -61,21 +61,24 @@ void read_header(Reader& r, const std::string& text) {
   if (!ok) r.fail("header", "the header must be 'block,forward_ms,backward_ms[,recompute_ms]', got '" + text + "'");
 }
 
-// Stores one row's times into the profile field triple of its block.
-void store(ComputeProfile& p, const Reader& r, const std::string& block, double f, double b, double rc) {
-  auto set3 = [&](std::optional<double>& F, std::optional<double>& B, std::optional<double>& R) {
-    F = f, B = b, R = rc;
-  };
-  auto set2 = [&](std::optional<double>& F, std::optional<double>& B) {
-    if (rc > 0) r.fail("recompute_ms", "the " + block + " block is never recomputed; leave recompute_ms at 0");
-    F = f, B = b;
-  };
-  if (block == "layer") set3(p.layer_forward_s, p.layer_backward_s, p.layer_recompute_s);
-  else if (block == "attention") set3(p.attention_forward_s, p.attention_backward_s, p.attention_recompute_s);
-  else if (block == "mlp") set3(p.mlp_forward_s, p.mlp_backward_s, p.mlp_recompute_s);
-  else if (block == "embedding") set2(p.embedding_forward_s, p.embedding_backward_s);
-  else if (block == "output") set2(p.output_forward_s, p.output_backward_s);
-  else r.fail("block", "unknown block '" + block + "'; valid blocks: " + kBlocks);
+// The profile field of a block name, or nullptr when the name is unknown.
+std::optional<BlockTimes>* field_of(ComputeProfile& p, const std::string& block) {
+  if (block == "layer") return &p.layer;
+  if (block == "attention") return &p.attention;
+  if (block == "mlp") return &p.mlp;
+  if (block == "embedding") return &p.embedding;
+  if (block == "output") return &p.output;
+  return nullptr;
+}
+
+// Stores one row's times into the profile field of its block.
+void store(ComputeProfile& p, const Reader& r, const std::string& block, const BlockTimes& t) {
+  std::optional<BlockTimes>* field = field_of(p, block);
+  if (!field) r.fail("block", "unknown block '" + block + "'; valid blocks: " + kBlocks);
+  bool recomputable = block == "layer" || block == "attention" || block == "mlp";
+  if (!recomputable && t.recompute_s > 0)
+    r.fail("recompute_ms", "the " + block + " block is never recomputed; leave recompute_ms at 0");
+  *field = t;
 }
 
 void read_row(ComputeProfile& p, Reader& r, const std::string& text, std::set<std::string>& seen) {
@@ -84,16 +87,18 @@ void read_row(ComputeProfile& p, Reader& r, const std::string& text, std::set<st
     r.fail("row", "expected " + std::to_string(r.columns.size()) + " comma-separated values, got " +
                       std::to_string(cells.size()));
   const std::string& block = cells[0];
-  if (!seen.insert(block).second) r.fail("block", "block '" + block + "' is given twice");
-  double f = r.seconds(cells[1], r.columns[1]);
-  double b = r.seconds(cells[2], r.columns[2]);
-  double rc = cells.size() == 4 ? r.seconds(cells[3], r.columns[3]) : 0.0;
-  store(p, r, block, f, b, rc);
+  if (!seen.insert(block).second)
+    r.fail("block", "block '" + block + "' is given twice; give each block on one row only");
+  BlockTimes t;
+  t.forward_s = r.seconds(cells[1], r.columns[1]);
+  t.backward_s = r.seconds(cells[2], r.columns[2]);
+  t.recompute_s = cells.size() == 4 ? r.seconds(cells[3], r.columns[3]) : 0.0;
+  store(p, r, block, t);
 }
 
 void check_complete(const ComputeProfile& p, const Reader& r) {
-  bool layer = p.layer_forward_s.has_value();
-  bool attn = p.attention_forward_s.has_value(), mlp = p.mlp_forward_s.has_value();
+  bool layer = p.layer.has_value();
+  bool attn = p.attention.has_value(), mlp = p.mlp.has_value();
   if (layer && (attn || mlp))
     r.fail("block", "give either a 'layer' row or 'attention' and 'mlp' rows, not both");
   if (!layer && !(attn && mlp))
@@ -104,9 +109,12 @@ void check_complete(const ComputeProfile& p, const Reader& r) {
 
 ComputeProfile load_compute_profile(const std::string& path) {
   std::ifstream in(path);
-  if (!in) throw ConfigError({path, 0, ""}, "cannot open the compute profile (a CSV file)");
+  if (!in)
+    throw ConfigError({path, 0, "training.compute_profile"},
+                      "cannot open the compute profile; give a path relative to the scenario file's folder, or "
+                      "absolute, of a CSV file with the header 'block,forward_ms,backward_ms[,recompute_ms]' "
+                      "and one row per block (" + std::string(kBlocks) + ")");
   ComputeProfile p;
-  p.file = path;
   Reader r{path, {}, 0};
   std::set<std::string> seen;
   std::string raw;
@@ -138,40 +146,41 @@ void split_total(double total, double a_model, double b_model, double& a, double
 
 }  // namespace
 
+// Measured times replace the modelled times; the FLOPs fields stay the model's.
 LayerTimes apply_profile(const ComputeProfile& p, const LayerTimes& modelled) {
   LayerTimes t = modelled;
-  if (p.layer_forward_s) {
+  if (p.layer) {
     const LayerTimes& m = modelled;
-    split_total(*p.layer_forward_s, m.attention_forward, m.mlp_forward, t.attention_forward, t.mlp_forward);
-    split_total(*p.layer_backward_s, m.attention_backward, m.mlp_backward, t.attention_backward,
+    split_total(p.layer->forward_s, m.attention_forward, m.mlp_forward, t.attention_forward, t.mlp_forward);
+    split_total(p.layer->backward_s, m.attention_backward, m.mlp_backward, t.attention_backward,
                 t.mlp_backward);
     bool has_rc = m.recompute() > 0;
-    split_total(p.layer_recompute_s.value_or(0), has_rc ? m.attention_recompute : m.attention_forward,
+    split_total(p.layer->recompute_s, has_rc ? m.attention_recompute : m.attention_forward,
                 has_rc ? m.mlp_recompute : m.mlp_forward, t.attention_recompute, t.mlp_recompute);
     return t;
   }
-  if (p.attention_forward_s) {
-    t.attention_forward = *p.attention_forward_s;
-    t.attention_backward = p.attention_backward_s.value_or(0);
-    t.attention_recompute = p.attention_recompute_s.value_or(0);
+  if (p.attention) {
+    t.attention_forward = p.attention->forward_s;
+    t.attention_backward = p.attention->backward_s;
+    t.attention_recompute = p.attention->recompute_s;
   }
-  if (p.mlp_forward_s) {
-    t.mlp_forward = *p.mlp_forward_s;
-    t.mlp_backward = p.mlp_backward_s.value_or(0);
-    t.mlp_recompute = p.mlp_recompute_s.value_or(0);
+  if (p.mlp) {
+    t.mlp_forward = p.mlp->forward_s;
+    t.mlp_backward = p.mlp->backward_s;
+    t.mlp_recompute = p.mlp->recompute_s;
   }
   return t;
 }
 
 EdgeTimes apply_profile(const ComputeProfile& p, const EdgeTimes& modelled) {
   EdgeTimes t = modelled;
-  if (p.embedding_forward_s) {
-    t.embedding_forward = *p.embedding_forward_s;
-    t.embedding_backward = p.embedding_backward_s.value_or(0);
+  if (p.embedding) {
+    t.embedding_forward = p.embedding->forward_s;
+    t.embedding_backward = p.embedding->backward_s;
   }
-  if (p.output_forward_s) {
-    t.output_forward = *p.output_forward_s;
-    t.output_backward = p.output_backward_s.value_or(0);
+  if (p.output) {
+    t.output_forward = p.output->forward_s;
+    t.output_backward = p.output->backward_s;
   }
   return t;
 }

@@ -19,23 +19,27 @@
 
 namespace trainsim {
 
+// One block's measured times, seconds per micro-batch on one GPU.
+struct BlockTimes {
+  double forward_s = 0;
+  double backward_s = 0;   // without recomputation
+  double recompute_s = 0;  // forward work re-run in backward (always 0 for embedding, output)
+};
+
+// Each field holds the block's row when the CSV gave one.
 struct ComputeProfile {
-  std::string file;
-  // Each field holds the measured time when the CSV gave it.
-  std::optional<double> layer_forward_s, layer_backward_s, layer_recompute_s;
-  std::optional<double> attention_forward_s, attention_backward_s, attention_recompute_s;
-  std::optional<double> mlp_forward_s, mlp_backward_s, mlp_recompute_s;
-  std::optional<double> embedding_forward_s, embedding_backward_s;
-  std::optional<double> output_forward_s, output_backward_s;
+  std::optional<BlockTimes> layer, attention, mlp, embedding, output;
 };
 
 // Reads a profile; throws ConfigError (file, line, column name) on malformed
 // rows, unknown blocks, negative or non-numeric times, duplicated blocks, or
-// neither `layer` nor both `attention` and `mlp`.
+// neither `layer` nor both `attention` and `mlp`; ConfigError (path, line 0,
+// key training.compute_profile) when the file cannot be opened.
 ComputeProfile load_compute_profile(const std::string& path);
 
 // The cost model's times with the profile's measurements put in their place
-// (a `layer` row is split attention/mlp in the modelled proportions).
+// (a `layer` row is split attention/mlp in the modelled proportions). Only
+// times are replaced: the FLOPs fields keep the model's values.
 LayerTimes apply_profile(const ComputeProfile& p, const LayerTimes& modelled);
 EdgeTimes apply_profile(const ComputeProfile& p, const EdgeTimes& modelled);
 

@@ -8,6 +8,8 @@
 #include <array>
 #include <cmath>
 
+#include "sim/model/activations.hpp"
+
 namespace trainsim::efficiency {
 namespace {
 
@@ -18,24 +20,30 @@ struct GemmFit {
   std::int64_t bm, bn, bk;      // the shape it was measured at
   double k0;                    // K-loop fill: efficiency ~ k / (k + k0), elements (fitted)
   double f0;                    // small-problem term flops / (flops + f0), FLOP (fitted)
+  int sms;                      // the architecture's SM count, when a card omits it
 };
+
+// SM counts: 108 A100, 132 H100/H200 (§1.1, §4a.6).
+constexpr int kAmpereSms = 108;
+constexpr int kHopperSms = 132;
 
 // A100 FP16/BF16: the sustained cuBLASLt ceiling, 256.5 of 312 TF at 16384^3
 // (§4a.3, 10k warm-up iterations), rather than the brute-force MAMF best case
 // (§4a.1: 271.2 TF at one tuned shape) that training shapes do not hit; k0
 // fitted on §4a.2 (FP16 row) and §4a.3 (A100 column), MAPE 10.6% / 6.3%, and
 // checked end to end on Korthikanti Table 4 and SC21 (tests/cost_test.cpp).
-constexpr GemmFit kA100Half{256.5 / 312.0, 16384, 16384, 16384, 192, 0};
+constexpr GemmFit kA100Half{256.5 / 312.0, 16384, 16384, 16384, 192, 0, kAmpereSms};
 // A100 TF32: 135 of 156 TF at 8192^3 (§4a.2 TF32 row); shape constants of FP16.
-constexpr GemmFit kA100Tf32{135.0 / 156.0, 8192, 8192, 8192, 384, 0};
+constexpr GemmFit kA100Tf32{135.0 / 156.0, 8192, 8192, 8192, 384, 0, kAmpereSms};
 // H100/H200 BF16: MAMF 794.5 of 989 TF at 2048x2048x13312 (§4a.1); k0, f0
 // fitted on the OpenXLA sm_90 table (§4a.4): MAPE 14%.
-constexpr GemmFit kH100Half{794.5 / 989.0, 2048, 2048, 13312, 768, 0};
+constexpr GemmFit kH100Half{794.5 / 989.0, 2048, 2048, 13312, 768, 0, kHopperSms};
 // H100 FP8: MAMF 1402.6 of 1979 TF at 1024x9216x14336 (§4a.1); k0, f0 fitted
 // on §4a.3 (H100 FP8 column) and §4a.5 (DeepGEMM): MAPE 8% / 13%.
-constexpr GemmFit kH100Fp8{1402.6 / 1979.0, 1024, 9216, 14336, 768, 2e9};
+constexpr GemmFit kH100Fp8{1402.6 / 1979.0, 1024, 9216, 14336, 768, 2e9, kHopperSms};
 // H100 TF32: 401.6 of 494.5 TF at 4096^3 (§4a.4 f32 column, TF32 cores).
-constexpr GemmFit kH100Tf32{401.6 / 494.5, 4096, 4096, 4096, 768, 0};
+constexpr GemmFit kH100Tf32{401.6 / 494.5, 4096, 4096, 4096, 768, 0, kHopperSms};
+constexpr std::array<const GemmFit*, 5> kFits{&kA100Half, &kA100Tf32, &kH100Half, &kH100Fp8, &kH100Tf32};
 
 // Output tile shapes a cuBLAS-like library chooses from, with the relative
 // efficiency of the smaller tiles (fitted jointly on §4a.2-§4a.5).
@@ -50,14 +58,8 @@ constexpr std::array<int, 6> kSplits{1, 2, 3, 4, 6, 8};
 constexpr double kSplitKMinChunk = 1024;
 constexpr double kSplitKPenalty = 0.7;
 
-// SM counts when a card omits them: 108 A100, 132 H100/H200 (§1.1, §4a.6).
-int sm_count(const GpuSpec& gpu) {
-  if (gpu.sms > 0) return gpu.sms;
-  return gpu.peak_fp8 ? 132 : 108;
-}
-
 const GemmFit& fit_for(const GpuSpec& gpu, Precision p) {
-  bool hopper = gpu.peak_fp8.has_value();
+  bool hopper = arch_of(gpu) == GpuArch::hopper;
   if (p == Precision::fp32) return hopper ? kH100Tf32 : kA100Tf32;
   if (p == Precision::fp8 && hopper) return kH100Fp8;
   return hopper ? kH100Half : kA100Half;
@@ -88,6 +90,47 @@ double shape_term(double m, double n, double k, double batch, int sms, const Gem
   }
   double flops = 2.0 * m * n * k * batch;
   return best * flops / (flops + f.f0);
+}
+
+// shape_term at the fit's reference shape, the denominator of the efficiency.
+// Computed once per fit at its architecture's SM count (every shipped card);
+// a card with another SM count gets it computed per call.
+double reference_term(const GemmFit& f, int sms) {
+  static const std::array<double, kFits.size()> at_default_sms = [] {
+    std::array<double, kFits.size()> r{};
+    for (std::size_t i = 0; i < kFits.size(); ++i) {
+      const GemmFit& g = *kFits[i];
+      r[i] = shape_term(double(g.bm), double(g.bn), double(g.bk), 1, g.sms, g);
+    }
+    return r;
+  }();
+  if (sms == f.sms)
+    for (std::size_t i = 0; i < kFits.size(); ++i)
+      if (kFits[i] == &f) return at_default_sms[i];
+  return shape_term(double(f.bm), double(f.bn), double(f.bk), 1, sms, f);
+}
+
+// The GEMM efficiency without the alignment term: E_best x shape / reference
+// shape, capped at E_best.
+double shape_efficiency(const GemmFit& f, int sms, std::int64_t m, std::int64_t n, std::int64_t k,
+                        std::int64_t batch) {
+  double e = f.best * shape_term(double(m), double(n), double(k), double(batch), sms, f) / reference_term(f, sms);
+  return std::min(e, f.best);
+}
+
+// Alignment penalty (§4a.6). Tensor cores are fully fed at multiples of 128 B
+// on A100 (1.0). H100 SwiGLU d_ff at multiples of 32 elements (64 B) ran ~395
+// vs 398.4 TF; d_ff = 10922 (not a multiple of 8 elements = 16 B) 272.7 TF.
+// The ~0.99 tier is measured at 64-B multiples only; applying it down to
+// 16-B multiples (V100's full-use threshold, §4a.6) is an extrapolation.
+double alignment(std::int64_t m, std::int64_t n, std::int64_t k, int element_bytes) {
+  auto multiple = [&](std::int64_t bytes) {
+    return (m * element_bytes) % bytes == 0 && (n * element_bytes) % bytes == 0 &&
+           (k * element_bytes) % bytes == 0;
+  };
+  if (multiple(128)) return 1.0;
+  if (multiple(16)) return 395.0 / 398.4;
+  return 272.7 / 398.4;
 }
 
 // --- FlashAttention-2 fwd+bwd TFLOP/s (§4b.1, §4b.2) -------------------------
@@ -137,44 +180,23 @@ constexpr std::array<double, 4> kFalloff{0.30 / 0.90, 0.60 / 0.90, 0.75 / 0.90, 
 
 }  // namespace
 
-double alignment(std::int64_t m, std::int64_t n, std::int64_t k, int element_bytes) {
-  // §4a.6: tensor cores fully fed at multiples of 128 B on A100; H100 SwiGLU
-  // d_ff multiples of 32 elements ran ~395 vs 398.4 TF, d_ff = 10922 (not a
-  // multiple of 8 elements = 16 B) 272.7 TF.
-  auto multiple = [&](std::int64_t bytes) {
-    return (m * element_bytes) % bytes == 0 && (n * element_bytes) % bytes == 0 &&
-           (k * element_bytes) % bytes == 0;
-  };
-  if (multiple(128)) return 1.0;
-  if (multiple(16)) return 395.0 / 398.4;
-  return 272.7 / 398.4;
-}
-
-double gemm_shape_only(const GpuSpec& gpu, Precision p, std::int64_t m, std::int64_t n,
-                       std::int64_t k, std::int64_t batch) {
-  if (m <= 0 || n <= 0 || k <= 0 || batch <= 0) return 0;
-  const GemmFit& f = fit_for(gpu, p);
-  int sms = sm_count(gpu);
-  double ref = shape_term(double(f.bm), double(f.bn), double(f.bk), 1, sms, f);
-  double e = f.best * shape_term(double(m), double(n), double(k), double(batch), sms, f) / ref;
-  return std::min(e, f.best);
-}
-
 double gemm(const GpuSpec& gpu, Precision p, std::int64_t m, std::int64_t n, std::int64_t k,
             std::int64_t batch) {
-  int elem = p == Precision::fp8 ? 1 : (p == Precision::fp32 ? 4 : 2);
-  double e = gemm_shape_only(gpu, p, m, n, k, batch);
+  if (m <= 0 || n <= 0 || k <= 0 || batch <= 0) return 0;
+  const GemmFit& f = fit_for(gpu, p);
+  int sms = gpu.sms > 0 ? gpu.sms : f.sms;
+  double e = shape_efficiency(f, sms, m, n, k, batch);
   // Misalignment slows the main loop (§4a.6); a kernel running at a fraction r
   // of its best pace spends that fraction there (Amdahl), so small shapes,
   // bound by occupancy, barely feel it (§4a.6: odd N = 2145 at 1024 scale).
-  double r = e / fit_for(gpu, p).best;
-  return e / ((1.0 - r) + r / alignment(m, n, k, elem));
+  double r = e / f.best;
+  return e / ((1.0 - r) + r / alignment(m, n, k, gemm_element_bytes(p)));
 }
 
 double attention(const GpuSpec& gpu, std::int64_t seq_k, std::int64_t head_dim, bool causal) {
   // H100/H200: FA2 figures, the FlashAttention-2 kernels Megatron/TE call by
   // default; FA3 and cuDNN are only published forward-only (§4b.3-4).
-  const FlashTable& t = gpu.peak_fp8 ? kFlashH100 : kFlashA100;
+  const FlashTable& t = arch_of(gpu) == GpuArch::hopper ? kFlashH100 : kFlashA100;
   double s = double(std::max<std::int64_t>(seq_k, 1));
   double e64 = interp_seq(causal ? t.c64 : t.nc64, s);
   double e128 = interp_seq(causal ? t.c128 : t.nc128, s);

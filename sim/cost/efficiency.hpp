@@ -1,9 +1,6 @@
 // Measured efficiencies of GPU kernels (private to sim/cost). Every constant
 // in efficiency.cpp cites its table in reference/hardware.md §4.
-//
-// Architecture: a GPU with an FP8 unit is Hopper (H100, H200: same GH100
-// compute, hardware.md §1.1 note), otherwise Ampere (A100) — the convention of
-// sim/net/collective.cpp.
+// Tables are chosen by arch_of(gpu) (gpu_spec.hpp).
 #pragma once
 
 #include <cstdint>
@@ -23,18 +20,12 @@ inline constexpr double kLaunchOverheadS = 5e-6;
 //   E_best x shape(m, n, k, batch) / shape(best MAMF shape), capped at E_best,
 // where shape() = best over cuBLAS-like tile choices of (wave quantization of
 // output tiles over the SMs x K-loop fill k / (k + k0)), x a small-problem term
-// flops / (flops + f0), x the misalignment penalty of hardware.md §4a.6.
+// flops / (flops + f0), x the misalignment penalty of hardware.md §4a.6
+// (1 when every dim is a multiple of 128 bytes, ~0.99 for multiples of 16
+// bytes, 0.685 otherwise, for gemm_element_bytes(p)-byte elements).
 // FP8 (p == fp8) uses the FP8 tables; fp32 uses TF32 tensor cores.
 double gemm(const GpuSpec& gpu, Precision p, std::int64_t m, std::int64_t n, std::int64_t k,
             std::int64_t batch);
-
-// The same model without the alignment term (exposed for the fit tests).
-double gemm_shape_only(const GpuSpec& gpu, Precision p, std::int64_t m, std::int64_t n,
-                       std::int64_t k, std::int64_t batch);
-
-// Alignment penalty (hardware.md §4a.6): 1 when every dim is a multiple of
-// 128 bytes, ~0.99 for multiples of 16 bytes, 0.685 otherwise.
-double alignment(std::int64_t m, std::int64_t n, std::int64_t k, int element_bytes);
 
 // Fraction of the 16-bit tensor peak a FlashAttention-2 forward+backward
 // achieves (hardware.md §4b.1 A100, §4b.2 H100), interpolated in log2(seq_k)

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "sim/cost/efficiency.hpp"
+#include "sim/model/activations.hpp"
 
 namespace trainsim {
 namespace {
@@ -14,16 +15,13 @@ double hbm_time(double bytes, const GpuSpec& gpu) {
   return bytes / (gpu.hbm_bandwidth.value() * efficiency::hbm(gpu, bytes));
 }
 
-// Attention and the unfused attention bmm stay in 16-bit under FP8 training
-// (Transformer Engine casts only the linear layers); fp32 runs on TF32.
-Precision core_precision(Precision p) { return p == Precision::fp8 ? Precision::bf16 : p; }
-
 double compute_time(const Op& op, const GpuSpec& gpu, Precision precision) {
   if (op.flops <= 0) return 0;
   switch (op.kind) {
     case OpKind::gemm:
     case OpKind::batched_gemm: {
-      Precision p = op.kind == OpKind::gemm ? precision : core_precision(precision);
+      // The unfused attention bmm runs in attention_precision; fp32 runs on TF32.
+      Precision p = op.kind == OpKind::gemm ? precision : attention_precision(precision);
       double eff = efficiency::gemm(gpu, p, op.m, op.n, op.k, op.batch);
       return eff > 0 ? op.flops / (gpu.peak(p).value() * eff) : 0;
     }
@@ -37,14 +35,19 @@ double compute_time(const Op& op, const GpuSpec& gpu, Precision precision) {
   return 0;
 }
 
-void add_layer_op(LayerTimes& t, const Op& op, double s, bool recompute_on) {
+// Adds op's `s` seconds and its FLOPs to the block and pass it belongs to.
+void add_layer_op(LayerTimes& t, const Op& op, double s) {
   bool attn = op.block == Block::attention;
   if (op.pass == Pass::backward) {
     (attn ? t.attention_backward : t.mlp_backward) += s;
+    t.backward_flops += op.flops;
     return;
   }
   (attn ? t.attention_forward : t.mlp_forward) += s;
-  if (recompute_on && op.recompute) (attn ? t.attention_recompute : t.mlp_recompute) += s;
+  t.forward_flops += op.flops;
+  if (!op.recompute) return;
+  (attn ? t.attention_recompute : t.mlp_recompute) += s;
+  t.recompute_flops += op.flops;
 }
 
 }  // namespace
@@ -57,18 +60,20 @@ double op_time(const Op& op, const GpuSpec& gpu, Precision precision) {
 
 LayerTimes layer_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu) {
   LayerTimes t;
-  bool recompute_on = shape.recompute != Recompute::none;
-  for (const Op& op : layer_ops(m, shape))
-    add_layer_op(t, op, op_time(op, gpu, shape.precision), recompute_on);
+  for (const Op& op : layer_ops(m, shape)) add_layer_op(t, op, op_time(op, gpu, shape.precision));
   return t;
 }
 
 EdgeTimes edge_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu) {
   EdgeTimes t;
-  for (const Op& op : embedding_ops(m, shape))
+  for (const Op& op : embedding_ops(m, shape)) {
     (op.pass == Pass::forward ? t.embedding_forward : t.embedding_backward) += op_time(op, gpu, shape.precision);
-  for (const Op& op : output_ops(m, shape))
+    t.embedding_flops += op.flops;
+  }
+  for (const Op& op : output_ops(m, shape)) {
     (op.pass == Pass::forward ? t.output_forward : t.output_backward) += op_time(op, gpu, shape.precision);
+    t.output_flops += op.flops;
+  }
   return t;
 }
 

@@ -16,8 +16,8 @@ namespace trainsim {
 double op_time(const Op& op, const GpuSpec& gpu, Precision precision);
 
 // Compute time of one transformer layer for one micro-batch on one GPU, by
-// block and pass, in seconds. TP communication is not included (the workload
-// puts it between the blocks).
+// block and pass, in seconds, and the FLOPs behind them. TP communication is
+// not included (the workload puts it between the blocks).
 struct LayerTimes {
   double attention_forward = 0;
   double mlp_forward = 0;
@@ -25,18 +25,26 @@ struct LayerTimes {
   double mlp_backward = 0;         // without recompute
   double attention_recompute = 0;  // forward ops re-run in backward (recompute policy)
   double mlp_recompute = 0;
+  // FLOPs this GPU executes for the layer and micro-batch: forward ops,
+  // backward ops (without recompute), and the forward ops with `recompute`
+  // set (re-run in backward). A measured profile (apply_profile) replaces the
+  // times only; these stay the model's.
+  double forward_flops = 0, backward_flops = 0, recompute_flops = 0;
   double forward() const { return attention_forward + mlp_forward; }
   double backward() const { return attention_backward + mlp_backward; }
   double recompute() const { return attention_recompute + mlp_recompute; }
 };
 LayerTimes layer_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu);
 
-// Embedding (first stage) and output layer + loss (last stage), seconds per micro-batch.
+// Embedding (first stage) and output layer + loss (last stage), seconds per
+// micro-batch, and the FLOPs this GPU executes for them, forward + backward
+// (never recomputed; apply_profile keeps them).
 struct EdgeTimes {
   double embedding_forward = 0;
   double embedding_backward = 0;
   double output_forward = 0;
   double output_backward = 0;
+  double embedding_flops = 0, output_flops = 0;
 };
 EdgeTimes edge_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu);
 

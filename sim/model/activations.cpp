@@ -8,9 +8,7 @@
 namespace trainsim {
 namespace {
 
-constexpr double kMaskBytes = 1;      // dropout mask element (PyTorch bool)
 constexpr double kTokenIdBytes = 8;   // int64 token id
-constexpr double kFp32Bytes = 4;      // softmax statistics, fp32 logits
 
 // Sizes of one micro-batch on one GPU, as doubles for the byte arithmetic.
 struct Dims {
@@ -106,6 +104,13 @@ ActivationShape activation_shape(const Scenario& s) {
 }
 
 int activation_element_bytes(Precision p) { return p == Precision::fp32 ? 4 : 2; }
+
+int gemm_element_bytes(Precision p) {
+  if (p == Precision::fp8) return 1;
+  return p == Precision::fp32 ? 4 : 2;
+}
+
+Precision attention_precision(Precision p) { return p == Precision::fp8 ? Precision::bf16 : p; }
 
 LayerActivations stored_layer_activations(const ModelSpec& m, const ActivationShape& shape) {
   Dims d = dims(m, shape);

@@ -49,6 +49,21 @@ ActivationShape activation_shape(const Scenario& s);
 // Bytes of one activation element: 4 for fp32, else 2 (see the header comment for fp8).
 int activation_element_bytes(Precision p);
 
+// Bytes of one GEMM input element in precision p: 1 for fp8 (Transformer
+// Engine casts the linear layers' inputs to FP8), 4 for fp32, else 2.
+int gemm_element_bytes(Precision p);
+
+// The precision the attention core (FlashAttention or the unfused score and
+// context bmm) runs in: fp8 training keeps it in bf16 (Transformer Engine
+// casts only the linear layers); other precisions run attention as they are.
+Precision attention_precision(Precision p);
+
+// Bytes of one fp32 element: softmax statistics, fp32 logits and gradients.
+inline constexpr double kFp32Bytes = 4;
+
+// Bytes of one dropout-mask element (PyTorch bool).
+inline constexpr double kMaskBytes = 1;
+
 // Bytes one GPU keeps for one transformer layer and one micro-batch, by block.
 struct LayerActivations {
   Bytes attention;   // QKV input, Q, K, V, scores or softmax statistics, projection input, dropout mask

@@ -1,9 +1,10 @@
 // Ops of a transformer layer, embedding and output layer (layer_ops.hpp).
 //
 // Byte counts are HBM reads + writes of each kernel's tensors (e = activation
-// element size, 1-byte dropout masks); FLOPs of memory-bound kernels are not
-// counted (they never bind on tensor-core GPUs). GEMM inputs are 1 byte in FP8
-// (Transformer Engine casts them), outputs stay 16-bit.
+// element size, kMaskBytes per dropout-mask element, kFp32Bytes per fp32
+// element); FLOPs of memory-bound kernels are not counted (they never bind on
+// tensor-core GPUs). GEMM inputs are gemm_element_bytes (1 byte in FP8:
+// Transformer Engine casts them), outputs stay at the activation size.
 #include "sim/model/layer_ops.hpp"
 
 #include <algorithm>
@@ -34,10 +35,23 @@ struct Dims {
   i64 h = 0, d = 0, heads = 0, kv = 0, ffn = 0, vocab = 0;
   double e = 2;       // activation element bytes
   double ge = 2;      // GEMM input element bytes
+  double ae = 2;      // attention bmm input element bytes (bf16 under FP8: attention_precision)
   bool dropout = true;
   Pass pass = Pass::forward;
   Block block = Block::attention;
+  // The recompute policy of the ops being built (layer ops only; embedding and
+  // output ops are never recomputed), and whether they are the attention core
+  // that selective recompute re-runs.
+  Recompute recompute = Recompute::none;
+  bool attention_core = false;
 };
+
+// Whether an op built with `x` is re-run in backward: every forward op under
+// full recompute, the attention core's forward ops under selective.
+bool recomputed(const Dims& x) {
+  if (x.pass != Pass::forward) return false;
+  return x.recompute == Recompute::full || (x.recompute == Recompute::selective && x.attention_core);
+}
 
 Dims dims_of(const ModelSpec& m, const ActivationShape& sh) {
   Dims x;
@@ -48,14 +62,16 @@ Dims dims_of(const ModelSpec& m, const ActivationShape& sh) {
   x.tokens = x.b * x.s_q;
   x.tokens_sp = sh.sequence_parallel ? ceil_div(x.tokens, t) : x.tokens;
   x.h = m.hidden;
-  x.d = m.head_dim > 0 ? m.head_dim : m.hidden / std::max(m.heads, 1);
-  x.heads = std::max<i64>(m.heads / t, 1);
-  i64 g = m.kv_heads > 0 ? m.kv_heads : m.heads;
-  x.kv = std::max<i64>(g / t, 1);  // KV heads are replicated when g < t
+  // The loaders set head_dim and kv_heads; layout_check requires t to divide
+  // both heads and kv_heads.
+  x.d = m.head_dim;
+  x.heads = m.heads / t;
+  x.kv = m.kv_heads / t;
   x.ffn = ceil_div(m.ffn, t);
   x.vocab = ceil_div(m.vocab, t);
   x.e = activation_element_bytes(sh.precision);
-  x.ge = sh.precision == Precision::fp8 ? 1 : x.e;
+  x.ge = gemm_element_bytes(sh.precision);
+  x.ae = gemm_element_bytes(attention_precision(sh.precision));
   x.dropout = m.dropout;
   return x;
 }
@@ -67,6 +83,7 @@ Op memory_op(const Dims& x, const char* name, double bytes) {
   op.pass = x.pass;
   op.block = x.block;
   op.bytes = bytes;
+  op.recompute = recomputed(x);
   return op;
 }
 
@@ -77,9 +94,11 @@ Op gemm_op(const Dims& x, std::string name, OpKind kind, i64 m, i64 n, i64 k, i6
   op.kind = kind;
   op.pass = x.pass;
   op.block = x.block;
+  op.recompute = recomputed(x);
   op.m = m, op.n = n, op.k = k, op.batch = batch;
   op.flops = 2.0 * double(m) * double(n) * double(k) * double(batch);
-  op.bytes = double(batch) * (x.ge * double(m * k + k * n) + x.e * double(m * n));
+  const double in = kind == OpKind::batched_gemm ? x.ae : x.ge;  // the unfused attention runs in 16 bits
+  op.bytes = double(batch) * (in * double(m * k + k * n) + x.e * double(m * n));
   return op;
 }
 
@@ -94,27 +113,28 @@ void linear(std::vector<Op>& ops, const Dims& x, const std::string& name, i64 M,
   ops.push_back(gemm_op(x, name + "_wgrad", OpKind::gemm, K, N, M));
 }
 
-// Fused LayerNorm/RMSNorm: forward reads x, writes y; backward reads dy, x and
-// the residual gradient, writes dx.
-void norm(std::vector<Op>& ops, const Dims& x, const char* fwd, const char* bwd) {
+// Fused LayerNorm/RMSNorm, named `name` in x.pass: forward reads x, writes y;
+// backward reads dy, x and the residual gradient, writes dx.
+void norm(std::vector<Op>& ops, const Dims& x, const char* name) {
   double n = double(x.tokens_sp * x.h);
-  if (x.pass == Pass::forward) ops.push_back(memory_op(x, fwd, 2 * x.e * n));
-  else ops.push_back(memory_op(x, bwd, 4 * x.e * n));
+  ops.push_back(memory_op(x, name, (x.pass == Pass::forward ? 2 : 4) * x.e * n));
 }
 
-// Fused bias-dropout-add (residual): forward reads the branch and the residual,
-// writes the sum and the mask; backward reads dy and the mask, writes d(branch).
-void bias_dropout_add(std::vector<Op>& ops, const Dims& x, const char* fwd, const char* bwd) {
-  double n = double(x.tokens_sp * x.h), mask = x.dropout ? 1 : 0;
-  if (x.pass == Pass::forward) ops.push_back(memory_op(x, fwd, (3 * x.e + mask) * n));
-  else if (x.dropout) ops.push_back(memory_op(x, bwd, (2 * x.e + mask) * n));
+// Fused bias-dropout-add (residual), named `name` in x.pass: forward reads the
+// branch and the residual, writes the sum and the mask; backward (only with
+// dropout) reads dy and the mask, writes d(branch).
+void bias_dropout_add(std::vector<Op>& ops, const Dims& x, const char* name) {
+  double n = double(x.tokens_sp * x.h), mask = x.dropout ? kMaskBytes : 0;
+  if (x.pass == Pass::forward) ops.push_back(memory_op(x, name, (3 * x.e + mask) * n));
+  else if (x.dropout) ops.push_back(memory_op(x, name, (2 * x.e + mask) * n));
 }
 
 // Unfused core attention (Megatron without FlashAttention): baddbmm scores,
 // fused scale-mask-softmax, dropout, bmm with V, on (b a/t) x s_q x s_k.
+// x.attention_core is set: selective recompute re-runs these forward ops.
 void unfused_core(std::vector<Op>& ops, const Dims& x) {
   i64 batch = x.b * x.heads;
-  double S = double(batch * x.s_q * x.s_k), mask = x.dropout ? 1 : 0;
+  double S = double(batch * x.s_q * x.s_k), mask = x.dropout ? kMaskBytes : 0;
   if (x.pass == Pass::forward) {
     ops.push_back(gemm_op(x, "attn_scores", OpKind::batched_gemm, x.s_q, x.s_k, x.d, batch));
     ops.push_back(memory_op(x, "attn_softmax", 2 * x.e * S));
@@ -133,17 +153,19 @@ void unfused_core(std::vector<Op>& ops, const Dims& x) {
 // FlashAttention: forward 4 s_q s_k d FLOP per head (halved when causal),
 // backward 2.5x (hardware.md §4b convention). Reads Q, K, V, writes O (and
 // the fp32 log-sum-exp); backward also reads O, dO and writes dQ, dK, dV.
+// x.attention_core is set: selective recompute re-runs the forward op.
 void flash_core(std::vector<Op>& ops, const Dims& x) {
   Op op;
   op.name = x.pass == Pass::forward ? "attn_core" : "attn_core_bwd";
   op.kind = OpKind::attention;
   op.pass = x.pass;
   op.block = x.block;
-  op.seq_q = x.s_q, op.seq_k = x.s_k, op.head_dim = x.d, op.heads = x.heads, op.batch = x.b;
+  op.recompute = recomputed(x);
+  op.seq_q = x.s_q, op.seq_k = x.s_k, op.head_dim = x.d, op.batch = x.b * x.heads;
   op.causal = true;
   double fwd = 4.0 * double(x.b * x.heads * x.s_q * x.s_k * x.d) * 0.5;
   double q = double(x.b * x.s_q * x.heads * x.d), kv = double(x.b * x.s_k * x.kv * x.d);
-  double lse = 4.0 * double(x.b * x.heads * x.s_q);
+  double lse = kFp32Bytes * double(x.b * x.heads * x.s_q);
   if (x.pass == Pass::forward) {
     op.flops = fwd;
     op.bytes = x.e * (2 * q + 2 * kv) + lse;
@@ -159,22 +181,24 @@ void attention_block(std::vector<Op>& ops, const ModelSpec& m, const ActivationS
   i64 qkv_n = (x.heads + 2 * x.kv) * x.d;
   bool rope = m.position == PositionKind::rope;
   double rope_bytes = 2 * x.e * double(x.tokens * (x.heads + x.kv) * x.d);
-  auto core = [&] { sh.flash_attention ? flash_core(ops, x) : unfused_core(ops, x); };
+  Dims core_dims = x;
+  core_dims.attention_core = true;
+  auto core = [&] { sh.flash_attention ? flash_core(ops, core_dims) : unfused_core(ops, core_dims); };
   if (x.pass == Pass::forward) {
-    norm(ops, x, "ln1", "");
+    norm(ops, x, "ln1");
     linear(ops, x, "qkv", x.tokens, qkv_n, x.h);
     if (rope) ops.push_back(memory_op(x, "rope", rope_bytes));
     core();
     linear(ops, x, "proj", x.tokens, x.h, x.heads * x.d);
-    bias_dropout_add(ops, x, "attn_bda", "");
+    bias_dropout_add(ops, x, "attn_bda");
     return;
   }
-  bias_dropout_add(ops, x, "", "attn_bda_bwd");
+  bias_dropout_add(ops, x, "attn_bda_bwd");
   linear(ops, x, "proj", x.tokens, x.h, x.heads * x.d);
   core();
   if (rope) ops.push_back(memory_op(x, "rope_bwd", rope_bytes));
   linear(ops, x, "qkv", x.tokens, qkv_n, x.h);
-  norm(ops, x, "", "ln1_bwd");
+  norm(ops, x, "ln1_bwd");
 }
 
 // Fused bias-activation: GeLU/ReLU read and write F; SwiGLU reads gate and up
@@ -190,30 +214,18 @@ void mlp_block(std::vector<Op>& ops, const ModelSpec& m, Dims x) {
   x.block = Block::mlp;
   i64 fc1_n = x.ffn * (m.mlp == MlpKind::swiglu ? 2 : 1);
   if (x.pass == Pass::forward) {
-    norm(ops, x, "ln2", "");
+    norm(ops, x, "ln2");
     linear(ops, x, "fc1", x.tokens, fc1_n, x.h);
     activation(ops, m, x);
     linear(ops, x, "fc2", x.tokens, x.h, x.ffn);
-    bias_dropout_add(ops, x, "mlp_bda", "");
+    bias_dropout_add(ops, x, "mlp_bda");
     return;
   }
-  bias_dropout_add(ops, x, "", "mlp_bda_bwd");
+  bias_dropout_add(ops, x, "mlp_bda_bwd");
   linear(ops, x, "fc2", x.tokens, x.h, x.ffn);
   activation(ops, m, x);
   linear(ops, x, "fc1", x.tokens, fc1_n, x.h);
-  norm(ops, x, "", "ln2_bwd");
-}
-
-bool is_attention_core(const Op& op) {
-  return op.kind == OpKind::attention || op.name == "attn_scores" ||
-         op.name == "attn_softmax" || op.name == "attn_dropout" || op.name == "attn_context";
-}
-
-void mark_recompute(std::vector<Op>& ops, Recompute policy) {
-  for (Op& op : ops) {
-    if (op.pass != Pass::forward) continue;
-    op.recompute = policy == Recompute::full || (policy == Recompute::selective && is_attention_core(op));
-  }
+  norm(ops, x, "ln2_bwd");
 }
 
 }  // namespace
@@ -221,12 +233,12 @@ void mark_recompute(std::vector<Op>& ops, Recompute policy) {
 std::vector<Op> layer_ops(const ModelSpec& m, const ActivationShape& shape) {
   std::vector<Op> ops;
   Dims x = dims_of(m, shape);
+  x.recompute = shape.recompute;
   attention_block(ops, m, shape, x);
   mlp_block(ops, m, x);
   x.pass = Pass::backward;
   mlp_block(ops, m, x);
   attention_block(ops, m, shape, x);
-  mark_recompute(ops, shape.recompute);
   return ops;
 }
 
@@ -235,19 +247,22 @@ std::vector<Op> embedding_ops(const ModelSpec& m, const ActivationShape& shape) 
   x.block = Block::embedding;
   // Vocab-parallel lookup of every token (rows outside this rank's shard are
   // zero-filled before the all-reduce): read the row, write the output; a
-  // learned position table adds a read and an add; then embedding dropout.
-  double n = double(x.tokens * x.h), mask = x.dropout ? 1 : 0;
+  // learned position table adds a read and an add; then embedding dropout
+  // (reads x, writes y and the mask).
+  double n = double(x.tokens * x.h);
   double pos = m.position == PositionKind::learned ? 3 * x.e : 0;
-  double drop = x.dropout ? 2 * x.e + mask : 0;
+  double drop = x.dropout ? 2 * x.e + kMaskBytes : 0;
   std::vector<Op> ops;
   ops.push_back(memory_op(x, "embedding", (2 * x.e + pos + drop) * n));
-  if (m.embedding_norm) norm(ops, x, "embedding_norm", "");
+  if (m.embedding_norm) norm(ops, x, "embedding_norm");
   x.pass = Pass::backward;
-  if (m.embedding_norm) norm(ops, x, "", "embedding_norm_bwd");
-  // Scatter-add of dy into the fp32 gradient rows (read-modify-write 4 B),
-  // for the word table and, when learned, the position table.
-  double rows = (m.position == PositionKind::learned ? 2 : 1) * (x.e + 8) * n;
-  ops.push_back(memory_op(x, "embedding_grad", drop / 2 + rows));
+  if (m.embedding_norm) norm(ops, x, "embedding_norm_bwd");
+  // Dropout backward reads dy and the mask, writes dx (the same bytes as the
+  // forward dropout); then a scatter-add of dx into the fp32 gradient rows
+  // (read dx, read-modify-write one fp32 row element) for the word table and,
+  // when learned, the position table.
+  double rows = (m.position == PositionKind::learned ? 2 : 1) * (x.e + 2 * kFp32Bytes) * n;
+  ops.push_back(memory_op(x, "embedding_grad", drop * n + rows));
   return ops;
 }
 
@@ -256,16 +271,17 @@ std::vector<Op> output_ops(const ModelSpec& m, const ActivationShape& shape) {
   x.block = Block::output;
   // Megatron's vocab_parallel_cross_entropy: one read of the 16-bit logits,
   // then ~8 fp32 passes (cast, max, subtract, exp, sum, normalise, gather);
-  // backward: softmax - one-hot in place (fp32 r/w) and the cast back.
+  // backward: softmax - one-hot in place (fp32 read + write) and the cast back
+  // (fp32 read, 16-bit write).
   double logits = double(x.tokens * x.vocab);
   std::vector<Op> ops;
-  norm(ops, x, "final_norm", "");
+  norm(ops, x, "final_norm");
   linear(ops, x, "logits", x.tokens, x.vocab, x.h);
-  ops.push_back(memory_op(x, "cross_entropy", (x.e + 8 * 4) * logits));
+  ops.push_back(memory_op(x, "cross_entropy", (x.e + 8 * kFp32Bytes) * logits));
   x.pass = Pass::backward;
-  ops.push_back(memory_op(x, "cross_entropy_bwd", (3 * 4 + x.e) * logits));
+  ops.push_back(memory_op(x, "cross_entropy_bwd", (3 * kFp32Bytes + x.e) * logits));
   linear(ops, x, "logits", x.tokens, x.vocab, x.h);
-  norm(ops, x, "", "final_norm_bwd");
+  norm(ops, x, "final_norm_bwd");
   return ops;
 }
 

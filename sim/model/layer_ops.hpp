@@ -22,7 +22,7 @@ namespace trainsim {
 
 enum class OpKind {
   gemm,         // dense matrix multiply (tensor cores); m, n, k, batch set
-  attention,    // fused attention core (FlashAttention); seq_q, seq_k, head_dim, heads, batch set
+  attention,    // fused attention core (FlashAttention); seq_q, seq_k, head_dim, batch set
   batched_gemm, // unfused attention score / context bmm; m, n, k, batch set
   memory,       // memory-bound kernel (norm, softmax, dropout, activation, add, loss, embedding)
 };
@@ -43,8 +43,9 @@ struct Op {
   double bytes = 0;        // HBM bytes read + written on this GPU
   // gemm / batched_gemm: C[m x n] = A[m x k] B[k x n], `batch` independent products.
   std::int64_t m = 0, n = 0, k = 0, batch = 1;
-  // attention: per (batch x heads) problem, seq_q queries against seq_k keys of head_dim.
-  std::int64_t seq_q = 0, seq_k = 0, head_dim = 0, heads = 0;
+  // attention: `batch` independent (sequence, local head) problems, each of
+  // seq_q queries against seq_k keys of head_dim.
+  std::int64_t seq_q = 0, seq_k = 0, head_dim = 0;
   bool causal = true;
   bool recompute = false;  // executed again in backward under the recompute policy
 };

@@ -21,8 +21,6 @@ constexpr double kNcclPcieFraction = 0.75;
 // Only the product channels x per-channel bandwidth matters for large messages.
 constexpr int kChannelsPerNic = 2;
 
-GpuArch arch_of(const GpuSpec& g) { return g.peak_fp8 ? GpuArch::hopper : GpuArch::ampere; }
-
 NcclOp nccl_op(CollectiveOp op) {
   switch (op) {
     case CollectiveOp::all_reduce: return NcclOp::all_reduce;

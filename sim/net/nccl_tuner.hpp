@@ -10,12 +10,13 @@
 #include <optional>
 #include <string>
 
+#include "sim/topology/gpu_spec.hpp"  // GpuArch
+
 namespace trainsim {
 
 enum class NcclAlgo { tree, ring, nvls, nvls_tree };
 enum class NcclProto { ll, ll128, simple };
 enum class NcclOp { all_reduce, all_gather, reduce_scatter, broadcast, reduce };
-enum class GpuArch { ampere, hopper };
 enum class CpuVendor { intel, amd };
 enum class IntraLink { nvlink, pci };
 

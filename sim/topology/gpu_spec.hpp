@@ -12,6 +12,8 @@ namespace trainsim {
 enum class Precision { fp32, fp16, bf16, fp8 };
 const char* to_string(Precision p);
 
+// GPU generation, for the tables keyed by it (NCCL's model, kernel efficiencies).
+enum class GpuArch { ampere, hopper };
 struct GpuSpec {
   std::string name;
   std::string source;
@@ -28,5 +30,9 @@ struct GpuSpec {
   // Throws std::invalid_argument when the GPU has no such unit (FP8 on A100).
   FlopRate peak(Precision p) const;
 };
+
+// A card with an FP8 tensor unit is Hopper (H100, H200: the same GH100
+// compute, hardware.md §1.1), otherwise Ampere (A100).
+inline GpuArch arch_of(const GpuSpec& g) { return g.peak_fp8 ? GpuArch::hopper : GpuArch::ampere; }
 
 }  // namespace trainsim

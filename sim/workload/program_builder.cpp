@@ -66,12 +66,12 @@ class StageBuilder {
   }
   // FLOPs one GPU of this stage executes in the step (recompute included).
   double hardware_flops() const {
-    const LayerFlops& f = p_.layer_flops;
+    const LayerTimes& f = p_.layer;
     double per_mb = 0;
     for (int c = 0; c < vp_; ++c) {
-      per_mb += p_.split.chunk_layers(stage_, c) * (f.forward + f.backward + f.recompute);
-      if (first(c)) per_mb += p_.embedding_flops.forward + p_.embedding_flops.backward;
-      if (last(c)) per_mb += p_.output_flops.forward + p_.output_flops.backward;
+      per_mb += p_.split.chunk_layers(stage_, c) * (f.forward_flops + f.backward_flops + f.recompute_flops);
+      if (first(c)) per_mb += p_.edges.embedding_flops;
+      if (last(c)) per_mb += p_.edges.output_flops;
     }
     return per_mb * m_;
   }

@@ -5,7 +5,6 @@
 #include "sim/cost/compute_profile.hpp"
 #include "sim/memory/model_states.hpp"
 #include "sim/model/activations.hpp"
-#include "sim/model/layer_ops.hpp"
 #include "sim/model/params.hpp"
 
 namespace trainsim {
@@ -25,20 +24,6 @@ double optimizer_traffic(const TrainingPlan& t) {
   return fp32 ? 28 : 30;
 }
 
-// Forward, backward and recomputed FLOPs (layer_ops marks the ops the recompute policy re-runs).
-LayerFlops sum_flops(const std::vector<Op>& ops) {
-  LayerFlops f;
-  for (const Op& op : ops) {
-    if (op.pass == Pass::backward) {
-      f.backward += op.flops;
-      continue;
-    }
-    f.forward += op.flops;
-    if (op.recompute) f.recompute += op.flops;
-  }
-  return f;
-}
-
 void plan_compute(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
   const GpuSpec& gpu = s.cluster.node.gpu;
   p.layer = layer_times(s.model, shape, gpu);
@@ -48,9 +33,6 @@ void plan_compute(const Scenario& s, const ActivationShape& shape, StepPlan& p) 
     p.layer = apply_profile(prof, p.layer);
     p.edges = apply_profile(prof, p.edges);
   }
-  p.layer_flops = sum_flops(layer_ops(s.model, shape));
-  p.embedding_flops = sum_flops(embedding_ops(s.model, shape));
-  p.output_flops = sum_flops(output_ops(s.model, shape));
 }
 
 void plan_groups(const Scenario& s, const ActivationShape& shape, StepPlan& p) {

@@ -15,13 +15,6 @@
 
 namespace trainsim {
 
-// FLOPs one GPU executes for one layer and one micro-batch.
-struct LayerFlops {
-  double forward = 0;
-  double backward = 0;
-  double recompute = 0;
-};
-
 struct StepPlan {
   StepPlan(const Scenario& s, Layout l, StageSplit sp) : scenario(&s), layout(std::move(l)), split(std::move(sp)) {}
 
@@ -29,10 +22,8 @@ struct StepPlan {
   Layout layout;
   StageSplit split;
   int micro_batches = 1;
-  LayerTimes layer;                // compute per layer and micro-batch
+  LayerTimes layer;                // compute (and FLOPs) per layer and micro-batch
   EdgeTimes edges;
-  LayerFlops layer_flops;
-  LayerFlops embedding_flops, output_flops;
 
   // Tensor-parallel collectives of one block and pass (nccl-tests size = the full
   // b (s/cp) h activation); with SP an all-gather and a reduce-scatter, else an all-reduce.

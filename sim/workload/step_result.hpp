@@ -94,7 +94,9 @@ struct StepResult {
   double model_flops_per_step = 0;      // Megatron num_floating_point_operations (formulas.md §1)
   double model_tflops_per_gpu = 0;      // model FLOPs / (step time x GPUs) / 1e12
   double hardware_tflops_per_gpu = 0;   // FLOPs executed including recompute / (step time x GPUs) / 1e12
-  double mfu = 0;                       // model FLOPs / (step time x GPUs x dense peak)
+  // model FLOPs / (step time x GPUs x dense peak): the precision's peak, and the
+  // BF16 peak for FP8 runs (formulas.md §1 defines MFU against the BF16 dense peak).
+  double mfu = 0;
   StepBreakdown breakdown;
   int critical_rank = 0;                // the GPU whose timeline the breakdown describes
 
