@@ -202,6 +202,20 @@ TEST_CASE("the trace of a small scenario has a process per simulated GPU, lanes,
   for (const TraceSpan& sp : r.spans) CHECK(sp.end_s <= r.step_time_s + 1.0);
 }
 
+TEST_CASE("ZeRO-1 gathers the updated parameters in allgather_bucket_size buckets: same bytes, more latency") {
+  const std::vector<std::string> base = {"gpus=32", "training.global_batch=32", "parallel.zero_stage=1",
+                                         "memory.convention=deepspeed"};
+  std::vector<std::string> big = base, small = base;
+  big.push_back("memory.allgather_bucket_size=5e8");
+  small.push_back("memory.allgather_bucket_size=1e6");
+  StepResult a = simulate_step(scenario(kSmall, big));
+  StepResult b = simulate_step(scenario(kSmall, small));
+  CHECK(a.comm_bytes_per_gpu["dp.all_gather"] == doctest::Approx(b.comm_bytes_per_gpu["dp.all_gather"]));
+  CHECK(a.comm_bytes_per_gpu["dp.all_gather"] > 0);
+  CHECK(b.breakdown.dp_comm_exposed > a.breakdown.dp_comm_exposed);
+  CHECK(b.step_time_s > a.step_time_s);
+}
+
 TEST_CASE("offload is refused with a message naming the key") {
   Scenario s = scenario(kSmall, {"gpus=8", "parallel.zero_stage=2", "offload.optimizer=cpu"});
   CHECK_THROWS_WITH_AS(simulate_step(s), doctest::Contains("offload.optimizer"), ConfigError);

@@ -213,6 +213,7 @@ class StageBuilder {
   }
 
   void finish_step();
+  void gather_updated_params();
 
   const StepPlan& p_;
   const Scenario& s_;
@@ -230,6 +231,20 @@ class StageBuilder {
 // After the last backward: remaining gradient reduction, the embedding
 // all-reduce between first and last stage (tied embeddings), the gradient
 // norm, the optimizer step and the ZeRO-1/2 parameter all-gather.
+// ZeRO-1/2 and the distributed optimizer: the updated parameters are
+// all-gathered after the step in buckets of p_.param_gather_bucket parameters
+// (DeepSpeed allgather_bucket_size; Megatron gathers per gradient bucket).
+void StageBuilder::gather_updated_params() {
+  const int lbl = e_.label("param gather");
+  int n = 0;
+  for (double left = static_cast<double>(mem().params); left > 0; left -= p_.param_gather_bucket) {
+    const double bytes = std::min(left, p_.param_gather_bucket) * p_.weight_bytes_per_param;
+    n = e_.launch(GroupKind::shard, CollectiveOp::all_gather, bytes,
+                  p_.comm->time(CollectiveOp::all_gather, bytes, p_.shard_group), lbl);
+  }
+  if (!s_.training.overlap.param_gather) e_.wait_dp(n);
+}
+
 void StageBuilder::finish_step() {
   const int lbl = e_.label("step");
   if (!s_.training.overlap.grad_reduce) {  // one reduction of the whole gradient buffer (Megatron DDP=local)
@@ -250,12 +265,7 @@ void StageBuilder::finish_step() {
   const double shard = zero_ >= 1 ? static_cast<double>(p_.shard_group.ranks) : 1.0;
   const double local = static_cast<double>(mem().params) / shard;
   e_.compute(optimizer_step_time(local, p_.optimizer_bytes_per_param, s_.cluster.node.gpu), Category::optimizer, lbl);
-  if (zero_ == 1 || zero_ == 2) {
-    double bytes = static_cast<double>(mem().params) * p_.weight_bytes_per_param;
-    int n = e_.launch(GroupKind::shard, CollectiveOp::all_gather, bytes,
-                      p_.comm->time(CollectiveOp::all_gather, bytes, p_.shard_group), e_.label("param gather"));
-    if (!s_.training.overlap.param_gather) e_.wait_dp(n);
-  }
+  if (zero_ == 1 || zero_ == 2) gather_updated_params();
   e_.memory(false, MemKind::comm_buffers, buffers_.step.value());
 }
 

@@ -9,7 +9,8 @@
 //  - stage 0: gradients all-reduced in buckets; stage 1 (and Megatron's
 //    distributed optimizer): reduce-scattered; both only in the last
 //    micro-batch's backward of each model chunk (gradient accumulation), and
-//    after the optimizer step the updated parameters are all-gathered.
+//    after the optimizer step the updated parameters are all-gathered in
+//    buckets (DeepSpeed allgather_bucket_size; Megatron's gradient buckets).
 //  - stage 2: gradients reduce-scattered in every micro-batch's backward
 //    (DeepSpeed keeps only its gradient partition); parameters all-gathered
 //    after the step.
