@@ -95,6 +95,27 @@ std::vector<KeyDef> scenario_defs() {
 
   k.push_back(choice("offload.optimizer", "none", {"none", "cpu", "nvme"}, "where optimizer states live (ZeRO-Offload / ZeRO-Infinity)"));
   k.push_back(choice("offload.params", "none", {"none", "cpu", "nvme"}, "where parameters live between uses (ZeRO-3 only)"));
+  // DeepSpeed's offload settings; defaults are DeepSpeed's code defaults
+  // (deepspeed/runtime/zero/offload_config.py, deepspeed/runtime/swap_tensor/aio_config.py).
+  k.push_back(boolean("offload.pin_memory", "false",
+                      "offload buffers in page-locked host memory (DeepSpeed pin_memory); pageable copies run at about half the PCIe rate"));
+  k.push_back(integer("offload.optimizer_buffer_count", "4",
+                      "optimizer-state swap buffers for NVMe offload (DeepSpeed offload_optimizer.buffer_count)", 1));
+  k.push_back(integer("offload.param_buffer_count", "5",
+                      "parameter swap buffers for NVMe offload (DeepSpeed offload_param.buffer_count)", 1));
+  k.push_back(quantity("offload.param_buffer_size", Dimension::count, "1e8",
+                       "elements per parameter swap buffer (DeepSpeed offload_param.buffer_size)"));
+  k.push_back(quantity("offload.max_in_cpu", Dimension::count, "1e9",
+                       "parameter elements kept in host memory when params go to NVMe (DeepSpeed offload_param.max_in_cpu)"));
+  KeyDef nvme_path = KeyDef::of("offload.nvme_path", ValueType::string);
+  nvme_path.default_value = "/local_nvme";
+  nvme_path.help = "NVMe mount for swapped tensors (DeepSpeed nvme_path; recorded, the drives come from the cluster card)";
+  k.push_back(nvme_path);
+  k.push_back(quantity("offload.aio_block_size", Dimension::bytes, "1MiB", "async I/O block size (DeepSpeed aio.block_size)"));
+  k.push_back(integer("offload.aio_queue_depth", "8", "async I/O queue depth per thread (DeepSpeed aio.queue_depth)", 1));
+  k.push_back(integer("offload.aio_thread_count", "1", "async I/O threads (DeepSpeed aio.thread_count)", 1));
+  k.push_back(boolean("offload.aio_single_submit", "false", "submit I/O requests one at a time (DeepSpeed aio.single_submit)"));
+  k.push_back(boolean("offload.aio_overlap_events", "true", "overlap I/O submission and completion (DeepSpeed aio.overlap_events)"));
 
   k.push_back(choice("memory.convention", "auto", {"auto", "megatron", "deepspeed"},
                      "model-state accounting: megatron (18 B/param, fp32 main grads), deepspeed (16 B/param + its estimators' buffers); "
@@ -111,6 +132,14 @@ std::vector<KeyDef> scenario_defs() {
                        "DeepSpeed allgather_bucket_size in elements (code default 5e8); deepspeed convention, ZeRO-1/2"));
   k.push_back(quantity("memory.prefetch_bucket_size", Dimension::count, "5e7",
                        "DeepSpeed stage3_prefetch_bucket_size in elements (code default 5e7); deepspeed convention, ZeRO-3"));
+  k.push_back(quantity("memory.param_persistence_threshold", Dimension::count, "1e5",
+                       "DeepSpeed stage3_param_persistence_threshold: ZeRO-3 parameters with fewer elements stay gathered"));
+  k.push_back(quantity("memory.max_live_parameters", Dimension::count, "1e9",
+                       "DeepSpeed stage3_max_live_parameters: gathered ZeRO-3 parameter elements kept before release"));
+  k.push_back(quantity("memory.max_reuse_distance", Dimension::count, "1e9",
+                       "DeepSpeed stage3_max_reuse_distance: a parameter reused within this many elements is not released"));
+  k.push_back(quantity("memory.sub_group_size", Dimension::count, "1e9",
+                       "DeepSpeed sub_group_size: elements per optimizer-step sub-group (offload swaps per sub-group)"));
   return k;
 }
 

@@ -64,9 +64,25 @@ struct TrainingPlan {
   std::string compute_profile;     // measured per-layer times (CSV path, resolved), "" = cost model
 };
 
+// DeepSpeed's async I/O settings for NVMe swapping (ds_config "aio").
+struct AioOptions {
+  Bytes block_size;                // aio.block_size
+  int queue_depth = 8;             // aio.queue_depth
+  int thread_count = 1;            // aio.thread_count
+  bool single_submit = false;      // aio.single_submit
+  bool overlap_events = true;      // aio.overlap_events
+};
+
 struct OffloadPlan {
   OffloadDevice optimizer = OffloadDevice::none;
   OffloadDevice params = OffloadDevice::none;
+  bool pin_memory = false;               // page-locked host buffers
+  int optimizer_buffer_count = 4;        // offload_optimizer.buffer_count
+  int param_buffer_count = 5;            // offload_param.buffer_count
+  double param_buffer_elements = 1e8;    // offload_param.buffer_size
+  double max_in_cpu_elements = 1e9;      // offload_param.max_in_cpu
+  std::string nvme_path = "/local_nvme"; // recorded only
+  AioOptions aio;
 };
 
 struct MemoryOptions {
@@ -76,6 +92,10 @@ struct MemoryOptions {
   double reduce_bucket_elements = 0;     // DeepSpeed reduce_bucket_size (elements)
   double allgather_bucket_elements = 0;  // DeepSpeed allgather_bucket_size (elements)
   double prefetch_bucket_elements = 0;   // DeepSpeed stage3_prefetch_bucket_size (elements)
+  double param_persistence_threshold = 0;  // DeepSpeed stage3_param_persistence_threshold (elements)
+  double max_live_parameters = 0;          // DeepSpeed stage3_max_live_parameters (elements)
+  double max_reuse_distance = 0;           // DeepSpeed stage3_max_reuse_distance (elements)
+  double sub_group_size = 0;               // DeepSpeed sub_group_size (elements)
 };
 
 struct Scenario {

@@ -105,6 +105,20 @@ void derive_dp(const ConfigDoc& d, Scenario& s) {
   p.dp = s.gpus / model_parallel;
 }
 
+void read_offload_options(const ConfigDoc& d, OffloadPlan& o) {
+  o.pin_memory = d.get_bool("offload.pin_memory");
+  o.optimizer_buffer_count = get_i(d, "offload.optimizer_buffer_count");
+  o.param_buffer_count = get_i(d, "offload.param_buffer_count");
+  o.param_buffer_elements = d.get_quantity("offload.param_buffer_size");
+  o.max_in_cpu_elements = d.get_quantity("offload.max_in_cpu");
+  o.nvme_path = d.get_string("offload.nvme_path");
+  o.aio.block_size = Bytes(d.get_quantity("offload.aio_block_size"));
+  o.aio.queue_depth = get_i(d, "offload.aio_queue_depth");
+  o.aio.thread_count = get_i(d, "offload.aio_thread_count");
+  o.aio.single_submit = d.get_bool("offload.aio_single_submit");
+  o.aio.overlap_events = d.get_bool("offload.aio_overlap_events");
+}
+
 void read_training(const ConfigDoc& d, Scenario& s) {
   TrainingPlan& t = s.training;
   t.seq_len = get_i(d, "training.seq_len");
@@ -130,6 +144,7 @@ void read_training(const ConfigDoc& d, Scenario& s) {
   }
   s.offload.optimizer = offload_device(d, "offload.optimizer");
   s.offload.params = offload_device(d, "offload.params");
+  read_offload_options(d, s.offload);
 }
 
 void read_memory(const ConfigDoc& d, Scenario& s) {
@@ -144,6 +159,10 @@ void read_memory(const ConfigDoc& d, Scenario& s) {
   m.reduce_bucket_elements = d.get_quantity("memory.reduce_bucket_size");
   m.allgather_bucket_elements = d.get_quantity("memory.allgather_bucket_size");
   m.prefetch_bucket_elements = d.get_quantity("memory.prefetch_bucket_size");
+  m.param_persistence_threshold = d.get_quantity("memory.param_persistence_threshold");
+  m.max_live_parameters = d.get_quantity("memory.max_live_parameters");
+  m.max_reuse_distance = d.get_quantity("memory.max_reuse_distance");
+  m.sub_group_size = d.get_quantity("memory.sub_group_size");
 }
 
 Scenario from_doc(const ConfigDoc& d, const Zoo& zoo) {
