@@ -222,6 +222,31 @@ TEST_CASE("SC21 Table 1 shapes: per-layer TFLOP/s with full recompute on A100") 
   MESSAGE("SC21 per-layer compute (4 x fwd GEMM FLOPs / (fwd + bwd + recompute)):" << table);
 }
 
+TEST_CASE("host dispatch floor: a block takes at least its op count x the per-op host time") {
+  // 1.3B-like layer, short sequence: GPU work per op is a few microseconds.
+  ModelSpec m = gpt(1, 1024, 16);
+  GpuSpec a100 = gpu("a100-sxm4-80gb");
+  ActivationShape sh;
+  sh.seq_len = 512, sh.micro_batch = 1, sh.tp = 8, sh.recompute = Recompute::full;
+  sh.flash_attention = false, sh.precision = Precision::fp16;
+  LayerTimes gpu_only = layer_times(m, sh, a100, 0);
+  int fwd_ops = 0, bwd_ops = 0;
+  for (const Op& op : layer_ops(m, sh)) (op.pass == Pass::forward ? fwd_ops : bwd_ops)++;
+  const double host = 70e-6;
+  LayerTimes floored = layer_times(m, sh, a100, host);
+  CHECK(floored.forward() >= fwd_ops * host * (1 - 1e-12));
+  CHECK(floored.backward() >= bwd_ops * host * (1 - 1e-12));
+  CHECK(floored.forward() > gpu_only.forward());  // the host binds for this small layer
+  CHECK(floored.forward_flops == gpu_only.forward_flops);
+  // A large layer is GPU-bound: the floor changes nothing.
+  sh.seq_len = 2048, sh.micro_batch = 4, sh.tp = 1;
+  ModelSpec big = gpt(1, 12288, 96);
+  LayerTimes a = layer_times(big, sh, a100, 0), b = layer_times(big, sh, a100, host);
+  CHECK(a.forward() == b.forward());
+  CHECK(a.backward() == b.backward());
+  CHECK(a.recompute() == b.recompute());
+}
+
 TEST_CASE("op_time is monotonic: doubling peak or HBM bandwidth never slows an op") {
   for (const char* name : {"a100-sxm4-80gb", "h100-sxm5-80gb", "h200-sxm-141gb"}) {
     GpuSpec g = gpu(name), fast_flops = g, fast_hbm = g;

@@ -216,3 +216,29 @@ TEST_CASE("embedding and output layer ops") {
   for (const Op& op : embedding_ops(m, sh)) CHECK_FALSE(op.recompute);
   for (const Op& op : output_ops(m, sh)) CHECK_FALSE(op.recompute);
 }
+
+TEST_CASE("FP8: every GEMM's 16-bit operand is cast to FP8 in both layouts (input forward, dY backward)") {
+  ModelSpec m = llama70b();
+  ActivationShape sh;
+  sh.seq_len = 4096, sh.micro_batch = 1, sh.tp = 4, sh.precision = Precision::fp8;
+  std::vector<Op> ops = layer_ops(m, sh);
+  int gemms_fwd = 0, casts_fwd = 0, dgrads = 0, casts_bwd = 0;
+  double fwd_cast_bytes = 0, expected_fwd = 0;
+  for (const Op& op : ops) {
+    bool cast = op.name.find("_fp8_cast") != std::string::npos;
+    if (op.kind == OpKind::gemm && op.pass == Pass::forward) {
+      ++gemms_fwd;
+      expected_fwd += (2.0 + 2 * 1.0) * double(op.m * op.k);  // read bf16, write FP8 twice
+    }
+    if (op.kind == OpKind::gemm && op.name.find("_dgrad") != std::string::npos) ++dgrads;
+    if (cast && op.pass == Pass::forward) ++casts_fwd, fwd_cast_bytes += op.bytes;
+    if (cast && op.pass == Pass::backward) ++casts_bwd;
+    if (cast) CHECK(op.kind == OpKind::memory);
+  }
+  CHECK(gemms_fwd == 4);  // qkv, proj, fc1, fc2
+  CHECK(casts_fwd == gemms_fwd);
+  CHECK(casts_bwd == dgrads);
+  CHECK(fwd_cast_bytes == doctest::Approx(expected_fwd));
+  sh.precision = Precision::bf16;
+  for (const Op& op : layer_ops(m, sh)) CHECK(op.name.find("_fp8_cast") == std::string::npos);
+}

@@ -89,6 +89,9 @@ std::vector<KeyDef> scenario_defs() {
   k.push_back(boolean("training.tp_comm_overlap", "false",
                       "overlap tensor-parallel collectives with the GEMMs of their block (Transformer Engine --tp-comm-overlap)"));
   k.push_back(boolean("training.grad_clip", "true", "gradient clipping: one all-reduce of the gradient norm over all GPUs before the step"));
+  k.push_back(quantity("training.host_dispatch_time", Dimension::time, "70us",
+                       "CPU time the framework spends issuing one op (PyTorch eager + Megatron/DeepSpeed Python); "
+                       "a layer block takes at least its op count x this (0 = CUDA graphs; see results/calibration.md)"));
   k.push_back(path_key("training.compute_profile", false,
                        "CSV of measured per-layer forward/backward times replayed instead of the cost model "
                        "(columns block,forward_ms,backward_ms[,recompute_ms])"));

@@ -62,6 +62,7 @@ struct TrainingPlan {
   bool flash_attention = true;     // attention scores are not stored
   OverlapOptions overlap;
   std::string compute_profile;     // measured per-layer times (CSV path, resolved), "" = cost model
+  double host_dispatch_s = 0;      // CPU time to issue one op (training.host_dispatch_time), s
 };
 
 // DeepSpeed's async I/O settings for NVMe swapping (ds_config "aio").

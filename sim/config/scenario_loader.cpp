@@ -135,6 +135,7 @@ void read_training(const ConfigDoc& d, Scenario& s) {
   t.overlap.param_gather = d.get_bool("training.overlap_param_gather");
   t.overlap.tp_comm = d.get_bool("training.tp_comm_overlap");
   t.overlap.grad_clip = d.get_bool("training.grad_clip");
+  t.host_dispatch_s = d.get_quantity("training.host_dispatch_time");
   if (d.given("training.compute_profile")) {
     t.compute_profile = zoo_relative(d, "training.compute_profile");
     if (!std::filesystem::is_regular_file(t.compute_profile))

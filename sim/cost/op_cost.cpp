@@ -35,18 +35,34 @@ double compute_time(const Op& op, const GpuSpec& gpu, Precision precision) {
   return 0;
 }
 
+// GPU seconds and op count of one block and pass, before the host floor.
+struct BlockSum {
+  double gpu_s = 0;
+  int ops = 0;
+  void add(double s) {
+    gpu_s += s;
+    ++ops;
+  }
+  double time(double host_dispatch_s) const { return std::max(gpu_s, ops * host_dispatch_s); }
+};
+
+// Per block (attention, mlp) and pass (forward, backward, recompute).
+struct LayerSums {
+  BlockSum forward[2], backward[2], recompute[2];
+};
+
 // Adds op's `s` seconds and its FLOPs to the block and pass it belongs to.
-void add_layer_op(LayerTimes& t, const Op& op, double s) {
-  bool attn = op.block == Block::attention;
+void add_layer_op(LayerSums& sums, LayerTimes& t, const Op& op, double s) {
+  const int b = op.block == Block::attention ? 0 : 1;
   if (op.pass == Pass::backward) {
-    (attn ? t.attention_backward : t.mlp_backward) += s;
+    sums.backward[b].add(s);
     t.backward_flops += op.flops;
     return;
   }
-  (attn ? t.attention_forward : t.mlp_forward) += s;
+  sums.forward[b].add(s);
   t.forward_flops += op.flops;
   if (!op.recompute) return;
-  (attn ? t.attention_recompute : t.mlp_recompute) += s;
+  sums.recompute[b].add(s);
   t.recompute_flops += op.flops;
 }
 
@@ -58,22 +74,37 @@ double op_time(const Op& op, const GpuSpec& gpu, Precision precision) {
   return t + efficiency::kLaunchOverheadS;
 }
 
-LayerTimes layer_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu) {
+LayerTimes layer_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu,
+                       double host_dispatch_s) {
   LayerTimes t;
-  for (const Op& op : layer_ops(m, shape)) add_layer_op(t, op, op_time(op, gpu, shape.precision));
+  LayerSums sums;
+  for (const Op& op : layer_ops(m, shape)) add_layer_op(sums, t, op, op_time(op, gpu, shape.precision));
+  const double h = host_dispatch_s;
+  t.attention_forward = sums.forward[0].time(h);
+  t.mlp_forward = sums.forward[1].time(h);
+  t.attention_backward = sums.backward[0].time(h);
+  t.mlp_backward = sums.backward[1].time(h);
+  t.attention_recompute = sums.recompute[0].time(h);
+  t.mlp_recompute = sums.recompute[1].time(h);
   return t;
 }
 
-EdgeTimes edge_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu) {
+EdgeTimes edge_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu,
+                     double host_dispatch_s) {
   EdgeTimes t;
+  BlockSum emb[2], out[2];  // [forward, backward]
   for (const Op& op : embedding_ops(m, shape)) {
-    (op.pass == Pass::forward ? t.embedding_forward : t.embedding_backward) += op_time(op, gpu, shape.precision);
+    emb[op.pass == Pass::forward ? 0 : 1].add(op_time(op, gpu, shape.precision));
     t.embedding_flops += op.flops;
   }
   for (const Op& op : output_ops(m, shape)) {
-    (op.pass == Pass::forward ? t.output_forward : t.output_backward) += op_time(op, gpu, shape.precision);
+    out[op.pass == Pass::forward ? 0 : 1].add(op_time(op, gpu, shape.precision));
     t.output_flops += op.flops;
   }
+  t.embedding_forward = emb[0].time(host_dispatch_s);
+  t.embedding_backward = emb[1].time(host_dispatch_s);
+  t.output_forward = out[0].time(host_dispatch_s);
+  t.output_backward = out[1].time(host_dispatch_s);
   return t;
 }
 

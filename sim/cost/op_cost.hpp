@@ -34,7 +34,15 @@ struct LayerTimes {
   double backward() const { return attention_backward + mlp_backward; }
   double recompute() const { return attention_recompute + mlp_recompute; }
 };
-LayerTimes layer_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu);
+//
+// Host dispatch floor: the framework (PyTorch eager, Megatron/DeepSpeed
+// Python) spends `host_dispatch_s` of CPU time to issue each op, and the GPU
+// cannot run ahead of the host, so each block and pass takes
+// max(sum of its ops' GPU times, ops x host_dispatch_s). It binds for small
+// per-GPU work (short sequences, small hidden sizes, large TP); 0 disables it
+// (CUDA graphs). The figure is the scenario key training.host_dispatch_time.
+LayerTimes layer_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu,
+                       double host_dispatch_s = 0);
 
 // Embedding (first stage) and output layer + loss (last stage), seconds per
 // micro-batch, and the FLOPs this GPU executes for them, forward + backward
@@ -46,7 +54,8 @@ struct EdgeTimes {
   double output_backward = 0;
   double embedding_flops = 0, output_flops = 0;
 };
-EdgeTimes edge_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu);
+EdgeTimes edge_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu,
+                     double host_dispatch_s = 0);
 
 // Optimizer step over `params` local parameters: memory-bound, `bytes_per_param`
 // of HBM traffic each (Adam with fp32 master weights: read grad, param, m, v;

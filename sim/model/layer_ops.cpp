@@ -104,11 +104,19 @@ Op gemm_op(const Dims& x, std::string name, OpKind kind, i64 m, i64 n, i64 k, i6
 
 // A linear layer Y[M x N] = X[M x K] W[K x N]: forward, or backward as the
 // data gradient dX = dY W^T and the weight gradient dW = X^T dY.
+// Under FP8 (Transformer Engine), the GEMM's 16-bit operand is cast to FP8 in
+// both layouts first (Hopper FP8 GEMMs take only the TN layout, so TE writes a
+// transposed copy for the backward GEMMs): the input X in forward, the output
+// gradient dY in backward; each reads x.e and writes 2 x x.ge bytes per element.
 void linear(std::vector<Op>& ops, const Dims& x, const std::string& name, i64 M, i64 N, i64 K) {
+  const bool fp8 = x.ge < x.e;
+  const double cast_bytes_per_element = x.e + 2 * x.ge;
   if (x.pass == Pass::forward) {
+    if (fp8) ops.push_back(memory_op(x, (name + "_fp8_cast").c_str(), cast_bytes_per_element * double(M * K)));
     ops.push_back(gemm_op(x, name, OpKind::gemm, M, N, K));
     return;
   }
+  if (fp8) ops.push_back(memory_op(x, (name + "_fp8_cast_bwd").c_str(), cast_bytes_per_element * double(M * N)));
   ops.push_back(gemm_op(x, name + "_dgrad", OpKind::gemm, M, K, N));
   ops.push_back(gemm_op(x, name + "_wgrad", OpKind::gemm, K, N, M));
 }

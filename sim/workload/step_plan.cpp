@@ -26,8 +26,8 @@ double optimizer_traffic(const TrainingPlan& t) {
 
 void plan_compute(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
   const GpuSpec& gpu = s.cluster.node.gpu;
-  p.layer = layer_times(s.model, shape, gpu);
-  p.edges = edge_times(s.model, shape, gpu);
+  p.layer = layer_times(s.model, shape, gpu, s.training.host_dispatch_s);
+  p.edges = edge_times(s.model, shape, gpu, s.training.host_dispatch_s);
   if (!s.training.compute_profile.empty()) {
     ComputeProfile prof = load_compute_profile(s.training.compute_profile);
     p.layer = apply_profile(prof, p.layer);
