@@ -220,3 +220,26 @@ TEST_CASE("offload is refused with a message naming the key") {
   Scenario s = scenario(kSmall, {"gpus=8", "parallel.zero_stage=2", "offload.optimizer=cpu"});
   CHECK_THROWS_WITH_AS(simulate_step(s), doctest::Contains("offload.optimizer"), ConfigError);
 }
+
+TEST_CASE("network.algorithm forces NCCL's algorithm where a collective can run it, and says where it cannot") {
+  const std::vector<std::string> base = {"gpus=16", "parallel.zero_stage=1"};  // DP across 2 nodes
+  auto with = [&](const std::string& algo) {
+    std::vector<std::string> sets = base;
+    sets.push_back("network.algorithm=" + algo);
+    return simulate_step(scenario(kSmall, sets));
+  };
+  StepResult tuner = with("auto"), ring = with("ring"), tree = with("tree"), nvls = with("nvls");
+  CHECK(tuner.warnings.empty());
+  CHECK(ring.warnings.empty());
+  // Tree runs all-reduce but not ZeRO-1's reduce-scatter and all-gather.
+  REQUIRE_FALSE(tree.warnings.empty());
+  bool names_all_gather = false;
+  for (const auto& w : tree.warnings) names_all_gather |= w.find("all_gather") != std::string::npos;
+  CHECK(names_all_gather);
+  // NVLS needs NVSwitch gen 3 (H100): on A100 every call falls back, so the step is the tuner's.
+  CHECK_FALSE(nvls.warnings.empty());
+  CHECK(nvls.step_time_s == tuner.step_time_s);
+  // The forced choices change the DP traffic's time, not its bytes.
+  CHECK(tree.comm_bytes_per_gpu == ring.comm_bytes_per_gpu);
+  CHECK(ring.step_time_s != tree.step_time_s);
+}

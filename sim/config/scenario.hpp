@@ -99,6 +99,12 @@ struct MemoryOptions {
   double sub_group_size = 0;               // DeepSpeed sub_group_size (elements)
 };
 
+// NCCL settings of the step's collectives (NCCL_ALGO / NCCL_PROTO); "auto" = NCCL's tuner.
+struct NetworkOptions {
+  std::string algorithm = "auto";  // auto | ring | tree | nvls
+  std::string protocol = "auto";   // auto | LL | LL128 | Simple
+};
+
 struct Scenario {
   std::string file;                // the scenario file ("" when built in code)
   ModelSpec model;
@@ -109,6 +115,7 @@ struct Scenario {
   TrainingPlan training;
   OffloadPlan offload;
   MemoryOptions memory;
+  NetworkOptions network;
 
   // Where each key's value came from, for error messages (dotted key -> location).
   std::map<std::string, SourceLocation> locations;

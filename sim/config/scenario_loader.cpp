@@ -179,6 +179,8 @@ Scenario from_doc(const ConfigDoc& d, const Zoo& zoo) {
   derive_dp(d, s);
   read_training(d, s);
   read_memory(d, s);
+  s.network.algorithm = d.get_choice("network.algorithm");
+  s.network.protocol = d.get_choice("network.protocol");
   if (d.given("deepspeed_config"))
     d.fail("deepspeed_config", "reading DeepSpeed's ds_config.json is not supported by this version of trainsim; "
                                "for now state its settings as scenario keys (parallel.zero_stage, "

@@ -4,7 +4,24 @@
 
 namespace trainsim {
 
-CommCost::CommCost(const ClusterSpec& cluster, bool ideal) : cluster_(cluster), ideal_(ideal) {}
+CommCost::CommCost(const ClusterSpec& cluster, bool ideal, std::optional<NcclAlgo> algo, std::optional<NcclProto> proto)
+    : cluster_(cluster), ideal_(ideal), algo_(algo), proto_(proto) {}
+
+CollectiveResult CommCost::predict(const CollectiveRequest& r, const GroupPlacement& g, int nics) {
+  if (!algo_ && !proto_) return predict_collective(cluster_, r, g.nodes, nics);
+  CollectiveRequest forced = r;
+  forced.algo = algo_;
+  forced.proto = proto_;
+  try {
+    return predict_collective(cluster_, forced, g.nodes, nics);
+  } catch (const std::invalid_argument&) {  // the forced choice cannot run this call: NCCL's tuner picks
+    CollectiveResult res = predict_collective(cluster_, r, g.nodes, nics);
+    fallbacks_.insert(std::string(to_string(r.op)) + " on " + std::to_string(g.ranks) + " GPUs over " +
+                      std::to_string(g.nodes) + " node(s): network.algorithm/protocol cannot run it; NCCL's tuner chose " +
+                      res.algorithm + "/" + res.protocol);
+    return res;
+  }
+}
 
 double CommCost::time(CollectiveOp op, double bytes, const GroupPlacement& g) {
   if (ideal_ || g.ranks <= 1 || bytes <= 0) return 0;
@@ -16,7 +33,7 @@ double CommCost::time(CollectiveOp op, double bytes, const GroupPlacement& g) {
   r.op = op;
   r.ranks = g.ranks;
   r.bytes = bytes;
-  double t = predict_collective(cluster_, r, g.nodes, nics).time_s;
+  double t = predict(r, g, nics).time_s;
   cache_.emplace(key, t);
   return t;
 }

@@ -9,6 +9,9 @@
 #pragma once
 
 #include <map>
+#include <optional>
+#include <set>
+#include <string>
 #include <tuple>
 
 #include "sim/net/collective.hpp"
@@ -20,7 +23,14 @@ namespace trainsim {
 class CommCost {
  public:
   // `ideal`: every transfer takes no time (StepOptions::ideal_network).
-  explicit CommCost(const ClusterSpec& cluster, bool ideal = false);
+  // `algo`/`proto` force NCCL's algorithm and protocol (NCCL_ALGO/NCCL_PROTO)
+  // where a call can run them; other calls get the tuner's choice and are
+  // listed by fallbacks().
+  explicit CommCost(const ClusterSpec& cluster, bool ideal = false, std::optional<NcclAlgo> algo = std::nullopt,
+                    std::optional<NcclProto> proto = std::nullopt);
+
+  // "all_gather on 16 GPUs over 2 nodes: tree cannot run it, NCCL's tuner chose ring/Simple", once per kind.
+  const std::set<std::string>& fallbacks() const { return fallbacks_; }
 
   // Seconds one call of `op` over `bytes` (nccl-tests' size: the full buffer)
   // takes on a group placed as `g`. A group of one GPU takes 0.
@@ -30,8 +40,13 @@ class CommCost {
   double send_time(double bytes, bool same_node);
 
  private:
+  CollectiveResult predict(const CollectiveRequest& r, const GroupPlacement& g, int nics);
+
   ClusterSpec cluster_;
   bool ideal_ = false;
+  std::optional<NcclAlgo> algo_;
+  std::optional<NcclProto> proto_;
+  std::set<std::string> fallbacks_;
   std::map<std::tuple<int, double, int, int, int>, double> cache_;
 };
 

@@ -126,6 +126,10 @@ struct StepResult {
   std::vector<TraceSpan> spans;
   std::vector<TraceFlow> flows;
   std::vector<MemorySample> memory_samples;
+
+  // What the run could not do as asked (e.g. a forced NCCL algorithm a
+  // collective cannot run), one line each; the CLI prints them to stderr.
+  std::vector<std::string> warnings;
 };
 
 }  // namespace trainsim

@@ -95,9 +95,28 @@ double model_flops_per_step(const Scenario& s) {
   return 12.0 * B * seq * L * h * h * terms;
 }
 
+namespace {
+
+// network.algorithm / network.protocol ("auto" = NCCL's tuner).
+std::optional<NcclAlgo> forced_algorithm(const NetworkOptions& n) {
+  if (n.algorithm == "ring") return NcclAlgo::ring;
+  if (n.algorithm == "tree") return NcclAlgo::tree;
+  if (n.algorithm == "nvls") return NcclAlgo::nvls;
+  return std::nullopt;
+}
+
+std::optional<NcclProto> forced_protocol(const NetworkOptions& n) {
+  if (n.protocol == "LL") return NcclProto::ll;
+  if (n.protocol == "LL128") return NcclProto::ll128;
+  if (n.protocol == "Simple") return NcclProto::simple;
+  return std::nullopt;
+}
+
+}  // namespace
+
 StepResult simulate_step(const Scenario& s, const StepOptions& options) {
   refuse_unsupported(s);
-  CommCost comm(s.cluster, options.ideal_network);
+  CommCost comm(s.cluster, options.ideal_network, forced_algorithm(s.network), forced_protocol(s.network));
   StepPlan plan = make_step_plan(s, comm);
   std::vector<StageProgram> programs = build_programs(plan);
   EngineRun run = run_step(plan, programs, options.full, options.record_timeline);
@@ -112,6 +131,7 @@ StepResult simulate_step(const Scenario& s, const StepOptions& options) {
   r.spans = std::move(run.spans);
   r.flows = std::move(run.flows);
   r.memory_samples = std::move(run.memory);
+  r.warnings.assign(comm.fallbacks().begin(), comm.fallbacks().end());
   return r;
 }
 

@@ -6,6 +6,8 @@
 #include <memory>
 #include <sstream>
 
+#include <spdlog/spdlog.h>
+
 #include "cli_common.hpp"
 #include "sim/report/chrome_trace.hpp"
 #include "sim/report/step_report.hpp"
@@ -43,6 +45,7 @@ void run_step_command(const RunArgs& args) {
   o.full = args.full;
   o.record_timeline = !args.scenario.out_dir.empty() || !args.trace.empty();
   StepResult r = simulate_step(s, o);
+  for (const auto& w : r.warnings) spdlog::warn("{}", w);
   std::string table = format_step_summary(r);
   std::string json = step_summary_json(r).dump(2) + "\n";
   if (!args.scenario.out_dir.empty()) write_outputs(r, args.scenario.out_dir, table, json);
