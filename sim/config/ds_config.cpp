@@ -71,7 +71,13 @@ void read_batch(Reader& r) {
   Batch b = batch_values(r);
   derive(r, b, world);
   std::string at = r.has("/train_batch_size") ? "/train_batch_size" : "/train_micro_batch_size_per_gpu";
-  if (*b.micro < 1 || *b.accum < 1 || *b.train != *b.micro * *b.accum * world)
+  if (*b.micro < 1)
+    r.fail(at, "Micro batch size per gpu: " + str(*b.micro) + " has to be greater than 0 (DeepSpeed's rule; derived as "
+               "train_batch_size / accumulation / world_size with world_size " + str(world) + ", " + how + ")");
+  if (*b.accum < 1)
+    r.fail(at, "Gradient accumulation steps: " + str(*b.accum) + " has to be greater than 0 (DeepSpeed's rule; derived "
+               "as train_batch_size / micro-batch / world_size with world_size " + str(world) + ", " + how + ")");
+  if (*b.train != *b.micro * *b.accum * world)
     r.fail(at, "Check batch related parameters. train_batch_size is not equal to micro_batch_per_gpu * "
                "gradient_acc_step * world_size " + str(*b.train) + " != " + str(*b.micro) + " * " + str(*b.accum) +
                " * " + str(world) + " (DeepSpeed's rule; world_size is the data-parallel size, " + how +
