@@ -152,3 +152,17 @@ TEST_CASE("DeepSpeed hostfile and launcher sizes") {
   CHECK(value_of(l, "nodes") == "4");
   CHECK(value_of(l, "gpus") == "32");
 }
+
+TEST_CASE("tool defaults wait for every importer: Megatron's fp32 default yields to a ds_config's bf16") {
+  Zoo zoo(TRAINSIM_DEFAULT_DATA_DIR);
+  std::string dir = std::string(TRAINSIM_DEFAULT_DATA_DIR) + "/tests/data/ds/";
+  ImportOptions o;
+  o.ds_config = dir + "stage2.json";
+  o.megatron_args = "--micro-batch-size 4";
+  Scenario s = load_scenario(dir + "base.yaml", {}, zoo, o);
+  CHECK(s.training.precision == Precision::bf16);
+  CHECK(s.training.micro_batch == 4);
+  bool warned = false;
+  for (const auto& w : s.imports.warnings) warned = warned || has(w, "Megatron-LM trains in fp32");
+  CHECK(warned);
+}

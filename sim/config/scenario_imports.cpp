@@ -35,16 +35,17 @@ bool same_value(const ConfigDoc& d, const ImportedSetting& s) {
   }
 }
 
-void merge(ConfigDoc& d, const ImportResult& r, ImportLog& log) {
+// Applies an importer's explicit settings now; its tool defaults wait in
+// `defaults` until every importer has spoken (apply_defaults).
+void merge(ConfigDoc& d, const ImportResult& r, ImportLog& log, std::vector<ImportedSetting>& defaults) {
   for (const ImportedSetting& s : r.settings) {
-    if (!d.given(s.key)) {
+    if (s.tool_default) {
+      defaults.push_back(s);
+    } else if (!d.given(s.key)) {
       d.apply_import(s.key, s.value, s.where);
       log.applied.push_back(s);
     } else if (same_value(d, s)) {
-      if (!s.tool_default) log.applied.push_back(s);
-    } else if (s.tool_default) {
-      log.warnings.push_back(describe(d.where(s.key)) + " = " + d.text_of(s.key) + " is used, although " + s.note +
-                             " (" + s.key + " = " + s.value + ")");
+      log.applied.push_back(s);
     } else {
       throw ConfigError(d.where(s.key), "the scenario says " + d.text_of(s.key) + " but " + describe(s.where) +
                                             " says " + s.value + (s.note.empty() ? "" : " (" + s.note + ")") +
@@ -55,8 +56,25 @@ void merge(ConfigDoc& d, const ImportResult& r, ImportLog& log) {
   log.warnings.insert(log.warnings.end(), r.warnings.begin(), r.warnings.end());
 }
 
+// A tool default applies where nothing else set the key; otherwise it yields,
+// with a warning when it differs.
+void apply_defaults(ConfigDoc& d, const std::vector<ImportedSetting>& defaults, ImportLog& log) {
+  for (const ImportedSetting& s : defaults) {
+    if (!d.given(s.key)) {
+      d.apply_import(s.key, s.value, s.where);
+      log.applied.push_back(s);
+    } else if (same_value(d, s)) {
+      log.applied.push_back(s);
+    } else {
+      log.warnings.push_back(describe(d.where(s.key)) + " = " + d.text_of(s.key) + " is used, although " + s.note +
+                             " (" + s.key + " = " + s.value + ")");
+    }
+  }
+}
+
 std::optional<ModelSpec> import_megatron(ConfigDoc& d, const Zoo& zoo, const std::string& args,
-                                         const SourceLocation& where, ImportLog& log) {
+                                         const SourceLocation& where, ImportLog& log,
+                                         std::vector<ImportedSetting>& defaults) {
   MegatronContext ctx;
   std::optional<ModelSpec> base;
   if (d.given("model")) {
@@ -67,7 +85,7 @@ std::optional<ModelSpec> import_megatron(ConfigDoc& d, const Zoo& zoo, const std
   ctx.scenario_tp = static_cast<int>(d.get_int("parallel.tp"));
   ctx.scenario_pp = static_cast<int>(d.get_int("parallel.pp"));
   MegatronResult r = parse_megatron_args(args, where, ctx);
-  merge(d, r, log);
+  merge(d, r, log, defaults);
   if (r.model) log.model_from_megatron = true;
   return r.model;
 }
@@ -83,7 +101,8 @@ std::string ds_config_path(const ConfigDoc& d, const ImportOptions& o) {
 }
 
 void import_ds_config(ConfigDoc& d, const Zoo& zoo, const std::string& path,
-                      const std::optional<ModelSpec>& flag_model, ImportLog& log) {
+                      const std::optional<ModelSpec>& flag_model, ImportLog& log,
+                      std::vector<ImportedSetting>& defaults) {
   Scenario p = scenario_preview(d, zoo, flag_model);
   DsContext ctx;
   ctx.gpus = p.gpus;
@@ -95,7 +114,7 @@ void import_ds_config(ConfigDoc& d, const Zoo& zoo, const std::string& path,
   ctx.precision = d.get_choice("training.precision");
   ctx.grad_clip = d.get_bool("training.grad_clip");
   DsConfigResult r = read_ds_config(path, ctx);
-  merge(d, r, log);
+  merge(d, r, log, defaults);
   log.ds_config_file = path;
   for (const ImportedSetting& s : r.settings)
     if (std::find(log.ds_keys.begin(), log.ds_keys.end(), s.key) == log.ds_keys.end()) log.ds_keys.push_back(s.key);
@@ -105,16 +124,19 @@ void import_ds_config(ConfigDoc& d, const Zoo& zoo, const std::string& path,
 }  // namespace
 
 std::optional<ModelSpec> apply_imports(ConfigDoc& d, const Zoo& zoo, const ImportOptions& o, ImportLog& log) {
-  if (!o.hostfile.empty()) merge(d, read_hostfile(o.hostfile), log);
-  if (o.num_nodes > 0 || o.num_gpus > 0) merge(d, launcher_size(o.num_nodes, o.num_gpus), log);
+  std::vector<ImportedSetting> defaults;
+  if (!o.hostfile.empty()) merge(d, read_hostfile(o.hostfile), log, defaults);
+  if (o.num_nodes > 0 || o.num_gpus > 0) merge(d, launcher_size(o.num_nodes, o.num_gpus), log, defaults);
   std::optional<ModelSpec> model;
-  if (d.given("megatron_args")) model = import_megatron(d, zoo, d.get_string("megatron_args"), d.where("megatron_args"), log);
+  if (d.given("megatron_args"))
+    model = import_megatron(d, zoo, d.get_string("megatron_args"), d.where("megatron_args"), log, defaults);
   if (!o.megatron_args.empty()) {
-    auto m = import_megatron(d, zoo, o.megatron_args, {"--megatron-args", 0, "--megatron-args"}, log);
+    auto m = import_megatron(d, zoo, o.megatron_args, {"--megatron-args", 0, "--megatron-args"}, log, defaults);
     if (m) model = m;
   }
   std::string ds = ds_config_path(d, o);
-  if (!ds.empty()) import_ds_config(d, zoo, ds, model, log);
+  if (!ds.empty()) import_ds_config(d, zoo, ds, model, log, defaults);
+  apply_defaults(d, defaults, log);
   return model;
 }
 
