@@ -166,3 +166,12 @@ TEST_CASE("tool defaults wait for every importer: Megatron's fp32 default yields
   for (const auto& w : s.imports.warnings) warned = warned || has(w, "Megatron-LM trains in fp32");
   CHECK(warned);
 }
+
+TEST_CASE("without --global-batch-size Megatron trains micro-batch x DP sequences per step") {
+  Zoo zoo(TRAINSIM_DEFAULT_DATA_DIR);
+  Scenario s = load_scenario_string("model: llama-2-7b\ncluster: dgx-a100-80gb\nnodes: 2\n", "s.yaml", {}, zoo,
+                                    {"", "--tensor-model-parallel-size 2 --micro-batch-size 3 --bf16", "", 0, 0});
+  CHECK(s.parallel.dp == 8);
+  CHECK(s.training.global_batch == 24);
+  CHECK(s.num_micro_batches() == 1);
+}

@@ -146,7 +146,7 @@ struct Out {
     r.settings.push_back({key, value, f.at(flag), false, note});
   }
   void set_default(const std::string& key, const std::string& value, const std::string& note) {
-    r.settings.push_back({key, value, f.at("(Megatron default)"), true, note});
+    r.settings.push_back({key, value, {"(Megatron default)", 0, key}, true, note});
   }
 };
 

@@ -8,7 +8,7 @@
 //   --use-distributed-optimizer -> parallel.zero_stage 1 (optimizer states sharded over DP)
 //   --recompute-granularity full|selective (full needs --recompute-method uniform|block),
 //     --checkpoint-activations (older spelling of full) -> training.recompute
-//   --micro-batch-size, --global-batch-size, --seq-length -> training.*
+//   --micro-batch-size, --global-batch-size (default micro-batch x DP), --seq-length -> training.*
 //   --bf16 / --fp16 (neither: fp32) -> training.precision
 //   --overlap-grad-reduce, --DDP-impl torch|local -> training.overlap_grad_reduce (Megatron default off)
 //   --overlap-param-gather, --tp-comm-overlap, --use-flash-attn, --clip-grad -> training.*

@@ -121,6 +121,18 @@ void import_ds_config(ConfigDoc& d, const Zoo& zoo, const std::string& path,
   log.resolved_ds_config = r.resolved_json;
 }
 
+// Megatron-LM without --global-batch-size trains micro-batch x DP sequences per
+// step (one micro-batch per step); applies when nothing else gives the batch.
+void megatron_global_batch(ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& model, ImportLog& log) {
+  if (d.given("training.global_batch")) return;
+  Scenario p = scenario_preview(d, zoo, model);
+  long long micro = d.get_int("training.micro_batch");
+  ImportedSetting s{"training.global_batch", std::to_string(micro * p.parallel.dp), {"(Megatron default)", 0, "--global-batch-size"},
+                    true, "Megatron-LM's default global batch: micro-batch x data-parallel size"};
+  d.apply_import(s.key, s.value, s.where);
+  log.applied.push_back(s);
+}
+
 }  // namespace
 
 std::optional<ModelSpec> apply_imports(ConfigDoc& d, const Zoo& zoo, const ImportOptions& o, ImportLog& log) {
@@ -137,6 +149,7 @@ std::optional<ModelSpec> apply_imports(ConfigDoc& d, const Zoo& zoo, const Impor
   std::string ds = ds_config_path(d, o);
   if (!ds.empty()) import_ds_config(d, zoo, ds, model, log, defaults);
   apply_defaults(d, defaults, log);
+  if (d.given("megatron_args") || !o.megatron_args.empty()) megatron_global_batch(d, zoo, model, log);
   return model;
 }
 
