@@ -43,8 +43,10 @@ std::string where_text(const SourceLocation& w) {
 }
 
 void log_imports(const ImportLog& log) {
-  for (const ImportedSetting& s : log.applied)
-    spdlog::info("{} = {} (from {}{}{})", s.key, s.value, where_text(s.where), s.note.empty() ? "" : "; ", s.note);
+  for (const ImportedSetting& s : log.applied) {
+    if (s.tool_default) spdlog::info("{} = {} (default: {}; {} not set)", s.key, s.value, s.note, where_text(s.where));
+    else spdlog::info("{} = {} (from {}{}{})", s.key, s.value, where_text(s.where), s.note.empty() ? "" : "; ", s.note);
+  }
   for (const std::string& i : log.ignored) spdlog::info("ignored: {}", i);
   for (const std::string& w : log.warnings) spdlog::warn("{}", w);
 }
