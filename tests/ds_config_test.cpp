@@ -104,6 +104,8 @@ TEST_CASE("misspelled keys are errors naming the nearest valid key; malformed JS
   CHECK(has(msg, "/zero_optimization/offload_param/devise"));
   CHECK(has(msg, "'device'"));
   CHECK(has(error_of([] { parse_ds_config("{\n\"train_batch_size\": 16,,\n}", "d.json", ctx16()); }), "d.json:2: malformed JSON"));
+  CHECK(has(error_of([] { parse_ds_config("{\"train_batch_size\": 16,\n \"a/b~2\": 1}", "d.json", ctx16()); }),
+            "d.json:2: /a~1b~02: unknown key"));
   CHECK(has(error_of([] { parse_ds_config(R"({"train_batch_size": 16, "fp16": {"enabled": true}, "bf16": {"enabled": true}})",
                                           "d.json", ctx16()); }),
             "bfloat16 and fp16 modes cannot be simultaneously enabled"));

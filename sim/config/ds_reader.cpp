@@ -19,6 +19,13 @@ std::string nearest(const std::string& key, const std::vector<std::string>& know
   return best;
 }
 
+// RFC 6901 escaping of one key: '~' -> "~0", '/' -> "~1".
+std::string token(const std::string& key) {
+  std::string out;
+  for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+  return out;
+}
+
 }  // namespace
 
 std::string dotted(const std::string& pointer) {
@@ -55,7 +62,7 @@ bool Reader::section(const std::string& pointer, const std::string& name, const 
   if (!v.is_object()) fail(pointer, "expected a JSON object {...} " + where + ", found " + v.dump());
   const auto& known = ds_known_keys(name);
   for (const auto& item : v.items()) {
-    std::string p = pointer + "/" + item.key();
+    std::string p = pointer + "/" + token(item.key());
     if (std::find(known.begin(), known.end(), item.key()) == known.end())
       fail(p, "unknown key " + where + "; did you mean '" + nearest(item.key(), known) +
                   "'? (DeepSpeed rejects unknown keys; see its config-json documentation)");
