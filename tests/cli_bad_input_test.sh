@@ -52,7 +52,35 @@ check run_bad_order "parallel.order: 'tp-dp' is not an order" "$bin" run "$good"
 check run_offload "offload.optimizer: trainsim run does not simulate CPU/NVMe offload" "$bin" run "$zero3" --set offload.optimizer=cpu
 check run_profile_missing "no_such_profile.csv" "$bin" run "$good" --set training.compute_profile=/no/such/dir/no_such_profile.csv
 check run_profile_negative "bad_negative.csv:" "$bin" run "$good" --set training.compute_profile="$profiles/bad_negative.csv"
-check run_unknown_flag "--ds-config" "$bin" run "$good" --ds-config x.json
+check run_missing_ds_config "x.json: cannot open the DeepSpeed config file" "$bin" run "$good" --ds-config x.json
+
+# Importers: DeepSpeed ds_config.json, Megatron-LM flags, DeepSpeed hostfile.
+ds="$(cd "$dir/../ds" && pwd)"
+check ds_malformed_json "malformed.json:5: malformed JSON: syntax error" "$bin" mem "$ds/base.yaml" --ds-config "$ds/malformed.json"
+check ds_misspelled_key "misspelled.json:5: /zero_optimization/reduce_bucket_sise: unknown key in DeepSpeed's \"zero_optimization\" section; did you mean 'reduce_bucket_size'?" \
+  "$bin" mem "$ds/base.yaml" --ds-config "$ds/misspelled.json"
+check ds_not_whole "not_whole.json:5: /zero_optimization/allgather_bucket_size: expected an integer; 2.5 is not a whole number" \
+  "$bin" mem "$ds/base.yaml" --ds-config "$ds/not_whole.json"
+check ds_batch_rule "batch-mismatch.json:2: /train_batch_size: Check batch related parameters. train_batch_size is not equal to micro_batch_per_gpu * gradient_acc_step * world_size 256 != 4 * 8 * 16" \
+  "$bin" mem "$(dirname "$good")/deepspeed/batch-mismatch.yaml"
+check ds_conflict "conflict.yaml:7: parallel.zero_stage: the scenario says 1 but $ds/stage2.json:6: /zero_optimization/stage says 2" \
+  "$bin" mem "$ds/conflict.yaml"
+check ds_conflict_set "--set: training.micro_batch: the scenario says 2 but $ds/stage2.json:3: /train_micro_batch_size_per_gpu says 4" \
+  "$bin" mem "$ds/base.yaml" --ds-config "$ds/stage2.json" --set training.micro_batch=2
+check ds_both_precisions "/bf16/enabled: bfloat16 and fp16 modes cannot be simultaneously enabled" \
+  "$bin" mem "$ds/base.yaml" --ds-config <(echo '{"train_batch_size": 64, "fp16": {"enabled": true}, "bf16": {"enabled": true}}')
+check megatron_unknown_flag "--megatron-args: --tensor-model-paralel-size: unknown Megatron-LM flag; did you mean '--tensor-model-parallel-size'?" \
+  "$bin" run "$good" --megatron-args "--tensor-model-paralel-size 8"
+check megatron_conflict "gpt3-175b-1024gpu.yaml:7: parallel.tp: the scenario says 8 but --megatron-args: --tensor-model-parallel-size says 4" \
+  "$bin" run "$good" --megatron-args "--tensor-model-parallel-size 4"
+check megatron_card_conflict "the scenario's model gpt3-175b has 96 but --megatron-args: --num-layers says 80" \
+  "$bin" mem "$good" --megatron-args "--num-layers 80"
+check megatron_full_no_method "--recompute-granularity: full recomputation needs --recompute-method uniform or block" \
+  "$bin" mem "$good" --megatron-args "--recompute-granularity full"
+check hostfile_bad_line "bad_hostfile:3: hostfile: expected 'HOSTNAME slots=N' with N >= 1 (e.g. 'worker-0 slots=8'), found 'worker-1 slots:8'" \
+  "$bin" mem "$ds/base.yaml" --hostfile "$ds/bad_hostfile"
+check hostfile_conflict "base.yaml:4: nodes: the scenario says 2 but --num_nodes says 4" \
+  "$bin" mem "$ds/base.yaml" --num_nodes 4 --num_gpus 8
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -ge 15 ]

@@ -56,6 +56,37 @@ TEST_CASE("GPT-NeoX key set") {
   CHECK(count_params(n).total == 20'554'567'680LL);
 }
 
+TEST_CASE("architectures of Llama-3-8B, Mistral-7B, GPT-2 and GPT-NeoX-20B as published") {
+  ModelSpec l3 = load_model(fixture("llama-3-8b.json"));
+  CHECK(l3.layers == 32);
+  CHECK(l3.hidden == 4096);
+  CHECK(l3.heads == 32);
+  CHECK(l3.ffn == 14336);
+  CHECK(l3.vocab == 128256);
+  CHECK(l3.position == PositionKind::rope);
+  CHECK_FALSE(l3.tied_embeddings);
+  ModelSpec m = load_model(fixture("mistral-7b.json"));
+  CHECK(m.layers == 32);
+  CHECK(m.kv_heads == 8);
+  CHECK(m.ffn == 14336);
+  CHECK(m.vocab == 32000);
+  CHECK(m.mlp == MlpKind::swiglu);
+  ModelSpec g = load_model(fixture("gpt2.json"));
+  CHECK(g.layers == 12);
+  CHECK(g.heads == 12);
+  CHECK(g.vocab == 50257);
+  CHECK(g.position == PositionKind::learned);
+  CHECK(g.mlp == MlpKind::gelu);
+  ModelSpec n = load_model(fixture("gpt-neox-20b.json"));
+  CHECK(n.layers == 44);
+  CHECK(n.hidden == 6144);
+  CHECK(n.heads == 64);
+  CHECK(n.ffn == 24576);
+  CHECK(n.vocab == 50432);
+  CHECK(n.norm == NormKind::layernorm);
+  CHECK_FALSE(n.tied_embeddings);
+}
+
 TEST_CASE("BLOOM and OPT key sets agree with the zoo cards") {
   ModelSpec b = load_model(fixture("bloom-176b.json"));
   CHECK(b.name == "bloom");

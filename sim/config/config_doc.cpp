@@ -105,6 +105,16 @@ void ConfigDoc::apply_override(const std::string& assignment) {
   values_[key] = {value, {"--set", 0, key}};
 }
 
+void ConfigDoc::apply_import(const std::string& key, const std::string& value, const SourceLocation& where) {
+  def(key);  // throws for an undeclared key (an importer bug)
+  values_[key] = {value, where};
+}
+
+std::string ConfigDoc::text_of(const std::string& key) const {
+  auto it = values_.find(key);
+  return it != values_.end() ? it->second.text : def(key).default_value;
+}
+
 bool ConfigDoc::given(const std::string& key) const { return values_.count(key) > 0; }
 
 SourceLocation ConfigDoc::where(const std::string& key) const {

@@ -28,6 +28,12 @@ class ConfigDoc {
   const std::string& file() const { return file_; }
   const KeyTable& table() const { return *table_; }
 
+  // Sets `key` from an importer (ds_config.json, Megatron flags, a hostfile),
+  // remembering `where`; the key must be declared. Checked by the typed getters.
+  void apply_import(const std::string& key, const std::string& value, const SourceLocation& where);
+  // The value text as given, else the table's default ("" when it has none).
+  std::string text_of(const std::string& key) const;
+
   // True when the key was given in the file or by --set (not defaulted).
   bool given(const std::string& key) const;
   // Where the key's value came from (the file and line, "--set", or "default").

@@ -47,11 +47,18 @@ KeyDef path_key(std::string path, bool required, std::string help) {
 
 std::vector<KeyDef> scenario_defs() {
   std::vector<KeyDef> k;
-  k.push_back(path_key("model", true, "model: a name in models/, a path to a model YAML, or a Hugging Face config.json"));
+  k.push_back(path_key("model", false, "model: a name in models/, a path to a model YAML, or a Hugging Face config.json; "
+                                      "required unless megatron_args give the model's dimensions"));
   k.push_back(path_key("cluster", true, "cluster: a name in topologies/ or a path to a cluster YAML"));
   k.push_back(integer("nodes", "", "nodes used; default: the cluster card's node count, or the fewest nodes holding `gpus`", 1));
   k.push_back(integer("gpus", "", "GPUs used when fewer than nodes x GPUs per node; default: nodes x GPUs per node", 1));
-  k.push_back(path_key("deepspeed_config", false, "DeepSpeed ds_config.json (reserved: refused with exit 2 until the DeepSpeed importer exists)"));
+  k.push_back(path_key("deepspeed_config", false,
+                       "DeepSpeed ds_config.json, read as DeepSpeed reads it (batch rule, zero_optimization, offload, "
+                       "fp16/bf16, aio, \"auto\" as the HF Trainer fills it); its settings must agree with the scenario's"));
+  KeyDef megatron = KeyDef::of("megatron_args", ValueType::string);
+  megatron.help = "Megatron-LM flags as on its command line, e.g. \"--tensor-model-parallel-size 8 --sequence-parallel\"; "
+                  "model flags (--num-layers, --hidden-size, ...) build the model when `model` is absent";
+  k.push_back(megatron);
 
   k.push_back(integer("parallel.tp", "1", "tensor-parallel size (divides heads, KV heads and FFN)", 1));
   k.push_back(integer("parallel.pp", "1", "pipeline-parallel size (at most the layer count)", 1));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/config/error.hpp"
+#include "sim/config/imports.hpp"
 #include "sim/core/quantity.hpp"
 #include "sim/model/model_spec.hpp"
 #include "sim/topology/cluster_spec.hpp"
@@ -119,6 +120,10 @@ struct Scenario {
 
   // Where each key's value came from, for error messages (dotted key -> location).
   std::map<std::string, SourceLocation> locations;
+  // What ds_config.json, Megatron flags or a hostfile set, ignored and warned about.
+  ImportLog imports;
+  // Every scenario key's value text after imports ("" = no value), for --save-resolved.
+  std::map<std::string, std::string> resolved_texts;
 
   // Micro-batches per step per pipeline: global / (micro_batch x dp).
   int num_micro_batches() const;

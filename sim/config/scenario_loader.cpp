@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "sim/config/config_doc.hpp"
 #include "sim/config/hardware_loader.hpp"
 #include "sim/config/model_loader.hpp"
+#include "sim/config/scenario_imports.hpp"
 
 namespace trainsim {
 namespace {
@@ -166,12 +168,43 @@ void read_memory(const ConfigDoc& d, Scenario& s) {
   m.sub_group_size = d.get_quantity("memory.sub_group_size");
 }
 
-Scenario from_doc(const ConfigDoc& d, const Zoo& zoo) {
+ModelSpec scenario_model(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& flag_model) {
+  if (flag_model) {
+    if (d.given("model"))  // apply_imports checks the flags against the card; the card stays the model
+      return load_model(zoo.resolve(ZooKind::model, d.get_string("model"), d.file(), d.where("model")).string());
+    return *flag_model;
+  }
+  if (!d.given("model"))
+    d.fail("model", "missing required key (a name in models/, a path to a model YAML or a Hugging Face config.json); "
+                    "or give the model's dimensions as Megatron-LM flags in megatron_args");
+  return load_model(zoo.resolve(ZooKind::model, d.get_string("model"), d.file(), d.where("model")).string());
+}
+
+// Every key's text after imports; file references as absolute paths (zoo names
+// stay names), derived sizes as resolved, so that the text reproduces the run.
+std::map<std::string, std::string> resolved_texts(const ConfigDoc& d, const Zoo& zoo, const Scenario& s) {
+  std::map<std::string, std::string> out;
+  for (const KeyDef& k : d.table().keys()) out[k.path] = d.text_of(k.path);
+  for (const auto& [key, kind] : {std::pair{"model", ZooKind::model}, std::pair{"cluster", ZooKind::cluster}}) {
+    const std::string ref = d.text_of(key);
+    bool is_path = ref.find('/') != std::string::npos || ref.find('.') != std::string::npos;
+    if (d.given(key) && is_path)
+      out[key] = std::filesystem::absolute(zoo.resolve(kind, ref, d.file(), d.where(key))).lexically_normal().string();
+  }
+  if (!s.training.compute_profile.empty())
+    out["training.compute_profile"] = std::filesystem::absolute(s.training.compute_profile).lexically_normal().string();
+  out["nodes"] = std::to_string(s.nodes);
+  out["gpus"] = std::to_string(s.gpus);
+  out["parallel.dp"] = std::to_string(s.parallel.dp);
+  out["parallel.schedule"] = to_string(s.parallel.schedule);
+  return out;
+}
+
+Scenario from_doc(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& flag_model) {
   Scenario s;
   s.file = d.file();
   s.locations = d.locations();
-  auto model_file = zoo.resolve(ZooKind::model, d.get_string("model"), d.file(), d.where("model"));
-  s.model = load_model(model_file.string());
+  s.model = scenario_model(d, zoo, flag_model);
   auto cluster_file = zoo.resolve(ZooKind::cluster, d.get_string("cluster"), d.file(), d.where("cluster"));
   s.cluster = load_cluster_card(cluster_file.string(), zoo);
   read_parallel(d, s);
@@ -181,27 +214,45 @@ Scenario from_doc(const ConfigDoc& d, const Zoo& zoo) {
   read_memory(d, s);
   s.network.algorithm = d.get_choice("network.algorithm");
   s.network.protocol = d.get_choice("network.protocol");
-  if (d.given("deepspeed_config"))
-    d.fail("deepspeed_config", "reading DeepSpeed's ds_config.json is not supported by this version of trainsim; "
-                               "for now state its settings as scenario keys (parallel.zero_stage, "
-                               "training.micro_batch, offload.optimizer, ...)");
+  s.resolved_texts = resolved_texts(d, zoo, s);
+  return s;
+}
+
+Scenario load(ConfigDoc d, const Zoo& zoo, const ImportOptions& options) {
+  ImportLog log;
+  std::optional<ModelSpec> flag_model = apply_imports(d, zoo, options, log);
+  Scenario s = from_doc(d, zoo, flag_model);
+  s.imports = std::move(log);
   validate_layout(s);
   return s;
 }
 
 }  // namespace
 
-Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides, const Zoo& zoo) {
+Scenario scenario_preview(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& flag_model) {
+  Scenario s;
+  s.file = d.file();
+  s.model = scenario_model(d, zoo, flag_model);
+  auto cluster_file = zoo.resolve(ZooKind::cluster, d.get_string("cluster"), d.file(), d.where("cluster"));
+  s.cluster = load_cluster_card(cluster_file.string(), zoo);
+  read_parallel(d, s);
+  resolve_size(d, s);
+  derive_dp(d, s);
+  return s;
+}
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides, const Zoo& zoo,
+                       const ImportOptions& imports) {
   ConfigDoc d = ConfigDoc::load_file(path, scenario_keys());
   for (const auto& o : overrides) d.apply_override(o);
-  return from_doc(d, zoo);
+  return load(std::move(d), zoo, imports);
 }
 
 Scenario load_scenario_string(const std::string& yaml, const std::string& file,
-                              const std::vector<std::string>& overrides, const Zoo& zoo) {
+                              const std::vector<std::string>& overrides, const Zoo& zoo, const ImportOptions& imports) {
   ConfigDoc d = ConfigDoc::load_string(yaml, file, scenario_keys());
   for (const auto& o : overrides) d.apply_override(o);
-  return from_doc(d, zoo);
+  return load(std::move(d), zoo, imports);
 }
 
 }  // namespace trainsim

@@ -67,6 +67,18 @@ nlohmann::json breakdown_json(const MemoryBreakdown& b) {
           {"comm_buffers", whole(b.comm_buffers)}, {"other", whole(b.other)}};
 }
 
+// The largest term of the breakdown at the peak (first of equals, in breakdown order).
+std::pair<std::string, Bytes> largest_term(const MemoryBreakdown& b) {
+  const std::pair<const char*, Bytes> terms[] = {{"params", b.params},           {"grads", b.grads},
+                                                 {"optimizer_states", b.optimizer_states},
+                                                 {"activations", b.activations}, {"comm_buffers", b.comm_buffers},
+                                                 {"other", b.other}};
+  std::pair<std::string, Bytes> best = {terms[0].first, terms[0].second};
+  for (const auto& [name, bytes] : terms)
+    if (bytes.value() > best.second.value()) best = {name, bytes};
+  return best;
+}
+
 nlohmann::json stage_json(const StageMemory& st) {
   return {{"stage", st.stage}, {"layers", st.layers}, {"embedding", st.has_embedding},
           {"output", st.has_output}, {"params", st.params}, {"params_resident", st.params_resident},
@@ -90,6 +102,8 @@ std::string memory_table(const Scenario& s, const MemoryResult& r) {
   o << "\nmax over GPUs:  " << gib(r.peak) << " GiB (stage " << r.peak_stage << ")\n";
   o << "GPU memory:     " << gib(r.gpu_memory) << " GiB (" << s.cluster.node.gpu.name << ")\n";
   o << "fits:           " << (r.fits ? "yes" : "no") << "\n";
+  auto [term, bytes] = largest_term(r.at_peak);
+  o << "largest term:   " << term << ", " << gib(bytes) << " GiB of the " << gib(r.peak) << " GiB peak\n";
   if (r.host_peak_per_node.value() > 0) o << "host memory per node (offload): " << gib(r.host_peak_per_node) << " GiB\n";
   if (r.nvme_peak_per_node.value() > 0) o << "NVMe per node (offload):        " << gib(r.nvme_peak_per_node) << " GiB\n";
   return o.str();
@@ -105,6 +119,7 @@ nlohmann::json memory_json(const Scenario& s, const MemoryResult& r) {
           {"gpu_memory_bytes", whole(r.gpu_memory)},
           {"fits", r.fits},
           {"memory_at_peak_bytes", breakdown_json(r.at_peak)},
+          {"largest_term", {{"name", largest_term(r.at_peak).first}, {"bytes", whole(largest_term(r.at_peak).second)}}},
           {"host_memory_peak_bytes_per_node", whole(r.host_peak_per_node)},
           {"nvme_peak_bytes_per_node", whole(r.nvme_peak_per_node)},
           {"peak_stage", r.peak_stage},

@@ -22,7 +22,8 @@ std::string memory_table(const Scenario& s, const MemoryResult& r);
 
 // schema_version, params_total, params_per_gpu, peak_memory_bytes,
 // gpu_memory_bytes, fits, memory_at_peak_bytes{params, grads,
-// optimizer_states, activations, comm_buffers, other},
+// optimizer_states, activations, comm_buffers, other}, largest_term{name, bytes}
+// (the biggest of those at the peak; the table prints it too),
 // host_memory_peak_bytes_per_node, nvme_peak_bytes_per_node, peak_stage,
 // stages[] and the resolved layout{...}. Byte counts are integers.
 nlohmann::json memory_json(const Scenario& s, const MemoryResult& r);

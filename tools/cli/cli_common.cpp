@@ -3,6 +3,9 @@
 #include <cstdio>
 #include <fstream>
 
+#include <spdlog/spdlog.h>
+
+#include "sim/config/resolved_writer.hpp"
 #include "sim/config/scenario_loader.hpp"
 
 namespace trainsim::cli {
@@ -16,10 +19,61 @@ void add_scenario_options(CLI::App& cmd, ScenarioArgs& args) {
       ->allow_extra_args(false);
   cmd.add_flag("--json", args.json, "print one JSON document on stdout instead of the table");
   cmd.add_option("--out", args.out_dir, "write summary.json and summary.txt into this folder");
+  cmd.add_option("--ds-config", args.imports.ds_config,
+                 "DeepSpeed ds_config.json, read as DeepSpeed reads it (replaces the scenario's deepspeed_config)");
+  cmd.add_option("--megatron-args", args.imports.megatron_args,
+                 "Megatron-LM flags in one string, e.g. \"--tensor-model-parallel-size 8 --sequence-parallel\"");
+  auto* hostfile = cmd.add_option("--hostfile", args.imports.hostfile,
+                                  "DeepSpeed hostfile ('worker-0 slots=8' per line): sets nodes and gpus");
+  cmd.add_option("--num_nodes", args.imports.num_nodes, "nodes, as DeepSpeed's launcher spells it")
+      ->check(CLI::PositiveNumber)->excludes(hostfile);
+  cmd.add_option("--num_gpus", args.imports.num_gpus, "GPUs per node, as DeepSpeed's launcher spells it")
+      ->check(CLI::PositiveNumber)->excludes(hostfile);
+  cmd.add_option("--save-resolved", args.save_resolved,
+                 "write the fully resolved scenario YAML (and ds_config.json, model card) into this folder");
 }
 
+namespace {
+
+std::string where_text(const SourceLocation& w) {
+  std::string out = w.file;
+  if (w.line > 0) out += ":" + std::to_string(w.line);
+  if (!w.key.empty() && w.key != w.file) out += ": " + w.key;
+  return out;
+}
+
+void log_imports(const ImportLog& log) {
+  for (const ImportedSetting& s : log.applied) {
+    if (s.tool_default) spdlog::info("{} = {} (default: {}; {} not set)", s.key, s.value, s.note, where_text(s.where));
+    else spdlog::info("{} = {} (from {}{}{})", s.key, s.value, where_text(s.where), s.note.empty() ? "" : "; ", s.note);
+  }
+  for (const std::string& i : log.ignored) spdlog::info("ignored: {}", i);
+  for (const std::string& w : log.warnings) spdlog::warn("{}", w);
+}
+
+void save_resolved(const Scenario& s, const std::string& dir) {
+  const std::string name = std::filesystem::path(s.file).filename().string();
+  write_output_file(dir, name.empty() ? "scenario.yaml" : name, resolved_scenario_yaml(s, "ds_config.json", "model.yaml"));
+  if (!s.imports.ds_config_file.empty()) write_output_file(dir, "ds_config.json", s.imports.resolved_ds_config);
+  if (s.imports.model_from_megatron) write_output_file(dir, "model.yaml", model_card_yaml(s.model));
+  spdlog::info("resolved scenario written to {}", (std::filesystem::path(dir) / name).string());
+}
+
+}  // namespace
+
 Scenario load_cli_scenario(const ScenarioArgs& args) {
-  return load_scenario(args.scenario, args.sets, default_zoo());
+  Scenario s = load_scenario(args.scenario, args.sets, default_zoo(), args.imports);
+  log_imports(s.imports);
+  if (!args.save_resolved.empty()) save_resolved(s, args.save_resolved);
+  return s;
+}
+
+void add_resolved_deepspeed(const Scenario& s, nlohmann::json& summary) {
+  if (s.imports.ds_config_file.empty()) return;
+  nlohmann::json keys = nlohmann::json::object();
+  for (const std::string& k : s.imports.ds_keys) keys[k] = s.resolved_texts.at(k);
+  summary["resolved_deepspeed"] = {{"ds_config", nlohmann::json::parse(s.imports.resolved_ds_config)},
+                                   {"scenario_keys", keys}};
 }
 
 OomExit oom_exit(double needed, const std::string& where, double hbm) {

@@ -11,7 +11,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "sim/config/scenario.hpp"
+#include "sim/config/scenario_loader.hpp"
 #include "sim/config/zoo.hpp"
 
 namespace trainsim::cli {
@@ -48,13 +51,22 @@ struct ScenarioArgs {
   std::vector<std::string> sets;    // --set key=value, in order
   bool json = false;                // --json: one JSON document on stdout
   std::string out_dir;              // --out DIR
+  ImportOptions imports;            // --ds-config, --megatron-args, --hostfile, --num_nodes, --num_gpus
+  std::string save_resolved;        // --save-resolved DIR
 };
 
-// Adds SCENARIO, --set, --json and --out to `cmd`, bound to `args`.
+// Adds SCENARIO, --set, --json, --out, the importer options and --save-resolved
+// to `cmd`, bound to `args`.
 void add_scenario_options(CLI::App& cmd, ScenarioArgs& args);
 
-// Loads and validates the scenario with the --set overrides applied.
+// Loads and validates the scenario with the --set overrides and imports applied;
+// logs what was imported, ignored and warned about (stderr) and writes
+// --save-resolved files.
 Scenario load_cli_scenario(const ScenarioArgs& args);
+
+// Adds "resolved_deepspeed" {ds_config, scenario_keys} to a summary.json when
+// the scenario read a ds_config (unchanged otherwise).
+void add_resolved_deepspeed(const Scenario& s, nlohmann::json& summary);
 
 // Writes `text` to DIR/name, creating DIR. Throws std::runtime_error on failure.
 void write_output_file(const std::string& dir, const std::string& name, const std::string& text);

@@ -19,7 +19,9 @@ void run_mem(const MemArgs& args) {
   Scenario s = load_cli_scenario(args.scenario);
   MemoryResult r = compute_memory(s);
   std::string table = memory_table(s, r);
-  std::string json = memory_json(s, r).dump(2) + "\n";
+  nlohmann::json summary = memory_json(s, r);
+  add_resolved_deepspeed(s, summary);
+  std::string json = summary.dump(2) + "\n";
   if (!args.scenario.out_dir.empty()) {
     write_output_file(args.scenario.out_dir, "summary.json", json);
     write_output_file(args.scenario.out_dir, "summary.txt", table);

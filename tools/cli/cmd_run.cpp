@@ -47,7 +47,9 @@ void run_step_command(const RunArgs& args) {
   StepResult r = simulate_step(s, o);
   for (const auto& w : r.warnings) spdlog::warn("{}", w);
   std::string table = format_step_summary(r);
-  std::string json = step_summary_json(r).dump(2) + "\n";
+  nlohmann::json summary = step_summary_json(r);
+  add_resolved_deepspeed(s, summary);
+  std::string json = summary.dump(2) + "\n";
   if (!args.scenario.out_dir.empty()) write_outputs(r, args.scenario.out_dir, table, json);
   if (!args.trace.empty()) write_trace(r, args.trace);
   std::cout << (args.scenario.json ? json : table);
