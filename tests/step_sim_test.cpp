@@ -216,7 +216,7 @@ TEST_CASE("ZeRO-1 gathers the updated parameters in allgather_bucket_size bucket
   CHECK(b.step_time_s > a.step_time_s);
 }
 
-TEST_CASE("offload is refused with a message naming the key") {
-  Scenario s = scenario(kSmall, {"gpus=8", "parallel.zero_stage=2", "offload.optimizer=cpu"});
+TEST_CASE("NVMe offload on a cluster without NVMe bandwidth is refused with a message naming the key") {
+  Scenario s = scenario(kSmall, {"cluster=jeanzay-a100-80gb", "gpus=8", "parallel.zero_stage=3", "offload.optimizer=nvme"});
   CHECK_THROWS_WITH_AS(simulate_step(s), doctest::Contains("offload.optimizer"), ConfigError);
 }

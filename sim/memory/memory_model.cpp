@@ -84,6 +84,16 @@ MemoryBreakdown static_states(const Common& c, std::int64_t params) {
   return b;
 }
 
+// DeepSpeed's pinned swap buffers of one GPU holding `local` parameters (memory_model.hpp).
+Bytes swap_buffers(const Scenario& s, double local) {
+  const OffloadPlan& o = s.offload;
+  double b = 0;
+  if (o.optimizer == OffloadDevice::nvme)
+    b += o.optimizer_buffer_count * std::min(std::max(1.0, s.memory.sub_group_size), local) * 4.0;
+  if (o.params == OffloadDevice::nvme) b += o.param_buffer_count * o.param_buffer_elements * 2.0;
+  return Bytes(b);
+}
+
 StageMemory evaluate_stage(const Common& c, int i) {
   const Scenario& s = c.s;
   StageMemory st;
@@ -109,7 +119,8 @@ StageMemory evaluate_stage(const Common& c, int i) {
   bool step_wins = step.total() > backward.total();
   st.peak_phase = step_wins ? MemoryPhase::step : MemoryPhase::backward;
   st.peak = step_wins ? step : backward;
-  st.host_offload = Bytes(c.states.host * static_cast<double>(st.params));
+  const double local = static_cast<double>(st.params) / (s.parallel.zero_stage >= 1 ? shard : 1.0);
+  st.host_offload = Bytes(c.states.host * static_cast<double>(st.params)) + swap_buffers(s, local);
   st.nvme_offload = Bytes(c.states.nvme * static_cast<double>(st.params));
   return st;
 }
@@ -131,6 +142,8 @@ void summarise(const Scenario& s, MemoryResult& r) {
   r.nvme_peak_per_node = nvme * gpus_per_node;
   r.gpu_memory = s.cluster.node.gpu.hbm;
   r.fits = r.peak <= r.gpu_memory;
+  r.host_fits = r.host_peak_per_node <= s.cluster.node.host_memory;
+  r.nvme_fits = r.nvme_peak_per_node <= s.cluster.node.nvme_capacity;
 }
 
 }  // namespace

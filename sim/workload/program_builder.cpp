@@ -6,6 +6,7 @@
 #include "sim/memory/comm_buffers.hpp"
 #include "sim/model/params.hpp"
 #include "sim/workload/emitter.hpp"
+#include "sim/workload/offload_emitter.hpp"
 #include "sim/workload/schedule.hpp"
 
 namespace trainsim {
@@ -25,7 +26,7 @@ class StageBuilder {
   StageBuilder(const StepPlan& p, int stage)
       : p_(p), s_(*p.scenario), e_(p, stage), stage_(stage), pp_(s_.parallel.pp), vp_(p.split.chunks()),
         vstages_(pp_ * vp_), m_(p.micro_batches), sp_(s_.parallel.sequence_parallel),
-        zero_(s_.parallel.zero_stage), grad_label_(e_.label("grad reduce")) {}
+        zero_(s_.parallel.zero_stage), grad_label_(e_.label("grad reduce")), off_(p, e_) {}
 
   StageProgram build() {
     start_memory();
@@ -123,16 +124,24 @@ class StageBuilder {
   }
 
   // ---- ZeRO-3 parameter gathers, one unit ahead
-  int gather(double params, int lbl) {
+  // A unit is ready when its all-gather (dp lane) and, with parameter offload,
+  // its partition's copy to the GPU (pcie lane) have finished.
+  struct Ticket {
+    int dp = 0, pcie = 0;
+  };
+  Ticket gather(double params, int lbl) {
+    Ticket t;
+    t.pcie = off_.fetch(params);
     double bytes = params * p_.weight_bytes_per_param;  // the gathered unit (nccl-tests size)
-    double t = p_.comm->time(CollectiveOp::all_gather, bytes, p_.shard_group);
-    return e_.launch(GroupKind::shard, CollectiveOp::all_gather, bytes, t, lbl);
+    double secs = p_.comm->time(CollectiveOp::all_gather, bytes, p_.shard_group);
+    t.dp = e_.launch(GroupKind::shard, CollectiveOp::all_gather, bytes, secs, lbl);
+    return t;
   }
   // Before unit j (zero 3 only): launch gathers ahead, at least unit j + 1 and
   // more while the launched-but-unused units hold fewer than
   // stage3_prefetch_bucket_size parameters (memory.prefetch_bucket_size), then
   // wait for unit j's.
-  void before_unit(const std::vector<double>& u, std::vector<int>& done, std::size_t j, int lbl) {
+  void before_unit(const std::vector<double>& u, std::vector<Ticket>& done, std::size_t j, int lbl) {
     if (zero_ < 3) return;
     if (j == 0) next_gather_ = 0;
     double ahead = 0;
@@ -142,7 +151,8 @@ class StageBuilder {
       if (next_gather_ > j) ahead += u[next_gather_];
       ++next_gather_;
     }
-    e_.wait_dp(done[j]);
+    e_.wait_dp(done[j].dp);
+    e_.wait(Lane::pcie, done[j].pcie);
   }
 
   // ---- gradient buckets
@@ -160,6 +170,7 @@ class StageBuilder {
     CollectiveOp op = zero_ == 0 ? CollectiveOp::all_reduce : CollectiveOp::reduce_scatter;
     double bytes = ready_ * p_.grad_bytes_per_param;
     e_.launch(GroupKind::shard, op, bytes, p_.comm->time(op, bytes, p_.shard_group), grad_label_);
+    off_.grads_reduced(ready_, mb_, per_mb_);
     ready_ = 0;
   }
 
@@ -169,7 +180,7 @@ class StageBuilder {
     const int vs = vstage(it.chunk);
     if (vs > 0) e_.recv(message_id(true, it.micro_batch, vs, vstages_, m_));
     std::vector<double> u = units(it.chunk);
-    std::vector<int> done(u.size(), 0);
+    std::vector<Ticket> done(u.size());
     before_unit(u, done, 0, lbl);
     if (first(it.chunk)) e_.compute(p_.edges.embedding_forward, Category::forward, lbl);
     const int layers = p_.split.chunk_layers(stage_, it.chunk);
@@ -192,9 +203,11 @@ class StageBuilder {
     first_backward_ = false;
     e_.memory(true, MemKind::activations, chunk_working(it.chunk));
     const bool reduce = reduces_in(it);
+    mb_ = it.micro_batch;
+    per_mb_ = reduce && zero_ >= 2;
     std::vector<double> u = units(it.chunk);
     std::reverse(u.begin(), u.end());
-    std::vector<int> done(u.size(), 0);
+    std::vector<Ticket> done(u.size());
     before_unit(u, done, 0, lbl);
     if (last(it.chunk)) e_.compute(p_.edges.output_backward, Category::backward, lbl);
     const int layers = p_.split.chunk_layers(stage_, it.chunk);
@@ -222,6 +235,9 @@ class StageBuilder {
   bool sp_;
   int zero_;
   int grad_label_;
+  OffloadEmitter off_;
+  int mb_ = 0;            // micro-batch of the running backward
+  bool per_mb_ = false;   // gradients are reduced in every micro-batch
   CommBuffers buffers_;
   double ready_ = 0;
   std::size_t next_gather_ = 0;  // next ZeRO-3 unit of the current pass to gather
@@ -249,6 +265,8 @@ void StageBuilder::finish_step() {
   const int lbl = e_.label("step");
   if (!s_.training.overlap.grad_reduce) {  // one reduction of the whole gradient buffer (Megatron DDP=local)
     ready_ = static_cast<double>(mem().params);
+    mb_ = m_ - 1;
+    per_mb_ = false;
     flush();
   }
   e_.wait_dp(e_.launches());
@@ -264,8 +282,14 @@ void StageBuilder::finish_step() {
                 p_.comm->time(CollectiveOp::all_reduce, kGradNormBytes, p_.world_group), Lane::dp_comm, Category::dp, lbl);
   const double shard = zero_ >= 1 ? static_cast<double>(p_.shard_group.ranks) : 1.0;
   const double local = static_cast<double>(mem().params) / shard;
-  e_.compute(optimizer_step_time(local, p_.optimizer_bytes_per_param, s_.cluster.node.gpu), Category::optimizer, lbl);
+  if (off_.optimizer()) {
+    const int up = off_.step(local, zero_);
+    if (zero_ <= 2) e_.after(Lane::pcie, up);  // the all-gather sends the updated partition
+  } else {
+    e_.compute(optimizer_step_time(local, p_.optimizer_bytes_per_param, s_.cluster.node.gpu), Category::optimizer, lbl);
+  }
   if (zero_ == 1 || zero_ == 2) gather_updated_params();
+  if (p_.offload.active) off_.drain();
   e_.memory(false, MemKind::comm_buffers, buffers_.step.value());
 }
 

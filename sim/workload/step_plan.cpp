@@ -118,6 +118,7 @@ StepPlan make_step_plan(const Scenario& s, CommCost& comm) {
   plan_groups(s, shape, p);
   plan_p2p(s, shape, p);
   plan_dp(s, p);
+  p.offload = plan_offload(s, p.shard_group.nodes > 1);
   plan_memory(s, shape, p);
   return p;
 }
