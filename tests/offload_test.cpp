@@ -222,3 +222,37 @@ TEST_CASE("the aio queue bounds NVMe throughput by Little's law") {
   CHECK(plan_offload(s, false).rates.nvme_read == doctest::Approx(std::min(2 * shallow, deep)));
   CHECK(shallow < deep);
 }
+
+TEST_CASE("ZeRO-3 CPU offload: smaller sub-groups overlap the parameter copies with CPU-Adam; no overlap_comm is slower") {
+  const char* y = R"(model: llama-2-13b
+cluster: dgx-a100-80gb
+gpus: 8
+parallel: {zero_stage: 3}
+training: {seq_len: 2048, micro_batch: 1, global_batch: 8, recompute: full}
+offload: {optimizer: cpu, pin_memory: true}
+)";
+  // P = 1.6e9 parameters per GPU: one 1e9 sub-group leaves 1e9 x 2 B to copy after its step; 1e8 groups only 2e8 B.
+  StepResult big = simulate_step(scenario(y, {"memory.sub_group_size=1e9"}));
+  StepResult small = simulate_step(scenario(y, {"memory.sub_group_size=1e8"}));
+  CHECK(small.step_time_s < big.step_time_s);
+  CHECK(small.offload_pcie_h2d_bytes_per_gpu == doctest::Approx(big.offload_pcie_h2d_bytes_per_gpu));
+  StepResult serial = simulate_step(scenario(y, {"training.overlap_grad_reduce=false"}));
+  CHECK(serial.step_time_s > big.step_time_s);
+  CHECK(serial.offload_pcie_d2h_bytes_per_gpu == doctest::Approx(big.offload_pcie_d2h_bytes_per_gpu));
+}
+
+TEST_CASE("ZeRO-3 stage3_max_live_parameters caps the parameter prefetch") {
+  const char* y = R"(model: llama-2-7b
+cluster: dgx-h100-80gb
+gpus: 8
+parallel: {zero_stage: 3}
+training: {seq_len: 4096, micro_batch: 1, global_batch: 8}
+)";
+  // A Llama-2 7B layer holds 2.0e8 parameters: a cap of 1e8 leaves no room to gather the next layer ahead.
+  StepResult open = simulate_step(scenario(y, {"memory.max_live_parameters=1e10"}));
+  StepResult capped = simulate_step(scenario(y, {"memory.max_live_parameters=1e8"}));
+  CHECK(capped.step_time_s > open.step_time_s);
+  CHECK(capped.breakdown.dp_comm_exposed > open.breakdown.dp_comm_exposed);
+  CHECK(capped.comm_bytes_per_gpu == open.comm_bytes_per_gpu);
+  CHECK(simulate_step(scenario(y)).step_time_s == open.step_time_s);  // default 1e9 fits two layers
+}

@@ -140,13 +140,24 @@ class StageBuilder {
   // Before unit j (zero 3 only): launch gathers ahead, at least unit j + 1 and
   // more while the launched-but-unused units hold fewer than
   // stage3_prefetch_bucket_size parameters (memory.prefetch_bucket_size), then
-  // wait for unit j's.
+  // wait for unit j's. A prefetch also needs the gathered units (j and those
+  // ahead) plus the new one to stay within stage3_max_live_parameters
+  // (memory.max_live_parameters; partitioned_param_coordinator.py fetch_sub_module
+  // prefetches only while __n_available_params + numel <= max_available_parameters_in_numel);
+  // unit j itself is always gathered. 0 = no cap.
+  bool live_allows(double live, double next) const {
+    const double cap = s_.memory.max_live_parameters;
+    return cap <= 0 || live + next <= cap;
+  }
   void before_unit(const std::vector<double>& u, std::vector<Ticket>& done, std::size_t j, int lbl) {
     if (zero_ < 3) return;
     if (j == 0) next_gather_ = 0;
     double ahead = 0;
     for (std::size_t k = j + 1; k < next_gather_; ++k) ahead += u[k];
-    while (next_gather_ < u.size() && (next_gather_ <= j + 1 || ahead < s_.memory.prefetch_bucket_elements)) {
+    while (next_gather_ < u.size() &&
+           (next_gather_ <= j ||
+            (live_allows(u[j] + ahead, u[next_gather_]) &&
+             (next_gather_ == j + 1 || ahead < s_.memory.prefetch_bucket_elements)))) {
       done[next_gather_] = gather(u[next_gather_], lbl);
       if (next_gather_ > j) ahead += u[next_gather_];
       ++next_gather_;
