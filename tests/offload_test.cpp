@@ -70,9 +70,13 @@ TEST_CASE("ZeRO-3 offload: parameters fetched 2P per pass, NVMe optimizer swaps 
   CHECK(opt.offload_pcie_d2h_bytes_per_gpu == doctest::Approx(4 * p));
   CHECK(opt.offload_pcie_h2d_bytes_per_gpu == doctest::Approx(2 * p));  // updated 16-bit partition, per sub-group
 
-  s = scenario(kSmall, {"gpus=8", "parallel.zero_stage=3", "offload.optimizer=cpu", "offload.params=cpu"});
+  s = scenario(kSmall, {"gpus=8", "parallel.zero_stage=3", "offload.optimizer=cpu", "offload.params=cpu",
+                        "memory.param_persistence_threshold=0"});
   StepResult both = simulate_step(s);
   CHECK(both.offload_pcie_h2d_bytes_per_gpu == doctest::Approx(2 * p * 2));  // forward + backward gathers, m = 1
+  // Persistent tensors (norms, biases below the threshold) stay on the GPU: not fetched.
+  s.memory.param_persistence_threshold = 1e5;
+  CHECK(simulate_step(s).offload_pcie_h2d_bytes_per_gpu < both.offload_pcie_h2d_bytes_per_gpu);
 
   s = scenario(kSmall, {"gpus=8", "parallel.zero_stage=3", "offload.optimizer=nvme", "memory.sub_group_size=1e8"});
   StepResult nvme = simulate_step(s);

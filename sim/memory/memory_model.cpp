@@ -94,6 +94,18 @@ Bytes swap_buffers(const Scenario& s, double local) {
   return Bytes(b);
 }
 
+// ZeRO-3 keeps tensors below memory.param_persistence_threshold gathered
+// (params.hpp small_layer_params_per_tp_rank): their bytes beyond the GPU's
+// partition, or all of them when the partitions are offloaded.
+Bytes persistent_params(const Scenario& s, int layers) {
+  if (s.parallel.zero_stage < 3) return Bytes();
+  const double small = static_cast<double>(
+      small_layer_params_per_tp_rank(s.model, s.parallel.tp, s.memory.param_persistence_threshold) * layers);
+  const double shard = static_cast<double>(s.parallel.dp) * s.parallel.cp;
+  const double extra = s.offload.params != OffloadDevice::none ? 1.0 : 1.0 - 1.0 / shard;
+  return Bytes(small * extra * weight_bytes(s.training.precision));
+}
+
 StageMemory evaluate_stage(const Common& c, int i) {
   const Scenario& s = c.s;
   StageMemory st;
@@ -108,11 +120,13 @@ StageMemory evaluate_stage(const Common& c, int i) {
   CommBuffers comm = comm_buffers(s, static_cast<double>(st.params), largest);
 
   MemoryBreakdown backward = static_states(c, st.params);
+  backward.params += persistent_params(s, st.layers);
   backward.activations = stored_activations(c, i, st.in_flight) + working_activations(c, i);
   backward.comm_buffers = comm.backward;
   backward.other = s.memory.cuda_context + backward.activations * s.memory.allocator_overhead;
 
   MemoryBreakdown step = static_states(c, st.params);
+  step.params += persistent_params(s, st.layers);
   step.comm_buffers = comm.step;
   step.other = s.memory.cuda_context;
 

@@ -17,6 +17,9 @@
 // Megatron frees them after the send, deallocate_pipeline_outputs).
 // other = memory.cuda_context + memory.allocator_overhead x activations
 // (stated assumptions, results/calibration.md).
+// ZeRO-3: tensors smaller than memory.param_persistence_threshold (norms,
+// biases) stay gathered on every GPU (DeepSpeed persistent parameters) and
+// add to params.
 // Host memory and NVMe per GPU (offload): the offloaded model states
 // (model_states.hpp) plus DeepSpeed's pinned swap buffers: NVMe optimizer
 // offload offload.optimizer_buffer_count buffers of one sub-group's fp32

@@ -65,6 +65,14 @@ class StageBuilder {
     u.back() += static_cast<double>(sp.output);
     return u;
   }
+  // What each unit's gather moves: the unit less its persistent tensors
+  // (norms and biases below memory.param_persistence_threshold stay gathered;
+  // their gradients are still reduced with the unit's).
+  std::vector<double> gathered(std::vector<double> u, int layers) const {
+    if (layers > 0)
+      for (double& x : u) x = std::max(0.0, x - static_cast<double>(p_.persistent_layer_params));
+    return u;
+  }
   // FLOPs one GPU of this stage executes in the step (recompute included).
   double hardware_flops() const {
     const LayerTimes& f = p_.layer;
@@ -190,13 +198,13 @@ class StageBuilder {
     const int lbl = e_.label(pass_label(true, it.micro_batch, it.chunk, vp_), it.micro_batch, vp_ > 1 ? it.chunk : -1);
     const int vs = vstage(it.chunk);
     if (vs > 0) e_.recv(message_id(true, it.micro_batch, vs, vstages_, m_));
-    std::vector<double> u = units(it.chunk);
-    std::vector<Ticket> done(u.size());
-    before_unit(u, done, 0, lbl);
-    if (first(it.chunk)) e_.compute(p_.edges.embedding_forward, Category::forward, lbl);
     const int layers = p_.split.chunk_layers(stage_, it.chunk);
+    const std::vector<double> g = gathered(units(it.chunk), layers);
+    std::vector<Ticket> done(g.size());
+    before_unit(g, done, 0, lbl);
+    if (first(it.chunk)) e_.compute(p_.edges.embedding_forward, Category::forward, lbl);
     for (int j = 0; j < layers; ++j) {
-      if (j > 0) before_unit(u, done, j, lbl);
+      if (j > 0) before_unit(g, done, j, lbl);
       layer_forward(lbl);
     }
     if (last(it.chunk)) e_.compute(p_.edges.output_forward, Category::forward, lbl);
@@ -216,14 +224,15 @@ class StageBuilder {
     const bool reduce = reduces_in(it);
     mb_ = it.micro_batch;
     per_mb_ = reduce && zero_ >= 2;
+    const int layers = p_.split.chunk_layers(stage_, it.chunk);
     std::vector<double> u = units(it.chunk);
     std::reverse(u.begin(), u.end());
+    const std::vector<double> g = gathered(u, layers);
     std::vector<Ticket> done(u.size());
-    before_unit(u, done, 0, lbl);
+    before_unit(g, done, 0, lbl);
     if (last(it.chunk)) e_.compute(p_.edges.output_backward, Category::backward, lbl);
-    const int layers = p_.split.chunk_layers(stage_, it.chunk);
     for (int j = 0; j < layers; ++j) {
-      if (j > 0) before_unit(u, done, j, lbl);
+      if (j > 0) before_unit(g, done, j, lbl);
       layer_backward(lbl);
       grads_ready(u[j], reduce);
     }
