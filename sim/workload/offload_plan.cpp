@@ -71,6 +71,18 @@ double nvme_rate(const Scenario& s, Bandwidth aggregate, int gpus) {
   return rate;
 }
 
+// Host DRAM bytes one fp32 Adam update touches: p, g, m, v read and p, m, v
+// written (hardware.md §4f, its memory-traffic bound on CPU-Adam).
+constexpr double kAdamDramBytes = 28;
+
+// Parameters per second CPU-Adam updates on the whole node: the card's (or
+// the scenario's) throughput, at most what the node's DRAM bandwidth allows.
+double cpu_adam_rate(const Scenario& s) {
+  const double given = s.offload.cpu_adam_rate > 0 ? s.offload.cpu_adam_rate : s.cluster.node.cpu_adam_rate;
+  const double dram = s.cluster.node.host_memory_bandwidth.value();
+  return dram > 0 ? std::min(given, dram / kAdamDramBytes) : given;
+}
+
 }  // namespace
 
 double copy_seconds(double bytes, double rate) { return bytes > 0 && rate > 0 ? bytes / rate : 0.0; }
@@ -97,8 +109,7 @@ OffloadStep plan_offload(const Scenario& s, bool dp_crosses_nodes) {
     o.rates.nvme_read = nvme_rate(s, s.cluster.node.nvme_read, gpus);
     o.rates.nvme_write = nvme_rate(s, s.cluster.node.nvme_write, gpus);
   }
-  const double adam = p.cpu_adam_rate > 0 ? p.cpu_adam_rate : s.cluster.node.cpu_adam_rate;
-  o.rates.cpu_adam = adam / gpus;
+  o.rates.cpu_adam = cpu_adam_rate(s) / gpus;
   return o;
 }
 

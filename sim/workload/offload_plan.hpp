@@ -45,8 +45,10 @@
 // aggregate read / write bandwidth split among its GPUs, bounded by DeepSpeed's
 // aio queue by Little's law: aio_block_size x aio_queue_depth x
 // aio_thread_count bytes in flight per GPU over node.nvme_latency.
-// CPU-Adam: node.cpu_adam_throughput (or offload.cpu_adam_throughput) split
-// among the node's GPUs (one optimizer process each).
+// CPU-Adam: node.cpu_adam_throughput (or offload.cpu_adam_throughput), at
+// most node.host_memory_bandwidth / 28 B (fp32 Adam's DRAM traffic per
+// parameter, hardware.md §4f), split among the node's GPUs (one optimizer
+// process each).
 #pragma once
 
 #include <array>
