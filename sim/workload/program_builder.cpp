@@ -170,8 +170,8 @@ class StageBuilder {
       if (next_gather_ > j) ahead += u[next_gather_];
       ++next_gather_;
     }
+    e_.wait(Lane::pcie, done[j].pcie);  // waiting on the copy is offload; what is left is the all-gather
     e_.wait_dp(done[j].dp);
-    e_.wait(Lane::pcie, done[j].pcie);
   }
 
   // ---- gradient buckets
