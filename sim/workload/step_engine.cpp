@@ -7,33 +7,13 @@
 #include <tuple>
 
 #include "sim/core/engine.hpp"
-#include "sim/workload/fluid.hpp"
+#include "sim/workload/async_lane.hpp"
 
 namespace trainsim {
 namespace {
 
 enum class Blocked { none, compute, collective, wait_lane, recv, done };
 enum Handler : int { kComputeDone, kBlockingDone, kDpDone, kPpDone, kCopyDone, kHandlerCount };
-
-// The asynchronous FIFO lanes of a GPU: DP collectives, PCIe copies, NVMe I/O.
-constexpr int kAsyncLanes = 3;
-int lane_index(Lane l) { return l == Lane::pcie ? 1 : l == Lane::nvme ? 2 : 0; }
-int direction(CopyKind k) { return k == CopyKind::d2h ? 0 : 1; }  // OffloadRates share index
-
-struct AsyncLane {
-  std::deque<std::size_t> queue;  // instruction indexes, head in flight once busy
-  bool busy = false;
-  int done = 0;
-  Fluid work;                     // pcie / nvme: the copy in flight
-  int coll = -1;                  // dp: the collective in flight (StepEngine::colls_)
-};
-
-// A DP collective running on its members' dp lanes.
-struct LaneCollective {
-  std::vector<int> members;
-  Fluid work;
-  bool internode = false;         // its traffic crosses the members' PCIe links to the NICs
-};
 
 struct Rank {
   int rank = 0;

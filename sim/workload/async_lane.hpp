@@ -1,16 +1,20 @@
-// Work whose rate can change while it runs: an offload copy or a DP collective
-// that shares a GPU's PCIe link with the other (offload_plan.hpp). `left` is
-// measured in seconds at the full rate; a rate of r finishes it in left / r.
-// Private to sim/workload (step_engine.cpp).
+// The asynchronous lanes of a simulated GPU (DP collectives, PCIe copies, NVMe
+// I/O) and the work on them, whose rate can change while it runs: an offload
+// copy or a DP collective that shares a GPU's PCIe link with the other
+// (offload_plan.hpp). Private to sim/workload (step_engine.cpp).
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <deque>
+#include <vector>
 
 #include "sim/core/engine.hpp"
+#include "sim/workload/program.hpp"
 
 namespace trainsim {
 
+// Work measured in seconds at the full rate; at rate r, `left` takes left / r.
 struct Fluid {
   bool active = false;
   double left = 0;      // seconds of work left at the full rate, as of `since`
@@ -37,6 +41,26 @@ struct Fluid {
     e.cancel(event);
     event = e.schedule_after(SimTime::from_seconds(left / r), kDefaultPriority, handler, arg);
   }
+};
+
+// The asynchronous FIFO lanes of a GPU: DP collectives, PCIe copies, NVMe I/O.
+inline constexpr int kAsyncLanes = 3;
+inline int lane_index(Lane l) { return l == Lane::pcie ? 1 : l == Lane::nvme ? 2 : 0; }
+inline int direction(CopyKind k) { return k == CopyKind::d2h ? 0 : 1; }  // OffloadRates share index
+
+struct AsyncLane {
+  std::deque<std::size_t> queue;  // instruction indexes, head in flight once busy
+  bool busy = false;
+  int done = 0;
+  Fluid work;                     // pcie / nvme: the copy in flight
+  int coll = -1;                  // dp: the collective in flight (StepEngine::colls_)
+};
+
+// A DP collective running on its members' dp lanes.
+struct LaneCollective {
+  std::vector<int> members;
+  Fluid work;
+  bool internode = false;         // its traffic crosses the members' PCIe links to the NICs
 };
 
 }  // namespace trainsim
