@@ -49,7 +49,7 @@ check later_command "not available in this version" "$bin" sweep "$good"
 zero3="$(dirname "$good")/llama-2-7b-zero3.yaml"
 profiles="$(cd "$dir/../profiles" && pwd)"
 check run_bad_order "parallel.order: 'tp-dp' is not an order" "$bin" run "$good" --set parallel.order=tp-dp
-check run_offload "offload.optimizer: trainsim run does not simulate CPU/NVMe offload" "$bin" run "$zero3" --set offload.optimizer=cpu
+check run_offload_no_nvme "offload.optimizer: cluster jeanzay-a100-80gb has no NVMe bandwidth" "$bin" run "$zero3" --set cluster=jeanzay-a100-80gb --set offload.optimizer=nvme
 check run_profile_missing "no_such_profile.csv" "$bin" run "$good" --set training.compute_profile=/no/such/dir/no_such_profile.csv
 check run_profile_negative "bad_negative.csv:" "$bin" run "$good" --set training.compute_profile="$profiles/bad_negative.csv"
 check run_missing_ds_config "x.json: cannot open the DeepSpeed config file" "$bin" run "$good" --ds-config x.json

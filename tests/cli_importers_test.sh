@@ -34,9 +34,15 @@ grep -q 'stage3_param_persistence_threshold = 51200\|param_persistence_threshold
   && ok "auto values listed on stderr" || bad "auto values listed on stderr"
 "$bin" mem "$ds/batch-mismatch.yaml" > /dev/null 2> "$tmp/bm.err"
 [ $? -eq 2 ] && grep -q "Check batch related parameters" "$tmp/bm.err" && ok "batch rule violated: exit 2" || bad "batch rule violated: exit 2"
-"$bin" run "$ds/zero3-offload-auto.yaml" > /dev/null 2> "$tmp/off.err"
-[ $? -eq 2 ] && grep -q "zero3-offload-auto.json:17: /zero_optimization/offload_optimizer/device" "$tmp/off.err" \
-  && ok "run refuses offload, naming the ds_config key" || bad "run refuses offload, naming the ds_config key"
+for f in zero1-fp16 zero2-offload-aio zero3-offload-auto zero-infinity-nvme; do
+  "$bin" run "$ds/$f.yaml" --json > "$tmp/$f.json" 2> /dev/null
+  [ $? -eq 0 ] && grep -q '"step_time_s"' "$tmp/$f.json" && ok "run $f (DeepSpeed docs config, unmodified)" \
+    || bad "run $f (DeepSpeed docs config, unmodified)"
+done
+grep -q '"pcie_d2h": [1-9]' "$tmp/zero2-offload-aio.json" && ok "ZeRO-2 + CPU offload moves gradients to the host" \
+  || bad "ZeRO-2 + CPU offload moves gradients to the host"
+grep -q '"nvme_read": [1-9]' "$tmp/zero-infinity-nvme.json" && ok "ZeRO-Infinity reads optimizer states from NVMe" \
+  || bad "ZeRO-Infinity reads optimizer states from NVMe"
 
 # Megatron-LM: SC21 145.6B launch line == the YAML scenario (all but the file name;
 # with the model from flags, all but the model's display name too).

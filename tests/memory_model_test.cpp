@@ -2,6 +2,8 @@
 // stages, pipeline stages and schedules, offload, and the fit verdict.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "sim/memory/deepspeed_estimators.hpp"
 #include "sim/memory/inflight.hpp"
 #include "sim/memory/memory_model.hpp"
@@ -148,7 +150,13 @@ TEST_CASE("offload moves optimizer states and parameters to host memory / NVMe")
   s.offload.params = OffloadDevice::nvme;
   r = compute_memory(s);
   CHECK(r.nvme_peak_per_node.value() == doctest::Approx(14 * p));  // Adam 12 + weights 2, per node
-  CHECK(r.host_peak_per_node.value() == doctest::Approx(4 * p));   // fp32 gradient partition for the optimizer
+  // fp32 gradient partition for the optimizer, plus per GPU the pinned swap buffers: 4 optimizer
+  // buffers of one sub-group (capped at the partition) in fp32, 5 parameter buffers of 1e8 16-bit elements
+  const double buffers = 4 * std::min(s.memory.sub_group_size, p / 8) * 4 + 5 * 1e8 * 2;
+  CHECK(r.host_peak_per_node.value() == doctest::Approx(4 * p + 8 * buffers));
+  CHECK(r.host_fits);
+  s.memory.sub_group_size = 1e6;
+  CHECK(compute_memory(s).host_peak_per_node.value() == doctest::Approx(4 * p + 8 * (4 * 1e6 * 4 + 5 * 1e8 * 2)));
 }
 
 TEST_CASE("layers per stage: even, uneven, embedding in the split, interleaved chunks") {

@@ -111,7 +111,7 @@ TEST_CASE("summary.json: every DESIGN key with its value") {
       "hardware_tflops_per_gpu", "mfu", "breakdown_s", "peak_memory_bytes", "gpu_memory_bytes", "fits",
       "memory_at_peak_bytes", "comm_bytes_per_gpu", "host_memory_peak_bytes_per_node", "nvme_peak_bytes_per_node",
       "offload_bytes_per_gpu", "layout", "model", "cluster", "gpu", "scenario", "critical_rank", "peak_rank",
-      "simulation"};
+      "simulation", "host_memory_bytes_per_node", "host_memory_fits", "nvme_capacity_bytes_per_node", "nvme_fits"};
   std::set<std::string> got;
   for (const auto& item : j.items()) got.insert(item.key());
   CHECK(got == keys);

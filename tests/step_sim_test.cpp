@@ -76,9 +76,22 @@ TEST_CASE("pure DP moves 2 Psi (N-1)/N gradient elements per GPU; ZeRO-3 1.5x th
   CHECK(r.comm_bytes_per_gpu["dp.all_reduce"] == doctest::Approx(expected).epsilon(1e-9));
   std::vector<std::string> z3 = base;
   z3.push_back("parallel.zero_stage=3");
+  z3.push_back("memory.param_persistence_threshold=0");  // every tensor partitioned, as the ZeRO paper counts
   StepResult r3 = simulate_step(scenario(kSmall, z3));
   const double total = r3.comm_bytes_per_gpu["dp.all_gather"] + r3.comm_bytes_per_gpu["dp.reduce_scatter"];
   CHECK(total == doctest::Approx(1.5 * expected).epsilon(1e-9));
+
+  // DeepSpeed's default threshold (1e5) keeps norms and biases gathered: per layer 4h norm
+  // elements + the QKV, MLP-in and two h biases (3h + 4h + 2h) leave the forward and backward gathers.
+  z3.back() = "memory.param_persistence_threshold=1e5";
+  StepResult persist = simulate_step(scenario(kSmall, z3));
+  const Scenario sc = scenario(kSmall, z3);
+  const double h = sc.model.hidden;
+  const double small = sc.model.layers * 13 * h;
+  CHECK(persist.comm_bytes_per_gpu["dp.reduce_scatter"] == r3.comm_bytes_per_gpu["dp.reduce_scatter"]);
+  CHECK(r3.comm_bytes_per_gpu["dp.all_gather"] - persist.comm_bytes_per_gpu["dp.all_gather"] ==
+        doctest::Approx(2 * small * 2 * (n - 1) / n).epsilon(1e-9));
+  CHECK(persist.peak_memory_bytes > r3.peak_memory_bytes);  // the persistent tensors stay resident
 }
 
 TEST_CASE("with free communication the pipeline bubble is (p-1)/m, and (p-1)/(v m) interleaved") {
@@ -216,8 +229,8 @@ TEST_CASE("ZeRO-1 gathers the updated parameters in allgather_bucket_size bucket
   CHECK(b.step_time_s > a.step_time_s);
 }
 
-TEST_CASE("offload is refused with a message naming the key") {
-  Scenario s = scenario(kSmall, {"gpus=8", "parallel.zero_stage=2", "offload.optimizer=cpu"});
+TEST_CASE("NVMe offload on a cluster without NVMe bandwidth is refused with a message naming the key") {
+  Scenario s = scenario(kSmall, {"cluster=jeanzay-a100-80gb", "gpus=8", "parallel.zero_stage=3", "offload.optimizer=nvme"});
   CHECK_THROWS_WITH_AS(simulate_step(s), doctest::Contains("offload.optimizer"), ConfigError);
 }
 

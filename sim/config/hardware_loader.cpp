@@ -62,6 +62,9 @@ void read_node(const ConfigDoc& d, NodeSpec& n) {
   n.nvme_read = Bandwidth(d.get_quantity("node.nvme_read"));
   n.nvme_write = Bandwidth(d.get_quantity("node.nvme_write"));
   n.nvme_drives = count_of(d, "node.nvme_drives");
+  n.nvme_latency = Seconds(d.get_quantity("node.nvme_latency"));
+  n.cpu_adam_rate = d.get_quantity("node.cpu_adam_throughput");
+  if (n.cpu_adam_rate <= 0) d.fail("node.cpu_adam_throughput", "must be positive, e.g. \"10B\" (parameters per second)");
   if ((n.nvme_read.value() > 0) != (n.nvme_write.value() > 0))
     d.fail(n.nvme_read.value() > 0 ? "node.nvme_write" : "node.nvme_read",
            "give both node.nvme_read and node.nvme_write (or neither: no NVMe path in the graph)");
@@ -82,6 +85,10 @@ void read_pcie(const ConfigDoc& d, NodeSpec& n) {
   p.switches_per_cpu = count_of(d, "node.pcie.switches_per_cpu");
   p.bandwidth = positive_bw(d, "node.pcie.bandwidth");
   p.latency = Seconds(d.get_quantity("node.pcie.latency"));
+  p.pinned_efficiency = d.get_quantity("node.pcie.pinned_efficiency");
+  p.pageable_factor = d.get_quantity("node.pcie.pageable_factor");
+  for (const char* key : {"node.pcie.pinned_efficiency", "node.pcie.pageable_factor"})
+    if (d.get_quantity(key) <= 0 || d.get_quantity(key) > 1) d.fail(key, "must be in (0, 1]");
   n.nics.count = count_of(d, "node.nics.count");
   n.nics.bandwidth = positive_bw(d, "node.nics.bandwidth");
   n.nics.latency = Seconds(d.get_quantity("node.nics.latency"));

@@ -94,6 +94,12 @@ std::vector<KeyDef> cluster_defs() {
       qty("node.nvme_write", Dimension::bandwidth, "aggregate local NVMe write bandwidth per node", false, "0B/s"),
       key("node.nvme_drives", V::integer, "1",
           "local NVMe data drives per node; node.nvme_read and node.nvme_write are split evenly among them"),
+      qty("node.nvme_latency", Dimension::time,
+          "service time of one NVMe I/O; with the aio queue (block x depth x threads in flight) it bounds the "
+          "achieved rate by Little's law (default: an assumption, typical TLC NAND; not in hardware.md)", false, "100us"),
+      qty("node.cpu_adam_throughput", Dimension::count,
+          "parameters per second DeepSpeedCPUAdam updates using the whole node's CPUs (default: hardware.md §4f, "
+          "CPU-Adam on a 72-core Grace, 0.1 s per billion parameters; x86 figures not found)", false, "10B"),
       qty("node.nvswitch.bandwidth", Dimension::bandwidth,
           "NVLink bandwidth per GPU per direction into the NVSwitch fabric; 0B/s = no NVSwitch (PCIe-only node)", false, "0B/s"),
       qty("node.nvswitch.latency", Dimension::time, "GPU to GPU latency through NVSwitch (default: an assumption; cards state their own)", false, "0.5us"),
@@ -105,6 +111,11 @@ std::vector<KeyDef> cluster_defs() {
       key("node.pcie.switches_per_cpu", V::integer, "", "PCIe switches under each CPU root complex", true),
       qty("node.pcie.bandwidth", Dimension::bandwidth, "PCIe link bandwidth per direction (x16)", true),
       qty("node.pcie.latency", Dimension::time, "latency of one PCIe hop (default: an assumption; cards state their own)", false, "0.5us"),
+      qty("node.pcie.pinned_efficiency", Dimension::fraction,
+          "fraction of node.pcie.bandwidth a pinned host<->device copy achieves (default: hardware.md §4d, Gen4 x16 "
+          "26.1 of 32 GB/s; Gen5 about 0.88)", false, "0.82"),
+      qty("node.pcie.pageable_factor", Dimension::fraction,
+          "pageable host<->device copies relative to pinned ones (default: hardware.md §4d, 12.7 vs 26.1 GB/s)", false, "0.5"),
       qty("node.cpu_interconnect", Dimension::bandwidth, "socket-to-socket bandwidth per direction (UPI / xGMI; default: an assumption)", false,
           "64GB/s"),
       key("node.nics.count", V::integer, "", "compute-fabric NICs per node", true),

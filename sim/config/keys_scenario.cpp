@@ -121,6 +121,8 @@ std::vector<KeyDef> scenario_defs() {
   nvme_path.default_value = "/local_nvme";
   nvme_path.help = "NVMe mount for swapped tensors (DeepSpeed nvme_path; recorded, the drives come from the cluster card)";
   k.push_back(nvme_path);
+  k.push_back(quantity("offload.cpu_adam_throughput", Dimension::count, "0",
+                       "parameters per second DeepSpeedCPUAdam updates on one node; 0 = the cluster card's node.cpu_adam_throughput"));
   k.push_back(quantity("offload.aio_block_size", Dimension::bytes, "1MiB", "async I/O block size (DeepSpeed aio.block_size)"));
   k.push_back(integer("offload.aio_queue_depth", "8", "async I/O queue depth per thread (DeepSpeed aio.queue_depth)", 1));
   k.push_back(integer("offload.aio_thread_count", "1", "async I/O threads (DeepSpeed aio.thread_count)", 1));

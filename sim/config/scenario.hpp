@@ -84,6 +84,7 @@ struct OffloadPlan {
   double param_buffer_elements = 1e8;    // offload_param.buffer_size
   double max_in_cpu_elements = 1e9;      // offload_param.max_in_cpu
   std::string nvme_path = "/local_nvme"; // recorded only
+  double cpu_adam_rate = 0;              // parameters/s per node for CPU-Adam; 0 = the cluster card's
   AioOptions aio;
 };
 

@@ -114,6 +114,7 @@ void read_offload_options(const ConfigDoc& d, OffloadPlan& o) {
   o.param_buffer_elements = d.get_quantity("offload.param_buffer_size");
   o.max_in_cpu_elements = d.get_quantity("offload.max_in_cpu");
   o.nvme_path = d.get_string("offload.nvme_path");
+  o.cpu_adam_rate = d.get_quantity("offload.cpu_adam_throughput");
   o.aio.block_size = Bytes(d.get_quantity("offload.aio_block_size"));
   o.aio.queue_depth = get_i(d, "offload.aio_queue_depth");
   o.aio.thread_count = get_i(d, "offload.aio_thread_count");

@@ -84,6 +84,28 @@ MemoryBreakdown static_states(const Common& c, std::int64_t params) {
   return b;
 }
 
+// DeepSpeed's pinned swap buffers of one GPU holding `local` parameters (memory_model.hpp).
+Bytes swap_buffers(const Scenario& s, double local) {
+  const OffloadPlan& o = s.offload;
+  double b = 0;
+  if (o.optimizer == OffloadDevice::nvme)
+    b += o.optimizer_buffer_count * std::min(std::max(1.0, s.memory.sub_group_size), local) * 4.0;
+  if (o.params == OffloadDevice::nvme) b += o.param_buffer_count * o.param_buffer_elements * 2.0;
+  return Bytes(b);
+}
+
+// ZeRO-3 keeps tensors below memory.param_persistence_threshold gathered
+// (params.hpp small_layer_params_per_tp_rank): their bytes beyond the GPU's
+// partition, or all of them when the partitions are offloaded.
+Bytes persistent_params(const Scenario& s, int layers) {
+  if (s.parallel.zero_stage < 3) return Bytes();
+  const double small = static_cast<double>(
+      small_layer_params_per_tp_rank(s.model, s.parallel.tp, s.memory.param_persistence_threshold) * layers);
+  const double shard = static_cast<double>(s.parallel.dp) * s.parallel.cp;
+  const double extra = s.offload.params != OffloadDevice::none ? 1.0 : 1.0 - 1.0 / shard;
+  return Bytes(small * extra * weight_bytes(s.training.precision));
+}
+
 StageMemory evaluate_stage(const Common& c, int i) {
   const Scenario& s = c.s;
   StageMemory st;
@@ -98,18 +120,21 @@ StageMemory evaluate_stage(const Common& c, int i) {
   CommBuffers comm = comm_buffers(s, static_cast<double>(st.params), largest);
 
   MemoryBreakdown backward = static_states(c, st.params);
+  backward.params += persistent_params(s, st.layers);
   backward.activations = stored_activations(c, i, st.in_flight) + working_activations(c, i);
   backward.comm_buffers = comm.backward;
   backward.other = s.memory.cuda_context + backward.activations * s.memory.allocator_overhead;
 
   MemoryBreakdown step = static_states(c, st.params);
+  step.params += persistent_params(s, st.layers);
   step.comm_buffers = comm.step;
   step.other = s.memory.cuda_context;
 
   bool step_wins = step.total() > backward.total();
   st.peak_phase = step_wins ? MemoryPhase::step : MemoryPhase::backward;
   st.peak = step_wins ? step : backward;
-  st.host_offload = Bytes(c.states.host * static_cast<double>(st.params));
+  const double local = static_cast<double>(st.params) / (s.parallel.zero_stage >= 1 ? shard : 1.0);
+  st.host_offload = Bytes(c.states.host * static_cast<double>(st.params)) + swap_buffers(s, local);
   st.nvme_offload = Bytes(c.states.nvme * static_cast<double>(st.params));
   return st;
 }
@@ -131,6 +156,8 @@ void summarise(const Scenario& s, MemoryResult& r) {
   r.nvme_peak_per_node = nvme * gpus_per_node;
   r.gpu_memory = s.cluster.node.gpu.hbm;
   r.fits = r.peak <= r.gpu_memory;
+  r.host_fits = r.host_peak_per_node <= s.cluster.node.host_memory;
+  r.nvme_fits = r.nvme_peak_per_node <= s.cluster.node.nvme_capacity;
 }
 
 }  // namespace

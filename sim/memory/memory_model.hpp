@@ -17,6 +17,16 @@
 // Megatron frees them after the send, deallocate_pipeline_outputs).
 // other = memory.cuda_context + memory.allocator_overhead x activations
 // (stated assumptions, results/calibration.md).
+// ZeRO-3: tensors smaller than memory.param_persistence_threshold (norms,
+// biases) stay gathered on every GPU (DeepSpeed persistent parameters) and
+// add to params.
+// Host memory and NVMe per GPU (offload): the offloaded model states
+// (model_states.hpp) plus DeepSpeed's pinned swap buffers: NVMe optimizer
+// offload offload.optimizer_buffer_count buffers of one sub-group's fp32
+// elements (swap_tensor/partitioned_optimizer_swapper.py SwapBufferManager,
+// largest sub-group x buffer_count); NVMe parameter offload
+// offload.param_buffer_count buffers of offload.param_buffer_size 16-bit
+// elements (swap_tensor/partitioned_param_swapper.py). Per node: x GPUs per node.
 #pragma once
 
 #include <cstdint>
@@ -68,6 +78,8 @@ struct MemoryResult {
   bool fits = false;                // peak <= gpu_memory
   Bytes host_peak_per_node;         // offload: GPUs per node x the largest per-GPU host bytes
   Bytes nvme_peak_per_node;         // offload: likewise on NVMe
+  bool host_fits = true;            // host_peak_per_node <= the node's host memory
+  bool nvme_fits = true;            // nvme_peak_per_node <= the node's NVMe capacity
 };
 
 // The memory of a resolved, validated scenario (validate_layout). Pure function.

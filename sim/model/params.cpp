@@ -55,6 +55,22 @@ std::int64_t layer_params_per_tp_rank(const ModelSpec& m, int tp) {
   return (split + tp - 1) / tp + replicated;
 }
 
+std::int64_t small_layer_params_per_tp_rank(const ModelSpec& m, int tp, double threshold) {
+  i64 small = 0;
+  auto add = [&](i64 n) {
+    if (n > 0 && static_cast<double>(n) < threshold) small += n;
+  };
+  const int norm_tensors = m.norm == NormKind::layernorm ? 4 : 2;  // two norms, weight (+ bias)
+  for (int i = 0; i < norm_tensors; ++i) add(m.hidden);
+  if (m.bias) {
+    add((q_width(m) + 2 * kv_width(m) + tp - 1) / tp);  // QKV bias, column-parallel
+    add((mlp_in_width(m) + tp - 1) / tp);               // MLP-in bias, column-parallel
+    add(row_bias(m));                                   // projection and MLP-out biases, replicated
+    add(row_bias(m));
+  }
+  return small;
+}
+
 std::int64_t vocab_params_per_tp_rank(const ModelSpec& m, int tp) {
   return (1LL * m.vocab + tp - 1) / tp * m.hidden;
 }

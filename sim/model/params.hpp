@@ -28,6 +28,13 @@ ParamCounts count_params(const ModelSpec& m);
 // over tp; row-parallel weights split, their biases and the norms replicated).
 std::int64_t layer_params_per_tp_rank(const ModelSpec& m, int tp);
 
+// Parameters of one transformer layer, one TP rank, held in tensors of fewer
+// than `threshold` elements: the norms' weights and biases and the linear
+// layers' biases, each tested on its own (DeepSpeed ZeRO-3 keeps such tensors
+// gathered: stage3_param_persistence_threshold, parameter_offload.py
+// persistent_parameters). 0 when threshold <= 0.
+std::int64_t small_layer_params_per_tp_rank(const ModelSpec& m, int tp, double threshold);
+
 // Parameters one TP rank holds of the word embedding / output layer
 // (vocab-parallel: V x h / tp, rounded up).
 std::int64_t vocab_params_per_tp_rank(const ModelSpec& m, int tp);

@@ -104,8 +104,12 @@ std::string memory_table(const Scenario& s, const MemoryResult& r) {
   o << "fits:           " << (r.fits ? "yes" : "no") << "\n";
   auto [term, bytes] = largest_term(r.at_peak);
   o << "largest term:   " << term << ", " << gib(bytes) << " GiB of the " << gib(r.peak) << " GiB peak\n";
-  if (r.host_peak_per_node.value() > 0) o << "host memory per node (offload): " << gib(r.host_peak_per_node) << " GiB\n";
-  if (r.nvme_peak_per_node.value() > 0) o << "NVMe per node (offload):        " << gib(r.nvme_peak_per_node) << " GiB\n";
+  if (r.host_peak_per_node.value() > 0)
+    o << "host memory per node (offload): " << gib(r.host_peak_per_node) << " of " << gib(s.cluster.node.host_memory)
+      << " GiB, fits: " << (r.host_fits ? "yes" : "no") << "\n";
+  if (r.nvme_peak_per_node.value() > 0)
+    o << "NVMe per node (offload):        " << gib(r.nvme_peak_per_node) << " of " << gib(s.cluster.node.nvme_capacity)
+      << " GiB, fits: " << (r.nvme_fits ? "yes" : "no") << "\n";
   return o.str();
 }
 
@@ -122,6 +126,8 @@ nlohmann::json memory_json(const Scenario& s, const MemoryResult& r) {
           {"largest_term", {{"name", largest_term(r.at_peak).first}, {"bytes", whole(largest_term(r.at_peak).second)}}},
           {"host_memory_peak_bytes_per_node", whole(r.host_peak_per_node)},
           {"nvme_peak_bytes_per_node", whole(r.nvme_peak_per_node)},
+          {"host_memory_fits", r.host_fits},
+          {"nvme_fits", r.nvme_fits},
           {"peak_stage", r.peak_stage},
           {"stages", stages},
           {"layout", layout_json(s.parallel, s.training, s.num_micro_batches(), s.gpus, s.nodes, s.memory.convention)}};

@@ -108,9 +108,11 @@ std::string memory_text(const StepResult& r) {
   rows.push_back({"total", gib(r.memory_at_peak.total().value())});
   o << render_text_table(rows);
   if (r.host_memory_peak_bytes_per_node > 0)
-    o << "host memory per node (offload) [GiB]: " << gib(r.host_memory_peak_bytes_per_node) << "\n";
+    o << "host memory per node (offload) [GiB]: " << gib(r.host_memory_peak_bytes_per_node) << " of "
+      << gib(r.host_memory_bytes_per_node) << ", fits: " << (r.host_memory_fits ? "yes" : "no") << "\n";
   if (r.nvme_peak_bytes_per_node > 0)
-    o << "NVMe per node (offload) [GiB]: " << gib(r.nvme_peak_bytes_per_node) << "\n";
+    o << "NVMe per node (offload) [GiB]: " << gib(r.nvme_peak_bytes_per_node) << " of "
+      << gib(r.nvme_capacity_bytes_per_node) << ", fits: " << (r.nvme_fits ? "yes" : "no") << "\n";
   return o.str();
 }
 
@@ -165,6 +167,10 @@ nlohmann::json step_summary_json(const StepResult& r) {
   for (const auto& [name, b] : memory_items(r.memory_at_peak)) j["memory_at_peak_bytes"][name] = whole(b);
   j["host_memory_peak_bytes_per_node"] = whole(r.host_memory_peak_bytes_per_node);
   j["nvme_peak_bytes_per_node"] = whole(r.nvme_peak_bytes_per_node);
+  j["host_memory_bytes_per_node"] = whole(r.host_memory_bytes_per_node);
+  j["host_memory_fits"] = r.host_memory_fits;
+  j["nvme_capacity_bytes_per_node"] = whole(r.nvme_capacity_bytes_per_node);
+  j["nvme_fits"] = r.nvme_fits;
   j["comm_bytes_per_gpu"] = nlohmann::json::object();
   for (const auto& [kind, bytes] : r.comm_bytes_per_gpu) j["comm_bytes_per_gpu"][kind] = whole(bytes);
   j["offload_bytes_per_gpu"] = nlohmann::json::object();

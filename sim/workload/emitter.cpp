@@ -46,13 +46,38 @@ void Emitter::blocking(GroupKind g, CollectiveOp op, double bytes, double expose
 }
 
 int Emitter::launch(GroupKind g, CollectiveOp op, double bytes, double seconds, int lbl) {
-  if (group_size(g) <= 1 || bytes <= 0) return launches_;
+  if (group_size(g) <= 1 || bytes <= 0) {
+    after_ = 0;  // a dependency of a collective that does not run is the caller's to wait for
+    return launches_;
+  }
   collective(InstrKind::launch, g, op, bytes, seconds, Lane::dp_comm, Category::dp, lbl);
   return ++launches_;
 }
 
-void Emitter::wait_dp(int count) {
-  if (count > 0) push(InstrKind::wait_lane, Category::dp, Lane::dp_comm, 0, 0, 0).count = count;
+void Emitter::wait(Lane lane, int count) {
+  if (count <= 0) return;
+  const Category c = lane == Lane::dp_comm ? Category::dp : Category::offload;
+  push(InstrKind::wait_lane, c, lane, 0, 0, 0).count = count;
+}
+
+void Emitter::after(Lane lane, int count) {
+  after_lane_ = lane;
+  after_ = count;
+}
+
+int Emitter::queued(Lane lane) const { return lane == Lane::pcie ? pcie_ : lane == Lane::nvme ? nvme_ : launches_; }
+
+int Emitter::copy(CopyKind kind, double bytes, double seconds, int lbl) {
+  const bool disk = kind == CopyKind::nvme_read || kind == CopyKind::nvme_write;
+  int& n = disk ? nvme_ : pcie_;
+  if (bytes <= 0) return n;
+  prog_.offload_bytes[static_cast<int>(kind)] += bytes;
+  Instr& i = push(InstrKind::copy, Category::offload, disk ? Lane::nvme : Lane::pcie, bytes, seconds, lbl);
+  i.copy = kind;
+  i.after_lane = after_lane_;
+  i.after = after_;
+  after_ = 0;
+  return ++n;
 }
 
 void Emitter::send(int peer_stage, int message, double bytes, double seconds, int lbl) {
@@ -74,6 +99,11 @@ void Emitter::collective(InstrKind kind, GroupKind g, CollectiveOp op, double by
   Instr& i = push(kind, c, lane, bytes, seconds, lbl);
   i.group = g;
   i.op = op;
+  if (kind == InstrKind::launch) {
+    i.after_lane = after_lane_;
+    i.after = after_;
+    after_ = 0;
+  }
 }
 
 int Emitter::group_size(GroupKind g) const {

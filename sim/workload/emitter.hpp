@@ -26,7 +26,17 @@ class Emitter {
   // Queues a collective on the DP lane; returns how many launches precede and include it.
   int launch(GroupKind g, CollectiveOp op, double bytes, double seconds, int lbl);
   // Blocks until the first `count` launches have finished.
-  void wait_dp(int count);
+  void wait_dp(int count) { wait(Lane::dp_comm, count); }
+  // Blocks until the first `count` items of async lane `lane` have finished.
+  void wait(Lane lane, int count);
+  // Makes the next launch or copy start only after `count` items of `lane` finished.
+  void after(Lane lane, int count);
+  // Queues an offload copy (pcie lane for d2h/h2d, nvme lane for reads/writes)
+  // of `bytes` taking `seconds` at the full rate; returns how many copies on
+  // that lane precede and include it (nothing queued for bytes <= 0).
+  int copy(CopyKind kind, double bytes, double seconds, int lbl);
+  // Items queued so far on async lane `lane` (dp_comm, pcie, nvme).
+  int queued(Lane lane) const;
   void send(int peer_stage, int message, double bytes, double seconds, int lbl);
   void recv(int message);
   void memory(bool alloc, MemKind kind, double bytes);
@@ -44,6 +54,9 @@ class Emitter {
   StageProgram prog_;
   std::map<std::string, int> labels_;
   int launches_ = 0;
+  int pcie_ = 0, nvme_ = 0;
+  Lane after_lane_ = Lane::dp_comm;
+  int after_ = 0;
 };
 
 }  // namespace trainsim

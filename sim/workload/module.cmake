@@ -5,12 +5,15 @@ target_sources(trainsim_core PRIVATE
   sim/workload/comm_cost.cpp
   sim/workload/program.cpp
   sim/workload/emitter.cpp
+  sim/workload/offload_plan.cpp
   sim/workload/step_plan.cpp
+  sim/workload/offload_emitter.cpp
   sim/workload/program_builder.cpp
   sim/workload/step_engine.cpp
   sim/workload/step_sim.cpp
 )
 trainsim_add_test(workload_test)
 trainsim_add_test(step_sim_test)
+trainsim_add_test(offload_test)
 trainsim_add_test(sc21_validation_test)
 trainsim_add_bench(bench_run)

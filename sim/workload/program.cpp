@@ -23,6 +23,7 @@ const char* to_string(Category c) {
     case Category::tp: return "tp";
     case Category::dp: return "dp";
     case Category::pp: return "pp";
+    case Category::offload: return "offload";
   }
   return "?";
 }

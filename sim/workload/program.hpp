@@ -8,14 +8,20 @@
 //               compute stream waits until every member has arrived and the
 //               collective has run (`duration`)
 //  launch       queue a collective on the async lane `lane` (DP comm); it runs
-//               when the lane is free and every member has launched it
-//  wait_lane    block until the first `count` launches on `lane` have finished
+//               when the lane is free, every member has launched it and the
+//               dependency (`after_lane` has finished `after` items) is met
+//  copy         queue an offload copy of `bytes` on the async lane `lane`
+//               (pcie: host<->device; nvme: drive<->host), `duration` at the
+//               full rate; same FIFO and dependency rules as launch
+//  wait_lane    block until the first `count` items on `lane` (dp_comm, pcie or
+//               nvme) have finished
 //  send         queue a pipeline send of `bytes` to stage `peer_stage` on the
 //               pp_p2p lane (asynchronous for the sender); delivers message `message`
 //  recv         block until message `message` has arrived
 //  alloc / free change the bytes in use of memory kind `memory`
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,10 +32,10 @@
 
 namespace trainsim {
 
-enum class InstrKind : std::uint8_t { compute, collective, launch, wait_lane, send, recv, alloc, free };
+enum class InstrKind : std::uint8_t { compute, collective, launch, copy, wait_lane, send, recv, alloc, free };
 
 // What a stretch of compute-stream time was spent on (StepBreakdown's fields).
-enum class Category : std::uint8_t { forward, backward, recompute, optimizer, tp, dp, pp };
+enum class Category : std::uint8_t { forward, backward, recompute, optimizer, tp, dp, pp, offload };
 const char* to_string(Category c);
 
 // The group a collective runs over, relative to the executing rank.
@@ -41,6 +47,10 @@ const char* to_string(GroupKind g);
 enum class MemKind : std::uint8_t { params, grads, optimizer_states, activations, comm_buffers, other };
 inline constexpr int kMemKinds = 6;
 
+// Direction of an offload copy (summary.json offload_bytes_per_gpu).
+enum class CopyKind : std::uint8_t { d2h, h2d, nvme_read, nvme_write };
+inline constexpr int kCopyKinds = 4;
+
 struct Instr {
   InstrKind kind = InstrKind::compute;
   Category category = Category::forward;
@@ -48,6 +58,9 @@ struct Instr {
   GroupKind group = GroupKind::tp;
   CollectiveOp op = CollectiveOp::all_reduce;
   MemKind memory = MemKind::activations;
+  CopyKind copy = CopyKind::d2h;
+  Lane after_lane = Lane::dp_comm;  // launch / copy: start only after `after` items of this lane finished
+  int after = 0;
   SimTime duration;        // compute / collective time
   double bytes = 0;        // collective size (nccl-tests convention), send size, or memory bytes
   int count = 0;           // wait_lane: launches to wait for
@@ -70,6 +83,7 @@ struct StageProgram {
   // Bytes one GPU of this stage sends per step, by "group.op" (summary comm_bytes_per_gpu).
   std::map<std::string, double> comm_bytes;
   double hardware_flops = 0;         // FLOPs one GPU of this stage executes per step
+  std::array<double, kCopyKinds> offload_bytes{};  // bytes one GPU copies per step, by CopyKind
 };
 
 // Message ids: a forward activation or backward gradient for (micro-batch,

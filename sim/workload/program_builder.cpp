@@ -6,6 +6,7 @@
 #include "sim/memory/comm_buffers.hpp"
 #include "sim/model/params.hpp"
 #include "sim/workload/emitter.hpp"
+#include "sim/workload/offload_emitter.hpp"
 #include "sim/workload/schedule.hpp"
 
 namespace trainsim {
@@ -25,7 +26,7 @@ class StageBuilder {
   StageBuilder(const StepPlan& p, int stage)
       : p_(p), s_(*p.scenario), e_(p, stage), stage_(stage), pp_(s_.parallel.pp), vp_(p.split.chunks()),
         vstages_(pp_ * vp_), m_(p.micro_batches), sp_(s_.parallel.sequence_parallel),
-        zero_(s_.parallel.zero_stage), grad_label_(e_.label("grad reduce")) {}
+        zero_(s_.parallel.zero_stage), grad_label_(e_.label("grad reduce")), off_(p, e_) {}
 
   StageProgram build() {
     start_memory();
@@ -62,6 +63,14 @@ class StageBuilder {
     if (u.empty()) u.push_back(0);
     u.front() += static_cast<double>(sp.embedding);
     u.back() += static_cast<double>(sp.output);
+    return u;
+  }
+  // What each unit's gather moves: the unit less its persistent tensors
+  // (norms and biases below memory.param_persistence_threshold stay gathered;
+  // their gradients are still reduced with the unit's).
+  std::vector<double> gathered(std::vector<double> u, int layers) const {
+    if (layers > 0)
+      for (double& x : u) x = std::max(0.0, x - static_cast<double>(p_.persistent_layer_params));
     return u;
   }
   // FLOPs one GPU of this stage executes in the step (recompute included).
@@ -123,26 +132,46 @@ class StageBuilder {
   }
 
   // ---- ZeRO-3 parameter gathers, one unit ahead
-  int gather(double params, int lbl) {
+  // A unit is ready when its all-gather (dp lane) and, with parameter offload,
+  // its partition's copy to the GPU (pcie lane) have finished.
+  struct Ticket {
+    int dp = 0, pcie = 0;
+  };
+  Ticket gather(double params, int lbl) {
+    Ticket t;
+    t.pcie = off_.fetch(params);
     double bytes = params * p_.weight_bytes_per_param;  // the gathered unit (nccl-tests size)
-    double t = p_.comm->time(CollectiveOp::all_gather, bytes, p_.shard_group);
-    return e_.launch(GroupKind::shard, CollectiveOp::all_gather, bytes, t, lbl);
+    double secs = p_.comm->time(CollectiveOp::all_gather, bytes, p_.shard_group);
+    t.dp = e_.launch(GroupKind::shard, CollectiveOp::all_gather, bytes, secs, lbl);
+    return t;
   }
   // Before unit j (zero 3 only): launch gathers ahead, at least unit j + 1 and
   // more while the launched-but-unused units hold fewer than
   // stage3_prefetch_bucket_size parameters (memory.prefetch_bucket_size), then
-  // wait for unit j's.
-  void before_unit(const std::vector<double>& u, std::vector<int>& done, std::size_t j, int lbl) {
+  // wait for unit j's. A prefetch also needs the gathered units (j and those
+  // ahead) plus the new one to stay within stage3_max_live_parameters
+  // (memory.max_live_parameters; partitioned_param_coordinator.py fetch_sub_module
+  // prefetches only while __n_available_params + numel <= max_available_parameters_in_numel);
+  // unit j itself is always gathered. 0 = no cap.
+  bool live_allows(double live, double next) const {
+    const double cap = s_.memory.max_live_parameters;
+    return cap <= 0 || live + next <= cap;
+  }
+  void before_unit(const std::vector<double>& u, std::vector<Ticket>& done, std::size_t j, int lbl) {
     if (zero_ < 3) return;
     if (j == 0) next_gather_ = 0;
     double ahead = 0;
     for (std::size_t k = j + 1; k < next_gather_; ++k) ahead += u[k];
-    while (next_gather_ < u.size() && (next_gather_ <= j + 1 || ahead < s_.memory.prefetch_bucket_elements)) {
+    while (next_gather_ < u.size() &&
+           (next_gather_ <= j ||
+            (live_allows(u[j] + ahead, u[next_gather_]) &&
+             (next_gather_ == j + 1 || ahead < s_.memory.prefetch_bucket_elements)))) {
       done[next_gather_] = gather(u[next_gather_], lbl);
       if (next_gather_ > j) ahead += u[next_gather_];
       ++next_gather_;
     }
-    e_.wait_dp(done[j]);
+    e_.wait(Lane::pcie, done[j].pcie);  // waiting on the copy is offload; what is left is the all-gather
+    e_.wait_dp(done[j].dp);
   }
 
   // ---- gradient buckets
@@ -160,6 +189,7 @@ class StageBuilder {
     CollectiveOp op = zero_ == 0 ? CollectiveOp::all_reduce : CollectiveOp::reduce_scatter;
     double bytes = ready_ * p_.grad_bytes_per_param;
     e_.launch(GroupKind::shard, op, bytes, p_.comm->time(op, bytes, p_.shard_group), grad_label_);
+    off_.grads_reduced(ready_, mb_, per_mb_);
     ready_ = 0;
   }
 
@@ -168,13 +198,13 @@ class StageBuilder {
     const int lbl = e_.label(pass_label(true, it.micro_batch, it.chunk, vp_), it.micro_batch, vp_ > 1 ? it.chunk : -1);
     const int vs = vstage(it.chunk);
     if (vs > 0) e_.recv(message_id(true, it.micro_batch, vs, vstages_, m_));
-    std::vector<double> u = units(it.chunk);
-    std::vector<int> done(u.size(), 0);
-    before_unit(u, done, 0, lbl);
-    if (first(it.chunk)) e_.compute(p_.edges.embedding_forward, Category::forward, lbl);
     const int layers = p_.split.chunk_layers(stage_, it.chunk);
+    const std::vector<double> g = gathered(units(it.chunk), layers);
+    std::vector<Ticket> done(g.size());
+    before_unit(g, done, 0, lbl);
+    if (first(it.chunk)) e_.compute(p_.edges.embedding_forward, Category::forward, lbl);
     for (int j = 0; j < layers; ++j) {
-      if (j > 0) before_unit(u, done, j, lbl);
+      if (j > 0) before_unit(g, done, j, lbl);
       layer_forward(lbl);
     }
     if (last(it.chunk)) e_.compute(p_.edges.output_forward, Category::forward, lbl);
@@ -192,14 +222,17 @@ class StageBuilder {
     first_backward_ = false;
     e_.memory(true, MemKind::activations, chunk_working(it.chunk));
     const bool reduce = reduces_in(it);
+    mb_ = it.micro_batch;
+    per_mb_ = reduce && zero_ >= 2;
+    const int layers = p_.split.chunk_layers(stage_, it.chunk);
     std::vector<double> u = units(it.chunk);
     std::reverse(u.begin(), u.end());
-    std::vector<int> done(u.size(), 0);
-    before_unit(u, done, 0, lbl);
+    const std::vector<double> g = gathered(u, layers);
+    std::vector<Ticket> done(u.size());
+    before_unit(g, done, 0, lbl);
     if (last(it.chunk)) e_.compute(p_.edges.output_backward, Category::backward, lbl);
-    const int layers = p_.split.chunk_layers(stage_, it.chunk);
     for (int j = 0; j < layers; ++j) {
-      if (j > 0) before_unit(u, done, j, lbl);
+      if (j > 0) before_unit(g, done, j, lbl);
       layer_backward(lbl);
       grads_ready(u[j], reduce);
     }
@@ -222,6 +255,9 @@ class StageBuilder {
   bool sp_;
   int zero_;
   int grad_label_;
+  OffloadEmitter off_;
+  int mb_ = 0;            // micro-batch of the running backward
+  bool per_mb_ = false;   // gradients are reduced in every micro-batch
   CommBuffers buffers_;
   double ready_ = 0;
   std::size_t next_gather_ = 0;  // next ZeRO-3 unit of the current pass to gather
@@ -249,6 +285,8 @@ void StageBuilder::finish_step() {
   const int lbl = e_.label("step");
   if (!s_.training.overlap.grad_reduce) {  // one reduction of the whole gradient buffer (Megatron DDP=local)
     ready_ = static_cast<double>(mem().params);
+    mb_ = m_ - 1;
+    per_mb_ = false;
     flush();
   }
   e_.wait_dp(e_.launches());
@@ -264,8 +302,14 @@ void StageBuilder::finish_step() {
                 p_.comm->time(CollectiveOp::all_reduce, kGradNormBytes, p_.world_group), Lane::dp_comm, Category::dp, lbl);
   const double shard = zero_ >= 1 ? static_cast<double>(p_.shard_group.ranks) : 1.0;
   const double local = static_cast<double>(mem().params) / shard;
-  e_.compute(optimizer_step_time(local, p_.optimizer_bytes_per_param, s_.cluster.node.gpu), Category::optimizer, lbl);
+  if (off_.optimizer()) {
+    const int up = off_.step(local, zero_);
+    if (zero_ <= 2) e_.after(Lane::pcie, up);  // the all-gather sends the updated partition
+  } else {
+    e_.compute(optimizer_step_time(local, p_.optimizer_bytes_per_param, s_.cluster.node.gpu), Category::optimizer, lbl);
+  }
   if (zero_ == 1 || zero_ == 2) gather_updated_params();
+  if (p_.offload.active) off_.drain();
   e_.memory(false, MemKind::comm_buffers, buffers_.step.value());
 }
 

@@ -7,12 +7,13 @@
 #include <tuple>
 
 #include "sim/core/engine.hpp"
+#include "sim/workload/async_lane.hpp"
 
 namespace trainsim {
 namespace {
 
 enum class Blocked { none, compute, collective, wait_lane, recv, done };
-enum Handler : int { kComputeDone, kBlockingDone, kDpDone, kPpDone, kHandlerCount };
+enum Handler : int { kComputeDone, kBlockingDone, kDpDone, kPpDone, kCopyDone, kHandlerCount };
 
 struct Rank {
   int rank = 0;
@@ -21,9 +22,9 @@ struct Rank {
   Blocked blocked = Blocked::none;
   SimTime block_start;
   SimTime collective_start;           // when a blocking collective actually started
-  std::deque<std::size_t> dp_queue, pp_queue;
-  bool dp_busy = false, pp_busy = false;
-  int dp_done = 0;
+  std::array<AsyncLane, kAsyncLanes> lanes;  // dp_comm, pcie, nvme
+  std::deque<std::size_t> pp_queue;
+  bool pp_busy = false;
   SimTime pp_start;                   // the send at the head of the pp lane started
   std::vector<bool> arrived;          // by message id
   std::array<double, kMemKinds> in_use{};  // bytes by MemKind
@@ -41,6 +42,7 @@ class StepEngine {
     handlers_[kBlockingDone] = engine_.add_handler([this](Engine&, std::uint64_t a) { on_blocking_done(int(a)); });
     handlers_[kDpDone] = engine_.add_handler([this](Engine&, std::uint64_t a) { on_dp_done(int(a)); });
     handlers_[kPpDone] = engine_.add_handler([this](Engine&, std::uint64_t a) { on_pp_done(int(a)); });
+    handlers_[kCopyDone] = engine_.add_handler([this](Engine&, std::uint64_t a) { on_copy_done(int(a)); });
   }
 
   EngineRun run() {
@@ -123,11 +125,12 @@ class StepEngine {
         case InstrKind::compute: return start_compute(i, in);
         case InstrKind::collective: return arrive(i, in, false);
         case InstrKind::launch:
-          r.dp_queue.push_back(r.pc++);
-          start_dp(i);
+        case InstrKind::copy:
+          r.lanes[lane_index(in.lane)].queue.push_back(r.pc++);
+          start_lane(i, lane_index(in.lane));
           break;
         case InstrKind::wait_lane:
-          if (r.dp_done >= in.count) { ++r.pc; break; }
+          if (r.lanes[lane_index(in.lane)].done >= in.count) { ++r.pc; break; }
           return block(r, Blocked::wait_lane);
         case InstrKind::send:
           r.pp_queue.push_back(r.pc++);
@@ -182,12 +185,13 @@ class StepEngine {
     if (waiting.size() < group.size()) return;
     std::vector<int> go = std::move(waiting);
     pending_.erase(key);
+    if (lane) return start_lane_collective(std::move(go), in);
     for (int m : go) {
       Rank& k = ranks_[m];
-      const Instr& mine = k.prog->instrs[lane ? k.dp_queue.front() : k.pc];
-      if (!lane) k.collective_start = engine_.now();
+      const Instr& mine = k.prog->instrs[k.pc];
+      k.collective_start = engine_.now();
       span(k, mine.lane, mine, engine_.now(), engine_.now() + mine.duration);
-      engine_.schedule_after(mine.duration, kDefaultPriority, handlers_[lane ? kDpDone : kBlockingDone], m);
+      engine_.schedule_after(mine.duration, kDefaultPriority, handlers_[kBlockingDone], m);
     }
   }
   void on_blocking_done(int i) {
@@ -206,23 +210,105 @@ class StepEngine {
     }
     advance(i);
   }
-  void start_dp(int i) {
+  // ---- async lanes: DP collectives and offload copies
+  // Starts the head of lane li when the lane is free and its dependency is met.
+  void start_lane(int i, int li) {
     Rank& r = ranks_[i];
-    if (r.dp_busy || r.dp_queue.empty()) return;
-    r.dp_busy = true;
-    arrive(i, r.prog->instrs[r.dp_queue.front()], true);
+    AsyncLane& l = r.lanes[li];
+    if (l.busy || l.queue.empty()) return;
+    const Instr& in = r.prog->instrs[l.queue.front()];
+    if (in.after > 0 && r.lanes[lane_index(in.after_lane)].done < in.after) return;
+    l.busy = true;
+    if (li == 0) return arrive(i, in, true);
+    l.work.begin(engine_, in.duration, copy_rate(i, in), handlers_[kCopyDone], i * kAsyncLanes + li);
+    if (li == 1) retime_collective(r.lanes[0].coll);
   }
-  void on_dp_done(int i) {
-    Rank& r = ranks_[i];
-    r.dp_queue.pop_front();
-    r.dp_busy = false;
-    ++r.dp_done;
-    if (r.blocked == Blocked::wait_lane && r.dp_done >= r.prog->instrs[r.pc].count) {
-      r.out.breakdown.dp_comm_exposed += (engine_.now() - r.block_start).to_seconds();
-      ++r.pc;
-      advance(i);
+  void start_lanes(int i) {
+    for (int li = 0; li < kAsyncLanes; ++li) start_lane(i, li);
+  }
+  void start_lane_collective(std::vector<int> members, const Instr& in) {
+    int c = static_cast<int>(colls_.size());
+    if (!free_colls_.empty()) {
+      c = free_colls_.back();
+      free_colls_.pop_back();
+    } else {
+      colls_.emplace_back();
     }
-    start_dp(i);
+    LaneCollective& lc = colls_[c];
+    lc.members = std::move(members);
+    lc.internode = plan_.offload.active && in.group == GroupKind::shard && plan_.shard_group.nodes > 1;
+    for (int m : lc.members) ranks_[m].lanes[0].coll = c;
+    lc.work.begin(engine_, in.duration, collective_rate(lc), handlers_[kDpDone], c);
+    if (lc.internode)
+      for (int m : lc.members) retime_copy(m);
+  }
+  // A copy's rate: its share of the GPU's PCIe link while the GPU's DP
+  // traffic crosses it to the NIC (offload_plan.hpp), else full.
+  double copy_rate(int i, const Instr& in) const {
+    const int c = ranks_[i].lanes[0].coll;
+    if (in.lane != Lane::pcie || c < 0 || !colls_[c].internode) return 1.0;
+    return plan_.offload.rates.copy_share[direction(in.copy)];
+  }
+  double collective_rate(const LaneCollective& lc) const {
+    double rate = 1.0;
+    if (!lc.internode) return rate;
+    for (int m : lc.members) {
+      const AsyncLane& pcie = ranks_[m].lanes[1];
+      if (!pcie.busy) continue;
+      const Instr& in = ranks_[m].prog->instrs[pcie.queue.front()];
+      rate = std::min(rate, plan_.offload.rates.comm_share[direction(in.copy)]);
+    }
+    return rate;
+  }
+  void retime_collective(int c) {
+    if (c >= 0) colls_[c].work.retime(engine_, collective_rate(colls_[c]), handlers_[kDpDone], c);
+  }
+  void retime_copy(int i) {
+    AsyncLane& pcie = ranks_[i].lanes[1];
+    if (!pcie.busy) return;
+    const Instr& in = ranks_[i].prog->instrs[pcie.queue.front()];
+    pcie.work.retime(engine_, copy_rate(i, in), handlers_[kCopyDone], i * kAsyncLanes + 1);
+  }
+  void on_dp_done(int c) {
+    colls_[c].work.active = false;
+    const std::vector<int> members = std::move(colls_[c].members);
+    const SimTime start = colls_[c].work.start;
+    const bool internode = colls_[c].internode;
+    for (int m : members) {
+      Rank& r = ranks_[m];
+      span(r, Lane::dp_comm, r.prog->instrs[r.lanes[0].queue.front()], start, engine_.now());
+      r.lanes[0].coll = -1;
+      if (internode) retime_copy(m);
+      lane_done(m, 0);
+    }
+    free_colls_.push_back(c);
+  }
+  void on_copy_done(int arg) {
+    const int i = arg / kAsyncLanes, li = arg % kAsyncLanes;
+    Rank& r = ranks_[i];
+    AsyncLane& l = r.lanes[li];
+    l.work.active = false;
+    span(r, li == 1 ? Lane::pcie : Lane::nvme, r.prog->instrs[l.queue.front()], l.work.start, engine_.now());
+    if (li == 1) retime_collective(r.lanes[0].coll);
+    lane_done(i, li);
+  }
+  // The head of lane li finished: unblock a wait on it, start what can start.
+  void lane_done(int i, int li) {
+    Rank& r = ranks_[i];
+    AsyncLane& l = r.lanes[li];
+    l.queue.pop_front();
+    l.busy = false;
+    ++l.done;
+    if (r.blocked == Blocked::wait_lane) {
+      const Instr& w = r.prog->instrs[r.pc];
+      if (lane_index(w.lane) == li && l.done >= w.count) {
+        const double waited = (engine_.now() - r.block_start).to_seconds();
+        (li == 0 ? r.out.breakdown.dp_comm_exposed : r.out.breakdown.offload_exposed) += waited;
+        ++r.pc;
+        advance(i);
+      }
+    }
+    start_lanes(i);
   }
 
   // ---- pipeline sends
@@ -299,6 +385,8 @@ class StepEngine {
   std::vector<int> index_;   // rank -> simulated index, -1 when not simulated
   std::map<std::pair<int, int>, std::vector<int>> groups_;
   std::map<std::tuple<int, bool, int>, std::vector<int>> pending_;
+  std::vector<LaneCollective> colls_;  // DP collectives in flight (slots reused)
+  std::vector<int> free_colls_;
   EngineRun run_;
 };
 

@@ -1,10 +1,15 @@
 // Executes the stage programs of one step on the discrete-event engine.
 //
 // Each simulated GPU runs its stage's program on its compute stream; DP
-// collectives queue on its dp_comm lane and pipeline sends on its pp_p2p lane,
-// both FIFO. A collective starts when every simulated member of its group has
-// reached it (and, on a lane, when the lane is free), so a slow member delays
-// the others. Symmetric mode simulates one GPU per pipeline stage (dp = tp =
+// collectives queue on its dp_comm lane, offload copies on its pcie and nvme
+// lanes and pipeline sends on its pp_p2p lane, all FIFO; an item on the dp,
+// pcie or nvme lane may wait for a count of items of another lane to finish.
+// A collective starts when every simulated member of its group has reached it
+// (and, on a lane, when the lane is free), so a slow member delays the others.
+// With offload, a pcie copy and an inter-node DP collective of the same GPU
+// share its PCIe link: while both run, each progresses at its share
+// (OffloadRates::copy_share / comm_share); a collective runs at the lowest
+// rate among its members. Symmetric mode simulates one GPU per pipeline stage (dp = tp =
 // cp = 0): every other GPU of the stage has the same program, the same group
 // shapes and the same traffic, so it would follow the same timeline; groups
 // then contain only the simulated members. Full mode simulates every GPU.

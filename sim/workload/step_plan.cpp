@@ -88,6 +88,8 @@ void plan_dp(const Scenario& s, StepPlan& p) {
   p.param_gather_bucket = s.memory.convention == MemoryConvention::megatron ? p.bucket_params
                                                                            : s.memory.allgather_bucket_elements;
   p.layer_params = layer_params_per_tp_rank(s.model, s.parallel.tp);
+  p.persistent_layer_params =
+      small_layer_params_per_tp_rank(s.model, s.parallel.tp, s.memory.param_persistence_threshold);
   p.vocab_params = vocab_params_per_tp_rank(s.model, s.parallel.tp);
   p.optimizer_bytes_per_param = optimizer_traffic(s.training);
 }
@@ -118,6 +120,7 @@ StepPlan make_step_plan(const Scenario& s, CommCost& comm) {
   plan_groups(s, shape, p);
   plan_p2p(s, shape, p);
   plan_dp(s, p);
+  p.offload = plan_offload(s, p.shard_group.nodes > 1);
   plan_memory(s, shape, p);
   return p;
 }

@@ -105,8 +105,13 @@ struct StepResult {
   MemoryBreakdown memory_at_peak;
   double gpu_memory_bytes = 0;
   bool fits = true;
-  double host_memory_peak_bytes_per_node = 0;
+  double host_memory_peak_bytes_per_node = 0;  // offloaded states + pinned swap buffers (memory_model.hpp)
   double nvme_peak_bytes_per_node = 0;
+  double host_memory_bytes_per_node = 0;       // the node's DRAM (cluster card)
+  double nvme_capacity_bytes_per_node = 0;     // the node's NVMe capacity for offload
+  bool host_memory_fits = true;                // host_memory_peak <= host_memory
+  bool nvme_fits = true;                       // nvme_peak <= nvme_capacity
+  // Offload traffic of one GPU per step (the critical rank's stage; offload_plan.hpp).
   double offload_pcie_d2h_bytes_per_gpu = 0;
   double offload_pcie_h2d_bytes_per_gpu = 0;
   double offload_nvme_read_bytes_per_gpu = 0;

@@ -10,11 +10,14 @@
 namespace trainsim {
 namespace {
 
+// NVMe offload needs drives with a bandwidth on the cluster card.
 void refuse_unsupported(const Scenario& s) {
-  if (s.offload.optimizer != OffloadDevice::none || s.offload.params != OffloadDevice::none) {
-    const char* key = s.offload.optimizer != OffloadDevice::none ? "offload.optimizer" : "offload.params";
-    throw ConfigError(s.where(key), "trainsim run does not simulate CPU/NVMe offload traffic in this version; "
-                                    "set offload.* to none, or use `trainsim mem` for the memory of an offloaded plan");
+  const bool nvme = s.offload.optimizer == OffloadDevice::nvme || s.offload.params == OffloadDevice::nvme;
+  if (nvme && (s.cluster.node.nvme_read.value() <= 0 || s.cluster.node.nvme_write.value() <= 0)) {
+    const char* key = s.offload.optimizer == OffloadDevice::nvme ? "offload.optimizer" : "offload.params";
+    throw ConfigError(s.where(key), "cluster " + s.cluster.name +
+                                        " has no NVMe bandwidth (node.nvme_read / node.nvme_write); offload to cpu, "
+                                        "or use a cluster card with NVMe drives");
   }
 }
 
@@ -39,6 +42,11 @@ void fill_time(const Scenario& s, const EngineRun& run, const std::vector<StageP
   r.breakdown = critical->breakdown;
   r.critical_rank = critical->rank;
   r.comm_bytes_per_gpu = progs[critical->stage].comm_bytes;
+  const auto& off = progs[critical->stage].offload_bytes;
+  r.offload_pcie_d2h_bytes_per_gpu = off[static_cast<int>(CopyKind::d2h)];
+  r.offload_pcie_h2d_bytes_per_gpu = off[static_cast<int>(CopyKind::h2d)];
+  r.offload_nvme_read_bytes_per_gpu = off[static_cast<int>(CopyKind::nvme_read)];
+  r.offload_nvme_write_bytes_per_gpu = off[static_cast<int>(CopyKind::nvme_write)];
   r.tokens_per_s = static_cast<double>(s.training.global_batch) * s.training.seq_len / r.step_time_s;
   r.model_flops_per_step = model_flops_per_step(s);
   double hw = 0;
@@ -81,6 +89,10 @@ void fill_gpus(const StepPlan& plan, const EngineRun& run, StepResult& r) {
   r.fits = r.peak_memory_bytes <= r.gpu_memory_bytes;
   r.host_memory_peak_bytes_per_node = plan.memory.host_peak_per_node.value();
   r.nvme_peak_bytes_per_node = plan.memory.nvme_peak_per_node.value();
+  r.host_memory_bytes_per_node = plan.scenario->cluster.node.host_memory.value();
+  r.nvme_capacity_bytes_per_node = plan.scenario->cluster.node.nvme_capacity.value();
+  r.host_memory_fits = plan.memory.host_fits;
+  r.nvme_fits = plan.memory.nvme_fits;
 }
 
 }  // namespace

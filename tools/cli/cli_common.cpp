@@ -83,6 +83,13 @@ OomExit oom_exit(double needed, const std::string& where, double hbm) {
   return OomExit(std::string(buf) + "; raise tp/pp, ZeRO stage or recompute, or lower training.micro_batch");
 }
 
+OomExit offload_oom_exit(double needed, const std::string& what, double capacity) {
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "%.2f GiB of %s needed per node but the node has %.2f GiB", needed / kGiB, what.c_str(),
+                capacity / kGiB);
+  return OomExit(std::string(buf) + "; offload less (offload.params / offload.optimizer), use more nodes, or a card with more");
+}
+
 void write_output_file(const std::string& dir, const std::string& name, const std::string& text) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);

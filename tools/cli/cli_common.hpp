@@ -34,6 +34,8 @@ class OomExit : public std::runtime_error {
 // The OomExit of a plan needing `needed` bytes on `where` ("pipeline stage 3",
 // "rank 17") of a GPU with `hbm` bytes, with what to change.
 OomExit oom_exit(double needed, const std::string& where, double hbm);
+// The same for a node's host memory or NVMe (offload): `what` is "host memory" or "NVMe".
+OomExit offload_oom_exit(double needed, const std::string& what, double capacity);
 
 // Thrown for bad command-line usage that CLI11 cannot see (e.g. a subcommand
 // that needs one of two flags). Exit 2.

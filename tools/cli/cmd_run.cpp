@@ -55,6 +55,10 @@ void run_step_command(const RunArgs& args) {
   std::cout << (args.scenario.json ? json : table);
   if (args.fail_on_oom && !r.fits)
     throw oom_exit(r.peak_memory_bytes, "rank " + std::to_string(r.peak_rank), r.gpu_memory_bytes);
+  if (args.fail_on_oom && !r.host_memory_fits)
+    throw offload_oom_exit(r.host_memory_peak_bytes_per_node, "host memory", r.host_memory_bytes_per_node);
+  if (args.fail_on_oom && !r.nvme_fits)
+    throw offload_oom_exit(r.nvme_peak_bytes_per_node, "NVMe", r.nvme_capacity_bytes_per_node);
 }
 
 }  // namespace

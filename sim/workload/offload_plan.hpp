@@ -1,0 +1,95 @@
+// What a step moves between GPU, host memory and NVMe when DeepSpeed offloads
+// (ZeRO-Offload, ZeRO-Infinity), and how fast: computed once per step from
+// the scenario and the cluster card (step_plan.hpp holds it).
+//
+// Traffic per step per GPU, with P = the GPU's partition of its stage's
+// parameters (Psi / N for N = dp x cp, tp = pp = 1), m micro-batches per step,
+// bf16/fp16 training (2-byte weights and gradients). These are DeepSpeed's
+// dtypes as its code moves them (a non-blocking copy_ converts on the GPU,
+// a blocking one on the CPU: PyTorch copy_kernel_cuda):
+//
+//  optimizer on cpu, ZeRO-1/2 (stage_1_and_2.py, cpu_offload):
+//    d2h  4P at the accumulation boundary: each reduced gradient bucket's
+//         partition, cast to fp32 on the GPU (async_inplace_copy_grad_to_fp32_
+//         buffer_from_gpu), right after its reduce-scatter;
+//         ZeRO-2 with m > 1 also accumulates through the host: 2P down after
+//         micro-batch 0 and 2P up in each later micro-batch
+//         (async_accumulate_grad_in_cpu_via_gpu); ZeRO-1 accumulates in HBM.
+//    h2d  2P after CPU-Adam: the fp32 partition copied into the 16-bit one
+//         (blocking copy_, cast on the CPU), before the parameter all-gather.
+//    So m = 1: 4P down, 2P up (the ZeRO-Offload paper's 2P + 2P counts the
+//    gradient in fp16; DeepSpeed's code sends fp32).
+//  optimizer on cpu, ZeRO-3 (stage3.py partition_grads): the same gradient
+//    traffic per reduce-scatter bucket; the updated 16-bit partition goes up
+//    per sub-group (memory.sub_group_size), 2P in all, unless the parameters
+//    are offloaded too (then they are updated in host memory: no h2d).
+//  optimizer on nvme (ZeRO-Infinity, swap_tensor/partitioned_optimizer_
+//    swapper.py): the optimizer states of each sub-group, K = 12 B per
+//    parameter for mixed-precision Adam (fp32 master, momentum, variance), are
+//    read from NVMe into pinned host buffers and written back: 12P read and
+//    12P written per step. The fp32 gradients stay in host memory.
+//  params on cpu (ZeRO-3, partitioned_param_coordinator.py): every gather of a
+//    layer first copies the GPU's 16-bit partition of it up: 2P per pass,
+//    forward and backward of every micro-batch (4Pm, plus recompute nothing:
+//    the backward gather serves the recompute too).
+//  params on nvme: the same, read from NVMe into a host buffer first (2P read
+//    per gather), and the updated 16-bit partition written back after the
+//    step (2P written).
+//
+// Rates: a GPU's host copies follow the node's PCIe tree (topology.hpp) with
+// every GPU of the node copying at once, solved max-min on the flow network,
+// times node.pcie.pinned_efficiency (and node.pcie.pageable_factor unless
+// offload.pin_memory). While the GPU also moves inter-node traffic through its
+// NIC (a DP collective across nodes), both share the GPU's PCIe link: the
+// shares come from the same solve with both kinds of flow. NVMe: the node's
+// aggregate read / write bandwidth split among its GPUs, bounded by DeepSpeed's
+// aio queue by Little's law: aio_block_size x aio_queue_depth x
+// aio_thread_count bytes in flight per GPU over node.nvme_latency.
+// CPU-Adam: node.cpu_adam_throughput (or offload.cpu_adam_throughput), at
+// most node.host_memory_bandwidth / 28 B (fp32 Adam's DRAM traffic per
+// parameter, hardware.md §4f), split among the node's GPUs (one optimizer
+// process each).
+#pragma once
+
+#include <array>
+
+#include "sim/config/scenario.hpp"
+#include "sim/workload/layout.hpp"
+
+namespace trainsim {
+
+struct OffloadRates {
+  double d2h = 0, h2d = 0;                // bytes/s of one GPU's host copies, every GPU of its node copying
+  double nvme_read = 0, nvme_write = 0;   // bytes/s per GPU
+  // Fraction of its rate a copy keeps while its GPU's inter-node DP traffic
+  // runs, and a DP collective keeps while the GPU copies, by direction
+  // (index 0: d2h against NIC sends, 1: h2d against NIC receives).
+  std::array<double, 2> copy_share{1, 1};
+  std::array<double, 2> comm_share{1, 1};
+  double cpu_adam = 0;                    // parameters per second per GPU
+};
+
+struct OffloadStep {
+  bool active = false;                    // anything offloaded
+  bool optimizer = false;                 // optimizer states off the GPU (cpu or nvme)
+  bool optimizer_nvme = false;
+  bool params = false;                    // ZeRO-3 parameters off the GPU (cpu or nvme)
+  bool params_nvme = false;
+  double grad_boundary_bytes = 4;         // per parameter, d2h at the accumulation boundary (fp32)
+  double grad_accum_bytes = 2;            // per parameter, host accumulation copies (16-bit)
+  double weight_bytes = 2;                // per parameter, updated / fetched weights
+  double state_bytes = 12;                // per parameter, optimizer states swapped (NVMe)
+  double sub_group = 1e9;                 // parameters per optimizer sub-group (ZeRO-3)
+  int swap_ahead = 0;                     // NVMe sub-group reads issued ahead of the one stepping
+  OffloadRates rates;
+};
+
+// The offload of a validated scenario; `dp_crosses_nodes`: the shard group
+// spans several nodes (its traffic goes through the NICs). Pure apart from
+// building a two-node topology graph when something is offloaded.
+OffloadStep plan_offload(const Scenario& s, bool dp_crosses_nodes);
+
+// Seconds to copy `bytes` at `rate` bytes/s (0 for rate <= 0 or bytes <= 0).
+double copy_seconds(double bytes, double rate);
+
+}  // namespace trainsim
