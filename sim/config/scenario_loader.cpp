@@ -169,8 +169,7 @@ Scenario from_doc(const ConfigDoc& d, const Zoo& zoo) {
   Scenario s;
   s.file = d.file();
   s.locations = d.locations();
-  auto model_file = zoo.resolve(ZooKind::model, d.get_string("model"), d.file(), d.where("model"));
-  s.model = load_model(model_file.string());
+  s.model = load_model_ref(d, "model", zoo);
   auto cluster_file = zoo.resolve(ZooKind::cluster, d.get_string("cluster"), d.file(), d.where("cluster"));
   s.cluster = load_cluster_card(cluster_file.string(), zoo);
   read_parallel(d, s);
