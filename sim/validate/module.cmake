@@ -8,3 +8,4 @@ target_sources(trainsim_core PRIVATE
   sim/validate/validation_report.cpp
 )
 trainsim_add_test(validate_test)
+trainsim_add_cli_test(cli_validate_test tests/cli_validate_test.sh)

@@ -91,9 +91,10 @@ std::vector<std::string> vp_candidates(const RunRow& row) {
 }
 
 std::vector<SearchAxis> auto_axes(const RunRow& row) {
-  static const std::vector<std::string> kAutoColumns = {"micro_batch", "vp", "recompute", "sequence_parallel"};
-  for (const auto& [col, value] : row.cells)
-    if (value == "auto" && std::find(kAutoColumns.begin(), kAutoColumns.end(), col) == kAutoColumns.end())
+  static const char* kFixedColumns[] = {"layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "mlp", "seq_len", "gpu",
+                                        "cluster", "gpus", "precision", "tp", "pp", "dp", "cp", "zero_stage", "global_batch"};
+  for (const char* col : kFixedColumns)
+    if (is_auto(row, col))
       throw ConfigError(row.where(col), "'auto' is not supported in this column; auto works in micro_batch, vp, "
                                         "recompute and sequence_parallel");
   std::vector<SearchAxis> axes;
