@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/config/hardware_loader.hpp"
 #include "sim/config/model_loader.hpp"
 #include "sim/config/scenario_loader.hpp"
 #include "sim/validate/row_scenario.hpp"
@@ -24,6 +25,7 @@ namespace {
 
 const char* kCalibration = "../shared/reference/calibration_runs.csv";
 const char* kVtrainSingle = "../shared/reference/vtrain/runs_single.csv";
+const char* kVtrainMulti = "../shared/reference/vtrain/runs_multi.csv";
 
 const Zoo& zoo() {
   static const Zoo z(TRAINSIM_DEFAULT_DATA_DIR);
@@ -196,6 +198,20 @@ TEST_CASE("row -> scenario: SC21 145.6B, Llama 2 7B (NeMo) and BLOOM 176B rows g
   Scenario vt = row_scenario(v.rows[0], plan_row(v.rows[0]), {}, zoo());
   CHECK(vt.cluster.name == "vtrain-a100");
   CHECK_FALSE(vt.training.overlap.grad_reduce);  // vtrain/README.md: gradient bucketing off
+}
+
+TEST_CASE("every GPU and cluster named in the reference runs has a card; vtrain-a100 as vtrain/README.md states") {
+  for (const char* file : {kCalibration, kVtrainMulti, kVtrainSingle})
+    for (const RunRow& row : read_runs_csv(file).rows) {
+      CAPTURE(row.id());
+      CHECK_NOTHROW(zoo().resolve(ZooKind::gpu, row.get("gpu"), row.file, row.where("gpu")));
+      CHECK_NOTHROW(zoo().resolve(ZooKind::cluster, row.get("cluster"), row.file, row.where("cluster")));
+    }
+  ClusterSpec c = load_cluster_card(zoo().resolve(ZooKind::cluster, "vtrain-a100", {}, {}).string(), zoo());
+  CHECK(c.node.gpus == 8);                                                  // 8 GPUs per node
+  CHECK(c.node.nvswitch.bandwidth.value() == doctest::Approx(150e9));       // 150 GB/s intra-node
+  CHECK(c.node.nics.count * c.node.nics.bandwidth.value() == doctest::Approx(800e9 / 8));  // 800 Gb/s per node
+  CHECK(c.nodes * c.node.gpus >= 512);                                      // the largest runs
 }
 
 TEST_CASE("auto columns: the fastest fitting candidate is chosen and reported") {

@@ -1,6 +1,8 @@
 #include "sim/validate/validation.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <regex>
 
 #include "sim/search/plan_search.hpp"
@@ -78,6 +80,7 @@ void take_outcome(RowReport& r, const PlanOutcome& o) {
   r.fits = s.fits;
   r.predicted_peak_memory_gb = s.peak_memory_bytes / 1e9;
   r.breakdown = s.breakdown;
+  r.layout = RowLayout{s.parallel, s.training, s.micro_batches};
   if (r.measured_peak_memory_gb && *r.measured_peak_memory_gb > 0)
     r.memory_error = *r.predicted_peak_memory_gb / *r.measured_peak_memory_gb - 1;
   if (r.measured_oom) return;  // a run that did not run has no step time to compare

@@ -33,6 +33,13 @@ struct ValidateOptions {
   std::function<void(std::size_t, std::size_t)> progress;
 };
 
+// The layout of a row's predicted plan, as resolved (auto columns chosen).
+struct RowLayout {
+  ParallelPlan parallel;
+  TrainingPlan training;
+  int micro_batches = 0;  // per step per pipeline
+};
+
 // One row: what was measured, what is predicted, how they compare.
 // Memory in GB = 1e9 bytes (the CSV's peak_memory_gb); errors are
 // predicted / measured - 1.
@@ -55,6 +62,7 @@ struct RowReport {
   int candidates_fitting = 0;
   std::vector<LaunchSetting> launch;          // settings implied by the source
   std::optional<StepBreakdown> breakdown;     // of the predicted step
+  std::optional<RowLayout> layout;            // of the predicted plan
 
   // Predicted fit agrees with the oom column (a failed row never agrees).
   bool oom_agrees() const { return fits.has_value() && *fits == !measured_oom; }

@@ -63,8 +63,18 @@ Json row_json(const RowReport& r) {
   j["predicted_tflops_per_gpu"] = opt(r.predicted_tflops_per_gpu);
   j["measured_tflops_per_gpu"] = opt(r.measured_tflops_per_gpu);
   j["reported_tflops_per_gpu"] = opt(r.reported_tflops_per_gpu);
-  j["launch"] = Json::object();
-  for (const LaunchSetting& l : r.launch) j["launch"][l.key] = l.value;
+  j["launch"] = Json::array();
+  for (const LaunchSetting& l : r.launch) j["launch"].push_back({{"key", l.key}, {"value", l.value}, {"why", l.why}});
+  j["layout"] = nullptr;
+  if (r.layout) {
+    const ParallelPlan& p = r.layout->parallel;
+    const TrainingPlan& t = r.layout->training;
+    j["layout"] = {{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp}, {"cp", p.cp}, {"vp", p.vp},
+                   {"sequence_parallel", p.sequence_parallel}, {"zero_stage", p.zero_stage},
+                   {"micro_batch", t.micro_batch}, {"global_batch", t.global_batch},
+                   {"micro_batches", r.layout->micro_batches}, {"seq_len", t.seq_len},
+                   {"precision", to_string(t.precision)}, {"recompute", to_string(t.recompute)}};
+  }
   j["breakdown_s"] = nullptr;
   if (r.breakdown) {
     const StepBreakdown& b = *r.breakdown;
