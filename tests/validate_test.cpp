@@ -207,6 +207,8 @@ TEST_CASE("every GPU and cluster named in the reference runs has a card; vtrain-
       CHECK_NOTHROW(zoo().resolve(ZooKind::gpu, row.get("gpu"), row.file, row.where("gpu")));
       CHECK_NOTHROW(zoo().resolve(ZooKind::cluster, row.get("cluster"), row.file, row.where("cluster")));
     }
+  for (const char* gpu : {"a100-sxm4-40gb", "a100-sxm4-80gb", "h100-sxm5-80gb", "h200-sxm-141gb"})
+    CHECK_NOTHROW(zoo().resolve(ZooKind::gpu, gpu, {}, {}));
   ClusterSpec c = load_cluster_card(zoo().resolve(ZooKind::cluster, "vtrain-a100", {}, {}).string(), zoo());
   CHECK(c.node.gpus == 8);                                                  // 8 GPUs per node
   CHECK(c.node.nvswitch.bandwidth.value() == doctest::Approx(150e9));       // 150 GB/s intra-node

@@ -90,8 +90,14 @@ def launch_text(reports):
             for l in r["launch"]:
                 seen.setdefault(r["family"], collections.OrderedDict()).setdefault(
                     f"`{l['key']}={l['value']}` ({l['why']})", None)
+    for rep in reports:
+        for r in rep["rows"]:
+            seen.setdefault(r["family"], collections.OrderedDict())
     lines = []
     for fam, settings in seen.items():
+        if not settings:
+            lines.append(f"- {fam}: none (the scenario keys' defaults: FlashAttention, gradient reduction overlapped)")
+            continue
         lines.append(f"- {fam}:")
         lines.extend(f"  - {s}" for s in settings)
     return "\n".join(lines) + "\n"
