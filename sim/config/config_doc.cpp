@@ -11,7 +11,8 @@ namespace trainsim {
 // Walks a parsed YAML tree into a ConfigDoc, checking every key against the table.
 class DocBuilder {
  public:
-  explicit DocBuilder(ConfigDoc& doc) : doc_(doc) {}
+  // `shown` prefixes the keys in locations (an inline card's "model.").
+  explicit DocBuilder(ConfigDoc& doc, std::string shown = "") : doc_(doc), shown_(std::move(shown)) {}
 
   void walk_root(const YAML::Node& root) {
     if (!root.IsDefined() || root.IsNull()) return;  // an empty file: defaults only
@@ -40,28 +41,40 @@ class DocBuilder {
     }
   }
 
+  // An inline card (`model: {layers: 24, ...}`): read against the card's own table.
+  void visit_inline(const KeyDef& def, const std::string& key, const YAML::Node& value, int line) {
+    auto card = std::make_shared<ConfigDoc>(ConfigDoc(doc_.file_, def.inline_card()));
+    DocBuilder(*card, shown_ + key + ".").walk_map(value, "");
+    doc_.values_[key] = {"(inline " + card->table().kind() + ")", {doc_.file_, line, shown_ + key}};
+    doc_.inline_[key] = std::move(card);
+  }
+
   void visit(const std::string& key, const YAML::Node& value, int line) {
     const KeyTable& table = *doc_.table_;
-    if (table.find(key)) {
+    const KeyDef* def = table.find(key);
+    if (def && def->inline_card && value.IsMap()) {
+      visit_inline(*def, key, value, line);
+    } else if (def) {
       if (!value.IsScalar()) {
         std::string what = value.IsMap() ? "a map" : value.IsSequence() ? "a list" : "no value";
-        throw ConfigError({doc_.file_, line, key},
-                          "expected " + table.find(key)->describe_type() + ", found " + what);
+        throw ConfigError({doc_.file_, line, shown_ + key}, "expected " + def->describe_type() + ", found " + what);
       }
-      doc_.values_[key] = {value.Scalar(), {doc_.file_, line, key}};
+      doc_.values_[key] = {value.Scalar(), {doc_.file_, line, shown_ + key}};
+      doc_.inline_.erase(key);
     } else if (table.is_section(key)) {
       if (!value.IsMap())
-        throw ConfigError({doc_.file_, line, key},
+        throw ConfigError({doc_.file_, line, shown_ + key},
                           "is a section; expected a map with keys " + list(table.children(key)));
       walk_map(value, key);
     } else {
-      throw ConfigError({doc_.file_, line, key},
+      throw ConfigError({doc_.file_, line, shown_ + key},
                         "unknown key in this " + table.kind() + "; did you mean '" +
                             table.nearest(key) + "'? (`trainsim help keys` lists all)");
     }
   }
 
   ConfigDoc& doc_;
+  std::string shown_;
 };
 
 namespace {
@@ -103,6 +116,7 @@ void ConfigDoc::apply_override(const std::string& assignment) {
     throw ConfigError({"--set", 0, key}, why);
   }
   values_[key] = {value, {"--set", 0, key}};
+  inline_.erase(key);
 }
 
 void ConfigDoc::apply_import(const std::string& key, const std::string& value, const SourceLocation& where) {
@@ -127,6 +141,14 @@ std::map<std::string, SourceLocation> ConfigDoc::locations() const {
   std::map<std::string, SourceLocation> out;
   for (const auto& [k, e] : values_) out[k] = e.where;
   return out;
+}
+
+bool ConfigDoc::is_inline(const std::string& key) const { return inline_.count(key) > 0; }
+
+const ConfigDoc& ConfigDoc::inline_doc(const std::string& key) const {
+  auto it = inline_.find(key);
+  if (it == inline_.end()) throw std::logic_error("no inline card at " + table_->kind() + " key " + key);
+  return *it->second;
 }
 
 void ConfigDoc::fail(const std::string& key, const std::string& message) const {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,13 @@ class ConfigDoc {
   std::string get_choice(const std::string& key) const;
   double get_quantity(const std::string& key) const;  // SI base units
 
+  // True when a key that allows it (KeyDef::inline_card) holds an inline map;
+  // inline_doc() is then that map read against the card's table, with the
+  // locations of its keys in this file ("model.layers"). Throws
+  // std::logic_error for a key without an inline map.
+  bool is_inline(const std::string& key) const;
+  const ConfigDoc& inline_doc(const std::string& key) const;
+
   // Throws ConfigError at `key`'s location with `message`.
   [[noreturn]] void fail(const std::string& key, const std::string& message) const;
 
@@ -70,6 +78,7 @@ class ConfigDoc {
   std::string file_;
   const KeyTable* table_;
   std::map<std::string, Entry> values_;
+  std::map<std::string, std::shared_ptr<const ConfigDoc>> inline_;  // key -> its inline card
 };
 
 }  // namespace trainsim

@@ -41,7 +41,7 @@ std::string KeyDef::describe_type() const {
     case ValueType::boolean: return "true or false";
     case ValueType::string: return "a string";
     case ValueType::choice: return "one of " + join(choices, "|");
-    case ValueType::path: return "a file path or zoo name";
+    case ValueType::path: return inline_card ? "a file path, zoo name or inline map" : "a file path or zoo name";
     case ValueType::quantity:
       return "a " + std::string(dimension_name(dim)) + range + ", e.g. " +
              std::string(dimension_examples(dim));

@@ -23,6 +23,8 @@ enum class ValueType {
   path,      // a file path or a zoo name
 };
 
+class KeyTable;
+
 struct KeyDef {
   std::string path;                  // dotted key, e.g. "parallel.tp"
   ValueType type = ValueType::string;
@@ -33,6 +35,9 @@ struct KeyDef {
   bool required = false;             // must be given (no default)
   std::optional<double> min;         // inclusive lower bound (integer, number, quantity)
   std::optional<double> max;         // inclusive upper bound
+  // A path key that may instead hold an inline map of this card's keys
+  // (`model: {layers: 24, ...}`); nullptr = a scalar only.
+  const KeyTable& (*inline_card)() = nullptr;
 
   // A key with every other field at its default.
   static KeyDef of(std::string path, ValueType type, Dimension dim = Dimension::count);

@@ -47,8 +47,11 @@ KeyDef path_key(std::string path, bool required, std::string help) {
 
 std::vector<KeyDef> scenario_defs() {
   std::vector<KeyDef> k;
-  k.push_back(path_key("model", false, "model: a name in models/, a path to a model YAML, or a Hugging Face config.json; "
-                                      "required unless megatron_args give the model's dimensions"));
+  KeyDef model = path_key("model", false, "model: a name in models/, a path to a model YAML, a Hugging Face config.json, "
+                                          "or an inline map of model-card keys (model: {layers: 24, hidden: 2048, ...}); "
+                                          "required unless megatron_args give the model's dimensions");
+  model.inline_card = &model_keys;
+  k.push_back(model);
   k.push_back(path_key("cluster", true, "cluster: a name in topologies/ or a path to a cluster YAML"));
   k.push_back(integer("nodes", "", "nodes used; default: the cluster card's node count, or the fewest nodes holding `gpus`", 1));
   k.push_back(integer("gpus", "", "GPUs used when fewer than nodes x GPUs per node; default: nodes x GPUs per node", 1));

@@ -79,6 +79,18 @@ ModelSpec load_model(const std::string& path) {
   return m;
 }
 
+ModelSpec load_model_ref(const ConfigDoc& d, const std::string& key, const Zoo& zoo) {
+  if (!d.is_inline(key)) {
+    auto file = zoo.resolve(ZooKind::model, d.get_string(key), d.file(), d.where(key));
+    return load_model(file.string());
+  }
+  const ConfigDoc& card = d.inline_doc(key);
+  ModelSpec m = from_doc(card);
+  if (!card.given("name")) m.name = "inline model";
+  check_model(m, d.file());
+  return m;
+}
+
 ModelSpec load_model_card_string(const std::string& yaml, const std::string& file) {
   ModelSpec m = from_doc(ConfigDoc::load_string(yaml, file, model_keys()));
   check_model(m, file);

@@ -171,14 +171,13 @@ void read_memory(const ConfigDoc& d, Scenario& s) {
 
 ModelSpec scenario_model(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& flag_model) {
   if (flag_model) {
-    if (d.given("model"))  // apply_imports checks the flags against the card; the card stays the model
-      return load_model(zoo.resolve(ZooKind::model, d.get_string("model"), d.file(), d.where("model")).string());
+    if (d.given("model")) return load_model_ref(d, "model", zoo);  // apply_imports checked the flags against it
     return *flag_model;
   }
   if (!d.given("model"))
     d.fail("model", "missing required key (a name in models/, a path to a model YAML or a Hugging Face config.json); "
                     "or give the model's dimensions as Megatron-LM flags in megatron_args");
-  return load_model(zoo.resolve(ZooKind::model, d.get_string("model"), d.file(), d.where("model")).string());
+  return load_model_ref(d, "model", zoo);
 }
 
 // Every key's text after imports; file references as absolute paths (zoo names
@@ -189,7 +188,7 @@ std::map<std::string, std::string> resolved_texts(const ConfigDoc& d, const Zoo&
   for (const auto& [key, kind] : {std::pair{"model", ZooKind::model}, std::pair{"cluster", ZooKind::cluster}}) {
     const std::string ref = d.text_of(key);
     bool is_path = ref.find('/') != std::string::npos || ref.find('.') != std::string::npos;
-    if (d.given(key) && is_path)
+    if (d.given(key) && is_path && !d.is_inline(key))
       out[key] = std::filesystem::absolute(zoo.resolve(kind, ref, d.file(), d.where(key))).lexically_normal().string();
   }
   if (!s.training.compute_profile.empty())

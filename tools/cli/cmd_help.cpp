@@ -54,7 +54,6 @@ void add_later_commands(CLI::App& app) {
   };
   static constexpr Later later[] = {
       {"sweep", "search DP x TP x PP x ZeRO x micro-batch layouts"},
-      {"validate", "predictions against published training runs"},
   };
   for (const Later& l : later) {
     CLI::App* cmd = app.add_subcommand(l.name, std::string(l.what) + " [not available in this version]");
@@ -62,7 +61,7 @@ void add_later_commands(CLI::App& app) {
     std::string name = l.name;
     cmd->callback([name] {
       throw UsageError("`trainsim " + name + "` is not available in this version; available now: "
-                       "`trainsim run`, `trainsim mem`, `trainsim explain zero`, `trainsim collective`, `trainsim help keys`");
+                       "`trainsim run`, `trainsim mem`, `trainsim explain zero`, `trainsim collective`, `trainsim validate`, `trainsim help keys`");
     });
   }
 }

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   add_explain_command(app);
   add_help_command(app);
   add_collective_command(app);
+  add_validate_command(app);
   add_later_commands(app);
 
   try {

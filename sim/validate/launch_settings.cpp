@@ -1,0 +1,109 @@
+#include "sim/validate/launch_settings.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace trainsim {
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+bool contains(const std::string& text, const std::string& what) { return lower(text).find(lower(what)) != std::string::npos; }
+
+// Megatron-LM SC21 Table 1 (NVIDIA/Megatron-LM examples/sc21/run_table_1.sh,
+// as tests/sc21_validation_test.cpp reads it): 2021, before FlashAttention;
+// DDP=torch (gradient all-reduce overlapped with the backward) for the models
+// without pipeline parallelism (1.7B-18.4B), DDP=local (all-reduce after the
+// backward) for the pipelined ones (39.1B-1T).
+void sc21(const RunRow& row, std::vector<LaunchSetting>& out) {
+  out.push_back({"training.flash_attention", "false", "SC21 (2021): unfused attention, FlashAttention is from 2022"});
+  bool pipelined = row.get("pp") != "1";
+  out.push_back({"training.overlap_grad_reduce", pipelined ? "false" : "true",
+                 pipelined ? "SC21 run_table_1.sh: DDP=local for pipelined models (all-reduce after the backward)"
+                           : "SC21 run_table_1.sh: DDP=torch for models without pipeline parallelism (overlapped)"});
+}
+
+// BigScience tr11-176B-ml on Jean Zay (chronicles-prequel.md, tr11-176B-ml.slurm;
+// as tests/bloom_memory_test.cpp and results/calibration.md read them).
+void bloom(std::vector<LaunchSetting>& out) {
+  out.push_back({"training.flash_attention", "false", "BLOOM (2022): Megatron-DeepSpeed fused softmax, no FlashAttention"});
+  out.push_back({"parallel.embedding_in_pp_split", "true",
+                 "BLOOM: DeepSpeed partition_method 'type:transformer|embedding' (embedding-balanced PP, notes column)"});
+  out.push_back({"memory.convention", "deepspeed", "BLOOM: DeepSpeed BF16_Optimizer with fp32 gradient accumulation (notes column)"});
+  out.push_back({"training.overlap_grad_reduce", "false",
+                 "DeepSpeed PipelineEngine: ReduceGrads runs after the last backward of the step (not overlapped)"});
+}
+
+// vTrain (shared/reference/vtrain/README.md): "collected with Megatron-DeepSpeed";
+// "gradient bucketing off (data-parallel all-reduce after the backward pass, not
+// overlapped)". FlashAttention is not stated: Megatron-DeepSpeed runs without
+// --use-flash-attn unless asked (an assumption, stated in the report).
+void vtrain(std::vector<LaunchSetting>& out) {
+  out.push_back({"training.flash_attention", "false",
+                 "vTrain: Megatron-DeepSpeed without --use-flash-attn (assumption; vtrain/README.md does not state it)"});
+  out.push_back({"training.overlap_grad_reduce", "false",
+                 "vTrain README: gradient bucketing off, DP all-reduce after the backward pass"});
+}
+
+bool has_key(const std::vector<LaunchSetting>& v, const std::string& key) {
+  return std::any_of(v.begin(), v.end(), [&](const LaunchSetting& s) { return s.key == key; });
+}
+
+}  // namespace
+
+std::string source_family(const RunRow& row) {
+  const std::string& src = row.get("source");
+  if (contains(src, "vTrain")) return "vtrain";
+  if (contains(src, "cases_april2021") || contains(src, "megatron_table") || row.id().rfind("sc21_", 0) == 0) return "sc21";
+  if (contains(src, "bigscience")) return "bloom";
+  if (contains(src, "NeMo")) return "nemo";
+  return "other";
+}
+
+std::vector<LaunchSetting> launch_settings(const RunRow& row) {
+  std::vector<LaunchSetting> out;
+  std::string family = source_family(row);
+  if (family == "sc21") sc21(row, out);
+  else if (family == "bloom") bloom(out);
+  else if (family == "vtrain") vtrain(out);
+  // NeMo 24.07 (family "nemo"): Megatron-core with Transformer Engine; the
+  // scenario defaults (FlashAttention, overlapped gradient reduction) describe it.
+  // Any source: a note saying gradient bucketing is off means the DP reduction
+  // runs after the backward (the vTrain rows' notes say so).
+  if (contains(row.get("notes"), "gradient bucketing off") && !has_key(out, "training.overlap_grad_reduce"))
+    out.push_back({"training.overlap_grad_reduce", "false", "notes: gradient bucketing off (DP all-reduce after the backward)"});
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> model_family_keys(const RunRow& row) {
+  std::vector<std::pair<std::string, std::string>> k;
+  if (row.get("mlp") == "swiglu") {
+    // Llama family (Touvron et al. 2023; models/llama-2-7b.yaml): RoPE, RMSNorm,
+    // no biases, untied output layer, no dropout.
+    k = {{"position", "rope"}, {"norm", "rmsnorm"}, {"tied_embeddings", "false"}, {"bias", "false"}, {"dropout", "false"}};
+  } else if (contains(row.get("model"), "BLOOM") || source_family(row) == "bloom") {
+    // BLOOM architecture (models/bloom-176b.yaml): ALiBi, embedding LayerNorm, tied, dropout on.
+    k = {{"position", "alibi"}, {"norm", "layernorm"}, {"tied_embeddings", "true"}, {"bias", "true"},
+         {"embedding_norm", "true"}, {"dropout", "true"}};
+  } else {
+    // Megatron GPT (models/megatron-gpt-*.yaml, gpt3-175b.yaml): learned positions
+    // for the run's sequence length (--max-position-embeddings = --seq-length in
+    // the launch scripts), LayerNorm, tied output layer, biases, dropout on.
+    k = {{"max_position", row.get("seq_len")}, {"position", "learned"}, {"norm", "layernorm"},
+         {"tied_embeddings", "true"}, {"bias", "true"}, {"dropout", "true"}};
+  }
+  static const char* kOverridable[] = {"position", "norm",         "tied_embeddings", "bias",
+                                       "dropout",  "embedding_norm", "max_position",  "head_dim"};
+  for (const char* col : kOverridable) {
+    if (!row.has(col)) continue;
+    auto it = std::find_if(k.begin(), k.end(), [&](const auto& kv) { return kv.first == col; });
+    if (it != k.end()) it->second = row.get(col);
+    else k.emplace_back(col, row.get(col));
+  }
+  return k;
+}
+
+}  // namespace trainsim

@@ -1,0 +1,42 @@
+// What a measured run's source implies that the runs CSV has no column for:
+// the launch settings of the framework that produced it (FlashAttention or
+// not, gradient reduction overlapped with the backward or after it, how
+// DeepSpeed counts model states, how the pipeline splits layers) and the
+// architecture family of its model (learned positions or RoPE, LayerNorm or
+// RMSNorm, tied embeddings, biases, dropout).
+//
+// These are row data — read from the `source`, `notes`, `model` and `mlp`
+// columns by the rules in launch_settings.cpp, each citing where it comes
+// from — never a factor fitted per row.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/validate/runs_csv.hpp"
+
+namespace trainsim {
+
+// The source family of a row: "sc21" (Megatron-LM SC21 Table 1), "bloom"
+// (BigScience tr11 on Jean Zay, Megatron-DeepSpeed), "nemo" (NVIDIA NeMo
+// performance summary), "vtrain" (vTrain's Megatron-DeepSpeed measurements),
+// or "other" (no launch settings: the scenario keys' defaults).
+std::string source_family(const RunRow& row);
+
+// One scenario setting implied by the row's source, with the reason.
+struct LaunchSetting {
+  std::string key;    // dotted scenario key, e.g. "training.flash_attention"
+  std::string value;  // as `--set` takes it
+  std::string why;    // the rule and its citation
+};
+
+// The row's launch settings, in a fixed order (one per key at most).
+std::vector<LaunchSetting> launch_settings(const RunRow& row);
+
+// Model-card keys the row's architecture family implies beyond its dimension
+// columns: (key, value) in card order. Optional CSV columns of the same names
+// (position, norm, tied_embeddings, bias, dropout, embedding_norm,
+// max_position, head_dim) override them.
+std::vector<std::pair<std::string, std::string>> model_family_keys(const RunRow& row);
+
+}  // namespace trainsim

@@ -1,0 +1,165 @@
+#include "sim/validate/row_scenario.hpp"
+
+#include <algorithm>
+
+#include "sim/config/scenario_loader.hpp"
+
+namespace trainsim {
+namespace {
+
+// A YAML double-quoted scalar: cells are text, whatever they hold.
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') out += "\\n";
+    else if (c != '\r') out += c;
+  }
+  return out + "\"";
+}
+
+bool is_auto(const RunRow& row, const std::string& col) { return row.get(col) == "auto"; }
+
+// "key: value" under a section, skipping empty cells (the key's default) and auto.
+void line(std::string& y, const std::string& key, const std::string& value) {
+  if (!value.empty() && value != "auto") y += "  " + key + ": " + quoted(value) + "\n";
+}
+
+std::string sequence_parallel(const std::string& cell) {
+  if (cell == "1") return "true";
+  if (cell == "0") return "false";
+  return cell;
+}
+
+std::string model_card(const RunRow& row) {
+  std::string y = "model:\n";
+  line(y, "name", row.get("model"));
+  line(y, "source", row.get("source"));
+  for (const char* col : {"layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "mlp"}) line(y, col, row.get(col));
+  for (const auto& [key, value] : model_family_keys(row)) line(y, key, value);
+  return y;
+}
+
+std::string scenario_yaml(const RunRow& row, const std::vector<LaunchSetting>& launch) {
+  std::string y = model_card(row);
+  y += "cluster: " + quoted(row.get("cluster")) + "\n";
+  if (row.has("gpus")) y += "gpus: " + quoted(row.get("gpus")) + "\n";
+  y += "parallel:\n";
+  for (const char* col : {"tp", "pp", "dp", "cp", "vp", "zero_stage"}) line(y, col, row.get(col));
+  line(y, "sequence_parallel", sequence_parallel(row.get("sequence_parallel")));
+  y += "training:\n";
+  for (const char* col : {"seq_len", "micro_batch", "global_batch", "precision", "recompute"}) line(y, col, row.get(col));
+  for (const LaunchSetting& l : launch) y += l.key + ": " + quoted(l.value) + "\n";  // dotted keys, read as --set would
+  return y;
+}
+
+int int_cell(const RunRow& row, const std::string& col, const std::string& why) {
+  const std::string& t = row.get(col);
+  std::size_t used = 0;
+  int v = 0;
+  try {
+    v = std::stoi(t, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (t.empty() || used != t.size() || v < 1)
+    throw ConfigError(row.where(col), "'" + t + "' is not a positive integer; " + why);
+  return v;
+}
+
+std::vector<std::string> micro_batch_candidates(const RunRow& row) {
+  const std::string why = "auto micro_batch needs global_batch, dp (or gpus, tp, pp, cp) as numbers";
+  int global = int_cell(row, "global_batch", why);
+  int dp = row.has("dp") ? int_cell(row, "dp", why)
+                         : int_cell(row, "gpus", why) / (int_cell(row, "tp", why) * int_cell(row, "pp", why) *
+                                                         (row.has("cp") ? int_cell(row, "cp", why) : 1));
+  std::vector<std::string> out;
+  if (dp < 1 || global % dp != 0) return {"1"};  // the loader reports the batch problem on the point
+  for (int b = 1; b <= global / dp; b *= 2)
+    if ((global / dp) % b == 0) out.push_back(std::to_string(b));
+  return out;
+}
+
+std::vector<std::string> vp_candidates(const RunRow& row) {
+  const std::string why = "auto vp needs layers and pp as numbers";
+  int layers = int_cell(row, "layers", why), pp = int_cell(row, "pp", why);
+  std::vector<std::string> out = {"1"};
+  if (pp < 2 || layers % pp != 0) return out;
+  for (int v = 2; v <= layers / pp; ++v)
+    if ((layers / pp) % v == 0) out.push_back(std::to_string(v));
+  return out;
+}
+
+std::vector<SearchAxis> auto_axes(const RunRow& row) {
+  static const char* kFixedColumns[] = {"layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "mlp", "seq_len", "gpu",
+                                        "cluster", "gpus", "precision", "tp", "pp", "dp", "cp", "zero_stage", "global_batch"};
+  for (const char* col : kFixedColumns)
+    if (is_auto(row, col))
+      throw ConfigError(row.where(col), "'auto' is not supported in this column; auto works in micro_batch, vp, "
+                                        "recompute and sequence_parallel");
+  std::vector<SearchAxis> axes;
+  if (is_auto(row, "micro_batch")) axes.push_back({"training.micro_batch", micro_batch_candidates(row)});
+  if (is_auto(row, "vp")) axes.push_back({"parallel.vp", vp_candidates(row)});
+  if (is_auto(row, "recompute")) axes.push_back({"training.recompute", {"none", "selective", "full"}});
+  if (is_auto(row, "sequence_parallel")) {
+    bool tp1 = row.get("tp") == "1";
+    axes.push_back({"parallel.sequence_parallel", tp1 ? std::vector<std::string>{"false"}
+                                                      : std::vector<std::string>{"false", "true"}});
+  }
+  return axes;
+}
+
+// The GPU column names a card that exists and is the cluster card's GPU.
+void check_gpu(const RunRow& row, const Scenario& s, const Zoo& zoo) {
+  zoo.resolve(ZooKind::gpu, row.get("gpu"), row.file, row.where("gpu"));
+  if (s.cluster.node.gpu.name != row.get("gpu"))
+    throw ConfigError(row.where("gpu"), "the cluster card '" + row.get("cluster") + "' has " + s.cluster.node.gpu.name +
+                                            " GPUs, not " + row.get("gpu") + "; name a cluster card with that GPU");
+}
+
+// Megatron-LM (schedules.py, interleaved 1F1B) asserts that the micro-batches
+// per step are a multiple of the pipeline size.
+void check_interleaving(const RunRow& row, const Scenario& s) {
+  if (s.parallel.vp > 1 && s.num_micro_batches() % s.parallel.pp != 0)
+    throw ConfigError(row.where("vp"),
+                      "Megatron interleaves (vp=" + std::to_string(s.parallel.vp) + ") only when the " +
+                          std::to_string(s.num_micro_batches()) + " micro-batches per step are a multiple of pp=" +
+                          std::to_string(s.parallel.pp));
+}
+
+}  // namespace
+
+std::string column_of(const std::string& key) {
+  std::string tail = key;
+  for (const char* prefix : {"parallel.", "training.", "model."})
+    if (key.rfind(prefix, 0) == 0) tail = key.substr(std::string(prefix).size());
+  const auto& cols = required_run_columns();
+  if (std::find(cols.begin(), cols.end(), tail) != cols.end()) return tail;
+  if (tail == "name") return "model";
+  return key;
+}
+
+RowPlan plan_row(const RunRow& row) {
+  RowPlan p;
+  p.file = row.file + ":" + std::to_string(row.line);
+  p.axes = auto_axes(row);
+  p.launch = launch_settings(row);
+  p.yaml = scenario_yaml(row, p.launch);
+  return p;
+}
+
+Scenario row_scenario(const RunRow& row, const RowPlan& plan, const std::vector<std::string>& overrides,
+                      const Zoo& zoo) {
+  Scenario s;
+  try {
+    s = load_scenario_string(plan.yaml, row.file, overrides, zoo);
+  } catch (const ConfigError& e) {
+    if (e.where().file != row.file && e.where().file != "--set") throw;  // a card's own error names its file
+    throw ConfigError(row.where(column_of(e.where().key)), e.message());
+  }
+  check_gpu(row, s, zoo);
+  check_interleaving(row, s);
+  return s;
+}
+
+}  // namespace trainsim

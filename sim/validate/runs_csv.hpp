@@ -1,0 +1,60 @@
+// A table of measured training runs in the schema of
+// shared/reference/calibration_runs.csv (one run per record: the model's
+// dimensions, GPU and cluster card names, the parallel layout, the training
+// settings and what was measured). `trainsim validate` reads any file in this
+// schema.
+//
+// CSV dialect (RFC 4180): comma-separated, the first record is the header,
+// fields may be double-quoted (then they may hold commas, line breaks and ""
+// for a quote); empty cells are empty strings; blank lines are skipped; a
+// trailing '\r' (CRLF files) is dropped. Cells are kept as text, trimmed of
+// surrounding spaces; the row's columns are read and checked where they are
+// used (row_scenario.hpp).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/config/error.hpp"
+
+namespace trainsim {
+
+// One measured run: its cells by column name.
+struct RunRow {
+  std::string file;                           // the CSV it came from
+  int line = 0;                               // 1-based line where the record starts
+  std::map<std::string, std::string> cells;   // column -> trimmed text ("" = empty cell)
+
+  // The cell of `column` ("" when the CSV has no such column).
+  const std::string& get(const std::string& column) const;
+  bool has(const std::string& column) const { return !get(column).empty(); }
+  // The cell as a location for messages: {file, line, column}.
+  SourceLocation where(const std::string& column) const { return {file, line, column}; }
+  // The value of column `id` (the run's name).
+  const std::string& id() const { return get("id"); }
+};
+
+struct RunsTable {
+  std::string file;
+  std::vector<std::string> columns;  // header order
+  std::vector<RunRow> rows;          // file order
+};
+
+// Columns every runs CSV must have (the layout and what was measured).
+// Optional: source, notes, step_time_kind, reported_tflops_per_gpu, quality,
+// and model-card columns that override what the row's family implies
+// (position, norm, tied_embeddings, bias, dropout, embedding_norm,
+// max_position, head_dim).
+const std::vector<std::string>& required_run_columns();
+
+// Parses CSV text; `file` names it in messages. Throws ConfigError naming the
+// file, the line and the column: a missing required column (line 1), a
+// duplicate column, a record whose field count differs from the header's, an
+// unterminated quote, an empty id.
+RunsTable parse_runs_csv(const std::string& text, const std::string& file);
+
+// Reads and parses a file; throws ConfigError when it cannot be read.
+RunsTable read_runs_csv(const std::string& path);
+
+}  // namespace trainsim

@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Builds results/validation.md from `trainsim validate` reports (standard library only).
+
+    validation_page.py --dir BUILD/validation --plots validation > results/validation.md
+
+BUILD/validation holds calibration.json/.md, vtrain_multi.json/.md and
+vtrain_single.json written by tools/gen_validation.sh; --plots is the folder
+of the SVG files relative to results/. Deterministic: the same reports give
+the same page.
+"""
+import argparse
+import collections
+import json
+import os
+
+FILES = [  # (stem, runs file as the page names it, all rows in a table?)
+    ("calibration", "shared/reference/calibration_runs.csv", True),
+    ("vtrain_multi", "shared/reference/vtrain/runs_multi.csv", True),
+    ("vtrain_single", "shared/reference/vtrain/runs_single.csv", False),
+]
+
+
+def pct(v, signed=False):
+    if v is None:
+        return "-"
+    return f"{100 * v:+.1f}%" if signed else f"{100 * v:.1f}%"
+
+
+def summary_row(name, s):
+    mem = f"{pct(s['memory_mape'])} ({s['memory_rows']})" if s["memory_rows"] else "-"
+    worst = f"{pct(s['max_abs_error'])} ({s['max_abs_error_id']})" if s["max_abs_error"] is not None else "-"
+    oom = f"{s['oom_rows_agreeing']}/{s['rows']}"
+    return (f"| {name} | {s['rows']} | {s['rows_failed']} | {s['rows_compared']} | {pct(s['mape_step_time'])} | "
+            f"{pct(s['median_abs_error'])} | {worst} | {pct(s['mean_error'], True)} | {s['rows_over_10pct']} | "
+            f"{s['rows_over_20pct']} | {oom} | {mem} |")
+
+
+def group_table(rows, key, title):
+    groups = collections.OrderedDict()
+    for r in sorted(rows, key=key):
+        groups.setdefault(key(r), []).append(r)
+    out = [f"| {title} | rows | MAPE | median abs | mean error | worst |", "|---|---:|---:|---:|---:|---:|"]
+    for k, rs in groups.items():
+        errs = sorted(r["error"] for r in rs if r["error"] is not None)
+        if not errs:
+            continue
+        absd = sorted(abs(e) for e in errs)
+        med = absd[len(absd) // 2] if len(absd) % 2 else (absd[len(absd) // 2 - 1] + absd[len(absd) // 2]) / 2
+        label = " / ".join(str(x) for x in k) if isinstance(k, tuple) else str(k)
+        out.append(f"| {label} | {len(errs)} | {pct(sum(absd) / len(absd))} | {pct(med)} | "
+                   f"{pct(sum(errs) / len(errs), True)} | {pct(max(absd))} |")
+    return "\n".join(out) + "\n"
+
+
+def layout_text(r):
+    l = r.get("layout")
+    if not l:
+        return "-"
+    text = f"tp {l['tp']} pp {l['pp']} dp {l['dp']}"
+    text += f" cp {l['cp']}" if l["cp"] > 1 else ""
+    text += f" vp {l['vp']}" if l["vp"] > 1 else ""
+    return text + f", mbs {l['micro_batch']} x {l['micro_batches']}, {l['recompute']}"
+
+
+def breakdown_text(r):
+    b = r.get("breakdown_s")
+    if not b or not r.get("predicted_step_time_s"):
+        return "-"
+    t = r["predicted_step_time_s"]
+    parts = [("compute", b["compute"] + b["recompute"]), ("bubble", b["pp_bubble"]),
+             ("TP comm", b["tp_comm_exposed"]), ("PP comm", b["pp_comm_exposed"]), ("DP comm", b["dp_comm_exposed"]),
+             ("optimizer", b["optimizer"])]
+    return ", ".join(f"{name} {100 * v / t:.0f}%" for name, v in parts if v / t >= 0.01)
+
+
+def worst_table(rows, n):
+    rows = sorted((r for r in rows if r["error"] is not None), key=lambda r: (-abs(r["error"]), r["id"]))[:n]
+    out = ["| id | model | GPUs | layout | measured [s] | predicted [s] | error | predicted breakdown |",
+           "|---|---|---:|---|---:|---:|---:|---|"]
+    for r in rows:
+        out.append(f"| {r['id']} | {r['model']} | {r['gpus']} | {layout_text(r)} | {r['measured_step_time_s']:.4g} | "
+                   f"{r['predicted_step_time_s']:.4g} | {pct(r['error'], True)} | {breakdown_text(r)} |")
+    return "\n".join(out) + "\n"
+
+
+def launch_text(reports):
+    seen = collections.OrderedDict()
+    for rep in reports:
+        for r in rep["rows"]:
+            for l in r["launch"]:
+                seen.setdefault(r["family"], collections.OrderedDict()).setdefault(
+                    f"`{l['key']}={l['value']}` ({l['why']})", None)
+    for rep in reports:
+        for r in rep["rows"]:
+            seen.setdefault(r["family"], collections.OrderedDict())
+    lines = []
+    for fam, settings in seen.items():
+        if not settings:
+            lines.append(f"- {fam}: none (the scenario keys' defaults: FlashAttention, gradient reduction overlapped)")
+            continue
+        lines.append(f"- {fam}:")
+        lines.extend(f"  - {s}" for s in settings)
+    return "\n".join(lines) + "\n"
+
+
+def misses(stem, runs, rows, listed):
+    over = [r for r in rows if r["status"] == "failed" or (r["error"] is not None and abs(r["error"]) > 0.10)]
+    out = [f"### {runs}: {len(over)} of {len(rows)} rows over 10% or failed\n"]
+    if not over:
+        return "\n".join(out) + "\n"
+    fast = sum(1 for r in over if r["error"] is not None and r["error"] < 0)
+    out.append(f"{fast} predicted too fast, {len(over) - fast} too slow or failed.\n")
+    if listed:
+        out.append(worst_table(over, len(over)))
+    else:
+        out.append("By model and micro-batch (the worst rows are listed above):\n")
+        out.append(group_table([r for r in over if r["error"] is not None],
+                               lambda r: (r["model"], (r.get("layout") or {}).get("micro_batch", "-")),
+                               "model / micro-batch (rows over 10%)"))
+    failed = [r for r in rows if r["status"] == "failed"]
+    for r in failed:
+        out.append(f"- FAILED {r['id']}: {r['reason']}")
+    return "\n".join(out) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--dir", required=True, help="folder with the validate reports")
+    ap.add_argument("--plots", required=True, help="folder of the SVG plots, relative to results/")
+    args = ap.parse_args()
+    reports = {stem: json.load(open(os.path.join(args.dir, stem + ".json"))) for stem, _, _ in FILES}
+    p = []
+    p.append("# Validation against measured training runs\n")
+    p.append("Generated by `tools/gen_validation.sh`; do not edit by hand. It runs `trainsim validate` on the three\n"
+             "runs files of `shared/reference/` (`--json`, `--markdown`), draws the plots with\n"
+             "`tools/plot_validation.py` and writes this page with `tools/validation_page.py`. The hand-written\n"
+             "checks (Korthikanti per-layer times, the SC21 test, analytic checks, simulation speed) are in\n"
+             "[validation_checks.md](validation_checks.md).\n")
+    p.append("Each row is simulated as its columns say (model dimensions as an inline model card, GPU and cluster\n"
+             "cards by name, layout, precision, recompute). An `auto` cell is searched: micro-batch 1, 2, 4, ...\n"
+             "dividing global/dp, vp dividing layers/pp (interleaving only when the micro-batches are a multiple\n"
+             "of pp), recompute none/selective/full, sequence parallel off/on when tp > 1; the fastest plan that\n"
+             "fits is the prediction and its choices are reported. Errors are predicted / measured - 1 (negative:\n"
+             "the model is too fast). Launch settings implied by each row's source\n"
+             "(`sim/validate/launch_settings.cpp`, with citations):\n")
+    p.append(launch_text(reports.values()))
+    p.append("## Summary\n")
+    p.append("| runs file | rows | failed | step time compared | MAPE | median abs error | max abs error | "
+             "mean error | rows > 10% | rows > 20% | fits/OOM agree | peak memory MAPE (rows) |")
+    p.append("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|")
+    for stem, runs, _ in FILES:
+        p.append(summary_row(f"`{runs}`", reports[stem]["summary"]))
+    s = reports["calibration"]["summary"]
+    met = (s["rows_failed"] == 0 and s["mape_step_time"] is not None and s["mape_step_time"] <= 0.08
+           and s["max_abs_error"] <= 0.20 and s["oom_rows_agreeing"] == s["rows"])
+    p.append(f"\nAcceptance on `calibration_runs.csv` (issue 7: step-time MAPE <= 8%, every row within 20%, fits/OOM\n"
+             f"agreement on every row): **{'met' if met else 'not met'}**.\n")
+    for stem, _, _ in FILES:
+        p.append(f"![{stem}: predicted vs measured]({args.plots}/validation_scatter_{stem}.svg)")
+    p.append(f"\n![step-time error by group]({args.plots}/validation_error_by_group.svg)\n")
+    for stem, runs, listed in FILES:
+        rows = reports[stem]["rows"]
+        p.append(f"## `{runs}` ({len(rows)} rows)\n")
+        if listed:
+            p.append(open(os.path.join(args.dir, stem + ".md")).read())
+            continue
+        p.append(group_table(rows, lambda r: (r["model"], r["gpus"]), "model / GPUs"))
+        p.append(group_table(rows, lambda r: ((r.get("layout") or {}).get("micro_batch", "-"),
+                                              (r.get("layout") or {}).get("tp", "-")), "micro-batch / tp"))
+        p.append("Worst 20 rows:\n")
+        p.append(worst_table(rows, 20))
+    p.append("## Where the model misses\n")
+    p.append("Rows over 10% step-time error (or failed), with the predicted plan and where its time goes\n"
+             "(shares of the predicted step). Text to be refined with the calibration (issue 7).\n")
+    for stem, runs, listed in FILES:
+        p.append(misses(stem, f"`{runs}`", reports[stem]["rows"], listed))
+    print("\n".join(p).rstrip() + "")
+
+
+if __name__ == "__main__":
+    main()
