@@ -10,7 +10,7 @@ build="${TRAINSIM_BUILD_DIR:-$root/build}"
 
 packages=(cmake ninja-build g++ pkg-config
           libboost-graph-dev libyaml-cpp-dev libspdlog-dev libfmt-dev doctest-dev
-          libbenchmark-dev libcli11-dev nlohmann-json3-dev)
+          libbenchmark-dev libcli11-dev nlohmann-json3-dev libtbb-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -65,6 +65,8 @@ void add_mem_command(CLI::App& app);
 void add_explain_command(CLI::App& app);
 void add_help_command(CLI::App& app);
 void add_collective_command(CLI::App& app);
+void add_sweep_command(CLI::App& app);
+void add_advise_command(CLI::App& app);
 // Subcommands of later work: they answer "not available in this version" with exit 2.
 void add_later_commands(CLI::App& app);
 

@@ -53,7 +53,6 @@ void add_later_commands(CLI::App& app) {
     const char* what;
   };
   static constexpr Later later[] = {
-      {"sweep", "search DP x TP x PP x ZeRO x micro-batch layouts"},
       {"validate", "predictions against published training runs"},
   };
   for (const Later& l : later) {
@@ -62,7 +61,7 @@ void add_later_commands(CLI::App& app) {
     std::string name = l.name;
     cmd->callback([name] {
       throw UsageError("`trainsim " + name + "` is not available in this version; available now: "
-                       "`trainsim run`, `trainsim mem`, `trainsim explain zero`, `trainsim collective`, `trainsim help keys`");
+                       "`trainsim run`, `trainsim mem`, `trainsim sweep`, `trainsim advise`, `trainsim explain zero`, `trainsim collective`, `trainsim help keys`");
     });
   }
 }

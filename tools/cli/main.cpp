@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   add_explain_command(app);
   add_help_command(app);
   add_collective_command(app);
+  add_sweep_command(app);
+  add_advise_command(app);
   add_later_commands(app);
 
   try {

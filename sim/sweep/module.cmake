@@ -1,0 +1,21 @@
+# sim/sweep: sweep files, `search: all` enumeration, Pareto front, sweep CSV
+# (write, shard, merge) and `trainsim advise`. Explicit lists.
+target_sources(trainsim_core PRIVATE
+  sim/sweep/sweep_file.cpp
+  sim/sweep/sweep_values.cpp
+  sim/sweep/sweep_points.cpp
+  sim/sweep/enumerate.cpp
+  sim/sweep/pareto.cpp
+  sim/sweep/sweep_csv.cpp
+  sim/sweep/sweep_merge.cpp
+  sim/sweep/sweep_summary.cpp
+  sim/sweep/sweep_run.cpp
+  sim/sweep/advise.cpp
+)
+if(TRAINSIM_MPI)
+  target_sources(trainsim_core PRIVATE sim/sweep/sweep_mpi.cpp)
+  target_link_libraries(trainsim_core PRIVATE MPI::MPI_CXX)
+else()
+  target_sources(trainsim_core PRIVATE sim/sweep/sweep_mpi_none.cpp)
+endif()
+trainsim_add_test(sweep_test)
