@@ -97,7 +97,7 @@ TEST_CASE("vp: auto expands to every vp dividing the layers of a stage") {
 
 TEST_CASE("search: all enumerates valid layouts only and counts what it leaves out") {
   SweepBase b;
-  b.model.layers = 32, b.model.heads = 32, b.model.kv_heads = 8, b.model.ffn = 14336;
+  b.model.layers = b.pp_layers = 32, b.model.heads = 32, b.model.kv_heads = 8, b.model.ffn = 14336;
   b.gpus = 16, b.gpus_per_node = 8, b.global_batch = 64, b.seq_len = 4096;
   EnumerateOptions o;
   o.max_micro_batch = 4;

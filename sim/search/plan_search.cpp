@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "sim/config/error.hpp"
+#include "sim/core/sim_error.hpp"
 #include "sim/memory/memory_model.hpp"
 #include "sim/workload/step_sim.hpp"
 
@@ -48,6 +49,11 @@ PlanOutcome evaluate_point(const ScenarioFactory& factory, const PlanPoint& poin
     out.status = PlanStatus::invalid;
     out.reason_key = e.where().key;
     out.reason = e.message();
+    return out;
+  } catch (const SimulationError& e) {  // a simulator bug on this plan: one point lost, not the search
+    out.status = PlanStatus::invalid;
+    out.reason_key = "simulation";
+    out.reason = std::string("internal error of the step simulation: ") + e.what();
     return out;
   }
   out.result.per_gpu.clear();

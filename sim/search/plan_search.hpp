@@ -55,7 +55,9 @@ const char* to_string(PlanStatus s);
 struct PlanOutcome {
   PlanPoint point;
   PlanStatus status = PlanStatus::invalid;
-  std::string reason_key;          // invalid: the offending key; pruned_oom: "memory"
+  // invalid: the offending key ("simulation" when the step simulator failed
+  // with a SimulationError on this plan); pruned_oom: "memory"
+  std::string reason_key;
   std::string reason;              // invalid: the loader's message; pruned_oom: analytic peak vs HBM
   double analytic_peak_bytes = 0;  // analytic memory model's peak (valid points)
   double gpu_memory_bytes = 0;     // HBM per GPU (valid points)

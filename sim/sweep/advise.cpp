@@ -13,11 +13,10 @@ void parallel_moves(const Scenario& s, std::vector<Move>& m) {
   const ParallelPlan& p = s.parallel;
   for (int z = 0; z <= 3; ++z)
     if (z != p.zero_stage) m.emplace_back("parallel.zero_stage", str(z));
-  if (p.tp * 2 <= s.cluster.node.gpus) m.emplace_back("parallel.tp", str(p.tp * 2));
-  if (p.tp > 1) m.emplace_back("parallel.tp", str(p.tp / 2));
-  m.emplace_back("parallel.pp", str(p.pp * 2));
-  if (p.pp > 1) m.emplace_back("parallel.pp", str(p.pp / 2));
-  if (p.pp > 2) m.emplace_back("parallel.pp", "1");
+  for (int tp = 1; tp <= s.cluster.node.gpus; tp *= 2)  // TP inside a node (SC21 §5.4)
+    if (tp != p.tp) m.emplace_back("parallel.tp", str(tp));
+  for (int pp : {p.pp * 2, p.pp * 4, p.pp / 2, 1})
+    if (pp >= 1 && pp != p.pp && pp <= s.model.layers) m.emplace_back("parallel.pp", str(pp));
   if (p.pp > 1) m.emplace_back("parallel.vp", str(p.vp * 2));
   if (p.vp > 1) m.emplace_back("parallel.vp", str(p.vp / 2));
   m.emplace_back("parallel.sequence_parallel", p.sequence_parallel ? "false" : "true");
@@ -55,6 +54,7 @@ Suggestion suggestion_of(const PlanOutcome& o) {
   s.status = o.status;
   s.fits = o.fits();
   s.peak_memory_bytes = o.status == PlanStatus::simulated ? o.result.peak_memory_bytes : o.analytic_peak_bytes;
+  if (o.status == PlanStatus::invalid && !o.built) s.peak_memory_bytes = 0;
   s.step_time_s = o.result.step_time_s;
   s.tokens_per_s = o.result.tokens_per_s;
   s.reason = o.status == PlanStatus::invalid ? o.reason_key + ": " + o.reason : "";
@@ -78,13 +78,18 @@ void rank(Advice& a, const std::vector<PlanOutcome>& outcomes, std::size_t max) 
   for (const PlanOutcome& o : outcomes) {
     Suggestion s = suggestion_of(o);
     if (s.fits && (!a.fits || s.tokens_per_s > a.tokens_per_s)) a.suggestions.push_back(s);
-    else if (s.status == PlanStatus::invalid && offload_change(s) && s.changes.size() == 1) a.not_simulated.push_back(s);
+    else if (!a.fits && o.status == PlanStatus::invalid && o.built && offload_change(s) && o.analytic_peak_bytes <= o.gpu_memory_bytes)
+      a.not_simulated.push_back(s);  // the simulator refused a plan whose memory fits
   }
   std::stable_sort(a.suggestions.begin(), a.suggestions.end(), [](const Suggestion& x, const Suggestion& y) {
     if (x.tokens_per_s != y.tokens_per_s) return x.tokens_per_s > y.tokens_per_s;
     return x.changes.size() < y.changes.size();
   });
   if (a.suggestions.size() > max) a.suggestions.resize(max);
+  std::stable_sort(a.not_simulated.begin(), a.not_simulated.end(), [](const Suggestion& x, const Suggestion& y) {
+    return x.changes.size() < y.changes.size();
+  });
+  if (a.not_simulated.size() > max) a.not_simulated.resize(max);
 }
 
 }  // namespace

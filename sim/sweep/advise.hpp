@@ -28,7 +28,7 @@ struct Suggestion {
   std::vector<std::pair<std::string, std::string>> changes;  // dotted key -> value
   PlanStatus status = PlanStatus::invalid;
   bool fits = false;
-  double peak_memory_bytes = 0;  // simulated; the analytic peak when not simulated
+  double peak_memory_bytes = 0;  // simulated; the analytic peak when not simulated; 0 when invalid
   double step_time_s = 0;        // simulated only
   double tokens_per_s = 0;       // simulated only
   std::string reason;            // why it was not simulated
@@ -43,7 +43,9 @@ struct Advice {
   // The plan's memory at its peak, largest term first ("activations", "optimizer_states", ...).
   std::vector<std::pair<std::string, double>> memory_terms;
   std::vector<Suggestion> suggestions;    // ranked, at most AdviseOptions::max_suggestions
-  std::vector<Suggestion> not_simulated;  // refused by the simulator (e.g. offload), with reasons
+  // For a plan that does not fit: offload plans whose analytic memory fits but that the step simulator
+  // refused (until it simulates offload), with its reason; fewest changes first.
+  std::vector<Suggestion> not_simulated;
   std::size_t candidates = 0;             // plans evaluated besides the given one
 };
 

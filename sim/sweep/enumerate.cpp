@@ -36,7 +36,7 @@ class Enumerator {
       } else if (tp > b_.gpus_per_node && !o_.tp_across_nodes) {
         skip("parallel.tp: larger than a node (search_options.tp_across_nodes: false)");
       } else {
-        for (int pp : ints("parallel.pp", divisors(b_.model.layers))) pipeline(tp, pp);
+        for (int pp : ints("parallel.pp", divisors(b_.pp_layers))) pipeline(tp, pp);
       }
     }
     return std::move(out_);
@@ -65,7 +65,7 @@ class Enumerator {
   }
 
   void pipeline(int tp, int pp) {
-    if (b_.model.layers % pp) return skip("parallel.pp: does not divide the layers");
+    if (b_.pp_layers % pp) return skip("parallel.pp: does not divide the layers");
     for (int cp : ints("parallel.cp", powers_of_two(o_.max_cp))) {
       long long model_parallel = 1LL * tp * pp * cp;
       if (b_.gpus % model_parallel) {

@@ -4,7 +4,7 @@
 // not list its own:
 //   parallel.tp                 divisors of gcd(heads, KV heads) that divide the FFN size, up to
 //                               the GPUs of a node (search_options.tp_across_nodes: any)
-//   parallel.pp                 divisors of the layer count
+//   parallel.pp                 divisors of the layer count (+ 2 with parallel.embedding_in_pp_split)
 //   parallel.cp                 1, 2, 4, ... up to search_options.max_cp
 //   (dp = GPUs / (tp pp cp), which must be whole and divide the global batch)
 //   parallel.vp                 1, and with pp > 1 every v > 1 dividing layers / pp

@@ -69,6 +69,9 @@ struct SweepBase {
   int global_batch = 1;
   int seq_len = 1;
   int pp = 1;  // the base's parallel.pp (for vp: auto when pp is not swept)
+  // Layers the pipeline splits: the transformer layers, plus the embedding and
+  // the output layer with parallel.embedding_in_pp_split (pp divides this).
+  int pp_layers = 1;
 };
 
 // Resolves the base's model and cluster through the zoo and checks every

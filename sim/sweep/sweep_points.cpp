@@ -29,6 +29,7 @@ SweepBase read_base(const SweepSpec& spec, const Zoo& zoo, const Settings& setti
   b.global_batch = static_cast<int>(d.get_int("training.global_batch"));
   b.seq_len = static_cast<int>(d.get_int("training.seq_len"));
   b.pp = static_cast<int>(d.get_int("parallel.pp"));
+  b.pp_layers = b.model.layers + (d.get_bool("parallel.embedding_in_pp_split") ? 2 : 0);
   return b;
 }
 

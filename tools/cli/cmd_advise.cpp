@@ -47,7 +47,8 @@ nlohmann::json advice_json(const Advice& a) {
                                 {"peak_memory_bytes", whole_bytes(s.peak_memory_bytes)},
                                 {"step_time_s", s.step_time_s}, {"tokens_per_s", s.tokens_per_s}});
   j["not_simulated"] = nlohmann::json::array();
-  for (const auto& s : a.not_simulated) j["not_simulated"].push_back({{"changes", changes(s)}, {"reason", s.reason}});
+  for (const auto& s : a.not_simulated) j["not_simulated"].push_back({{"changes", changes(s)}, {"analytic_peak_memory_bytes", whole_bytes(s.peak_memory_bytes)},
+                                  {"reason", s.reason}});
   j["candidates"] = a.candidates;
   return j;
 }
@@ -77,7 +78,9 @@ std::string advice_text(const Advice& a) {
     rows.push_back({change_text(s), step, tok, gib_text(s.peak_memory_bytes), buf});
   }
   out += a.suggestions.empty() ? "  none among " + std::to_string(a.candidates) + " plans tried\n" : render_text_table(rows);
-  for (const auto& s : a.not_simulated) out += "not simulated: " + change_text(s) + " (" + s.reason + ")\n";
+  if (!a.not_simulated.empty()) out += "\nfit by the analytic memory model but not simulated (" + a.not_simulated[0].reason + "):\n";
+  for (const auto& s : a.not_simulated)
+    out += "  " + change_text(s) + ": analytic peak " + gib_text(s.peak_memory_bytes) + " GiB\n";
   return out;
 }
 
