@@ -22,3 +22,9 @@ trainsim_add_test(sweep_test)
 trainsim_add_test(advise_test)
 trainsim_add_test(sweep_validation_test)
 trainsim_add_cli_test(cli_sweep_test tests/cli_sweep_test.sh)
+trainsim_add_bench(bench_sweep)
+if(TRAINSIM_MPI AND TRAINSIM_BUILD_TESTS)
+  add_test(NAME mpi_sweep_test
+           COMMAND bash ${CMAKE_SOURCE_DIR}/tests/mpi_sweep_test.sh $<TARGET_FILE:trainsim> ${MPIEXEC_EXECUTABLE}
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+endif()

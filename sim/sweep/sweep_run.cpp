@@ -14,19 +14,27 @@ CsvTable evaluate_rows(const SweepSpec& spec, const Zoo& zoo, const std::vector<
   return sweep_table(header, outcomes, indices);
 }
 
-SweepRun run_sweep(const SweepSpec& spec, const Zoo& zoo, const SweepRunOptions& options) {
+SweepPlan plan_sweep(const SweepSpec& spec, const Zoo& zoo, const SweepRunOptions& options) {
   if (options.shards < 1 || options.shard < 1 || options.shard > options.shards)
     throw ConfigError({"--shard", 0, ""}, std::to_string(options.shard) + "/" + std::to_string(options.shards) +
                                               " is not a shard; write K/N with 1 <= K <= N, e.g. --shard 2/8");
-  SweepRun run;
+  SweepPlan plan;
   resolve_sweep_base(spec, zoo);  // bad model, cluster or values: one error before any point
-  std::vector<PlanPoint> points = sweep_points(spec, zoo, &run.skipped);
-  run.total_points = points.size();
+  plan.points = sweep_points(spec, zoo, &plan.skipped);
+  plan.indices = shard_indices(plan.points.size(), options.shard, options.shards);
+  plan.header = sweep_header(plan.points);
+  return plan;
+}
+
+SweepRun run_sweep(const SweepSpec& spec, const Zoo& zoo, const SweepRunOptions& options) {
+  SweepPlan plan = plan_sweep(spec, zoo, options);
+  SweepRun run;
+  run.total_points = plan.points.size();
+  run.skipped = std::move(plan.skipped);
   SearchOptions search;
   search.threads = options.threads;
   search.progress = options.progress;
-  run.table = evaluate_rows(spec, zoo, points, shard_indices(points.size(), options.shard, options.shards),
-                            sweep_header(points), search);
+  run.table = evaluate_rows(spec, zoo, plan.points, plan.indices, plan.header, search);
   mark_pareto(run.table);
   return run;
 }

@@ -27,7 +27,18 @@ struct SweepRun {
   std::map<std::string, std::size_t> skipped;   // enumerator's left-out combinations, by reason
 };
 
+// What a sweep will evaluate: every point, this shard's indices, the CSV header.
+struct SweepPlan {
+  std::vector<PlanPoint> points;               // the whole sweep
+  std::vector<std::size_t> indices;            // this shard's points (shard_indices)
+  std::vector<std::string> header;             // sweep_header(points)
+  std::map<std::string, std::size_t> skipped;  // enumerator's left-out combinations, by reason
+};
+
 // Throws ConfigError for a bad sweep file or shard (k not in 1..n).
+SweepPlan plan_sweep(const SweepSpec& spec, const Zoo& zoo, const SweepRunOptions& options);
+
+// plan_sweep, then every point of the shard evaluated. Throws as plan_sweep.
 SweepRun run_sweep(const SweepSpec& spec, const Zoo& zoo, const SweepRunOptions& options = {});
 
 // Evaluates `points[i]` for each i in `indices` into rows with `header` (the
