@@ -19,7 +19,7 @@ void parallel_moves(const Scenario& s, std::vector<Move>& m) {
     if (pp >= 1 && pp != p.pp && pp <= s.model.layers) m.emplace_back("parallel.pp", str(pp));
   if (p.pp > 1) m.emplace_back("parallel.vp", str(p.vp * 2));
   if (p.vp > 1) m.emplace_back("parallel.vp", str(p.vp / 2));
-  m.emplace_back("parallel.sequence_parallel", p.sequence_parallel ? "false" : "true");
+  if (p.tp > 1 || p.sequence_parallel) m.emplace_back("parallel.sequence_parallel", p.sequence_parallel ? "false" : "true");
 }
 
 void training_moves(const Scenario& s, bool fits, std::vector<Move>& m) {
@@ -28,13 +28,15 @@ void training_moves(const Scenario& s, bool fits, std::vector<Move>& m) {
     if (r != std::string(to_string(t.recompute))) m.emplace_back("training.recompute", r);
   for (int mb = t.micro_batch / 2; mb >= 1; mb /= 2) m.emplace_back("training.micro_batch", str(mb));
   m.emplace_back("training.micro_batch", str(t.micro_batch * 2));
-  if (!t.overlap.param_gather) m.emplace_back("training.overlap_param_gather", "true");
+  if (!t.overlap.param_gather && (s.parallel.zero_stage == 1 || s.parallel.zero_stage == 2))
+    m.emplace_back("training.overlap_param_gather", "true");
   if (!t.overlap.tp_comm && s.parallel.tp > 1) m.emplace_back("training.tp_comm_overlap", "true");
   if (!fits && t.seq_len >= 256) m.emplace_back("training.seq_len", str(t.seq_len / 2));
   const OffloadPlan& o = s.offload;
-  if (o.optimizer == OffloadDevice::none) m.emplace_back("offload.optimizer", "cpu");
-  if (o.optimizer != OffloadDevice::nvme) m.emplace_back("offload.optimizer", "nvme");
-  if (o.params == OffloadDevice::none) m.emplace_back("offload.params", "cpu");
+  for (const char* d : {"none", "cpu", "nvme"}) {
+    if (d != std::string(to_string(o.optimizer))) m.emplace_back("offload.optimizer", d);
+    if (d != std::string(to_string(o.params)) && d != std::string("nvme")) m.emplace_back("offload.params", d);
+  }
 }
 
 // Single moves and pairs of moves on different keys, in a fixed order.
@@ -74,6 +76,22 @@ bool offload_change(const Suggestion& s) {
   return std::any_of(s.changes.begin(), s.changes.end(), [](const Move& m) { return m.first.rfind("offload.", 0) == 0; });
 }
 
+// True when `b` changes what `a` changes and more, to the same effect (a no-op extra key).
+bool redundant(const Suggestion& b, const Suggestion& a) {
+  if (b.step_time_s != a.step_time_s || b.peak_memory_bytes != a.peak_memory_bytes) return false;
+  return std::all_of(a.changes.begin(), a.changes.end(), [&](const Move& m) {
+    return std::find(b.changes.begin(), b.changes.end(), m) != b.changes.end();
+  });
+}
+
+void drop_redundant(std::vector<Suggestion>& list) {
+  std::vector<Suggestion> kept;
+  for (auto& s : list)
+    if (std::none_of(kept.begin(), kept.end(), [&](const Suggestion& k) { return redundant(s, k); }))
+      kept.push_back(std::move(s));
+  list = std::move(kept);
+}
+
 void rank(Advice& a, const std::vector<PlanOutcome>& outcomes, std::size_t max) {
   for (const PlanOutcome& o : outcomes) {
     Suggestion s = suggestion_of(o);
@@ -85,6 +103,7 @@ void rank(Advice& a, const std::vector<PlanOutcome>& outcomes, std::size_t max) 
     if (x.tokens_per_s != y.tokens_per_s) return x.tokens_per_s > y.tokens_per_s;
     return x.changes.size() < y.changes.size();
   });
+  drop_redundant(a.suggestions);
   if (a.suggestions.size() > max) a.suggestions.resize(max);
   std::stable_sort(a.not_simulated.begin(), a.not_simulated.end(), [](const Suggestion& x, const Suggestion& y) {
     return x.changes.size() < y.changes.size();
@@ -113,9 +132,11 @@ Advice advise(const ScenarioFactory& factory, const AdviseOptions& options) {
   a.step_time_s = b.result.step_time_s;
   a.tokens_per_s = b.result.tokens_per_s;
   a.memory_terms = memory_terms(b.status == PlanStatus::simulated ? b.result.memory_at_peak : b.analytic_at_peak);
-  if (b.status == PlanStatus::invalid) {  // e.g. a plan the simulator refuses: advise on memory alone
+  if (b.status == PlanStatus::invalid) {  // a plan the simulator refuses (offload): its analytic memory
+    a.simulated = false;
+    a.reason = b.reason_key + ": " + b.reason;
     a.peak_memory_bytes = b.analytic_peak_bytes;
-    a.fits = false;
+    a.fits = b.analytic_peak_bytes <= b.gpu_memory_bytes;
   }
   SearchOptions search;
   search.threads = options.threads;

@@ -35,6 +35,11 @@ struct Suggestion {
 };
 
 struct Advice {
+  // False when the step simulator refuses the plan as given (e.g. offload):
+  // then `reason` says why, fits and peak_memory_bytes are the analytic
+  // model's, and the times are 0 (every fitting candidate counts as faster).
+  bool simulated = true;
+  std::string reason;
   bool fits = false;
   double peak_memory_bytes = 0;  // simulated peak of the plan as given
   double gpu_memory_bytes = 0;

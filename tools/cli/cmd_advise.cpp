@@ -29,7 +29,8 @@ nlohmann::json value_json(const std::string& v) {
 }
 
 nlohmann::json advice_json(const Advice& a) {
-  nlohmann::json j = {{"fits", a.fits},
+  nlohmann::json j = {{"simulated", a.simulated},
+                      {"fits", a.fits},
                       {"peak_memory_bytes", whole_bytes(a.peak_memory_bytes)},
                       {"gpu_memory_bytes", whole_bytes(a.gpu_memory_bytes)},
                       {"step_time_s", a.step_time_s},
@@ -64,7 +65,10 @@ std::string advice_text(const Advice& a) {
   std::snprintf(buf, sizeof buf, "plan as given: peak %s GiB of %s GiB (%s), step %.3f s, %.0f tokens/s\n",
                 gib_text(a.peak_memory_bytes).c_str(), gib_text(a.gpu_memory_bytes).c_str(),
                 a.fits ? "fits" : "DOES NOT FIT", a.step_time_s, a.tokens_per_s);
-  std::string out = buf;
+  std::string out = a.simulated ? std::string(buf)
+                                 : "plan as given: not simulated (" + a.reason + "); analytic peak " +
+                                       gib_text(a.peak_memory_bytes) + " GiB of " + gib_text(a.gpu_memory_bytes) +
+                                       " GiB (" + (a.fits ? "fits" : "DOES NOT FIT") + ")\n";
   out += "memory at the peak, largest first:";
   for (const auto& [term, bytes] : a.memory_terms) out += " " + term + " " + gib_text(bytes);
   out += " GiB\n\n";
