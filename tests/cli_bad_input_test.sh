@@ -45,7 +45,6 @@ check collective_bad_op "--op: unknown collective 'allreduse'" "$bin" collective
 check collective_bad_cluster "unknown cluster 'dgx-a100'" "$bin" collective --cluster dgx-a100
 check collective_bad_size "--max: '8X' is not a message size" "$bin" collective --cluster dgx-a100-80gb --max 8X
 check collective_too_many "--gpus: 64 GPUs on 1 nodes x 1 groups: need at least 2" "$bin" collective --cluster dgx-a100-80gb --gpus 64 --nodes 1
-check later_command "not available in this version" "$bin" sweep "$good"
 zero3="$(dirname "$good")/llama-2-7b-zero3.yaml"
 profiles="$(cd "$dir/../profiles" && pwd)"
 check run_bad_order "parallel.order: 'tp-dp' is not an order" "$bin" run "$good" --set parallel.order=tp-dp

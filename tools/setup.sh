@@ -4,13 +4,17 @@
 #   TRAINSIM_BUILD_DIR  build folder (default: build/ in the repository)
 #   TRAINSIM_WERROR     ON to treat warnings as errors (CI sets it)
 #   TRAINSIM_JOBS       parallel build jobs (default 2)
+#   TRAINSIM_MPI        ON to build `trainsim sweep` with MPI (adds OpenMPI to the packages; CI sets it)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${TRAINSIM_BUILD_DIR:-$root/build}"
 
 packages=(cmake ninja-build g++ pkg-config
           libboost-graph-dev libyaml-cpp-dev libspdlog-dev libfmt-dev doctest-dev
-          libbenchmark-dev libcli11-dev nlohmann-json3-dev)
+          libbenchmark-dev libcli11-dev nlohmann-json3-dev libtbb-dev)
+if [ "${TRAINSIM_MPI:-OFF}" = "ON" ]; then
+  packages+=(libopenmpi-dev openmpi-bin)   # only for the MPI sweep (tests/mpi_sweep_test.sh)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -23,8 +27,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-if [ ! -f "$build/build.ninja" ] || [ -n "${TRAINSIM_WERROR:-}" ]; then
+if [ ! -f "$build/build.ninja" ] || [ -n "${TRAINSIM_WERROR:-}" ] || [ -n "${TRAINSIM_MPI:-}" ]; then
+  mpi_flag=()
+  [ -z "${TRAINSIM_MPI:-}" ] || mpi_flag=(-DTRAINSIM_MPI="$TRAINSIM_MPI")
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DTRAINSIM_WERROR="${TRAINSIM_WERROR:-OFF}" >&2
+        -DTRAINSIM_WERROR="${TRAINSIM_WERROR:-OFF}" "${mpi_flag[@]}" >&2
 fi
 cmake --build "$build" -j "${TRAINSIM_JOBS:-2}" >&2

@@ -4,5 +4,6 @@ target_sources(trainsim_core PRIVATE
   sim/report/step_report.cpp
   sim/report/chrome_trace.cpp
   sim/report/report_format.cpp
+  sim/report/svg_plot.cpp
 )
 trainsim_add_test(step_report_test)

@@ -1,11 +1,15 @@
 #include "sim/search/plan_search.hpp"
 
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/info.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
+
 #include <algorithm>
-#include <atomic>
 #include <mutex>
-#include <thread>
 
 #include "sim/config/error.hpp"
+#include "sim/core/sim_error.hpp"
 #include "sim/memory/memory_model.hpp"
 #include "sim/workload/step_sim.hpp"
 
@@ -25,9 +29,14 @@ PlanOutcome evaluate_point(const ScenarioFactory& factory, const PlanPoint& poin
     out.reason = e.message();
     return out;
   }
+  out.built = true;
+  out.parallel = s.parallel;
+  out.training = s.training;
+  out.num_micro_batches = s.num_micro_batches();
   MemoryResult m = compute_memory(s);
   out.analytic_peak_bytes = m.peak.value();
   out.gpu_memory_bytes = m.gpu_memory.value();
+  out.analytic_at_peak = m.at_peak;
   if (options.prune_oom && !m.fits) {
     out.status = PlanStatus::pruned_oom;
     out.reason_key = "memory";
@@ -40,6 +49,11 @@ PlanOutcome evaluate_point(const ScenarioFactory& factory, const PlanPoint& poin
     out.status = PlanStatus::invalid;
     out.reason_key = e.where().key;
     out.reason = e.message();
+    return out;
+  } catch (const SimulationError& e) {  // a simulator bug on this plan: one point lost, not the search
+    out.status = PlanStatus::invalid;
+    out.reason_key = "simulation";
+    out.reason = std::string("internal error of the step simulation: ") + e.what();
     return out;
   }
   out.result.per_gpu.clear();
@@ -91,25 +105,28 @@ std::vector<PlanPoint> grid_points(const std::vector<SearchAxis>& axes) {
 std::vector<PlanOutcome> evaluate_plans(const ScenarioFactory& factory, const std::vector<PlanPoint>& points,
                                         const SearchOptions& options) {
   std::vector<PlanOutcome> outcomes(points.size());
-  std::atomic<std::size_t> next{0};
   std::size_t done = 0;
   std::mutex progress_mutex;
-  auto worker = [&] {
-    for (std::size_t i = next++; i < points.size(); i = next++) {
-      outcomes[i] = evaluate_point(factory, points[i], options);
-      if (!options.progress) continue;
-      std::lock_guard<std::mutex> lock(progress_mutex);
-      options.progress(++done, points.size());
-    }
+  auto one = [&](std::size_t i) {
+    outcomes[i] = evaluate_point(factory, points[i], options);
+    if (!options.progress) return;
+    std::lock_guard<std::mutex> lock(progress_mutex);
+    options.progress(++done, points.size());
   };
-  int threads = std::max(1, options.threads);
+  // More threads than tbb's concurrency only makes tbb warn; the outcomes do not depend on it.
+  int threads = std::clamp(options.threads, 1, std::max(1, tbb::info::default_concurrency()));
   if (threads == 1) {
-    worker();
+    for (std::size_t i = 0; i < points.size(); ++i) one(i);
     return outcomes;
   }
-  std::vector<std::jthread> pool;
-  for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
-  pool.clear();  // joins
+  // Grain 1: layouts differ by orders of magnitude in cost, so tbb balances point by point.
+  tbb::task_arena arena(threads);
+  arena.execute([&] {
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, points.size(), 1),
+                      [&](const tbb::blocked_range<std::size_t>& r) {
+                        for (std::size_t i = r.begin(); i != r.end(); ++i) one(i);
+                      });
+  });
   return outcomes;
 }
 

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "sim/config/scenario.hpp"
+#include "sim/memory/memory_model.hpp"
 #include "sim/workload/step_result.hpp"
 
 namespace trainsim {
@@ -54,10 +55,18 @@ const char* to_string(PlanStatus s);
 struct PlanOutcome {
   PlanPoint point;
   PlanStatus status = PlanStatus::invalid;
-  std::string reason_key;          // invalid: the offending key; pruned_oom: "memory"
+  // invalid: the offending key ("simulation" when the step simulator failed
+  // with a SimulationError on this plan); pruned_oom: "memory"
+  std::string reason_key;
   std::string reason;              // invalid: the loader's message; pruned_oom: analytic peak vs HBM
   double analytic_peak_bytes = 0;  // analytic memory model's peak (valid points)
   double gpu_memory_bytes = 0;     // HBM per GPU (valid points)
+  MemoryBreakdown analytic_at_peak;  // analytic breakdown on the peak GPU at its peak (valid points)
+  // The resolved layout (valid points: built == true; defaults otherwise).
+  bool built = false;
+  ParallelPlan parallel;
+  TrainingPlan training;
+  int num_micro_batches = 0;       // per step per pipeline
   // The simulated step (status == simulated) with per-GPU rows and the
   // timeline dropped to keep large searches small.
   StepResult result;
@@ -65,7 +74,7 @@ struct PlanOutcome {
 };
 
 struct SearchOptions {
-  int threads = 1;          // worker threads (1 = in the calling thread)
+  int threads = 1;          // worker threads in a oneTBB task_arena (1 = in the calling thread)
   bool prune_oom = true;    // skip simulating points the analytic model says do not fit
   // Called after each point with (points done, points total); from one thread at a time.
   std::function<void(std::size_t, std::size_t)> progress;

@@ -80,7 +80,7 @@ void add_explain_command(CLI::App& app);
 void add_help_command(CLI::App& app);
 void add_collective_command(CLI::App& app);
 void add_validate_command(CLI::App& app);
-// Subcommands of later work: they answer "not available in this version" with exit 2.
-void add_later_commands(CLI::App& app);
+void add_sweep_command(CLI::App& app);
+void add_advise_command(CLI::App& app);
 
 }  // namespace trainsim::cli

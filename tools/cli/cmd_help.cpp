@@ -1,4 +1,4 @@
-// `trainsim help keys`: the declared key tables, and the subcommands of later work.
+// `trainsim help keys`: the declared key tables.
 #include <iostream>
 #include <memory>
 
@@ -45,25 +45,6 @@ void add_help_command(CLI::App& app) {
       else print_table(*t);
     }
   });
-}
-
-void add_later_commands(CLI::App& app) {
-  struct Later {
-    const char* name;
-    const char* what;
-  };
-  static constexpr Later later[] = {
-      {"sweep", "search DP x TP x PP x ZeRO x micro-batch layouts"},
-  };
-  for (const Later& l : later) {
-    CLI::App* cmd = app.add_subcommand(l.name, std::string(l.what) + " [not available in this version]");
-    cmd->allow_extras();
-    std::string name = l.name;
-    cmd->callback([name] {
-      throw UsageError("`trainsim " + name + "` is not available in this version; available now: "
-                       "`trainsim run`, `trainsim mem`, `trainsim explain zero`, `trainsim collective`, `trainsim validate`, `trainsim help keys`");
-    });
-  }
 }
 
 }  // namespace trainsim::cli

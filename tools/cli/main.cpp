@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
   add_help_command(app);
   add_collective_command(app);
   add_validate_command(app);
-  add_later_commands(app);
+  add_sweep_command(app);
+  add_advise_command(app);
 
   try {
     app.parse(argc, argv);

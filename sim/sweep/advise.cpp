@@ -1,0 +1,149 @@
+#include "sim/sweep/advise.hpp"
+
+#include <algorithm>
+
+namespace trainsim {
+namespace {
+
+using Move = std::pair<std::string, std::string>;
+
+std::string str(int v) { return std::to_string(v); }
+
+void parallel_moves(const Scenario& s, std::vector<Move>& m) {
+  const ParallelPlan& p = s.parallel;
+  for (int z = 0; z <= 3; ++z)
+    if (z != p.zero_stage) m.emplace_back("parallel.zero_stage", str(z));
+  for (int tp = 1; tp <= s.cluster.node.gpus; tp *= 2)  // TP inside a node (SC21 §5.4)
+    if (tp != p.tp) m.emplace_back("parallel.tp", str(tp));
+  for (int pp : {p.pp * 2, p.pp * 4, p.pp / 2, 1})
+    if (pp >= 1 && pp != p.pp && pp <= s.model.layers) m.emplace_back("parallel.pp", str(pp));
+  if (p.pp > 1) m.emplace_back("parallel.vp", str(p.vp * 2));
+  if (p.vp > 1) m.emplace_back("parallel.vp", str(p.vp / 2));
+  if (p.tp > 1 || p.sequence_parallel) m.emplace_back("parallel.sequence_parallel", p.sequence_parallel ? "false" : "true");
+}
+
+void training_moves(const Scenario& s, bool fits, std::vector<Move>& m) {
+  const TrainingPlan& t = s.training;
+  for (const char* r : {"none", "selective", "full"})
+    if (r != std::string(to_string(t.recompute))) m.emplace_back("training.recompute", r);
+  for (int mb = t.micro_batch / 2; mb >= 1; mb /= 2) m.emplace_back("training.micro_batch", str(mb));
+  m.emplace_back("training.micro_batch", str(t.micro_batch * 2));
+  if (!t.overlap.param_gather && (s.parallel.zero_stage == 1 || s.parallel.zero_stage == 2))
+    m.emplace_back("training.overlap_param_gather", "true");
+  if (!t.overlap.tp_comm && s.parallel.tp > 1) m.emplace_back("training.tp_comm_overlap", "true");
+  if (!fits && t.seq_len >= 256) m.emplace_back("training.seq_len", str(t.seq_len / 2));
+  const OffloadPlan& o = s.offload;
+  for (const char* d : {"none", "cpu", "nvme"}) {
+    if (d != std::string(to_string(o.optimizer))) m.emplace_back("offload.optimizer", d);
+    if (d != std::string(to_string(o.params)) && d != std::string("nvme")) m.emplace_back("offload.params", d);
+  }
+}
+
+// Single moves and pairs of moves on different keys, in a fixed order.
+std::vector<PlanPoint> candidate_points(const std::vector<Move>& moves, int max_keys) {
+  std::vector<PlanPoint> out;
+  for (const Move& a : moves) out.push_back({{a}});
+  if (max_keys < 2) return out;
+  for (std::size_t i = 0; i < moves.size(); ++i)
+    for (std::size_t j = i + 1; j < moves.size(); ++j)
+      if (moves[i].first != moves[j].first) out.push_back({{moves[i], moves[j]}});
+  return out;
+}
+
+Suggestion suggestion_of(const PlanOutcome& o) {
+  Suggestion s;
+  s.changes = o.point.settings;
+  s.status = o.status;
+  s.fits = o.fits();
+  s.peak_memory_bytes = o.status == PlanStatus::simulated ? o.result.peak_memory_bytes : o.analytic_peak_bytes;
+  if (o.status == PlanStatus::invalid && !o.built) s.peak_memory_bytes = 0;
+  s.step_time_s = o.result.step_time_s;
+  s.tokens_per_s = o.result.tokens_per_s;
+  s.reason = o.status == PlanStatus::invalid ? o.reason_key + ": " + o.reason : "";
+  return s;
+}
+
+std::vector<std::pair<std::string, double>> memory_terms(const MemoryBreakdown& b) {
+  std::vector<std::pair<std::string, double>> t = {
+      {"params", b.params.value()},           {"grads", b.grads.value()},
+      {"optimizer_states", b.optimizer_states.value()}, {"activations", b.activations.value()},
+      {"comm_buffers", b.comm_buffers.value()}, {"other", b.other.value()}};
+  std::stable_sort(t.begin(), t.end(), [](const auto& a, const auto& b2) { return a.second > b2.second; });
+  return t;
+}
+
+bool offload_change(const Suggestion& s) {
+  return std::any_of(s.changes.begin(), s.changes.end(), [](const Move& m) { return m.first.rfind("offload.", 0) == 0; });
+}
+
+// True when `b` changes what `a` changes and more, to the same effect (a no-op extra key).
+bool redundant(const Suggestion& b, const Suggestion& a) {
+  if (b.step_time_s != a.step_time_s || b.peak_memory_bytes != a.peak_memory_bytes) return false;
+  return std::all_of(a.changes.begin(), a.changes.end(), [&](const Move& m) {
+    return std::find(b.changes.begin(), b.changes.end(), m) != b.changes.end();
+  });
+}
+
+void drop_redundant(std::vector<Suggestion>& list) {
+  std::vector<Suggestion> kept;
+  for (auto& s : list)
+    if (std::none_of(kept.begin(), kept.end(), [&](const Suggestion& k) { return redundant(s, k); }))
+      kept.push_back(std::move(s));
+  list = std::move(kept);
+}
+
+void rank(Advice& a, const std::vector<PlanOutcome>& outcomes, std::size_t max) {
+  for (const PlanOutcome& o : outcomes) {
+    Suggestion s = suggestion_of(o);
+    if (s.fits && (!a.fits || s.tokens_per_s > a.tokens_per_s)) a.suggestions.push_back(s);
+    else if (!a.fits && o.status == PlanStatus::invalid && o.built && offload_change(s) && o.analytic_peak_bytes <= o.gpu_memory_bytes)
+      a.not_simulated.push_back(s);  // the simulator refused a plan whose memory fits
+  }
+  std::stable_sort(a.suggestions.begin(), a.suggestions.end(), [](const Suggestion& x, const Suggestion& y) {
+    if (x.tokens_per_s != y.tokens_per_s) return x.tokens_per_s > y.tokens_per_s;
+    return x.changes.size() < y.changes.size();
+  });
+  drop_redundant(a.suggestions);
+  if (a.suggestions.size() > max) a.suggestions.resize(max);
+  std::stable_sort(a.not_simulated.begin(), a.not_simulated.end(), [](const Suggestion& x, const Suggestion& y) {
+    return x.changes.size() < y.changes.size();
+  });
+  if (a.not_simulated.size() > max) a.not_simulated.resize(max);
+}
+
+}  // namespace
+
+std::vector<Move> advice_moves(const Scenario& s) {
+  std::vector<Move> m;
+  parallel_moves(s, m);
+  training_moves(s, compute_memory(s).fits, m);
+  return m;
+}
+
+Advice advise(const ScenarioFactory& factory, const AdviseOptions& options) {
+  Scenario base = factory({});
+  SearchOptions given;
+  given.prune_oom = false;  // the plan as given is simulated even when it does not fit
+  PlanOutcome b = evaluate_plans(factory, {PlanPoint{}}, given).front();
+  Advice a;
+  a.fits = b.fits();
+  a.peak_memory_bytes = b.result.peak_memory_bytes;
+  a.gpu_memory_bytes = b.gpu_memory_bytes;
+  a.step_time_s = b.result.step_time_s;
+  a.tokens_per_s = b.result.tokens_per_s;
+  a.memory_terms = memory_terms(b.status == PlanStatus::simulated ? b.result.memory_at_peak : b.analytic_at_peak);
+  if (b.status == PlanStatus::invalid) {  // a plan the simulator refuses (offload): its analytic memory
+    a.simulated = false;
+    a.reason = b.reason_key + ": " + b.reason;
+    a.peak_memory_bytes = b.analytic_peak_bytes;
+    a.fits = b.analytic_peak_bytes <= b.gpu_memory_bytes;
+  }
+  SearchOptions search;
+  search.threads = options.threads;
+  std::vector<PlanPoint> points = candidate_points(advice_moves(base), options.max_changed_keys);
+  a.candidates = points.size();
+  rank(a, evaluate_plans(factory, points, search), options.max_suggestions);
+  return a;
+}
+
+}  // namespace trainsim

@@ -1,0 +1,164 @@
+#include "sim/sweep/sweep_file.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "sim/config/config_doc.hpp"
+#include "sim/sweep/sweep_values.hpp"
+
+namespace trainsim {
+namespace {
+
+KeyDef sweep_key(std::string path, ValueType type, std::string def, std::string help) {
+  KeyDef k = KeyDef::of(std::move(path), type);
+  k.default_value = std::move(def);
+  k.help = std::move(help);
+  return k;
+}
+
+std::vector<KeyDef> sweep_defs() {
+  std::vector<KeyDef> k = scenario_keys().keys();
+  KeyDef mode = sweep_key("search", ValueType::choice, "grid",
+                          "grid: the product of the listed keys; all: every valid layout for the GPU count");
+  mode.choices = {"grid", "all"};
+  k.push_back(mode);
+  k.push_back(sweep_key("search_options.tp_across_nodes", ValueType::boolean, "false",
+                        "search: all tries tp larger than the GPUs of one node"));
+  KeyDef mb = sweep_key("search_options.max_micro_batch", ValueType::integer, "8",
+                        "search: all tries micro-batches 1, 2, 4, ... up to this that divide the batch per DP rank");
+  mb.min = 1;
+  k.push_back(mb);
+  KeyDef cp = sweep_key("search_options.max_cp", ValueType::integer, "1",
+                        "search: all tries context-parallel sizes 1, 2, 4, ... up to this");
+  cp.min = 1;
+  k.push_back(cp);
+  k.push_back(sweep_key("search_options.interleave", ValueType::boolean, "true",
+                        "search: all tries every vp > 1 that divides the layers per stage (interleaved 1F1B)"));
+  return k;
+}
+
+bool is_search_key(const std::string& key) { return key == "search" || key.rfind("search_options.", 0) == 0; }
+
+// Walks the YAML tree: single values, axes, search settings, each with its line.
+class SweepReader {
+ public:
+  explicit SweepReader(SweepSpec& spec) : spec_(spec) {}
+
+  void read(const YAML::Node& root) {
+    if (!root.IsDefined() || root.IsNull()) return;
+    if (!root.IsMap()) throw ConfigError({spec_.file, root.Mark().line + 1, ""}, "expected a map of scenario keys");
+    walk(root, "");
+  }
+
+  std::map<std::string, std::string> search_values;  // search and search_options.* as written
+
+ private:
+  void walk(const YAML::Node& map, const std::string& prefix) {
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      int line = it->first.Mark().line + 1;
+      if (!it->first.IsScalar()) throw ConfigError({spec_.file, line, prefix}, "a key must be a plain name");
+      std::string key = prefix.empty() ? it->first.Scalar() : prefix + "." + it->first.Scalar();
+      visit(key, it->second, line);
+    }
+  }
+
+  void visit(const std::string& key, const YAML::Node& value, int line) {
+    const KeyTable& table = sweep_keys();
+    if (!table.find(key)) {
+      if (!table.is_section(key))
+        throw ConfigError({spec_.file, line, key}, "unknown key in this sweep file; did you mean '" +
+                                                       table.nearest(key) + "'? (docs/sweep.md lists the sweep keys)");
+      if (!value.IsMap())
+        throw ConfigError({spec_.file, line, key}, "is a section; expected a map of its keys");
+      walk(value, key);
+      return;
+    }
+    spec_.lines[key] = line;
+    SourceLocation where{spec_.file, line, key};
+    if (is_search_key(key)) {
+      if (!value.IsScalar()) throw ConfigError(where, "expected a single value");
+      search_values[key] = value.Scalar();
+      return;
+    }
+    std::vector<std::string> values = axis_values(where, value);
+    for (const auto& v : values)
+      if (v == kAutoValue && key != "parallel.vp") throw ConfigError(where, "'auto' is valid for parallel.vp only");
+    for (const auto& v : values)
+      if (!(key == "parallel.vp" && v == kAutoValue)) check_scenario_value(where, v);
+    if (values.size() == 1 && value.IsScalar() && values[0] != kAutoValue) spec_.values[key] = values[0];
+    else spec_.axes.push_back({key, values});
+  }
+
+  SweepSpec& spec_;
+};
+
+EnumerateOptions read_search(SweepSpec& spec, const std::map<std::string, std::string>& given) {
+  ConfigDoc d = ConfigDoc::load_string("", spec.file, sweep_keys());
+  for (const auto& [k, v] : given) d.apply_override(k + "=" + v);
+  EnumerateOptions o;
+  try {
+    spec.mode = d.get_choice("search") == "all" ? SweepMode::all : SweepMode::grid;
+    o.tp_across_nodes = d.get_bool("search_options.tp_across_nodes");
+    o.max_micro_batch = static_cast<int>(d.get_int("search_options.max_micro_batch"));
+    o.max_cp = static_cast<int>(d.get_int("search_options.max_cp"));
+    o.interleave = d.get_bool("search_options.interleave");
+  } catch (const ConfigError& e) {
+    throw relocate(spec, e);
+  }
+  return o;
+}
+
+// The single-valued keys as nested YAML text (what load_scenario_string reads).
+std::string base_yaml(const std::map<std::string, std::string>& values) {
+  YAML::Node root(YAML::NodeType::Map);
+  for (const auto& [key, value] : values) {
+    YAML::Node node = root;
+    std::size_t pos = 0;
+    for (std::size_t dot = key.find('.'); dot != std::string::npos; dot = key.find('.', pos)) {
+      YAML::Node child = node[key.substr(pos, dot - pos)];
+      node.reset(child);
+      pos = dot + 1;
+    }
+    node[key.substr(pos)] = value;
+  }
+  YAML::Emitter out;
+  out << root;
+  return std::string(out.c_str()) + "\n";
+}
+
+SweepSpec parse(const std::string& text, const std::string& file) {
+  SweepSpec spec;
+  spec.file = file;
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError({file, e.mark.line + 1, ""}, "malformed YAML: " + e.msg);
+  }
+  SweepReader reader(spec);
+  reader.read(root);
+  spec.enumerate = read_search(spec, reader.search_values);
+  spec.base_yaml = base_yaml(spec.values);
+  return spec;
+}
+
+}  // namespace
+
+const KeyTable& sweep_keys() {
+  static const KeyTable table("sweep file", sweep_defs());
+  return table;
+}
+
+SweepSpec load_sweep_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError({path, 0, ""}, "cannot open this sweep file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse(ss.str(), path);
+}
+
+SweepSpec load_sweep_string(const std::string& yaml, const std::string& file) { return parse(yaml, file); }
+
+}  // namespace trainsim

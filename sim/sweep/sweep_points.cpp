@@ -1,0 +1,127 @@
+// The points of a sweep and the factory that builds them (sweep_file.hpp).
+#include <algorithm>
+#include <mutex>
+
+#include "sim/config/config_doc.hpp"
+#include "sim/config/hardware_loader.hpp"
+#include "sim/config/model_loader.hpp"
+#include "sim/config/scenario_loader.hpp"
+#include "sim/sweep/enumerate.hpp"
+#include "sim/sweep/sweep_file.hpp"
+#include "sim/sweep/sweep_values.hpp"
+
+namespace trainsim {
+namespace {
+
+using Settings = std::vector<std::pair<std::string, std::string>>;
+
+SweepBase read_base(const SweepSpec& spec, const Zoo& zoo, const Settings& settings) {
+  ConfigDoc d = ConfigDoc::load_string(spec.base_yaml, spec.file, scenario_keys());
+  for (const auto& [k, v] : settings) d.apply_override(k + "=" + v);
+  auto at = [&](const std::string& key) { return relocate(spec, ConfigError(d.where(key), "")).where(); };
+  SweepBase b;
+  b.model = load_model(zoo.resolve(ZooKind::model, d.get_string("model"), spec.file, at("model")).string());
+  ClusterSpec cluster =
+      load_cluster_card(zoo.resolve(ZooKind::cluster, d.get_string("cluster"), spec.file, at("cluster")).string(), zoo);
+  b.gpus_per_node = cluster.node.gpus;
+  if (d.given("gpus")) b.gpus = static_cast<int>(d.get_int("gpus"));
+  else b.gpus = static_cast<int>(d.given("nodes") ? d.get_int("nodes") : cluster.nodes) * b.gpus_per_node;
+  b.global_batch = static_cast<int>(d.get_int("training.global_batch"));
+  b.seq_len = static_cast<int>(d.get_int("training.seq_len"));
+  b.pp = static_cast<int>(d.get_int("parallel.pp"));
+  b.pp_layers = b.model.layers + (d.get_bool("parallel.embedding_in_pp_split") ? 2 : 0);
+  return b;
+}
+
+// The settings of the grid's axes whose keys are not among `exclude`, vp: auto left out.
+std::vector<SearchAxis> grid_axes(const SweepSpec& spec, const std::vector<std::string>& exclude) {
+  std::vector<SearchAxis> axes;
+  for (const auto& a : spec.axes)
+    if (std::find(exclude.begin(), exclude.end(), a.key) == exclude.end()) axes.push_back(a);
+  return axes;
+}
+
+std::string setting(const Settings& s, const std::string& key) {
+  for (const auto& [k, v] : s)
+    if (k == key) return v;
+  return "";
+}
+
+// Grid mode: the product of the axes; a vp of "auto" becomes every divisor-valid vp of the point.
+std::vector<PlanPoint> grid(const SweepSpec& spec, const Zoo& zoo) {
+  std::vector<PlanPoint> out;
+  std::map<std::string, SweepBase> bases;  // by the settings that change the model or batch
+  for (PlanPoint& p : grid_points(spec.axes)) {
+    auto vp = std::find_if(p.settings.begin(), p.settings.end(), [](const auto& kv) { return kv.second == kAutoValue; });
+    if (vp == p.settings.end()) {
+      out.push_back(std::move(p));
+      continue;
+    }
+    Settings fixed = p.settings;
+    fixed.erase(fixed.begin() + (vp - p.settings.begin()));
+    std::string id;
+    for (const auto& [k, v] : fixed) id += k == "parallel.pp" || k.rfind("parallel.", 0) != 0 ? k + "=" + v + " " : "";
+    auto it = bases.find(id);
+    if (it == bases.end()) it = bases.emplace(id, read_base(spec, zoo, fixed)).first;
+    std::string pp = setting(p.settings, "parallel.pp");
+    for (int v : divisor_vps(it->second.model.layers, pp.empty() ? it->second.pp : std::stoi(pp))) {
+      PlanPoint q = p;
+      q.settings[vp - p.settings.begin()].second = std::to_string(v);
+      out.push_back(std::move(q));
+    }
+  }
+  return out;
+}
+
+// search: all: for each combination of the other axes, every enumerated layout.
+std::vector<PlanPoint> all_layouts(const SweepSpec& spec, const Zoo& zoo, std::map<std::string, std::size_t>* skipped) {
+  const auto& keys = enumerated_keys();
+  std::map<std::string, std::vector<std::string>> given;
+  for (const auto& a : spec.axes)
+    if (std::find(keys.begin(), keys.end(), a.key) != keys.end()) given[a.key] = a.values;
+  for (const auto& [k, v] : spec.values)
+    if (std::find(keys.begin(), keys.end(), k) != keys.end()) given[k] = {v};
+  std::vector<PlanPoint> out;
+  for (const PlanPoint& outer : grid_points(grid_axes(spec, keys))) {
+    SweepBase base = read_base(spec, zoo, outer.settings);
+    for (auto& layout : enumerate_layouts(base, spec.enumerate, given, skipped)) {
+      PlanPoint p = outer;
+      p.settings.insert(p.settings.end(), layout.begin(), layout.end());
+      out.push_back(std::move(p));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+SweepBase resolve_sweep_base(const SweepSpec& spec, const Zoo& zoo) {
+  Settings first;
+  for (const auto& a : spec.axes)
+    if (a.values.front() != kAutoValue) first.emplace_back(a.key, a.values.front());
+  try {
+    return read_base(spec, zoo, first);
+  } catch (const ConfigError& e) {
+    throw relocate(spec, e);
+  }
+}
+
+ScenarioFactory sweep_factory(const SweepSpec& spec, const Zoo& zoo) {
+  return [spec, &zoo](const std::vector<std::string>& overrides) {
+    try {
+      return load_scenario_string(spec.base_yaml, spec.file, overrides, zoo);
+    } catch (const ConfigError& e) {
+      throw relocate(spec, e);
+    }
+  };
+}
+
+std::vector<PlanPoint> sweep_points(const SweepSpec& spec, const Zoo& zoo, std::map<std::string, std::size_t>* skipped) {
+  try {
+    return spec.mode == SweepMode::all ? all_layouts(spec, zoo, skipped) : grid(spec, zoo);
+  } catch (const ConfigError& e) {
+    throw relocate(spec, e);
+  }
+}
+
+}  // namespace trainsim

@@ -1,0 +1,62 @@
+// What `trainsim sweep` prints: counts by status, the reasons points were
+// rejected (grouped), the top plans by step time and the Pareto front of step
+// time against peak memory. Computed from the sweep CSV's table, so a merged
+// or MPI-gathered CSV summarises exactly like a single-process run.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "sim/report/svg_plot.hpp"
+#include "sim/sweep/sweep_csv.hpp"
+
+namespace trainsim {
+
+struct SweepCounts {
+  std::size_t points = 0;         // rows
+  std::size_t invalid = 0;        // the loader rejected the layout
+  std::size_t pruned_oom = 0;     // the analytic memory model says it does not fit; not simulated
+  std::size_t simulated = 0;
+  std::size_t simulated_oom = 0;  // simulated, but the simulated peak exceeds HBM
+  std::size_t fits = 0;
+};
+
+struct ReasonCount {
+  std::string reason;  // "key: message" with every number replaced by N
+  std::size_t count = 0;
+};
+
+SweepCounts count_statuses(const CsvTable& t);
+
+// Reasons of invalid and non-fitting rows, numbers replaced by "N" so that
+// "tp=3 does not divide the 32 heads" and "tp=5 ..." group together; most
+// frequent first (ties by text). `skipped` (enumerator counts) are added.
+std::vector<ReasonCount> group_reasons(const CsvTable& t, const std::map<std::string, std::size_t>& skipped = {});
+
+// Rows that fit, fastest first (ties: lower point index), at most k (0 = all).
+std::vector<std::size_t> ranked_rows(const CsvTable& t, std::size_t k);
+
+// Rows on the Pareto front (pareto column), fastest first.
+std::vector<std::size_t> pareto_rows(const CsvTable& t);
+
+// "tp 8 pp 8 dp 16 vp 1 sp false zero 1 mb 1 full" plus the other swept keys.
+std::string row_label(const CsvTable& t, std::size_t row);
+
+// The terminal report: counts, grouped reasons, top k table, Pareto front.
+std::string format_sweep_report(const CsvTable& t, std::size_t top_k,
+                                const std::map<std::string, std::size_t>& skipped = {});
+
+// The same as one JSON document: {"counts", "reasons", "top", "pareto"};
+// each plan {"point", "label", "step_time_s", "tokens_per_s",
+// "model_tflops_per_gpu", "mfu", "peak_memory_bytes"}.
+nlohmann::json sweep_report_json(const CsvTable& t, std::size_t top_k,
+                                 const std::map<std::string, std::size_t>& skipped = {});
+
+// Step time against peak memory of every simulated row, the front highlighted
+// and the GPU's memory marked (`trainsim sweep --plot`).
+ScatterPlot sweep_plot(const CsvTable& t, const std::string& title);
+
+}  // namespace trainsim

@@ -1,0 +1,126 @@
+// `trainsim sweep SWEEP.yaml [--threads N] [--shard K/N] [--out FILE.csv] [--top K]
+//  [--plot FILE.svg] [--json]` and `trainsim sweep --merge A.csv B.csv ... --out ALL.csv`
+// (docs/sweep.md). Under mpirun (a TRAINSIM_MPI build) the ranks share the points.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include "cli_common.hpp"
+#include "sim/config/error.hpp"
+#include "sim/sweep/sweep_mpi.hpp"
+#include "sim/sweep/sweep_run.hpp"
+#include "sim/sweep/sweep_summary.hpp"
+
+namespace trainsim::cli {
+namespace {
+
+struct SweepArgs {
+  std::string sweep;                // SWEEP.yaml
+  int threads = 0;                  // 0 = every hardware thread
+  std::string shard = "1/1";
+  std::string out;                  // --out FILE.csv
+  std::size_t top = 10;
+  std::string plot;                 // --plot FILE.svg
+  bool json = false;
+  std::vector<std::string> merge;   // --merge A.csv B.csv ...
+};
+
+void parse_shard(const std::string& text, SweepRunOptions& o) {
+  int k = 0, n = 0;
+  char tail = 0;
+  if (std::sscanf(text.c_str(), "%d/%d%c", &k, &n, &tail) != 2 || n < 1 || k < 1 || k > n)
+    throw UsageError("--shard: '" + text + "' is not K/N with 1 <= K <= N (e.g. --shard 3/8 for Slurm array task 3 of 8)");
+  o.shard = k;
+  o.shards = n;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError("cannot read '" + path + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) throw UsageError("cannot write '" + path + "'");
+}
+
+// A bar on stderr while it is a terminal; nothing otherwise.
+std::function<void(std::size_t, std::size_t)> progress_bar() {
+  if (!isatty(STDERR_FILENO)) return {};
+  return [last = std::size_t{0}](std::size_t done, std::size_t total) mutable {
+    std::size_t width = 40, filled = total ? done * width / total : width;
+    if (filled == last && done != total) return;
+    last = filled;
+    std::fprintf(stderr, "\r[%s%s] %zu/%zu", std::string(filled, '#').c_str(), std::string(width - filled, ' ').c_str(),
+                 done, total);
+    if (done == total) std::fprintf(stderr, "\n");
+  };
+}
+
+void report(const SweepArgs& args, const CsvTable& table, const std::map<std::string, std::size_t>& skipped,
+            const std::string& title) {
+  if (!args.out.empty()) write_file(args.out, csv_text(table));
+  if (!args.plot.empty()) write_file(args.plot, render_svg(sweep_plot(table, title)));
+  if (args.json) std::cout << sweep_report_json(table, args.top, skipped).dump(2) << "\n";
+  else std::cout << format_sweep_report(table, args.top, skipped);
+}
+
+void merge_command(const SweepArgs& args) {
+  if (args.out.empty()) throw UsageError("--merge needs --out ALL.csv");
+  if (!args.sweep.empty()) throw UsageError("--merge takes CSV files only; drop '" + args.sweep + "'");
+  std::vector<CsvTable> parts;
+  for (const auto& f : args.merge) parts.push_back(parse_csv(read_file(f), f));
+  CsvTable all = merge_tables(parts, args.merge);
+  std::fprintf(stderr, "merged %zu files: %zu points\n", parts.size(), all.rows.size());
+  report(args, all, {}, "merged sweep");
+}
+
+void sweep_command(const SweepArgs& args) {
+  if (!args.merge.empty()) return merge_command(args);
+  if (args.sweep.empty()) throw UsageError("give a sweep file (trainsim sweep SWEEP.yaml) or --merge A.csv B.csv ...");
+  SweepRunOptions o;
+  parse_shard(args.shard, o);
+  o.threads = args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  o.progress = progress_bar();
+  SweepSpec spec = load_sweep_file(args.sweep);
+  Zoo zoo = default_zoo();
+  auto start = std::chrono::steady_clock::now();
+  std::optional<SweepRun> run = run_sweep_distributed(spec, zoo, o);
+  if (!run) return;  // an MPI worker: rank 0 reports
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::fprintf(stderr, "swept %zu of %zu points (shard %d/%d) in %.1f s on %d threads\n", run->table.rows.size(),
+               run->total_points, o.shard, o.shards, wall, o.threads);
+  report(args, run->table, run->skipped, args.sweep);
+}
+
+}  // namespace
+
+void add_sweep_command(CLI::App& app) {
+  auto args = std::make_shared<SweepArgs>();
+  CLI::App* cmd = app.add_subcommand("sweep", "search layouts: every point of a sweep file simulated, ranked, "
+                                              "its Pareto front of step time vs memory; docs/sweep.md");
+  cmd->add_option("sweep", args->sweep, "sweep YAML: a scenario whose keys may hold lists or ranges (docs/sweep.md)");
+  cmd->add_option("--threads", args->threads, "worker threads (default: every hardware thread); the CSV is the same for any count")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--shard", args->shard, "K/N: evaluate only points i with i mod N == K-1 (Slurm array task K of N)");
+  cmd->add_option("--out", args->out, "write the CSV, one row per point (docs/sweep.md lists the columns)");
+  cmd->add_option("--top", args->top, "plans in the ranked table (default 10)");
+  cmd->add_option("--plot", args->plot, "write step time against peak memory as SVG, the Pareto front highlighted");
+  cmd->add_flag("--json", args->json, "print one JSON document (counts, reasons, top plans, Pareto front)");
+  cmd->add_option("--merge", args->merge, "join shard CSVs into the unsharded CSV (with --out)")->take_all();
+  cmd->callback([args] { sweep_command(*args); });
+}
+
+}  // namespace trainsim::cli
