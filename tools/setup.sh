@@ -4,6 +4,9 @@
 #   TRAINSIM_BUILD_DIR  build folder (default: build/ in the repository)
 #   TRAINSIM_WERROR     ON to treat warnings as errors (CI sets it)
 #   TRAINSIM_JOBS       parallel build jobs (default 2)
+#   TRAINSIM_FUZZ       ON to also install clang and libFuzzer (the sanitizer/fuzz
+#                       job, tools/test_sanitizers.sh)
+#   TRAINSIM_CMAKE_ARGS extra arguments for the configure step (re-configures)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${TRAINSIM_BUILD_DIR:-$root/build}"
@@ -11,6 +14,9 @@ build="${TRAINSIM_BUILD_DIR:-$root/build}"
 packages=(cmake ninja-build g++ pkg-config
           libboost-graph-dev libyaml-cpp-dev libspdlog-dev libfmt-dev doctest-dev
           libbenchmark-dev libcli11-dev nlohmann-json3-dev)
+if [ "${TRAINSIM_FUZZ:-OFF}" = ON ]; then
+  packages+=(clang-14 libclang-rt-14-dev)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -23,8 +29,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-if [ ! -f "$build/build.ninja" ] || [ -n "${TRAINSIM_WERROR:-}" ]; then
+if [ ! -f "$build/build.ninja" ] || [ -n "${TRAINSIM_WERROR:-}" ] || [ -n "${TRAINSIM_CMAKE_ARGS:-}" ]; then
+  # shellcheck disable=SC2086  # TRAINSIM_CMAKE_ARGS is a list of words
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DTRAINSIM_WERROR="${TRAINSIM_WERROR:-OFF}" >&2
+        -DTRAINSIM_WERROR="${TRAINSIM_WERROR:-OFF}" ${TRAINSIM_CMAKE_ARGS:-} >&2
 fi
 cmake --build "$build" -j "${TRAINSIM_JOBS:-2}" >&2

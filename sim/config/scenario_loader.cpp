@@ -5,6 +5,7 @@
 
 #include "sim/config/config_doc.hpp"
 #include "sim/config/hardware_loader.hpp"
+#include "sim/config/limits.hpp"
 #include "sim/config/model_loader.hpp"
 
 namespace trainsim {
@@ -51,25 +52,36 @@ void check_order(const ConfigDoc& d, const std::string& order) {
 }
 
 // nodes and gpus: explicit values win; else derive from dp when given; else the card's size.
+// Counts are formed in 64 bits and checked against kMaxGpus before they are narrowed.
 void resolve_size(const ConfigDoc& d, Scenario& s) {
-  int per_node = s.cluster.node.gpus;
+  const long long per_node = s.cluster.node.gpus;
+  long long gpus = 0, nodes = 0;
+  std::string key = "gpus";
   if (d.given("gpus")) {
-    s.gpus = get_i(d, "gpus");
-    s.nodes = d.given("nodes") ? get_i(d, "nodes") : (s.gpus + per_node - 1) / per_node;
+    gpus = d.get_int("gpus");
+    nodes = d.given("nodes") ? d.get_int("nodes") : (gpus + per_node - 1) / per_node;
   } else if (d.given("nodes")) {
-    s.nodes = get_i(d, "nodes");
-    s.gpus = s.nodes * per_node;
+    nodes = d.get_int("nodes");
+    gpus = nodes * per_node;
+    key = "nodes";
   } else if (d.given("parallel.dp")) {
-    s.gpus = get_i(d, "parallel.dp") * s.parallel.tp * s.parallel.pp * s.parallel.cp;
-    s.nodes = (s.gpus + per_node - 1) / per_node;
+    gpus = d.get_int("parallel.dp") * s.parallel.tp * s.parallel.pp * s.parallel.cp;  // each <= 2^18: fits
+    nodes = (gpus + per_node - 1) / per_node;
+    key = "parallel.dp";
   } else {
-    s.nodes = s.cluster.nodes;
-    s.gpus = s.nodes * per_node;
+    nodes = s.cluster.nodes;
+    gpus = nodes * per_node;
+    key = "cluster";
   }
-  if (s.gpus > s.nodes * per_node)
-    d.fail("gpus", std::to_string(s.gpus) + " GPUs do not fit on " + std::to_string(s.nodes) + " nodes of " +
+  if (gpus > static_cast<long long>(kMaxGpus))
+    d.fail(key, "the scenario would use " + std::to_string(gpus) + " GPUs; trainsim accepts at most " +
+                    std::to_string(static_cast<long long>(kMaxGpus)) + " (docs/limits.md); lower gpus, nodes or dp");
+  if (gpus > nodes * per_node)
+    d.fail("gpus", std::to_string(gpus) + " GPUs do not fit on " + std::to_string(nodes) + " nodes of " +
                        std::to_string(per_node) + " GPUs; raise nodes to " +
-                       std::to_string((s.gpus + per_node - 1) / per_node) + " or lower gpus");
+                       std::to_string((gpus + per_node - 1) / per_node) + " or lower gpus");
+  s.gpus = static_cast<int>(gpus);
+  s.nodes = static_cast<int>(nodes);
 }
 
 void read_parallel(const ConfigDoc& d, Scenario& s) {
@@ -97,12 +109,12 @@ void derive_dp(const ConfigDoc& d, Scenario& s) {
     p.dp = get_i(d, "parallel.dp");
     return;
   }
-  int model_parallel = p.tp * p.pp * p.cp;
+  const long long model_parallel = 1LL * p.tp * p.pp * p.cp;  // each <= 2^18: fits in 64 bits
   if (s.gpus % model_parallel != 0)
     d.fail("parallel.tp", "tp x pp x cp = " + std::to_string(model_parallel) + " does not divide the " +
                               std::to_string(s.gpus) + " GPUs, so dp cannot be derived; choose sizes whose "
                               "product divides the GPU count");
-  p.dp = s.gpus / model_parallel;
+  p.dp = static_cast<int>(s.gpus / model_parallel);
 }
 
 void read_offload_options(const ConfigDoc& d, OffloadPlan& o) {

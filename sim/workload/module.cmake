@@ -13,4 +13,5 @@ target_sources(trainsim_core PRIVATE
 trainsim_add_test(workload_test)
 trainsim_add_test(step_sim_test)
 trainsim_add_test(sc21_validation_test)
+trainsim_add_test(property_test)
 trainsim_add_bench(bench_run)
