@@ -70,6 +70,10 @@ check run_profile_missing "no_such_profile.csv" "$bin" run "$good" --set trainin
 check run_profile_negative "bad_negative.csv:" "$bin" run "$good" --set training.compute_profile="$profiles/bad_negative.csv"
 check run_unknown_flag "--ds-config" "$bin" run "$good" --ds-config x.json
 
+long_name="$(printf 'x%.0s' $(seq 300))"
+check zoo_name_too_long "unknown cluster '$long_name'" "$bin" mem "$good" --set cluster="$long_name"
+check profile_name_too_long "training.compute_profile: cannot open" "$bin" run "$good" --set training.compute_profile="$long_name.csv"
+
 section="Hugging Face config.json"
 hf="$(cd "$dir/../hf" && pwd)"
 check hf_malformed "malformed.json:6" "$bin" mem "$good" --set model="$hf/malformed.json"

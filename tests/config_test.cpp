@@ -190,3 +190,15 @@ TEST_CASE("limits (docs/limits.md): past them a scenario is refused with the key
   CHECK(s.gpus == 262144);
   CHECK(s.parallel.dp == 4096);
 }
+
+TEST_CASE("fuzz finding: a name the OS cannot look up is an unknown name, not a filesystem_error") {
+  // fuzz_yaml_loaders crash-name-too-long: a 300-character cluster name made
+  // std::filesystem::is_regular_file throw (ENAMETOOLONG), exit 3 in the CLI.
+  const std::string long_name(300, 'x');
+  const std::string yaml = "model: gpt3-175b\ncluster: " + long_name + "\ntraining: {global_batch: 8}\n";
+  CHECK(has(error_of([&] { load_scenario_string(yaml, "s.yaml", {}, zoo()); }), "unknown cluster '" + long_name));
+  CHECK(has(error_of([&] { load_scenario_string(yaml, "s.yaml", {"cluster=dgx-a100-80gb",
+                                                                 "training.compute_profile=" + long_name + ".csv"},
+                                                zoo()); }),
+            "training.compute_profile: cannot open"));
+}

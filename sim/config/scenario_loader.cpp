@@ -31,7 +31,8 @@ std::string zoo_relative(const ConfigDoc& d, const std::string& key) {
   std::filesystem::path p(d.get_string(key));
   if (p.is_absolute() || d.file().empty()) return p.string();
   std::filesystem::path beside = std::filesystem::path(d.file()).parent_path() / p;
-  return std::filesystem::exists(beside) || !std::filesystem::exists(p) ? beside.string() : p.string();
+  std::error_code ec;  // a path the OS cannot look up (name too long) does not exist: no throw
+  return std::filesystem::exists(beside, ec) || !std::filesystem::exists(p, ec) ? beside.string() : p.string();
 }
 
 // parallel.order must name tp, cp, dp and pp once each, joined by '-'.
@@ -149,7 +150,8 @@ void read_training(const ConfigDoc& d, Scenario& s) {
   t.overlap.grad_clip = d.get_bool("training.grad_clip");
   if (d.given("training.compute_profile")) {
     t.compute_profile = zoo_relative(d, "training.compute_profile");
-    if (!std::filesystem::is_regular_file(t.compute_profile))
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(t.compute_profile, ec))
       d.fail("training.compute_profile", "cannot open '" + t.compute_profile + "'; give a CSV file (a path relative to "
                                          "the scenario's folder or absolute) with the header "
                                          "block,forward_ms,backward_ms[,recompute_ms]");
