@@ -3,11 +3,21 @@
 # scenario in tests/data/bad/ (its first line says "# expect: TEXT") and every
 # bad flag below must exit with status 2 and a message on stderr containing
 # the expected file, line and key. Usage: cli_bad_input_test.sh PATH/TO/trainsim
+# With BAD_INPUTS_TABLE=FILE, every case also appends a row (section, name,
+# exit status, first line of stderr) to FILE, tab-separated:
+# tools/gen_bad_inputs.sh turns that into docs/bad_inputs.md.
 set -u
 bin="$1"
 dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/data/bad"
 passed=0
 failed=0
+
+section="Scenario YAML"
+table="${BAD_INPUTS_TABLE:-}"
+record() {  # record NAME RC FIRST_LINE_OF_STDERR
+  [ -n "$table" ] && printf '%s\t%s\t%s\t%s\n' "$section" "$1" "$2" "$3" >>"$table"
+  return 0
+}
 
 check() {  # check NAME EXPECTED_TEXT COMMAND...
   local name="$1" expected="$2"
@@ -15,6 +25,7 @@ check() {  # check NAME EXPECTED_TEXT COMMAND...
   local err rc
   err="$("$@" 2>&1 >/dev/null)"
   rc=$?
+  record "$name" "$rc" "${err%%$'\n'*}"
   if [ "$rc" -eq 2 ] && [[ "$err" == *"$expected"* ]]; then
     passed=$((passed + 1))
     printf 'ok   %-28s %s\n' "$name" "${err%%$'\n'*}"
@@ -24,13 +35,19 @@ check() {  # check NAME EXPECTED_TEXT COMMAND...
   fi
 }
 
+# A file's optional second line "# section: NAME" files its row under NAME.
 for f in "$dir"/*.yaml; do
   first="$(head -n 1 "$f")"
   [[ "$first" == "# expect: "* ]] || continue
+  second="$(sed -n 2p "$f")"
+  section="Scenario YAML"
+  [[ "$second" == "# section: "* ]] && section="${second#\# section: }"
   check "$(basename "$f" .yaml)" "${first#\# expect: }" "$bin" mem "$f"
 done
+section="Command-line flags"
 
 good="$(cd "$dir/../../.." && pwd)/scenarios/gpt3-175b-1024gpu.yaml"
+zero3="$(dirname "$good")/llama-2-7b-zero3.yaml"
 check set_unknown_key "--set: parallel.tpp: unknown key; did you mean 'parallel.tp'" "$bin" mem "$good" --set parallel.tpp=4
 check set_no_equals "expected --set dotted.key=value" "$bin" mem "$good" --set parallel.tp
 check set_bad_value "--set: parallel.tp: 'x' is not an integer" "$bin" mem "$good" --set parallel.tp=x
@@ -81,5 +98,33 @@ check hostfile_bad_line "bad_hostfile:3: hostfile: expected 'HOSTNAME slots=N' w
 check hostfile_conflict "base.yaml:4: nodes: the scenario says 2 but --num_nodes says 4" \
   "$bin" mem "$ds/base.yaml" --num_nodes 4 --num_gpus 8
 
+long_name="$(printf 'x%.0s' $(seq 300))"
+check zoo_name_too_long "unknown cluster '$long_name'" "$bin" mem "$good" --set cluster="$long_name"
+check profile_name_too_long "training.compute_profile: cannot open" "$bin" run "$good" --set training.compute_profile="$long_name.csv"
+
+section="Hugging Face config.json"
+hf="$(cd "$dir/../hf" && pwd)"
+check hf_malformed "malformed.json:6" "$bin" mem "$good" --set model="$hf/malformed.json"
+check hf_missing_layers "num_hidden_layers: missing required key" "$bin" mem "$good" --set model="$hf/missing_layers.json"
+check hf_negative_heads "n_head: expected a positive integer, found -12" "$bin" mem "$good" --set model="$hf/negative_heads.json"
+check hf_string_layers "num_hidden_layers: expected a positive integer, found \"thirty-two\"" \
+  "$bin" mem "$good" --set model="$hf/string_layers.json"
+check hf_huge_hidden "hidden_size: 1e+30 is past trainsim's largest accepted count" \
+  "$bin" mem "$good" --set model="$hf/huge_hidden.json"
+check hf_missing_file "no_such_config.json" "$bin" mem "$good" --set model=/no/such/dir/no_such_config.json
+
+section="Limits and guards"
+check limit_gpus "gpus: value out of range; expected an integer in [1, 262144]" "$bin" run "$good" --set gpus=1000000
+check limit_nodes "nodes: value out of range; expected an integer in [1, 262144]" "$bin" run "$good" --set nodes=125000000
+check limit_derived_gpus "nodes: the scenario would use 320000 GPUs; trainsim accepts at most 262144" \
+  "$bin" run "$zero3" --set nodes=40000
+check limit_micro_batches "training.global_batch: global_batch=16000000 makes" \
+  "$bin" run "$good" --set training.global_batch=16000000 --set parallel.tp=8 --set parallel.pp=8 --set gpus=64
+check limit_layers "layers: value out of range" "$bin" mem "$dir/../limits/too_many_layers.yaml"
+check run_max_events "raise --max-events" "$bin" run "$good" --max-events 1000
+check run_max_events_zero "--max-events" "$bin" run "$good" --max-events 0
+check run_timeout_negative "--timeout" "$bin" run "$good" --timeout -1
+check run_timeout_tiny "raise --timeout" "$bin" run "$good" --full --timeout 0.000001
+
 echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -ge 15 ]
+[ "$failed" -eq 0 ] && [ "$passed" -ge 30 ]

@@ -56,7 +56,7 @@ TEST_CASE("typed getters parse through the table and check ranges") {
   ConfigDoc d = ConfigDoc::load_string(
       "parallel:\n  tp: four\n  pp: 0\ntraining:\n  precision: bf17\nmemory:\n  cuda_context: 2\n", "s.yaml",
       scenario_keys());
-  CHECK(has(error_of([&] { d.get_int("parallel.tp"); }), "s.yaml:2: parallel.tp: 'four' is not an integer >= 1"));
+  CHECK(has(error_of([&] { d.get_int("parallel.tp"); }), "s.yaml:2: parallel.tp: 'four' is not an integer in [1, 262144]"));
   CHECK(has(error_of([&] { d.get_int("parallel.pp"); }), "out of range"));
   CHECK(has(error_of([&] { d.get_choice("training.precision"); }), "one of fp32|fp16|bf16|fp8"));
   CHECK(has(error_of([&] { d.get_quantity("memory.cuda_context"); }), "unit is required"));
@@ -163,4 +163,42 @@ TEST_CASE("unknown zoo names list the valid ones, nearest first") {
   std::string msg = error_of([&] { load_scenario_string(yaml, "s.yaml", {}, zoo()); });
   CHECK(has(msg, "s.yaml:1: model: unknown model 'gpt3-175'"));
   CHECK(has(msg, "valid names (nearest first): gpt3-175b"));
+}
+
+TEST_CASE("limits (docs/limits.md): past them a scenario is refused with the key and the limit, never overflowed") {
+  const std::string base = "model: gpt3-175b\ncluster: dgx-a100-80gb\ntraining: {global_batch: 1536}\n";
+  auto error_with = [&](const std::vector<std::string>& sets) {
+    return error_of([&] { load_scenario_string(base, "s.yaml", sets, zoo()); });
+  };
+  // Before the limits, these were signed-int overflows in resolve_size /
+  // derive_dp (UBSan) or silent truncation of a 64-bit value to int.
+  CHECK(has(error_with({"gpus=2147483647"}), "gpus: value out of range; expected an integer in [1, 262144]"));
+  CHECK(has(error_with({"nodes=268435456"}), "nodes: value out of range"));
+  CHECK(has(error_with({"nodes=40000"}), "nodes: the scenario would use 320000 GPUs; trainsim accepts at most 262144"));
+  CHECK(has(error_with({"parallel.dp=262144", "parallel.tp=262144", "parallel.pp=262144"}),
+            "parallel.dp: the scenario would use"));
+  CHECK(has(error_with({"gpus=262144", "parallel.tp=262144", "parallel.pp=262144", "parallel.cp=262144"}),
+            "parallel.tp: tp x pp x cp = 18014398509481984 does not divide the 262144 GPUs"));
+  CHECK(has(error_with({"training.micro_batch=100000"}), "training.micro_batch: value out of range"));
+  CHECK(has(error_with({"gpus=8", "parallel.tp=8", "training.global_batch=100000"}),
+            "global_batch=100000 makes 100000 micro-batches per pipeline; trainsim simulates at most 65536"));
+  // Integer keys without their own limit stop inside int.
+  CHECK(has(error_with({"offload.aio_queue_depth=4294967296"}), "value out of range; expected an integer in [1, 1073741824]"));
+  // At the limit a scenario loads.
+  Scenario s = load_scenario_string(base, "s.yaml", {"gpus=262144", "parallel.tp=8", "parallel.pp=8",
+                                                     "training.global_batch=4096"}, zoo());
+  CHECK(s.gpus == 262144);
+  CHECK(s.parallel.dp == 4096);
+}
+
+TEST_CASE("fuzz finding: a name the OS cannot look up is an unknown name, not a filesystem_error") {
+  // fuzz_yaml_loaders crash-name-too-long: a 300-character cluster name made
+  // std::filesystem::is_regular_file throw (ENAMETOOLONG), exit 3 in the CLI.
+  const std::string long_name(300, 'x');
+  const std::string yaml = "model: gpt3-175b\ncluster: " + long_name + "\ntraining: {global_batch: 8}\n";
+  CHECK(has(error_of([&] { load_scenario_string(yaml, "s.yaml", {}, zoo()); }), "unknown cluster '" + long_name));
+  CHECK(has(error_of([&] { load_scenario_string(yaml, "s.yaml", {"cluster=dgx-a100-80gb",
+                                                                 "training.compute_profile=" + long_name + ".csv"},
+                                                zoo()); }),
+            "training.compute_profile: cannot open"));
 }

@@ -373,6 +373,33 @@ TEST_SUITE("engine") {
     CHECK_THROWS_AS(e.step(), EventLimitExceeded);
   }
 
+  TEST_CASE("the wall-time guard throws a typed error and keeps the engine consistent") {
+    Engine e(EngineOptions{.wall_time_limit_s = 0.05});
+    HandlerId forever{};
+    forever = e.add_handler([&](Engine& eng, std::uint64_t) {
+      eng.schedule_after(ps(1), 0, forever);
+    });
+    e.schedule_at(ps(0), 0, forever);
+    CHECK_THROWS_AS(e.run(), WallTimeExceeded);
+    const EngineCounters c = e.counters();
+    CHECK(c.fired % kWallClockCheckEvents == 0);
+    CHECK(c.pending == 1);
+    check_adds_up(e);
+    CHECK_THROWS_AS(e.step(), WallTimeExceeded);  // the time already spent still counts
+  }
+
+  TEST_CASE("without a wall-time limit the engine never reads the clock into its results") {
+    Engine e;
+    HandlerId h{};
+    int left = 3 * static_cast<int>(kWallClockCheckEvents);
+    h = e.add_handler([&](Engine& eng, std::uint64_t) {
+      if (--left > 0) eng.schedule_after(ps(1), 0, h);
+    });
+    e.schedule_at(ps(0), 0, h);
+    e.run();
+    CHECK(e.counters().fired == 3 * kWallClockCheckEvents);
+  }
+
   TEST_CASE("run_until fires up to the limit and advances the clock to it") {
     Recorder r;
     Engine& e = r.engine;

@@ -140,3 +140,26 @@ TEST_CASE("unsupported or inconsistent configs are refused, naming the key") {
   CHECK(has(error_in(R"({"model_type": "llama", "num_key_value_heads": 3, )" + llama + "}"),
             "c.json:1: num_key_value_heads: must divide num_attention_heads (4)"));
 }
+
+TEST_CASE("fuzz findings: every bad config.json is a ConfigError, sizes past the limits are refused") {
+  auto error_in = [](const std::string& text) {
+    try {
+      parse_hf_config(text, "c.json");
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  auto has = [](const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; };
+  // fuzz_hf_config crash-number-overflow: a number past double's range escaped
+  // as nlohmann::json::out_of_range (exit 3 "internal error" in the CLI).
+  CHECK(has(error_in("110e16116"), "c.json: malformed JSON: "));
+  CHECK(has(error_in(R"({"n_embd": 1e999, "n_layer": 2, "n_head": 2, "vocab_size": 10})"), "malformed JSON"));
+  // Counts past the limits (docs/limits.md): refused before 4 x hidden could overflow an int.
+  CHECK(has(error_in(R"({"model_type": "gpt2", "n_embd": 2000000000, "n_layer": 2, "n_head": 2, "vocab_size": 10,
+                         "n_positions": 8})"),
+            "n_embd: 2000000000 is past trainsim's largest accepted count"));
+  CHECK(has(error_in(R"({"model_type": "gpt2", "n_embd": 16777216, "n_layer": 2, "n_head": 2, "vocab_size": 10,
+                         "n_positions": 8})"),
+            "hidden: 16777216 is past trainsim's limit of 1048576"));
+}

@@ -157,7 +157,8 @@ TEST_CASE("the memory timeline's peak agrees with trainsim mem within 5% on a do
     Scenario s = scenario(yaml, sets);
     MemoryResult mem = compute_memory(s);
     StepResult run = simulate_step(s);
-    CAPTURE(model);
+    const std::string& model_name = model;  // clang 14 cannot capture a structured binding (CAPTURE's lambda)
+    CAPTURE(model_name);
     CHECK(run.peak_memory_bytes == doctest::Approx(mem.peak.value()).epsilon(0.05));
   }
 }

@@ -5,6 +5,9 @@
 #   TRAINSIM_WERROR     ON to treat warnings as errors (CI sets it)
 #   TRAINSIM_JOBS       parallel build jobs (default 2)
 #   TRAINSIM_MPI        ON to build `trainsim sweep` with MPI (adds OpenMPI to the packages; CI sets it)
+#   TRAINSIM_FUZZ       ON to also install clang and libFuzzer (the sanitizer/fuzz
+#                       job, tools/test_sanitizers.sh)
+#   TRAINSIM_CMAKE_ARGS extra arguments for the configure step (re-configures)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${TRAINSIM_BUILD_DIR:-$root/build}"
@@ -14,6 +17,9 @@ packages=(cmake ninja-build g++ pkg-config
           libbenchmark-dev libcli11-dev nlohmann-json3-dev libtbb-dev)
 if [ "${TRAINSIM_MPI:-OFF}" = "ON" ]; then
   packages+=(libopenmpi-dev openmpi-bin)   # only for the MPI sweep (tests/mpi_sweep_test.sh)
+fi
+if [ "${TRAINSIM_FUZZ:-OFF}" = ON ]; then
+  packages+=(clang-14 libclang-rt-14-dev)
 fi
 missing=()
 for p in "${packages[@]}"; do
@@ -27,10 +33,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-if [ ! -f "$build/build.ninja" ] || [ -n "${TRAINSIM_WERROR:-}" ] || [ -n "${TRAINSIM_MPI:-}" ]; then
+if [ ! -f "$build/build.ninja" ] || [ -n "${TRAINSIM_WERROR:-}" ] || [ -n "${TRAINSIM_MPI:-}" ] \
+   || [ -n "${TRAINSIM_CMAKE_ARGS:-}" ]; then
   mpi_flag=()
   [ -z "${TRAINSIM_MPI:-}" ] || mpi_flag=(-DTRAINSIM_MPI="$TRAINSIM_MPI")
+  # shellcheck disable=SC2086  # TRAINSIM_CMAKE_ARGS is a list of words
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DTRAINSIM_WERROR="${TRAINSIM_WERROR:-OFF}" "${mpi_flag[@]}" >&2
+        -DTRAINSIM_WERROR="${TRAINSIM_WERROR:-OFF}" "${mpi_flag[@]}" ${TRAINSIM_CMAKE_ARGS:-} >&2
 fi
 cmake --build "$build" -j "${TRAINSIM_JOBS:-2}" >&2

@@ -26,8 +26,9 @@ FlopRate GpuSpec::peak(Precision p) const {
   return peak_bf16;
 }
 
-GpuSpec load_gpu_card(const std::string& path) {
-  ConfigDoc d = ConfigDoc::load_file(path, gpu_keys());
+namespace {
+
+GpuSpec gpu_from_doc(const ConfigDoc& d) {
   GpuSpec g;
   g.name = display_name(d);
   g.source = d.get_string("source");
@@ -42,6 +43,14 @@ GpuSpec load_gpu_card(const std::string& path) {
   for (const char* key : {"peak.fp32", "peak.tf32", "peak.fp16", "peak.bf16", "hbm", "hbm_bandwidth"})
     if (d.get_quantity(key) <= 0) d.fail(key, "must be positive");
   return g;
+}
+
+}  // namespace
+
+GpuSpec load_gpu_card(const std::string& path) { return gpu_from_doc(ConfigDoc::load_file(path, gpu_keys())); }
+
+GpuSpec load_gpu_card_string(const std::string& yaml, const std::string& file) {
+  return gpu_from_doc(ConfigDoc::load_string(yaml, file, gpu_keys()));
 }
 
 namespace {
@@ -107,10 +116,7 @@ void read_fabric(const ConfigDoc& d, ClusterSpec& c) {
   f.switch_latency = Seconds(d.get_quantity("fabric.switch_latency"));
 }
 
-}  // namespace
-
-ClusterSpec load_cluster_card(const std::string& path, const Zoo& zoo) {
-  ConfigDoc d = ConfigDoc::load_file(path, cluster_keys());
+ClusterSpec cluster_from_doc(const ConfigDoc& d, const std::string& path, const Zoo& zoo) {
   ClusterSpec c;
   c.name = display_name(d);
   c.file = path;
@@ -130,6 +136,16 @@ ClusterSpec load_cluster_card(const std::string& path, const Zoo& zoo) {
     d.fail(e.where().key, e.message());
   }
   return c;
+}
+
+}  // namespace
+
+ClusterSpec load_cluster_card(const std::string& path, const Zoo& zoo) {
+  return cluster_from_doc(ConfigDoc::load_file(path, cluster_keys()), path, zoo);
+}
+
+ClusterSpec load_cluster_card_string(const std::string& yaml, const std::string& file, const Zoo& zoo) {
+  return cluster_from_doc(ConfigDoc::load_string(yaml, file, cluster_keys()), file, zoo);
 }
 
 }  // namespace trainsim

@@ -30,6 +30,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/config/error.hpp"
+#include "sim/config/limits.hpp"
 #include "sim/config/model_loader.hpp"
 
 namespace trainsim {
@@ -71,12 +72,18 @@ class Reader {
     fail(*keys.begin(), "missing required key; give one of: " + join(keys, ", ") + " (a positive integer)");
   }
 
-  // A positive integer that fits an int (an integral float such as 4096.0 too).
+  // A positive integer (an integral float such as 4096.0 too) no larger than
+  // the largest count trainsim accepts (kMaxVocab = 2^24, limits.hpp), so the
+  // sizes derived from it (4 x hidden, positions + 2) stay inside an int;
+  // check_model applies each key's own limit.
   int positive_int(const char* key) const {
     const json& v = j_[key];
     double x = v.is_number() ? v.get<double>() : 0.0;
-    if (!v.is_number() || x != std::floor(x) || x < 1 || x > INT_MAX)
+    if (!v.is_number() || x != std::floor(x) || x < 1)
       fail(key, "expected a positive integer, found " + v.dump() + " (write a JSON number such as 4096)");
+    if (x > kMaxVocab)
+      fail(key, v.dump() + " is past trainsim's largest accepted count, " +
+                    std::to_string(static_cast<long long>(kMaxVocab)) + " (docs/limits.md)");
     return static_cast<int>(x);
   }
   int required_int(Keys keys) const { return positive_int(first_of(keys)); }
@@ -275,6 +282,10 @@ json parse_json(const std::string& text, const std::string& file) {
     std::size_t colon = what.find(": ", what.find("parse error"));
     std::string detail = colon == std::string::npos ? what : what.substr(colon + 2);
     throw ConfigError({file, line_at(text, offset), ""}, "malformed JSON: " + detail);
+  } catch (const json::exception& e) {
+    // Found by fuzz_hf_config: a number past double's range (1e999) is an
+    // out_of_range error, not a parse_error; it carries no offset.
+    throw ConfigError({file, 0, ""}, std::string("malformed JSON: ") + e.what());
   }
 }
 

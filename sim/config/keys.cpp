@@ -1,4 +1,5 @@
 #include "sim/config/keys.hpp"
+#include "sim/config/limits.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -51,6 +52,10 @@ std::string KeyDef::describe_type() const {
 
 KeyTable::KeyTable(std::string kind, std::vector<KeyDef> keys)
     : kind_(std::move(kind)), keys_(std::move(keys)) {
+  // Integer keys without a declared maximum get the general cap, so every
+  // value the loaders narrow to `int` is in range (limits.hpp).
+  for (auto& k : keys_)
+    if (k.type == ValueType::integer && !k.max) k.max = kMaxIntegerKey;
   std::set<std::string> seen;
   for (const auto& k : keys_)
     if (!seen.insert(k.path).second) throw std::logic_error("key declared twice: " + k.path);

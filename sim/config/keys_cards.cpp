@@ -1,5 +1,6 @@
 // Key tables of the model, GPU and cluster cards.
 #include "sim/config/keys.hpp"
+#include "sim/config/limits.hpp"
 
 namespace trainsim {
 namespace {
@@ -10,6 +11,12 @@ KeyDef key(std::string path, ValueType type, std::string def, std::string help, 
   k.help = std::move(help);
   k.required = required;
   if (type == ValueType::integer) k.min = 1;
+  return k;
+}
+
+// `k` with the inclusive maximum `max` (sim/config/limits.hpp).
+KeyDef capped(KeyDef k, double max) {
+  k.max = max;
   return k;
 }
 
@@ -45,14 +52,14 @@ std::vector<KeyDef> model_defs() {
   return {
       key("name", V::string, "", "display name; default: the file name"),
       key("source", V::string, "", "where the architecture comes from (paper, config file)"),
-      key("layers", V::integer, "", "transformer layers L", true),
-      key("hidden", V::integer, "", "hidden size h", true),
-      key("heads", V::integer, "", "attention (query) heads a", true),
-      key("kv_heads", V::integer, "", "key/value heads g for grouped-query attention; default: heads"),
-      key("head_dim", V::integer, "", "size of one head (kv_channels); default: hidden / heads"),
-      key("ffn", V::integer, "", "MLP inner size F; default: 4 x hidden"),
-      key("vocab", V::integer, "", "vocabulary size V, as padded for training", true),
-      key("max_position", V::integer, "", "rows of the learned position table (position: learned)"),
+      capped(key("layers", V::integer, "", "transformer layers L", true), kMaxLayers),
+      capped(key("hidden", V::integer, "", "hidden size h", true), kMaxWidth),
+      capped(key("heads", V::integer, "", "attention (query) heads a", true), kMaxHeads),
+      capped(key("kv_heads", V::integer, "", "key/value heads g for grouped-query attention; default: heads"), kMaxHeads),
+      capped(key("head_dim", V::integer, "", "size of one head (kv_channels); default: hidden / heads"), kMaxWidth),
+      capped(key("ffn", V::integer, "", "MLP inner size F; default: 4 x hidden"), kMaxWidth),
+      capped(key("vocab", V::integer, "", "vocabulary size V, as padded for training", true), kMaxVocab),
+      capped(key("max_position", V::integer, "", "rows of the learned position table (position: learned)"), kMaxSequence),
       choice("mlp", "gelu", {"gelu", "relu", "swiglu"}, "MLP kind: gelu/relu (2 matrices) or swiglu (3 matrices)"),
       choice("position", "learned", {"learned", "rope", "alibi"}, "position encoding; only learned has parameters"),
       choice("norm", "layernorm", {"layernorm", "rmsnorm"}, "normalisation: layernorm (weight + bias) or rmsnorm (weight)"),
@@ -84,16 +91,16 @@ std::vector<KeyDef> cluster_defs() {
   return {
       key("name", V::string, "", "display name; default: the file name"),
       key("source", V::string, "", "where the figures come from"),
-      key("nodes", V::integer, "", "nodes in the cluster", true),
-      key("node.gpus", V::integer, "", "GPUs per node", true),
+      capped(key("nodes", V::integer, "", "nodes in the cluster", true), kMaxNodes),
+      capped(key("node.gpus", V::integer, "", "GPUs per node", true), kMaxGpusPerNode),
       key("node.gpu", V::path, "", "GPU card: a name in topologies/gpus/ or a path", true),
       qty("node.host_memory", Dimension::bytes, "host DRAM per node", true),
       qty("node.host_memory_bandwidth", Dimension::bandwidth, "host DRAM bandwidth per node", true),
       qty("node.nvme_capacity", Dimension::bytes, "local NVMe capacity per node usable for offload", false, "0B"),
       qty("node.nvme_read", Dimension::bandwidth, "aggregate local NVMe read bandwidth per node", false, "0B/s"),
       qty("node.nvme_write", Dimension::bandwidth, "aggregate local NVMe write bandwidth per node", false, "0B/s"),
-      key("node.nvme_drives", V::integer, "1",
-          "local NVMe data drives per node; node.nvme_read and node.nvme_write are split evenly among them"),
+      capped(key("node.nvme_drives", V::integer, "1",
+          "local NVMe data drives per node; node.nvme_read and node.nvme_write are split evenly among them"), kMaxGpusPerNode),
       qty("node.nvme_latency", Dimension::time,
           "service time of one NVMe I/O; with the aio queue (block x depth x threads in flight) it bounds the "
           "achieved rate by Little's law (default: an assumption, typical TLC NAND; not in hardware.md)", false, "100us"),
@@ -104,11 +111,11 @@ std::vector<KeyDef> cluster_defs() {
           "NVLink bandwidth per GPU per direction into the NVSwitch fabric; 0B/s = no NVSwitch (PCIe-only node)", false, "0B/s"),
       qty("node.nvswitch.latency", Dimension::time, "GPU to GPU latency through NVSwitch (default: an assumption; cards state their own)", false, "0.5us"),
       key("node.nvswitch.nvls", V::boolean, "false", "NVSwitch can reduce in the switch (NVLink SHARP, H100)"),
-      key("node.pcie.switches", V::integer, "", "PCIe switches per node", true),
-      key("node.pcie.gpus_per_switch", V::integer, "", "GPUs behind each PCIe switch", true),
-      key("node.pcie.nics_per_switch", V::integer, "", "compute NICs behind each PCIe switch", true),
+      capped(key("node.pcie.switches", V::integer, "", "PCIe switches per node", true), kMaxGpusPerNode),
+      capped(key("node.pcie.gpus_per_switch", V::integer, "", "GPUs behind each PCIe switch", true), kMaxGpusPerNode),
+      capped(key("node.pcie.nics_per_switch", V::integer, "", "compute NICs behind each PCIe switch", true), kMaxGpusPerNode),
       count("node.pcie.nvme_per_switch", "0", "NVMe drives behind each PCIe switch (the rest hang off the CPUs)"),
-      key("node.pcie.switches_per_cpu", V::integer, "", "PCIe switches under each CPU root complex", true),
+      capped(key("node.pcie.switches_per_cpu", V::integer, "", "PCIe switches under each CPU root complex", true), kMaxGpusPerNode),
       qty("node.pcie.bandwidth", Dimension::bandwidth, "PCIe link bandwidth per direction (x16)", true),
       qty("node.pcie.latency", Dimension::time, "latency of one PCIe hop (default: an assumption; cards state their own)", false, "0.5us"),
       qty("node.pcie.pinned_efficiency", Dimension::fraction,
@@ -118,14 +125,14 @@ std::vector<KeyDef> cluster_defs() {
           "pageable host<->device copies relative to pinned ones (default: hardware.md §4d, 12.7 vs 26.1 GB/s)", false, "0.5"),
       qty("node.cpu_interconnect", Dimension::bandwidth, "socket-to-socket bandwidth per direction (UPI / xGMI; default: an assumption)", false,
           "64GB/s"),
-      key("node.nics.count", V::integer, "", "compute-fabric NICs per node", true),
+      capped(key("node.nics.count", V::integer, "", "compute-fabric NICs per node", true), kMaxGpusPerNode),
       qty("node.nics.bandwidth", Dimension::bandwidth, "line rate of one NIC per direction", true),
       qty("node.nics.latency", Dimension::time, "NIC latency (each end; default: an assumption)", false, "1us"),
       choice("fabric.kind", "rail_optimized", {"rail_optimized", "fat_tree", "roce_clos"},
              "rail_optimized: one leaf per (unit, NIC index); fat_tree / roce_clos: one leaf per unit for all NICs"),
-      key("fabric.nodes_per_unit", V::integer, "", "nodes under one leaf group (a SuperPOD scalable unit, a rack)", true),
-      key("fabric.pod_nodes", V::integer, "", "nodes in one full-bisection pod; above it the core tier is oversubscribed", true),
-      key("fabric.spines_per_pod", V::integer, "", "spine switches per pod (ECMP width); default: NICs per node"),
+      capped(key("fabric.nodes_per_unit", V::integer, "", "nodes under one leaf group (a SuperPOD scalable unit, a rack)", true), kMaxNodes),
+      capped(key("fabric.pod_nodes", V::integer, "", "nodes in one full-bisection pod; above it the core tier is oversubscribed", true), kMaxNodes),
+      capped(key("fabric.spines_per_pod", V::integer, "", "spine switches per pod (ECMP width); default: NICs per node"), kMaxNodes),
       count("fabric.leaf_radix", "0",
             "ports of one leaf switch; when given, a leaf's node-facing ports (nodes_per_unit x NICs it serves) "
             "must fit in half of them (the other half go up, non-blocking). 0 = not checked"),

@@ -1,6 +1,7 @@
 // The scenario key table (DESIGN.md §3). Defaults are written as they would be
 // in YAML and parsed by the same code as user values.
 #include "sim/config/keys.hpp"
+#include "sim/config/limits.hpp"
 
 namespace trainsim {
 namespace {
@@ -53,8 +54,8 @@ std::vector<KeyDef> scenario_defs() {
   model.inline_card = &model_keys;
   k.push_back(model);
   k.push_back(path_key("cluster", true, "cluster: a name in topologies/ or a path to a cluster YAML"));
-  k.push_back(integer("nodes", "", "nodes used; default: the cluster card's node count, or the fewest nodes holding `gpus`", 1));
-  k.push_back(integer("gpus", "", "GPUs used when fewer than nodes x GPUs per node; default: nodes x GPUs per node", 1));
+  k.push_back(integer("nodes", "", "nodes used; default: the cluster card's node count, or the fewest nodes holding `gpus`", 1, kMaxNodes));
+  k.push_back(integer("gpus", "", "GPUs used when fewer than nodes x GPUs per node; default: nodes x GPUs per node", 1, kMaxGpus));
   k.push_back(path_key("deepspeed_config", false,
                        "DeepSpeed ds_config.json, read as DeepSpeed reads it (batch rule, zero_optimization, offload, "
                        "fp16/bf16, aio, \"auto\" as the HF Trainer fills it); its settings must agree with the scenario's"));
@@ -63,11 +64,11 @@ std::vector<KeyDef> scenario_defs() {
                   "model flags (--num-layers, --hidden-size, ...) build the model when `model` is absent";
   k.push_back(megatron);
 
-  k.push_back(integer("parallel.tp", "1", "tensor-parallel size (divides heads, KV heads and FFN)", 1));
-  k.push_back(integer("parallel.pp", "1", "pipeline-parallel size (at most the layer count)", 1));
-  k.push_back(integer("parallel.dp", "", "data-parallel size; default: GPUs / (tp x pp x cp)", 1));
-  k.push_back(integer("parallel.cp", "1", "context-parallel size (splits the sequence)", 1));
-  k.push_back(integer("parallel.vp", "1", "model chunks per pipeline rank (interleaved 1F1B when > 1)", 1));
+  k.push_back(integer("parallel.tp", "1", "tensor-parallel size (divides heads, KV heads and FFN)", 1, kMaxParallel));
+  k.push_back(integer("parallel.pp", "1", "pipeline-parallel size (at most the layer count)", 1, kMaxParallel));
+  k.push_back(integer("parallel.dp", "", "data-parallel size; default: GPUs / (tp x pp x cp)", 1, kMaxParallel));
+  k.push_back(integer("parallel.cp", "1", "context-parallel size (splits the sequence)", 1, kMaxParallel));
+  k.push_back(integer("parallel.vp", "1", "model chunks per pipeline rank (interleaved 1F1B when > 1)", 1, kMaxChunks));
   k.push_back(boolean("parallel.sequence_parallel", "false", "Megatron sequence parallelism (shards norms/dropout activations over TP)"));
   k.push_back(integer("parallel.zero_stage", "0", "DeepSpeed ZeRO stage over the dp x cp group: 0 none, 1 optimizer states, 2 + gradients, 3 + parameters", 0, 3));
   k.push_back(choice("parallel.schedule", "1f1b", {"gpipe", "1f1b", "interleaved-1f1b"},
@@ -80,9 +81,9 @@ std::vector<KeyDef> scenario_defs() {
                       "count the embedding and the output layer as one layer each when splitting layers over stages "
                       "(Megatron --account-for-embedding/loss-in-pipeline-split, DeepSpeed partition 'type:transformer|embedding')"));
 
-  k.push_back(integer("training.seq_len", "2048", "sequence length in tokens", 1));
-  k.push_back(integer("training.micro_batch", "1", "sequences per micro-batch per GPU", 1));
-  KeyDef gb = integer("training.global_batch", "", "sequences per step (a multiple of micro_batch x dp)", 1);
+  k.push_back(integer("training.seq_len", "2048", "sequence length in tokens", 1, kMaxSequence));
+  k.push_back(integer("training.micro_batch", "1", "sequences per micro-batch per GPU", 1, kMaxMicroBatch));
+  KeyDef gb = integer("training.global_batch", "", "sequences per step (a multiple of micro_batch x dp)", 1, kMaxGlobalBatch);
   gb.required = true;
   k.push_back(gb);
   k.push_back(choice("training.precision", "bf16", {"fp32", "fp16", "bf16", "fp8"},

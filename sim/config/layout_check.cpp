@@ -1,6 +1,7 @@
 // Layout validation: every rule says what would be valid.
 #include <string>
 
+#include "sim/config/limits.hpp"
 #include "sim/config/scenario.hpp"
 
 namespace trainsim {
@@ -71,6 +72,19 @@ void check_sizes(const Scenario& sc, std::vector<LayoutProblem>& out) {
     out.push_back({"training.global_batch", "global_batch=" + s(t.global_batch) +
                                                 " is not a multiple of micro_batch x dp = " + s(t.micro_batch) + " x " +
                                                 s(p.dp) + " = " + s(per_step)});
+  else if (t.global_batch / per_step > static_cast<long long>(kMaxMicroBatches))
+    out.push_back({"training.global_batch", "global_batch=" + s(t.global_batch) + " makes " +
+                                                s(t.global_batch / per_step) + " micro-batches per pipeline; trainsim "
+                                                "simulates at most " + s(static_cast<long long>(kMaxMicroBatches)) +
+                                                " (docs/limits.md); raise training.micro_batch or lower global_batch"});
+  else if (t.global_batch / per_step * sc.model.layers > static_cast<long long>(kMaxLayerPasses))
+    out.push_back({"training.global_batch", s(t.global_batch / per_step) + " micro-batches x " +
+                                                s(sc.model.layers) + " layers = " +
+                                                s(t.global_batch / per_step * sc.model.layers) +
+                                                " layer passes per step; trainsim simulates at most " +
+                                                s(static_cast<long long>(kMaxLayerPasses)) +
+                                                " (a memory bound, docs/limits.md); raise training.micro_batch or "
+                                                "lower global_batch"});
   if (p.cp > 1 && t.seq_len % (2 * p.cp) != 0)
     out.push_back({"parallel.cp", "context parallelism splits the sequence into 2 x cp chunks: seq_len=" +
                                       s(t.seq_len) + " is not a multiple of " + s(2 * p.cp)});
@@ -94,7 +108,7 @@ void check_training(const Scenario& sc, std::vector<LayoutProblem>& out) {
 }  // namespace
 
 int Scenario::num_micro_batches() const {
-  return training.global_batch / (training.micro_batch * parallel.dp);
+  return static_cast<int>(training.global_batch / (1LL * training.micro_batch * parallel.dp));
 }
 
 SourceLocation Scenario::where(const std::string& key) const {

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "sim/config/config_doc.hpp"
+#include "sim/config/limits.hpp"
 #include "sim/config/hf_config.hpp"
 
 namespace trainsim {
@@ -70,6 +71,21 @@ void check_model(const ModelSpec& m, const std::string& file) {
   if (m.vocab < 1) fail("vocab", "must be at least 1");
   if (m.position == PositionKind::learned && m.max_position < 1)
     fail("max_position", "position: learned needs max_position >= 1");
+  // The limits of docs/limits.md (sim/config/limits.hpp), for models that do
+  // not come through the key table (Hugging Face config.json, code).
+  auto cap = [&](const char* key, int v, double limit) {
+    if (v > limit)
+      fail(key, std::to_string(v) + " is past trainsim's limit of " + std::to_string(static_cast<long long>(limit)) +
+                    " (docs/limits.md)");
+  };
+  cap("layers", m.layers, kMaxLayers);
+  cap("hidden", m.hidden, kMaxWidth);
+  cap("heads", m.heads, kMaxHeads);
+  cap("kv_heads", m.kv_heads, kMaxHeads);
+  cap("head_dim", m.head_dim, kMaxWidth);
+  cap("ffn", m.ffn, kMaxWidth);
+  cap("vocab", m.vocab, kMaxVocab);
+  cap("max_position", m.max_position, kMaxSequence);
 }
 
 ModelSpec load_model(const std::string& path) {

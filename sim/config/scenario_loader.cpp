@@ -6,6 +6,7 @@
 
 #include "sim/config/config_doc.hpp"
 #include "sim/config/hardware_loader.hpp"
+#include "sim/config/limits.hpp"
 #include "sim/config/model_loader.hpp"
 #include "sim/config/scenario_imports.hpp"
 
@@ -32,7 +33,8 @@ std::string zoo_relative(const ConfigDoc& d, const std::string& key) {
   std::filesystem::path p(d.get_string(key));
   if (p.is_absolute() || d.file().empty()) return p.string();
   std::filesystem::path beside = std::filesystem::path(d.file()).parent_path() / p;
-  return std::filesystem::exists(beside) || !std::filesystem::exists(p) ? beside.string() : p.string();
+  std::error_code ec;  // a path the OS cannot look up (name too long) does not exist: no throw
+  return std::filesystem::exists(beside, ec) || !std::filesystem::exists(p, ec) ? beside.string() : p.string();
 }
 
 // parallel.order must name tp, cp, dp and pp once each, joined by '-'.
@@ -53,25 +55,36 @@ void check_order(const ConfigDoc& d, const std::string& order) {
 }
 
 // nodes and gpus: explicit values win; else derive from dp when given; else the card's size.
+// Counts are formed in 64 bits and checked against kMaxGpus before they are narrowed.
 void resolve_size(const ConfigDoc& d, Scenario& s) {
-  int per_node = s.cluster.node.gpus;
+  const long long per_node = s.cluster.node.gpus;
+  long long gpus = 0, nodes = 0;
+  std::string key = "gpus";
   if (d.given("gpus")) {
-    s.gpus = get_i(d, "gpus");
-    s.nodes = d.given("nodes") ? get_i(d, "nodes") : (s.gpus + per_node - 1) / per_node;
+    gpus = d.get_int("gpus");
+    nodes = d.given("nodes") ? d.get_int("nodes") : (gpus + per_node - 1) / per_node;
   } else if (d.given("nodes")) {
-    s.nodes = get_i(d, "nodes");
-    s.gpus = s.nodes * per_node;
+    nodes = d.get_int("nodes");
+    gpus = nodes * per_node;
+    key = "nodes";
   } else if (d.given("parallel.dp")) {
-    s.gpus = get_i(d, "parallel.dp") * s.parallel.tp * s.parallel.pp * s.parallel.cp;
-    s.nodes = (s.gpus + per_node - 1) / per_node;
+    gpus = d.get_int("parallel.dp") * s.parallel.tp * s.parallel.pp * s.parallel.cp;  // each <= 2^18: fits
+    nodes = (gpus + per_node - 1) / per_node;
+    key = "parallel.dp";
   } else {
-    s.nodes = s.cluster.nodes;
-    s.gpus = s.nodes * per_node;
+    nodes = s.cluster.nodes;
+    gpus = nodes * per_node;
+    key = "cluster";
   }
-  if (s.gpus > s.nodes * per_node)
-    d.fail("gpus", std::to_string(s.gpus) + " GPUs do not fit on " + std::to_string(s.nodes) + " nodes of " +
+  if (gpus > static_cast<long long>(kMaxGpus))
+    d.fail(key, "the scenario would use " + std::to_string(gpus) + " GPUs; trainsim accepts at most " +
+                    std::to_string(static_cast<long long>(kMaxGpus)) + " (docs/limits.md); lower gpus, nodes or dp");
+  if (gpus > nodes * per_node)
+    d.fail("gpus", std::to_string(gpus) + " GPUs do not fit on " + std::to_string(nodes) + " nodes of " +
                        std::to_string(per_node) + " GPUs; raise nodes to " +
-                       std::to_string((s.gpus + per_node - 1) / per_node) + " or lower gpus");
+                       std::to_string((gpus + per_node - 1) / per_node) + " or lower gpus");
+  s.gpus = static_cast<int>(gpus);
+  s.nodes = static_cast<int>(nodes);
 }
 
 void read_parallel(const ConfigDoc& d, Scenario& s) {
@@ -99,12 +112,12 @@ void derive_dp(const ConfigDoc& d, Scenario& s) {
     p.dp = get_i(d, "parallel.dp");
     return;
   }
-  int model_parallel = p.tp * p.pp * p.cp;
+  const long long model_parallel = 1LL * p.tp * p.pp * p.cp;  // each <= 2^18: fits in 64 bits
   if (s.gpus % model_parallel != 0)
     d.fail("parallel.tp", "tp x pp x cp = " + std::to_string(model_parallel) + " does not divide the " +
                               std::to_string(s.gpus) + " GPUs, so dp cannot be derived; choose sizes whose "
                               "product divides the GPU count");
-  p.dp = s.gpus / model_parallel;
+  p.dp = static_cast<int>(s.gpus / model_parallel);
 }
 
 void read_offload_options(const ConfigDoc& d, OffloadPlan& o) {
@@ -141,7 +154,8 @@ void read_training(const ConfigDoc& d, Scenario& s) {
   t.host_dispatch_s = d.get_quantity("training.host_dispatch_time");
   if (d.given("training.compute_profile")) {
     t.compute_profile = zoo_relative(d, "training.compute_profile");
-    if (!std::filesystem::is_regular_file(t.compute_profile))
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(t.compute_profile, ec))
       d.fail("training.compute_profile", "cannot open '" + t.compute_profile + "'; give a CSV file (a path relative to "
                                          "the scenario's folder or absolute) with the header "
                                          "block,forward_ms,backward_ms[,recompute_ms]");

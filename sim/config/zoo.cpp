@@ -41,10 +41,21 @@ std::vector<std::string> Zoo::names(ZooKind kind) const {
   std::vector<std::string> out;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(folder(kind), ec))
-    if (e.is_regular_file() && e.path().extension() == ".yaml") out.push_back(e.path().stem().string());
+    if (e.is_regular_file(ec) && e.path().extension() == ".yaml") out.push_back(e.path().stem().string());
   std::sort(out.begin(), out.end());
   return out;
 }
+
+namespace {
+
+// True when `p` names a regular file. A path the OS cannot even look up (a
+// name past NAME_MAX, found by fuzz_yaml_loaders) is not a file: no throw.
+bool is_file(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_regular_file(p, ec);
+}
+
+}  // namespace
 
 fs::path Zoo::resolve(ZooKind kind, const std::string& ref, const fs::path& referrer,
                       const SourceLocation& where) const {
@@ -53,15 +64,15 @@ fs::path Zoo::resolve(ZooKind kind, const std::string& ref, const fs::path& refe
     fs::path p(ref);
     if (p.is_relative() && !referrer.empty()) {
       fs::path beside = referrer.parent_path() / p;
-      if (fs::is_regular_file(beside)) return beside;
+      if (is_file(beside)) return beside;
     }
-    if (fs::is_regular_file(p)) return p;
+    if (is_file(p)) return p;
     throw ConfigError(where, std::string("no such ") + kind_name(kind) + " file '" + ref +
                                  "' (looked beside " + (referrer.empty() ? "." : referrer.string()) +
                                  " and in the working directory)");
   }
   fs::path p = folder(kind) / (ref + ".yaml");
-  if (fs::is_regular_file(p)) return p;
+  if (is_file(p)) return p;
   std::vector<std::string> valid = names(kind);
   std::stable_sort(valid.begin(), valid.end(), [&](const std::string& a, const std::string& b) {
     return edit_distance(ref, a) < edit_distance(ref, b);

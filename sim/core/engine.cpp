@@ -1,6 +1,7 @@
 #include "sim/core/engine.hpp"
 
 #include <optional>
+#include <sstream>
 #include <string>
 #include <utility>
 
@@ -89,7 +90,14 @@ void Engine::run_until(SimTime limit) {
 bool Engine::step() {
   require_not_in_handler("step");
   if (!queue_.next_time()) return false;
-  fire_next();
+  wall_start_ = std::chrono::steady_clock::now();
+  try {
+    fire_next();
+  } catch (...) {
+    wall_used_ += std::chrono::steady_clock::now() - wall_start_;
+    throw;
+  }
+  wall_used_ += std::chrono::steady_clock::now() - wall_start_;
   check_consistency();
   return true;
 }
@@ -114,22 +122,44 @@ void Engine::check_consistency() const {
 // stop. Leaves stop_requested_ set when it stopped on request.
 void Engine::run_loop(SimTime limit) {
   stop_requested_ = false;
-  while (!stop_requested_) {
-    const std::optional<SimTime> next = queue_.next_time();
-    if (!next || *next > limit) return;
-    fire_next();
+  wall_start_ = std::chrono::steady_clock::now();
+  try {
+    while (!stop_requested_) {
+      const std::optional<SimTime> next = queue_.next_time();
+      if (!next || *next > limit) break;
+      fire_next();
+    }
+  } catch (...) {
+    wall_used_ += std::chrono::steady_clock::now() - wall_start_;
+    throw;
   }
+  wall_used_ += std::chrono::steady_clock::now() - wall_start_;
 }
 
-// Pops the earliest event (the queue must not be empty), advances the clock
-// and invokes its handler.
-void Engine::fire_next() {
+// Throws when firing one more event would break a limit of EngineOptions.
+void Engine::check_limits() {
   if (fired_ >= options_.max_events) {
     throw EventLimitExceeded("Engine: more than max_events = " +
                              std::to_string(options_.max_events) + " events at " +
                              to_string(now_) +
                              "; a handler may reschedule itself forever, or raise the limit");
   }
+  if (options_.wall_time_limit_s > 0 && fired_ % kWallClockCheckEvents == 0) {
+    const auto used = wall_used_ + (std::chrono::steady_clock::now() - wall_start_);
+    const double used_s = std::chrono::duration<double>(used).count();
+    if (used_s > options_.wall_time_limit_s) {
+      std::ostringstream msg;
+      msg << "Engine: ran " << used_s << " s of wall time (limit " << options_.wall_time_limit_s << " s) after "
+          << fired_ << " events, at simulated " << to_string(now_) << "; raise the limit";
+      throw WallTimeExceeded(msg.str());
+    }
+  }
+}
+
+// Pops the earliest event (the queue must not be empty), advances the clock
+// and invokes its handler.
+void Engine::fire_next() {
+  check_limits();
   const Event event = *queue_.pop();
   if (event.time < now_) {
     throw ConsistencyError("Engine: time went back from " + to_string(now_) + " to " +

@@ -17,6 +17,7 @@
 // thread-safe: one Engine per thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -35,7 +36,17 @@ struct EngineOptions {
   // core's benchmarked rate (tools/bench/bench_core.cpp), far above what one
   // training step needs.
   std::uint64_t max_events = 10'000'000'000;
+  // Most wall-clock seconds the engine may spend firing events, summed over
+  // run()/run_until()/step() calls; 0 = no limit. Checked every
+  // kWallClockCheckEvents events (and before the first), so the overshoot is
+  // that many events; exceeding it throws WallTimeExceeded before the next
+  // event is removed, like max_events. The only clock the engine reads: with
+  // the default, runs are bit-for-bit reproducible.
+  double wall_time_limit_s = 0;
 };
+
+// Events between two wall-clock checks of EngineOptions::wall_time_limit_s.
+inline constexpr std::uint64_t kWallClockCheckEvents = 4096;
 
 // Lifetime counts; scheduled == fired + cancelled + pending at every return
 // from the engine's API.
@@ -99,6 +110,7 @@ class Engine {
   void run_loop(SimTime limit);
   void fire_next();
   void require_not_in_handler(const char* what) const;
+  void check_limits();
 
   EngineOptions options_;
   EventQueue queue_;
@@ -109,6 +121,9 @@ class Engine {
   std::uint64_t cancelled_ = 0;
   bool in_handler_ = false;
   bool stop_requested_ = false;
+  // Wall time spent firing events before the current call, and when it began.
+  std::chrono::steady_clock::duration wall_used_{};
+  std::chrono::steady_clock::time_point wall_start_{};
 };
 
 }  // namespace trainsim

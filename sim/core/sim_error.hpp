@@ -1,6 +1,7 @@
 // Typed errors of the discrete-event core. The library throws these and never
 // exits or prints; the CLI maps them to exit status 3 (internal error), except
-// EventLimitExceeded, which a user can provoke and fix with the limit.
+// EventLimitExceeded and WallTimeExceeded, which a user can provoke and fix
+// with the limit (exit 2).
 #pragma once
 
 #include <stdexcept>
@@ -24,6 +25,12 @@ class ScheduleError : public SimulationError {
 
 // More events would fire than EngineOptions::max_events allows.
 class EventLimitExceeded : public SimulationError {
+ public:
+  using SimulationError::SimulationError;
+};
+
+// The engine fired events for longer than EngineOptions::wall_time_limit_s.
+class WallTimeExceeded : public SimulationError {
  public:
   using SimulationError::SimulationError;
 };

@@ -35,8 +35,9 @@ struct Rank {
 
 class StepEngine {
  public:
-  StepEngine(const StepPlan& plan, const std::vector<StageProgram>& programs, bool full, bool record)
-      : plan_(plan), programs_(programs), record_(record) {
+  StepEngine(const StepPlan& plan, const std::vector<StageProgram>& programs, bool full, bool record,
+             const EngineOptions& limits)
+      : plan_(plan), programs_(programs), record_(record), engine_(limits) {
     pick_ranks(full);
     handlers_[kComputeDone] = engine_.add_handler([this](Engine&, std::uint64_t a) { on_compute_done(int(a)); });
     handlers_[kBlockingDone] = engine_.add_handler([this](Engine&, std::uint64_t a) { on_blocking_done(int(a)); });
@@ -392,8 +393,9 @@ class StepEngine {
 
 }  // namespace
 
-EngineRun run_step(const StepPlan& plan, const std::vector<StageProgram>& programs, bool full, bool record) {
-  return StepEngine(plan, programs, full, record).run();
+EngineRun run_step(const StepPlan& plan, const std::vector<StageProgram>& programs, bool full, bool record,
+                   const EngineOptions& limits) {
+  return StepEngine(plan, programs, full, record, limits).run();
 }
 
 }  // namespace trainsim

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/core/engine.hpp"
 #include "sim/workload/program.hpp"
 #include "sim/workload/step_plan.hpp"
 
@@ -45,7 +46,9 @@ struct EngineRun {
 };
 
 // Throws SimulationError (sim/core/sim_error.hpp) when the programs deadlock
-// (a GPU still blocked when no event is left).
-EngineRun run_step(const StepPlan& plan, const std::vector<StageProgram>& programs, bool full, bool record);
+// (a GPU still blocked when no event is left), and the engine's
+// EventLimitExceeded / WallTimeExceeded when a guard of `limits` trips.
+EngineRun run_step(const StepPlan& plan, const std::vector<StageProgram>& programs, bool full, bool record,
+                   const EngineOptions& limits = {});
 
 }  // namespace trainsim

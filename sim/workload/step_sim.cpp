@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sim/config/error.hpp"
+#include "sim/config/limits.hpp"
 #include "sim/workload/program_builder.hpp"
 #include "sim/workload/step_engine.hpp"
 #include "sim/workload/step_plan.hpp"
@@ -95,6 +96,21 @@ void fill_gpus(const StepPlan& plan, const EngineRun& run, StepResult& r) {
   r.nvme_fits = plan.memory.nvme_fits;
 }
 
+// A timeline (spans, flows, memory samples) grows with layer passes x the
+// simulated GPUs of each stage; refuse one past kMaxTracedLayerPasses.
+void refuse_huge_timeline(const Scenario& s, const StepOptions& options) {
+  if (!options.record_timeline) return;
+  const double per_stage = options.full ? static_cast<double>(s.gpus) / s.parallel.pp : 1.0;
+  const double traced = static_cast<double>(s.num_micro_batches()) * s.model.layers * per_stage;
+  if (traced <= kMaxTracedLayerPasses) return;
+  throw ConfigError(s.where("training.global_batch"),
+                    "a timeline (--trace, --out) of " + std::to_string(static_cast<long long>(traced)) +
+                        " layer passes x simulated GPUs per stage is past the limit of " +
+                        std::to_string(static_cast<long long>(kMaxTracedLayerPasses)) +
+                        " (a memory bound, docs/limits.md); drop --full, or run without --trace/--out, "
+                        "or lower training.global_batch");
+}
+
 }  // namespace
 
 double model_flops_per_step(const Scenario& s) {
@@ -128,10 +144,14 @@ std::optional<NcclProto> forced_protocol(const NetworkOptions& n) {
 
 StepResult simulate_step(const Scenario& s, const StepOptions& options) {
   refuse_unsupported(s);
+  refuse_huge_timeline(s, options);
   CommCost comm(s.cluster, options.ideal_network, forced_algorithm(s.network), forced_protocol(s.network));
   StepPlan plan = make_step_plan(s, comm);
   std::vector<StageProgram> programs = build_programs(plan);
-  EngineRun run = run_step(plan, programs, options.full, options.record_timeline);
+  EngineOptions limits;
+  limits.max_events = options.max_events;
+  limits.wall_time_limit_s = options.timeout_s;
+  EngineRun run = run_step(plan, programs, options.full, options.record_timeline, limits);
   StepResult r;
   fill_header(s, r);
   r.params_total = plan.memory.params_total;

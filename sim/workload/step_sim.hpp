@@ -12,6 +12,7 @@
 #pragma once
 
 #include "sim/config/scenario.hpp"
+#include "sim/core/engine.hpp"
 #include "sim/workload/step_result.hpp"
 
 namespace trainsim {
@@ -20,11 +21,18 @@ struct StepOptions {
   bool full = false;             // simulate every GPU instead of one per pipeline stage
   bool record_timeline = false;  // keep spans, flows and memory samples (trace.json)
   bool ideal_network = false;    // every transfer takes no time (a compute-only bound)
+  // Guards of the engine (EngineOptions): the most events the step may fire
+  // and the most wall-clock seconds the engine may run (0 = no limit).
+  // Exceeding one throws EventLimitExceeded / WallTimeExceeded (docs/limits.md).
+  std::uint64_t max_events = EngineOptions{}.max_events;
+  double timeout_s = 0;
 };
 
 // Simulates one step of a validated scenario. Throws ConfigError for inputs
 // the step simulator cannot honour (offload until issue 5; an unreadable
-// compute profile) and SimulationError on an internal inconsistency.
+// compute profile; a scenario past the limits of docs/limits.md),
+// EventLimitExceeded / WallTimeExceeded when a guard of `options` trips, and
+// SimulationError on an internal inconsistency.
 StepResult simulate_step(const Scenario& s, const StepOptions& options = {});
 
 // Megatron's model FLOPs per step (formulas.md §1, general form:

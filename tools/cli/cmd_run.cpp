@@ -1,5 +1,6 @@
 // `trainsim run SCENARIO.yaml [--set k=v]... [--json] [--out DIR] [--trace FILE]
-//  [--full] [--fail-on-oom]`: simulate one training step (DESIGN.md §3).
+//  [--full] [--fail-on-oom] [--max-events N] [--timeout SECONDS]`: simulate one
+//  training step (DESIGN.md §3). The guards are described in docs/limits.md.
 #include <fstream>
 #include <iostream>
 #include <filesystem>
@@ -21,7 +22,37 @@ struct RunArgs {
   std::string trace;       // --trace FILE
   bool full = false;       // --full
   bool fail_on_oom = false;
+  std::uint64_t max_events = StepOptions{}.max_events;  // --max-events
+  double timeout_s = 0;                                 // --timeout, 0 = none
 };
+
+// Runs the step; a tripped guard becomes a usage error (exit 2) naming the flag to raise.
+StepResult simulate_guarded(const Scenario& s, const StepOptions& o) {
+  try {
+    return simulate_step(s, o);
+  } catch (const EventLimitExceeded&) {
+    throw UsageError("the step needs more than --max-events=" + std::to_string(o.max_events) +
+                     " engine events; raise --max-events (or simulate fewer micro-batches: training.global_batch)");
+  } catch (const WallTimeExceeded&) {
+    // The engine's own message has the measured time; this one stays the same run to run.
+    std::ostringstream msg;
+    msg << "the simulation ran past --timeout=" << o.timeout_s << " s of wall time; raise --timeout"
+        << (o.full ? ", or drop --full" : "");
+    throw UsageError(msg.str());
+  }
+}
+
+// CLI11 check: a number > 0 (CLI::PositiveNumber's message prints DBL_MAX).
+const CLI::Validator kPositive(
+    [](std::string& text) -> std::string {
+      try {
+        std::size_t used = 0;
+        if (std::stod(text, &used) > 0 && used == text.size()) return "";
+      } catch (const std::exception&) {
+      }
+      return "'" + text + "' is not a positive number";
+    },
+    "POSITIVE");
 
 void write_trace(const StepResult& r, const std::string& path) {
   std::ofstream out(path, std::ios::binary);
@@ -44,7 +75,9 @@ void run_step_command(const RunArgs& args) {
   StepOptions o;
   o.full = args.full;
   o.record_timeline = !args.scenario.out_dir.empty() || !args.trace.empty();
-  StepResult r = simulate_step(s, o);
+  o.max_events = args.max_events;
+  o.timeout_s = args.timeout_s;
+  StepResult r = simulate_guarded(s, o);
   for (const auto& w : r.warnings) spdlog::warn("{}", w);
   std::string table = format_step_summary(r);
   nlohmann::json summary = step_summary_json(r);
@@ -71,6 +104,12 @@ void add_run_command(CLI::App& app) {
   cmd->add_flag("--full", args->full,
                 "simulate every GPU instead of one per pipeline stage (same result, slower; a symmetry check)");
   cmd->add_flag("--fail-on-oom", args->fail_on_oom, "exit with status 1 when the plan does not fit in GPU memory");
+  cmd->add_option("--max-events", args->max_events,
+                  "most engine events the step may fire before it is stopped with exit 2 (default 1e10)")
+      ->check(kPositive);
+  cmd->add_option("--timeout", args->timeout_s,
+                  "most wall-clock seconds the engine may run before the step is stopped with exit 2 (default: none)")
+      ->check(kPositive);
   cmd->callback([args] { run_step_command(*args); });
 }
 

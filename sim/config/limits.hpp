@@ -1,0 +1,50 @@
+// The largest inputs a run accepts (docs/limits.md). Beyond them a scenario
+// is refused at load time with a ConfigError naming the key and the limit,
+// instead of overflowing an integer or exhausting memory. The key tables
+// (keys_*.cpp) declare them as the keys' maxima, so `trainsim help keys` and
+// docs/keys.md show them.
+//
+// Why these values: the simulator keeps counts in `int` and forms products of
+// them (dp x tp x pp x cp, layers x hidden^2, seq x batch x hidden) in 64-bit
+// integers or doubles; with every factor below its cap no product overflows.
+// The GPU cap bounds the per-GPU result table (StepResult::per_gpu, about
+// 150 B a GPU: 40 MB at the cap) and the layout's rank tables; the
+// micro-batch cap bounds the number of engine events (a few per layer per
+// micro-batch per simulated GPU).
+#pragma once
+
+namespace trainsim {
+
+// Any integer key without a tighter declared maximum: stays inside `int`
+// with room for the sums and differences the loaders form.
+inline constexpr double kMaxIntegerKey = 1 << 30;
+
+inline constexpr double kMaxGpus = 262'144;        // scenario gpus (2^18; 16x the largest published run)
+inline constexpr double kMaxNodes = kMaxGpus;      // scenario nodes, cluster-card nodes and pod sizes
+inline constexpr double kMaxGpusPerNode = 1024;    // cluster card node.gpus and the node's PCIe counts
+inline constexpr double kMaxParallel = kMaxGpus;   // each of tp, pp, dp, cp
+inline constexpr double kMaxChunks = 1024;         // parallel.vp
+inline constexpr double kMaxLayers = 16'384;       // model layers
+inline constexpr double kMaxWidth = 1 << 20;       // hidden, ffn, head_dim (1,048,576)
+inline constexpr double kMaxHeads = 1 << 16;       // heads and kv_heads
+inline constexpr double kMaxVocab = 1 << 24;       // vocab (16,777,216)
+inline constexpr double kMaxSequence = 1 << 24;    // training.seq_len and max_position
+inline constexpr double kMaxMicroBatch = 1 << 16;  // training.micro_batch (sequences)
+inline constexpr double kMaxGlobalBatch = 1 << 24; // training.global_batch (sequences)
+// Micro-batches per step per pipeline (global / (micro_batch x dp)): the
+// engine simulates each one, so this bounds the events of a step.
+inline constexpr double kMaxMicroBatches = 65'536;
+// Layer passes per step: micro-batches per pipeline x transformer layers. The
+// step's programs and engine state grow with it: measured about 800 bytes and
+// 12 engine events per layer pass (Llama-3 405B, pp 16, 1,024 and 4,096
+// micro-batches: 105 MB / 1.6 M events and 408 MB / 6.3 M events), so the cap
+// (2^21) bounds a run at about 1.7 GB and 25 M events (a few seconds) per
+// simulated pipeline.
+inline constexpr double kMaxLayerPasses = 1 << 21;
+// With a timeline (--trace, --out), layer passes x simulated GPUs per stage
+// (1, or dp x tp x cp with --full): measured about 2.3 KB each with the trace
+// file written (1,024 micro-batches of Llama-3 405B: 300 MB), so the cap
+// (2^19) bounds a traced run at about 1.2 GB.
+inline constexpr double kMaxTracedLayerPasses = 1 << 19;
+
+}  // namespace trainsim
