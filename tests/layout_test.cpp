@@ -39,6 +39,11 @@ TEST_CASE("PP at most the layers; interleaving needs divisible layers") {
   CHECK(has(problem({"parallel.vp=5"}), "parallel.vp: interleaving needs layers divisible by pp x vp"));
   CHECK(has(problem({"parallel.schedule=interleaved-1f1b"}), "parallel.schedule: interleaved-1f1b needs parallel.vp"));
   CHECK(has(problem({"parallel.vp=2", "parallel.schedule=gpipe"}), "needs schedule interleaved-1f1b"));
+  // dp = 1: 64 micro-batches per step are a multiple of pp = 8; 60 are not (the schedule would deadlock).
+  CHECK(problem({"parallel.vp=2"}).empty());
+  CHECK(has(problem({"parallel.vp=2", "training.global_batch=60"}),
+            "parallel.vp: the interleaved schedule needs the micro-batches per step (60"));
+  CHECK(problem({"training.global_batch=60"}).empty());  // plain 1F1B has no such rule
 }
 
 TEST_CASE("DP x TP x PP x CP must equal the GPU count") {

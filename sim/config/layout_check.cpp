@@ -48,6 +48,12 @@ void check_pipeline(const Scenario& sc, std::vector<LayoutProblem>& out) {
     out.push_back({"parallel.schedule", "interleaved-1f1b needs parallel.vp >= 2 model chunks; set vp or use 1f1b"});
   if (p.vp > 1 && p.schedule != Schedule::interleaved_1f1b)
     out.push_back({"parallel.schedule", "vp=" + s(p.vp) + " needs schedule interleaved-1f1b (or leave schedule unset)"});
+  const long long per_step = 1LL * sc.training.micro_batch * p.dp;
+  if (p.vp > 1 && per_step > 0 && sc.training.global_batch % per_step == 0 && sc.num_micro_batches() % p.pp != 0)
+    out.push_back({"parallel.vp", "the interleaved schedule needs the micro-batches per step (" +
+                                      s(sc.num_micro_batches()) + " = global_batch / (micro_batch x dp)) to be a "
+                                      "multiple of pp=" + s(p.pp) + " (Megatron-LM's rule); change training.global_batch "
+                                      "or training.micro_batch, or use vp: 1"});
   if (p.zero_stage >= 2 && p.pp > 1)
     out.push_back({"parallel.zero_stage", "ZeRO stage " + s(p.zero_stage) +
                                               " cannot be combined with pipeline parallelism (DeepSpeed's pipeline "
