@@ -20,6 +20,27 @@ class FlagScope {
   bool& flag_;
 };
 
+// Adds the wall time of a scope to `used`, also when the scope throws; reads
+// the clock only when `on` (a wall-time limit is set), so runs without one
+// never touch it.
+class WallTimer {
+ public:
+  using Clock = std::chrono::steady_clock;
+  WallTimer(bool on, Clock::time_point& start, Clock::duration& used) : on_(on), start_(start), used_(used) {
+    if (on_) start_ = Clock::now();
+  }
+  ~WallTimer() {
+    if (on_) used_ += Clock::now() - start_;
+  }
+  WallTimer(const WallTimer&) = delete;
+  WallTimer& operator=(const WallTimer&) = delete;
+
+ private:
+  bool on_;
+  Clock::time_point& start_;
+  Clock::duration& used_;
+};
+
 std::string counts(const EngineCounters& c) {
   return "scheduled " + std::to_string(c.scheduled) + ", fired " + std::to_string(c.fired) +
          ", cancelled " + std::to_string(c.cancelled) + ", pending " + std::to_string(c.pending);
@@ -90,14 +111,10 @@ void Engine::run_until(SimTime limit) {
 bool Engine::step() {
   require_not_in_handler("step");
   if (!queue_.next_time()) return false;
-  wall_start_ = std::chrono::steady_clock::now();
-  try {
+  {
+    const WallTimer timing(options_.wall_time_limit_s > 0, wall_start_, wall_used_);
     fire_next();
-  } catch (...) {
-    wall_used_ += std::chrono::steady_clock::now() - wall_start_;
-    throw;
   }
-  wall_used_ += std::chrono::steady_clock::now() - wall_start_;
   check_consistency();
   return true;
 }
@@ -122,18 +139,12 @@ void Engine::check_consistency() const {
 // stop. Leaves stop_requested_ set when it stopped on request.
 void Engine::run_loop(SimTime limit) {
   stop_requested_ = false;
-  wall_start_ = std::chrono::steady_clock::now();
-  try {
-    while (!stop_requested_) {
-      const std::optional<SimTime> next = queue_.next_time();
-      if (!next || *next > limit) break;
-      fire_next();
-    }
-  } catch (...) {
-    wall_used_ += std::chrono::steady_clock::now() - wall_start_;
-    throw;
+  const WallTimer timing(options_.wall_time_limit_s > 0, wall_start_, wall_used_);
+  while (!stop_requested_) {
+    const std::optional<SimTime> next = queue_.next_time();
+    if (!next || *next > limit) return;
+    fire_next();
   }
-  wall_used_ += std::chrono::steady_clock::now() - wall_start_;
 }
 
 // Throws when firing one more event would break a limit of EngineOptions.
