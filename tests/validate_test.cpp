@@ -391,3 +391,25 @@ TEST_CASE("accuracy on the vTrain runs: step-time MAPE <= 8% on runs_multi.csv a
     CHECK(v.summary.oom_rows_agreeing == v.summary.rows);
   }
 }
+
+TEST_CASE("a row whose GPU is not the cluster card's runs that GPU on the card's node design") {
+  // 13B on 8 GPUs, DP 8 with ZeRO-1, micro-batch 1, no recompute.
+  const std::string big = "Llama 13B,40,5120,40,40,13824,32000,swiglu,4096";
+  const std::string rows =
+      "on_h100,test," + big + ",h100-sxm5-80gb,dgx-h100-80gb,8,bf16,1,1,8,1,0,1,1,1,64,none,1.0,measured,,,0,\n" +
+      "on_h200,test," + big + ",h200-sxm-141gb,dgx-h100-80gb,8,bf16,1,1,8,1,0,1,1,1,64,none,1.0,measured,,,0,\n" +
+      "h200_card,test," + big + ",h200-sxm-141gb,dgx-h200-141gb,8,bf16,1,1,8,1,0,1,1,1,64,none,1.0,measured,,,0,\n" +
+      "no_such_gpu,test," + big + ",b200-sxm,dgx-h100-80gb,8,bf16,1,1,8,1,0,1,1,1,64,none,1.0,measured,,,0,\n";
+  ValidationResult v = validate_runs({table_of(rows)}, zoo(), {});
+  const RowReport &h100 = report_named(v, "on_h100"), &h200 = report_named(v, "on_h200"),
+                  &card = report_named(v, "h200_card");
+  REQUIRE_FALSE(h100.failed);
+  REQUIRE_FALSE(h200.failed);
+  REQUIRE_FALSE(card.failed);
+  // ZeRO-1 over 8: 2 + 4 + 12/8 B per parameter of 13B ~ 98 GB: fits 141 GB, not 80 GB.
+  CHECK(h100.fits == std::optional<bool>(false));
+  CHECK(h200.fits == std::optional<bool>(true));
+  // The same GPU on the same node design: the H200 card and the swapped GPU give the same step.
+  CHECK(*h200.predicted_step_time_s == *card.predicted_step_time_s);
+  CHECK(report_named(v, "no_such_gpu").failed);
+}

@@ -1,5 +1,7 @@
 #include "sim/validate/row_scenario.hpp"
 
+#include "sim/config/hardware_loader.hpp"
+
 #include <algorithm>
 
 #include "sim/config/scenario_loader.hpp"
@@ -109,12 +111,14 @@ std::vector<SearchAxis> auto_axes(const RunRow& row) {
   return axes;
 }
 
-// The GPU column names a card that exists and is the cluster card's GPU.
-void check_gpu(const RunRow& row, const Scenario& s, const Zoo& zoo) {
-  zoo.resolve(ZooKind::gpu, row.get("gpu"), row.file, row.where("gpu"));
-  if (s.cluster.node.gpu.name != row.get("gpu"))
-    throw ConfigError(row.where("gpu"), "the cluster card '" + row.get("cluster") + "' has " + s.cluster.node.gpu.name +
-                                            " GPUs, not " + row.get("gpu") + "; name a cluster card with that GPU");
+// The GPU column names a card that exists. When it is not the cluster card's
+// GPU (an H200 row on the DGX H100 node design, an A100-40GB row on an 80 GB
+// card), the row's GPU goes into the card's node: same node, links and fabric,
+// the row's GPU (peak FLOP/s, HBM size and bandwidth). H200 SXM and H100 SXM
+// share the HGX board (hardware.md §2.2).
+void apply_gpu(const RunRow& row, Scenario& s, const Zoo& zoo) {
+  auto file = zoo.resolve(ZooKind::gpu, row.get("gpu"), row.file, row.where("gpu"));
+  if (s.cluster.node.gpu.name != row.get("gpu")) s.cluster.node.gpu = load_gpu_card(file.string());
 }
 
 // Megatron-LM (schedules.py, interleaved 1F1B) asserts that the micro-batches
@@ -157,7 +161,7 @@ Scenario row_scenario(const RunRow& row, const RowPlan& plan, const std::vector<
     if (e.where().file != row.file && e.where().file != "--set") throw;  // a card's own error names its file
     throw ConfigError(row.where(column_of(e.where().key)), e.message());
   }
-  check_gpu(row, s, zoo);
+  apply_gpu(row, s, zoo);
   check_interleaving(row, s);
   return s;
 }
