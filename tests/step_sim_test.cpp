@@ -257,3 +257,24 @@ TEST_CASE("network.algorithm forces NCCL's algorithm where a collective can run 
   CHECK(tree.comm_bytes_per_gpu == ring.comm_bytes_per_gpu);
   CHECK(ring.step_time_s != tree.step_time_s);
 }
+
+TEST_CASE("parallel.pipeline_engine=deepspeed: blocking sends of the whole activation from every TP rank") {
+  const std::vector<std::string> base = {"gpus=32", "parallel.tp=2", "parallel.pp=4"};  // PP across nodes
+  auto with = [&](const std::string& engine, bool full = false) {
+    std::vector<std::string> sets = base;
+    sets.push_back("parallel.pipeline_engine=" + engine);
+    StepOptions o;
+    o.full = full;
+    return simulate_step(scenario(kSmall, sets), o);
+  };
+  StepResult mg = with("megatron"), ds = with("deepspeed");
+  check_sum(ds);
+  // No scatter/gather: each TP rank sends tp times Megatron's bytes.
+  CHECK(ds.comm_bytes_per_gpu.at("pp.send_recv") == doctest::Approx(2 * mg.comm_bytes_per_gpu.at("pp.send_recv")));
+  // The sender's stream waits for every send: exposed pipeline communication, a longer step.
+  CHECK(ds.breakdown.pp_comm_exposed > mg.breakdown.pp_comm_exposed);
+  CHECK(ds.step_time_s > mg.step_time_s);
+  CHECK(ds.breakdown.compute == doctest::Approx(mg.breakdown.compute));
+  StepResult all = with("deepspeed", true);
+  CHECK(all.step_time_s == ds.step_time_s);
+}

@@ -104,14 +104,14 @@ def launch_text(reports):
 
 
 MISSES_TEXT = """\
-- **BLOOM (Megatron-DeepSpeed, 384 A100, 2022): every row 14-30% too fast.** The layouts are
+- **BLOOM (Megatron-DeepSpeed, 384 A100, 2022): every row 10-27% too fast.** The layouts are
   predicted in the right order (see `results/sweep.md`) and the memory within 12%, so the gap is a
-  per-step cost the model does not have. Candidates not modelled: DeepSpeed's PipelineEngine (blocking
-  point-to-point transfers between stages, each TP rank sending the whole activation, no
-  scatter/gather), the BF16_Optimizer's fp32 gradient accumulation pass after every micro-batch, and
-  sustained-load GPU clocks below the microbenchmark clocks behind the GEMM tables. Measured times of
-  identical layouts scatter by up to 20% between rows (e.g. 178B_34/35/36: 104-124 s), so part of the
-  gap is run-to-run noise of the measurement itself.
+  per-step cost the model does not have. DeepSpeed's PipelineEngine is modelled (blocking sends of
+  the whole activation from every TP rank: `parallel.pipeline_engine: deepspeed`, about 4 s of the
+  step); not modelled: the BF16_Optimizer's fp32 gradient accumulation pass after every
+  micro-batch (about 3% by its HBM traffic), and sustained-load GPU clocks below the microbenchmark
+  clocks behind the GEMM tables. Measured times of identical layouts scatter by up to 20% between
+  rows (e.g. 178B_34/35/36: 104-124 s), so part of the gap is run-to-run noise of the measurement.
 - **SC21 Table 1 (Megatron-LM, 2021): all rows 10-14% too fast** with the `auto` search, 4-13% with
   the launch script's own micro-batch and vp (`tests/sc21_validation_test.cpp`). The step times are
   derived from the published TFLOP/s, not measured. The per-layer model is 2-7% *slow* on

@@ -73,6 +73,10 @@ std::vector<KeyDef> scenario_defs() {
   k.push_back(integer("parallel.zero_stage", "0", "DeepSpeed ZeRO stage over the dp x cp group: 0 none, 1 optimizer states, 2 + gradients, 3 + parameters", 0, 3));
   k.push_back(choice("parallel.schedule", "1f1b", {"gpipe", "1f1b", "interleaved-1f1b"},
                      "pipeline schedule; interleaved-1f1b requires vp > 1"));
+  k.push_back(choice("parallel.pipeline_engine", "megatron", {"megatron", "deepspeed"},
+                     "how pipeline stages exchange activations: megatron = asynchronous sends split over TP "
+                     "(scatter/gather); deepspeed = DeepSpeed's PipelineEngine (Megatron-DeepSpeed): blocking sends "
+                     "of the whole activation from every TP rank"));
   KeyDef order = KeyDef::of("parallel.order", ValueType::string);
   order.default_value = "tp-cp-dp-pp";
   order.help = "rank order of the parallel dimensions, fastest first (Megatron RankGenerator; TP innermost keeps TP inside a node)";

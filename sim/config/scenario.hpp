@@ -43,6 +43,10 @@ struct ParallelPlan {
   Schedule schedule = Schedule::one_f_one_b;
   bool embedding_in_pp_split = false;  // embedding and output layer count as a layer each
   std::string order = "tp-cp-dp-pp";   // rank order, fastest dimension first (sim/workload/layout.hpp)
+  // DeepSpeed's PipelineEngine: blocking sends of the whole activation from
+  // every TP rank (parallel.pipeline_engine: deepspeed); false = Megatron's
+  // asynchronous scatter/gather sends.
+  bool deepspeed_pipeline = false;
 };
 
 // How the step overlaps communication with compute (scenario training.* keys).

@@ -97,6 +97,7 @@ void read_parallel(const ConfigDoc& d, Scenario& s) {
   p.zero_stage = get_i(d, "parallel.zero_stage");
   p.embedding_in_pp_split = d.get_bool("parallel.embedding_in_pp_split");
   p.order = d.get_string("parallel.order");
+  p.deepspeed_pipeline = d.get_choice("parallel.pipeline_engine") == "deepspeed";
   check_order(d, p.order);
   if (d.given("parallel.schedule") || p.vp == 1)
     p.schedule = pick<Schedule>(d, "parallel.schedule", {{"gpipe", Schedule::gpipe},

@@ -35,6 +35,8 @@ void bloom(std::vector<LaunchSetting>& out) {
   out.push_back({"memory.convention", "deepspeed", "BLOOM: DeepSpeed BF16_Optimizer with fp32 gradient accumulation (notes column)"});
   out.push_back({"training.overlap_grad_reduce", "false",
                  "DeepSpeed PipelineEngine: ReduceGrads runs after the last backward of the step (not overlapped)"});
+  out.push_back({"parallel.pipeline_engine", "deepspeed",
+                 "Megatron-DeepSpeed GPTModelPipe on DeepSpeed's PipelineEngine: blocking sends of whole activations"});
 }
 
 // vTrain (shared/reference/vtrain/README.md): "collected with Megatron-DeepSpeed";

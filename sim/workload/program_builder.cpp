@@ -212,6 +212,7 @@ class StageBuilder {
     if (!last(it.chunk))
       e_.send((stage_ + 1) % pp_, message_id(true, it.micro_batch, vs + 1, vstages_, m_), p_.p2p_bytes,
               p_.p2p_s[stage_], lbl);
+    if (!last(it.chunk) && p_.p2p_blocking) e_.compute(p_.p2p_s[stage_], Category::pp, lbl);
   }
 
   void backward(const PassItem& it) {
@@ -243,6 +244,7 @@ class StageBuilder {
     if (vs > 0)
       e_.send((stage_ + pp_ - 1) % pp_, message_id(false, it.micro_batch, vs - 1, vstages_, m_), p_.p2p_bytes,
               p_.p2p_s[(stage_ + pp_ - 1) % pp_], lbl);
+    if (vs > 0 && p_.p2p_blocking) e_.compute(p_.p2p_s[(stage_ + pp_ - 1) % pp_], Category::pp, lbl);
   }
 
   void finish_step();

@@ -167,6 +167,7 @@ class StepEngine {
     StepBreakdown& b = r.out.breakdown;
     if (in.category == Category::recompute) b.recompute += d;
     else if (in.category == Category::optimizer) b.optimizer += d;
+    else if (in.category == Category::pp) b.pp_comm_exposed += d;  // a blocking send (DeepSpeed pipeline)
     else b.compute += d;
     r.out.busy_s += d;
     advance(i);

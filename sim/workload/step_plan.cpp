@@ -58,8 +58,11 @@ void plan_groups(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
 
 void plan_p2p(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
   const double e = activation_element_bytes(shape.precision);
-  // Megatron sends b (s/cp) h per micro-batch, split over TP (scatter-gather, or already split by SP).
-  p.p2p_bytes = e * shape.seq_len / shape.cp * shape.micro_batch * s.model.hidden / s.parallel.tp;
+  // Megatron sends b (s/cp) h per micro-batch, split over TP (scatter-gather, or already split by SP);
+  // DeepSpeed's PipelineEngine sends the whole tensor from every TP rank (pipe/engine.py _exec_send_activations).
+  const int split = s.parallel.deepspeed_pipeline && !s.parallel.sequence_parallel ? 1 : s.parallel.tp;
+  p.p2p_bytes = e * shape.seq_len / shape.cp * shape.micro_batch * s.model.hidden / split;
+  p.p2p_blocking = s.parallel.deepspeed_pipeline;
   const int pp = s.parallel.pp;
   p.p2p_s.assign(pp, 0.0);
   RankCoord c = p.layout.coord(0);
