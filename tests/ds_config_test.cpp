@@ -203,3 +203,23 @@ TEST_CASE("a setting given by the scenario and the ds_config must agree; tool de
   Scenario same = load_scenario(dir + "base.yaml", {"parallel.zero_stage=2"}, zoo(), o);  // agreeing: fine
   CHECK(same.parallel.zero_stage == 2);
 }
+
+TEST_CASE("fuzz findings (fuzz_ds_config): out-of-range numbers, no data-parallel rank, batch products") {
+  // A number past the range of a double: nlohmann::json's out_of_range, not parse_error.
+  CHECK(has(error_of([] { parse_ds_config(R"({"train_batch_size": 1e30000000})", "d.json", ctx16()); }),
+            "d.json: malformed JSON"));
+  // More pipeline stages than GPUs: DeepSpeed's world_size would be 0 (was a division by zero).
+  std::string msg = error_of([] { parse_ds_config(R"({"pipeline": {"stages": 32}, "train_batch_size": 16})", "d.json", ctx16()); });
+  CHECK(has(msg, "/pipeline/stages: no data-parallel rank"));
+  CHECK(has(msg, "give at most 16 pipeline stages"));
+  CHECK(has(error_of([] { parse_ds_config(R"({"pipeline": {"stages": 4294967296}, "train_batch_size": 16})", "d.json", ctx16()); }),
+            "expected an integer <= 262144"));
+  // micro x accumulation x world past 64 bits (was a signed overflow): the keys stop at trainsim's limits.
+  msg = error_of([] {
+    parse_ds_config(R"({"train_micro_batch_size_per_gpu": 9000000000000000000, "gradient_accumulation_steps": 1000})",
+                    "d.json", ctx16());
+  });
+  CHECK(has(msg, "/train_micro_batch_size_per_gpu: expected an integer <= 65536"));
+  CHECK(has(error_of([] { parse_ds_config(R"({"train_batch_size": 16, "gradient_accumulation_steps": 1e12})", "d.json", ctx16()); }),
+            "/gradient_accumulation_steps: expected an integer <= 65536"));
+}

@@ -153,6 +153,23 @@ TEST_CASE("DeepSpeed hostfile and launcher sizes") {
   CHECK(value_of(l, "gpus") == "32");
 }
 
+TEST_CASE("fuzz findings (fuzz_megatron_args): integer flags stop at trainsim's limits, hostfile slots") {
+  const std::string model = "--num-layers 2 --hidden-size 64 --num-attention-heads 4 --seq-length 8 ";
+  // 4 x hidden overflowed int; heads and TP narrowed to 0 divided by zero.
+  CHECK(has(error_of([] { parse("--num-layers 2 --hidden-size 1073741824 --num-attention-heads 4 --seq-length 8"); }),
+            "--hidden-size: '1073741824' is above trainsim's limit 1048576"));
+  CHECK(has(error_of([] { parse("--num-layers 2 --hidden-size 64 --num-attention-heads 4294967296 --seq-length 8"); }),
+            "--num-attention-heads: '4294967296' is above trainsim's limit 65536"));
+  CHECK(has(error_of([&] { parse(model + "--tensor-model-parallel-size 4294967296"); }),
+            "--tensor-model-parallel-size: '4294967296' is above trainsim's limit 262144"));
+  std::string msg = error_of([&] { parse(model + "--tensor-model-parallel-size 2 --make-vocab-size-divisible-by 16000000"); });
+  CHECK(has(msg, "--make-vocab-size-divisible-by: pads the vocabulary 50257 to 32000000"));
+  CHECK(has(msg, "above trainsim's limit 16777216"));
+  // 20 digits made std::stoll throw std::out_of_range.
+  CHECK(has(error_of([] { parse_hostfile("a slots=1\nb slots=99999999999999999999\n", "hosts"); }),
+            "hosts:2: hostfile: slots=99999999999999999999: expected at most 999999 slots per host"));
+}
+
 TEST_CASE("tool defaults wait for every importer: Megatron's fp32 default yields to a ds_config's bf16") {
   Zoo zoo(TRAINSIM_DEFAULT_DATA_DIR);
   std::string dir = std::string(TRAINSIM_DEFAULT_DATA_DIR) + "/tests/data/ds/";

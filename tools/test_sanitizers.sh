@@ -20,7 +20,7 @@ TRAINSIM_BUILD_DIR="$build" TRAINSIM_FUZZ=ON \
 
 seconds="${TRAINSIM_FUZZ_SECONDS:-5}"
 if [ "$seconds" -gt 0 ]; then
-  for target in fuzz_units fuzz_yaml_loaders fuzz_hf_config; do
+  for target in fuzz_units fuzz_yaml_loaders fuzz_hf_config fuzz_ds_config fuzz_megatron_args; do
     TRAINSIM_BUILD_DIR="$build" "$root/tools/fuzz.sh" "$target" "$seconds"
   done
 fi

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "sim/config/ds_reader.hpp"
+#include "sim/config/limits.hpp"
 
 namespace trainsim {
 namespace ds {
@@ -19,13 +20,19 @@ std::string str(long long v) { return std::to_string(v); }
 // DeepSpeed's world_size for the batch rule: the data-parallel size.
 long long world_size(const Reader& r, std::string& how) {
   const DsContext& c = r.ctx();
-  int pp = r.pp_from_pipeline.value_or(c.pp);
+  long long pp = r.pp_from_pipeline.value_or(c.pp);
   if (c.dp) {
     how = "parallel.dp = " + str(*c.dp);
     return *c.dp;
   }
   how = str(c.gpus) + " GPUs / (tp " + str(c.tp) + " x pp " + str(pp) + " x cp " + str(c.cp) + ")";
-  return c.gpus / std::max(1, c.tp * pp * c.cp);
+  long long model_parallel = std::max(1LL, static_cast<long long>(c.tp) * pp * c.cp);
+  if (c.gpus < model_parallel)
+    r.fail(r.pp_from_pipeline ? "/pipeline/stages" : "",
+           "no data-parallel rank: " + how + " is 0 (DeepSpeed's world_size for the batch rule); give at most " +
+               str(std::max(1LL, c.gpus / std::max(1LL, static_cast<long long>(c.tp) * c.cp))) +
+               " pipeline stages, or more GPUs");
+  return c.gpus / model_parallel;
 }
 
 struct Batch {
@@ -37,16 +44,16 @@ struct Batch {
 Batch batch_values(Reader& r) {
   const DsContext& c = r.ctx();
   Batch b;
-  b.micro = r.is_auto("/train_micro_batch_size_per_gpu") ? c.micro_batch : r.integer("/train_micro_batch_size_per_gpu", 1);
+  b.micro = r.is_auto("/train_micro_batch_size_per_gpu") ? c.micro_batch : r.integer("/train_micro_batch_size_per_gpu", 1, kMaxMicroBatch);
   if (r.is_auto("/train_batch_size")) {
     if (c.global_batch) b.train = *c.global_batch;
   } else {
-    b.train = r.integer("/train_batch_size", 1);
+    b.train = r.integer("/train_batch_size", 1, kMaxGlobalBatch);
   }
   if (r.is_auto("/gradient_accumulation_steps")) {
     if (!c.global_batch) b.accum = 1;  // HF's default gradient_accumulation_steps; else derived below
   } else {
-    b.accum = r.integer("/gradient_accumulation_steps", 1);
+    b.accum = r.integer("/gradient_accumulation_steps", 1, kMaxMicroBatches);
   }
   return b;
 }
@@ -155,7 +162,7 @@ void read_optimizer(Reader& r) {
 void read_pipeline(Reader& r) {
   if (!r.section("/pipeline", "pipeline", {"stages"})) return;
   if (r.is_auto("/pipeline/stages")) return;  // DeepSpeed's default: PipelineModule(num_stages=...) decides
-  if (auto s = r.integer("/pipeline/stages", 1)) {
+  if (auto s = r.integer("/pipeline/stages", 1, kMaxParallel)) {
     r.pp_from_pipeline = static_cast<int>(*s);
     r.set("parallel.pp", std::to_string(*s), "/pipeline/stages");
   }
@@ -172,6 +179,10 @@ DsConfigResult parse_ds_config(const std::string& text, const std::string& file,
     int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(offset), '\n'));
     std::string what = e.what();
     throw ConfigError({file, line, ""}, "malformed JSON: " + what.substr(std::min(what.size(), what.find(": ") + 2)));
+  } catch (const nlohmann::json::exception& e) {  // out_of_range 406: a number past the range of a double
+    std::string what = e.what();
+    throw ConfigError({file, 0, ""}, "malformed JSON: " + what.substr(std::min(what.size(), what.find("] ") + 2)) +
+                                         " (numbers must fit a double)");
   }
   if (!root.is_object()) throw ConfigError({file, 1, ""}, "a ds_config.json must hold one JSON object {...}");
   ds::Reader r(root, text, file, ctx);

@@ -71,7 +71,7 @@ bool Reader::section(const std::string& pointer, const std::string& name, const 
   return true;
 }
 
-std::optional<long long> Reader::integer(const std::string& pointer, long long min) const {
+std::optional<long long> Reader::integer(const std::string& pointer, long long min, double max) const {
   if (!has(pointer)) return std::nullopt;
   const json& v = get(pointer);
   if (!v.is_number() || v.is_boolean())
@@ -82,6 +82,9 @@ std::optional<long long> Reader::integer(const std::string& pointer, long long m
     fail(pointer, "expected an integer; " + v.dump() + " is not a whole number (write e.g. 5e8 or 500000000)");
   if (x < static_cast<double>(min) || x > 9e18)
     fail(pointer, "expected an integer >= " + std::to_string(min) + ", found " + v.dump());
+  if (x > max)
+    fail(pointer, "expected an integer <= " + std::to_string(static_cast<long long>(max)) + " (trainsim's limit, "
+                  "docs/limits.md), found " + v.dump());
   return static_cast<long long>(x);
 }
 

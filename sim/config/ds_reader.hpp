@@ -35,7 +35,9 @@ class Reader {
   bool section(const std::string& pointer, const std::string& section, const std::vector<std::string>& modelled,
                const std::string& why = "no effect on step time or memory");
   // Typed values; nullopt when absent (or "auto" where allowed by the caller's check).
-  std::optional<long long> integer(const std::string& pointer, long long min = 0) const;
+  // An integer >= min and <= max (max: trainsim's limit for the scenario key it
+  // becomes, docs/limits.md; the message names it).
+  std::optional<long long> integer(const std::string& pointer, long long min = 0, double max = 9e18) const;
   std::optional<double> number(const std::string& pointer) const;
   std::optional<bool> boolean(const std::string& pointer) const;
   std::optional<std::string> string(const std::string& pointer) const;

@@ -20,7 +20,10 @@ ImportResult parse_hostfile(const std::string& text, const std::string& file) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     std::smatch m;
-    if (!std::regex_match(line, m, line_re) || std::stoll(m[2].str()) < 1 || m[2].str().size() > 6)
+    bool matched = std::regex_match(line, m, line_re);
+    if (matched && m[2].str().size() > 6)  // before the conversion, which would overflow
+      throw ConfigError({file, lineno, "hostfile"}, "slots=" + m[2].str() + ": expected at most 999999 slots per host");
+    if (!matched || std::stoll(m[2].str()) < 1)
       throw ConfigError({file, lineno, "hostfile"}, "expected 'HOSTNAME slots=N' with N >= 1 (e.g. 'worker-0 slots=8'), "
                                                     "found '" + line + "'");
     if (!hosts.insert(m[1].str()).second)

@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "sim/config/keys.hpp"
+#include "sim/config/limits.hpp"
 #include "sim/config/megatron_flags.hpp"
 
 namespace trainsim {
@@ -251,6 +253,21 @@ void check_against_base(const MegatronFlags& f, const MegatronContext& ctx) {
   }
 }
 
+// The largest value an integer flag takes: the limit of the key it becomes
+// (limits.hpp), so products formed from the flags cannot overflow.
+double flag_max(const std::string& flag) {
+  static const std::map<std::string, double> t = {
+      {"--tensor-model-parallel-size", kMaxParallel}, {"--pipeline-model-parallel-size", kMaxParallel},
+      {"--context-parallel-size", kMaxParallel}, {"--num-layers-per-virtual-pipeline-stage", kMaxLayers},
+      {"--recompute-num-layers", kMaxLayers}, {"--micro-batch-size", kMaxMicroBatch},
+      {"--global-batch-size", kMaxGlobalBatch}, {"--num-layers", kMaxLayers}, {"--hidden-size", kMaxWidth},
+      {"--ffn-hidden-size", kMaxWidth}, {"--kv-channels", kMaxWidth}, {"--num-attention-heads", kMaxHeads},
+      {"--num-query-groups", kMaxHeads}, {"--seq-length", kMaxSequence}, {"--max-position-embeddings", kMaxSequence},
+      {"--vocab-size", kMaxVocab}, {"--padded-vocab-size", kMaxVocab}, {"--make-vocab-size-divisible-by", kMaxVocab}};
+  auto it = t.find(flag);
+  return it == t.end() ? kMaxIntegerKey : it->second;
+}
+
 }  // namespace
 
 void MegatronFlags::fail(const std::string& flag, const std::string& message) const {
@@ -269,6 +286,9 @@ std::optional<long long> MegatronFlags::integer(const std::string& flag, long lo
   }
   if (used == 0 || used != v.size() || x < min)
     fail(flag, "'" + v + "' is not an integer >= " + std::to_string(min));
+  if (static_cast<double>(x) > flag_max(flag))
+    fail(flag, "'" + v + "' is above trainsim's limit " + std::to_string(static_cast<long long>(flag_max(flag))) +
+                   " (docs/limits.md)");
   return x;
 }
 

@@ -16,6 +16,8 @@ struct MegatronFlags {
 
   bool has(const std::string& flag) const { return values.count(flag) > 0; }
   [[noreturn]] void fail(const std::string& flag, const std::string& message) const;
+  // An integer >= min and <= the flag's limit (trainsim's limit for the scenario
+  // or model key it becomes, docs/limits.md); else ConfigError naming both.
   std::optional<long long> integer(const std::string& flag, long long min = 1) const;
   std::optional<double> number(const std::string& flag) const;
   std::optional<std::string> text(const std::string& flag) const;

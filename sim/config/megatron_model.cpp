@@ -5,6 +5,7 @@
 
 #include "sim/config/megatron_args.hpp"
 #include "sim/config/megatron_flags.hpp"
+#include "sim/config/limits.hpp"
 #include "sim/config/model_loader.hpp"
 
 namespace trainsim {
@@ -25,7 +26,13 @@ int padded_vocab(const MegatronFlags& f, int tp) {
   if (auto p = f.integer("--padded-vocab-size")) return static_cast<int>(*p);
   long long v = f.integer("--vocab-size").value_or(kGpt2Vocab);
   long long multiple = f.integer("--make-vocab-size-divisible-by").value_or(128) * tp;
-  return static_cast<int>((v + multiple - 1) / multiple * multiple);
+  long long padded = (v + multiple - 1) / multiple * multiple;
+  if (static_cast<double>(padded) > kMaxVocab)
+    f.fail("--make-vocab-size-divisible-by", "pads the vocabulary " + std::to_string(v) + " to " + std::to_string(padded) +
+                                                 " (a multiple of " + std::to_string(multiple) + " = this x TP " +
+                                                 std::to_string(tp) + "), above trainsim's limit " +
+                                                 std::to_string(static_cast<long long>(kMaxVocab)) + "; give a smaller multiple");
+  return static_cast<int>(padded);
 }
 
 // Megatron: --ffn-hidden-size, else 4h, or with --swiglu int(4h * 2/3 / 64) * 64.
