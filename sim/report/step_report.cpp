@@ -33,14 +33,8 @@ std::string gib(double bytes) { return gib_text(bytes); }
 
 // (name, seconds) in StepBreakdown's field order; the summary.json keys.
 std::vector<std::pair<const char*, double>> breakdown_items(const StepBreakdown& b) {
-  return {{"compute", b.compute},
-          {"recompute", b.recompute},
-          {"tp_comm_exposed", b.tp_comm_exposed},
-          {"pp_bubble", b.pp_bubble},
-          {"pp_comm_exposed", b.pp_comm_exposed},
-          {"dp_comm_exposed", b.dp_comm_exposed},
-          {"offload_exposed", b.offload_exposed},
-          {"optimizer", b.optimizer}};
+  const auto items = b.items();
+  return {items.begin(), items.end()};
 }
 
 std::vector<std::pair<const char*, Bytes>> memory_items(const MemoryBreakdown& m) {

@@ -30,12 +30,13 @@ const std::vector<std::pair<std::string, std::string>>& layout_columns() {
 }
 
 const std::vector<std::string>& result_columns() {
-  static const std::vector<std::string> cols = {
-      "status", "reason", "step_time_s", "tokens_per_s", "model_tflops_per_gpu", "hardware_tflops_per_gpu", "mfu",
-      "peak_memory_bytes", "analytic_peak_memory_bytes", "gpu_memory_bytes", "fits", "pareto",
-      "breakdown_compute_s", "breakdown_recompute_s", "breakdown_tp_comm_exposed_s", "breakdown_pp_bubble_s",
-      "breakdown_pp_comm_exposed_s", "breakdown_dp_comm_exposed_s", "breakdown_offload_exposed_s",
-      "breakdown_optimizer_s"};
+  static const std::vector<std::string> cols = [] {
+    std::vector<std::string> c = {"status", "reason", "step_time_s", "tokens_per_s", "model_tflops_per_gpu",
+                                  "hardware_tflops_per_gpu", "mfu", "peak_memory_bytes", "analytic_peak_memory_bytes",
+                                  "gpu_memory_bytes", "fits", "pareto"};
+    for (const auto& item : StepBreakdown{}.items()) c.push_back(std::string("breakdown_") + item.first + "_s");
+    return c;
+  }();
   return cols;
 }
 
@@ -103,9 +104,7 @@ std::vector<std::string> result_cells(const PlanOutcome& o) {
   c.push_back(o.built ? bytes(o.gpu_memory_bytes) : "");
   c.push_back(o.built ? (o.fits() ? "true" : "false") : "");
   c.push_back("false");
-  for (double v : {b.compute, b.recompute, b.tp_comm_exposed, b.pp_bubble, b.pp_comm_exposed, b.dp_comm_exposed,
-                   b.offload_exposed, b.optimizer})
-    c.push_back(sim ? num(v) : "");
+  for (const auto& item : b.items()) c.push_back(sim ? num(item.second) : "");
   return c;
 }
 

@@ -121,16 +121,6 @@ void apply_gpu(const RunRow& row, Scenario& s, const Zoo& zoo) {
   if (s.cluster.node.gpu.name != row.get("gpu")) s.cluster.node.gpu = load_gpu_card(file.string());
 }
 
-// Megatron-LM (schedules.py, interleaved 1F1B) asserts that the micro-batches
-// per step are a multiple of the pipeline size.
-void check_interleaving(const RunRow& row, const Scenario& s) {
-  if (s.parallel.vp > 1 && s.num_micro_batches() % s.parallel.pp != 0)
-    throw ConfigError(row.where("vp"),
-                      "Megatron interleaves (vp=" + std::to_string(s.parallel.vp) + ") only when the " +
-                          std::to_string(s.num_micro_batches()) + " micro-batches per step are a multiple of pp=" +
-                          std::to_string(s.parallel.pp));
-}
-
 }  // namespace
 
 std::string column_of(const std::string& key) {
@@ -162,7 +152,6 @@ Scenario row_scenario(const RunRow& row, const RowPlan& plan, const std::vector<
     throw ConfigError(row.where(column_of(e.where().key)), e.message());
   }
   apply_gpu(row, s, zoo);
-  check_interleaving(row, s);
   return s;
 }
 

@@ -77,11 +77,8 @@ Json row_json(const RowReport& r) {
   }
   j["breakdown_s"] = nullptr;
   if (r.breakdown) {
-    const StepBreakdown& b = *r.breakdown;
-    j["breakdown_s"] = {{"compute", b.compute},           {"recompute", b.recompute},
-                        {"tp_comm_exposed", b.tp_comm_exposed}, {"pp_bubble", b.pp_bubble},
-                        {"pp_comm_exposed", b.pp_comm_exposed}, {"dp_comm_exposed", b.dp_comm_exposed},
-                        {"offload_exposed", b.offload_exposed}, {"optimizer", b.optimizer}};
+    j["breakdown_s"] = Json::object();
+    for (const auto& [name, seconds] : r.breakdown->items()) j["breakdown_s"][name] = seconds;
   }
   return j;
 }

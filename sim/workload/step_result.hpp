@@ -3,7 +3,9 @@
 // of the GPUs that were simulated (for trace.json). DESIGN.md §3 "Outputs".
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <utility>
 #include <map>
 #include <string>
 #include <vector>
@@ -29,6 +31,18 @@ struct StepBreakdown {
   double dp_comm_exposed = 0;  // idle waiting on gradient reduction / parameter gathers
   double offload_exposed = 0;  // idle waiting on PCIe / NVMe offload traffic
   double optimizer = 0;        // optimizer step (and gradient clipping)
+  // (summary.json breakdown_s key, seconds) in field order: the one list every
+  // writer (summary.json, validate's JSON, sweep's CSV columns) uses.
+  std::array<std::pair<const char*, double>, 8> items() const {
+    return {{{"compute", compute},
+             {"recompute", recompute},
+             {"tp_comm_exposed", tp_comm_exposed},
+             {"pp_bubble", pp_bubble},
+             {"pp_comm_exposed", pp_comm_exposed},
+             {"dp_comm_exposed", dp_comm_exposed},
+             {"offload_exposed", offload_exposed},
+             {"optimizer", optimizer}}};
+  }
   double total() const {
     return compute + recompute + tp_comm_exposed + pp_bubble + pp_comm_exposed + dp_comm_exposed + offload_exposed +
            optimizer;
