@@ -127,6 +127,18 @@ TEST_CASE("FlashAttention stores no s^2 tensor: bytes grow linearly in s") {
   CHECK(one == 34 * sbh / t + 4.0 * 64 * 2048 * 4 / t);
 }
 
+TEST_CASE("fp8 (Transformer Engine) saves the four linear layers' inputs as 1-byte casts: 27 s b h / t with SP") {
+  ActivationShape x = shape(k22b, 8, true, Recompute::selective);
+  const double sbh = 2048.0 * 4 * 6144, t = 8;
+  CHECK(stored(k22b, 8, true, Recompute::selective) == 34 * sbh / t);
+  x.precision = Precision::fp8;
+  // QKV, projection and fc1 inputs 2 -> 1 s b h / t each, fc2 input 8 -> 4 s b h / t
+  CHECK(stored_layer_activations(gpt(k22b), x).total().value() == 27 * sbh / t);
+  // full recompute keeps the 2-byte layer input: fp8 changes nothing there
+  x.recompute = Recompute::full;
+  CHECK(stored_layer_activations(gpt(k22b), x).total().value() == 2 * sbh / t);
+}
+
 TEST_CASE("GQA keeps K and V of g x head_dim; SwiGLU keeps gate, up and the product") {
   // Llama-2-70B shapes: h 8192, 64 heads of 128, 8 KV heads, F 28672, no dropout
   ModelSpec m;

@@ -65,6 +65,7 @@ check collective_too_many "--gpus: 64 GPUs on 1 nodes x 1 groups: need at least 
 zero3="$(dirname "$good")/llama-2-7b-zero3.yaml"
 profiles="$(cd "$dir/../profiles" && pwd)"
 check run_bad_order "parallel.order: 'tp-dp' is not an order" "$bin" run "$good" --set parallel.order=tp-dp
+check run_grad_dtype_mismatch "training.grad_dtype: 'fp16' does not match training.precision bf16; valid: auto, fp32, bf16" "$bin" run "$good" --set training.precision=bf16 --set training.grad_dtype=fp16
 check run_offload_no_nvme "offload.optimizer: cluster jeanzay-a100-80gb has no NVMe bandwidth" "$bin" run "$zero3" --set cluster=jeanzay-a100-80gb --set offload.optimizer=nvme
 check run_profile_missing "no_such_profile.csv" "$bin" run "$good" --set training.compute_profile=/no/such/dir/no_such_profile.csv
 check run_profile_negative "bad_negative.csv:" "$bin" run "$good" --set training.compute_profile="$profiles/bad_negative.csv"

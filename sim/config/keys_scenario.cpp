@@ -107,6 +107,11 @@ std::vector<KeyDef> scenario_defs() {
   k.push_back(quantity("training.host_dispatch_time", Dimension::time, "70us",
                        "CPU time the framework spends issuing one op (PyTorch eager + Megatron/DeepSpeed Python); "
                        "a layer block takes at least its op count x this (0 = CUDA graphs; see results/calibration.md)"));
+  k.push_back(choice("training.grad_dtype", "auto", {"auto", "fp32", "bf16", "fp16"},
+                     "main-gradient buffer and data-parallel reduction type (megatron convention): fp32 = Megatron-LM "
+                     "--accumulate-allreduce-grads-in-fp32 (forced for bf16), bf16/fp16 = 16-bit grads "
+                     "(Megatron-core grad_reduce_in_fp32=False, NeMo optim.grad_sync_dtype); auto = fp32 for bf16/fp8, "
+                     "16-bit reduction for fp16"));
   k.push_back(path_key("training.compute_profile", false,
                        "CSV of measured per-layer forward/backward times replayed instead of the cost model "
                        "(columns block,forward_ms,backward_ms[,recompute_ms])"));

@@ -68,6 +68,11 @@ struct TrainingPlan {
   OverlapOptions overlap;
   std::string compute_profile;     // measured per-layer times (CSV path, resolved), "" = cost model
   double host_dispatch_s = 0;      // CPU time to issue one op (training.host_dispatch_time), s
+  // Bytes of one main-gradient element (training.grad_dtype) under the megatron
+  // convention: 4 = fp32 main grads (Megatron-LM's bf16 default), 2 = 16-bit
+  // grads reduced in 16 bits (Megatron-core grad_reduce_in_fp32 false, NeMo
+  // optim.grad_sync_dtype bf16); 0 = the convention's default.
+  int grad_bytes = 0;
 };
 
 // DeepSpeed's async I/O settings for NVMe swapping (ds_config "aio").

@@ -166,6 +166,24 @@ void read_training(const ConfigDoc& d, Scenario& s) {
   read_offload_options(d, s.offload);
 }
 
+// training.grad_dtype: the megatron convention's main-gradient type. A 16-bit
+// choice must be the training's 16-bit type (the grad buffer takes the
+// parameters' dtype: bf16 under bf16 and fp8, fp16 under fp16).
+void read_grad_dtype(const ConfigDoc& d, Scenario& s) {
+  const std::string g = d.get_choice("training.grad_dtype");
+  if (g == "auto") return;
+  if (s.memory.convention != MemoryConvention::megatron)
+    d.fail("training.grad_dtype", "'" + g + "' applies to the megatron memory convention; under the deepspeed "
+                                  "convention DeepSpeed's optimizer fixes the gradient type: use auto "
+                                  "(or set memory.convention: megatron)");
+  const Precision p = s.training.precision;
+  const std::string sixteen = p == Precision::fp16 ? "fp16" : "bf16";
+  if (g != "fp32" && (p == Precision::fp32 || g != sixteen))
+    d.fail("training.grad_dtype", "'" + g + "' does not match training.precision " + to_string(p) + "; valid: auto, fp32" +
+                                  (p == Precision::fp32 ? std::string() : ", " + sixteen));
+  s.training.grad_bytes = g == "fp32" ? 4 : 2;
+}
+
 void read_memory(const ConfigDoc& d, Scenario& s) {
   MemoryOptions& m = s.memory;
   std::string c = d.get_choice("memory.convention");
@@ -182,6 +200,7 @@ void read_memory(const ConfigDoc& d, Scenario& s) {
   m.max_live_parameters = d.get_quantity("memory.max_live_parameters");
   m.max_reuse_distance = d.get_quantity("memory.max_reuse_distance");
   m.sub_group_size = d.get_quantity("memory.sub_group_size");
+  read_grad_dtype(d, s);
 }
 
 ModelSpec scenario_model(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& flag_model) {

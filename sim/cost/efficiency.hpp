@@ -15,6 +15,15 @@ namespace trainsim::efficiency {
 // lower bound because launches overlap the previous kernel in steady state.
 inline constexpr double kLaunchOverheadS = 5e-6;
 
+// Fraction of the isolated-kernel tensor-core throughput (the microbenchmarks
+// of hardware.md §4a/§4b) that GEMM and attention kernels sustain inside a
+// training step: every GPU of the node at its power limit (lower sustained
+// SM clock), NCCL kernels and the framework's other kernels sharing SMs, L2
+// and HBM. Fitted per architecture on the calibration rows (results/
+// calibration.md). gemm() and attention() are the isolated-kernel figures
+// (what the microbenchmarks measure); op_time() multiplies by this.
+double sustained_in_training(const GpuSpec& gpu);
+
 // Fraction of gpu.peak(p) a dense GEMM C[m x n] = A[m x k] B[k x n] (`batch`
 // independent products) achieves:
 //   E_best x shape(m, n, k, batch) / shape(best MAMF shape), capped at E_best,

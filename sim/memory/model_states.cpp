@@ -22,7 +22,7 @@ ModelStateBytes megatron(const ModelStateOptions& o) {
   const double n = o.shard_group;
   ModelStateBytes b;
   b.params = weight_bytes(o.precision) / (o.zero_stage >= 3 ? n : 1);
-  b.grads = kFp32 / (o.zero_stage >= 2 ? n : 1);
+  b.grads = (o.grad_bytes > 0 ? o.grad_bytes : kFp32) / (o.zero_stage >= 2 ? n : 1);
   b.optimizer = optimizer_bytes(o) / (o.zero_stage >= 1 ? n : 1);
   return b;
 }
@@ -89,6 +89,7 @@ ModelStateOptions model_state_options(const Scenario& s) {
   o.zero_stage = s.parallel.zero_stage;
   o.shard_group = static_cast<double>(s.parallel.dp) * s.parallel.cp;
   o.offload = s.offload;
+  o.grad_bytes = s.training.grad_bytes;
   return o;
 }
 

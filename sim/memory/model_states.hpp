@@ -11,6 +11,7 @@
 // megatron (Megatron-LM, theoretical_memory_usage.py; formulas.md §2):
 //   params w, fp32 main grads 4, optimizer K: 18 B for bf16 Adam.
 //   zero_stage >= 1 is the distributed optimizer: K / N (6 + 12/N for bf16).
+//   training.grad_dtype bf16/fp16 keeps 2-byte main grads (4 + 12/N).
 //   zero_stage 2 also shards the main grads, 3 also the weights (FSDP-like).
 // deepspeed (ZeRO paper, formulas.md §3; DeepSpeed's estimators §4):
 //   stage 0: params w, 16-bit grads g (2; 4 in fp32), optimizer K: 16 B.
@@ -44,6 +45,7 @@ struct ModelStateOptions {
   OptimizerKind optimizer = OptimizerKind::adam;
   int zero_stage = 0;
   double shard_group = 1;  // N = dp x cp
+  int grad_bytes = 0;      // megatron main-grad bytes (training.grad_dtype); 0 = 4 (fp32)
   OffloadPlan offload;
 };
 

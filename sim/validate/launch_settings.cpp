@@ -50,6 +50,16 @@ void vtrain(std::vector<LaunchSetting>& out) {
                  "vTrain README: gradient bucketing off, DP all-reduce after the backward pass"});
 }
 
+// NVIDIA NeMo 24.07 performance runs (Megatron-core + Transformer Engine): the
+// launcher's H100 example scripts (NVIDIA/NeMo-Framework-Launcher
+// examples/training/{gpt,llama}/h100/*.sh) pass
+// `+training.model.optim.grad_sync_dtype=bf16`: gradients kept and reduced in bf16.
+// The scenario defaults (FlashAttention, overlapped reductions) describe the rest.
+void nemo(std::vector<LaunchSetting>& out) {
+  out.push_back({"training.grad_dtype", "bf16",
+                 "NeMo launcher H100 scripts: optim.grad_sync_dtype=bf16 (bf16 gradient buffers and reduction)"});
+}
+
 bool has_key(const std::vector<LaunchSetting>& v, const std::string& key) {
   return std::any_of(v.begin(), v.end(), [&](const LaunchSetting& s) { return s.key == key; });
 }
@@ -71,8 +81,7 @@ std::vector<LaunchSetting> launch_settings(const RunRow& row) {
   if (family == "sc21") sc21(row, out);
   else if (family == "bloom") bloom(out);
   else if (family == "vtrain") vtrain(out);
-  // NeMo 24.07 (family "nemo"): Megatron-core with Transformer Engine; the
-  // scenario defaults (FlashAttention, overlapped gradient reduction) describe it.
+  else if (family == "nemo") nemo(out);
   // Any source: a note saying gradient bucketing is off means the DP reduction
   // runs after the backward (the vTrain rows' notes say so).
   if (contains(row.get("notes"), "gradient bucketing off") && !has_key(out, "training.overlap_grad_reduce"))

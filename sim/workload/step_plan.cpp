@@ -79,7 +79,9 @@ void plan_dp(const Scenario& s, StepPlan& p) {
   ModelStateOptions o = model_state_options(s);
   const Precision prec = s.training.precision;
   const bool fp32 = prec == Precision::fp32;
-  if (s.memory.convention == MemoryConvention::megatron)
+  if (s.memory.convention == MemoryConvention::megatron && s.training.grad_bytes > 0)
+    p.grad_bytes_per_param = s.training.grad_bytes;            // training.grad_dtype
+  else if (s.memory.convention == MemoryConvention::megatron)
     p.grad_bytes_per_param = prec == Precision::fp16 ? 2 : 4;  // bf16 forces fp32 grad reduction (arguments.py)
   else
     p.grad_bytes_per_param = fp32 || uses_bf16_optimizer(o) ? 4 : 2;
