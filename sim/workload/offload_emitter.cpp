@@ -39,7 +39,7 @@ void OffloadEmitter::sub_group(double n, int index, int groups) {
   if (o_.optimizer_nvme) {
     e_.wait(Lane::nvme, reads_[index]);
   }
-  e_.compute(n / r.cpu_adam, Category::optimizer, label_adam_);
+  e_.compute(n / r.cpu_adam, Category::optimizer, label_adam_, true);
   if (o_.optimizer_nvme) {
     const double b = n * o_.state_bytes;
     e_.copy(CopyKind::nvme_write, b, copy_seconds(b, r.nvme_write), label_swap_);
