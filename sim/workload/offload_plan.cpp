@@ -96,6 +96,7 @@ OffloadStep plan_offload(const Scenario& s, bool dp_crosses_nodes) {
   o.state_bytes = 4 + (s.training.optimizer == OptimizerKind::adam ? 8 : 4);  // fp32 master + moments
   o.sub_group = std::max(1.0, s.memory.sub_group_size);
   o.swap_ahead = std::max(0, p.optimizer_buffer_count - 2);  // one buffer stepping, one writing back
+  o.max_in_cpu = std::max(0.0, p.max_in_cpu_elements);
   const int gpus = std::min(s.cluster.node.gpus, s.gpus);
   const std::unique_ptr<Topology> t = build_topology(s.cluster, 2);
   fill_rates(s, solve_host_rates(*t, gpus, cpu_adam_demand(s) / gpus * kAdamDramBytes), o.rates);

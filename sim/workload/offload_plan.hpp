@@ -34,7 +34,9 @@
 //    the backward gather serves the recompute too).
 //  params on nvme: the same, read from NVMe into a host buffer first (2P read
 //    per gather), and the updated 16-bit partition written back after the
-//    step (2P written).
+//    step (2P written); except the first offload_param.max_in_cpu elements of
+//    the partition, which stay in host memory (stage3.py; memory_model.cpp):
+//    NVMe moves the fraction max(0, P - max_in_cpu) / P of each of these.
 //
 // Rates: each kind of traffic alone, with every GPU of the node doing the
 // same, solved max-min on the node's PCIe tree and memory buses
@@ -92,6 +94,7 @@ struct OffloadStep {
   double state_bytes = 12;                // per parameter, optimizer states swapped (NVMe)
   double sub_group = 1e9;                 // parameters per optimizer sub-group (ZeRO-3)
   int swap_ahead = 0;                     // NVMe sub-group reads issued ahead of the one stepping
+  double max_in_cpu = 1e9;                // params on nvme: partition elements kept in host memory instead
   OffloadRates rates;
 };
 
