@@ -148,7 +148,12 @@ TEST_CASE("offload moves optimizer states and parameters to host memory / NVMe")
 
   s.offload.optimizer = OffloadDevice::nvme;
   s.offload.params = OffloadDevice::nvme;
+  // DeepSpeed's default offload_param.max_in_cpu (1e9) keeps this small partition in host memory.
+  const MemoryResult cached = compute_memory(s);
+  s.offload.max_in_cpu_elements = 0;  // every parameter on NVMe
   r = compute_memory(s);
+  CHECK((r.nvme_peak_per_node - cached.nvme_peak_per_node).value() == doctest::Approx(2 * std::min(1e9, p / 8) * 8));
+  CHECK((cached.host_peak_per_node - r.host_peak_per_node).value() == doctest::Approx(2 * std::min(1e9, p / 8) * 8));
   CHECK(r.nvme_peak_per_node.value() == doctest::Approx(14 * p));  // Adam 12 + weights 2, per node
   // fp32 gradient partition for the optimizer, plus per GPU the pinned swap buffers: 4 optimizer
   // buffers of one sub-group (capped at the partition) in fp32, 5 parameter buffers of 1e8 16-bit elements

@@ -3,6 +3,8 @@
 // and share links where the hardware shares them.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -72,9 +74,10 @@ TEST_CASE("every cluster card builds a connected graph with positive bandwidths"
 TEST_CASE("link counts of two DGX A100 nodes") {
   auto t = build_topology(card("dgx-a100-80gb"), 2);
   // Per node, in directed links: GPU-NVSwitch 16, GPU-PCIe 16, NIC-PCIe 16,
-  // PCIe-CPU 8, CPU-DRAM 4, CPU-CPU 2, NVMe-CPU 8 = 70. Fabric: NIC-leaf 32,
+  // PCIe-CPU 8, memory bus 2 (one link both ways per socket), CPU-CPU 2,
+  // NVMe-PCIe 8 = 68. Fabric: NIC-leaf 32,
   // 8 rail leaves x 8 spines x 2 = 128 (no core: one pod).
-  CHECK(t->links().size() == 2 * 70 + 32 + 128);
+  CHECK(t->links().size() == 2 * 68 + 32 + 128);
   std::set<std::string> names;
   for (const LinkSpec& l : t->links()) names.insert(l.name);
   CHECK(names.size() == t->links().size());
@@ -157,6 +160,31 @@ TEST_CASE("PCIe sharing: two GPUs behind one DGX A100 switch share its uplink to
   CHECK(net.size() == 6);
 }
 
+TEST_CASE("NVMe swaps to host memory cross the drive's PCIe switch uplink and the socket's memory bus") {
+  auto t = build_topology(card("dgx-a100-80gb"), 1);
+  const Route read = t->route_nvme_to_host(1), write = t->route_host_to_nvme(1);
+  CHECK(kinds(*t, read) == "nvme pcie host_memory");
+  CHECK(kinds(*t, write) == "host_memory pcie nvme");
+  // The switch uplink (psw -> cpu) a GPU's copies to host use carries the neighbour's NVMe reads too.
+  const Route copy0 = t->route_to_host(0);
+  CHECK(std::find(read.begin(), read.end(), copy0[1]) != read.end());
+  CHECK(t->links()[static_cast<size_t>(copy0[1])].name.find("psw0:cpu") != std::string::npos);
+  // One memory bus both ways: a copy in, a copy out and a swap of the socket meet on it.
+  const LinkId bus = t->memory_bus(0, 0);
+  CHECK(copy0.back() == bus);
+  CHECK(t->route_from_host(0).front() == bus);
+  CHECK(read.back() == bus);
+  CHECK(write.front() == bus);
+  CHECK(t->memory_bus(0, 1) != bus);
+  CHECK_FALSE(shares_link(read, t->route_nvme_to_host(4)));  // other socket, other switch, other drive
+  // Drives on the CPUs' lanes: the swap reaches the GPU's socket through the socket interconnect when needed.
+  ClusterSpec on_cpus = card("dgx-a100-80gb");
+  on_cpus.node.pcie.nvme_per_switch = 0;
+  auto c = build_topology(on_cpus, 1);
+  CHECK(kinds(*c, c->route_nvme_to_host(0)) == "nvme host_memory");
+  CHECK_THROWS_AS(build_topology(card("jeanzay-a100-80gb"), 1)->route_nvme_to_host(0), std::invalid_argument);
+}
+
 TEST_CASE("cross-rail and cross-pod route shapes") {
   ClusterSpec c = card("dgx-a100-80gb");  // SU of 20 nodes, pod of 140
   auto t = build_topology(c, 2 * c.fabric.pod_nodes);
@@ -186,12 +214,18 @@ TEST_CASE("ECMP: equal paths, all shortest, spread evenly") {
 }
 
 TEST_CASE("NVMe routes reach the nearest drive") {
-  auto a100 = build_topology(card("dgx-a100-80gb"), 1);  // 4 drives on the CPUs, 2 per socket
+  auto a100 = build_topology(card("dgx-a100-80gb"), 1);  // 4 drives, one behind each PCIe switch
   REQUIRE(a100->has_nvme());
-  CHECK(kinds(*a100, a100->route_to_nvme(0)) == "pcie pcie nvme");
-  CHECK(kinds(*a100, a100->route_from_nvme(7)) == "nvme pcie pcie");
-  CHECK(a100->route_to_nvme(0) != a100->route_to_nvme(1));  // GPUs of one switch use different drives
-  CHECK_FALSE(shares_link(a100->route_to_nvme(0), a100->route_to_nvme(4)));  // other socket, other drive
+  CHECK(kinds(*a100, a100->route_to_nvme(0)) == "pcie nvme");
+  CHECK(kinds(*a100, a100->route_from_nvme(7)) == "nvme pcie");
+  CHECK(a100->route_to_nvme(0).back() == a100->route_to_nvme(1).back());  // the two GPUs of a switch share its drive
+  CHECK_FALSE(shares_link(a100->route_to_nvme(0), a100->route_to_nvme(2)));  // other switch, other drive
+  ClusterSpec on_cpus = card("dgx-a100-80gb");
+  on_cpus.node.pcie.nvme_per_switch = 0;  // drives on the CPUs' own lanes, 2 per socket
+  auto cpu_drives = build_topology(on_cpus, 1);
+  CHECK(kinds(*cpu_drives, cpu_drives->route_to_nvme(0)) == "pcie pcie nvme");
+  CHECK(cpu_drives->route_to_nvme(0) != cpu_drives->route_to_nvme(1));  // GPUs of one switch use different drives
+  CHECK_FALSE(shares_link(cpu_drives->route_to_nvme(0), cpu_drives->route_to_nvme(4)));  // other socket
   double read = 0;
   for (LinkId l : a100->route_from_nvme(0)) {
     const LinkSpec& s = a100->links()[static_cast<size_t>(l)];
@@ -201,9 +235,7 @@ TEST_CASE("NVMe routes reach the nearest drive") {
   auto jz = build_topology(card("jeanzay-a100-80gb"), 1);
   CHECK_FALSE(jz->has_nvme());
   CHECK_THROWS_AS(jz->route_to_nvme(0), std::invalid_argument);
-  ClusterSpec on_switch = card("dgx-h100-80gb");
-  on_switch.node.pcie.nvme_per_switch = 1;
-  auto h = build_topology(on_switch, 1);
+  auto h = build_topology(card("dgx-h100-80gb"), 1);
   CHECK(kinds(*h, h->route_to_nvme(3)) == "pcie nvme");
 }
 
@@ -217,7 +249,7 @@ TEST_CASE("bad cluster cards name the key at fault") {
   CHECK(error_key([] { edited_card("leaf_radix: 40", "leaf_radix: 32"); }) == "fabric.leaf_radix");
   CHECK(error_key([] { edited_card("oversubscription: 1", "oversubscription: 0.5"); }) == "fabric.oversubscription");
   CHECK(error_key([] { edited_card("nvme_write: \"8.2GB/s\"", "nvme_write: \"0GB/s\""); }) == "node.nvme_write");
-  CHECK(error_key([] { edited_card("nvme_per_switch: 0", "nvme_per_switch: 2"); }) == "node.pcie.nvme_per_switch");
+  CHECK(error_key([] { edited_card("nvme_per_switch: 1", "nvme_per_switch: 2"); }) == "node.pcie.nvme_per_switch");
 }
 
 TEST_CASE("bad specs built in code are refused with the key") {
@@ -265,5 +297,5 @@ TEST_CASE("16384 GPUs: the graph builds and structural routes stay cheap") {
     if (src != dst) hops += t->route(src, dst, static_cast<std::uint64_t>(i)).size();
   }
   CHECK(hops > 0);
-  CHECK(t->links().size() == 217344);
+  CHECK(t->links().size() == 217344 - 2 * 2048);  // one memory-bus link per socket
 }

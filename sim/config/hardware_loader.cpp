@@ -72,6 +72,7 @@ void read_node(const ConfigDoc& d, NodeSpec& n) {
   n.nvme_write = Bandwidth(d.get_quantity("node.nvme_write"));
   n.nvme_drives = count_of(d, "node.nvme_drives");
   n.nvme_latency = Seconds(d.get_quantity("node.nvme_latency"));
+  n.aio_submit_latency = Seconds(d.get_quantity("node.aio_submit_latency"));
   n.cpu_adam_rate = d.get_quantity("node.cpu_adam_throughput");
   if (n.cpu_adam_rate <= 0) d.fail("node.cpu_adam_throughput", "must be positive, e.g. \"10B\" (parameters per second)");
   if ((n.nvme_read.value() > 0) != (n.nvme_write.value() > 0))

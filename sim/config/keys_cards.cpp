@@ -104,6 +104,9 @@ std::vector<KeyDef> cluster_defs() {
       qty("node.nvme_latency", Dimension::time,
           "service time of one NVMe I/O; with the aio queue (block x depth x threads in flight) it bounds the "
           "achieved rate by Little's law (default: an assumption, typical TLC NAND; not in hardware.md)", false, "100us"),
+      qty("node.aio_submit_latency", Dimension::time,
+          "host time of one io_submit system call (DeepSpeed aio submits a batch with one call, or each block with "
+          "its own when aio.single_submit; default: an assumption, not in hardware.md)", false, "5us"),
       qty("node.cpu_adam_throughput", Dimension::count,
           "parameters per second DeepSpeedCPUAdam updates using the whole node's CPUs (default: hardware.md §4f, "
           "CPU-Adam on a 72-core Grace, 0.1 s per billion parameters; x86 figures not found)", false, "10B"),

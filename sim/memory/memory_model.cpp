@@ -94,6 +94,29 @@ Bytes swap_buffers(const Scenario& s, double local) {
   return Bytes(b);
 }
 
+// Host bytes of one GPU holding `local` parameters beyond the offloaded states
+// (model_states.cpp) and the swap buffers:
+//  * ZeRO-2 with the optimizer offloaded and m > 1 micro-batches per step:
+//    DeepSpeed accumulates each partition's gradients through the host, in a
+//    buffer of param.numel() elements of the parameter's dtype, pinned when
+//    pin_memory (stage_1_and_2.py async_accumulate_grad_in_cpu_via_gpu,
+//    buffer_to_accumulate_to_in_cpu): local x (2 B for 16-bit training, 4 B fp32).
+//    ZeRO-3 accumulates into the fp32 gradient partition already on the host.
+//  * ZeRO-3 with the parameters on NVMe: the first offload_param.max_in_cpu
+//    elements of the GPU's 16-bit partition stay in a flat host buffer
+//    (stage3.py _create_fp16_partitions_with_defragmentation: flat_buffer_size
+//    capped at max_in_cpu over the parameter groups); only the rest lives on
+//    NVMe: min(local, max_in_cpu) x weight bytes move from NVMe to the host.
+Bytes host_grad_accumulation(const Scenario& s, double local) {
+  if (s.parallel.zero_stage != 2 || s.offload.optimizer == OffloadDevice::none || s.num_micro_batches() <= 1)
+    return Bytes();
+  return Bytes(local * (s.training.precision == Precision::fp32 ? 4.0 : 2.0));
+}
+Bytes host_param_cache(const Scenario& s, double local) {
+  if (s.offload.params != OffloadDevice::nvme) return Bytes();
+  return Bytes(std::min(local, std::max(0.0, s.offload.max_in_cpu_elements)) * weight_bytes(s.training.precision));
+}
+
 // ZeRO-3 keeps tensors below memory.param_persistence_threshold gathered
 // (params.hpp small_layer_params_per_tp_rank): their bytes beyond the GPU's
 // partition, or all of them when the partitions are offloaded.
@@ -134,8 +157,10 @@ StageMemory evaluate_stage(const Common& c, int i) {
   st.peak_phase = step_wins ? MemoryPhase::step : MemoryPhase::backward;
   st.peak = step_wins ? step : backward;
   const double local = static_cast<double>(st.params) / (s.parallel.zero_stage >= 1 ? shard : 1.0);
-  st.host_offload = Bytes(c.states.host * static_cast<double>(st.params)) + swap_buffers(s, local);
-  st.nvme_offload = Bytes(c.states.nvme * static_cast<double>(st.params));
+  const Bytes cached = host_param_cache(s, local);
+  st.host_offload = Bytes(c.states.host * static_cast<double>(st.params)) + swap_buffers(s, local) + cached +
+                    host_grad_accumulation(s, local);
+  st.nvme_offload = Bytes(c.states.nvme * static_cast<double>(st.params)) - cached;
   return st;
 }
 

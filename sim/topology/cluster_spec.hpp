@@ -64,6 +64,7 @@ struct NodeSpec {
   Bandwidth nvme_write;          // aggregate per node
   int nvme_drives = 1;            // in the graph only when nvme_read and nvme_write are > 0
   Seconds nvme_latency;          // one I/O's service time (Little's law with the aio queue; an assumption)
+  Seconds aio_submit_latency;    // one io_submit system call (an assumption)
   double cpu_adam_rate = 10e9;   // parameters per second DeepSpeedCPUAdam updates on the whole node (hardware.md §4f)
   NvSwitchSpec nvswitch;
   PcieSpec pcie;

@@ -46,6 +46,18 @@ class Topology {
   virtual Route route_to_nvme(int gpu) const = 0;
   virtual Route route_from_nvme(int gpu) const = 0;
 
+  // Routes between a GPU's nearest drive (as route_to_nvme picks it) and the
+  // DRAM of the GPU's socket: DeepSpeed's aio reads and writes go through
+  // pinned host buffers (swap_tensor/), crossing the drive's PCIe switch
+  // uplink (or its CPU's lanes) and the memory bus. Throw as route_to_nvme.
+  virtual Route route_nvme_to_host(int gpu) const = 0;
+  virtual Route route_host_to_nvme(int gpu) const = 0;
+
+  // The memory-bus link of socket `socket` (0 .. node.pcie.cpus() - 1) of
+  // `node`: both directions of DRAM traffic cross this one link (routes to
+  // and from host memory end on it).
+  virtual LinkId memory_bus(int node, int socket) const = 0;
+
   // The node-local index of the NIC a GPU uses (the one behind its PCIe switch).
   virtual int nic_of(int gpu) const = 0;
 

@@ -4,7 +4,8 @@
 // fabric, absent on PCIe-only nodes), the PCIe switches, the CPUs with their
 // DRAM, the NICs and the NVMe drives (drive d behind PCIe switch
 // d / nvme_per_switch, the rest on CPU (d - on_switches) % cpus; CPUs meet at
-// CPU 0); then the fabric's leaves, spines and cores. Every cable is two directed links. Fabric shape:
+// CPU 0); then the fabric's leaves, spines and cores. Every cable is two directed links,
+// except a socket's memory bus, one link both ways (add_memory_bus). Fabric shape:
 //   leaf   one per (unit, rail) for rail_optimized, one per unit otherwise;
 //   spine  spines_per_pod per pod; every leaf of the pod reaches every spine,
 //          each uplink carrying leaf-down-capacity / spines (1:1 in a pod);
@@ -85,6 +86,19 @@ class GraphTopology final : public Topology {
     return to_route(std::vector<V>(path.rbegin(), path.rend()));
   }
 
+  Route route_nvme_to_host(int gpu) const override { return to_route(nvme_host_path(gpu)); }
+
+  Route route_host_to_nvme(int gpu) const override {
+    std::vector<V> path = nvme_host_path(gpu);
+    return to_route(std::vector<V>(path.rbegin(), path.rend()));
+  }
+
+  LinkId memory_bus(int node, int socket) const override {
+    if (node < 0 || node >= nodes_ || socket < 0 || socket >= c_.node.pcie.cpus())
+      throw std::out_of_range("no socket " + std::to_string(socket) + " on node " + std::to_string(node));
+    return link_of_.at(key_of(cpu(node, socket), dram(node, socket)));
+  }
+
  private:
   // ------------------------------------------------------------ building
   V add_vertex() { return static_cast<V>(boost::add_vertex(g_)); }
@@ -104,6 +118,16 @@ class GraphTopology final : public Topology {
   void add_cable(V a, V b, Bandwidth bw, Seconds latency, LinkKind kind, const std::string& name, const char* key) {
     add_link(a, b, bw, latency, kind, name + "->", key);
     add_link(b, a, bw, latency, kind, name + "<-", key);
+  }
+
+  // A socket's DRAM: one link both ways. Its channels carry reads and writes on
+  // one bus (half-duplex), so a copy into host memory, a copy out of it and
+  // CPU-Adam's own traffic share node.host_memory_bandwidth / sockets.
+  void add_memory_bus(V cpu_v, V dram_v, const std::string& name) {
+    const Bandwidth bw = c_.node.host_memory_bandwidth * (1.0 / c_.node.pcie.cpus());
+    add_link(cpu_v, dram_v, bw, Seconds(0), LinkKind::host_memory, name, "node.host_memory_bandwidth");
+    boost::add_edge(static_cast<size_t>(dram_v), static_cast<size_t>(cpu_v), g_);
+    link_of_[key_of(dram_v, cpu_v)] = link_of_.at(key_of(cpu_v, dram_v));
   }
 
   static std::uint64_t key_of(V a, V b) { return (static_cast<std::uint64_t>(a) << 32) | static_cast<std::uint32_t>(b); }
@@ -143,9 +167,7 @@ class GraphTopology final : public Topology {
     for (int s = 0; s < n.pcie.switches; ++s)
       add_cable(psw(node, s), cpu(node, cpu_of(s)), n.pcie.bandwidth, n.pcie.latency, LinkKind::pcie,
                 p + "psw" + std::to_string(s) + ":cpu", "node.pcie.bandwidth");
-    for (int k = 0; k < cpus; ++k)
-      add_cable(cpu(node, k), dram(node, k), n.host_memory_bandwidth * (1.0 / cpus), Seconds(0), LinkKind::host_memory,
-                p + "cpu" + std::to_string(k) + ":dram", "node.host_memory_bandwidth");
+    for (int k = 0; k < cpus; ++k) add_memory_bus(cpu(node, k), dram(node, k), p + "cpu" + std::to_string(k) + ":dram");
     for (int k = 1; k < cpus; ++k)
       add_cable(cpu(node, 0), cpu(node, k), n.cpu_interconnect, n.pcie.latency, LinkKind::pcie,
                 p + "cpu0:cpu" + std::to_string(k), "node.cpu_interconnect");
@@ -260,24 +282,45 @@ class GraphTopology final : public Topology {
     path.push_back(cpu(node, cb));
   }
 
-  // GPU -> its PCIe switch -> [CPU(s)] -> the nearest drive: one behind the
-  // same switch, else one on the same CPU, else drive 0 of the CPU-attached ones.
-  std::vector<V> nvme_path(int gpu) const {
-    check_gpu(gpu);
-    if (!has_nvme())
-      throw std::invalid_argument(c_.name + " has no NVMe path: give node.nvme_read and node.nvme_write");
+  // The node-local index of the drive nearest to a GPU: one behind its PCIe
+  // switch (the GPUs of a switch take its drives in turn), else one on its
+  // CPU, else drive 0 of the CPU-attached ones.
+  int nearest_drive(int gpu) const {
     const PcieSpec& p = c_.node.pcie;
-    int node = node_of(gpu), sw = switch_of(gpu), slot = local(gpu) % p.gpus_per_switch;
-    std::vector<V> path{gpu_v_[gpu], psw(node, sw)};
-    if (p.nvme_per_switch > 0) {
-      path.push_back(nvme(node, sw * p.nvme_per_switch + slot % p.nvme_per_switch));
-      return path;
-    }
+    const int sw = switch_of(gpu), slot = local(gpu) % p.gpus_per_switch;
+    if (p.nvme_per_switch > 0) return sw * p.nvme_per_switch + slot % p.nvme_per_switch;
     int on_cpus = c_.node.nvme_drives - drives_on_switches(), cpus = p.cpus(), c = cpu_of(sw);
     int here = c < on_cpus ? (on_cpus - c + cpus - 1) / cpus : 0;  // drives c, c + cpus, ...
     int k = here > 0 ? c + ((sw % p.switches_per_cpu) * p.gpus_per_switch + slot) % here * cpus : 0;
-    cpu_path(node, c, drive_cpu(drives_on_switches() + k), path);
-    path.push_back(nvme(node, drives_on_switches() + k));
+    return drives_on_switches() + k;
+  }
+  void require_nvme() const {
+    if (!has_nvme())
+      throw std::invalid_argument(c_.name + " has no NVMe path: give node.nvme_read and node.nvme_write");
+  }
+
+  // GPU -> its PCIe switch -> [CPU(s)] -> the nearest drive.
+  std::vector<V> nvme_path(int gpu) const {
+    check_gpu(gpu);
+    require_nvme();
+    const int node = node_of(gpu), sw = switch_of(gpu), d = nearest_drive(gpu);
+    std::vector<V> path{gpu_v_[gpu], psw(node, sw)};
+    if (!drive_on_switch(d)) cpu_path(node, cpu_of(sw), drive_cpu(d), path);
+    path.push_back(nvme(node, d));
+    return path;
+  }
+
+  // The GPU's nearest drive -> its PCIe switch (if on one) -> CPU(s) -> the
+  // DRAM of the GPU's socket (the pinned bounce buffers of DeepSpeed's aio).
+  std::vector<V> nvme_host_path(int gpu) const {
+    check_gpu(gpu);
+    require_nvme();
+    const int node = node_of(gpu), d = nearest_drive(gpu), home = cpu_of(switch_of(gpu));
+    std::vector<V> path{nvme(node, d)};
+    int at = drive_on_switch(d) ? cpu_of(d / c_.node.pcie.nvme_per_switch) : drive_cpu(d);
+    if (drive_on_switch(d)) path.push_back(psw(node, d / c_.node.pcie.nvme_per_switch));
+    cpu_path(node, at, home, path);
+    path.push_back(dram(node, home));
     return path;
   }
 

@@ -28,16 +28,16 @@ Instr& Emitter::push(InstrKind kind, Category c, Lane lane, double bytes, double
   return i;
 }
 
-void Emitter::compute(double seconds, Category c, int lbl) {
+void Emitter::compute(double seconds, Category c, int lbl, bool host) {
   if (seconds <= 0) return;
   if (!prog_.instrs.empty()) {
     Instr& last = prog_.instrs.back();
-    if (last.kind == InstrKind::compute && last.category == c && last.label == lbl) {
+    if (last.kind == InstrKind::compute && last.category == c && last.label == lbl && last.host == host) {
       last.duration = last.duration + to_sim_time(seconds);
       return;
     }
   }
-  push(InstrKind::compute, c, Lane::compute, 0, seconds, lbl);
+  push(InstrKind::compute, c, Lane::compute, 0, seconds, lbl).host = host;
 }
 
 void Emitter::blocking(GroupKind g, CollectiveOp op, double bytes, double exposed, Lane lane, Category c, int lbl) {

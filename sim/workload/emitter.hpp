@@ -19,7 +19,8 @@ class Emitter {
   // The index of span label `name` in the program's labels (added on first use);
   // `micro_batch` / `chunk` say which pass it names (-1: none).
   int label(const std::string& name, int micro_batch = -1, int chunk = -1);
-  void compute(double seconds, Category c, int lbl);
+  // `host`: the work runs on the host CPU (CPU-Adam; Instr::host).
+  void compute(double seconds, Category c, int lbl, bool host = false);
   // A collective on the compute stream's critical path (`exposed` seconds of
   // it); nothing for a group of one GPU.
   void blocking(GroupKind g, CollectiveOp op, double bytes, double exposed, Lane lane, Category c, int lbl);

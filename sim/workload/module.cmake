@@ -5,6 +5,7 @@ target_sources(trainsim_core PRIVATE
   sim/workload/comm_cost.cpp
   sim/workload/program.cpp
   sim/workload/emitter.cpp
+  sim/workload/host_contention.cpp
   sim/workload/offload_plan.cpp
   sim/workload/step_plan.cpp
   sim/workload/offload_emitter.cpp
@@ -15,6 +16,8 @@ target_sources(trainsim_core PRIVATE
 trainsim_add_test(workload_test)
 trainsim_add_test(step_sim_test)
 trainsim_add_test(offload_test)
+trainsim_add_test(host_contention_test)
+trainsim_add_test(offload_knobs_test)
 trainsim_add_test(sc21_validation_test)
 trainsim_add_test(property_test)
 trainsim_add_bench(bench_run)

@@ -10,7 +10,10 @@ OffloadEmitter::OffloadEmitter(const StepPlan& p, Emitter& e)
     : p_(p), e_(e), o_(p.offload), shard_(std::max(1, p.shard_group.ranks)),
       label_grads_(e.label("grads to host")), label_adam_(e.label("cpu adam")),
       label_params_(e.label("params to gpu")), label_swap_(e.label("optimizer swap")),
-      label_fetch_(e.label("param fetch")) {}
+      label_fetch_(e.label("param fetch")) {
+  const double partition = static_cast<double>(p.memory.stages[static_cast<size_t>(e.program().stage)].params) / shard_;
+  if (partition > 0) on_nvme_ = std::max(0.0, partition - o_.max_in_cpu) / partition;
+}
 
 void OffloadEmitter::grads_reduced(double params, int mb, bool per_micro_batch) {
   if (!o_.optimizer || params <= 0) return;
@@ -39,7 +42,7 @@ void OffloadEmitter::sub_group(double n, int index, int groups) {
   if (o_.optimizer_nvme) {
     e_.wait(Lane::nvme, reads_[index]);
   }
-  e_.compute(n / r.cpu_adam, Category::optimizer, label_adam_);
+  e_.compute(n / r.cpu_adam, Category::optimizer, label_adam_, true);
   if (o_.optimizer_nvme) {
     const double b = n * o_.state_bytes;
     e_.copy(CopyKind::nvme_write, b, copy_seconds(b, r.nvme_write), label_swap_);
@@ -50,7 +53,7 @@ void OffloadEmitter::sub_group(double n, int index, int groups) {
     }
   }
   const double w = n * o_.weight_bytes;
-  if (o_.params_nvme) e_.copy(CopyKind::nvme_write, w, copy_seconds(w, r.nvme_write), label_swap_);
+  if (o_.params_nvme) e_.copy(CopyKind::nvme_write, w * on_nvme_, copy_seconds(w * on_nvme_, r.nvme_write), label_swap_);
   else if (!o_.params) e_.copy(CopyKind::h2d, w, copy_seconds(w, r.h2d), label_params_);
 }
 
@@ -75,8 +78,9 @@ int OffloadEmitter::step(double local, int zero_stage) {
 int OffloadEmitter::fetch(double params) {
   if (!o_.params || params <= 0) return 0;
   const double b = params / shard_ * o_.weight_bytes;
-  if (o_.params_nvme) {
-    const int read = e_.copy(CopyKind::nvme_read, b, copy_seconds(b, o_.rates.nvme_read), label_fetch_);
+  if (o_.params_nvme && on_nvme_ > 0) {
+    const double nb = b * on_nvme_;
+    const int read = e_.copy(CopyKind::nvme_read, nb, copy_seconds(nb, o_.rates.nvme_read), label_fetch_);
     e_.after(Lane::nvme, read);
   }
   const int up = e_.copy(CopyKind::h2d, b, copy_seconds(b, o_.rates.h2d), label_fetch_);

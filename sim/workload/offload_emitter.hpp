@@ -49,6 +49,7 @@ class OffloadEmitter {
   int label_grads_, label_adam_, label_params_, label_swap_, label_fetch_;
   std::vector<int> reads_;  // nvme lane count of each sub-group's read
   double local_ = 0;        // parameters the step updates
+  double on_nvme_ = 1;      // params on nvme: the fraction of the partition beyond max_in_cpu
 };
 
 }  // namespace trainsim

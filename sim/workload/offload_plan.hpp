@@ -34,39 +34,52 @@
 //    the backward gather serves the recompute too).
 //  params on nvme: the same, read from NVMe into a host buffer first (2P read
 //    per gather), and the updated 16-bit partition written back after the
-//    step (2P written).
+//    step (2P written); except the first offload_param.max_in_cpu elements of
+//    the partition, which stay in host memory (stage3.py; memory_model.cpp):
+//    NVMe moves the fraction max(0, P - max_in_cpu) / P of each of these.
 //
-// Rates: a GPU's host copies follow the node's PCIe tree (topology.hpp) with
-// every GPU of the node copying at once, solved max-min on the flow network,
-// times node.pcie.pinned_efficiency (and node.pcie.pageable_factor unless
-// offload.pin_memory). While the GPU also moves inter-node traffic through its
-// NIC (a DP collective across nodes), both share the GPU's PCIe link: the
-// shares come from the same solve with both kinds of flow. NVMe: the node's
-// aggregate read / write bandwidth split among its GPUs, bounded by DeepSpeed's
-// aio queue by Little's law: aio_block_size x aio_queue_depth x
-// aio_thread_count bytes in flight per GPU over node.nvme_latency.
-// CPU-Adam: node.cpu_adam_throughput (or offload.cpu_adam_throughput), at
-// most node.host_memory_bandwidth / 28 B (fp32 Adam's DRAM traffic per
-// parameter, hardware.md §4f), split among the node's GPUs (one optimizer
-// process each).
+// Rates: each kind of traffic alone, with every GPU of the node doing the
+// same, solved max-min on the node's PCIe tree and memory buses
+// (host_contention.hpp): host copies times node.pcie.pinned_efficiency (and
+// node.pcie.pageable_factor unless offload.pin_memory); NVMe swaps between
+// the GPU's nearest drive and host memory, then bounded by DeepSpeed's aio
+// engine (csrc/aio/common/deepspeed_aio_common.cpp), W = aio_block_size x
+// aio_queue_depth x aio_thread_count bytes per GPU, L = node.nvme_latency,
+// t = node.aio_submit_latency, B = the solved drive-path rate:
+//   overlap_events (do_aio_operation_overlap keeps the queue full, one
+//   io_submit per refill): min(B, W / (L + t)), Little's law;
+//   no overlap_events (do_aio_operation_sequential submits a batch, then waits
+//   for all of it): W / (S + L + W / B), with S = t for one io_submit per batch
+//   and S = aio_queue_depth x t with single_submit (one call per block).
+// CPU-Adam: node.cpu_adam_throughput (or offload.cpu_adam_throughput) split
+// among the node's GPUs (one optimizer process each), each needing 28 B of
+// DRAM traffic per parameter (fp32 p, g, m, v read and p, m, v written,
+// hardware.md §4f), so at most what the memory buses carry.
+// While kinds run together (a copy during CPU-Adam, a swap beside a copy, a
+// copy beside an inter-node collective), each keeps the share of its alone
+// rate the joint solve gives it (OffloadRates::share_of); the step engine
+// applies it while they overlap.
 #pragma once
 
 #include <array>
+#include <vector>
 
 #include "sim/config/scenario.hpp"
+#include "sim/workload/host_contention.hpp"
 #include "sim/workload/layout.hpp"
 
 namespace trainsim {
 
 struct OffloadRates {
   double d2h = 0, h2d = 0;                // bytes/s of one GPU's host copies, every GPU of its node copying
-  double nvme_read = 0, nvme_write = 0;   // bytes/s per GPU
-  // Fraction of its rate a copy keeps while its GPU's inter-node DP traffic
-  // runs, and a DP collective keeps while the GPU copies, by direction
-  // (index 0: d2h against NIC sends, 1: h2d against NIC receives).
-  std::array<double, 2> copy_share{1, 1};
-  std::array<double, 2> comm_share{1, 1};
+  double nvme_read = 0, nvme_write = 0;   // bytes/s per GPU, every GPU swapping (aio-bounded)
   double cpu_adam = 0;                    // parameters per second per GPU
+  // share[mix][use]: the fraction of its alone rate `use` keeps in the mix
+  // (HostActivity::index()); empty when nothing is offloaded (all 1).
+  std::vector<std::array<double, kHostUses>> share;
+  double share_of(const HostActivity& a, HostUse u) const {
+    return share.empty() ? 1.0 : share[static_cast<size_t>(a.index())][static_cast<size_t>(use_index(u))];
+  }
 };
 
 struct OffloadStep {
@@ -81,6 +94,7 @@ struct OffloadStep {
   double state_bytes = 12;                // per parameter, optimizer states swapped (NVMe)
   double sub_group = 1e9;                 // parameters per optimizer sub-group (ZeRO-3)
   int swap_ahead = 0;                     // NVMe sub-group reads issued ahead of the one stepping
+  double max_in_cpu = 1e9;                // params on nvme: partition elements kept in host memory instead
   OffloadRates rates;
 };
 

@@ -3,7 +3,8 @@
 // stage (all dp, tp, cp ranks) runs the same program; groups and peers are
 // named relative to the executing rank and resolved by the step engine.
 //
-//  compute      the compute stream is busy for `duration` (category says what for)
+//  compute      the compute stream is busy for `duration` (category says what for);
+//               `host` work (CPU-Adam) may take longer while copies share its DRAM
 //  collective   a blocking collective on `lane` over the rank's `group`: the
 //               compute stream waits until every member has arrived and the
 //               collective has run (`duration`)
@@ -67,6 +68,8 @@ struct Instr {
   int peer_stage = 0;      // send: destination pipeline stage
   int message = 0;         // send / recv: message id (see StageProgram::message_id)
   int label = 0;           // index into StageProgram::labels (span name)
+  bool host = false;       // compute: runs on the host CPU (CPU-Adam), `duration` at its alone rate; it
+                           // shares host DRAM with the GPU's copies and swaps (host_contention.hpp)
 };
 
 // What a span of an instruction is called, and which pass it belongs to.

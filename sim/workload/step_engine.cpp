@@ -23,6 +23,7 @@ struct Rank {
   SimTime block_start;
   SimTime collective_start;           // when a blocking collective actually started
   std::array<AsyncLane, kAsyncLanes> lanes;  // dp_comm, pcie, nvme
+  Fluid host;                         // CPU-Adam in progress (a host compute instruction)
   std::deque<std::size_t> pp_queue;
   bool pp_busy = false;
   SimTime pp_start;                   // the send at the head of the pp lane started
@@ -157,6 +158,10 @@ class StepEngine {
   void start_compute(int i, const Instr& in) {
     Rank& r = ranks_[i];
     block(r, Blocked::compute);
+    if (in.host) {
+      r.host.begin(engine_, in.duration, 1.0, handlers_[kComputeDone], i);
+      return recontend(i);
+    }
     span(r, Lane::compute, in, engine_.now(), engine_.now() + in.duration);
     engine_.schedule_after(in.duration, kDefaultPriority, handlers_[kComputeDone], i);
   }
@@ -164,6 +169,12 @@ class StepEngine {
     Rank& r = ranks_[i];
     const Instr& in = r.prog->instrs[r.pc++];
     double d = in.duration.to_seconds();
+    if (in.host) {
+      r.host.active = false;
+      d = (engine_.now() - r.host.start).to_seconds();
+      span(r, Lane::compute, in, r.host.start, engine_.now());
+      recontend(i);
+    }
     StepBreakdown& b = r.out.breakdown;
     if (in.category == Category::recompute) b.recompute += d;
     else if (in.category == Category::optimizer) b.optimizer += d;
@@ -222,8 +233,8 @@ class StepEngine {
     if (in.after > 0 && r.lanes[lane_index(in.after_lane)].done < in.after) return;
     l.busy = true;
     if (li == 0) return arrive(i, in, true);
-    l.work.begin(engine_, in.duration, copy_rate(i, in), handlers_[kCopyDone], i * kAsyncLanes + li);
-    if (li == 1) retime_collective(r.lanes[0].coll);
+    l.work.begin(engine_, in.duration, 1.0, handlers_[kCopyDone], i * kAsyncLanes + li);
+    recontend(i);
   }
   void start_lanes(int i) {
     for (int li = 0; li < kAsyncLanes; ++li) start_lane(i, li);
@@ -242,34 +253,42 @@ class StepEngine {
     for (int m : lc.members) ranks_[m].lanes[0].coll = c;
     lc.work.begin(engine_, in.duration, collective_rate(lc), handlers_[kDpDone], c);
     if (lc.internode)
-      for (int m : lc.members) retime_copy(m);
+      for (int m : lc.members) recontend(m);
   }
-  // A copy's rate: its share of the GPU's PCIe link while the GPU's DP
-  // traffic crosses it to the NIC (offload_plan.hpp), else full.
-  double copy_rate(int i, const Instr& in) const {
-    const int c = ranks_[i].lanes[0].coll;
-    if (in.lane != Lane::pcie || c < 0 || !colls_[c].internode) return 1.0;
-    return plan_.offload.rates.copy_share[direction(in.copy)];
+  // ---- host contention (offload_plan.hpp, host_contention.hpp)
+  // What simulated GPU i (and so each GPU of its node) is doing now.
+  HostActivity activity(int i) const {
+    const Rank& r = ranks_[i];
+    HostActivity a;
+    const AsyncLane& pcie = r.lanes[1];
+    const AsyncLane& nvme = r.lanes[2];
+    if (pcie.work.active) a.copy = r.prog->instrs[pcie.queue.front()].copy == CopyKind::d2h ? 1 : 2;
+    if (nvme.work.active) a.nvme = r.prog->instrs[nvme.queue.front()].copy == CopyKind::nvme_read ? 1 : 2;
+    const int c = r.lanes[0].coll;
+    a.nic = c >= 0 && colls_[c].internode;
+    a.adam = r.host.active;
+    return a;
+  }
+  // GPU i's activity changed: its copy, swap and CPU-Adam continue at their
+  // shares of the new mix, its DP collective at the lowest among its members.
+  void recontend(int i) {
+    if (!plan_.offload.active) return;
+    Rank& r = ranks_[i];
+    const HostActivity a = activity(i);
+    const OffloadRates& rates = plan_.offload.rates;
+    r.lanes[1].work.retime(engine_, rates.share_of(a, HostUse::copy), handlers_[kCopyDone], i * kAsyncLanes + 1);
+    r.lanes[2].work.retime(engine_, rates.share_of(a, HostUse::nvme), handlers_[kCopyDone], i * kAsyncLanes + 2);
+    r.host.retime(engine_, rates.share_of(a, HostUse::adam), handlers_[kComputeDone], i);
+    retime_collective(r.lanes[0].coll);
   }
   double collective_rate(const LaneCollective& lc) const {
     double rate = 1.0;
     if (!lc.internode) return rate;
-    for (int m : lc.members) {
-      const AsyncLane& pcie = ranks_[m].lanes[1];
-      if (!pcie.busy) continue;
-      const Instr& in = ranks_[m].prog->instrs[pcie.queue.front()];
-      rate = std::min(rate, plan_.offload.rates.comm_share[direction(in.copy)]);
-    }
+    for (int m : lc.members) rate = std::min(rate, plan_.offload.rates.share_of(activity(m), HostUse::nic));
     return rate;
   }
   void retime_collective(int c) {
     if (c >= 0) colls_[c].work.retime(engine_, collective_rate(colls_[c]), handlers_[kDpDone], c);
-  }
-  void retime_copy(int i) {
-    AsyncLane& pcie = ranks_[i].lanes[1];
-    if (!pcie.busy) return;
-    const Instr& in = ranks_[i].prog->instrs[pcie.queue.front()];
-    pcie.work.retime(engine_, copy_rate(i, in), handlers_[kCopyDone], i * kAsyncLanes + 1);
   }
   void on_dp_done(int c) {
     colls_[c].work.active = false;
@@ -280,7 +299,7 @@ class StepEngine {
       Rank& r = ranks_[m];
       span(r, Lane::dp_comm, r.prog->instrs[r.lanes[0].queue.front()], start, engine_.now());
       r.lanes[0].coll = -1;
-      if (internode) retime_copy(m);
+      if (internode) recontend(m);
       lane_done(m, 0);
     }
     free_colls_.push_back(c);
@@ -291,7 +310,7 @@ class StepEngine {
     AsyncLane& l = r.lanes[li];
     l.work.active = false;
     span(r, li == 1 ? Lane::pcie : Lane::nvme, r.prog->instrs[l.queue.front()], l.work.start, engine_.now());
-    if (li == 1) retime_collective(r.lanes[0].coll);
+    recontend(i);
     lane_done(i, li);
   }
   // The head of lane li finished: unblock a wait on it, start what can start.

@@ -6,10 +6,11 @@
 // pcie or nvme lane may wait for a count of items of another lane to finish.
 // A collective starts when every simulated member of its group has reached it
 // (and, on a lane, when the lane is free), so a slow member delays the others.
-// With offload, a pcie copy and an inter-node DP collective of the same GPU
-// share its PCIe link: while both run, each progresses at its share
-// (OffloadRates::copy_share / comm_share); a collective runs at the lowest
-// rate among its members. Symmetric mode simulates one GPU per pipeline stage (dp = tp =
+// With offload, a GPU's pcie copy, nvme swap, CPU-Adam (host compute) and
+// inter-node DP collective share its PCIe links and its node's memory buses:
+// while several run, each progresses at its share of that mix
+// (OffloadRates::share_of); a collective runs at the lowest rate among its
+// members. Symmetric mode simulates one GPU per pipeline stage (dp = tp =
 // cp = 0): every other GPU of the stage has the same program, the same group
 // shapes and the same traffic, so it would follow the same timeline; groups
 // then contain only the simulated members. Full mode simulates every GPU.
