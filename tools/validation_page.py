@@ -104,12 +104,12 @@ def launch_text(reports):
 
 
 MISSES_TEXT = """\
-- **BLOOM (Megatron-DeepSpeed, 384 A100, 2022): rows 7-25% too fast (mean about -13%).** The
-  layouts are predicted in the right order (see `results/sweep.md`) and the memory within 12%, so
-  the gap is a per-step cost the model does not have. DeepSpeed's PipelineEngine is modelled
-  (blocking sends of the whole activation from every TP rank: `parallel.pipeline_engine:
-  deepspeed`); not modelled: the BF16_Optimizer's fp32 gradient accumulation pass after every
-  micro-batch (about 3% by its HBM traffic). Measured times of identical layouts scatter by up to
+- **BLOOM (Megatron-DeepSpeed, 384 A100, 2022): rows 4-21% too fast (mean about -9%).** The
+  layouts are predicted in the right order (BigScience's layout 2nd of 45 in the search) and the
+  memory within 12%. DeepSpeed's PipelineEngine (blocking sends of the whole activation from every
+  TP rank: `parallel.pipeline_engine: deepspeed`) and its BF16_Optimizer (fp32 gradient all-reduce,
+  fp32 accumulation pass after every micro-batch) are modelled; the rest of the gap is the A100
+  bias the SC21 rows show too. Measured times of identical layouts scatter by up to
   20% between rows (e.g. 178B_34/35/36: 104-124 s), so no consistent model can put every row within
   20%: the two rows past it (184B_31, 178B_35) are the slow outliers of identical layouts.
 - **SC21 Table 1 (Megatron-LM, 2021): rows 8-11% too fast** with the `auto` search, 1-10% with the

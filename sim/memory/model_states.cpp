@@ -35,7 +35,12 @@ ModelStateBytes deepspeed(const ModelStateOptions& o) {
   const double k = optimizer_bytes(o);
   ModelStateBytes b;
   switch (o.zero_stage) {
-    case 0: b = {w, g, k, 0, 0}; break;
+    case 0:
+      if (!uses_bf16_optimizer(o)) {
+        b = {w, g, k, 0, 0};
+        break;
+      }
+      [[fallthrough]];  // bf16 without ZeRO is DeepSpeed's BF16_Optimizer too: ZeRO-1's states
     case 1:
       if (uses_bf16_optimizer(o)) b = {w, g + kFp32, k / n, 0, 0};
       else b = {w, g + g32 / n, k / n, 0, 0};
@@ -78,7 +83,7 @@ double weight_bytes(Precision p) {
 
 bool uses_bf16_optimizer(const ModelStateOptions& o) {
   bool bf16_like = o.precision == Precision::bf16 || o.precision == Precision::fp8;
-  return o.convention == MemoryConvention::deepspeed && o.zero_stage == 1 && bf16_like && !any_offload(o.offload);
+  return o.convention == MemoryConvention::deepspeed && o.zero_stage <= 1 && bf16_like && !any_offload(o.offload);
 }
 
 ModelStateOptions model_state_options(const Scenario& s) {

@@ -14,7 +14,10 @@
 //   training.grad_dtype bf16/fp16 keeps 2-byte main grads (4 + 12/N).
 //   zero_stage 2 also shards the main grads, 3 also the weights (FSDP-like).
 // deepspeed (ZeRO paper, formulas.md §3; DeepSpeed's estimators §4):
-//   stage 0: params w, 16-bit grads g (2; 4 in fp32), optimizer K: 16 B.
+//   stage 0: params w, 16-bit grads g (2; 4 in fp32), optimizer K: 16 B;
+//            bf16/fp8 without offload runs the BF16_Optimizer below as at stage 1
+//            (DeepSpeed engine _do_optimizer_sanity_check picks BFLOAT16 for bf16
+//            without ZeRO too), so it has stage 1's bytes.
 //   stage 1: w + g + (K + 4)/N: DeepSpeedZeroOptimizer (stage_1_and_2.py)
 //            keeps an fp32 gradient partition next to the fp32 master partition.
 //            bf16 (and fp8) without offload: DeepSpeed's BF16_Optimizer, its ZeRO-1

@@ -186,7 +186,7 @@ class StageBuilder {
   }
   void flush() {
     if (ready_ <= 0) return;
-    CollectiveOp op = zero_ == 0 ? CollectiveOp::all_reduce : CollectiveOp::reduce_scatter;
+    CollectiveOp op = zero_ == 0 || p_.grads_all_reduced ? CollectiveOp::all_reduce : CollectiveOp::reduce_scatter;
     double bytes = ready_ * p_.grad_bytes_per_param;
     e_.launch(GroupKind::shard, op, bytes, p_.comm->time(op, bytes, p_.shard_group), grad_label_);
     off_.grads_reduced(ready_, mb_, per_mb_);
@@ -239,12 +239,22 @@ class StageBuilder {
     }
     if (layers == 0) grads_ready(u[0], reduce);
     if (first(it.chunk)) e_.compute(p_.edges.embedding_backward, Category::backward, lbl);
+    accumulate_grads(u, lbl);
     if (reduce) flush();
     e_.memory(false, MemKind::activations, chunk_working(it.chunk) + chunk_stored(it.chunk));
     if (vs > 0)
       e_.send((stage_ + pp_ - 1) % pp_, message_id(false, it.micro_batch, vs - 1, vstages_, m_), p_.p2p_bytes,
               p_.p2p_s[(stage_ + pp_ - 1) % pp_], lbl);
     if (vs > 0 && p_.p2p_blocking) e_.compute(p_.p2p_s[(stage_ + pp_ - 1) % pp_], Category::pp, lbl);
+  }
+
+  // DeepSpeed BF16_Optimizer: the chunk's bf16 gradients folded into fp32 after
+  // its backward, a memory-bound pass on the compute stream.
+  void accumulate_grads(const std::vector<double>& u, int lbl) {
+    if (p_.grad_accum_bytes_per_param <= 0) return;
+    double params = 0;
+    for (double x : u) params += x;
+    e_.compute(optimizer_step_time(params, p_.grad_accum_bytes_per_param, s_.cluster.node.gpu), Category::backward, lbl);
   }
 
   void finish_step();

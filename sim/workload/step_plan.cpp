@@ -85,6 +85,8 @@ void plan_dp(const Scenario& s, StepPlan& p) {
     p.grad_bytes_per_param = prec == Precision::fp16 ? 2 : 4;  // bf16 forces fp32 grad reduction (arguments.py)
   else
     p.grad_bytes_per_param = fp32 || uses_bf16_optimizer(o) ? 4 : 2;
+  p.grads_all_reduced = s.memory.convention == MemoryConvention::deepspeed && uses_bf16_optimizer(o);
+  p.grad_accum_bytes_per_param = p.grads_all_reduced ? 2 + 4 + 4 : 0;
   p.weight_bytes_per_param = fp32 ? 4 : 2;
   const double shard = static_cast<double>(s.parallel.dp) * s.parallel.cp;
   p.bucket_params = s.memory.convention == MemoryConvention::megatron

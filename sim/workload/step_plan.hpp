@@ -45,6 +45,18 @@ struct StepPlan {
 
   // Data parallel.
   double grad_bytes_per_param = 2;   // reduced gradient element
+  // ZeRO-1 under DeepSpeed's BF16_Optimizer: the fp32 gradients are all-reduced
+  // whole (engine buffered_allreduce_fallback over get_grads_for_reduction()),
+  // not reduce-scattered; each rank then updates its partition and all-gathers
+  // the bf16 parameters. DeepSpeed runtime/pipe/engine.py _bf16_reduce_grads,
+  // runtime/engine.py allreduce_gradients.
+  bool grads_all_reduced = false;
+  // HBM bytes per local parameter of the pass that folds each micro-batch's
+  // 16-bit gradients into an fp32 accumulator after its backward (DeepSpeed's
+  // BF16_Optimizer update_hp_grads: read the bf16 grad 2 B, read and write the
+  // fp32 grad 4 + 4 B); 0 = none (Megatron accumulates into fp32 main_grad
+  // inside the weight-gradient GEMM).
+  double grad_accum_bytes_per_param = 0;
   double weight_bytes_per_param = 2; // gathered parameter element
   double bucket_params = 0;          // gradient bucket size (parameters)
   double param_gather_bucket = 0;    // ZeRO-1/2 parameter all-gather bucket after the step (parameters)
