@@ -37,8 +37,11 @@ CommBuffers deepspeed(const Scenario& s, double p, double largest_layer) {
   double backward = sp_gather(s);
   double step = 0;
   switch (s.parallel.zero_stage) {
-    case 0: step = reduce; break;
-    case 1: step = uses_bf16_optimizer(model_state_options(s)) ? kFp32 * p : std::max(reduce, allgather); break;
+    case 0:  // bf16 without ZeRO runs the BF16_Optimizer as at stage 1
+    case 1:
+      if (uses_bf16_optimizer(model_state_options(s))) step = kFp32 * p;
+      else step = s.parallel.zero_stage == 0 ? reduce : std::max(reduce, allgather);
+      break;
     case 2:
       backward += reduce;
       step = allgather;

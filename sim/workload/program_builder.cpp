@@ -312,7 +312,10 @@ void StageBuilder::finish_step() {
   if (s_.training.overlap.grad_clip)
     e_.blocking(GroupKind::world, CollectiveOp::all_reduce, kGradNormBytes,
                 p_.comm->time(CollectiveOp::all_reduce, kGradNormBytes, p_.world_group), Lane::dp_comm, Category::dp, lbl);
-  const double shard = zero_ >= 1 ? static_cast<double>(p_.shard_group.ranks) : 1.0;
+  // DeepSpeed's BF16_Optimizer partitions the update and all-gathers the
+  // parameters at ZeRO-0 as at ZeRO-1 (p_.grads_all_reduced).
+  const bool partitioned = zero_ >= 1 || p_.grads_all_reduced;
+  const double shard = partitioned ? static_cast<double>(p_.shard_group.ranks) : 1.0;
   const double local = static_cast<double>(mem().params) / shard;
   if (off_.optimizer()) {
     const int up = off_.step(local, zero_);
@@ -320,7 +323,7 @@ void StageBuilder::finish_step() {
   } else {
     e_.compute(optimizer_step_time(local, p_.optimizer_bytes_per_param, s_.cluster.node.gpu), Category::optimizer, lbl);
   }
-  if (zero_ == 1 || zero_ == 2) gather_updated_params();
+  if (partitioned && zero_ <= 2) gather_updated_params();
   if (p_.offload.active) off_.drain();
   e_.memory(false, MemKind::comm_buffers, buffers_.step.value());
 }
