@@ -43,6 +43,8 @@ for r in d['rows']:
     assert r['busbw_GBps'] > 0
 " "$tmp/c.json" && ok "collective --json" || bad "collective --json"
 "$bin" collective --cluster dgx-a100-80gb --gpus 8 --max 1M | grep -q "busbw(GB/s)" && ok "collective table" || bad "collective table"
+"$bin" collective --cluster dgx-h100-80gb --gpus 32 --min 1M --max 1M --algo hierarchical | grep -q " hierarchical " \
+  && ok "collective --algo hierarchical" || bad "collective --algo hierarchical"
 alone="$("$bin" collective --cluster jeanzay-a100-80gb --gpus 2 --nodes 2 --min 1G --max 1G --json | python3 -c "import json,sys; print(json.load(sys.stdin)['rows'][0]['busbw_GBps'])")"
 shared="$("$bin" collective --cluster jeanzay-a100-80gb --gpus 2 --nodes 2 --min 1G --max 1G --concurrent 2 --json | python3 -c "import json,sys; print(json.load(sys.stdin)['rows'][0]['busbw_GBps'])")"
 python3 -c "import sys; a, s = float(sys.argv[1]), float(sys.argv[2]); assert abs(s / a - 0.5) < 0.02, (a, s)" "$alone" "$shared" \

@@ -30,6 +30,7 @@ double pipeline_depth(const NcclComm& c, NcclAlgo a) {
     case NcclAlgo::tree: return 2.0 * ((ppn - 1) + std::ceil(std::log2(std::max(1, c.nodes)))) - 1;
     case NcclAlgo::nvls:
     case NcclAlgo::nvls_tree: return c.ranks - 1;
+    case NcclAlgo::hierarchical: break;  // never an NcclEstimate's algorithm
   }
   return 0;
 }
