@@ -43,10 +43,16 @@ for r in d['rows']:
     assert r['busbw_GBps'] > 0
 " "$tmp/c.json" && ok "collective --json" || bad "collective --json"
 "$bin" collective --cluster dgx-a100-80gb --gpus 8 --max 1M | grep -q "busbw(GB/s)" && ok "collective table" || bad "collective table"
-alone="$("$bin" collective --cluster jeanzay-a100-80gb --gpus 2 --nodes 2 --min 1G --max 1G --json | python3 -c "import json,sys; print(json.load(sys.stdin)['rows'][0]['busbw_GBps'])")"
-shared="$("$bin" collective --cluster jeanzay-a100-80gb --gpus 2 --nodes 2 --min 1G --max 1G --concurrent 2 --json | python3 -c "import json,sys; print(json.load(sys.stdin)['rows'][0]['busbw_GBps'])")"
-python3 -c "import sys; a, s = float(sys.argv[1]), float(sys.argv[2]); assert abs(s / a - 0.5) < 0.02, (a, s)" "$alone" "$shared" \
-  && ok "collective --concurrent 2 halves a shared NIC ($alone -> $shared GB/s)" || bad "collective --concurrent 2 halves a shared NIC"
+"$bin" collective --cluster dgx-h100-80gb --gpus 32 --min 1M --max 1M --algo hierarchical | grep -q " hierarchical " \
+  && ok "collective --algo hierarchical" || bad "collective --algo hierarchical"
+for op in all_reduce broadcast all_to_all send_recv; do
+  c=("$bin" collective --cluster jeanzay-a100-80gb --op "$op" --gpus 2 --nodes 2 --min 1G --max 1G --json)
+  alone="$("${c[@]}" | python3 -c "import json,sys; print(json.load(sys.stdin)['rows'][0]['busbw_GBps'])")"
+  shared="$("${c[@]}" --concurrent 2 | python3 -c "import json,sys; print(json.load(sys.stdin)['rows'][0]['busbw_GBps'])")"
+  python3 -c "import sys; a, s = float(sys.argv[1]), float(sys.argv[2]); assert abs(s / a - 0.5) < 0.02, (a, s)" "$alone" "$shared" \
+    && ok "collective --op $op --concurrent 2 halves a shared NIC ($alone -> $shared GB/s)" \
+    || bad "collective --op $op --concurrent 2 halves a shared NIC"
+done
 "$bin" run "$scenario" > "$tmp/run.txt" && grep -q "step time \[s\]" "$tmp/run.txt" && grep -q "pp_bubble" "$tmp/run.txt" \
   && ok "run prints the summary table" || bad "run prints the summary table"
 "$bin" run "$scenario" --json > "$tmp/r1.json" && "$bin" run "$scenario" --json > "$tmp/r2.json" && cmp -s "$tmp/r1.json" "$tmp/r2.json" \

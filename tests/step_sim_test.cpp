@@ -256,6 +256,11 @@ TEST_CASE("network.algorithm forces NCCL's algorithm where a collective can run 
   // The forced choices change the DP traffic's time, not its bytes.
   CHECK(tree.comm_bytes_per_gpu == ring.comm_bytes_per_gpu);
   CHECK(ring.step_time_s != tree.step_time_s);
+  // Hierarchical (not NCCL's; never the tuner's choice) runs the DP calls across the 2 nodes as three calls.
+  StepResult hier = with("hierarchical");
+  CHECK(hier.warnings.empty());
+  CHECK(hier.step_time_s != tuner.step_time_s);
+  CHECK(hier.comm_bytes_per_gpu == ring.comm_bytes_per_gpu);
 }
 
 TEST_CASE("parallel.pipeline_engine=deepspeed: blocking sends of the whole activation from every TP rank") {

@@ -142,9 +142,11 @@ std::vector<KeyDef> scenario_defs() {
   k.push_back(boolean("offload.aio_single_submit", "false", "submit I/O requests one at a time (DeepSpeed aio.single_submit)"));
   k.push_back(boolean("offload.aio_overlap_events", "true", "overlap I/O submission and completion (DeepSpeed aio.overlap_events)"));
 
-  k.push_back(choice("network.algorithm", "auto", {"auto", "ring", "tree", "nvls"},
-                     "NCCL algorithm for the step's collectives (NCCL_ALGO); auto = NCCL's tuner. Where a collective cannot "
-                     "run it (tree all-gather, NVLS across nodes, ...) NCCL's tuner picks, and the run says so"));
+  k.push_back(choice("network.algorithm", "auto", {"auto", "ring", "tree", "nvls", "hierarchical"},
+                     "NCCL algorithm for the step's collectives (NCCL_ALGO); auto = NCCL's tuner, which never picks "
+                     "hierarchical (intra-node reduce-scatter, inter-node all-reduce per local rank, intra-node all-gather; "
+                     "not an NCCL algorithm). Where a collective cannot run it (tree all-gather, NVLS across nodes, "
+                     "hierarchical inside one node, ...) NCCL's tuner picks, and the run says so"));
   k.push_back(choice("network.protocol", "auto", {"auto", "LL", "LL128", "Simple"},
                      "NCCL protocol for the step's collectives (NCCL_PROTO); auto = NCCL's tuner"));
 

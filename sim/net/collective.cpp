@@ -1,5 +1,7 @@
 #include "sim/net/collective.hpp"
 
+#include "sim/net/collective_hierarchical.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -142,6 +144,7 @@ CollectiveResult predict_collective(const ClusterSpec& c, const CollectiveReques
     out.protocol = "-";
     return out;
   }
+  if (r.algo == NcclAlgo::hierarchical) return predict_hierarchical(c, r, nodes, nics);
   if (r.op == CollectiveOp::all_to_all || r.op == CollectiveOp::send_recv) return predict_p2p(c, r, nodes, nics);
   NcclComm comm = nccl_comm_for(c, r.op, r.ranks, nodes, nics);
   NcclEstimate e = r.algo || r.proto ? forced_estimate(comm, r) : nccl_pick(comm, r.bytes);

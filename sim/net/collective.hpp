@@ -29,14 +29,14 @@ struct CollectiveRequest {
   CollectiveOp op = CollectiveOp::all_reduce;
   int ranks = 8;                  // GPUs in the group (consecutive GPUs, nodes filled in order)
   double bytes = 0;               // nccl-tests' size: the full buffer (all-gather's output, reduce-scatter's input)
-  std::optional<NcclAlgo> algo;   // force an algorithm (NCCL_ALGO)
+  std::optional<NcclAlgo> algo;   // force an algorithm (NCCL_ALGO), or hierarchical (collective_hierarchical.hpp)
   std::optional<NcclProto> proto; // force a protocol (NCCL_PROTO)
 };
 
 struct CollectiveResult {
   double time_s = 0;
   double latency_s = 0;           // the fixed part of time_s; the rest moves bytes
-  std::string algorithm;          // "ring", "tree", "nvls", "p2p"
+  std::string algorithm;          // "ring", "tree", "nvls", "p2p", "hierarchical"
   std::string protocol;           // "LL", "LL128", "Simple"
 };
 
@@ -48,7 +48,8 @@ NcclComm nccl_comm_for(const ClusterSpec& cluster, CollectiveOp op, int ranks, i
 
 // Analytical prediction of one collective, alone on the cluster: NCCL's tuner
 // picks (algorithm, protocol) by minimum predicted time, unless the request
-// forces them; the time is the execution model's (nccl_exec.hpp).
+// forces them; the time is the execution model's (nccl_exec.hpp). A forced
+// NcclAlgo::hierarchical gives the three calls of collective_hierarchical.hpp.
 // `nodes` and `nics` as for nccl_comm_for.
 CollectiveResult predict_collective(const ClusterSpec& cluster, const CollectiveRequest& request, int nodes = 0,
                                     int nics = 0);

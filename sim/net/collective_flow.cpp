@@ -1,8 +1,6 @@
 #include "sim/net/collective_flow.hpp"
 
 #include <algorithm>
-#include <numeric>
-#include <set>
 #include <stdexcept>
 
 #include "sim/core/engine.hpp"
@@ -11,53 +9,23 @@
 namespace trainsim {
 namespace {
 
-bool ring_op(CollectiveOp op) {
-  return op == CollectiveOp::all_reduce || op == CollectiveOp::all_gather || op == CollectiveOp::reduce_scatter;
-}
-
-int nodes_spanned(const Topology& t, const std::vector<int>& gpus) {
-  std::set<int> nodes;
-  for (int g : gpus) nodes.insert(t.node_of(g));
-  return static_cast<int>(nodes.size());
-}
-
 struct Flow {
   size_t request;
   Route route;
   double bytes;
+  bool network;  // crosses a fabric link
 };
 
-// Channel c's ring order: each node's run of GPUs is rotated so that the GPU
-// leaving the node is one whose NIC is c (mod NICs), as NCCL spreads its
-// channels over every NIC of the node.
-std::vector<int> channel_ring(const Topology& t, const std::vector<int>& gpus, int c) {
-  std::vector<int> order;
-  int nics = t.cluster().node.nics.count;
-  for (size_t begin = 0; begin < gpus.size();) {
-    size_t end = begin;
-    while (end < gpus.size() && t.node_of(gpus[end]) == t.node_of(gpus[begin])) ++end;
-    std::vector<int> run(gpus.begin() + static_cast<std::ptrdiff_t>(begin), gpus.begin() + static_cast<std::ptrdiff_t>(end));
-    auto exit = std::find_if(run.begin(), run.end(), [&](int g) { return t.nic_of(g) == c % nics; });
-    if (exit != run.end()) std::rotate(run.begin(), exit + 1, run.end());
-    order.insert(order.end(), run.begin(), run.end());
-    begin = end;
-  }
-  return order;
+bool crosses_network(const Topology& t, const Route& route) {
+  return std::any_of(route.begin(), route.end(),
+                     [&](LinkId l) { return t.links()[static_cast<size_t>(l)].kind == LinkKind::network; });
 }
 
-// One ring step's flows for a request: C channels, rank i -> rank i+1.
-void step_flows(const Topology& t, const GroupCollective& r, size_t index, std::vector<Flow>& out) {
-  int n = static_cast<int>(r.gpus.size());
-  int channels = nodes_spanned(t, r.gpus) > 1 ? t.cluster().node.nics.count : 1;
-  double chunk = r.bytes / n / channels;
-  for (int c = 0; c < channels; ++c) {
-    std::vector<int> ring = channels > 1 ? channel_ring(t, r.gpus, c) : r.gpus;
-    for (int i = 0; i < n; ++i) {
-      int src = ring[static_cast<size_t>(i)], dst = ring[static_cast<size_t>((i + 1) % n)];
-      // Spread channels and ranks over equal-cost paths, as NCCL's rings use every NIC and spine.
-      std::uint64_t spread = static_cast<std::uint64_t>(c) * 131 + static_cast<std::uint64_t>(i) + index * 7919;
-      out.push_back({index, t.route(src, dst, spread), chunk});
-    }
+void add_flows(const Topology& t, const FlowPhase& ph, size_t request, std::vector<Flow>& out) {
+  for (const Transfer& x : ph.step) {
+    Route route = t.route(x.src, x.dst, x.spread);
+    bool net = crosses_network(t, route);
+    out.push_back({request, std::move(route), x.bytes, net});
   }
 }
 
@@ -81,37 +49,55 @@ StepOutcome run_step(const Topology& t, const std::vector<Flow>& flows, size_t r
   return out;
 }
 
-// Route latencies (a few µs) count in both step times; against the byte time
-// of the sizes where contention matters they are negligible.
-double alone_step(const Topology& t, const GroupCollective& r) {
+// The request's flows alone (request index 0). Route latencies (a few µs)
+// count in both step times; against the byte time of the sizes where
+// contention matters they are negligible.
+double alone_step(const Topology& t, const std::vector<Flow>& flows, size_t request) {
+  std::vector<Flow> own;
+  for (const Flow& f : flows)
+    if (f.request == request) own.push_back({0, f.route, f.bytes, f.network});
+  return run_step(t, own, 1).finish_s[0];
+}
+
+// Phase p of every request that has one, simulated together.
+void simulate_phase(const Topology& t, const std::vector<CollectivePlan>& plans, size_t p,
+                    std::vector<FlowCollectiveResult>& out) {
   std::vector<Flow> flows;
-  step_flows(t, r, 0, flows);
-  return run_step(t, flows, 1).finish_s[0];
+  for (size_t k = 0; k < plans.size(); ++k)
+    if (p < plans[k].phases.size()) add_flows(t, plans[k].phases[p], k, flows);
+  StepOutcome together = run_step(t, flows, plans.size());
+  for (size_t k = 0; k < plans.size(); ++k) {
+    out[k].bytes_sent += together.sent;
+    out[k].bytes_delivered += together.delivered;
+    if (p >= plans[k].phases.size()) continue;
+    const FlowPhase& ph = plans[k].phases[p];
+    double alone = plans.size() == 1 ? together.finish_s[k] : alone_step(t, flows, k);
+    double stretch = alone > 0 ? std::max(1.0, together.finish_s[k] / alone) : 1.0;
+    out[k].step_time_s += together.finish_s[k];
+    out[k].result.time_s += ph.bytes_s * (stretch - 1);
+    for (const Flow& f : flows)
+      if (f.request == k && f.network) out[k].network_bytes_per_gpu += f.bytes * ph.steps;
+  }
 }
 
 }  // namespace
 
 std::vector<FlowCollectiveResult> simulate_collectives(const Topology& t, const std::vector<GroupCollective>& requests,
                                                        std::optional<NcclAlgo> algo, std::optional<NcclProto> proto) {
+  std::vector<CollectivePlan> plans;
   std::vector<FlowCollectiveResult> out(requests.size());
-  std::vector<Flow> flows;
+  size_t phases = 0;
   for (size_t k = 0; k < requests.size(); ++k) {
-    const GroupCollective& r = requests[k];
-    if (r.gpus.size() < 2) throw std::invalid_argument("a collective group needs at least two GPUs");
-    CollectiveRequest req{r.op, static_cast<int>(r.gpus.size()), r.bytes, algo, proto};
-    out[k].result = predict_collective(t.cluster(), req, nodes_spanned(t, r.gpus));
-    if (ring_op(r.op)) step_flows(t, r, k, flows);
+    plans.push_back(plan_collective(t, requests[k], algo, proto, k));
+    out[k].result = plans[k].analytic;
+    phases = std::max(phases, plans[k].phases.size());
   }
-  StepOutcome together = run_step(t, flows, requests.size());
+  for (size_t p = 0; p < phases; ++p) simulate_phase(t, plans, p, out);
   for (size_t k = 0; k < requests.size(); ++k) {
-    out[k].bytes_sent = together.sent;
-    out[k].bytes_delivered = together.delivered;
-    if (!ring_op(requests[k].op)) continue;
-    double alone = requests.size() == 1 ? together.finish_s[k] : alone_step(t, requests[k]);
-    out[k].step_time_s = together.finish_s[k];
-    out[k].stretch = alone > 0 ? std::max(1.0, together.finish_s[k] / alone) : 1.0;
-    CollectiveResult& res = out[k].result;
-    res.time_s = res.latency_s + (res.time_s - res.latency_s) * out[k].stretch;
+    const CollectiveResult& a = plans[k].analytic;
+    double bytes_time = a.time_s - a.latency_s;
+    out[k].stretch = bytes_time > 0 ? (out[k].result.time_s - a.latency_s) / bytes_time : 1.0;
+    out[k].network_bytes_per_gpu /= static_cast<double>(requests[k].gpus.size());
   }
   return out;
 }

@@ -3,10 +3,12 @@
 // own ranking model, not a measurement: against nccl-tests it leaves out
 //   1. a per-call floor (kernel launch, host-side enqueue, the proxy thread),
 //   2. the pipeline fill: the first chunk crosses every step of the algorithm
-//      before the links stream at full rate, and
-//   3. the gap between the modelled and the achieved bus bandwidth.
-// This model adds the three to the tuner's terms:
-//   time = launch + tuner latency + fill + bytes / (tuner algbw x efficiency)
+//      before the links stream at full rate,
+//   3. the gap between the modelled and the achieved bus bandwidth, and
+//   4. the channels NCCL drops for small calls after its choice (topoGetAlgoInfo:
+//      fewer channels than the tuner assumed, so less bandwidth; §4c.4 [S1]).
+// This model adds the four to the tuner's terms:
+//   time = launch + tuner latency + fill + bytes / (algbw on the channels used x efficiency)
 //   fill = D x min(bytes / ranks, chunk) / (tuner busbw x efficiency)
 // D is the pipeline depth (ring: nsteps - 1; NVLS: ranks - 1; tree: twice the
 // tree's depth). chunk is the data NCCL keeps in flight per step for the
@@ -24,7 +26,8 @@ namespace trainsim {
 struct NcclExecParams {
   // Per-call floor (µs). Default: the small-message floor of nccl-tests on the
   // reference systems minus the tuner's Ring/LL latency, fitted on the CSV's
-  // sizes below 1 MiB [S5]: 25 µs on HGX A100 (ND A100 v4), 11 µs on HGX H100
+  // sizes below 1 MiB [S5] with the channel count NCCL runs small calls on
+  // (nccl_exec.cpp): 25 µs on HGX A100 (ND A100 v4), 10 µs on HGX H100
   // (ND H100 v5). A DGX H100 measures 13.7 µs in all at 8 B (hardware.md §4c.3a).
   double launch_us = 25.0;
   // Achieved / modelled bus bandwidth at 8 GiB, per algorithm. Defaults:

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 namespace trainsim {
 namespace {
@@ -47,7 +48,14 @@ double ll_max_bw(const NcclComm& c) {
 }
 
 
+// NCCL's tables are indexed by its own algorithms only.
+void require_nccl_algo(NcclAlgo a) {
+  if (a == NcclAlgo::hierarchical)
+    throw std::invalid_argument("hierarchical is not an NCCL algorithm: it has no entry in NCCL's tuner tables");
+}
+
 bool enabled(const NcclComm& c, NcclAlgo a, NcclProto p) {
+  if (a == NcclAlgo::hierarchical) return false;  // three NCCL calls, predicted by collective.cpp
   bool ag_rs = c.op == NcclOp::all_gather || c.op == NcclOp::reduce_scatter;
   if (a == NcclAlgo::tree && c.op != NcclOp::all_reduce) return false;
   if (p == NcclProto::ll128 && c.intra != IntraLink::nvlink) return false;  // needs intra path <= NVB
@@ -99,6 +107,7 @@ const char* to_string(NcclAlgo a) {
     case NcclAlgo::ring: return "ring";
     case NcclAlgo::nvls: return "nvls";
     case NcclAlgo::nvls_tree: return "nvls_tree";
+    case NcclAlgo::hierarchical: return "hierarchical";
   }
   return "?";
 }
@@ -122,11 +131,13 @@ int nccl_ring_steps(const NcclComm& c) {
 }
 
 double nccl_step_latency_us(const NcclComm& c, NcclAlgo a, NcclProto p) {
+  require_nccl_algo(a);
   const int path = c.nodes > 1 ? kNet : c.intra == IntraLink::nvlink ? 0 : 1;
   return kHwLat[path][static_cast<int>(a)][pi(p)];
 }
 
 double nccl_latency_us(const NcclComm& c, NcclAlgo a, NcclProto p) {
+  require_nccl_algo(a);
   int ai = static_cast<int>(a);
   int intra_hw = c.intra == IntraLink::nvlink ? 0 : 1;
   double intra_lat = kHwLat[intra_hw][ai][pi(p)];
@@ -138,6 +149,7 @@ double nccl_latency_us(const NcclComm& c, NcclAlgo a, NcclProto p) {
       return kBaseLat[0][pi(p)] + 2 * ((ppn(c) - 1) * intra_lat + std::log2(c.nodes) * inter_lat);
     case NcclAlgo::nvls: return intra_lat + (c.nodes > 1 ? inter_lat : 0);
     case NcclAlgo::nvls_tree: return intra_lat + 2 * std::log2(c.nodes) * inter_lat;
+    case NcclAlgo::hierarchical: break;
   }
   return 0;
 }

@@ -14,7 +14,12 @@
 
 namespace trainsim {
 
-enum class NcclAlgo { tree, ring, nvls, nvls_tree };
+// NCCL's algorithms, plus `hierarchical`: not one of NCCL's (its multi-node
+// rings and trees already cross nodes) but three NCCL calls in a row, intra-node
+// then inter-node then intra-node, as frameworks issue it (collective.hpp).
+// NCCL's tuner never enables it: nccl_estimate() gives nothing for it and
+// nccl_pick() never returns it; predict_collective() runs it when forced.
+enum class NcclAlgo { tree, ring, nvls, nvls_tree, hierarchical };
 enum class NcclProto { ll, ll128, simple };
 enum class NcclOp { all_reduce, all_gather, reduce_scatter, broadcast, reduce };
 enum class CpuVendor { intel, amd };
@@ -50,10 +55,12 @@ struct NcclEstimate {
 std::optional<NcclEstimate> nccl_estimate(const NcclComm& c, NcclAlgo a, NcclProto p);
 
 // The latency term alone (µs), for the worked examples of hardware.md §4c.5.
+// Throws std::invalid_argument for NcclAlgo::hierarchical (not NCCL's).
 double nccl_latency_us(const NcclComm& c, NcclAlgo a, NcclProto p);
 
 // NCCL's hardware latency of one step (µs, hwLatencies) on the slowest path the
 // group crosses: the network when it spans nodes, else NVLink or PCI.
+// Throws std::invalid_argument for NcclAlgo::hierarchical (not NCCL's).
 double nccl_step_latency_us(const NcclComm& c, NcclAlgo a, NcclProto p);
 
 // NCCL's step count of a ring (nsteps): 2 (n - 1) for all-reduce, n - 1 for

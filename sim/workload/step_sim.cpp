@@ -130,6 +130,7 @@ std::optional<NcclAlgo> forced_algorithm(const NetworkOptions& n) {
   if (n.algorithm == "ring") return NcclAlgo::ring;
   if (n.algorithm == "tree") return NcclAlgo::tree;
   if (n.algorithm == "nvls") return NcclAlgo::nvls;
+  if (n.algorithm == "hierarchical") return NcclAlgo::hierarchical;
   return std::nullopt;
 }
 

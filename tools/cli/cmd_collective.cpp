@@ -49,7 +49,8 @@ std::optional<NcclAlgo> parse_algo(const std::string& s) {
   if (s == "ring") return NcclAlgo::ring;
   if (s == "tree") return NcclAlgo::tree;
   if (s == "nvls") return NcclAlgo::nvls;
-  throw ConfigError({"--algo", 0, ""}, "'" + s + "' is not an algorithm; valid: ring, tree, nvls");
+  if (s == "hierarchical") return NcclAlgo::hierarchical;
+  throw ConfigError({"--algo", 0, ""}, "'" + s + "' is not an algorithm; valid: ring, tree, nvls, hierarchical");
 }
 
 std::optional<NcclProto> parse_proto(const std::string& s) {
@@ -149,7 +150,9 @@ void add_collective_command(CLI::App& app) {
   cmd->add_option("--nodes", args->nodes, "nodes the group spans (default: the fewest that hold all groups)");
   cmd->add_option("--min", args->min, "smallest size, e.g. 8, 1K, 1M (binary, as nccl-tests -b)");
   cmd->add_option("--max", args->max, "largest size, e.g. 8G (binary, as nccl-tests -e); sizes step x2");
-  cmd->add_option("--algo", args->algo, "force an algorithm: ring | tree | nvls (as NCCL_ALGO)");
+  cmd->add_option("--algo", args->algo,
+                  "force an algorithm: ring | tree | nvls (as NCCL_ALGO) | hierarchical (intra-node, inter-node, "
+                  "intra-node calls; never NCCL's own choice)");
   cmd->add_option("--proto", args->proto, "force a protocol: LL | LL128 | Simple (as NCCL_PROTO)");
   cmd->add_option("--concurrent", args->concurrent,
                   "run K identical collectives at once on disjoint groups (flow mode) to show contention");
