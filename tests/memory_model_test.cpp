@@ -302,7 +302,10 @@ TEST_CASE("ZeRO-3 analytic peak: the gathered window grows with the prefetch buc
   s.memory.max_live_parameters = 1.5 * layer;  // the running unit, nothing ahead
   CHECK(zero3_backward_peak(s, split, 0).gathered <= narrow.gathered);
   CHECK(zero3_backward_peak(s, split, 0).gathered < wide.gathered);
-  CHECK(compute_memory(s).stages[0].peak.zero3_gathered == zero3_backward_peak(s, split, 0).gathered);
+  const MemoryResult r = compute_memory(s);
+  CHECK(r.stages[0].peak.zero3_gathered == zero3_backward_peak(s, split, 0).gathered);
+  CHECK(r.at_peak.comm_buffers >= r.at_peak.zero3_gathered);
+  CHECK(memory_table(s, r).find("ZeRO-3 gathered: ") != std::string::npos);
   s.parallel.dp = 1;                            // one GPU holds the whole model: nothing to gather
   CHECK(zero3_backward_peak(s, split, 0).total().value() == 0);
 }
