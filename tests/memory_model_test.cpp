@@ -8,6 +8,7 @@
 #include "sim/memory/inflight.hpp"
 #include "sim/memory/memory_model.hpp"
 #include "sim/memory/model_states.hpp"
+#include "sim/memory/zero3_gathers.hpp"
 #include "sim/model/activations.hpp"
 #include "sim/model/params.hpp"
 #include "sim/model/stage_split.hpp"
@@ -268,4 +269,48 @@ TEST_CASE("summary JSON carries the DESIGN.md keys and the layout") {
   std::string table = memory_table(s, r);
   CHECK(table.find("activations [GiB]") != std::string::npos);
   CHECK(table.find("fits:           yes") != std::string::npos);
+}
+
+TEST_CASE("ZeRO-3 gathers: unit j, at least one ahead, more while under the prefetch bucket, all under max_live") {
+  const std::vector<double> u(6, 5.0);
+  MemoryOptions m;
+  m.prefetch_bucket_elements = 8;  // fewer than two units ahead: the loop stops once 10 are ahead
+  m.max_live_parameters = 100;
+  CHECK(zero3_gather_end(u, 0, 0, m) == 3);  // unit 0, unit 1 (always), unit 2 (5 ahead < 8)
+  CHECK(zero3_gather_end(u, 1, 3, m) == 4);  // unit 2 ahead (5 < 8): unit 3
+  CHECK(zero3_gather_end(u, 5, 6, m) == 6);  // nothing past the pass
+  m.prefetch_bucket_elements = 0;
+  CHECK(zero3_gather_end(u, 0, 0, m) == 2);  // the next unit only
+  CHECK(zero3_gather_end(u, 1, 2, m) == 3);
+  m.prefetch_bucket_elements = 1e9;
+  m.max_live_parameters = 12;                // unit j + one ahead fit, a third does not
+  CHECK(zero3_gather_end(u, 0, 0, m) == 2);
+  m.max_live_parameters = 7;                 // no room ahead: unit j alone
+  CHECK(zero3_gather_end(u, 0, 0, m) == 1);
+  CHECK(zero3_gather_end(u, 3, 3, m) == 4);
+  m.max_live_parameters = 0;                 // no cap: the whole pass
+  CHECK(zero3_gather_end(u, 0, 0, m) == 6);
+}
+
+TEST_CASE("ZeRO-3 analytic peak: the gathered window grows with the prefetch bucket and shrinks with max_live") {
+  Scenario s = scenario(small_gpt(), 1, 1, 8, 1, 8);
+  s.parallel.zero_stage = 3;
+  s.memory.convention = MemoryConvention::deepspeed;
+  s.memory.max_live_parameters = 0;
+  const StageSplit split = split_layers(s.model.layers, 1, 1, false);
+  const double layer = static_cast<double>(layer_params_per_tp_rank(s.model, 1));
+  s.memory.prefetch_bucket_elements = 0;
+  const Zero3Peak narrow = zero3_backward_peak(s, split, 0);
+  s.memory.prefetch_bucket_elements = 3 * layer;
+  const Zero3Peak wide = zero3_backward_peak(s, split, 0);
+  CHECK(wide.gathered.value() - narrow.gathered.value() == doctest::Approx(3 * 2 * layer).epsilon(0.01));
+  s.memory.max_live_parameters = 1.5 * layer;  // the running unit, nothing ahead
+  CHECK(zero3_backward_peak(s, split, 0).gathered <= narrow.gathered);
+  CHECK(zero3_backward_peak(s, split, 0).gathered < wide.gathered);
+  const MemoryResult r = compute_memory(s);
+  CHECK(r.stages[0].peak.zero3_gathered == zero3_backward_peak(s, split, 0).gathered);
+  CHECK(r.at_peak.comm_buffers >= r.at_peak.zero3_gathered);
+  CHECK(memory_table(s, r).find("ZeRO-3 gathered: ") != std::string::npos);
+  s.parallel.dp = 1;                            // one GPU holds the whole model: nothing to gather
+  CHECK(zero3_backward_peak(s, split, 0).total().value() == 0);
 }

@@ -328,4 +328,8 @@ TEST_CASE("summary text: step time, breakdown and unit headers") {
   CHECK(s.find("pcie_d2h") != std::string::npos);
   CHECK(s.find("nvme_read") == std::string::npos);  // zero offload rows are left out
   CHECK(s.find("symmetric, 2 of 3 GPUs simulated, 4242 events") != std::string::npos);
+  CHECK(s.find("ZeRO-3 gathered") == std::string::npos);  // said only when the peak holds some
+  StepResult z3 = sample();
+  z3.memory_at_peak.zero3_gathered = Bytes(0.25 * kGiB);
+  CHECK(format_step_summary(z3).find("of comm_buffers, ZeRO-3 gathered parameters [GiB]: 0.25") != std::string::npos);
 }

@@ -14,6 +14,7 @@
 #include "sim/config/scenario_loader.hpp"
 #include "sim/config/zoo.hpp"
 #include "sim/memory/memory_model.hpp"
+#include "sim/model/params.hpp"
 #include "sim/report/chrome_trace.hpp"
 #include "sim/workload/step_sim.hpp"
 
@@ -135,7 +136,7 @@ TEST_CASE("doubling every bandwidth never increases the step time") {
   }
 }
 
-TEST_CASE("the memory timeline's peak agrees with trainsim mem within 5% on a dozen plans") {
+TEST_CASE("the memory timeline's peak agrees with trainsim mem within 5% on sixteen plans") {
   const std::vector<std::pair<std::string, std::vector<std::string>>> plans = {
       {"gpt3-175b", {"nodes=128", "parallel.tp=8", "parallel.pp=8", "training.global_batch=1536", "training.recompute=full"}},
       {"gpt3-175b", {"nodes=128", "parallel.tp=8", "parallel.pp=8", "parallel.zero_stage=1", "training.global_batch=512",
@@ -151,6 +152,18 @@ TEST_CASE("the memory timeline's peak agrees with trainsim mem within 5% on a do
       {"opt-175b", {"nodes=16", "parallel.tp=8", "parallel.pp=4", "parallel.zero_stage=1", "training.global_batch=256"}},
       {"bloom-176b", {"nodes=48", "parallel.tp=4", "parallel.pp=12", "parallel.zero_stage=1", "memory.convention=deepspeed",
                       "training.global_batch=2048", "training.recompute=full"}},
+      // ZeRO-3, gathered parameters layer by layer: several prefetch buckets and live caps.
+      {"llama-2-7b", {"nodes=1", "parallel.zero_stage=3", "memory.convention=deepspeed", "training.seq_len=4096",
+                      "training.global_batch=64", "memory.prefetch_bucket_size=1e9", "memory.max_live_parameters=1e10"}},
+      {"llama-2-13b", {"nodes=2", "parallel.tp=2", "parallel.zero_stage=3", "memory.convention=deepspeed",
+                       "training.recompute=full", "training.global_batch=64", "memory.prefetch_bucket_size=0",
+                       "memory.max_live_parameters=1e8"}},
+      {"megatron-gpt-1.7b", {"nodes=2", "parallel.zero_stage=3", "memory.convention=deepspeed", "training.global_batch=64",
+                             "memory.prefetch_bucket_size=2e8", "memory.max_live_parameters=3e8",
+                             "memory.param_persistence_threshold=0"}},
+      {"gpt-neox-20b", {"nodes=4", "parallel.tp=2", "parallel.zero_stage=3", "offload.optimizer=cpu",
+                        "training.recompute=full", "training.global_batch=64", "memory.prefetch_bucket_size=5e8",
+                        "memory.max_live_parameters=1e9"}},
   };
   for (const auto& [model, sets] : plans) {
     std::string yaml = "model: " + model + "\ncluster: dgx-a100-80gb\ntraining: {global_batch: 8}\n";
@@ -160,7 +173,84 @@ TEST_CASE("the memory timeline's peak agrees with trainsim mem within 5% on a do
     const std::string& model_name = model;  // clang 14 cannot capture a structured binding (CAPTURE's lambda)
     CAPTURE(model_name);
     CHECK(run.peak_memory_bytes == doctest::Approx(mem.peak.value()).epsilon(0.05));
+    CHECK(run.memory_at_peak.zero3_gathered.value() ==
+          doctest::Approx(mem.at_peak.zero3_gathered.value()).epsilon(0.05));
   }
+}
+
+namespace {
+
+// A ZeRO-3 unit holds at most one layer, the embeddings, the final norm and the output layer.
+double largest_unit_bound(const Scenario& s) {
+  const ParamCounts c = count_params(s.model);
+  return static_cast<double>(c.per_layer + c.word_embedding + c.position_embedding + c.embedding_norm + c.final_norm +
+                             c.output_layer);
+}
+
+}  // namespace
+
+TEST_CASE("ZeRO-3 gathered parameters at the peak stay within max_live_parameters + one unit; prefetch never lowers the peak") {
+  const char* y = R"(model: megatron-gpt-1.7b
+cluster: dgx-a100-80gb
+gpus: 8
+parallel: {zero_stage: 3}
+training: {seq_len: 2048, micro_batch: 1, global_batch: 8, precision: bf16}
+memory: {convention: deepspeed}
+)";
+  const Scenario base = scenario(y);
+  const double unit = largest_unit_bound(base);
+  const double layer = static_cast<double>(count_params(base.model).per_layer);
+  for (double live : {1e8, 2e8, 4e8, 1e9}) {
+    double previous = 0;
+    for (double prefetch : {0.0, 1e8, 3e8, 1e9}) {
+      Scenario s = scenario(y, {"memory.max_live_parameters=" + std::to_string(live),
+                                "memory.prefetch_bucket_size=" + std::to_string(prefetch)});
+      StepResult r = simulate_step(s);
+      const MemoryBreakdown& b = r.memory_at_peak;
+      CAPTURE(live);
+      CAPTURE(prefetch);
+      CHECK(b.zero3_gathered.value() >= 0.9 * layer * 2);  // at least the running layer, 16-bit
+      CHECK(b.zero3_gathered.value() <= (live + unit) * 2);
+      CHECK(b.comm_buffers >= b.zero3_gathered);
+      CHECK(r.peak_memory_bytes >= previous);
+      previous = r.peak_memory_bytes;
+    }
+  }
+  // With room to live, a larger prefetch bucket holds more layers gathered at the peak.
+  auto peak = [&](double prefetch) {
+    return simulate_step(scenario(y, {"memory.max_live_parameters=1e10",
+                                      "memory.prefetch_bucket_size=" + std::to_string(prefetch)}));
+  };
+  const StepResult narrow = peak(0), wide = peak(1e9);
+  CHECK(wide.peak_memory_bytes > narrow.peak_memory_bytes + 2 * layer * 2);
+  CHECK(wide.memory_at_peak.zero3_gathered > narrow.memory_at_peak.zero3_gathered);
+}
+
+TEST_CASE("the HBM counter of a ZeRO-3 step rises and falls layer by layer") {
+  Scenario s = scenario(kSmall, {"gpus=8", "training.global_batch=8", "parallel.zero_stage=3",
+                                 "memory.convention=deepspeed"});
+  StepOptions o;
+  o.record_timeline = true;
+  StepResult r = simulate_step(s, o);
+  nlohmann::json t = nlohmann::json::parse(chrome_trace(r).dump());
+  // One layer's gathered 16-bit parameters: the layer less its persistent tensors.
+  const double layer = static_cast<double>(layer_params_per_tp_rank(s.model, 1) -
+                                           small_layer_params_per_tp_rank(s.model, 1, s.memory.param_persistence_threshold));
+  const double layer_gib = layer * 2 / (1024.0 * 1024.0 * 1024.0);
+  std::vector<double> gib;
+  for (const auto& e : t["traceEvents"])
+    if (e["ph"] == "C" && e["pid"] == 0) gib.push_back(e["args"]["GiB"].get<double>());
+  int rises = 0, falls = 0;
+  for (std::size_t i = 1; i < gib.size(); ++i) {
+    const double d = gib[i] - gib[i - 1];
+    if (std::abs(std::abs(d) - layer_gib) > 1e-9 * layer_gib) continue;
+    (d > 0 ? rises : falls) += 1;
+  }
+  // Every layer but the two that carry the embedding / final norm, in forward and in backward.
+  const int plain = 2 * (s.model.layers - 2);
+  CHECK(rises >= plain);
+  CHECK(falls >= plain);
+  CHECK(r.memory_at_peak.zero3_gathered.value() > 0);
 }
 
 TEST_CASE("the step is deterministic and its throughput figures are consistent") {

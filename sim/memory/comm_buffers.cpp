@@ -23,14 +23,13 @@ double sp_gather(const Scenario& s) {
   return e * s.training.seq_len / s.parallel.cp * s.training.micro_batch * s.model.hidden;
 }
 
-CommBuffers megatron(const Scenario& s, double largest_layer) {
+CommBuffers megatron(const Scenario& s) {
   CommBuffers c;
-  double gathered = s.parallel.zero_stage >= 3 ? (weight_bytes(s.training.precision) + kFp32) * largest_layer : 0;
-  c.backward = Bytes(sp_gather(s) + gathered);
+  c.backward = Bytes(sp_gather(s));
   return c;
 }
 
-CommBuffers deepspeed(const Scenario& s, double p, double largest_layer) {
+CommBuffers deepspeed(const Scenario& s, double p) {
   const MemoryOptions& mo = s.memory;
   const double reduce = bucket(mo.reduce_bucket_elements, p, k16);
   const double allgather = bucket(mo.allgather_bucket_elements, p, k16);
@@ -46,18 +45,16 @@ CommBuffers deepspeed(const Scenario& s, double p, double largest_layer) {
       backward += reduce;
       step = allgather;
       break;
-    default:
-      backward += reduce + bucket(mo.prefetch_bucket_elements, p, k16) + 4 * largest_layer;
-      break;
+    default: backward += reduce; break;
   }
   return {Bytes(backward), Bytes(step)};
 }
 
 }  // namespace
 
-CommBuffers comm_buffers(const Scenario& s, double stage_params, double largest_layer) {
-  if (s.memory.convention == MemoryConvention::deepspeed) return deepspeed(s, stage_params, largest_layer);
-  return megatron(s, largest_layer);
+CommBuffers comm_buffers(const Scenario& s, double stage_params) {
+  if (s.memory.convention == MemoryConvention::deepspeed) return deepspeed(s, stage_params);
+  return megatron(s);
 }
 
 }  // namespace trainsim

@@ -6,14 +6,10 @@
 // Both conventions: with sequence parallelism, the all-gathered input of one
 // TP-split GEMM, e (s/cp) b h bytes (Megatron-core's global memory buffer).
 // megatron: gradients are reduced in place in the contiguous grad buffer and
-//   parameters gathered in place (distributed optimizer): nothing more; with
-//   zero_stage 3 the gathered weights and fp32 gradient of the largest layer,
-//   (w + 4) Psi_L.
+//   parameters gathered in place (distributed optimizer): nothing more.
 // deepspeed (bucket sizes in elements, memory.*_bucket_size; each bucket at
 //   most the GPU's parameter count; 2 B per element, 4 B where fp32):
-//   backward: ZeRO-2 the reduce bucket (contiguous ipg buffer); ZeRO-3 the
-//     reduce bucket, the prefetch bucket and the gathered largest layer,
-//     4 Psi_L (16-bit weights and gradients; DeepSpeed's estimate_zero3).
+//   backward: ZeRO-2 and ZeRO-3 the reduce bucket (contiguous ipg buffer).
 //   step: ZeRO-0 the buffered all-reduce bucket; ZeRO-1 (stage_1_and_2) the
 //     larger of the reduce and all-gather buckets; ZeRO-2 the all-gather
 //     bucket; BF16_Optimizer a copy of the whole fp32 gradient, 4 B x P: the
@@ -22,6 +18,8 @@
 //     into a new tensor, and a flat gradient larger than the bucket is a
 //     bucket of its own (deepspeed/runtime/pipe/engine.py _bf16_reduce_grads,
 //     runtime/engine.py allreduce_no_retain).
+// ZeRO-3's gathered parameters and the gradients of the unit being reduced
+// are not here: they come and go layer by layer (zero3_gathers.hpp).
 #pragma once
 
 #include "sim/config/scenario.hpp"
@@ -34,8 +32,7 @@ struct CommBuffers {
   Bytes step;      // live during gradient reduction and the optimizer step
 };
 
-// `stage_params`: parameters of the GPU's model-parallel shard; `largest_layer`:
-// parameters of its largest layer (Psi_L, per TP rank).
-CommBuffers comm_buffers(const Scenario& s, double stage_params, double largest_layer);
+// `stage_params`: parameters of the GPU's model-parallel shard.
+CommBuffers comm_buffers(const Scenario& s, double stage_params);
 
 }  // namespace trainsim

@@ -7,6 +7,7 @@
 #include "sim/memory/comm_buffers.hpp"
 #include "sim/memory/inflight.hpp"
 #include "sim/memory/model_states.hpp"
+#include "sim/memory/zero3_gathers.hpp"
 #include "sim/model/activations.hpp"
 #include "sim/model/params.hpp"
 #include "sim/model/stage_split.hpp"
@@ -18,8 +19,6 @@ namespace {
 struct Common {
   const Scenario& s;
   ParamCounts counts;
-  std::int64_t layer_params = 0;   // one transformer layer, one TP rank
-  std::int64_t vocab_params = 0;   // word embedding / output layer, one TP rank
   ActivationShape shape;
   Bytes layer_stored;              // one layer, one micro-batch
   Bytes layer_working;             // one layer's backward, one micro-batch
@@ -30,8 +29,7 @@ struct Common {
 
 Common make_common(const Scenario& s) {
   const ParallelPlan& p = s.parallel;
-  Common c{s, count_params(s.model), layer_params_per_tp_rank(s.model, p.tp),
-           vocab_params_per_tp_rank(s.model, p.tp), activation_shape(s), Bytes(), Bytes(),
+  Common c{s, count_params(s.model), activation_shape(s), Bytes(), Bytes(),
            model_state_bytes_per_param(model_state_options(s)),
            split_layers(s.model.layers, p.pp, p.vp, p.embedding_in_pp_split), s.num_micro_batches()};
   c.layer_stored = stored_layer_activations(s.model, c.shape).total();
@@ -139,13 +137,14 @@ StageMemory evaluate_stage(const Common& c, int i) {
   st.params = stage_params(c, i);
   double shard = static_cast<double>(s.parallel.dp) * s.parallel.cp;
   st.params_resident = s.parallel.zero_stage >= 3 ? static_cast<std::int64_t>(st.params / shard) : st.params;
-  double largest = static_cast<double>(std::max(c.layer_params, c.vocab_params));
-  CommBuffers comm = comm_buffers(s, static_cast<double>(st.params), largest);
+  CommBuffers comm = comm_buffers(s, static_cast<double>(st.params));
+  const Zero3Peak gathered = zero3_backward_peak(s, c.split, i);
 
   MemoryBreakdown backward = static_states(c, st.params);
   backward.params += persistent_params(s, st.layers);
   backward.activations = stored_activations(c, i, st.in_flight) + working_activations(c, i);
-  backward.comm_buffers = comm.backward;
+  backward.comm_buffers = comm.backward + gathered.total();
+  backward.zero3_gathered = gathered.gathered;
   backward.other = s.memory.cuda_context + backward.activations * s.memory.allocator_overhead;
 
   MemoryBreakdown step = static_states(c, st.params);

@@ -5,7 +5,8 @@
 //  - backward: model states (model_states.hpp) + activations of the
 //    micro-batches in flight (inflight.hpp, activations.hpp) + the transient
 //    memory of one layer's backward + backward-time communication buffers
-//    (comm_buffers.hpp) + other;
+//    (comm_buffers.hpp) + with ZeRO-3 the most gathered parameters and unit
+//    gradients of a backward pass (zero3_gathers.hpp; in comm_buffers) + other;
 //  - step: model states + step-time communication buffers + other, after the
 //    last backward has freed the activations.
 // Activations of a stage: per chunk, in-flight micro-batches x layers x the
@@ -45,6 +46,9 @@ struct MemoryBreakdown {
   Bytes activations;
   Bytes comm_buffers;
   Bytes other;
+  // Of comm_buffers (not counted again by total()): ZeRO-3 gathered
+  // (unpartitioned) parameters of the units live at this instant.
+  Bytes zero3_gathered;
   Bytes total() const { return params + grads + optimizer_states + activations + comm_buffers + other; }
 };
 

@@ -104,6 +104,8 @@ std::string memory_table(const Scenario& s, const MemoryResult& r) {
   o << "fits:           " << (r.fits ? "yes" : "no") << "\n";
   auto [term, bytes] = largest_term(r.at_peak);
   o << "largest term:   " << term << ", " << gib(bytes) << " GiB of the " << gib(r.peak) << " GiB peak\n";
+  if (r.at_peak.zero3_gathered.value() > 0)
+    o << "ZeRO-3 gathered: " << gib(r.at_peak.zero3_gathered) << " GiB of the comm buffers at the peak\n";
   if (r.host_peak_per_node.value() > 0)
     o << "host memory per node (offload): " << gib(r.host_peak_per_node) << " of " << gib(s.cluster.node.host_memory)
       << " GiB, fits: " << (r.host_fits ? "yes" : "no") << "\n";

@@ -101,6 +101,8 @@ std::string memory_text(const StepResult& r) {
   for (const auto& [name, b] : memory_items(r.memory_at_peak)) rows.push_back({name, gib(b.value())});
   rows.push_back({"total", gib(r.memory_at_peak.total().value())});
   o << render_text_table(rows);
+  if (r.memory_at_peak.zero3_gathered.value() > 0)
+    o << "of comm_buffers, ZeRO-3 gathered parameters [GiB]: " << gib(r.memory_at_peak.zero3_gathered.value()) << "\n";
   if (r.host_memory_peak_bytes_per_node > 0)
     o << "host memory per node (offload) [GiB]: " << gib(r.host_memory_peak_bytes_per_node) << " of "
       << gib(r.host_memory_bytes_per_node) << ", fits: " << (r.host_memory_fits ? "yes" : "no") << "\n";

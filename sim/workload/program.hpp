@@ -45,8 +45,10 @@ enum class GroupKind : std::uint8_t { tp, cp, shard, embedding, world };
 inline constexpr int kGroupKinds = 5;
 const char* to_string(GroupKind g);
 
-enum class MemKind : std::uint8_t { params, grads, optimizer_states, activations, comm_buffers, other };
-inline constexpr int kMemKinds = 6;
+// zero3_gathered: ZeRO-3 gathered parameters (zero3_gathers.hpp), reported
+// within comm_buffers and on their own (MemoryBreakdown::zero3_gathered).
+enum class MemKind : std::uint8_t { params, grads, optimizer_states, activations, comm_buffers, other, zero3_gathered };
+inline constexpr int kMemKinds = 7;
 
 // Direction of an offload copy (summary.json offload_bytes_per_gpu).
 enum class CopyKind : std::uint8_t { d2h, h2d, nvme_read, nvme_write };

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "sim/memory/comm_buffers.hpp"
-#include "sim/model/params.hpp"
+#include "sim/memory/zero3_gathers.hpp"
 #include "sim/workload/emitter.hpp"
 #include "sim/workload/offload_emitter.hpp"
 #include "sim/workload/schedule.hpp"
@@ -26,7 +26,8 @@ class StageBuilder {
   StageBuilder(const StepPlan& p, int stage)
       : p_(p), s_(*p.scenario), e_(p, stage), stage_(stage), pp_(s_.parallel.pp), vp_(p.split.chunks()),
         vstages_(pp_ * vp_), m_(p.micro_batches), sp_(s_.parallel.sequence_parallel),
-        zero_(s_.parallel.zero_stage), grad_label_(e_.label("grad reduce")), off_(p, e_) {}
+        zero_(s_.parallel.zero_stage), gathers_(zero3_gathers(s_)), grad_label_(e_.label("grad reduce")),
+        off_(p, e_) {}
 
   StageProgram build() {
     start_memory();
@@ -53,24 +54,14 @@ class StageBuilder {
     double w = p_.split.chunk_layers(stage_, chunk) > 0 ? p_.layer_working : 0;
     return last(chunk) ? std::max(w, p_.output_working) : w;
   }
-  // Parameters of each unit a ZeRO-3 pass gathers (and whose gradients it
-  // produces), in forward order: the chunk's layers, with the embedding folded
-  // into the first and the output layer into the last (params.hpp stage_params).
-  std::vector<double> units(int chunk) const {
-    const int layers = p_.split.chunk_layers(stage_, chunk);
-    const StageParams sp = stage_params(s_.model, s_.parallel.tp, layers, first(chunk), last(chunk), pp_);
-    std::vector<double> u(layers, static_cast<double>(p_.layer_params));
-    if (u.empty()) u.push_back(0);
-    u.front() += static_cast<double>(sp.embedding);
-    u.back() += static_cast<double>(sp.output);
-    return u;
-  }
-  // What each unit's gather moves: the unit less its persistent tensors
-  // (norms and biases below memory.param_persistence_threshold stay gathered;
-  // their gradients are still reduced with the unit's).
-  std::vector<double> gathered(std::vector<double> u, int layers) const {
-    if (layers > 0)
-      for (double& x : u) x = std::max(0.0, x - static_cast<double>(p_.persistent_layer_params));
+  // The units a ZeRO-3 pass over the chunk gathers, in pass order
+  // (zero3_gathers.hpp); their gradients are reduced unit by unit.
+  Zero3Units units(int chunk, bool forward) const {
+    Zero3Units u = zero3_units(s_, p_.split.chunk_layers(stage_, chunk), first(chunk), last(chunk));
+    if (!forward) {
+      std::reverse(u.params.begin(), u.params.end());
+      std::reverse(u.gathered.begin(), u.gathered.end());
+    }
     return u;
   }
   // FLOPs one GPU of this stage executes in the step (recompute included).
@@ -92,8 +83,7 @@ class StageBuilder {
     e_.memory(true, MemKind::grads, mem().peak.grads.value());
     e_.memory(true, MemKind::optimizer_states, mem().peak.optimizer_states.value());
     e_.memory(true, MemKind::other, s_.memory.cuda_context.value());
-    const double largest = static_cast<double>(std::max(p_.layer_params, p_.vocab_params));
-    buffers_ = comm_buffers(s_, static_cast<double>(mem().params), largest);
+    buffers_ = comm_buffers(s_, static_cast<double>(mem().params));
   }
 
   // ---- tensor and context parallel collectives of one block
@@ -131,9 +121,10 @@ class StageBuilder {
                   std::max(0.0, p_.cp_rs_s - p_.layer.attention_backward), Lane::tp_comm, Category::tp, lbl);
   }
 
-  // ---- ZeRO-3 parameter gathers, one unit ahead
+  // ---- ZeRO-3 parameter gathers and releases (zero3_gathers.hpp)
   // A unit is ready when its all-gather (dp lane) and, with parameter offload,
-  // its partition's copy to the GPU (pcie lane) have finished.
+  // its partition's copy to the GPU (pcie lane) have finished. Its gathered
+  // parameters are allocated when the all-gather is launched.
   struct Ticket {
     int dp = 0, pcie = 0;
   };
@@ -143,35 +134,27 @@ class StageBuilder {
     double bytes = params * p_.weight_bytes_per_param;  // the gathered unit (nccl-tests size)
     double secs = p_.comm->time(CollectiveOp::all_gather, bytes, p_.shard_group);
     t.dp = e_.launch(GroupKind::shard, CollectiveOp::all_gather, bytes, secs, lbl);
+    if (gathers_) e_.memory(true, MemKind::zero3_gathered, params * zero3_weight_bytes(s_));
     return t;
   }
-  // Before unit j (zero 3 only): launch gathers ahead, at least unit j + 1 and
-  // more while the launched-but-unused units hold fewer than
-  // stage3_prefetch_bucket_size parameters (memory.prefetch_bucket_size), then
-  // wait for unit j's. A prefetch also needs the gathered units (j and those
-  // ahead) plus the new one to stay within stage3_max_live_parameters
-  // (memory.max_live_parameters; partitioned_param_coordinator.py fetch_sub_module
-  // prefetches only while __n_available_params + numel <= max_available_parameters_in_numel);
-  // unit j itself is always gathered. 0 = no cap.
-  bool live_allows(double live, double next) const {
-    const double cap = s_.memory.max_live_parameters;
-    return cap <= 0 || live + next <= cap;
-  }
-  void before_unit(const std::vector<double>& u, std::vector<Ticket>& done, std::size_t j, int lbl) {
+  // Before unit j (zero 3 only): launch the gathers zero3_gather_end allows
+  // (unit j and the prefetched ones), then wait for unit j's; in backward the
+  // unit's full gradients come into being.
+  void before_unit(const Zero3Units& u, std::vector<Ticket>& done, std::size_t j, bool forward, int lbl) {
     if (zero_ < 3) return;
     if (j == 0) next_gather_ = 0;
-    double ahead = 0;
-    for (std::size_t k = j + 1; k < next_gather_; ++k) ahead += u[k];
-    while (next_gather_ < u.size() &&
-           (next_gather_ <= j ||
-            (live_allows(u[j] + ahead, u[next_gather_]) &&
-             (next_gather_ == j + 1 || ahead < s_.memory.prefetch_bucket_elements)))) {
-      done[next_gather_] = gather(u[next_gather_], lbl);
-      if (next_gather_ > j) ahead += u[next_gather_];
-      ++next_gather_;
-    }
+    const std::size_t end = zero3_gather_end(u.gathered, j, next_gather_, s_.memory);
+    for (; next_gather_ < end; ++next_gather_) done[next_gather_] = gather(u.gathered[next_gather_], lbl);
     e_.wait(Lane::pcie, done[j].pcie);  // waiting on the copy is offload; what is left is the all-gather
     e_.wait_dp(done[j].dp);
+    if (gathers_ && !forward) e_.memory(true, MemKind::comm_buffers, u.params[j] * zero3_grad_bytes(s_));
+  }
+  // After unit j's compute (zero 3 only): its gathered parameters are released
+  // (partition()), and in backward its gradients, copied into the reduce bucket, freed.
+  void release_unit(const Zero3Units& u, std::size_t j, bool forward) {
+    if (!gathers_) return;
+    e_.memory(false, MemKind::zero3_gathered, u.gathered[j] * zero3_weight_bytes(s_));
+    if (!forward) e_.memory(false, MemKind::comm_buffers, u.params[j] * zero3_grad_bytes(s_));
   }
 
   // ---- gradient buckets
@@ -199,15 +182,17 @@ class StageBuilder {
     const int vs = vstage(it.chunk);
     if (vs > 0) e_.recv(message_id(true, it.micro_batch, vs, vstages_, m_));
     const int layers = p_.split.chunk_layers(stage_, it.chunk);
-    const std::vector<double> g = gathered(units(it.chunk), layers);
-    std::vector<Ticket> done(g.size());
-    before_unit(g, done, 0, lbl);
+    const Zero3Units u = units(it.chunk, true);
+    std::vector<Ticket> done(u.params.size());
+    before_unit(u, done, 0, true, lbl);
     if (first(it.chunk)) e_.compute(p_.edges.embedding_forward, Category::forward, lbl);
     for (int j = 0; j < layers; ++j) {
-      if (j > 0) before_unit(g, done, j, lbl);
+      if (j > 0) before_unit(u, done, j, true, lbl);
       layer_forward(lbl);
+      if (j + 1 < layers) release_unit(u, j, true);
     }
     if (last(it.chunk)) e_.compute(p_.edges.output_forward, Category::forward, lbl);
+    release_unit(u, u.params.size() - 1, true);
     e_.memory(true, MemKind::activations, chunk_stored(it.chunk));
     if (!last(it.chunk))
       e_.send((stage_ + 1) % pp_, message_id(true, it.micro_batch, vs + 1, vstages_, m_), p_.p2p_bytes,
@@ -226,20 +211,20 @@ class StageBuilder {
     mb_ = it.micro_batch;
     per_mb_ = reduce && zero_ >= 2;
     const int layers = p_.split.chunk_layers(stage_, it.chunk);
-    std::vector<double> u = units(it.chunk);
-    std::reverse(u.begin(), u.end());
-    const std::vector<double> g = gathered(u, layers);
-    std::vector<Ticket> done(u.size());
-    before_unit(g, done, 0, lbl);
+    const Zero3Units u = units(it.chunk, false);
+    std::vector<Ticket> done(u.params.size());
+    before_unit(u, done, 0, false, lbl);
     if (last(it.chunk)) e_.compute(p_.edges.output_backward, Category::backward, lbl);
     for (int j = 0; j < layers; ++j) {
-      if (j > 0) before_unit(g, done, j, lbl);
+      if (j > 0) before_unit(u, done, j, false, lbl);
       layer_backward(lbl);
-      grads_ready(u[j], reduce);
+      grads_ready(u.params[j], reduce);
+      if (j + 1 < layers) release_unit(u, j, false);
     }
-    if (layers == 0) grads_ready(u[0], reduce);
+    if (layers == 0) grads_ready(u.params[0], reduce);
     if (first(it.chunk)) e_.compute(p_.edges.embedding_backward, Category::backward, lbl);
-    accumulate_grads(u, lbl);
+    release_unit(u, u.params.size() - 1, false);
+    accumulate_grads(u.params, lbl);
     if (reduce) flush();
     e_.memory(false, MemKind::activations, chunk_working(it.chunk) + chunk_stored(it.chunk));
     if (vs > 0)
@@ -266,6 +251,7 @@ class StageBuilder {
   int stage_, pp_, vp_, vstages_, m_;
   bool sp_;
   int zero_;
+  bool gathers_;          // ZeRO-3 gathers parameters (zero3_gathers.hpp)
   int grad_label_;
   OffloadEmitter off_;
   int mb_ = 0;            // micro-batch of the running backward

@@ -17,7 +17,9 @@
 //  - stage 3: additionally every layer's parameters are all-gathered before its
 //    forward and again before its backward, in every micro-batch, prefetched
 //    up to stage3_prefetch_bucket_size parameters (at least one layer) ahead;
-//    no gather after the step.
+//    no gather after the step. The gathered parameters (and, in backward, the
+//    layer's full gradients) are allocated and freed layer by layer
+//    (sim/memory/zero3_gathers.hpp, which also decides what is gathered when).
 // Buckets fill in backward order; a bucket is launched when it holds
 // bucket_params gradients (Megatron bucket_size, DeepSpeed reduce_bucket_size)
 // and the remainder at the end of the pass. Without overlap_grad_reduce every

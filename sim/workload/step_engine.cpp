@@ -386,7 +386,8 @@ class StepEngine {
     b.grads = Bytes(use(MemKind::grads));
     b.optimizer_states = Bytes(use(MemKind::optimizer_states));
     b.activations = Bytes(use(MemKind::activations));
-    b.comm_buffers = Bytes(use(MemKind::comm_buffers));
+    b.zero3_gathered = Bytes(use(MemKind::zero3_gathered));
+    b.comm_buffers = Bytes(use(MemKind::comm_buffers)) + b.zero3_gathered;
     b.other = Bytes(use(MemKind::other) + overhead);
   }
 

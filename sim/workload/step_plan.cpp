@@ -94,9 +94,6 @@ void plan_dp(const Scenario& s, StepPlan& p) {
                         : s.memory.reduce_bucket_elements;
   p.param_gather_bucket = s.memory.convention == MemoryConvention::megatron ? p.bucket_params
                                                                            : s.memory.allgather_bucket_elements;
-  p.layer_params = layer_params_per_tp_rank(s.model, s.parallel.tp);
-  p.persistent_layer_params =
-      small_layer_params_per_tp_rank(s.model, s.parallel.tp, s.memory.param_persistence_threshold);
   p.vocab_params = vocab_params_per_tp_rank(s.model, s.parallel.tp);
   p.optimizer_bytes_per_param = optimizer_traffic(s.training);
 }

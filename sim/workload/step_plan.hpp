@@ -60,8 +60,6 @@ struct StepPlan {
   double weight_bytes_per_param = 2; // gathered parameter element
   double bucket_params = 0;          // gradient bucket size (parameters)
   double param_gather_bucket = 0;    // ZeRO-1/2 parameter all-gather bucket after the step (parameters)
-  std::int64_t layer_params = 0;     // one layer, one TP rank
-  std::int64_t persistent_layer_params = 0;  // ZeRO-3: of which stay gathered (param_persistence_threshold)
   std::int64_t vocab_params = 0;     // embedding / output layer, one TP rank
   double optimizer_bytes_per_param = 0;  // HBM traffic of the optimizer step
 

@@ -1,0 +1,78 @@
+// ZeRO-3 gathered parameters, unit by unit: which units of a pass are
+// gathered when, and the most memory they hold at once. One source for the
+// step's program (program_builder.cpp: when all-gathers launch, when their
+// buffers are allocated and freed) and for the analytic model
+// (memory_model.cpp), so that `trainsim run` and `trainsim mem` agree.
+//
+// Units: a pass over a model chunk gathers its transformer layers one at a
+// time, the embedding folded into the first layer and the output layer into
+// the last (params.hpp stage_params); a chunk without layers is one unit.
+// Tensors under memory.param_persistence_threshold stay gathered for the
+// whole step (DeepSpeed ds_persist; they are counted in params) and are not
+// part of a unit's gather.
+//
+// Gathers (DeepSpeed runtime/zero/partitioned_param_coordinator.py,
+// fetch_sub_module / release_sub_module): before unit j runs its own
+// parameters are gathered, then upcoming units are prefetched: at least unit
+// j + 1, and more while the units gathered ahead of j hold fewer than
+// memory.prefetch_bucket_size (stage3_prefetch_bucket_size) elements; a
+// prefetch also needs unit j, the units ahead and the new one to stay within
+// memory.max_live_parameters (stage3_max_live_parameters; DeepSpeed bounds a
+// prefetch by max_available_parameters_in_numel - n_available_params); 0 =
+// no cap. Unit j itself is always gathered. A gather never reaches into the
+// next pass (the trainsim step plans passes one at a time).
+//
+// Memory (partition_parameters.py all_gather_coalesced allocates the full
+// ds_numel 16-bit tensor when the all-gather is issued; param.partition()
+// frees it on release): a unit's gathered parameters, `units` x weight bytes,
+// are allocated when its all-gather launches and freed when its compute
+// finishes. In backward the unit's full (unpartitioned) gradients exist from
+// its backward compute until they are copied into the reduce bucket and
+// freed (stage3.py reduce_independent_p_g_buckets_and_remove_grads:
+// param.grad = None after the copy), at the unit's release.
+// With one GPU in the shard group (dp x cp = 1) nothing is gathered: the
+// whole model is resident.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "sim/config/scenario.hpp"
+#include "sim/core/quantity.hpp"
+#include "sim/model/stage_split.hpp"
+
+namespace trainsim {
+
+// The units of a pass over `layers` transformer layers of one TP rank, in
+// forward order, in parameters; `first` / `last`: the chunk holds the
+// embedding / the output layer. `gathered` is what each unit's all-gather
+// moves: the unit less its persistent tensors.
+struct Zero3Units {
+  std::vector<double> params;
+  std::vector<double> gathered;
+};
+Zero3Units zero3_units(const Scenario& s, int layers, bool first, bool last);
+
+// One past the last unit whose gather has launched once unit j may run,
+// given that units [0, launched) had launched before (launched <= j is
+// allowed: unit j is always gathered). `gathered`: the units of the pass.
+std::size_t zero3_gather_end(const std::vector<double>& gathered, std::size_t j, std::size_t launched,
+                             const MemoryOptions& m);
+
+// Bytes per element of a gathered unit and of a unit's full gradient.
+double zero3_weight_bytes(const Scenario& s);
+double zero3_grad_bytes(const Scenario& s);
+
+// True when ZeRO-3 gathers parameters (stage 3 and more than one GPU in the shard group).
+bool zero3_gathers(const Scenario& s);
+
+// The most ZeRO-3 memory one GPU of `stage` holds during a backward pass:
+// gathered units (current and prefetched) and the current unit's gradients.
+struct Zero3Peak {
+  Bytes gathered;
+  Bytes grads;
+  Bytes total() const { return gathered + grads; }
+};
+Zero3Peak zero3_backward_peak(const Scenario& s, const StageSplit& split, int stage);
+
+}  // namespace trainsim
