@@ -71,9 +71,13 @@ TEST_CASE("ZeRO-3 offload: parameters fetched 2P per pass, NVMe optimizer swaps 
   CHECK(opt.offload_pcie_h2d_bytes_per_gpu == doctest::Approx(2 * p));  // updated 16-bit partition, per sub-group
 
   s = scenario(kSmall, {"gpus=8", "parallel.zero_stage=3", "offload.optimizer=cpu", "offload.params=cpu",
-                        "memory.param_persistence_threshold=0"});
+                        "memory.param_persistence_threshold=0", "memory.max_reuse_distance=0"});
   StepResult both = simulate_step(s);
   CHECK(both.offload_pcie_h2d_bytes_per_gpu == doctest::Approx(2 * p * 2));  // forward + backward gathers, m = 1
+  // With reuse (DeepSpeed's default 1e9) the units kept across the forward/backward boundary are not fetched again.
+  s.memory.max_reuse_distance = 1e9;
+  CHECK(simulate_step(s).offload_pcie_h2d_bytes_per_gpu < both.offload_pcie_h2d_bytes_per_gpu);
+  s.memory.max_reuse_distance = 0;
   // Persistent tensors (norms, biases below the threshold) stay on the GPU: not fetched.
   s.memory.param_persistence_threshold = 1e5;
   CHECK(simulate_step(s).offload_pcie_h2d_bytes_per_gpu < both.offload_pcie_h2d_bytes_per_gpu);
@@ -259,10 +263,11 @@ parallel: {zero_stage: 3}
 training: {seq_len: 4096, micro_batch: 1, global_batch: 8}
 )";
   // A Llama-2 7B layer holds 2.0e8 parameters: a cap of 1e8 leaves no room to gather the next layer ahead.
-  StepResult open = simulate_step(scenario(y, {"memory.max_live_parameters=1e10"}));
-  StepResult capped = simulate_step(scenario(y, {"memory.max_live_parameters=1e8"}));
+  // No reuse across passes, whose kept units also depend on the cap (zero3_kept).
+  StepResult open = simulate_step(scenario(y, {"memory.max_live_parameters=1e10", "memory.max_reuse_distance=0"}));
+  StepResult capped = simulate_step(scenario(y, {"memory.max_live_parameters=1e8", "memory.max_reuse_distance=0"}));
   CHECK(capped.step_time_s > open.step_time_s);
   CHECK(capped.breakdown.dp_comm_exposed > open.breakdown.dp_comm_exposed);
   CHECK(capped.comm_bytes_per_gpu == open.comm_bytes_per_gpu);
-  CHECK(simulate_step(scenario(y)).step_time_s == open.step_time_s);  // default 1e9 fits two layers
+  CHECK(simulate_step(scenario(y, {"memory.max_reuse_distance=0"})).step_time_s == open.step_time_s);  // default 1e9 fits two layers
 }

@@ -77,6 +77,7 @@ TEST_CASE("pure DP moves 2 Psi (N-1)/N gradient elements per GPU; ZeRO-3 1.5x th
   CHECK(r.comm_bytes_per_gpu["dp.all_reduce"] == doctest::Approx(expected).epsilon(1e-9));
   std::vector<std::string> z3 = base;
   z3.push_back("parallel.zero_stage=3");
+  z3.push_back("memory.max_reuse_distance=0");  // every unit gathered again in backward, as the ZeRO paper counts
   z3.push_back("memory.param_persistence_threshold=0");  // every tensor partitioned, as the ZeRO paper counts
   StepResult r3 = simulate_step(scenario(kSmall, z3));
   const double total = r3.comm_bytes_per_gpu["dp.all_gather"] + r3.comm_bytes_per_gpu["dp.reduce_scatter"];
@@ -93,6 +94,33 @@ TEST_CASE("pure DP moves 2 Psi (N-1)/N gradient elements per GPU; ZeRO-3 1.5x th
   CHECK(r3.comm_bytes_per_gpu["dp.all_gather"] - persist.comm_bytes_per_gpu["dp.all_gather"] ==
         doctest::Approx(2 * small * 2 * (n - 1) / n).epsilon(1e-9));
   CHECK(persist.peak_memory_bytes > r3.peak_memory_bytes);  // the persistent tensors stay resident
+}
+
+// DeepSpeed stage3_max_reuse_distance: the units used last in forward are used
+// first in backward; within the reuse distance they stay gathered across the
+// boundary, so their backward all-gather (and nothing else) disappears.
+TEST_CASE("ZeRO-3 max_reuse_distance: the units kept across the forward/backward boundary are not gathered again") {
+  std::vector<std::string> z3 = {"gpus=8", "training.global_batch=8", "training.precision=fp16",
+                                 "memory.convention=deepspeed", "parallel.zero_stage=3",
+                                 "memory.param_persistence_threshold=0", "memory.prefetch_bucket_size=1e9",
+                                 "memory.max_live_parameters=1e10"};
+  z3.push_back("memory.max_reuse_distance=0");
+  StepResult none = simulate_step(scenario(kSmall, z3));
+  z3.back() = "memory.max_reuse_distance=1e12";
+  StepResult far = simulate_step(scenario(kSmall, z3));
+  const double gathered_none = none.comm_bytes_per_gpu["dp.all_gather"];
+  const double gathered_far = far.comm_bytes_per_gpu["dp.all_gather"];
+  CHECK(gathered_far < gathered_none);
+  CHECK(gathered_far >= 0.5 * gathered_none);  // the forward gathers stay
+  CHECK(far.comm_bytes_per_gpu["dp.reduce_scatter"] == none.comm_bytes_per_gpu["dp.reduce_scatter"]);
+  CHECK(far.step_time_s <= none.step_time_s);
+  // Kept units replace gathers of the same units: the peak does not grow.
+  CHECK(far.peak_memory_bytes <= none.peak_memory_bytes);
+  // A distance smaller than one unit keeps only the last unit of the forward.
+  z3.back() = "memory.max_reuse_distance=1";
+  StepResult one = simulate_step(scenario(kSmall, z3));
+  CHECK(one.comm_bytes_per_gpu["dp.all_gather"] < gathered_none);
+  CHECK(one.comm_bytes_per_gpu["dp.all_gather"] > gathered_far);
 }
 
 TEST_CASE("with free communication the pipeline bubble is (p-1)/m, and (p-1)/(v m) interleaved") {
@@ -227,8 +255,9 @@ memory: {convention: deepspeed}
 }
 
 TEST_CASE("the HBM counter of a ZeRO-3 step rises and falls layer by layer") {
+  // No reuse across passes (max_reuse_distance 0): every layer is gathered and released in both passes.
   Scenario s = scenario(kSmall, {"gpus=8", "training.global_batch=8", "parallel.zero_stage=3",
-                                 "memory.convention=deepspeed"});
+                                 "memory.convention=deepspeed", "memory.max_reuse_distance=0"});
   StepOptions o;
   o.record_timeline = true;
   StepResult r = simulate_step(s, o);

@@ -170,7 +170,8 @@ std::vector<KeyDef> scenario_defs() {
   k.push_back(quantity("memory.max_live_parameters", Dimension::count, "1e9",
                        "DeepSpeed stage3_max_live_parameters: gathered ZeRO-3 parameter elements kept before release"));
   k.push_back(quantity("memory.max_reuse_distance", Dimension::count, "1e9",
-                       "DeepSpeed stage3_max_reuse_distance: a parameter reused within this many elements is not released"));
+                       "DeepSpeed stage3_max_reuse_distance: a ZeRO-3 layer reused within this many fetched elements stays gathered "
+                       "into the next pass of the step (no pipeline), which then neither gathers nor fetches it; 0 = never"));
   k.push_back(quantity("memory.sub_group_size", Dimension::count, "1e9",
                        "DeepSpeed sub_group_size: elements per optimizer-step sub-group (offload swaps per sub-group)"));
   return k;

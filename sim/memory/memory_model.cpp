@@ -152,6 +152,16 @@ StageMemory evaluate_stage(const Common& c, int i) {
   step.comm_buffers = comm.step;
   step.other = s.memory.cuda_context;
 
+  // Reused ZeRO-3 units (zero3_held_after_forward) are held at the end of the
+  // forward pass, with the stored activations and the working memory.
+  const Bytes held = zero3_held_after_forward(s, c.split, i);
+  if (held.value() > 0) {
+    MemoryBreakdown fwd_end = backward;
+    fwd_end.comm_buffers = comm.backward + held;
+    fwd_end.zero3_gathered = held;
+    if (fwd_end.total() > backward.total()) backward = fwd_end;
+  }
+
   bool step_wins = step.total() > backward.total();
   st.peak_phase = step_wins ? MemoryPhase::step : MemoryPhase::backward;
   st.peak = step_wins ? step : backward;

@@ -19,7 +19,8 @@ bool live_allows(double live, double next, const MemoryOptions& m) {
 }
 
 // The peak of one backward pass over `units` (backward order).
-Zero3Peak pass_peak(const Scenario& s, const Zero3Units& u) {
+// `kept` (pass order, may be empty): units held after their use for the next pass.
+Zero3Peak pass_peak(const Scenario& s, const Zero3Units& u, const std::vector<char>& kept) {
   const double w = zero3_weight_bytes(s), g = zero3_grad_bytes(s);
   Zero3Peak best;
   std::size_t launched = 0;
@@ -27,6 +28,7 @@ Zero3Peak pass_peak(const Scenario& s, const Zero3Units& u) {
     launched = zero3_gather_end(u.gathered, j, launched, s.memory);
     double live = 0;
     for (std::size_t k = j; k < launched; ++k) live += u.gathered[k];
+    for (std::size_t k = 0; k < j && k < kept.size(); ++k) live += kept[k] ? u.gathered[k] : 0;
     const Zero3Peak here{Bytes(live * w), Bytes(u.params[j] * g)};
     if (here.total() > best.total()) best = here;
   }
@@ -64,6 +66,41 @@ std::size_t zero3_gather_end(const std::vector<double>& gathered, std::size_t j,
   return next;
 }
 
+std::vector<char> zero3_kept(const std::vector<double>& fwd_gathered, bool forward, bool next_forward,
+                             const MemoryOptions& m) {
+  const std::size_t n = fwd_gathered.size();
+  std::vector<char> kept(n, 0);
+  if (m.max_reuse_distance <= 0 || n == 0) return kept;
+  std::vector<double> next(n);  // the next pass's units in its order
+  for (std::size_t k = 0; k < n; ++k) next[k] = fwd_gathered[next_forward ? k : n - 1 - k];
+  const std::size_t window = zero3_gather_end(next, 0, 0, m);
+  for (std::size_t i = 0; i < n; ++i) {
+    double distance = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      if (forward ? k > i : k < i) distance += fwd_gathered[k];            // rest of this pass
+      if (next_forward ? k < i : k > i) distance += fwd_gathered[k];       // next pass, before unit i
+    }
+    const std::size_t at = next_forward ? i : n - 1 - i;
+    kept[i] = at < window && distance <= m.max_reuse_distance;
+  }
+  return kept;
+}
+
+bool zero3_reuses(const Scenario& s) {
+  return zero3_gathers(s) && s.parallel.pp == 1 && s.parallel.vp == 1 && s.memory.max_reuse_distance > 0;
+}
+
+Bytes zero3_held_after_forward(const Scenario& s, const StageSplit& split, int stage) {
+  if (!zero3_reuses(s)) return Bytes();
+  const Zero3Units u = zero3_units(s, split.chunk_layers(stage, 0), true, true);
+  // 1F1B: the backward of the same micro-batch follows; GPipe: the next forward.
+  const bool gpipe = s.parallel.schedule == Schedule::gpipe && s.num_micro_batches() > 1;
+  const std::vector<char> kept = zero3_kept(u.gathered, true, gpipe, s.memory);
+  double held = 0;
+  for (std::size_t i = 0; i < kept.size(); ++i) held += kept[i] ? u.gathered[i] : 0;
+  return Bytes(held * zero3_weight_bytes(s));
+}
+
 double zero3_weight_bytes(const Scenario& s) { return weight_bytes(s.training.precision); }
 
 double zero3_grad_bytes(const Scenario& s) {
@@ -81,9 +118,15 @@ Zero3Peak zero3_backward_peak(const Scenario& s, const StageSplit& split, int st
   for (int chunk = 0; chunk < split.chunks(); ++chunk) {
     const int vs = chunk * pp + stage;
     Zero3Units u = zero3_units(s, split.chunk_layers(stage, chunk), vs == 0, vs == vstages - 1);
+    // A backward pass followed by another pass of the step holds the units it
+    // keeps for it (zero3_kept) from their use to its end.
+    std::vector<char> kept;
+    if (zero3_reuses(s) && s.num_micro_batches() > 1)
+      kept = zero3_kept(u.gathered, false, s.parallel.schedule != Schedule::gpipe, s.memory);
+    std::reverse(kept.begin(), kept.end());
     std::reverse(u.params.begin(), u.params.end());
     std::reverse(u.gathered.begin(), u.gathered.end());
-    const Zero3Peak here = pass_peak(s, u);
+    const Zero3Peak here = pass_peak(s, u, kept);
     if (here.total() > best.total()) best = here;
   }
   return best;

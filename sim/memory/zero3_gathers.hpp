@@ -20,7 +20,9 @@
 // memory.max_live_parameters (stage3_max_live_parameters; DeepSpeed bounds a
 // prefetch by max_available_parameters_in_numel - n_available_params); 0 =
 // no cap. Unit j itself is always gathered. A gather never reaches into the
-// next pass (the trainsim step plans passes one at a time).
+// next pass (the trainsim step plans passes one at a time), but units within
+// memory.max_reuse_distance of their next use stay gathered into it
+// (zero3_kept below).
 //
 // Memory (partition_parameters.py all_gather_coalesced allocates the full
 // ds_numel 16-bit tensor when the all-gather is issued; param.partition()
@@ -58,6 +60,29 @@ Zero3Units zero3_units(const Scenario& s, int layers, bool first, bool last);
 // allowed: unit j is always gathered). `gathered`: the units of the pass.
 std::size_t zero3_gather_end(const std::vector<double>& gathered, std::size_t j, std::size_t launched,
                              const MemoryOptions& m);
+
+// DeepSpeed stage3_max_reuse_distance (partitioned_param_coordinator.py: a
+// parameter whose reuse distance, the elements fetched before its next use, is
+// within the limit is not partitioned after use), in whole units, across two
+// consecutive passes of one step over the same units: which units (by forward
+// index) stay gathered at the end of a pass (`forward`) into the next pass
+// (`next_forward`). The distance counts the gathered units of the rest of this
+// pass and of the next pass before the unit, none of them held. A unit is kept
+// only inside the window the next pass gathers before its first unit runs
+// (zero3_gather_end), so the units live at the boundary are those the next
+// pass would gather anyway and max_live_parameters holds (DeepSpeed may keep
+// more). `fwd_gathered`: the pass's units in forward order.
+std::vector<char> zero3_kept(const std::vector<double>& fwd_gathered, bool forward, bool next_forward,
+                             const MemoryOptions& m);
+
+// True when consecutive passes of the stage's step can keep units gathered:
+// ZeRO-3 gathers, one chunk per stage and no pipeline (the passes of the step
+// alternate over the same units), and a positive reuse distance.
+bool zero3_reuses(const Scenario& s);
+
+// The gathered bytes held at the end of a forward pass for the backward pass
+// that follows (zero3_kept), on the stage; 0 when nothing is reused.
+Bytes zero3_held_after_forward(const Scenario& s, const StageSplit& split, int stage);
 
 // Bytes per element of a gathered unit and of a unit's full gradient.
 double zero3_weight_bytes(const Scenario& s);

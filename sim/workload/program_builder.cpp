@@ -32,7 +32,11 @@ class StageBuilder {
   StageProgram build() {
     start_memory();
     auto order = stage_schedule(s_.parallel.schedule, pp_, vp_, stage_, m_);
-    for (const PassItem& item : order) item.forward ? forward(item) : backward(item);
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      next_item_ = i + 1 < order.size() ? &order[i + 1] : nullptr;
+      order[i].forward ? forward(order[i]) : backward(order[i]);
+    }
+    next_item_ = nullptr;
     finish_step();
     e_.program().hardware_flops = hardware_flops();
     return std::move(e_.program());
@@ -142,19 +146,37 @@ class StageBuilder {
   // unit's full gradients come into being.
   void before_unit(const Zero3Units& u, std::vector<Ticket>& done, std::size_t j, bool forward, int lbl) {
     if (zero_ < 3) return;
-    if (j == 0) next_gather_ = 0;
+    if (j == 0) start_pass(u, forward);
     const std::size_t end = zero3_gather_end(u.gathered, j, next_gather_, s_.memory);
-    for (; next_gather_ < end; ++next_gather_) done[next_gather_] = gather(u.gathered[next_gather_], lbl);
+    for (; next_gather_ < end; ++next_gather_)
+      done[next_gather_] = held_[fwd_index(next_gather_, forward)] ? Ticket{} : gather(u.gathered[next_gather_], lbl);
     e_.wait(Lane::pcie, done[j].pcie);  // waiting on the copy is offload; what is left is the all-gather
     e_.wait_dp(done[j].dp);
     if (gathers_ && !forward) e_.memory(true, MemKind::comm_buffers, u.params[j] * zero3_grad_bytes(s_));
   }
   // After unit j's compute (zero 3 only): its gathered parameters are released
   // (partition()), and in backward its gradients, copied into the reduce bucket, freed.
+  // A unit whose next use is near (zero3_kept: stage3_max_reuse_distance)
+  // stays gathered into the next pass, which neither gathers nor fetches it.
   void release_unit(const Zero3Units& u, std::size_t j, bool forward) {
     if (!gathers_) return;
-    e_.memory(false, MemKind::zero3_gathered, u.gathered[j] * zero3_weight_bytes(s_));
     if (!forward) e_.memory(false, MemKind::comm_buffers, u.params[j] * zero3_grad_bytes(s_));
+    if (hold_next_[fwd_index(j, forward)]) return;
+    e_.memory(false, MemKind::zero3_gathered, u.gathered[j] * zero3_weight_bytes(s_));
+  }
+  std::size_t fwd_index(std::size_t j, bool forward) const { return forward ? j : held_.size() - 1 - j; }
+  // At the first unit of a pass: the units the previous pass kept are held;
+  // which of this pass's units stay gathered for the next pass (within the step).
+  void start_pass(const Zero3Units& u, bool forward) {
+    const std::size_t n = u.gathered.size();
+    next_gather_ = 0;
+    held_ = hold_next_;
+    held_.resize(n, 0);
+    hold_next_.assign(n, 0);
+    if (next_item_ == nullptr || !zero3_reuses(s_)) return;
+    std::vector<double> fwd(u.gathered);
+    if (!forward) std::reverse(fwd.begin(), fwd.end());
+    hold_next_ = zero3_kept(fwd, forward, next_item_->forward, s_.memory);
   }
 
   // ---- gradient buckets
@@ -259,6 +281,9 @@ class StageBuilder {
   CommBuffers buffers_;
   double ready_ = 0;
   std::size_t next_gather_ = 0;  // next ZeRO-3 unit of the current pass to gather
+  const PassItem* next_item_ = nullptr;  // the pass after the one being built
+  std::vector<char> held_;       // by forward unit index: still gathered from the previous pass
+  std::vector<char> hold_next_;  // by forward unit index: kept gathered for the next pass
   bool first_backward_ = true;
 };
 
