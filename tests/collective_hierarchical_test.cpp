@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "sim/config/hardware_loader.hpp"
+#include "tests/cluster_cards.hpp"
 #include "sim/net/collective_flow.hpp"
 #include "sim/net/collective_hierarchical.hpp"
 
@@ -14,16 +15,9 @@ using namespace trainsim;
 
 namespace {
 
-ClusterSpec card(const std::string& name) {
-  Zoo zoo(TRAINSIM_DEFAULT_DATA_DIR);
-  return load_cluster_card((zoo.root() / "topologies" / (name + ".yaml")).string(), zoo);
-}
+using test::card;
 
-std::vector<int> first(int n) {
-  std::vector<int> v(static_cast<size_t>(n));
-  std::iota(v.begin(), v.end(), 0);
-  return v;
-}
+using test::first;
 
 constexpr CollectiveOp kOps[] = {CollectiveOp::all_reduce, CollectiveOp::all_gather, CollectiveOp::reduce_scatter};
 

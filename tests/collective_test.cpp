@@ -10,16 +10,14 @@
 #include <sstream>
 
 #include "sim/config/hardware_loader.hpp"
+#include "tests/cluster_cards.hpp"
 #include "sim/net/collective.hpp"
 
 using namespace trainsim;
 
 namespace {
 
-ClusterSpec card(const std::string& name) {
-  Zoo zoo(TRAINSIM_DEFAULT_DATA_DIR);
-  return load_cluster_card((zoo.root() / "topologies" / (name + ".yaml")).string(), zoo);
-}
+using test::card;
 
 double busbw(const ClusterSpec& c, CollectiveOp op, int ranks, double bytes) {
   CollectiveResult r = predict_collective(c, {op, ranks, bytes, std::nullopt, std::nullopt});
