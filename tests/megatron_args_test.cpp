@@ -43,7 +43,7 @@ TEST_CASE("parallel and training flags map onto scenario keys") {
   auto r = parse("--tensor-model-parallel-size 4 --pipeline-model-parallel-size=2 --context-parallel-size 2 "
                  "--sequence-parallel --use-distributed-optimizer --micro-batch-size 2 --global-batch-size 512 "
                  "--seq-length 4096 --bf16 --recompute-granularity selective --overlap-grad-reduce "
-                 "--overlap-param-gather --lr 3e-4 --train-iters 1000");
+                 "--overlap-param-gather --overlap-p2p-communication --lr 3e-4 --train-iters 1000");
   CHECK(value_of(r, "parallel.tp") == "4");
   CHECK(value_of(r, "parallel.pp") == "2");
   CHECK(value_of(r, "parallel.cp") == "2");
@@ -55,6 +55,7 @@ TEST_CASE("parallel and training flags map onto scenario keys") {
   CHECK(value_of(r, "training.recompute") == "selective");
   CHECK(value_of(r, "training.overlap_grad_reduce") == "true");
   CHECK(value_of(r, "training.overlap_param_gather") == "true");
+  CHECK(value_of(r, "training.overlap_p2p_comm") == "true");
   CHECK(r.ignored.size() == 2);
   CHECK(has(r.ignored[0], "--lr (no effect on step time or memory)"));
   CHECK_FALSE(r.model);

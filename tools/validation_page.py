@@ -112,7 +112,7 @@ MISSES_TEXT = """\
   bias the SC21 rows show too. Measured times of identical layouts scatter by up to
   20% between rows (e.g. 178B_34/35/36: 104-124 s), so no consistent model can put every row within
   20%: the two rows past it (184B_31, 178B_35) are the slow outliers of identical layouts.
-- **SC21 Table 1 (Megatron-LM, 2021): rows 8-11% too fast** with the `auto` search, 1-10% with the
+- **SC21 Table 1 (Megatron-LM, 2021): rows 7-10% too fast** with the `auto` search, 1-9% with the
   launch script's own micro-batch and vp (`tests/sc21_validation_test.cpp`, every row within 10%).
   The step times are derived from the published TFLOP/s, not measured. The A100's sustained
   tensor-core fraction (results/calibration.md) is bounded by Korthikanti et al.'s per-layer times

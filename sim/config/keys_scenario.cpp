@@ -101,6 +101,10 @@ std::vector<KeyDef> scenario_defs() {
   k.push_back(boolean("training.overlap_param_gather", "false",
                       "ZeRO-1/2 and distributed optimizer: all-gather updated parameters behind the next step's forward "
                       "(Megatron --overlap-param-gather) instead of after the optimizer step"));
+  k.push_back(boolean("training.overlap_p2p_comm", "false",
+                      "interleaved schedule (vp > 1): pipeline sends overlap compute (Megatron --overlap-p2p-communication, "
+                      "NeMo overlap_p2p_comm); otherwise, as Megatron's p2p_communication waits on every send, the "
+                      "sending stage's compute waits for its pipeline transfers"));
   k.push_back(boolean("training.tp_comm_overlap", "false",
                       "overlap tensor-parallel collectives with the GEMMs of their block (Transformer Engine --tp-comm-overlap)"));
   k.push_back(boolean("training.grad_clip", "true", "gradient clipping: one all-reduce of the gradient norm over all GPUs before the step"));

@@ -42,7 +42,8 @@ const std::vector<FlagDef>& flag_table() {
       {"--vocab-size", Arity::one, true}, {"--padded-vocab-size", Arity::one, true},
       {"--make-vocab-size-divisible-by", Arity::one, true}, {"--hidden-dropout", Arity::one, true},
       {"--attention-dropout", Arity::one, true}, {"--use-flash-attn", Arity::boolean, true},
-      {"--tp-comm-overlap", Arity::boolean, true}, {"--clip-grad", Arity::one, true},
+      {"--tp-comm-overlap", Arity::boolean, true}, {"--overlap-p2p-communication", Arity::boolean, true},
+      {"--clip-grad", Arity::one, true},
       {"--optimizer", Arity::one, true},
       // Known, no effect on step time or memory.
       {"--train-iters", Arity::one, false}, {"--train-samples", Arity::one, false}, {"--lr", Arity::one, false},
@@ -222,6 +223,8 @@ void read_training(Out& o) {
   }
   if (f.has("--overlap-param-gather")) o.set("training.overlap_param_gather", "true", "--overlap-param-gather");
   if (f.has("--tp-comm-overlap")) o.set("training.tp_comm_overlap", "true", "--tp-comm-overlap");
+  if (f.has("--overlap-p2p-communication"))
+    o.set("training.overlap_p2p_comm", "true", "--overlap-p2p-communication");
   if (f.has("--use-flash-attn")) o.set("training.flash_attention", "true", "--use-flash-attn");
   if (auto c = f.number("--clip-grad")) o.set("training.grad_clip", *c > 0 ? "true" : "false", "--clip-grad");
   if (auto opt = f.text("--optimizer")) {

@@ -54,6 +54,7 @@ struct OverlapOptions {
   bool grad_reduce = true;     // gradient buckets reduced during the backward
   bool param_gather = false;   // ZeRO-1/2 parameter all-gather hidden behind the next forward
   bool tp_comm = false;        // TP collectives overlapped with their block's GEMMs
+  bool p2p = false;            // interleaved pipeline sends overlapped with compute (Megatron --overlap-p2p-communication)
   bool grad_clip = true;       // global gradient-norm all-reduce before the step
 };
 

@@ -151,6 +151,7 @@ void read_training(const ConfigDoc& d, Scenario& s) {
   t.overlap.grad_reduce = d.get_bool("training.overlap_grad_reduce");
   t.overlap.param_gather = d.get_bool("training.overlap_param_gather");
   t.overlap.tp_comm = d.get_bool("training.tp_comm_overlap");
+  t.overlap.p2p = d.get_bool("training.overlap_p2p_comm");
   t.overlap.grad_clip = d.get_bool("training.grad_clip");
   t.host_dispatch_s = d.get_quantity("training.host_dispatch_time");
   if (d.given("training.compute_profile")) {

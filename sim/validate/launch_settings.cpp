@@ -58,6 +58,8 @@ void vtrain(std::vector<LaunchSetting>& out) {
 void nemo(std::vector<LaunchSetting>& out) {
   out.push_back({"training.grad_dtype", "bf16",
                  "NeMo launcher H100 scripts: optim.grad_sync_dtype=bf16 (bf16 gradient buffers and reduction)"});
+  out.push_back({"training.overlap_p2p_comm", "true",
+                 "NeMo launcher model configs: overlap_p2p_comm true, batch_p2p_comm false (interleaved pipelines)"});
 }
 
 bool has_key(const std::vector<LaunchSetting>& v, const std::string& key) {

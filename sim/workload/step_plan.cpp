@@ -62,7 +62,12 @@ void plan_p2p(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
   // DeepSpeed's PipelineEngine sends the whole tensor from every TP rank (pipe/engine.py _exec_send_activations).
   const int split = s.parallel.deepspeed_pipeline && !s.parallel.sequence_parallel ? 1 : s.parallel.tp;
   p.p2p_bytes = e * shape.seq_len / shape.cp * shape.micro_batch * s.model.hidden / split;
-  p.p2p_blocking = s.parallel.deepspeed_pipeline;
+  // Megatron's p2p_communication waits for each send and receive (req.wait(),
+  // and torch.cuda.synchronize() after batch_isend_irecv) unless the
+  // interleaved schedule runs with --overlap-p2p-communication; DeepSpeed's
+  // PipelineEngine always blocks.
+  const bool overlapped = s.training.overlap.p2p && s.parallel.vp > 1;
+  p.p2p_blocking = s.parallel.deepspeed_pipeline || !overlapped;
   const int pp = s.parallel.pp;
   p.p2p_s.assign(pp, 0.0);
   RankCoord c = p.layout.coord(0);

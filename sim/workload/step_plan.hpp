@@ -40,7 +40,7 @@ struct StepPlan {
   // Pipeline: bytes of one activation (or gradient) send and its time, per
   // stage boundary (index i: stage i -> i+1 and back), and wrap-around (pp-1 -> 0).
   double p2p_bytes = 0;
-  bool p2p_blocking = false;       // the sender's compute stream waits for its send (DeepSpeed PipelineEngine)
+  bool p2p_blocking = false;       // the sender's compute stream waits for its send (Megatron unless overlapped; DeepSpeed)
   std::vector<double> p2p_s;       // size pp; p2p_s[i] for the pair (i, (i + 1) % pp)
 
   // Data parallel.
