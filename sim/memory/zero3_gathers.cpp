@@ -74,12 +74,14 @@ std::vector<char> zero3_kept(const std::vector<double>& fwd_gathered, bool forwa
   std::vector<double> next(n);  // the next pass's units in its order
   for (std::size_t k = 0; k < n; ++k) next[k] = fwd_gathered[next_forward ? k : n - 1 - k];
   const std::size_t window = zero3_gather_end(next, 0, 0, m);
+  // before[i]: elements of the units ahead of unit i in forward order.
+  std::vector<double> before(n + 1, 0.0);
+  for (std::size_t k = 0; k < n; ++k) before[k + 1] = before[k] + fwd_gathered[k];
+  const double total = before[n];
   for (std::size_t i = 0; i < n; ++i) {
-    double distance = 0;
-    for (std::size_t k = 0; k < n; ++k) {
-      if (forward ? k > i : k < i) distance += fwd_gathered[k];            // rest of this pass
-      if (next_forward ? k < i : k > i) distance += fwd_gathered[k];       // next pass, before unit i
-    }
+    const double ahead = before[i], behind = total - before[i + 1];
+    // The rest of this pass, then the next pass up to unit i.
+    const double distance = (forward ? behind : ahead) + (next_forward ? ahead : behind);
     const std::size_t at = next_forward ? i : n - 1 - i;
     kept[i] = at < window && distance <= m.max_reuse_distance;
   }

@@ -174,9 +174,14 @@ class StageBuilder {
     held_.resize(n, 0);
     hold_next_.assign(n, 0);
     if (next_item_ == nullptr || !zero3_reuses(s_)) return;
-    std::vector<double> fwd(u.gathered);
-    if (!forward) std::reverse(fwd.begin(), fwd.end());
-    hold_next_ = zero3_kept(fwd, forward, next_item_->forward, s_.memory);
+    // The same for every pass of a direction pair: computed once per pair.
+    std::vector<char>& kept = kept_[forward][next_item_->forward];
+    if (kept.empty()) {
+      std::vector<double> fwd(u.gathered);
+      if (!forward) std::reverse(fwd.begin(), fwd.end());
+      kept = zero3_kept(fwd, forward, next_item_->forward, s_.memory);
+    }
+    hold_next_ = kept;
   }
 
   // ---- gradient buckets
@@ -284,6 +289,7 @@ class StageBuilder {
   const PassItem* next_item_ = nullptr;  // the pass after the one being built
   std::vector<char> held_;       // by forward unit index: still gathered from the previous pass
   std::vector<char> hold_next_;  // by forward unit index: kept gathered for the next pass
+  std::vector<char> kept_[2][2];  // zero3_kept by [this pass forward][next pass forward]
   bool first_backward_ = true;
 };
 

@@ -9,18 +9,14 @@
 //         merged into the scenario and checked there.
 // Contract checked: bad input throws ConfigError (exit 2 in the CLI), nothing
 // else escapes (no nlohmann::json exception), and no sanitizer finding.
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "sim/config/ds_config.hpp"
-#include "sim/config/error.hpp"
 #include "sim/config/scenario_loader.hpp"
 #include "sim/config/zoo.hpp"
+#include "tests/fuzz/fuzz_support.hpp"
 
 namespace {
 
@@ -35,15 +31,6 @@ trainsim::DsContext context(int which) {
   return c;
 }
 
-const std::string& temp_file() {
-  static const std::string path = [] {
-    auto dir = std::filesystem::temp_directory_path() / ("trainsim-fuzz-ds-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    return (dir / "ds_config.json").string();
-  }();
-  return path;
-}
-
 void load(std::uint8_t which, const std::string& text) {
   using namespace trainsim;
   if (which % 2 == 0) {
@@ -53,22 +40,13 @@ void load(std::uint8_t which, const std::string& text) {
   static const Zoo zoo(TRAINSIM_DEFAULT_DATA_DIR);
   static const std::string scenario =
       "model: llama-2-7b\ncluster: dgx-a100-80gb\nnodes: 2\ntraining:\n  seq_len: 2048\n  recompute: full\n";
-  {
-    std::ofstream out(temp_file(), std::ios::binary | std::ios::trunc);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  }
   ImportOptions o;
-  o.ds_config = temp_file();
+  o.ds_config = fuzz::write_temp("ds", "ds_config.json", text);
   (void)load_scenario_string(scenario, TRAINSIM_DEFAULT_DATA_DIR "/scenarios/fuzz.yaml", {}, zoo, o);
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size == 0) return 0;
-  try {
-    load(data[0], std::string(reinterpret_cast<const char*>(data + 1), size - 1));
-  } catch (const trainsim::ConfigError&) {
-  }
-  return 0;
+  return trainsim::fuzz::run_routed(data, size, load);
 }

@@ -10,33 +10,20 @@
 //   5: load_scenario_string with --hostfile naming a temporary file holding the text.
 // Contract checked: bad input throws ConfigError (exit 2 in the CLI), nothing
 // else escapes, and no sanitizer finding.
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
 #include <string>
 
-#include "sim/config/error.hpp"
 #include "sim/config/hostfile.hpp"
 #include "sim/config/megatron_args.hpp"
 #include "sim/config/model_loader.hpp"
 #include "sim/config/scenario_loader.hpp"
 #include "sim/config/zoo.hpp"
+#include "tests/fuzz/fuzz_support.hpp"
 
 namespace {
 
 const std::string kFile = TRAINSIM_DEFAULT_DATA_DIR "/scenarios/fuzz.yaml";
-
-const std::string& temp_file() {
-  static const std::string path = [] {
-    auto dir = std::filesystem::temp_directory_path() / ("trainsim-fuzz-mg-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    return (dir / "hostfile").string();
-  }();
-  return path;
-}
 
 void load(std::uint8_t which, const std::string& text) {
   using namespace trainsim;
@@ -64,12 +51,8 @@ void load(std::uint8_t which, const std::string& text) {
     }
     case 4: (void)parse_hostfile(text, "fuzz/hostfile"); break;
     default: {
-      {
-        std::ofstream out(temp_file(), std::ios::binary | std::ios::trunc);
-        out.write(text.data(), static_cast<std::streamsize>(text.size()));
-      }
       ImportOptions o;
-      o.hostfile = temp_file();
+      o.hostfile = fuzz::write_temp("mg", "hostfile", text);
       (void)load_scenario_string("model: llama-2-7b\ncluster: dgx-a100-80gb\n", kFile, {}, zoo, o);
       break;
     }
@@ -79,10 +62,5 @@ void load(std::uint8_t which, const std::string& text) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size == 0) return 0;
-  try {
-    load(data[0], std::string(reinterpret_cast<const char*>(data + 1), size - 1));
-  } catch (const trainsim::ConfigError&) {
-  }
-  return 0;
+  return trainsim::fuzz::run_routed(data, size, load);
 }

@@ -14,6 +14,7 @@
 #include "sim/config/model_loader.hpp"
 #include "sim/config/scenario_loader.hpp"
 #include "sim/config/zoo.hpp"
+#include "tests/fuzz/fuzz_support.hpp"
 
 namespace {
 
@@ -38,10 +39,5 @@ void load(std::uint8_t which, const std::string& yaml) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size == 0) return 0;
-  try {
-    load(data[0], std::string(reinterpret_cast<const char*>(data + 1), size - 1));
-  } catch (const trainsim::ConfigError&) {
-  }
-  return 0;
+  return trainsim::fuzz::run_routed(data, size, load);
 }
