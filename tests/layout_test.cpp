@@ -46,6 +46,19 @@ TEST_CASE("PP at most the layers; interleaving needs divisible layers") {
   CHECK(problem({"training.global_batch=60"}).empty());  // plain 1F1B has no such rule
 }
 
+TEST_CASE("interleaving with the embedding and loss in the pipeline split counts them as layer slots") {
+  // GPT-3 175B: 96 layers; pp 7 does not divide 96 or 98; pp 2: 98 / 2 = 49 = 7 x 7.
+  CHECK(has(problem({"parallel.pp=2", "parallel.vp=7", "parallel.dp=4", "training.global_batch=64"}),
+            "parallel.vp: interleaving needs layers divisible by pp x vp"));
+  CHECK(has(problem({"parallel.pp=2", "parallel.vp=7", "parallel.dp=4", "training.global_batch=64"}),
+            "or keep vp=7 and set parallel.embedding_in_pp_split: true"));
+  CHECK(problem({"parallel.pp=2", "parallel.vp=7", "parallel.dp=4", "training.global_batch=64",
+                 "parallel.embedding_in_pp_split=true"})
+            .empty());
+  CHECK(has(problem({"parallel.vp=2", "parallel.embedding_in_pp_split=true"}),
+            "interleaving needs layers + 2 (embedding and loss slots) divisible by pp x vp"));
+}
+
 TEST_CASE("DP x TP x PP x CP must equal the GPU count") {
   CHECK(has(problem({"parallel.dp=2"}), "parallel.dp: dp x tp x pp x cp = 2 x 8 x 8 x 1 = 128 but the scenario has 64 GPUs"));
   CHECK(has(problem({"parallel.tp=8", "parallel.pp=3"}), "parallel.tp: tp x pp x cp = 24 does not divide the 64 GPUs"));

@@ -77,6 +77,24 @@ TEST_CASE("Megatron's derived values and rules") {
   CHECK(has(error_of([] { parse("--micro-batch-size two"); }), "'two' is not an integer"));
 }
 
+TEST_CASE("embedding and loss in the pipeline split: Llama 3 405B's 126 layers on 16 stages, interleaved") {
+  auto r = parse("--num-layers 126 --hidden-size 1024 --num-attention-heads 8 --seq-length 128 "
+                 "--pipeline-model-parallel-size 16 --account-for-embedding-in-pipeline-split "
+                 "--account-for-loss-in-pipeline-split --num-layers-per-virtual-pipeline-stage 1");
+  CHECK(value_of(r, "parallel.embedding_in_pp_split") == "true");
+  CHECK(value_of(r, "parallel.vp") == "8");  // (126 + 2) / 16 / 1
+  CHECK(r.warnings.empty());
+  auto one = parse("--num-layers 126 --hidden-size 1024 --num-attention-heads 8 --seq-length 128 "
+                   "--pipeline-model-parallel-size 16 --account-for-loss-in-pipeline-split");
+  CHECK(value_of(one, "parallel.embedding_in_pp_split") == "true");
+  REQUIRE(one.warnings.size() == 1);
+  CHECK(has(one.warnings[0], "counts both the embedding and the loss slot"));
+  CHECK(has(error_of([] { parse("--num-layers 126 --hidden-size 64 --num-attention-heads 4 --seq-length 8 "
+                                "--pipeline-model-parallel-size 16 --num-layers-per-virtual-pipeline-stage 1"); }),
+            "must be divisible by the pipeline-parallel size"));
+  CHECK(value_of(parse("--num-virtual-stages-per-pipeline-rank 4"), "parallel.vp") == "4");
+}
+
 TEST_CASE("unknown flags are errors with the nearest Megatron flag") {
   std::string msg = error_of([] { parse("--tensor-model-paralel-size 8"); });
   CHECK(has(msg, "--megatron-args: --tensor-model-paralel-size: unknown Megatron-LM flag"));

@@ -254,6 +254,25 @@ TEST_CASE("auto vp: candidates divide layers / pp; Megatron's interleaving rule 
   CHECK(v.rows[0].chosen == std::vector<std::pair<std::string, std::string>>{{"vp", "1"}});
 }
 
+TEST_CASE("auto vp with layers that only split evenly with the embedding and loss slots (Megatron-core)") {
+  // 10 layers, pp 4: 10 % 4 != 0 but 12 % 4 == 0, so the row runs with
+  // parallel.embedding_in_pp_split (Megatron-core --account-for-embedding/loss-in-pipeline-split)
+  // and vp 3 (12 items / (4 x 3)) becomes a candidate; global 8 / dp 2 = 4 micro-batches.
+  std::string model = "GPT ten,10,1024,16,16,4096,51200,gelu,1024";
+  RunsTable t = table_of(small_row("uneven", "1,4,2,1,0,auto,0,1,8,full,1.0,,,,0", "dgx-a100-80gb", model));
+  RowPlan plan = plan_row(t.rows[0]);
+  REQUIRE(plan.axes.size() == 1);
+  CHECK(plan.axes[0].values == std::vector<std::string>{"1", "3"});
+  Scenario s = row_scenario(t.rows[0], plan, {"parallel.vp=3"}, zoo());
+  CHECK(s.parallel.embedding_in_pp_split);
+  CHECK(simulate_step(s).step_time_s > 0);
+  // Layers that divide pp keep the plain split.
+  RunsTable even = table_of(small_row("even", "1,2,4,1,0,auto,0,1,8,full,1.0,,,,0"));
+  CHECK_FALSE(row_scenario(even.rows[0], plan_row(even.rows[0]), {}, zoo()).parallel.embedding_in_pp_split);
+  ValidationResult v = validate_runs({t}, zoo(), {});
+  REQUIRE_FALSE(v.rows[0].failed);
+}
+
 TEST_CASE("OOM rows: a run that ran out of memory passes when predicted not to fit") {
   // GPT small with 1,536 layers does not fit one GPU without model parallelism; measured OOM.
   std::string huge = "GPT huge,1536,4096,32,32,16384,51200,gelu,1024";

@@ -43,7 +43,9 @@ const std::vector<FlagDef>& flag_table() {
       {"--make-vocab-size-divisible-by", Arity::one, true}, {"--hidden-dropout", Arity::one, true},
       {"--attention-dropout", Arity::one, true}, {"--use-flash-attn", Arity::boolean, true},
       {"--tp-comm-overlap", Arity::boolean, true}, {"--overlap-p2p-communication", Arity::boolean, true},
-      {"--clip-grad", Arity::one, true},
+      {"--clip-grad", Arity::one, true}, {"--num-virtual-stages-per-pipeline-rank", Arity::one, true},
+      {"--account-for-embedding-in-pipeline-split", Arity::boolean, true},
+      {"--account-for-loss-in-pipeline-split", Arity::boolean, true},
       {"--optimizer", Arity::one, true},
       // Known, no effect on step time or memory.
       {"--train-iters", Arity::one, false}, {"--train-samples", Arity::one, false}, {"--lr", Arity::one, false},
@@ -161,15 +163,30 @@ void read_parallel(Out& o, const MegatronContext& ctx, int layers) {
   if (pp) o.set("parallel.pp", std::to_string(*pp), "--pipeline-model-parallel-size");
   if (auto cp = f.integer("--context-parallel-size")) o.set("parallel.cp", std::to_string(*cp), "--context-parallel-size");
   long long p = pp.value_or(ctx.scenario_pp);
+  // --account-for-{embedding,loss}-in-pipeline-split: the embedding and the
+  // loss take one layer slot each (trainsim counts both slots together).
+  const bool emb = f.has("--account-for-embedding-in-pipeline-split");
+  const bool loss = f.has("--account-for-loss-in-pipeline-split");
+  if (emb || loss) {
+    const char* flag = emb ? "--account-for-embedding-in-pipeline-split" : "--account-for-loss-in-pipeline-split";
+    if (emb != loss)
+      o.r.warnings.push_back(std::string(flag) + " alone: trainsim counts both the embedding and the loss slot "
+                             "(parallel.embedding_in_pp_split)");
+    o.set("parallel.embedding_in_pp_split", "true", flag, "the embedding and the loss take a layer slot each");
+  }
+  const int items = layers + (emb || loss ? 2 : 0);
   if (auto k = f.integer("--num-layers-per-virtual-pipeline-stage")) {
     const std::string flag = "--num-layers-per-virtual-pipeline-stage";
     if (layers <= 0) f.fail(flag, "needs the layer count: give --num-layers or a model in the scenario");
-    if (layers % p != 0) f.fail(flag, "the number of layers (" + std::to_string(layers) +
-                                          ") must be divisible by the pipeline-parallel size (" + std::to_string(p) + ")");
-    if ((layers / p) % *k != 0)
-      f.fail(flag, "the layers per pipeline stage (" + std::to_string(layers / p) +
+    if (items % p != 0) f.fail(flag, "the number of layers (" + std::to_string(items) +
+                                         (emb || loss ? ", embedding and loss slots included" : "") +
+                                         ") must be divisible by the pipeline-parallel size (" + std::to_string(p) + ")");
+    if ((items / p) % *k != 0)
+      f.fail(flag, "the layers per pipeline stage (" + std::to_string(items / p) +
                        ") must be divisible by the layers per virtual stage (" + std::to_string(*k) + ")");
-    o.set("parallel.vp", std::to_string(layers / p / *k), flag, "layers / pp / layers per virtual stage");
+    o.set("parallel.vp", std::to_string(items / p / *k), flag, "layers / pp / layers per virtual stage");
+  } else if (auto v = f.integer("--num-virtual-stages-per-pipeline-rank")) {
+    o.set("parallel.vp", std::to_string(*v), "--num-virtual-stages-per-pipeline-rank");
   }
   if (f.has("--sequence-parallel")) {
     if (tp.value_or(ctx.scenario_tp) == 1) {

@@ -82,17 +82,25 @@ std::vector<std::string> micro_batch_candidates(const RunRow& row) {
   return out;
 }
 
-std::vector<std::string> vp_candidates(const RunRow& row) {
+// vp values splitting the pipeline items (layers, plus the embedding and loss
+// slots when the launch settings count them) evenly over pp x vp chunks.
+std::vector<std::string> vp_candidates(const RunRow& row, bool embedding_in_split) {
   const std::string why = "auto vp needs layers and pp as numbers";
-  int layers = int_cell(row, "layers", why), pp = int_cell(row, "pp", why);
+  int items = int_cell(row, "layers", why) + (embedding_in_split ? 2 : 0), pp = int_cell(row, "pp", why);
   std::vector<std::string> out = {"1"};
-  if (pp < 2 || layers % pp != 0) return out;
-  for (int v = 2; v <= layers / pp; ++v)
-    if ((layers / pp) % v == 0) out.push_back(std::to_string(v));
+  if (pp < 2 || items % pp != 0) return out;
+  for (int v = 2; v <= items / pp; ++v)
+    if ((items / pp) % v == 0) out.push_back(std::to_string(v));
   return out;
 }
 
-std::vector<SearchAxis> auto_axes(const RunRow& row) {
+bool embedding_in_split(const std::vector<LaunchSetting>& launch) {
+  return std::any_of(launch.begin(), launch.end(), [](const LaunchSetting& l) {
+    return l.key == "parallel.embedding_in_pp_split" && l.value == "true";
+  });
+}
+
+std::vector<SearchAxis> auto_axes(const RunRow& row, const std::vector<LaunchSetting>& launch) {
   static const char* kFixedColumns[] = {"layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "mlp", "seq_len", "gpu",
                                         "cluster", "gpus", "precision", "tp", "pp", "dp", "cp", "zero_stage", "global_batch"};
   for (const char* col : kFixedColumns)
@@ -101,7 +109,7 @@ std::vector<SearchAxis> auto_axes(const RunRow& row) {
                                         "recompute and sequence_parallel");
   std::vector<SearchAxis> axes;
   if (is_auto(row, "micro_batch")) axes.push_back({"training.micro_batch", micro_batch_candidates(row)});
-  if (is_auto(row, "vp")) axes.push_back({"parallel.vp", vp_candidates(row)});
+  if (is_auto(row, "vp")) axes.push_back({"parallel.vp", vp_candidates(row, embedding_in_split(launch))});
   if (is_auto(row, "recompute")) axes.push_back({"training.recompute", {"none", "selective", "full"}});
   if (is_auto(row, "sequence_parallel")) {
     bool tp1 = row.get("tp") == "1";
@@ -136,8 +144,8 @@ std::string column_of(const std::string& key) {
 RowPlan plan_row(const RunRow& row) {
   RowPlan p;
   p.file = row.file + ":" + std::to_string(row.line);
-  p.axes = auto_axes(row);
   p.launch = launch_settings(row);
+  p.axes = auto_axes(row, p.launch);
   p.yaml = scenario_yaml(row, p.launch);
   return p;
 }
