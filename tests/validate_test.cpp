@@ -432,3 +432,42 @@ TEST_CASE("a row whose GPU is not the cluster card's runs that GPU on the card's
   CHECK(*h200.predicted_step_time_s == *card.predicted_step_time_s);
   CHECK(report_named(v, "no_such_gpu").failed);
 }
+
+// Rows of the kinds the held-out published runs hold (reference/README.md: other models, GPU
+// counts, H100 in BF16 and FP8, ZeRO-3 at scale, long sequences, context parallelism), with a
+// placeholder step time: every one must simulate, fit, and land at a physical MFU (model FLOPs over
+// the dense 16-bit peak between 15% and 80%). Llama 3 405B's 126 layers on 16 stages interleave
+// with the embedding and loss in the split, as Meta ran it.
+TEST_CASE("held-out kinds of rows simulate with a physical MFU") {
+  const std::string l405 = "Llama-3 405B,126,16384,128,8,53248,128256,swiglu,";
+  const std::string l70 = "Llama-3 70B,80,8192,64,8,28672,128256,swiglu,";
+  const std::string rows =
+      "l405,t," + l405 + "8192,h100-sxm5-80gb,grandteton-h100-80gb-roce,16384,bf16,8,16,128,1,1,auto,1,1,2048,auto,1,x,,,0,\n" +
+      "l405_cp16,t," + l405 + "131072,h100-sxm5-80gb,grandteton-h100-80gb-roce,16384,bf16,8,16,8,16,1,auto,1,1,128,auto,1,x,,,0,\n" +
+      "l70_zero3,t," + l70 + "4096,h100-sxm5-80gb,dgx-h100-80gb,1024,bf16,1,1,1024,1,0,1,3,1,2048,full,1,x,,,0,\n" +
+      "l70_fp8_cp2,t," + l70 + "8192,h100-sxm5-80gb,dgx-h100-80gb,64,fp8,4,4,2,2,1,auto,1,1,128,auto,1,x,,,0,\n" +
+      "l8_h200,t,Llama-3 8B,32,4096,32,8,14336,128256,swiglu,8192,h200-sxm-141gb,dgx-h200-141gb,8,bf16,1,1,8,1,0,1,2,auto,"
+      "128,auto,1,x,,,0,\n" +
+      "neox_40gb,t,GPT-NeoX 20B,44,6144,64,64,24576,50432,gelu,2048,a100-sxm4-40gb,dgx-a100-80gb,96,fp16,2,4,12,1,0,1,1,"
+      "4,1536,full,1,x,,,0,\n" +
+      "l7_32k,t,Llama-2 7B,32,4096,32,32,11008,32000,swiglu,32768,h100-sxm5-80gb,dgx-h100-80gb,8,bf16,2,1,2,2,1,1,1,1,"
+      "64,auto,1,x,,,0,\n";
+  ValidationResult v = validate_runs({table_of(rows)}, zoo(), {});
+  for (const RowReport& r : v.rows) {
+    INFO(r.id, ": ", r.reason);
+    REQUIRE_FALSE(r.failed);
+    CHECK(r.fits == std::optional<bool>(true));
+    REQUIRE(r.predicted_tflops_per_gpu.has_value());
+    const double peak = r.id == "neox_40gb" ? 312 : 989;  // dense 16-bit TFLOP/s (A100, H100/H200)
+    const double mfu = *r.predicted_tflops_per_gpu / peak;
+    MESSAGE(r.id, ": ", *r.predicted_step_time_s, " s, MFU ", 100 * mfu, "%");
+    CHECK(mfu > 0.15);
+    CHECK(mfu < 0.80);
+  }
+  const RowReport& l405r = report_named(v, "l405");
+  CHECK(std::any_of(l405r.launch.begin(), l405r.launch.end(),
+                    [](const LaunchSetting& l) { return l.key == "parallel.embedding_in_pp_split"; }));
+  auto vp = std::find_if(l405r.chosen.begin(), l405r.chosen.end(), [](const auto& c) { return c.first == "vp"; });
+  REQUIRE(vp != l405r.chosen.end());
+  CHECK(std::stoi(vp->second) > 1);
+}
