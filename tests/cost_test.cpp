@@ -247,6 +247,28 @@ TEST_CASE("host dispatch floor: a block takes at least its op count x the per-op
   CHECK(a.recompute() == b.recompute());
 }
 
+TEST_CASE("CUDA_LAUNCH_BLOCKING: the host's per-op time adds to the GPU time instead of overlapping it") {
+  GpuSpec a100 = gpu("a100-sxm4-80gb");
+  ActivationShape sh;
+  sh.seq_len = 2048, sh.micro_batch = 2, sh.tp = 4, sh.recompute = Recompute::full;
+  sh.flash_attention = false, sh.precision = Precision::bf16;
+  ModelSpec m = gpt(1, 14336, 112);  // a BLOOM-sized layer: GPU-bound, so asynchronous launches hide the host
+  const double host = 70e-6;
+  int fwd_ops = 0, bwd_ops = 0;
+  for (const Op& op : layer_ops(m, sh)) (op.pass == Pass::forward ? fwd_ops : bwd_ops)++;
+  LayerTimes gpu_only = layer_times(m, sh, a100, 0), async = layer_times(m, sh, a100, host),
+             blocking = layer_times(m, sh, a100, host, true);
+  CHECK(async.forward() == gpu_only.forward());
+  CHECK(blocking.forward() == doctest::Approx(gpu_only.forward() + fwd_ops * host).epsilon(1e-12));
+  CHECK(blocking.backward() == doctest::Approx(gpu_only.backward() + bwd_ops * host).epsilon(1e-12));
+  CHECK(blocking.recompute() > gpu_only.recompute());
+  CHECK(blocking.forward_flops == gpu_only.forward_flops);
+  // Without a host time blocking launches cost nothing extra.
+  CHECK(layer_times(m, sh, a100, 0, true).forward() == gpu_only.forward());
+  EdgeTimes e0 = edge_times(m, sh, a100, host), e1 = edge_times(m, sh, a100, host, true);
+  CHECK(e1.output_forward > e0.output_forward);
+}
+
 TEST_CASE("op_time is monotonic: doubling peak or HBM bandwidth never slows an op") {
   for (const char* name : {"a100-sxm4-80gb", "h100-sxm5-80gb", "h200-sxm-141gb"}) {
     GpuSpec g = gpu(name), fast_flops = g, fast_hbm = g;

@@ -194,6 +194,7 @@ TEST_CASE("row -> scenario: SC21 145.6B, Llama 2 7B (NeMo) and BLOOM 176B rows g
                                 plan_row(row_named(t, "bloom_prequel_02-28_176B_41")), {}, zoo());
   CHECK(bloom.parallel.embedding_in_pp_split);
   CHECK(bloom.memory.convention == MemoryConvention::deepspeed);
+  CHECK(bloom.training.launch_blocking);  // tr11-176B-ml.slurm: CUDA_LAUNCH_BLOCKING=1
   RunsTable v = read_runs_csv(kVtrainSingle);
   Scenario vt = row_scenario(v.rows[0], plan_row(v.rows[0]), {}, zoo());
   CHECK(vt.cluster.name == "vtrain-a100");
@@ -382,16 +383,36 @@ TEST_CASE("vTrain single-node runs: a 50-row sample all simulate (figures printe
   CHECK(v.summary.rows_compared == 50);
 }
 
-TEST_CASE("accuracy on calibration_runs.csv: step-time MAPE <= 8%, no row worse than 20%, OOM agreement on all rows" *
-          doctest::may_fail()) {
-  ValidateOptions o;
-  o.threads = 2;
-  ValidationResult v = validate_runs({read_runs_csv(kCalibration)}, zoo(), o);
+const ValidationResult& calibration_result() {
+  static const ValidationResult v = [] {
+    ValidateOptions o;
+    o.threads = 2;
+    return validate_runs({read_runs_csv(kCalibration)}, zoo(), o);
+  }();
+  return v;
+}
+
+// Issue 7 acceptance on calibration_runs.csv, step time and peak memory.
+TEST_CASE("accuracy on calibration_runs.csv: step-time MAPE <= 8%, no row worse than 20%, BLOOM memory within 15%") {
+  const ValidationResult& v = calibration_result();
   MESSAGE("calibration_runs.csv:\n" << format_validation_text(v));
   CHECK(v.summary.rows_failed == 0);
   REQUIRE(v.summary.mape_step_time.has_value());
   CHECK(*v.summary.mape_step_time <= 0.08);
   CHECK(*v.summary.max_abs_error <= 0.20);
+  REQUIRE(v.summary.memory_max_abs_error.has_value());
+  CHECK(*v.summary.memory_max_abs_error <= 0.15);
+}
+
+// The OOM column: every measured OOM predicted not to fit, every run predicted
+// to fit. One row is not met: BLOOM 206B_44 ran out of memory with a per-GPU
+// parameter count within 1.5% of 203B_38, which ran at 67 GB
+// (tests/bloom_memory_test.cpp); no per-layer accounting separates them.
+TEST_CASE("accuracy on calibration_runs.csv: OOM agreement on all rows" * doctest::may_fail()) {
+  const ValidationResult& v = calibration_result();
+  for (const RowReport& r : v.rows)
+    if (!r.oom_agrees()) MESSAGE(r.id, ": measured ", r.measured_oom ? "OOM" : "ran", ", predicted ",
+                                 r.fits && *r.fits ? "fits" : "OOM");
   CHECK(v.summary.oom_rows_agreeing == v.summary.rows);
 }
 

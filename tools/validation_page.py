@@ -104,14 +104,21 @@ def launch_text(reports):
 
 
 MISSES_TEXT = """\
-- **BLOOM (Megatron-DeepSpeed, 384 A100, 2022): rows 4-21% too fast (mean about -9%).** The
-  layouts are predicted in the right order (BigScience's layout 2nd of 45 in the search) and the
-  memory within 12%. DeepSpeed's PipelineEngine (blocking sends of the whole activation from every
-  TP rank: `parallel.pipeline_engine: deepspeed`) and its BF16_Optimizer (fp32 gradient all-reduce,
-  fp32 accumulation pass after every micro-batch) are modelled; the rest of the gap is the A100
-  bias the SC21 rows show too. Measured times of identical layouts scatter by up to
-  20% between rows (e.g. 178B_34/35/36: 104-124 s), so no consistent model can put every row within
-  20%: the two rows past it (184B_31, 178B_35) are the slow outliers of identical layouts.
+- **BLOOM (Megatron-DeepSpeed, 384 A100, 2022): rows 3-19% too fast (mean about -7%).** The
+  layouts are predicted in the right order (BigScience's layout the fastest of 40 in the search,
+  tied with its ZeRO-0 twin) and the memory within 12%. DeepSpeed's PipelineEngine (blocking sends
+  of the whole activation from every TP rank: `parallel.pipeline_engine: deepspeed`), its
+  BF16_Optimizer (fp32 gradient all-reduce, fp32 accumulation pass after every micro-batch) and
+  Jean Zay's `CUDA_LAUNCH_BLOCKING=1` (`training.cuda_launch_blocking`) are modelled; the rest of
+  the gap is the A100 bias the SC21 rows show too. Measured times of identical layouts scatter by
+  up to 20% between rows (e.g. 178B_34/35/36: 104-124 s with 64, 104 and 128 heads), so the two
+  rows past 15% (184B_31, 178B_35) are the slow outliers of layouts whose twins are within 8%.
+- **OOM: 36 of 37 rows agree.** BLOOM 206B_44 ran out of memory, yet its per-GPU parameters
+  (4.60B on the first stage, 4.32B on the others) are within 1.5% of 203B_38's (4.56B / 4.25B),
+  which ran at 67 GB with the same TP 4, PP 12, micro-batch 2 and 128 heads, and its stored
+  activations are smaller (7 layers of h 14336 against 8 of h 13312). No per-layer accounting
+  predicts one over 80 GB and the other at 67 GB; the model predicts 63.2 GB for 206B_44
+  (tests/bloom_memory_test.cpp).
 - **SC21 Table 1 (Megatron-LM, 2021): rows 7-10% too fast** with the `auto` search, 1-9% with the
   launch script's own micro-batch and vp (`tests/sc21_validation_test.cpp`, every row within 10%).
   The step times are derived from the published TFLOP/s, not measured. The A100's sustained
@@ -181,10 +188,15 @@ def main():
     for stem, runs, _ in FILES:
         p.append(summary_row(f"`{runs}`", reports[stem]["summary"]))
     s = reports["calibration"]["summary"]
-    met = (s["rows_failed"] == 0 and s["mape_step_time"] is not None and s["mape_step_time"] <= 0.08
-           and s["max_abs_error"] <= 0.20 and s["oom_rows_agreeing"] == s["rows"])
-    p.append(f"\nAcceptance on `calibration_runs.csv` (issue 7: step-time MAPE <= 8%, every row within 20%, fits/OOM\n"
-             f"agreement on every row): **{'met' if met else 'not met'}**.\n")
+    checks = [("no failed rows", s["rows_failed"] == 0),
+              ("step-time MAPE <= 8%", s["mape_step_time"] is not None and s["mape_step_time"] <= 0.08),
+              ("every row within 20%", s["max_abs_error"] is not None and s["max_abs_error"] <= 0.20),
+              ("fits/OOM agreement on every row", s["oom_rows_agreeing"] == s["rows"]),
+              ("BLOOM peak memory within 15%",
+               s["memory_max_abs_error"] is not None and s["memory_max_abs_error"] <= 0.15)]
+    met = all(ok for _, ok in checks)
+    p.append(f"\nAcceptance on `calibration_runs.csv` (issue 7): **{'met' if met else 'not met'}**: " +
+             "; ".join(f"{name} {'yes' if ok else 'no'}" for name, ok in checks) + ".\n")
     for stem, _, _ in FILES:
         p.append(f"![{stem}: predicted vs measured]({args.plots}/validation_scatter_{stem}.svg)")
     p.append(f"\n![step-time error by group]({args.plots}/validation_error_by_group.svg)\n")

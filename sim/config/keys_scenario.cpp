@@ -111,6 +111,9 @@ std::vector<KeyDef> scenario_defs() {
   k.push_back(quantity("training.host_dispatch_time", Dimension::time, "70us",
                        "CPU time the framework spends issuing one op (PyTorch eager + Megatron/DeepSpeed Python); "
                        "a layer block takes at least its op count x this (0 = CUDA graphs; see results/calibration.md)"));
+  k.push_back(boolean("training.cuda_launch_blocking", "false",
+                      "CUDA_LAUNCH_BLOCKING=1: every kernel launch waits for the kernel, so the host's per-op time "
+                      "(training.host_dispatch_time) adds to the GPU time instead of overlapping it"));
   k.push_back(choice("training.grad_dtype", "auto", {"auto", "fp32", "bf16", "fp16"},
                      "main-gradient buffer and data-parallel reduction type (megatron convention): fp32 = Megatron-LM "
                      "--accumulate-allreduce-grads-in-fp32 (forced for bf16), bf16/fp16 = 16-bit grads "

@@ -69,6 +69,7 @@ struct TrainingPlan {
   OverlapOptions overlap;
   std::string compute_profile;     // measured per-layer times (CSV path, resolved), "" = cost model
   double host_dispatch_s = 0;      // CPU time to issue one op (training.host_dispatch_time), s
+  bool launch_blocking = false;    // CUDA_LAUNCH_BLOCKING=1 (training.cuda_launch_blocking)
   // Bytes of one main-gradient element (training.grad_dtype) under the megatron
   // convention: 4 = fp32 main grads (Megatron-LM's bf16 default), 2 = 16-bit
   // grads reduced in 16 bits (Megatron-core grad_reduce_in_fp32 false, NeMo

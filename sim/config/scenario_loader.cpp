@@ -154,6 +154,7 @@ void read_training(const ConfigDoc& d, Scenario& s) {
   t.overlap.p2p = d.get_bool("training.overlap_p2p_comm");
   t.overlap.grad_clip = d.get_bool("training.grad_clip");
   t.host_dispatch_s = d.get_quantity("training.host_dispatch_time");
+  t.launch_blocking = d.get_bool("training.cuda_launch_blocking");
   if (d.given("training.compute_profile")) {
     t.compute_profile = zoo_relative(d, "training.compute_profile");
     std::error_code ec;

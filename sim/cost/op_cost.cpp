@@ -43,7 +43,12 @@ struct BlockSum {
     gpu_s += s;
     ++ops;
   }
-  double time(double host_dispatch_s) const { return std::max(gpu_s, ops * host_dispatch_s); }
+  // Asynchronous launches: the host runs ahead and binds only when it is the
+  // slower side. CUDA_LAUNCH_BLOCKING=1: each launch returns when its kernel
+  // ends, so the host's time per op and the GPU's time add up.
+  double time(double host_dispatch_s, bool blocking) const {
+    return blocking ? gpu_s + ops * host_dispatch_s : std::max(gpu_s, ops * host_dispatch_s);
+  }
 };
 
 // Per block (attention, mlp) and pass (forward, backward, recompute).
@@ -75,22 +80,23 @@ double op_time(const Op& op, const GpuSpec& gpu, Precision precision) {
 }
 
 LayerTimes layer_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu,
-                       double host_dispatch_s) {
+                       double host_dispatch_s, bool launch_blocking) {
   LayerTimes t;
   LayerSums sums;
   for (const Op& op : layer_ops(m, shape)) add_layer_op(sums, t, op, op_time(op, gpu, shape.precision));
   const double h = host_dispatch_s;
-  t.attention_forward = sums.forward[0].time(h);
-  t.mlp_forward = sums.forward[1].time(h);
-  t.attention_backward = sums.backward[0].time(h);
-  t.mlp_backward = sums.backward[1].time(h);
-  t.attention_recompute = sums.recompute[0].time(h);
-  t.mlp_recompute = sums.recompute[1].time(h);
+  const bool b = launch_blocking;
+  t.attention_forward = sums.forward[0].time(h, b);
+  t.mlp_forward = sums.forward[1].time(h, b);
+  t.attention_backward = sums.backward[0].time(h, b);
+  t.mlp_backward = sums.backward[1].time(h, b);
+  t.attention_recompute = sums.recompute[0].time(h, b);
+  t.mlp_recompute = sums.recompute[1].time(h, b);
   return t;
 }
 
 EdgeTimes edge_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu,
-                     double host_dispatch_s) {
+                     double host_dispatch_s, bool launch_blocking) {
   EdgeTimes t;
   BlockSum emb[2], out[2];  // [forward, backward]
   for (const Op& op : embedding_ops(m, shape)) {
@@ -101,10 +107,10 @@ EdgeTimes edge_times(const ModelSpec& m, const ActivationShape& shape, const Gpu
     out[op.pass == Pass::forward ? 0 : 1].add(op_time(op, gpu, shape.precision));
     t.output_flops += op.flops;
   }
-  t.embedding_forward = emb[0].time(host_dispatch_s);
-  t.embedding_backward = emb[1].time(host_dispatch_s);
-  t.output_forward = out[0].time(host_dispatch_s);
-  t.output_backward = out[1].time(host_dispatch_s);
+  t.embedding_forward = emb[0].time(host_dispatch_s, launch_blocking);
+  t.embedding_backward = emb[1].time(host_dispatch_s, launch_blocking);
+  t.output_forward = out[0].time(host_dispatch_s, launch_blocking);
+  t.output_backward = out[1].time(host_dispatch_s, launch_blocking);
   return t;
 }
 

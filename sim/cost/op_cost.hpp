@@ -41,8 +41,11 @@ struct LayerTimes {
 // max(sum of its ops' GPU times, ops x host_dispatch_s). It binds for small
 // per-GPU work (short sequences, small hidden sizes, large TP); 0 disables it
 // (CUDA graphs). The figure is the scenario key training.host_dispatch_time.
+// With `launch_blocking` (CUDA_LAUNCH_BLOCKING=1, training.cuda_launch_blocking)
+// every launch waits for its kernel, so a block takes the sum instead:
+// GPU times + ops x host_dispatch_s.
 LayerTimes layer_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu,
-                       double host_dispatch_s = 0);
+                       double host_dispatch_s = 0, bool launch_blocking = false);
 
 // Embedding (first stage) and output layer + loss (last stage), seconds per
 // micro-batch, and the FLOPs this GPU executes for them, forward + backward
@@ -55,7 +58,7 @@ struct EdgeTimes {
   double embedding_flops = 0, output_flops = 0;
 };
 EdgeTimes edge_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu,
-                     double host_dispatch_s = 0);
+                     double host_dispatch_s = 0, bool launch_blocking = false);
 
 // Optimizer step over `params` local parameters: memory-bound, `bytes_per_param`
 // of HBM traffic each (Adam with fp32 master weights: read grad, param, m, v;

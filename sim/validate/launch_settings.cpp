@@ -37,6 +37,9 @@ void bloom(std::vector<LaunchSetting>& out) {
                  "DeepSpeed PipelineEngine: ReduceGrads runs after the last backward of the step (not overlapped)"});
   out.push_back({"parallel.pipeline_engine", "deepspeed",
                  "Megatron-DeepSpeed GPTModelPipe on DeepSpeed's PipelineEngine: blocking sends of whole activations"});
+  out.push_back({"training.cuda_launch_blocking", "true",
+                 "BLOOM on Jean Zay: CUDA_LAUNCH_BLOCKING=1 (tr11-176B-ml.slurm: 'do not remove or the training will "
+                 "hang'; chronicles-prequel.md: 320 GPUs always hang without it)"});
 }
 
 // vTrain (shared/reference/vtrain/README.md): "collected with Megatron-DeepSpeed";

@@ -26,8 +26,8 @@ double optimizer_traffic(const TrainingPlan& t) {
 
 void plan_compute(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
   const GpuSpec& gpu = s.cluster.node.gpu;
-  p.layer = layer_times(s.model, shape, gpu, s.training.host_dispatch_s);
-  p.edges = edge_times(s.model, shape, gpu, s.training.host_dispatch_s);
+  p.layer = layer_times(s.model, shape, gpu, s.training.host_dispatch_s, s.training.launch_blocking);
+  p.edges = edge_times(s.model, shape, gpu, s.training.host_dispatch_s, s.training.launch_blocking);
   if (!s.training.compute_profile.empty()) {
     ComputeProfile prof = load_compute_profile(s.training.compute_profile);
     p.layer = apply_profile(prof, p.layer);
@@ -54,6 +54,10 @@ void plan_groups(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
   p.cp_bytes = kv_per_rank * s.parallel.cp;
   p.cp_ag_s = p.comm->time(CollectiveOp::all_gather, p.cp_bytes, p.cp_group);
   p.cp_rs_s = p.comm->time(CollectiveOp::reduce_scatter, p.cp_bytes, p.cp_group);
+  // CUDA_LAUNCH_BLOCKING=1: the host issues the op after each collective only
+  // once the collective has ended (one more op's host time on the stream).
+  if (s.training.launch_blocking)
+    for (double* t : {&p.tp_ar_s, &p.tp_ag_s, &p.tp_rs_s, &p.cp_ag_s, &p.cp_rs_s}) *t += s.training.host_dispatch_s;
 }
 
 void plan_p2p(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
