@@ -78,20 +78,28 @@ TEST_CASE("Megatron's derived values and rules") {
 }
 
 TEST_CASE("embedding and loss in the pipeline split: Llama 3 405B's 126 layers on 16 stages, interleaved") {
-  auto r = parse("--num-layers 126 --hidden-size 1024 --num-attention-heads 8 --seq-length 128 "
-                 "--pipeline-model-parallel-size 16 --account-for-embedding-in-pipeline-split "
-                 "--account-for-loss-in-pipeline-split --num-layers-per-virtual-pipeline-stage 1");
+  const std::string l405 = "--num-layers 126 --hidden-size 1024 --num-attention-heads 8 --seq-length 128 "
+                           "--pipeline-model-parallel-size 16 ";
+  const std::string both = "--account-for-embedding-in-pipeline-split --account-for-loss-in-pipeline-split ";
+  auto r = parse(l405 + both + "--num-virtual-stages-per-pipeline-rank 8");
   CHECK(value_of(r, "parallel.embedding_in_pp_split") == "true");
-  CHECK(value_of(r, "parallel.vp") == "8");  // (126 + 2) / 16 / 1
+  CHECK(value_of(r, "parallel.vp") == "8");
   CHECK(r.warnings.empty());
-  auto one = parse("--num-layers 126 --hidden-size 1024 --num-attention-heads 8 --seq-length 128 "
-                   "--pipeline-model-parallel-size 16 --account-for-loss-in-pipeline-split");
-  CHECK(value_of(one, "parallel.embedding_in_pp_split") == "true");
-  REQUIRE(one.warnings.size() == 1);
-  CHECK(has(one.warnings[0], "counts both the embedding and the loss slot"));
-  CHECK(has(error_of([] { parse("--num-layers 126 --hidden-size 64 --num-attention-heads 4 --seq-length 8 "
-                                "--pipeline-model-parallel-size 16 --num-layers-per-virtual-pipeline-stage 1"); }),
+  // One slot alone (Megatron: layers + 1) is not what parallel.embedding_in_pp_split models.
+  CHECK(has(error_of([&] { parse(l405 + "--account-for-loss-in-pipeline-split"); }),
+            "--account-for-loss-in-pipeline-split: trainsim counts the embedding and the loss slot together"));
+  // Megatron asserts (layers + slots) % pp == 0: 96 + 2 over 4 stages is not.
+  const std::string gpt96 = "--num-layers 96 --hidden-size 64 --num-attention-heads 4 --seq-length 8 ";
+  CHECK(has(error_of([&] { parse(gpt96 + "--pipeline-model-parallel-size 4 " + both); }),
+            "(98) must be divisible by the pipeline-parallel size (4)"));
+  // Which layer count --num-layers-per-virtual-pipeline-stage divides differs by Megatron version.
+  CHECK(has(error_of([&] { parse(l405 + both + "--num-layers-per-virtual-pipeline-stage 1"); }),
+            "give the model chunks per stage with --num-virtual-stages-per-pipeline-rank"));
+  CHECK(has(error_of([&] { parse(l405 + "--num-layers-per-virtual-pipeline-stage 1"); }),
             "must be divisible by the pipeline-parallel size"));
+  CHECK(has(error_of([&] { parse(gpt96 + "--pipeline-model-parallel-size 4 --num-layers-per-virtual-pipeline-stage 2 "
+                                        "--num-virtual-stages-per-pipeline-rank 4"); }),
+            "cannot be combined with --num-layers-per-virtual-pipeline-stage"));
   CHECK(value_of(parse("--num-virtual-stages-per-pipeline-rank 4"), "parallel.vp") == "4");
 }
 

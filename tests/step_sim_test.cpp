@@ -421,3 +421,33 @@ TEST_CASE("parallel.pipeline_engine=deepspeed: blocking sends of the whole activ
   StepResult all = with("deepspeed", true);
   CHECK(all.step_time_s == ds.step_time_s);
 }
+
+// CUDA_LAUNCH_BLOCKING=1 (training.cuda_launch_blocking): every launch waits for
+// its kernel, so the host's per-op time adds to each block, each TP collective
+// costs one more op of host time, and nothing overlaps: not the TP collectives
+// (tp_comm_overlap), not the gradient reduction, not the pipeline sends.
+TEST_CASE("blocking launches: host time adds up and no communication overlaps compute") {
+  const std::vector<std::string> tp = {"gpus=8", "parallel.tp=8", "parallel.sequence_parallel=true",
+                                       "training.tp_comm_overlap=true"};
+  auto with = [](std::vector<std::string> v, const std::string& extra) {
+    v.push_back(extra);
+    return v;
+  };
+  StepResult async = simulate_step(scenario(kSmall, tp));
+  StepResult blocking = simulate_step(scenario(kSmall, with(tp, "training.cuda_launch_blocking=true")));
+  check_sum(blocking);
+  CHECK(blocking.step_time_s > async.step_time_s);
+  CHECK(blocking.breakdown.tp_comm_exposed > async.breakdown.tp_comm_exposed);  // the overlap is gone
+  CHECK(blocking.breakdown.compute > async.breakdown.compute);                  // host time per op added
+  // Without host time the blocking launches cost only the lost overlap.
+  StepResult no_host = simulate_step(scenario(kSmall, with(with(tp, "training.cuda_launch_blocking=true"),
+                                                           "training.host_dispatch_time=0us")));
+  StepResult no_host_async = simulate_step(scenario(kSmall, with(tp, "training.host_dispatch_time=0us")));
+  CHECK(no_host.breakdown.compute == doctest::Approx(no_host_async.breakdown.compute).epsilon(1e-12));
+  // Data parallel with overlapped reduction: blocking exposes the reduction.
+  const std::vector<std::string> dp = {"gpus=16", "training.global_batch=64", "training.micro_batch=2",
+                                       "training.overlap_grad_reduce=true"};
+  StepResult dp_async = simulate_step(scenario(kSmall, dp));
+  StepResult dp_blocking = simulate_step(scenario(kSmall, with(dp, "training.cuda_launch_blocking=true")));
+  CHECK(dp_blocking.breakdown.dp_comm_exposed > dp_async.breakdown.dp_comm_exposed);
+}

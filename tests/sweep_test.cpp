@@ -3,10 +3,12 @@
 // and the grouped reasons of the report.
 #include <doctest/doctest.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
 #include "sim/config/error.hpp"
+#include "sim/config/scenario_loader.hpp"
 #include "sim/config/zoo.hpp"
 #include "sim/sweep/enumerate.hpp"
 #include "sim/sweep/pareto.hpp"
@@ -93,6 +95,31 @@ TEST_CASE("vp: auto expands to every vp dividing the layers of a stage") {
   std::vector<PlanPoint> points = sweep_points(s, zoo());
   REQUIRE(points.size() == 5);  // pp 1: vp 1; pp 4: vp 1, 2, 4, 8
   CHECK(points[4].label() == "parallel.pp=4 parallel.vp=8");
+}
+
+TEST_CASE("vp candidates count the embedding and loss slots with parallel.embedding_in_pp_split") {
+  // BLOOM-176B: 70 layers; with the split, 72 items over pp 12: 6 per stage, vp 2, 3, 6 (the layout
+  // check's rule, sim/config/layout_check.cpp); every point the grid expands to is a valid scenario.
+  SweepSpec s = load_sweep_string("model: bloom-176b\ncluster: jeanzay-a100-80gb\nnodes: 48\n"
+                                  "parallel: {tp: 4, pp: 12, vp: auto, embedding_in_pp_split: true}\n"
+                                  "training: {global_batch: 1536, micro_batch: 2}\n", "vp.yaml");
+  std::vector<PlanPoint> points = sweep_points(s, zoo());
+  std::vector<std::string> vps;
+  for (const PlanPoint& p : points) vps.push_back(p.settings.back().second);
+  CHECK(vps == std::vector<std::string>{"1", "2", "3", "6"});
+  const std::string base = "model: bloom-176b\ncluster: jeanzay-a100-80gb\nnodes: 48\n"
+                           "parallel: {tp: 4, pp: 12, embedding_in_pp_split: true}\n"
+                           "training: {global_batch: 1536, micro_batch: 2}\n";
+  for (const PlanPoint& p : points) CHECK_NOTHROW(load_scenario_string(base, "p.yaml", p.overrides(), zoo()));
+  SweepBase b;
+  b.model.layers = 70, b.pp_layers = 72, b.model.heads = b.model.kv_heads = 112, b.model.ffn = 57344;
+  b.gpus = 384, b.gpus_per_node = 8, b.global_batch = 1536, b.seq_len = 2048;
+  EnumerateOptions o;
+  o.max_micro_batch = 2;
+  std::set<int> found;
+  for (const auto& l : enumerate_layouts(b, o, {{"parallel.tp", {"4"}}, {"parallel.pp", {"12"}}}, nullptr))
+    found.insert(std::stoi(l[3].second));
+  CHECK(found == std::set<int>{1, 2, 3, 6});
 }
 
 TEST_CASE("search: all enumerates valid layouts only and counts what it leaves out") {

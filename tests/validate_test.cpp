@@ -405,15 +405,18 @@ TEST_CASE("accuracy on calibration_runs.csv: step-time MAPE <= 8%, no row worse 
 }
 
 // The OOM column: every measured OOM predicted not to fit, every run predicted
-// to fit. One row is not met: BLOOM 206B_44 ran out of memory with a per-GPU
-// parameter count within 1.5% of 203B_38, which ran at 67 GB
-// (tests/bloom_memory_test.cpp); no per-layer accounting separates them.
-TEST_CASE("accuracy on calibration_runs.csv: OOM agreement on all rows" * doctest::may_fail()) {
+// to fit, on every row but one (issue 7's acceptance asks for all): BLOOM
+// 206B_44 ran out of memory with per-GPU parameters within 1.5% of 203B_38's,
+// which ran at 67 GB (tests/bloom_memory_test.cpp); no per-layer accounting
+// separates them. The test fails if any other row disagrees.
+TEST_CASE("accuracy on calibration_runs.csv: OOM agreement on every row but BLOOM 206B_44") {
   const ValidationResult& v = calibration_result();
+  std::vector<std::string> disagree;
   for (const RowReport& r : v.rows)
-    if (!r.oom_agrees()) MESSAGE(r.id, ": measured ", r.measured_oom ? "OOM" : "ran", ", predicted ",
-                                 r.fits && *r.fits ? "fits" : "OOM");
-  CHECK(v.summary.oom_rows_agreeing == v.summary.rows);
+    if (!r.oom_agrees()) disagree.push_back(r.id);
+  MESSAGE("rows whose predicted fit disagrees with the oom column: ", disagree.size());
+  CHECK(disagree == std::vector<std::string>{"bloom_prequel_02-28_206B_44"});
+  CHECK(v.summary.oom_rows_agreeing == v.summary.rows - 1);
 }
 
 // Issue 7 acceptance on the vTrain measurements: step-time MAPE <= 8% on each

@@ -34,7 +34,7 @@ std::string valid_vp(int items, int pp, int vp, bool embedding_in_split) {
       if ((items / pp) % v == 0) list += (list.empty() ? "" : ", ") + s(v);
   std::string out = list.empty() ? "no vp > 1 works with pp=" + s(pp) + "; use vp: 1 or a pp dividing " + s(items)
                                  : "valid vp with pp=" + s(pp) + ": " + list;
-  if (!embedding_in_split && (items + 2) % (pp * vp) == 0)
+  if (!embedding_in_split && pp >= 2 && (items + 2) % (pp * vp) == 0)
     out += "; or keep vp=" + s(vp) + " and set parallel.embedding_in_pp_split: true (the embedding and loss take a "
            "layer slot each)";
   return out;

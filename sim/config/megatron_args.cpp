@@ -164,29 +164,37 @@ void read_parallel(Out& o, const MegatronContext& ctx, int layers) {
   if (auto cp = f.integer("--context-parallel-size")) o.set("parallel.cp", std::to_string(*cp), "--context-parallel-size");
   long long p = pp.value_or(ctx.scenario_pp);
   // --account-for-{embedding,loss}-in-pipeline-split: the embedding and the
-  // loss take one layer slot each (trainsim counts both slots together).
+  // loss take one layer slot each. trainsim models the two slots together
+  // (parallel.embedding_in_pp_split), so it takes both flags or neither.
   const bool emb = f.has("--account-for-embedding-in-pipeline-split");
   const bool loss = f.has("--account-for-loss-in-pipeline-split");
-  if (emb || loss) {
-    const char* flag = emb ? "--account-for-embedding-in-pipeline-split" : "--account-for-loss-in-pipeline-split";
-    if (emb != loss)
-      o.r.warnings.push_back(std::string(flag) + " alone: trainsim counts both the embedding and the loss slot "
-                             "(parallel.embedding_in_pp_split)");
+  if (emb != loss)
+    f.fail(emb ? "--account-for-embedding-in-pipeline-split" : "--account-for-loss-in-pipeline-split",
+           "trainsim counts the embedding and the loss slot together (parallel.embedding_in_pp_split); pass both "
+           "--account-for-embedding-in-pipeline-split and --account-for-loss-in-pipeline-split, or neither");
+  const std::string layers_vs = "--num-layers-per-virtual-pipeline-stage", stages_vs = "--num-virtual-stages-per-pipeline-rank";
+  if (f.has(layers_vs) && f.has(stages_vs))
+    f.fail(stages_vs, "cannot be combined with " + layers_vs + " (Megatron-LM's rule); give one of them");
+  if (emb) {
+    const std::string flag = "--account-for-embedding-in-pipeline-split";
+    if (layers > 0 && (layers + 2) % p != 0)
+      f.fail(flag, "the layers + the embedding and loss slots (" + std::to_string(layers + 2) +
+                       ") must be divisible by the pipeline-parallel size (" + std::to_string(p) + ")");
+    if (f.has(layers_vs))
+      f.fail(layers_vs, "with the embedding and loss in the pipeline split, give the model chunks per stage with " +
+                            stages_vs + " (Megatron-LM versions differ in which layer count this flag divides)");
     o.set("parallel.embedding_in_pp_split", "true", flag, "the embedding and the loss take a layer slot each");
   }
-  const int items = layers + (emb || loss ? 2 : 0);
-  if (auto k = f.integer("--num-layers-per-virtual-pipeline-stage")) {
-    const std::string flag = "--num-layers-per-virtual-pipeline-stage";
-    if (layers <= 0) f.fail(flag, "needs the layer count: give --num-layers or a model in the scenario");
-    if (items % p != 0) f.fail(flag, "the number of layers (" + std::to_string(items) +
-                                         (emb || loss ? ", embedding and loss slots included" : "") +
-                                         ") must be divisible by the pipeline-parallel size (" + std::to_string(p) + ")");
-    if ((items / p) % *k != 0)
-      f.fail(flag, "the layers per pipeline stage (" + std::to_string(items / p) +
-                       ") must be divisible by the layers per virtual stage (" + std::to_string(*k) + ")");
-    o.set("parallel.vp", std::to_string(items / p / *k), flag, "layers / pp / layers per virtual stage");
-  } else if (auto v = f.integer("--num-virtual-stages-per-pipeline-rank")) {
-    o.set("parallel.vp", std::to_string(*v), "--num-virtual-stages-per-pipeline-rank");
+  if (auto k = f.integer(layers_vs)) {
+    if (layers <= 0) f.fail(layers_vs, "needs the layer count: give --num-layers or a model in the scenario");
+    if (layers % p != 0) f.fail(layers_vs, "the number of layers (" + std::to_string(layers) +
+                                               ") must be divisible by the pipeline-parallel size (" + std::to_string(p) + ")");
+    if ((layers / p) % *k != 0)
+      f.fail(layers_vs, "the layers per pipeline stage (" + std::to_string(layers / p) +
+                            ") must be divisible by the layers per virtual stage (" + std::to_string(*k) + ")");
+    o.set("parallel.vp", std::to_string(layers / p / *k), layers_vs, "layers / pp / layers per virtual stage");
+  } else if (auto v = f.integer(stages_vs)) {
+    o.set("parallel.vp", std::to_string(*v), stages_vs);
   }
   if (f.has("--sequence-parallel")) {
     if (tp.value_or(ctx.scenario_tp) == 1) {

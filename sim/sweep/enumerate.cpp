@@ -77,9 +77,11 @@ class Enumerator {
         skip("training.global_batch: not a multiple of dp");
         continue;
       }
-      std::vector<int> vps = o_.interleave ? divisor_vps(b_.model.layers, pp) : std::vector<int>{1};
+      // Pipeline items: the layers, plus the embedding and loss slots with
+      // parallel.embedding_in_pp_split (the layout check's rule).
+      std::vector<int> vps = o_.interleave ? divisor_vps(b_.pp_layers, pp) : std::vector<int>{1};
       for (int vp : ints("parallel.vp", vps)) {
-        if (vp > 1 && (pp < 2 || (b_.model.layers / pp) % vp)) {
+        if (vp > 1 && (pp < 2 || (b_.pp_layers / pp) % vp)) {
           skip("parallel.vp: does not divide the layers of a pipeline stage");
           continue;
         }
@@ -154,11 +156,11 @@ const std::vector<std::string>& enumerated_keys() {
   return keys;
 }
 
-std::vector<int> divisor_vps(int layers, int pp) {
+std::vector<int> divisor_vps(int items, int pp) {
   std::vector<int> out{1};
-  if (pp < 2 || layers % pp) return out;
-  for (int v = 2; v <= layers / pp; ++v)
-    if ((layers / pp) % v == 0) out.push_back(v);
+  if (pp < 2 || items % pp) return out;
+  for (int v = 2; v <= items / pp; ++v)
+    if ((items / pp) % v == 0) out.push_back(v);
   return out;
 }
 

@@ -35,7 +35,8 @@ std::vector<KeyDef> sweep_defs() {
   cp.min = 1;
   k.push_back(cp);
   k.push_back(sweep_key("search_options.interleave", ValueType::boolean, "true",
-                        "search: all tries every vp > 1 that divides the layers per stage (interleaved 1F1B)"));
+                        "search: all tries every vp > 1 that divides the layers per stage, counting the embedding and loss slots "
+                        "with parallel.embedding_in_pp_split (interleaved 1F1B)"));
   return k;
 }
 

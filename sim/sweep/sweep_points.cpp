@@ -60,11 +60,14 @@ std::vector<PlanPoint> grid(const SweepSpec& spec, const Zoo& zoo) {
     Settings fixed = p.settings;
     fixed.erase(fixed.begin() + (vp - p.settings.begin()));
     std::string id;
-    for (const auto& [k, v] : fixed) id += k == "parallel.pp" || k.rfind("parallel.", 0) != 0 ? k + "=" + v + " " : "";
+    for (const auto& [k, v] : fixed)
+      id += k == "parallel.pp" || k == "parallel.embedding_in_pp_split" || k.rfind("parallel.", 0) != 0
+                ? k + "=" + v + " "
+                : "";
     auto it = bases.find(id);
     if (it == bases.end()) it = bases.emplace(id, read_base(spec, zoo, fixed)).first;
     std::string pp = setting(p.settings, "parallel.pp");
-    for (int v : divisor_vps(it->second.model.layers, pp.empty() ? it->second.pp : std::stoi(pp))) {
+    for (int v : divisor_vps(it->second.pp_layers, pp.empty() ? it->second.pp : std::stoi(pp))) {
       PlanPoint q = p;
       q.settings[vp - p.settings.begin()].second = std::to_string(v);
       out.push_back(std::move(q));

@@ -87,7 +87,7 @@ void pipeline_split(const RunRow& row, std::vector<LaunchSetting>& out) {
   if (has_key(out, "parallel.embedding_in_pp_split") || pp < 2 || layers < 1) return;
   if (layers % pp != 0 && (layers + 2) % pp == 0)
     out.push_back({"parallel.embedding_in_pp_split", "true",
-                   "layers + 2 divide pp: Megatron-core --account-for-embedding-in-pipeline-split "
+                   "pp divides layers + 2: Megatron-core --account-for-embedding-in-pipeline-split "
                    "--account-for-loss-in-pipeline-split (the even split)"});
 }
 

@@ -93,12 +93,13 @@ class StageBuilder {
   // ---- tensor and context parallel collectives of one block
   // One block (attention or MLP) of a pass between its TP collectives: with SP
   // an all-gather before and a reduce-scatter after, else an all-reduce after.
-  // With tp_comm_overlap the collective after the block hides behind its compute.
+  // With tp_comm_overlap the collective after the block hides behind its
+  // compute, unless launches block (CUDA_LAUNCH_BLOCKING=1: nothing overlaps).
   void block_forward(double seconds, Category c, int lbl) {
     if (sp_) tp_collective(CollectiveOp::all_gather, p_.tp_ag_s, lbl);
     e_.compute(seconds, c, lbl);
     const double t = sp_ ? p_.tp_rs_s : p_.tp_ar_s;
-    const double exposed = s_.training.overlap.tp_comm ? std::max(0.0, t - seconds) : t;
+    const double exposed = s_.training.overlap.tp_comm && !blocking_ ? std::max(0.0, t - seconds) : t;
     tp_collective(sp_ ? CollectiveOp::reduce_scatter : CollectiveOp::all_reduce, exposed, lbl);
   }
   void tp_collective(CollectiveOp op, double exposed, int lbl) {
@@ -107,7 +108,8 @@ class StageBuilder {
   void layer_forward(int lbl) {
     if (s_.parallel.cp > 1)
       e_.blocking(GroupKind::cp, CollectiveOp::all_gather, p_.cp_bytes,
-                  std::max(0.0, p_.cp_ag_s - p_.layer.attention_forward), Lane::tp_comm, Category::tp, lbl);
+                  blocking_ ? p_.cp_ag_s : std::max(0.0, p_.cp_ag_s - p_.layer.attention_forward), Lane::tp_comm,
+                  Category::tp, lbl);
     block_forward(p_.layer.attention_forward, Category::forward, lbl);
     block_forward(p_.layer.mlp_forward, Category::forward, lbl);
   }
@@ -122,7 +124,8 @@ class StageBuilder {
     block_forward(p_.layer.attention_backward, Category::backward, lbl);
     if (s_.parallel.cp > 1)
       e_.blocking(GroupKind::cp, CollectiveOp::reduce_scatter, p_.cp_bytes,
-                  std::max(0.0, p_.cp_rs_s - p_.layer.attention_backward), Lane::tp_comm, Category::tp, lbl);
+                  blocking_ ? p_.cp_rs_s : std::max(0.0, p_.cp_rs_s - p_.layer.attention_backward), Lane::tp_comm,
+                  Category::tp, lbl);
   }
 
   // ---- ZeRO-3 parameter gathers and releases (zero3_gathers.hpp)
@@ -198,7 +201,8 @@ class StageBuilder {
     if (ready_ <= 0) return;
     CollectiveOp op = zero_ == 0 || p_.grads_all_reduced ? CollectiveOp::all_reduce : CollectiveOp::reduce_scatter;
     double bytes = ready_ * p_.grad_bytes_per_param;
-    e_.launch(GroupKind::shard, op, bytes, p_.comm->time(op, bytes, p_.shard_group), grad_label_);
+    const int n = e_.launch(GroupKind::shard, op, bytes, p_.comm->time(op, bytes, p_.shard_group), grad_label_);
+    if (blocking_) e_.wait_dp(n);  // CUDA_LAUNCH_BLOCKING=1: the backward resumes when the reduction ends
     off_.grads_reduced(ready_, mb_, per_mb_);
     ready_ = 0;
   }
@@ -277,6 +281,7 @@ class StageBuilder {
   Emitter e_;
   int stage_, pp_, vp_, vstages_, m_;
   bool sp_;
+  bool blocking_ = s_.training.launch_blocking;  // CUDA_LAUNCH_BLOCKING=1: no collective overlaps compute
   int zero_;
   bool gathers_;          // ZeRO-3 gathers parameters (zero3_gathers.hpp)
   int grad_label_;
@@ -307,7 +312,7 @@ void StageBuilder::gather_updated_params() {
     n = e_.launch(GroupKind::shard, CollectiveOp::all_gather, bytes,
                   p_.comm->time(CollectiveOp::all_gather, bytes, p_.shard_group), lbl);
   }
-  if (!s_.training.overlap.param_gather) e_.wait_dp(n);
+  if (!s_.training.overlap.param_gather || blocking_) e_.wait_dp(n);
 }
 
 void StageBuilder::finish_step() {

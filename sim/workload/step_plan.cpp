@@ -71,7 +71,7 @@ void plan_p2p(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
   // interleaved schedule runs with --overlap-p2p-communication; DeepSpeed's
   // PipelineEngine always blocks.
   const bool overlapped = s.training.overlap.p2p && s.parallel.vp > 1;
-  p.p2p_blocking = s.parallel.deepspeed_pipeline || !overlapped;
+  p.p2p_blocking = s.parallel.deepspeed_pipeline || !overlapped || s.training.launch_blocking;
   const int pp = s.parallel.pp;
   p.p2p_s.assign(pp, 0.0);
   RankCoord c = p.layout.coord(0);
