@@ -451,3 +451,34 @@ TEST_CASE("blocking launches: host time adds up and no communication overlaps co
   StepResult dp_blocking = simulate_step(scenario(kSmall, with(dp, "training.cuda_launch_blocking=true")));
   CHECK(dp_blocking.breakdown.dp_comm_exposed > dp_async.breakdown.dp_comm_exposed);
 }
+
+// Megatron's scatter/gather of pipeline tensors (tp > 1 without SP): each TP rank
+// sends 1/tp of the activation, and the receiving stage all-gathers the pieces
+// over TP: one all-gather of b s h per received activation or gradient. With SP
+// the tensor is already split and nothing is gathered; DeepSpeed's engine sends
+// the whole tensor from every rank.
+TEST_CASE("pipeline scatter/gather: one TP all-gather per received tensor without SP") {
+  const std::vector<std::string> base = {"gpus=4", "parallel.tp=2", "parallel.pp=2", "training.global_batch=8"};
+  auto with = [&](const std::string& extra) {
+    std::vector<std::string> v = base;
+    v.push_back(extra);
+    return v;
+  };
+  Scenario s = scenario(kSmall, base);
+  StepResult r = simulate_step(s);
+  const double m = 8, act = 2.0 * 2048 * s.model.hidden;  // micro-batches, bf16 bytes of b s h
+  // Two stages: the last receives m activations, the first m gradients; each
+  // stage sends m tensors (1/tp of b s h each) and, per received tensor, a
+  // 2-rank ring all-gather sends half the gathered bytes.
+  const double tp_ag = r.comm_bytes_per_gpu.count("tp.all_gather") ? r.comm_bytes_per_gpu.at("tp.all_gather") : 0;
+  CHECK(tp_ag == doctest::Approx(m * act / 2).epsilon(1e-9));
+  CHECK(r.comm_bytes_per_gpu.at("pp.send_recv") == doctest::Approx(m * act / 2).epsilon(1e-9));
+  StepResult sp = simulate_step(scenario(kSmall, with("parallel.sequence_parallel=true")));
+  StepResult ds = simulate_step(scenario(kSmall, with("parallel.pipeline_engine=deepspeed")));
+  CHECK_FALSE(ds.comm_bytes_per_gpu.count("tp.all_gather"));
+  CHECK(ds.comm_bytes_per_gpu.at("pp.send_recv") == doctest::Approx(m * act).epsilon(1e-9));
+  CHECK(sp.comm_bytes_per_gpu.at("pp.send_recv") == doctest::Approx(m * act / 2).epsilon(1e-9));
+  // With SP the only all-gathers are the layers' own, matched one for one by their reduce-scatters.
+  CHECK(sp.comm_bytes_per_gpu.at("tp.all_gather") ==
+        doctest::Approx(sp.comm_bytes_per_gpu.at("tp.reduce_scatter")).epsilon(1e-9));
+}

@@ -102,6 +102,12 @@ class StageBuilder {
     const double exposed = s_.training.overlap.tp_comm && !blocking_ ? std::max(0.0, t - seconds) : t;
     tp_collective(sp_ ? CollectiveOp::reduce_scatter : CollectiveOp::all_reduce, exposed, lbl);
   }
+  // Megatron's scatter/gather: the received 1/tp pieces all-gathered over TP.
+  void gather_received(int lbl) {
+    if (p_.p2p_gather_s > 0)
+      e_.blocking(GroupKind::tp, CollectiveOp::all_gather, p_.p2p_gather_bytes, p_.p2p_gather_s, Lane::tp_comm,
+                  Category::pp, lbl);
+  }
   void tp_collective(CollectiveOp op, double exposed, int lbl) {
     e_.blocking(GroupKind::tp, op, p_.tp_bytes, exposed, Lane::tp_comm, Category::tp, lbl);
   }
@@ -211,7 +217,10 @@ class StageBuilder {
   void forward(const PassItem& it) {
     const int lbl = e_.label(pass_label(true, it.micro_batch, it.chunk, vp_), it.micro_batch, vp_ > 1 ? it.chunk : -1);
     const int vs = vstage(it.chunk);
-    if (vs > 0) e_.recv(message_id(true, it.micro_batch, vs, vstages_, m_));
+    if (vs > 0) {
+      e_.recv(message_id(true, it.micro_batch, vs, vstages_, m_));
+      gather_received(lbl);
+    }
     const int layers = p_.split.chunk_layers(stage_, it.chunk);
     const Zero3Units u = units(it.chunk, true);
     std::vector<Ticket> done(u.params.size());
@@ -234,7 +243,10 @@ class StageBuilder {
   void backward(const PassItem& it) {
     const int lbl = e_.label(pass_label(false, it.micro_batch, it.chunk, vp_), it.micro_batch, vp_ > 1 ? it.chunk : -1);
     const int vs = vstage(it.chunk);
-    if (!last(it.chunk)) e_.recv(message_id(false, it.micro_batch, vs, vstages_, m_));
+    if (!last(it.chunk)) {
+      e_.recv(message_id(false, it.micro_batch, vs, vstages_, m_));
+      gather_received(lbl);
+    }
     if (first_backward_) e_.memory(true, MemKind::comm_buffers, buffers_.backward.value());
     first_backward_ = false;
     e_.memory(true, MemKind::activations, chunk_working(it.chunk));

@@ -72,6 +72,11 @@ void plan_p2p(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
   // PipelineEngine always blocks.
   const bool overlapped = s.training.overlap.p2p && s.parallel.vp > 1;
   p.p2p_blocking = s.parallel.deepspeed_pipeline || !overlapped || s.training.launch_blocking;
+  if (split > 1 && !s.parallel.sequence_parallel && s.parallel.pp > 1) {
+    p.p2p_gather_bytes = p.p2p_bytes * split;
+    p.p2p_gather_s = p.comm->time(CollectiveOp::all_gather, p.p2p_gather_bytes, p.tp_group) +
+                     (s.training.launch_blocking ? s.training.host_dispatch_s : 0);
+  }
   const int pp = s.parallel.pp;
   p.p2p_s.assign(pp, 0.0);
   RankCoord c = p.layout.coord(0);

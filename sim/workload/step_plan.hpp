@@ -42,6 +42,10 @@ struct StepPlan {
   double p2p_bytes = 0;
   bool p2p_blocking = false;       // the sender's compute stream waits for its send (Megatron unless overlapped; DeepSpeed)
   std::vector<double> p2p_s;       // size pp; p2p_s[i] for the pair (i, (i + 1) % pp)
+  // Megatron's scatter/gather of pipeline tensors (no SP, tp > 1): each TP rank
+  // sends 1/tp of the activation and the receiving stage all-gathers it over TP
+  // before use (p2p_communication: gather_split_1d_tensor); 0 when not used.
+  double p2p_gather_bytes = 0, p2p_gather_s = 0;
 
   // Data parallel.
   double grad_bytes_per_param = 2;   // reduced gradient element
