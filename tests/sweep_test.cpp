@@ -10,6 +10,7 @@
 #include "sim/config/error.hpp"
 #include "sim/config/scenario_loader.hpp"
 #include "sim/config/zoo.hpp"
+#include "sim/model/stage_split.hpp"
 #include "sim/sweep/enumerate.hpp"
 #include "sim/sweep/pareto.hpp"
 #include "sim/sweep/sweep_run.hpp"
@@ -87,9 +88,9 @@ TEST_CASE("sweep file: errors name the file, line and key and say what is valid"
 }
 
 TEST_CASE("vp: auto expands to every vp dividing the layers of a stage") {
-  CHECK(divisor_vps(32, 1) == std::vector<int>{1});
-  CHECK(divisor_vps(32, 4) == std::vector<int>{1, 2, 4, 8});
-  CHECK(divisor_vps(30, 4) == std::vector<int>{1});
+  CHECK(interleave_factors(32, 1) == std::vector<int>{1});
+  CHECK(interleave_factors(32, 4) == std::vector<int>{1, 2, 4, 8});
+  CHECK(interleave_factors(30, 4) == std::vector<int>{1});
   SweepSpec s = load_sweep_string("model: llama-2-7b\ncluster: dgx-a100-80gb\nnodes: 1\n"
                                   "parallel: {pp: [1, 4], vp: auto}\ntraining: {global_batch: 64}\n", "vp.yaml");
   std::vector<PlanPoint> points = sweep_points(s, zoo());

@@ -3,6 +3,7 @@
 
 #include "sim/config/limits.hpp"
 #include "sim/config/scenario.hpp"
+#include "sim/model/stage_split.hpp"
 
 namespace trainsim {
 namespace {
@@ -23,18 +24,17 @@ void check_tensor_parallel(const Scenario& sc, std::vector<LayoutProblem>& out) 
     out.push_back({"parallel.tp", "tp=" + s(tp) + " does not divide the FFN size " + s(m.ffn) + " of " + m.name});
 }
 
-// What would be valid for interleaving: the vp values that divide items / pp,
-// items being the layers (plus the embedding and loss slots when
-// parallel.embedding_in_pp_split counts them), and whether counting those
+// What would be valid for interleaving: the vp values interleave_factors
+// allows for the pipeline items, and whether counting the embedding and loss
 // slots would make the requested vp valid.
-std::string valid_vp(int items, int pp, int vp, bool embedding_in_split) {
+std::string valid_vp(int layers, int pp, int vp, bool embedding_in_split) {
+  const int items = pipeline_items(layers, embedding_in_split);
   std::string list;
-  if (items % pp == 0)
-    for (int v = 2; v <= items / pp; ++v)
-      if ((items / pp) % v == 0) list += (list.empty() ? "" : ", ") + s(v);
+  for (int v : interleave_factors(items, pp))
+    if (v > 1) list += (list.empty() ? "" : ", ") + s(v);
   std::string out = list.empty() ? "no vp > 1 works with pp=" + s(pp) + "; use vp: 1 or a pp dividing " + s(items)
                                  : "valid vp with pp=" + s(pp) + ": " + list;
-  if (!embedding_in_split && pp >= 2 && (items + 2) % (pp * vp) == 0)
+  if (!embedding_in_split && pp >= 2 && pipeline_items(layers, true) % (pp * vp) == 0)
     out += "; or keep vp=" + s(vp) + " and set parallel.embedding_in_pp_split: true (the embedding and loss take a "
            "layer slot each)";
   return out;
@@ -50,12 +50,11 @@ void check_pipeline(const Scenario& sc, std::vector<LayoutProblem>& out) {
     out.push_back({"parallel.vp", "vp=" + s(p.vp) + " (interleaved 1F1B) needs pp >= 2; set vp: 1 or raise pp"});
   // Megatron-core: with --account-for-embedding/loss-in-pipeline-split the
   // embedding and the loss take one layer slot each (sim/model/stage_split.hpp).
-  const int items = layers + (p.embedding_in_pp_split ? 2 : 0);
-  if (p.vp > 1 && items % (p.pp * p.vp) != 0)
+  if (p.vp > 1 && pipeline_items(layers, p.embedding_in_pp_split) % (p.pp * p.vp) != 0)
     out.push_back({"parallel.vp", std::string("interleaving needs layers") +
                                       (p.embedding_in_pp_split ? " + 2 (embedding and loss slots)" : "") +
                                       " divisible by pp x vp: " + s(layers) + " layers, pp=" + s(p.pp) +
-                                      ", vp=" + s(p.vp) + "; " + valid_vp(items, p.pp, p.vp, p.embedding_in_pp_split)});
+                                      ", vp=" + s(p.vp) + "; " + valid_vp(layers, p.pp, p.vp, p.embedding_in_pp_split)});
   if (p.schedule == Schedule::interleaved_1f1b && p.vp < 2)
     out.push_back({"parallel.schedule", "interleaved-1f1b needs parallel.vp >= 2 model chunks; set vp or use 1f1b"});
   if (p.vp > 1 && p.schedule != Schedule::interleaved_1f1b)

@@ -8,6 +8,7 @@
 #include "sim/config/keys.hpp"
 #include "sim/config/limits.hpp"
 #include "sim/config/megatron_flags.hpp"
+#include "sim/model/stage_split.hpp"
 
 namespace trainsim {
 namespace {
@@ -177,8 +178,8 @@ void read_parallel(Out& o, const MegatronContext& ctx, int layers) {
     f.fail(stages_vs, "cannot be combined with " + layers_vs + " (Megatron-LM's rule); give one of them");
   if (emb) {
     const std::string flag = "--account-for-embedding-in-pipeline-split";
-    if (layers > 0 && (layers + 2) % p != 0)
-      f.fail(flag, "the layers + the embedding and loss slots (" + std::to_string(layers + 2) +
+    if (layers > 0 && pipeline_items(layers, true) % p != 0)
+      f.fail(flag, "the layers + the embedding and loss slots (" + std::to_string(pipeline_items(layers, true)) +
                        ") must be divisible by the pipeline-parallel size (" + std::to_string(p) + ")");
     if (f.has(layers_vs))
       f.fail(layers_vs, "with the embedding and loss in the pipeline split, give the model chunks per stage with " +

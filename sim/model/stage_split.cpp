@@ -13,11 +13,21 @@ int StageSplit::layers(int stage) const {
   return std::accumulate(c.begin(), c.end(), 0);
 }
 
+int pipeline_items(int layers, bool embedding_in_pp_split) { return layers + (embedding_in_pp_split ? 2 : 0); }
+
+std::vector<int> interleave_factors(int items, int pp) {
+  std::vector<int> out{1};
+  if (pp < 2 || items % pp != 0) return out;
+  for (int v = 2; v <= items / pp; ++v)
+    if ((items / pp) % v == 0) out.push_back(v);
+  return out;
+}
+
 StageSplit split_layers(int layers, int pp, int vp, bool embedding_in_pp_split) {
   if (layers < 1 || pp < 1 || vp < 1)
     throw std::invalid_argument("split_layers: layers, pp and vp must be >= 1");
   const int virtual_stages = pp * vp;
-  const int items = layers + (embedding_in_pp_split ? 2 : 0);
+  const int items = pipeline_items(layers, embedding_in_pp_split);
   if (items < virtual_stages)
     throw std::invalid_argument("split_layers: " + std::to_string(items) + " items cannot fill " +
                                 std::to_string(virtual_stages) + " virtual pipeline stages");

@@ -35,6 +35,17 @@ class StageSplit {
   std::vector<std::vector<int>> chunk_layers_;
 };
 
+// Items the pipeline split deals out: the transformer layers, plus one slot
+// each for the embedding and the output layer (loss) with
+// `embedding_in_pp_split`.
+int pipeline_items(int layers, bool embedding_in_pp_split);
+
+// The vp values that split `items` evenly over pp stages of vp chunks each
+// (Megatron's interleaving rule, the layout check's, the sweep's and
+// validate's candidates): 1, and every v > 1 dividing items / pp when pp > 1
+// and pp divides items; ascending.
+std::vector<int> interleave_factors(int items, int pp);
+
 // Splits `layers` over pp stages of vp chunks. Requires layers >= 1, pp >= 1,
 // vp >= 1 and enough items for every virtual stage to hold at least one
 // (layout_check.cpp guarantees it); throws std::invalid_argument otherwise.

@@ -66,6 +66,8 @@ void simulate_phase(const Topology& t, const std::vector<CollectivePlan>& plans,
   for (size_t k = 0; k < plans.size(); ++k)
     if (p < plans[k].phases.size()) add_flows(t, plans[k].phases[p], k, flows);
   StepOutcome together = run_step(t, flows, plans.size());
+  for (const Flow& f : flows)  // every step of the phase moves this pattern
+    if (f.network) out[f.request].network_bytes_per_gpu += f.bytes * plans[f.request].phases[p].steps;
   for (size_t k = 0; k < plans.size(); ++k) {
     out[k].bytes_sent += together.sent;
     out[k].bytes_delivered += together.delivered;
@@ -75,8 +77,6 @@ void simulate_phase(const Topology& t, const std::vector<CollectivePlan>& plans,
     double stretch = alone > 0 ? std::max(1.0, together.finish_s[k] / alone) : 1.0;
     out[k].step_time_s += together.finish_s[k];
     out[k].result.time_s += ph.bytes_s * (stretch - 1);
-    for (const Flow& f : flows)
-      if (f.request == k && f.network) out[k].network_bytes_per_gpu += f.bytes * ph.steps;
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include <numeric>
 
+#include "sim/model/stage_split.hpp"
+
 namespace trainsim {
 namespace {
 
@@ -77,9 +79,8 @@ class Enumerator {
         skip("training.global_batch: not a multiple of dp");
         continue;
       }
-      // Pipeline items: the layers, plus the embedding and loss slots with
-      // parallel.embedding_in_pp_split (the layout check's rule).
-      std::vector<int> vps = o_.interleave ? divisor_vps(b_.pp_layers, pp) : std::vector<int>{1};
+      // The layout check's rule over the pipeline items (stage_split.hpp).
+      std::vector<int> vps = o_.interleave ? interleave_factors(b_.pp_layers, pp) : std::vector<int>{1};
       for (int vp : ints("parallel.vp", vps)) {
         if (vp > 1 && (pp < 2 || (b_.pp_layers / pp) % vp)) {
           skip("parallel.vp: does not divide the layers of a pipeline stage");
@@ -154,14 +155,6 @@ const std::vector<std::string>& enumerated_keys() {
                                                 "parallel.sequence_parallel", "parallel.zero_stage",
                                                 "training.micro_batch", "training.recompute"};
   return keys;
-}
-
-std::vector<int> divisor_vps(int items, int pp) {
-  std::vector<int> out{1};
-  if (pp < 2 || items % pp) return out;
-  for (int v = 2; v <= items / pp; ++v)
-    if ((items / pp) % v == 0) out.push_back(v);
-  return out;
 }
 
 std::vector<Settings> enumerate_layouts(const SweepBase& base, const EnumerateOptions& options,

@@ -40,10 +40,4 @@ std::vector<std::vector<std::pair<std::string, std::string>>> enumerate_layouts(
     const SweepBase& base, const EnumerateOptions& options,
     const std::map<std::string, std::vector<std::string>>& given, std::map<std::string, std::size_t>* skipped);
 
-// The vp values that divide the pipeline items of each of pp stages: 1, and
-// every v > 1 dividing items / pp when pp > 1 and items % pp == 0. Items are
-// the transformer layers, + 2 with parallel.embedding_in_pp_split
-// (SweepBase::pp_layers; sim/config/layout_check.cpp has the same rule).
-std::vector<int> divisor_vps(int items, int pp);
-
 }  // namespace trainsim

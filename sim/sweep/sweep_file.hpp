@@ -69,8 +69,9 @@ struct SweepBase {
   int global_batch = 1;
   int seq_len = 1;
   int pp = 1;  // the base's parallel.pp (for vp: auto when pp is not swept)
-  // Layers the pipeline splits: the transformer layers, plus the embedding and
-  // the output layer with parallel.embedding_in_pp_split (pp divides this).
+  // Items the pipeline splits (stage_split.hpp pipeline_items): the
+  // transformer layers, plus the embedding and the output layer with
+  // parallel.embedding_in_pp_split (pp divides this).
   int pp_layers = 1;
 };
 

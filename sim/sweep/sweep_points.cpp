@@ -6,6 +6,7 @@
 #include "sim/config/hardware_loader.hpp"
 #include "sim/config/model_loader.hpp"
 #include "sim/config/scenario_loader.hpp"
+#include "sim/model/stage_split.hpp"
 #include "sim/sweep/enumerate.hpp"
 #include "sim/sweep/sweep_file.hpp"
 #include "sim/sweep/sweep_values.hpp"
@@ -29,7 +30,7 @@ SweepBase read_base(const SweepSpec& spec, const Zoo& zoo, const Settings& setti
   b.global_batch = static_cast<int>(d.get_int("training.global_batch"));
   b.seq_len = static_cast<int>(d.get_int("training.seq_len"));
   b.pp = static_cast<int>(d.get_int("parallel.pp"));
-  b.pp_layers = b.model.layers + (d.get_bool("parallel.embedding_in_pp_split") ? 2 : 0);
+  b.pp_layers = pipeline_items(b.model.layers, d.get_bool("parallel.embedding_in_pp_split"));
   return b;
 }
 
@@ -67,7 +68,7 @@ std::vector<PlanPoint> grid(const SweepSpec& spec, const Zoo& zoo) {
     auto it = bases.find(id);
     if (it == bases.end()) it = bases.emplace(id, read_base(spec, zoo, fixed)).first;
     std::string pp = setting(p.settings, "parallel.pp");
-    for (int v : divisor_vps(it->second.pp_layers, pp.empty() ? it->second.pp : std::stoi(pp))) {
+    for (int v : interleave_factors(it->second.pp_layers, pp.empty() ? it->second.pp : std::stoi(pp))) {
       PlanPoint q = p;
       q.settings[vp - p.settings.begin()].second = std::to_string(v);
       out.push_back(std::move(q));

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "sim/model/stage_split.hpp"
+
 namespace trainsim {
 namespace {
 
@@ -69,23 +71,15 @@ bool has_key(const std::vector<LaunchSetting>& v, const std::string& key) {
   return std::any_of(v.begin(), v.end(), [&](const LaunchSetting& s) { return s.key == key; });
 }
 
-// A cell holding a positive integer, or 0.
-int count_cell(const RunRow& row, const std::string& col) {
-  const std::string& t = row.get(col);
-  if (t.empty() || !std::all_of(t.begin(), t.end(), [](unsigned char c) { return std::isdigit(c); }) || t.size() > 9)
-    return 0;
-  return std::stoi(t);
-}
-
 // Layers that do not divide over the stages but do once the embedding and the
 // loss count as one slot each: Megatron-core's only even split for them is
 // --account-for-embedding-in-pipeline-split --account-for-loss-in-pipeline-split
 // (one layer fewer on the first and the last stage, as Llama 3 405B's 126
 // layers run on 16 stages).
 void pipeline_split(const RunRow& row, std::vector<LaunchSetting>& out) {
-  const int layers = count_cell(row, "layers"), pp = count_cell(row, "pp");
+  const int layers = row.positive_int("layers").value_or(0), pp = row.positive_int("pp").value_or(0);
   if (has_key(out, "parallel.embedding_in_pp_split") || pp < 2 || layers < 1) return;
-  if (layers % pp != 0 && (layers + 2) % pp == 0)
+  if (layers % pp != 0 && pipeline_items(layers, true) % pp == 0)
     out.push_back({"parallel.embedding_in_pp_split", "true",
                    "pp divides layers + 2: Megatron-core --account-for-embedding-in-pipeline-split "
                    "--account-for-loss-in-pipeline-split (the even split)"});

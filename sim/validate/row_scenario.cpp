@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "sim/config/scenario_loader.hpp"
+#include "sim/model/stage_split.hpp"
 
 namespace trainsim {
 namespace {
@@ -56,17 +57,8 @@ std::string scenario_yaml(const RunRow& row, const std::vector<LaunchSetting>& l
 }
 
 int int_cell(const RunRow& row, const std::string& col, const std::string& why) {
-  const std::string& t = row.get(col);
-  std::size_t used = 0;
-  int v = 0;
-  try {
-    v = std::stoi(t, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (t.empty() || used != t.size() || v < 1)
-    throw ConfigError(row.where(col), "'" + t + "' is not a positive integer; " + why);
-  return v;
+  if (std::optional<int> v = row.positive_int(col)) return *v;
+  throw ConfigError(row.where(col), "'" + row.get(col) + "' is not a positive integer; " + why);
 }
 
 std::vector<std::string> micro_batch_candidates(const RunRow& row) {
@@ -86,11 +78,9 @@ std::vector<std::string> micro_batch_candidates(const RunRow& row) {
 // slots when the launch settings count them) evenly over pp x vp chunks.
 std::vector<std::string> vp_candidates(const RunRow& row, bool embedding_in_split) {
   const std::string why = "auto vp needs layers and pp as numbers";
-  int items = int_cell(row, "layers", why) + (embedding_in_split ? 2 : 0), pp = int_cell(row, "pp", why);
-  std::vector<std::string> out = {"1"};
-  if (pp < 2 || items % pp != 0) return out;
-  for (int v = 2; v <= items / pp; ++v)
-    if ((items / pp) % v == 0) out.push_back(std::to_string(v));
+  const int items = pipeline_items(int_cell(row, "layers", why), embedding_in_split);
+  std::vector<std::string> out;
+  for (int v : interleave_factors(items, int_cell(row, "pp", why))) out.push_back(std::to_string(v));
   return out;
 }
 

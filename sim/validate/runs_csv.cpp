@@ -93,6 +93,19 @@ const std::string& RunRow::get(const std::string& column) const {
   return it == cells.end() ? kEmpty : it->second;
 }
 
+std::optional<int> RunRow::positive_int(const std::string& column) const {
+  const std::string& t = get(column);
+  std::size_t used = 0;
+  int v = 0;
+  try {
+    v = std::stoi(t, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (used != t.size() || v < 1) return std::nullopt;
+  return v;
+}
+
 const std::vector<std::string>& required_run_columns() {
   static const std::vector<std::string> columns = {
       "id",  "model", "layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "mlp", "seq_len", "gpu", "cluster",

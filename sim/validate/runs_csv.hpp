@@ -13,6 +13,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct RunRow {
   // The cell of `column` ("" when the CSV has no such column).
   const std::string& get(const std::string& column) const;
   bool has(const std::string& column) const { return !get(column).empty(); }
+  // The cell as a positive integer; empty when it is not one (empty, text,
+  // zero, negative, or out of int's range).
+  std::optional<int> positive_int(const std::string& column) const;
   // The cell as a location for messages: {file, line, column}.
   SourceLocation where(const std::string& column) const { return {file, line, column}; }
   // The value of column `id` (the run's name).

@@ -93,13 +93,12 @@ class StageBuilder {
   // ---- tensor and context parallel collectives of one block
   // One block (attention or MLP) of a pass between its TP collectives: with SP
   // an all-gather before and a reduce-scatter after, else an all-reduce after.
-  // With tp_comm_overlap the collective after the block hides behind its
-  // compute, unless launches block (CUDA_LAUNCH_BLOCKING=1: nothing overlaps).
+  // With tp_comm_overlap the collective after the block hides behind its compute.
   void block_forward(double seconds, Category c, int lbl) {
     if (sp_) tp_collective(CollectiveOp::all_gather, p_.tp_ag_s, lbl);
     e_.compute(seconds, c, lbl);
     const double t = sp_ ? p_.tp_rs_s : p_.tp_ar_s;
-    const double exposed = s_.training.overlap.tp_comm && !blocking_ ? std::max(0.0, t - seconds) : t;
+    const double exposed = p_.overlap.tp_comm ? std::max(0.0, t - seconds) : t;
     tp_collective(sp_ ? CollectiveOp::reduce_scatter : CollectiveOp::all_reduce, exposed, lbl);
   }
   // Megatron's scatter/gather: the received 1/tp pieces all-gathered over TP.
@@ -108,14 +107,17 @@ class StageBuilder {
       e_.blocking(GroupKind::tp, CollectiveOp::all_gather, p_.p2p_gather_bytes, p_.p2p_gather_s, Lane::tp_comm,
                   Category::pp, lbl);
   }
+  // Ring attention's K/V exchange runs beside the attention block it feeds.
+  double exposed_cp(double exchange, double attention) const {
+    return p_.cp_overlapped ? std::max(0.0, exchange - attention) : exchange;
+  }
   void tp_collective(CollectiveOp op, double exposed, int lbl) {
     e_.blocking(GroupKind::tp, op, p_.tp_bytes, exposed, Lane::tp_comm, Category::tp, lbl);
   }
   void layer_forward(int lbl) {
     if (s_.parallel.cp > 1)
       e_.blocking(GroupKind::cp, CollectiveOp::all_gather, p_.cp_bytes,
-                  blocking_ ? p_.cp_ag_s : std::max(0.0, p_.cp_ag_s - p_.layer.attention_forward), Lane::tp_comm,
-                  Category::tp, lbl);
+                  exposed_cp(p_.cp_ag_s, p_.layer.attention_forward), Lane::tp_comm, Category::tp, lbl);
     block_forward(p_.layer.attention_forward, Category::forward, lbl);
     block_forward(p_.layer.mlp_forward, Category::forward, lbl);
   }
@@ -130,8 +132,7 @@ class StageBuilder {
     block_forward(p_.layer.attention_backward, Category::backward, lbl);
     if (s_.parallel.cp > 1)
       e_.blocking(GroupKind::cp, CollectiveOp::reduce_scatter, p_.cp_bytes,
-                  blocking_ ? p_.cp_rs_s : std::max(0.0, p_.cp_rs_s - p_.layer.attention_backward), Lane::tp_comm,
-                  Category::tp, lbl);
+                  exposed_cp(p_.cp_rs_s, p_.layer.attention_backward), Lane::tp_comm, Category::tp, lbl);
   }
 
   // ---- ZeRO-3 parameter gathers and releases (zero3_gathers.hpp)
@@ -195,7 +196,7 @@ class StageBuilder {
 
   // ---- gradient buckets
   bool reduces_in(const PassItem& item) const {
-    if (!s_.training.overlap.grad_reduce) return false;
+    if (!p_.overlap.grad_reduce) return false;
     return zero_ >= 2 || item.micro_batch == m_ - 1;
   }
   void grads_ready(double params, bool reduce) {
@@ -208,7 +209,7 @@ class StageBuilder {
     CollectiveOp op = zero_ == 0 || p_.grads_all_reduced ? CollectiveOp::all_reduce : CollectiveOp::reduce_scatter;
     double bytes = ready_ * p_.grad_bytes_per_param;
     const int n = e_.launch(GroupKind::shard, op, bytes, p_.comm->time(op, bytes, p_.shard_group), grad_label_);
-    if (blocking_) e_.wait_dp(n);  // CUDA_LAUNCH_BLOCKING=1: the backward resumes when the reduction ends
+    if (p_.reductions_wait) e_.wait_dp(n);  // blocking launches: the backward resumes when the reduction ends
     off_.grads_reduced(ready_, mb_, per_mb_);
     ready_ = 0;
   }
@@ -293,7 +294,6 @@ class StageBuilder {
   Emitter e_;
   int stage_, pp_, vp_, vstages_, m_;
   bool sp_;
-  bool blocking_ = s_.training.launch_blocking;  // CUDA_LAUNCH_BLOCKING=1: no collective overlaps compute
   int zero_;
   bool gathers_;          // ZeRO-3 gathers parameters (zero3_gathers.hpp)
   int grad_label_;
@@ -324,12 +324,12 @@ void StageBuilder::gather_updated_params() {
     n = e_.launch(GroupKind::shard, CollectiveOp::all_gather, bytes,
                   p_.comm->time(CollectiveOp::all_gather, bytes, p_.shard_group), lbl);
   }
-  if (!s_.training.overlap.param_gather || blocking_) e_.wait_dp(n);
+  if (!p_.overlap.param_gather) e_.wait_dp(n);
 }
 
 void StageBuilder::finish_step() {
   const int lbl = e_.label("step");
-  if (!s_.training.overlap.grad_reduce) {  // one reduction of the whole gradient buffer (Megatron DDP=local)
+  if (!p_.overlap.grad_reduce) {  // one reduction of the whole gradient buffer (Megatron DDP=local)
     ready_ = static_cast<double>(mem().params);
     mb_ = m_ - 1;
     per_mb_ = false;
@@ -343,7 +343,7 @@ void StageBuilder::finish_step() {
   }
   e_.memory(false, MemKind::comm_buffers, buffers_.backward.value());
   e_.memory(true, MemKind::comm_buffers, buffers_.step.value());
-  if (s_.training.overlap.grad_clip)
+  if (p_.overlap.grad_clip)
     e_.blocking(GroupKind::world, CollectiveOp::all_reduce, kGradNormBytes,
                 p_.comm->time(CollectiveOp::all_reduce, kGradNormBytes, p_.world_group), Lane::dp_comm, Category::dp, lbl);
   // DeepSpeed's BF16_Optimizer partitions the update and all-gathers the

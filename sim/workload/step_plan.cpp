@@ -35,6 +35,23 @@ void plan_compute(const Scenario& s, const ActivationShape& shape, StepPlan& p) 
   }
 }
 
+// Seconds of one collective on the compute stream: the network model's time,
+// plus one op's host time when launches block (CUDA_LAUNCH_BLOCKING=1: the
+// host issues the next op only once the collective has ended).
+double stream_collective_s(const Scenario& s, const StepPlan& p, CollectiveOp op, double bytes, const GroupPlacement& g) {
+  return p.comm->time(op, bytes, g) + (s.training.launch_blocking ? s.training.host_dispatch_s : 0);
+}
+
+// What runs beside compute: the scenario's overlap options, none of them with
+// blocking launches (each launch returns only when its kernel has ended).
+void plan_overlap(const Scenario& s, StepPlan& p) {
+  p.overlap = s.training.overlap;
+  if (!s.training.launch_blocking) return;
+  p.overlap.tp_comm = p.overlap.param_gather = p.overlap.p2p = false;
+  p.cp_overlapped = false;
+  p.reductions_wait = true;
+}
+
 void plan_groups(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
   const double e = activation_element_bytes(shape.precision);
   const double tokens = static_cast<double>(shape.seq_len) / shape.cp * shape.micro_batch;
@@ -47,17 +64,13 @@ void plan_groups(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
   p.world_group = {p.layout.world(), p.layout.node(p.layout.world() - 1) + 1,
                    std::min(p.layout.world(), p.layout.gpus_per_node())};
   p.tp_bytes = tokens * s.model.hidden * e;
-  p.tp_ar_s = p.comm->time(CollectiveOp::all_reduce, p.tp_bytes, p.tp_group);
-  p.tp_ag_s = p.comm->time(CollectiveOp::all_gather, p.tp_bytes, p.tp_group);
-  p.tp_rs_s = p.comm->time(CollectiveOp::reduce_scatter, p.tp_bytes, p.tp_group);
+  p.tp_ar_s = stream_collective_s(s, p, CollectiveOp::all_reduce, p.tp_bytes, p.tp_group);
+  p.tp_ag_s = stream_collective_s(s, p, CollectiveOp::all_gather, p.tp_bytes, p.tp_group);
+  p.tp_rs_s = stream_collective_s(s, p, CollectiveOp::reduce_scatter, p.tp_bytes, p.tp_group);
   const double kv_per_rank = 2.0 * tokens * s.model.kv_heads * s.model.head_dim * e / s.parallel.tp;
   p.cp_bytes = kv_per_rank * s.parallel.cp;
-  p.cp_ag_s = p.comm->time(CollectiveOp::all_gather, p.cp_bytes, p.cp_group);
-  p.cp_rs_s = p.comm->time(CollectiveOp::reduce_scatter, p.cp_bytes, p.cp_group);
-  // CUDA_LAUNCH_BLOCKING=1: the host issues the op after each collective only
-  // once the collective has ended (one more op's host time on the stream).
-  if (s.training.launch_blocking)
-    for (double* t : {&p.tp_ar_s, &p.tp_ag_s, &p.tp_rs_s, &p.cp_ag_s, &p.cp_rs_s}) *t += s.training.host_dispatch_s;
+  p.cp_ag_s = stream_collective_s(s, p, CollectiveOp::all_gather, p.cp_bytes, p.cp_group);
+  p.cp_rs_s = stream_collective_s(s, p, CollectiveOp::reduce_scatter, p.cp_bytes, p.cp_group);
 }
 
 void plan_p2p(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
@@ -70,12 +83,11 @@ void plan_p2p(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
   // and torch.cuda.synchronize() after batch_isend_irecv) unless the
   // interleaved schedule runs with --overlap-p2p-communication; DeepSpeed's
   // PipelineEngine always blocks.
-  const bool overlapped = s.training.overlap.p2p && s.parallel.vp > 1;
-  p.p2p_blocking = s.parallel.deepspeed_pipeline || !overlapped || s.training.launch_blocking;
+  const bool overlapped = p.overlap.p2p && s.parallel.vp > 1;
+  p.p2p_blocking = s.parallel.deepspeed_pipeline || !overlapped;
   if (split > 1 && !s.parallel.sequence_parallel && s.parallel.pp > 1) {
     p.p2p_gather_bytes = p.p2p_bytes * split;
-    p.p2p_gather_s = p.comm->time(CollectiveOp::all_gather, p.p2p_gather_bytes, p.tp_group) +
-                     (s.training.launch_blocking ? s.training.host_dispatch_s : 0);
+    p.p2p_gather_s = stream_collective_s(s, p, CollectiveOp::all_gather, p.p2p_gather_bytes, p.tp_group);
   }
   const int pp = s.parallel.pp;
   p.p2p_s.assign(pp, 0.0);
@@ -135,6 +147,7 @@ StepPlan make_step_plan(const Scenario& s, CommCost& comm) {
   p.comm = &comm;
   const ActivationShape shape = activation_shape(s);
   plan_compute(s, shape, p);
+  plan_overlap(s, p);
   plan_groups(s, shape, p);
   plan_p2p(s, shape, p);
   plan_dp(s, p);

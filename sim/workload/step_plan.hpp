@@ -47,6 +47,13 @@ struct StepPlan {
   // before use (p2p_communication: gather_split_1d_tensor); 0 when not used.
   double p2p_gather_bytes = 0, p2p_gather_s = 0;
 
+  // What runs beside compute: training.overlap_*, every one off with blocking
+  // launches (training.cuda_launch_blocking). overlap.grad_reduce keeps saying
+  // when reductions are issued; with blocking launches each of them waits.
+  OverlapOptions overlap;
+  bool cp_overlapped = true;     // context parallelism's K/V exchange hides behind the attention block
+  bool reductions_wait = false;  // the compute stream waits for every gradient reduction it launches
+
   // Data parallel.
   double grad_bytes_per_param = 2;   // reduced gradient element
   // ZeRO-1 under DeepSpeed's BF16_Optimizer: the fp32 gradients are all-reduced
