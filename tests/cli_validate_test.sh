@@ -45,16 +45,16 @@ cmp -s "$tmp/a.json" "$tmp/b.json" && ok "JSON byte-identical with --threads 1 a
 
 # A row that cannot be simulated is reported, not an error; two --runs files are read.
 head -n 1 "$runs" > "$tmp/mine.csv"
-grep '^sc21_t1_1.7B,' "$runs" | sed 's/^sc21_t1_1.7B,/mine_bad,/; s/,dgx-a100-80gb,/,no-such-cluster,/' >> "$tmp/mine.csv"
+grep '^sc21_t1_1.7B,' "$runs" | sed 's/^sc21_t1_1.7B,/mine_bad,/; s/,a100-sxm4-80gb,dgx-a100-80gb,/,z100-sxm,no-such-cluster,/' >> "$tmp/mine.csv"
 "$bin" validate --runs "$tmp/mine.csv" --runs "$runs" --filter "mine_bad|sc21_t1_1.7B" --json "$tmp/c.json" > "$tmp/c.txt" 2>&1 \
   && python3 -c "
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d['summary']['rows'] == 2 and d['summary']['rows_failed'] == 1, d['summary']
 bad = d['rows'][0]
-assert bad['status'] == 'failed' and \"unknown cluster 'no-such-cluster'\" in bad['reason'], bad
+assert bad['status'] == 'failed' and \"unknown GPU card 'z100-sxm'\" in bad['reason'], bad
 assert len(d['files']) == 2
-" "$tmp/c.json" && grep -q "mine_bad (.*mine.csv:2): cluster: unknown cluster" "$tmp/c.txt" \
+" "$tmp/c.json" && grep -q "mine_bad (.*mine.csv:2): gpu: unknown GPU card" "$tmp/c.txt" \
   && ok "failing row reported with its reason, exit 0, two --runs files" || bad "failing row reported with its reason"
 
 check() {  # check NAME EXPECTED_TEXT COMMAND...

@@ -9,12 +9,14 @@
 //    layouts they ran predicted to fit and those that ran out of memory predicted not to.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
 #include "sim/config/zoo.hpp"
 #include "sim/sweep/sweep_run.hpp"
 #include "sim/sweep/sweep_summary.hpp"
+#include "sim/validate/validation.hpp"
 
 using namespace trainsim;
 
@@ -58,6 +60,19 @@ double sc21_eq3_flops() {
   const double B = 1536, s = 2048, l = 96, h = 12288, V = 51200;
   return 96 * B * s * l * h * h * (1 + s / (6 * h) + V / (16 * l * h));
 }
+
+// Eq. 3 TFLOP/s per GPU of a GPT-3 175B step at global batch 1536.
+double eq3_tflops(double step_s, int gpus) { return sc21_eq3_flops() / step_s / gpus / 1e12; }
+
+// The plans Megatron-LM offered in 2021 (SC21): no ZeRO or distributed optimizer,
+// full recompute, no sequence parallelism; here without interleaving, as every
+// measured GPT-3 175B run in reference/ (vTrain) ran.
+const char* kGpt3Plans2021 = R"(model: gpt3-175b
+cluster: dgx-a100-80gb
+nodes: 128
+parallel: {tp: [2, 4, 8], pp: [8, 16, 32], vp: 1, sequence_parallel: false, zero_stage: 0}
+training: {seq_len: 2048, global_batch: 1536, precision: fp16, micro_batch: [1, 2], recompute: full}
+)";
 
 const CsvTable& gpt3_table() {
   static const CsvTable t = [] {
@@ -103,6 +118,43 @@ TEST_CASE("GPT-3 175B on 1,024 A100: best SC21-style plan within 10% of SC21's 1
   double tflops = sc21_eq3_flops() / number(t, best, "step_time_s") / 1024 / 1e12;
   MESSAGE("best SC21-style plan: ", row_label(t, best), ": ", tflops, " TFLOP/s per GPU (Eq. 3) vs 140 published");
   CHECK(std::abs(tflops / 140 - 1) <= 0.10);
+}
+
+// Why the figure above is not met (results/sweep.md): the measured GPT-3 175B runs of
+// reference/vtrain/runs_multi.csv (Megatron-DeepSpeed, 512 A100, batch 1536, 1F1B, full
+// recompute, no interleaving) already exceed 154 TFLOP/s per GPU (Eq. 3), SC21's 140 plus
+// 10%, and the model reproduces them; the best plan of the same kind on 1,024 GPUs has
+// the bubble of the fastest of them ((p-1)/m: 15/96 against 31/192) and is predicted
+// within 5% of it. A model faithful to these runs cannot put the search's best within 10% of 140.
+TEST_CASE("GPT-3 175B: measured runs in reference/ exceed SC21's 140 TFLOP/s + 10%, and the model reproduces them") {
+  ValidateOptions o;
+  o.threads = 2;
+  o.filter = "^vtrain_multi_";
+  ValidationResult v = validate_runs({read_runs_csv("../shared/reference/vtrain/runs_multi.csv")}, zoo(), o);
+  double fastest_measured = 0, abs_error = 0;
+  int rows = 0;
+  for (const RowReport& r : v.rows) {
+    if (r.model != "GPT 175B") continue;
+    REQUIRE(r.error.has_value());
+    fastest_measured = std::max(fastest_measured, eq3_tflops(*r.measured_step_time_s, r.gpus));
+    abs_error += std::abs(*r.error);
+    ++rows;
+  }
+  REQUIRE(rows == 21);
+  const double mape = abs_error / rows;
+  SweepRunOptions so;
+  so.threads = 2;
+  const CsvTable t = run_sweep(load_sweep_string(kGpt3Plans2021, "gpt3-2021.yaml"), zoo(), so).table;
+  std::size_t best = fastest(t, [](std::size_t) { return true; });
+  REQUIRE(best < t.rows.size());
+  const double best_1024 = eq3_tflops(number(t, best, "step_time_s"), 1024);
+  MESSAGE("vTrain GPT-3 175B on 512 A100: fastest measured ", fastest_measured, " TFLOP/s per GPU (Eq. 3), model MAPE ",
+          100 * mape, "% on the 21 runs; best 2021-style plan on 1,024 A100 (ZeRO-0, full recompute, no SP, vp 1): ",
+          row_label(t, best), ", ", best_1024, " TFLOP/s per GPU (Eq. 3); SC21: 140");
+  CHECK(fastest_measured > 1.10 * 140);
+  CHECK(mape < 0.05);
+  CHECK(best_1024 > 1.10 * 140);
+  CHECK(std::abs(best_1024 / fastest_measured - 1) < 0.05);
 }
 
 TEST_CASE("BLOOM-176B on 384 A100: BigScience's layout in the top 5, measured layouts fit") {

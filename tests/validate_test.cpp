@@ -77,7 +77,7 @@ void check_same_model(const ModelSpec& a, const ModelSpec& b) {
 
 // A row's scenario and the named card's scenario under the same settings agree field by field.
 void check_row_matches_card(const RunRow& row, const std::string& card, const std::vector<std::string>& sets) {
-  Scenario from_row = row_scenario(row, plan_row(row), sets, zoo());
+  Scenario from_row = row_scenario(row, plan_row(row, zoo()), sets, zoo());
   std::string yaml = "model: " + card + "\ncluster: " + row.get("cluster") + "\n";
   std::vector<std::string> card_sets = sets;
   for (const auto& [key, col] : std::vector<std::pair<std::string, std::string>>{
@@ -183,7 +183,7 @@ TEST_CASE("row -> scenario: SC21 145.6B, Llama 2 7B (NeMo) and BLOOM 176B rows g
   RunsTable t = read_runs_csv(kCalibration);
   check_row_matches_card(row_named(t, "sc21_t1_145.6B"), "megatron-gpt-145.6b",
                          {"training.micro_batch=2", "parallel.vp=2"});
-  Scenario sc21 = row_scenario(row_named(t, "sc21_t1_145.6B"), plan_row(row_named(t, "sc21_t1_145.6B")),
+  Scenario sc21 = row_scenario(row_named(t, "sc21_t1_145.6B"), plan_row(row_named(t, "sc21_t1_145.6B"), zoo()),
                                {"training.micro_batch=2", "parallel.vp=2"}, zoo());
   CHECK_FALSE(sc21.training.flash_attention);           // 2021
   CHECK_FALSE(sc21.training.overlap.grad_reduce);       // run_table_1.sh DDP=local with pp > 1
@@ -191,12 +191,12 @@ TEST_CASE("row -> scenario: SC21 145.6B, Llama 2 7B (NeMo) and BLOOM 176B rows g
   check_row_matches_card(row_named(t, "nemo2407_LLAMA2-7B_8"), "llama-2-7b", {"training.recompute=selective"});
   check_row_matches_card(row_named(t, "bloom_prequel_02-28_176B_41"), "bloom-176b", {});
   Scenario bloom = row_scenario(row_named(t, "bloom_prequel_02-28_176B_41"),
-                                plan_row(row_named(t, "bloom_prequel_02-28_176B_41")), {}, zoo());
+                                plan_row(row_named(t, "bloom_prequel_02-28_176B_41"), zoo()), {}, zoo());
   CHECK(bloom.parallel.embedding_in_pp_split);
   CHECK(bloom.memory.convention == MemoryConvention::deepspeed);
   CHECK(bloom.training.launch_blocking);  // tr11-176B-ml.slurm: CUDA_LAUNCH_BLOCKING=1
   RunsTable v = read_runs_csv(kVtrainSingle);
-  Scenario vt = row_scenario(v.rows[0], plan_row(v.rows[0]), {}, zoo());
+  Scenario vt = row_scenario(v.rows[0], plan_row(v.rows[0], zoo()), {}, zoo());
   CHECK(vt.cluster.name == "vtrain-a100");
   CHECK_FALSE(vt.training.overlap.grad_reduce);  // vtrain/README.md: gradient bucketing off
 }
@@ -220,7 +220,7 @@ TEST_CASE("every GPU and cluster named in the reference runs has a card; vtrain-
 TEST_CASE("auto columns: the fastest fitting candidate is chosen and reported") {
   // global 32 / dp 4 = 8 per replica: micro-batch 1, 2, 4, 8; recompute none/selective/full; SP off/on (tp 2).
   RunsTable t = table_of(small_row("searched", "2,1,4,1,auto,1,0,auto,32,auto,1.0,,,,0"));
-  RowPlan plan = plan_row(t.rows[0]);
+  RowPlan plan = plan_row(t.rows[0], zoo());
   REQUIRE(plan.axes.size() == 3);
   CHECK(plan.axes[0].values == std::vector<std::string>{"1", "2", "4", "8"});
   ValidationResult v = validate_runs({t}, zoo(), {});
@@ -245,7 +245,7 @@ TEST_CASE("auto columns: the fastest fitting candidate is chosen and reported") 
 TEST_CASE("auto vp: candidates divide layers / pp; Megatron's interleaving rule rejects the others") {
   // 12 layers, pp 2: vp 1, 2, 3, 6; global 4 / dp 4 = one micro-batch per step: never a multiple of pp.
   RunsTable t = table_of(small_row("vp", "1,2,4,1,0,auto,0,1,4,full,1.0,,,,0"));
-  RowPlan plan = plan_row(t.rows[0]);
+  RowPlan plan = plan_row(t.rows[0], zoo());
   REQUIRE(plan.axes.size() == 1);
   CHECK(plan.axes[0].values == std::vector<std::string>{"1", "2", "3", "6"});
   CHECK_THROWS_WITH_AS(row_scenario(t.rows[0], plan, {"parallel.vp=2"}, zoo()),
@@ -261,7 +261,7 @@ TEST_CASE("auto vp with layers that only split evenly with the embedding and los
   // and vp 3 (12 items / (4 x 3)) becomes a candidate; global 8 / dp 2 = 4 micro-batches.
   std::string model = "GPT ten,10,1024,16,16,4096,51200,gelu,1024";
   RunsTable t = table_of(small_row("uneven", "1,4,2,1,0,auto,0,1,8,full,1.0,,,,0", "dgx-a100-80gb", model));
-  RowPlan plan = plan_row(t.rows[0]);
+  RowPlan plan = plan_row(t.rows[0], zoo());
   REQUIRE(plan.axes.size() == 1);
   CHECK(plan.axes[0].values == std::vector<std::string>{"1", "3"});
   Scenario s = row_scenario(t.rows[0], plan, {"parallel.vp=3"}, zoo());
@@ -269,7 +269,7 @@ TEST_CASE("auto vp with layers that only split evenly with the embedding and los
   CHECK(simulate_step(s).step_time_s > 0);
   // Layers that divide pp keep the plain split.
   RunsTable even = table_of(small_row("even", "1,2,4,1,0,auto,0,1,8,full,1.0,,,,0"));
-  CHECK_FALSE(row_scenario(even.rows[0], plan_row(even.rows[0]), {}, zoo()).parallel.embedding_in_pp_split);
+  CHECK_FALSE(row_scenario(even.rows[0], plan_row(even.rows[0], zoo()), {}, zoo()).parallel.embedding_in_pp_split);
   ValidationResult v = validate_runs({t}, zoo(), {});
   REQUIRE_FALSE(v.rows[0].failed);
 }
@@ -299,8 +299,9 @@ TEST_CASE("OOM rows: a run that ran out of memory passes when predicted not to f
 }
 
 TEST_CASE("rows that cannot be simulated are failures with a reason, never skipped") {
-  RunsTable t = table_of(small_row("good", "1,1,8,1,0,1,0,1,8,full,1.0,,,,0") +
-                         small_row("no_cluster", "1,1,8,1,0,1,0,1,8,full,1.0,,,,0", "dgx-z100") +
+  const std::string no_card = "no_card,test,GPT small,12,1024,16,16,4096,51200,gelu,1024,z100-sxm,dgx-z100,8,bf16,"
+                              "1,1,8,1,0,1,0,1,8,full,1.0,,,,0,\n";
+  RunsTable t = table_of(small_row("good", "1,1,8,1,0,1,0,1,8,full,1.0,,,,0") + no_card +
                          small_row("bad_tp", "3,1,8,1,0,1,0,1,8,full,1.0,,,,0") +
                          small_row("bad_auto", "1,1,8,1,0,1,auto,1,8,full,1.0,,,,0") +
                          small_row("none_fits", "1,1,8,1,0,1,0,auto,8,full,1.0,,,,0", "dgx-a100-80gb",
@@ -308,16 +309,61 @@ TEST_CASE("rows that cannot be simulated are failures with a reason, never skipp
   ValidationResult v = validate_runs({t}, zoo(), {});
   REQUIRE(v.rows.size() == 5);
   CHECK_FALSE(report_named(v, "good").failed);
-  const RowReport& cluster = report_named(v, "no_cluster");
-  CHECK(cluster.failed);
-  CHECK(cluster.reason.find("cluster: unknown cluster 'dgx-z100'") == 0);
+  const RowReport& card = report_named(v, "no_card");
+  CHECK(card.failed);
+  CHECK(card.reason.find("gpu: unknown GPU card 'z100-sxm'") == 0);
   CHECK(report_named(v, "bad_tp").reason.find("tp: ") == 0);
   CHECK(report_named(v, "bad_auto").reason.find("zero_stage: 'auto' is not supported") == 0);
   CHECK(report_named(v, "none_fits").reason.find("no candidate fits") == 0);
   CHECK(v.summary.rows == 5);
   CHECK(v.summary.rows_failed == 4);
   CHECK(v.summary.rows_compared == 1);
-  CHECK(format_validation_text(v).find("no_cluster (t.csv:3): cluster: unknown cluster") != std::string::npos);
+  CHECK(format_validation_text(v).find("no_card (t.csv:3): gpu: unknown GPU card") != std::string::npos);
+}
+
+// Published runs name their machines their own way (row_hardware.hpp): a GPU name that holds
+// the words of exactly one card is read as that card, a cluster without a card is modelled on a
+// shipped cluster of the row's GPU (the DGX design first), and the report says so. What stays
+// ambiguous, unknown or impossible on the row's GPU fails with the reason.
+TEST_CASE("rows naming a GPU or cluster without a card: substituted and reported, or failed with the reason") {
+  const std::string m = "Llama 7B,32,4096,32,32,11008,32000,swiglu,4096";
+  auto row = [&](const std::string& id, const std::string& gpu, const std::string& cluster, const std::string& prec) {
+    return id + ",test," + m + "," + gpu + "," + cluster + ",8,"+ prec + ",1,1,8,1,0,1,1,1,64,full,1.0,measured,,,0,\n";
+  };
+  const std::string rows = row("named", "h100-sxm5-80gb", "dgx-h100-80gb", "bf16") +
+                           row("own_names", "NVIDIA H100-80GB", "eos-h100", "bf16") +
+                           row("underscored", "h100_sxm", "dgx-h100-80gb", "bf16") +
+                           row("ambiguous", "A100", "selene", "bf16") + row("fp8_a100", "a100-80gb", "selene", "fp8");
+  ValidationResult v = validate_runs({table_of(rows)}, zoo(), {});
+  const RowReport &named = report_named(v, "named"), &own = report_named(v, "own_names"),
+                  &under = report_named(v, "underscored");
+  REQUIRE_FALSE(named.failed);
+  REQUIRE_FALSE(own.failed);
+  REQUIRE_FALSE(under.failed);
+  // Same cards, same prediction.
+  CHECK(*own.predicted_step_time_s == *named.predicted_step_time_s);
+  CHECK(*under.predicted_step_time_s == *named.predicted_step_time_s);
+  auto substituted = [](const RowReport& r, const std::string& key) {
+    for (const LaunchSetting& l : r.launch)
+      if (l.key == key) return l.value;
+    return std::string();
+  };
+  CHECK(substituted(named, "gpu").empty());
+  CHECK(substituted(named, "cluster").empty());
+  CHECK(substituted(own, "gpu") == "h100-sxm5-80gb");
+  CHECK(substituted(own, "cluster") == "dgx-h100-80gb");
+  CHECK(substituted(under, "gpu") == "h100-sxm5-80gb");
+  const RowReport& amb = report_named(v, "ambiguous");
+  CHECK(amb.failed);
+  CHECK(amb.reason.find("gpu: 'A100' matches several GPU cards (a100-sxm4-40gb, a100-sxm4-80gb)") == 0);
+  const RowReport& fp8 = report_named(v, "fp8_a100");
+  CHECK(fp8.failed);
+  CHECK(fp8.reason.find("precision: a100-sxm4-80gb has no FP8 tensor cores") == 0);
+  CHECK(substituted(fp8, "cluster") == "dgx-a100-80gb");
+  const std::string text = format_validation_text(v);
+  CHECK(text.find("rows modelled on another card (assumptions):") != std::string::npos);
+  CHECK(text.find("own_names: cluster 'eos-h100' has no card in topologies/: modelled on dgx-h100-80gb") !=
+        std::string::npos);
 }
 
 TEST_CASE("JSON report: the documented keys, byte-identical whatever the thread count") {

@@ -2,6 +2,7 @@
 target_sources(trainsim_core PRIVATE
   sim/validate/runs_csv.cpp
   sim/validate/launch_settings.cpp
+  sim/validate/row_hardware.cpp
   sim/validate/row_scenario.cpp
   sim/validate/validation.cpp
   sim/validate/validation_summary.cpp

@@ -43,16 +43,17 @@ std::string model_card(const RunRow& row) {
   return y;
 }
 
-std::string scenario_yaml(const RunRow& row, const std::vector<LaunchSetting>& launch) {
+std::string scenario_yaml(const RunRow& row, const RowHardware& hw, const std::vector<LaunchSetting>& launch) {
   std::string y = model_card(row);
-  y += "cluster: " + quoted(row.get("cluster")) + "\n";
+  y += "cluster: " + quoted(hw.cluster) + "\n";
   if (row.has("gpus")) y += "gpus: " + quoted(row.get("gpus")) + "\n";
   y += "parallel:\n";
   for (const char* col : {"tp", "pp", "dp", "cp", "vp", "zero_stage"}) line(y, col, row.get(col));
   line(y, "sequence_parallel", sequence_parallel(row.get("sequence_parallel")));
   y += "training:\n";
   for (const char* col : {"seq_len", "micro_batch", "global_batch", "precision", "recompute"}) line(y, col, row.get(col));
-  for (const LaunchSetting& l : launch) y += l.key + ": " + quoted(l.value) + "\n";  // dotted keys, read as --set would
+  for (const LaunchSetting& l : launch)  // dotted keys, read as --set would; gpu and cluster are in place already
+    if (l.key.find('.') != std::string::npos) y += l.key + ": " + quoted(l.value) + "\n";
   return y;
 }
 
@@ -114,9 +115,12 @@ std::vector<SearchAxis> auto_axes(const RunRow& row, const std::vector<LaunchSet
 // card), the row's GPU goes into the card's node: same node, links and fabric,
 // the row's GPU (peak FLOP/s, HBM size and bandwidth). H200 SXM and H100 SXM
 // share the HGX board (hardware.md §2.2).
-void apply_gpu(const RunRow& row, Scenario& s, const Zoo& zoo) {
-  auto file = zoo.resolve(ZooKind::gpu, row.get("gpu"), row.file, row.where("gpu"));
-  if (s.cluster.node.gpu.name != row.get("gpu")) s.cluster.node.gpu = load_gpu_card(file.string());
+// Returns whether the GPU changed.
+bool apply_gpu(const RunRow& row, const std::string& gpu, Scenario& s, const Zoo& zoo) {
+  auto file = zoo.resolve(ZooKind::gpu, gpu, row.file, row.where("gpu"));
+  if (s.cluster.node.gpu.name == gpu) return false;
+  s.cluster.node.gpu = load_gpu_card(file.string());
+  return true;
 }
 
 }  // namespace
@@ -131,12 +135,14 @@ std::string column_of(const std::string& key) {
   return key;
 }
 
-RowPlan plan_row(const RunRow& row) {
+RowPlan plan_row(const RunRow& row, const Zoo& zoo) {
   RowPlan p;
   p.file = row.file + ":" + std::to_string(row.line);
-  p.launch = launch_settings(row);
+  p.hardware = row_hardware(row, zoo);
+  p.launch = p.hardware.substituted;
+  for (LaunchSetting& l : launch_settings(row)) p.launch.push_back(std::move(l));
   p.axes = auto_axes(row, p.launch);
-  p.yaml = scenario_yaml(row, p.launch);
+  p.yaml = scenario_yaml(row, p.hardware, p.launch);
   return p;
 }
 
@@ -145,11 +151,12 @@ Scenario row_scenario(const RunRow& row, const RowPlan& plan, const std::vector<
   Scenario s;
   try {
     s = load_scenario_string(plan.yaml, row.file, overrides, zoo);
+    // The row's GPU in the node: the layout is checked again for it (FP8 on an A100).
+    if (apply_gpu(row, plan.hardware.gpu, s, zoo)) validate_layout(s);
   } catch (const ConfigError& e) {
     if (e.where().file != row.file && e.where().file != "--set") throw;  // a card's own error names its file
     throw ConfigError(row.where(column_of(e.where().key)), e.message());
   }
-  apply_gpu(row, s, zoo);
   return s;
 }
 

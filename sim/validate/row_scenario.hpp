@@ -6,7 +6,7 @@
 //
 // Column -> scenario key: layers, hidden, heads, kv_heads, ffn, vocab, mlp ->
 // the inline model card (with model_family_keys); gpu -> checked against the
-// cluster card's GPU; cluster; gpus; tp, pp, dp, cp, sequence_parallel (0|1),
+// cluster card's GPU; cluster (both through row_hardware()); gpus; tp, pp, dp, cp, sequence_parallel (0|1),
 // vp, zero_stage -> parallel.*; seq_len, micro_batch, global_batch, precision,
 // recompute -> training.*.
 //
@@ -24,6 +24,7 @@
 #include "sim/config/zoo.hpp"
 #include "sim/search/plan_search.hpp"
 #include "sim/validate/launch_settings.hpp"
+#include "sim/validate/row_hardware.hpp"
 #include "sim/validate/runs_csv.hpp"
 
 namespace trainsim {
@@ -32,13 +33,15 @@ struct RowPlan {
   std::string file;                    // "FILE.csv:LINE": the scenario's name in messages
   std::string yaml;                    // the scenario text (auto columns left at their defaults)
   std::vector<SearchAxis> axes;        // one per auto column, candidates in search order
-  std::vector<LaunchSetting> launch;   // settings the source implies (already in `yaml`)
+  std::vector<LaunchSetting> launch;   // settings the source implies (already in `yaml`), after
+                                       // the hardware substitutions (keys "gpu", "cluster")
+  RowHardware hardware;                // the cards the row runs on (row_hardware.hpp)
 };
 
 // Builds the row's plan. Throws ConfigError at the row's line and column when
-// a column cannot be mapped (auto where it is not supported, a non-numeric
-// dimension that auto candidates depend on).
-RowPlan plan_row(const RunRow& row);
+// a column cannot be mapped (no card for the GPU or cluster, auto where it is
+// not supported, a non-numeric dimension that auto candidates depend on).
+RowPlan plan_row(const RunRow& row, const Zoo& zoo);
 
 // The scenario of `plan` with the search point's settings applied: loads
 // plan.yaml through the zoo, checks the GPU column against the cluster card

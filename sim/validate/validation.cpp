@@ -51,7 +51,7 @@ void read_measured(const RunRow& row, RowReport& r) {
     throw ConfigError(row.where("step_time_s"), "nothing to compare: no step time, no peak memory and oom is not 1");
 }
 
-RowWork start_row(const RunRow& row) {
+RowWork start_row(const RunRow& row, const Zoo& zoo) {
   RowWork w;
   w.row = &row;
   RowReport& r = w.report;
@@ -63,7 +63,7 @@ RowWork start_row(const RunRow& row) {
   r.gpus = std::atoi(row.get("gpus").c_str());
   try {
     read_measured(row, r);
-    w.plan = plan_row(row);
+    w.plan = plan_row(row, zoo);
     r.launch = w.plan.launch;
     w.searched = !w.plan.axes.empty();
   } catch (const ConfigError& e) {
@@ -169,7 +169,7 @@ ValidationResult validate_runs(const std::vector<RunsTable>& tables, const Zoo& 
   std::vector<RowWork> work;
   for (const RunsTable& t : tables)
     for (const RunRow& row : t.rows)
-      if (std::regex_search(row.id(), filter)) work.push_back(start_row(row));
+      if (std::regex_search(row.id(), filter)) work.push_back(start_row(row, zoo));
 
   std::vector<std::size_t> fixed, searched;
   for (std::size_t i = 0; i < work.size(); ++i)

@@ -132,6 +132,15 @@ std::string failed_text(const ValidationResult& v, const std::string& bullet) {
   return out;
 }
 
+// Rows modelled on another card than the one they name (row_hardware.hpp).
+std::string substituted_text(const ValidationResult& v, const std::string& bullet) {
+  std::string out;
+  for (const RowReport& r : v.rows)
+    for (const LaunchSetting& l : r.launch)
+      if (l.key == "gpu" || l.key == "cluster") out += bullet + r.id + ": " + l.why + "\n";
+  return out;
+}
+
 }  // namespace
 
 Json summary_json(const ValidationSummary& s) {
@@ -183,6 +192,8 @@ std::string format_summary_text(const ValidationSummary& s) {
 
 std::string format_validation_text(const ValidationResult& v) {
   std::string out = render_text(row_table(v));
+  std::string substituted = substituted_text(v, "  ");
+  if (!substituted.empty()) out += "\nrows modelled on another card (assumptions):\n" + substituted;
   std::string failed = failed_text(v, "  ");
   if (!failed.empty()) out += "\nfailed rows (counted as failures):\n" + failed;
   return out + "\n" + format_summary_text(v.summary);
@@ -190,6 +201,8 @@ std::string format_validation_text(const ValidationResult& v) {
 
 std::string format_validation_markdown(const ValidationResult& v) {
   std::string out = render_markdown(row_table(v));
+  std::string substituted = substituted_text(v, "- ");
+  if (!substituted.empty()) out += "\nRows modelled on another card (assumptions):\n\n" + substituted;
   std::string failed = failed_text(v, "- ");
   if (!failed.empty()) out += "\nFailed rows (counted as failures):\n\n" + failed;
   std::string summary = format_summary_text(v.summary);

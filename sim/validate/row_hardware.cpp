@@ -1,0 +1,130 @@
+#include "sim/validate/row_hardware.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+
+#include "sim/config/error.hpp"
+#include "sim/config/hardware_loader.hpp"
+
+namespace trainsim {
+namespace {
+
+// The words of a card name: lower case, split at '-', '_' and ' ', "sxm4" and
+// "sxm5" read as "sxm", a leading vendor word dropped.
+std::vector<std::string> words(const std::string& name) {
+  std::vector<std::string> out;
+  std::string w;
+  auto flush = [&] {
+    if (w == "sxm4" || w == "sxm5") w = "sxm";
+    if (!w.empty() && w != "nvidia") out.push_back(w);
+    w.clear();
+  };
+  for (char c : name) {
+    if (c == '-' || c == '_' || c == ' ') flush();
+    else w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  flush();
+  return out;
+}
+
+bool has_word(const std::vector<std::string>& ws, const std::string& w) {
+  return std::find(ws.begin(), ws.end(), w) != ws.end();
+}
+
+bool names_form_factor(const std::vector<std::string>& ws) {
+  return has_word(ws, "sxm") || has_word(ws, "pcie") || has_word(ws, "nvl");
+}
+
+bool resolves(const Zoo& zoo, ZooKind kind, const RunRow& row, const std::string& col) {
+  try {
+    zoo.resolve(kind, row.get(col), row.file, row.where(col));
+    return true;
+  } catch (const ConfigError&) {
+    return false;
+  }
+}
+
+// The shipped GPU cards holding every word of `name`; SXM ones only when the
+// name gives no form factor and one is SXM.
+std::vector<std::string> gpu_matches(const std::string& name, const Zoo& zoo) {
+  const std::vector<std::string> want = words(name);
+  std::vector<std::string> found;
+  if (want.empty()) return found;
+  for (const std::string& card : zoo.names(ZooKind::gpu)) {
+    const std::vector<std::string> have = words(card);
+    if (std::all_of(want.begin(), want.end(), [&](const std::string& w) { return has_word(have, w); }))
+      found.push_back(card);
+  }
+  if (!names_form_factor(want)) {
+    std::vector<std::string> sxm;
+    for (const std::string& c : found)
+      if (has_word(words(c), "sxm")) sxm.push_back(c);
+    if (!sxm.empty()) found = sxm;
+  }
+  return found;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+std::string resolve_gpu(const RunRow& row, const Zoo& zoo, std::vector<LaunchSetting>& subs) {
+  const std::string& name = row.get("gpu");
+  if (resolves(zoo, ZooKind::gpu, row, "gpu")) return name;
+  std::vector<std::string> found = gpu_matches(name, zoo);
+  if (found.size() != 1) {
+    if (found.size() > 1)
+      throw ConfigError(row.where("gpu"), "'" + name + "' matches several GPU cards (" + join(found) +
+                                              "); name one of them");
+    zoo.resolve(ZooKind::gpu, name, row.file, row.where("gpu"));  // throws, listing the valid names
+  }
+  const bool form_given = names_form_factor(words(name));
+  subs.push_back({"gpu", found.front(),
+                  "GPU '" + name + "' has no card in topologies/gpus: read as " + found.front() +
+                      (form_given ? ", the one shipped card whose name holds every word of it"
+                                  : ", the one shipped SXM card whose name holds every word of it (no form factor "
+                                    "named)")});
+  return found.front();
+}
+
+// Shipped clusters whose node carries `gpu`, DGX designs first, then by name.
+std::vector<std::string> clusters_with(const std::string& gpu, const Zoo& zoo) {
+  std::vector<std::string> out;
+  for (const std::string& name : zoo.names(ZooKind::cluster)) {
+    try {
+      ClusterSpec c = load_cluster_card(zoo.resolve(ZooKind::cluster, name, {}, {}).string(), zoo);
+      if (c.node.gpu.name == gpu) out.push_back(name);
+    } catch (const ConfigError&) {
+      // a broken card in the zoo is not this row's problem; it is skipped here
+    }
+  }
+  std::stable_partition(out.begin(), out.end(), [](const std::string& n) { return n.rfind("dgx-", 0) == 0; });
+  return out;
+}
+
+std::string resolve_cluster(const RunRow& row, const std::string& gpu, const Zoo& zoo,
+                            std::vector<LaunchSetting>& subs) {
+  const std::string& name = row.get("cluster");
+  if (resolves(zoo, ZooKind::cluster, row, "cluster")) return name;
+  std::vector<std::string> found = clusters_with(gpu, zoo);
+  if (found.empty()) zoo.resolve(ZooKind::cluster, name, row.file, row.where("cluster"));  // throws
+  subs.push_back({"cluster", found.front(),
+                  "cluster '" + name + "' has no card in topologies/: modelled on " + found.front() +
+                      ", a shipped cluster of " + gpu + " nodes (its node links, NICs and fabric); add a card "
+                      "to model its own"});
+  return found.front();
+}
+
+}  // namespace
+
+RowHardware row_hardware(const RunRow& row, const Zoo& zoo) {
+  RowHardware h;
+  h.gpu = resolve_gpu(row, zoo, h.substituted);
+  h.cluster = resolve_cluster(row, h.gpu, zoo, h.substituted);
+  return h;
+}
+
+}  // namespace trainsim

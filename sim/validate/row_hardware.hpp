@@ -1,0 +1,34 @@
+// The GPU and cluster cards a measured run (one CSV row) runs on.
+//
+// A row names its GPU and cluster as the published source describes them. A
+// name with a card in topologies/ is used as is. Otherwise, and only in
+// `trainsim validate` (a scenario file still must name a card):
+//  - gpu: the one shipped card whose name holds every word of the row's
+//    (case, '_' and ' ' ignored; sxm4/sxm5 read as sxm; SXM preferred when the
+//    row names no form factor): "H100-80GB" -> h100-sxm5-80gb;
+//  - cluster: a shipped cluster whose node carries that GPU, the DGX design
+//    first (dgx-*), then by name: an unknown "eos-h100" -> dgx-h100-80gb.
+// Each substitution is reported as a launch setting (key "gpu" or "cluster")
+// with the reason, so the report shows what the row was modelled on.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/config/zoo.hpp"
+#include "sim/validate/launch_settings.hpp"
+#include "sim/validate/runs_csv.hpp"
+
+namespace trainsim {
+
+struct RowHardware {
+  std::string gpu;                        // a GPU card name in the zoo
+  std::string cluster;                    // a cluster card name (or the row's path) in the zoo
+  std::vector<LaunchSetting> substituted; // one per column read as another name, with why
+};
+
+// Throws ConfigError at the row's gpu or cluster column when no card fits,
+// listing the valid names.
+RowHardware row_hardware(const RunRow& row, const Zoo& zoo);
+
+}  // namespace trainsim
