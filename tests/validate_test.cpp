@@ -325,7 +325,7 @@ TEST_CASE("rows that cannot be simulated are failures with a reason, never skipp
 // the words of exactly one card is read as that card, a cluster without a card is modelled on a
 // shipped cluster of the row's GPU (the DGX design first), and the report says so. What stays
 // ambiguous, unknown or impossible on the row's GPU fails with the reason.
-TEST_CASE("rows naming a GPU or cluster without a card: substituted and reported, or failed with the reason") {
+TEST_CASE("rows naming a GPU or cluster without a card: substituted and reported, or failed with the reason; word cells in any case") {
   const std::string m = "Llama 7B,32,4096,32,32,11008,32000,swiglu,4096";
   auto row = [&](const std::string& id, const std::string& gpu, const std::string& cluster, const std::string& prec) {
     return id + ",test," + m + "," + gpu + "," + cluster + ",8,"+ prec + ",1,1,8,1,0,1,1,1,64,full,1.0,measured,,,0,\n";
@@ -333,6 +333,9 @@ TEST_CASE("rows naming a GPU or cluster without a card: substituted and reported
   const std::string rows = row("named", "h100-sxm5-80gb", "dgx-h100-80gb", "bf16") +
                            row("own_names", "NVIDIA H100-80GB", "eos-h100", "bf16") +
                            row("underscored", "h100_sxm", "dgx-h100-80gb", "bf16") +
+                           row("upper_case", "h100-sxm5-80gb", "dgx-h100-80gb", "BF16") +
+                           row("p4d", "a100-sxm4-40gb", "p4d.24xlarge", "bf16") +
+                           row("a3", "h100", "A3 Mega", "bf16") +
                            row("ambiguous", "A100", "selene", "bf16") + row("fp8_a100", "a100-80gb", "selene", "fp8");
   ValidationResult v = validate_runs({table_of(rows)}, zoo(), {});
   const RowReport &named = report_named(v, "named"), &own = report_named(v, "own_names"),
@@ -343,6 +346,8 @@ TEST_CASE("rows naming a GPU or cluster without a card: substituted and reported
   // Same cards, same prediction.
   CHECK(*own.predicted_step_time_s == *named.predicted_step_time_s);
   CHECK(*under.predicted_step_time_s == *named.predicted_step_time_s);
+  REQUIRE_FALSE(report_named(v, "upper_case").failed);  // word cells in any case ("BF16", "SwiGLU", "Full")
+  CHECK(*report_named(v, "upper_case").predicted_step_time_s == *named.predicted_step_time_s);
   auto substituted = [](const RowReport& r, const std::string& key) {
     for (const LaunchSetting& l : r.launch)
       if (l.key == key) return l.value;
@@ -353,6 +358,9 @@ TEST_CASE("rows naming a GPU or cluster without a card: substituted and reported
   CHECK(substituted(own, "gpu") == "h100-sxm5-80gb");
   CHECK(substituted(own, "cluster") == "dgx-h100-80gb");
   CHECK(substituted(under, "gpu") == "h100-sxm5-80gb");
+  // A cluster name sharing words with a card picks it (same GPU only): the cloud cards' NICs.
+  CHECK(substituted(report_named(v, "p4d"), "cluster") == "aws-p4d-a100-40gb");
+  CHECK(substituted(report_named(v, "a3"), "cluster") == "gcp-a3-mega-h100-80gb");
   const RowReport& amb = report_named(v, "ambiguous");
   CHECK(amb.failed);
   CHECK(amb.reason.find("gpu: 'A100' matches several GPU cards (a100-sxm4-40gb, a100-sxm4-80gb)") == 0);

@@ -60,9 +60,11 @@ void vtrain(std::vector<LaunchSetting>& out) {
 // examples/training/{gpt,llama}/h100/*.sh) pass
 // `+training.model.optim.grad_sync_dtype=bf16`: gradients kept and reduced in bf16.
 // The scenario defaults (FlashAttention, overlapped reductions) describe the rest.
-void nemo(std::vector<LaunchSetting>& out) {
-  out.push_back({"training.grad_dtype", "bf16",
-                 "NeMo launcher H100 scripts: optim.grad_sync_dtype=bf16 (bf16 gradient buffers and reduction)"});
+void nemo(const RunRow& row, std::vector<LaunchSetting>& out) {
+  // ZeRO-2/3 rows take DeepSpeed's accounting (memory.convention auto), which fixes the gradient type.
+  if (row.positive_int("zero_stage").value_or(0) < 2)
+    out.push_back({"training.grad_dtype", "bf16",
+                   "NeMo launcher H100 scripts: optim.grad_sync_dtype=bf16 (bf16 gradient buffers and reduction)"});
   out.push_back({"training.overlap_p2p_comm", "true",
                  "NeMo launcher model configs: overlap_p2p_comm true, batch_p2p_comm false (interleaved pipelines)"});
 }
@@ -102,7 +104,7 @@ std::vector<LaunchSetting> launch_settings(const RunRow& row) {
   if (family == "sc21") sc21(row, out);
   else if (family == "bloom") bloom(out);
   else if (family == "vtrain") vtrain(out);
-  else if (family == "nemo") nemo(out);
+  else if (family == "nemo") nemo(row, out);
   // Any source: a note saying gradient bucketing is off means the DP reduction
   // runs after the backward (the vTrain rows' notes say so).
   if (contains(row.get("notes"), "gradient bucketing off") && !has_key(out, "training.overlap_grad_reduce"))
@@ -113,7 +115,7 @@ std::vector<LaunchSetting> launch_settings(const RunRow& row) {
 
 std::vector<std::pair<std::string, std::string>> model_family_keys(const RunRow& row) {
   std::vector<std::pair<std::string, std::string>> k;
-  if (row.get("mlp") == "swiglu") {
+  if (row.word("mlp") == "swiglu") {
     // Llama family (Touvron et al. 2023; models/llama-2-7b.yaml): RoPE, RMSNorm,
     // no biases, untied output layer, no dropout.
     k = {{"position", "rope"}, {"norm", "rmsnorm"}, {"tied_embeddings", "false"}, {"bias", "false"}, {"dropout", "false"}};

@@ -10,8 +10,8 @@
 namespace trainsim {
 namespace {
 
-// The words of a card name: lower case, split at '-', '_' and ' ', "sxm4" and
-// "sxm5" read as "sxm", a leading vendor word dropped.
+// The words of a card name: lower case, split at '-', '_', '.' and ' ', "sxm4"
+// and "sxm5" read as "sxm", the vendor word dropped.
 std::vector<std::string> words(const std::string& name) {
   std::vector<std::string> out;
   std::string w;
@@ -21,7 +21,7 @@ std::vector<std::string> words(const std::string& name) {
     w.clear();
   };
   for (char c : name) {
-    if (c == '-' || c == '_' || c == ' ') flush();
+    if (c == '-' || c == '_' || c == ' ' || c == '.') flush();
     else w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   flush();
@@ -90,8 +90,14 @@ std::string resolve_gpu(const RunRow& row, const Zoo& zoo, std::vector<LaunchSet
   return found.front();
 }
 
-// Shipped clusters whose node carries `gpu`, DGX designs first, then by name.
-std::vector<std::string> clusters_with(const std::string& gpu, const Zoo& zoo) {
+int shared_words(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  return static_cast<int>(std::count_if(a.begin(), a.end(), [&](const std::string& w) { return has_word(b, w); }));
+}
+
+// Shipped clusters whose node carries `gpu`: those sharing the most words
+// with the row's cluster name first ("p4d.24xlarge" -> aws-p4d-a100-40gb),
+// then DGX designs, then by name.
+std::vector<std::string> clusters_with(const std::string& gpu, const std::string& row_cluster, const Zoo& zoo) {
   std::vector<std::string> out;
   for (const std::string& name : zoo.names(ZooKind::cluster)) {
     try {
@@ -102,6 +108,10 @@ std::vector<std::string> clusters_with(const std::string& gpu, const Zoo& zoo) {
     }
   }
   std::stable_partition(out.begin(), out.end(), [](const std::string& n) { return n.rfind("dgx-", 0) == 0; });
+  const std::vector<std::string> want = words(row_cluster);
+  std::stable_sort(out.begin(), out.end(), [&](const std::string& a, const std::string& b) {
+    return shared_words(want, words(a)) > shared_words(want, words(b));
+  });
   return out;
 }
 
@@ -109,7 +119,7 @@ std::string resolve_cluster(const RunRow& row, const std::string& gpu, const Zoo
                             std::vector<LaunchSetting>& subs) {
   const std::string& name = row.get("cluster");
   if (resolves(zoo, ZooKind::cluster, row, "cluster")) return name;
-  std::vector<std::string> found = clusters_with(gpu, zoo);
+  std::vector<std::string> found = clusters_with(gpu, name, zoo);
   if (found.empty()) zoo.resolve(ZooKind::cluster, name, row.file, row.where("cluster"));  // throws
   subs.push_back({"cluster", found.front(),
                   "cluster '" + name + "' has no card in topologies/: modelled on " + found.front() +

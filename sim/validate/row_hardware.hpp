@@ -6,8 +6,9 @@
 //  - gpu: the one shipped card whose name holds every word of the row's
 //    (case, '_' and ' ' ignored; sxm4/sxm5 read as sxm; SXM preferred when the
 //    row names no form factor): "H100-80GB" -> h100-sxm5-80gb;
-//  - cluster: a shipped cluster whose node carries that GPU, the DGX design
-//    first (dgx-*), then by name: an unknown "eos-h100" -> dgx-h100-80gb.
+//  - cluster: a shipped cluster whose node carries that GPU: the one sharing
+//    the most words with the row's name ("p4d.24xlarge" -> aws-p4d-a100-40gb),
+//    else the DGX design (dgx-*), else by name: "eos-h100" -> dgx-h100-80gb.
 // Each substitution is reported as a launch setting (key "gpu" or "cluster")
 // with the reason, so the report shows what the row was modelled on.
 #pragma once

@@ -21,24 +21,33 @@ std::string quoted(const std::string& s) {
   return out + "\"";
 }
 
-bool is_auto(const RunRow& row, const std::string& col) { return row.get(col) == "auto"; }
+bool is_auto(const RunRow& row, const std::string& col) { return row.word(col) == "auto"; }
+
+// Columns holding a word rather than a number or a name: read in lower case.
+bool word_column(const std::string& col) {
+  return col == "mlp" || col == "precision" || col == "recompute" || col == "sequence_parallel" || col == "vp" ||
+         col == "micro_batch";
+}
+
+// The cell as the scenario reads it.
+std::string cell(const RunRow& row, const std::string& col) { return word_column(col) ? row.word(col) : row.get(col); }
 
 // "key: value" under a section, skipping empty cells (the key's default) and auto.
 void line(std::string& y, const std::string& key, const std::string& value) {
   if (!value.empty() && value != "auto") y += "  " + key + ": " + quoted(value) + "\n";
 }
 
-std::string sequence_parallel(const std::string& cell) {
-  if (cell == "1") return "true";
-  if (cell == "0") return "false";
-  return cell;
+std::string sequence_parallel(const std::string& value) {
+  if (value == "1") return "true";
+  if (value == "0") return "false";
+  return value;
 }
 
 std::string model_card(const RunRow& row) {
   std::string y = "model:\n";
   line(y, "name", row.get("model"));
   line(y, "source", row.get("source"));
-  for (const char* col : {"layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "mlp"}) line(y, col, row.get(col));
+  for (const char* col : {"layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "mlp"}) line(y, col, cell(row, col));
   for (const auto& [key, value] : model_family_keys(row)) line(y, key, value);
   return y;
 }
@@ -48,10 +57,10 @@ std::string scenario_yaml(const RunRow& row, const RowHardware& hw, const std::v
   y += "cluster: " + quoted(hw.cluster) + "\n";
   if (row.has("gpus")) y += "gpus: " + quoted(row.get("gpus")) + "\n";
   y += "parallel:\n";
-  for (const char* col : {"tp", "pp", "dp", "cp", "vp", "zero_stage"}) line(y, col, row.get(col));
-  line(y, "sequence_parallel", sequence_parallel(row.get("sequence_parallel")));
+  for (const char* col : {"tp", "pp", "dp", "cp", "vp", "zero_stage"}) line(y, col, cell(row, col));
+  line(y, "sequence_parallel", sequence_parallel(cell(row, "sequence_parallel")));
   y += "training:\n";
-  for (const char* col : {"seq_len", "micro_batch", "global_batch", "precision", "recompute"}) line(y, col, row.get(col));
+  for (const char* col : {"seq_len", "micro_batch", "global_batch", "precision", "recompute"}) line(y, col, cell(row, col));
   for (const LaunchSetting& l : launch)  // dotted keys, read as --set would; gpu and cluster are in place already
     if (l.key.find('.') != std::string::npos) y += l.key + ": " + quoted(l.value) + "\n";
   return y;

@@ -106,6 +106,12 @@ std::optional<int> RunRow::positive_int(const std::string& column) const {
   return v;
 }
 
+std::string RunRow::word(const std::string& column) const {
+  std::string w = get(column);
+  std::transform(w.begin(), w.end(), w.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return w;
+}
+
 const std::vector<std::string>& required_run_columns() {
   static const std::vector<std::string> columns = {
       "id",  "model", "layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "mlp", "seq_len", "gpu", "cluster",

@@ -33,6 +33,9 @@ struct RunRow {
   // The cell as a positive integer; empty when it is not one (empty, text,
   // zero, negative, or out of int's range).
   std::optional<int> positive_int(const std::string& column) const;
+  // The cell in lower case: the word columns (mlp, precision, recompute,
+  // sequence_parallel, auto cells) as sources spell them ("BF16", "SwiGLU").
+  std::string word(const std::string& column) const;
   // The cell as a location for messages: {file, line, column}.
   SourceLocation where(const std::string& column) const { return {file, line, column}; }
   // The value of column `id` (the run's name).
