@@ -325,6 +325,24 @@ TEST_CASE("rows that cannot be simulated are failures with a reason, never skipp
 // the words of exactly one card is read as that card, a cluster without a card is modelled on a
 // shipped cluster of the row's GPU (the DGX design first), and the report says so. What stays
 // ambiguous, unknown or impossible on the row's GPU fails with the reason.
+// Sources the launch rules do not know: FlashAttention as the notes say, else off for a run
+// published in 2022 or before (it reached Megatron-LM in 2023), else the default (on).
+TEST_CASE("other sources: FlashAttention from the notes, else from the source's year") {
+  auto flash = [](const std::string& source, const std::string& notes) {
+    std::string row = "r," + source + ",GPT small,12,1024,16,16,4096,51200,gelu,1024,a100-sxm4-80gb,dgx-a100-80gb,8,"
+                      "bf16,1,1,8,1,0,1,0,1,8,full,1.0,,,,0," + notes + "\n";
+    for (const LaunchSetting& l : launch_settings(table_of(row).rows[0]))
+      if (l.key == "training.flash_attention") return l.value;
+    return std::string("default");
+  };
+  CHECK(flash("Korthikanti et al. 2022 (arXiv:2205.05198) Table 5", "") == "false");
+  CHECK(flash("Some lab blog 2024", "") == "default");
+  CHECK(flash("Some lab blog 2024", "run without FlashAttention") == "false");
+  CHECK(flash("Some lab blog 2021", "with flash-attn 2") == "true");
+  CHECK(flash("a paper", "") == "default");
+  CHECK(flash("run id 12345678", "") == "default");  // digits inside a longer number are no year
+}
+
 TEST_CASE("rows naming a GPU or cluster without a card: substituted and reported, or failed with the reason; word cells in any case") {
   const std::string m = "Llama 7B,32,4096,32,32,11008,32000,swiglu,4096";
   auto row = [&](const std::string& id, const std::string& gpu, const std::string& cluster, const std::string& prec) {

@@ -69,6 +69,39 @@ void nemo(const RunRow& row, std::vector<LaunchSetting>& out) {
                  "NeMo launcher model configs: overlap_p2p_comm true, batch_p2p_comm false (interleaved pipelines)"});
 }
 
+// The latest year 2017-2035 written in `text` as four digits standing alone, or 0.
+int latest_year(const std::string& text) {
+  int best = 0;
+  for (std::size_t i = 0; i + 4 <= text.size(); ++i) {
+    bool digits = std::all_of(text.begin() + i, text.begin() + i + 4, [](unsigned char c) { return std::isdigit(c); });
+    bool alone = (i == 0 || !std::isdigit(static_cast<unsigned char>(text[i - 1]))) &&
+                 (i + 4 == text.size() || !std::isdigit(static_cast<unsigned char>(text[i + 4])));
+    if (!digits || !alone) continue;
+    int y = std::stoi(text.substr(i, 4));
+    if (y >= 2017 && y <= 2035) best = std::max(best, y);
+  }
+  return best;
+}
+
+// Any other source: FlashAttention as its notes say, else off for a run published
+// in 2022 or before (FlashAttention reached Megatron-LM with NVIDIA/Megatron-LM PR
+// #267, opened 2022-12-09 and merged in 2023; Megatron-DeepSpeed's port, PR #357, is
+// from 2022-12-12), else the scenario default (on).
+void other(const RunRow& row, std::vector<LaunchSetting>& out) {
+  const std::string notes = lower(row.get("notes"));
+  bool mentions = contains(notes, "flashattention") || contains(notes, "flash attention") || contains(notes, "flash-attn");
+  if (mentions) {
+    bool without = contains(notes, "no flash") || contains(notes, "without flash");
+    out.push_back({"training.flash_attention", without ? "false" : "true", "notes column: " + row.get("notes")});
+    return;
+  }
+  const int year = latest_year(row.get("source"));
+  if (year > 0 && year <= 2022)
+    out.push_back({"training.flash_attention", "false",
+                   "source dated " + std::to_string(year) +
+                       ": FlashAttention reached Megatron-LM in 2023 (NVIDIA/Megatron-LM PR #267, opened 2022-12-09)"});
+}
+
 bool has_key(const std::vector<LaunchSetting>& v, const std::string& key) {
   return std::any_of(v.begin(), v.end(), [&](const LaunchSetting& s) { return s.key == key; });
 }
@@ -105,6 +138,7 @@ std::vector<LaunchSetting> launch_settings(const RunRow& row) {
   else if (family == "bloom") bloom(out);
   else if (family == "vtrain") vtrain(out);
   else if (family == "nemo") nemo(row, out);
+  else other(row, out);
   // Any source: a note saying gradient bucketing is off means the DP reduction
   // runs after the backward (the vTrain rows' notes say so).
   if (contains(row.get("notes"), "gradient bucketing off") && !has_key(out, "training.overlap_grad_reduce"))

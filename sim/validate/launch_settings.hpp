@@ -20,7 +20,8 @@ namespace trainsim {
 // The source family of a row: "sc21" (Megatron-LM SC21 Table 1), "bloom"
 // (BigScience tr11 on Jean Zay, Megatron-DeepSpeed), "nemo" (NVIDIA NeMo
 // performance summary), "vtrain" (vTrain's Megatron-DeepSpeed measurements),
-// or "other" (no launch settings: the scenario keys' defaults).
+// or "other" (the scenario keys' defaults, but FlashAttention as the notes
+// say, else off for a source dated 2022 or before).
 std::string source_family(const RunRow& row);
 
 // One scenario setting implied by the row's source, with the reason.
