@@ -325,6 +325,21 @@ TEST_CASE("rows that cannot be simulated are failures with a reason, never skipp
 // the words of exactly one card is read as that card, a cluster without a card is modelled on a
 // shipped cluster of the row's GPU (the DGX design first), and the report says so. What stays
 // ambiguous, unknown or impossible on the row's GPU fails with the reason.
+TEST_CASE("mlp names sources use are read as the kind of the same cost, and reported") {
+  auto row = [](const std::string& id, const std::string& mlp) {
+    return id + ",test,GPT small,12,1024,16,16,4096,51200," + mlp +
+           ",1024,a100-sxm4-80gb,dgx-a100-80gb,8,bf16,1,1,8,1,0,1,0,1,8,full,1.0,,,,0,\n";
+  };
+  ValidationResult v = validate_runs({table_of(row("relu", "relu") + row("relu2", "Squared-ReLU") + row("swiglu", "swiglu") +
+                                               row("geglu", "GeGLU") + row("bad", "maxout"))},
+                                     zoo(), {});
+  CHECK(*report_named(v, "relu2").predicted_step_time_s == *report_named(v, "relu").predicted_step_time_s);
+  CHECK(*report_named(v, "geglu").predicted_step_time_s == *report_named(v, "swiglu").predicted_step_time_s);
+  CHECK(*report_named(v, "geglu").predicted_step_time_s > *report_named(v, "relu").predicted_step_time_s);
+  CHECK(report_named(v, "bad").reason.find("mlp: 'maxout' is not valid") == 0);
+  CHECK(format_validation_text(v).find("geglu: mlp 'GeGLU' read as swiglu") != std::string::npos);
+}
+
 // Sources the launch rules do not know: FlashAttention as the notes say, else off for a run
 // published in 2022 or before (it reached Megatron-LM in 2023), else the default (on).
 TEST_CASE("other sources: FlashAttention from the notes, else from the source's year") {
@@ -387,7 +402,7 @@ TEST_CASE("rows naming a GPU or cluster without a card: substituted and reported
   CHECK(fp8.reason.find("precision: a100-sxm4-80gb has no FP8 tensor cores") == 0);
   CHECK(substituted(fp8, "cluster") == "dgx-a100-80gb");
   const std::string text = format_validation_text(v);
-  CHECK(text.find("rows modelled on another card (assumptions):") != std::string::npos);
+  CHECK(text.find("cells read as another name (assumptions):") != std::string::npos);
   CHECK(text.find("own_names: cluster 'eos-h100' has no card in topologies/: modelled on dgx-h100-80gb") !=
         std::string::npos);
 }

@@ -147,9 +147,21 @@ std::vector<LaunchSetting> launch_settings(const RunRow& row) {
   return out;
 }
 
+std::string row_mlp(const RunRow& row) {
+  std::string w = row.word("mlp");
+  std::replace(w.begin(), w.end(), '-', '_');
+  for (const char* a : {"squared_relu", "relu2", "relu_squared", "srelu"})
+    if (w == a) return "relu";
+  for (const char* a : {"geglu", "reglu", "gated_gelu", "gated_silu", "swish_glu", "silu_glu"})
+    if (w == a) return "swiglu";
+  for (const char* a : {"gelu_new", "gelu_tanh", "gelu_pytorch_tanh", "gelu_fast"})
+    if (w == a) return "gelu";
+  return row.word("mlp");
+}
+
 std::vector<std::pair<std::string, std::string>> model_family_keys(const RunRow& row) {
   std::vector<std::pair<std::string, std::string>> k;
-  if (row.word("mlp") == "swiglu") {
+  if (row_mlp(row) == "swiglu") {
     // Llama family (Touvron et al. 2023; models/llama-2-7b.yaml): RoPE, RMSNorm,
     // no biases, untied output layer, no dropout.
     k = {{"position", "rope"}, {"norm", "rmsnorm"}, {"tied_embeddings", "false"}, {"bias", "false"}, {"dropout", "false"}};

@@ -34,6 +34,12 @@ struct LaunchSetting {
 // The row's launch settings, in a fixed order (one per key at most).
 std::vector<LaunchSetting> launch_settings(const RunRow& row);
 
+// The mlp column as a model-card value (gelu, relu, swiglu): the cell in lower
+// case, with the names sources also use read as the kind of the same cost —
+// squared ReLU (relu2, squared_relu) as relu, gated MLPs of three matrices
+// (geglu, reglu, gated_gelu) as swiglu, tanh GELU (gelu_new, gelu_tanh) as gelu.
+std::string row_mlp(const RunRow& row);
+
 // Model-card keys the row's architecture family implies beyond its dimension
 // columns: (key, value) in card order. Optional CSV columns of the same names
 // (position, norm, tied_embeddings, bias, dropout, embedding_norm,

@@ -30,7 +30,10 @@ bool word_column(const std::string& col) {
 }
 
 // The cell as the scenario reads it.
-std::string cell(const RunRow& row, const std::string& col) { return word_column(col) ? row.word(col) : row.get(col); }
+std::string cell(const RunRow& row, const std::string& col) {
+  if (col == "mlp") return row_mlp(row);
+  return word_column(col) ? row.word(col) : row.get(col);
+}
 
 // "key: value" under a section, skipping empty cells (the key's default) and auto.
 void line(std::string& y, const std::string& key, const std::string& value) {
@@ -149,6 +152,9 @@ RowPlan plan_row(const RunRow& row, const Zoo& zoo) {
   p.file = row.file + ":" + std::to_string(row.line);
   p.hardware = row_hardware(row, zoo);
   p.launch = p.hardware.substituted;
+  if (row_mlp(row) != row.word("mlp"))
+    p.launch.push_back({"mlp", row_mlp(row), "mlp '" + row.get("mlp") + "' read as " + row_mlp(row) +
+                                                 " (the same matrices and FLOPs)"});
   for (LaunchSetting& l : launch_settings(row)) p.launch.push_back(std::move(l));
   p.axes = auto_axes(row, p.launch);
   p.yaml = scenario_yaml(row, p.hardware, p.launch);

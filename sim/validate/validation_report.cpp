@@ -132,12 +132,13 @@ std::string failed_text(const ValidationResult& v, const std::string& bullet) {
   return out;
 }
 
-// Rows modelled on another card than the one they name (row_hardware.hpp).
+// Cells read as another name (keys without a dot: the CSV column): a GPU or
+// cluster without a card (row_hardware.hpp), an mlp alias (row_mlp).
 std::string substituted_text(const ValidationResult& v, const std::string& bullet) {
   std::string out;
   for (const RowReport& r : v.rows)
     for (const LaunchSetting& l : r.launch)
-      if (l.key == "gpu" || l.key == "cluster") out += bullet + r.id + ": " + l.why + "\n";
+      if (l.key.find('.') == std::string::npos) out += bullet + r.id + ": " + l.why + "\n";
   return out;
 }
 
@@ -193,7 +194,7 @@ std::string format_summary_text(const ValidationSummary& s) {
 std::string format_validation_text(const ValidationResult& v) {
   std::string out = render_text(row_table(v));
   std::string substituted = substituted_text(v, "  ");
-  if (!substituted.empty()) out += "\nrows modelled on another card (assumptions):\n" + substituted;
+  if (!substituted.empty()) out += "\ncells read as another name (assumptions):\n" + substituted;
   std::string failed = failed_text(v, "  ");
   if (!failed.empty()) out += "\nfailed rows (counted as failures):\n" + failed;
   return out + "\n" + format_summary_text(v.summary);
@@ -202,7 +203,7 @@ std::string format_validation_text(const ValidationResult& v) {
 std::string format_validation_markdown(const ValidationResult& v) {
   std::string out = render_markdown(row_table(v));
   std::string substituted = substituted_text(v, "- ");
-  if (!substituted.empty()) out += "\nRows modelled on another card (assumptions):\n\n" + substituted;
+  if (!substituted.empty()) out += "\nCells read as another name (assumptions):\n\n" + substituted;
   std::string failed = failed_text(v, "- ");
   if (!failed.empty()) out += "\nFailed rows (counted as failures):\n\n" + failed;
   std::string summary = format_summary_text(v.summary);
