@@ -354,6 +354,11 @@ TEST_CASE("other sources: FlashAttention from the notes, else from the source's 
   CHECK(flash("Some lab blog 2024", "") == "default");
   CHECK(flash("Some lab blog 2024", "run without FlashAttention") == "false");
   CHECK(flash("Some lab blog 2021", "with flash-attn 2") == "true");
+  CHECK(flash("Some lab blog 2024", "FlashAttention off") == "false");
+  CHECK(flash("Some lab blog 2024", "gradient bucketing off; FlashAttention 2 on") == "true");
+  CHECK(flash("Some lab blog 2024", "flash attention disabled") == "false");
+  CHECK(flash("Some lab blog 2024", "w/o flash-attn") == "false");
+  CHECK(flash("Some lab blog 2024", "use_flash_attn=false") == "false");
   CHECK(flash("a paper", "") == "default");
   CHECK(flash("run id 12345678", "") == "default");  // digits inside a longer number are no year
 }
@@ -363,12 +368,20 @@ TEST_CASE("rows naming a GPU or cluster without a card: substituted and reported
   auto row = [&](const std::string& id, const std::string& gpu, const std::string& cluster, const std::string& prec) {
     return id + ",test," + m + "," + gpu + "," + cluster + ",8,"+ prec + ",1,1,8,1,0,1,1,1,64,full,1.0,measured,,,0,\n";
   };
-  const std::string rows = row("named", "h100-sxm5-80gb", "dgx-h100-80gb", "bf16") +
+  const std::string upper_words = "upper_words,test,Llama 7B,32,4096,32,32,11008,32000,SwiGLU,4096,h100-sxm5-80gb,"
+                                  "dgx-h100-80gb,8,bf16,1,1,8,1,0,1,1,1,64,Full,1.0,measured,,,0,\n";
+  const std::string rows = upper_words + row("named", "h100-sxm5-80gb", "dgx-h100-80gb", "bf16") +
                            row("own_names", "NVIDIA H100-80GB", "eos-h100", "bf16") +
                            row("underscored", "h100_sxm", "dgx-h100-80gb", "bf16") +
                            row("upper_case", "h100-sxm5-80gb", "dgx-h100-80gb", "BF16") +
                            row("p4d", "a100-sxm4-40gb", "p4d.24xlarge", "bf16") +
                            row("a3", "h100", "A3 Mega", "bf16") +
+                           row("a3_type", "h100", "a3-megagpu-8g", "bf16") +
+                           row("card_case", "a100-sxm4-40gb", "DGX-A100-80GB", "bf16") +
+                           row("h100_on_a100_card_fp8", "h100-sxm5-80gb", "dgx-a100-80gb", "fp8") +
+                           row("empty_cluster", "h100-sxm5-80gb", "", "bf16") +
+                           row("path_cluster", "h100-sxm5-80gb", "mine/dgx.yaml", "bf16") +
+                           row("auto_gpu", "auto", "dgx-h100-80gb", "bf16") +
                            row("ambiguous", "A100", "selene", "bf16") + row("fp8_a100", "a100-80gb", "selene", "fp8");
   ValidationResult v = validate_runs({table_of(rows)}, zoo(), {});
   const RowReport &named = report_named(v, "named"), &own = report_named(v, "own_names"),
@@ -379,8 +392,10 @@ TEST_CASE("rows naming a GPU or cluster without a card: substituted and reported
   // Same cards, same prediction.
   CHECK(*own.predicted_step_time_s == *named.predicted_step_time_s);
   CHECK(*under.predicted_step_time_s == *named.predicted_step_time_s);
-  REQUIRE_FALSE(report_named(v, "upper_case").failed);  // word cells in any case ("BF16", "SwiGLU", "Full")
+  REQUIRE_FALSE(report_named(v, "upper_case").failed);  // word cells in any case
   CHECK(*report_named(v, "upper_case").predicted_step_time_s == *named.predicted_step_time_s);
+  REQUIRE_FALSE(report_named(v, "upper_words").failed);
+  CHECK(*report_named(v, "upper_words").predicted_step_time_s == *named.predicted_step_time_s);
   auto substituted = [](const RowReport& r, const std::string& key) {
     for (const LaunchSetting& l : r.launch)
       if (l.key == key) return l.value;
@@ -394,6 +409,16 @@ TEST_CASE("rows naming a GPU or cluster without a card: substituted and reported
   // A cluster name sharing words with a card picks it (same GPU only): the cloud cards' NICs.
   CHECK(substituted(report_named(v, "p4d"), "cluster") == "aws-p4d-a100-40gb");
   CHECK(substituted(report_named(v, "a3"), "cluster") == "gcp-a3-mega-h100-80gb");
+  CHECK(substituted(report_named(v, "a3_type"), "cluster") == "gcp-a3-mega-h100-80gb");  // GCP's machine type
+  // A card's own name in another case is that card (its node, the row's GPU swapped in), not a substitute.
+  REQUIRE_FALSE(report_named(v, "card_case").failed);
+  CHECK(substituted(report_named(v, "card_case"), "cluster").empty());
+  // The row's GPU is in the node before the layout check: FP8 on an H100 row of an A100 card runs.
+  CHECK_FALSE(report_named(v, "h100_on_a100_card_fp8").failed);
+  // No substitute for an empty cell, a card path or auto.
+  CHECK(report_named(v, "empty_cluster").reason.find("cluster: ") == 0);
+  CHECK(report_named(v, "path_cluster").reason.find("cluster: ") == 0);
+  CHECK(report_named(v, "auto_gpu").reason.find("gpu: 'auto' is not supported in this column") == 0);
   const RowReport& amb = report_named(v, "ambiguous");
   CHECK(amb.failed);
   CHECK(amb.reason.find("gpu: 'A100' matches several GPU cards (a100-sxm4-40gb, a100-sxm4-80gb)") == 0);

@@ -254,11 +254,13 @@ Scenario from_doc(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelS
   return s;
 }
 
-Scenario load(ConfigDoc d, const Zoo& zoo, const ImportOptions& options) {
+Scenario load(ConfigDoc d, const Zoo& zoo, const ImportOptions& options,
+              const std::function<void(Scenario&)>& adjust = nullptr) {
   ImportLog log;
   std::optional<ModelSpec> flag_model = apply_imports(d, zoo, options, log);
   Scenario s = from_doc(d, zoo, flag_model);
   s.imports = std::move(log);
+  if (adjust) adjust(s);
   validate_layout(s);
   return s;
 }
@@ -289,6 +291,14 @@ Scenario load_scenario_string(const std::string& yaml, const std::string& file,
   ConfigDoc d = ConfigDoc::load_string(yaml, file, scenario_keys());
   for (const auto& o : overrides) d.apply_override(o);
   return load(std::move(d), zoo, imports);
+}
+
+Scenario load_scenario_string(const std::string& yaml, const std::string& file,
+                              const std::vector<std::string>& overrides, const Zoo& zoo, const ImportOptions& imports,
+                              const std::function<void(Scenario&)>& adjust) {
+  ConfigDoc d = ConfigDoc::load_string(yaml, file, scenario_keys());
+  for (const auto& o : overrides) d.apply_override(o);
+  return load(std::move(d), zoo, imports, adjust);
 }
 
 }  // namespace trainsim

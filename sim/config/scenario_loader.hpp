@@ -3,6 +3,7 @@
 // derives dp, nodes and gpus, and validates the layout.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,5 +30,11 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
 Scenario load_scenario_string(const std::string& yaml, const std::string& file,
                               const std::vector<std::string>& overrides, const Zoo& zoo,
                               const ImportOptions& imports = {});
+
+// Same, with `adjust` applied to the scenario before its layout is checked
+// (trainsim validate puts a run's own GPU into the cluster card's node).
+Scenario load_scenario_string(const std::string& yaml, const std::string& file,
+                              const std::vector<std::string>& overrides, const Zoo& zoo,
+                              const ImportOptions& imports, const std::function<void(Scenario&)>& adjust);
 
 }  // namespace trainsim

@@ -89,10 +89,20 @@ int latest_year(const std::string& text) {
 // from 2022-12-12), else the scenario default (on).
 void other(const RunRow& row, std::vector<LaunchSetting>& out) {
   const std::string notes = lower(row.get("notes"));
-  bool mentions = contains(notes, "flashattention") || contains(notes, "flash attention") || contains(notes, "flash-attn");
-  if (mentions) {
-    bool without = contains(notes, "no flash") || contains(notes, "without flash");
-    out.push_back({"training.flash_attention", without ? "false" : "true", "notes column: " + row.get("notes")});
+  std::size_t at = std::string::npos;
+  for (const char* name : {"flashattention", "flash attention", "flash-attn", "flash_attn", "flash attn"})
+    at = std::min(at, notes.find(name));
+  if (at != std::string::npos) {
+    // The clause that names it: from a few characters before (not past a ';', ',' or '.') to the next one.
+    std::size_t from = at >= 12 ? at - 12 : 0;
+    if (std::size_t d = at ? notes.find_last_of(";,.", at - 1) : std::string::npos; d != std::string::npos && d >= from)
+      from = d + 1;
+    const std::size_t to = notes.find_first_of(";,.", at);
+    const std::string clause = notes.substr(from, to == std::string::npos ? std::string::npos : to - from);
+    bool off = false;
+    for (const char* neg : {"no ", "without", "w/o", " off", "=off", "disabled", "false", "not ", "=0"})
+      off = off || clause.find(neg) != std::string::npos;
+    out.push_back({"training.flash_attention", off ? "false" : "true", "notes column: " + row.get("notes")});
     return;
   }
   const int year = latest_year(row.get("source"));

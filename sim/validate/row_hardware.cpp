@@ -10,8 +10,8 @@
 namespace trainsim {
 namespace {
 
-// The words of a card name: lower case, split at '-', '_', '.' and ' ', "sxm4"
-// and "sxm5" read as "sxm", the vendor word dropped.
+// The words of a card name: lower case, split at '-', '_', '.', '/', '(', ')'
+// and ' ', "sxm4" and "sxm5" read as "sxm", the vendor word dropped.
 std::vector<std::string> words(const std::string& name) {
   std::vector<std::string> out;
   std::string w;
@@ -21,7 +21,7 @@ std::vector<std::string> words(const std::string& name) {
     w.clear();
   };
   for (char c : name) {
-    if (c == '-' || c == '_' || c == ' ' || c == '.') flush();
+    if (c == '-' || c == '_' || c == ' ' || c == '.' || c == '/' || c == '(' || c == ')') flush();
     else w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   flush();
@@ -36,13 +36,35 @@ bool names_form_factor(const std::vector<std::string>& ws) {
   return has_word(ws, "sxm") || has_word(ws, "pcie") || has_word(ws, "nvl");
 }
 
-bool resolves(const Zoo& zoo, ZooKind kind, const RunRow& row, const std::string& col) {
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+bool resolves(const Zoo& zoo, ZooKind kind, const std::string& ref, const RunRow& row, const std::string& col) {
   try {
-    zoo.resolve(kind, row.get(col), row.file, row.where(col));
+    zoo.resolve(kind, ref, row.file, row.where(col));
     return true;
   } catch (const ConfigError&) {
     return false;
   }
+}
+
+// A cell that names a card file (or nothing) gets no substitute: a mistyped
+// path or an empty cell is the row's error.
+bool substitutable(const std::string& cell) {
+  auto ends = [&](const char* ext) {
+    const std::string e(ext);
+    return cell.size() >= e.size() && lower(cell.substr(cell.size() - e.size())) == e;
+  };
+  return !cell.empty() && !ends(".yaml") && !ends(".yml") && !ends(".json");
+}
+
+// The zoo name equal to `cell` but for case, or "".
+std::string same_name(const std::string& cell, ZooKind kind, const Zoo& zoo) {
+  for (const std::string& n : zoo.names(kind))
+    if (lower(n) == lower(cell)) return n;
+  return "";
 }
 
 // The shipped GPU cards holding every word of `name`; SXM ones only when the
@@ -73,7 +95,9 @@ std::string join(const std::vector<std::string>& v) {
 
 std::string resolve_gpu(const RunRow& row, const Zoo& zoo, std::vector<LaunchSetting>& subs) {
   const std::string& name = row.get("gpu");
-  if (resolves(zoo, ZooKind::gpu, row, "gpu")) return name;
+  if (resolves(zoo, ZooKind::gpu, name, row, "gpu")) return name;
+  if (!substitutable(name)) zoo.resolve(ZooKind::gpu, name, row.file, row.where("gpu"));  // throws
+  if (std::string same = same_name(name, ZooKind::gpu, zoo); !same.empty()) return same;
   std::vector<std::string> found = gpu_matches(name, zoo);
   if (found.size() != 1) {
     if (found.size() > 1)
@@ -90,8 +114,16 @@ std::string resolve_gpu(const RunRow& row, const Zoo& zoo, std::vector<LaunchSet
   return found.front();
 }
 
+// Words of `a` found in `b`, a word also matching one it starts with (of 3
+// letters or more): GCP's "a3-megagpu-8g" shares "a3" and "mega" with
+// gcp-a3-mega-h100-80gb.
 int shared_words(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  return static_cast<int>(std::count_if(a.begin(), a.end(), [&](const std::string& w) { return has_word(b, w); }));
+  auto matches = [&](const std::string& w) {
+    return std::any_of(b.begin(), b.end(), [&](const std::string& c) {
+      return w == c || (c.size() >= 3 && w.size() > c.size() && w.compare(0, c.size(), c) == 0);
+    });
+  };
+  return static_cast<int>(std::count_if(a.begin(), a.end(), matches));
 }
 
 // Shipped clusters whose node carries `gpu`: those sharing the most words
@@ -118,7 +150,10 @@ std::vector<std::string> clusters_with(const std::string& gpu, const std::string
 std::string resolve_cluster(const RunRow& row, const std::string& gpu, const Zoo& zoo,
                             std::vector<LaunchSetting>& subs) {
   const std::string& name = row.get("cluster");
-  if (resolves(zoo, ZooKind::cluster, row, "cluster")) return name;
+  if (resolves(zoo, ZooKind::cluster, name, row, "cluster")) return name;
+  if (!substitutable(name) || name.find('/') != std::string::npos)
+    zoo.resolve(ZooKind::cluster, name, row.file, row.where("cluster"));  // throws: a path or nothing
+  if (std::string same = same_name(name, ZooKind::cluster, zoo); !same.empty()) return same;
   std::vector<std::string> found = clusters_with(gpu, name, zoo);
   if (found.empty()) zoo.resolve(ZooKind::cluster, name, row.file, row.where("cluster"));  // throws
   subs.push_back({"cluster", found.front(),

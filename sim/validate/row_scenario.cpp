@@ -103,13 +103,16 @@ bool embedding_in_split(const std::vector<LaunchSetting>& launch) {
   });
 }
 
-std::vector<SearchAxis> auto_axes(const RunRow& row, const std::vector<LaunchSetting>& launch) {
+void reject_fixed_auto(const RunRow& row) {
   static const char* kFixedColumns[] = {"layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "mlp", "seq_len", "gpu",
                                         "cluster", "gpus", "precision", "tp", "pp", "dp", "cp", "zero_stage", "global_batch"};
   for (const char* col : kFixedColumns)
     if (is_auto(row, col))
       throw ConfigError(row.where(col), "'auto' is not supported in this column; auto works in micro_batch, vp, "
                                         "recompute and sequence_parallel");
+}
+
+std::vector<SearchAxis> auto_axes(const RunRow& row, const std::vector<LaunchSetting>& launch) {
   std::vector<SearchAxis> axes;
   if (is_auto(row, "micro_batch")) axes.push_back({"training.micro_batch", micro_batch_candidates(row)});
   if (is_auto(row, "vp")) axes.push_back({"parallel.vp", vp_candidates(row, embedding_in_split(launch))});
@@ -127,12 +130,9 @@ std::vector<SearchAxis> auto_axes(const RunRow& row, const std::vector<LaunchSet
 // card), the row's GPU goes into the card's node: same node, links and fabric,
 // the row's GPU (peak FLOP/s, HBM size and bandwidth). H200 SXM and H100 SXM
 // share the HGX board (hardware.md §2.2).
-// Returns whether the GPU changed.
-bool apply_gpu(const RunRow& row, const std::string& gpu, Scenario& s, const Zoo& zoo) {
+void apply_gpu(const RunRow& row, const std::string& gpu, Scenario& s, const Zoo& zoo) {
   auto file = zoo.resolve(ZooKind::gpu, gpu, row.file, row.where("gpu"));
-  if (s.cluster.node.gpu.name == gpu) return false;
-  s.cluster.node.gpu = load_gpu_card(file.string());
-  return true;
+  if (s.cluster.node.gpu.name != gpu) s.cluster.node.gpu = load_gpu_card(file.string());
 }
 
 }  // namespace
@@ -150,6 +150,7 @@ std::string column_of(const std::string& key) {
 RowPlan plan_row(const RunRow& row, const Zoo& zoo) {
   RowPlan p;
   p.file = row.file + ":" + std::to_string(row.line);
+  reject_fixed_auto(row);
   p.hardware = row_hardware(row, zoo);
   p.launch = p.hardware.substituted;
   if (row_mlp(row) != row.word("mlp"))
@@ -165,9 +166,9 @@ Scenario row_scenario(const RunRow& row, const RowPlan& plan, const std::vector<
                       const Zoo& zoo) {
   Scenario s;
   try {
-    s = load_scenario_string(plan.yaml, row.file, overrides, zoo);
-    // The row's GPU in the node: the layout is checked again for it (FP8 on an A100).
-    if (apply_gpu(row, plan.hardware.gpu, s, zoo)) validate_layout(s);
+    // The row's GPU goes into the node before the layout is checked (FP8 needs an H100, not the card's GPU).
+    s = load_scenario_string(plan.yaml, row.file, overrides, zoo, {},
+                             [&](Scenario& sc) { apply_gpu(row, plan.hardware.gpu, sc, zoo); });
   } catch (const ConfigError& e) {
     if (e.where().file != row.file && e.where().file != "--set") throw;  // a card's own error names its file
     throw ConfigError(row.where(column_of(e.where().key)), e.message());
