@@ -57,6 +57,13 @@ const RowReport& report_named(const ValidationResult& v, const std::string& id) 
   return *it;
 }
 
+// The report of a row that must have been simulated.
+const RowReport& ran(const ValidationResult& v, const std::string& id) {
+  const RowReport& r = report_named(v, id);
+  REQUIRE_FALSE_MESSAGE(r.failed, id, ": ", r.reason);
+  return r;
+}
+
 void check_same_model(const ModelSpec& a, const ModelSpec& b) {
   CHECK(a.layers == b.layers);
   CHECK(a.hidden == b.hidden);
@@ -384,11 +391,7 @@ TEST_CASE("rows naming a GPU or cluster without a card: substituted and reported
                            row("auto_gpu", "auto", "dgx-h100-80gb", "bf16") +
                            row("ambiguous", "A100", "selene", "bf16") + row("fp8_a100", "a100-80gb", "selene", "fp8");
   ValidationResult v = validate_runs({table_of(rows)}, zoo(), {});
-  const RowReport &named = report_named(v, "named"), &own = report_named(v, "own_names"),
-                  &under = report_named(v, "underscored");
-  REQUIRE_FALSE(named.failed);
-  REQUIRE_FALSE(own.failed);
-  REQUIRE_FALSE(under.failed);
+  const RowReport &named = ran(v, "named"), &own = ran(v, "own_names"), &under = ran(v, "underscored");
   // Same cards, same prediction.
   CHECK(*own.predicted_step_time_s == *named.predicted_step_time_s);
   CHECK(*under.predicted_step_time_s == *named.predicted_step_time_s);
@@ -396,9 +399,9 @@ TEST_CASE("rows naming a GPU or cluster without a card: substituted and reported
   CHECK(*report_named(v, "upper_case").predicted_step_time_s == *named.predicted_step_time_s);
   REQUIRE_FALSE(report_named(v, "upper_words").failed);
   CHECK(*report_named(v, "upper_words").predicted_step_time_s == *named.predicted_step_time_s);
-  auto substituted = [](const RowReport& r, const std::string& key) {
-    for (const LaunchSetting& l : r.launch)
-      if (l.key == key) return l.value;
+  auto substituted = [](const RowReport& r, const std::string& column) {
+    for (const CellReading& c : r.read_as)
+      if (c.column == column) return c.value;
     return std::string();
   };
   CHECK(substituted(named, "gpu").empty());
@@ -443,7 +446,7 @@ TEST_CASE("JSON report: the documented keys, byte-identical whatever the thread 
   nlohmann::json j = nlohmann::json::parse(a);
   for (const char* k : {"id", "predicted_step_time_s", "measured_step_time_s", "error", "predicted_peak_memory_gb",
                         "measured_peak_memory_gb", "fits", "measured_oom", "chosen", "predicted_tflops_per_gpu",
-                        "reported_tflops_per_gpu", "family", "status"})
+                        "reported_tflops_per_gpu", "family", "status", "launch", "read_as"})
     CHECK_MESSAGE(j["rows"][0].contains(k), k);
   CHECK(j["rows"][2]["status"] == "failed");
   CHECK(j["rows"][2].contains("reason"));
@@ -556,11 +559,7 @@ TEST_CASE("a row whose GPU is not the cluster card's runs that GPU on the card's
       "h200_card,test," + big + ",h200-sxm-141gb,dgx-h200-141gb,8,bf16,1,1,8,1,0,1,1,1,64,none,1.0,measured,,,0,\n" +
       "no_such_gpu,test," + big + ",b200-sxm,dgx-h100-80gb,8,bf16,1,1,8,1,0,1,1,1,64,none,1.0,measured,,,0,\n";
   ValidationResult v = validate_runs({table_of(rows)}, zoo(), {});
-  const RowReport &h100 = report_named(v, "on_h100"), &h200 = report_named(v, "on_h200"),
-                  &card = report_named(v, "h200_card");
-  REQUIRE_FALSE(h100.failed);
-  REQUIRE_FALSE(h200.failed);
-  REQUIRE_FALSE(card.failed);
+  const RowReport &h100 = ran(v, "on_h100"), &h200 = ran(v, "on_h200"), &card = ran(v, "h200_card");
   // ZeRO-1 over 8: 2 + 4 + 12/8 B per parameter of 13B ~ 98 GB: fits 141 GB, not 80 GB.
   CHECK(h100.fits == std::optional<bool>(false));
   CHECK(h200.fits == std::optional<bool>(true));

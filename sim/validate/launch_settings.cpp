@@ -8,12 +8,9 @@
 namespace trainsim {
 namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
+bool contains(const std::string& text, const std::string& what) {
+  return lower_case(text).find(lower_case(what)) != std::string::npos;
 }
-
-bool contains(const std::string& text, const std::string& what) { return lower(text).find(lower(what)) != std::string::npos; }
 
 // Megatron-LM SC21 Table 1 (NVIDIA/Megatron-LM examples/sc21/run_table_1.sh,
 // as tests/sc21_validation_test.cpp reads it): 2021, before FlashAttention;
@@ -88,13 +85,15 @@ int latest_year(const std::string& text) {
 // #267, opened 2022-12-09 and merged in 2023; Megatron-DeepSpeed's port, PR #357, is
 // from 2022-12-12), else the scenario default (on).
 void other(const RunRow& row, std::vector<LaunchSetting>& out) {
-  const std::string notes = lower(row.get("notes"));
+  const std::string notes = lower_case(row.get("notes"));
   std::size_t at = std::string::npos;
   for (const char* name : {"flashattention", "flash attention", "flash-attn", "flash_attn", "flash attn"})
     at = std::min(at, notes.find(name));
   if (at != std::string::npos) {
-    // The clause that names it: from a few characters before (not past a ';', ',' or '.') to the next one.
-    std::size_t from = at >= 12 ? at - 12 : 0;
+    // The clause that names it: from up to 12 characters before (room for "without ",
+    // not past a ';', ',' or '.') to the next delimiter.
+    constexpr std::size_t kLookBack = 12;  // characters
+    std::size_t from = at >= kLookBack ? at - kLookBack : 0;
     if (std::size_t d = at ? notes.find_last_of(";,.", at - 1) : std::string::npos; d != std::string::npos && d >= from)
       from = d + 1;
     const std::size_t to = notes.find_first_of(";,.", at);

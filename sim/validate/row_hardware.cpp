@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <sstream>
 
 #include "sim/config/error.hpp"
 #include "sim/config/hardware_loader.hpp"
@@ -36,11 +35,6 @@ bool names_form_factor(const std::vector<std::string>& ws) {
   return has_word(ws, "sxm") || has_word(ws, "pcie") || has_word(ws, "nvl");
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 bool resolves(const Zoo& zoo, ZooKind kind, const std::string& ref, const RunRow& row, const std::string& col) {
   try {
     zoo.resolve(kind, ref, row.file, row.where(col));
@@ -55,7 +49,7 @@ bool resolves(const Zoo& zoo, ZooKind kind, const std::string& ref, const RunRow
 bool substitutable(const std::string& cell) {
   auto ends = [&](const char* ext) {
     const std::string e(ext);
-    return cell.size() >= e.size() && lower(cell.substr(cell.size() - e.size())) == e;
+    return cell.size() >= e.size() && lower_case(cell.substr(cell.size() - e.size())) == e;
   };
   return !cell.empty() && !ends(".yaml") && !ends(".yml") && !ends(".json");
 }
@@ -63,7 +57,7 @@ bool substitutable(const std::string& cell) {
 // The zoo name equal to `cell` but for case, or "".
 std::string same_name(const std::string& cell, ZooKind kind, const Zoo& zoo) {
   for (const std::string& n : zoo.names(kind))
-    if (lower(n) == lower(cell)) return n;
+    if (lower_case(n) == lower_case(cell)) return n;
   return "";
 }
 
@@ -93,7 +87,7 @@ std::string join(const std::vector<std::string>& v) {
   return out;
 }
 
-std::string resolve_gpu(const RunRow& row, const Zoo& zoo, std::vector<LaunchSetting>& subs) {
+std::string resolve_gpu(const RunRow& row, const Zoo& zoo, std::vector<CellReading>& subs) {
   const std::string& name = row.get("gpu");
   if (resolves(zoo, ZooKind::gpu, name, row, "gpu")) return name;
   if (!substitutable(name)) zoo.resolve(ZooKind::gpu, name, row.file, row.where("gpu"));  // throws
@@ -148,7 +142,7 @@ std::vector<std::string> clusters_with(const std::string& gpu, const std::string
 }
 
 std::string resolve_cluster(const RunRow& row, const std::string& gpu, const Zoo& zoo,
-                            std::vector<LaunchSetting>& subs) {
+                            std::vector<CellReading>& subs) {
   const std::string& name = row.get("cluster");
   if (resolves(zoo, ZooKind::cluster, name, row, "cluster")) return name;
   if (!substitutable(name) || name.find('/') != std::string::npos)

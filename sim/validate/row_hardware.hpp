@@ -9,15 +9,14 @@
 //  - cluster: a shipped cluster whose node carries that GPU: the one sharing
 //    the most words with the row's name ("p4d.24xlarge" -> aws-p4d-a100-40gb),
 //    else the DGX design (dgx-*), else by name: "eos-h100" -> dgx-h100-80gb.
-// Each substitution is reported as a launch setting (key "gpu" or "cluster")
-// with the reason, so the report shows what the row was modelled on.
+// Each substitution is a CellReading (column "gpu" or "cluster") with the
+// reason, so the report shows what the row was modelled on.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "sim/config/zoo.hpp"
-#include "sim/validate/launch_settings.hpp"
 #include "sim/validate/runs_csv.hpp"
 
 namespace trainsim {
@@ -25,7 +24,7 @@ namespace trainsim {
 struct RowHardware {
   std::string gpu;                        // a GPU card name in the zoo
   std::string cluster;                    // a cluster card name (or the row's path) in the zoo
-  std::vector<LaunchSetting> substituted; // one per column read as another name, with why
+  std::vector<CellReading> substituted;   // one per column read as another name, with why
 };
 
 // Throws ConfigError at the row's gpu or cluster column when no card fits,

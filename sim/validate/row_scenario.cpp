@@ -64,8 +64,7 @@ std::string scenario_yaml(const RunRow& row, const RowHardware& hw, const std::v
   line(y, "sequence_parallel", sequence_parallel(cell(row, "sequence_parallel")));
   y += "training:\n";
   for (const char* col : {"seq_len", "micro_batch", "global_batch", "precision", "recompute"}) line(y, col, cell(row, col));
-  for (const LaunchSetting& l : launch)  // dotted keys, read as --set would; gpu and cluster are in place already
-    if (l.key.find('.') != std::string::npos) y += l.key + ": " + quoted(l.value) + "\n";
+  for (const LaunchSetting& l : launch) y += l.key + ": " + quoted(l.value) + "\n";  // dotted keys, read as --set would
   return y;
 }
 
@@ -152,11 +151,10 @@ RowPlan plan_row(const RunRow& row, const Zoo& zoo) {
   p.file = row.file + ":" + std::to_string(row.line);
   reject_fixed_auto(row);
   p.hardware = row_hardware(row, zoo);
-  p.launch = p.hardware.substituted;
-  if (row_mlp(row) != row.word("mlp"))
-    p.launch.push_back({"mlp", row_mlp(row), "mlp '" + row.get("mlp") + "' read as " + row_mlp(row) +
-                                                 " (the same matrices and FLOPs)"});
-  for (LaunchSetting& l : launch_settings(row)) p.launch.push_back(std::move(l));
+  p.read_as = p.hardware.substituted;
+  if (const std::string mlp = row_mlp(row); mlp != row.word("mlp"))
+    p.read_as.push_back({"mlp", mlp, "mlp '" + row.get("mlp") + "' read as " + mlp + " (the same matrices and FLOPs)"});
+  p.launch = launch_settings(row);
   p.axes = auto_axes(row, p.launch);
   p.yaml = scenario_yaml(row, p.hardware, p.launch);
   return p;

@@ -106,11 +106,12 @@ std::optional<int> RunRow::positive_int(const std::string& column) const {
   return v;
 }
 
-std::string RunRow::word(const std::string& column) const {
-  std::string w = get(column);
-  std::transform(w.begin(), w.end(), w.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return w;
+std::string lower_case(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
 }
+
+std::string RunRow::word(const std::string& column) const { return lower_case(get(column)); }
 
 const std::vector<std::string>& required_run_columns() {
   static const std::vector<std::string> columns = {

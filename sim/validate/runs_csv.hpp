@@ -22,6 +22,18 @@
 namespace trainsim {
 
 // One measured run: its cells by column name.
+// `s` in lower case (ASCII): names and words as sources spell them.
+std::string lower_case(std::string s);
+
+// A cell the row is read with under another name than it holds: a GPU or
+// cluster without a card (row_hardware.hpp), an mlp alias (row_mlp). Reported
+// as an assumption of the row.
+struct CellReading {
+  std::string column;  // the CSV column, e.g. "cluster"
+  std::string value;   // what the cell is read as, e.g. "dgx-h100-80gb"
+  std::string why;     // the rule, naming the cell's own text
+};
+
 struct RunRow {
   std::string file;                           // the CSV it came from
   int line = 0;                               // 1-based line where the record starts

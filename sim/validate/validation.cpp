@@ -65,6 +65,7 @@ RowWork start_row(const RunRow& row, const Zoo& zoo) {
     read_measured(row, r);
     w.plan = plan_row(row, zoo);
     r.launch = w.plan.launch;
+    r.read_as = w.plan.read_as;
     w.searched = !w.plan.axes.empty();
   } catch (const ConfigError& e) {
     r.failed = true;

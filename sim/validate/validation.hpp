@@ -61,6 +61,7 @@ struct RowReport {
   int candidates = 0;                         // plans tried (1 without auto columns)
   int candidates_fitting = 0;
   std::vector<LaunchSetting> launch;          // settings implied by the source
+  std::vector<CellReading> read_as;           // cells read as another name (assumptions)
   std::optional<StepBreakdown> breakdown;     // of the predicted step
   std::optional<RowLayout> layout;            // of the predicted plan
 

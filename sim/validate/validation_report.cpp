@@ -65,6 +65,8 @@ Json row_json(const RowReport& r) {
   j["reported_tflops_per_gpu"] = opt(r.reported_tflops_per_gpu);
   j["launch"] = Json::array();
   for (const LaunchSetting& l : r.launch) j["launch"].push_back({{"key", l.key}, {"value", l.value}, {"why", l.why}});
+  j["read_as"] = Json::array();
+  for (const CellReading& c : r.read_as) j["read_as"].push_back({{"column", c.column}, {"value", c.value}, {"why", c.why}});
   j["layout"] = nullptr;
   if (r.layout) {
     const ParallelPlan& p = r.layout->parallel;
@@ -132,13 +134,12 @@ std::string failed_text(const ValidationResult& v, const std::string& bullet) {
   return out;
 }
 
-// Cells read as another name (keys without a dot: the CSV column): a GPU or
-// cluster without a card (row_hardware.hpp), an mlp alias (row_mlp).
+// Cells read as another name: a GPU or cluster without a card
+// (row_hardware.hpp), an mlp alias (row_mlp).
 std::string substituted_text(const ValidationResult& v, const std::string& bullet) {
   std::string out;
   for (const RowReport& r : v.rows)
-    for (const LaunchSetting& l : r.launch)
-      if (l.key.find('.') == std::string::npos) out += bullet + r.id + ": " + l.why + "\n";
+    for (const CellReading& c : r.read_as) out += bullet + r.id + ": " + c.why + "\n";
   return out;
 }
 
