@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/config/hardware_loader.hpp"
+#include "sim/load/hardware_loader.hpp"
 #include "sim/config/keys.hpp"
 #include "sim/config/units.hpp"
 #include "sim/memory/memory_model.hpp"

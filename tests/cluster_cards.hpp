@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/config/hardware_loader.hpp"
-#include "sim/config/zoo.hpp"
+#include "sim/load/hardware_loader.hpp"
+#include "sim/load/zoo.hpp"
 
 namespace trainsim::test {
 

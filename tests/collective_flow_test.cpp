@@ -7,7 +7,7 @@
 
 #include <numeric>
 
-#include "sim/config/hardware_loader.hpp"
+#include "sim/load/hardware_loader.hpp"
 #include "tests/cluster_cards.hpp"
 #include "sim/core/engine.hpp"
 #include "sim/net/collective_flow.hpp"

@@ -6,7 +6,7 @@
 
 #include <numeric>
 
-#include "sim/config/hardware_loader.hpp"
+#include "sim/load/hardware_loader.hpp"
 #include "tests/cluster_cards.hpp"
 #include "sim/net/collective_flow.hpp"
 #include "sim/net/collective_hierarchical.hpp"

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "sim/config/hardware_loader.hpp"
+#include "sim/load/hardware_loader.hpp"
 #include "tests/cluster_cards.hpp"
 #include "sim/net/collective.hpp"
 

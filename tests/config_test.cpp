@@ -7,8 +7,8 @@
 #include <functional>
 
 #include "sim/config/config_doc.hpp"
-#include "sim/config/hardware_loader.hpp"
-#include "sim/config/scenario_loader.hpp"
+#include "sim/load/hardware_loader.hpp"
+#include "sim/load/scenario_loader.hpp"
 
 using namespace trainsim;
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/config/hardware_loader.hpp"
+#include "sim/load/hardware_loader.hpp"
 #include "sim/cost/compute_profile.hpp"
 #include "sim/cost/efficiency.hpp"
 #include "sim/cost/op_cost.hpp"

@@ -1,4 +1,4 @@
-// DeepSpeed ds_config.json importer (sim/config/ds_config.hpp): DeepSpeed's batch
+// DeepSpeed ds_config.json importer (sim/import/deepspeed/ds_config.hpp): DeepSpeed's batch
 // rule, floats for integer keys, misspellings with suggestions and file:line,
 // "auto" as the HF Trainer fills it, code defaults that differ from the docs,
 // ignored keys, and the scenarios of scenarios/deepspeed/ resolved into Scenario
@@ -9,8 +9,8 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
-#include "sim/config/ds_config.hpp"
-#include "sim/config/scenario_loader.hpp"
+#include "sim/import/deepspeed/ds_config.hpp"
+#include "sim/load/scenario_loader.hpp"
 
 using namespace trainsim;
 

@@ -3,9 +3,9 @@
 // the file, line and key.
 #include <doctest/doctest.h>
 
-#include "sim/config/error.hpp"
-#include "sim/config/hf_config.hpp"
-#include "sim/config/model_loader.hpp"
+#include "sim/core/error.hpp"
+#include "sim/import/hf/hf_config.hpp"
+#include "sim/load/model_loader.hpp"
 #include "sim/model/params.hpp"
 
 using namespace trainsim;

@@ -2,7 +2,7 @@
 // and what would be valid; valid layouts pass.
 #include <doctest/doctest.h>
 
-#include "sim/config/scenario_loader.hpp"
+#include "sim/load/scenario_loader.hpp"
 
 using namespace trainsim;
 

@@ -1,15 +1,15 @@
-// Megatron-LM flags (sim/config/megatron_args.hpp) and the DeepSpeed hostfile
-// (sim/config/hostfile.hpp): Megatron's spellings, defaults and rules, the model
+// Megatron-LM flags (sim/import/megatron/megatron_args.hpp) and the DeepSpeed hostfile
+// (sim/import/deepspeed/hostfile.hpp): Megatron's spellings, defaults and rules, the model
 // built from flags (equal to the zoo card of SC21's 145.6B model), unknown flags
 // with suggestions, and hostfile lines.
 #include <doctest/doctest.h>
 
 #include <functional>
 
-#include "sim/config/hostfile.hpp"
-#include "sim/config/megatron_args.hpp"
-#include "sim/config/model_loader.hpp"
-#include "sim/config/scenario_loader.hpp"
+#include "sim/import/deepspeed/hostfile.hpp"
+#include "sim/import/megatron/megatron_args.hpp"
+#include "sim/load/model_loader.hpp"
+#include "sim/load/scenario_loader.hpp"
 #include "sim/model/params.hpp"
 
 using namespace trainsim;

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 
-#include "sim/config/model_loader.hpp"
+#include "sim/load/model_loader.hpp"
 #include "sim/model/params.hpp"
 
 using namespace trainsim;

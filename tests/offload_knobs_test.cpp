@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/config/scenario_loader.hpp"
-#include "sim/config/zoo.hpp"
+#include "sim/load/scenario_loader.hpp"
+#include "sim/load/zoo.hpp"
 #include "sim/memory/memory_model.hpp"
 #include "sim/workload/offload_plan.hpp"
 #include "sim/workload/step_sim.hpp"

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/config/scenario_loader.hpp"
-#include "sim/config/zoo.hpp"
+#include "sim/load/scenario_loader.hpp"
+#include "sim/load/zoo.hpp"
 #include "sim/memory/deepspeed_estimators.hpp"
 #include "sim/memory/memory_model.hpp"
 #include "sim/model/params.hpp"

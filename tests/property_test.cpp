@@ -20,10 +20,11 @@
 #include <string>
 #include <vector>
 
-#include "sim/config/hardware_loader.hpp"
-#include "sim/config/model_loader.hpp"
-#include "sim/config/scenario_loader.hpp"
-#include "sim/config/zoo.hpp"
+#include "sim/load/hardware_loader.hpp"
+#include "sim/load/model_loader.hpp"
+#include "sim/load/scenario_loader.hpp"
+#include "sim/config/model_check.hpp"
+#include "sim/load/zoo.hpp"
 #include "sim/memory/memory_model.hpp"
 #include "sim/net/collective_flow.hpp"
 #include "sim/report/step_report.hpp"

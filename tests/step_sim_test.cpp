@@ -11,8 +11,8 @@
 #include <map>
 #include <set>
 
-#include "sim/config/scenario_loader.hpp"
-#include "sim/config/zoo.hpp"
+#include "sim/load/scenario_loader.hpp"
+#include "sim/load/zoo.hpp"
 #include "sim/memory/memory_model.hpp"
 #include "sim/model/params.hpp"
 #include "sim/report/chrome_trace.hpp"

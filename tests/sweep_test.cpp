@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "sim/config/error.hpp"
-#include "sim/config/scenario_loader.hpp"
-#include "sim/config/zoo.hpp"
+#include "sim/core/error.hpp"
+#include "sim/load/scenario_loader.hpp"
+#include "sim/load/zoo.hpp"
 #include "sim/model/stage_split.hpp"
 #include "sim/sweep/enumerate.hpp"
 #include "sim/sweep/pareto.hpp"

@@ -13,7 +13,7 @@
 #include <cmath>
 #include <string>
 
-#include "sim/config/zoo.hpp"
+#include "sim/load/zoo.hpp"
 #include "sim/sweep/sweep_run.hpp"
 #include "sim/sweep/sweep_summary.hpp"
 #include "sim/validate/validation.hpp"

@@ -10,8 +10,8 @@
 #include <map>
 #include <set>
 
-#include "sim/config/error.hpp"
-#include "sim/config/hardware_loader.hpp"
+#include "sim/core/error.hpp"
+#include "sim/load/hardware_loader.hpp"
 #include "sim/topology/topology.hpp"
 
 using namespace trainsim;

@@ -2,7 +2,7 @@
 // and the errors for bare numbers and unknown units.
 #include <doctest/doctest.h>
 
-#include "sim/config/error.hpp"
+#include "sim/core/error.hpp"
 #include "sim/config/units.hpp"
 
 using trainsim::Dimension;

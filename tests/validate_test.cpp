@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "sim/config/hardware_loader.hpp"
-#include "sim/config/model_loader.hpp"
-#include "sim/config/scenario_loader.hpp"
+#include "sim/load/hardware_loader.hpp"
+#include "sim/load/model_loader.hpp"
+#include "sim/load/scenario_loader.hpp"
 #include "sim/validate/row_scenario.hpp"
 #include "sim/validate/validation.hpp"
 #include "sim/validate/validation_report.hpp"

@@ -1,13 +1,13 @@
 // Layouts (rank <-> coordinates <-> GPU, process groups) and pipeline
-// schedules (sim/workload/layout.hpp, schedule.hpp).
+// schedules (sim/parallel/layout.hpp, schedule.hpp).
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <set>
 
 #include "sim/memory/inflight.hpp"
-#include "sim/workload/layout.hpp"
-#include "sim/workload/schedule.hpp"
+#include "sim/parallel/layout.hpp"
+#include "sim/parallel/schedule.hpp"
 
 using namespace trainsim;
 

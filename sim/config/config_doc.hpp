@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/config/error.hpp"
+#include "sim/core/error.hpp"
 #include "sim/config/keys.hpp"
 
 namespace trainsim {

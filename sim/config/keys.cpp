@@ -1,5 +1,5 @@
 #include "sim/config/keys.hpp"
-#include "sim/config/limits.hpp"
+#include "sim/spec/limits.hpp"
 
 #include <algorithm>
 #include <cmath>

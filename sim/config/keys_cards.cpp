@@ -1,6 +1,6 @@
 // Key tables of the model, GPU and cluster cards.
 #include "sim/config/keys.hpp"
-#include "sim/config/limits.hpp"
+#include "sim/spec/limits.hpp"
 
 namespace trainsim {
 namespace {
@@ -14,7 +14,7 @@ KeyDef key(std::string path, ValueType type, std::string def, std::string help, 
   return k;
 }
 
-// `k` with the inclusive maximum `max` (sim/config/limits.hpp).
+// `k` with the inclusive maximum `max` (sim/spec/limits.hpp).
 KeyDef capped(KeyDef k, double max) {
   k.max = max;
   return k;

@@ -1,7 +1,7 @@
 // The scenario key table (DESIGN.md §3). Defaults are written as they would be
 // in YAML and parsed by the same code as user values.
 #include "sim/config/keys.hpp"
-#include "sim/config/limits.hpp"
+#include "sim/spec/limits.hpp"
 
 namespace trainsim {
 namespace {

@@ -1,8 +1,8 @@
 // Layout validation: every rule says what would be valid.
 #include <string>
 
-#include "sim/config/limits.hpp"
-#include "sim/config/scenario.hpp"
+#include "sim/spec/limits.hpp"
+#include "sim/spec/scenario.hpp"
 #include "sim/model/stage_split.hpp"
 
 namespace trainsim {
@@ -123,16 +123,6 @@ void check_training(const Scenario& sc, std::vector<LayoutProblem>& out) {
 }
 
 }  // namespace
-
-int Scenario::num_micro_batches() const {
-  return static_cast<int>(training.global_batch / (1LL * training.micro_batch * parallel.dp));
-}
-
-SourceLocation Scenario::where(const std::string& key) const {
-  auto it = locations.find(key);
-  if (it != locations.end()) return it->second;
-  return {file, 0, key};
-}
 
 std::vector<LayoutProblem> check_layout(const Scenario& sc) {
   std::vector<LayoutProblem> out;

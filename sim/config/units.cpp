@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <optional>
 
-#include "sim/config/error.hpp"
+#include "sim/core/error.hpp"
 
 namespace trainsim {
 namespace {

@@ -9,7 +9,7 @@
 #include <sstream>
 #include <vector>
 
-#include "sim/config/error.hpp"
+#include "sim/core/error.hpp"
 
 namespace trainsim {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "sim/topology/gpu_spec.hpp"
+#include "sim/spec/gpu_spec.hpp"
 
 namespace trainsim::efficiency {
 

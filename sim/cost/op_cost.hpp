@@ -8,7 +8,7 @@
 #pragma once
 
 #include "sim/model/layer_ops.hpp"
-#include "sim/topology/gpu_spec.hpp"
+#include "sim/spec/gpu_spec.hpp"
 
 namespace trainsim {
 

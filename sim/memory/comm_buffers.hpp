@@ -22,7 +22,7 @@
 // are not here: they come and go layer by layer (zero3_gathers.hpp).
 #pragma once
 
-#include "sim/config/scenario.hpp"
+#include "sim/spec/scenario.hpp"
 #include "sim/core/quantity.hpp"
 
 namespace trainsim {

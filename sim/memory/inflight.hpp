@@ -16,7 +16,7 @@
 
 #include <vector>
 
-#include "sim/config/scenario.hpp"
+#include "sim/spec/scenario.hpp"
 
 namespace trainsim {
 

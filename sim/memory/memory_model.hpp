@@ -33,7 +33,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/config/scenario.hpp"
+#include "sim/spec/scenario.hpp"
 #include "sim/core/quantity.hpp"
 
 namespace trainsim {

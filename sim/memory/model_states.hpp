@@ -37,7 +37,7 @@
 // In fp32 training there is no master copy and no fp32 gradient partition.
 #pragma once
 
-#include "sim/config/scenario.hpp"
+#include "sim/spec/scenario.hpp"
 #include "sim/core/quantity.hpp"
 
 namespace trainsim {

@@ -39,7 +39,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "sim/config/scenario.hpp"
+#include "sim/spec/scenario.hpp"
 #include "sim/core/quantity.hpp"
 #include "sim/model/stage_split.hpp"
 

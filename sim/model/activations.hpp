@@ -30,9 +30,9 @@
 //    Dropout masks are 1 B (PyTorch bool); token ids 8 B (int64).
 #pragma once
 
-#include "sim/config/scenario.hpp"
+#include "sim/spec/scenario.hpp"
 #include "sim/core/quantity.hpp"
-#include "sim/model/model_spec.hpp"
+#include "sim/spec/model_spec.hpp"
 
 namespace trainsim {
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "sim/model/activations.hpp"
-#include "sim/model/model_spec.hpp"
+#include "sim/spec/model_spec.hpp"
 
 namespace trainsim {
 

@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "sim/model/model_spec.hpp"
+#include "sim/spec/model_spec.hpp"
 
 namespace trainsim {
 

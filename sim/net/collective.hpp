@@ -12,7 +12,7 @@
 
 #include "sim/net/nccl_exec.hpp"
 #include "sim/net/nccl_tuner.hpp"
-#include "sim/topology/cluster_spec.hpp"
+#include "sim/spec/cluster_spec.hpp"
 
 namespace trainsim {
 

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "sim/core/engine.hpp"
-#include "sim/net/link.hpp"
+#include "sim/spec/link.hpp"
 
 namespace trainsim {
 

@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "sim/topology/gpu_spec.hpp"  // GpuArch
+#include "sim/spec/gpu_spec.hpp"  // GpuArch
 
 namespace trainsim {
 

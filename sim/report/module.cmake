@@ -1,9 +1,10 @@
-# sim/report: explicit source, test and benchmark lists (included from CMakeLists.txt).
-# memory_report.cpp and zero_report.cpp are listed in the top-level CMakeLists.txt.
-target_sources(trainsim_core PRIVATE
-  sim/report/step_report.cpp
-  sim/report/chrome_trace.cpp
-  sim/report/report_format.cpp
-  sim/report/svg_plot.cpp
-)
-trainsim_add_test(step_report_test)
+# sim/report: summaries, JSON, CSV, Chrome traces and SVG plots of results.
+trainsim_module(NAME report DIR sim/report
+  SOURCES chrome_trace.cpp
+          memory_report.cpp
+          report_format.cpp
+          step_report.cpp
+          svg_plot.cpp
+          zero_report.cpp
+  DEPS workload memory parallel spec core
+  PUBLIC_LIBS nlohmann_json::nlohmann_json)

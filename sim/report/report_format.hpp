@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/config/scenario.hpp"
-#include "sim/workload/layout.hpp"
+#include "sim/spec/scenario.hpp"
+#include "sim/parallel/layout.hpp"
 
 namespace trainsim {
 

@@ -1,5 +1,5 @@
-# sim/search: the plan search behind sweep, advise and validate's `auto` columns. Explicit lists.
-target_sources(trainsim_core PRIVATE
-  sim/search/plan_search.cpp
-)
-trainsim_add_test(plan_search_test)
+# sim/search: the plan search behind sweep, advise and validate.
+trainsim_module(NAME search DIR sim/search
+  SOURCES plan_search.cpp
+  DEPS workload memory spec core
+  PRIVATE_LIBS TBB::tbb)

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <mutex>
 
-#include "sim/config/error.hpp"
+#include "sim/core/error.hpp"
 #include "sim/core/sim_error.hpp"
 #include "sim/memory/memory_model.hpp"
 #include "sim/workload/step_sim.hpp"

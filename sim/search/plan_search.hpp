@@ -22,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-#include "sim/config/scenario.hpp"
+#include "sim/spec/scenario.hpp"
 #include "sim/memory/memory_model.hpp"
 #include "sim/workload/step_result.hpp"
 

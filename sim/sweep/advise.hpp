@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "sim/config/scenario.hpp"
+#include "sim/spec/scenario.hpp"
 #include "sim/search/plan_search.hpp"
 
 namespace trainsim {

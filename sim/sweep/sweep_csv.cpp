@@ -6,7 +6,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "sim/config/error.hpp"
+#include "sim/core/error.hpp"
 #include "sim/sweep/pareto.hpp"
 
 namespace trainsim {

@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "sim/config/keys.hpp"
-#include "sim/config/scenario.hpp"
-#include "sim/config/zoo.hpp"
+#include "sim/spec/scenario.hpp"
+#include "sim/load/zoo.hpp"
 #include "sim/search/plan_search.hpp"
 
 namespace trainsim {

@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <map>
 
-#include "sim/config/error.hpp"
+#include "sim/core/error.hpp"
 #include "sim/sweep/sweep_csv.hpp"
 
 namespace trainsim {

@@ -12,7 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "sim/config/error.hpp"
+#include "sim/core/error.hpp"
 #include "sim/sweep/sweep_mpi.hpp"
 
 namespace trainsim {

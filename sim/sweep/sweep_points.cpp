@@ -3,9 +3,9 @@
 #include <mutex>
 
 #include "sim/config/config_doc.hpp"
-#include "sim/config/hardware_loader.hpp"
-#include "sim/config/model_loader.hpp"
-#include "sim/config/scenario_loader.hpp"
+#include "sim/load/hardware_loader.hpp"
+#include "sim/load/model_loader.hpp"
+#include "sim/load/scenario_loader.hpp"
 #include "sim/model/stage_split.hpp"
 #include "sim/sweep/enumerate.hpp"
 #include "sim/sweep/sweep_file.hpp"

@@ -1,6 +1,6 @@
 #include "sim/sweep/sweep_run.hpp"
 
-#include "sim/config/error.hpp"
+#include "sim/core/error.hpp"
 
 namespace trainsim {
 

@@ -7,7 +7,7 @@
 #include <map>
 #include <string>
 
-#include "sim/config/zoo.hpp"
+#include "sim/load/zoo.hpp"
 #include "sim/sweep/sweep_csv.hpp"
 #include "sim/sweep/sweep_file.hpp"
 

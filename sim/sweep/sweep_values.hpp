@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/config/error.hpp"
+#include "sim/core/error.hpp"
 #include "sim/sweep/sweep_file.hpp"
 
 namespace trainsim {

@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "sim/config/error.hpp"
-#include "sim/topology/cluster_spec.hpp"
+#include "sim/core/error.hpp"
+#include "sim/spec/cluster_spec.hpp"
 
 namespace trainsim {
 

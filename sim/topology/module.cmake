@@ -1,6 +1,6 @@
-# sim/topology: cluster graphs (Boost.Graph) and routing. Explicit lists.
-target_sources(trainsim_core PRIVATE
-  sim/topology/cluster_check.cpp
-  sim/topology/topology_builder.cpp
-)
-trainsim_add_test(topology_test)
+# sim/topology: cluster graphs (Boost.Graph), routes and the cluster card checks.
+trainsim_module(NAME topology DIR sim/topology
+  SOURCES cluster_check.cpp
+          topology_builder.cpp
+  DEPS spec core
+  PRIVATE_LIBS Boost::boost)

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/net/link.hpp"
-#include "sim/topology/cluster_spec.hpp"
+#include "sim/spec/link.hpp"
+#include "sim/spec/cluster_spec.hpp"
 
 namespace trainsim {
 

@@ -19,7 +19,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "sim/config/error.hpp"
+#include "sim/core/error.hpp"
 #include "sim/topology/cluster_check.hpp"
 #include "sim/topology/topology.hpp"
 
@@ -356,17 +356,6 @@ class GraphTopology final : public Topology {
 };
 
 }  // namespace
-
-const char* to_string(LinkKind k) {
-  switch (k) {
-    case LinkKind::nvlink: return "nvlink";
-    case LinkKind::pcie: return "pcie";
-    case LinkKind::host_memory: return "host_memory";
-    case LinkKind::network: return "network";
-    case LinkKind::nvme: return "nvme";
-  }
-  return "?";
-}
 
 std::unique_ptr<Topology> build_topology(const ClusterSpec& cluster, int nodes) {
   if (nodes < 1) throw ConfigError(cluster_key(cluster, "nodes"), "a topology needs at least one node");

@@ -1,12 +1,12 @@
-# sim/validate: `trainsim validate`, predictions against measured runs (issue 7). Explicit lists.
-target_sources(trainsim_core PRIVATE
-  sim/validate/runs_csv.cpp
-  sim/validate/launch_settings.cpp
-  sim/validate/row_hardware.cpp
-  sim/validate/row_scenario.cpp
-  sim/validate/validation.cpp
-  sim/validate/validation_summary.cpp
-  sim/validate/validation_report.cpp
-)
-trainsim_add_test(validate_test)
-trainsim_add_cli_test(cli_validate_test tests/cli_validate_test.sh)
+# sim/validate: trainsim validate: predictions against measured runs.
+trainsim_module(NAME validate DIR sim/validate
+  SOURCES launch_settings.cpp
+          row_hardware.cpp
+          row_scenario.cpp
+          runs_csv.cpp
+          validation.cpp
+          validation_report.cpp
+          validation_summary.cpp
+  DEPS load search workload model spec core
+  PUBLIC_LIBS nlohmann_json::nlohmann_json
+  PRIVATE_LIBS TBB::tbb)

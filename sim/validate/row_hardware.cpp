@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
-#include "sim/config/error.hpp"
-#include "sim/config/hardware_loader.hpp"
+#include "sim/core/error.hpp"
+#include "sim/load/hardware_loader.hpp"
 
 namespace trainsim {
 namespace {

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/config/zoo.hpp"
+#include "sim/load/zoo.hpp"
 #include "sim/validate/runs_csv.hpp"
 
 namespace trainsim {

@@ -1,10 +1,10 @@
 #include "sim/validate/row_scenario.hpp"
 
-#include "sim/config/hardware_loader.hpp"
+#include "sim/load/hardware_loader.hpp"
 
 #include <algorithm>
 
-#include "sim/config/scenario_loader.hpp"
+#include "sim/load/scenario_loader.hpp"
 #include "sim/model/stage_split.hpp"
 
 namespace trainsim {

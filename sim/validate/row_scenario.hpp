@@ -20,8 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/config/scenario.hpp"
-#include "sim/config/zoo.hpp"
+#include "sim/spec/scenario.hpp"
+#include "sim/load/zoo.hpp"
 #include "sim/search/plan_search.hpp"
 #include "sim/validate/launch_settings.hpp"
 #include "sim/validate/row_hardware.hpp"

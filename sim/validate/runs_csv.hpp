@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/config/error.hpp"
+#include "sim/core/error.hpp"
 
 namespace trainsim {
 

@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "sim/config/zoo.hpp"
+#include "sim/load/zoo.hpp"
 #include "sim/validate/launch_settings.hpp"
 #include "sim/validate/runs_csv.hpp"
 #include "sim/workload/step_result.hpp"

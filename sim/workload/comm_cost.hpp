@@ -15,8 +15,8 @@
 #include <tuple>
 
 #include "sim/net/collective.hpp"
-#include "sim/topology/cluster_spec.hpp"
-#include "sim/workload/layout.hpp"
+#include "sim/spec/cluster_spec.hpp"
+#include "sim/parallel/layout.hpp"
 
 namespace trainsim {
 

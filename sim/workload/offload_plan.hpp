@@ -64,9 +64,9 @@
 #include <array>
 #include <vector>
 
-#include "sim/config/scenario.hpp"
+#include "sim/spec/scenario.hpp"
 #include "sim/workload/host_contention.hpp"
-#include "sim/workload/layout.hpp"
+#include "sim/parallel/layout.hpp"
 
 namespace trainsim {
 

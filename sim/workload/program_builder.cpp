@@ -7,7 +7,7 @@
 #include "sim/memory/zero3_gathers.hpp"
 #include "sim/workload/emitter.hpp"
 #include "sim/workload/offload_emitter.hpp"
-#include "sim/workload/schedule.hpp"
+#include "sim/parallel/schedule.hpp"
 
 namespace trainsim {
 namespace {

@@ -6,12 +6,12 @@
 #include <utility>
 #include <vector>
 
-#include "sim/config/scenario.hpp"
+#include "sim/spec/scenario.hpp"
 #include "sim/cost/op_cost.hpp"
 #include "sim/memory/memory_model.hpp"
 #include "sim/model/stage_split.hpp"
 #include "sim/workload/comm_cost.hpp"
-#include "sim/workload/layout.hpp"
+#include "sim/parallel/layout.hpp"
 #include "sim/workload/offload_plan.hpp"
 
 namespace trainsim {

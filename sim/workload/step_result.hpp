@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "sim/config/scenario.hpp"
+#include "sim/spec/scenario.hpp"
 #include "sim/memory/memory_model.hpp"
-#include "sim/workload/layout.hpp"
+#include "sim/parallel/layout.hpp"
 
 namespace trainsim {
 

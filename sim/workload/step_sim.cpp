@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "sim/config/error.hpp"
-#include "sim/config/limits.hpp"
+#include "sim/core/error.hpp"
+#include "sim/spec/limits.hpp"
 #include "sim/workload/program_builder.hpp"
 #include "sim/workload/step_engine.hpp"
 #include "sim/workload/step_plan.hpp"

@@ -11,7 +11,7 @@
 // same result, which the tests check).
 #pragma once
 
-#include "sim/config/scenario.hpp"
+#include "sim/spec/scenario.hpp"
 #include "sim/core/engine.hpp"
 #include "sim/workload/step_result.hpp"
 

@@ -1,4 +1,4 @@
-// libFuzzer target: the DeepSpeed ds_config.json importer (sim/config/ds_config.hpp).
+// libFuzzer target: the DeepSpeed ds_config.json importer (sim/import/deepspeed/ds_config.hpp).
 // Input: byte 0 picks the route, the rest is the ds_config text.
 //   even: parse_ds_config directly, against one of four fixed contexts (16 GPUs
 //         pure DP; TP 2 x PP 2 with parallel.dp and global batch given; fp16
@@ -13,9 +13,9 @@
 #include <cstdint>
 #include <string>
 
-#include "sim/config/ds_config.hpp"
-#include "sim/config/scenario_loader.hpp"
-#include "sim/config/zoo.hpp"
+#include "sim/import/deepspeed/ds_config.hpp"
+#include "sim/load/scenario_loader.hpp"
+#include "sim/load/zoo.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 namespace {

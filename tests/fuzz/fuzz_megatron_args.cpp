@@ -1,5 +1,5 @@
-// libFuzzer target: the Megatron-LM flags importer (sim/config/megatron_args.hpp)
-// and the DeepSpeed hostfile reader (sim/config/hostfile.hpp).
+// libFuzzer target: the Megatron-LM flags importer (sim/import/megatron/megatron_args.hpp)
+// and the DeepSpeed hostfile reader (sim/import/deepspeed/hostfile.hpp).
 // Input: byte 0 picks the route, the rest is the text.
 //   0: parse_megatron_args, no model card, scenario TP 1 / PP 1;
 //   1: parse_megatron_args against the llama-2-7b card, scenario TP 2 / PP 2;
@@ -14,11 +14,11 @@
 #include <cstdint>
 #include <string>
 
-#include "sim/config/hostfile.hpp"
-#include "sim/config/megatron_args.hpp"
-#include "sim/config/model_loader.hpp"
-#include "sim/config/scenario_loader.hpp"
-#include "sim/config/zoo.hpp"
+#include "sim/import/deepspeed/hostfile.hpp"
+#include "sim/import/megatron/megatron_args.hpp"
+#include "sim/load/model_loader.hpp"
+#include "sim/load/scenario_loader.hpp"
+#include "sim/load/zoo.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 namespace {

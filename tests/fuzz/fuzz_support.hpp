@@ -11,7 +11,7 @@
 #include <fstream>
 #include <string>
 
-#include "sim/config/error.hpp"
+#include "sim/core/error.hpp"
 
 namespace trainsim::fuzz {
 

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "sim/config/error.hpp"
+#include "sim/core/error.hpp"
 #include "sim/config/units.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

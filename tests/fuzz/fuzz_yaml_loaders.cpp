@@ -9,11 +9,11 @@
 #include <string>
 
 #include "sim/config/config_doc.hpp"
-#include "sim/config/error.hpp"
-#include "sim/config/hardware_loader.hpp"
-#include "sim/config/model_loader.hpp"
-#include "sim/config/scenario_loader.hpp"
-#include "sim/config/zoo.hpp"
+#include "sim/core/error.hpp"
+#include "sim/load/hardware_loader.hpp"
+#include "sim/load/model_loader.hpp"
+#include "sim/load/scenario_loader.hpp"
+#include "sim/load/zoo.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 namespace {

@@ -11,7 +11,7 @@ if(TRAINSIM_FUZZ)
     add_executable(${name} tests/fuzz/${name}.cpp)
     target_compile_options(${name} PRIVATE ${TRAINSIM_WARNINGS})
     target_compile_definitions(${name} PRIVATE TRAINSIM_DEFAULT_DATA_DIR="${CMAKE_SOURCE_DIR}")
-    target_link_libraries(${name} PRIVATE trainsim::core)
+    target_link_libraries(${name} PRIVATE trainsim::trainsim)
     target_link_options(${name} PRIVATE -fsanitize=fuzzer)
     if(TRAINSIM_BUILD_TESTS)
       add_test(NAME ${name}_corpus COMMAND ${name} -runs=0 ${CMAKE_SOURCE_DIR}/tests/fuzz/${name}

@@ -9,9 +9,9 @@
 #include <iostream>
 #include <string>
 
-#include "sim/config/model_loader.hpp"
-#include "sim/config/scenario_loader.hpp"
-#include "sim/config/zoo.hpp"
+#include "sim/load/model_loader.hpp"
+#include "sim/load/scenario_loader.hpp"
+#include "sim/load/zoo.hpp"
 #include "sim/memory/memory_model.hpp"
 #include "sim/report/memory_report.hpp"
 

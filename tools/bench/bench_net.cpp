@@ -16,7 +16,7 @@
 
 #include <random>
 
-#include "sim/config/hardware_loader.hpp"
+#include "sim/load/hardware_loader.hpp"
 #include "sim/net/collective_flow.hpp"
 #include "sim/net/flow_network.hpp"
 

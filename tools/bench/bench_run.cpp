@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "sim/config/scenario_loader.hpp"
-#include "sim/config/zoo.hpp"
+#include "sim/load/scenario_loader.hpp"
+#include "sim/load/zoo.hpp"
 #include "sim/workload/step_sim.hpp"
 
 namespace {

@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "sim/config/zoo.hpp"
+#include "sim/load/zoo.hpp"
 #include "sim/sweep/sweep_run.hpp"
 #include "sim/sweep/sweep_summary.hpp"
 

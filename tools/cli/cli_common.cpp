@@ -5,8 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "sim/config/resolved_writer.hpp"
-#include "sim/config/scenario_loader.hpp"
+#include "sim/load/resolved_writer.hpp"
+#include "sim/load/scenario_loader.hpp"
 
 namespace trainsim::cli {
 

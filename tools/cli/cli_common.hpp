@@ -13,9 +13,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sim/config/scenario.hpp"
-#include "sim/config/scenario_loader.hpp"
-#include "sim/config/zoo.hpp"
+#include "sim/spec/scenario.hpp"
+#include "sim/load/scenario_loader.hpp"
+#include "sim/load/zoo.hpp"
 
 namespace trainsim::cli {
 

@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "cli_common.hpp"
-#include "sim/config/scenario_loader.hpp"
+#include "sim/load/scenario_loader.hpp"
 #include "sim/core/quantity.hpp"
 #include "sim/report/report_format.hpp"
 #include "sim/sweep/advise.hpp"

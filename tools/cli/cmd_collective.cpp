@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "cli_common.hpp"
-#include "sim/config/hardware_loader.hpp"
+#include "sim/load/hardware_loader.hpp"
 #include "sim/config/units.hpp"
 #include "sim/net/collective.hpp"
 #include "sim/net/collective_flow.hpp"

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "cli_common.hpp"
-#include "sim/config/error.hpp"
-#include "sim/config/model_loader.hpp"
+#include "sim/core/error.hpp"
+#include "sim/load/model_loader.hpp"
 #include "sim/config/units.hpp"
 #include "sim/memory/zero_explain.hpp"
 #include "sim/model/params.hpp"

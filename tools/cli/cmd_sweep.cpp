@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "cli_common.hpp"
-#include "sim/config/error.hpp"
+#include "sim/core/error.hpp"
 #include "sim/sweep/sweep_mpi.hpp"
 #include "sim/sweep/sweep_run.hpp"
 #include "sim/sweep/sweep_summary.hpp"

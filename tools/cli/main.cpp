@@ -6,7 +6,7 @@
 #include <iostream>
 
 #include "cli_common.hpp"
-#include "sim/config/error.hpp"
+#include "sim/core/error.hpp"
 
 int main(int argc, char** argv) {
   using namespace trainsim::cli;

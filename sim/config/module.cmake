@@ -1,0 +1,12 @@
+# sim/config: our own schema: key tables, YAML documents, units, layout and model checks.
+trainsim_module(NAME config DIR sim/config
+  SOURCES config_doc.cpp
+          json_lines.cpp
+          keys.cpp
+          keys_cards.cpp
+          keys_scenario.cpp
+          layout_check.cpp
+          model_check.cpp
+          units.cpp
+  DEPS spec model core
+  PRIVATE_LIBS yaml-cpp)

@@ -1,0 +1,27 @@
+// Private to the Megatron importer: the parsed flag list and its typed access.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/core/error.hpp"
+
+namespace trainsim {
+
+struct MegatronFlags {
+  std::map<std::string, std::string> values;  // flag -> value ("" for a boolean flag)
+  SourceLocation where;                       // the flag string's origin
+
+  bool has(const std::string& flag) const { return values.count(flag) > 0; }
+  [[noreturn]] void fail(const std::string& flag, const std::string& message) const;
+  // An integer >= min and <= the flag's limit (trainsim's limit for the scenario
+  // or model key it becomes, docs/limits.md); else ConfigError naming both.
+  std::optional<long long> integer(const std::string& flag, long long min = 1) const;
+  std::optional<double> number(const std::string& flag) const;
+  std::optional<std::string> text(const std::string& flag) const;
+  SourceLocation at(const std::string& flag) const { return {where.file, where.line, flag}; }
+};
+
+}  // namespace trainsim

@@ -1,0 +1,136 @@
+#include "sim/load/hardware_loader.hpp"
+
+#include <filesystem>
+
+#include "sim/config/config_doc.hpp"
+#include "sim/topology/cluster_check.hpp"
+
+namespace trainsim {
+namespace {
+
+std::string display_name(const ConfigDoc& d) {
+  return d.given("name") ? d.get_string("name") : std::filesystem::path(d.file()).stem().string();
+}
+
+GpuSpec gpu_from_doc(const ConfigDoc& d) {
+  GpuSpec g;
+  g.name = display_name(d);
+  g.source = d.get_string("source");
+  g.sms = static_cast<int>(d.get_int("sms"));
+  g.peak_fp32 = FlopRate(d.get_quantity("peak.fp32"));
+  g.peak_tf32 = FlopRate(d.get_quantity("peak.tf32"));
+  g.peak_fp16 = FlopRate(d.get_quantity("peak.fp16"));
+  g.peak_bf16 = FlopRate(d.get_quantity("peak.bf16"));
+  if (d.given("peak.fp8")) g.peak_fp8 = FlopRate(d.get_quantity("peak.fp8"));
+  g.hbm = Bytes(d.get_quantity("hbm"));
+  g.hbm_bandwidth = Bandwidth(d.get_quantity("hbm_bandwidth"));
+  for (const char* key : {"peak.fp32", "peak.tf32", "peak.fp16", "peak.bf16", "hbm", "hbm_bandwidth"})
+    if (d.get_quantity(key) <= 0) d.fail(key, "must be positive");
+  return g;
+}
+
+}  // namespace
+
+GpuSpec load_gpu_card(const std::string& path) { return gpu_from_doc(ConfigDoc::load_file(path, gpu_keys())); }
+
+GpuSpec load_gpu_card_string(const std::string& yaml, const std::string& file) {
+  return gpu_from_doc(ConfigDoc::load_string(yaml, file, gpu_keys()));
+}
+
+namespace {
+
+int count_of(const ConfigDoc& d, const char* key) { return static_cast<int>(d.get_int(key)); }
+
+Bandwidth positive_bw(const ConfigDoc& d, const char* key) {
+  double v = d.get_quantity(key);
+  if (v <= 0) d.fail(key, "must be a positive bandwidth, e.g. \"32GB/s\"");
+  return Bandwidth(v);
+}
+
+void read_node(const ConfigDoc& d, NodeSpec& n) {
+  n.host_memory = Bytes(d.get_quantity("node.host_memory"));
+  n.host_memory_bandwidth = positive_bw(d, "node.host_memory_bandwidth");
+  if (n.host_memory.value() <= 0) d.fail("node.host_memory", "must be positive");
+  n.nvme_capacity = Bytes(d.get_quantity("node.nvme_capacity"));
+  n.nvme_read = Bandwidth(d.get_quantity("node.nvme_read"));
+  n.nvme_write = Bandwidth(d.get_quantity("node.nvme_write"));
+  n.nvme_drives = count_of(d, "node.nvme_drives");
+  n.nvme_latency = Seconds(d.get_quantity("node.nvme_latency"));
+  n.aio_submit_latency = Seconds(d.get_quantity("node.aio_submit_latency"));
+  n.cpu_adam_rate = d.get_quantity("node.cpu_adam_throughput");
+  if (n.cpu_adam_rate <= 0) d.fail("node.cpu_adam_throughput", "must be positive, e.g. \"10B\" (parameters per second)");
+  if ((n.nvme_read.value() > 0) != (n.nvme_write.value() > 0))
+    d.fail(n.nvme_read.value() > 0 ? "node.nvme_write" : "node.nvme_read",
+           "give both node.nvme_read and node.nvme_write (or neither: no NVMe path in the graph)");
+  n.nvswitch.bandwidth = Bandwidth(d.get_quantity("node.nvswitch.bandwidth"));
+  n.nvswitch.latency = Seconds(d.get_quantity("node.nvswitch.latency"));
+  n.nvswitch.nvls = d.get_bool("node.nvswitch.nvls");
+  if (n.nvswitch.nvls && !n.nvswitch.present())
+    d.fail("node.nvswitch.nvls", "NVLink SHARP needs an NVSwitch: give node.nvswitch.bandwidth");
+  n.cpu_interconnect = positive_bw(d, "node.cpu_interconnect");
+}
+
+void read_pcie(const ConfigDoc& d, NodeSpec& n) {
+  PcieSpec& p = n.pcie;
+  p.switches = count_of(d, "node.pcie.switches");
+  p.gpus_per_switch = count_of(d, "node.pcie.gpus_per_switch");
+  p.nics_per_switch = count_of(d, "node.pcie.nics_per_switch");
+  p.nvme_per_switch = count_of(d, "node.pcie.nvme_per_switch");
+  p.switches_per_cpu = count_of(d, "node.pcie.switches_per_cpu");
+  p.bandwidth = positive_bw(d, "node.pcie.bandwidth");
+  p.latency = Seconds(d.get_quantity("node.pcie.latency"));
+  p.pinned_efficiency = d.get_quantity("node.pcie.pinned_efficiency");
+  p.pageable_factor = d.get_quantity("node.pcie.pageable_factor");
+  for (const char* key : {"node.pcie.pinned_efficiency", "node.pcie.pageable_factor"})
+    if (d.get_quantity(key) <= 0 || d.get_quantity(key) > 1) d.fail(key, "must be in (0, 1]");
+  n.nics.count = count_of(d, "node.nics.count");
+  n.nics.bandwidth = positive_bw(d, "node.nics.bandwidth");
+  n.nics.latency = Seconds(d.get_quantity("node.nics.latency"));
+}
+
+void read_fabric(const ConfigDoc& d, ClusterSpec& c) {
+  FabricSpec& f = c.fabric;
+  std::string kind = d.get_choice("fabric.kind");
+  f.kind = kind == "fat_tree" ? FabricKind::fat_tree : kind == "roce_clos" ? FabricKind::roce_clos
+                                                                           : FabricKind::rail_optimized;
+  f.nodes_per_unit = count_of(d, "fabric.nodes_per_unit");
+  f.pod_nodes = count_of(d, "fabric.pod_nodes");
+  f.spines_per_pod = d.given("fabric.spines_per_pod") ? count_of(d, "fabric.spines_per_pod") : c.node.nics.count;
+  f.leaf_radix = count_of(d, "fabric.leaf_radix");
+  f.oversubscription = d.get_number("fabric.oversubscription");
+  f.switch_latency = Seconds(d.get_quantity("fabric.switch_latency"));
+}
+
+ClusterSpec cluster_from_doc(const ConfigDoc& d, const std::string& path, const Zoo& zoo) {
+  ClusterSpec c;
+  c.name = display_name(d);
+  c.file = path;
+  c.source = d.get_string("source");
+  c.nodes = static_cast<int>(d.get_int("nodes"));
+  c.node.gpus = static_cast<int>(d.get_int("node.gpus"));
+  auto gpu_file = zoo.resolve(ZooKind::gpu, d.get_string("node.gpu"), path, d.where("node.gpu"));
+  c.node.gpu = load_gpu_card(gpu_file.string());
+  read_node(d, c.node);
+  read_pcie(d, c.node);
+  read_fabric(d, c);
+  // The structural rules (PCIe pattern adds up, pods of whole units, leaf radix)
+  // live in one place, check_cluster_shape; here they get the card's file:line.
+  try {
+    check_cluster_shape(c);
+  } catch (const ConfigError& e) {
+    d.fail(e.where().key, e.message());
+  }
+  return c;
+}
+
+}  // namespace
+
+ClusterSpec load_cluster_card(const std::string& path, const Zoo& zoo) {
+  return cluster_from_doc(ConfigDoc::load_file(path, cluster_keys()), path, zoo);
+}
+
+ClusterSpec load_cluster_card_string(const std::string& yaml, const std::string& file, const Zoo& zoo) {
+  return cluster_from_doc(ConfigDoc::load_string(yaml, file, cluster_keys()), file, zoo);
+}
+
+}  // namespace trainsim

@@ -1,0 +1,87 @@
+#include "sim/load/model_loader.hpp"
+
+#include <filesystem>
+
+#include "sim/config/config_doc.hpp"
+#include "sim/config/model_check.hpp"
+#include "sim/import/hf/hf_config.hpp"
+
+namespace trainsim {
+namespace {
+
+MlpKind mlp_kind(const std::string& s) {
+  if (s == "swiglu") return MlpKind::swiglu;
+  if (s == "relu") return MlpKind::relu;
+  return MlpKind::gelu;
+}
+
+PositionKind position_kind(const std::string& s) {
+  if (s == "rope") return PositionKind::rope;
+  if (s == "alibi") return PositionKind::alibi;
+  return PositionKind::learned;
+}
+
+int as_int(const ConfigDoc& d, const std::string& key) { return static_cast<int>(d.get_int(key)); }
+
+ModelSpec from_doc(const ConfigDoc& d) {
+  ModelSpec m;
+  m.name = d.given("name") ? d.get_string("name") : std::filesystem::path(d.file()).stem().string();
+  m.source = d.get_string("source");
+  m.layers = as_int(d, "layers");
+  m.hidden = as_int(d, "hidden");
+  m.heads = as_int(d, "heads");
+  m.kv_heads = d.given("kv_heads") ? as_int(d, "kv_heads") : m.heads;
+  m.ffn = d.given("ffn") ? as_int(d, "ffn") : 4 * m.hidden;
+  m.vocab = as_int(d, "vocab");
+  m.mlp = mlp_kind(d.get_choice("mlp"));
+  m.position = position_kind(d.get_choice("position"));
+  m.norm = d.get_choice("norm") == "rmsnorm" ? NormKind::rmsnorm : NormKind::layernorm;
+  m.tied_embeddings = d.get_bool("tied_embeddings");
+  m.bias = d.get_bool("bias");
+  m.embedding_norm = d.get_bool("embedding_norm");
+  m.dropout = d.get_bool("dropout");
+  if (m.hidden % m.heads != 0 && !d.given("head_dim"))
+    d.fail("heads", "heads (" + std::to_string(m.heads) + ") must divide hidden (" +
+                        std::to_string(m.hidden) + "), or give head_dim explicitly");
+  m.head_dim = d.given("head_dim") ? as_int(d, "head_dim") : m.hidden / m.heads;
+  if (m.position == PositionKind::learned) {
+    if (!d.given("max_position"))
+      d.fail("max_position", "position: learned needs max_position (rows of the position table), e.g. 2048");
+    m.max_position = as_int(d, "max_position");
+  } else if (d.given("max_position")) {
+    m.max_position = as_int(d, "max_position");
+  }
+  if (m.heads % m.kv_heads != 0)
+    d.fail("kv_heads", "kv_heads (" + std::to_string(m.kv_heads) + ") must divide heads (" +
+                           std::to_string(m.heads) + ")");
+  return m;
+}
+
+}  // namespace
+
+ModelSpec load_model(const std::string& path) {
+  if (std::filesystem::path(path).extension() == ".json") return load_hf_config(path);
+  ModelSpec m = from_doc(ConfigDoc::load_file(path, model_keys()));
+  check_model(m, path);
+  return m;
+}
+
+ModelSpec load_model_ref(const ConfigDoc& d, const std::string& key, const Zoo& zoo) {
+  if (!d.is_inline(key)) {
+    auto file = zoo.resolve(ZooKind::model, d.get_string(key), d.file(), d.where(key));
+    return load_model(file.string());
+  }
+  const ConfigDoc& card = d.inline_doc(key);
+  ModelSpec m = from_doc(card);
+  if (!card.given("name")) m.name = "inline model";
+  check_model(m, d.file());
+  return m;
+}
+
+ModelSpec load_model_card_string(const std::string& yaml, const std::string& file) {
+  ModelSpec m = from_doc(ConfigDoc::load_string(yaml, file, model_keys()));
+  check_model(m, file);
+  return m;
+}
+
+}  // namespace trainsim

@@ -1,0 +1,10 @@
+# sim/load: composition: scenario, model and hardware loading through the zoo, with the importers.
+trainsim_module(NAME load DIR sim/load
+  SOURCES hardware_loader.cpp
+          model_loader.cpp
+          resolved_writer.cpp
+          scenario_imports.cpp
+          scenario_loader.cpp
+          scenario_preview.cpp
+          zoo.cpp
+  DEPS import_deepspeed import_megatron import_hf config topology spec core)

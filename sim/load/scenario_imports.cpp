@@ -1,0 +1,157 @@
+#include "sim/load/scenario_imports.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "sim/import/deepspeed/ds_config.hpp"
+#include "sim/import/deepspeed/hostfile.hpp"
+#include "sim/import/megatron/megatron_args.hpp"
+#include "sim/load/model_loader.hpp"
+#include "sim/load/scenario_preview.hpp"
+
+namespace trainsim {
+namespace {
+
+std::string describe(const SourceLocation& w) {
+  std::string out = w.file;
+  if (w.line > 0) out += ":" + std::to_string(w.line);
+  if (!w.key.empty() && w.key != w.file) out += ": " + w.key;
+  return out;
+}
+
+// Whether `value` for `key` means the same as what `d` holds (parsed with the key's type).
+bool same_value(const ConfigDoc& d, const ImportedSetting& s) {
+  ConfigDoc other = d;
+  other.apply_import(s.key, s.value, s.where);
+  switch (d.table().find(s.key)->type) {
+    case ValueType::integer: return d.get_int(s.key) == other.get_int(s.key);
+    case ValueType::number: return d.get_number(s.key) == other.get_number(s.key);
+    case ValueType::boolean: return d.get_bool(s.key) == other.get_bool(s.key);
+    case ValueType::quantity: {
+      double a = d.get_quantity(s.key), b = other.get_quantity(s.key);
+      return std::fabs(a - b) <= 1e-12 * std::max(std::fabs(a), std::fabs(b));
+    }
+    default: return d.get_string(s.key) == other.get_string(s.key);
+  }
+}
+
+// Applies an importer's explicit settings now; its tool defaults wait in
+// `defaults` until every importer has spoken (apply_defaults).
+void merge(ConfigDoc& d, const ImportResult& r, ImportLog& log, std::vector<ImportedSetting>& defaults) {
+  for (const ImportedSetting& s : r.settings) {
+    if (s.tool_default) {
+      defaults.push_back(s);
+    } else if (!d.given(s.key)) {
+      d.apply_import(s.key, s.value, s.where);
+      log.applied.push_back(s);
+    } else if (same_value(d, s)) {
+      log.applied.push_back(s);
+    } else {
+      throw ConfigError(d.where(s.key), "the scenario says " + d.text_of(s.key) + " but " + describe(s.where) +
+                                            " says " + s.value + (s.note.empty() ? "" : " (" + s.note + ")") +
+                                            "; make them agree or remove one");
+    }
+  }
+  log.ignored.insert(log.ignored.end(), r.ignored.begin(), r.ignored.end());
+  log.warnings.insert(log.warnings.end(), r.warnings.begin(), r.warnings.end());
+}
+
+// A tool default applies where nothing else set the key; otherwise it yields,
+// with a warning when it differs.
+void apply_defaults(ConfigDoc& d, const std::vector<ImportedSetting>& defaults, ImportLog& log) {
+  for (const ImportedSetting& s : defaults) {
+    if (!d.given(s.key)) {
+      d.apply_import(s.key, s.value, s.where);
+      log.applied.push_back(s);
+    } else if (same_value(d, s)) {
+      log.applied.push_back(s);
+    } else {
+      log.warnings.push_back(describe(d.where(s.key)) + " = " + d.text_of(s.key) + " is used, although " + s.note +
+                             " (" + s.key + " = " + s.value + ")");
+    }
+  }
+}
+
+std::optional<ModelSpec> import_megatron(ConfigDoc& d, const Zoo& zoo, const std::string& args,
+                                         const SourceLocation& where, ImportLog& log,
+                                         std::vector<ImportedSetting>& defaults) {
+  MegatronContext ctx;
+  std::optional<ModelSpec> base;
+  if (d.given("model")) {
+    base = load_model(zoo.resolve(ZooKind::model, d.get_string("model"), d.file(), d.where("model")).string());
+    ctx.base = &*base;
+    ctx.base_where = d.where("model");
+  }
+  ctx.scenario_tp = static_cast<int>(d.get_int("parallel.tp"));
+  ctx.scenario_pp = static_cast<int>(d.get_int("parallel.pp"));
+  MegatronResult r = parse_megatron_args(args, where, ctx);
+  merge(d, r, log, defaults);
+  if (r.model) log.model_from_megatron = true;
+  return r.model;
+}
+
+// The ds_config path: --ds-config (relative to the working folder) wins over
+// deepspeed_config (relative to the scenario's folder).
+std::string ds_config_path(const ConfigDoc& d, const ImportOptions& o) {
+  if (!o.ds_config.empty()) return o.ds_config;
+  if (!d.given("deepspeed_config")) return "";
+  std::filesystem::path p(d.get_string("deepspeed_config"));
+  if (p.is_absolute() || d.where("deepspeed_config").file == "--set") return p.string();
+  return (std::filesystem::path(d.file()).parent_path() / p).string();
+}
+
+void import_ds_config(ConfigDoc& d, const Zoo& zoo, const std::string& path,
+                      const std::optional<ModelSpec>& flag_model, ImportLog& log,
+                      std::vector<ImportedSetting>& defaults) {
+  Scenario p = scenario_preview(d, zoo, flag_model);
+  DsContext ctx;
+  ctx.gpus = p.gpus;
+  ctx.tp = p.parallel.tp, ctx.pp = p.parallel.pp, ctx.cp = p.parallel.cp;
+  if (d.given("parallel.dp")) ctx.dp = p.parallel.dp;
+  ctx.hidden = p.model.hidden;
+  ctx.micro_batch = static_cast<int>(d.get_int("training.micro_batch"));
+  if (d.given("training.global_batch")) ctx.global_batch = static_cast<int>(d.get_int("training.global_batch"));
+  ctx.precision = d.get_choice("training.precision");
+  ctx.grad_clip = d.get_bool("training.grad_clip");
+  DsConfigResult r = read_ds_config(path, ctx);
+  merge(d, r, log, defaults);
+  log.ds_config_file = path;
+  for (const ImportedSetting& s : r.settings)
+    if (std::find(log.ds_keys.begin(), log.ds_keys.end(), s.key) == log.ds_keys.end()) log.ds_keys.push_back(s.key);
+  log.resolved_ds_config = r.resolved_json;
+}
+
+// Megatron-LM without --global-batch-size trains micro-batch x DP sequences per
+// step (one micro-batch per step); applies when nothing else gives the batch.
+void megatron_global_batch(ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& model, ImportLog& log) {
+  if (d.given("training.global_batch")) return;
+  Scenario p = scenario_preview(d, zoo, model);
+  long long micro = d.get_int("training.micro_batch");
+  ImportedSetting s{"training.global_batch", std::to_string(micro * p.parallel.dp), {"(Megatron default)", 0, "--global-batch-size"},
+                    true, "Megatron-LM's default global batch: micro-batch x data-parallel size"};
+  d.apply_import(s.key, s.value, s.where);
+  log.applied.push_back(s);
+}
+
+}  // namespace
+
+std::optional<ModelSpec> apply_imports(ConfigDoc& d, const Zoo& zoo, const ImportOptions& o, ImportLog& log) {
+  std::vector<ImportedSetting> defaults;
+  if (!o.hostfile.empty()) merge(d, read_hostfile(o.hostfile), log, defaults);
+  if (o.num_nodes > 0 || o.num_gpus > 0) merge(d, launcher_size(o.num_nodes, o.num_gpus), log, defaults);
+  std::optional<ModelSpec> model;
+  if (d.given("megatron_args"))
+    model = import_megatron(d, zoo, d.get_string("megatron_args"), d.where("megatron_args"), log, defaults);
+  if (!o.megatron_args.empty()) {
+    auto m = import_megatron(d, zoo, o.megatron_args, {"--megatron-args", 0, "--megatron-args"}, log, defaults);
+    if (m) model = m;
+  }
+  std::string ds = ds_config_path(d, o);
+  if (!ds.empty()) import_ds_config(d, zoo, ds, model, log, defaults);
+  apply_defaults(d, defaults, log);
+  if (d.given("megatron_args") || !o.megatron_args.empty()) megatron_global_batch(d, zoo, model, log);
+  return model;
+}
+
+}  // namespace trainsim

@@ -1,0 +1,29 @@
+// Private to the scenario loader: importing DeepSpeed / Megatron-LM / hostfile
+// settings into a ConfigDoc before the scenario is read from it. A setting the
+// scenario (or --set) also gives must agree with it, or a ConfigError names both
+// places; a tool default (imports.hpp) yields to the scenario with a warning.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "sim/config/config_doc.hpp"
+#include "sim/spec/scenario.hpp"
+#include "sim/load/zoo.hpp"
+
+namespace trainsim {
+
+// Settings from other tools' files and command lines (trainsim run/mem options).
+struct ImportOptions {
+  std::string ds_config;      // --ds-config FILE: DeepSpeed ds_config.json (wins over deepspeed_config)
+  std::string megatron_args;  // --megatron-args "...": Megatron-LM flags (megatron_args.hpp)
+  std::string hostfile;       // --hostfile F: DeepSpeed hostfile (hostfile.hpp)
+  int num_nodes = 0;          // --num_nodes N (0 = not given)
+  int num_gpus = 0;           // --num_gpus G per node (0 = not given)
+};
+
+// Applies every importer `options` and `d` name; returns the model built from
+// Megatron flags, if any, and fills `log`.
+std::optional<ModelSpec> apply_imports(ConfigDoc& d, const Zoo& zoo, const ImportOptions& options, ImportLog& log);
+
+}  // namespace trainsim

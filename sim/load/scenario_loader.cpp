@@ -1,0 +1,182 @@
+#include "sim/load/scenario_loader.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <optional>
+
+#include "sim/config/config_doc.hpp"
+#include "sim/load/hardware_loader.hpp"
+#include "sim/spec/limits.hpp"
+#include "sim/load/model_loader.hpp"
+#include "sim/load/doc_read.hpp"
+#include "sim/load/scenario_imports.hpp"
+#include "sim/load/scenario_preview.hpp"
+
+namespace trainsim {
+namespace {
+
+OffloadDevice offload_device(const ConfigDoc& d, const std::string& key) {
+  return pick<OffloadDevice>(d, key, {{"none", OffloadDevice::none}, {"cpu", OffloadDevice::cpu},
+                                      {"nvme", OffloadDevice::nvme}});
+}
+
+// A path key's value relative to the scenario file's folder (absolute paths as given).
+std::string zoo_relative(const ConfigDoc& d, const std::string& key) {
+  std::filesystem::path p(d.get_string(key));
+  if (p.is_absolute() || d.file().empty()) return p.string();
+  std::filesystem::path beside = std::filesystem::path(d.file()).parent_path() / p;
+  std::error_code ec;  // a path the OS cannot look up (name too long) does not exist: no throw
+  return std::filesystem::exists(beside, ec) || !std::filesystem::exists(p, ec) ? beside.string() : p.string();
+}
+
+void read_offload_options(const ConfigDoc& d, OffloadPlan& o) {
+  o.pin_memory = d.get_bool("offload.pin_memory");
+  o.optimizer_buffer_count = get_i(d, "offload.optimizer_buffer_count");
+  o.param_buffer_count = get_i(d, "offload.param_buffer_count");
+  o.param_buffer_elements = d.get_quantity("offload.param_buffer_size");
+  o.max_in_cpu_elements = d.get_quantity("offload.max_in_cpu");
+  o.nvme_path = d.get_string("offload.nvme_path");
+  o.cpu_adam_rate = d.get_quantity("offload.cpu_adam_throughput");
+  o.aio.block_size = Bytes(d.get_quantity("offload.aio_block_size"));
+  o.aio.queue_depth = get_i(d, "offload.aio_queue_depth");
+  o.aio.thread_count = get_i(d, "offload.aio_thread_count");
+  o.aio.single_submit = d.get_bool("offload.aio_single_submit");
+  o.aio.overlap_events = d.get_bool("offload.aio_overlap_events");
+}
+
+void read_training(const ConfigDoc& d, Scenario& s) {
+  TrainingPlan& t = s.training;
+  t.seq_len = get_i(d, "training.seq_len");
+  t.micro_batch = get_i(d, "training.micro_batch");
+  t.global_batch = get_i(d, "training.global_batch");
+  t.precision = pick<Precision>(d, "training.precision", {{"fp32", Precision::fp32}, {"fp16", Precision::fp16},
+                                                          {"bf16", Precision::bf16}, {"fp8", Precision::fp8}});
+  t.recompute = pick<Recompute>(d, "training.recompute", {{"none", Recompute::none},
+                                                          {"selective", Recompute::selective},
+                                                          {"full", Recompute::full}});
+  t.optimizer = pick<OptimizerKind>(d, "training.optimizer", {{"adam", OptimizerKind::adam}, {"sgd", OptimizerKind::sgd}});
+  t.flash_attention = d.get_bool("training.flash_attention");
+  t.overlap.grad_reduce = d.get_bool("training.overlap_grad_reduce");
+  t.overlap.param_gather = d.get_bool("training.overlap_param_gather");
+  t.overlap.tp_comm = d.get_bool("training.tp_comm_overlap");
+  t.overlap.p2p = d.get_bool("training.overlap_p2p_comm");
+  t.overlap.grad_clip = d.get_bool("training.grad_clip");
+  t.host_dispatch_s = d.get_quantity("training.host_dispatch_time");
+  t.launch_blocking = d.get_bool("training.cuda_launch_blocking");
+  if (d.given("training.compute_profile")) {
+    t.compute_profile = zoo_relative(d, "training.compute_profile");
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(t.compute_profile, ec))
+      d.fail("training.compute_profile", "cannot open '" + t.compute_profile + "'; give a CSV file (a path relative to "
+                                         "the scenario's folder or absolute) with the header "
+                                         "block,forward_ms,backward_ms[,recompute_ms]");
+  }
+  s.offload.optimizer = offload_device(d, "offload.optimizer");
+  s.offload.params = offload_device(d, "offload.params");
+  read_offload_options(d, s.offload);
+}
+
+// training.grad_dtype: the megatron convention's main-gradient type. A 16-bit
+// choice must be the training's 16-bit type (the grad buffer takes the
+// parameters' dtype: bf16 under bf16 and fp8, fp16 under fp16).
+void read_grad_dtype(const ConfigDoc& d, Scenario& s) {
+  const std::string g = d.get_choice("training.grad_dtype");
+  if (g == "auto") return;
+  if (s.memory.convention != MemoryConvention::megatron)
+    d.fail("training.grad_dtype", "'" + g + "' applies to the megatron memory convention; under the deepspeed "
+                                  "convention DeepSpeed's optimizer fixes the gradient type: use auto "
+                                  "(or set memory.convention: megatron)");
+  const Precision p = s.training.precision;
+  const std::string sixteen = p == Precision::fp16 ? "fp16" : "bf16";
+  if (g != "fp32" && (p == Precision::fp32 || g != sixteen))
+    d.fail("training.grad_dtype", "'" + g + "' does not match training.precision " + to_string(p) + "; valid: auto, fp32" +
+                                  (p == Precision::fp32 ? std::string() : ", " + sixteen));
+  s.training.grad_bytes = g == "fp32" ? 4 : 2;
+}
+
+void read_memory(const ConfigDoc& d, Scenario& s) {
+  MemoryOptions& m = s.memory;
+  std::string c = d.get_choice("memory.convention");
+  bool deepspeed_like = s.parallel.zero_stage >= 2 || s.offload.optimizer != OffloadDevice::none ||
+                        s.offload.params != OffloadDevice::none;
+  if (c == "auto") m.convention = deepspeed_like ? MemoryConvention::deepspeed : MemoryConvention::megatron;
+  else m.convention = c == "deepspeed" ? MemoryConvention::deepspeed : MemoryConvention::megatron;
+  m.cuda_context = Bytes(d.get_quantity("memory.cuda_context"));
+  m.allocator_overhead = d.get_quantity("memory.allocator_overhead");
+  m.reduce_bucket_elements = d.get_quantity("memory.reduce_bucket_size");
+  m.allgather_bucket_elements = d.get_quantity("memory.allgather_bucket_size");
+  m.prefetch_bucket_elements = d.get_quantity("memory.prefetch_bucket_size");
+  m.param_persistence_threshold = d.get_quantity("memory.param_persistence_threshold");
+  m.max_live_parameters = d.get_quantity("memory.max_live_parameters");
+  m.max_reuse_distance = d.get_quantity("memory.max_reuse_distance");
+  m.sub_group_size = d.get_quantity("memory.sub_group_size");
+  read_grad_dtype(d, s);
+}
+
+// Every key's text after imports; file references as absolute paths (zoo names
+// stay names), derived sizes as resolved, so that the text reproduces the run.
+std::map<std::string, std::string> resolved_texts(const ConfigDoc& d, const Zoo& zoo, const Scenario& s) {
+  std::map<std::string, std::string> out;
+  for (const KeyDef& k : d.table().keys()) out[k.path] = d.text_of(k.path);
+  for (const auto& [key, kind] : {std::pair{"model", ZooKind::model}, std::pair{"cluster", ZooKind::cluster}}) {
+    const std::string ref = d.text_of(key);
+    bool is_path = ref.find('/') != std::string::npos || ref.find('.') != std::string::npos;
+    if (d.given(key) && is_path && !d.is_inline(key))
+      out[key] = std::filesystem::absolute(zoo.resolve(kind, ref, d.file(), d.where(key))).lexically_normal().string();
+  }
+  if (!s.training.compute_profile.empty())
+    out["training.compute_profile"] = std::filesystem::absolute(s.training.compute_profile).lexically_normal().string();
+  out["nodes"] = std::to_string(s.nodes);
+  out["gpus"] = std::to_string(s.gpus);
+  out["parallel.dp"] = std::to_string(s.parallel.dp);
+  out["parallel.schedule"] = to_string(s.parallel.schedule);
+  return out;
+}
+
+Scenario from_doc(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& flag_model) {
+  Scenario s = scenario_preview(d, zoo, flag_model);
+  s.locations = d.locations();
+  read_training(d, s);
+  read_memory(d, s);
+  s.network.algorithm = d.get_choice("network.algorithm");
+  s.network.protocol = d.get_choice("network.protocol");
+  s.resolved_texts = resolved_texts(d, zoo, s);
+  return s;
+}
+
+Scenario load(ConfigDoc d, const Zoo& zoo, const ImportOptions& options,
+              const std::function<void(Scenario&)>& adjust = nullptr) {
+  ImportLog log;
+  std::optional<ModelSpec> flag_model = apply_imports(d, zoo, options, log);
+  Scenario s = from_doc(d, zoo, flag_model);
+  s.imports = std::move(log);
+  if (adjust) adjust(s);
+  validate_layout(s);
+  return s;
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides, const Zoo& zoo,
+                       const ImportOptions& imports) {
+  ConfigDoc d = ConfigDoc::load_file(path, scenario_keys());
+  for (const auto& o : overrides) d.apply_override(o);
+  return load(std::move(d), zoo, imports);
+}
+
+Scenario load_scenario_string(const std::string& yaml, const std::string& file,
+                              const std::vector<std::string>& overrides, const Zoo& zoo, const ImportOptions& imports) {
+  ConfigDoc d = ConfigDoc::load_string(yaml, file, scenario_keys());
+  for (const auto& o : overrides) d.apply_override(o);
+  return load(std::move(d), zoo, imports);
+}
+
+Scenario load_scenario_string(const std::string& yaml, const std::string& file,
+                              const std::vector<std::string>& overrides, const Zoo& zoo, const ImportOptions& imports,
+                              const std::function<void(Scenario&)>& adjust) {
+  ConfigDoc d = ConfigDoc::load_string(yaml, file, scenario_keys());
+  for (const auto& o : overrides) d.apply_override(o);
+  return load(std::move(d), zoo, imports, adjust);
+}
+
+}  // namespace trainsim

@@ -1,0 +1,92 @@
+#include "sim/load/zoo.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "sim/config/keys.hpp"
+
+namespace fs = std::filesystem;
+
+namespace trainsim {
+namespace {
+
+bool looks_like_path(const std::string& ref) {
+  auto ends = [&](const char* ext) { return fs::path(ref).extension() == ext; };
+  return ref.find('/') != std::string::npos || ends(".yaml") || ends(".yml") || ends(".json");
+}
+
+const char* kind_name(ZooKind k) {
+  switch (k) {
+    case ZooKind::model: return "model";
+    case ZooKind::cluster: return "cluster";
+    case ZooKind::gpu: return "GPU card";
+  }
+  return "entry";
+}
+
+}  // namespace
+
+Zoo::Zoo(fs::path data_dir) : root_(std::move(data_dir)) {}
+
+fs::path Zoo::folder(ZooKind kind) const {
+  switch (kind) {
+    case ZooKind::model: return root_ / "models";
+    case ZooKind::cluster: return root_ / "topologies";
+    case ZooKind::gpu: return root_ / "topologies" / "gpus";
+  }
+  return root_;
+}
+
+std::vector<std::string> Zoo::names(ZooKind kind) const {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(folder(kind), ec))
+    if (e.is_regular_file(ec) && e.path().extension() == ".yaml") out.push_back(e.path().stem().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+namespace {
+
+// True when `p` names a regular file. A path the OS cannot even look up (a
+// name past NAME_MAX, found by fuzz_yaml_loaders) is not a file: no throw.
+bool is_file(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_regular_file(p, ec);
+}
+
+}  // namespace
+
+fs::path Zoo::resolve(ZooKind kind, const std::string& ref, const fs::path& referrer,
+                      const SourceLocation& where) const {
+  if (ref.empty()) throw ConfigError(where, std::string("empty ") + kind_name(kind) + " reference");
+  if (looks_like_path(ref)) {
+    fs::path p(ref);
+    if (p.is_relative() && !referrer.empty()) {
+      fs::path beside = referrer.parent_path() / p;
+      if (is_file(beside)) return beside;
+    }
+    if (is_file(p)) return p;
+    throw ConfigError(where, std::string("no such ") + kind_name(kind) + " file '" + ref +
+                                 "' (looked beside " + (referrer.empty() ? "." : referrer.string()) +
+                                 " and in the working directory)");
+  }
+  fs::path p = folder(kind) / (ref + ".yaml");
+  if (is_file(p)) return p;
+  std::vector<std::string> valid = names(kind);
+  std::stable_sort(valid.begin(), valid.end(), [&](const std::string& a, const std::string& b) {
+    return edit_distance(ref, a) < edit_distance(ref, b);
+  });
+  std::string list;
+  for (size_t i = 0; i < valid.size(); ++i) list += (i ? ", " : "") + valid[i];
+  throw ConfigError(where, std::string("unknown ") + kind_name(kind) + " '" + ref + "' in " +
+                               folder(kind).string() + "; valid names (nearest first): " + list +
+                               "; or give a path to a file");
+}
+
+fs::path default_data_dir(const fs::path& fallback) {
+  const char* env = std::getenv("TRAINSIM_DATA_DIR");
+  return env && *env ? fs::path(env) : fallback;
+}
+
+}  // namespace trainsim

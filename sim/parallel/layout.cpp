@@ -1,0 +1,106 @@
+#include "sim/parallel/layout.hpp"
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+
+namespace trainsim {
+namespace {
+
+int idx(Dim d) { return static_cast<int>(d); }
+
+Dim parse_dim(const std::string& name, const std::string& order) {
+  if (name == "tp") return Dim::tp;
+  if (name == "cp") return Dim::cp;
+  if (name == "dp") return Dim::dp;
+  if (name == "pp") return Dim::pp;
+  throw std::invalid_argument("parallel.order '" + order + "': unknown dimension '" + name +
+                              "'; give tp, cp, dp and pp once each joined by '-', fastest first (default tp-cp-dp-pp)");
+}
+
+std::array<Dim, 4> parse_order(const std::string& order) {
+  std::array<Dim, 4> dims{};
+  std::array<bool, 4> seen{};
+  std::size_t pos = 0;
+  int n = 0;
+  while (pos <= order.size()) {
+    std::size_t end = order.find('-', pos);
+    if (end == std::string::npos) end = order.size();
+    if (n == 4) throw std::invalid_argument("parallel.order '" + order + "': more than four dimensions");
+    Dim d = parse_dim(order.substr(pos, end - pos), order);
+    if (seen[idx(d)]) throw std::invalid_argument("parallel.order '" + order + "': '" + to_string(d) + "' given twice");
+    seen[idx(d)] = true;
+    dims[n++] = d;
+    pos = end + 1;
+  }
+  if (n != 4) throw std::invalid_argument("parallel.order '" + order + "': name all four of tp, cp, dp, pp");
+  return dims;
+}
+
+}  // namespace
+
+const char* to_string(Dim d) {
+  switch (d) {
+    case Dim::tp: return "tp";
+    case Dim::cp: return "cp";
+    case Dim::dp: return "dp";
+    case Dim::pp: return "pp";
+  }
+  return "?";
+}
+
+Layout::Layout(const ParallelPlan& p, int gpus_per_node, const std::string& order)
+    : order_dims_(parse_order(order)), gpus_per_node_(std::max(1, gpus_per_node)), order_(order) {
+  sizes_[idx(Dim::tp)] = p.tp;
+  sizes_[idx(Dim::cp)] = p.cp;
+  sizes_[idx(Dim::dp)] = p.dp;
+  sizes_[idx(Dim::pp)] = p.pp;
+  int stride = 1;
+  for (Dim d : order_dims_) {
+    if (sizes_[idx(d)] < 1) throw std::invalid_argument(std::string("parallel.") + to_string(d) + " must be >= 1");
+    strides_[idx(d)] = stride;
+    stride *= sizes_[idx(d)];
+  }
+  world_ = stride;
+}
+
+int Layout::size(Dim d) const { return sizes_[idx(d)]; }
+
+RankCoord Layout::coord(int rank) const {
+  auto at = [&](Dim d) { return (rank / strides_[idx(d)]) % sizes_[idx(d)]; };
+  return RankCoord{at(Dim::dp), at(Dim::pp), at(Dim::tp), at(Dim::cp)};
+}
+
+int Layout::rank(const RankCoord& c) const {
+  return c.dp * strides_[idx(Dim::dp)] + c.pp * strides_[idx(Dim::pp)] + c.tp * strides_[idx(Dim::tp)] +
+         c.cp * strides_[idx(Dim::cp)];
+}
+
+std::vector<int> Layout::group(Dim d, int r) const {
+  const int stride = strides_[idx(d)];
+  const int base = r - ((r / stride) % sizes_[idx(d)]) * stride;
+  std::vector<int> members(sizes_[idx(d)]);
+  for (int i = 0; i < sizes_[idx(d)]; ++i) members[i] = base + i * stride;
+  return members;
+}
+
+std::vector<int> Layout::shard_group(int r) const {
+  std::vector<int> members;
+  for (int c : group(Dim::cp, r))
+    for (int m : group(Dim::dp, c)) members.push_back(m);
+  std::sort(members.begin(), members.end());
+  return members;
+}
+
+GroupPlacement Layout::placement(const std::vector<int>& members) const {
+  std::map<int, int> per_node;
+  for (int m : members) ++per_node[node(m)];
+  GroupPlacement g;
+  g.ranks = static_cast<int>(members.size());
+  g.nodes = static_cast<int>(per_node.size());
+  g.per_node = 0;
+  for (const auto& [n, count] : per_node) g.per_node = std::max(g.per_node, count);
+  return g;
+}
+
+}  // namespace trainsim

@@ -1,0 +1,65 @@
+// Rank <-> (dp, pp, tp, cp) <-> GPU mapping and process groups.
+//
+// Ranks are numbered node-major (rank r is GPU r % gpus_per_node of node
+// r / gpus_per_node). Coordinates follow Megatron-LM's RankGenerator with the
+// default order "tp-cp-dp-pp": the first dimension varies fastest, so TP
+// groups are consecutive GPUs inside a node, then CP, then DP, and the
+// pipeline stages are the outermost blocks of ranks (parallel_state.py,
+// order='tp-cp-ep-dp-pp' with ep = 1). parallel.order overrides it with any
+// permutation of the four names.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "sim/spec/scenario.hpp"
+
+namespace trainsim {
+
+struct RankCoord {
+  int dp = 0, pp = 0, tp = 0, cp = 0;
+};
+
+enum class Dim { tp, cp, dp, pp };
+const char* to_string(Dim d);
+
+// How a group's members sit on the cluster.
+struct GroupPlacement {
+  int ranks = 1;           // members
+  int nodes = 1;           // distinct nodes among the members
+  int per_node = 1;        // most members on one node
+};
+
+class Layout {
+ public:
+  // `order`: the four dimension names joined by '-', fastest first.
+  // Throws std::invalid_argument for an order that is not a permutation of tp, cp, dp, pp.
+  Layout(const ParallelPlan& p, int gpus_per_node, const std::string& order = "tp-cp-dp-pp");
+
+  int world() const { return world_; }
+  int gpus_per_node() const { return gpus_per_node_; }
+  int size(Dim d) const;
+  RankCoord coord(int rank) const;
+  int rank(const RankCoord& c) const;
+  int node(int rank) const { return rank / gpus_per_node_; }
+  int local_gpu(int rank) const { return rank % gpus_per_node_; }
+
+  // The members of `rank`'s group along `d` (all other coordinates equal), in
+  // coordinate order.
+  std::vector<int> group(Dim d, int rank) const;
+  // The ZeRO / distributed-optimizer sharding group: dp x cp.
+  std::vector<int> shard_group(int rank) const;
+  GroupPlacement placement(const std::vector<int>& members) const;
+  const std::string& order() const { return order_; }
+
+ private:
+  std::array<Dim, 4> order_dims_{};
+  std::array<int, 4> sizes_{};   // indexed by Dim
+  std::array<int, 4> strides_{}; // indexed by Dim
+  int world_ = 1;
+  int gpus_per_node_ = 8;
+  std::string order_;
+};
+
+}  // namespace trainsim

@@ -1,0 +1,84 @@
+// A cluster card (topologies/*.yaml): the node's internals (GPUs, NVSwitch,
+// PCIe tree, CPUs, NICs, host memory, NVMe) and the fabric that joins nodes.
+// topology.hpp turns it into a graph.
+#pragma once
+
+#include <string>
+
+#include "sim/core/quantity.hpp"
+#include "sim/spec/gpu_spec.hpp"
+
+namespace trainsim {
+
+struct NvSwitchSpec {
+  Bandwidth bandwidth;   // per GPU per direction; 0 = no NVSwitch (PCIe-only node)
+  Seconds latency;
+  bool nvls = false;     // NVLink SHARP
+  bool present() const { return bandwidth.value() > 0; }
+};
+
+// The PCIe tree as a regular pattern: GPU g, NIC i and drive d hang off switch
+// g / gpus_per_switch, i / nics_per_switch, d / nvme_per_switch; switch s
+// hangs off CPU s / switches_per_cpu.
+struct PcieSpec {
+  int switches = 0;
+  int gpus_per_switch = 0;
+  int nics_per_switch = 0;
+  int nvme_per_switch = 0;
+  int switches_per_cpu = 0;
+  Bandwidth bandwidth;   // per link per direction
+  Seconds latency;       // per hop
+  // Fraction of the link bandwidth a pinned cudaMemcpy host<->device achieves
+  // (hardware.md §4d: 0.82 of Gen4 x16, 0.88 of Gen5 x16).
+  double pinned_efficiency = 0.82;
+  // Pageable copies relative to pinned ones (hardware.md §4d: about half).
+  double pageable_factor = 0.5;
+  int cpus() const { return (switches + switches_per_cpu - 1) / switches_per_cpu; }
+};
+
+struct NicSpec {
+  int count = 0;
+  Bandwidth bandwidth;   // per NIC per direction
+  Seconds latency;
+};
+
+enum class FabricKind { rail_optimized, fat_tree, roce_clos };
+
+struct FabricSpec {
+  FabricKind kind = FabricKind::rail_optimized;
+  int nodes_per_unit = 1;    // nodes under one leaf (group)
+  int pod_nodes = 1;         // nodes of one full-bisection pod
+  int spines_per_pod = 1;    // ECMP width of the spine tier
+  int leaf_radix = 0;        // ports per leaf switch; 0 = not given
+  double oversubscription = 1;  // of the core tier above pods
+  Seconds switch_latency;
+};
+
+struct NodeSpec {
+  int gpus = 0;                  // GPUs per node
+  GpuSpec gpu;                   // the GPU card
+  Bytes host_memory;             // host DRAM per node
+  Bandwidth host_memory_bandwidth;
+  Bytes nvme_capacity;           // local NVMe capacity usable for offload, per node
+  Bandwidth nvme_read;           // aggregate per node
+  Bandwidth nvme_write;          // aggregate per node
+  int nvme_drives = 1;            // in the graph only when nvme_read and nvme_write are > 0
+  Seconds nvme_latency;          // one I/O's service time (Little's law with the aio queue; an assumption)
+  Seconds aio_submit_latency;    // one io_submit system call (an assumption)
+  double cpu_adam_rate = 10e9;   // parameters per second DeepSpeedCPUAdam updates on the whole node (hardware.md §4f)
+  NvSwitchSpec nvswitch;
+  PcieSpec pcie;
+  Bandwidth cpu_interconnect;    // socket to socket, per direction
+  NicSpec nics;
+};
+
+struct ClusterSpec {
+  std::string name;
+  std::string file;              // the card's path, for messages; empty when built in code
+  std::string source;
+  int nodes = 0;                 // nodes in the card (a scenario may use fewer or more)
+  NodeSpec node;
+  FabricSpec fabric;
+};
+
+}  // namespace trainsim

@@ -1,0 +1,19 @@
+#include "sim/spec/gpu_spec.hpp"
+
+#include <stdexcept>
+
+namespace trainsim {
+
+FlopRate GpuSpec::peak(Precision p) const {
+  switch (p) {
+    case Precision::fp32: return peak_tf32;  // fp32 training runs GEMMs on TF32 tensor cores
+    case Precision::fp16: return peak_fp16;
+    case Precision::bf16: return peak_bf16;
+    case Precision::fp8:
+      if (!peak_fp8) throw std::invalid_argument(name + " has no FP8 tensor cores; use bf16 or fp16");
+      return *peak_fp8;
+  }
+  return peak_bf16;
+}
+
+}  // namespace trainsim
