@@ -3,6 +3,8 @@ trainsim_module(NAME core DIR sim/core
   SOURCES engine.cpp
           error.cpp
           event_queue.cpp
+          format.cpp
           sim_time.cpp
-  DEPS )
+  DEPS
+  PRIVATE_LIBS fmt::fmt)
 target_link_libraries(trainsim_core PUBLIC Threads::Threads)

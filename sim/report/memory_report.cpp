@@ -1,10 +1,12 @@
 #include "sim/report/memory_report.hpp"
-#include "sim/report/report_format.hpp"
 
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
 #include <vector>
+
+#include "sim/core/format.hpp"
+#include "sim/report/report_format.hpp"
 
 namespace trainsim {
 namespace {
@@ -12,11 +14,7 @@ namespace {
 std::int64_t whole(Bytes b) { return whole_bytes(b.value()); }
 std::string gib(Bytes b) { return gib_text(b.value()); }
 
-std::string millions(std::int64_t n) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", static_cast<double>(n) / 1e6);
-  return buf;
-}
+std::string millions(std::int64_t n) { return fixed(static_cast<double>(n) / 1e6, 1); }
 
 std::string layout_line(const Scenario& s) {
   const ParallelPlan& p = s.parallel;

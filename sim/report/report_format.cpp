@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "sim/core/quantity.hpp"
+#include "sim/core/format.hpp"
 
 namespace trainsim {
 
@@ -26,11 +27,7 @@ std::string render_text_table(const std::vector<std::vector<std::string>>& rows)
 
 std::int64_t whole_bytes(double bytes) { return static_cast<std::int64_t>(std::llround(bytes)); }
 
-std::string gib_text(double bytes) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", bytes / kGiB);
-  return buf;
-}
+std::string gib_text(double bytes) { return fixed(bytes / kGiB, 2); }
 
 std::string rank_label(int node, const RankCoord& c) {
   return "node " + std::to_string(node) + ", dp " + std::to_string(c.dp) + " pp " + std::to_string(c.pp) + " tp " +

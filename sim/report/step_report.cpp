@@ -11,6 +11,7 @@
 
 #include "sim/report/memory_report.hpp"  // kSummarySchemaVersion
 #include "sim/report/report_format.hpp"
+#include "sim/core/format.hpp"
 
 namespace trainsim {
 
@@ -21,13 +22,6 @@ using Rows = std::vector<std::vector<std::string>>;
 // Comm and offload volumes are reported in SI gigabytes (kGB), memory in GiB.
 std::int64_t whole(double bytes) { return whole_bytes(bytes); }
 std::int64_t whole(Bytes b) { return whole_bytes(b.value()); }
-
-// printf-style formatting of one number (fixed formats keep the text deterministic).
-std::string num(const char* fmt, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, fmt, v);
-  return buf;
-}
 
 std::string gib(double bytes) { return gib_text(bytes); }
 
@@ -80,16 +74,16 @@ std::string header_text(const StepResult& r) {
 std::string throughput_text(const StepResult& r) {
   Rows rows = {{"step time [s]", "throughput [tokens/s]", "model [TFLOP/s per GPU]", "hardware [TFLOP/s per GPU]",
                 "MFU [%]"},
-               {num("%.4f", r.step_time_s), num("%.0f", r.tokens_per_s), num("%.1f", r.model_tflops_per_gpu),
-                num("%.1f", r.hardware_tflops_per_gpu), num("%.1f", 100.0 * r.mfu)}};
+               {fixed(r.step_time_s, 4), fixed(r.tokens_per_s, 0), fixed(r.model_tflops_per_gpu, 1),
+                fixed(r.hardware_tflops_per_gpu, 1), fixed(100.0 * r.mfu, 1)}};
   return render_text_table(rows);
 }
 
 std::string breakdown_text(const StepResult& r) {
   Rows rows = {{"breakdown (" + where(r, r.critical_rank) + ")", "time [s]", "share [% of step]"}};
-  auto share = [&](double s) { return num("%.1f", r.step_time_s > 0 ? 100.0 * s / r.step_time_s : 0.0); };
-  for (const auto& [name, s] : breakdown_items(r.breakdown)) rows.push_back({name, num("%.4f", s), share(s)});
-  rows.push_back({"total", num("%.4f", r.step_time_s), share(r.step_time_s)});
+  auto share = [&](double s) { return fixed(r.step_time_s > 0 ? 100.0 * s / r.step_time_s : 0.0, 1); };
+  for (const auto& [name, s] : breakdown_items(r.breakdown)) rows.push_back({name, fixed(s, 4), share(s)});
+  rows.push_back({"total", fixed(r.step_time_s, 4), share(r.step_time_s)});
   return render_text_table(rows);
 }
 
@@ -116,12 +110,12 @@ std::string traffic_text(const StepResult& r) {
   std::string out;
   if (!r.comm_bytes_per_gpu.empty()) {
     Rows rows = {{"communication (group.kind)", "sent per GPU [GB]"}};
-    for (const auto& [kind, bytes] : r.comm_bytes_per_gpu) rows.push_back({kind, num("%.3f", bytes / kGB)});
+    for (const auto& [kind, bytes] : r.comm_bytes_per_gpu) rows.push_back({kind, fixed(bytes / kGB, 3)});
     out += render_text_table(rows);
   }
   Rows off = {{"offload traffic", "per GPU [GB]"}};
   for (const auto& [name, bytes] : offload_items(r))
-    if (bytes > 0) off.push_back({name, num("%.3f", bytes / kGB)});
+    if (bytes > 0) off.push_back({name, fixed(bytes / kGB, 3)});
   if (off.size() > 1) out += (out.empty() ? "" : "\n") + render_text_table(off);
   return out;
 }
@@ -189,7 +183,7 @@ void write_per_gpu_csv(const StepResult& r, std::ostream& os) {
     os << g.rank << ',' << g.node << ',' << g.local_gpu << ',' << c.dp << ',' << c.pp << ',' << c.tp << ',' << c.cp
        << ',' << whole(g.peak_bytes);
     for (const auto& item : memory_items(g.at_peak)) os << ',' << whole(item.second);
-    os << ',' << num("%.12g", g.busy_s) << ',' << num("%.12g", g.idle_s) << ',' << (g.simulated ? 1 : 0) << '\n';
+    os << ',' << general(g.busy_s, 12) << ',' << general(g.idle_s, 12) << ',' << (g.simulated ? 1 : 0) << '\n';
   }
 }
 

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "sim/core/format.hpp"
+
 namespace trainsim {
 namespace {
 
@@ -11,17 +13,8 @@ constexpr double kWidth = 800, kHeight = 500;
 constexpr double kLeft = 80, kRight = 30, kTop = 50, kBottom = 60;
 constexpr int kTicks = 5;
 
-std::string f(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", v);
-  return buf;
-}
-
-std::string tick_text(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
+// A coordinate or size in SVG user units, to 0.1.
+std::string f(double v) { return fixed(v, 1); }
 
 std::string escaped(const std::string& s) {
   std::string out;
@@ -59,8 +52,8 @@ std::string axes(const ScatterPlot& p, const Frame& fr) {
   s += "<line x1=\"" + f(x0) + "\" y1=\"" + f(y0) + "\" x2=\"" + f(x0) + "\" y2=\"" + f(kTop) + "\" stroke=\"black\"/>\n";
   for (int i = 0; i <= kTicks; ++i) {
     double xv = fr.x_max * i / kTicks, yv = fr.y_max * i / kTicks;
-    s += "<text x=\"" + f(fr.px(xv)) + "\" y=\"" + f(y0 + 18) + "\" text-anchor=\"middle\">" + tick_text(xv) + "</text>\n";
-    s += "<text x=\"" + f(x0 - 8) + "\" y=\"" + f(fr.py(yv) + 4) + "\" text-anchor=\"end\">" + tick_text(yv) + "</text>\n";
+    s += "<text x=\"" + f(fr.px(xv)) + "\" y=\"" + f(y0 + 18) + "\" text-anchor=\"middle\">" + general(xv) + "</text>\n";
+    s += "<text x=\"" + f(x0 - 8) + "\" y=\"" + f(fr.py(yv) + 4) + "\" text-anchor=\"end\">" + general(yv) + "</text>\n";
   }
   s += "<text x=\"" + f((kLeft + kWidth - kRight) / 2) + "\" y=\"" + f(kHeight - 15) + "\" text-anchor=\"middle\">" +
        escaped(p.x_label) + "</text>\n";

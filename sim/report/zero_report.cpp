@@ -7,6 +7,8 @@
 #include <sstream>
 #include <string_view>
 
+#include "sim/core/format.hpp"
+
 namespace trainsim {
 namespace {
 
@@ -25,11 +27,8 @@ constexpr Column kColumns[] = {
 // from 1 GB up, three significant digits below.
 std::string gb(Bytes b) {
   const double v = b.value() / kGB;
-  char buf[32];
   if (v == 0.0) return "0";
-  if (v >= 1.0) std::snprintf(buf, sizeof buf, "%.2f", v);
-  else std::snprintf(buf, sizeof buf, "%.3g", v);
-  return buf;
+  return v >= 1.0 ? fixed(v, 2) : general(v, 3);
 }
 
 // Memory reduction against the DP baseline at the same GPU count.
@@ -37,9 +36,7 @@ std::string vs_dp(Bytes stage_bytes, Bytes dp_bytes) {
   if (stage_bytes.value() <= 0.0) return "-";
   const double r = dp_bytes / stage_bytes;
   if (std::fabs(r - 1.0) < 1e-9) return "same";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, r >= 100.0 ? "%.0fx less" : "%.2fx less", r);
-  return buf;
+  return fixed(r, r >= 100.0 ? 0 : 2) + "x less";
 }
 
 // "7500000000" -> "7,500,000,000".

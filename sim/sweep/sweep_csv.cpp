@@ -8,6 +8,7 @@
 
 #include "sim/core/error.hpp"
 #include "sim/sweep/pareto.hpp"
+#include "sim/core/format.hpp"
 
 namespace trainsim {
 namespace {
@@ -46,17 +47,8 @@ bool is_layout_key(const std::string& key) {
   return false;
 }
 
-std::string num(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
-
-std::string bytes(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%" PRId64, static_cast<std::int64_t>(v + 0.5));
-  return buf;
-}
+// A byte count rounded to whole bytes.
+std::string bytes(double v) { return std::to_string(static_cast<std::int64_t>(v + 0.5)); }
 
 std::string setting(const PlanPoint& p, const std::string& key) {
   for (const auto& [k, v] : p.settings)
@@ -78,7 +70,7 @@ std::vector<std::string> layout_cells(const PlanOutcome& o) {
 }
 
 std::string reason_text(const PlanOutcome& o) {
-  auto gib = [](double b) { return num(b / (1024.0 * 1024 * 1024)); };
+  auto gib = [](double b) { return general(b / (1024.0 * 1024 * 1024)); };
   switch (o.status) {
     case PlanStatus::invalid: return o.reason_key + ": " + o.reason;
     case PlanStatus::pruned_oom:
@@ -98,13 +90,13 @@ std::vector<std::string> result_cells(const PlanOutcome& o) {
   const StepResult& r = o.result;
   const StepBreakdown& b = r.breakdown;
   for (double v : {r.step_time_s, r.tokens_per_s, r.model_tflops_per_gpu, r.hardware_tflops_per_gpu, r.mfu})
-    c.push_back(sim ? num(v) : "");
+    c.push_back(sim ? general(v) : "");
   c.push_back(sim ? bytes(r.peak_memory_bytes) : "");
   c.push_back(o.built ? bytes(o.analytic_peak_bytes) : "");
   c.push_back(o.built ? bytes(o.gpu_memory_bytes) : "");
   c.push_back(o.built ? (o.fits() ? "true" : "false") : "");
   c.push_back("false");
-  for (const auto& item : b.items()) c.push_back(sim ? num(item.second) : "");
+  for (const auto& item : b.items()) c.push_back(sim ? general(item.second) : "");
   return c;
 }
 
@@ -119,7 +111,8 @@ std::string quoted(const std::string& cell) {
 
 std::size_t CsvTable::column(const std::string& name) const {
   auto it = std::find(header.begin(), header.end(), name);
-  if (it == header.end()) throw std::out_of_range("no column '" + name + "' in the sweep CSV");
+  if (it == header.end())
+    throw ConfigError({"", 0, name}, "no column '" + name + "' in the sweep CSV; give a CSV written by trainsim sweep --out");
   return static_cast<std::size_t>(it - header.begin());
 }
 

@@ -27,7 +27,7 @@ namespace trainsim {
 struct CsvTable {
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
-  // The index of column `name`; throws std::out_of_range when absent.
+  // The index of column `name`; throws ConfigError when absent.
   std::size_t column(const std::string& name) const;
 };
 

@@ -6,6 +6,7 @@
 
 #include "sim/core/quantity.hpp"
 #include "sim/report/report_format.hpp"
+#include "sim/core/format.hpp"
 
 namespace trainsim {
 namespace {
@@ -30,12 +31,6 @@ std::string without_numbers(const std::string& text) {
 double cell_number(const CsvTable& t, std::size_t row, const char* col) {
   const std::string& s = t.rows[row][t.column(col)];
   return s.empty() ? 0.0 : std::stod(s);
-}
-
-std::string fixed(double v, int decimals) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
 }
 
 std::string plans_table(const CsvTable& t, const std::vector<std::size_t>& rows, bool numbered) {

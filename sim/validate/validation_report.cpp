@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "sim/core/format.hpp"
+
 namespace trainsim {
 namespace {
 
@@ -14,15 +16,12 @@ Json opt(const std::optional<T>& v) {
   return v ? Json(*v) : Json(nullptr);
 }
 
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
+// v x scale with `decimals` digits ("-" when absent); `sign` writes '+' on gains.
+std::string opt_text(int decimals, const std::optional<double>& v, double scale = 1, bool sign = false) {
+  return v ? fixed(*v * scale, decimals, sign) : "-";
 }
 
-std::string opt_text(const char* f, const std::optional<double>& v, double scale = 1) {
-  return v ? fmt(f, *v * scale) : "-";
-}
+std::string percent(double fraction) { return fixed(100 * fraction, 1) + "%"; }
 
 std::string chosen_text(const RowReport& r) {
   std::string t;
@@ -89,9 +88,9 @@ Table row_table(const ValidationResult& v) {
   Table t = {{"id", "family", "GPUs", "measured [s]", "predicted [s]", "error [%]", "meas. mem [GB]",
               "pred. mem [GB]", "OOM meas/pred", "auto choices"}};
   for (const RowReport& r : v.rows)
-    t.push_back({r.id, r.family, std::to_string(r.gpus), opt_text("%.3f", r.measured_step_time_s),
-                 opt_text("%.3f", r.predicted_step_time_s), r.failed ? "FAILED" : opt_text("%+.1f", r.error, 100),
-                 opt_text("%.1f", r.measured_peak_memory_gb), opt_text("%.1f", r.predicted_peak_memory_gb),
+    t.push_back({r.id, r.family, std::to_string(r.gpus), opt_text(3, r.measured_step_time_s),
+                 opt_text(3, r.predicted_step_time_s), r.failed ? "FAILED" : opt_text(1, r.error, 100, true),
+                 opt_text(1, r.measured_peak_memory_gb), opt_text(1, r.predicted_peak_memory_gb),
                  oom_text(r), chosen_text(r)});
   return t;
 }
@@ -179,16 +178,16 @@ std::string format_summary_text(const ValidationSummary& s) {
   std::string out = "rows " + std::to_string(s.rows) + ", failed " + std::to_string(s.rows_failed) +
                     ", step time compared on " + std::to_string(s.rows_compared) + "\n";
   if (s.mape_step_time)
-    out += "step time: MAPE " + fmt("%.1f%%", 100 * *s.mape_step_time) + ", median |error| " +
-           fmt("%.1f%%", 100 * *s.median_abs_error) + ", max |error| " + fmt("%.1f%%", 100 * *s.max_abs_error) + " (" +
-           s.max_abs_error_id + "), mean error " + fmt("%+.1f%%", 100 * *s.mean_error) + ", rows over 10%: " +
+    out += "step time: MAPE " + percent(*s.mape_step_time) + ", median |error| " +
+           percent(*s.median_abs_error) + ", max |error| " + percent(*s.max_abs_error) + " (" +
+           s.max_abs_error_id + "), mean error " + fixed(100 * *s.mean_error, 1, true) + "%" + ", rows over 10%: " +
            std::to_string(s.rows_over_10pct) + ", over 20%: " + std::to_string(s.rows_over_20pct) + "\n";
   if (s.oom_agreement)
     out += "fits/OOM agreement: " + std::to_string(s.oom_rows_agreeing) + " of " + std::to_string(s.rows) + " rows (" +
-           fmt("%.1f%%", 100 * *s.oom_agreement) + ")\n";
+           percent(*s.oom_agreement) + ")\n";
   if (s.memory_mape)
-    out += "peak memory: MAPE " + fmt("%.1f%%", 100 * *s.memory_mape) + " over " + std::to_string(s.memory_rows) +
-           " rows, max |error| " + fmt("%.1f%%", 100 * *s.memory_max_abs_error) + "\n";
+    out += "peak memory: MAPE " + percent(*s.memory_mape) + " over " + std::to_string(s.memory_rows) +
+           " rows, max |error| " + percent(*s.memory_max_abs_error) + "\n";
   return out;
 }
 
