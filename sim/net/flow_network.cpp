@@ -11,7 +11,7 @@
 //      giving the component in flow-slot order;
 //   2. settle: each flow of the component moves rate × elapsed bytes, charged
 //      to every link it crosses;
-//   3. water-fill the component (MaxMinSolver below);
+//   3. water-fill the component (MaxMinSolver, max_min.hpp);
 //   4. reschedule the completion of each flow whose rate changed, at now +
 //      ceil(remaining / rate) picoseconds (a residual under kDoneBytes is done).
 // Changes at the same instant are coalesced: they mark their links dirty and
@@ -33,6 +33,8 @@
 #include <cmath>
 #include <string>
 
+#include "sim/net/max_min.hpp"
+
 namespace trainsim {
 namespace {
 
@@ -45,110 +47,6 @@ constexpr double kDoneBytes = 1.0;
 constexpr double kMaxDelayPs = 9.0e18;
 
 SimulationError net_error(const std::string& what) { return SimulationError("FlowNetwork: " + what); }
-
-// One max-min problem in compact (CSR) form. Flow i crosses the local links
-// hops[first[i]] .. hops[first[i+1] - 1]; local link j has capacity[j] bytes/s
-// (> 0) and global id link_id[j] (the tie-break between equal fair shares).
-struct MaxMinProblem {
-  std::vector<std::uint32_t> first{0};  // size flows() + 1
-  std::vector<std::uint32_t> hops;      // local link index per hop
-  std::vector<double> capacity;         // bytes/s per local link
-  std::vector<LinkId> link_id;          // global id per local link
-
-  std::size_t flows() const { return first.size() - 1; }
-  std::size_t links() const { return capacity.size(); }
-  void clear() {
-    first.assign(1, 0);
-    hops.clear();
-    capacity.clear();
-    link_id.clear();
-  }
-};
-
-// Max-min fair rates by progressive filling ("water-filling", Bertsekas &
-// Gallager, Data Networks, 2nd ed., §6.5): all unfrozen flows grow together
-// until a link saturates; its flows freeze at its fair share, which is charged
-// to their other links, and filling goes on with the rest.
-// Cost: O(F·H + (L + R)·log L) for F flows of at most H hops over L links,
-// where R ≤ F·H counts refreshed heap entries: a link keeps one entry, and
-// since fair shares only rise while filling, an entry whose link's share rose
-// since it was queued is re-queued when it reaches the top. Ties go to the
-// lower global link id, so equal inputs give bit-identical rates. Scratch is
-// kept between calls: a warm solver allocates nothing.
-class MaxMinSolver {
- public:
-  // Writes each flow's rate (bytes/s, > 0) to rates[i]; on every link the
-  // rates sum to its capacity at most (up to rounding, relative ~1e-15).
-  void solve(const MaxMinProblem& p, std::vector<double>& rates) {
-    rates.assign(p.flows(), 0.0);
-    frozen_.assign(p.flows(), 0);
-    transpose(p);
-    cap_left_ = p.capacity;
-    heap_.clear();
-    for (std::uint32_t j = 0; j < p.links(); ++j) heap_.push_back({share(j), p.link_id[j], j});
-    std::make_heap(heap_.begin(), heap_.end(), Later{});
-    while (!heap_.empty()) {
-      std::pop_heap(heap_.begin(), heap_.end(), Later{});
-      const Entry top = heap_.back();
-      heap_.pop_back();
-      if (unfrozen_[top.local] == 0) continue;  // all its flows froze elsewhere
-      const double now_share = share(top.local);
-      if (now_share > top.share) {  // stale: re-queue at its current share
-        heap_.push_back({now_share, top.link_id, top.local});
-        std::push_heap(heap_.begin(), heap_.end(), Later{});
-        continue;
-      }
-      freeze_link(p, top.local, now_share, rates);
-    }
-  }
-
- private:
-  struct Entry {
-    double share;  // bytes/s per unfrozen flow when queued
-    LinkId link_id;
-    std::uint32_t local;
-  };
-  struct Later {  // min-heap on (share, global link id)
-    bool operator()(const Entry& a, const Entry& b) const {
-      return a.share != b.share ? a.share > b.share : a.link_id > b.link_id;
-    }
-  };
-
-  double share(std::uint32_t j) const { return std::max(0.0, cap_left_[j]) / unfrozen_[j]; }
-
-  // link -> flows in flow order, and the number of unfrozen flows per link.
-  void transpose(const MaxMinProblem& p) {
-    unfrozen_.assign(p.links(), 0);
-    for (std::uint32_t j : p.hops) ++unfrozen_[j];
-    link_first_.assign(p.links() + 1, 0);
-    for (std::size_t j = 0; j < p.links(); ++j) link_first_[j + 1] = link_first_[j] + unfrozen_[j];
-    fill_.assign(link_first_.begin(), link_first_.end() - 1);
-    link_flows_.resize(p.hops.size());
-    for (std::uint32_t i = 0; i < p.flows(); ++i)
-      for (std::uint32_t h = p.first[i]; h < p.first[i + 1]; ++h) link_flows_[fill_[p.hops[h]]++] = i;
-  }
-
-  // Freezes the unfrozen flows of link j at `rate` bytes/s, charging their links.
-  void freeze_link(const MaxMinProblem& p, std::uint32_t j, double rate, std::vector<double>& rates) {
-    if (!(rate > 0)) throw SimulationError("FlowNetwork: max-min left a flow no bandwidth (a bug)");
-    for (std::uint32_t k = link_first_[j]; k < link_first_[j + 1]; ++k) {
-      const std::uint32_t i = link_flows_[k];
-      if (frozen_[i]) continue;
-      frozen_[i] = 1;
-      rates[i] = rate;
-      for (std::uint32_t h = p.first[i]; h < p.first[i + 1]; ++h) {
-        cap_left_[p.hops[h]] -= rate;
-        --unfrozen_[p.hops[h]];
-      }
-    }
-  }
-
-  std::vector<std::uint32_t> link_first_, link_flows_, fill_;  // CSR link -> flows
-  std::vector<double> cap_left_;         // bytes/s not yet given to frozen flows
-  std::vector<std::uint32_t> unfrozen_;  // per link
-  std::vector<char> frozen_;             // per flow
-  std::vector<Entry> heap_;
-};
 
 }  // namespace
 
