@@ -56,11 +56,12 @@ Scenario scenario(ModelSpec m, int tp, int pp, int dp, int micro_batch, int glob
   s.training.micro_batch = micro_batch;
   s.training.global_batch = global_batch;
   s.training.recompute = Recompute::full;
-  s.memory.cuda_context = Bytes(kGiB);
-  s.memory.allocator_overhead = 0.1;
-  s.memory.reduce_bucket_elements = 5e8;
-  s.memory.allgather_bucket_elements = 5e8;
-  s.memory.prefetch_bucket_elements = 5e7;
+  // memory.* at the key table's defaults (tests/scenario_defaults_test.cpp), except
+  // that DeepSpeed's estimators and the gather-window arithmetic below count every
+  // ZeRO-3 parameter as sharded and released after use: no persistent small
+  // parameters, no layer kept gathered into the next pass.
+  s.memory.param_persistence_threshold = 0;
+  s.memory.max_reuse_distance = 0;
   return s;
 }
 

@@ -5,6 +5,7 @@
 trainsim_add_test(units_test)
 trainsim_add_test(core_test)
 trainsim_add_test(config_test)
+trainsim_add_test(scenario_defaults_test)
 # parallel
 trainsim_add_test(layout_test)
 # model

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "sim/core/error.hpp"
 #include "sim/memory/inflight.hpp"
 #include "sim/parallel/layout.hpp"
 #include "sim/parallel/schedule.hpp"
@@ -66,11 +67,23 @@ TEST_CASE("every rank belongs to exactly one group of each dimension, of the rig
 }
 
 TEST_CASE("a custom order moves DP innermost") {
-  Layout l(plan(2, 1, 4), 8, "dp-tp-cp-pp");
+  Layout l(plan(2, 1, 4), 8, parse_rank_order("dp-tp-cp-pp"));
   CHECK(l.coord(1).dp == 1);
   CHECK(l.coord(4).tp == 1);
-  CHECK_THROWS_AS(Layout(plan(2, 1, 4), 8, "dp-tp-pp"), std::invalid_argument);
-  CHECK_THROWS_AS(Layout(plan(2, 1, 4), 8, "dp-tp-tp-pp"), std::invalid_argument);
+  CHECK(l.order() == "dp-tp-cp-pp");
+  // A bad order is the user's to fix: ConfigError naming parallel.order.
+  CHECK_THROWS_AS(parse_rank_order("dp-tp-pp"), ConfigError);
+  CHECK_THROWS_AS(parse_rank_order("dp-tp-tp-pp"), ConfigError);
+  CHECK_THROWS_AS(parse_rank_order("dp-tp-cp-pp-ep"), ConfigError);
+  try {
+    parse_rank_order("dp-tp-xp-pp");
+    FAIL("no error");
+  } catch (const ConfigError& e) {
+    CHECK(e.where().key == "parallel.order");
+    CHECK(e.message().find("unknown dimension 'xp'") != std::string::npos);
+  }
+  CHECK(to_string(parse_rank_order("tp-cp-dp-pp")) == "tp-cp-dp-pp");
+  CHECK(parse_rank_order("tp-cp-dp-pp") == kDefaultRankOrder);
 }
 
 TEST_CASE("1F1B: warm-up forwards, then alternate, every pass once") {

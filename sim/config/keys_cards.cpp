@@ -1,5 +1,6 @@
 // Key tables of the model, GPU and cluster cards.
 #include "sim/config/keys.hpp"
+#include "sim/spec/enum_names.hpp"
 #include "sim/spec/limits.hpp"
 
 namespace trainsim {
@@ -60,9 +61,9 @@ std::vector<KeyDef> model_defs() {
       capped(key("ffn", V::integer, "", "MLP inner size F; default: 4 x hidden"), kMaxWidth),
       capped(key("vocab", V::integer, "", "vocabulary size V, as padded for training", true), kMaxVocab),
       capped(key("max_position", V::integer, "", "rows of the learned position table (position: learned)"), kMaxSequence),
-      choice("mlp", "gelu", {"gelu", "relu", "swiglu"}, "MLP kind: gelu/relu (2 matrices) or swiglu (3 matrices)"),
-      choice("position", "learned", {"learned", "rope", "alibi"}, "position encoding; only learned has parameters"),
-      choice("norm", "layernorm", {"layernorm", "rmsnorm"}, "normalisation: layernorm (weight + bias) or rmsnorm (weight)"),
+      choice("mlp", "gelu", enum_names<MlpKind>(), "MLP kind: gelu/relu (2 matrices) or swiglu (3 matrices)"),
+      choice("position", "learned", enum_names<PositionKind>(), "position encoding; only learned has parameters"),
+      choice("norm", "layernorm", enum_names<NormKind>(), "normalisation: layernorm (weight + bias) or rmsnorm (weight)"),
       key("tied_embeddings", V::boolean, "false", "output layer shares the input embedding matrix"),
       key("bias", V::boolean, "true", "linear layers carry biases"),
       key("embedding_norm", V::boolean, "false", "a norm right after the word embedding (BLOOM)"),
@@ -131,7 +132,7 @@ std::vector<KeyDef> cluster_defs() {
       capped(key("node.nics.count", V::integer, "", "compute-fabric NICs per node", true), kMaxGpusPerNode),
       qty("node.nics.bandwidth", Dimension::bandwidth, "line rate of one NIC per direction", true),
       qty("node.nics.latency", Dimension::time, "NIC latency (each end; default: an assumption)", false, "1us"),
-      choice("fabric.kind", "rail_optimized", {"rail_optimized", "fat_tree", "roce_clos"},
+      choice("fabric.kind", "rail_optimized", enum_names<FabricKind>(),
              "rail_optimized: one leaf per (unit, NIC index); fat_tree / roce_clos: one leaf per unit for all NICs"),
       capped(key("fabric.nodes_per_unit", V::integer, "", "nodes under one leaf group (a SuperPOD scalable unit, a rack)", true), kMaxNodes),
       capped(key("fabric.pod_nodes", V::integer, "", "nodes in one full-bisection pod; above it the core tier is oversubscribed", true), kMaxNodes),

@@ -1,6 +1,7 @@
 // The scenario key table (DESIGN.md §3). Defaults are written as they would be
 // in YAML and parsed by the same code as user values.
 #include "sim/config/keys.hpp"
+#include "sim/spec/enum_names.hpp"
 #include "sim/spec/limits.hpp"
 
 namespace trainsim {
@@ -46,8 +47,8 @@ KeyDef path_key(std::string path, bool required, std::string help) {
   return k;
 }
 
-std::vector<KeyDef> scenario_defs() {
-  std::vector<KeyDef> k;
+// The top-level keys: what runs on what, and the imported launch settings.
+void top_level_keys(std::vector<KeyDef>& k) {
   KeyDef model = path_key("model", false, "model: a name in models/, a path to a model YAML, a Hugging Face config.json, "
                                           "or an inline map of model-card keys (model: {layers: 24, hidden: 2048, ...}); "
                                           "required unless megatron_args give the model's dimensions");
@@ -63,7 +64,10 @@ std::vector<KeyDef> scenario_defs() {
   megatron.help = "Megatron-LM flags as on its command line, e.g. \"--tensor-model-parallel-size 8 --sequence-parallel\"; "
                   "model flags (--num-layers, --hidden-size, ...) build the model when `model` is absent";
   k.push_back(megatron);
+}
 
+// parallel.*: the layout.
+void parallel_keys(std::vector<KeyDef>& k) {
   k.push_back(integer("parallel.tp", "1", "tensor-parallel size (divides heads, KV heads and FFN)", 1, kMaxParallel));
   k.push_back(integer("parallel.pp", "1", "pipeline-parallel size (at most the layer count)", 1, kMaxParallel));
   k.push_back(integer("parallel.dp", "", "data-parallel size; default: GPUs / (tp x pp x cp)", 1, kMaxParallel));
@@ -71,9 +75,9 @@ std::vector<KeyDef> scenario_defs() {
   k.push_back(integer("parallel.vp", "1", "model chunks per pipeline rank (interleaved 1F1B when > 1)", 1, kMaxChunks));
   k.push_back(boolean("parallel.sequence_parallel", "false", "Megatron sequence parallelism (shards norms/dropout activations over TP)"));
   k.push_back(integer("parallel.zero_stage", "0", "DeepSpeed ZeRO stage over the dp x cp group: 0 none, 1 optimizer states, 2 + gradients, 3 + parameters", 0, 3));
-  k.push_back(choice("parallel.schedule", "1f1b", {"gpipe", "1f1b", "interleaved-1f1b"},
+  k.push_back(choice("parallel.schedule", "1f1b", enum_names<Schedule>(),
                      "pipeline schedule; interleaved-1f1b requires vp > 1"));
-  k.push_back(choice("parallel.pipeline_engine", "megatron", {"megatron", "deepspeed"},
+  k.push_back(choice("parallel.pipeline_engine", "megatron", enum_names<PipelineEngine>(),
                      "how pipeline stages exchange activations: megatron = asynchronous sends split over TP "
                      "(scatter/gather); deepspeed = DeepSpeed's PipelineEngine (Megatron-DeepSpeed): blocking sends "
                      "of the whole activation from every TP rank"));
@@ -84,17 +88,20 @@ std::vector<KeyDef> scenario_defs() {
   k.push_back(boolean("parallel.embedding_in_pp_split", "false",
                       "count the embedding and the output layer as one layer each when splitting layers over stages "
                       "(Megatron --account-for-embedding/loss-in-pipeline-split, DeepSpeed partition 'type:transformer|embedding')"));
+}
 
+// training.*: batch, precision, recomputation, overlap and the host.
+void training_keys(std::vector<KeyDef>& k) {
   k.push_back(integer("training.seq_len", "2048", "sequence length in tokens", 1, kMaxSequence));
   k.push_back(integer("training.micro_batch", "1", "sequences per micro-batch per GPU", 1, kMaxMicroBatch));
   KeyDef gb = integer("training.global_batch", "", "sequences per step (a multiple of micro_batch x dp)", 1, kMaxGlobalBatch);
   gb.required = true;
   k.push_back(gb);
-  k.push_back(choice("training.precision", "bf16", {"fp32", "fp16", "bf16", "fp8"},
+  k.push_back(choice("training.precision", "bf16", enum_names<Precision>(),
                      "training precision (fp8: FP8 GEMMs with bf16 weights, as Transformer Engine)"));
-  k.push_back(choice("training.recompute", "none", {"none", "selective", "full"},
+  k.push_back(choice("training.recompute", "none", enum_names<Recompute>(),
                      "activation recomputation: selective recomputes the attention core, full the whole layer"));
-  k.push_back(choice("training.optimizer", "adam", {"adam", "sgd"}, "optimizer: adam (2 fp32 states) or sgd with momentum (1 fp32 state)"));
+  k.push_back(choice("training.optimizer", "adam", enum_names<OptimizerKind>(), "optimizer: adam (2 fp32 states) or sgd with momentum (1 fp32 state)"));
   k.push_back(boolean("training.flash_attention", "true", "fused attention that does not store the s x s score matrix"));
   k.push_back(boolean("training.overlap_grad_reduce", "true",
                       "reduce gradient buckets during the backward pass (Megatron --overlap-grad-reduce, DeepSpeed overlap_comm)"));
@@ -122,9 +129,12 @@ std::vector<KeyDef> scenario_defs() {
   k.push_back(path_key("training.compute_profile", false,
                        "CSV of measured per-layer forward/backward times replayed instead of the cost model "
                        "(columns block,forward_ms,backward_ms[,recompute_ms])"));
+}
 
-  k.push_back(choice("offload.optimizer", "none", {"none", "cpu", "nvme"}, "where optimizer states live (ZeRO-Offload / ZeRO-Infinity)"));
-  k.push_back(choice("offload.params", "none", {"none", "cpu", "nvme"}, "where parameters live between uses (ZeRO-3 only)"));
+// offload.*: ZeRO-Offload / ZeRO-Infinity.
+void offload_keys(std::vector<KeyDef>& k) {
+  k.push_back(choice("offload.optimizer", "none", enum_names<OffloadDevice>(), "where optimizer states live (ZeRO-Offload / ZeRO-Infinity)"));
+  k.push_back(choice("offload.params", "none", enum_names<OffloadDevice>(), "where parameters live between uses (ZeRO-3 only)"));
   // DeepSpeed's offload settings; defaults are DeepSpeed's code defaults
   // (deepspeed/runtime/zero/offload_config.py, deepspeed/runtime/swap_tensor/aio_config.py).
   k.push_back(boolean("offload.pin_memory", "false",
@@ -148,16 +158,19 @@ std::vector<KeyDef> scenario_defs() {
   k.push_back(integer("offload.aio_thread_count", "1", "async I/O threads (DeepSpeed aio.thread_count)", 1));
   k.push_back(boolean("offload.aio_single_submit", "false", "submit I/O requests one at a time (DeepSpeed aio.single_submit)"));
   k.push_back(boolean("offload.aio_overlap_events", "true", "overlap I/O submission and completion (DeepSpeed aio.overlap_events)"));
+}
 
-  k.push_back(choice("network.algorithm", "auto", {"auto", "ring", "tree", "nvls", "hierarchical"},
+// network.* (NCCL) and memory.* (accounting and DeepSpeed buckets).
+void network_and_memory_keys(std::vector<KeyDef>& k) {
+  k.push_back(choice("network.algorithm", "auto", forcible_algorithms(),
                      "NCCL algorithm for the step's collectives (NCCL_ALGO); auto = NCCL's tuner, which never picks "
                      "hierarchical (intra-node reduce-scatter, inter-node all-reduce per local rank, intra-node all-gather; "
                      "not an NCCL algorithm). Where a collective cannot run it (tree all-gather, NVLS across nodes, "
                      "hierarchical inside one node, ...) NCCL's tuner picks, and the run says so"));
-  k.push_back(choice("network.protocol", "auto", {"auto", "LL", "LL128", "Simple"},
+  k.push_back(choice("network.protocol", "auto", enum_names<NcclProto>({"auto"}),
                      "NCCL protocol for the step's collectives (NCCL_PROTO); auto = NCCL's tuner"));
 
-  k.push_back(choice("memory.convention", "auto", {"auto", "megatron", "deepspeed"},
+  k.push_back(choice("memory.convention", "auto", enum_names<MemoryConvention>({"auto"}),
                      "model-state accounting: megatron (18 B/param, fp32 main grads), deepspeed (16 B/param + its estimators' buffers); "
                      "auto = deepspeed when zero_stage >= 2 or anything is offloaded, else megatron"));
   k.push_back(quantity("memory.cuda_context", Dimension::bytes, "1GiB",
@@ -181,6 +194,15 @@ std::vector<KeyDef> scenario_defs() {
                        "into the next pass of the step (no pipeline), which then neither gathers nor fetches it; 0 = never"));
   k.push_back(quantity("memory.sub_group_size", Dimension::count, "1e9",
                        "DeepSpeed sub_group_size: elements per optimizer-step sub-group (offload swaps per sub-group)"));
+}
+
+std::vector<KeyDef> scenario_defs() {
+  std::vector<KeyDef> k;
+  top_level_keys(k);
+  parallel_keys(k);
+  training_keys(k);
+  offload_keys(k);
+  network_and_memory_keys(k);
   return k;
 }
 

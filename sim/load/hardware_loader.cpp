@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "sim/config/config_doc.hpp"
+#include "sim/load/doc_read.hpp"
 #include "sim/topology/cluster_check.hpp"
 
 namespace trainsim {
@@ -90,9 +91,7 @@ void read_pcie(const ConfigDoc& d, NodeSpec& n) {
 
 void read_fabric(const ConfigDoc& d, ClusterSpec& c) {
   FabricSpec& f = c.fabric;
-  std::string kind = d.get_choice("fabric.kind");
-  f.kind = kind == "fat_tree" ? FabricKind::fat_tree : kind == "roce_clos" ? FabricKind::roce_clos
-                                                                           : FabricKind::rail_optimized;
+  f.kind = pick<FabricKind>(d, "fabric.kind");
   f.nodes_per_unit = count_of(d, "fabric.nodes_per_unit");
   f.pod_nodes = count_of(d, "fabric.pod_nodes");
   f.spines_per_pod = d.given("fabric.spines_per_pod") ? count_of(d, "fabric.spines_per_pod") : c.node.nics.count;

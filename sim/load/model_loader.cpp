@@ -4,22 +4,11 @@
 
 #include "sim/config/config_doc.hpp"
 #include "sim/config/model_check.hpp"
+#include "sim/load/doc_read.hpp"
 #include "sim/import/hf/hf_config.hpp"
 
 namespace trainsim {
 namespace {
-
-MlpKind mlp_kind(const std::string& s) {
-  if (s == "swiglu") return MlpKind::swiglu;
-  if (s == "relu") return MlpKind::relu;
-  return MlpKind::gelu;
-}
-
-PositionKind position_kind(const std::string& s) {
-  if (s == "rope") return PositionKind::rope;
-  if (s == "alibi") return PositionKind::alibi;
-  return PositionKind::learned;
-}
 
 int as_int(const ConfigDoc& d, const std::string& key) { return static_cast<int>(d.get_int(key)); }
 
@@ -33,9 +22,9 @@ ModelSpec from_doc(const ConfigDoc& d) {
   m.kv_heads = d.given("kv_heads") ? as_int(d, "kv_heads") : m.heads;
   m.ffn = d.given("ffn") ? as_int(d, "ffn") : 4 * m.hidden;
   m.vocab = as_int(d, "vocab");
-  m.mlp = mlp_kind(d.get_choice("mlp"));
-  m.position = position_kind(d.get_choice("position"));
-  m.norm = d.get_choice("norm") == "rmsnorm" ? NormKind::rmsnorm : NormKind::layernorm;
+  m.mlp = pick<MlpKind>(d, "mlp");
+  m.position = pick<PositionKind>(d, "position");
+  m.norm = pick<NormKind>(d, "norm");
   m.tied_embeddings = d.get_bool("tied_embeddings");
   m.bias = d.get_bool("bias");
   m.embedding_norm = d.get_bool("embedding_norm");

@@ -15,11 +15,6 @@
 namespace trainsim {
 namespace {
 
-OffloadDevice offload_device(const ConfigDoc& d, const std::string& key) {
-  return pick<OffloadDevice>(d, key, {{"none", OffloadDevice::none}, {"cpu", OffloadDevice::cpu},
-                                      {"nvme", OffloadDevice::nvme}});
-}
-
 // A path key's value relative to the scenario file's folder (absolute paths as given).
 std::string zoo_relative(const ConfigDoc& d, const std::string& key) {
   std::filesystem::path p(d.get_string(key));
@@ -49,12 +44,9 @@ void read_training(const ConfigDoc& d, Scenario& s) {
   t.seq_len = get_i(d, "training.seq_len");
   t.micro_batch = get_i(d, "training.micro_batch");
   t.global_batch = get_i(d, "training.global_batch");
-  t.precision = pick<Precision>(d, "training.precision", {{"fp32", Precision::fp32}, {"fp16", Precision::fp16},
-                                                          {"bf16", Precision::bf16}, {"fp8", Precision::fp8}});
-  t.recompute = pick<Recompute>(d, "training.recompute", {{"none", Recompute::none},
-                                                          {"selective", Recompute::selective},
-                                                          {"full", Recompute::full}});
-  t.optimizer = pick<OptimizerKind>(d, "training.optimizer", {{"adam", OptimizerKind::adam}, {"sgd", OptimizerKind::sgd}});
+  t.precision = pick<Precision>(d, "training.precision");
+  t.recompute = pick<Recompute>(d, "training.recompute");
+  t.optimizer = pick<OptimizerKind>(d, "training.optimizer");
   t.flash_attention = d.get_bool("training.flash_attention");
   t.overlap.grad_reduce = d.get_bool("training.overlap_grad_reduce");
   t.overlap.param_gather = d.get_bool("training.overlap_param_gather");
@@ -71,8 +63,8 @@ void read_training(const ConfigDoc& d, Scenario& s) {
                                          "the scenario's folder or absolute) with the header "
                                          "block,forward_ms,backward_ms[,recompute_ms]");
   }
-  s.offload.optimizer = offload_device(d, "offload.optimizer");
-  s.offload.params = offload_device(d, "offload.params");
+  s.offload.optimizer = pick<OffloadDevice>(d, "offload.optimizer");
+  s.offload.params = pick<OffloadDevice>(d, "offload.params");
   read_offload_options(d, s.offload);
 }
 
@@ -96,11 +88,10 @@ void read_grad_dtype(const ConfigDoc& d, Scenario& s) {
 
 void read_memory(const ConfigDoc& d, Scenario& s) {
   MemoryOptions& m = s.memory;
-  std::string c = d.get_choice("memory.convention");
-  bool deepspeed_like = s.parallel.zero_stage >= 2 || s.offload.optimizer != OffloadDevice::none ||
-                        s.offload.params != OffloadDevice::none;
-  if (c == "auto") m.convention = deepspeed_like ? MemoryConvention::deepspeed : MemoryConvention::megatron;
-  else m.convention = c == "deepspeed" ? MemoryConvention::deepspeed : MemoryConvention::megatron;
+  const bool deepspeed_like = s.parallel.zero_stage >= 2 || s.offload.optimizer != OffloadDevice::none ||
+                              s.offload.params != OffloadDevice::none;
+  m.convention = pick_or_auto<MemoryConvention>(d, "memory.convention")
+                     .value_or(deepspeed_like ? MemoryConvention::deepspeed : MemoryConvention::megatron);
   m.cuda_context = Bytes(d.get_quantity("memory.cuda_context"));
   m.allocator_overhead = d.get_quantity("memory.allocator_overhead");
   m.reduce_bucket_elements = d.get_quantity("memory.reduce_bucket_size");
@@ -138,8 +129,8 @@ Scenario from_doc(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelS
   s.locations = d.locations();
   read_training(d, s);
   read_memory(d, s);
-  s.network.algorithm = d.get_choice("network.algorithm");
-  s.network.protocol = d.get_choice("network.protocol");
+  s.network.algorithm = pick_or_auto<NcclAlgo>(d, "network.algorithm");
+  s.network.protocol = pick_or_auto<NcclProto>(d, "network.protocol");
   s.resolved_texts = resolved_texts(d, zoo, s);
   return s;
 }

@@ -10,23 +10,6 @@
 namespace trainsim {
 namespace {
 
-// parallel.order must name tp, cp, dp and pp once each, joined by '-'.
-void check_order(const ConfigDoc& d, const std::string& order) {
-  std::vector<std::string> seen;
-  std::size_t pos = 0;
-  while (pos <= order.size()) {
-    std::size_t end = std::min(order.find('-', pos), order.size());
-    std::string name = order.substr(pos, end - pos);
-    bool known = name == "tp" || name == "cp" || name == "dp" || name == "pp";
-    if (!known || std::find(seen.begin(), seen.end(), name) != seen.end()) break;
-    seen.push_back(name);
-    pos = end + 1;
-  }
-  if (seen.size() != 4 || pos <= order.size())
-    d.fail("parallel.order", "'" + order + "' is not an order of the parallel dimensions; name tp, cp, dp and pp "
-                             "once each joined by '-', fastest first (default tp-cp-dp-pp)");
-}
-
 // nodes and gpus: explicit values win; else derive from dp when given; else the card's size.
 // Counts are formed in 64 bits and checked against kMaxGpus before they are narrowed.
 void resolve_size(const ConfigDoc& d, Scenario& s) {
@@ -69,13 +52,14 @@ void read_parallel(const ConfigDoc& d, Scenario& s) {
   p.sequence_parallel = d.get_bool("parallel.sequence_parallel");
   p.zero_stage = get_i(d, "parallel.zero_stage");
   p.embedding_in_pp_split = d.get_bool("parallel.embedding_in_pp_split");
-  p.order = d.get_string("parallel.order");
-  p.deepspeed_pipeline = d.get_choice("parallel.pipeline_engine") == "deepspeed";
-  check_order(d, p.order);
+  try {
+    p.order = parse_rank_order(d.get_string("parallel.order"));
+  } catch (const ConfigError& e) {
+    d.fail("parallel.order", e.message());
+  }
+  p.pipeline_engine = pick<PipelineEngine>(d, "parallel.pipeline_engine");
   if (d.given("parallel.schedule") || p.vp == 1)
-    p.schedule = pick<Schedule>(d, "parallel.schedule", {{"gpipe", Schedule::gpipe},
-                                                         {"1f1b", Schedule::one_f_one_b},
-                                                         {"interleaved-1f1b", Schedule::interleaved_1f1b}});
+    p.schedule = pick<Schedule>(d, "parallel.schedule");
   else
     p.schedule = Schedule::interleaved_1f1b;  // vp > 1 implies Megatron's interleaved schedule
 }

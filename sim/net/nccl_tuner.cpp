@@ -51,7 +51,7 @@ double ll_max_bw(const NcclComm& c) {
 // NCCL's tables are indexed by its own algorithms only.
 void require_nccl_algo(NcclAlgo a) {
   if (a == NcclAlgo::hierarchical)
-    throw std::invalid_argument("hierarchical is not an NCCL algorithm: it has no entry in NCCL's tuner tables");
+    throw std::logic_error("hierarchical is not an NCCL algorithm: it has no entry in NCCL's tuner tables");
 }
 
 bool enabled(const NcclComm& c, NcclAlgo a, NcclProto p) {
@@ -100,26 +100,6 @@ double bus_bw(const NcclComm& c, NcclAlgo a, NcclProto p) {
 }
 
 }  // namespace
-
-const char* to_string(NcclAlgo a) {
-  switch (a) {
-    case NcclAlgo::tree: return "tree";
-    case NcclAlgo::ring: return "ring";
-    case NcclAlgo::nvls: return "nvls";
-    case NcclAlgo::nvls_tree: return "nvls_tree";
-    case NcclAlgo::hierarchical: return "hierarchical";
-  }
-  return "?";
-}
-
-const char* to_string(NcclProto p) {
-  switch (p) {
-    case NcclProto::ll: return "LL";
-    case NcclProto::ll128: return "LL128";
-    case NcclProto::simple: return "Simple";
-  }
-  return "?";
-}
 
 int nccl_ring_steps(const NcclComm& c) {
   switch (c.op) {

@@ -10,23 +10,14 @@
 #include <optional>
 #include <string>
 
-#include "sim/spec/gpu_spec.hpp"  // GpuArch
+#include "sim/spec/gpu_spec.hpp"   // GpuArch
+#include "sim/spec/nccl_algo.hpp"  // NcclAlgo, NcclProto
 
 namespace trainsim {
 
-// NCCL's algorithms, plus `hierarchical`: not one of NCCL's (its multi-node
-// rings and trees already cross nodes) but three NCCL calls in a row, intra-node
-// then inter-node then intra-node, as frameworks issue it (collective.hpp).
-// NCCL's tuner never enables it: nccl_estimate() gives nothing for it and
-// nccl_pick() never returns it; predict_collective() runs it when forced.
-enum class NcclAlgo { tree, ring, nvls, nvls_tree, hierarchical };
-enum class NcclProto { ll, ll128, simple };
 enum class NcclOp { all_reduce, all_gather, reduce_scatter, broadcast, reduce };
 enum class CpuVendor { intel, amd };
 enum class IntraLink { nvlink, pci };
-
-const char* to_string(NcclAlgo a);
-const char* to_string(NcclProto p);
 
 struct NcclComm {
   NcclOp op = NcclOp::all_reduce;

@@ -2,62 +2,26 @@
 
 #include <algorithm>
 #include <map>
-#include <stdexcept>
+
+#include "sim/core/error.hpp"
 
 namespace trainsim {
 namespace {
 
 int idx(Dim d) { return static_cast<int>(d); }
 
-Dim parse_dim(const std::string& name, const std::string& order) {
-  if (name == "tp") return Dim::tp;
-  if (name == "cp") return Dim::cp;
-  if (name == "dp") return Dim::dp;
-  if (name == "pp") return Dim::pp;
-  throw std::invalid_argument("parallel.order '" + order + "': unknown dimension '" + name +
-                              "'; give tp, cp, dp and pp once each joined by '-', fastest first (default tp-cp-dp-pp)");
-}
-
-std::array<Dim, 4> parse_order(const std::string& order) {
-  std::array<Dim, 4> dims{};
-  std::array<bool, 4> seen{};
-  std::size_t pos = 0;
-  int n = 0;
-  while (pos <= order.size()) {
-    std::size_t end = order.find('-', pos);
-    if (end == std::string::npos) end = order.size();
-    if (n == 4) throw std::invalid_argument("parallel.order '" + order + "': more than four dimensions");
-    Dim d = parse_dim(order.substr(pos, end - pos), order);
-    if (seen[idx(d)]) throw std::invalid_argument("parallel.order '" + order + "': '" + to_string(d) + "' given twice");
-    seen[idx(d)] = true;
-    dims[n++] = d;
-    pos = end + 1;
-  }
-  if (n != 4) throw std::invalid_argument("parallel.order '" + order + "': name all four of tp, cp, dp, pp");
-  return dims;
-}
-
 }  // namespace
 
-const char* to_string(Dim d) {
-  switch (d) {
-    case Dim::tp: return "tp";
-    case Dim::cp: return "cp";
-    case Dim::dp: return "dp";
-    case Dim::pp: return "pp";
-  }
-  return "?";
-}
-
-Layout::Layout(const ParallelPlan& p, int gpus_per_node, const std::string& order)
-    : order_dims_(parse_order(order)), gpus_per_node_(std::max(1, gpus_per_node)), order_(order) {
+Layout::Layout(const ParallelPlan& p, int gpus_per_node, const RankOrder& order)
+    : order_dims_(order), gpus_per_node_(std::max(1, gpus_per_node)) {
   sizes_[idx(Dim::tp)] = p.tp;
   sizes_[idx(Dim::cp)] = p.cp;
   sizes_[idx(Dim::dp)] = p.dp;
   sizes_[idx(Dim::pp)] = p.pp;
   int stride = 1;
   for (Dim d : order_dims_) {
-    if (sizes_[idx(d)] < 1) throw std::invalid_argument(std::string("parallel.") + to_string(d) + " must be >= 1");
+    if (sizes_[idx(d)] < 1)
+      throw ConfigError({"", 0, std::string("parallel.") + to_string(d)}, "must be >= 1");
     strides_[idx(d)] = stride;
     stride *= sizes_[idx(d)];
   }

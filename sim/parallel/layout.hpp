@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/spec/rank_order.hpp"
 #include "sim/spec/scenario.hpp"
 
 namespace trainsim {
@@ -21,8 +22,6 @@ struct RankCoord {
   int dp = 0, pp = 0, tp = 0, cp = 0;
 };
 
-enum class Dim { tp, cp, dp, pp };
-const char* to_string(Dim d);
 
 // How a group's members sit on the cluster.
 struct GroupPlacement {
@@ -33,9 +32,9 @@ struct GroupPlacement {
 
 class Layout {
  public:
-  // `order`: the four dimension names joined by '-', fastest first.
-  // Throws std::invalid_argument for an order that is not a permutation of tp, cp, dp, pp.
-  Layout(const ParallelPlan& p, int gpus_per_node, const std::string& order = "tp-cp-dp-pp");
+  // `order`: the four dimensions, fastest first (parse_rank_order() reads
+  // parallel.order). Throws ConfigError for a size below 1.
+  Layout(const ParallelPlan& p, int gpus_per_node, const RankOrder& order = kDefaultRankOrder);
 
   int world() const { return world_; }
   int gpus_per_node() const { return gpus_per_node_; }
@@ -51,7 +50,7 @@ class Layout {
   // The ZeRO / distributed-optimizer sharding group: dp x cp.
   std::vector<int> shard_group(int rank) const;
   GroupPlacement placement(const std::vector<int>& members) const;
-  const std::string& order() const { return order_; }
+  std::string order() const { return to_string(order_dims_); }
 
  private:
   std::array<Dim, 4> order_dims_{};
@@ -59,7 +58,6 @@ class Layout {
   std::array<int, 4> strides_{}; // indexed by Dim
   int world_ = 1;
   int gpus_per_node_ = 8;
-  std::string order_;
 };
 
 }  // namespace trainsim

@@ -1,67 +1,26 @@
-// Names of the enums, as written in YAML.
-#include "sim/spec/scenario.hpp"
+// to_string() of the spec enums: the names of their tables (enum_names.hpp).
+#include "sim/spec/enum_names.hpp"
 
 namespace trainsim {
 
-const char* to_string(MlpKind k) {
-  switch (k) {
-    case MlpKind::gelu: return "gelu";
-    case MlpKind::relu: return "relu";
-    case MlpKind::swiglu: return "swiglu";
-  }
-  return "?";
+const char* to_string(MlpKind k) { return enum_name(k); }
+const char* to_string(PositionKind k) { return enum_name(k); }
+const char* to_string(NormKind k) { return enum_name(k); }
+const char* to_string(Precision p) { return enum_name(p); }
+const char* to_string(Schedule s) { return enum_name(s); }
+const char* to_string(PipelineEngine e) { return enum_name(e); }
+const char* to_string(Recompute r) { return enum_name(r); }
+const char* to_string(OptimizerKind o) { return enum_name(o); }
+const char* to_string(OffloadDevice d) { return enum_name(d); }
+const char* to_string(MemoryConvention c) { return enum_name(c); }
+const char* to_string(NcclAlgo a) { return enum_name(a); }
+const char* to_string(NcclProto p) { return enum_name(p); }
+
+std::vector<std::string> forcible_algorithms() {
+  std::vector<std::string> out{"auto"};
+  for (const auto& n : EnumTable<NcclAlgo>::names)
+    if (n.value != NcclAlgo::nvls_tree) out.emplace_back(n.name);
+  return out;
 }
-
-const char* to_string(PositionKind k) {
-  switch (k) {
-    case PositionKind::learned: return "learned";
-    case PositionKind::rope: return "rope";
-    case PositionKind::alibi: return "alibi";
-  }
-  return "?";
-}
-
-const char* to_string(NormKind k) { return k == NormKind::rmsnorm ? "rmsnorm" : "layernorm"; }
-
-const char* to_string(Precision p) {
-  switch (p) {
-    case Precision::fp32: return "fp32";
-    case Precision::fp16: return "fp16";
-    case Precision::bf16: return "bf16";
-    case Precision::fp8: return "fp8";
-  }
-  return "?";
-}
-
-const char* to_string(Schedule s) {
-  switch (s) {
-    case Schedule::gpipe: return "gpipe";
-    case Schedule::one_f_one_b: return "1f1b";
-    case Schedule::interleaved_1f1b: return "interleaved-1f1b";
-  }
-  return "?";
-}
-
-const char* to_string(Recompute r) {
-  switch (r) {
-    case Recompute::none: return "none";
-    case Recompute::selective: return "selective";
-    case Recompute::full: return "full";
-  }
-  return "?";
-}
-
-const char* to_string(OptimizerKind o) { return o == OptimizerKind::sgd ? "sgd" : "adam"; }
-
-const char* to_string(OffloadDevice d) {
-  switch (d) {
-    case OffloadDevice::none: return "none";
-    case OffloadDevice::cpu: return "cpu";
-    case OffloadDevice::nvme: return "nvme";
-  }
-  return "?";
-}
-
-const char* to_string(MemoryConvention c) { return c == MemoryConvention::deepspeed ? "deepspeed" : "megatron"; }
 
 }  // namespace trainsim

@@ -1,6 +1,7 @@
 # sim/spec: plain value types every floor shares: model, GPU, cluster, link, scenario, import log, limits.
 trainsim_module(NAME spec DIR sim/spec
   SOURCES enum_names.cpp
+          rank_order.cpp
           gpu_spec.cpp
           link.cpp
           scenario.cpp

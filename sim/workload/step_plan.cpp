@@ -77,14 +77,14 @@ void plan_p2p(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
   const double e = activation_element_bytes(shape.precision);
   // Megatron sends b (s/cp) h per micro-batch, split over TP (scatter-gather, or already split by SP);
   // DeepSpeed's PipelineEngine sends the whole tensor from every TP rank (pipe/engine.py _exec_send_activations).
-  const int split = s.parallel.deepspeed_pipeline && !s.parallel.sequence_parallel ? 1 : s.parallel.tp;
+  const int split = s.parallel.pipeline_engine == PipelineEngine::deepspeed && !s.parallel.sequence_parallel ? 1 : s.parallel.tp;
   p.p2p_bytes = e * shape.seq_len / shape.cp * shape.micro_batch * s.model.hidden / split;
   // Megatron's p2p_communication waits for each send and receive (req.wait(),
   // and torch.cuda.synchronize() after batch_isend_irecv) unless the
   // interleaved schedule runs with --overlap-p2p-communication; DeepSpeed's
   // PipelineEngine always blocks.
   const bool overlapped = p.overlap.p2p && s.parallel.vp > 1;
-  p.p2p_blocking = s.parallel.deepspeed_pipeline || !overlapped;
+  p.p2p_blocking = s.parallel.pipeline_engine == PipelineEngine::deepspeed || !overlapped;
   if (split > 1 && !s.parallel.sequence_parallel && s.parallel.pp > 1) {
     p.p2p_gather_bytes = p.p2p_bytes * split;
     p.p2p_gather_s = stream_collective_s(s, p, CollectiveOp::all_gather, p.p2p_gather_bytes, p.tp_group);

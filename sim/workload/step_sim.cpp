@@ -123,30 +123,10 @@ double model_flops_per_step(const Scenario& s) {
   return 12.0 * B * seq * L * h * h * terms;
 }
 
-namespace {
-
-// network.algorithm / network.protocol ("auto" = NCCL's tuner).
-std::optional<NcclAlgo> forced_algorithm(const NetworkOptions& n) {
-  if (n.algorithm == "ring") return NcclAlgo::ring;
-  if (n.algorithm == "tree") return NcclAlgo::tree;
-  if (n.algorithm == "nvls") return NcclAlgo::nvls;
-  if (n.algorithm == "hierarchical") return NcclAlgo::hierarchical;
-  return std::nullopt;
-}
-
-std::optional<NcclProto> forced_protocol(const NetworkOptions& n) {
-  if (n.protocol == "LL") return NcclProto::ll;
-  if (n.protocol == "LL128") return NcclProto::ll128;
-  if (n.protocol == "Simple") return NcclProto::simple;
-  return std::nullopt;
-}
-
-}  // namespace
-
 StepResult simulate_step(const Scenario& s, const StepOptions& options) {
   refuse_unsupported(s);
   refuse_huge_timeline(s, options);
-  CommCost comm(s.cluster, options.ideal_network, forced_algorithm(s.network), forced_protocol(s.network));
+  CommCost comm(s.cluster, options.ideal_network, s.network.algorithm, s.network.protocol);
   StepPlan plan = make_step_plan(s, comm);
   std::vector<StageProgram> programs = build_programs(plan);
   EngineOptions limits;

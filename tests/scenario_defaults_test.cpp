@@ -1,0 +1,118 @@
+// One source of truth for the scenario defaults: the key table
+// (sim/config/keys_scenario.cpp). A Scenario built in code from a model and a
+// cluster must equal the one the loader builds from a YAML that gives only the
+// required keys (model, cluster, training.global_batch); any struct
+// initialiser in sim/spec/scenario.hpp that disagrees with the table fails here.
+#include <doctest/doctest.h>
+
+#include "sim/load/hardware_loader.hpp"
+#include "sim/load/model_loader.hpp"
+#include "sim/load/scenario_loader.hpp"
+#include "sim/spec/enum_names.hpp"
+
+using namespace trainsim;
+
+namespace {
+
+Zoo zoo() { return Zoo(TRAINSIM_DEFAULT_DATA_DIR); }
+
+// The Scenario built in code: the cards, the derived sizes and the required
+// global batch; everything else from the struct initialisers.
+Scenario built_in_code(const Zoo& z, int global_batch) {
+  Scenario s;
+  s.model = load_model((z.root() / "models" / "megatron-gpt-1.7b.yaml").string());
+  s.cluster = load_cluster_card((z.root() / "topologies" / "dgx-a100-80gb.yaml").string(), z);
+  s.nodes = s.cluster.nodes;                  // default: the card's node count
+  s.gpus = s.nodes * s.cluster.node.gpus;     // default: nodes x GPUs per node
+  s.parallel.dp = s.gpus;                     // default: GPUs / (tp x pp x cp), all 1 by default
+  s.training.global_batch = global_batch;     // required: no default
+  return s;
+}
+
+Scenario loaded_minimal(const Zoo& z, int global_batch) {
+  return load_scenario_string("model: megatron-gpt-1.7b\ncluster: dgx-a100-80gb\ntraining: {global_batch: " +
+                                  std::to_string(global_batch) + "}\n",
+                              "minimal.yaml", {}, z);
+}
+
+}  // namespace
+
+TEST_CASE("a Scenario built in code equals one loaded from a YAML of only the required keys") {
+  Zoo z = zoo();
+  Scenario built = built_in_code(z, 0);
+  const int global_batch = built.gpus * 4;
+  built.training.global_batch = global_batch;
+  Scenario loaded = loaded_minimal(z, global_batch);
+  CHECK(loaded.nodes == built.nodes);
+  CHECK(loaded.gpus == built.gpus);
+  CHECK(loaded.parallel == built.parallel);
+  CHECK(loaded.training.overlap == built.training.overlap);
+  CHECK(loaded.training == built.training);
+  CHECK(loaded.offload.aio == built.offload.aio);
+  CHECK(loaded.offload == built.offload);
+  CHECK(loaded.memory == built.memory);
+  CHECK(loaded.network == built.network);
+  // Field by field for the values the review found disagreeing (a message that names them).
+  CHECK(loaded.memory.cuda_context == built.memory.cuda_context);
+  CHECK(loaded.memory.allocator_overhead == built.memory.allocator_overhead);
+  CHECK(loaded.memory.reduce_bucket_elements == built.memory.reduce_bucket_elements);
+  CHECK(loaded.training.host_dispatch_s == built.training.host_dispatch_s);
+}
+
+TEST_CASE("the defaults comparison sees every group of fields") {
+  // The comparisons above are the structs' defaulted operator==: a change to
+  // any one field makes them differ (so a default that drifts cannot pass).
+  Zoo z = zoo();
+  Scenario built = built_in_code(z, 0);
+  Scenario other = built;
+  other.memory.cuda_context = Bytes(0);
+  CHECK_FALSE(other.memory == built.memory);
+  other = built;
+  other.training.overlap.grad_clip = !built.training.overlap.grad_clip;
+  CHECK_FALSE(other.training == built.training);
+  other = built;
+  other.offload.aio.block_size = Bytes(4096);
+  CHECK_FALSE(other.offload == built.offload);
+  other = built;
+  other.parallel.order = parse_rank_order("dp-tp-cp-pp");
+  CHECK_FALSE(other.parallel == built.parallel);
+  other = built;
+  other.network.protocol = NcclProto::simple;
+  CHECK_FALSE(other.network == built.network);
+}
+
+TEST_CASE("enum names: to_string, the key table's choices and the loader agree") {
+  Zoo z = zoo();
+  const int gb = 384 * 8 * 4;
+  for (const auto& [name, value] : EnumTable<Recompute>::names) {
+    CHECK(std::string(to_string(value)) == name);
+    Scenario s = load_scenario_string("model: megatron-gpt-1.7b\ncluster: dgx-a100-80gb\ntraining: {global_batch: " +
+                                          std::to_string(gb) + "}\n",
+                                      "s.yaml", {std::string("training.recompute=") + name}, z);
+    CHECK(s.training.recompute == value);
+  }
+  for (const auto& [name, value] : EnumTable<NcclProto>::names) {
+    Scenario s = load_scenario_string("model: megatron-gpt-1.7b\ncluster: dgx-a100-80gb\ntraining: {global_batch: " +
+                                          std::to_string(gb) + "}\n",
+                                      "s.yaml", {std::string("network.protocol=") + name}, z);
+    REQUIRE(s.network.protocol.has_value());
+    CHECK(*s.network.protocol == value);
+  }
+  CHECK(enum_value<Schedule>("interleaved-1f1b") == Schedule::interleaved_1f1b);
+  CHECK_FALSE(enum_value<Schedule>("interleaved").has_value());
+  CHECK(forcible_algorithms() == std::vector<std::string>{"auto", "ring", "tree", "nvls", "hierarchical"});
+}
+
+TEST_CASE("a bad parallel.order is a ConfigError at the scenario's line") {
+  Zoo z = zoo();
+  try {
+    load_scenario_string("model: megatron-gpt-1.7b\ncluster: dgx-a100-80gb\ntraining: {global_batch: 12288}\n"
+                         "parallel: {order: tp-dp-pp}\n",
+                         "s.yaml", {}, z);
+    FAIL("no error");
+  } catch (const ConfigError& e) {
+    CHECK(e.where().key == "parallel.order");
+    CHECK(e.where().line == 4);
+    CHECK(e.message().find("it names 3 of the four") != std::string::npos);
+  }
+}
