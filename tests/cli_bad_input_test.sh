@@ -62,6 +62,11 @@ check collective_bad_op "--op: unknown collective 'allreduse'" "$bin" collective
 check collective_bad_cluster "unknown cluster 'dgx-a100'" "$bin" collective --cluster dgx-a100
 check collective_bad_size "--max: '8X' is not a message size" "$bin" collective --cluster dgx-a100-80gb --max 8X
 check collective_too_many "--gpus: 64 GPUs on 1 nodes x 1 groups: need at least 2" "$bin" collective --cluster dgx-a100-80gb --gpus 64 --nodes 1
+check collective_hierarchical_one_node "--algo: algorithm hierarchical needs a group that spans at least two nodes" \
+  "$bin" collective --cluster dgx-a100-80gb --gpus 8 --algo hierarchical
+check collective_nvls_on_a100 "--algo: algorithm nvls with protocol any is not available for all_reduce" \
+  "$bin" collective --cluster dgx-a100-80gb --gpus 8 --algo nvls
+check collective_bad_proto "--proto: 'LL64' is not a protocol" "$bin" collective --cluster dgx-a100-80gb --proto LL64
 zero3="$(dirname "$good")/llama-2-7b-zero3.yaml"
 profiles="$(cd "$dir/../profiles" && pwd)"
 check run_bad_order "parallel.order: 'tp-dp' is not an order" "$bin" run "$good" --set parallel.order=tp-dp

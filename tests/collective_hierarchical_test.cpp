@@ -58,11 +58,11 @@ TEST_CASE("NCCL's tuner picks hierarchical only when forced") {
   }
   ClusterSpec c = card("dgx-h100-80gb");
   CHECK_THROWS_AS(predict_collective(c, {CollectiveOp::all_reduce, 8, 1e6, NcclAlgo::hierarchical, std::nullopt}),
-                  std::invalid_argument);  // one node
+                  UnsupportedCollective);  // one node
   CHECK_THROWS_AS(predict_collective(c, {CollectiveOp::broadcast, 16, 1e6, NcclAlgo::hierarchical, std::nullopt}),
-                  std::invalid_argument);
+                  UnsupportedCollective);
   CHECK_THROWS_AS(predict_collective(c, {CollectiveOp::all_reduce, 12, 1e6, NcclAlgo::hierarchical, std::nullopt}, 5),
-                  std::invalid_argument);  // 12 GPUs over 5 nodes
+                  UnsupportedCollective);  // 12 GPUs over 5 nodes
 }
 
 TEST_CASE("hierarchical: flow mode equals the analytical mode when nothing contends") {

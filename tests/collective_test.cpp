@@ -99,7 +99,7 @@ TEST_CASE("algorithm choice and conventions") {
   CHECK(busbw_factor(CollectiveOp::broadcast, 8) == 1.0);
   CHECK(parse_collective_op("allreduce") == CollectiveOp::all_reduce);
   CHECK(parse_collective_op("all-gather") == CollectiveOp::all_gather);
-  CHECK_THROWS_AS(parse_collective_op("allreduse"), std::invalid_argument);
+  CHECK_THROWS_AS(parse_collective_op("allreduse"), ConfigError);
   // Same inputs, same answer.
   auto r1 = predict_collective(h100, {CollectiveOp::reduce_scatter, 64, 1e8, std::nullopt, std::nullopt});
   auto r2 = predict_collective(h100, {CollectiveOp::reduce_scatter, 64, 1e8, std::nullopt, std::nullopt});
@@ -116,7 +116,7 @@ TEST_CASE("forcing a protocol, and the execution model on top of the tuner") {
   CHECK(r.algorithm == "ring");
   CHECK(r.protocol == "LL128");
   req.algo = NcclAlgo::nvls;  // no NVLink SHARP on A100
-  CHECK_THROWS_AS(predict_collective(a100, req), std::invalid_argument);
+  CHECK_THROWS_AS(predict_collective(a100, req), UnsupportedCollective);
   // The execution model never beats NCCL's own estimate: it only adds costs.
   NcclComm comm = nccl_comm_for(a100, CollectiveOp::all_reduce, 8);
   for (double bytes : {1e3, 1e6, 1e9}) {

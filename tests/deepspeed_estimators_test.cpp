@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "sim/core/error.hpp"
 #include "sim/memory/deepspeed_estimators.hpp"
 
 using namespace trainsim;
@@ -152,6 +153,6 @@ TEST_CASE("DeepSpeed estimators reject GPU counts below one") {
   DeepSpeedEstimateInputs in;
   in.total_params = 1000;
   in.gpus_per_node = 0;
-  CHECK_THROWS_AS(estimate_zero2_model_states(in), std::invalid_argument);
-  CHECK_THROWS_AS(estimate_zero3_model_states(in), std::invalid_argument);
+  CHECK_THROWS_AS(estimate_zero2_model_states(in), ConfigError);
+  CHECK_THROWS_AS(estimate_zero3_model_states(in), ConfigError);
 }

@@ -182,7 +182,7 @@ TEST_CASE("NVMe swaps to host memory cross the drive's PCIe switch uplink and th
   on_cpus.node.pcie.nvme_per_switch = 0;
   auto c = build_topology(on_cpus, 1);
   CHECK(kinds(*c, c->route_nvme_to_host(0)) == "nvme host_memory");
-  CHECK_THROWS_AS(build_topology(card("jeanzay-a100-80gb"), 1)->route_nvme_to_host(0), std::invalid_argument);
+  CHECK_THROWS_AS(build_topology(card("jeanzay-a100-80gb"), 1)->route_nvme_to_host(0), ConfigError);
 }
 
 TEST_CASE("cross-rail and cross-pod route shapes") {
@@ -234,7 +234,7 @@ TEST_CASE("NVMe routes reach the nearest drive") {
   CHECK(read == doctest::Approx(9.3e9 / 4));
   auto jz = build_topology(card("jeanzay-a100-80gb"), 1);
   CHECK_FALSE(jz->has_nvme());
-  CHECK_THROWS_AS(jz->route_to_nvme(0), std::invalid_argument);
+  CHECK_THROWS_AS(jz->route_to_nvme(0), ConfigError);
   auto h = build_topology(card("dgx-h100-80gb"), 1);
   CHECK(kinds(*h, h->route_to_nvme(3)) == "pcie nvme");
 }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/error.hpp"
 #include "sim/memory/zero_explain.hpp"
 #include "sim/report/zero_report.hpp"
 
@@ -128,9 +129,9 @@ TEST_CASE("communication: ZeRO-1/2 move DP's volume, ZeRO-3 1.5x, none on one GP
 }
 
 TEST_CASE("bad GPU counts and stages are rejected") {
-  CHECK_THROWS_AS(zero_model_state_bytes(1000, 0, 1), std::invalid_argument);
-  CHECK_THROWS_AS(zero_comm_bytes(1000, 4, 4), std::invalid_argument);
-  CHECK_THROWS_AS(explain_zero(1000, {4, -1}), std::invalid_argument);
+  CHECK_THROWS_AS(zero_model_state_bytes(1000, 0, 1), ConfigError);
+  CHECK_THROWS_AS(zero_comm_bytes(1000, 4, 4), ConfigError);
+  CHECK_THROWS_AS(explain_zero(1000, {4, -1}), ConfigError);
 }
 
 TEST_CASE("explain_zero: rows per GPU count in input order, stages 0..3") {

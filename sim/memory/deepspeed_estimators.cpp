@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "sim/core/error.hpp"
+
 namespace trainsim {
 namespace {
 
@@ -29,11 +31,11 @@ Bytes trunc_bytes(double bytes) { return Bytes(std::trunc(bytes)); }
 
 void check_inputs(const DeepSpeedEstimateInputs& in) {
   if (in.gpus_per_node < 1 || in.nodes < 1) {
-    throw std::invalid_argument("DeepSpeed estimators need gpus_per_node >= 1 and nodes >= 1, got " +
+    throw ConfigError({"", 0, "gpus"}, "DeepSpeed estimators need gpus_per_node >= 1 and nodes >= 1, got " +
                                 std::to_string(in.gpus_per_node) + " and " + std::to_string(in.nodes));
   }
   if (in.total_params < 0 || in.largest_layer_params < 0) {
-    throw std::invalid_argument("DeepSpeed estimators need non-negative parameter counts");
+    throw ConfigError({"", 0, "model"}, "DeepSpeed estimators need non-negative parameter counts");
   }
 }
 

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "sim/core/error.hpp"
+
 namespace trainsim {
 namespace {
 
@@ -17,9 +19,9 @@ constexpr double kOptimizerBytes = 12.0;  // K: fp32 master weights, momentum, v
 constexpr double kElementBytes = 2.0;
 
 void check(int gpus, int stage) {
-  if (gpus < 1) throw std::invalid_argument("ZeRO analysis needs gpus >= 1, got " + std::to_string(gpus));
+  if (gpus < 1) throw ConfigError({"", 0, "gpus"}, "ZeRO analysis needs gpus >= 1, got " + std::to_string(gpus));
   if (stage < 0 || stage >= kZeroStageCount) {
-    throw std::invalid_argument("ZeRO stage must be 0..3, got " + std::to_string(stage));
+    throw ConfigError({"", 0, "zero_stage"}, "ZeRO stage must be 0..3, got " + std::to_string(stage));
   }
 }
 

@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "sim/core/error.hpp"
+
 namespace trainsim {
 
 StageSplit::StageSplit(std::vector<std::vector<int>> chunk_layers) : chunk_layers_(std::move(chunk_layers)) {}
@@ -25,12 +27,13 @@ std::vector<int> interleave_factors(int items, int pp) {
 
 StageSplit split_layers(int layers, int pp, int vp, bool embedding_in_pp_split) {
   if (layers < 1 || pp < 1 || vp < 1)
-    throw std::invalid_argument("split_layers: layers, pp and vp must be >= 1");
+    throw std::logic_error("split_layers: layers, pp and vp must be >= 1");  // the key table's minimums
   const int virtual_stages = pp * vp;
   const int items = pipeline_items(layers, embedding_in_pp_split);
   if (items < virtual_stages)
-    throw std::invalid_argument("split_layers: " + std::to_string(items) + " items cannot fill " +
-                                std::to_string(virtual_stages) + " virtual pipeline stages");
+    throw ConfigError({"", 0, "parallel.pp"}, std::to_string(items) + " layers (with the embedding and output slots) "
+                                              "cannot fill " + std::to_string(virtual_stages) +
+                                              " virtual pipeline stages (pp x vp); lower parallel.pp or parallel.vp");
   const int base = items / virtual_stages;
   const int extra = items % virtual_stages;  // the first `extra` virtual stages take one more
   std::vector<std::vector<int>> out(pp, std::vector<int>(vp, 0));
@@ -39,7 +42,9 @@ StageSplit split_layers(int layers, int pp, int vp, bool embedding_in_pp_split) 
     if (embedding_in_pp_split && v == 0) --count;                   // the embedding's slot
     if (embedding_in_pp_split && v == virtual_stages - 1) --count;  // the output layer's slot
     if (count < 0)
-      throw std::invalid_argument("split_layers: too few layers for the embedding and output slots");
+      throw ConfigError({"", 0, "parallel.embedding_in_pp_split"},
+                        "too few layers for the embedding and output slots; lower parallel.pp or parallel.vp, "
+                        "or set parallel.embedding_in_pp_split: false");
     out[v % pp][v / pp] = count;
   }
   return StageSplit(std::move(out));

@@ -67,9 +67,10 @@ CollectiveResult predict_p2p(const ClusterSpec& c, const CollectiveRequest& r, i
 NcclEstimate forced_estimate(const NcclComm& comm, const CollectiveRequest& r) {
   NcclEstimate e = nccl_pick(comm, r.bytes, r.algo, r.proto);
   if (!(e.alg_bw > 0))
-    throw std::invalid_argument(std::string("algorithm ") + (r.algo ? to_string(*r.algo) : "any") + " with protocol " +
-                                (r.proto ? to_string(*r.proto) : "any") + " is not available for " + to_string(r.op) +
-                                " on this group (NCCL would not enable it)");
+    throw UnsupportedCollective(r.algo ? "network.algorithm" : "network.protocol",
+                                std::string("algorithm ") + (r.algo ? to_string(*r.algo) : "any") + " with protocol " +
+                                    (r.proto ? to_string(*r.proto) : "any") + " is not available for " +
+                                    to_string(r.op) + " on this group (NCCL would not enable it)");
   return e;
 }
 
@@ -88,7 +89,7 @@ const char* to_string(CollectiveOp op) {
   return "?";
 }
 
-CollectiveOp parse_collective_op(const std::string& name) {
+CollectiveOp parse_collective_op(const std::string& name, const SourceLocation& where) {
   std::string n;
   for (char ch : name)
     if (ch != '_' && ch != '-') n += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -99,7 +100,7 @@ CollectiveOp parse_collective_op(const std::string& name) {
       if (*p != '_') canon += *p;
     if (n == canon) return op;  // "all_to_all", "all-to-all", "alltoall", "AllToAll" all match
   }
-  throw std::invalid_argument("unknown collective '" + name +
+  throw ConfigError(where, "unknown collective '" + name +
                               "'; valid: all_reduce, all_gather, reduce_scatter, broadcast, reduce, all_to_all, send_recv");
 }
 
@@ -137,7 +138,7 @@ NcclComm nccl_comm_for(const ClusterSpec& c, CollectiveOp op, int ranks, int nod
 }
 
 CollectiveResult predict_collective(const ClusterSpec& c, const CollectiveRequest& r, int nodes, int nics) {
-  if (r.ranks < 1) throw std::invalid_argument("a collective needs at least one GPU");
+  if (r.ranks < 1) throw std::logic_error("a collective needs at least one GPU");
   CollectiveResult out;
   if (r.ranks == 1) {
     out.algorithm = "none";

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <optional>
+#include "sim/core/error.hpp"
 #include <string>
 #include <vector>
 
@@ -19,8 +20,17 @@ namespace trainsim {
 enum class CollectiveOp { all_reduce, all_gather, reduce_scatter, broadcast, reduce, all_to_all, send_recv };
 
 const char* to_string(CollectiveOp op);
-// Parses "all_reduce", "all-reduce", "allreduce", ...; throws std::invalid_argument listing the valid names.
-CollectiveOp parse_collective_op(const std::string& name);
+// Parses "all_reduce", "all-reduce", "allreduce", ...; throws ConfigError at
+// `where` listing the valid names.
+CollectiveOp parse_collective_op(const std::string& name, const SourceLocation& where = {});
+
+// A forced algorithm or protocol (network.algorithm / network.protocol) that
+// the call cannot run: NCCL would not enable it, or hierarchical on a group it
+// does not fit. Bad input, keyed by the setting to change.
+class UnsupportedCollective : public ConfigError {
+ public:
+  UnsupportedCollective(const std::string& key, const std::string& message) : ConfigError({"", 0, key}, message) {}
+};
 
 // nccl-tests' bus-bandwidth factor (formulas.md §6): busbw = algbw x factor.
 double busbw_factor(CollectiveOp op, int ranks);

@@ -15,13 +15,14 @@ struct Shape {
 
 Shape shape_of(const ClusterSpec& c, const CollectiveRequest& r, int nodes, int nics) {
   if (r.op != CollectiveOp::all_reduce && r.op != CollectiveOp::all_gather && r.op != CollectiveOp::reduce_scatter)
-    throw std::invalid_argument(std::string("algorithm hierarchical runs all_reduce, all_gather and reduce_scatter, not ") +
+    throw UnsupportedCollective("network.algorithm", std::string("algorithm hierarchical runs all_reduce, all_gather and reduce_scatter, not ") +
                                 to_string(r.op));
   Shape s;
   s.nodes = nodes > 0 ? nodes : (r.ranks + c.node.gpus - 1) / c.node.gpus;
-  if (s.nodes < 2) throw std::invalid_argument("algorithm hierarchical needs a group that spans at least two nodes");
+  if (s.nodes < 2)
+    throw UnsupportedCollective("network.algorithm", "algorithm hierarchical needs a group that spans at least two nodes");
   if (r.ranks % s.nodes != 0)
-    throw std::invalid_argument("algorithm hierarchical needs the same number of GPUs on every node (" +
+    throw UnsupportedCollective("network.algorithm", "algorithm hierarchical needs the same number of GPUs on every node (" +
                                 std::to_string(r.ranks) + " GPUs on " + std::to_string(s.nodes) + " nodes)");
   s.per_node = r.ranks / s.nodes;
   s.nics = nics > 0 ? std::min(nics, c.node.nics.count) : c.node.nics.count;

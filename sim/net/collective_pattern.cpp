@@ -164,7 +164,8 @@ std::vector<FlowPhase> hierarchical(const Topology& t, const GroupCollective& r,
   bool even = static_cast<int>(runs.size()) == nodes &&
               std::all_of(runs.begin(), runs.end(), [&](const Gpus& run) { return run.size() == runs.front().size(); });
   if (!even)
-    throw std::invalid_argument("algorithm hierarchical needs the group's GPUs listed node by node, the same number on each");
+    throw UnsupportedCollective("network.algorithm",
+                                "algorithm hierarchical needs the group's GPUs listed node by node, the same number on each");
   std::vector<FlowPhase> out;
   for (const CollectivePhase& cp : hierarchical_phases(t.cluster(), req, nodes)) {
     FlowPhase ph;
@@ -184,7 +185,7 @@ std::vector<FlowPhase> hierarchical(const Topology& t, const GroupCollective& r,
 
 CollectivePlan plan_collective(const Topology& t, const GroupCollective& r, std::optional<NcclAlgo> algo,
                                std::optional<NcclProto> proto, std::uint64_t salt) {
-  if (r.gpus.size() < 2) throw std::invalid_argument("a collective group needs at least two GPUs");
+  if (r.gpus.size() < 2) throw std::logic_error("a collective group needs at least two GPUs");
   std::set<int> nodes;
   for (int g : r.gpus) nodes.insert(t.node_of(g));
   CollectiveRequest req{r.op, static_cast<int>(r.gpus.size()), r.bytes, algo, proto};

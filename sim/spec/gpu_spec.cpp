@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "sim/core/error.hpp"
+
 namespace trainsim {
 
 FlopRate GpuSpec::peak(Precision p) const {
@@ -10,7 +12,8 @@ FlopRate GpuSpec::peak(Precision p) const {
     case Precision::fp16: return peak_fp16;
     case Precision::bf16: return peak_bf16;
     case Precision::fp8:
-      if (!peak_fp8) throw std::invalid_argument(name + " has no FP8 tensor cores; use bf16 or fp16");
+      if (!peak_fp8)
+        throw ConfigError({"", 0, "training.precision"}, name + " has no FP8 tensor cores; use bf16 or fp16");
       return *peak_fp8;
   }
   return peak_bf16;

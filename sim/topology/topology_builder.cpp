@@ -60,7 +60,7 @@ class GraphTopology final : public Topology {
   Route route(int src, int dst, std::uint64_t spread) const override {
     check_gpu(src);
     check_gpu(dst);
-    if (src == dst) throw std::invalid_argument("route from a GPU to itself");
+    if (src == dst) throw std::logic_error("route from a GPU to itself");
     std::vector<V> path;
     if (node_of(src) == node_of(dst)) intra_node_path(src, dst, path);
     else inter_node_path(src, dst, spread, path);
@@ -296,7 +296,7 @@ class GraphTopology final : public Topology {
   }
   void require_nvme() const {
     if (!has_nvme())
-      throw std::invalid_argument(c_.name + " has no NVMe path: give node.nvme_read and node.nvme_write");
+      throw ConfigError({"", 0, "node.nvme_read"}, c_.name + " has no NVMe path: give node.nvme_read and node.nvme_write");
   }
 
   // GPU -> its PCIe switch -> [CPU(s)] -> the nearest drive.

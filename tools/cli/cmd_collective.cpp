@@ -1,6 +1,7 @@
 // `trainsim collective`: an nccl-tests style table of one collective on a cluster.
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -10,6 +11,7 @@
 #include "sim/config/units.hpp"
 #include "sim/net/collective.hpp"
 #include "sim/net/collective_flow.hpp"
+#include "sim/spec/enum_names.hpp"
 
 namespace trainsim::cli {
 namespace {
@@ -46,18 +48,18 @@ double parse_size(const std::string& text, const char* flag) {
 
 std::optional<NcclAlgo> parse_algo(const std::string& s) {
   if (s.empty()) return std::nullopt;
-  if (s == "ring") return NcclAlgo::ring;
-  if (s == "tree") return NcclAlgo::tree;
-  if (s == "nvls") return NcclAlgo::nvls;
-  if (s == "hierarchical") return NcclAlgo::hierarchical;
+  if (auto a = enum_value<NcclAlgo>(s); a && *a != NcclAlgo::nvls_tree) return a;
   throw ConfigError({"--algo", 0, ""}, "'" + s + "' is not an algorithm; valid: ring, tree, nvls, hierarchical");
 }
 
+// The protocol's name in NCCL's spelling or in lower case (ll, ll128, simple).
 std::optional<NcclProto> parse_proto(const std::string& s) {
   if (s.empty()) return std::nullopt;
-  if (s == "LL" || s == "ll") return NcclProto::ll;
-  if (s == "LL128" || s == "ll128") return NcclProto::ll128;
-  if (s == "Simple" || s == "simple") return NcclProto::simple;
+  for (const auto& [name, proto] : EnumTable<NcclProto>::names) {
+    std::string lower = name;
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (s == name || s == lower) return proto;
+  }
   throw ConfigError({"--proto", 0, ""}, "'" + s + "' is not a protocol; valid: LL, LL128, Simple");
 }
 
@@ -81,8 +83,8 @@ CollectiveResult concurrent_result(const Topology& t, const CollectiveRequest& r
 CollectiveResult predict_or_usage_error(const ClusterSpec& c, const CollectiveRequest& req, int nodes) {
   try {
     return predict_collective(c, req, nodes);
-  } catch (const std::invalid_argument& e) {
-    throw ConfigError({req.proto && !req.algo ? "--proto" : "--algo", 0, ""}, e.what());
+  } catch (const UnsupportedCollective& e) {  // named by the scenario key: name the flag instead
+    throw ConfigError({e.where().key == "network.protocol" ? "--proto" : "--algo", 0, ""}, e.message());
   }
 }
 
@@ -90,12 +92,7 @@ void run_collective(const CollectiveArgs& a) {
   Zoo zoo = default_zoo();
   auto file = zoo.resolve(ZooKind::cluster, a.cluster, "", {"--cluster", 0, ""});
   ClusterSpec c = load_cluster_card(file.string(), zoo);
-  CollectiveOp op;
-  try {
-    op = parse_collective_op(a.op);
-  } catch (const std::invalid_argument& e) {
-    throw ConfigError({"--op", 0, ""}, e.what());
-  }
+  const CollectiveOp op = parse_collective_op(a.op, {"--op", 0, ""});
   if (a.concurrent < 1) throw ConfigError({"--concurrent", 0, ""}, "must be at least 1");
   int nodes = a.nodes > 0 ? a.nodes : (a.gpus * a.concurrent + c.node.gpus - 1) / c.node.gpus;
   int per_node = a.gpus / nodes;
