@@ -4,10 +4,10 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <optional>
 
 #include "sim/core/error.hpp"
+#include "sim/core/format.hpp"
 
 namespace trainsim {
 namespace {
@@ -145,7 +145,6 @@ double parse_quantity(std::string_view text, Dimension d) {
 }
 
 std::string format_quantity(double v, Dimension d) {
-  char buf[64];
   auto scaled = [&](std::string_view base, bool binary) {
     static constexpr std::array<const char*, 6> dec{"", "k", "M", "G", "T", "P"};
     static constexpr std::array<const char*, 6> bin{"", "Ki", "Mi", "Gi", "Ti", "Pi"};
@@ -153,22 +152,19 @@ std::string format_quantity(double v, Dimension d) {
     size_t i = 0;
     double x = v;
     while (std::fabs(x) >= step && i + 1 < dec.size()) { x /= step; ++i; }
-    std::snprintf(buf, sizeof buf, "%.4g %s%.*s", x, binary ? bin[i] : dec[i],
-                  static_cast<int>(base.size()), base.data());
-    return std::string(buf);
+    return general(x, 4) + " " + (binary ? bin[i] : dec[i]) + std::string(base);
   };
   switch (d) {
     case Dimension::bytes: return scaled("B", true);
     case Dimension::bandwidth: return scaled("B/s", false);
     case Dimension::flop_rate: return scaled("FLOP/s", false);
     case Dimension::count: return scaled("", false);
-    case Dimension::fraction: std::snprintf(buf, sizeof buf, "%.4g", v); return buf;
+    case Dimension::fraction: return general(v, 4);
     case Dimension::time:
-      if (std::fabs(v) >= 1.0) std::snprintf(buf, sizeof buf, "%.4g s", v);
-      else if (std::fabs(v) >= 1e-3) std::snprintf(buf, sizeof buf, "%.4g ms", v * 1e3);
-      else if (std::fabs(v) >= 1e-6) std::snprintf(buf, sizeof buf, "%.4g us", v * 1e6);
-      else std::snprintf(buf, sizeof buf, "%.4g ns", v * 1e9);
-      return buf;
+      if (std::fabs(v) >= 1.0) return general(v, 4) + " s";
+      if (std::fabs(v) >= 1e-3) return general(v * 1e3, 4) + " ms";
+      if (std::fabs(v) >= 1e-6) return general(v * 1e6, 4) + " us";
+      return general(v * 1e9, 4) + " ns";
   }
   return std::to_string(v);
 }

@@ -1,8 +1,9 @@
 #include "sim/core/sim_time.hpp"
 
 #include <array>
-#include <cstdio>
 #include <cstdlib>
+
+#include "sim/core/format.hpp"
 
 namespace trainsim {
 
@@ -27,10 +28,7 @@ std::string to_string(SimTime t) {
       break;
     }
   }
-  std::array<char, 48> buf{};
-  std::snprintf(buf.data(), buf.size(), "%.12g %s",
-                static_cast<double>(t.ps()) / static_cast<double>(unit.ps), unit.name);
-  return buf.data();
+  return general(static_cast<double>(t.ps()) / static_cast<double>(unit.ps), 12) + " " + unit.name;
 }
 
 }  // namespace trainsim

@@ -1,7 +1,6 @@
 #include "sim/report/memory_report.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <sstream>
 #include <vector>
 

@@ -2,7 +2,6 @@
 #include "sim/report/zero_report.hpp"
 
 #include <cmath>
-#include <cstdio>
 #include <iterator>
 #include <sstream>
 #include <string_view>

@@ -1,8 +1,6 @@
 #include "sim/sweep/sweep_csv.hpp"
 
 #include <algorithm>
-#include <cinttypes>
-#include <cstdio>
 #include <set>
 #include <stdexcept>
 

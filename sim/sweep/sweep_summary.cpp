@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 
 #include "sim/core/quantity.hpp"
 #include "sim/report/report_format.hpp"

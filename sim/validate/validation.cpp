@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <regex>
 
+#include "sim/core/format.hpp"
 #include "sim/search/plan_search.hpp"
 #include "sim/validate/row_scenario.hpp"
 
@@ -135,12 +135,10 @@ void finish_searched(RowReport& r, const std::vector<PlanOutcome>& all, std::siz
   r.analytic_peak_memory_gb = least_peak / 1e9;
   if (r.measured_oom) return;  // predicted OOM, as measured
   r.failed = true;
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "no candidate fits: %d valid of %zu, the smallest analytic peak is %.1f GB of %.1f GB",
-                static_cast<int>(std::count_if(mine.begin(), mine.end(),
-                                               [](const PlanOutcome& o) { return o.status != PlanStatus::invalid; })),
-                count, least_peak / 1e9, hbm / 1e9);
-  r.reason = buf;
+  const auto valid = std::count_if(mine.begin(), mine.end(),
+                                  [](const PlanOutcome& o) { return o.status != PlanStatus::invalid; });
+  r.reason = "no candidate fits: " + std::to_string(valid) + " valid of " + std::to_string(count) +
+             ", the smallest analytic peak is " + fixed(least_peak / 1e9, 1) + " GB of " + fixed(hbm / 1e9, 1) + " GB";
 }
 
 // Every point of the rows in `batch`, each tagged with its row's index.

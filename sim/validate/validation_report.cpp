@@ -1,7 +1,6 @@
 #include "sim/validate/validation_report.hpp"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "sim/core/format.hpp"
 
