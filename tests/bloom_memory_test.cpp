@@ -23,8 +23,6 @@
 #include <vector>
 
 #include "sim/load/hardware_loader.hpp"
-#include "sim/config/keys.hpp"
-#include "sim/config/units.hpp"
 #include "sim/memory/memory_model.hpp"
 
 using namespace trainsim;
@@ -69,12 +67,6 @@ std::vector<Row> bloom_rows() {
 
 int num(const Row& r, const char* key) { return std::stoi(r.at(key)); }
 
-double key_default(const char* key) {
-  const KeyDef* k = scenario_keys().find(key);
-  REQUIRE(k != nullptr);
-  return parse_quantity(k->default_value, k->dim);
-}
-
 ModelSpec bloom_model(const Row& r) {
   ModelSpec m;
   m.name = r.at("model");
@@ -116,12 +108,7 @@ Scenario bloom_scenario(const Row& r) {
   t.recompute = Recompute::full;
   t.flash_attention = false;
   s.memory.convention = MemoryConvention::deepspeed;
-  s.memory.cuda_context = Bytes(key_default("memory.cuda_context"));
-  s.memory.allocator_overhead = key_default("memory.allocator_overhead");
-  s.memory.reduce_bucket_elements = key_default("memory.reduce_bucket_size");
-  s.memory.allgather_bucket_elements = key_default("memory.allgather_bucket_size");
-  s.memory.prefetch_bucket_elements = key_default("memory.prefetch_bucket_size");
-  return s;
+  return s;  // the other memory.* at the key table's defaults (tests/scenario_defaults_test.cpp)
 }
 
 // One line of the per-row table.

@@ -107,6 +107,9 @@ TEST_CASE("hardware cards load with their units") {
   GpuSpec h100 = load_gpu_card((z.root() / "topologies/gpus/h100-sxm5-80gb.yaml").string());
   CHECK(h100.peak(Precision::bf16).value() == doctest::Approx(989e12));
   CHECK(h100.peak(Precision::fp8).value() == doctest::Approx(1979e12));
+  // FP8 on a GPU without FP8 tensor cores is bad input (exit 2), not an internal error.
+  GpuSpec a100 = load_gpu_card((z.root() / "topologies/gpus/a100-sxm4-80gb.yaml").string());
+  CHECK_THROWS_AS(a100.peak(Precision::fp8), ConfigError);
   CHECK(h100.hbm_bandwidth.value() == doctest::Approx(3350e9));
   for (const std::string& name : z.names(ZooKind::cluster)) {
     CAPTURE(name);

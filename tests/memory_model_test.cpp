@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "sim/core/error.hpp"
 #include "sim/memory/deepspeed_estimators.hpp"
 #include "sim/memory/inflight.hpp"
 #include "sim/memory/memory_model.hpp"
@@ -179,6 +180,8 @@ TEST_CASE("layers per stage: even, uneven, embedding in the split, interleaved c
   CHECK(inter.layers(7) == 12);
   StageSplit one = split_layers(24, 1, 1, true);
   CHECK(one.layers(0) == 24);
+  // Too few layers for the stages is the user's to fix: ConfigError naming the key.
+  CHECK_THROWS_AS(split_layers(4, 8, 1, false), ConfigError);
 }
 
 TEST_CASE("in-flight micro-batches: 1F1B min(p - i, m), GPipe m, interleaved factor") {

@@ -42,9 +42,7 @@ StageSplit split_layers(int layers, int pp, int vp, bool embedding_in_pp_split) 
     if (embedding_in_pp_split && v == 0) --count;                   // the embedding's slot
     if (embedding_in_pp_split && v == virtual_stages - 1) --count;  // the output layer's slot
     if (count < 0)
-      throw ConfigError({"", 0, "parallel.embedding_in_pp_split"},
-                        "too few layers for the embedding and output slots; lower parallel.pp or parallel.vp, "
-                        "or set parallel.embedding_in_pp_split: false");
+      throw std::logic_error("split_layers: too few layers for the embedding and output slots");  // items >= stages
     out[v % pp][v / pp] = count;
   }
   return StageSplit(std::move(out));
