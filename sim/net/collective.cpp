@@ -3,6 +3,8 @@
 #include "sim/net/collective_hierarchical.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -76,32 +78,41 @@ NcclEstimate forced_estimate(const NcclComm& comm, const CollectiveRequest& r) {
 
 }  // namespace
 
+namespace {
+
+// The collectives' names, as nccl-tests and the CLI's --op spell them.
+constexpr std::array<std::pair<const char*, CollectiveOp>, 7> kOpNames{{
+    {"all_reduce", CollectiveOp::all_reduce},
+    {"all_gather", CollectiveOp::all_gather},
+    {"reduce_scatter", CollectiveOp::reduce_scatter},
+    {"broadcast", CollectiveOp::broadcast},
+    {"reduce", CollectiveOp::reduce},
+    {"all_to_all", CollectiveOp::all_to_all},
+    {"send_recv", CollectiveOp::send_recv},
+}};
+
+// Lower case without '_' and '-': "All-Reduce" -> "allreduce".
+std::string squashed(const std::string& name) {
+  std::string n;
+  for (char ch : name)
+    if (ch != '_' && ch != '-') n += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return n;
+}
+
+}  // namespace
+
 const char* to_string(CollectiveOp op) {
-  switch (op) {
-    case CollectiveOp::all_reduce: return "all_reduce";
-    case CollectiveOp::all_gather: return "all_gather";
-    case CollectiveOp::reduce_scatter: return "reduce_scatter";
-    case CollectiveOp::broadcast: return "broadcast";
-    case CollectiveOp::reduce: return "reduce";
-    case CollectiveOp::all_to_all: return "all_to_all";
-    case CollectiveOp::send_recv: return "send_recv";
-  }
+  for (const auto& [name, o] : kOpNames)
+    if (o == op) return name;
   return "?";
 }
 
 CollectiveOp parse_collective_op(const std::string& name, const SourceLocation& where) {
-  std::string n;
-  for (char ch : name)
-    if (ch != '_' && ch != '-') n += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  for (CollectiveOp op : {CollectiveOp::all_reduce, CollectiveOp::all_gather, CollectiveOp::reduce_scatter,
-                          CollectiveOp::broadcast, CollectiveOp::reduce, CollectiveOp::all_to_all, CollectiveOp::send_recv}) {
-    std::string canon;
-    for (const char* p = to_string(op); *p; ++p)
-      if (*p != '_') canon += *p;
-    if (n == canon) return op;  // "all_to_all", "all-to-all", "alltoall", "AllToAll" all match
-  }
+  const std::string n = squashed(name);
+  for (const auto& [canon, op] : kOpNames)
+    if (n == squashed(canon)) return op;  // "all_to_all", "all-to-all", "alltoall", "AllToAll" all match
   throw ConfigError(where, "unknown collective '" + name +
-                              "'; valid: all_reduce, all_gather, reduce_scatter, broadcast, reduce, all_to_all, send_recv");
+                               "'; valid: all_reduce, all_gather, reduce_scatter, broadcast, reduce, all_to_all, send_recv");
 }
 
 double busbw_factor(CollectiveOp op, int n) {
