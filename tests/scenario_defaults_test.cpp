@@ -29,19 +29,23 @@ Scenario built_in_code(const Zoo& z, int global_batch) {
   return s;
 }
 
-Scenario loaded_minimal(const Zoo& z, int global_batch) {
+// The YAML of only the required keys (and `extra` lines), with `sets` applied.
+Scenario loaded_minimal(const Zoo& z, int global_batch, const std::vector<std::string>& sets = {},
+                        const std::string& extra = "") {
   return load_scenario_string("model: megatron-gpt-1.7b\ncluster: dgx-a100-80gb\ntraining: {global_batch: " +
-                                  std::to_string(global_batch) + "}\n",
-                              "minimal.yaml", {}, z);
+                                  std::to_string(global_batch) + "}\n" + extra,
+                              "minimal.yaml", sets, z);
 }
+
+// A global batch the default layout (dp = every GPU of the card) divides.
+int valid_global_batch(const Zoo& z) { return built_in_code(z, 0).gpus * 4; }
 
 }  // namespace
 
 TEST_CASE("a Scenario built in code equals one loaded from a YAML of only the required keys") {
   Zoo z = zoo();
-  Scenario built = built_in_code(z, 0);
-  const int global_batch = built.gpus * 4;
-  built.training.global_batch = global_batch;
+  const int global_batch = valid_global_batch(z);
+  Scenario built = built_in_code(z, global_batch);
   Scenario loaded = loaded_minimal(z, global_batch);
   CHECK(loaded.nodes == built.nodes);
   CHECK(loaded.gpus == built.gpus);
@@ -83,21 +87,17 @@ TEST_CASE("the defaults comparison sees every group of fields") {
 
 TEST_CASE("enum names: to_string, the key table's choices and the loader agree") {
   Zoo z = zoo();
-  const int gb = 384 * 8 * 4;
+  const int gb = valid_global_batch(z);
   for (const auto& [name, value] : EnumTable<Recompute>::names) {
     CHECK(std::string(to_string(value)) == name);
-    Scenario s = load_scenario_string("model: megatron-gpt-1.7b\ncluster: dgx-a100-80gb\ntraining: {global_batch: " +
-                                          std::to_string(gb) + "}\n",
-                                      "s.yaml", {std::string("training.recompute=") + name}, z);
-    CHECK(s.training.recompute == value);
+    CHECK(loaded_minimal(z, gb, {std::string("training.recompute=") + name}).training.recompute == value);
   }
   for (const auto& [name, value] : EnumTable<NcclProto>::names) {
-    Scenario s = load_scenario_string("model: megatron-gpt-1.7b\ncluster: dgx-a100-80gb\ntraining: {global_batch: " +
-                                          std::to_string(gb) + "}\n",
-                                      "s.yaml", {std::string("network.protocol=") + name}, z);
+    const Scenario s = loaded_minimal(z, gb, {std::string("network.protocol=") + name});
     REQUIRE(s.network.protocol.has_value());
     CHECK(*s.network.protocol == value);
   }
+  CHECK_FALSE(loaded_minimal(z, gb, {"network.protocol=auto"}).network.protocol.has_value());
   CHECK(enum_value<Schedule>("interleaved-1f1b") == Schedule::interleaved_1f1b);
   CHECK_FALSE(enum_value<Schedule>("interleaved").has_value());
   CHECK(forcible_algorithms() == std::vector<std::string>{"auto", "ring", "tree", "nvls", "hierarchical"});
@@ -105,10 +105,10 @@ TEST_CASE("enum names: to_string, the key table's choices and the loader agree")
 
 TEST_CASE("a bad parallel.order is a ConfigError at the scenario's line") {
   Zoo z = zoo();
+  CHECK(to_string(loaded_minimal(z, valid_global_batch(z), {"parallel.order=dp-tp-pp-cp"}).parallel.order) ==
+        "dp-tp-pp-cp");
   try {
-    load_scenario_string("model: megatron-gpt-1.7b\ncluster: dgx-a100-80gb\ntraining: {global_batch: 12288}\n"
-                         "parallel: {order: tp-dp-pp}\n",
-                         "s.yaml", {}, z);
+    loaded_minimal(z, valid_global_batch(z), {}, "parallel: {order: tp-dp-pp}\n");
     FAIL("no error");
   } catch (const ConfigError& e) {
     CHECK(e.where().key == "parallel.order");
