@@ -16,6 +16,9 @@
 #include "sim/memory/memory_model.hpp"
 #include "sim/model/params.hpp"
 #include "sim/report/chrome_trace.hpp"
+#include "sim/workload/async_lane.hpp"
+#include "sim/workload/breakdown_clock.hpp"
+#include "sim/workload/memory_tracker.hpp"
 #include "sim/workload/step_sim.hpp"
 
 using namespace trainsim;
@@ -481,4 +484,68 @@ TEST_CASE("pipeline scatter/gather: one TP all-gather per received tensor withou
   // With SP the only all-gathers are the layers' own, matched one for one by their reduce-scatters.
   CHECK(sp.comm_bytes_per_gpu.at("tp.all_gather").value() ==
         doctest::Approx(sp.comm_bytes_per_gpu.at("tp.reduce_scatter").value()).epsilon(1e-9));
+}
+
+// The step engine's parts (sim/workload/async_lane.hpp, breakdown_clock.hpp,
+// memory_tracker.hpp), each on inputs worked out by hand.
+TEST_CASE("async lanes: only dp_comm, pcie and nvme name one; the handler argument round-trips") {
+  CHECK(async_lane(Lane::dp_comm) == AsyncLaneId::dp);
+  CHECK(async_lane(Lane::pcie) == AsyncLaneId::pcie);
+  CHECK(async_lane(Lane::nvme) == AsyncLaneId::nvme);
+  for (Lane l : {Lane::compute, Lane::tp_comm, Lane::pp_p2p}) CHECK_THROWS_AS(async_lane(l), SimulationError);
+  for (AsyncLaneId id : kAsyncLaneIds) CHECK(async_lane(trace_lane(id)) == id);
+  for (int rank : {0, 1, 7, 16383})
+    for (AsyncLaneId id : kAsyncLaneIds) {
+      const LaneArg back = LaneArg::unpack(LaneArg{rank, id}.pack());
+      CHECK((back.rank == rank && back.lane == id));
+    }
+  CHECK(LaneArg{2, AsyncLaneId::nvme}.pack() != LaneArg{3, AsyncLaneId::dp}.pack());
+}
+
+TEST_CASE("breakdown clock: each second lands in one field, and busy counts the stream's own work") {
+  BreakdownClock c;
+  c.computed(Category::forward, Seconds(1));
+  c.computed(Category::backward, Seconds(2));
+  c.computed(Category::recompute, Seconds(0.5));
+  c.computed(Category::optimizer, Seconds(0.25));
+  c.computed(Category::pp, Seconds(0.125));                            // a blocking send
+  c.collective(GroupKind::tp, Category::tp, Seconds(0.5), Seconds(1));   // waited, then ran
+  c.collective(GroupKind::shard, Category::dp, Seconds(2), Seconds(3));
+  c.collective(GroupKind::world, Category::dp, Seconds(4), Seconds(1));  // waiting on other stages
+  c.waited_on(AsyncLaneId::dp, Seconds(8));
+  c.waited_on(AsyncLaneId::pcie, Seconds(16));
+  c.waited_on(AsyncLaneId::nvme, Seconds(32));
+  // Blocked at 1 s, the send began at 3 s and arrived at 5 s: 2 s bubble, 2 s exposed pipeline comm.
+  c.received(SimTime::from_seconds(1), SimTime::from_seconds(3), SimTime::from_seconds(5));
+  // A send that began before the receive blocked: all of the wait is pipeline comm.
+  c.received(SimTime::from_seconds(6), SimTime::from_seconds(2), SimTime::from_seconds(7));
+  const StepBreakdown& b = c.breakdown();
+  CHECK(b.compute.value() == 3);
+  CHECK(b.recompute.value() == 0.5);
+  CHECK(b.optimizer.value() == 0.25);
+  CHECK(b.pp_comm_exposed.value() == 0.125 + 2 + 1);
+  CHECK(b.tp_comm_exposed.value() == 1.5);
+  CHECK(b.dp_comm_exposed.value() == 2 + 3 + 1 + 8);
+  CHECK(b.pp_bubble.value() == 4 + 2);
+  CHECK(b.offload_exposed.value() == 48);
+  CHECK(c.busy().value() == 3 + 0.5 + 0.25 + 0.125 + 1);
+  CHECK(b.total().value() == 3 + 0.5 + 0.25 + 1.5 + 14 + 3.125 + 6 + 48);
+}
+
+TEST_CASE("memory tracker: totals with the allocator overhead, the peak and its breakdown, no kind below 0") {
+  MemoryTracker m(0.1);
+  CHECK(m.change(true, MemKind::params, Bytes(10)).value() == 10);
+  CHECK(m.change(true, MemKind::activations, Bytes(100)).value() == doctest::Approx(120));  // 10 + 100 + 10% of 100
+  CHECK(m.change(true, MemKind::zero3_gathered, Bytes(5)).value() == doctest::Approx(125));
+  CHECK(m.change(false, MemKind::activations, Bytes(100)).value() == 15);
+  CHECK(m.change(false, MemKind::grads, Bytes(7)).value() == 15);  // nothing to free: grads stay at 0
+  CHECK(m.peak().value() == doctest::Approx(125));
+  const MemoryBreakdown& at = m.at_peak();
+  CHECK(at.params.value() == 10);
+  CHECK(at.activations.value() == 100);
+  CHECK(at.zero3_gathered.value() == 5);
+  CHECK(at.comm_buffers.value() == 5);  // the gathered parameters are reported within comm_buffers
+  CHECK(at.other.value() == doctest::Approx(10));
+  CHECK(at.grads.value() == 0);
+  CHECK(at.total().value() == doctest::Approx(m.peak().value()));
 }
