@@ -25,7 +25,7 @@ Scenario scenario(const std::string& yaml, const std::vector<std::string>& sets 
 double lane_seconds(const StepResult& r, Lane lane) {
   double t = 0;
   for (const TraceSpan& sp : r.spans)
-    if (sp.lane == lane) t += sp.end_s - sp.start_s;
+    if (sp.lane == lane) t += sp.end_s.value() - sp.start_s.value();
   return t;
 }
 
@@ -68,12 +68,12 @@ TEST_CASE("NVMe swaps share the drive's PCIe switch with the neighbour's copies:
   StepOptions rec;
   rec.record_timeline = true;
   const StepResult x = simulate_step(on_switch, rec), y = simulate_step(on_cpu, rec);
-  CHECK(x.offload_nvme_write_bytes_per_gpu == doctest::Approx(y.offload_nvme_write_bytes_per_gpu));
-  CHECK(x.offload_pcie_h2d_bytes_per_gpu == doctest::Approx(y.offload_pcie_h2d_bytes_per_gpu));
-  CHECK(x.step_time_s > y.step_time_s);
+  CHECK(x.offload_nvme_write_bytes_per_gpu.value() == doctest::Approx(y.offload_nvme_write_bytes_per_gpu.value()));
+  CHECK(x.offload_pcie_h2d_bytes_per_gpu.value() == doctest::Approx(y.offload_pcie_h2d_bytes_per_gpu.value()));
+  CHECK(x.step_time_s.value() > y.step_time_s.value());
   // Bytes and time agree: with nothing in the way the NVMe lane is busy bytes / rate; shared, longer.
-  const double alone = y.offload_nvme_read_bytes_per_gpu / b.rates.nvme_read +
-                       y.offload_nvme_write_bytes_per_gpu / b.rates.nvme_write;
+  const double alone = y.offload_nvme_read_bytes_per_gpu.value() / b.rates.nvme_read +
+                       y.offload_nvme_write_bytes_per_gpu.value() / b.rates.nvme_write;
   CHECK(lane_seconds(y, Lane::nvme) == doctest::Approx(alone).epsilon(1e-6));
   CHECK(lane_seconds(x, Lane::nvme) > alone * 1.01);
 }
@@ -102,13 +102,13 @@ memory: {sub_group_size: 1e8}
   CHECK(b.rates.share_of(mix(2, 0, true), HostUse::copy) == 1.0);
   CHECK(b.rates.share_of(mix(2, 0, true), HostUse::adam) == 1.0);
   const StepResult narrow = simulate_step(card), broad = simulate_step(wide);
-  CHECK(narrow.offload_pcie_h2d_bytes_per_gpu == doctest::Approx(broad.offload_pcie_h2d_bytes_per_gpu));
-  CHECK(narrow.step_time_s > broad.step_time_s);
-  CHECK(narrow.breakdown.optimizer > broad.breakdown.optimizer);  // CPU-Adam took longer
+  CHECK(narrow.offload_pcie_h2d_bytes_per_gpu.value() == doctest::Approx(broad.offload_pcie_h2d_bytes_per_gpu.value()));
+  CHECK(narrow.step_time_s.value() > broad.step_time_s.value());
+  CHECK(narrow.breakdown.optimizer.value() > broad.breakdown.optimizer.value());  // CPU-Adam took longer
 
   // Halving the node's DRAM bandwidth (153.5 GB/s a socket) slows the step again: the copies
   // no longer fit a bus even alone, and with CPU-Adam they get less still.
   Scenario half = card;
   half.cluster.node.host_memory_bandwidth = card.cluster.node.host_memory_bandwidth * 0.5;
-  CHECK(simulate_step(half).step_time_s > narrow.step_time_s);
+  CHECK(simulate_step(half).step_time_s.value() > narrow.step_time_s.value());
 }

@@ -43,7 +43,7 @@ double states_on_gpu(const StepResult& r) {
 double span_seconds(const StepResult& r, Lane lane, const std::string& name) {
   double t = 0;
   for (const TraceSpan& sp : r.spans)
-    if (sp.lane == lane && sp.name == name) t += sp.end_s - sp.start_s;
+    if (sp.lane == lane && sp.name == name) t += sp.end_s.value() - sp.start_s.value();
   return t;
 }
 
@@ -56,10 +56,10 @@ TEST_CASE("ZeRO-2 + CPU offload moves 4P down and 2P up per step; accumulation a
     const double p = partition(s);
     StepResult r = simulate_step(s);
     CAPTURE(m);
-    CHECK(r.offload_pcie_d2h_bytes_per_gpu == doctest::Approx(4 * p + (m > 1 ? 2 * p : 0)));
-    CHECK(r.offload_pcie_h2d_bytes_per_gpu == doctest::Approx(2 * p + 2 * p * (m - 1)));
-    CHECK(r.offload_nvme_read_bytes_per_gpu == 0);
-    CHECK(r.breakdown.total() == doctest::Approx(r.step_time_s).epsilon(1e-9));
+    CHECK(r.offload_pcie_d2h_bytes_per_gpu.value() == doctest::Approx(4 * p + (m > 1 ? 2 * p : 0)));
+    CHECK(r.offload_pcie_h2d_bytes_per_gpu.value() == doctest::Approx(2 * p + 2 * p * (m - 1)));
+    CHECK(r.offload_nvme_read_bytes_per_gpu.value() == 0);
+    CHECK(r.breakdown.total().value() == doctest::Approx(r.step_time_s.value()).epsilon(1e-9));
   }
 }
 
@@ -67,26 +67,26 @@ TEST_CASE("ZeRO-3 offload: parameters fetched 2P per pass, NVMe optimizer swaps 
   Scenario s = scenario(kSmall, {"gpus=8", "parallel.zero_stage=3", "offload.optimizer=cpu"});
   const double p = partition(s);
   StepResult opt = simulate_step(s);
-  CHECK(opt.offload_pcie_d2h_bytes_per_gpu == doctest::Approx(4 * p));
-  CHECK(opt.offload_pcie_h2d_bytes_per_gpu == doctest::Approx(2 * p));  // updated 16-bit partition, per sub-group
+  CHECK(opt.offload_pcie_d2h_bytes_per_gpu.value() == doctest::Approx(4 * p));
+  CHECK(opt.offload_pcie_h2d_bytes_per_gpu.value() == doctest::Approx(2 * p));  // updated 16-bit partition, per sub-group
 
   s = scenario(kSmall, {"gpus=8", "parallel.zero_stage=3", "offload.optimizer=cpu", "offload.params=cpu",
                         "memory.param_persistence_threshold=0", "memory.max_reuse_distance=0"});
   StepResult both = simulate_step(s);
-  CHECK(both.offload_pcie_h2d_bytes_per_gpu == doctest::Approx(2 * p * 2));  // forward + backward gathers, m = 1
+  CHECK(both.offload_pcie_h2d_bytes_per_gpu.value() == doctest::Approx(2 * p * 2));  // forward + backward gathers, m = 1
   // With reuse (DeepSpeed's default 1e9) the units kept across the forward/backward boundary are not fetched again.
   s.memory.max_reuse_distance = 1e9;
-  CHECK(simulate_step(s).offload_pcie_h2d_bytes_per_gpu < both.offload_pcie_h2d_bytes_per_gpu);
+  CHECK(simulate_step(s).offload_pcie_h2d_bytes_per_gpu.value() < both.offload_pcie_h2d_bytes_per_gpu.value());
   s.memory.max_reuse_distance = 0;
   // Persistent tensors (norms, biases below the threshold) stay on the GPU: not fetched.
   s.memory.param_persistence_threshold = 1e5;
-  CHECK(simulate_step(s).offload_pcie_h2d_bytes_per_gpu < both.offload_pcie_h2d_bytes_per_gpu);
+  CHECK(simulate_step(s).offload_pcie_h2d_bytes_per_gpu.value() < both.offload_pcie_h2d_bytes_per_gpu.value());
 
   s = scenario(kSmall, {"gpus=8", "parallel.zero_stage=3", "offload.optimizer=nvme", "memory.sub_group_size=1e8"});
   StepResult nvme = simulate_step(s);
-  CHECK(nvme.offload_nvme_read_bytes_per_gpu == doctest::Approx(12 * p));
-  CHECK(nvme.offload_nvme_write_bytes_per_gpu == doctest::Approx(12 * p));
-  CHECK(nvme.step_time_s > opt.step_time_s);
+  CHECK(nvme.offload_nvme_read_bytes_per_gpu.value() == doctest::Approx(12 * p));
+  CHECK(nvme.offload_nvme_write_bytes_per_gpu.value() == doctest::Approx(12 * p));
+  CHECK(nvme.step_time_s.value() > opt.step_time_s.value());
 }
 
 TEST_CASE("DeepSpeed's offload estimators hold on the simulated run's memory within 2%") {
@@ -105,7 +105,7 @@ TEST_CASE("DeepSpeed's offload estimators hold on the simulated run's memory wit
     DeepSpeedEstimate z2 = estimate_zero2_model_states(in);
     CAPTURE(n);
     CHECK(states_on_gpu(r) == doctest::Approx(z2.gpu_per_gpu.value()).epsilon(0.02));
-    CHECK(r.host_memory_peak_bytes_per_node * factor == doctest::Approx(z2.cpu_per_node.value()).epsilon(0.02));
+    CHECK(r.host_memory_peak_bytes_per_node.value() * factor == doctest::Approx(z2.cpu_per_node.value()).epsilon(0.02));
 
     for (bool params : {false, true}) {
       Scenario s3 = scenario(kSmall, {"gpus=" + std::to_string(n), "parallel.zero_stage=3", "offload.optimizer=cpu",
@@ -116,7 +116,7 @@ TEST_CASE("DeepSpeed's offload estimators hold on the simulated run's memory wit
       StepResult r3 = simulate_step(s3);
       CAPTURE(params);
       CHECK(states_on_gpu(r3) + 4.0 * pc.largest_layer == doctest::Approx(z3.gpu_per_gpu.value()).epsilon(0.02));
-      CHECK(r3.host_memory_peak_bytes_per_node * factor == doctest::Approx(z3.cpu_per_node.value()).epsilon(0.02));
+      CHECK(r3.host_memory_peak_bytes_per_node.value() * factor == doctest::Approx(z3.cpu_per_node.value()).epsilon(0.02));
     }
   }
 }
@@ -164,9 +164,9 @@ TEST_CASE("offload runs: symmetric and full simulation agree") {
     full.full = true;
     StepResult sym = simulate_step(s), all = simulate_step(s, full);
     CAPTURE(sets[1]);
-    CHECK(sym.step_time_s == all.step_time_s);
-    CHECK(sym.peak_memory_bytes == all.peak_memory_bytes);
-    CHECK(sym.offload_pcie_d2h_bytes_per_gpu == all.offload_pcie_d2h_bytes_per_gpu);
+    CHECK(sym.step_time_s.value() == all.step_time_s.value());
+    CHECK(sym.peak_memory_bytes.value() == all.peak_memory_bytes.value());
+    CHECK(sym.offload_pcie_d2h_bytes_per_gpu.value() == all.offload_pcie_d2h_bytes_per_gpu.value());
   }
 }
 
@@ -182,17 +182,17 @@ training: {seq_len: 2048, micro_batch: 1, global_batch: 1, recompute: full}
   CHECK_FALSE(without.fits);
   CHECK(with.fits);
   CHECK(with.host_memory_fits);
-  CHECK(with.host_memory_peak_bytes_per_node > 0);
+  CHECK(with.host_memory_peak_bytes_per_node.value() > 0);
 
   // Halving the PCIe bandwidth slows the offloaded step; pageable buffers too.
   Scenario slow = scenario(y, {"offload.optimizer=cpu", "offload.pin_memory=true"});
   slow.cluster.node.pcie.bandwidth = slow.cluster.node.pcie.bandwidth * 0.5;
-  CHECK(simulate_step(slow).step_time_s > with.step_time_s);
-  CHECK(simulate_step(scenario(y, {"offload.optimizer=cpu"})).step_time_s > with.step_time_s);
+  CHECK(simulate_step(slow).step_time_s.value() > with.step_time_s.value());
+  CHECK(simulate_step(scenario(y, {"offload.optimizer=cpu"})).step_time_s.value() > with.step_time_s.value());
   // A faster CPU-Adam shortens it, up to the node's DRAM bandwidth (28 B per parameter).
   Scenario fast = scenario(y, {"offload.optimizer=cpu", "offload.pin_memory=true", "offload.cpu_adam_throughput=40B"});
   CHECK(plan_offload(fast, false).rates.cpu_adam == doctest::Approx(409.6e9 / 28));
-  CHECK(simulate_step(fast).step_time_s < with.step_time_s);
+  CHECK(simulate_step(fast).step_time_s.value() < with.step_time_s.value());
   CHECK(plan_offload(scenario(y, {"offload.optimizer=cpu"}), false).rates.cpu_adam == doctest::Approx(10e9));
 }
 
@@ -209,7 +209,7 @@ offload: {optimizer: cpu, params: cpu, pin_memory: true}
   StepResult cpu = simulate_step(s);
   CHECK(cpu.fits);
   CHECK(cpu.host_memory_fits);
-  CHECK(scenario(y).cluster.node.host_memory.value() < cpu.host_memory_peak_bytes_per_node);
+  CHECK(scenario(y).cluster.node.host_memory.value() < cpu.host_memory_peak_bytes_per_node.value());
 
   Scenario gpu_params = s;
   gpu_params.offload.params = OffloadDevice::none;
@@ -218,9 +218,9 @@ offload: {optimizer: cpu, params: cpu, pin_memory: true}
   Scenario nvme = s;
   nvme.offload.optimizer = OffloadDevice::nvme;
   StepResult n = simulate_step(nvme);
-  CHECK(n.step_time_s > cpu.step_time_s);
+  CHECK(n.step_time_s.value() > cpu.step_time_s.value());
   CHECK(n.nvme_fits);
-  CHECK(n.breakdown.offload_exposed > cpu.breakdown.offload_exposed);
+  CHECK(n.breakdown.offload_exposed.value() > cpu.breakdown.offload_exposed.value());
 }
 
 TEST_CASE("the aio queue bounds NVMe throughput by Little's law") {
@@ -248,11 +248,11 @@ offload: {optimizer: cpu, pin_memory: true}
   // P = 1.6e9 parameters per GPU: one 1e9 sub-group leaves 1e9 x 2 B to copy after its step; 1e8 groups only 2e8 B.
   StepResult big = simulate_step(scenario(y, {"memory.sub_group_size=1e9"}));
   StepResult small = simulate_step(scenario(y, {"memory.sub_group_size=1e8"}));
-  CHECK(small.step_time_s < big.step_time_s);
-  CHECK(small.offload_pcie_h2d_bytes_per_gpu == doctest::Approx(big.offload_pcie_h2d_bytes_per_gpu));
+  CHECK(small.step_time_s.value() < big.step_time_s.value());
+  CHECK(small.offload_pcie_h2d_bytes_per_gpu.value() == doctest::Approx(big.offload_pcie_h2d_bytes_per_gpu.value()));
   StepResult serial = simulate_step(scenario(y, {"training.overlap_grad_reduce=false"}));
-  CHECK(serial.step_time_s > big.step_time_s);
-  CHECK(serial.offload_pcie_d2h_bytes_per_gpu == doctest::Approx(big.offload_pcie_d2h_bytes_per_gpu));
+  CHECK(serial.step_time_s.value() > big.step_time_s.value());
+  CHECK(serial.offload_pcie_d2h_bytes_per_gpu.value() == doctest::Approx(big.offload_pcie_d2h_bytes_per_gpu.value()));
 }
 
 TEST_CASE("ZeRO-3 stage3_max_live_parameters caps the parameter prefetch") {
@@ -266,8 +266,8 @@ training: {seq_len: 4096, micro_batch: 1, global_batch: 8}
   // No reuse across passes, whose kept units also depend on the cap (zero3_kept).
   StepResult open = simulate_step(scenario(y, {"memory.max_live_parameters=1e10", "memory.max_reuse_distance=0"}));
   StepResult capped = simulate_step(scenario(y, {"memory.max_live_parameters=1e8", "memory.max_reuse_distance=0"}));
-  CHECK(capped.step_time_s > open.step_time_s);
-  CHECK(capped.breakdown.dp_comm_exposed > open.breakdown.dp_comm_exposed);
+  CHECK(capped.step_time_s.value() > open.step_time_s.value());
+  CHECK(capped.breakdown.dp_comm_exposed.value() > open.breakdown.dp_comm_exposed.value());
   CHECK(capped.comm_bytes_per_gpu == open.comm_bytes_per_gpu);
-  CHECK(simulate_step(scenario(y, {"memory.max_reuse_distance=0"})).step_time_s == open.step_time_s);  // default 1e9 fits two layers
+  CHECK(simulate_step(scenario(y, {"memory.max_reuse_distance=0"})).step_time_s.value() == open.step_time_s.value());  // default 1e9 fits two layers
 }

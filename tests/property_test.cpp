@@ -176,7 +176,7 @@ double egress_bound(const Scenario& s) {
 
 double total_comm_bytes(const StepResult& r) {
   double sum = 0;
-  for (const auto& [kind, bytes] : r.comm_bytes_per_gpu) sum += bytes;
+  for (const auto& [kind, bytes] : r.comm_bytes_per_gpu) sum += bytes.value();
   return sum;
 }
 
@@ -190,10 +190,10 @@ TEST_CASE("step time is bounded below by the compute-only step and by the bytes 
     StepOptions ideal;
     ideal.ideal_network = true;
     const StepResult compute_only = simulate_step(s, ideal);
-    CHECK(r.step_time_s >= compute_only.step_time_s * (1 - kRelTol));
+    CHECK(r.step_time_s.value() >= compute_only.step_time_s.value() * (1 - kRelTol));
     const double egress_s = total_comm_bytes(r) / egress_bound(s);
     CAPTURE(egress_s);
-    CHECK(r.step_time_s >= egress_s * (1 - kRelTol));
+    CHECK(r.step_time_s.value() >= egress_s * (1 - kRelTol));
     ++checked;
   }
   CHECK(checked == 250);
@@ -202,9 +202,9 @@ TEST_CASE("step time is bounded below by the compute-only step and by the bytes 
 TEST_CASE("more bandwidth or faster GPUs never make a step slower") {
   for (const Scenario& s : random_scenarios(kSeed + 1, 200, 256)) {
     CAPTURE(describe(s));
-    const double base = simulate_step(s).step_time_s;
-    const double fast_links = simulate_step(scale_links(s, 2.0)).step_time_s;
-    const double fast_gpus = simulate_step(scale_flops(s, 2.0)).step_time_s;
+    const double base = simulate_step(s).step_time_s.value();
+    const double fast_links = simulate_step(scale_links(s, 2.0)).step_time_s.value();
+    const double fast_gpus = simulate_step(scale_flops(s, 2.0)).step_time_s.value();
     CHECK(fast_links <= base * (1 + kRelTol));
     CHECK(fast_gpus <= base * (1 + kRelTol));
   }
@@ -219,7 +219,7 @@ TEST_CASE("every GPU's simulated peak holds at least its stage's model states") 
       const MemoryBreakdown& st = m.stages.at(static_cast<std::size_t>(g.coord.pp)).peak;
       const double states = (st.params + st.grads + st.optimizer_states).value();
       CAPTURE(g.rank);
-      REQUIRE(g.peak_bytes >= states * (1 - kRelTol));
+      REQUIRE(g.peak_bytes.value() >= states * (1 - kRelTol));
     }
   }
 }
@@ -231,11 +231,11 @@ TEST_CASE("symmetric and full simulations agree on random layouts up to 32 GPUs"
     StepOptions full;
     full.full = true;
     const StepResult all = simulate_step(s, full);
-    CHECK(sym.step_time_s == all.step_time_s);
-    CHECK(sym.peak_memory_bytes == all.peak_memory_bytes);
-    CHECK(sym.breakdown.total() == doctest::Approx(all.breakdown.total()).epsilon(kRelTol));
+    CHECK(sym.step_time_s.value() == all.step_time_s.value());
+    CHECK(sym.peak_memory_bytes.value() == all.peak_memory_bytes.value());
+    CHECK(sym.breakdown.total().value() == doctest::Approx(all.breakdown.total().value()).epsilon(kRelTol));
     REQUIRE(sym.per_gpu.size() == all.per_gpu.size());
-    for (std::size_t i = 0; i < sym.per_gpu.size(); ++i) CHECK(sym.per_gpu[i].peak_bytes == all.per_gpu[i].peak_bytes);
+    for (std::size_t i = 0; i < sym.per_gpu.size(); ++i) CHECK(sym.per_gpu[i].peak_bytes.value() == all.per_gpu[i].peak_bytes.value());
   }
 }
 

@@ -35,9 +35,9 @@ GpuStats gpu(int rank, int pp, bool simulated, double busy_s, double step_s) {
   g.node = rank / 2;
   g.local_gpu = rank % 2;
   g.at_peak = breakdown_gib(2, 4, 6, 8 + rank, 0.5, 1);
-  g.peak_bytes = g.at_peak.total().value();
-  g.busy_s = busy_s;
-  g.idle_s = step_s - busy_s;
+  g.peak_bytes = g.at_peak.total();
+  g.busy_s = Seconds(busy_s);
+  g.idle_s = Seconds(step_s - busy_s);
   g.simulated = simulated;
   return g;
 }
@@ -50,25 +50,28 @@ StepResult sample() {
   r.training.seq_len = 1024; r.training.micro_batch = 2; r.training.global_batch = 8;
   r.training.precision = Precision::bf16; r.training.recompute = Recompute::selective;
   r.gpus = 3; r.nodes = 2; r.micro_batches = 4; r.params_total = 123456789;
-  r.step_time_s = 0.0035; r.tokens_per_s = 8 * 1024 / 0.0035;
+  r.step_time_s = Seconds(0.0035); r.tokens_per_s = 8 * 1024 / 0.0035;
   r.model_tflops_per_gpu = 101.25; r.hardware_tflops_per_gpu = 120.5; r.mfu = 0.3245;
-  r.breakdown = {0.0010, 0.0002, 0.0001, 0.0010, 0.0001, 0.0006, 0.0000, 0.0005};
+  r.breakdown = {Seconds(0.0010), Seconds(0.0002), Seconds(0.0001), Seconds(0.0010),
+                 Seconds(0.0001), Seconds(0.0006), Seconds(0.0000), Seconds(0.0005)};
   r.critical_rank = 2;
   r.per_gpu = {gpu(0, 0, true, 0.0015, 0.0035), gpu(1, 1, true, 0.0020, 0.0035), gpu(2, 2, false, 0.0020, 0.0035)};
   r.peak_rank = 2; r.memory_at_peak = r.per_gpu[2].at_peak; r.peak_memory_bytes = r.per_gpu[2].peak_bytes;
-  r.gpu_memory_bytes = 80 * kGiB; r.fits = true;
-  r.host_memory_peak_bytes_per_node = 3e9;
-  r.offload_pcie_d2h_bytes_per_gpu = 1.5e9; r.offload_pcie_h2d_bytes_per_gpu = 2.5e9;
-  r.comm_bytes_per_gpu = {{"dp.reduce_scatter", 4.25e9}, {"pp.send_recv", 1.0e6}, {"tp.all_reduce", 2e9}};
+  r.gpu_memory_bytes = Bytes(80 * kGiB); r.fits = true;
+  r.host_memory_peak_bytes_per_node = Bytes(3e9);
+  r.offload_pcie_d2h_bytes_per_gpu = Bytes(1.5e9); r.offload_pcie_h2d_bytes_per_gpu = Bytes(2.5e9);
+  r.comm_bytes_per_gpu = {{"dp.reduce_scatter", Bytes(4.25e9)}, {"pp.send_recv", Bytes(1.0e6)},
+                          {"tp.all_reduce", Bytes(2e9)}};
   r.full_simulation = false; r.simulated_gpus = 2; r.events = 4242;
-  r.spans = {{1, Lane::compute, "F mb0 c0", "forward", 0.0012, 0.0022, 0, 0},
-             {0, Lane::compute, "F mb0 c0", "forward", 0.0, 0.001, 0, 0},
-             {0, Lane::pp_p2p, "send F mb0", "pp", 0.001, 0.0012, 0, -1},
-             {0, Lane::tp_comm, "tp all_reduce", "tp", 0.0005, 0.0007, -1, -1},
-             {1, Lane::dp_comm, "dp reduce_scatter bucket 0", "dp", 0.0022, 0.003, -1, -1},
-             {1, Lane::compute, "optimizer", "optimizer", 0.003, 0.0035, -1, -1}};
-  r.flows = {{7, 0, 0.001, 1, 0.0012, "send F mb0"}};
-  r.memory_samples = {{0, 0.001, 12 * kGiB}, {0, 0.0, 10 * kGiB}, {1, 0.0012, 11 * kGiB}};
+  r.spans = {{1, Lane::compute, "F mb0 c0", "forward", Seconds(0.0012), Seconds(0.0022), 0, 0},
+             {0, Lane::compute, "F mb0 c0", "forward", Seconds(0.0), Seconds(0.001), 0, 0},
+             {0, Lane::pp_p2p, "send F mb0", "pp", Seconds(0.001), Seconds(0.0012), 0, -1},
+             {0, Lane::tp_comm, "tp all_reduce", "tp", Seconds(0.0005), Seconds(0.0007), -1, -1},
+             {1, Lane::dp_comm, "dp reduce_scatter bucket 0", "dp", Seconds(0.0022), Seconds(0.003), -1, -1},
+             {1, Lane::compute, "optimizer", "optimizer", Seconds(0.003), Seconds(0.0035), -1, -1}};
+  r.flows = {{7, 0, Seconds(0.001), 1, Seconds(0.0012), "send F mb0"}};
+  r.memory_samples = {{0, Seconds(0.001), Bytes(12 * kGiB)}, {0, Seconds(0.0), Bytes(10 * kGiB)},
+                      {1, Seconds(0.0012), Bytes(11 * kGiB)}};
   return r;
 }
 
@@ -248,7 +251,7 @@ TEST_CASE("trace.json: processes, threads, spans, counters and flows") {
 
 TEST_CASE("trace.json: the streamed text is the document's dump, one event per line") {
   StepResult r = sample();
-  r.spans.push_back({1, Lane::pcie, "copy \"opt\" \\ state\tmb12", "offload", 0.25e-6, 0.75e-6, -1, -1});
+  r.spans.push_back({1, Lane::pcie, "copy \"opt\" \\ state\tmb12", "offload", Seconds(0.25e-6), Seconds(0.75e-6), -1, -1});
   std::ostringstream o;
   write_chrome_trace(r, o);
   std::string text = o.str();

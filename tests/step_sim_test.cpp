@@ -16,6 +16,9 @@
 #include "sim/memory/memory_model.hpp"
 #include "sim/model/params.hpp"
 #include "sim/report/chrome_trace.hpp"
+#include "sim/workload/async_lane.hpp"
+#include "sim/workload/breakdown_clock.hpp"
+#include "sim/workload/memory_tracker.hpp"
 #include "sim/workload/step_sim.hpp"
 
 using namespace trainsim;
@@ -33,9 +36,9 @@ training: {seq_len: 2048, micro_batch: 1, global_batch: 16, precision: bf16}
 )";
 
 void check_sum(const StepResult& r) {
-  CHECK(r.breakdown.total() == doctest::Approx(r.step_time_s).epsilon(1e-9));
-  CHECK(r.breakdown.pp_bubble >= 0);
-  CHECK(r.breakdown.dp_comm_exposed >= 0);
+  CHECK(r.breakdown.total().value() == doctest::Approx(r.step_time_s.value()).epsilon(1e-9));
+  CHECK(r.breakdown.pp_bubble.value() >= 0);
+  CHECK(r.breakdown.dp_comm_exposed.value() >= 0);
 }
 
 }  // namespace
@@ -58,9 +61,9 @@ TEST_CASE("symmetric and full simulation give identical step times and peaks") {
     CAPTURE(sets.back());
     CHECK(sym.simulated_gpus == s.parallel.pp);
     CHECK(all.simulated_gpus == s.gpus);
-    CHECK(sym.step_time_s == all.step_time_s);
-    CHECK(sym.peak_memory_bytes == all.peak_memory_bytes);
-    for (std::size_t i = 0; i < sym.per_gpu.size(); ++i) CHECK(sym.per_gpu[i].peak_bytes == all.per_gpu[i].peak_bytes);
+    CHECK(sym.step_time_s.value() == all.step_time_s.value());
+    CHECK(sym.peak_memory_bytes.value() == all.peak_memory_bytes.value());
+    for (std::size_t i = 0; i < sym.per_gpu.size(); ++i) CHECK(sym.per_gpu[i].peak_bytes.value() == all.per_gpu[i].peak_bytes.value());
     check_sum(sym);
     check_sum(all);
   }
@@ -74,13 +77,13 @@ TEST_CASE("pure DP moves 2 Psi (N-1)/N gradient elements per GPU; ZeRO-3 1.5x th
   const double psi = static_cast<double>(r.params_total);
   const double n = 8;
   const double expected = 2.0 * psi * (n - 1) / n * 2;  // 2-byte gradients
-  CHECK(r.comm_bytes_per_gpu["dp.all_reduce"] == doctest::Approx(expected).epsilon(1e-9));
+  CHECK(r.comm_bytes_per_gpu["dp.all_reduce"].value() == doctest::Approx(expected).epsilon(1e-9));
   std::vector<std::string> z3 = base;
   z3.push_back("parallel.zero_stage=3");
   z3.push_back("memory.max_reuse_distance=0");  // every unit gathered again in backward, as the ZeRO paper counts
   z3.push_back("memory.param_persistence_threshold=0");  // every tensor partitioned, as the ZeRO paper counts
   StepResult r3 = simulate_step(scenario(kSmall, z3));
-  const double total = r3.comm_bytes_per_gpu["dp.all_gather"] + r3.comm_bytes_per_gpu["dp.reduce_scatter"];
+  const double total = r3.comm_bytes_per_gpu["dp.all_gather"].value() + r3.comm_bytes_per_gpu["dp.reduce_scatter"].value();
   CHECK(total == doctest::Approx(1.5 * expected).epsilon(1e-9));
 
   // DeepSpeed's default threshold (1e5) keeps norms and biases gathered: per layer 4h norm
@@ -90,10 +93,10 @@ TEST_CASE("pure DP moves 2 Psi (N-1)/N gradient elements per GPU; ZeRO-3 1.5x th
   const Scenario sc = scenario(kSmall, z3);
   const double h = sc.model.hidden;
   const double small = sc.model.layers * 13 * h;
-  CHECK(persist.comm_bytes_per_gpu["dp.reduce_scatter"] == r3.comm_bytes_per_gpu["dp.reduce_scatter"]);
-  CHECK(r3.comm_bytes_per_gpu["dp.all_gather"] - persist.comm_bytes_per_gpu["dp.all_gather"] ==
+  CHECK(persist.comm_bytes_per_gpu["dp.reduce_scatter"].value() == r3.comm_bytes_per_gpu["dp.reduce_scatter"].value());
+  CHECK(r3.comm_bytes_per_gpu["dp.all_gather"].value() - persist.comm_bytes_per_gpu["dp.all_gather"].value() ==
         doctest::Approx(2 * small * 2 * (n - 1) / n).epsilon(1e-9));
-  CHECK(persist.peak_memory_bytes > r3.peak_memory_bytes);  // the persistent tensors stay resident
+  CHECK(persist.peak_memory_bytes.value() > r3.peak_memory_bytes.value());  // the persistent tensors stay resident
 }
 
 // DeepSpeed stage3_max_reuse_distance: the units used last in forward are used
@@ -108,19 +111,19 @@ TEST_CASE("ZeRO-3 max_reuse_distance: the units kept across the forward/backward
   StepResult none = simulate_step(scenario(kSmall, z3));
   z3.back() = "memory.max_reuse_distance=1e12";
   StepResult far = simulate_step(scenario(kSmall, z3));
-  const double gathered_none = none.comm_bytes_per_gpu["dp.all_gather"];
-  const double gathered_far = far.comm_bytes_per_gpu["dp.all_gather"];
+  const double gathered_none = none.comm_bytes_per_gpu["dp.all_gather"].value();
+  const double gathered_far = far.comm_bytes_per_gpu["dp.all_gather"].value();
   CHECK(gathered_far < gathered_none);
   CHECK(gathered_far >= 0.5 * gathered_none);  // the forward gathers stay
-  CHECK(far.comm_bytes_per_gpu["dp.reduce_scatter"] == none.comm_bytes_per_gpu["dp.reduce_scatter"]);
-  CHECK(far.step_time_s <= none.step_time_s);
+  CHECK(far.comm_bytes_per_gpu["dp.reduce_scatter"].value() == none.comm_bytes_per_gpu["dp.reduce_scatter"].value());
+  CHECK(far.step_time_s.value() <= none.step_time_s.value());
   // Kept units replace gathers of the same units: the peak does not grow.
-  CHECK(far.peak_memory_bytes <= none.peak_memory_bytes);
+  CHECK(far.peak_memory_bytes.value() <= none.peak_memory_bytes.value());
   // A distance smaller than one unit keeps only the last unit of the forward.
   z3.back() = "memory.max_reuse_distance=1";
   StepResult one = simulate_step(scenario(kSmall, z3));
-  CHECK(one.comm_bytes_per_gpu["dp.all_gather"] < gathered_none);
-  CHECK(one.comm_bytes_per_gpu["dp.all_gather"] > gathered_far);
+  CHECK(one.comm_bytes_per_gpu["dp.all_gather"].value() < gathered_none);
+  CHECK(one.comm_bytes_per_gpu["dp.all_gather"].value() > gathered_far);
 }
 
 // Megatron's p2p_communication waits for every pipeline transfer; only the
@@ -134,12 +137,12 @@ TEST_CASE("pipeline sends block the sending stage unless the interleaved schedul
   };
   StepResult plain = run({});
   StepResult flag_only = run({"training.overlap_p2p_comm=true"});
-  CHECK(plain.breakdown.pp_comm_exposed > 0);
-  CHECK(flag_only.step_time_s == plain.step_time_s);  // 1F1B: Megatron ignores the flag
+  CHECK(plain.breakdown.pp_comm_exposed.value() > 0);
+  CHECK(flag_only.step_time_s.value() == plain.step_time_s.value());  // 1F1B: Megatron ignores the flag
   StepResult interleaved = run({"parallel.vp=2"});
   StepResult overlapped = run({"parallel.vp=2", "training.overlap_p2p_comm=true"});
-  CHECK(overlapped.breakdown.pp_comm_exposed < interleaved.breakdown.pp_comm_exposed);
-  CHECK(overlapped.step_time_s < interleaved.step_time_s);
+  CHECK(overlapped.breakdown.pp_comm_exposed.value() < interleaved.breakdown.pp_comm_exposed.value());
+  CHECK(overlapped.step_time_s.value() < interleaved.step_time_s.value());
 }
 
 TEST_CASE("with free communication the pipeline bubble is (p-1)/m, and (p-1)/(v m) interleaved") {
@@ -154,7 +157,7 @@ TEST_CASE("with free communication the pipeline bubble is (p-1)/m, and (p-1)/(v 
     Scenario s = scenario(kSmall, {"gpus=4", "parallel.pp=4", "parallel.vp=" + std::to_string(vp),
                                    "training.global_batch=8", "training.compute_profile=" + path.string()});
     StepResult r = simulate_step(s, ideal);
-    const double fraction = r.breakdown.pp_bubble / (r.breakdown.compute + r.breakdown.recompute);
+    const double fraction = r.breakdown.pp_bubble.value() / (r.breakdown.compute.value() + r.breakdown.recompute.value());
     CAPTURE(vp);
     CHECK(fraction == doctest::Approx(3.0 / (vp * 8)).epsilon(0.01));
     check_sum(r);
@@ -170,13 +173,13 @@ TEST_CASE("doubling every bandwidth never increases the step time") {
   };
   for (const auto& sets : layouts) {
     Scenario s = scenario(kSmall, sets);
-    double before = simulate_step(s).step_time_s;
+    double before = simulate_step(s).step_time_s.value();
     NodeSpec& n = s.cluster.node;
     n.nvswitch.bandwidth = n.nvswitch.bandwidth * 2.0;
     n.nics.bandwidth = n.nics.bandwidth * 2.0;
     n.pcie.bandwidth = n.pcie.bandwidth * 2.0;
     n.gpu.hbm_bandwidth = n.gpu.hbm_bandwidth * 2.0;
-    double after = simulate_step(s).step_time_s;
+    double after = simulate_step(s).step_time_s.value();
     CAPTURE(sets.back());
     CHECK(after <= before);
     CHECK(after < before);  // every layout here communicates or touches memory on its critical path
@@ -219,7 +222,7 @@ TEST_CASE("the memory timeline's peak agrees with trainsim mem within 5% on sixt
     StepResult run = simulate_step(s);
     const std::string& model_name = model;  // clang 14 cannot capture a structured binding (CAPTURE's lambda)
     CAPTURE(model_name);
-    CHECK(run.peak_memory_bytes == doctest::Approx(mem.peak.value()).epsilon(0.05));
+    CHECK(run.peak_memory_bytes.value() == doctest::Approx(mem.peak.value()).epsilon(0.05));
     CHECK(run.memory_at_peak.zero3_gathered.value() ==
           doctest::Approx(mem.at_peak.zero3_gathered.value()).epsilon(0.05));
   }
@@ -259,8 +262,8 @@ memory: {convention: deepspeed}
       CHECK(b.zero3_gathered.value() >= 0.9 * layer * 2);  // at least the running layer, 16-bit
       CHECK(b.zero3_gathered.value() <= (live + unit) * 2);
       CHECK(b.comm_buffers >= b.zero3_gathered);
-      CHECK(r.peak_memory_bytes >= previous);
-      previous = r.peak_memory_bytes;
+      CHECK(r.peak_memory_bytes.value() >= previous);
+      previous = r.peak_memory_bytes.value();
     }
   }
   // With room to live, a larger prefetch bucket holds more layers gathered at the peak.
@@ -269,7 +272,7 @@ memory: {convention: deepspeed}
                                       "memory.prefetch_bucket_size=" + std::to_string(prefetch)}));
   };
   const StepResult narrow = peak(0), wide = peak(1e9);
-  CHECK(wide.peak_memory_bytes > narrow.peak_memory_bytes + 2 * layer * 2);
+  CHECK(wide.peak_memory_bytes.value() > narrow.peak_memory_bytes.value() + 2 * layer * 2);
   CHECK(wide.memory_at_peak.zero3_gathered > narrow.memory_at_peak.zero3_gathered);
 }
 
@@ -305,9 +308,9 @@ TEST_CASE("the step is deterministic and its throughput figures are consistent")
   Scenario s = scenario(kSmall, {"gpus=16", "parallel.tp=2", "parallel.pp=2"});
   StepResult a = simulate_step(s);
   StepResult b = simulate_step(s);
-  CHECK(a.step_time_s == b.step_time_s);
+  CHECK(a.step_time_s.value() == b.step_time_s.value());
   CHECK(a.events == b.events);
-  CHECK(a.tokens_per_s == doctest::Approx(16.0 * 2048 / a.step_time_s));
+  CHECK(a.tokens_per_s == doctest::Approx(16.0 * 2048 / a.step_time_s.value()));
   CHECK(a.mfu == doctest::Approx(a.model_tflops_per_gpu * 1e12 / 312e12));
   CHECK(a.per_gpu.size() == 16u);
   CHECK(a.fits);
@@ -318,7 +321,7 @@ TEST_CASE("the step is deterministic and its throughput figures are consistent")
   CHECK(p.hardware_tflops_per_gpu == doctest::Approx(p.model_tflops_per_gpu).epsilon(0.01));
   plain.training.recompute = Recompute::full;
   StepResult f = simulate_step(plain);
-  CHECK(f.hardware_tflops_per_gpu * f.step_time_s == doctest::Approx(p.hardware_tflops_per_gpu * p.step_time_s * 4 / 3).epsilon(0.03));
+  CHECK(f.hardware_tflops_per_gpu * f.step_time_s.value() == doctest::Approx(p.hardware_tflops_per_gpu * p.step_time_s.value() * 4 / 3).epsilon(0.03));
 }
 
 TEST_CASE("the trace of a small scenario has a process per simulated GPU, lanes, counters and pipeline arrows") {
@@ -351,7 +354,7 @@ TEST_CASE("the trace of a small scenario has a process per simulated GPU, lanes,
   CHECK(!flow_balance.empty());
   for (const auto& [id, balance] : flow_balance) CHECK(balance == 0);
   // Every span lies inside the step.
-  for (const TraceSpan& sp : r.spans) CHECK(sp.end_s <= r.step_time_s + 1.0);
+  for (const TraceSpan& sp : r.spans) CHECK(sp.end_s.value() <= r.step_time_s.value() + 1.0);
 }
 
 TEST_CASE("ZeRO-1 gathers the updated parameters in allgather_bucket_size buckets: same bytes, more latency") {
@@ -362,10 +365,10 @@ TEST_CASE("ZeRO-1 gathers the updated parameters in allgather_bucket_size bucket
   small.push_back("memory.allgather_bucket_size=1e6");
   StepResult a = simulate_step(scenario(kSmall, big));
   StepResult b = simulate_step(scenario(kSmall, small));
-  CHECK(a.comm_bytes_per_gpu["dp.all_gather"] == doctest::Approx(b.comm_bytes_per_gpu["dp.all_gather"]));
-  CHECK(a.comm_bytes_per_gpu["dp.all_gather"] > 0);
-  CHECK(b.breakdown.dp_comm_exposed > a.breakdown.dp_comm_exposed);
-  CHECK(b.step_time_s > a.step_time_s);
+  CHECK(a.comm_bytes_per_gpu["dp.all_gather"].value() == doctest::Approx(b.comm_bytes_per_gpu["dp.all_gather"].value()));
+  CHECK(a.comm_bytes_per_gpu["dp.all_gather"].value() > 0);
+  CHECK(b.breakdown.dp_comm_exposed.value() > a.breakdown.dp_comm_exposed.value());
+  CHECK(b.step_time_s.value() > a.step_time_s.value());
 }
 
 TEST_CASE("NVMe offload on a cluster without NVMe bandwidth is refused with a message naming the key") {
@@ -390,14 +393,14 @@ TEST_CASE("network.algorithm forces NCCL's algorithm where a collective can run 
   CHECK(names_all_gather);
   // NVLS needs NVSwitch gen 3 (H100): on A100 every call falls back, so the step is the tuner's.
   CHECK_FALSE(nvls.warnings.empty());
-  CHECK(nvls.step_time_s == tuner.step_time_s);
+  CHECK(nvls.step_time_s.value() == tuner.step_time_s.value());
   // The forced choices change the DP traffic's time, not its bytes.
   CHECK(tree.comm_bytes_per_gpu == ring.comm_bytes_per_gpu);
-  CHECK(ring.step_time_s != tree.step_time_s);
+  CHECK(ring.step_time_s.value() != tree.step_time_s.value());
   // Hierarchical (not NCCL's; never the tuner's choice) runs the DP calls across the 2 nodes as three calls.
   StepResult hier = with("hierarchical");
   CHECK(hier.warnings.empty());
-  CHECK(hier.step_time_s != tuner.step_time_s);
+  CHECK(hier.step_time_s.value() != tuner.step_time_s.value());
   CHECK(hier.comm_bytes_per_gpu == ring.comm_bytes_per_gpu);
 }
 
@@ -413,13 +416,13 @@ TEST_CASE("parallel.pipeline_engine=deepspeed: blocking sends of the whole activ
   StepResult mg = with("megatron"), ds = with("deepspeed");
   check_sum(ds);
   // No scatter/gather: each TP rank sends tp times Megatron's bytes.
-  CHECK(ds.comm_bytes_per_gpu.at("pp.send_recv") == doctest::Approx(2 * mg.comm_bytes_per_gpu.at("pp.send_recv")));
+  CHECK(ds.comm_bytes_per_gpu.at("pp.send_recv").value() == doctest::Approx(2 * mg.comm_bytes_per_gpu.at("pp.send_recv").value()));
   // The sender's stream waits for every send: exposed pipeline communication, a longer step.
-  CHECK(ds.breakdown.pp_comm_exposed > mg.breakdown.pp_comm_exposed);
-  CHECK(ds.step_time_s > mg.step_time_s);
-  CHECK(ds.breakdown.compute == doctest::Approx(mg.breakdown.compute));
+  CHECK(ds.breakdown.pp_comm_exposed.value() > mg.breakdown.pp_comm_exposed.value());
+  CHECK(ds.step_time_s.value() > mg.step_time_s.value());
+  CHECK(ds.breakdown.compute.value() == doctest::Approx(mg.breakdown.compute.value()));
   StepResult all = with("deepspeed", true);
-  CHECK(all.step_time_s == ds.step_time_s);
+  CHECK(all.step_time_s.value() == ds.step_time_s.value());
 }
 
 // CUDA_LAUNCH_BLOCKING=1 (training.cuda_launch_blocking): every launch waits for
@@ -436,20 +439,20 @@ TEST_CASE("blocking launches: host time adds up and no communication overlaps co
   StepResult async = simulate_step(scenario(kSmall, tp));
   StepResult blocking = simulate_step(scenario(kSmall, with(tp, "training.cuda_launch_blocking=true")));
   check_sum(blocking);
-  CHECK(blocking.step_time_s > async.step_time_s);
-  CHECK(blocking.breakdown.tp_comm_exposed > async.breakdown.tp_comm_exposed);  // the overlap is gone
-  CHECK(blocking.breakdown.compute > async.breakdown.compute);                  // host time per op added
+  CHECK(blocking.step_time_s.value() > async.step_time_s.value());
+  CHECK(blocking.breakdown.tp_comm_exposed.value() > async.breakdown.tp_comm_exposed.value());  // the overlap is gone
+  CHECK(blocking.breakdown.compute.value() > async.breakdown.compute.value());                  // host time per op added
   // Without host time the blocking launches cost only the lost overlap.
   StepResult no_host = simulate_step(scenario(kSmall, with(with(tp, "training.cuda_launch_blocking=true"),
                                                            "training.host_dispatch_time=0us")));
   StepResult no_host_async = simulate_step(scenario(kSmall, with(tp, "training.host_dispatch_time=0us")));
-  CHECK(no_host.breakdown.compute == doctest::Approx(no_host_async.breakdown.compute).epsilon(1e-12));
+  CHECK(no_host.breakdown.compute.value() == doctest::Approx(no_host_async.breakdown.compute.value()).epsilon(1e-12));
   // Data parallel with overlapped reduction: blocking exposes the reduction.
   const std::vector<std::string> dp = {"gpus=16", "training.global_batch=64", "training.micro_batch=2",
                                        "training.overlap_grad_reduce=true"};
   StepResult dp_async = simulate_step(scenario(kSmall, dp));
   StepResult dp_blocking = simulate_step(scenario(kSmall, with(dp, "training.cuda_launch_blocking=true")));
-  CHECK(dp_blocking.breakdown.dp_comm_exposed > dp_async.breakdown.dp_comm_exposed);
+  CHECK(dp_blocking.breakdown.dp_comm_exposed.value() > dp_async.breakdown.dp_comm_exposed.value());
 }
 
 // Megatron's scatter/gather of pipeline tensors (tp > 1 without SP): each TP rank
@@ -470,15 +473,79 @@ TEST_CASE("pipeline scatter/gather: one TP all-gather per received tensor withou
   // Two stages: the last receives m activations, the first m gradients; each
   // stage sends m tensors (1/tp of b s h each) and, per received tensor, a
   // 2-rank ring all-gather sends half the gathered bytes.
-  const double tp_ag = r.comm_bytes_per_gpu.count("tp.all_gather") ? r.comm_bytes_per_gpu.at("tp.all_gather") : 0;
+  const double tp_ag = r.comm_bytes_per_gpu.count("tp.all_gather") ? r.comm_bytes_per_gpu.at("tp.all_gather").value() : 0;
   CHECK(tp_ag == doctest::Approx(m * act / 2).epsilon(1e-9));
-  CHECK(r.comm_bytes_per_gpu.at("pp.send_recv") == doctest::Approx(m * act / 2).epsilon(1e-9));
+  CHECK(r.comm_bytes_per_gpu.at("pp.send_recv").value() == doctest::Approx(m * act / 2).epsilon(1e-9));
   StepResult sp = simulate_step(scenario(kSmall, with("parallel.sequence_parallel=true")));
   StepResult ds = simulate_step(scenario(kSmall, with("parallel.pipeline_engine=deepspeed")));
   CHECK_FALSE(ds.comm_bytes_per_gpu.count("tp.all_gather"));
-  CHECK(ds.comm_bytes_per_gpu.at("pp.send_recv") == doctest::Approx(m * act).epsilon(1e-9));
-  CHECK(sp.comm_bytes_per_gpu.at("pp.send_recv") == doctest::Approx(m * act / 2).epsilon(1e-9));
+  CHECK(ds.comm_bytes_per_gpu.at("pp.send_recv").value() == doctest::Approx(m * act).epsilon(1e-9));
+  CHECK(sp.comm_bytes_per_gpu.at("pp.send_recv").value() == doctest::Approx(m * act / 2).epsilon(1e-9));
   // With SP the only all-gathers are the layers' own, matched one for one by their reduce-scatters.
-  CHECK(sp.comm_bytes_per_gpu.at("tp.all_gather") ==
-        doctest::Approx(sp.comm_bytes_per_gpu.at("tp.reduce_scatter")).epsilon(1e-9));
+  CHECK(sp.comm_bytes_per_gpu.at("tp.all_gather").value() ==
+        doctest::Approx(sp.comm_bytes_per_gpu.at("tp.reduce_scatter").value()).epsilon(1e-9));
+}
+
+// The step engine's parts (sim/workload/async_lane.hpp, breakdown_clock.hpp,
+// memory_tracker.hpp), each on inputs worked out by hand.
+TEST_CASE("async lanes: only dp_comm, pcie and nvme name one; the handler argument round-trips") {
+  CHECK(async_lane(Lane::dp_comm) == AsyncLaneId::dp);
+  CHECK(async_lane(Lane::pcie) == AsyncLaneId::pcie);
+  CHECK(async_lane(Lane::nvme) == AsyncLaneId::nvme);
+  for (Lane l : {Lane::compute, Lane::tp_comm, Lane::pp_p2p}) CHECK_THROWS_AS(async_lane(l), SimulationError);
+  for (AsyncLaneId id : kAsyncLaneIds) CHECK(async_lane(trace_lane(id)) == id);
+  for (int rank : {0, 1, 7, 16383})
+    for (AsyncLaneId id : kAsyncLaneIds) {
+      const LaneArg back = LaneArg::unpack(LaneArg{rank, id}.pack());
+      CHECK((back.rank == rank && back.lane == id));
+    }
+  CHECK(LaneArg{2, AsyncLaneId::nvme}.pack() != LaneArg{3, AsyncLaneId::dp}.pack());
+}
+
+TEST_CASE("breakdown clock: each second lands in one field, and busy counts the stream's own work") {
+  BreakdownClock c;
+  c.computed(Category::forward, Seconds(1));
+  c.computed(Category::backward, Seconds(2));
+  c.computed(Category::recompute, Seconds(0.5));
+  c.computed(Category::optimizer, Seconds(0.25));
+  c.computed(Category::pp, Seconds(0.125));                            // a blocking send
+  c.collective(GroupKind::tp, Category::tp, Seconds(0.5), Seconds(1));   // waited, then ran
+  c.collective(GroupKind::shard, Category::dp, Seconds(2), Seconds(3));
+  c.collective(GroupKind::world, Category::dp, Seconds(4), Seconds(1));  // waiting on other stages
+  c.waited_on(AsyncLaneId::dp, Seconds(8));
+  c.waited_on(AsyncLaneId::pcie, Seconds(16));
+  c.waited_on(AsyncLaneId::nvme, Seconds(32));
+  // Blocked at 1 s, the send began at 3 s and arrived at 5 s: 2 s bubble, 2 s exposed pipeline comm.
+  c.received(SimTime::from_seconds(1), SimTime::from_seconds(3), SimTime::from_seconds(5));
+  // A send that began before the receive blocked: all of the wait is pipeline comm.
+  c.received(SimTime::from_seconds(6), SimTime::from_seconds(2), SimTime::from_seconds(7));
+  const StepBreakdown& b = c.breakdown();
+  CHECK(b.compute.value() == 3);
+  CHECK(b.recompute.value() == 0.5);
+  CHECK(b.optimizer.value() == 0.25);
+  CHECK(b.pp_comm_exposed.value() == 0.125 + 2 + 1);
+  CHECK(b.tp_comm_exposed.value() == 1.5);
+  CHECK(b.dp_comm_exposed.value() == 2 + 3 + 1 + 8);
+  CHECK(b.pp_bubble.value() == 4 + 2);
+  CHECK(b.offload_exposed.value() == 48);
+  CHECK(c.busy().value() == 3 + 0.5 + 0.25 + 0.125 + 1);
+  CHECK(b.total().value() == 3 + 0.5 + 0.25 + 1.5 + 14 + 3.125 + 6 + 48);
+}
+
+TEST_CASE("memory tracker: totals with the allocator overhead, the peak and its breakdown, no kind below 0") {
+  MemoryTracker m(0.1);
+  CHECK(m.change(true, MemKind::params, Bytes(10)).value() == 10);
+  CHECK(m.change(true, MemKind::activations, Bytes(100)).value() == doctest::Approx(120));  // 10 + 100 + 10% of 100
+  CHECK(m.change(true, MemKind::zero3_gathered, Bytes(5)).value() == doctest::Approx(125));
+  CHECK(m.change(false, MemKind::activations, Bytes(100)).value() == 15);
+  CHECK(m.change(false, MemKind::grads, Bytes(7)).value() == 15);  // nothing to free: grads stay at 0
+  CHECK(m.peak().value() == doctest::Approx(125));
+  const MemoryBreakdown& at = m.at_peak();
+  CHECK(at.params.value() == 10);
+  CHECK(at.activations.value() == 100);
+  CHECK(at.zero3_gathered.value() == 5);
+  CHECK(at.comm_buffers.value() == 5);  // the gathered parameters are reported within comm_buffers
+  CHECK(at.other.value() == doctest::Approx(10));
+  CHECK(at.grads.value() == 0);
+  CHECK(at.total().value() == doctest::Approx(m.peak().value()));
 }

@@ -116,7 +116,7 @@ void check_row_matches_card(const RunRow& row, const std::string& card, const st
   CHECK(from_row.training.flash_attention == from_card.training.flash_attention);
   CHECK(from_row.training.overlap.grad_reduce == from_card.training.overlap.grad_reduce);
   CHECK(from_row.memory.convention == from_card.memory.convention);
-  CHECK(simulate_step(from_row).step_time_s == simulate_step(from_card).step_time_s);
+  CHECK(simulate_step(from_row).step_time_s.value() == simulate_step(from_card).step_time_s.value());
 }
 
 }  // namespace
@@ -245,7 +245,7 @@ TEST_CASE("auto columns: the fastest fitting candidate is chosen and reported") 
   for (const PlanPoint& p : grid_points(plan.axes)) {
     Scenario s = row_scenario(t.rows[0], plan, p.overrides(), zoo());
     StepResult res = simulate_step(s);
-    if (res.fits) CHECK(*r.predicted_step_time_s <= res.step_time_s);
+    if (res.fits) CHECK(*r.predicted_step_time_s <= res.step_time_s.value());
   }
 }
 
@@ -273,7 +273,7 @@ TEST_CASE("auto vp with layers that only split evenly with the embedding and los
   CHECK(plan.axes[0].values == std::vector<std::string>{"1", "3"});
   Scenario s = row_scenario(t.rows[0], plan, {"parallel.vp=3"}, zoo());
   CHECK(s.parallel.embedding_in_pp_split);
-  CHECK(simulate_step(s).step_time_s > 0);
+  CHECK(simulate_step(s).step_time_s.value() > 0);
   // Layers that divide pp keep the plain split.
   RunsTable even = table_of(small_row("even", "1,2,4,1,0,auto,0,1,8,full,1.0,,,,0"));
   CHECK_FALSE(row_scenario(even.rows[0], plan_row(even.rows[0], zoo()), {}, zoo()).parallel.embedding_in_pp_split);

@@ -32,7 +32,7 @@ constexpr double kPsPerUs = 1e6;
 
 // Seconds to microseconds, rounded to the picosecond (SimTime's resolution),
 // so that the text carries no floating-point noise.
-double to_us(double s) { return std::round(s * kUsPerS * kPsPerUs) / kPsPerUs; }
+double to_us(Seconds s) { return std::round(s.value() * kUsPerS * kPsPerUs) / kPsPerUs; }
 
 int tid_of(Lane l) { return static_cast<int>(l); }
 
@@ -87,7 +87,7 @@ nlohmann::json timed_event(const StepResult& r, const Ref& e) {
     }
     case Kind::counter:
       return {{"ph", "C"}, {"name", "HBM in use"}, {"pid", e.pid}, {"ts", e.ts_us},
-              {"args", {{"GiB", r.memory_samples[e.index].bytes / kGiB}}}};
+              {"args", {{"GiB", r.memory_samples[e.index].bytes.value() / kGiB}}}};
     case Kind::flow_start:
     case Kind::flow_end: {
       const TraceFlow& f = r.flows[e.index];

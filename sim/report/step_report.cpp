@@ -37,10 +37,10 @@ std::vector<std::pair<const char*, Bytes>> memory_items(const MemoryBreakdown& m
 }
 
 std::vector<std::pair<const char*, double>> offload_items(const StepResult& r) {
-  return {{"pcie_d2h", r.offload_pcie_d2h_bytes_per_gpu},
-          {"pcie_h2d", r.offload_pcie_h2d_bytes_per_gpu},
-          {"nvme_read", r.offload_nvme_read_bytes_per_gpu},
-          {"nvme_write", r.offload_nvme_write_bytes_per_gpu}};
+  return {{"pcie_d2h", r.offload_pcie_d2h_bytes_per_gpu.value()},
+          {"pcie_h2d", r.offload_pcie_h2d_bytes_per_gpu.value()},
+          {"nvme_read", r.offload_nvme_read_bytes_per_gpu.value()},
+          {"nvme_write", r.offload_nvme_write_bytes_per_gpu.value()}};
 }
 
 const GpuStats* find_gpu(const StepResult& r, int rank) {
@@ -73,35 +73,36 @@ std::string header_text(const StepResult& r) {
 std::string throughput_text(const StepResult& r) {
   Rows rows = {{"step time [s]", "throughput [tokens/s]", "model [TFLOP/s per GPU]", "hardware [TFLOP/s per GPU]",
                 "MFU [%]"},
-               {fixed(r.step_time_s, 4), fixed(r.tokens_per_s, 0), fixed(r.model_tflops_per_gpu, 1),
+               {fixed(r.step_time_s.value(), 4), fixed(r.tokens_per_s, 0), fixed(r.model_tflops_per_gpu, 1),
                 fixed(r.hardware_tflops_per_gpu, 1), fixed(100.0 * r.mfu, 1)}};
   return render_text_table(rows);
 }
 
 std::string breakdown_text(const StepResult& r) {
   Rows rows = {{"breakdown (" + where(r, r.critical_rank) + ")", "time [s]", "share [% of step]"}};
-  auto share = [&](double s) { return fixed(r.step_time_s > 0 ? 100.0 * s / r.step_time_s : 0.0, 1); };
+  const double step_s = r.step_time_s.value();
+  auto share = [&](double s) { return fixed(step_s > 0 ? 100.0 * s / step_s : 0.0, 1); };
   for (const auto& [name, s] : breakdown_items(r.breakdown)) rows.push_back({name, fixed(s, 4), share(s)});
-  rows.push_back({"total", fixed(r.step_time_s, 4), share(r.step_time_s)});
+  rows.push_back({"total", fixed(step_s, 4), share(step_s)});
   return render_text_table(rows);
 }
 
 std::string memory_text(const StepResult& r) {
   std::ostringstream o;
-  o << "peak memory [GiB]: " << gib(r.peak_memory_bytes) << " of " << gib(r.gpu_memory_bytes) << " GiB HBM ("
-    << r.gpu << "), fits: " << (r.fits ? "yes" : "no") << ", " << where(r, r.peak_rank) << "\n";
+  o << "peak memory [GiB]: " << gib(r.peak_memory_bytes.value()) << " of " << gib(r.gpu_memory_bytes.value())
+    << " GiB HBM (" << r.gpu << "), fits: " << (r.fits ? "yes" : "no") << ", " << where(r, r.peak_rank) << "\n";
   Rows rows = {{"memory at peak", "size [GiB]"}};
   for (const auto& [name, b] : memory_items(r.memory_at_peak)) rows.push_back({name, gib(b.value())});
   rows.push_back({"total", gib(r.memory_at_peak.total().value())});
   o << render_text_table(rows);
   if (r.memory_at_peak.zero3_gathered.value() > 0)
     o << "of comm_buffers, ZeRO-3 gathered parameters [GiB]: " << gib(r.memory_at_peak.zero3_gathered.value()) << "\n";
-  if (r.host_memory_peak_bytes_per_node > 0)
-    o << "host memory per node (offload) [GiB]: " << gib(r.host_memory_peak_bytes_per_node) << " of "
-      << gib(r.host_memory_bytes_per_node) << ", fits: " << (r.host_memory_fits ? "yes" : "no") << "\n";
-  if (r.nvme_peak_bytes_per_node > 0)
-    o << "NVMe per node (offload) [GiB]: " << gib(r.nvme_peak_bytes_per_node) << " of "
-      << gib(r.nvme_capacity_bytes_per_node) << ", fits: " << (r.nvme_fits ? "yes" : "no") << "\n";
+  if (r.host_memory_peak_bytes_per_node.value() > 0)
+    o << "host memory per node (offload) [GiB]: " << gib(r.host_memory_peak_bytes_per_node.value()) << " of "
+      << gib(r.host_memory_bytes_per_node.value()) << ", fits: " << (r.host_memory_fits ? "yes" : "no") << "\n";
+  if (r.nvme_peak_bytes_per_node.value() > 0)
+    o << "NVMe per node (offload) [GiB]: " << gib(r.nvme_peak_bytes_per_node.value()) << " of "
+      << gib(r.nvme_capacity_bytes_per_node.value()) << ", fits: " << (r.nvme_fits ? "yes" : "no") << "\n";
   return o.str();
 }
 
@@ -109,7 +110,7 @@ std::string traffic_text(const StepResult& r) {
   std::string out;
   if (!r.comm_bytes_per_gpu.empty()) {
     Rows rows = {{"communication (group.kind)", "sent per GPU [GB]"}};
-    for (const auto& [kind, bytes] : r.comm_bytes_per_gpu) rows.push_back({kind, fixed(bytes / kGB, 3)});
+    for (const auto& [kind, bytes] : r.comm_bytes_per_gpu) rows.push_back({kind, fixed(bytes.value() / kGB, 3)});
     out += render_text_table(rows);
   }
   Rows off = {{"offload traffic", "per GPU [GB]"}};
@@ -142,7 +143,7 @@ nlohmann::json step_summary_json(const StepResult& r) {
   j["cluster"] = r.cluster;
   j["gpu"] = r.gpu;
   j["params_total"] = r.params_total;
-  j["step_time_s"] = r.step_time_s;
+  j["step_time_s"] = r.step_time_s.value();
   j["tokens_per_s"] = r.tokens_per_s;
   j["model_tflops_per_gpu"] = r.model_tflops_per_gpu;
   j["hardware_tflops_per_gpu"] = r.hardware_tflops_per_gpu;
@@ -182,7 +183,8 @@ void write_per_gpu_csv(const StepResult& r, std::ostream& os) {
     os << g.rank << ',' << g.node << ',' << g.local_gpu << ',' << c.dp << ',' << c.pp << ',' << c.tp << ',' << c.cp
        << ',' << whole(g.peak_bytes);
     for (const auto& item : memory_items(g.at_peak)) os << ',' << whole(item.second);
-    os << ',' << general(g.busy_s, 12) << ',' << general(g.idle_s, 12) << ',' << (g.simulated ? 1 : 0) << '\n';
+    os << ',' << general(g.busy_s.value(), 12) << ',' << general(g.idle_s.value(), 12) << ',' << (g.simulated ? 1 : 0)
+       << '\n';
   }
 }
 

@@ -55,9 +55,9 @@ Suggestion suggestion_of(const PlanOutcome& o) {
   s.changes = o.point.settings;
   s.status = o.status;
   s.fits = o.fits();
-  s.peak_memory_bytes = o.status == PlanStatus::simulated ? o.result.peak_memory_bytes : o.analytic_peak_bytes;
+  s.peak_memory_bytes = o.status == PlanStatus::simulated ? o.result.peak_memory_bytes.value() : o.analytic_peak_bytes;
   if (o.status == PlanStatus::invalid && !o.built) s.peak_memory_bytes = 0;
-  s.step_time_s = o.result.step_time_s;
+  s.step_time_s = o.result.step_time_s.value();
   s.tokens_per_s = o.result.tokens_per_s;
   s.reason = o.status == PlanStatus::invalid ? o.reason_key + ": " + o.reason : "";
   return s;
@@ -127,9 +127,9 @@ Advice advise(const ScenarioFactory& factory, const AdviseOptions& options) {
   PlanOutcome b = evaluate_plans(factory, {PlanPoint{}}, given).front();
   Advice a;
   a.fits = b.fits();
-  a.peak_memory_bytes = b.result.peak_memory_bytes;
+  a.peak_memory_bytes = b.result.peak_memory_bytes.value();
   a.gpu_memory_bytes = b.gpu_memory_bytes;
-  a.step_time_s = b.result.step_time_s;
+  a.step_time_s = b.result.step_time_s.value();
   a.tokens_per_s = b.result.tokens_per_s;
   a.memory_terms = memory_terms(b.status == PlanStatus::simulated ? b.result.memory_at_peak : b.analytic_at_peak);
   if (b.status == PlanStatus::invalid) {  // a plan the simulator refuses (offload): its analytic memory

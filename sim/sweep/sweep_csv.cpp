@@ -76,8 +76,8 @@ std::string reason_text(const PlanOutcome& o) {
              gib(o.gpu_memory_bytes) + " GiB";
     case PlanStatus::simulated:
       if (o.result.fits) return "";
-      return "memory: simulated peak " + gib(o.result.peak_memory_bytes) + " GiB exceeds the GPU's " +
-             gib(o.result.gpu_memory_bytes) + " GiB";
+      return "memory: simulated peak " + gib(o.result.peak_memory_bytes.value()) + " GiB exceeds the GPU's " +
+             gib(o.result.gpu_memory_bytes.value()) + " GiB";
   }
   return "";
 }
@@ -87,9 +87,9 @@ std::vector<std::string> result_cells(const PlanOutcome& o) {
   const bool sim = o.status == PlanStatus::simulated;
   const StepResult& r = o.result;
   const StepBreakdown& b = r.breakdown;
-  for (double v : {r.step_time_s, r.tokens_per_s, r.model_tflops_per_gpu, r.hardware_tflops_per_gpu, r.mfu})
+  for (double v : {r.step_time_s.value(), r.tokens_per_s, r.model_tflops_per_gpu, r.hardware_tflops_per_gpu, r.mfu})
     c.push_back(sim ? general(v) : "");
-  c.push_back(sim ? bytes(r.peak_memory_bytes) : "");
+  c.push_back(sim ? bytes(r.peak_memory_bytes.value()) : "");
   c.push_back(o.built ? bytes(o.analytic_peak_bytes) : "");
   c.push_back(o.built ? bytes(o.gpu_memory_bytes) : "");
   c.push_back(o.built ? (o.fits() ? "true" : "false") : "");

@@ -79,16 +79,16 @@ void take_outcome(RowReport& r, const PlanOutcome& o) {
   if (o.status != PlanStatus::simulated) return;
   const StepResult& s = o.result;
   r.fits = s.fits;
-  r.predicted_peak_memory_gb = s.peak_memory_bytes / 1e9;
+  r.predicted_peak_memory_gb = s.peak_memory_bytes.value() / 1e9;
   r.breakdown = s.breakdown;
   r.layout = RowLayout{s.parallel, s.training, s.micro_batches};
   if (r.measured_peak_memory_gb && *r.measured_peak_memory_gb > 0)
     r.memory_error = *r.predicted_peak_memory_gb / *r.measured_peak_memory_gb - 1;
   if (r.measured_oom) return;  // a run that did not run has no step time to compare
-  r.predicted_step_time_s = s.step_time_s;
+  r.predicted_step_time_s = s.step_time_s.value();
   r.predicted_tflops_per_gpu = s.model_tflops_per_gpu;
   if (r.measured_step_time_s && *r.measured_step_time_s > 0) {
-    r.error = s.step_time_s / *r.measured_step_time_s - 1;
+    r.error = s.step_time_s.value() / *r.measured_step_time_s - 1;
     r.measured_tflops_per_gpu = s.model_flops_per_step / *r.measured_step_time_s / s.gpus / 1e12;
   }
 }

@@ -23,28 +23,28 @@ CollectiveResult CommCost::predict(const CollectiveRequest& r, const GroupPlacem
   }
 }
 
-double CommCost::time(CollectiveOp op, double bytes, const GroupPlacement& g) {
-  if (ideal_ || g.ranks <= 1 || bytes <= 0) return 0;
-  auto key = std::make_tuple(static_cast<int>(op), bytes, g.ranks, g.nodes, g.per_node);
-  if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+Seconds CommCost::time(CollectiveOp op, Bytes bytes, const GroupPlacement& g) {
+  if (ideal_ || g.ranks <= 1 || bytes.value() <= 0) return Seconds(0);
+  auto key = std::make_tuple(static_cast<int>(op), bytes.value(), g.ranks, g.nodes, g.per_node);
+  if (auto it = cache_.find(key); it != cache_.end()) return Seconds(it->second);
   const int gpn = std::max(1, cluster_.node.gpus);
   const int nics = std::max(1, cluster_.node.nics.count * std::min(g.per_node, gpn) / gpn);
   CollectiveRequest r;
   r.op = op;
   r.ranks = g.ranks;
-  r.bytes = bytes;
+  r.bytes = bytes.value();
   double t = predict(r, g, nics).time_s;
   cache_.emplace(key, t);
-  return t;
+  return Seconds(t);
 }
 
-double CommCost::send_time(double bytes, bool same_node) {
+Seconds CommCost::send_time(Bytes bytes, bool same_node) {
   GroupPlacement g{2, same_node ? 1 : 2, same_node ? 2 : 1};
   return time(CollectiveOp::send_recv, bytes, g);
 }
 
-double bytes_sent_per_gpu(CollectiveOp op, double bytes, int n) {
-  if (n <= 1) return 0;
+Bytes bytes_sent_per_gpu(CollectiveOp op, Bytes bytes, int n) {
+  if (n <= 1) return Bytes(0);
   switch (op) {
     case CollectiveOp::all_reduce: return 2.0 * (n - 1) / n * bytes;
     case CollectiveOp::all_gather:

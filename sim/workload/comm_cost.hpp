@@ -14,6 +14,7 @@
 #include <string>
 #include <tuple>
 
+#include "sim/core/quantity.hpp"
 #include "sim/net/collective.hpp"
 #include "sim/spec/cluster_spec.hpp"
 #include "sim/parallel/layout.hpp"
@@ -32,12 +33,13 @@ class CommCost {
   // "all_gather on 16 GPUs over 2 nodes: tree cannot run it, NCCL's tuner chose ring/Simple", once per kind.
   const std::set<std::string>& fallbacks() const { return fallbacks_; }
 
-  // Seconds one call of `op` over `bytes` (nccl-tests' size: the full buffer)
-  // takes on a group placed as `g`. A group of one GPU takes 0.
-  double time(CollectiveOp op, double bytes, const GroupPlacement& g);
-  // Seconds of a point-to-point send of `bytes` between two GPUs, on the same
+  // The time one call of `op` over `bytes` (nccl-tests' size: the full buffer)
+  // takes on a group placed as `g`. A group of one GPU takes 0. Records a
+  // fallback when the forced algorithm/protocol cannot run the call.
+  Seconds time(CollectiveOp op, Bytes bytes, const GroupPlacement& g);
+  // The time of a point-to-point send of `bytes` between two GPUs, on the same
   // node or not.
-  double send_time(double bytes, bool same_node);
+  Seconds send_time(Bytes bytes, bool same_node);
 
  private:
   CollectiveResult predict(const CollectiveRequest& r, const GroupPlacement& g, int nics);
@@ -52,6 +54,6 @@ class CommCost {
 
 // Bytes one GPU sends in one call (ring algorithms; formulas.md §6):
 // all-reduce 2 (n-1)/n S, all-gather and reduce-scatter (n-1)/n S, send S.
-double bytes_sent_per_gpu(CollectiveOp op, double bytes, int ranks);
+Bytes bytes_sent_per_gpu(CollectiveOp op, Bytes bytes, int ranks);
 
 }  // namespace trainsim

@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 
+#include "sim/core/quantity.hpp"
 #include "sim/workload/program.hpp"
 #include "sim/workload/step_plan.hpp"
 
@@ -20,12 +21,12 @@ class Emitter {
   // `micro_batch` / `chunk` say which pass it names (-1: none).
   int label(const std::string& name, int micro_batch = -1, int chunk = -1);
   // `host`: the work runs on the host CPU (CPU-Adam; Instr::host).
-  void compute(double seconds, Category c, int lbl, bool host = false);
+  void compute(Seconds seconds, Category c, int lbl, bool host = false);
   // A collective on the compute stream's critical path (`exposed` seconds of
   // it); nothing for a group of one GPU.
-  void blocking(GroupKind g, CollectiveOp op, double bytes, double exposed, Lane lane, Category c, int lbl);
+  void blocking(GroupKind g, CollectiveOp op, Bytes bytes, Seconds exposed, Lane lane, Category c, int lbl);
   // Queues a collective on the DP lane; returns how many launches precede and include it.
-  int launch(GroupKind g, CollectiveOp op, double bytes, double seconds, int lbl);
+  int launch(GroupKind g, CollectiveOp op, Bytes bytes, Seconds seconds, int lbl);
   // Blocks until the first `count` launches have finished.
   void wait_dp(int count) { wait(Lane::dp_comm, count); }
   // Blocks until the first `count` items of async lane `lane` have finished.
@@ -35,19 +36,19 @@ class Emitter {
   // Queues an offload copy (pcie lane for d2h/h2d, nvme lane for reads/writes)
   // of `bytes` taking `seconds` at the full rate; returns how many copies on
   // that lane precede and include it (nothing queued for bytes <= 0).
-  int copy(CopyKind kind, double bytes, double seconds, int lbl);
+  int copy(CopyKind kind, Bytes bytes, Seconds seconds, int lbl);
   // Items queued so far on async lane `lane` (dp_comm, pcie, nvme).
   int queued(Lane lane) const;
-  void send(int peer_stage, int message, double bytes, double seconds, int lbl);
+  void send(int peer_stage, int message, Bytes bytes, Seconds seconds, int lbl);
   void recv(int message);
-  void memory(bool alloc, MemKind kind, double bytes);
+  void memory(bool alloc, MemKind kind, Bytes bytes);
 
   int launches() const { return launches_; }
   StageProgram& program() { return prog_; }
 
  private:
-  Instr& push(InstrKind kind, Category c, Lane lane, double bytes, double seconds, int lbl);
-  void collective(InstrKind kind, GroupKind g, CollectiveOp op, double bytes, double seconds, Lane lane, Category c,
+  Instr& push(InstrKind kind, Category c, Lane lane, Bytes bytes, Seconds seconds, int lbl);
+  void collective(InstrKind kind, GroupKind g, CollectiveOp op, Bytes bytes, Seconds seconds, Lane lane, Category c,
                   int lbl);
   int group_size(GroupKind g) const;
 

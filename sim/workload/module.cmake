@@ -1,8 +1,11 @@
 # sim/workload: the training step: plan, programs, the step engine and its result.
 trainsim_module(NAME workload DIR sim/workload
-  SOURCES comm_cost.cpp
+  SOURCES breakdown_clock.cpp
+          comm_cost.cpp
           emitter.cpp
+          grad_buckets.cpp
           host_contention.cpp
+          memory_tracker.cpp
           offload_emitter.cpp
           offload_plan.cpp
           program.cpp
@@ -10,4 +13,5 @@ trainsim_module(NAME workload DIR sim/workload
           step_engine.cpp
           step_plan.cpp
           step_sim.cpp
+          zero3_passes.cpp
   DEPS net cost memory parallel topology model spec core)

@@ -24,12 +24,12 @@ void OffloadEmitter::grads_reduced(double params, int mb, bool per_micro_batch) 
   if (per_micro_batch && m > 1) {
     // stage_1_and_2 async_accumulate_grad_in_cpu_via_gpu / stage3 partition_grads:
     // the first micro-batch's partition goes down, later ones fetch the sum and add on the GPU.
-    const double b = part * o_.grad_accum_bytes;
+    const Bytes b(part * o_.grad_accum_bytes);
     if (mb == 0) e_.copy(CopyKind::d2h, b, copy_seconds(b, r.d2h), label_grads_);
     else e_.copy(CopyKind::h2d, b, copy_seconds(b, r.h2d), label_grads_);
   }
   if (mb == m - 1) {
-    const double b = part * o_.grad_boundary_bytes;  // fp32 partition for CPU-Adam
+    const Bytes b(part * o_.grad_boundary_bytes);  // fp32 partition for CPU-Adam
     e_.copy(CopyKind::d2h, b, copy_seconds(b, r.d2h), label_grads_);
   }
 }
@@ -42,17 +42,17 @@ void OffloadEmitter::sub_group(double n, int index, int groups) {
   if (o_.optimizer_nvme) {
     e_.wait(Lane::nvme, reads_[index]);
   }
-  e_.compute(n / r.cpu_adam, Category::optimizer, label_adam_, true);
+  e_.compute(Seconds(n / r.cpu_adam), Category::optimizer, label_adam_, true);
   if (o_.optimizer_nvme) {
-    const double b = n * o_.state_bytes;
+    const Bytes b(n * o_.state_bytes);
     e_.copy(CopyKind::nvme_write, b, copy_seconds(b, r.nvme_write), label_swap_);
     const int next = index + o_.swap_ahead + 1;
     if (next < groups) {
-      const double nb = std::min(o_.sub_group, local_ - next * o_.sub_group) * o_.state_bytes;
+      const Bytes nb(std::min(o_.sub_group, local_ - next * o_.sub_group) * o_.state_bytes);
       reads_[next] = e_.copy(CopyKind::nvme_read, nb, copy_seconds(nb, r.nvme_read), label_swap_);
     }
   }
-  const double w = n * o_.weight_bytes;
+  const Bytes w(n * o_.weight_bytes);
   if (o_.params_nvme) e_.copy(CopyKind::nvme_write, w * on_nvme_, copy_seconds(w * on_nvme_, r.nvme_write), label_swap_);
   else if (!o_.params) e_.copy(CopyKind::h2d, w, copy_seconds(w, r.h2d), label_params_);
 }
@@ -65,7 +65,7 @@ int OffloadEmitter::step(double local, int zero_stage) {
   local_ = local;
   if (o_.optimizer_nvme) {
     for (int g = 0; g < std::min(groups, o_.swap_ahead + 1); ++g) {
-      const double b = std::min(group, local - g * group) * o_.state_bytes;
+      const Bytes b(std::min(group, local - g * group) * o_.state_bytes);
       reads_[g] = e_.copy(CopyKind::nvme_read, b, copy_seconds(b, o_.rates.nvme_read), label_swap_);
     }
   }
@@ -77,9 +77,9 @@ int OffloadEmitter::step(double local, int zero_stage) {
 
 int OffloadEmitter::fetch(double params) {
   if (!o_.params || params <= 0) return 0;
-  const double b = params / shard_ * o_.weight_bytes;
+  const Bytes b(params / shard_ * o_.weight_bytes);
   if (o_.params_nvme && on_nvme_ > 0) {
-    const double nb = b * on_nvme_;
+    const Bytes nb = b * on_nvme_;
     const int read = e_.copy(CopyKind::nvme_read, nb, copy_seconds(nb, o_.rates.nvme_read), label_fetch_);
     e_.after(Lane::nvme, read);
   }

@@ -79,7 +79,9 @@ void ignore_nic(OffloadRates& r) {
 
 }  // namespace
 
-double copy_seconds(double bytes, double rate) { return bytes > 0 && rate > 0 ? bytes / rate : 0.0; }
+Seconds copy_seconds(Bytes bytes, double rate) {
+  return Seconds(bytes.value() > 0 && rate > 0 ? bytes.value() / rate : 0.0);
+}
 
 OffloadStep plan_offload(const Scenario& s, bool dp_crosses_nodes) {
   OffloadStep o;

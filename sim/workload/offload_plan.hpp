@@ -103,7 +103,7 @@ struct OffloadStep {
 // building a two-node topology graph when something is offloaded.
 OffloadStep plan_offload(const Scenario& s, bool dp_crosses_nodes);
 
-// Seconds to copy `bytes` at `rate` bytes/s (0 for rate <= 0 or bytes <= 0).
-double copy_seconds(double bytes, double rate);
+// The time to copy `bytes` at `rate` bytes/s (0 for rate <= 0 or bytes <= 0).
+Seconds copy_seconds(Bytes bytes, double rate);
 
 }  // namespace trainsim

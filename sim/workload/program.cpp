@@ -39,4 +39,22 @@ const char* to_string(GroupKind g) {
   return "?";
 }
 
+std::vector<int> group_ranks(const Layout& l, GroupKind g, int rank) {
+  switch (g) {
+    case GroupKind::tp: return l.group(Dim::tp, rank);
+    case GroupKind::cp: return l.group(Dim::cp, rank);
+    case GroupKind::shard: return l.shard_group(rank);
+    case GroupKind::embedding: {
+      std::vector<int> pp = l.group(Dim::pp, rank);
+      return {pp.front(), pp.back()};
+    }
+    case GroupKind::world: {
+      std::vector<int> all(l.world());
+      for (int i = 0; i < l.world(); ++i) all[i] = i;
+      return all;
+    }
+  }
+  return {rank};
+}
+
 }  // namespace trainsim

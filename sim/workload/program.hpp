@@ -24,9 +24,11 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "sim/core/quantity.hpp"
 #include "sim/core/sim_time.hpp"
 #include "sim/net/collective.hpp"
 #include "sim/workload/step_result.hpp"
@@ -44,6 +46,9 @@ const char* to_string(Category c);
 enum class GroupKind : std::uint8_t { tp, cp, shard, embedding, world };
 inline constexpr int kGroupKinds = 5;
 const char* to_string(GroupKind g);
+// The global ranks of `rank`'s group of kind `g` on layout `l`, lowest first
+// (embedding: the first and last stage of its pipeline; world: every rank).
+std::vector<int> group_ranks(const Layout& l, GroupKind g, int rank);
 
 // zero3_gathered: ZeRO-3 gathered parameters (zero3_gathers.hpp), reported
 // within comm_buffers and on their own (MemoryBreakdown::zero3_gathered).
@@ -65,7 +70,7 @@ struct Instr {
   Lane after_lane = Lane::dp_comm;  // launch / copy: start only after `after` items of this lane finished
   int after = 0;
   SimTime duration;        // compute / collective time
-  double bytes = 0;        // collective size (nccl-tests convention), send size, or memory bytes
+  Bytes bytes;             // collective size (nccl-tests convention), send size, or memory bytes
   int count = 0;           // wait_lane: launches to wait for
   int peer_stage = 0;      // send: destination pipeline stage
   int message = 0;         // send / recv: message id (see StageProgram::message_id)
@@ -86,9 +91,9 @@ struct StageProgram {
   std::vector<Instr> instrs;
   std::vector<SpanLabel> labels;     // span names, indexed by Instr::label
   // Bytes one GPU of this stage sends per step, by "group.op" (summary comm_bytes_per_gpu).
-  std::map<std::string, double> comm_bytes;
+  std::map<std::string, Bytes> comm_bytes;
   double hardware_flops = 0;         // FLOPs one GPU of this stage executes per step
-  std::array<double, kCopyKinds> offload_bytes{};  // bytes one GPU copies per step, by CopyKind
+  std::array<Bytes, kCopyKinds> offload_bytes{};  // what one GPU copies per step, by CopyKind
 };
 
 // Message ids: a forward activation or backward gradient for (micro-batch,

@@ -5,38 +5,44 @@
 
 #include "sim/memory/comm_buffers.hpp"
 #include "sim/memory/zero3_gathers.hpp"
-#include "sim/workload/emitter.hpp"
-#include "sim/workload/offload_emitter.hpp"
 #include "sim/parallel/schedule.hpp"
+#include "sim/workload/emitter.hpp"
+#include "sim/workload/grad_buckets.hpp"
+#include "sim/workload/offload_emitter.hpp"
+#include "sim/workload/zero3_passes.hpp"
 
 namespace trainsim {
 namespace {
 
 // Gradient clipping all-reduces one fp32 value, the squared gradient norm
 // (Megatron clip_grad_norm_fp32, DeepSpeed clip_grad_norm_).
-constexpr double kGradNormBytes = 4;
+constexpr Bytes kGradNormBytes(4);
 
 std::string pass_label(bool forward, int mb, int chunk, int vp) {
   std::string l = std::string(forward ? "F" : "B") + " mb" + std::to_string(mb);
   return vp > 1 ? l + " c" + std::to_string(chunk) : l;
 }
 
+// Seconds of the cost model's tables (LayerTimes, EdgeTimes: doubles).
+Seconds secs(double s) { return Seconds(s); }
+
 class StageBuilder {
  public:
-  StageBuilder(const StepPlan& p, int stage)
-      : p_(p), s_(*p.scenario), e_(p, stage), stage_(stage), pp_(s_.parallel.pp), vp_(p.split.chunks()),
-        vstages_(pp_ * vp_), m_(p.micro_batches), sp_(s_.parallel.sequence_parallel),
-        zero_(s_.parallel.zero_stage), gathers_(zero3_gathers(s_)), grad_label_(e_.label("grad reduce")),
-        off_(p, e_) {}
+  StageBuilder(const Scenario& s, const StepPlan& p, CommCost& comm, int stage)
+      : p_(p), s_(s), comm_(comm), e_(p, stage), stage_(stage), pp_(s_.parallel.pp), vp_(p.split.chunks()),
+        vstages_(pp_ * vp_), m_(p.micro_batches), sp_(s_.parallel.sequence_parallel), zero_(s_.parallel.zero_stage),
+        buffers_(comm_buffers(s_, static_cast<double>(mem().params))), grad_label_(e_.label("grad reduce")),
+        off_(p, e_), buckets_(p, zero_, comm, e_, off_, buffers_.backward, grad_label_),
+        zero3_(s, p, comm, e_, off_) {}
 
   StageProgram build() {
     start_memory();
     auto order = stage_schedule(s_.parallel.schedule, pp_, vp_, stage_, m_);
     for (std::size_t i = 0; i < order.size(); ++i) {
-      next_item_ = i + 1 < order.size() ? &order[i + 1] : nullptr;
+      zero3_.set_next(i + 1 < order.size() ? &order[i + 1] : nullptr);
       order[i].forward ? forward(order[i]) : backward(order[i]);
     }
-    next_item_ = nullptr;
+    zero3_.set_next(nullptr);
     finish_step();
     e_.program().hardware_flops = hardware_flops();
     return std::move(e_.program());
@@ -47,15 +53,15 @@ class StageBuilder {
   int vstage(int chunk) const { return chunk * pp_ + stage_; }
   bool first(int chunk) const { return vstage(chunk) == 0; }
   bool last(int chunk) const { return vstage(chunk) == vstages_ - 1; }
-  double chunk_stored(int chunk) const {
-    double b = p_.layer_stored * p_.split.chunk_layers(stage_, chunk);
+  Bytes chunk_stored(int chunk) const {
+    Bytes b = p_.layer_stored * p_.split.chunk_layers(stage_, chunk);
     if (first(chunk)) b += p_.embedding_stored;
     if (last(chunk)) b += p_.output_stored;
     if (stage_ < pp_ - 1) b += p_.stage_output_buffer;
     return b;
   }
-  double chunk_working(int chunk) const {
-    double w = p_.split.chunk_layers(stage_, chunk) > 0 ? p_.layer_working : 0;
+  Bytes chunk_working(int chunk) const {
+    Bytes w = p_.split.chunk_layers(stage_, chunk) > 0 ? p_.layer_working : Bytes(0);
     return last(chunk) ? std::max(w, p_.output_working) : w;
   }
   // The units a ZeRO-3 pass over the chunk gathers, in pass order
@@ -83,135 +89,55 @@ class StageBuilder {
 
   // ---- memory
   void start_memory() {
-    e_.memory(true, MemKind::params, mem().peak.params.value());
-    e_.memory(true, MemKind::grads, mem().peak.grads.value());
-    e_.memory(true, MemKind::optimizer_states, mem().peak.optimizer_states.value());
-    e_.memory(true, MemKind::other, s_.memory.cuda_context.value());
-    buffers_ = comm_buffers(s_, static_cast<double>(mem().params));
+    e_.memory(true, MemKind::params, mem().peak.params);
+    e_.memory(true, MemKind::grads, mem().peak.grads);
+    e_.memory(true, MemKind::optimizer_states, mem().peak.optimizer_states);
+    e_.memory(true, MemKind::other, s_.memory.cuda_context);
   }
 
   // ---- tensor and context parallel collectives of one block
   // One block (attention or MLP) of a pass between its TP collectives: with SP
   // an all-gather before and a reduce-scatter after, else an all-reduce after.
   // With tp_comm_overlap the collective after the block hides behind its compute.
-  void block_forward(double seconds, Category c, int lbl) {
+  void block_forward(Seconds seconds, Category c, int lbl) {
     if (sp_) tp_collective(CollectiveOp::all_gather, p_.tp_ag_s, lbl);
     e_.compute(seconds, c, lbl);
-    const double t = sp_ ? p_.tp_rs_s : p_.tp_ar_s;
-    const double exposed = p_.overlap.tp_comm ? std::max(0.0, t - seconds) : t;
+    const Seconds t = sp_ ? p_.tp_rs_s : p_.tp_ar_s;
+    const Seconds exposed = p_.overlap.tp_comm ? std::max(Seconds(0), t - seconds) : t;
     tp_collective(sp_ ? CollectiveOp::reduce_scatter : CollectiveOp::all_reduce, exposed, lbl);
   }
   // Megatron's scatter/gather: the received 1/tp pieces all-gathered over TP.
   void gather_received(int lbl) {
-    if (p_.p2p_gather_s > 0)
+    if (p_.p2p_gather_s > Seconds(0))
       e_.blocking(GroupKind::tp, CollectiveOp::all_gather, p_.p2p_gather_bytes, p_.p2p_gather_s, Lane::tp_comm,
                   Category::pp, lbl);
   }
   // Ring attention's K/V exchange runs beside the attention block it feeds.
-  double exposed_cp(double exchange, double attention) const {
-    return p_.cp_overlapped ? std::max(0.0, exchange - attention) : exchange;
+  Seconds exposed_cp(Seconds exchange, double attention) const {
+    return p_.cp_overlapped ? std::max(Seconds(0), exchange - secs(attention)) : exchange;
   }
-  void tp_collective(CollectiveOp op, double exposed, int lbl) {
+  void tp_collective(CollectiveOp op, Seconds exposed, int lbl) {
     e_.blocking(GroupKind::tp, op, p_.tp_bytes, exposed, Lane::tp_comm, Category::tp, lbl);
   }
   void layer_forward(int lbl) {
     if (s_.parallel.cp > 1)
       e_.blocking(GroupKind::cp, CollectiveOp::all_gather, p_.cp_bytes,
                   exposed_cp(p_.cp_ag_s, p_.layer.attention_forward), Lane::tp_comm, Category::tp, lbl);
-    block_forward(p_.layer.attention_forward, Category::forward, lbl);
-    block_forward(p_.layer.mlp_forward, Category::forward, lbl);
+    block_forward(secs(p_.layer.attention_forward), Category::forward, lbl);
+    block_forward(secs(p_.layer.mlp_forward), Category::forward, lbl);
   }
   void layer_backward(int lbl) {
     if (s_.training.recompute == Recompute::full) {
-      block_forward(p_.layer.attention_recompute, Category::recompute, lbl);
-      block_forward(p_.layer.mlp_recompute, Category::recompute, lbl);
+      block_forward(secs(p_.layer.attention_recompute), Category::recompute, lbl);
+      block_forward(secs(p_.layer.mlp_recompute), Category::recompute, lbl);
     } else {
-      e_.compute(p_.layer.recompute(), Category::recompute, lbl);
+      e_.compute(secs(p_.layer.recompute()), Category::recompute, lbl);
     }
-    block_forward(p_.layer.mlp_backward, Category::backward, lbl);
-    block_forward(p_.layer.attention_backward, Category::backward, lbl);
+    block_forward(secs(p_.layer.mlp_backward), Category::backward, lbl);
+    block_forward(secs(p_.layer.attention_backward), Category::backward, lbl);
     if (s_.parallel.cp > 1)
       e_.blocking(GroupKind::cp, CollectiveOp::reduce_scatter, p_.cp_bytes,
                   exposed_cp(p_.cp_rs_s, p_.layer.attention_backward), Lane::tp_comm, Category::tp, lbl);
-  }
-
-  // ---- ZeRO-3 parameter gathers and releases (zero3_gathers.hpp)
-  // A unit is ready when its all-gather (dp lane) and, with parameter offload,
-  // its partition's copy to the GPU (pcie lane) have finished. Its gathered
-  // parameters are allocated when the all-gather is launched.
-  struct Ticket {
-    int dp = 0, pcie = 0;
-  };
-  Ticket gather(double params, int lbl) {
-    Ticket t;
-    t.pcie = off_.fetch(params);
-    double bytes = params * p_.weight_bytes_per_param;  // the gathered unit (nccl-tests size)
-    double secs = p_.comm->time(CollectiveOp::all_gather, bytes, p_.shard_group);
-    t.dp = e_.launch(GroupKind::shard, CollectiveOp::all_gather, bytes, secs, lbl);
-    if (gathers_) e_.memory(true, MemKind::zero3_gathered, params * zero3_weight_bytes(s_));
-    return t;
-  }
-  // Before unit j (zero 3 only): launch the gathers zero3_gather_end allows
-  // (unit j and the prefetched ones), then wait for unit j's; in backward the
-  // unit's full gradients come into being.
-  void before_unit(const Zero3Units& u, std::vector<Ticket>& done, std::size_t j, bool forward, int lbl) {
-    if (zero_ < 3) return;
-    if (j == 0) start_pass(u, forward);
-    const std::size_t end = zero3_gather_end(u.gathered, j, next_gather_, s_.memory);
-    for (; next_gather_ < end; ++next_gather_)
-      done[next_gather_] = held_[fwd_index(next_gather_, forward)] ? Ticket{} : gather(u.gathered[next_gather_], lbl);
-    e_.wait(Lane::pcie, done[j].pcie);  // waiting on the copy is offload; what is left is the all-gather
-    e_.wait_dp(done[j].dp);
-    if (gathers_ && !forward) e_.memory(true, MemKind::comm_buffers, u.params[j] * zero3_grad_bytes(s_));
-  }
-  // After unit j's compute (zero 3 only): its gathered parameters are released
-  // (partition()), and in backward its gradients, copied into the reduce bucket, freed.
-  // A unit whose next use is near (zero3_kept: stage3_max_reuse_distance)
-  // stays gathered into the next pass, which neither gathers nor fetches it.
-  void release_unit(const Zero3Units& u, std::size_t j, bool forward) {
-    if (!gathers_) return;
-    if (!forward) e_.memory(false, MemKind::comm_buffers, u.params[j] * zero3_grad_bytes(s_));
-    if (hold_next_[fwd_index(j, forward)]) return;
-    e_.memory(false, MemKind::zero3_gathered, u.gathered[j] * zero3_weight_bytes(s_));
-  }
-  std::size_t fwd_index(std::size_t j, bool forward) const { return forward ? j : held_.size() - 1 - j; }
-  // At the first unit of a pass: the units the previous pass kept are held;
-  // which of this pass's units stay gathered for the next pass (within the step).
-  void start_pass(const Zero3Units& u, bool forward) {
-    const std::size_t n = u.gathered.size();
-    next_gather_ = 0;
-    held_ = hold_next_;
-    held_.resize(n, 0);
-    hold_next_.assign(n, 0);
-    if (next_item_ == nullptr || !zero3_reuses(s_)) return;
-    // The same for every pass of a direction pair: computed once per pair.
-    std::vector<char>& kept = kept_[forward][next_item_->forward];
-    if (kept.empty()) {
-      std::vector<double> fwd(u.gathered);
-      if (!forward) std::reverse(fwd.begin(), fwd.end());
-      kept = zero3_kept(fwd, forward, next_item_->forward, s_.memory);
-    }
-    hold_next_ = kept;
-  }
-
-  // ---- gradient buckets
-  bool reduces_in(const PassItem& item) const {
-    if (!p_.overlap.grad_reduce) return false;
-    return zero_ >= 2 || item.micro_batch == m_ - 1;
-  }
-  void grads_ready(double params, bool reduce) {
-    if (!reduce) return;
-    ready_ += params;
-    if (ready_ >= p_.bucket_params) flush();
-  }
-  void flush() {
-    if (ready_ <= 0) return;
-    CollectiveOp op = zero_ == 0 || p_.grads_all_reduced ? CollectiveOp::all_reduce : CollectiveOp::reduce_scatter;
-    double bytes = ready_ * p_.grad_bytes_per_param;
-    const int n = e_.launch(GroupKind::shard, op, bytes, p_.comm->time(op, bytes, p_.shard_group), grad_label_);
-    if (p_.reductions_wait) e_.wait_dp(n);  // blocking launches: the backward resumes when the reduction ends
-    off_.grads_reduced(ready_, mb_, per_mb_);
-    ready_ = 0;
   }
 
   // ---- passes
@@ -224,16 +150,15 @@ class StageBuilder {
     }
     const int layers = p_.split.chunk_layers(stage_, it.chunk);
     const Zero3Units u = units(it.chunk, true);
-    std::vector<Ticket> done(u.params.size());
-    before_unit(u, done, 0, true, lbl);
-    if (first(it.chunk)) e_.compute(p_.edges.embedding_forward, Category::forward, lbl);
+    zero3_.before_unit(u, 0, true, lbl);
+    if (first(it.chunk)) e_.compute(secs(p_.edges.embedding_forward), Category::forward, lbl);
     for (int j = 0; j < layers; ++j) {
-      if (j > 0) before_unit(u, done, j, true, lbl);
+      if (j > 0) zero3_.before_unit(u, j, true, lbl);
       layer_forward(lbl);
-      if (j + 1 < layers) release_unit(u, j, true);
+      if (j + 1 < layers) zero3_.release_unit(u, j, true);
     }
-    if (last(it.chunk)) e_.compute(p_.edges.output_forward, Category::forward, lbl);
-    release_unit(u, u.params.size() - 1, true);
+    if (last(it.chunk)) e_.compute(secs(p_.edges.output_forward), Category::forward, lbl);
+    zero3_.release_unit(u, u.params.size() - 1, true);
     e_.memory(true, MemKind::activations, chunk_stored(it.chunk));
     if (!last(it.chunk))
       e_.send((stage_ + 1) % pp_, message_id(true, it.micro_batch, vs + 1, vstages_, m_), p_.p2p_bytes,
@@ -248,28 +173,23 @@ class StageBuilder {
       e_.recv(message_id(false, it.micro_batch, vs, vstages_, m_));
       gather_received(lbl);
     }
-    if (first_backward_) e_.memory(true, MemKind::comm_buffers, buffers_.backward.value());
-    first_backward_ = false;
+    const bool reduce = buckets_.begin_backward(it);
     e_.memory(true, MemKind::activations, chunk_working(it.chunk));
-    const bool reduce = reduces_in(it);
-    mb_ = it.micro_batch;
-    per_mb_ = reduce && zero_ >= 2;
     const int layers = p_.split.chunk_layers(stage_, it.chunk);
     const Zero3Units u = units(it.chunk, false);
-    std::vector<Ticket> done(u.params.size());
-    before_unit(u, done, 0, false, lbl);
-    if (last(it.chunk)) e_.compute(p_.edges.output_backward, Category::backward, lbl);
+    zero3_.before_unit(u, 0, false, lbl);
+    if (last(it.chunk)) e_.compute(secs(p_.edges.output_backward), Category::backward, lbl);
     for (int j = 0; j < layers; ++j) {
-      if (j > 0) before_unit(u, done, j, false, lbl);
+      if (j > 0) zero3_.before_unit(u, j, false, lbl);
       layer_backward(lbl);
-      grads_ready(u.params[j], reduce);
-      if (j + 1 < layers) release_unit(u, j, false);
+      buckets_.ready(u.params[j], reduce);
+      if (j + 1 < layers) zero3_.release_unit(u, j, false);
     }
-    if (layers == 0) grads_ready(u.params[0], reduce);
-    if (first(it.chunk)) e_.compute(p_.edges.embedding_backward, Category::backward, lbl);
-    release_unit(u, u.params.size() - 1, false);
+    if (layers == 0) buckets_.ready(u.params[0], reduce);
+    if (first(it.chunk)) e_.compute(secs(p_.edges.embedding_backward), Category::backward, lbl);
+    zero3_.release_unit(u, u.params.size() - 1, false);
     accumulate_grads(u.params, lbl);
-    if (reduce) flush();
+    if (reduce) buckets_.flush();
     e_.memory(false, MemKind::activations, chunk_working(it.chunk) + chunk_stored(it.chunk));
     if (vs > 0)
       e_.send((stage_ + pp_ - 1) % pp_, message_id(false, it.micro_batch, vs - 1, vstages_, m_), p_.p2p_bytes,
@@ -283,7 +203,8 @@ class StageBuilder {
     if (p_.grad_accum_bytes_per_param <= 0) return;
     double params = 0;
     for (double x : u) params += x;
-    e_.compute(optimizer_step_time(params, p_.grad_accum_bytes_per_param, s_.cluster.node.gpu), Category::backward, lbl);
+    e_.compute(secs(optimizer_step_time(params, p_.grad_accum_bytes_per_param, s_.cluster.node.gpu)),
+               Category::backward, lbl);
   }
 
   void finish_step();
@@ -291,23 +212,16 @@ class StageBuilder {
 
   const StepPlan& p_;
   const Scenario& s_;
+  CommCost& comm_;
   Emitter e_;
   int stage_, pp_, vp_, vstages_, m_;
   bool sp_;
   int zero_;
-  bool gathers_;          // ZeRO-3 gathers parameters (zero3_gathers.hpp)
+  CommBuffers buffers_;
   int grad_label_;
   OffloadEmitter off_;
-  int mb_ = 0;            // micro-batch of the running backward
-  bool per_mb_ = false;   // gradients are reduced in every micro-batch
-  CommBuffers buffers_;
-  double ready_ = 0;
-  std::size_t next_gather_ = 0;  // next ZeRO-3 unit of the current pass to gather
-  const PassItem* next_item_ = nullptr;  // the pass after the one being built
-  std::vector<char> held_;       // by forward unit index: still gathered from the previous pass
-  std::vector<char> hold_next_;  // by forward unit index: kept gathered for the next pass
-  std::vector<char> kept_[2][2];  // zero3_kept by [this pass forward][next pass forward]
-  bool first_backward_ = true;
+  GradBuckets buckets_;
+  Zero3Passes zero3_;
 };
 
 // After the last backward: remaining gradient reduction, the embedding
@@ -320,32 +234,27 @@ void StageBuilder::gather_updated_params() {
   const int lbl = e_.label("param gather");
   int n = 0;
   for (double left = static_cast<double>(mem().params); left > 0; left -= p_.param_gather_bucket) {
-    const double bytes = std::min(left, p_.param_gather_bucket) * p_.weight_bytes_per_param;
+    const Bytes bytes(std::min(left, p_.param_gather_bucket) * p_.weight_bytes_per_param);
     n = e_.launch(GroupKind::shard, CollectiveOp::all_gather, bytes,
-                  p_.comm->time(CollectiveOp::all_gather, bytes, p_.shard_group), lbl);
+                  comm_.time(CollectiveOp::all_gather, bytes, p_.shard_group), lbl);
   }
   if (!p_.overlap.param_gather) e_.wait_dp(n);
 }
 
 void StageBuilder::finish_step() {
   const int lbl = e_.label("step");
-  if (!p_.overlap.grad_reduce) {  // one reduction of the whole gradient buffer (Megatron DDP=local)
-    ready_ = static_cast<double>(mem().params);
-    mb_ = m_ - 1;
-    per_mb_ = false;
-    flush();
-  }
+  if (!p_.overlap.grad_reduce) buckets_.reduce_all(static_cast<double>(mem().params));
   e_.wait_dp(e_.launches());
   if (s_.model.tied_embeddings && pp_ > 1 && (stage_ == 0 || stage_ == pp_ - 1)) {
-    double bytes = p_.vocab_params * p_.grad_bytes_per_param;
+    const Bytes bytes(p_.vocab_params * p_.grad_bytes_per_param);
     e_.blocking(GroupKind::embedding, CollectiveOp::all_reduce, bytes,
-                p_.comm->time(CollectiveOp::all_reduce, bytes, p_.embedding_group), Lane::dp_comm, Category::dp, lbl);
+                comm_.time(CollectiveOp::all_reduce, bytes, p_.embedding_group), Lane::dp_comm, Category::dp, lbl);
   }
-  e_.memory(false, MemKind::comm_buffers, buffers_.backward.value());
-  e_.memory(true, MemKind::comm_buffers, buffers_.step.value());
+  e_.memory(false, MemKind::comm_buffers, buffers_.backward);
+  e_.memory(true, MemKind::comm_buffers, buffers_.step);
   if (p_.overlap.grad_clip)
     e_.blocking(GroupKind::world, CollectiveOp::all_reduce, kGradNormBytes,
-                p_.comm->time(CollectiveOp::all_reduce, kGradNormBytes, p_.world_group), Lane::dp_comm, Category::dp, lbl);
+                comm_.time(CollectiveOp::all_reduce, kGradNormBytes, p_.world_group), Lane::dp_comm, Category::dp, lbl);
   // DeepSpeed's BF16_Optimizer partitions the update and all-gathers the
   // parameters at ZeRO-0 as at ZeRO-1 (p_.grads_all_reduced).
   const bool partitioned = zero_ >= 1 || p_.grads_all_reduced;
@@ -355,18 +264,19 @@ void StageBuilder::finish_step() {
     const int up = off_.step(local, zero_);
     if (zero_ <= 2) e_.after(Lane::pcie, up);  // the all-gather sends the updated partition
   } else {
-    e_.compute(optimizer_step_time(local, p_.optimizer_bytes_per_param, s_.cluster.node.gpu), Category::optimizer, lbl);
+    e_.compute(secs(optimizer_step_time(local, p_.optimizer_bytes_per_param, s_.cluster.node.gpu)),
+               Category::optimizer, lbl);
   }
   if (partitioned && zero_ <= 2) gather_updated_params();
   if (p_.offload.active) off_.drain();
-  e_.memory(false, MemKind::comm_buffers, buffers_.step.value());
+  e_.memory(false, MemKind::comm_buffers, buffers_.step);
 }
 
 }  // namespace
 
-std::vector<StageProgram> build_programs(const StepPlan& plan) {
+std::vector<StageProgram> build_programs(const Scenario& s, const StepPlan& plan, CommCost& comm) {
   std::vector<StageProgram> out;
-  for (int i = 0; i < plan.scenario->parallel.pp; ++i) out.push_back(StageBuilder(plan, i).build());
+  for (int i = 0; i < s.parallel.pp; ++i) out.push_back(StageBuilder(s, plan, comm, i).build());
   return out;
 }
 

@@ -28,11 +28,15 @@
 
 #include <vector>
 
+#include "sim/spec/scenario.hpp"
+#include "sim/workload/comm_cost.hpp"
 #include "sim/workload/program.hpp"
 #include "sim/workload/step_plan.hpp"
 
 namespace trainsim {
 
-std::vector<StageProgram> build_programs(const StepPlan& plan);
+// `s`: the scenario `plan` was made from; `comm` costs the DP collectives the
+// programs issue (and collects its fallback warnings).
+std::vector<StageProgram> build_programs(const Scenario& s, const StepPlan& plan, CommCost& comm);
 
 }  // namespace trainsim

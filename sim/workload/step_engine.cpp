@@ -8,9 +8,14 @@
 
 #include "sim/core/engine.hpp"
 #include "sim/workload/async_lane.hpp"
+#include "sim/workload/breakdown_clock.hpp"
+#include "sim/workload/memory_tracker.hpp"
 
 namespace trainsim {
 namespace {
+
+// A span of simulated time as a quantity.
+Seconds secs(SimTime t) { return Seconds(t.to_seconds()); }
 
 enum class Blocked { none, compute, collective, wait_lane, recv, done };
 enum Handler : int { kComputeDone, kBlockingDone, kDpDone, kPpDone, kCopyDone, kHandlerCount };
@@ -22,13 +27,14 @@ struct Rank {
   Blocked blocked = Blocked::none;
   SimTime block_start;
   SimTime collective_start;           // when a blocking collective actually started
-  std::array<AsyncLane, kAsyncLanes> lanes;  // dp_comm, pcie, nvme
+  AsyncLanes lanes;
   Fluid host;                         // CPU-Adam in progress (a host compute instruction)
   std::deque<std::size_t> pp_queue;
   bool pp_busy = false;
   SimTime pp_start;                   // the send at the head of the pp lane started
   std::vector<bool> arrived;          // by message id
-  std::array<double, kMemKinds> in_use{};  // bytes by MemKind
+  BreakdownClock clock;               // where the compute stream's time went
+  MemoryTracker memory;               // HBM in use and its peak
   // The simulated members of this rank's group of each kind (resolved on first use).
   std::array<const std::vector<int>*, kGroupKinds> groups{};
   SimulatedGpu out;
@@ -36,15 +42,15 @@ struct Rank {
 
 class StepEngine {
  public:
-  StepEngine(const StepPlan& plan, const std::vector<StageProgram>& programs, bool full, bool record,
-             const EngineOptions& limits)
-      : plan_(plan), programs_(programs), record_(record), engine_(limits) {
-    pick_ranks(full);
+  StepEngine(const StepPlan& plan, const std::vector<StageProgram>& programs, const RunOptions& options)
+      : plan_(plan), programs_(programs), record_(options.record_timeline), engine_(options.limits) {
+    pick_ranks(options.coverage == Coverage::every_gpu);
     handlers_[kComputeDone] = engine_.add_handler([this](Engine&, std::uint64_t a) { on_compute_done(int(a)); });
     handlers_[kBlockingDone] = engine_.add_handler([this](Engine&, std::uint64_t a) { on_blocking_done(int(a)); });
     handlers_[kDpDone] = engine_.add_handler([this](Engine&, std::uint64_t a) { on_dp_done(int(a)); });
     handlers_[kPpDone] = engine_.add_handler([this](Engine&, std::uint64_t a) { on_pp_done(int(a)); });
-    handlers_[kCopyDone] = engine_.add_handler([this](Engine&, std::uint64_t a) { on_copy_done(int(a)); });
+    handlers_[kCopyDone] =
+        engine_.add_handler([this](Engine&, std::uint64_t a) { on_copy_done(LaneArg::unpack(a)); });
   }
 
   EngineRun run() {
@@ -54,7 +60,13 @@ class StepEngine {
       if (r.blocked != Blocked::done)
         throw SimulationError("step deadlocked: rank " + std::to_string(r.rank) + " blocked at instruction " +
                               std::to_string(r.pc) + " of stage " + std::to_string(r.prog->stage));
-    for (Rank& r : ranks_) run_.gpus.push_back(r.out);
+    for (Rank& r : ranks_) {
+      r.out.breakdown = r.clock.breakdown();
+      r.out.busy_s = r.clock.busy();
+      r.out.peak_bytes = r.memory.peak();
+      r.out.at_peak = r.memory.at_peak();
+      run_.gpus.push_back(r.out);
+    }
     run_.events = engine_.counters().fired;
     return std::move(run_);
   }
@@ -73,6 +85,7 @@ class StepEngine {
       k.prog = &programs_[c.pp];
       k.out.rank = r;
       k.out.stage = c.pp;
+      k.memory = MemoryTracker(plan_.allocator_overhead);
       k.arrived.assign(2 * plan_.layout.size(Dim::pp) * plan_.split.chunks() * plan_.micro_batches, false);
       ranks_.push_back(std::move(k));
     }
@@ -85,11 +98,11 @@ class StepEngine {
     const std::vector<int>*& cached = ranks_[i].groups[static_cast<int>(g)];
     if (cached) return *cached;
     const int r = ranks_[i].rank;
-    std::vector<int> all = g == GroupKind::world ? std::vector<int>{0} : group_ranks(g, r);
+    std::vector<int> all = g == GroupKind::world ? std::vector<int>{0} : group_ranks(plan_.layout, g, r);
     auto key = std::make_pair(static_cast<int>(g), all.front());
     auto it = groups_.find(key);
     if (it == groups_.end()) {
-      if (g == GroupKind::world) all = group_ranks(g, r);
+      if (g == GroupKind::world) all = group_ranks(plan_.layout, g, r);
       std::vector<int> sim;
       for (int m : all)
         if (index_[m] >= 0) sim.push_back(index_[m]);
@@ -97,24 +110,6 @@ class StepEngine {
     }
     cached = &it->second;
     return *cached;
-  }
-  std::vector<int> group_ranks(GroupKind g, int r) const {
-    const Layout& l = plan_.layout;
-    switch (g) {
-      case GroupKind::tp: return l.group(Dim::tp, r);
-      case GroupKind::cp: return l.group(Dim::cp, r);
-      case GroupKind::shard: return l.shard_group(r);
-      case GroupKind::embedding: {
-        std::vector<int> pp = l.group(Dim::pp, r);
-        return {pp.front(), pp.back()};
-      }
-      case GroupKind::world: {
-        std::vector<int> all(l.world());
-        for (int i = 0; i < l.world(); ++i) all[i] = i;
-        return all;
-      }
-    }
-    return {r};
   }
 
   // ---- the compute stream
@@ -128,11 +123,11 @@ class StepEngine {
         case InstrKind::collective: return arrive(i, in, false);
         case InstrKind::launch:
         case InstrKind::copy:
-          r.lanes[lane_index(in.lane)].queue.push_back(r.pc++);
-          start_lane(i, lane_index(in.lane));
+          r.lanes[async_lane(in.lane)].queue.push_back(r.pc++);
+          start_lane(i, async_lane(in.lane));
           break;
         case InstrKind::wait_lane:
-          if (r.lanes[lane_index(in.lane)].done >= in.count) { ++r.pc; break; }
+          if (r.lanes[async_lane(in.lane)].done >= in.count) { ++r.pc; break; }
           return block(r, Blocked::wait_lane);
         case InstrKind::send:
           r.pp_queue.push_back(r.pc++);
@@ -149,7 +144,7 @@ class StepEngine {
       }
     }
     r.blocked = Blocked::done;
-    r.out.end_s = engine_.now().to_seconds();
+    r.out.end_s = secs(engine_.now());
   }
   void block(Rank& r, Blocked why) {
     r.blocked = why;
@@ -168,19 +163,14 @@ class StepEngine {
   void on_compute_done(int i) {
     Rank& r = ranks_[i];
     const Instr& in = r.prog->instrs[r.pc++];
-    double d = in.duration.to_seconds();
+    Seconds d = secs(in.duration);
     if (in.host) {
       r.host.active = false;
-      d = (engine_.now() - r.host.start).to_seconds();
+      d = secs(engine_.now() - r.host.start);
       span(r, Lane::compute, in, r.host.start, engine_.now());
       recontend(i);
     }
-    StepBreakdown& b = r.out.breakdown;
-    if (in.category == Category::recompute) b.recompute += d;
-    else if (in.category == Category::optimizer) b.optimizer += d;
-    else if (in.category == Category::pp) b.pp_comm_exposed += d;  // a blocking send (DeepSpeed pipeline)
-    else b.compute += d;
-    r.out.busy_s += d;
+    r.clock.computed(in.category, d);
     advance(i);
   }
 
@@ -210,34 +200,25 @@ class StepEngine {
   void on_blocking_done(int i) {
     Rank& r = ranks_[i];
     const Instr& in = r.prog->instrs[r.pc++];
-    const double wait = (r.collective_start - r.block_start).to_seconds();
-    const double run = (engine_.now() - r.collective_start).to_seconds();
-    StepBreakdown& b = r.out.breakdown;
-    const bool across_stages = in.group == GroupKind::world || in.group == GroupKind::embedding;
-    (across_stages ? b.pp_bubble : in.category == Category::tp ? b.tp_comm_exposed : b.dp_comm_exposed) += wait;
-    if (in.category == Category::tp) {
-      b.tp_comm_exposed += run;
-      r.out.busy_s += run;
-    } else {
-      b.dp_comm_exposed += run;
-    }
+    r.clock.collective(in.group, in.category, secs(r.collective_start - r.block_start),
+                       secs(engine_.now() - r.collective_start));
     advance(i);
   }
   // ---- async lanes: DP collectives and offload copies
-  // Starts the head of lane li when the lane is free and its dependency is met.
-  void start_lane(int i, int li) {
+  // Starts the head of lane `id` when the lane is free and its dependency is met.
+  void start_lane(int i, AsyncLaneId id) {
     Rank& r = ranks_[i];
-    AsyncLane& l = r.lanes[li];
+    AsyncLane& l = r.lanes[id];
     if (l.busy || l.queue.empty()) return;
     const Instr& in = r.prog->instrs[l.queue.front()];
-    if (in.after > 0 && r.lanes[lane_index(in.after_lane)].done < in.after) return;
+    if (in.after > 0 && r.lanes[async_lane(in.after_lane)].done < in.after) return;
     l.busy = true;
-    if (li == 0) return arrive(i, in, true);
-    l.work.begin(engine_, in.duration, 1.0, handlers_[kCopyDone], i * kAsyncLanes + li);
+    if (id == AsyncLaneId::dp) return arrive(i, in, true);
+    l.work.begin(engine_, in.duration, 1.0, handlers_[kCopyDone], LaneArg{i, id}.pack());
     recontend(i);
   }
   void start_lanes(int i) {
-    for (int li = 0; li < kAsyncLanes; ++li) start_lane(i, li);
+    for (AsyncLaneId id : kAsyncLaneIds) start_lane(i, id);
   }
   void start_lane_collective(std::vector<int> members, const Instr& in) {
     int c = static_cast<int>(colls_.size());
@@ -250,7 +231,7 @@ class StepEngine {
     LaneCollective& lc = colls_[c];
     lc.members = std::move(members);
     lc.internode = plan_.offload.active && in.group == GroupKind::shard && plan_.shard_group.nodes > 1;
-    for (int m : lc.members) ranks_[m].lanes[0].coll = c;
+    for (int m : lc.members) ranks_[m].lanes[AsyncLaneId::dp].coll = c;
     lc.work.begin(engine_, in.duration, collective_rate(lc), handlers_[kDpDone], c);
     if (lc.internode)
       for (int m : lc.members) recontend(m);
@@ -260,11 +241,11 @@ class StepEngine {
   HostActivity activity(int i) const {
     const Rank& r = ranks_[i];
     HostActivity a;
-    const AsyncLane& pcie = r.lanes[1];
-    const AsyncLane& nvme = r.lanes[2];
+    const AsyncLane& pcie = r.lanes[AsyncLaneId::pcie];
+    const AsyncLane& nvme = r.lanes[AsyncLaneId::nvme];
     if (pcie.work.active) a.copy = r.prog->instrs[pcie.queue.front()].copy == CopyKind::d2h ? 1 : 2;
     if (nvme.work.active) a.nvme = r.prog->instrs[nvme.queue.front()].copy == CopyKind::nvme_read ? 1 : 2;
-    const int c = r.lanes[0].coll;
+    const int c = r.lanes[AsyncLaneId::dp].coll;
     a.nic = c >= 0 && colls_[c].internode;
     a.adam = r.host.active;
     return a;
@@ -276,10 +257,12 @@ class StepEngine {
     Rank& r = ranks_[i];
     const HostActivity a = activity(i);
     const OffloadRates& rates = plan_.offload.rates;
-    r.lanes[1].work.retime(engine_, rates.share_of(a, HostUse::copy), handlers_[kCopyDone], i * kAsyncLanes + 1);
-    r.lanes[2].work.retime(engine_, rates.share_of(a, HostUse::nvme), handlers_[kCopyDone], i * kAsyncLanes + 2);
+    r.lanes[AsyncLaneId::pcie].work.retime(engine_, rates.share_of(a, HostUse::copy), handlers_[kCopyDone],
+                                           LaneArg{i, AsyncLaneId::pcie}.pack());
+    r.lanes[AsyncLaneId::nvme].work.retime(engine_, rates.share_of(a, HostUse::nvme), handlers_[kCopyDone],
+                                           LaneArg{i, AsyncLaneId::nvme}.pack());
     r.host.retime(engine_, rates.share_of(a, HostUse::adam), handlers_[kComputeDone], i);
-    retime_collective(r.lanes[0].coll);
+    retime_collective(r.lanes[AsyncLaneId::dp].coll);
   }
   double collective_rate(const LaneCollective& lc) const {
     double rate = 1.0;
@@ -297,34 +280,34 @@ class StepEngine {
     const bool internode = colls_[c].internode;
     for (int m : members) {
       Rank& r = ranks_[m];
-      span(r, Lane::dp_comm, r.prog->instrs[r.lanes[0].queue.front()], start, engine_.now());
-      r.lanes[0].coll = -1;
+      AsyncLane& dp = r.lanes[AsyncLaneId::dp];
+      span(r, Lane::dp_comm, r.prog->instrs[dp.queue.front()], start, engine_.now());
+      dp.coll = -1;
       if (internode) recontend(m);
-      lane_done(m, 0);
+      lane_done(m, AsyncLaneId::dp);
     }
     free_colls_.push_back(c);
   }
-  void on_copy_done(int arg) {
-    const int i = arg / kAsyncLanes, li = arg % kAsyncLanes;
+  void on_copy_done(LaneArg arg) {
+    const int i = arg.rank;
     Rank& r = ranks_[i];
-    AsyncLane& l = r.lanes[li];
+    AsyncLane& l = r.lanes[arg.lane];
     l.work.active = false;
-    span(r, li == 1 ? Lane::pcie : Lane::nvme, r.prog->instrs[l.queue.front()], l.work.start, engine_.now());
+    span(r, trace_lane(arg.lane), r.prog->instrs[l.queue.front()], l.work.start, engine_.now());
     recontend(i);
-    lane_done(i, li);
+    lane_done(i, arg.lane);
   }
-  // The head of lane li finished: unblock a wait on it, start what can start.
-  void lane_done(int i, int li) {
+  // The head of lane `id` finished: unblock a wait on it, start what can start.
+  void lane_done(int i, AsyncLaneId id) {
     Rank& r = ranks_[i];
-    AsyncLane& l = r.lanes[li];
+    AsyncLane& l = r.lanes[id];
     l.queue.pop_front();
     l.busy = false;
     ++l.done;
     if (r.blocked == Blocked::wait_lane) {
       const Instr& w = r.prog->instrs[r.pc];
-      if (lane_index(w.lane) == li && l.done >= w.count) {
-        const double waited = (engine_.now() - r.block_start).to_seconds();
-        (li == 0 ? r.out.breakdown.dp_comm_exposed : r.out.breakdown.offload_exposed) += waited;
+      if (async_lane(w.lane) == id && l.done >= w.count) {
+        r.clock.waited_on(id, secs(engine_.now() - r.block_start));
         ++r.pc;
         advance(i);
       }
@@ -351,51 +334,31 @@ class StepEngine {
     c.pp = in.peer_stage;
     const int dst = index_[plan_.layout.rank(c)];
     deliver(dst, in.message, r.pp_start);  // dst is simulated: same dp/tp/cp coordinates, another stage
-    if (record_) run_.flows.push_back({static_cast<int>(run_.flows.size()), r.rank, r.pp_start.to_seconds(),
-                                       ranks_[dst].rank, engine_.now().to_seconds(), "pp send"});
+    if (record_)
+      run_.flows.push_back({static_cast<int>(run_.flows.size()), r.rank, secs(r.pp_start), ranks_[dst].rank,
+                            secs(engine_.now()), "pp send"});
     start_pp(i);
   }
   void deliver(int dst, int message, SimTime sent) {
     Rank& d = ranks_[dst];
     d.arrived[message] = true;
     if (d.blocked != Blocked::recv || d.prog->instrs[d.pc].message != message) return;
-    // Waiting time overlapping the transfer is exposed pipeline communication; the rest is bubble.
-    const SimTime from = std::max(d.block_start, sent);
-    const double comm = (engine_.now() - from).to_seconds();
-    d.out.breakdown.pp_comm_exposed += comm;
-    d.out.breakdown.pp_bubble += (engine_.now() - d.block_start).to_seconds() - comm;
+    d.clock.received(d.block_start, sent, engine_.now());
     ++d.pc;
     advance(dst);
   }
 
-  // ---- memory
-  // Applies an alloc/free; `other` includes the allocator's overhead on the
-  // activations in use (memory.allocator_overhead, as the memory model counts it).
+  // ---- memory (memory_tracker.hpp)
   void change_memory(Rank& r, const Instr& in) {
-    auto use = [&r](MemKind k) -> double& { return r.in_use[static_cast<int>(k)]; };
-    double& slot = use(in.memory);
-    slot = std::max(0.0, slot + (in.kind == InstrKind::alloc ? in.bytes : -in.bytes));
-    const double overhead = plan_.scenario->memory.allocator_overhead * use(MemKind::activations);
-    double total = overhead;
-    for (double v : r.in_use) total += v;
-    if (record_) run_.memory.push_back({r.rank, engine_.now().to_seconds(), total});
-    if (total <= r.out.peak_bytes) return;
-    r.out.peak_bytes = total;
-    MemoryBreakdown& b = r.out.at_peak;
-    b.params = Bytes(use(MemKind::params));
-    b.grads = Bytes(use(MemKind::grads));
-    b.optimizer_states = Bytes(use(MemKind::optimizer_states));
-    b.activations = Bytes(use(MemKind::activations));
-    b.zero3_gathered = Bytes(use(MemKind::zero3_gathered));
-    b.comm_buffers = Bytes(use(MemKind::comm_buffers)) + b.zero3_gathered;
-    b.other = Bytes(use(MemKind::other) + overhead);
+    const Bytes total = r.memory.change(in.kind == InstrKind::alloc, in.memory, in.bytes);
+    if (record_) run_.memory.push_back({r.rank, secs(engine_.now()), total});
   }
 
   void span(const Rank& r, Lane lane, const Instr& in, SimTime start, SimTime end) {
     if (!record_ || end == start) return;
     const SpanLabel& l = r.prog->labels.at(in.label);
     run_.spans.push_back(
-        {r.rank, lane, l.name, to_string(in.category), start.to_seconds(), end.to_seconds(), l.micro_batch, l.chunk});
+        {r.rank, lane, l.name, to_string(in.category), secs(start), secs(end), l.micro_batch, l.chunk});
   }
 
   const StepPlan& plan_;
@@ -414,9 +377,8 @@ class StepEngine {
 
 }  // namespace
 
-EngineRun run_step(const StepPlan& plan, const std::vector<StageProgram>& programs, bool full, bool record,
-                   const EngineOptions& limits) {
-  return StepEngine(plan, programs, full, record, limits).run();
+EngineRun run_step(const StepPlan& plan, const std::vector<StageProgram>& programs, const RunOptions& options) {
+  return StepEngine(plan, programs, options).run();
 }
 
 }  // namespace trainsim

@@ -15,14 +15,18 @@
 // shapes and the same traffic, so it would follow the same timeline; groups
 // then contain only the simulated members. Full mode simulates every GPU.
 //
-// The compute stream's time is classified as it passes (StepBreakdown), so a
-// GPU's breakdown sums to the time its program ends.
+// The engine interprets the programs, rendezvouses collectives and schedules
+// the lanes; each simulated GPU's BreakdownClock classifies its compute
+// stream's time as it passes (StepBreakdown), so a GPU's breakdown sums to
+// the time its program ends, and its MemoryTracker follows its HBM in use and
+// peak (breakdown_clock.hpp, memory_tracker.hpp, async_lane.hpp).
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 #include "sim/core/engine.hpp"
+#include "sim/core/quantity.hpp"
 #include "sim/workload/program.hpp"
 #include "sim/workload/step_plan.hpp"
 
@@ -31,11 +35,11 @@ namespace trainsim {
 struct SimulatedGpu {
   int rank = 0;
   int stage = 0;
-  double end_s = 0;             // the compute stream finished its program
+  Seconds end_s;                // the compute stream finished its program
   StepBreakdown breakdown;
-  double peak_bytes = 0;
+  Bytes peak_bytes;
   MemoryBreakdown at_peak;
-  double busy_s = 0;
+  Seconds busy_s;
 };
 
 struct EngineRun {
@@ -46,10 +50,18 @@ struct EngineRun {
   std::vector<MemorySample> memory;
 };
 
+// Which GPUs run_step simulates: one per pipeline stage (symmetric) or all.
+enum class Coverage { one_per_stage, every_gpu };
+
+struct RunOptions {
+  Coverage coverage = Coverage::one_per_stage;
+  bool record_timeline = false;  // keep spans, flows and memory samples (EngineRun)
+  EngineOptions limits;          // the engine's guards
+};
+
 // Throws SimulationError (sim/core/sim_error.hpp) when the programs deadlock
 // (a GPU still blocked when no event is left), and the engine's
-// EventLimitExceeded / WallTimeExceeded when a guard of `limits` trips.
-EngineRun run_step(const StepPlan& plan, const std::vector<StageProgram>& programs, bool full, bool record,
-                   const EngineOptions& limits = {});
+// EventLimitExceeded / WallTimeExceeded when a guard of `options.limits` trips.
+EngineRun run_step(const StepPlan& plan, const std::vector<StageProgram>& programs, const RunOptions& options = {});
 
 }  // namespace trainsim

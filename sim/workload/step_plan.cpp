@@ -38,8 +38,8 @@ void plan_compute(const Scenario& s, const ActivationShape& shape, StepPlan& p) 
 // Seconds of one collective on the compute stream: the network model's time,
 // plus one op's host time when launches block (CUDA_LAUNCH_BLOCKING=1: the
 // host issues the next op only once the collective has ended).
-double stream_collective_s(const Scenario& s, const StepPlan& p, CollectiveOp op, double bytes, const GroupPlacement& g) {
-  return p.comm->time(op, bytes, g) + (s.training.launch_blocking ? s.training.host_dispatch_s : 0);
+Seconds stream_collective_s(const Scenario& s, CommCost& comm, CollectiveOp op, Bytes bytes, const GroupPlacement& g) {
+  return comm.time(op, bytes, g) + Seconds(s.training.launch_blocking ? s.training.host_dispatch_s : 0);
 }
 
 // What runs beside compute: the scenario's overlap options, none of them with
@@ -52,7 +52,7 @@ void plan_overlap(const Scenario& s, StepPlan& p) {
   p.reductions_wait = true;
 }
 
-void plan_groups(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
+void plan_groups(const Scenario& s, const ActivationShape& shape, CommCost& comm, StepPlan& p) {
   const double e = activation_element_bytes(shape.precision);
   const double tokens = static_cast<double>(shape.seq_len) / shape.cp * shape.micro_batch;
   p.tp_group = p.layout.placement(p.layout.group(Dim::tp, 0));
@@ -63,22 +63,23 @@ void plan_groups(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
   // Ranks are node-major and dense: every node but possibly the last is full.
   p.world_group = {p.layout.world(), p.layout.node(p.layout.world() - 1) + 1,
                    std::min(p.layout.world(), p.layout.gpus_per_node())};
-  p.tp_bytes = tokens * s.model.hidden * e;
-  p.tp_ar_s = stream_collective_s(s, p, CollectiveOp::all_reduce, p.tp_bytes, p.tp_group);
-  p.tp_ag_s = stream_collective_s(s, p, CollectiveOp::all_gather, p.tp_bytes, p.tp_group);
-  p.tp_rs_s = stream_collective_s(s, p, CollectiveOp::reduce_scatter, p.tp_bytes, p.tp_group);
+  p.tp_bytes = Bytes(tokens * s.model.hidden * e);
+  p.tp_ar_s = stream_collective_s(s, comm, CollectiveOp::all_reduce, p.tp_bytes, p.tp_group);
+  p.tp_ag_s = stream_collective_s(s, comm, CollectiveOp::all_gather, p.tp_bytes, p.tp_group);
+  p.tp_rs_s = stream_collective_s(s, comm, CollectiveOp::reduce_scatter, p.tp_bytes, p.tp_group);
   const double kv_per_rank = 2.0 * tokens * s.model.kv_heads * s.model.head_dim * e / s.parallel.tp;
-  p.cp_bytes = kv_per_rank * s.parallel.cp;
-  p.cp_ag_s = stream_collective_s(s, p, CollectiveOp::all_gather, p.cp_bytes, p.cp_group);
-  p.cp_rs_s = stream_collective_s(s, p, CollectiveOp::reduce_scatter, p.cp_bytes, p.cp_group);
+  p.cp_bytes = Bytes(kv_per_rank * s.parallel.cp);
+  p.cp_ag_s = stream_collective_s(s, comm, CollectiveOp::all_gather, p.cp_bytes, p.cp_group);
+  p.cp_rs_s = stream_collective_s(s, comm, CollectiveOp::reduce_scatter, p.cp_bytes, p.cp_group);
 }
 
-void plan_p2p(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
+void plan_p2p(const Scenario& s, const ActivationShape& shape, CommCost& comm, StepPlan& p) {
   const double e = activation_element_bytes(shape.precision);
   // Megatron sends b (s/cp) h per micro-batch, split over TP (scatter-gather, or already split by SP);
   // DeepSpeed's PipelineEngine sends the whole tensor from every TP rank (pipe/engine.py _exec_send_activations).
-  const int split = s.parallel.pipeline_engine == PipelineEngine::deepspeed && !s.parallel.sequence_parallel ? 1 : s.parallel.tp;
-  p.p2p_bytes = e * shape.seq_len / shape.cp * shape.micro_batch * s.model.hidden / split;
+  const int split =
+      s.parallel.pipeline_engine == PipelineEngine::deepspeed && !s.parallel.sequence_parallel ? 1 : s.parallel.tp;
+  p.p2p_bytes = Bytes(e * shape.seq_len / shape.cp * shape.micro_batch * s.model.hidden / split);
   // Megatron's p2p_communication waits for each send and receive (req.wait(),
   // and torch.cuda.synchronize() after batch_isend_irecv) unless the
   // interleaved schedule runs with --overlap-p2p-communication; DeepSpeed's
@@ -87,17 +88,17 @@ void plan_p2p(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
   p.p2p_blocking = s.parallel.pipeline_engine == PipelineEngine::deepspeed || !overlapped;
   if (split > 1 && !s.parallel.sequence_parallel && s.parallel.pp > 1) {
     p.p2p_gather_bytes = p.p2p_bytes * split;
-    p.p2p_gather_s = stream_collective_s(s, p, CollectiveOp::all_gather, p.p2p_gather_bytes, p.tp_group);
+    p.p2p_gather_s = stream_collective_s(s, comm, CollectiveOp::all_gather, p.p2p_gather_bytes, p.tp_group);
   }
   const int pp = s.parallel.pp;
-  p.p2p_s.assign(pp, 0.0);
+  p.p2p_s.assign(pp, Seconds(0));
   RankCoord c = p.layout.coord(0);
   for (int i = 0; i < pp && pp > 1; ++i) {
     RankCoord a = c, b = c;
     a.pp = i;
     b.pp = (i + 1) % pp;
     bool same = p.layout.node(p.layout.rank(a)) == p.layout.node(p.layout.rank(b));
-    p.p2p_s[i] = p.comm->send_time(p.p2p_bytes, same);
+    p.p2p_s[i] = comm.send_time(p.p2p_bytes, same);
   }
 }
 
@@ -126,30 +127,30 @@ void plan_dp(const Scenario& s, StepPlan& p) {
 
 void plan_memory(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
   p.memory = compute_memory(s);
-  p.layer_stored = stored_layer_activations(s.model, shape).total().value();
-  p.layer_working = layer_backward_working(s.model, shape).value();
-  p.embedding_stored = embedding_activations(s.model, shape).value();
-  p.output_stored = output_activations(s.model, shape).value();
-  p.output_working = output_working(s.model, shape).value();
+  p.layer_stored = stored_layer_activations(s.model, shape).total();
+  p.layer_working = layer_backward_working(s.model, shape);
+  p.embedding_stored = embedding_activations(s.model, shape);
+  p.output_stored = output_activations(s.model, shape);
+  p.output_working = output_working(s.model, shape);
+  p.allocator_overhead = s.memory.allocator_overhead;
   if (s.memory.convention == MemoryConvention::deepspeed) {
     const double e = activation_element_bytes(shape.precision);
     const double sp = shape.sequence_parallel ? shape.tp : 1;
-    p.stage_output_buffer = e * shape.seq_len / shape.cp * shape.micro_batch * s.model.hidden / sp;
+    p.stage_output_buffer = Bytes(e * shape.seq_len / shape.cp * shape.micro_batch * s.model.hidden / sp);
   }
 }
 
 }  // namespace
 
 StepPlan make_step_plan(const Scenario& s, CommCost& comm) {
-  StepPlan p(s, Layout(s.parallel, s.cluster.node.gpus, s.parallel.order),
+  StepPlan p(Layout(s.parallel, s.cluster.node.gpus, s.parallel.order),
              split_layers(s.model.layers, s.parallel.pp, s.parallel.vp, s.parallel.embedding_in_pp_split));
   p.micro_batches = s.num_micro_batches();
-  p.comm = &comm;
   const ActivationShape shape = activation_shape(s);
   plan_compute(s, shape, p);
   plan_overlap(s, p);
-  plan_groups(s, shape, p);
-  plan_p2p(s, shape, p);
+  plan_groups(s, shape, comm, p);
+  plan_p2p(s, shape, comm, p);
   plan_dp(s, p);
   p.offload = plan_offload(s, p.shard_group.nodes > 1);
   plan_memory(s, shape, p);

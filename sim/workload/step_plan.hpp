@@ -1,11 +1,13 @@
 // Everything the program builder needs about one step, computed once from the
 // scenario: compute times (cost model or measured profile), communication
-// times on each group's placement, message and memory sizes.
+// times on each group's placement, message and memory sizes. A value: it
+// refers to neither the scenario nor the CommCost it was made with.
 #pragma once
 
 #include <utility>
 #include <vector>
 
+#include "sim/core/quantity.hpp"
 #include "sim/spec/scenario.hpp"
 #include "sim/cost/op_cost.hpp"
 #include "sim/memory/memory_model.hpp"
@@ -17,9 +19,8 @@
 namespace trainsim {
 
 struct StepPlan {
-  StepPlan(const Scenario& s, Layout l, StageSplit sp) : scenario(&s), layout(std::move(l)), split(std::move(sp)) {}
+  StepPlan(Layout l, StageSplit sp) : layout(std::move(l)), split(std::move(sp)) {}
 
-  const Scenario* scenario = nullptr;
   Layout layout;
   StageSplit split;
   int micro_batches = 1;
@@ -28,24 +29,25 @@ struct StepPlan {
 
   // Tensor-parallel collectives of one block and pass (nccl-tests size = the full
   // b (s/cp) h activation); with SP an all-gather and a reduce-scatter, else an all-reduce.
-  double tp_bytes = 0;
-  double tp_ar_s = 0, tp_ag_s = 0, tp_rs_s = 0;
+  Bytes tp_bytes;
+  Seconds tp_ar_s, tp_ag_s, tp_rs_s;
   GroupPlacement tp_group, shard_group, cp_group;
   GroupPlacement embedding_group;  // first and last pipeline stage (tied-embedding gradients)
   GroupPlacement world_group;      // every GPU (gradient-norm all-reduce)
   // Context parallelism: K and V of one layer gathered in forward, their
   // gradients reduce-scattered in backward (ring attention).
-  double cp_bytes = 0;
-  double cp_ag_s = 0, cp_rs_s = 0;
+  Bytes cp_bytes;
+  Seconds cp_ag_s, cp_rs_s;
   // Pipeline: bytes of one activation (or gradient) send and its time, per
   // stage boundary (index i: stage i -> i+1 and back), and wrap-around (pp-1 -> 0).
-  double p2p_bytes = 0;
+  Bytes p2p_bytes;
   bool p2p_blocking = false;       // the sender's compute stream waits for its send (Megatron unless overlapped; DeepSpeed)
-  std::vector<double> p2p_s;       // size pp; p2p_s[i] for the pair (i, (i + 1) % pp)
+  std::vector<Seconds> p2p_s;      // size pp; p2p_s[i] for the pair (i, (i + 1) % pp)
   // Megatron's scatter/gather of pipeline tensors (no SP, tp > 1): each TP rank
   // sends 1/tp of the activation and the receiving stage all-gathers it over TP
   // before use (p2p_communication: gather_split_1d_tensor); 0 when not used.
-  double p2p_gather_bytes = 0, p2p_gather_s = 0;
+  Bytes p2p_gather_bytes;
+  Seconds p2p_gather_s;
 
   // What runs beside compute: training.overlap_*, every one off with blocking
   // launches (training.cuda_launch_blocking). overlap.grad_reduce keeps saying
@@ -78,15 +80,15 @@ struct StepPlan {
 
   // Memory.
   MemoryResult memory;               // the analytic model (static states, buffers)
-  double layer_stored = 0;           // activations kept per layer and micro-batch
-  double layer_working = 0;          // transient of one layer's backward
-  double embedding_stored = 0, output_stored = 0, output_working = 0;
-  double stage_output_buffer = 0;    // deepspeed convention: pipe-engine output kept until backward
-
-  CommCost* comm = nullptr;
+  Bytes layer_stored;                // activations kept per layer and micro-batch
+  Bytes layer_working;               // transient of one layer's backward
+  Bytes embedding_stored, output_stored, output_working;
+  Bytes stage_output_buffer;         // deepspeed convention: pipe-engine output kept until backward
+  double allocator_overhead = 0;     // memory.allocator_overhead: a fraction of the activations in use
 };
 
-// Builds the plan; throws ConfigError for an unreadable compute profile.
+// Builds the plan, costing its collectives with `comm` (whose fallback
+// warnings it may add to); throws ConfigError for an unreadable compute profile.
 StepPlan make_step_plan(const Scenario& s, CommCost& comm);
 
 }  // namespace trainsim

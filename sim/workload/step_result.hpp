@@ -1,6 +1,8 @@
 // The result of simulating one training step (trainsim run): step time and
 // its breakdown, per-GPU peak memory, communication volume, and the timeline
 // of the GPUs that were simulated (for trace.json). DESIGN.md §3 "Outputs".
+// Times are Seconds and sizes Bytes (sim/core/quantity.hpp); writers take
+// .value() where they print.
 #pragma once
 
 #include <array>
@@ -10,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/quantity.hpp"
 #include "sim/spec/scenario.hpp"
 #include "sim/memory/memory_model.hpp"
 #include "sim/parallel/layout.hpp"
@@ -23,27 +26,27 @@ const char* to_string(Lane l);
 // Where each second of the step went on the GPU that finishes last; the
 // fields sum to step_time_s (summary.json breakdown_s).
 struct StepBreakdown {
-  double compute = 0;          // forward and backward compute, embedding, output, loss
-  double recompute = 0;        // forward work re-run in backward
-  double tp_comm_exposed = 0;  // tensor/context-parallel collectives on the compute stream's critical path
-  double pp_bubble = 0;        // idle waiting on another pipeline stage's compute
-  double pp_comm_exposed = 0;  // idle waiting on a pipeline send in flight
-  double dp_comm_exposed = 0;  // idle waiting on gradient reduction / parameter gathers
-  double offload_exposed = 0;  // idle waiting on PCIe / NVMe offload traffic
-  double optimizer = 0;        // optimizer step (and gradient clipping)
+  Seconds compute;          // forward and backward compute, embedding, output, loss
+  Seconds recompute;        // forward work re-run in backward
+  Seconds tp_comm_exposed;  // tensor/context-parallel collectives on the compute stream's critical path
+  Seconds pp_bubble;        // idle waiting on another pipeline stage's compute
+  Seconds pp_comm_exposed;  // idle waiting on a pipeline send in flight
+  Seconds dp_comm_exposed;  // idle waiting on gradient reduction / parameter gathers
+  Seconds offload_exposed;  // idle waiting on PCIe / NVMe offload traffic
+  Seconds optimizer;        // optimizer step (and gradient clipping)
   // (summary.json breakdown_s key, seconds) in field order: the one list every
   // writer (summary.json, validate's JSON, sweep's CSV columns) uses.
   std::array<std::pair<const char*, double>, 8> items() const {
-    return {{{"compute", compute},
-             {"recompute", recompute},
-             {"tp_comm_exposed", tp_comm_exposed},
-             {"pp_bubble", pp_bubble},
-             {"pp_comm_exposed", pp_comm_exposed},
-             {"dp_comm_exposed", dp_comm_exposed},
-             {"offload_exposed", offload_exposed},
-             {"optimizer", optimizer}}};
+    return {{{"compute", compute.value()},
+             {"recompute", recompute.value()},
+             {"tp_comm_exposed", tp_comm_exposed.value()},
+             {"pp_bubble", pp_bubble.value()},
+             {"pp_comm_exposed", pp_comm_exposed.value()},
+             {"dp_comm_exposed", dp_comm_exposed.value()},
+             {"offload_exposed", offload_exposed.value()},
+             {"optimizer", optimizer.value()}}};
   }
-  double total() const {
+  Seconds total() const {
     return compute + recompute + tp_comm_exposed + pp_bubble + pp_comm_exposed + dp_comm_exposed + offload_exposed +
            optimizer;
   }
@@ -55,8 +58,8 @@ struct TraceSpan {
   Lane lane = Lane::compute;
   std::string name;      // "F mb3 c0", "tp all_reduce", "dp reduce_scatter bucket 2", ...
   std::string category;  // "forward", "backward", "recompute", "tp", "dp", "pp", "optimizer"
-  double start_s = 0;
-  double end_s = 0;
+  Seconds start_s;
+  Seconds end_s;
   int micro_batch = -1;  // the pass's micro-batch, -1 when the span belongs to none
   int chunk = -1;        // its model chunk (interleaved schedule), -1 when none
 };
@@ -65,17 +68,17 @@ struct TraceSpan {
 struct TraceFlow {
   int id = 0;
   int src_rank = 0;
-  double src_s = 0;      // send start
+  Seconds src_s;         // send start
   int dst_rank = 0;
-  double dst_s = 0;      // arrival
+  Seconds dst_s;         // arrival
   std::string name;
 };
 
 // HBM in use on one simulated GPU after a change (counter track).
 struct MemorySample {
   int rank = 0;
-  double t_s = 0;
-  double bytes = 0;
+  Seconds t_s;
+  Bytes bytes;
 };
 
 struct GpuStats {
@@ -83,10 +86,10 @@ struct GpuStats {
   RankCoord coord;
   int node = 0;
   int local_gpu = 0;          // index inside the node
-  double peak_bytes = 0;      // peak allocated HBM over the step
+  Bytes peak_bytes;           // peak allocated HBM over the step
   MemoryBreakdown at_peak;    // breakdown at that GPU's peak instant
-  double busy_s = 0;          // compute stream busy (compute + recompute + exposed TP comm + optimizer)
-  double idle_s = 0;          // step_time_s - busy_s
+  Seconds busy_s;             // compute stream busy (compute + recompute + exposed TP comm + optimizer)
+  Seconds idle_s;             // step_time_s - busy_s
   bool simulated = true;      // false: a copy of the symmetric representative with the same role
 };
 
@@ -103,7 +106,7 @@ struct StepResult {
   int micro_batches = 0;          // per step per pipeline
   std::int64_t params_total = 0;
 
-  double step_time_s = 0;
+  Seconds step_time_s;
   double tokens_per_s = 0;
   double model_flops_per_step = 0;      // Megatron num_floating_point_operations (formulas.md §1)
   double model_tflops_per_gpu = 0;      // model FLOPs / (step time x GPUs) / 1e12
@@ -114,27 +117,27 @@ struct StepResult {
   StepBreakdown breakdown;
   int critical_rank = 0;                // the GPU whose timeline the breakdown describes
 
-  double peak_memory_bytes = 0;         // max over GPUs
+  Bytes peak_memory_bytes;              // max over GPUs
   int peak_rank = 0;
   MemoryBreakdown memory_at_peak;
-  double gpu_memory_bytes = 0;
+  Bytes gpu_memory_bytes;
   bool fits = true;
-  double host_memory_peak_bytes_per_node = 0;  // offloaded states + pinned swap buffers (memory_model.hpp)
-  double nvme_peak_bytes_per_node = 0;
-  double host_memory_bytes_per_node = 0;       // the node's DRAM (cluster card)
-  double nvme_capacity_bytes_per_node = 0;     // the node's NVMe capacity for offload
+  Bytes host_memory_peak_bytes_per_node;       // offloaded states + pinned swap buffers (memory_model.hpp)
+  Bytes nvme_peak_bytes_per_node;
+  Bytes host_memory_bytes_per_node;            // the node's DRAM (cluster card)
+  Bytes nvme_capacity_bytes_per_node;          // the node's NVMe capacity for offload
   bool host_memory_fits = true;                // host_memory_peak <= host_memory
   bool nvme_fits = true;                       // nvme_peak <= nvme_capacity
   // Offload traffic of one GPU per step (the critical rank's stage; offload_plan.hpp).
-  double offload_pcie_d2h_bytes_per_gpu = 0;
-  double offload_pcie_h2d_bytes_per_gpu = 0;
-  double offload_nvme_read_bytes_per_gpu = 0;
-  double offload_nvme_write_bytes_per_gpu = 0;
+  Bytes offload_pcie_d2h_bytes_per_gpu;
+  Bytes offload_pcie_h2d_bytes_per_gpu;
+  Bytes offload_nvme_read_bytes_per_gpu;
+  Bytes offload_nvme_write_bytes_per_gpu;
 
   // Bytes each GPU sends per step, by collective kind ("all_reduce", "all_gather",
   // "reduce_scatter", "send_recv") and group ("tp", "dp", "pp", "cp"): key "dp.all_reduce".
   // Summed over GPUs of the critical rank's role; ring algorithms' per-GPU send volume.
-  std::map<std::string, double> comm_bytes_per_gpu;
+  std::map<std::string, Bytes> comm_bytes_per_gpu;
 
   std::vector<GpuStats> per_gpu;        // every GPU, rank order
   bool full_simulation = false;         // --full: every GPU simulated

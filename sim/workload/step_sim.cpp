@@ -48,18 +48,19 @@ void fill_time(const Scenario& s, const EngineRun& run, const std::vector<StageP
   r.offload_pcie_h2d_bytes_per_gpu = off[static_cast<int>(CopyKind::h2d)];
   r.offload_nvme_read_bytes_per_gpu = off[static_cast<int>(CopyKind::nvme_read)];
   r.offload_nvme_write_bytes_per_gpu = off[static_cast<int>(CopyKind::nvme_write)];
-  r.tokens_per_s = static_cast<double>(s.training.global_batch) * s.training.seq_len / r.step_time_s;
+  const double step_s = r.step_time_s.value();
+  r.tokens_per_s = static_cast<double>(s.training.global_batch) * s.training.seq_len / step_s;
   r.model_flops_per_step = model_flops_per_step(s);
   double hw = 0;
   for (const StageProgram& p : progs) hw += p.hardware_flops;
   hw *= static_cast<double>(s.gpus) / s.parallel.pp;
-  r.model_tflops_per_gpu = r.model_flops_per_step / r.step_time_s / s.gpus / 1e12;
-  r.hardware_tflops_per_gpu = hw / r.step_time_s / s.gpus / 1e12;
+  r.model_tflops_per_gpu = r.model_flops_per_step / step_s / s.gpus / 1e12;
+  r.hardware_tflops_per_gpu = hw / step_s / s.gpus / 1e12;
   const Precision dense = s.training.precision == Precision::fp8 ? Precision::bf16 : s.training.precision;
-  r.mfu = r.model_flops_per_step / (r.step_time_s * s.gpus * s.cluster.node.gpu.peak(dense).value());
+  r.mfu = r.model_flops_per_step / (step_s * s.gpus * s.cluster.node.gpu.peak(dense).value());
 }
 
-void fill_gpus(const StepPlan& plan, const EngineRun& run, StepResult& r) {
+void fill_gpus(const Scenario& s, const StepPlan& plan, const EngineRun& run, StepResult& r) {
   const Layout& l = plan.layout;
   std::vector<const SimulatedGpu*> by_rank(l.world(), nullptr), by_stage(l.size(Dim::pp), nullptr);
   for (const SimulatedGpu& g : run.gpus) {
@@ -86,12 +87,12 @@ void fill_gpus(const StepPlan& plan, const EngineRun& run, StepResult& r) {
     }
     r.per_gpu.push_back(st);
   }
-  r.gpu_memory_bytes = plan.memory.gpu_memory.value();
+  r.gpu_memory_bytes = plan.memory.gpu_memory;
   r.fits = r.peak_memory_bytes <= r.gpu_memory_bytes;
-  r.host_memory_peak_bytes_per_node = plan.memory.host_peak_per_node.value();
-  r.nvme_peak_bytes_per_node = plan.memory.nvme_peak_per_node.value();
-  r.host_memory_bytes_per_node = plan.scenario->cluster.node.host_memory.value();
-  r.nvme_capacity_bytes_per_node = plan.scenario->cluster.node.nvme_capacity.value();
+  r.host_memory_peak_bytes_per_node = plan.memory.host_peak_per_node;
+  r.nvme_peak_bytes_per_node = plan.memory.nvme_peak_per_node;
+  r.host_memory_bytes_per_node = s.cluster.node.host_memory;
+  r.nvme_capacity_bytes_per_node = s.cluster.node.nvme_capacity;
   r.host_memory_fits = plan.memory.host_fits;
   r.nvme_fits = plan.memory.nvme_fits;
 }
@@ -128,16 +129,18 @@ StepResult simulate_step(const Scenario& s, const StepOptions& options) {
   refuse_huge_timeline(s, options);
   CommCost comm(s.cluster, options.ideal_network, s.network.algorithm, s.network.protocol);
   StepPlan plan = make_step_plan(s, comm);
-  std::vector<StageProgram> programs = build_programs(plan);
-  EngineOptions limits;
-  limits.max_events = options.max_events;
-  limits.wall_time_limit_s = options.timeout_s;
-  EngineRun run = run_step(plan, programs, options.full, options.record_timeline, limits);
+  std::vector<StageProgram> programs = build_programs(s, plan, comm);
+  RunOptions run_options;
+  run_options.coverage = options.full ? Coverage::every_gpu : Coverage::one_per_stage;
+  run_options.record_timeline = options.record_timeline;
+  run_options.limits.max_events = options.max_events;
+  run_options.limits.wall_time_limit_s = options.timeout_s;
+  EngineRun run = run_step(plan, programs, run_options);
   StepResult r;
   fill_header(s, r);
   r.params_total = plan.memory.params_total;
   fill_time(s, run, programs, r);
-  fill_gpus(plan, run, r);
+  fill_gpus(s, plan, run, r);
   r.full_simulation = options.full;
   r.simulated_gpus = static_cast<int>(run.gpus.size());
   r.events = run.events;

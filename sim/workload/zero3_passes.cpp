@@ -1,0 +1,58 @@
+#include "sim/workload/zero3_passes.hpp"
+
+#include <algorithm>
+
+namespace trainsim {
+
+Zero3Passes::Zero3Passes(const Scenario& s, const StepPlan& p, CommCost& comm, Emitter& e, OffloadEmitter& off)
+    : s_(s), p_(p), comm_(comm), e_(e), off_(off), zero_(s.parallel.zero_stage), gathers_(zero3_gathers(s)) {}
+
+Zero3Passes::Ticket Zero3Passes::gather(double params, int lbl) {
+  Ticket t;
+  t.pcie = off_.fetch(params);
+  const Bytes bytes(params * p_.weight_bytes_per_param);  // the gathered unit (nccl-tests size)
+  const Seconds secs = comm_.time(CollectiveOp::all_gather, bytes, p_.shard_group);
+  t.dp = e_.launch(GroupKind::shard, CollectiveOp::all_gather, bytes, secs, lbl);
+  if (gathers_) e_.memory(true, MemKind::zero3_gathered, Bytes(params * zero3_weight_bytes(s_)));
+  return t;
+}
+
+void Zero3Passes::before_unit(const Zero3Units& u, std::size_t j, bool forward, int lbl) {
+  if (zero_ < 3) return;
+  if (j == 0) start_pass(u, forward);
+  const std::size_t end = zero3_gather_end(u.gathered, j, next_gather_, s_.memory);
+  for (; next_gather_ < end; ++next_gather_)
+    done_[next_gather_] = held_[fwd_index(next_gather_, forward)] ? Ticket{} : gather(u.gathered[next_gather_], lbl);
+  e_.wait(Lane::pcie, done_[j].pcie);  // waiting on the copy is offload; what is left is the all-gather
+  e_.wait_dp(done_[j].dp);
+  if (gathers_ && !forward) e_.memory(true, MemKind::comm_buffers, Bytes(u.params[j] * zero3_grad_bytes(s_)));
+}
+
+void Zero3Passes::release_unit(const Zero3Units& u, std::size_t j, bool forward) {
+  if (!gathers_) return;
+  if (!forward) e_.memory(false, MemKind::comm_buffers, Bytes(u.params[j] * zero3_grad_bytes(s_)));
+  if (hold_next_[fwd_index(j, forward)]) return;
+  e_.memory(false, MemKind::zero3_gathered, Bytes(u.gathered[j] * zero3_weight_bytes(s_)));
+}
+
+// At the first unit of a pass: the units the previous pass kept are held;
+// which of this pass's units stay gathered for the next pass (within the step).
+void Zero3Passes::start_pass(const Zero3Units& u, bool forward) {
+  const std::size_t n = u.gathered.size();
+  done_.assign(u.params.size(), Ticket{});
+  next_gather_ = 0;
+  held_ = hold_next_;
+  held_.resize(n, 0);
+  hold_next_.assign(n, 0);
+  if (next_ == nullptr || !zero3_reuses(s_)) return;
+  // The same for every pass of a direction pair: computed once per pair.
+  std::vector<char>& kept = kept_[forward][next_->forward];
+  if (kept.empty()) {
+    std::vector<double> fwd(u.gathered);
+    if (!forward) std::reverse(fwd.begin(), fwd.end());
+    kept = zero3_kept(fwd, forward, next_->forward, s_.memory);
+  }
+  hold_next_ = kept;
+}
+
+}  // namespace trainsim
