@@ -1,13 +1,16 @@
 # One helper per kind of test.
 #
-# trainsim_add_test(NAME): tests/NAME.cpp is a doctest suite linked against the
-# library; the test runs with the source tree as working directory so it can
-# read models/, topologies/ and ../shared/reference/.
-function(trainsim_add_test name)
+# trainsim_add_test(PATH): tests/PATH.cpp (PATH = MODULE/NAME, e.g.
+# core/core_test) is a doctest suite linked against the library; its
+# executable and CTest entry are called NAME. The test runs with the source
+# tree as working directory so it can read models/, topologies/ and
+# ../shared/reference/.
+function(trainsim_add_test path)
   if(NOT TRAINSIM_BUILD_TESTS)
     return()
   endif()
-  add_executable(${name} tests/${name}.cpp tests/doctest_main.cpp)
+  get_filename_component(name ${path} NAME)
+  add_executable(${name} tests/${path}.cpp tests/doctest_main.cpp)
   target_compile_options(${name} PRIVATE ${TRAINSIM_WARNINGS})
   target_compile_definitions(${name} PRIVATE TRAINSIM_DEFAULT_DATA_DIR="${CMAKE_SOURCE_DIR}")
   target_link_libraries(${name} PRIVATE trainsim::trainsim doctest::doctest)

@@ -6,14 +6,8 @@
 # line and column. Usage: cli_validate_test.sh PATH/TO/trainsim
 set -u
 bin="$1"
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 runs="$root/../shared/reference/calibration_runs.csv"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1"; }
 pick='sc21_t1_1.7B|bloom_prequel_02-28_184B_29|nemo2407_LLAMA2-7B_8'
 
 "$bin" validate --runs "$runs" --filter "$pick" --threads 1 --json "$tmp/a.json" --markdown "$tmp/a.md" > "$tmp/a.txt" 2> "$tmp/a.err" \
@@ -72,5 +66,4 @@ check "missing column exits 2 with file:line: column" "nocol.csv:1: vp: missing 
 check "short record exits 2 with its line" "short.csv:2: this record has 2 fields" "$bin" validate --runs "$tmp/short.csv"
 check "bad --filter exits 2" "is not a valid regular expression" "$bin" validate --runs "$runs" --filter "("
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -7,14 +7,8 @@
 # Usage: cli_importers_test.sh PATH/TO/trainsim
 set -u
 bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 ds="$root/scenarios/deepspeed"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1"; }
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 
 # DeepSpeed scenarios run unmodified.
@@ -98,5 +92,4 @@ roundtrip "mem with --hostfile and --ds-config" mem "$root/tests/data/ds" base.y
 [ -s "$tmp/saved/ds_config.json" ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['gradient_accumulation_steps']==1" "$tmp/saved/ds_config.json" \
   && ok "saved ds_config.json has the derived batch keys" || bad "saved ds_config.json has the derived batch keys"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -8,7 +8,7 @@
 #include <numeric>
 
 #include "sim/load/hardware_loader.hpp"
-#include "tests/cluster_cards.hpp"
+#include "tests/test_util.hpp"
 #include "sim/core/engine.hpp"
 #include "sim/net/collective_flow.hpp"
 #include "sim/net/flow_network.hpp"

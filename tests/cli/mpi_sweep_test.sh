@@ -6,14 +6,8 @@
 set -u
 bin="$1"
 mpirun="$2"
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 small="$root/tests/data/sweep/small.yaml"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1"; }
 mpi() { "$mpirun" --allow-run-as-root --oversubscribe -n "$@"; }
 
 "$bin" sweep "$small" --threads 1 --out "$tmp/single.csv" > "$tmp/single.txt" 2>/dev/null
@@ -28,5 +22,4 @@ for k in 1 2; do mpi 2 "$bin" sweep "$small" --shard "$k/2" --out "$tmp/s$k.csv"
 "$bin" sweep --merge "$tmp/s1.csv" "$tmp/s2.csv" --out "$tmp/merged.csv" > /dev/null 2>&1 \
   && cmp -s "$tmp/single.csv" "$tmp/merged.csv" && ok "MPI shards merge to the same CSV" || bad "MPI shards merge to the same CSV"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

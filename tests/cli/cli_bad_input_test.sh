@@ -8,9 +8,8 @@
 # tools/gen_bad_inputs.sh turns that into docs/bad_inputs.md.
 set -u
 bin="$1"
-dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/data/bad"
-passed=0
-failed=0
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+dir="$root/tests/data/bad"
 
 section="Scenario YAML"
 table="${BAD_INPUTS_TABLE:-}"
@@ -46,7 +45,7 @@ for f in "$dir"/*.yaml; do
 done
 section="Command-line flags"
 
-good="$(cd "$dir/../../.." && pwd)/scenarios/gpt3-175b-1024gpu.yaml"
+good="$root/scenarios/gpt3-175b-1024gpu.yaml"
 zero3="$(dirname "$good")/llama-2-7b-zero3.yaml"
 check set_unknown_key "--set: parallel.tpp: unknown key; did you mean 'parallel.tp'" "$bin" mem "$good" --set parallel.tpp=4
 check set_no_equals "expected --set dotted.key=value" "$bin" mem "$good" --set parallel.tp
@@ -127,5 +126,4 @@ check run_max_events_zero "--max-events" "$bin" run "$good" --max-events 0
 check run_timeout_negative "--timeout" "$bin" run "$good" --timeout -1
 check run_timeout_tiny "raise --timeout" "$bin" run "$good" --full --timeout 0.000001
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -ge 30 ]
+finish 30

@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "sim/load/hardware_loader.hpp"
-#include "tests/cluster_cards.hpp"
+#include "tests/test_util.hpp"
 #include "sim/net/collective.hpp"
 
 using namespace trainsim;

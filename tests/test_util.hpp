@@ -1,4 +1,4 @@
-// Helpers shared by the network tests: a shipped cluster card by name, and
+// Helpers shared by the test suites (tests/test_util.hpp): a shipped cluster card by name, and
 // the first n ranks of a cluster.
 #pragma once
 

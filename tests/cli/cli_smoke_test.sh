@@ -5,14 +5,8 @@
 # Usage: cli_smoke_test.sh PATH/TO/trainsim
 set -u
 bin="$1"
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 scenario="$root/scenarios/gpt3-175b-1024gpu.yaml"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1"; }
 
 "$bin" mem "$scenario" > "$tmp/table.txt" && grep -q "fits" "$tmp/table.txt" && ok "mem prints a table" || bad "mem prints a table"
 "$bin" mem "$scenario" --json > "$tmp/a.json" && ok "mem --json exits 0" || bad "mem --json exits 0"
@@ -110,5 +104,4 @@ done
 cmp -s "$tmp/keys.md" "$root/docs/keys.md" && ok "docs/keys.md matches the key table" \
   || bad "docs/keys.md matches the key table (run tools/gen_docs.sh)"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -6,14 +6,8 @@
 # Usage: cli_sweep_test.sh PATH/TO/trainsim
 set -u
 bin="$1"
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 small="$root/tests/data/sweep/small.yaml"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1"; }
 
 "$bin" sweep "$small" --threads 1 --out "$tmp/all.csv" > "$tmp/report.txt" 2> "$tmp/err.txt" \
   && grep -q "^24 points" "$tmp/report.txt" && grep -q "swept 24 of 24 points" "$tmp/err.txt" \
@@ -57,5 +51,4 @@ first="$(python3 -c "import json,sys; print(' '.join('--set %s=%s' % (k, str(v).
 "$bin" run "$root/tests/data/sweep/teaching-13b-oom.yaml" $first --fail-on-oom > /dev/null \
   && ok "the first suggestion fits when run ($first)" || bad "the first suggestion fits when run ($first)"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -1,0 +1,24 @@
+# Shared preamble of the CLI test scripts (tests/cli/*.sh), sourced right after
+# `set -u` and reading the trainsim binary from the script's arguments:
+#   source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+# Sets
+#   root     the repository (absolute), which CTest also uses as working directory
+#   tmp      a fresh scratch folder, removed when the script exits
+#   passed, failed   the counts that ok and bad keep
+# and defines
+#   ok NAME      counts a passed check and prints "ok   NAME"
+#   bad NAME     counts a failed check and prints "FAIL NAME"
+#   finish [MIN] prints "P passed, F failed"; its status is 0 only when nothing
+#                failed and at least MIN checks (default 0) passed, so the
+#                script ends with `finish` and CTest reads its exit status.
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok   $1"; }
+bad() { failed=$((failed + 1)); echo "FAIL $1"; }
+finish() {
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ] && [ "$passed" -ge "${1:-0}" ]
+}
