@@ -10,22 +10,15 @@
 #include "sim/load/hardware_loader.hpp"
 #include "sim/load/scenario_loader.hpp"
 
+#include "tests/test_util.hpp"
+
 using namespace trainsim;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-Zoo zoo() { return Zoo(TRAINSIM_DEFAULT_DATA_DIR); }
+using test::error_of;
+using test::has;
+using test::zoo;
 
 }  // namespace
 

@@ -4,6 +4,8 @@
 
 #include "sim/load/scenario_loader.hpp"
 
+#include "tests/test_util.hpp"
+
 using namespace trainsim;
 
 namespace {
@@ -14,14 +16,14 @@ std::string problem(std::vector<std::string> sets, const std::string& model = "g
                      "\ncluster: dgx-a100-80gb\nnodes: 8\nparallel:\n  tp: 8\n  pp: 8\ntraining:\n"
                      "  global_batch: 64\n";
   try {
-    load_scenario_string(yaml, "layout.yaml", sets, Zoo(TRAINSIM_DEFAULT_DATA_DIR));
+    load_scenario_string(yaml, "layout.yaml", sets, test::zoo());
   } catch (const ConfigError& e) {
     return std::string(e.what());
   }
   return "";
 }
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using test::has;
 
 }  // namespace
 
@@ -92,7 +94,7 @@ TEST_CASE("--set locations are reported as --set") {
 TEST_CASE("check_layout lists every problem, not just the first") {
   Scenario s = load_scenario_string(
       "model: gpt3-175b\ncluster: dgx-a100-80gb\nnodes: 8\nparallel:\n  tp: 8\n  pp: 8\ntraining:\n  global_batch: 64\n",
-      "ok.yaml", {}, Zoo(TRAINSIM_DEFAULT_DATA_DIR));
+      "ok.yaml", {}, test::zoo());
   s.parallel.tp = 7;
   s.parallel.pp = 200;
   std::vector<LayoutProblem> problems = check_layout(s);

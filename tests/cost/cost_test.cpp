@@ -19,17 +19,15 @@
 #include "sim/cost/op_cost.hpp"
 #include "sim/net/collective.hpp"
 
+#include "tests/test_util.hpp"
+
 using namespace trainsim;
 
 namespace {
 
-Zoo zoo() { return Zoo(TRAINSIM_DEFAULT_DATA_DIR); }
+using test::zoo;
 GpuSpec gpu(const std::string& name) {
   return load_gpu_card((zoo().root() / "topologies" / "gpus" / (name + ".yaml")).string());
-}
-ClusterSpec cluster(const std::string& name) {
-  Zoo z = zoo();
-  return load_cluster_card((z.root() / "topologies" / (name + ".yaml")).string(), z);
 }
 
 std::string fmt(const char* f, double a, double b = 0, double c = 0, double d = 0, double e = 0) {
@@ -177,7 +175,7 @@ TEST_CASE("Korthikanti 2022 Table 4: 22B GPT per-layer ms on 8 x A100 (TP 8), wi
                            {"selective recompute", false, Recompute::selective, 7.7, 13.2},
                            {"selective + SP", true, Recompute::selective, 7.2, 13.1}};
   ModelSpec m = gpt(48, 6144, 64);
-  ClusterSpec c = cluster("dgx-a100-80gb");
+  ClusterSpec c = test::card("dgx-a100-80gb");
   std::string table = "\n  row                   fwd model/paper ms   bwd model/paper ms   err fwd  err bwd\n";
   for (const KorthRow& r : rows) {
     ActivationShape sh;

@@ -12,20 +12,14 @@
 #include "sim/import/deepspeed/ds_config.hpp"
 #include "sim/load/scenario_loader.hpp"
 
+#include "tests/test_util.hpp"
+
 using namespace trainsim;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using test::error_of;
+using test::has;
 
 DsContext ctx16() {  // 16 GPUs, pure data parallel, hidden 4096
   DsContext c;
@@ -44,7 +38,8 @@ bool any_of(const std::vector<std::string>& lines, const std::string& part) {
   return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return has(l, part); });
 }
 
-Zoo zoo() { return Zoo(TRAINSIM_DEFAULT_DATA_DIR); }
+using test::zoo;
+
 std::string scenario(const std::string& name) {
   return std::string(TRAINSIM_DEFAULT_DATA_DIR) + "/scenarios/deepspeed/" + name + ".yaml";
 }

@@ -8,6 +8,8 @@
 #include "sim/load/model_loader.hpp"
 #include "sim/model/params.hpp"
 
+#include "tests/test_util.hpp"
+
 using namespace trainsim;
 
 namespace {
@@ -15,16 +17,12 @@ namespace {
 std::string fixture(const std::string& name) { return std::string(TRAINSIM_DEFAULT_DATA_DIR) + "/tests/data/hf/" + name; }
 std::string zoo(const std::string& name) { return std::string(TRAINSIM_DEFAULT_DATA_DIR) + "/models/" + name + ".yaml"; }
 
+// The ConfigError message of loading tests/data/hf/NAME.
 std::string error_of(const std::string& name) {
-  try {
-    load_model(fixture(name));
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return test::error_of([&] { load_model(fixture(name)); });
 }
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using test::has;
 
 }  // namespace
 

@@ -12,20 +12,14 @@
 #include "sim/load/scenario_loader.hpp"
 #include "sim/model/params.hpp"
 
+#include "tests/test_util.hpp"
+
 using namespace trainsim;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using test::error_of;
+using test::has;
 
 const SourceLocation kCli{"--megatron-args", 0, "--megatron-args"};
 

@@ -10,6 +10,8 @@
 #include "sim/load/zoo.hpp"
 #include "sim/search/plan_search.hpp"
 
+#include "tests/test_util.hpp"
+
 using namespace trainsim;
 
 namespace {
@@ -23,8 +25,7 @@ training: {seq_len: 2048, micro_batch: 1, global_batch: 64, precision: bf16, rec
 )";
 
 ScenarioFactory factory() {
-  static const Zoo zoo(TRAINSIM_DEFAULT_DATA_DIR);
-  return [](const std::vector<std::string>& sets) { return load_scenario_string(kBase, "base.yaml", sets, zoo); };
+  return [](const std::vector<std::string>& sets) { return load_scenario_string(kBase, "base.yaml", sets, test::zoo()); };
 }
 
 }  // namespace

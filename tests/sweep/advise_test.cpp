@@ -11,14 +11,13 @@
 #include "sim/sweep/advise.hpp"
 #include "sim/workload/step_sim.hpp"
 
+#include "tests/test_util.hpp"
+
 using namespace trainsim;
 
 namespace {
 
-const Zoo& zoo() {
-  static const Zoo z(TRAINSIM_DEFAULT_DATA_DIR);
-  return z;
-}
+using test::zoo;
 
 ScenarioFactory file_factory(const std::string& path, std::vector<std::string> sets = {}) {
   return [path, sets](const std::vector<std::string>& overrides) {

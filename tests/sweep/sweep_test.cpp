@@ -16,14 +16,13 @@
 #include "sim/sweep/sweep_run.hpp"
 #include "sim/sweep/sweep_summary.hpp"
 
+#include "tests/test_util.hpp"
+
 using namespace trainsim;
 
 namespace {
 
-const Zoo& zoo() {
-  static const Zoo z(TRAINSIM_DEFAULT_DATA_DIR);
-  return z;
-}
+using test::zoo;
 
 const char* kSmall = R"(model: llama-2-7b
 cluster: dgx-a100-80gb

@@ -14,15 +14,14 @@
 #include "sim/load/hardware_loader.hpp"
 #include "sim/topology/topology.hpp"
 
+#include "tests/test_util.hpp"
+
 using namespace trainsim;
 
 namespace {
 
-Zoo zoo() { return Zoo(TRAINSIM_DEFAULT_DATA_DIR); }
-
-ClusterSpec card(const std::string& name) {
-  return load_cluster_card((zoo().root() / "topologies" / (name + ".yaml")).string(), zoo());
-}
+using test::card;
+using test::zoo;
 
 std::string kinds(const Topology& t, const Route& r) {
   std::string out;

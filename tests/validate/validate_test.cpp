@@ -19,6 +19,8 @@
 #include "sim/validate/validation_report.hpp"
 #include "sim/workload/step_sim.hpp"
 
+#include "tests/test_util.hpp"
+
 using namespace trainsim;
 
 namespace {
@@ -27,10 +29,7 @@ const char* kCalibration = "../shared/reference/calibration_runs.csv";
 const char* kVtrainSingle = "../shared/reference/vtrain/runs_single.csv";
 const char* kVtrainMulti = "../shared/reference/vtrain/runs_multi.csv";
 
-const Zoo& zoo() {
-  static const Zoo z(TRAINSIM_DEFAULT_DATA_DIR);
-  return z;
-}
+using test::zoo;
 
 const char* kHeader =
     "id,source,model,layers,hidden,heads,kv_heads,ffn,vocab,mlp,seq_len,gpu,cluster,gpus,precision,tp,pp,dp,cp,"

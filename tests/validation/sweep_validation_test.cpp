@@ -18,14 +18,13 @@
 #include "sim/sweep/sweep_summary.hpp"
 #include "sim/validate/validation.hpp"
 
+#include "tests/test_util.hpp"
+
 using namespace trainsim;
 
 namespace {
 
-const Zoo& zoo() {
-  static const Zoo z(TRAINSIM_DEFAULT_DATA_DIR);
-  return z;
-}
+using test::zoo;
 
 const char* kGpt3Grid = R"(model: gpt3-175b
 cluster: dgx-a100-80gb

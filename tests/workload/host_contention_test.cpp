@@ -13,14 +13,13 @@
 #include "sim/workload/offload_plan.hpp"
 #include "sim/workload/step_sim.hpp"
 
+#include "tests/test_util.hpp"
+
 using namespace trainsim;
 
 namespace {
 
-Scenario scenario(const std::string& yaml, const std::vector<std::string>& sets = {}) {
-  static const Zoo zoo(TRAINSIM_DEFAULT_DATA_DIR);
-  return load_scenario_string(yaml, "test.yaml", sets, zoo);
-}
+using test::scenario;
 
 double lane_seconds(const StepResult& r, Lane lane) {
   double t = 0;

@@ -31,6 +31,8 @@
 #include "sim/topology/topology.hpp"
 #include "sim/workload/step_sim.hpp"
 
+#include "tests/test_util.hpp"
+
 using namespace trainsim;
 
 namespace {
@@ -38,10 +40,7 @@ namespace {
 constexpr std::uint64_t kSeed = 20260909;  // fixed: the same cases on every run
 constexpr double kRelTol = 1e-9;           // floating-point slack of the comparisons
 
-const Zoo& zoo() {
-  static const Zoo z(TRAINSIM_DEFAULT_DATA_DIR);
-  return z;
-}
+using test::zoo;
 
 template <class T>
 T pick(std::mt19937_64& rng, std::initializer_list<T> values) {

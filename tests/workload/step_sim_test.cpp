@@ -18,14 +18,13 @@
 #include "sim/report/chrome_trace.hpp"
 #include "sim/workload/step_sim.hpp"
 
+#include "tests/test_util.hpp"
+
 using namespace trainsim;
 
 namespace {
 
-Scenario scenario(const std::string& yaml, const std::vector<std::string>& sets = {}) {
-  static const Zoo zoo(TRAINSIM_DEFAULT_DATA_DIR);
-  return load_scenario_string(yaml, "test.yaml", sets, zoo);
-}
+using test::scenario;
 
 const char* kSmall = R"(model: megatron-gpt-1.7b
 cluster: dgx-a100-80gb
