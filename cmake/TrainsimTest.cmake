@@ -33,13 +33,14 @@ function(trainsim_add_test path)
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${include})
 endfunction()
 
-# trainsim_add_cli_test(NAME SCRIPT): a bash script that drives the trainsim
-# binary (passed as $1) and fails with a message on the first wrong answer.
+# trainsim_add_cli_test(NAME SCRIPT [ARGS...]): a bash script that drives the
+# trainsim binary (passed as $1, ARGS after it) and fails with a message on the
+# first wrong answer.
 function(trainsim_add_cli_test name script)
   if(NOT TRAINSIM_BUILD_TESTS)
     return()
   endif()
-  add_test(NAME ${name} COMMAND bash ${CMAKE_SOURCE_DIR}/${script} $<TARGET_FILE:trainsim>
+  add_test(NAME ${name} COMMAND bash ${CMAKE_SOURCE_DIR}/${script} $<TARGET_FILE:trainsim> ${ARGN}
            WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 endfunction()
 
