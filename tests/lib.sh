@@ -1,5 +1,6 @@
-# Shared preamble of the CLI test scripts (tests/cli/*.sh), sourced right after
-# `set -u` and reading the trainsim binary from the script's arguments:
+# shellcheck shell=bash
+# Shared preamble of the test scripts (tests/cli/*.sh, tests/golden/*.sh),
+# sourced after `set -u` (each script reads its own arguments first):
 #   source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 # Sets
 #   root     the repository (absolute), which CTest also uses as working directory
@@ -11,6 +12,7 @@
 #   finish [MIN] prints "P passed, F failed"; its status is 0 only when nothing
 #                failed and at least MIN checks (default 0) passed, so the
 #                script ends with `finish` and CTest reads its exit status.
+# shellcheck disable=SC2034  # root and tmp are for the scripts that source this file
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
