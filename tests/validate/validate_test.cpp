@@ -521,7 +521,7 @@ TEST_CASE("accuracy on calibration_runs.csv: step-time MAPE <= 8%, no row worse 
 // The OOM column: every measured OOM predicted not to fit, every run predicted
 // to fit, on every row but one (issue 7's acceptance asks for all): BLOOM
 // 206B_44 ran out of memory with per-GPU parameters within 1.5% of 203B_38's,
-// which ran at 67 GB (tests/bloom_memory_test.cpp); no per-layer accounting
+// which ran at 67 GB (tests/validation/bloom_memory_test.cpp); no per-layer accounting
 // separates them. The test fails if any other row disagrees.
 TEST_CASE("accuracy on calibration_runs.csv: OOM agreement on every row but BLOOM 206B_44") {
   const ValidationResult& v = calibration_result();
