@@ -1,64 +1,76 @@
 # tests: the doctest suites, CLI scripts and layering checks, grouped by the
 # module they exercise (cmake/TrainsimTest.cmake has the helpers).
 
-# core, spec, config
-trainsim_add_test(units_test)
-trainsim_add_test(core_test)
-trainsim_add_test(config_test)
-trainsim_add_test(scenario_defaults_test)
-# parallel
-trainsim_add_test(layout_test)
+# core: the event engine
+trainsim_add_test(core/core_test)
+# config: units, the key table and the scenario loader's checks
+trainsim_add_test(config/units_test)
+trainsim_add_test(config/config_test)
+trainsim_add_test(config/scenario_defaults_test)
+trainsim_add_test(config/layout_test)
+# parallel: the rank mesh and the pipeline schedules
+trainsim_add_test(parallel/parallel_test)
 # model
-trainsim_add_test(model_params_test)
-trainsim_add_test(activations_test)
-trainsim_add_test(layer_ops_test)
-# import
-trainsim_add_test(hf_config_test)
-trainsim_add_test(ds_config_test)
-trainsim_add_test(megatron_args_test)
+trainsim_add_test(model/model_params_test)
+trainsim_add_test(model/activations_test)
+trainsim_add_test(model/layer_ops_test)
+# import: Hugging Face, DeepSpeed and Megatron-LM inputs
+trainsim_add_test(import/hf_config_test)
+trainsim_add_test(import/ds_config_test)
+trainsim_add_test(import/megatron_args_test)
 # memory
-trainsim_add_test(memory_model_test)
-trainsim_add_test(deepspeed_estimators_test)
-trainsim_add_test(zero_explain_test)
-trainsim_add_test(bloom_memory_test)
-# topology, net
-trainsim_add_test(topology_test)
-trainsim_add_test(flow_network_test)
-trainsim_add_test(collective_test)
-trainsim_add_test(nccl_tuner_test)
-trainsim_add_test(collective_flow_test)
-trainsim_add_test(collective_hierarchical_test)
+trainsim_add_test(memory/memory_model_test)
+trainsim_add_test(memory/deepspeed_estimators_test)
+trainsim_add_test(memory/zero_explain_test)
+# topology
+trainsim_add_test(topology/topology_test)
+# net
+trainsim_add_test(net/flow_network_test)
+trainsim_add_test(net/collective_test)
+trainsim_add_test(net/nccl_tuner_test)
+trainsim_add_test(net/collective_flow_test)
+trainsim_add_test(net/collective_hierarchical_test)
 # cost
-trainsim_add_test(cost_test)
-# workload
-trainsim_add_test(workload_test)
-trainsim_add_test(step_sim_test)
-trainsim_add_test(offload_test)
-trainsim_add_test(host_contention_test)
-trainsim_add_test(offload_knobs_test)
-trainsim_add_test(sc21_validation_test)
-trainsim_add_test(property_test)
+trainsim_add_test(cost/cost_test)
+# workload: the step simulation
+trainsim_add_test(workload/step_sim_test)
+trainsim_add_test(workload/offload_test)
+trainsim_add_test(workload/host_contention_test)
+trainsim_add_test(workload/offload_knobs_test)
+trainsim_add_test(workload/property_test)
 # report, search, sweep, validate
-trainsim_add_test(step_report_test)
-trainsim_add_test(plan_search_test)
-trainsim_add_test(sweep_test)
-trainsim_add_test(advise_test)
-trainsim_add_test(sweep_validation_test)
-trainsim_add_test(validate_test)
+trainsim_add_test(report/step_report_test)
+trainsim_add_test(search/plan_search_test)
+trainsim_add_test(sweep/sweep_test)
+trainsim_add_test(sweep/advise_test)
+trainsim_add_test(validate/validate_test)
+# validation against measured runs (tolerances stated in each suite)
+trainsim_add_test(validation/sc21_validation_test)
+trainsim_add_test(validation/bloom_memory_test)
+trainsim_add_test(validation/sweep_validation_test)
 
-# the command line
-trainsim_add_cli_test(cli_bad_input_test tests/cli_bad_input_test.sh)
-trainsim_add_cli_test(cli_smoke_test tests/cli_smoke_test.sh)
-trainsim_add_cli_test(cli_importers_test tests/cli_importers_test.sh)
-trainsim_add_cli_test(cli_sweep_test tests/cli_sweep_test.sh)
-trainsim_add_cli_test(cli_validate_test tests/cli_validate_test.sh)
+# the command line (tests/cli/, sharing tests/lib.sh)
+trainsim_add_cli_test(cli_bad_input_test tests/cli/cli_bad_input_test.sh)
+trainsim_add_cli_test(cli_smoke_test tests/cli/cli_smoke_test.sh)
+trainsim_add_cli_test(cli_importers_test tests/cli/cli_importers_test.sh)
+trainsim_add_cli_test(cli_sweep_test tests/cli/cli_sweep_test.sh)
+trainsim_add_cli_test(cli_validate_test tests/cli/cli_validate_test.sh)
+
+# golden summaries: each shipped scenario against tests/golden/ (docs/testing.md)
+file(STRINGS tests/golden/scenarios.txt golden_scenarios REGEX "^[^#]")
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS tests/golden/scenarios.txt)
+foreach(scenario IN LISTS golden_scenarios)
+  string(REGEX REPLACE "^scenarios/(.*)\\.yaml$" "golden_\\1" golden_name ${scenario})
+  trainsim_add_cli_test(${golden_name} tests/golden/golden_test.sh ${scenario})
+endforeach()
+trainsim_add_cli_test(golden_scenarios_listed tests/golden/golden_list_test.sh)
 if(TRAINSIM_BUILD_TESTS)
   add_test(NAME bad_inputs_doc COMMAND bash ${CMAKE_SOURCE_DIR}/tools/gen_bad_inputs.sh $<TARGET_FILE:trainsim> --check
            WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 endif()
 if(TRAINSIM_MPI AND TRAINSIM_BUILD_TESTS)
   add_test(NAME mpi_sweep_test
-           COMMAND bash ${CMAKE_SOURCE_DIR}/tests/mpi_sweep_test.sh $<TARGET_FILE:trainsim> ${MPIEXEC_EXECUTABLE}
+           COMMAND bash ${CMAKE_SOURCE_DIR}/tests/cli/mpi_sweep_test.sh $<TARGET_FILE:trainsim> ${MPIEXEC_EXECUTABLE}
            WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 endif()
 

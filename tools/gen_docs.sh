@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates docs/keys.md from the one declared key table (`trainsim help keys --markdown`).
-# tests/cli_smoke_test.sh fails when docs/keys.md is out of date.
+# tests/cli/cli_smoke_test.sh fails when docs/keys.md is out of date.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/tools/setup.sh"

@@ -16,7 +16,7 @@ packages=(cmake ninja-build g++ pkg-config
           libboost-graph-dev libyaml-cpp-dev libspdlog-dev libfmt-dev doctest-dev
           libbenchmark-dev libcli11-dev nlohmann-json3-dev libtbb-dev)
 if [ "${TRAINSIM_MPI:-OFF}" = "ON" ]; then
-  packages+=(libopenmpi-dev openmpi-bin)   # only for the MPI sweep (tests/mpi_sweep_test.sh)
+  packages+=(libopenmpi-dev openmpi-bin)   # only for the MPI sweep (tests/cli/mpi_sweep_test.sh)
 fi
 if [ "${TRAINSIM_FUZZ:-OFF}" = ON ]; then
   packages+=(clang-14 libclang-rt-14-dev)

@@ -118,9 +118,9 @@ MISSES_TEXT = """\
   which ran at 67 GB with the same TP 4, PP 12, micro-batch 2 and 128 heads, and its stored
   activations are smaller (7 layers of h 14336 against 8 of h 13312). No per-layer accounting
   predicts one over 80 GB and the other at 67 GB; the model predicts 63.2 GB for 206B_44
-  (tests/bloom_memory_test.cpp).
+  (tests/validation/bloom_memory_test.cpp).
 - **SC21 Table 1 (Megatron-LM, 2021): rows 6-9% too fast** with the `auto` search, 1-9% with the
-  launch script's own micro-batch and vp (`tests/sc21_validation_test.cpp`, every row within 10%).
+  launch script's own micro-batch and vp (`tests/validation/sc21_validation_test.cpp`, every row within 10%).
   The step times are derived from the published TFLOP/s, not measured. The A100's sustained
   tensor-core fraction (results/calibration.md) is bounded by Korthikanti et al.'s per-layer times
   on the same kind of machine, which the model already predicts 4-10% slow (validation_checks.md):

@@ -1,7 +1,7 @@
 // Efficiency tables and the GEMM shape model. Sources: reference/hardware.md
 // §4a (GEMM, HBM) and §4b (FlashAttention). Fitted constants (k0, f0, tile
 // factors, split-K) are global per architecture and dtype; their fit is in
-// tests/cost_test.cpp, which prints the error on every table.
+// tests/cost/cost_test.cpp, which prints the error on every table.
 #include "sim/cost/efficiency.hpp"
 
 #include <algorithm>
@@ -31,7 +31,7 @@ constexpr int kHopperSms = 132;
 // (§4a.3, 10k warm-up iterations), rather than the brute-force MAMF best case
 // (§4a.1: 271.2 TF at one tuned shape) that training shapes do not hit; k0
 // fitted on §4a.2 (FP16 row) and §4a.3 (A100 column), MAPE 10.6% / 6.3%, and
-// checked end to end on Korthikanti Table 4 and SC21 (tests/cost_test.cpp).
+// checked end to end on Korthikanti Table 4 and SC21 (tests/cost/cost_test.cpp).
 constexpr GemmFit kA100Half{256.5 / 312.0, 16384, 16384, 16384, 192, 0, kAmpereSms};
 // A100 TF32: 135 of 156 TF at 8192^3 (§4a.2 TF32 row); shape constants of FP16.
 constexpr GemmFit kA100Tf32{135.0 / 156.0, 8192, 8192, 8192, 384, 0, kAmpereSms};

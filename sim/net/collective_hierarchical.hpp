@@ -17,7 +17,7 @@
 // (NCCL_ALGO-like) forces it. Its network volume per GPU is 2 (N-1)/N x S/p for
 // all-reduce against 2 (G-1)/G x S/p for NCCL's flat ring, but its three calls
 // are serial, so on the reference cards it is predicted slower than the ring
-// for large messages (tests/collective_hierarchical_test.cpp).
+// for large messages (tests/net/collective_hierarchical_test.cpp).
 #pragma once
 
 #include <vector>

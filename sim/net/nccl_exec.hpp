@@ -15,7 +15,7 @@
 // protocol, from its buffer constants [S1 device.h]: LL 512 KiB buffer / 8
 // steps, half payload = 32 KiB; LL128 120 x 640 x 8 x 8 B / 8 steps x 120/128
 // = 576,000 B; Simple 4 MiB / 8 steps x 4 chunk steps = 2 MiB.
-// Calibration: tests/collective_test.cpp prints the per-size comparison with
+// Calibration: tests/net/collective_test.cpp prints the per-size comparison with
 // shared/reference/nccl_allreduce_single_node.csv [S5].
 #pragma once
 

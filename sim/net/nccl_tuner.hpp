@@ -2,7 +2,7 @@
 // (algorithm, protocol) pair, and the pair it picks (minimum predicted time).
 // A transcription of src/graph/tuning.cc (NCCL v2.30.7) as given in
 // shared/reference/hardware.md §4c.4 [S1]; §4c.5 lists worked latencies that
-// tests/nccl_tuner_test.cpp reproduces. Times in microseconds and bandwidths
+// tests/net/nccl_tuner_test.cpp reproduces. Times in microseconds and bandwidths
 // in GB/s (1e9 B/s), as NCCL writes them.
 #pragma once
 

@@ -13,7 +13,7 @@ bool contains(const std::string& text, const std::string& what) {
 }
 
 // Megatron-LM SC21 Table 1 (NVIDIA/Megatron-LM examples/sc21/run_table_1.sh,
-// as tests/sc21_validation_test.cpp reads it): 2021, before FlashAttention;
+// as tests/validation/sc21_validation_test.cpp reads it): 2021, before FlashAttention;
 // DDP=torch (gradient all-reduce overlapped with the backward) for the models
 // without pipeline parallelism (1.7B-18.4B), DDP=local (all-reduce after the
 // backward) for the pipelined ones (39.1B-1T).
@@ -26,7 +26,7 @@ void sc21(const RunRow& row, std::vector<LaunchSetting>& out) {
 }
 
 // BigScience tr11-176B-ml on Jean Zay (chronicles-prequel.md, tr11-176B-ml.slurm;
-// as tests/bloom_memory_test.cpp and results/calibration.md read them).
+// as tests/validation/bloom_memory_test.cpp and results/calibration.md read them).
 void bloom(std::vector<LaunchSetting>& out) {
   out.push_back({"training.flash_attention", "false", "BLOOM (2022): Megatron-DeepSpeed fused softmax, no FlashAttention"});
   out.push_back({"parallel.embedding_in_pp_split", "true",

@@ -1,0 +1,72 @@
+// trainsim advise (sim/sweep/advise.hpp): a 13B plan that runs out of memory on
+// 8 x A100 40GB gets fitting plans of at most two changed keys, each of which
+// fits when simulated on its own; a plan that fits gets faster fitting plans.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "sim/load/scenario_loader.hpp"
+#include "sim/load/zoo.hpp"
+#include "sim/sweep/advise.hpp"
+#include "sim/workload/step_sim.hpp"
+
+#include "tests/test_util.hpp"
+
+using namespace trainsim;
+
+namespace {
+
+using test::zoo;
+
+ScenarioFactory file_factory(const std::string& path, std::vector<std::string> sets = {}) {
+  return [path, sets](const std::vector<std::string>& overrides) {
+    std::vector<std::string> all = sets;
+    all.insert(all.end(), overrides.begin(), overrides.end());
+    return load_scenario(path, all, zoo());
+  };
+}
+
+std::vector<std::string> overrides(const Suggestion& s) {
+  std::vector<std::string> o;
+  for (const auto& [k, v] : s.changes) o.push_back(k + "=" + v);
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("advise: 13B, micro-batch 16, ZeRO-2, no recompute on 8 x A100 40GB: fitting plans, each fits when run") {
+  ScenarioFactory f = file_factory("tests/data/sweep/teaching-13b-oom.yaml");
+  Advice a = advise(f, {});
+  CHECK_FALSE(a.fits);
+  CHECK(a.peak_memory_bytes > a.gpu_memory_bytes);
+  REQUIRE(a.memory_terms.size() == 6);
+  CHECK(a.memory_terms[0].first == "activations");  // micro-batch 16 without recompute
+  REQUIRE_FALSE(a.suggestions.empty());
+  CHECK(a.suggestions.front().changes.size() <= 2);
+  for (const Suggestion& s : a.suggestions) {
+    CHECK(s.fits);
+    StepResult r = simulate_step(f(overrides(s)));
+    CHECK_MESSAGE(r.fits, "suggested plan does not fit when run");
+    CHECK(r.step_time_s.value() == s.step_time_s);
+  }
+  for (std::size_t i = 1; i < a.suggestions.size(); ++i)
+    CHECK(a.suggestions[i - 1].tokens_per_s >= a.suggestions[i].tokens_per_s);
+}
+
+TEST_CASE("advise: a plan that fits gets faster plans that fit, with their memory") {
+  ScenarioFactory f = file_factory("scenarios/llama-2-7b-zero3.yaml");
+  AdviseOptions o;
+  o.max_changed_keys = 1;
+  o.threads = 2;
+  Advice a = advise(f, o);
+  REQUIRE(a.fits);
+  CHECK(a.candidates > 10);
+  for (const Suggestion& s : a.suggestions) {
+    CHECK(s.changes.size() == 1);
+    CHECK(s.fits);
+    CHECK(s.tokens_per_s > a.tokens_per_s);
+    CHECK(s.peak_memory_bytes > 0);
+  }
+  CHECK(a.not_simulated.empty());
+}
