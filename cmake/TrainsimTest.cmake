@@ -2,7 +2,7 @@
 #
 # trainsim_add_test(NAME): tests/NAME.cpp is a doctest suite linked against the
 # library; the test runs with the source tree as working directory so it can
-# read models/, topologies/ and ../shared/reference/.
+# read models/, topologies/ and data/reference/.
 function(trainsim_add_test name)
   if(NOT TRAINSIM_BUILD_TESTS)
     return()

@@ -1,4 +1,4 @@
-// The memory model against the BLOOM layout search (reference/calibration_runs.csv,
+// The memory model against the BLOOM layout search (data/reference/calibration_runs.csv,
 // rows bloom_*: BigScience tr11-176B-ml chronicles-prequel.md, 384 A100 80GB,
 // peak memory read from nvidia-smi on the first node, iteration 2).
 //
@@ -32,7 +32,7 @@ using namespace trainsim;
 namespace {
 
 constexpr double kTolerance = 0.15;  // |predicted - measured| / measured
-const char* kRunsCsv = "../shared/reference/calibration_runs.csv";
+const char* kRunsCsv = "data/reference/calibration_runs.csv";
 
 using Row = std::map<std::string, std::string>;
 

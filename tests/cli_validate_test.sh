@@ -7,7 +7,7 @@
 set -u
 bin="$1"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-runs="$root/../shared/reference/calibration_runs.csv"
+runs="$root/data/reference/calibration_runs.csv"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 passed=0

@@ -250,7 +250,7 @@ TEST_CASE("BF16_Optimizer peaks at the gradient reduction when activations are s
   CHECK(r.at_peak.comm_buffers.value() == doctest::Approx(4 * p));  // flattened copy of the fp32 gradients
 }
 
-TEST_CASE("summary JSON carries the DESIGN.md keys and the layout") {
+TEST_CASE("summary JSON carries the docs/design.md keys and the layout") {
   Scenario s = scenario(gpt3_175b(), 8, 8, 16, 1, 1536);
   MemoryResult r = compute_memory(s);
   nlohmann::json j = memory_json(s, r);

@@ -3,7 +3,7 @@
 // would pick, and the execution model (nccl_exec.hpp: launch floor, pipeline
 // fill, achieved bandwidth) for its time, with channel counts and per-channel
 // bandwidths derived from the cluster card the way NCCL's topology search
-// sees the hardware (hardware.md §1.2 and §4c.4 [S1]). No contention.
+// sees the hardware (docs/reference/hardware.md §1.2 and §4c.4 [S1]). No contention.
 #pragma once
 
 #include <optional>
@@ -22,7 +22,7 @@ const char* to_string(CollectiveOp op);
 // Parses "all_reduce", "all-reduce", "allreduce", ...; throws std::invalid_argument listing the valid names.
 CollectiveOp parse_collective_op(const std::string& name);
 
-// nccl-tests' bus-bandwidth factor (formulas.md §6): busbw = algbw x factor.
+// nccl-tests' bus-bandwidth factor (docs/reference/formulas.md §6): busbw = algbw x factor.
 double busbw_factor(CollectiveOp op, int ranks);
 
 struct CollectiveRequest {

@@ -1,5 +1,5 @@
 // A scenario: model + cluster + parallel layout + training settings, resolved
-// and validated (DESIGN.md §3). Loading goes through the declared key table
+// and validated (docs/design.md §3). Loading goes through the declared key table
 // (keys.hpp), so every value here has a declared type, unit and default.
 #pragma once
 
