@@ -15,6 +15,8 @@ trainsim_add_test(layer_ops_test)
 trainsim_add_test(hf_config_test)
 trainsim_add_test(ds_config_test)
 trainsim_add_test(megatron_args_test)
+# load
+trainsim_add_test(data_dir_test)
 # memory
 trainsim_add_test(memory_model_test)
 trainsim_add_test(deepspeed_estimators_test)
@@ -51,6 +53,7 @@ trainsim_add_cli_test(cli_smoke_test tests/cli_smoke_test.sh)
 trainsim_add_cli_test(cli_importers_test tests/cli_importers_test.sh)
 trainsim_add_cli_test(cli_sweep_test tests/cli_sweep_test.sh)
 trainsim_add_cli_test(cli_validate_test tests/cli_validate_test.sh)
+trainsim_add_cli_test(cli_data_dir_test tests/cli_data_dir_test.sh)
 if(TRAINSIM_BUILD_TESTS)
   add_test(NAME bad_inputs_doc COMMAND bash ${CMAKE_SOURCE_DIR}/tools/gen_bad_inputs.sh $<TARGET_FILE:trainsim> --check
            WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
