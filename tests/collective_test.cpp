@@ -34,7 +34,7 @@ struct Band {
 
 TEST_CASE("single-node all-reduce vs nccl-tests (8 x A100, 8 x H100)") {
   std::ifstream in("data/reference/nccl_allreduce_single_node.csv");
-  REQUIRE_MESSAGE(in.good(), "tests run from the repository root next to ../shared");
+  REQUIRE_MESSAGE(in.good(), "tests run from the repository root, which holds data/reference/");
   ClusterSpec a100 = card("dgx-a100-80gb"), h100 = card("dgx-h100-80gb");
   std::ostringstream table;
   table << "size          A100 meas  pred   err    H100 meas  pred   err\n";
