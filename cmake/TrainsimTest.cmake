@@ -4,7 +4,7 @@
 # core/core_test) is a doctest suite linked against the library; its
 # executable is called NAME and each of its TEST_CASEs is a CTest test
 # "NAME: case name". The tests run with the source tree as working directory
-# so they can read models/, topologies/ and ../shared/reference/.
+# so they can read models/, topologies/ and data/reference/.
 function(trainsim_add_test path)
   if(NOT TRAINSIM_BUILD_TESTS)
     return()

@@ -18,6 +18,8 @@ trainsim_add_test(model/layer_ops_test)
 trainsim_add_test(import/hf_config_test)
 trainsim_add_test(import/ds_config_test)
 trainsim_add_test(import/megatron_args_test)
+# load: where the data directory is found
+trainsim_add_test(load/data_dir_test)
 # memory
 trainsim_add_test(memory/memory_model_test)
 trainsim_add_test(memory/deepspeed_estimators_test)
@@ -55,6 +57,7 @@ trainsim_add_cli_test(cli_smoke_test tests/cli/cli_smoke_test.sh)
 trainsim_add_cli_test(cli_importers_test tests/cli/cli_importers_test.sh)
 trainsim_add_cli_test(cli_sweep_test tests/cli/cli_sweep_test.sh)
 trainsim_add_cli_test(cli_validate_test tests/cli/cli_validate_test.sh)
+trainsim_add_cli_test(cli_data_dir_test tests/cli/cli_data_dir_test.sh)
 
 # golden summaries: each shipped scenario against tests/golden/ (docs/testing.md)
 file(STRINGS tests/golden/scenarios.txt golden_scenarios REGEX "^[^#]")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates results/validation.md and its plots (results/validation/*.svg):
-# `trainsim validate` on the three runs files of ../shared/reference/ with
+# `trainsim validate` on the three runs files of data/reference/ with
 # --json and --markdown (reports kept in BUILD/validation/, not committed), the
 # SVG plots from the JSON (tools/plot_validation.py), then the page
 # (tools/validation_page.py). Deterministic: the same code and data give the
@@ -15,9 +15,9 @@ bin="$build/trainsim"
 reports="$build/validation"
 mkdir -p "$reports" "$root/results/validation"
 cd "$root"  # the reports name the runs files relative to the repository
-for pair in calibration:../shared/reference/calibration_runs.csv \
-            vtrain_multi:../shared/reference/vtrain/runs_multi.csv \
-            vtrain_single:../shared/reference/vtrain/runs_single.csv; do
+for pair in calibration:data/reference/calibration_runs.csv \
+            vtrain_multi:data/reference/vtrain/runs_multi.csv \
+            vtrain_single:data/reference/vtrain/runs_single.csv; do
   name="${pair%%:*}"
   runs="${pair#*:}"
   "$bin" validate --runs "$runs" --threads "${TRAINSIM_THREADS:-2}" \

@@ -104,13 +104,14 @@ std::vector<KeyDef> cluster_defs() {
           "local NVMe data drives per node; node.nvme_read and node.nvme_write are split evenly among them"), kMaxGpusPerNode),
       qty("node.nvme_latency", Dimension::time,
           "service time of one NVMe I/O; with the aio queue (block x depth x threads in flight) it bounds the "
-          "achieved rate by Little's law (default: an assumption, typical TLC NAND; not in hardware.md)", false, "100us"),
+          "achieved rate by Little's law (default: an assumption, typical TLC NAND; not in "
+          "docs/reference/hardware.md)", false, "100us"),
       qty("node.aio_submit_latency", Dimension::time,
           "host time of one io_submit system call (DeepSpeed aio submits a batch with one call, or each block with "
-          "its own when aio.single_submit; default: an assumption, not in hardware.md)", false, "5us"),
+          "its own when aio.single_submit; default: an assumption, not in docs/reference/hardware.md)", false, "5us"),
       qty("node.cpu_adam_throughput", Dimension::count,
-          "parameters per second DeepSpeedCPUAdam updates using the whole node's CPUs (default: hardware.md §4f, "
-          "CPU-Adam on a 72-core Grace, 0.1 s per billion parameters; x86 figures not found)", false, "10B"),
+          "parameters per second DeepSpeedCPUAdam updates using the whole node's CPUs (default: "
+          "docs/reference/hardware.md §4f, CPU-Adam on a 72-core Grace, 0.1 s per billion parameters; x86 figures not found)", false, "10B"),
       qty("node.nvswitch.bandwidth", Dimension::bandwidth,
           "NVLink bandwidth per GPU per direction into the NVSwitch fabric; 0B/s = no NVSwitch (PCIe-only node)", false, "0B/s"),
       qty("node.nvswitch.latency", Dimension::time, "GPU to GPU latency through NVSwitch (default: an assumption; cards state their own)", false, "0.5us"),
@@ -123,10 +124,11 @@ std::vector<KeyDef> cluster_defs() {
       qty("node.pcie.bandwidth", Dimension::bandwidth, "PCIe link bandwidth per direction (x16)", true),
       qty("node.pcie.latency", Dimension::time, "latency of one PCIe hop (default: an assumption; cards state their own)", false, "0.5us"),
       qty("node.pcie.pinned_efficiency", Dimension::fraction,
-          "fraction of node.pcie.bandwidth a pinned host<->device copy achieves (default: hardware.md §4d, Gen4 x16 "
-          "26.1 of 32 GB/s; Gen5 about 0.88)", false, "0.82"),
+          "fraction of node.pcie.bandwidth a pinned host<->device copy achieves (default: "
+          "docs/reference/hardware.md §4d, Gen4 x16 26.1 of 32 GB/s; Gen5 about 0.88)", false, "0.82"),
       qty("node.pcie.pageable_factor", Dimension::fraction,
-          "pageable host<->device copies relative to pinned ones (default: hardware.md §4d, 12.7 vs 26.1 GB/s)", false, "0.5"),
+          "pageable host<->device copies relative to pinned ones (default: docs/reference/hardware.md §4d, "
+          "12.7 vs 26.1 GB/s)", false, "0.5"),
       qty("node.cpu_interconnect", Dimension::bandwidth, "socket-to-socket bandwidth per direction (UPI / xGMI; default: an assumption)", false,
           "64GB/s"),
       capped(key("node.nics.count", V::integer, "", "compute-fabric NICs per node", true), kMaxGpusPerNode),
@@ -141,7 +143,9 @@ std::vector<KeyDef> cluster_defs() {
             "ports of one leaf switch; when given, a leaf's node-facing ports (nodes_per_unit x NICs it serves) "
             "must fit in half of them (the other half go up, non-blocking). 0 = not checked"),
       number("fabric.oversubscription", "1", "bandwidth oversubscription of the tier above a pod (7 = 1:7)", 1),
-      qty("fabric.switch_latency", Dimension::time, "latency of one switch hop (default: HDR InfiniBand port latency, hardware.md §1.2 [S3])", false, "0.6us"),
+      qty("fabric.switch_latency", Dimension::time,
+          "latency of one switch hop (default: HDR InfiniBand port latency, docs/reference/hardware.md §1.2 [S3])",
+          false, "0.6us"),
   };
 }
 

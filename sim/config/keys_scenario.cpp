@@ -1,4 +1,4 @@
-// The scenario key table (DESIGN.md §3). Defaults are written as they would be
+// The scenario key table (docs/design.md §3). Defaults are written as they would be
 // in YAML and parsed by the same code as user values.
 #include "sim/config/keys.hpp"
 #include "sim/spec/enum_names.hpp"

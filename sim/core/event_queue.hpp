@@ -4,7 +4,7 @@
 // Order. Events leave in increasing (time, priority, sequence): earlier time
 // first, then the lower priority value, then the earlier insertion. The
 // sequence number is assigned by push() and is unique, so the order is total
-// and a run is bit-for-bit reproducible (DESIGN.md §4).
+// and a run is bit-for-bit reproducible (docs/design.md §4).
 //
 // Payload. An event carries no closure and no void*: it names a handler by
 // HandlerId (an index the owner of the queue resolves, e.g. Engine's handler

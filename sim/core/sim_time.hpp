@@ -1,4 +1,4 @@
-// Simulated time (DESIGN.md §4): a signed integer count of picoseconds in a
+// Simulated time (docs/design.md §4): a signed integer count of picoseconds in a
 // strong type, so the event order never depends on floating-point rounding.
 //
 // One type serves both instants (time since the start of the run) and spans

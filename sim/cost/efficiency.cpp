@@ -1,4 +1,4 @@
-// Efficiency tables and the GEMM shape model. Sources: reference/hardware.md
+// Efficiency tables and the GEMM shape model. Sources: docs/reference/hardware.md
 // §4a (GEMM, HBM) and §4b (FlashAttention). Fitted constants (k0, f0, tile
 // factors, split-K) are global per architecture and dtype; their fit is in
 // tests/cost/cost_test.cpp, which prints the error on every table.

@@ -3,7 +3,7 @@
 //   time = max(FLOPs / (peak x efficiency), bytes / (HBM bandwidth x hbm efficiency))
 //          + launch overhead
 //
-// The efficiency tables (efficiency.hpp) come from reference/hardware.md §4;
+// The efficiency tables (efficiency.hpp) come from docs/reference/hardware.md §4;
 // each cites its table. FP8 GEMMs use the FP8 peak and their own efficiency.
 #pragma once
 

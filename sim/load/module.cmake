@@ -1,6 +1,7 @@
 # sim/load: composition: scenario, model and hardware loading through the zoo, with the importers.
 trainsim_module(NAME load DIR sim/load
-  SOURCES hardware_loader.cpp
+  SOURCES data_dir.cpp
+          hardware_loader.cpp
           model_loader.cpp
           resolved_writer.cpp
           scenario_imports.cpp

@@ -1,4 +1,4 @@
-// Loading a scenario YAML (DESIGN.md §3) with --set overrides: resolves the
+// Loading a scenario YAML (docs/design.md §3) with --set overrides: resolves the
 // model and cluster through the zoo, applies defaults from the key table,
 // derives dp, nodes and gpus, and validates the layout.
 #pragma once

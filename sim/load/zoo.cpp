@@ -1,7 +1,6 @@
 #include "sim/load/zoo.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 
 #include "sim/config/keys.hpp"
 
@@ -82,11 +81,6 @@ fs::path Zoo::resolve(ZooKind kind, const std::string& ref, const fs::path& refe
   throw ConfigError(where, std::string("unknown ") + kind_name(kind) + " '" + ref + "' in " +
                                folder(kind).string() + "; valid names (nearest first): " + list +
                                "; or give a path to a file");
-}
-
-fs::path default_data_dir(const fs::path& fallback) {
-  const char* env = std::getenv("TRAINSIM_DATA_DIR");
-  return env && *env ? fs::path(env) : fallback;
 }
 
 }  // namespace trainsim

@@ -2,7 +2,8 @@
 // (topologies/NAME.yaml) and GPU cards (topologies/gpus/NAME.yaml) under one
 // data directory. A reference that looks like a path (has a '/' or ends in
 // .yaml/.yml/.json) is a file, relative to the referring file's folder first,
-// then to the working directory.
+// then to the working directory. Which data directory a front end uses:
+// sim/load/data_dir.hpp.
 #pragma once
 
 #include <filesystem>
@@ -35,9 +36,5 @@ class Zoo {
   std::filesystem::path folder(ZooKind kind) const;
   std::filesystem::path root_;
 };
-
-// The data directory to use: $TRAINSIM_DATA_DIR when set, else `fallback`.
-// (Called by front ends; the library itself reads no environment.)
-std::filesystem::path default_data_dir(const std::filesystem::path& fallback);
 
 }  // namespace trainsim

@@ -1,4 +1,4 @@
-// DeepSpeed's model-state estimators (reference/formulas.md §4). Each product
+// DeepSpeed's model-state estimators (docs/reference/formulas.md §4). Each product
 // is evaluated in the order DeepSpeed's Python evaluates it, and each int()
 // becomes std::trunc, so results match DeepSpeed's to the byte for any Ψ below
 // 2^53 / 18 (where every intermediate is exact or rounded once, as in Python).

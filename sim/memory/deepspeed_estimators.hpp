@@ -1,7 +1,7 @@
 // DeepSpeed's own model-state memory estimators, modelled on
 // deepspeed/runtime/zero/stage_1_and_2.py estimate_zero2_model_states_mem_needs and
 // deepspeed/runtime/zero/stage3.py estimate_zero3_model_states_mem_needs
-// (reference/formulas.md §4). They count model states only (parameters,
+// (docs/reference/formulas.md §4). They count model states only (parameters,
 // gradients, optimizer states; no activations, buffers or CUDA context), and
 // they reproduce DeepSpeed's arithmetic: the same evaluation order in doubles
 // and the same int() truncations, so the results equal DeepSpeed's to the byte.

@@ -38,7 +38,7 @@
 
 namespace trainsim {
 
-// Bytes on one GPU, by kind (DESIGN.md summary.json memory_at_peak_bytes).
+// Bytes on one GPU, by kind (docs/design.md §3, summary.json memory_at_peak_bytes).
 struct MemoryBreakdown {
   Bytes params;
   Bytes grads;

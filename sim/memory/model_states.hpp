@@ -8,12 +8,12 @@
 // two moments 8 = 12 with 16-bit training, 8 in fp32 training where the
 // weights are their own master; SGD with momentum: 8, or 4 in fp32):
 //
-// megatron (Megatron-LM, theoretical_memory_usage.py; formulas.md §2):
+// megatron (Megatron-LM, theoretical_memory_usage.py; docs/reference/formulas.md §2):
 //   params w, fp32 main grads 4, optimizer K: 18 B for bf16 Adam.
 //   zero_stage >= 1 is the distributed optimizer: K / N (6 + 12/N for bf16).
 //   training.grad_dtype bf16/fp16 keeps 2-byte main grads (4 + 12/N).
 //   zero_stage 2 also shards the main grads, 3 also the weights (FSDP-like).
-// deepspeed (ZeRO paper, formulas.md §3; DeepSpeed's estimators §4):
+// deepspeed (ZeRO paper, docs/reference/formulas.md §3; DeepSpeed's estimators §4):
 //   stage 0: params w, 16-bit grads g (2; 4 in fp32), optimizer K: 16 B;
 //            bf16/fp8 without offload runs the BF16_Optimizer below as at stage 1
 //            (DeepSpeed engine _do_optimizer_sanity_check picks BFLOAT16 for bf16

@@ -1,4 +1,4 @@
-// ZeRO memory and communication by stage (reference/formulas.md §3).
+// ZeRO memory and communication by stage (docs/reference/formulas.md §3).
 #include "sim/memory/zero_explain.hpp"
 
 #include <array>

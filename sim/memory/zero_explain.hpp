@@ -1,5 +1,5 @@
 // The ZeRO paper's analysis (Rajbhandari et al., "ZeRO: Memory Optimizations
-// Toward Training Trillion Parameter Models", SC20; reference/formulas.md §3):
+// Toward Training Trillion Parameter Models", SC20; docs/reference/formulas.md §3):
 // model-state bytes per GPU and per-step communication bytes per GPU for data
 // parallelism (stage 0) and ZeRO stages 1-3, for Ψ parameters over N GPUs.
 //

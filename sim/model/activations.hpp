@@ -4,7 +4,7 @@
 // element size. For a GPT layer (GeLU MLP with F = 4h, MHA, dropout, 16-bit
 // activations, no FlashAttention) the sums reduce exactly to Korthikanti et
 // al. 2022, "Reducing Activation Recomputation in Large Transformer Models"
-// (reference/formulas.md §2):
+// (docs/reference/formulas.md §2):
 //   attention 11 s b h + 5 a s^2 b, MLP 19 s b h, two norms 4 s b h;
 //   TP: s b h (10 + 24/t + 5 a s/(h t)); TP+SP: everything / t;
 //   selective recompute drops the 5 a s^2 b term; full recompute keeps only the
@@ -96,7 +96,7 @@ Bytes embedding_activations(const ModelSpec& m, const ActivationShape& shape);
 
 // Last pipeline stage, per micro-batch: the final norm's input, the output
 // layer's input and the fp32 logits kept by the cross-entropy loss, split over
-// t (vocab-parallel): for 16-bit GPT 4 s b h + 4 s b V / t, formulas.md §2's
+// t (vocab-parallel): for 16-bit GPT 4 s b h + 4 s b V / t, docs/reference/formulas.md §2's
 // 4 s b h (1 + V/h) with the vocabulary split.
 Bytes output_activations(const ModelSpec& m, const ActivationShape& shape);
 

@@ -159,7 +159,7 @@ void unfused_core(std::vector<Op>& ops, const Dims& x) {
 }
 
 // FlashAttention: forward 4 s_q s_k d FLOP per head (halved when causal),
-// backward 2.5x (hardware.md §4b convention). Reads Q, K, V, writes O (and
+// backward 2.5x (docs/reference/hardware.md §4b convention). Reads Q, K, V, writes O (and
 // the fp32 log-sum-exp); backward also reads O, dO and writes dQ, dK, dV.
 // x.attention_core is set: selective recompute re-runs the forward op.
 void flash_core(std::vector<Op>& ops, const Dims& x) {

@@ -14,11 +14,11 @@ namespace {
 
 // NCCL's per-NVLink bandwidth in its topology model (topo.h): SM80_NVLINK_BW 20.0,
 // SM90_NVLINK_BW 20.6 GB/s per link; one NVLink3/4 link carries 25 GB/s per
-// direction (hardware.md §1.2 [S1][S3]).
+// direction (docs/reference/hardware.md §1.2 [S1][S3]).
 constexpr double kNvlinkLinkGBps = 25.0;
 double nccl_nvlink_bw(GpuArch arch) { return arch == GpuArch::hopper ? 20.6 : 20.0; }
 // NCCL's PCIe model: width x speed / 80 gives 24 GB/s for Gen4 x16 whose spec is
-// 32 GB/s per direction: 0.75 of the card's figure (hardware.md §1.2 [S1]).
+// 32 GB/s per direction: 0.75 of the card's figure (docs/reference/hardware.md §1.2 [S1]).
 constexpr double kNcclPcieFraction = 0.75;
 // Channels per NIC for rings across nodes: an assumption (NCCL typically runs
 // two rings per NIC; an HGX A100 log shows 24 channels inside a node [S53]).
@@ -133,7 +133,7 @@ NcclComm nccl_comm_for(const ClusterSpec& c, CollectiveOp op, int ranks, int nod
   comm.nodes = nodes > 0 ? nodes : (ranks + n.gpus - 1) / n.gpus;
   comm.arch = arch_of(n.gpu);
   comm.intra = n.nvswitch.present() ? IntraLink::nvlink : IntraLink::pci;
-  comm.nvls = n.nvswitch.nvls && ranks > 4;  // NCCL enables NVLS from 5 GPUs up (hardware.md §4c.3c)
+  comm.nvls = n.nvswitch.nvls && ranks > 4;  // NCCL enables NVLS from 5 GPUs up (docs/reference/hardware.md §4c.3c)
   auto [channels, per_channel] = intra_channels(n, comm.arch);
   comm.channels = channels;
   comm.bw_intra = comm.bw_inter = per_channel;

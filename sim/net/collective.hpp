@@ -3,7 +3,7 @@
 // would pick, and the execution model (nccl_exec.hpp: launch floor, pipeline
 // fill, achieved bandwidth) for its time, with channel counts and per-channel
 // bandwidths derived from the cluster card the way NCCL's topology search
-// sees the hardware (hardware.md §1.2 and §4c.4 [S1]). No contention.
+// sees the hardware (docs/reference/hardware.md §1.2 and §4c.4 [S1]). No contention.
 #pragma once
 
 #include <optional>
@@ -32,7 +32,7 @@ class UnsupportedCollective : public ConfigError {
   UnsupportedCollective(const std::string& key, const std::string& message) : ConfigError({"", 0, key}, message) {}
 };
 
-// nccl-tests' bus-bandwidth factor (formulas.md §6): busbw = algbw x factor.
+// nccl-tests' bus-bandwidth factor (docs/reference/formulas.md §6): busbw = algbw x factor.
 double busbw_factor(CollectiveOp op, int ranks);
 
 struct CollectiveRequest {

@@ -37,7 +37,7 @@ CollectivePhase intra(const ClusterSpec& c, CollectiveOp op, const Shape& s, dou
 
 // The p sub-communicators of one GPU per node run at once and share the
 // node's NICs: each gets max(1, NICs / p) of them (one rail each when every
-// GPU has its own NIC, hardware.md §2.1, §2.2).
+// GPU has its own NIC, docs/reference/hardware.md §2.1, §2.2).
 CollectivePhase inter(const ClusterSpec& c, CollectiveOp op, const Shape& s, double bytes, const CollectiveRequest& r) {
   CollectivePhase ph{op, true, s.nodes, s.nodes, bytes, {}};
   ph.result = predict_collective(c, {op, s.nodes, bytes, std::nullopt, r.proto}, s.nodes, std::max(1, s.nics / s.per_node));

@@ -1,4 +1,4 @@
-// Max-min fair flow network, recomputed incrementally (DESIGN.md §4).
+// Max-min fair flow network, recomputed incrementally (docs/design.md §4).
 //
 // A flow has two phases. For its route's latency (the sum of its links'
 // latencies) it waits and holds no bandwidth; then it moves on every link of

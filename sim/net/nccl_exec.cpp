@@ -24,7 +24,7 @@ double chunk_bytes(NcclProto p) {
 }
 
 // Channels NCCL runs a Ring or Tree call on once it has picked (algorithm,
-// protocol) (topoGetAlgoInfo, hardware.md §4c.4 [S1]): it drops channels while
+// protocol) (topoGetAlgoInfo, docs/reference/hardware.md §4c.4 [S1]): it drops channels while
 // nBytes < channels x threads x threshold. Threads per channel: LL 512,
 // LL128 640, Simple 512 plus one warp (ring) or four (tree); threshold (bytes
 // per thread): NCCL_LL_THREAD_THRESHOLD 8 (x nRanks for Ring/LL), LL128 8,
@@ -85,7 +85,7 @@ NcclExecTime nccl_exec_time(const NcclComm& c, const NcclEstimate& e, double byt
   double eff = (e.algo == NcclAlgo::nvls || e.algo == NcclAlgo::nvls_tree) ? p.nvls_efficiency : p.ring_efficiency;
   double alg_bytes_per_us = 1000.0 * alg_bw_on_channels_used(c, e, bytes) * eff;  // GB/s -> bytes/µs
   if (!(alg_bytes_per_us > 0)) return t;
-  // nccl-tests' busbw / algbw = nsteps / n (formulas.md §6).
+  // nccl-tests' busbw / algbw = nsteps / n (docs/reference/formulas.md §6).
   double bus_bytes_per_us = alg_bytes_per_us * nccl_ring_steps(c) / c.ranks;
   double fill = pipeline_depth(c, e.algo) * std::min(bytes / c.ranks, chunk_bytes(e.proto)) / bus_bytes_per_us;
   t.bytes_us = fill + bytes / alg_bytes_per_us;

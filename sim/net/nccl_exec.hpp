@@ -16,7 +16,7 @@
 // steps, half payload = 32 KiB; LL128 120 x 640 x 8 x 8 B / 8 steps x 120/128
 // = 576,000 B; Simple 4 MiB / 8 steps x 4 chunk steps = 2 MiB.
 // Calibration: tests/net/collective_test.cpp prints the per-size comparison with
-// shared/reference/nccl_allreduce_single_node.csv [S5].
+// data/reference/nccl_allreduce_single_node.csv [S5].
 #pragma once
 
 #include "sim/net/nccl_tuner.hpp"
@@ -28,11 +28,11 @@ struct NcclExecParams {
   // reference systems minus the tuner's Ring/LL latency, fitted on the CSV's
   // sizes below 1 MiB [S5] with the channel count NCCL runs small calls on
   // (nccl_exec.cpp): 25 µs on HGX A100 (ND A100 v4), 10 µs on HGX H100
-  // (ND H100 v5). A DGX H100 measures 13.7 µs in all at 8 B (hardware.md §4c.3a).
+  // (ND H100 v5). A DGX H100 measures 13.7 µs in all at 8 B (docs/reference/hardware.md §4c.3a).
   double launch_us = 25.0;
   // Achieved / modelled bus bandwidth at 8 GiB, per algorithm. Defaults:
   // ring 231.58/240 on A100 [S5]; ring 365.6/370.8 on H100-class NVLink4
-  // (NVLS off, hardware.md §4c.3c [S3]); NVLS 478.87/524.84 on H100 [S5];
+  // (NVLS off, docs/reference/hardware.md §4c.3c [S3]); NVLS 478.87/524.84 on H100 [S5];
   // tree takes the ring's value (no measurement in the reference).
   double ring_efficiency = 231.58 / 240.0;
   double nvls_efficiency = 478.87 / 524.84;

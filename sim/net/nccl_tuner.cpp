@@ -1,4 +1,4 @@
-// Transcription of NCCL's tuner (hardware.md §4c.4 [S1]); see nccl_tuner.hpp.
+// Transcription of NCCL's tuner (docs/reference/hardware.md §4c.4 [S1]); see nccl_tuner.hpp.
 #include "sim/net/nccl_tuner.hpp"
 
 #include <algorithm>

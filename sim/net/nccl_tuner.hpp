@@ -1,7 +1,7 @@
 // NCCL's own cost model: the latency and bandwidth its tuner predicts for each
 // (algorithm, protocol) pair, and the pair it picks (minimum predicted time).
 // A transcription of src/graph/tuning.cc (NCCL v2.30.7) as given in
-// shared/reference/hardware.md §4c.4 [S1]; §4c.5 lists worked latencies that
+// docs/reference/hardware.md §4c.4 [S1]; §4c.5 lists worked latencies that
 // tests/net/nccl_tuner_test.cpp reproduces. Times in microseconds and bandwidths
 // in GB/s (1e9 B/s), as NCCL writes them.
 #pragma once
@@ -45,7 +45,7 @@ struct NcclEstimate {
 // The model's estimate for one pair; empty when NCCL would not enable it.
 std::optional<NcclEstimate> nccl_estimate(const NcclComm& c, NcclAlgo a, NcclProto p);
 
-// The latency term alone (µs), for the worked examples of hardware.md §4c.5.
+// The latency term alone (µs), for the worked examples of docs/reference/hardware.md §4c.5.
 // Throws std::invalid_argument for NcclAlgo::hierarchical (not NCCL's).
 double nccl_latency_us(const NcclComm& c, NcclAlgo a, NcclProto p);
 
@@ -56,7 +56,7 @@ double nccl_step_latency_us(const NcclComm& c, NcclAlgo a, NcclProto p);
 
 // NCCL's step count of a ring (nsteps): 2 (n - 1) for all-reduce, n - 1 for
 // all-gather / reduce-scatter, n for broadcast / reduce. nccl-tests' bus
-// bandwidth factor is nsteps / n for every op (formulas.md §6).
+// bandwidth factor is nsteps / n for every op (docs/reference/formulas.md §6).
 int nccl_ring_steps(const NcclComm& c);
 
 // NCCL's choice for a message of `bytes`: the enabled pair of minimum time,

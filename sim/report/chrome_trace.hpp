@@ -1,4 +1,4 @@
-// trace.json (DESIGN.md §3 "Outputs"): the timeline of the simulated GPUs in
+// trace.json (docs/design.md §3 "Outputs"): the timeline of the simulated GPUs in
 // the Chrome Trace Event Format, JSON Object Format
 //   {"displayTimeUnit": "ms", "traceEvents": [...]}
 // which Perfetto and chrome://tracing open.

@@ -1,5 +1,5 @@
 // Presenting a MemoryResult: the terminal table (`trainsim mem`, summary.txt)
-// and the summary.json keys of DESIGN.md §3 that the memory model answers.
+// and the summary.json keys of docs/design.md §3 that the memory model answers.
 // The library never prints; these return the text / the JSON document.
 #pragma once
 

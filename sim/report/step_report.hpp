@@ -1,4 +1,4 @@
-// Presenting a StepResult (trainsim run, DESIGN.md §3 "Outputs"): the
+// Presenting a StepResult (trainsim run, docs/design.md §3 "Outputs"): the
 // terminal table (also summary.txt), summary.json and per_gpu.csv. trace.json
 // is written by chrome_trace.hpp. The library never prints; these return the
 // text / the JSON document, or write to a stream the caller owns.

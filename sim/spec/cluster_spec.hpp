@@ -29,9 +29,9 @@ struct PcieSpec {
   Bandwidth bandwidth;   // per link per direction
   Seconds latency;       // per hop
   // Fraction of the link bandwidth a pinned cudaMemcpy host<->device achieves
-  // (hardware.md §4d: 0.82 of Gen4 x16, 0.88 of Gen5 x16).
+  // (docs/reference/hardware.md §4d: 0.82 of Gen4 x16, 0.88 of Gen5 x16).
   double pinned_efficiency = 0.82;
-  // Pageable copies relative to pinned ones (hardware.md §4d: about half).
+  // Pageable copies relative to pinned ones (docs/reference/hardware.md §4d: about half).
   double pageable_factor = 0.5;
   int cpus() const { return (switches + switches_per_cpu - 1) / switches_per_cpu; }
 };
@@ -65,7 +65,9 @@ struct NodeSpec {
   int nvme_drives = 1;            // in the graph only when nvme_read and nvme_write are > 0
   Seconds nvme_latency;          // one I/O's service time (Little's law with the aio queue; an assumption)
   Seconds aio_submit_latency;    // one io_submit system call (an assumption)
-  double cpu_adam_rate = 10e9;   // parameters per second DeepSpeedCPUAdam updates on the whole node (hardware.md §4f)
+  // Parameters per second DeepSpeedCPUAdam updates on the whole node
+  // (docs/reference/hardware.md §4f).
+  double cpu_adam_rate = 10e9;
   NvSwitchSpec nvswitch;
   PcieSpec pcie;
   Bandwidth cpu_interconnect;    // socket to socket, per direction

@@ -1,5 +1,5 @@
 // A GPU card (topologies/gpus/*.yaml): dense peak throughput per data type,
-// HBM capacity and bandwidth. Values come from reference/hardware.md §1.1.
+// HBM capacity and bandwidth. Values come from docs/reference/hardware.md §1.1.
 #pragma once
 
 #include <optional>
@@ -32,7 +32,7 @@ struct GpuSpec {
 };
 
 // A card with an FP8 tensor unit is Hopper (H100, H200: the same GH100
-// compute, hardware.md §1.1), otherwise Ampere (A100).
+// compute, docs/reference/hardware.md §1.1), otherwise Ampere (A100).
 inline GpuArch arch_of(const GpuSpec& g) { return g.peak_fp8 ? GpuArch::hopper : GpuArch::ampere; }
 
 }  // namespace trainsim

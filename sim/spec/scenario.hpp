@@ -1,11 +1,11 @@
 // A scenario: model + cluster + parallel layout + training settings, resolved
-// and validated (DESIGN.md §3). Loading goes through the declared key table
+// and validated (docs/design.md §3). Loading goes through the declared key table
 // (keys.hpp), so every value here has a declared type, unit and default.
 //
 // Defaults: the scenario key table (sim/config/keys_scenario.cpp) is their one
 // source. The initialisers below restate it so that a Scenario built in code
 // equals one loaded from a YAML that gives only the required keys;
-// tests/scenario_defaults_test.cpp compares every field and fails on any
+// tests/config/scenario_defaults_test.cpp compares every field and fails on any
 // difference. Keys without a default (nodes, gpus, parallel.dp,
 // training.global_batch) are derived or required; their initialisers are
 // placeholders.

@@ -1,4 +1,4 @@
-// A sweep file (docs/sweep.md): a scenario (DESIGN.md §3) whose keys may hold
+// A sweep file (docs/sweep.md): a scenario (docs/design.md §3) whose keys may hold
 // several values, read into a base scenario plus the axes of a plan search
 // (sim/search/plan_search.hpp).
 //

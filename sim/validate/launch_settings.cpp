@@ -41,7 +41,7 @@ void bloom(std::vector<LaunchSetting>& out) {
                  "hang'; chronicles-prequel.md: 320 GPUs always hang without it)"});
 }
 
-// vTrain (shared/reference/vtrain/README.md): "collected with Megatron-DeepSpeed";
+// vTrain (data/reference/vtrain/README.md): "collected with Megatron-DeepSpeed";
 // "gradient bucketing off (data-parallel all-reduce after the backward pass, not
 // overlapped)". FlashAttention is not stated: Megatron-DeepSpeed runs without
 // --use-flash-attn unless asked (an assumption, stated in the report).

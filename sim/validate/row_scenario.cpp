@@ -128,7 +128,7 @@ std::vector<SearchAxis> auto_axes(const RunRow& row, const std::vector<LaunchSet
 // GPU (an H200 row on the DGX H100 node design, an A100-40GB row on an 80 GB
 // card), the row's GPU goes into the card's node: same node, links and fabric,
 // the row's GPU (peak FLOP/s, HBM size and bandwidth). H200 SXM and H100 SXM
-// share the HGX board (hardware.md §2.2).
+// share the HGX board (docs/reference/hardware.md §2.2).
 void apply_gpu(const RunRow& row, const std::string& gpu, Scenario& s, const Zoo& zoo) {
   auto file = zoo.resolve(ZooKind::gpu, gpu, row.file, row.where("gpu"));
   if (s.cluster.node.gpu.name != gpu) s.cluster.node.gpu = load_gpu_card(file.string());

@@ -68,7 +68,7 @@ std::vector<std::string> read_header(const Record& r, const std::string& file) {
       std::string all;
       for (const auto& c : required_run_columns()) all += (all.empty() ? "" : ",") + c;
       throw ConfigError({file, r.line, need}, "missing column '" + need + "'; a runs CSV needs the columns " + all +
-                                                  " (shared/reference/README.md explains them)");
+                                                  " (data/reference/README.md explains them)");
     }
   return columns;
 }
@@ -141,7 +141,7 @@ RunsTable parse_runs_csv(const std::string& text, const std::string& file) {
 RunsTable read_runs_csv(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError({path, 0, ""}, "cannot open this runs CSV; give a readable file in the schema of "
-                                            "shared/reference/calibration_runs.csv");
+                                            "data/reference/calibration_runs.csv");
   std::stringstream ss;
   ss << in.rdbuf();
   return parse_runs_csv(ss.str(), path);

@@ -1,5 +1,5 @@
 // A table of measured training runs in the schema of
-// shared/reference/calibration_runs.csv (one run per record: the model's
+// data/reference/calibration_runs.csv (one run per record: the model's
 // dimensions, GPU and cluster card names, the parallel layout, the training
 // settings and what was measured). `trainsim validate` reads any file in this
 // schema.

@@ -1,6 +1,6 @@
 // trainsim validate: predictions against measured training runs (issue 7).
 //
-//   RunsTable t = read_runs_csv("../shared/reference/calibration_runs.csv");
+//   RunsTable t = read_runs_csv("data/reference/calibration_runs.csv");
 //   ValidationResult v = validate_runs({t}, zoo, {.threads = 2});
 //   v.summary.mape_step_time, v.rows[i].error, v.rows[i].chosen ...
 //

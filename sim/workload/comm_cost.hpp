@@ -5,7 +5,7 @@
 // G GPUs runs next to G / k sibling groups (the other TP ranks' DP groups, ...)
 // that all communicate at the same time in a training step, so it gets
 // max(1, NICs x k / G) of the node's NICs (rail-optimised nodes give each GPU
-// its own NIC: hardware.md §2.1, §2.2). Results are cached by (op, bytes, placement).
+// its own NIC: docs/reference/hardware.md §2.1, §2.2). Results are cached by (op, bytes, placement).
 #pragma once
 
 #include <map>
@@ -52,7 +52,7 @@ class CommCost {
   std::map<std::tuple<int, double, int, int, int>, double> cache_;
 };
 
-// Bytes one GPU sends in one call (ring algorithms; formulas.md §6):
+// Bytes one GPU sends in one call (ring algorithms; docs/reference/formulas.md §6):
 // all-reduce 2 (n-1)/n S, all-gather and reduce-scatter (n-1)/n S, send S.
 Bytes bytes_sent_per_gpu(CollectiveOp op, Bytes bytes, int ranks);
 

@@ -10,7 +10,7 @@ namespace trainsim {
 namespace {
 
 // Host DRAM bytes one fp32 Adam update touches: p, g, m, v read and p, m, v
-// written (hardware.md §4f, its memory-traffic bound on CPU-Adam).
+// written (docs/reference/hardware.md §4f, its memory-traffic bound on CPU-Adam).
 constexpr double kAdamDramBytes = 28;
 
 // Parameters per second CPU-Adam would update on the whole node with DRAM to

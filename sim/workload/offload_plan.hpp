@@ -54,7 +54,7 @@
 // CPU-Adam: node.cpu_adam_throughput (or offload.cpu_adam_throughput) split
 // among the node's GPUs (one optimizer process each), each needing 28 B of
 // DRAM traffic per parameter (fp32 p, g, m, v read and p, m, v written,
-// hardware.md §4f), so at most what the memory buses carry.
+// docs/reference/hardware.md §4f), so at most what the memory buses carry.
 // While kinds run together (a copy during CPU-Adam, a swap beside a copy, a
 // copy beside an inter-node collective), each keeps the share of its alone
 // rate the joint solve gives it (OffloadRates::share_of); the step engine

@@ -1,6 +1,6 @@
 // The result of simulating one training step (trainsim run): step time and
 // its breakdown, per-GPU peak memory, communication volume, and the timeline
-// of the GPUs that were simulated (for trace.json). DESIGN.md §3 "Outputs".
+// of the GPUs that were simulated (for trace.json). docs/design.md §3 "Outputs".
 // Times are Seconds and sizes Bytes (sim/core/quantity.hpp); writers take
 // .value() where they print.
 #pragma once
@@ -108,11 +108,11 @@ struct StepResult {
 
   Seconds step_time_s;
   double tokens_per_s = 0;
-  double model_flops_per_step = 0;      // Megatron num_floating_point_operations (formulas.md §1)
+  double model_flops_per_step = 0;      // Megatron num_floating_point_operations (docs/reference/formulas.md §1)
   double model_tflops_per_gpu = 0;      // model FLOPs / (step time x GPUs) / 1e12
   double hardware_tflops_per_gpu = 0;   // FLOPs executed including recompute / (step time x GPUs) / 1e12
   // model FLOPs / (step time x GPUs x dense peak): the precision's peak, and the
-  // BF16 peak for FP8 runs (formulas.md §1 defines MFU against the BF16 dense peak).
+  // BF16 peak for FP8 runs (docs/reference/formulas.md §1 defines MFU against the BF16 dense peak).
   double mfu = 0;
   StepBreakdown breakdown;
   int critical_rank = 0;                // the GPU whose timeline the breakdown describes

@@ -1,4 +1,4 @@
-// trainsim run: simulate one training step of a scenario (DESIGN.md §1, §3).
+// trainsim run: simulate one training step of a scenario (docs/design.md §1, §3).
 //
 //   Scenario s = load_scenario("scenarios/gpt3-175b-1024gpu.yaml");
 //   StepResult r = simulate_step(s);
@@ -35,7 +35,7 @@ struct StepOptions {
 // SimulationError on an internal inconsistency.
 StepResult simulate_step(const Scenario& s, const StepOptions& options = {});
 
-// Megatron's model FLOPs per step (formulas.md §1, general form:
+// Megatron's model FLOPs per step (docs/reference/formulas.md §1, general form:
 // 12 B s L h^2 ((1 + g/a + s/h) q/h + (F/h) glu + V/(2 L h)), glu = 3/2 for SwiGLU).
 double model_flops_per_step(const Scenario& s);
 

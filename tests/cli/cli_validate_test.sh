@@ -7,7 +7,7 @@
 set -u
 bin="$1"
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
-runs="$root/../shared/reference/calibration_runs.csv"
+runs="$root/data/reference/calibration_runs.csv"
 pick='sc21_t1_1.7B|bloom_prequel_02-28_184B_29|nemo2407_LLAMA2-7B_8'
 
 "$bin" validate --runs "$runs" --filter "$pick" --threads 1 --json "$tmp/a.json" --markdown "$tmp/a.md" > "$tmp/a.txt" 2> "$tmp/a.err" \

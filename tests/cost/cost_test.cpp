@@ -1,6 +1,6 @@
 // The compute cost model (sim/cost) against published measurements:
-//  - the efficiency model on the tables it was fitted on (hardware.md §4a, §4b);
-//  - Korthikanti et al. 2022 Table 4 (formulas.md §2): per-layer forward and
+//  - the efficiency model on the tables it was fitted on (docs/reference/hardware.md §4a, §4b);
+//  - Korthikanti et al. 2022 Table 4 (docs/reference/formulas.md §2): per-layer forward and
 //    backward ms of the 22B GPT on 8 A100 (TP 8), TP communication included;
 //  - Megatron SC21 Table 1 shapes (calibration_runs.csv): per-layer TFLOP/s;
 //  - roofline monotonicity, the optimizer step, and the compute-profile CSV.
@@ -36,7 +36,7 @@ std::string fmt(const char* f, double a, double b = 0, double c = 0, double d = 
   return buf;
 }
 
-// --- GEMM tables (hardware.md §4a) --------------------------------------------
+// --- GEMM tables (docs/reference/hardware.md §4a) --------------------------------------------
 
 struct GemmRow {
   double b, m, n, k, tflops;

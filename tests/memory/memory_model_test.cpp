@@ -57,7 +57,7 @@ Scenario scenario(ModelSpec m, int tp, int pp, int dp, int micro_batch, int glob
   s.training.micro_batch = micro_batch;
   s.training.global_batch = global_batch;
   s.training.recompute = Recompute::full;
-  // memory.* at the key table's defaults (tests/scenario_defaults_test.cpp), except
+  // memory.* at the key table's defaults (tests/config/scenario_defaults_test.cpp), except
   // that DeepSpeed's estimators and the gather-window arithmetic below count every
   // ZeRO-3 parameter as sharded and released after use: no persistent small
   // parameters, no layer kept gathered into the next pass.
@@ -254,7 +254,7 @@ TEST_CASE("BF16_Optimizer peaks at the gradient reduction when activations are s
   CHECK(r.at_peak.comm_buffers.value() == doctest::Approx(4 * p));  // flattened copy of the fp32 gradients
 }
 
-TEST_CASE("summary JSON carries the DESIGN.md keys and the layout") {
+TEST_CASE("summary JSON carries the docs/design.md keys and the layout") {
   Scenario s = scenario(gpt3_175b(), 8, 8, 16, 1, 1536);
   MemoryResult r = compute_memory(s);
   nlohmann::json j = memory_json(s, r);

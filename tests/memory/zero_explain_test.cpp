@@ -1,5 +1,5 @@
 // The ZeRO paper's analysis against its Table 1 (Rajbhandari et al. 2020;
-// reference/formulas.md §3) and its communication argument (§7), plus the
+// docs/reference/formulas.md §3) and its communication argument (§7), plus the
 // shape of `trainsim explain zero --json`.
 #include <doctest/doctest.h>
 

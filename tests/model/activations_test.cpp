@@ -1,5 +1,5 @@
 // Activation memory (sim/model/activations.hpp) against Korthikanti et al. 2022,
-// reference/formulas.md §2: every row of the table, exactly, for the paper's
+// docs/reference/formulas.md §2: every row of the table, exactly, for the paper's
 // 22B and 175B (GPT-3) models; then sanity of the generalisations.
 #include <doctest/doctest.h>
 
@@ -49,7 +49,7 @@ double stored(const Gpt& g, int tp, bool sp, Recompute r) {
   return stored_layer_activations(gpt(g), shape(g, tp, sp, r)).total().value();
 }
 
-// Checks every row of formulas.md §2 for model g. `sbh` etc. are exact
+// Checks every row of docs/reference/formulas.md §2 for model g. `sbh` etc. are exact
 // integers in doubles; each expectation is the paper's formula multiplied out.
 void check_korthikanti(const Gpt& g) {
   const double s = g.seq, b = g.batch, h = g.hidden, a = g.heads, t = g.tp, v = g.vocab;

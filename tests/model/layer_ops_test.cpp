@@ -1,5 +1,5 @@
 // Ops of a transformer layer (sim/model/layer_ops.hpp) against the FLOP
-// formulas of reference/formulas.md §1: Megatron's 24 b s h^2 (1 + s/(6h)) per
+// formulas of docs/reference/formulas.md §1: Megatron's 24 b s h^2 (1 + s/(6h)) per
 // GPT layer forward, and Megatron-Core's general form for GQA and SwiGLU;
 // then TP/CP/SP scaling, recompute flags and the backward/forward ratios.
 #include <doctest/doctest.h>
@@ -66,7 +66,7 @@ double kind_flops(const std::vector<Op>& ops, OpKind kind, Pass pass) {
   return f;
 }
 
-// Megatron-Core's model FLOPs (formulas.md §1) divided by 3 (fwd + 2x bwd) and
+// Megatron-Core's model FLOPs (docs/reference/formulas.md §1) divided by 3 (fwd + 2x bwd) and
 // by L: forward GEMM FLOPs of one layer, 4 b s h^2 ((1 + g/a + s/h) q/h + F/h glu).
 double megatron_core_forward(const ModelSpec& m, double b, double s) {
   double h = m.hidden, q = double(m.head_dim) * m.heads, g = m.kv_heads, a = m.heads;

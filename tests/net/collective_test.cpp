@@ -1,7 +1,7 @@
 // Analytical collectives (NCCL's tuner model on the cluster cards) against
 // measurements: nccl-tests all-reduce on one node of 8 A100 / 8 H100
 // (nccl_allreduce_single_node.csv) and NVIDIA's multi-node anchors
-// (hardware.md §4c.2, §5). The per-size comparison is printed; the assertions
+// (docs/reference/hardware.md §4c.2, §5). The per-size comparison is printed; the assertions
 // are the acceptance thresholds.
 #include <doctest/doctest.h>
 
@@ -33,8 +33,8 @@ struct Band {
 }  // namespace
 
 TEST_CASE("single-node all-reduce vs nccl-tests (8 x A100, 8 x H100)") {
-  std::ifstream in("../shared/reference/nccl_allreduce_single_node.csv");
-  REQUIRE_MESSAGE(in.good(), "tests run from the repository root next to ../shared");
+  std::ifstream in("data/reference/nccl_allreduce_single_node.csv");
+  REQUIRE_MESSAGE(in.good(), "tests run from the repository root, which holds data/reference/");
   ClusterSpec a100 = card("dgx-a100-80gb"), h100 = card("dgx-h100-80gb");
   std::ostringstream table;
   table << "size          A100 meas  pred   err    H100 meas  pred   err\n";
@@ -75,7 +75,7 @@ TEST_CASE("single-node all-reduce vs nccl-tests (8 x A100, 8 x H100)") {
   }
 }
 
-TEST_CASE("multi-node large all-reduce busbw near NVIDIA's anchors (hardware.md §4c.2)") {
+TEST_CASE("multi-node large all-reduce busbw near NVIDIA's anchors (docs/reference/hardware.md §4c.2)") {
   double a = busbw(card("dgx-a100-80gb"), CollectiveOp::all_reduce, 64, 8.0 * (1 << 30));
   double h = busbw(card("dgx-h100-80gb"), CollectiveOp::all_reduce, 64, 8.0 * (1 << 30));
   MESSAGE("8 nodes, 8 GiB: DGX A100 " << a << " GB/s (NVIDIA 192), DGX H100 " << h << " GB/s (NVIDIA 380)");

@@ -1,4 +1,4 @@
-// NCCL's tuner model: the worked latencies of hardware.md §4c.5 reproduced
+// NCCL's tuner model: the worked latencies of docs/reference/hardware.md §4c.5 reproduced
 // exactly, and the choices and asymptotic bandwidths it implies.
 #include <doctest/doctest.h>
 
@@ -19,7 +19,7 @@ NcclComm comm(NcclOp op, int nodes, GpuArch arch = GpuArch::hopper) {
 
 }  // namespace
 
-TEST_CASE("hardware.md §4c.5: latency terms, all-reduce") {
+TEST_CASE("docs/reference/hardware.md §4c.5: latency terms, all-reduce") {
   struct Row {
     int nodes;
     double ring[3];  // LL, LL128, Simple
@@ -47,7 +47,7 @@ TEST_CASE("hardware.md §4c.5: latency terms, all-reduce") {
   CHECK(nccl_latency_us(comm(NcclOp::all_reduce, 4), NcclAlgo::nvls_tree, NcclProto::simple) == doctest::Approx(108.6));
 }
 
-TEST_CASE("hardware.md §4c.5: latency terms, all-gather / reduce-scatter") {
+TEST_CASE("docs/reference/hardware.md §4c.5: latency terms, all-gather / reduce-scatter") {
   for (NcclOp op : {NcclOp::all_gather, NcclOp::reduce_scatter}) {
     const double expect[3][3] = {{10.8, 27.3, 32.2}, {23.3, 44.6, 70.0}, {159.1, 286.8, 599.2}};
     const int nodes[3] = {1, 2, 16};
@@ -62,7 +62,7 @@ TEST_CASE("hardware.md §4c.5: latency terms, all-gather / reduce-scatter") {
 
 TEST_CASE("8 x A100: NCCL's 12 x 20 GB/s NVLink model gives ring busbw near the measured 231 GB/s") {
   NcclComm c = comm(NcclOp::all_reduce, 1, GpuArch::ampere);
-  c.channels = 12;  // NCCL's per-GPU NVLink model: 12 links x 20 GB/s (hardware.md §4c.4)
+  c.channels = 12;  // NCCL's per-GPU NVLink model: 12 links x 20 GB/s (docs/reference/hardware.md §4c.4)
   c.bw_intra = c.bw_inter = 20.0;
   NcclEstimate big = nccl_pick(c, 8.0 * (1 << 30));
   CHECK(big.algo == NcclAlgo::ring);

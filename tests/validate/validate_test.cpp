@@ -25,9 +25,9 @@ using namespace trainsim;
 
 namespace {
 
-const char* kCalibration = "../shared/reference/calibration_runs.csv";
-const char* kVtrainSingle = "../shared/reference/vtrain/runs_single.csv";
-const char* kVtrainMulti = "../shared/reference/vtrain/runs_multi.csv";
+const char* kCalibration = "data/reference/calibration_runs.csv";
+const char* kVtrainSingle = "data/reference/vtrain/runs_single.csv";
+const char* kVtrainMulti = "data/reference/vtrain/runs_multi.csv";
 
 using test::zoo;
 
@@ -567,7 +567,7 @@ TEST_CASE("a row whose GPU is not the cluster card's runs that GPU on the card's
   CHECK(report_named(v, "no_such_gpu").failed);
 }
 
-// Rows of the kinds the held-out published runs hold (reference/README.md: other models, GPU
+// Rows of the kinds the held-out published runs hold (data/reference/README.md: other models, GPU
 // counts, H100 in BF16 and FP8, ZeRO-3 at scale, long sequences, context parallelism), with a
 // placeholder step time: every one must simulate, fit, and land at a physical MFU (model FLOPs over
 // the dense 16-bit peak between 15% and 80%). Llama 3 405B's 126 layers on 16 stages interleave

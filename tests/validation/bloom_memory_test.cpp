@@ -1,4 +1,4 @@
-// The memory model against the BLOOM layout search (reference/calibration_runs.csv,
+// The memory model against the BLOOM layout search (data/reference/calibration_runs.csv,
 // rows bloom_*: BigScience tr11-176B-ml chronicles-prequel.md, 384 A100 80GB,
 // peak memory read from nvidia-smi on the first node, iteration 2).
 //
@@ -30,7 +30,7 @@ using namespace trainsim;
 namespace {
 
 constexpr double kTolerance = 0.15;  // |predicted - measured| / measured
-const char* kRunsCsv = "../shared/reference/calibration_runs.csv";
+const char* kRunsCsv = "data/reference/calibration_runs.csv";
 
 using Row = std::map<std::string, std::string>;
 
@@ -108,7 +108,7 @@ Scenario bloom_scenario(const Row& r) {
   t.recompute = Recompute::full;
   t.flash_attention = false;
   s.memory.convention = MemoryConvention::deepspeed;
-  return s;  // the other memory.* at the key table's defaults (tests/scenario_defaults_test.cpp)
+  return s;  // the other memory.* at the key table's defaults (tests/config/scenario_defaults_test.cpp)
 }
 
 // One line of the per-row table.

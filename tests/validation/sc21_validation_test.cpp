@@ -1,7 +1,7 @@
-// Acceptance against Megatron-LM SC21 Table 1 (reference/calibration_runs.csv,
+// Acceptance against Megatron-LM SC21 Table 1 (data/reference/calibration_runs.csv,
 // rows sc21_t1_*): ten GPT models from 1.7B on 32 A100s to 1T on 3072, full
 // recompute, fp16, no FlashAttention (2021). Predicted TFLOP/s per GPU are
-// counted with SC21 Eq. 3 (formulas.md §1), as the paper counts them:
+// counted with SC21 Eq. 3 (docs/reference/formulas.md §1), as the paper counts them:
 //   F = 96 B s l h^2 (1 + s/(6h) + V/(16 l h)) per step.
 // The CSV leaves micro-batch and interleaving "auto"; the runs' own launch
 // script gives them (NVIDIA/Megatron-LM examples/sc21/run_table_1.sh: MBS,
@@ -56,7 +56,7 @@ struct Row {
 };
 
 std::vector<Row> sc21_rows() {
-  std::ifstream f("../shared/reference/calibration_runs.csv");
+  std::ifstream f("data/reference/calibration_runs.csv");
   REQUIRE(f.good());
   std::string line;
   std::getline(f, line);

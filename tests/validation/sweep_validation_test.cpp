@@ -54,7 +54,7 @@ std::size_t fastest(const CsvTable& t, Keep keep) {
   return static_cast<std::size_t>(-1);
 }
 
-// SC21 Eq. 3 (formulas.md §1): FLOPs per step counted with full recomputation, as SC21 counts TFLOP/s.
+// SC21 Eq. 3 (docs/reference/formulas.md §1): FLOPs per step counted with full recomputation, as SC21 counts TFLOP/s.
 double sc21_eq3_flops() {
   const double B = 1536, s = 2048, l = 96, h = 12288, V = 51200;
   return 96 * B * s * l * h * h * (1 + s / (6 * h) + V / (16 * l * h));
@@ -65,7 +65,7 @@ double eq3_tflops(double step_s, int gpus) { return sc21_eq3_flops() / step_s / 
 
 // The plans Megatron-LM offered in 2021 (SC21): no ZeRO or distributed optimizer,
 // full recompute, no sequence parallelism; here without interleaving, as every
-// measured GPT-3 175B run in reference/ (vTrain) ran.
+// measured GPT-3 175B run in data/reference/ (vTrain) ran.
 const char* kGpt3Plans2021 = R"(model: gpt3-175b
 cluster: dgx-a100-80gb
 nodes: 128
@@ -120,16 +120,16 @@ TEST_CASE("GPT-3 175B on 1,024 A100: best SC21-style plan within 10% of SC21's 1
 }
 
 // Why the figure above is not met (results/sweep.md): the measured GPT-3 175B runs of
-// reference/vtrain/runs_multi.csv (Megatron-DeepSpeed, 512 A100, batch 1536, 1F1B, full
+// data/reference/vtrain/runs_multi.csv (Megatron-DeepSpeed, 512 A100, batch 1536, 1F1B, full
 // recompute, no interleaving) already exceed 154 TFLOP/s per GPU (Eq. 3), SC21's 140 plus
 // 10%, and the model reproduces them; the best plan of the same kind on 1,024 GPUs has
 // the bubble of the fastest of them ((p-1)/m: 15/96 against 31/192) and is predicted
 // within 5% of it. A model faithful to these runs cannot put the search's best within 10% of 140.
-TEST_CASE("GPT-3 175B: measured runs in reference/ exceed SC21's 140 TFLOP/s + 10%, and the model reproduces them") {
+TEST_CASE("GPT-3 175B: measured runs in data/reference/ exceed SC21's 140 TFLOP/s + 10%, and the model reproduces them") {
   ValidateOptions o;
   o.threads = 2;
   o.filter = "^vtrain_multi_";
-  ValidationResult v = validate_runs({read_runs_csv("../shared/reference/vtrain/runs_multi.csv")}, zoo(), o);
+  ValidationResult v = validate_runs({read_runs_csv("data/reference/vtrain/runs_multi.csv")}, zoo(), o);
   double fastest_measured = 0, abs_error = 0;
   int rows = 0;
   for (const RowReport& r : v.rows) {

@@ -89,7 +89,7 @@ TEST_CASE("ZeRO-3 offload: parameters fetched 2P per pass, NVMe optimizer swaps 
 }
 
 TEST_CASE("DeepSpeed's offload estimators hold on the simulated run's memory within 2%") {
-  // DeepSpeed counts host memory with additional_buffer_factor 1.5 (formulas.md §4).
+  // DeepSpeed counts host memory with additional_buffer_factor 1.5 (docs/reference/formulas.md §4).
   const double factor = 1.5;
   for (int n : {1, 4}) {
     Scenario s = scenario(kSmall, {"gpus=" + std::to_string(n), "parallel.zero_stage=2", "offload.optimizer=cpu",

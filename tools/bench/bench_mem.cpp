@@ -1,14 +1,16 @@
 // `trainsim mem` latency: for every model card in the zoo (models/*.yaml under
-// $TRAINSIM_DATA_DIR or the source tree), load a one-node scenario for it
+// $TRAINSIM_DATA or the source tree), load a one-node scenario for it
 // (YAML parse, zoo resolution, validation), compute the per-stage memory and
 // render the table and the JSON, as the command does. Target: < 50 ms each.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <string>
 
+#include "sim/load/data_dir.hpp"
 #include "sim/load/model_loader.hpp"
 #include "sim/load/scenario_loader.hpp"
 #include "sim/load/zoo.hpp"
@@ -57,7 +59,8 @@ int register_zoo(const Zoo& zoo) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Zoo zoo(default_data_dir(TRAINSIM_DEFAULT_DATA_DIR));
+  const char* env = std::getenv(kDataDirEnv);
+  Zoo zoo(find_data_dir(env ? env : "", "", TRAINSIM_DEFAULT_DATA_DIR));
   if (register_zoo(zoo) == 0) std::cerr << "bench_mem: no model cards under " << zoo.root() / "models" << "\n";
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

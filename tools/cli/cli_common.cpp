@@ -1,19 +1,28 @@
 #include "cli_common.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include <spdlog/spdlog.h>
 
+#include "sim/load/data_dir.hpp"
 #include "sim/load/resolved_writer.hpp"
 #include "sim/load/scenario_loader.hpp"
 
 namespace trainsim::cli {
 
-Zoo default_zoo() { return Zoo(default_data_dir(TRAINSIM_DEFAULT_DATA_DIR)); }
+std::filesystem::path data_dir() {
+  const char* env = std::getenv(kDataDirEnv);
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);  // Linux; "" elsewhere
+  return find_data_dir(env ? env : "", ec ? std::filesystem::path() : exe, TRAINSIM_DEFAULT_DATA_DIR);
+}
+
+Zoo default_zoo() { return Zoo(data_dir()); }
 
 void add_scenario_options(CLI::App& cmd, ScenarioArgs& args) {
-  cmd.add_option("scenario", args.scenario, "scenario YAML (DESIGN.md §3)")->required();
+  cmd.add_option("scenario", args.scenario, "scenario YAML (docs/design.md §3)")->required();
   cmd.add_option("--set", args.sets, "override a scenario key: --set parallel.tp=4 (repeatable)")
       ->take_all()
       ->allow_extra_args(false);

@@ -19,7 +19,7 @@
 
 namespace trainsim::cli {
 
-// Exit statuses (DESIGN.md §3).
+// Exit statuses (docs/design.md §3).
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitOom = 1;        // valid plan that does not fit, with --fail-on-oom
 inline constexpr int kExitBadInput = 2;
@@ -44,7 +44,14 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The zoo under $TRAINSIM_DATA_DIR or the source tree this binary was built from.
+// The data directory (models/, topologies/, scenarios/, data/reference/):
+// $TRAINSIM_DATA, else beside this executable (PREFIX/share/trainsim of an
+// install, or the source tree around its build folder), else the source tree
+// it was built from (sim/load/data_dir.hpp). Throws ConfigError naming every
+// place it looked when none holds the data.
+std::filesystem::path data_dir();
+
+// The zoo under data_dir().
 Zoo default_zoo();
 
 // Options every scenario-reading subcommand shares.

@@ -1,6 +1,6 @@
 // `trainsim run SCENARIO.yaml [--set k=v]... [--json] [--out DIR] [--trace FILE]
 //  [--full] [--fail-on-oom] [--max-events N] [--timeout SECONDS]`: simulate one
-//  training step (DESIGN.md §3). The guards are described in docs/limits.md.
+//  training step (docs/design.md §3). The guards are described in docs/limits.md.
 #include <fstream>
 #include <iostream>
 #include <filesystem>

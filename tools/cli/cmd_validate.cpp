@@ -26,9 +26,10 @@ struct ValidateArgs {
   std::string filter;
 };
 
-// The default runs file: the reference data beside the data directory.
+// The default runs file: the calibration set shipped in the data directory
+// (data/reference/calibration_runs.csv of the source tree or the install).
 std::string default_runs(const Zoo& zoo) {
-  return (zoo.root() / ".." / "shared" / "reference" / "calibration_runs.csv").lexically_normal().string();
+  return (zoo.root() / "data" / "reference" / "calibration_runs.csv").lexically_normal().string();
 }
 
 void write_file(const std::string& path, const std::string& text) {
@@ -61,7 +62,8 @@ void add_validate_command(CLI::App& app) {
   auto args = std::make_shared<ValidateArgs>();
   CLI::App* cmd = app.add_subcommand("validate", "predictions against measured training runs (step time, peak memory, OOM)");
   cmd->add_option("--runs", args->runs,
-                  "runs CSV in the schema of shared/reference/calibration_runs.csv (repeatable; default: that file)")
+                  "runs CSV in the schema of data/reference/calibration_runs.csv (repeatable; default: that file, "
+                  "shipped in the data directory)")
       ->take_all()
       ->allow_extra_args(false);
   CLI::Option* json = cmd->add_option("--json", args->json_out,
