@@ -17,9 +17,9 @@ class DocBuilder {
   void walk_root(const YAML::Node& root) {
     if (!root.IsDefined() || root.IsNull()) return;  // an empty file: defaults only
     if (!root.IsMap()) {
-      throw ConfigError({doc_.file_, root.Mark().line + 1, ""},
-                        "expected a map of keys at the top of this " + doc_.table_->kind() +
-                            "; valid keys: " + list(doc_.table_->children("")));
+      throw ConfigError({doc_.file_, root.Mark().line + 1, ""}, "expected a map of keys at the top of this " +
+                                                                    doc_.table_->kind() +
+                                                                    "; valid keys: " + list(doc_.table_->children("")));
     }
     walk_map(root, "");
   }
@@ -34,8 +34,7 @@ class DocBuilder {
   void walk_map(const YAML::Node& map, const std::string& prefix) {
     for (auto it = map.begin(); it != map.end(); ++it) {
       int line = it->first.Mark().line + 1;
-      if (!it->first.IsScalar())
-        throw ConfigError({doc_.file_, line, prefix}, "a key must be a plain name");
+      if (!it->first.IsScalar()) throw ConfigError({doc_.file_, line, prefix}, "a key must be a plain name");
       std::string key = prefix.empty() ? it->first.Scalar() : prefix + "." + it->first.Scalar();
       visit(key, it->second, line);
     }
@@ -67,9 +66,9 @@ class DocBuilder {
                           "is a section; expected a map with keys " + list(table.children(key)));
       walk_map(value, key);
     } else {
-      throw ConfigError({doc_.file_, line, shown_ + key},
-                        "unknown key in this " + table.kind() + "; did you mean '" +
-                            table.nearest(key) + "'? (`trainsim help keys` lists all)");
+      throw ConfigError({doc_.file_, line, shown_ + key}, "unknown key in this " + table.kind() + "; did you mean '" +
+                                                              table.nearest(key) +
+                                                              "'? (`trainsim help keys` lists all)");
     }
   }
 
@@ -165,14 +164,12 @@ const std::string& ConfigDoc::text(const std::string& key) const {
   auto it = values_.find(key);
   if (it != values_.end()) return it->second.text;
   const KeyDef& d = def(key);
-  if (d.default_value.empty())
-    fail(key, "missing required key (" + d.help + "); expected " + d.describe_type());
+  if (d.default_value.empty()) fail(key, "missing required key (" + d.help + "); expected " + d.describe_type());
   return d.default_value;
 }
 
 void ConfigDoc::check_range(const KeyDef& d, double v) const {
-  if ((d.min && v < *d.min) || (d.max && v > *d.max))
-    fail(d.path, "value out of range; expected " + d.describe_type());
+  if ((d.min && v < *d.min) || (d.max && v > *d.max)) fail(d.path, "value out of range; expected " + d.describe_type());
 }
 
 long long ConfigDoc::get_int(const std::string& key) const {
@@ -198,8 +195,7 @@ double ConfigDoc::get_number(const std::string& key) const {
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used != t.size() || t.empty() || !std::isfinite(v))
-    fail(key, "'" + t + "' is not " + def(key).describe_type());
+  if (used != t.size() || t.empty() || !std::isfinite(v)) fail(key, "'" + t + "' is not " + def(key).describe_type());
   check_range(def(key), v);
   return v;
 }

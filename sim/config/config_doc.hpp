@@ -20,8 +20,7 @@ class ConfigDoc {
   // nearest valid key), a map where a value belongs and vice versa.
   static ConfigDoc load_file(const std::string& path, const KeyTable& table);
   // Same, from YAML text; `file` names it in messages.
-  static ConfigDoc load_string(const std::string& yaml, const std::string& file,
-                               const KeyTable& table);
+  static ConfigDoc load_string(const std::string& yaml, const std::string& file, const KeyTable& table);
 
   // Applies "dotted.key=value" as if the file said so (location "--set").
   void apply_override(const std::string& assignment);

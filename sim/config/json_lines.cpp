@@ -9,9 +9,12 @@ namespace {
 std::string escape_token(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
@@ -46,8 +49,9 @@ JsonLines::JsonLines(const std::string& text) {
       }
     } else if (c == '{' || c == '[') {
       std::string path;
-      if (!stack.empty()) path = stack.back().object ? stack.back().pending
-                                                     : stack.back().path + "/" + std::to_string(stack.back().index);
+      if (!stack.empty())
+        path =
+            stack.back().object ? stack.back().pending : stack.back().path + "/" + std::to_string(stack.back().index);
       stack.push_back({c == '{', path, "", 0});
     } else if (c == '}' || c == ']') {
       if (!stack.empty()) stack.pop_back();

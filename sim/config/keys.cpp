@@ -33,9 +33,12 @@ KeyDef KeyDef::of(std::string path, ValueType type, Dimension dim) {
 
 std::string KeyDef::describe_type() const {
   std::string range;
-  if (min && max) range = " in [" + number_text(*min) + ", " + number_text(*max) + "]";
-  else if (min) range = " >= " + number_text(*min);
-  else if (max) range = " <= " + number_text(*max);
+  if (min && max)
+    range = " in [" + number_text(*min) + ", " + number_text(*max) + "]";
+  else if (min)
+    range = " >= " + number_text(*min);
+  else if (max)
+    range = " <= " + number_text(*max);
   switch (type) {
     case ValueType::integer: return "an integer" + range;
     case ValueType::number: return "a number" + range;
@@ -44,14 +47,12 @@ std::string KeyDef::describe_type() const {
     case ValueType::choice: return "one of " + join(choices, "|");
     case ValueType::path: return inline_card ? "a file path, zoo name or inline map" : "a file path or zoo name";
     case ValueType::quantity:
-      return "a " + std::string(dimension_name(dim)) + range + ", e.g. " +
-             std::string(dimension_examples(dim));
+      return "a " + std::string(dimension_name(dim)) + range + ", e.g. " + std::string(dimension_examples(dim));
   }
   return "a value";
 }
 
-KeyTable::KeyTable(std::string kind, std::vector<KeyDef> keys)
-    : kind_(std::move(kind)), keys_(std::move(keys)) {
+KeyTable::KeyTable(std::string kind, std::vector<KeyDef> keys) : kind_(std::move(kind)), keys_(std::move(keys)) {
   // Integer keys without a declared maximum get the general cap, so every
   // value the loaders narrow to `int` is in range (limits.hpp).
   for (auto& k : keys_)
@@ -69,8 +70,7 @@ const KeyDef* KeyTable::find(std::string_view path) const {
 
 bool KeyTable::is_section(std::string_view path) const {
   std::string prefix = std::string(path) + ".";
-  return std::any_of(keys_.begin(), keys_.end(),
-                     [&](const KeyDef& k) { return k.path.rfind(prefix, 0) == 0; });
+  return std::any_of(keys_.begin(), keys_.end(), [&](const KeyDef& k) { return k.path.rfind(prefix, 0) == 0; });
 }
 
 std::string KeyTable::nearest(std::string_view path) const {
@@ -78,7 +78,10 @@ std::string KeyTable::nearest(std::string_view path) const {
   size_t best_d = static_cast<size_t>(-1);
   for (const auto& k : keys_) {
     size_t d = edit_distance(path, k.path);
-    if (d < best_d) { best_d = d; best = k.path; }
+    if (d < best_d) {
+      best_d = d;
+      best = k.path;
+    }
   }
   return best;
 }

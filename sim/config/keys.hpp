@@ -26,7 +26,7 @@ enum class ValueType {
 class KeyTable;
 
 struct KeyDef {
-  std::string path;                  // dotted key, e.g. "parallel.tp"
+  std::string path;  // dotted key, e.g. "parallel.tp"
   ValueType type = ValueType::string;
   Dimension dim = Dimension::count;  // for quantity
   std::string default_value;         // as written in YAML; "" = none (see `required`)

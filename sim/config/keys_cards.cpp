@@ -56,14 +56,17 @@ std::vector<KeyDef> model_defs() {
       capped(key("layers", V::integer, "", "transformer layers L", true), kMaxLayers),
       capped(key("hidden", V::integer, "", "hidden size h", true), kMaxWidth),
       capped(key("heads", V::integer, "", "attention (query) heads a", true), kMaxHeads),
-      capped(key("kv_heads", V::integer, "", "key/value heads g for grouped-query attention; default: heads"), kMaxHeads),
+      capped(key("kv_heads", V::integer, "", "key/value heads g for grouped-query attention; default: heads"),
+             kMaxHeads),
       capped(key("head_dim", V::integer, "", "size of one head (kv_channels); default: hidden / heads"), kMaxWidth),
       capped(key("ffn", V::integer, "", "MLP inner size F; default: 4 x hidden"), kMaxWidth),
       capped(key("vocab", V::integer, "", "vocabulary size V, as padded for training", true), kMaxVocab),
-      capped(key("max_position", V::integer, "", "rows of the learned position table (position: learned)"), kMaxSequence),
+      capped(key("max_position", V::integer, "", "rows of the learned position table (position: learned)"),
+             kMaxSequence),
       choice("mlp", "gelu", enum_names<MlpKind>(), "MLP kind: gelu/relu (2 matrices) or swiglu (3 matrices)"),
       choice("position", "learned", enum_names<PositionKind>(), "position encoding; only learned has parameters"),
-      choice("norm", "layernorm", enum_names<NormKind>(), "normalisation: layernorm (weight + bias) or rmsnorm (weight)"),
+      choice("norm", "layernorm", enum_names<NormKind>(),
+             "normalisation: layernorm (weight + bias) or rmsnorm (weight)"),
       key("tied_embeddings", V::boolean, "false", "output layer shares the input embedding matrix"),
       key("bias", V::boolean, "true", "linear layers carry biases"),
       key("embedding_norm", V::boolean, "false", "a norm right after the word embedding (BLOOM)"),
@@ -87,6 +90,8 @@ std::vector<KeyDef> gpu_defs() {
   };
 }
 
+// The keys of a cluster card (data table).
+// clang-format off
 std::vector<KeyDef> cluster_defs() {
   using V = ValueType;
   return {
@@ -148,6 +153,7 @@ std::vector<KeyDef> cluster_defs() {
           false, "0.6us"),
   };
 }
+// clang-format on
 
 }  // namespace
 

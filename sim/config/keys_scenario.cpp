@@ -49,20 +49,26 @@ KeyDef path_key(std::string path, bool required, std::string help) {
 
 // The top-level keys: what runs on what, and the imported launch settings.
 void top_level_keys(std::vector<KeyDef>& k) {
-  KeyDef model = path_key("model", false, "model: a name in models/, a path to a model YAML, a Hugging Face config.json, "
-                                          "or an inline map of model-card keys (model: {layers: 24, hidden: 2048, ...}); "
-                                          "required unless megatron_args give the model's dimensions");
+  KeyDef model = path_key("model", false,
+                          "model: a name in models/, a path to a model YAML, a Hugging Face config.json, "
+                          "or an inline map of model-card keys (model: {layers: 24, hidden: 2048, ...}); "
+                          "required unless megatron_args give the model's dimensions");
   model.inline_card = &model_keys;
   k.push_back(model);
   k.push_back(path_key("cluster", true, "cluster: a name in topologies/ or a path to a cluster YAML"));
-  k.push_back(integer("nodes", "", "nodes used; default: the cluster card's node count, or the fewest nodes holding `gpus`", 1, kMaxNodes));
-  k.push_back(integer("gpus", "", "GPUs used when fewer than nodes x GPUs per node; default: nodes x GPUs per node", 1, kMaxGpus));
-  k.push_back(path_key("deepspeed_config", false,
-                       "DeepSpeed ds_config.json, read as DeepSpeed reads it (batch rule, zero_optimization, offload, "
-                       "fp16/bf16, aio, \"auto\" as the HF Trainer fills it); its settings must agree with the scenario's"));
+  k.push_back(integer("nodes", "",
+                      "nodes used; default: the cluster card's node count, or the fewest nodes holding `gpus`", 1,
+                      kMaxNodes));
+  k.push_back(integer("gpus", "", "GPUs used when fewer than nodes x GPUs per node; default: nodes x GPUs per node", 1,
+                      kMaxGpus));
+  k.push_back(
+      path_key("deepspeed_config", false,
+               "DeepSpeed ds_config.json, read as DeepSpeed reads it (batch rule, zero_optimization, offload, "
+               "fp16/bf16, aio, \"auto\" as the HF Trainer fills it); its settings must agree with the scenario's"));
   KeyDef megatron = KeyDef::of("megatron_args", ValueType::string);
-  megatron.help = "Megatron-LM flags as on its command line, e.g. \"--tensor-model-parallel-size 8 --sequence-parallel\"; "
-                  "model flags (--num-layers, --hidden-size, ...) build the model when `model` is absent";
+  megatron.help =
+      "Megatron-LM flags as on its command line, e.g. \"--tensor-model-parallel-size 8 --sequence-parallel\"; "
+      "model flags (--num-layers, --hidden-size, ...) build the model when `model` is absent";
   k.push_back(megatron);
 }
 
@@ -73,8 +79,11 @@ void parallel_keys(std::vector<KeyDef>& k) {
   k.push_back(integer("parallel.dp", "", "data-parallel size; default: GPUs / (tp x pp x cp)", 1, kMaxParallel));
   k.push_back(integer("parallel.cp", "1", "context-parallel size (splits the sequence)", 1, kMaxParallel));
   k.push_back(integer("parallel.vp", "1", "model chunks per pipeline rank (interleaved 1F1B when > 1)", 1, kMaxChunks));
-  k.push_back(boolean("parallel.sequence_parallel", "false", "Megatron sequence parallelism (shards norms/dropout activations over TP)"));
-  k.push_back(integer("parallel.zero_stage", "0", "DeepSpeed ZeRO stage over the dp x cp group: 0 none, 1 optimizer states, 2 + gradients, 3 + parameters", 0, 3));
+  k.push_back(boolean("parallel.sequence_parallel", "false",
+                      "Megatron sequence parallelism (shards norms/dropout activations over TP)"));
+  k.push_back(integer(
+      "parallel.zero_stage", "0",
+      "DeepSpeed ZeRO stage over the dp x cp group: 0 none, 1 optimizer states, 2 + gradients, 3 + parameters", 0, 3));
   k.push_back(choice("parallel.schedule", "1f1b", enum_names<Schedule>(),
                      "pipeline schedule; interleaved-1f1b requires vp > 1"));
   k.push_back(choice("parallel.pipeline_engine", "megatron", enum_names<PipelineEngine>(),
@@ -83,41 +92,53 @@ void parallel_keys(std::vector<KeyDef>& k) {
                      "of the whole activation from every TP rank"));
   KeyDef order = KeyDef::of("parallel.order", ValueType::string);
   order.default_value = "tp-cp-dp-pp";
-  order.help = "rank order of the parallel dimensions, fastest first (Megatron RankGenerator; TP innermost keeps TP inside a node)";
+  order.help =
+      "rank order of the parallel dimensions, fastest first (Megatron RankGenerator; TP innermost keeps TP inside a "
+      "node)";
   k.push_back(order);
-  k.push_back(boolean("parallel.embedding_in_pp_split", "false",
-                      "count the embedding and the output layer as one layer each when splitting layers over stages "
-                      "(Megatron --account-for-embedding/loss-in-pipeline-split, DeepSpeed partition 'type:transformer|embedding')"));
+  k.push_back(boolean(
+      "parallel.embedding_in_pp_split", "false",
+      "count the embedding and the output layer as one layer each when splitting layers over stages "
+      "(Megatron --account-for-embedding/loss-in-pipeline-split, DeepSpeed partition 'type:transformer|embedding')"));
 }
 
 // training.*: batch, precision, recomputation, overlap and the host.
 void training_keys(std::vector<KeyDef>& k) {
   k.push_back(integer("training.seq_len", "2048", "sequence length in tokens", 1, kMaxSequence));
   k.push_back(integer("training.micro_batch", "1", "sequences per micro-batch per GPU", 1, kMaxMicroBatch));
-  KeyDef gb = integer("training.global_batch", "", "sequences per step (a multiple of micro_batch x dp)", 1, kMaxGlobalBatch);
+  KeyDef gb =
+      integer("training.global_batch", "", "sequences per step (a multiple of micro_batch x dp)", 1, kMaxGlobalBatch);
   gb.required = true;
   k.push_back(gb);
   k.push_back(choice("training.precision", "bf16", enum_names<Precision>(),
                      "training precision (fp8: FP8 GEMMs with bf16 weights, as Transformer Engine)"));
   k.push_back(choice("training.recompute", "none", enum_names<Recompute>(),
                      "activation recomputation: selective recomputes the attention core, full the whole layer"));
-  k.push_back(choice("training.optimizer", "adam", enum_names<OptimizerKind>(), "optimizer: adam (2 fp32 states) or sgd with momentum (1 fp32 state)"));
-  k.push_back(boolean("training.flash_attention", "true", "fused attention that does not store the s x s score matrix"));
-  k.push_back(boolean("training.overlap_grad_reduce", "true",
-                      "reduce gradient buckets during the backward pass (Megatron --overlap-grad-reduce, DeepSpeed overlap_comm)"));
-  k.push_back(boolean("training.overlap_param_gather", "false",
-                      "ZeRO-1/2 and distributed optimizer: all-gather updated parameters behind the next step's forward "
-                      "(Megatron --overlap-param-gather) instead of after the optimizer step"));
-  k.push_back(boolean("training.overlap_p2p_comm", "false",
-                      "interleaved schedule (vp > 1): pipeline sends overlap compute (Megatron --overlap-p2p-communication, "
-                      "NeMo overlap_p2p_comm); otherwise, as Megatron's p2p_communication waits on every send, the "
-                      "sending stage's compute waits for its pipeline transfers"));
-  k.push_back(boolean("training.tp_comm_overlap", "false",
-                      "overlap tensor-parallel collectives with the GEMMs of their block (Transformer Engine --tp-comm-overlap)"));
-  k.push_back(boolean("training.grad_clip", "true", "gradient clipping: one all-reduce of the gradient norm over all GPUs before the step"));
-  k.push_back(quantity("training.host_dispatch_time", Dimension::time, "70us",
-                       "CPU time the framework spends issuing one op (PyTorch eager + Megatron/DeepSpeed Python); "
-                       "a layer block takes at least its op count x this (0 = CUDA graphs; see results/calibration.md)"));
+  k.push_back(choice("training.optimizer", "adam", enum_names<OptimizerKind>(),
+                     "optimizer: adam (2 fp32 states) or sgd with momentum (1 fp32 state)"));
+  k.push_back(
+      boolean("training.flash_attention", "true", "fused attention that does not store the s x s score matrix"));
+  k.push_back(boolean(
+      "training.overlap_grad_reduce", "true",
+      "reduce gradient buckets during the backward pass (Megatron --overlap-grad-reduce, DeepSpeed overlap_comm)"));
+  k.push_back(
+      boolean("training.overlap_param_gather", "false",
+              "ZeRO-1/2 and distributed optimizer: all-gather updated parameters behind the next step's forward "
+              "(Megatron --overlap-param-gather) instead of after the optimizer step"));
+  k.push_back(
+      boolean("training.overlap_p2p_comm", "false",
+              "interleaved schedule (vp > 1): pipeline sends overlap compute (Megatron --overlap-p2p-communication, "
+              "NeMo overlap_p2p_comm); otherwise, as Megatron's p2p_communication waits on every send, the "
+              "sending stage's compute waits for its pipeline transfers"));
+  k.push_back(boolean(
+      "training.tp_comm_overlap", "false",
+      "overlap tensor-parallel collectives with the GEMMs of their block (Transformer Engine --tp-comm-overlap)"));
+  k.push_back(boolean("training.grad_clip", "true",
+                      "gradient clipping: one all-reduce of the gradient norm over all GPUs before the step"));
+  k.push_back(
+      quantity("training.host_dispatch_time", Dimension::time, "70us",
+               "CPU time the framework spends issuing one op (PyTorch eager + Megatron/DeepSpeed Python); "
+               "a layer block takes at least its op count x this (0 = CUDA graphs; see results/calibration.md)"));
   k.push_back(boolean("training.cuda_launch_blocking", "false",
                       "CUDA_LAUNCH_BLOCKING=1: every kernel launch waits for the kernel, so the host's per-op time "
                       "(training.host_dispatch_time) adds to the GPU time instead of overlapping it"));
@@ -133,67 +154,86 @@ void training_keys(std::vector<KeyDef>& k) {
 
 // offload.*: ZeRO-Offload / ZeRO-Infinity.
 void offload_keys(std::vector<KeyDef>& k) {
-  k.push_back(choice("offload.optimizer", "none", enum_names<OffloadDevice>(), "where optimizer states live (ZeRO-Offload / ZeRO-Infinity)"));
-  k.push_back(choice("offload.params", "none", enum_names<OffloadDevice>(), "where parameters live between uses (ZeRO-3 only)"));
+  k.push_back(choice("offload.optimizer", "none", enum_names<OffloadDevice>(),
+                     "where optimizer states live (ZeRO-Offload / ZeRO-Infinity)"));
+  k.push_back(choice("offload.params", "none", enum_names<OffloadDevice>(),
+                     "where parameters live between uses (ZeRO-3 only)"));
   // DeepSpeed's offload settings; defaults are DeepSpeed's code defaults
   // (deepspeed/runtime/zero/offload_config.py, deepspeed/runtime/swap_tensor/aio_config.py).
   k.push_back(boolean("offload.pin_memory", "false",
-                      "offload buffers in page-locked host memory (DeepSpeed pin_memory); pageable copies run at about half the PCIe rate"));
+                      "offload buffers in page-locked host memory (DeepSpeed pin_memory); pageable copies run at about "
+                      "half the PCIe rate"));
   k.push_back(integer("offload.optimizer_buffer_count", "4",
                       "optimizer-state swap buffers for NVMe offload (DeepSpeed offload_optimizer.buffer_count)", 1));
   k.push_back(integer("offload.param_buffer_count", "5",
                       "parameter swap buffers for NVMe offload (DeepSpeed offload_param.buffer_count)", 1));
   k.push_back(quantity("offload.param_buffer_size", Dimension::count, "1e8",
                        "elements per parameter swap buffer (DeepSpeed offload_param.buffer_size)"));
-  k.push_back(quantity("offload.max_in_cpu", Dimension::count, "1e9",
-                       "parameter elements kept in host memory when params go to NVMe (DeepSpeed offload_param.max_in_cpu)"));
+  k.push_back(
+      quantity("offload.max_in_cpu", Dimension::count, "1e9",
+               "parameter elements kept in host memory when params go to NVMe (DeepSpeed offload_param.max_in_cpu)"));
   KeyDef nvme_path = KeyDef::of("offload.nvme_path", ValueType::string);
   nvme_path.default_value = "/local_nvme";
-  nvme_path.help = "NVMe mount for swapped tensors (DeepSpeed nvme_path; recorded, the drives come from the cluster card)";
+  nvme_path.help =
+      "NVMe mount for swapped tensors (DeepSpeed nvme_path; recorded, the drives come from the cluster card)";
   k.push_back(nvme_path);
-  k.push_back(quantity("offload.cpu_adam_throughput", Dimension::count, "0",
-                       "parameters per second DeepSpeedCPUAdam updates on one node; 0 = the cluster card's node.cpu_adam_throughput"));
-  k.push_back(quantity("offload.aio_block_size", Dimension::bytes, "1MiB", "async I/O block size (DeepSpeed aio.block_size)"));
-  k.push_back(integer("offload.aio_queue_depth", "8", "async I/O queue depth per thread (DeepSpeed aio.queue_depth)", 1));
+  k.push_back(quantity(
+      "offload.cpu_adam_throughput", Dimension::count, "0",
+      "parameters per second DeepSpeedCPUAdam updates on one node; 0 = the cluster card's node.cpu_adam_throughput"));
+  k.push_back(
+      quantity("offload.aio_block_size", Dimension::bytes, "1MiB", "async I/O block size (DeepSpeed aio.block_size)"));
+  k.push_back(
+      integer("offload.aio_queue_depth", "8", "async I/O queue depth per thread (DeepSpeed aio.queue_depth)", 1));
   k.push_back(integer("offload.aio_thread_count", "1", "async I/O threads (DeepSpeed aio.thread_count)", 1));
-  k.push_back(boolean("offload.aio_single_submit", "false", "submit I/O requests one at a time (DeepSpeed aio.single_submit)"));
-  k.push_back(boolean("offload.aio_overlap_events", "true", "overlap I/O submission and completion (DeepSpeed aio.overlap_events)"));
+  k.push_back(
+      boolean("offload.aio_single_submit", "false", "submit I/O requests one at a time (DeepSpeed aio.single_submit)"));
+  k.push_back(boolean("offload.aio_overlap_events", "true",
+                      "overlap I/O submission and completion (DeepSpeed aio.overlap_events)"));
 }
 
 // network.* (NCCL) and memory.* (accounting and DeepSpeed buckets).
 void network_and_memory_keys(std::vector<KeyDef>& k) {
-  k.push_back(choice("network.algorithm", "auto", forcible_algorithms(),
-                     "NCCL algorithm for the step's collectives (NCCL_ALGO); auto = NCCL's tuner, which never picks "
-                     "hierarchical (intra-node reduce-scatter, inter-node all-reduce per local rank, intra-node all-gather; "
-                     "not an NCCL algorithm). Where a collective cannot run it (tree all-gather, NVLS across nodes, "
-                     "hierarchical inside one node, ...) NCCL's tuner picks, and the run says so"));
+  k.push_back(
+      choice("network.algorithm", "auto", forcible_algorithms(),
+             "NCCL algorithm for the step's collectives (NCCL_ALGO); auto = NCCL's tuner, which never picks "
+             "hierarchical (intra-node reduce-scatter, inter-node all-reduce per local rank, intra-node all-gather; "
+             "not an NCCL algorithm). Where a collective cannot run it (tree all-gather, NVLS across nodes, "
+             "hierarchical inside one node, ...) NCCL's tuner picks, and the run says so"));
   k.push_back(choice("network.protocol", "auto", enum_names<NcclProto>({"auto"}),
                      "NCCL protocol for the step's collectives (NCCL_PROTO); auto = NCCL's tuner"));
 
   k.push_back(choice("memory.convention", "auto", enum_names<MemoryConvention>({"auto"}),
-                     "model-state accounting: megatron (18 B/param, fp32 main grads), deepspeed (16 B/param + its estimators' buffers); "
+                     "model-state accounting: megatron (18 B/param, fp32 main grads), deepspeed (16 B/param + its "
+                     "estimators' buffers); "
                      "auto = deepspeed when zero_stage >= 2 or anything is offloaded, else megatron"));
   k.push_back(quantity("memory.cuda_context", Dimension::bytes, "1GiB",
-                       "per-GPU memory outside the model: CUDA context, cuBLAS/cuDNN workspaces, NCCL buffers (an assumption, see results/calibration.md)"));
+                       "per-GPU memory outside the model: CUDA context, cuBLAS/cuDNN workspaces, NCCL buffers (an "
+                       "assumption, see results/calibration.md)"));
   KeyDef frag = quantity("memory.allocator_overhead", Dimension::fraction, "0.1",
-                         "caching-allocator fragmentation, as a fraction of activation memory (an assumption, see results/calibration.md)");
+                         "caching-allocator fragmentation, as a fraction of activation memory (an assumption, see "
+                         "results/calibration.md)");
   frag.max = 1;
   k.push_back(frag);
   k.push_back(quantity("memory.reduce_bucket_size", Dimension::count, "5e8",
                        "DeepSpeed reduce_bucket_size in elements (code default 5e8); deepspeed convention only"));
-  k.push_back(quantity("memory.allgather_bucket_size", Dimension::count, "5e8",
-                       "DeepSpeed allgather_bucket_size in elements (code default 5e8); deepspeed convention, ZeRO-1/2"));
-  k.push_back(quantity("memory.prefetch_bucket_size", Dimension::count, "5e7",
-                       "DeepSpeed stage3_prefetch_bucket_size in elements (code default 5e7); deepspeed convention, ZeRO-3"));
-  k.push_back(quantity("memory.param_persistence_threshold", Dimension::count, "1e5",
-                       "DeepSpeed stage3_param_persistence_threshold: ZeRO-3 parameters with fewer elements stay gathered"));
+  k.push_back(
+      quantity("memory.allgather_bucket_size", Dimension::count, "5e8",
+               "DeepSpeed allgather_bucket_size in elements (code default 5e8); deepspeed convention, ZeRO-1/2"));
+  k.push_back(
+      quantity("memory.prefetch_bucket_size", Dimension::count, "5e7",
+               "DeepSpeed stage3_prefetch_bucket_size in elements (code default 5e7); deepspeed convention, ZeRO-3"));
+  k.push_back(
+      quantity("memory.param_persistence_threshold", Dimension::count, "1e5",
+               "DeepSpeed stage3_param_persistence_threshold: ZeRO-3 parameters with fewer elements stay gathered"));
   k.push_back(quantity("memory.max_live_parameters", Dimension::count, "1e9",
                        "DeepSpeed stage3_max_live_parameters: gathered ZeRO-3 parameter elements kept before release"));
-  k.push_back(quantity("memory.max_reuse_distance", Dimension::count, "1e9",
-                       "DeepSpeed stage3_max_reuse_distance: a ZeRO-3 layer reused within this many fetched elements stays gathered "
-                       "into the next pass of the step (no pipeline), which then neither gathers nor fetches it; 0 = never"));
-  k.push_back(quantity("memory.sub_group_size", Dimension::count, "1e9",
-                       "DeepSpeed sub_group_size: elements per optimizer-step sub-group (offload swaps per sub-group)"));
+  k.push_back(quantity(
+      "memory.max_reuse_distance", Dimension::count, "1e9",
+      "DeepSpeed stage3_max_reuse_distance: a ZeRO-3 layer reused within this many fetched elements stays gathered "
+      "into the next pass of the step (no pipeline), which then neither gathers nor fetches it; 0 = never"));
+  k.push_back(
+      quantity("memory.sub_group_size", Dimension::count, "1e9",
+               "DeepSpeed sub_group_size: elements per optimizer-step sub-group (offload swaps per sub-group)"));
 }
 
 std::vector<KeyDef> scenario_defs() {

@@ -14,8 +14,8 @@ void check_tensor_parallel(const Scenario& sc, std::vector<LayoutProblem>& out) 
   const ModelSpec& m = sc.model;
   int tp = sc.parallel.tp;
   if (m.heads % tp != 0)
-    out.push_back({"parallel.tp", "tp=" + s(tp) + " does not divide the " + s(m.heads) +
-                                      " attention heads of " + m.name + "; use a divisor of " + s(m.heads)});
+    out.push_back({"parallel.tp", "tp=" + s(tp) + " does not divide the " + s(m.heads) + " attention heads of " +
+                                      m.name + "; use a divisor of " + s(m.heads)});
   else if (m.kv_heads % tp != 0)
     out.push_back({"parallel.tp", "tp=" + s(tp) + " does not divide the " + s(m.kv_heads) +
                                       " KV heads (GQA query groups) of " + m.name + "; use a divisor of " +
@@ -35,7 +35,8 @@ std::string valid_vp(int layers, int pp, int vp, bool embedding_in_split) {
   std::string out = list.empty() ? "no vp > 1 works with pp=" + s(pp) + "; use vp: 1 or a pp dividing " + s(items)
                                  : "valid vp with pp=" + s(pp) + ": " + list;
   if (!embedding_in_split && pp >= 2 && pipeline_items(layers, true) % (pp * vp) == 0)
-    out += "; or keep vp=" + s(vp) + " and set parallel.embedding_in_pp_split: true (the embedding and loss take a "
+    out += "; or keep vp=" + s(vp) +
+           " and set parallel.embedding_in_pp_split: true (the embedding and loss take a "
            "layer slot each)";
   return out;
 }
@@ -44,8 +45,8 @@ void check_pipeline(const Scenario& sc, std::vector<LayoutProblem>& out) {
   const ParallelPlan& p = sc.parallel;
   int layers = sc.model.layers;
   if (p.pp > layers)
-    out.push_back({"parallel.pp", "pp=" + s(p.pp) + " exceeds the " + s(layers) + " layers of " +
-                                      sc.model.name + "; use pp <= " + s(layers)});
+    out.push_back({"parallel.pp", "pp=" + s(p.pp) + " exceeds the " + s(layers) + " layers of " + sc.model.name +
+                                      "; use pp <= " + s(layers)});
   if (p.vp > 1 && p.pp < 2)
     out.push_back({"parallel.vp", "vp=" + s(p.vp) + " (interleaved 1F1B) needs pp >= 2; set vp: 1 or raise pp"});
   // Megatron-core: with --account-for-embedding/loss-in-pipeline-split the
@@ -53,17 +54,21 @@ void check_pipeline(const Scenario& sc, std::vector<LayoutProblem>& out) {
   if (p.vp > 1 && pipeline_items(layers, p.embedding_in_pp_split) % (p.pp * p.vp) != 0)
     out.push_back({"parallel.vp", std::string("interleaving needs layers") +
                                       (p.embedding_in_pp_split ? " + 2 (embedding and loss slots)" : "") +
-                                      " divisible by pp x vp: " + s(layers) + " layers, pp=" + s(p.pp) +
-                                      ", vp=" + s(p.vp) + "; " + valid_vp(layers, p.pp, p.vp, p.embedding_in_pp_split)});
+                                      " divisible by pp x vp: " + s(layers) + " layers, pp=" + s(p.pp) + ", vp=" +
+                                      s(p.vp) + "; " + valid_vp(layers, p.pp, p.vp, p.embedding_in_pp_split)});
   if (p.schedule == Schedule::interleaved_1f1b && p.vp < 2)
     out.push_back({"parallel.schedule", "interleaved-1f1b needs parallel.vp >= 2 model chunks; set vp or use 1f1b"});
   if (p.vp > 1 && p.schedule != Schedule::interleaved_1f1b)
-    out.push_back({"parallel.schedule", "vp=" + s(p.vp) + " needs schedule interleaved-1f1b (or leave schedule unset)"});
+    out.push_back(
+        {"parallel.schedule", "vp=" + s(p.vp) + " needs schedule interleaved-1f1b (or leave schedule unset)"});
   const long long per_step = 1LL * sc.training.micro_batch * p.dp;
   if (p.vp > 1 && per_step > 0 && sc.training.global_batch % per_step == 0 && sc.num_micro_batches() % p.pp != 0)
     out.push_back({"parallel.vp", "the interleaved schedule needs the micro-batches per step (" +
-                                      s(sc.num_micro_batches()) + " = global_batch / (micro_batch x dp)) to be a "
-                                      "multiple of pp=" + s(p.pp) + " (Megatron-LM's rule); change training.global_batch "
+                                      s(sc.num_micro_batches()) +
+                                      " = global_batch / (micro_batch x dp)) to be a "
+                                      "multiple of pp=" +
+                                      s(p.pp) +
+                                      " (Megatron-LM's rule); change training.global_batch "
                                       "or training.micro_batch, or use vp: 1"});
   if (p.zero_stage >= 2 && p.pp > 1)
     out.push_back({"parallel.zero_stage", "ZeRO stage " + s(p.zero_stage) +
@@ -80,8 +85,8 @@ void check_sizes(const Scenario& sc, std::vector<LayoutProblem>& out) {
                                       " GPUs; make the product equal the GPU count (or omit dp to derive it)"});
   long long capacity = 1LL * sc.nodes * sc.cluster.node.gpus;
   if (sc.gpus > capacity)
-    out.push_back({"gpus", s(sc.gpus) + " GPUs do not fit on " + s(sc.nodes) + " nodes of " +
-                               s(sc.cluster.node.gpus) + " GPUs; raise nodes to " +
+    out.push_back({"gpus", s(sc.gpus) + " GPUs do not fit on " + s(sc.nodes) + " nodes of " + s(sc.cluster.node.gpus) +
+                               " GPUs; raise nodes to " +
                                s((sc.gpus + sc.cluster.node.gpus - 1) / sc.cluster.node.gpus)});
   const TrainingPlan& t = sc.training;
   long long per_step = 1LL * t.micro_batch * p.dp;
@@ -91,13 +96,14 @@ void check_sizes(const Scenario& sc, std::vector<LayoutProblem>& out) {
                                                 s(p.dp) + " = " + s(per_step)});
   else if (t.global_batch / per_step > static_cast<long long>(kMaxMicroBatches))
     out.push_back({"training.global_batch", "global_batch=" + s(t.global_batch) + " makes " +
-                                                s(t.global_batch / per_step) + " micro-batches per pipeline; trainsim "
-                                                "simulates at most " + s(static_cast<long long>(kMaxMicroBatches)) +
+                                                s(t.global_batch / per_step) +
+                                                " micro-batches per pipeline; trainsim "
+                                                "simulates at most " +
+                                                s(static_cast<long long>(kMaxMicroBatches)) +
                                                 " (docs/limits.md); raise training.micro_batch or lower global_batch"});
   else if (t.global_batch / per_step * sc.model.layers > static_cast<long long>(kMaxLayerPasses))
-    out.push_back({"training.global_batch", s(t.global_batch / per_step) + " micro-batches x " +
-                                                s(sc.model.layers) + " layers = " +
-                                                s(t.global_batch / per_step * sc.model.layers) +
+    out.push_back({"training.global_batch", s(t.global_batch / per_step) + " micro-batches x " + s(sc.model.layers) +
+                                                " layers = " + s(t.global_batch / per_step * sc.model.layers) +
                                                 " layer passes per step; trainsim simulates at most " +
                                                 s(static_cast<long long>(kMaxLayerPasses)) +
                                                 " (a memory bound, docs/limits.md); raise training.micro_batch or "
@@ -112,14 +118,17 @@ void check_sizes(const Scenario& sc, std::vector<LayoutProblem>& out) {
 
 void check_training(const Scenario& sc, std::vector<LayoutProblem>& out) {
   if (sc.training.precision == Precision::fp8 && !sc.cluster.node.gpu.peak_fp8)
-    out.push_back({"training.precision", sc.cluster.node.gpu.name +
-                                             " has no FP8 tensor cores; use bf16 or fp16 (FP8 needs H100/H200)"});
+    out.push_back({"training.precision",
+                   sc.cluster.node.gpu.name + " has no FP8 tensor cores; use bf16 or fp16 (FP8 needs H100/H200)"});
   if (sc.offload.params != OffloadDevice::none && sc.parallel.zero_stage != 3)
-    out.push_back({"offload.params", "parameter offload needs ZeRO stage 3 (ZeRO-Infinity); set parallel.zero_stage: 3"});
+    out.push_back(
+        {"offload.params", "parameter offload needs ZeRO stage 3 (ZeRO-Infinity); set parallel.zero_stage: 3"});
   if (sc.offload.optimizer != OffloadDevice::none && sc.parallel.zero_stage == 0)
-    out.push_back({"offload.optimizer", "optimizer offload needs ZeRO stage 1, 2 or 3 (ZeRO-Offload); set parallel.zero_stage"});
+    out.push_back(
+        {"offload.optimizer", "optimizer offload needs ZeRO stage 1, 2 or 3 (ZeRO-Offload); set parallel.zero_stage"});
   if (sc.offload.optimizer == OffloadDevice::nvme && sc.parallel.zero_stage != 3)
-    out.push_back({"offload.optimizer", "NVMe optimizer offload needs ZeRO stage 3 (ZeRO-Infinity); use cpu or zero_stage 3"});
+    out.push_back(
+        {"offload.optimizer", "NVMe optimizer offload needs ZeRO stage 3 (ZeRO-Infinity); use cpu or zero_stage 3"});
 }
 
 }  // namespace
@@ -136,9 +145,9 @@ std::vector<LayoutProblem> check_layout(const Scenario& sc) {
 void validate_layout(const Scenario& sc) {
   std::vector<LayoutProblem> problems = check_layout(sc);
   if (problems.empty()) return;
-  std::string more = problems.size() > 1 ? " (and " + s(static_cast<long long>(problems.size() - 1)) +
-                                                " more problem" + (problems.size() > 2 ? "s" : "") + ")"
-                                          : "";
+  std::string more = problems.size() > 1 ? " (and " + s(static_cast<long long>(problems.size() - 1)) + " more problem" +
+                                               (problems.size() > 2 ? "s" : "") + ")"
+                                         : "";
   throw ConfigError(sc.where(problems.front().key), problems.front().message + more);
 }
 

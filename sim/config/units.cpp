@@ -19,9 +19,17 @@ struct Prefix {
 
 // Longest spellings first so "Gi" wins over "G".
 constexpr std::array<Prefix, 11> kPrefixes{{
-    {"Ki", 1024.0}, {"Mi", 1048576.0}, {"Gi", 1073741824.0}, {"Ti", 1099511627776.0},
-    {"Pi", 1125899906842624.0}, {"k", 1e3}, {"K", 1e3}, {"M", 1e6}, {"G", 1e9},
-    {"T", 1e12}, {"P", 1e15},
+    {"Ki", 1024.0},
+    {"Mi", 1048576.0},
+    {"Gi", 1073741824.0},
+    {"Ti", 1099511627776.0},
+    {"Pi", 1125899906842624.0},
+    {"k", 1e3},
+    {"K", 1e3},
+    {"M", 1e6},
+    {"G", 1e9},
+    {"T", 1e12},
+    {"P", 1e15},
 }};
 
 struct BaseUnit {
@@ -31,11 +39,19 @@ struct BaseUnit {
 
 constexpr std::array<BaseUnit, 1> kByteUnits{{{"B", 1.0}}};
 constexpr std::array<BaseUnit, 7> kBandwidthUnits{{
-    {"B/s", 1.0}, {"Bps", 1.0}, {"bit/s", 0.125}, {"b/s", 0.125}, {"bps", 0.125},
-    {"Bytes/s", 1.0}, {"bits/s", 0.125},
+    {"B/s", 1.0},
+    {"Bps", 1.0},
+    {"bit/s", 0.125},
+    {"b/s", 0.125},
+    {"bps", 0.125},
+    {"Bytes/s", 1.0},
+    {"bits/s", 0.125},
 }};
 constexpr std::array<BaseUnit, 4> kFlopRateUnits{{
-    {"FLOPS", 1.0}, {"FLOP/s", 1.0}, {"FLOPs/s", 1.0}, {"flops", 1.0},
+    {"FLOPS", 1.0},
+    {"FLOP/s", 1.0},
+    {"FLOPs/s", 1.0},
+    {"flops", 1.0},
 }};
 
 std::string_view trim(std::string_view s) {
@@ -45,9 +61,8 @@ std::string_view trim(std::string_view s) {
 }
 
 [[noreturn]] void fail(std::string_view text, Dimension d, std::string_view why) {
-  throw UnitError("'" + std::string(text) + "' is not a valid " + std::string(dimension_name(d)) +
-                  " (" + std::string(why) + "); valid examples: " +
-                  std::string(dimension_examples(d)));
+  throw UnitError("'" + std::string(text) + "' is not a valid " + std::string(dimension_name(d)) + " (" +
+                  std::string(why) + "); valid examples: " + std::string(dimension_examples(d)));
 }
 
 // Splits "12.5GB/s" into 12.5 and "GB/s". Throws when no number leads.
@@ -123,8 +138,10 @@ std::string_view dimension_name(Dimension d) {
 
 std::string_view dimension_examples(Dimension d) {
   switch (d) {
-    case Dimension::bytes: return "\"80GiB\", \"1.92TB\", \"512MiB\" (decimal k M G T P or binary Ki Mi Gi Ti Pi, then B)";
-    case Dimension::bandwidth: return "\"450GB/s\", \"400Gbps\", \"25GiB/s\" (B/s or Bps for bytes, b/s or bps for bits)";
+    case Dimension::bytes:
+      return "\"80GiB\", \"1.92TB\", \"512MiB\" (decimal k M G T P or binary Ki Mi Gi Ti Pi, then B)";
+    case Dimension::bandwidth:
+      return "\"450GB/s\", \"400Gbps\", \"25GiB/s\" (B/s or Bps for bytes, b/s or bps for bits)";
     case Dimension::time: return "\"1.5us\", \"2ms\", \"300ns\", \"1s\"";
     case Dimension::flop_rate: return "\"989TFLOPS\", \"312TFLOP/s\"";
     case Dimension::count: return "\"7.5B\", \"175M\", \"4K\", \"5e8\", \"1024\"";
@@ -151,7 +168,10 @@ std::string format_quantity(double v, Dimension d) {
     double step = binary ? 1024.0 : 1000.0;
     size_t i = 0;
     double x = v;
-    while (std::fabs(x) >= step && i + 1 < dec.size()) { x /= step; ++i; }
+    while (std::fabs(x) >= step && i + 1 < dec.size()) {
+      x /= step;
+      ++i;
+    }
     return general(x, 4) + " " + (binary ? bin[i] : dec[i]) + std::string(base);
   };
   switch (d) {

@@ -42,8 +42,8 @@ class WallTimer {
 };
 
 std::string counts(const EngineCounters& c) {
-  return "scheduled " + std::to_string(c.scheduled) + ", fired " + std::to_string(c.fired) +
-         ", cancelled " + std::to_string(c.cancelled) + ", pending " + std::to_string(c.pending);
+  return "scheduled " + std::to_string(c.scheduled) + ", fired " + std::to_string(c.fired) + ", cancelled " +
+         std::to_string(c.cancelled) + ", pending " + std::to_string(c.pending);
 }
 
 }  // namespace
@@ -56,30 +56,26 @@ HandlerId Engine::add_handler(Handler handler) {
   return HandlerId{static_cast<std::uint32_t>(handlers_.size() - 1)};
 }
 
-EventHandle Engine::schedule_at(SimTime time, Priority priority, HandlerId handler,
-                                std::uint64_t arg) {
+EventHandle Engine::schedule_at(SimTime time, Priority priority, HandlerId handler, std::uint64_t arg) {
   if (time < now_) {
-    throw ScheduleError("Engine::schedule_at: time " + to_string(time) + " is before now() = " +
-                        to_string(now_) + "; events can only be scheduled at or after now()");
+    throw ScheduleError("Engine::schedule_at: time " + to_string(time) + " is before now() = " + to_string(now_) +
+                        "; events can only be scheduled at or after now()");
   }
   if (handler.value >= handlers_.size()) {
-    throw ScheduleError("Engine::schedule_at: unknown handler id " +
-                        std::to_string(handler.value) + "; ids come from add_handler()");
+    throw ScheduleError("Engine::schedule_at: unknown handler id " + std::to_string(handler.value) +
+                        "; ids come from add_handler()");
   }
   const EventHandle handle = queue_.push(time, priority, handler, arg);
   ++scheduled_;
   return handle;
 }
 
-EventHandle Engine::schedule_after(SimTime delay, Priority priority, HandlerId handler,
-                                   std::uint64_t arg) {
+EventHandle Engine::schedule_after(SimTime delay, Priority priority, HandlerId handler, std::uint64_t arg) {
   if (delay < SimTime::zero()) {
-    throw ScheduleError("Engine::schedule_after: delay " + to_string(delay) +
-                        " is negative; delays must be >= 0");
+    throw ScheduleError("Engine::schedule_after: delay " + to_string(delay) + " is negative; delays must be >= 0");
   }
   if (delay > SimTime::max() - now_) {
-    throw ScheduleError("Engine::schedule_after: now() + " + to_string(delay) +
-                        " is past SimTime::max()");
+    throw ScheduleError("Engine::schedule_after: now() + " + to_string(delay) + " is past SimTime::max()");
   }
   return schedule_at(now_ + delay, priority, handler, arg);
 }
@@ -99,8 +95,7 @@ void Engine::run() {
 void Engine::run_until(SimTime limit) {
   require_not_in_handler("run_until");
   if (limit < now_) {
-    throw ScheduleError("Engine::run_until: limit " + to_string(limit) + " is before now() = " +
-                        to_string(now_));
+    throw ScheduleError("Engine::run_until: limit " + to_string(limit) + " is before now() = " + to_string(now_));
   }
   run_loop(limit);
   if (!stop_requested_ && limit != SimTime::max()) now_ = limit;
@@ -119,9 +114,7 @@ bool Engine::step() {
   return true;
 }
 
-EngineCounters Engine::counters() const {
-  return EngineCounters{scheduled_, fired_, cancelled_, queue_.size()};
-}
+EngineCounters Engine::counters() const { return EngineCounters{scheduled_, fired_, cancelled_, queue_.size()}; }
 
 void Engine::check_consistency() const {
   const EngineCounters c = counters();
@@ -129,8 +122,7 @@ void Engine::check_consistency() const {
     throw ConsistencyError("Engine: events lost or duplicated: " + counts(c) +
                            " (expected scheduled == fired + cancelled + pending)");
   }
-  if (queue_.pushed() != c.scheduled || queue_.popped() != c.fired ||
-      queue_.cancelled() != c.cancelled) {
+  if (queue_.pushed() != c.scheduled || queue_.popped() != c.fired || queue_.cancelled() != c.cancelled) {
     throw ConsistencyError("Engine: counters disagree with the event queue: " + counts(c));
   }
 }
@@ -150,10 +142,8 @@ void Engine::run_loop(SimTime limit) {
 // Throws when firing one more event would break a limit of EngineOptions.
 void Engine::check_limits() {
   if (fired_ >= options_.max_events) {
-    throw EventLimitExceeded("Engine: more than max_events = " +
-                             std::to_string(options_.max_events) + " events at " +
-                             to_string(now_) +
-                             "; a handler may reschedule itself forever, or raise the limit");
+    throw EventLimitExceeded("Engine: more than max_events = " + std::to_string(options_.max_events) + " events at " +
+                             to_string(now_) + "; a handler may reschedule itself forever, or raise the limit");
   }
   if (options_.wall_time_limit_s > 0 && fired_ % kWallClockCheckEvents == 0) {
     const auto used = wall_used_ + (std::chrono::steady_clock::now() - wall_start_);
@@ -173,8 +163,7 @@ void Engine::fire_next() {
   check_limits();
   const Event event = *queue_.pop();
   if (event.time < now_) {
-    throw ConsistencyError("Engine: time went back from " + to_string(now_) + " to " +
-                           to_string(event.time));
+    throw ConsistencyError("Engine: time went back from " + to_string(now_) + " to " + to_string(event.time));
   }
   now_ = event.time;
   ++fired_;

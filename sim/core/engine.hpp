@@ -73,12 +73,10 @@ class Engine {
 
   // Schedules `handler(engine, arg)` at `time`. Throws ScheduleError if time <
   // now() or the handler is unknown.
-  EventHandle schedule_at(SimTime time, Priority priority, HandlerId handler,
-                          std::uint64_t arg = 0);
+  EventHandle schedule_at(SimTime time, Priority priority, HandlerId handler, std::uint64_t arg = 0);
   // Same at now() + delay. Throws ScheduleError if delay < 0 or the sum
   // overflows SimTime.
-  EventHandle schedule_after(SimTime delay, Priority priority, HandlerId handler,
-                             std::uint64_t arg = 0);
+  EventHandle schedule_after(SimTime delay, Priority priority, HandlerId handler, std::uint64_t arg = 0);
 
   // Cancels a pending event so it never fires: true if it was pending; false,
   // with no effect, if it already fired, was already cancelled, or is null.

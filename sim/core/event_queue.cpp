@@ -21,8 +21,7 @@ bool EventQueue::before(const Entry& a, const Entry& b) {
   return a.sequence < b.sequence;
 }
 
-EventHandle EventQueue::push(SimTime time, Priority priority, HandlerId handler,
-                             std::uint64_t arg) {
+EventHandle EventQueue::push(SimTime time, Priority priority, HandlerId handler, std::uint64_t arg) {
   const std::uint32_t slot = acquire_slot();
   Slot& s = slots_[slot];
   s.arg = arg;

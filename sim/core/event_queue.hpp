@@ -59,8 +59,7 @@ class EventHandle {
 
  private:
   friend class EventQueue;
-  constexpr EventHandle(std::uint32_t slot, std::uint32_t generation)
-      : slot_(slot), generation_(generation) {}
+  constexpr EventHandle(std::uint32_t slot, std::uint32_t generation) : slot_(slot), generation_(generation) {}
 
   std::uint32_t slot_ = 0;
   std::uint32_t generation_ = 0;  // 0 = null; slots use generations ≥ 1

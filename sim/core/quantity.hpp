@@ -18,8 +18,14 @@ class Quantity {
 
   constexpr Quantity operator+(Quantity o) const { return Quantity(v_ + o.v_); }
   constexpr Quantity operator-(Quantity o) const { return Quantity(v_ - o.v_); }
-  constexpr Quantity& operator+=(Quantity o) { v_ += o.v_; return *this; }
-  constexpr Quantity& operator-=(Quantity o) { v_ -= o.v_; return *this; }
+  constexpr Quantity& operator+=(Quantity o) {
+    v_ += o.v_;
+    return *this;
+  }
+  constexpr Quantity& operator-=(Quantity o) {
+    v_ -= o.v_;
+    return *this;
+  }
   constexpr Quantity operator*(double k) const { return Quantity(v_ * k); }
   constexpr Quantity operator/(double k) const { return Quantity(v_ / k); }
   constexpr double operator/(Quantity o) const { return v_ / o.v_; }
@@ -30,7 +36,9 @@ class Quantity {
 };
 
 template <class Tag>
-constexpr Quantity<Tag> operator*(double k, Quantity<Tag> q) { return q * k; }
+constexpr Quantity<Tag> operator*(double k, Quantity<Tag> q) {
+  return q * k;
+}
 
 struct BytesTag {};
 struct SecondsTag {};
@@ -38,11 +46,11 @@ struct BandwidthTag {};
 struct FlopsTag {};
 struct FlopRateTag {};
 
-using Bytes = Quantity<BytesTag>;              // bytes
-using Seconds = Quantity<SecondsTag>;          // seconds
-using Bandwidth = Quantity<BandwidthTag>;      // bytes per second
-using Flops = Quantity<FlopsTag>;              // floating-point operations
-using FlopRate = Quantity<FlopRateTag>;        // FLOP per second
+using Bytes = Quantity<BytesTag>;          // bytes
+using Seconds = Quantity<SecondsTag>;      // seconds
+using Bandwidth = Quantity<BandwidthTag>;  // bytes per second
+using Flops = Quantity<FlopsTag>;          // floating-point operations
+using FlopRate = Quantity<FlopRateTag>;    // FLOP per second
 
 inline constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 inline constexpr double kGB = 1e9;

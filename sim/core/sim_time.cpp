@@ -19,8 +19,7 @@ std::string to_string(SimTime t) {
                                                {1, "ps"}}};
   if (t.ps() == 0) return "0 s";
   // Compare magnitudes as unsigned so that the most negative value is handled.
-  const auto magnitude = t.ps() < 0 ? 0 - static_cast<std::uint64_t>(t.ps())
-                                    : static_cast<std::uint64_t>(t.ps());
+  const auto magnitude = t.ps() < 0 ? 0 - static_cast<std::uint64_t>(t.ps()) : static_cast<std::uint64_t>(t.ps());
   Unit unit = kUnits.back();
   for (const Unit& u : kUnits) {
     if (magnitude >= static_cast<std::uint64_t>(u.ps)) {

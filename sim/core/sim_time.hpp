@@ -96,8 +96,7 @@ constexpr SimTime operator*(SimTime::Rep k, SimTime t) { return t * k; }
 
 inline SimTime SimTime::from_seconds(double seconds) {
   if (!std::isfinite(seconds)) {
-    throw SimTimeError("SimTime::from_seconds: " + std::to_string(seconds) +
-                       " s is not a finite number of seconds");
+    throw SimTimeError("SimTime::from_seconds: " + std::to_string(seconds) + " s is not a finite number of seconds");
   }
   const double ps = std::round(seconds * static_cast<double>(kPsPerS));
   // 2^63 is exact in a double; every double in [-2^63, 2^63) fits an int64.

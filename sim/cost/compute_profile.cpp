@@ -99,10 +99,8 @@ void read_row(ComputeProfile& p, Reader& r, const std::string& text, std::set<st
 void check_complete(const ComputeProfile& p, const Reader& r) {
   bool layer = p.layer.has_value();
   bool attn = p.attention.has_value(), mlp = p.mlp.has_value();
-  if (layer && (attn || mlp))
-    r.fail("block", "give either a 'layer' row or 'attention' and 'mlp' rows, not both");
-  if (!layer && !(attn && mlp))
-    r.fail("block", "missing rows: give a 'layer' row, or both 'attention' and 'mlp' rows");
+  if (layer && (attn || mlp)) r.fail("block", "give either a 'layer' row or 'attention' and 'mlp' rows, not both");
+  if (!layer && !(attn && mlp)) r.fail("block", "missing rows: give a 'layer' row, or both 'attention' and 'mlp' rows");
 }
 
 }  // namespace
@@ -113,7 +111,8 @@ ComputeProfile load_compute_profile(const std::string& path) {
     throw ConfigError({path, 0, "training.compute_profile"},
                       "cannot open the compute profile; give a path relative to the scenario file's folder, or "
                       "absolute, of a CSV file with the header 'block,forward_ms,backward_ms[,recompute_ms]' "
-                      "and one row per block (" + std::string(kBlocks) + ")");
+                      "and one row per block (" +
+                          std::string(kBlocks) + ")");
   ComputeProfile p;
   Reader r{path, {}, 0};
   std::set<std::string> seen;
@@ -122,8 +121,10 @@ ComputeProfile load_compute_profile(const std::string& path) {
     ++r.line;
     std::string text = trim(raw);
     if (text.empty() || text[0] == '#') continue;
-    if (r.columns.empty()) read_header(r, text);
-    else read_row(p, r, text, seen);
+    if (r.columns.empty())
+      read_header(r, text);
+    else
+      read_row(p, r, text, seen);
   }
   if (r.columns.empty()) {
     r.line = std::max(r.line, 1);
@@ -152,8 +153,7 @@ LayerTimes apply_profile(const ComputeProfile& p, const LayerTimes& modelled) {
   if (p.layer) {
     const LayerTimes& m = modelled;
     split_total(p.layer->forward_s, m.attention_forward, m.mlp_forward, t.attention_forward, t.mlp_forward);
-    split_total(p.layer->backward_s, m.attention_backward, m.mlp_backward, t.attention_backward,
-                t.mlp_backward);
+    split_total(p.layer->backward_s, m.attention_backward, m.mlp_backward, t.attention_backward, t.mlp_backward);
     bool has_rc = m.recompute() > 0;
     split_total(p.layer->recompute_s, has_rc ? m.attention_recompute : m.attention_forward,
                 has_rc ? m.mlp_recompute : m.mlp_forward, t.attention_recompute, t.mlp_recompute);

@@ -16,11 +16,11 @@ namespace {
 // --- GEMM -------------------------------------------------------------------
 
 struct GemmFit {
-  double best;                  // best measured fraction of peak
-  std::int64_t bm, bn, bk;      // the shape it was measured at
-  double k0;                    // K-loop fill: efficiency ~ k / (k + k0), elements (fitted)
-  double f0;                    // small-problem term flops / (flops + f0), FLOP (fitted)
-  int sms;                      // the architecture's SM count, when a card omits it
+  double best;              // best measured fraction of peak
+  std::int64_t bm, bn, bk;  // the shape it was measured at
+  double k0;                // K-loop fill: efficiency ~ k / (k + k0), elements (fitted)
+  double f0;                // small-problem term flops / (flops + f0), FLOP (fitted)
+  int sms;                  // the architecture's SM count, when a card omits it
 };
 
 // SM counts: 108 A100, 132 H100/H200 (§1.1, §4a.6).
@@ -73,8 +73,7 @@ double ceil_div(double a, double b) { return std::ceil(a / b); }
 
 // Utilisation of the SMs by one tile choice and split factor: useful output
 // area over the area of all waves, times the K-loop fill of one slice.
-double tile_utilisation(double m, double n, double k, double batch, const Tile& t, int split,
-                        int sms, double k0) {
+double tile_utilisation(double m, double n, double k, double batch, const Tile& t, int split, int sms, double k0) {
   double tiles = ceil_div(m, t.m) * ceil_div(n, t.n) * batch * split;
   double waves = ceil_div(tiles, sms);
   double area = m * n * batch * split / (waves * sms * t.m * t.n);
@@ -116,8 +115,7 @@ double reference_term(const GemmFit& f, int sms) {
 
 // The GEMM efficiency without the alignment term: E_best x shape / reference
 // shape, capped at E_best.
-double shape_efficiency(const GemmFit& f, int sms, std::int64_t m, std::int64_t n, std::int64_t k,
-                        std::int64_t batch) {
+double shape_efficiency(const GemmFit& f, int sms, std::int64_t m, std::int64_t n, std::int64_t k, std::int64_t batch) {
   double e = f.best * shape_term(double(m), double(n), double(k), double(batch), sms, f) / reference_term(f, sms);
   return std::min(e, f.best);
 }
@@ -129,8 +127,7 @@ double shape_efficiency(const GemmFit& f, int sms, std::int64_t m, std::int64_t 
 // 16-B multiples (V100's full-use threshold, §4a.6) is an extrapolation.
 double alignment(std::int64_t m, std::int64_t n, std::int64_t k, int element_bytes) {
   auto multiple = [&](std::int64_t bytes) {
-    return (m * element_bytes) % bytes == 0 && (n * element_bytes) % bytes == 0 &&
-           (k * element_bytes) % bytes == 0;
+    return (m * element_bytes) % bytes == 0 && (n * element_bytes) % bytes == 0 && (k * element_bytes) % bytes == 0;
   };
   if (multiple(128)) return 1.0;
   if (multiple(16)) return 395.0 / 398.4;
@@ -141,7 +138,7 @@ double alignment(std::int64_t m, std::int64_t n, std::int64_t k, int element_byt
 
 constexpr std::array<double, 6> kSeq{512, 1024, 2048, 4096, 8192, 16384};
 struct FlashTable {
-  double peak_tflops;                          // the table GPU's dense 16-bit peak (§1.1)
+  double peak_tflops;                            // the table GPU's dense 16-bit peak (§1.1)
   std::array<double, 6> nc64, nc128, c64, c128;  // non-causal / causal x head dim 64 / 128
 };
 constexpr FlashTable kFlashA100{312,
@@ -170,10 +167,10 @@ struct StreamRow {
   double peak_gbps, measured_gbps;
 };
 constexpr std::array<StreamRow, 4> kStream{{
-    {1555, 1311},                  // A100-SXM4-40GB memcpy (DGX A100)
-    {2039, (1610 + 1700) / 2.0},   // A100-SXM4-80GB Copy/Triad (Azure)
-    {3350, (2900 + 2970) / 2.0},   // H100 SXM Copy/Triad (Azure)
-    {4800, (4010 + 4150) / 2.0},   // H200 SXM Copy/Triad (Azure)
+    {1555, 1311},                 // A100-SXM4-40GB memcpy (DGX A100)
+    {2039, (1610 + 1700) / 2.0},  // A100-SXM4-80GB Copy/Triad (Azure)
+    {3350, (2900 + 2970) / 2.0},  // H100 SXM Copy/Triad (Azure)
+    {4800, (4010 + 4150) / 2.0},  // H200 SXM Copy/Triad (Azure)
 }};
 
 // Calculon's HBM efficiency steps (>= 1 MB 0.60, >= 10 MB 0.75, >= 100 MB 0.90)
@@ -196,8 +193,7 @@ double sustained_in_training(const GpuSpec& gpu) {
   return arch_of(gpu) == GpuArch::hopper ? 0.94 : 0.96;
 }
 
-double gemm(const GpuSpec& gpu, Precision p, std::int64_t m, std::int64_t n, std::int64_t k,
-            std::int64_t batch) {
+double gemm(const GpuSpec& gpu, Precision p, std::int64_t m, std::int64_t n, std::int64_t k, std::int64_t batch) {
   if (m <= 0 || n <= 0 || k <= 0 || batch <= 0) return 0;
   const GemmFit& f = fit_for(gpu, p);
   int sms = gpu.sms > 0 ? gpu.sms : f.sms;

@@ -33,8 +33,7 @@ double sustained_in_training(const GpuSpec& gpu);
 // (1 when every dim is a multiple of 128 bytes, ~0.99 for multiples of 16
 // bytes, 0.685 otherwise, for gemm_element_bytes(p)-byte elements).
 // FP8 (p == fp8) uses the FP8 tables; fp32 uses TF32 tensor cores.
-double gemm(const GpuSpec& gpu, Precision p, std::int64_t m, std::int64_t n, std::int64_t k,
-            std::int64_t batch);
+double gemm(const GpuSpec& gpu, Precision p, std::int64_t m, std::int64_t n, std::int64_t k, std::int64_t batch);
 
 // Fraction of the 16-bit tensor peak a FlashAttention-2 forward+backward
 // achieves (docs/reference/hardware.md §4b.1 A100, §4b.2 H100), interpolated in log2(seq_k)

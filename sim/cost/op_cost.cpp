@@ -26,11 +26,11 @@ double compute_time(const Op& op, const GpuSpec& gpu, Precision precision) {
       return eff > 0 ? op.flops / (gpu.peak(p).value() * eff) : 0;
     }
     case OpKind::attention: {
-      double eff = efficiency::attention(gpu, op.seq_k, op.head_dim, op.causal) * efficiency::sustained_in_training(gpu);
+      double eff =
+          efficiency::attention(gpu, op.seq_k, op.head_dim, op.causal) * efficiency::sustained_in_training(gpu);
       return op.flops / (gpu.peak(Precision::bf16).value() * eff);
     }
-    case OpKind::memory:
-      return 0;  // vector FLOPs never bind next to the bytes they move
+    case OpKind::memory: return 0;  // vector FLOPs never bind next to the bytes they move
   }
   return 0;
 }
@@ -79,8 +79,8 @@ double op_time(const Op& op, const GpuSpec& gpu, Precision precision) {
   return t + efficiency::kLaunchOverheadS;
 }
 
-LayerTimes layer_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu,
-                       double host_dispatch_s, bool launch_blocking) {
+LayerTimes layer_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu, double host_dispatch_s,
+                       bool launch_blocking) {
   LayerTimes t;
   LayerSums sums;
   for (const Op& op : layer_ops(m, shape)) add_layer_op(sums, t, op, op_time(op, gpu, shape.precision));
@@ -95,8 +95,8 @@ LayerTimes layer_times(const ModelSpec& m, const ActivationShape& shape, const G
   return t;
 }
 
-EdgeTimes edge_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu,
-                     double host_dispatch_s, bool launch_blocking) {
+EdgeTimes edge_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu, double host_dispatch_s,
+                     bool launch_blocking) {
   EdgeTimes t;
   BlockSum emb[2], out[2];  // [forward, backward]
   for (const Op& op : embedding_ops(m, shape)) {

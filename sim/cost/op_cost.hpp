@@ -44,8 +44,8 @@ struct LayerTimes {
 // With `launch_blocking` (CUDA_LAUNCH_BLOCKING=1, training.cuda_launch_blocking)
 // every launch waits for its kernel, so a block takes the sum instead:
 // GPU times + ops x host_dispatch_s.
-LayerTimes layer_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu,
-                       double host_dispatch_s = 0, bool launch_blocking = false);
+LayerTimes layer_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu, double host_dispatch_s = 0,
+                       bool launch_blocking = false);
 
 // Embedding (first stage) and output layer + loss (last stage), seconds per
 // micro-batch, and the FLOPs this GPU executes for them, forward + backward
@@ -57,8 +57,8 @@ struct EdgeTimes {
   double output_backward = 0;
   double embedding_flops = 0, output_flops = 0;
 };
-EdgeTimes edge_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu,
-                     double host_dispatch_s = 0, bool launch_blocking = false);
+EdgeTimes edge_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu, double host_dispatch_s = 0,
+                     bool launch_blocking = false);
 
 // Optimizer step over `params` local parameters: memory-bound, `bytes_per_param`
 // of HBM traffic each (Adam with fp32 master weights: read grad, param, m, v;

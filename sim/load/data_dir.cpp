@@ -46,9 +46,9 @@ fs::path find_data_dir(const std::string& env_value, const fs::path& executable,
   std::string looked;
   for (const DataDirCandidate& c : candidates) looked += "; " + c.what + " (" + c.dir.string() + ")";
   if (env_value.empty()) looked += std::string("; $") + kDataDirEnv + " (not set)";
-  throw ConfigError({"data directory", 0, ""}, std::string("none found (") + kHolds + "). Looked in" +
-                                                  looked.substr(1) + ". Set " + kDataDirEnv +
-                                                  " to one, or install with `cmake --install` (PREFIX/share/trainsim)");
+  throw ConfigError({"data directory", 0, ""},
+                    std::string("none found (") + kHolds + "). Looked in" + looked.substr(1) + ". Set " + kDataDirEnv +
+                        " to one, or install with `cmake --install` (PREFIX/share/trainsim)");
 }
 
 }  // namespace trainsim

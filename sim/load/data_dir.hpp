@@ -32,8 +32,7 @@ bool is_data_dir(const std::filesystem::path& dir);
 // The candidates of the rule above, in order. `env_value` is $TRAINSIM_DATA
 // ("" when unset); `executable` the running binary's path ("" when unknown);
 // `build_time_dir` the compiled-in source tree.
-std::vector<DataDirCandidate> data_dir_candidates(const std::string& env_value,
-                                                  const std::filesystem::path& executable,
+std::vector<DataDirCandidate> data_dir_candidates(const std::string& env_value, const std::filesystem::path& executable,
                                                   const std::filesystem::path& build_time_dir);
 
 // The first candidate that is a data directory. Throws ConfigError when

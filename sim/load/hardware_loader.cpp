@@ -59,7 +59,8 @@ void read_node(const ConfigDoc& d, NodeSpec& n) {
   n.nvme_latency = Seconds(d.get_quantity("node.nvme_latency"));
   n.aio_submit_latency = Seconds(d.get_quantity("node.aio_submit_latency"));
   n.cpu_adam_rate = d.get_quantity("node.cpu_adam_throughput");
-  if (n.cpu_adam_rate <= 0) d.fail("node.cpu_adam_throughput", "must be positive, e.g. \"10B\" (parameters per second)");
+  if (n.cpu_adam_rate <= 0)
+    d.fail("node.cpu_adam_throughput", "must be positive, e.g. \"10B\" (parameters per second)");
   if ((n.nvme_read.value() > 0) != (n.nvme_write.value() > 0))
     d.fail(n.nvme_read.value() > 0 ? "node.nvme_write" : "node.nvme_read",
            "give both node.nvme_read and node.nvme_write (or neither: no NVMe path in the graph)");

@@ -30,8 +30,8 @@ ModelSpec from_doc(const ConfigDoc& d) {
   m.embedding_norm = d.get_bool("embedding_norm");
   m.dropout = d.get_bool("dropout");
   if (m.hidden % m.heads != 0 && !d.given("head_dim"))
-    d.fail("heads", "heads (" + std::to_string(m.heads) + ") must divide hidden (" +
-                        std::to_string(m.hidden) + "), or give head_dim explicitly");
+    d.fail("heads", "heads (" + std::to_string(m.heads) + ") must divide hidden (" + std::to_string(m.hidden) +
+                        "), or give head_dim explicitly");
   m.head_dim = d.given("head_dim") ? as_int(d, "head_dim") : m.hidden / m.heads;
   if (m.position == PositionKind::learned) {
     if (!d.given("max_position"))
@@ -41,8 +41,8 @@ ModelSpec from_doc(const ConfigDoc& d) {
     m.max_position = as_int(d, "max_position");
   }
   if (m.heads % m.kv_heads != 0)
-    d.fail("kv_heads", "kv_heads (" + std::to_string(m.kv_heads) + ") must divide heads (" +
-                           std::to_string(m.heads) + ")");
+    d.fail("kv_heads",
+           "kv_heads (" + std::to_string(m.kv_heads) + ") must divide heads (" + std::to_string(m.heads) + ")");
   return m;
 }
 

@@ -50,8 +50,8 @@ std::string resolved_scenario_yaml(const Scenario& s, const std::string& ds_conf
 std::string model_card_yaml(const ModelSpec& m) {
   std::ostringstream o;
   o << "name: " << scalar(m.name) << "\nsource: " << scalar(m.source) << "\nlayers: " << m.layers
-    << "\nhidden: " << m.hidden << "\nheads: " << m.heads << "\nkv_heads: " << m.kv_heads << "\nhead_dim: " << m.head_dim
-    << "\nffn: " << m.ffn << "\nvocab: " << m.vocab << "\n";
+    << "\nhidden: " << m.hidden << "\nheads: " << m.heads << "\nkv_heads: " << m.kv_heads
+    << "\nhead_dim: " << m.head_dim << "\nffn: " << m.ffn << "\nvocab: " << m.vocab << "\n";
   if (m.max_position > 0) o << "max_position: " << m.max_position << "\n";
   auto b = [](bool v) { return v ? "true" : "false"; };
   o << "mlp: " << to_string(m.mlp) << "\nposition: " << to_string(m.position) << "\nnorm: " << to_string(m.norm)

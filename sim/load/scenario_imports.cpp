@@ -101,9 +101,8 @@ std::string ds_config_path(const ConfigDoc& d, const ImportOptions& o) {
   return (std::filesystem::path(d.file()).parent_path() / p).string();
 }
 
-void import_ds_config(ConfigDoc& d, const Zoo& zoo, const std::string& path,
-                      const std::optional<ModelSpec>& flag_model, ImportLog& log,
-                      std::vector<ImportedSetting>& defaults) {
+void import_ds_config(ConfigDoc& d, const Zoo& zoo, const std::string& path, const std::optional<ModelSpec>& flag_model,
+                      ImportLog& log, std::vector<ImportedSetting>& defaults) {
   Scenario p = scenario_preview(d, zoo, flag_model);
   DsContext ctx;
   ctx.gpus = p.gpus;
@@ -128,8 +127,11 @@ void megatron_global_batch(ConfigDoc& d, const Zoo& zoo, const std::optional<Mod
   if (d.given("training.global_batch")) return;
   Scenario p = scenario_preview(d, zoo, model);
   long long micro = d.get_int("training.micro_batch");
-  ImportedSetting s{"training.global_batch", std::to_string(micro * p.parallel.dp), {"(Megatron default)", 0, "--global-batch-size"},
-                    true, "Megatron-LM's default global batch: micro-batch x data-parallel size"};
+  ImportedSetting s{"training.global_batch",
+                    std::to_string(micro * p.parallel.dp),
+                    {"(Megatron default)", 0, "--global-batch-size"},
+                    true,
+                    "Megatron-LM's default global batch: micro-batch x data-parallel size"};
   d.apply_import(s.key, s.value, s.where);
   log.applied.push_back(s);
 }

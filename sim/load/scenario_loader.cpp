@@ -59,9 +59,10 @@ void read_training(const ConfigDoc& d, Scenario& s) {
     t.compute_profile = zoo_relative(d, "training.compute_profile");
     std::error_code ec;
     if (!std::filesystem::is_regular_file(t.compute_profile, ec))
-      d.fail("training.compute_profile", "cannot open '" + t.compute_profile + "'; give a CSV file (a path relative to "
-                                         "the scenario's folder or absolute) with the header "
-                                         "block,forward_ms,backward_ms[,recompute_ms]");
+      d.fail("training.compute_profile", "cannot open '" + t.compute_profile +
+                                             "'; give a CSV file (a path relative to "
+                                             "the scenario's folder or absolute) with the header "
+                                             "block,forward_ms,backward_ms[,recompute_ms]");
   }
   s.offload.optimizer = pick<OffloadDevice>(d, "offload.optimizer");
   s.offload.params = pick<OffloadDevice>(d, "offload.params");
@@ -75,14 +76,15 @@ void read_grad_dtype(const ConfigDoc& d, Scenario& s) {
   const std::string g = d.get_choice("training.grad_dtype");
   if (g == "auto") return;
   if (s.memory.convention != MemoryConvention::megatron)
-    d.fail("training.grad_dtype", "'" + g + "' applies to the megatron memory convention; under the deepspeed "
-                                  "convention DeepSpeed's optimizer fixes the gradient type: use auto "
-                                  "(or set memory.convention: megatron)");
+    d.fail("training.grad_dtype", "'" + g +
+                                      "' applies to the megatron memory convention; under the deepspeed "
+                                      "convention DeepSpeed's optimizer fixes the gradient type: use auto "
+                                      "(or set memory.convention: megatron)");
   const Precision p = s.training.precision;
   const std::string sixteen = p == Precision::fp16 ? "fp16" : "bf16";
   if (g != "fp32" && (p == Precision::fp32 || g != sixteen))
-    d.fail("training.grad_dtype", "'" + g + "' does not match training.precision " + to_string(p) + "; valid: auto, fp32" +
-                                  (p == Precision::fp32 ? std::string() : ", " + sixteen));
+    d.fail("training.grad_dtype", "'" + g + "' does not match training.precision " + to_string(p) +
+                                      "; valid: auto, fp32" + (p == Precision::fp32 ? std::string() : ", " + sixteen));
   s.training.grad_bytes = g == "fp32" ? 4 : 2;
 }
 

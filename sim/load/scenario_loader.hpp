@@ -15,8 +15,8 @@ namespace trainsim {
 
 // Throws ConfigError naming file, line and key on any bad input. Imported
 // settings must agree with the scenario's; Scenario::imports records them.
-Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides,
-                       const Zoo& zoo, const ImportOptions& imports = {});
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides, const Zoo& zoo,
+                       const ImportOptions& imports = {});
 
 // Same, from YAML text; `file` names it in messages and anchors relative paths.
 Scenario load_scenario_string(const std::string& yaml, const std::string& file,
@@ -26,7 +26,7 @@ Scenario load_scenario_string(const std::string& yaml, const std::string& file,
 // Same, with `adjust` applied to the scenario before its layout is checked
 // (trainsim validate puts a run's own GPU into the cluster card's node).
 Scenario load_scenario_string(const std::string& yaml, const std::string& file,
-                              const std::vector<std::string>& overrides, const Zoo& zoo,
-                              const ImportOptions& imports, const std::function<void(Scenario&)>& adjust);
+                              const std::vector<std::string>& overrides, const Zoo& zoo, const ImportOptions& imports,
+                              const std::function<void(Scenario&)>& adjust);
 
 }  // namespace trainsim

@@ -73,7 +73,8 @@ void derive_dp(const ConfigDoc& d, Scenario& s) {
   const long long model_parallel = 1LL * p.tp * p.pp * p.cp;  // each <= 2^18: fits in 64 bits
   if (s.gpus % model_parallel != 0)
     d.fail("parallel.tp", "tp x pp x cp = " + std::to_string(model_parallel) + " does not divide the " +
-                              std::to_string(s.gpus) + " GPUs, so dp cannot be derived; choose sizes whose "
+                              std::to_string(s.gpus) +
+                              " GPUs, so dp cannot be derived; choose sizes whose "
                               "product divides the GPU count");
   p.dp = static_cast<int>(s.gpus / model_parallel);
 }
@@ -84,8 +85,9 @@ ModelSpec scenario_model(const ConfigDoc& d, const Zoo& zoo, const std::optional
     return *flag_model;
   }
   if (!d.given("model"))
-    d.fail("model", "missing required key (a name in models/, a path to a model YAML or a Hugging Face config.json); "
-                    "or give the model's dimensions as Megatron-LM flags in megatron_args");
+    d.fail("model",
+           "missing required key (a name in models/, a path to a model YAML or a Hugging Face config.json); "
+           "or give the model's dimensions as Megatron-LM flags in megatron_args");
   return load_model_ref(d, "model", zoo);
 }
 

@@ -66,9 +66,8 @@ fs::path Zoo::resolve(ZooKind kind, const std::string& ref, const fs::path& refe
       if (is_file(beside)) return beside;
     }
     if (is_file(p)) return p;
-    throw ConfigError(where, std::string("no such ") + kind_name(kind) + " file '" + ref +
-                                 "' (looked beside " + (referrer.empty() ? "." : referrer.string()) +
-                                 " and in the working directory)");
+    throw ConfigError(where, std::string("no such ") + kind_name(kind) + " file '" + ref + "' (looked beside " +
+                                 (referrer.empty() ? "." : referrer.string()) + " and in the working directory)");
   }
   fs::path p = folder(kind) / (ref + ".yaml");
   if (is_file(p)) return p;
@@ -78,9 +77,8 @@ fs::path Zoo::resolve(ZooKind kind, const std::string& ref, const fs::path& refe
   });
   std::string list;
   for (size_t i = 0; i < valid.size(); ++i) list += (i ? ", " : "") + valid[i];
-  throw ConfigError(where, std::string("unknown ") + kind_name(kind) + " '" + ref + "' in " +
-                               folder(kind).string() + "; valid names (nearest first): " + list +
-                               "; or give a path to a file");
+  throw ConfigError(where, std::string("unknown ") + kind_name(kind) + " '" + ref + "' in " + folder(kind).string() +
+                               "; valid names (nearest first): " + list + "; or give a path to a file");
 }
 
 }  // namespace trainsim

@@ -25,8 +25,7 @@ class Zoo {
   // Resolves `ref` (a zoo name or a path) to an existing file. `referrer` is
   // the file that names it (for relative paths); `where` locates the reference
   // in messages. Throws ConfigError listing the valid names, nearest first.
-  std::filesystem::path resolve(ZooKind kind, const std::string& ref,
-                                const std::filesystem::path& referrer,
+  std::filesystem::path resolve(ZooKind kind, const std::string& ref, const std::filesystem::path& referrer,
                                 const SourceLocation& where) const;
 
   // Sorted zoo names of a kind.

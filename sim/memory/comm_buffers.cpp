@@ -9,12 +9,10 @@
 namespace trainsim {
 namespace {
 
-constexpr double k16 = 2;    // bytes per 16-bit bucket element
+constexpr double k16 = 2;  // bytes per 16-bit bucket element
 constexpr double kFp32 = 4;
 
-double bucket(double elements, double stage_params, double bytes) {
-  return std::min(elements, stage_params) * bytes;
-}
+double bucket(double elements, double stage_params, double bytes) { return std::min(elements, stage_params) * bytes; }
 
 // Megatron SP: one all-gathered GEMM input of s/cp x b x h.
 double sp_gather(const Scenario& s) {
@@ -38,8 +36,10 @@ CommBuffers deepspeed(const Scenario& s, double p) {
   switch (s.parallel.zero_stage) {
     case 0:  // bf16 without ZeRO runs the BF16_Optimizer as at stage 1
     case 1:
-      if (uses_bf16_optimizer(model_state_options(s))) step = kFp32 * p;
-      else step = s.parallel.zero_stage == 0 ? reduce : std::max(reduce, allgather);
+      if (uses_bf16_optimizer(model_state_options(s)))
+        step = kFp32 * p;
+      else
+        step = s.parallel.zero_stage == 0 ? reduce : std::max(reduce, allgather);
       break;
     case 2:
       backward += reduce;

@@ -15,16 +15,16 @@ namespace trainsim {
 namespace {
 
 // Bytes per parameter, as DeepSpeed's comments break them down.
-constexpr double kParam16 = 2.0;          // fp16/bf16 parameters on every GPU
-constexpr double kLegacyParams = 4.0;     // pre-2024 ZeRO-2: params and grads at 2 + 2 bytes
-constexpr double kZero2Sharded = 18.0;    // 2 fp16 grads + 4 fp32 grads + 4 fp32 params + 8 Adam states
-constexpr double kLegacySharded = 16.0;   // pre-2024 ZeRO-2: 4 fp32 params + 4 fp32 grads + 8 Adam states
-constexpr double kZero3Sharded = 18.0;    // ZeRO-3: same 18 bytes, all sharded
-constexpr double kZero3OffloadGpu = 2.0;  // ZeRO-3, optimizer on CPU: fp16 param shard
-constexpr double kLargestLayer = 4.0;     // bytes per parameter of the gathered largest layer
-constexpr double kPinnedPerGpu = 4.0;     // CPU bytes per parameter per GPU of the node
-constexpr double kOffloadOptimCpu = 16.0; // ZeRO-3 CPU: optimizer states + fp32 copies per node
-constexpr double kOffloadAllCpu = 18.0;   // ZeRO-3 CPU: the above + fp16 parameters
+constexpr double kParam16 = 2.0;           // fp16/bf16 parameters on every GPU
+constexpr double kLegacyParams = 4.0;      // pre-2024 ZeRO-2: params and grads at 2 + 2 bytes
+constexpr double kZero2Sharded = 18.0;     // 2 fp16 grads + 4 fp32 grads + 4 fp32 params + 8 Adam states
+constexpr double kLegacySharded = 16.0;    // pre-2024 ZeRO-2: 4 fp32 params + 4 fp32 grads + 8 Adam states
+constexpr double kZero3Sharded = 18.0;     // ZeRO-3: same 18 bytes, all sharded
+constexpr double kZero3OffloadGpu = 2.0;   // ZeRO-3, optimizer on CPU: fp16 param shard
+constexpr double kLargestLayer = 4.0;      // bytes per parameter of the gathered largest layer
+constexpr double kPinnedPerGpu = 4.0;      // CPU bytes per parameter per GPU of the node
+constexpr double kOffloadOptimCpu = 16.0;  // ZeRO-3 CPU: optimizer states + fp32 copies per node
+constexpr double kOffloadAllCpu = 18.0;    // ZeRO-3 CPU: the above + fp16 parameters
 
 // Python's int() on a non-negative float: truncation toward zero, in bytes.
 Bytes trunc_bytes(double bytes) { return Bytes(std::trunc(bytes)); }
@@ -32,7 +32,7 @@ Bytes trunc_bytes(double bytes) { return Bytes(std::trunc(bytes)); }
 void check_inputs(const DeepSpeedEstimateInputs& in) {
   if (in.gpus_per_node < 1 || in.nodes < 1) {
     throw ConfigError({"", 0, "gpus"}, "DeepSpeed estimators need gpus_per_node >= 1 and nodes >= 1, got " +
-                                std::to_string(in.gpus_per_node) + " and " + std::to_string(in.nodes));
+                                           std::to_string(in.gpus_per_node) + " and " + std::to_string(in.nodes));
   }
   if (in.total_params < 0 || in.largest_layer_params < 0) {
     throw ConfigError({"", 0, "model"}, "DeepSpeed estimators need non-negative parameter counts");
@@ -90,11 +90,10 @@ DeepSpeedEstimate estimate_zero3_model_states(const DeepSpeedEstimateInputs& in)
     return {trunc_bytes(largest), trunc_bytes(zero3_offload_cpu(in, kOffloadAllCpu))};
   }
   if (in.offload_optimizer) {
-    return {trunc_bytes(largest + sharded(kZero3OffloadGpu, in)),
-            trunc_bytes(zero3_offload_cpu(in, kOffloadOptimCpu))};
+    return {trunc_bytes(largest + sharded(kZero3OffloadGpu, in)), trunc_bytes(zero3_offload_cpu(in, kOffloadOptimCpu))};
   }
-  const double loaded = in.zero_init ? static_cast<double>(in.largest_layer_params)
-                                     : static_cast<double>(in.total_params);
+  const double loaded =
+      in.zero_init ? static_cast<double>(in.largest_layer_params) : static_cast<double>(in.total_params);
   return {trunc_bytes(largest + sharded(kZero3Sharded, in)),
           trunc_bytes(loaded * kPinnedPerGpu * in.gpus_per_node * abf)};
 }

@@ -20,18 +20,23 @@ struct Common {
   const Scenario& s;
   ParamCounts counts;
   ActivationShape shape;
-  Bytes layer_stored;              // one layer, one micro-batch
-  Bytes layer_working;             // one layer's backward, one micro-batch
-  ModelStateBytes states;          // bytes per parameter
+  Bytes layer_stored;      // one layer, one micro-batch
+  Bytes layer_working;     // one layer's backward, one micro-batch
+  ModelStateBytes states;  // bytes per parameter
   StageSplit split;
   int micro_batches = 1;
 };
 
 Common make_common(const Scenario& s) {
   const ParallelPlan& p = s.parallel;
-  Common c{s, count_params(s.model), activation_shape(s), Bytes(), Bytes(),
+  Common c{s,
+           count_params(s.model),
+           activation_shape(s),
+           Bytes(),
+           Bytes(),
            model_state_bytes_per_param(model_state_options(s)),
-           split_layers(s.model.layers, p.pp, p.vp, p.embedding_in_pp_split), s.num_micro_batches()};
+           split_layers(s.model.layers, p.pp, p.vp, p.embedding_in_pp_split),
+           s.num_micro_batches()};
   c.layer_stored = stored_layer_activations(s.model, c.shape).total();
   c.layer_working = layer_backward_working(s.model, c.shape);
   return c;

@@ -57,17 +57,17 @@ const char* to_string(MemoryPhase p);
 
 // One pipeline stage (all GPUs of a stage hold the same).
 struct StageMemory {
-  int stage = 0;                 // pipeline rank, 0 = first
-  int layers = 0;                // transformer layers over all model chunks
-  bool has_embedding = false;    // holds the input embedding (first stage)
-  bool has_output = false;       // holds the output layer and loss (last stage)
-  std::int64_t params = 0;       // parameters of the model-parallel shard (TP rank of this stage)
+  int stage = 0;                     // pipeline rank, 0 = first
+  int layers = 0;                    // transformer layers over all model chunks
+  bool has_embedding = false;        // holds the input embedding (first stage)
+  bool has_output = false;           // holds the output layer and loss (last stage)
+  std::int64_t params = 0;           // parameters of the model-parallel shard (TP rank of this stage)
   std::int64_t params_resident = 0;  // of which this GPU owns (params / (dp x cp) with ZeRO-3)
-  int in_flight = 0;             // (chunk-)micro-batches whose activations are held at the peak
+  int in_flight = 0;                 // (chunk-)micro-batches whose activations are held at the peak
   MemoryPhase peak_phase = MemoryPhase::backward;
-  MemoryBreakdown peak;          // breakdown at this stage's peak
-  Bytes host_offload;            // bytes of this GPU kept in host memory (offload)
-  Bytes nvme_offload;            // bytes of this GPU kept on NVMe (offload)
+  MemoryBreakdown peak;  // breakdown at this stage's peak
+  Bytes host_offload;    // bytes of this GPU kept in host memory (offload)
+  Bytes nvme_offload;    // bytes of this GPU kept on NVMe (offload)
 };
 
 struct MemoryResult {

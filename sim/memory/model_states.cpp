@@ -14,9 +14,7 @@ double optimizer_bytes(const ModelStateOptions& o) {
   return states + (mixed(o.precision) ? kFp32 : 0);
 }
 
-bool any_offload(const OffloadPlan& p) {
-  return p.optimizer != OffloadDevice::none || p.params != OffloadDevice::none;
-}
+bool any_offload(const OffloadPlan& p) { return p.optimizer != OffloadDevice::none || p.params != OffloadDevice::none; }
 
 ModelStateBytes megatron(const ModelStateOptions& o) {
   const double n = o.shard_group;
@@ -30,8 +28,8 @@ ModelStateBytes megatron(const ModelStateOptions& o) {
 ModelStateBytes deepspeed(const ModelStateOptions& o) {
   const double n = o.shard_group;
   const double w = weight_bytes(o.precision);
-  const double g = mixed(o.precision) ? 2 : 4;                   // 16-bit (or fp32) gradients
-  const double g32 = mixed(o.precision) ? kFp32 : 0;             // fp32 gradient partition
+  const double g = mixed(o.precision) ? 2 : 4;        // 16-bit (or fp32) gradients
+  const double g32 = mixed(o.precision) ? kFp32 : 0;  // fp32 gradient partition
   const double k = optimizer_bytes(o);
   ModelStateBytes b;
   switch (o.zero_stage) {
@@ -42,8 +40,10 @@ ModelStateBytes deepspeed(const ModelStateOptions& o) {
       }
       [[fallthrough]];  // bf16 without ZeRO is DeepSpeed's BF16_Optimizer too: ZeRO-1's states
     case 1:
-      if (uses_bf16_optimizer(o)) b = {w, g + kFp32, k / n, 0, 0};
-      else b = {w, g + g32 / n, k / n, 0, 0};
+      if (uses_bf16_optimizer(o))
+        b = {w, g + kFp32, k / n, 0, 0};
+      else
+        b = {w, g + g32 / n, k / n, 0, 0};
       break;
     case 2: b = {w, (g + g32) / n, k / n, 0, 0}; break;
     default: b = {w / n, kFp32 / n, k / n, 0, 0}; break;
@@ -59,8 +59,10 @@ void apply_offload(const ModelStateOptions& o, ModelStateBytes& b) {
     b.optimizer = 0;
     b.host += kFp32 / n;  // fp32 gradient partition read by the CPU optimizer
     if (o.convention == MemoryConvention::deepspeed) {
-      if (o.zero_stage >= 2) b.grads = 0;                       // reduced straight to the host
-      else b.grads = mixed(o.precision) ? 2 : kFp32;            // ZeRO-1: 16-bit grads accumulate on the GPU
+      if (o.zero_stage >= 2)
+        b.grads = 0;  // reduced straight to the host
+      else
+        b.grads = mixed(o.precision) ? 2 : kFp32;  // ZeRO-1: 16-bit grads accumulate on the GPU
     }
   }
   if (o.offload.params != OffloadDevice::none) {

@@ -56,11 +56,11 @@ ModelStateOptions model_state_options(const Scenario& s);
 
 // Bytes per parameter of the shard, for each place the states live.
 struct ModelStateBytes {
-  double params = 0;      // on the GPU
-  double grads = 0;       // on the GPU
-  double optimizer = 0;   // on the GPU
-  double host = 0;        // in host memory (offload)
-  double nvme = 0;        // on NVMe (offload)
+  double params = 0;     // on the GPU
+  double grads = 0;      // on the GPU
+  double optimizer = 0;  // on the GPU
+  double host = 0;       // in host memory (offload)
+  double nvme = 0;       // on NVMe (offload)
   double on_gpu() const { return params + grads + optimizer; }
 };
 

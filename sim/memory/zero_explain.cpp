@@ -58,8 +58,8 @@ ZeroCommBytes zero_comm_bytes(std::int64_t params, int gpus, int stage) {
       c.all_gather = pass;      // updated parameters after the optimizer step
       break;
     default:
-      c.reduce_scatter = pass;      // gradients
-      c.all_gather = 2.0 * pass;    // parameters, gathered in forward and again in backward
+      c.reduce_scatter = pass;    // gradients
+      c.all_gather = 2.0 * pass;  // parameters, gathered in forward and again in backward
       break;
   }
   return c;

@@ -8,7 +8,7 @@
 namespace trainsim {
 namespace {
 
-constexpr double kTokenIdBytes = 8;   // int64 token id
+constexpr double kTokenIdBytes = 8;  // int64 token id
 
 // Sizes of one micro-batch on one GPU, as doubles for the byte arithmetic.
 struct Dims {
@@ -64,25 +64,25 @@ double score_bytes(const Dims& d) {
 // Attention block without the score tensors: 11 s b h for GPT (TP: 3 s b h
 // replicated + 8 s b h / t).
 double attention_bytes(const Dims& d) {
-  double qkv_input = d.g * d.tok * d.h / d.sp;          // LayerNorm output, input of the QKV GEMM
-  double q_and_k = d.e * d.tok * (d.q + d.kv) / d.t;    // inputs of Q K^T
-  double values = d.e * d.tok * d.kv / d.t;             // V, input of the attention-over-values GEMM
-  double proj_input = d.g * d.tok * d.q / d.t;          // context, input of the output projection
-  double mask = d.dropout ? kMaskBytes * d.tok * d.h / d.sp : 0;  // post-attention dropout
-  double stats = d.flash ? kFp32Bytes * d.heads * d.tok / d.t : 0; // FlashAttention log-sum-exp
+  double qkv_input = d.g * d.tok * d.h / d.sp;                      // LayerNorm output, input of the QKV GEMM
+  double q_and_k = d.e * d.tok * (d.q + d.kv) / d.t;                // inputs of Q K^T
+  double values = d.e * d.tok * d.kv / d.t;                         // V, input of the attention-over-values GEMM
+  double proj_input = d.g * d.tok * d.q / d.t;                      // context, input of the output projection
+  double mask = d.dropout ? kMaskBytes * d.tok * d.h / d.sp : 0;    // post-attention dropout
+  double stats = d.flash ? kFp32Bytes * d.heads * d.tok / d.t : 0;  // FlashAttention log-sum-exp
   return qkv_input + q_and_k + values + proj_input + mask + stats;
 }
 
 // MLP block: 19 s b h for a GeLU MLP with F = 4h (TP: 3 s b h + 16 s b h / t).
 double mlp_bytes(const ModelSpec& m, const Dims& d) {
   double fc1_input = d.g * d.tok * d.h / d.sp;
-  double inner = d.e * d.tok * d.f / d.t;        // one s x b x F/t tensor
-  double fc2_input = d.g * d.tok * d.f / d.t;    // the activation's output, saved as the fc2 GEMM input
+  double inner = d.e * d.tok * d.f / d.t;      // one s x b x F/t tensor
+  double fc2_input = d.g * d.tok * d.f / d.t;  // the activation's output, saved as the fc2 GEMM input
   double kept = 0;
   switch (m.mlp) {
-    case MlpKind::gelu: kept = inner + fc2_input; break;      // GeLU input (fc1 output) and output
-    case MlpKind::relu: kept = fc2_input; break;              // ReLU output only (its backward uses the output)
-    case MlpKind::swiglu: kept = 2 * inner + fc2_input; break; // fc1 output (gate and up, 2F) and SwiGLU output (F)
+    case MlpKind::gelu: kept = inner + fc2_input; break;        // GeLU input (fc1 output) and output
+    case MlpKind::relu: kept = fc2_input; break;                // ReLU output only (its backward uses the output)
+    case MlpKind::swiglu: kept = 2 * inner + fc2_input; break;  // fc1 output (gate and up, 2F) and SwiGLU output (F)
   }
   double mask = d.dropout ? kMaskBytes * d.tok * d.h / d.sp : 0;
   return fc1_input + kept + mask;

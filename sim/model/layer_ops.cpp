@@ -33,9 +33,9 @@ struct Dims {
   i64 tokens_sp = 0;  // tokens seen by norms and dropouts (/ t with SP)
   i64 b = 0, s_q = 0, s_k = 0;
   i64 h = 0, d = 0, heads = 0, kv = 0, ffn = 0, vocab = 0;
-  double e = 2;       // activation element bytes
-  double ge = 2;      // GEMM input element bytes
-  double ae = 2;      // attention bmm input element bytes (bf16 under FP8: attention_precision)
+  double e = 2;   // activation element bytes
+  double ge = 2;  // GEMM input element bytes
+  double ae = 2;  // attention bmm input element bytes (bf16 under FP8: attention_precision)
   bool dropout = true;
   Pass pass = Pass::forward;
   Block block = Block::attention;
@@ -133,8 +133,10 @@ void norm(std::vector<Op>& ops, const Dims& x, const char* name) {
 // dropout) reads dy and the mask, writes d(branch).
 void bias_dropout_add(std::vector<Op>& ops, const Dims& x, const char* name) {
   double n = double(x.tokens_sp * x.h), mask = x.dropout ? kMaskBytes : 0;
-  if (x.pass == Pass::forward) ops.push_back(memory_op(x, name, (3 * x.e + mask) * n));
-  else if (x.dropout) ops.push_back(memory_op(x, name, (2 * x.e + mask) * n));
+  if (x.pass == Pass::forward)
+    ops.push_back(memory_op(x, name, (3 * x.e + mask) * n));
+  else if (x.dropout)
+    ops.push_back(memory_op(x, name, (2 * x.e + mask) * n));
 }
 
 // Unfused core attention (Megatron without FlashAttention): baddbmm scores,
@@ -214,8 +216,10 @@ void attention_block(std::vector<Op>& ops, const ModelSpec& m, const ActivationS
 void activation(std::vector<Op>& ops, const ModelSpec& m, const Dims& x) {
   double f = double(x.tokens * x.ffn);
   bool glu = m.mlp == MlpKind::swiglu;
-  if (x.pass == Pass::forward) ops.push_back(memory_op(x, "act", (glu ? 3 : 2) * x.e * f));
-  else ops.push_back(memory_op(x, "act_bwd", (glu ? 5 : 3) * x.e * f));
+  if (x.pass == Pass::forward)
+    ops.push_back(memory_op(x, "act", (glu ? 3 : 2) * x.e * f));
+  else
+    ops.push_back(memory_op(x, "act_bwd", (glu ? 5 : 3) * x.e * f));
 }
 
 void mlp_block(std::vector<Op>& ops, const ModelSpec& m, Dims x) {

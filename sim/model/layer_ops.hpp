@@ -21,10 +21,10 @@
 namespace trainsim {
 
 enum class OpKind {
-  gemm,         // dense matrix multiply (tensor cores); m, n, k, batch set
-  attention,    // fused attention core (FlashAttention); seq_q, seq_k, head_dim, batch set
-  batched_gemm, // unfused attention score / context bmm; m, n, k, batch set
-  memory,       // memory-bound kernel (norm, softmax, dropout, activation, add, loss, embedding)
+  gemm,          // dense matrix multiply (tensor cores); m, n, k, batch set
+  attention,     // fused attention core (FlashAttention); seq_q, seq_k, head_dim, batch set
+  batched_gemm,  // unfused attention score / context bmm; m, n, k, batch set
+  memory,        // memory-bound kernel (norm, softmax, dropout, activation, add, loss, embedding)
 };
 const char* to_string(OpKind k);
 
@@ -35,12 +35,12 @@ enum class Pass { forward, backward };
 enum class Block { attention, mlp, embedding, output };
 
 struct Op {
-  std::string name;        // "qkv", "attn_core", "fc1", "fc1_dgrad", ...
+  std::string name;  // "qkv", "attn_core", "fc1", "fc1_dgrad", ...
   OpKind kind = OpKind::memory;
   Pass pass = Pass::forward;
   Block block = Block::attention;
-  double flops = 0;        // FLOP executed on this GPU
-  double bytes = 0;        // HBM bytes read + written on this GPU
+  double flops = 0;  // FLOP executed on this GPU
+  double bytes = 0;  // HBM bytes read + written on this GPU
   // gemm / batched_gemm: C[m x n] = A[m x k] B[k x n], `batch` independent products.
   std::int64_t m = 0, n = 0, k = 0, batch = 1;
   // attention: `batch` independent (sequence, local head) problems, each of

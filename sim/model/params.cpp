@@ -43,8 +43,8 @@ ParamCounts count_params(const ModelSpec& m) {
   c.embedding_norm = m.embedding_norm ? norm_params(m) : 0;
   c.final_norm = norm_params(m);
   c.output_layer = m.tied_embeddings ? 0 : c.word_embedding;
-  c.total = c.per_layer * m.layers + c.word_embedding + c.position_embedding + c.embedding_norm +
-            c.final_norm + c.output_layer;
+  c.total = c.per_layer * m.layers + c.word_embedding + c.position_embedding + c.embedding_norm + c.final_norm +
+            c.output_layer;
   c.largest_layer = c.per_layer > c.word_embedding ? c.per_layer : c.word_embedding;
   return c;
 }
@@ -71,9 +71,7 @@ std::int64_t small_layer_params_per_tp_rank(const ModelSpec& m, int tp, double t
   return small;
 }
 
-std::int64_t vocab_params_per_tp_rank(const ModelSpec& m, int tp) {
-  return (1LL * m.vocab + tp - 1) / tp * m.hidden;
-}
+std::int64_t vocab_params_per_tp_rank(const ModelSpec& m, int tp) { return (1LL * m.vocab + tp - 1) / tp * m.hidden; }
 
 StageParams stage_params(const ModelSpec& m, int tp, int layers, bool first_stage, bool last_stage, int pp) {
   const ParamCounts c = count_params(m);

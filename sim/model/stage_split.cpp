@@ -31,9 +31,12 @@ StageSplit split_layers(int layers, int pp, int vp, bool embedding_in_pp_split) 
   const int virtual_stages = pp * vp;
   const int items = pipeline_items(layers, embedding_in_pp_split);
   if (items < virtual_stages)
-    throw ConfigError({"", 0, "parallel.pp"}, std::to_string(items) + " layers (with the embedding and output slots) "
-                                              "cannot fill " + std::to_string(virtual_stages) +
-                                              " virtual pipeline stages (pp x vp); lower parallel.pp or parallel.vp");
+    throw ConfigError({"", 0, "parallel.pp"},
+                      std::to_string(items) +
+                          " layers (with the embedding and output slots) "
+                          "cannot fill " +
+                          std::to_string(virtual_stages) +
+                          " virtual pipeline stages (pp x vp); lower parallel.pp or parallel.vp");
   const int base = items / virtual_stages;
   const int extra = items % virtual_stages;  // the first `extra` virtual stages take one more
   std::vector<std::vector<int>> out(pp, std::vector<int>(vp, 0));

@@ -52,10 +52,12 @@ std::pair<int, double> intra_channels(const NodeSpec& n, GpuArch arch) {
 CollectiveResult predict_p2p(const ClusterSpec& c, const CollectiveRequest& r, int nodes, int nics) {
   NcclComm comm = nccl_comm_for(c, CollectiveOp::all_gather, r.ranks, nodes, nics);
   double per_gpu_gbps = comm.channels * std::min(comm.bw_intra, comm.bw_inter);
-  if (comm.nodes > 1) per_gpu_gbps = std::min(per_gpu_gbps, c.node.nics.count * c.node.nics.bandwidth.value() / 1e9 / c.node.gpus);
+  if (comm.nodes > 1)
+    per_gpu_gbps = std::min(per_gpu_gbps, c.node.nics.count * c.node.nics.bandwidth.value() / 1e9 / c.node.gpus);
   double moved = r.op == CollectiveOp::send_recv ? r.bytes : r.bytes * (r.ranks - 1) / r.ranks;
   // One Ring/Simple step of NCCL's hardware latency on the path crossed [S1], plus the launch floor.
-  double lat_us = nccl_step_latency_us(comm, NcclAlgo::ring, NcclProto::simple) + nccl_exec_defaults(comm.arch).launch_us;
+  double lat_us =
+      nccl_step_latency_us(comm, NcclAlgo::ring, NcclProto::simple) + nccl_exec_defaults(comm.arch).launch_us;
   CollectiveResult out;
   out.time_s = (lat_us + moved / (1000.0 * per_gpu_gbps)) * 1e-6;
   out.latency_s = lat_us * 1e-6;
@@ -111,8 +113,9 @@ CollectiveOp parse_collective_op(const std::string& name, const SourceLocation& 
   const std::string n = squashed(name);
   for (const auto& [canon, op] : kOpNames)
     if (n == squashed(canon)) return op;  // "all_to_all", "all-to-all", "alltoall", "AllToAll" all match
-  throw ConfigError(where, "unknown collective '" + name +
-                               "'; valid: all_reduce, all_gather, reduce_scatter, broadcast, reduce, all_to_all, send_recv");
+  throw ConfigError(where,
+                    "unknown collective '" + name +
+                        "'; valid: all_reduce, all_gather, reduce_scatter, broadcast, reduce, all_to_all, send_recv");
 }
 
 double busbw_factor(CollectiveOp op, int n) {

@@ -37,17 +37,17 @@ double busbw_factor(CollectiveOp op, int ranks);
 
 struct CollectiveRequest {
   CollectiveOp op = CollectiveOp::all_reduce;
-  int ranks = 8;                  // GPUs in the group (consecutive GPUs, nodes filled in order)
-  double bytes = 0;               // nccl-tests' size: the full buffer (all-gather's output, reduce-scatter's input)
-  std::optional<NcclAlgo> algo;   // force an algorithm (NCCL_ALGO), or hierarchical (collective_hierarchical.hpp)
-  std::optional<NcclProto> proto; // force a protocol (NCCL_PROTO)
+  int ranks = 8;                   // GPUs in the group (consecutive GPUs, nodes filled in order)
+  double bytes = 0;                // nccl-tests' size: the full buffer (all-gather's output, reduce-scatter's input)
+  std::optional<NcclAlgo> algo;    // force an algorithm (NCCL_ALGO), or hierarchical (collective_hierarchical.hpp)
+  std::optional<NcclProto> proto;  // force a protocol (NCCL_PROTO)
 };
 
 struct CollectiveResult {
   double time_s = 0;
-  double latency_s = 0;           // the fixed part of time_s; the rest moves bytes
-  std::string algorithm;          // "ring", "tree", "nvls", "p2p", "hierarchical"
-  std::string protocol;           // "LL", "LL128", "Simple"
+  double latency_s = 0;   // the fixed part of time_s; the rest moves bytes
+  std::string algorithm;  // "ring", "tree", "nvls", "p2p", "hierarchical"
+  std::string protocol;   // "LL", "LL128", "Simple"
 };
 
 // The NCCL communicator a group of `ranks` GPUs spread over `nodes` nodes

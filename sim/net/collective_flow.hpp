@@ -25,11 +25,11 @@
 namespace trainsim {
 
 struct FlowCollectiveResult {
-  CollectiveResult result;         // stretched prediction
-  double stretch = 1;              // contended / alone byte time (>= 1)
-  double step_time_s = 0;          // simulated steps (one per phase), with contention, added up
-  double bytes_sent = 0;           // bytes handed to the flow network for the steps (all requests together)
-  double bytes_delivered = 0;      // bytes it delivered for the steps (equal when all flows finished)
+  CollectiveResult result;           // stretched prediction
+  double stretch = 1;                // contended / alone byte time (>= 1)
+  double step_time_s = 0;            // simulated steps (one per phase), with contention, added up
+  double bytes_sent = 0;             // bytes handed to the flow network for the steps (all requests together)
+  double bytes_delivered = 0;        // bytes it delivered for the steps (equal when all flows finished)
   double network_bytes_per_gpu = 0;  // bytes this call's GPUs send over the fabric (through a NIC), whole call, per GPU
 };
 

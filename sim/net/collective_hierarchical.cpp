@@ -15,15 +15,18 @@ struct Shape {
 
 Shape shape_of(const ClusterSpec& c, const CollectiveRequest& r, int nodes, int nics) {
   if (r.op != CollectiveOp::all_reduce && r.op != CollectiveOp::all_gather && r.op != CollectiveOp::reduce_scatter)
-    throw UnsupportedCollective("network.algorithm", std::string("algorithm hierarchical runs all_reduce, all_gather and reduce_scatter, not ") +
-                                to_string(r.op));
+    throw UnsupportedCollective(
+        "network.algorithm",
+        std::string("algorithm hierarchical runs all_reduce, all_gather and reduce_scatter, not ") + to_string(r.op));
   Shape s;
   s.nodes = nodes > 0 ? nodes : (r.ranks + c.node.gpus - 1) / c.node.gpus;
   if (s.nodes < 2)
-    throw UnsupportedCollective("network.algorithm", "algorithm hierarchical needs a group that spans at least two nodes");
+    throw UnsupportedCollective("network.algorithm",
+                                "algorithm hierarchical needs a group that spans at least two nodes");
   if (r.ranks % s.nodes != 0)
-    throw UnsupportedCollective("network.algorithm", "algorithm hierarchical needs the same number of GPUs on every node (" +
-                                std::to_string(r.ranks) + " GPUs on " + std::to_string(s.nodes) + " nodes)");
+    throw UnsupportedCollective("network.algorithm",
+                                "algorithm hierarchical needs the same number of GPUs on every node (" +
+                                    std::to_string(r.ranks) + " GPUs on " + std::to_string(s.nodes) + " nodes)");
   s.per_node = r.ranks / s.nodes;
   s.nics = nics > 0 ? std::min(nics, c.node.nics.count) : c.node.nics.count;
   return s;
@@ -40,13 +43,15 @@ CollectivePhase intra(const ClusterSpec& c, CollectiveOp op, const Shape& s, dou
 // GPU has its own NIC, docs/reference/hardware.md §2.1, §2.2).
 CollectivePhase inter(const ClusterSpec& c, CollectiveOp op, const Shape& s, double bytes, const CollectiveRequest& r) {
   CollectivePhase ph{op, true, s.nodes, s.nodes, bytes, {}};
-  ph.result = predict_collective(c, {op, s.nodes, bytes, std::nullopt, r.proto}, s.nodes, std::max(1, s.nics / s.per_node));
+  ph.result =
+      predict_collective(c, {op, s.nodes, bytes, std::nullopt, r.proto}, s.nodes, std::max(1, s.nics / s.per_node));
   return ph;
 }
 
 }  // namespace
 
-std::vector<CollectivePhase> hierarchical_phases(const ClusterSpec& c, const CollectiveRequest& r, int nodes, int nics) {
+std::vector<CollectivePhase> hierarchical_phases(const ClusterSpec& c, const CollectiveRequest& r, int nodes,
+                                                 int nics) {
   const Shape s = shape_of(c, r, nodes, nics);
   const double shard = r.bytes / s.per_node;  // what each local rank owns after the intra-node reduce-scatter
   std::vector<CollectivePhase> out;

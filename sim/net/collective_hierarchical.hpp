@@ -28,11 +28,11 @@ namespace trainsim {
 
 struct CollectivePhase {
   CollectiveOp op = CollectiveOp::all_reduce;  // the NCCL call of this phase
-  bool inter_node = false;  // one GPU per node (true) or the GPUs of one node (false)
-  int ranks = 0;            // GPUs in each sub-communicator
-  int nodes = 1;            // nodes each sub-communicator spans
-  double bytes = 0;         // nccl-tests' size of each sub-call
-  CollectiveResult result;  // NCCL's choice and analytical time of one sub-call, alone
+  bool inter_node = false;                     // one GPU per node (true) or the GPUs of one node (false)
+  int ranks = 0;                               // GPUs in each sub-communicator
+  int nodes = 1;                               // nodes each sub-communicator spans
+  double bytes = 0;                            // nccl-tests' size of each sub-call
+  CollectiveResult result;                     // NCCL's choice and analytical time of one sub-call, alone
 };
 
 // The phases of a hierarchical `r` on a group spread evenly over `nodes` nodes

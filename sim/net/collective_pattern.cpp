@@ -102,7 +102,8 @@ FlowPhase tree(const Topology& t, const Gpus& g, double bytes, std::uint64_t sal
     for (const Gpus& run : runs) {
       Gpus ch = exit_through(t, run, nics[c]);
       std::rotate(ch.begin(), ch.end() - 1, ch.end());  // the NIC's GPU heads the chain
-      for (size_t i = 0; i + 1 < ch.size(); ++i) both_ways(ph, ch[i + 1], ch[i], part, spread(salt, c, 2 * ph.step.size()));
+      for (size_t i = 0; i + 1 < ch.size(); ++i)
+        both_ways(ph, ch[i + 1], ch[i], part, spread(salt, c, 2 * ph.step.size()));
       chains.push_back(ch);
     }
     auto node_at = [&](size_t pos) { return c % 2 == 0 ? pos : nodes - 1 - pos; };
@@ -158,14 +159,15 @@ std::vector<Gpus> sub_groups(const Topology& t, const Gpus& gpus, bool inter_nod
   return rails;
 }
 
-std::vector<FlowPhase> hierarchical(const Topology& t, const GroupCollective& r, const CollectiveRequest& req, int nodes,
-                                    std::uint64_t salt) {
+std::vector<FlowPhase> hierarchical(const Topology& t, const GroupCollective& r, const CollectiveRequest& req,
+                                    int nodes, std::uint64_t salt) {
   std::vector<Gpus> runs = node_runs(t, r.gpus);
   bool even = static_cast<int>(runs.size()) == nodes &&
               std::all_of(runs.begin(), runs.end(), [&](const Gpus& run) { return run.size() == runs.front().size(); });
   if (!even)
-    throw UnsupportedCollective("network.algorithm",
-                                "algorithm hierarchical needs the group's GPUs listed node by node, the same number on each");
+    throw UnsupportedCollective(
+        "network.algorithm",
+        "algorithm hierarchical needs the group's GPUs listed node by node, the same number on each");
   std::vector<FlowPhase> out;
   for (const CollectivePhase& cp : hierarchical_phases(t.cluster(), req, nodes)) {
     FlowPhase ph;

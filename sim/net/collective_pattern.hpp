@@ -32,12 +32,12 @@ namespace trainsim {
 
 struct GroupCollective {
   CollectiveOp op = CollectiveOp::all_reduce;
-  std::vector<int> gpus;   // global GPU ids, in ring order; gpus[0] is the root of broadcast / reduce
-  double bytes = 0;        // nccl-tests' size
+  std::vector<int> gpus;  // global GPU ids, in ring order; gpus[0] is the root of broadcast / reduce
+  double bytes = 0;       // nccl-tests' size
 };
 
 struct Transfer {
-  int src = 0, dst = 0;      // global GPU ids
+  int src = 0, dst = 0;  // global GPU ids
   double bytes = 0;
   std::uint64_t spread = 0;  // equal-cost path choice (Topology::route)
 };

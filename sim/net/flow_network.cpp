@@ -52,24 +52,24 @@ SimulationError net_error(const std::string& what) { return SimulationError("Flo
 
 struct FlowNetwork::Impl {
   struct Flow {
-    Route route;                    // cleared when the flow finishes; capacity kept for reuse
+    Route route;  // cleared when the flow finishes; capacity kept for reuse
     std::function<void()> on_done;
-    double bytes = 0;               // bytes handed to start()
-    double remaining = 0;           // bytes not yet settled as moved
-    double rate = 0;                // bytes/s; 0 while waiting out the latency or finished
-    SimTime last;                   // when `remaining` was last settled
-    EventHandle pending;            // the activation or the completion event
-    std::uint64_t mark = 0;         // BFS epoch
-    std::uint32_t generation = 0;   // bumped each time the slot is released
-    bool live = false;              // started and not yet finished
+    double bytes = 0;              // bytes handed to start()
+    double remaining = 0;          // bytes not yet settled as moved
+    double rate = 0;               // bytes/s; 0 while waiting out the latency or finished
+    SimTime last;                  // when `remaining` was last settled
+    EventHandle pending;           // the activation or the completion event
+    std::uint64_t mark = 0;        // BFS epoch
+    std::uint32_t generation = 0;  // bumped each time the slot is released
+    bool live = false;             // started and not yet finished
   };
   struct Link {
-    double capacity = 0;                 // bytes/s
-    SimTime latency;                     // per hop
-    std::vector<std::uint32_t> flows;    // slots of moving flows, in activation order
-    double bytes = 0;                    // settled bytes that crossed the link
-    std::uint64_t mark = 0;              // BFS epoch
-    std::int32_t local = -1;             // scratch: index in the max-min problem
+    double capacity = 0;               // bytes/s
+    SimTime latency;                   // per hop
+    std::vector<std::uint32_t> flows;  // slots of moving flows, in activation order
+    double bytes = 0;                  // settled bytes that crossed the link
+    std::uint64_t mark = 0;            // BFS epoch
+    std::int32_t local = -1;           // scratch: index in the max-min problem
   };
 
   Impl(Engine& e, const std::vector<LinkSpec>& specs);
@@ -105,10 +105,10 @@ struct FlowNetwork::Impl {
   HandlerId activate_handler{};
   HandlerId finish_handler{};
   HandlerId recompute_handler{};
-  Route dirty;                            // links whose flows changed since the last recompute
+  Route dirty;  // links whose flows changed since the last recompute
   EventHandle recompute_event;
   // Scratch of one recompute, kept to avoid allocations.
-  std::vector<std::uint32_t> component;   // slots, ascending
+  std::vector<std::uint32_t> component;  // slots, ascending
   std::vector<LinkId> stack;
   MaxMinProblem problem;
   MaxMinSolver solver;
@@ -196,8 +196,8 @@ void FlowNetwork::Impl::finish(std::uint32_t slot) {
   f.pending = {};
   settle(f);
   if (f.remaining > kDoneBytes + 1e-12 * f.bytes)
-    throw net_error("flow finished with " + std::to_string(f.remaining) + " of " +
-                    std::to_string(f.bytes) + " bytes left (a bug)");
+    throw net_error("flow finished with " + std::to_string(f.remaining) + " of " + std::to_string(f.bytes) +
+                    " bytes left (a bug)");
   for (LinkId l : f.route) {
     auto& v = links[static_cast<std::size_t>(l)].flows;
     v.erase(std::find(v.begin(), v.end(), slot));  // keeps the others' order

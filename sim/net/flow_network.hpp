@@ -29,9 +29,9 @@ using FlowId = std::uint64_t;
 struct FlowStats {
   std::uint64_t flows_started = 0;
   std::uint64_t flows_finished = 0;
-  std::uint64_t rate_updates = 0;      // flows whose rate was recomputed
-  double bytes_sent = 0;               // bytes handed to start()
-  double bytes_delivered = 0;          // bytes of finished flows
+  std::uint64_t rate_updates = 0;  // flows whose rate was recomputed
+  double bytes_sent = 0;           // bytes handed to start()
+  double bytes_delivered = 0;      // bytes of finished flows
 };
 
 class FlowNetwork {

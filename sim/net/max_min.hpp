@@ -66,9 +66,9 @@ class MaxMinSolver {
   void freeze_link(const MaxMinProblem& p, std::uint32_t j, double rate, std::vector<double>& rates);
 
   std::vector<std::uint32_t> link_first_, link_flows_, fill_;  // CSR link -> flows
-  std::vector<double> cap_left_;         // bytes/s not yet given to frozen flows
-  std::vector<std::uint32_t> unfrozen_;  // per link
-  std::vector<char> frozen_;             // per flow
+  std::vector<double> cap_left_;                               // bytes/s not yet given to frozen flows
+  std::vector<std::uint32_t> unfrozen_;                        // per link
+  std::vector<char> frozen_;                                   // per flow
   std::vector<Entry> heap_;
 };
 

@@ -15,15 +15,15 @@ int pi(NcclProto p) { return static_cast<int>(p); }
 constexpr double kBaseLat[4][3] = {{6.8, 14.0, 8.4}, {6.6, 14.0, 8.4}, {0, 0, 0}, {0, 0, 0}};
 // hwLatencies (µs per step) [NVLINK|PCI|NET][algo][proto].
 constexpr double kHwLat[3][4][3] = {
-    {{0.6, 1.25, 4.0}, {0.6, 1.9, 3.4}, {0, 0, 25}, {0, 0, 25}},     // NVLINK
-    {{1.0, 1.9, 4.0}, {1.0, 2.5, 5.7}, {0, 0, 0}, {0, 0, 0}},        // PCI
-    {{5.0, 8.5, 14}, {2.7, 4.0, 14.0}, {0, 0, 18}, {0, 0, 20.9}},    // NET
+    {{0.6, 1.25, 4.0}, {0.6, 1.9, 3.4}, {0, 0, 25}, {0, 0, 25}},   // NVLINK
+    {{1.0, 1.9, 4.0}, {1.0, 2.5, 5.7}, {0, 0, 0}, {0, 0, 0}},      // PCI
+    {{5.0, 8.5, 14}, {2.7, 4.0, 14.0}, {0, 0, 18}, {0, 0, 20.9}},  // NET
 };
 constexpr int kNet = 2;
 
 // Bandwidth caps (GB/s) [row][nodes index {1, 2, >=3}]; see llMaxBw's row quirk below.
 constexpr double kLLMaxBw[4][3] = {{39.0, 39.0, 20.4}, {87.7, 22.5, 19.0}, {141.0, 45.0, 35.0}, {282.0, 90.0, 70.0}};
-constexpr double kPerChRingLL128[2][3] = {{20, 20, 20}, {36.7, 36.7, 36.7}};     // Ampere, Hopper
+constexpr double kPerChRingLL128[2][3] = {{20, 20, 20}, {36.7, 36.7, 36.7}};  // Ampere, Hopper
 constexpr double kPerChTreeLL128[2][3] = {{20, 20, 20}, {36.7, 36.7, 29.0}};
 constexpr double kPerChTree[2][3] = {{24.0, 23.6, 17.8}, {38.7, 41.4, 36.0}};
 constexpr double kNvlsEfficiency[2] = {0.0, 0.85};
@@ -46,7 +46,6 @@ double ll_max_bw(const NcclComm& c) {
   if (c.nodes == 1) return kLLMaxBw[c.arch == GpuArch::hopper ? 2 : 1][0];
   return kLLMaxBw[c.cpu == CpuVendor::amd ? 1 : 0][nodes_index(c.nodes)];
 }
-
 
 // NCCL's tables are indexed by its own algorithms only.
 void require_nccl_algo(NcclAlgo a) {
@@ -125,8 +124,7 @@ double nccl_latency_us(const NcclComm& c, NcclAlgo a, NcclProto p) {
   if (p == NcclProto::simple) inter_lat += c.latency_inter;  // "flush extra latency"
   switch (a) {
     case NcclAlgo::ring: return ring_like_latency(c, p, intra_lat, inter_lat);
-    case NcclAlgo::tree:
-      return kBaseLat[0][pi(p)] + 2 * ((ppn(c) - 1) * intra_lat + std::log2(c.nodes) * inter_lat);
+    case NcclAlgo::tree: return kBaseLat[0][pi(p)] + 2 * ((ppn(c) - 1) * intra_lat + std::log2(c.nodes) * inter_lat);
     case NcclAlgo::nvls: return intra_lat + (c.nodes > 1 ? inter_lat : 0);
     case NcclAlgo::nvls_tree: return intra_lat + 2 * std::log2(c.nodes) * inter_lat;
     case NcclAlgo::hierarchical: break;

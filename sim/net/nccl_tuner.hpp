@@ -21,24 +21,24 @@ enum class IntraLink { nvlink, pci };
 
 struct NcclComm {
   NcclOp op = NcclOp::all_reduce;
-  int ranks = 8;                  // GPUs in the communicator
-  int nodes = 1;                  // nodes they span (ranks / nodes per node)
+  int ranks = 8;  // GPUs in the communicator
+  int nodes = 1;  // nodes they span (ranks / nodes per node)
   GpuArch arch = GpuArch::ampere;
   CpuVendor cpu = CpuVendor::intel;
   IntraLink intra = IntraLink::nvlink;
-  int channels = 12;              // ring/tree channels found by NCCL's topology search
-  double bw_intra = 20.0;         // GB/s per channel inside a node
-  double bw_inter = 20.0;         // GB/s per channel across nodes
-  bool nvls = false;              // NVLink SHARP available (H100 NVSwitch)
-  double latency_inter = 0.0;     // µs, NCCL's extra network latency (0 by default)
+  int channels = 12;           // ring/tree channels found by NCCL's topology search
+  double bw_intra = 20.0;      // GB/s per channel inside a node
+  double bw_inter = 20.0;      // GB/s per channel across nodes
+  bool nvls = false;           // NVLink SHARP available (H100 NVSwitch)
+  double latency_inter = 0.0;  // µs, NCCL's extra network latency (0 by default)
 };
 
 struct NcclEstimate {
   NcclAlgo algo = NcclAlgo::ring;
   NcclProto proto = NcclProto::simple;
-  double latency_us = 0;          // fixed cost
-  double bus_bw = 0;              // GB/s, nccl-tests' busbw the model reaches
-  double alg_bw = 0;              // GB/s of message per second (busbw x nRanks/nsteps, or x0.5)
+  double latency_us = 0;  // fixed cost
+  double bus_bw = 0;      // GB/s, nccl-tests' busbw the model reaches
+  double alg_bw = 0;      // GB/s of message per second (busbw x nRanks/nsteps, or x0.5)
   double time_us(double bytes) const { return latency_us + bytes / (1000.0 * alg_bw); }
 };
 

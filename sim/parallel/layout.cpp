@@ -20,8 +20,7 @@ Layout::Layout(const ParallelPlan& p, int gpus_per_node, const RankOrder& order)
   sizes_[idx(Dim::pp)] = p.pp;
   int stride = 1;
   for (Dim d : order_dims_) {
-    if (sizes_[idx(d)] < 1)
-      throw ConfigError({"", 0, std::string("parallel.") + to_string(d)}, "must be >= 1");
+    if (sizes_[idx(d)] < 1) throw ConfigError({"", 0, std::string("parallel.") + to_string(d)}, "must be >= 1");
     strides_[idx(d)] = stride;
     stride *= sizes_[idx(d)];
   }

@@ -22,12 +22,11 @@ struct RankCoord {
   int dp = 0, pp = 0, tp = 0, cp = 0;
 };
 
-
 // How a group's members sit on the cluster.
 struct GroupPlacement {
-  int ranks = 1;           // members
-  int nodes = 1;           // distinct nodes among the members
-  int per_node = 1;        // most members on one node
+  int ranks = 1;     // members
+  int nodes = 1;     // distinct nodes among the members
+  int per_node = 1;  // most members on one node
 };
 
 class Layout {
@@ -54,8 +53,8 @@ class Layout {
 
  private:
   std::array<Dim, 4> order_dims_{};
-  std::array<int, 4> sizes_{};   // indexed by Dim
-  std::array<int, 4> strides_{}; // indexed by Dim
+  std::array<int, 4> sizes_{};    // indexed by Dim
+  std::array<int, 4> strides_{};  // indexed by Dim
   int world_ = 1;
   int gpus_per_node_ = 8;
 };

@@ -20,7 +20,7 @@ namespace trainsim {
 struct PassItem {
   bool forward = true;
   int micro_batch = 0;
-  int chunk = 0;          // model chunk on this stage, 0..v-1
+  int chunk = 0;  // model chunk on this stage, 0..v-1
 };
 
 // The passes of `stage` (0..pp-1), in execution order; 2 * m * vp items.

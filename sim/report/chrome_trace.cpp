@@ -21,9 +21,9 @@ enum class Kind : int { counter, span, flow_start, flow_end };
 struct Ref {
   int pid = 0;
   double ts_us = 0;
-  int tid = -1;     // -1 for counters (process-wide)
+  int tid = -1;  // -1 for counters (process-wide)
   Kind kind = Kind::span;
-  size_t index = 0; // into spans / flows / memory_samples
+  size_t index = 0;  // into spans / flows / memory_samples
   auto key() const { return std::make_tuple(pid, ts_us, tid, static_cast<int>(kind), index); }
 };
 
@@ -73,26 +73,41 @@ void write_span(std::ostream& os, const StepResult& r, const Ref& e) {
   if (s.chunk >= 0) os << "\"chunk\":" << s.chunk << ',';
   os << "\"lane\":\"" << to_string(s.lane) << '"';
   if (s.micro_batch >= 0) os << ",\"micro_batch\":" << s.micro_batch;
-  os << "},\"cat\":" << nlohmann::json(s.category).dump() << ",\"dur\":" << nlohmann::json(span_dur_us(s, e.ts_us)).dump()
-     << ",\"name\":" << nlohmann::json(s.name).dump() << ",\"ph\":\"X\",\"pid\":" << e.pid << ",\"tid\":" << e.tid
-     << ",\"ts\":" << nlohmann::json(e.ts_us).dump() << '}';
+  os << "},\"cat\":" << nlohmann::json(s.category).dump()
+     << ",\"dur\":" << nlohmann::json(span_dur_us(s, e.ts_us)).dump() << ",\"name\":" << nlohmann::json(s.name).dump()
+     << ",\"ph\":\"X\",\"pid\":" << e.pid << ",\"tid\":" << e.tid << ",\"ts\":" << nlohmann::json(e.ts_us).dump()
+     << '}';
 }
 
 nlohmann::json timed_event(const StepResult& r, const Ref& e) {
   switch (e.kind) {
     case Kind::span: {
       const TraceSpan& s = r.spans[e.index];
-      return {{"ph", "X"}, {"name", s.name}, {"cat", s.category}, {"pid", e.pid}, {"tid", e.tid},
-              {"ts", e.ts_us}, {"dur", span_dur_us(s, e.ts_us)}, {"args", span_args(s)}};
+      return {{"ph", "X"},
+              {"name", s.name},
+              {"cat", s.category},
+              {"pid", e.pid},
+              {"tid", e.tid},
+              {"ts", e.ts_us},
+              {"dur", span_dur_us(s, e.ts_us)},
+              {"args", span_args(s)}};
     }
     case Kind::counter:
-      return {{"ph", "C"}, {"name", "HBM in use"}, {"pid", e.pid}, {"ts", e.ts_us},
+      return {{"ph", "C"},
+              {"name", "HBM in use"},
+              {"pid", e.pid},
+              {"ts", e.ts_us},
               {"args", {{"GiB", r.memory_samples[e.index].bytes.value() / kGiB}}}};
     case Kind::flow_start:
     case Kind::flow_end: {
       const TraceFlow& f = r.flows[e.index];
-      nlohmann::json j = {{"ph", e.kind == Kind::flow_start ? "s" : "f"}, {"name", f.name.empty() ? "send" : f.name},
-                          {"cat", "pp"}, {"id", f.id}, {"pid", e.pid}, {"tid", e.tid}, {"ts", e.ts_us}};
+      nlohmann::json j = {{"ph", e.kind == Kind::flow_start ? "s" : "f"},
+                          {"name", f.name.empty() ? "send" : f.name},
+                          {"cat", "pp"},
+                          {"id", f.id},
+                          {"pid", e.pid},
+                          {"tid", e.tid},
+                          {"ts", e.ts_us}};
       if (e.kind == Kind::flow_end) j["bp"] = "e";
       return j;
     }
@@ -127,8 +142,8 @@ void emit_process_metadata(int pid, const GpuStats* g, const std::set<int>& tids
 template <class Meta, class Timed>
 void for_each_event(const StepResult& r, Meta&& meta, Timed&& timed) {
   std::vector<Ref> refs = timed_refs(r);
-  std::map<int, const GpuStats*> gpus;                  // every process, by pid
-  std::map<int, std::set<int>> lanes;                   // threads used by each process
+  std::map<int, const GpuStats*> gpus;  // every process, by pid
+  std::map<int, std::set<int>> lanes;   // threads used by each process
   for (const GpuStats& g : r.per_gpu)
     if (g.simulated) gpus[g.rank] = &g;
   for (const Ref& e : refs) {
@@ -158,7 +173,11 @@ void write_chrome_trace(const StepResult& r, std::ostream& os) {
   os << "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[";
   const char* sep = "\n";
   for_each_event(
-      r, [&](const nlohmann::json& e) { os << sep << e.dump(); sep = ",\n"; },
+      r,
+      [&](const nlohmann::json& e) {
+        os << sep << e.dump();
+        sep = ",\n";
+      },
       [&](const Ref& e) {
         os << sep;
         sep = ",\n";

@@ -20,18 +20,19 @@ std::string layout_line(const Scenario& s) {
   const TrainingPlan& t = s.training;
   std::ostringstream o;
   o << s.model.name << " on " << s.gpus << " x " << s.cluster.node.gpu.name << " (" << s.nodes << " node"
-    << (s.nodes == 1 ? "" : "s") << "): tp " << p.tp << ", pp " << p.pp << ", dp " << p.dp << ", cp " << p.cp
-    << ", vp " << p.vp << (p.sequence_parallel ? ", sequence parallel" : "") << ", ZeRO " << p.zero_stage << ", "
-    << to_string(p.schedule) << ", micro-batch " << t.micro_batch << " x " << s.num_micro_batches()
-    << " (global " << t.global_batch << "), seq " << t.seq_len << ", " << to_string(t.precision) << ", recompute "
+    << (s.nodes == 1 ? "" : "s") << "): tp " << p.tp << ", pp " << p.pp << ", dp " << p.dp << ", cp " << p.cp << ", vp "
+    << p.vp << (p.sequence_parallel ? ", sequence parallel" : "") << ", ZeRO " << p.zero_stage << ", "
+    << to_string(p.schedule) << ", micro-batch " << t.micro_batch << " x " << s.num_micro_batches() << " (global "
+    << t.global_batch << "), seq " << t.seq_len << ", " << to_string(t.precision) << ", recompute "
     << to_string(t.recompute) << ", " << to_string(s.memory.convention) << " accounting";
   return o.str();
 }
 
 std::vector<std::string> row_cells(const StageMemory& st) {
   const MemoryBreakdown& b = st.peak;
-  return {std::to_string(st.layers), millions(st.params_resident), gib(b.params), gib(b.grads),
-          gib(b.optimizer_states), gib(b.activations), gib(b.comm_buffers), gib(b.other), gib(b.total())};
+  return {
+      std::to_string(st.layers), millions(st.params_resident), gib(b.params), gib(b.grads),  gib(b.optimizer_states),
+      gib(b.activations),        gib(b.comm_buffers),          gib(b.other),  gib(b.total())};
 }
 
 std::string stage_label(const StageMemory& first, const StageMemory& last) {
@@ -59,16 +60,21 @@ std::vector<std::vector<std::string>> stage_rows(const MemoryResult& r) {
 }
 
 nlohmann::json breakdown_json(const MemoryBreakdown& b) {
-  return {{"params", whole(b.params)},           {"grads", whole(b.grads)},
-          {"optimizer_states", whole(b.optimizer_states)}, {"activations", whole(b.activations)},
-          {"comm_buffers", whole(b.comm_buffers)}, {"other", whole(b.other)}};
+  return {{"params", whole(b.params)},
+          {"grads", whole(b.grads)},
+          {"optimizer_states", whole(b.optimizer_states)},
+          {"activations", whole(b.activations)},
+          {"comm_buffers", whole(b.comm_buffers)},
+          {"other", whole(b.other)}};
 }
 
 // The largest term of the breakdown at the peak (first of equals, in breakdown order).
 std::pair<std::string, Bytes> largest_term(const MemoryBreakdown& b) {
-  const std::pair<const char*, Bytes> terms[] = {{"params", b.params},           {"grads", b.grads},
+  const std::pair<const char*, Bytes> terms[] = {{"params", b.params},
+                                                 {"grads", b.grads},
                                                  {"optimizer_states", b.optimizer_states},
-                                                 {"activations", b.activations}, {"comm_buffers", b.comm_buffers},
+                                                 {"activations", b.activations},
+                                                 {"comm_buffers", b.comm_buffers},
                                                  {"other", b.other}};
   std::pair<std::string, Bytes> best = {terms[0].first, terms[0].second};
   for (const auto& [name, bytes] : terms)
@@ -77,11 +83,18 @@ std::pair<std::string, Bytes> largest_term(const MemoryBreakdown& b) {
 }
 
 nlohmann::json stage_json(const StageMemory& st) {
-  return {{"stage", st.stage}, {"layers", st.layers}, {"embedding", st.has_embedding},
-          {"output", st.has_output}, {"params", st.params}, {"params_resident", st.params_resident},
-          {"in_flight_micro_batches", st.in_flight}, {"peak_phase", to_string(st.peak_phase)},
-          {"memory_bytes", breakdown_json(st.peak)}, {"total_bytes", whole(st.peak.total())},
-          {"host_offload_bytes", whole(st.host_offload)}, {"nvme_offload_bytes", whole(st.nvme_offload)}};
+  return {{"stage", st.stage},
+          {"layers", st.layers},
+          {"embedding", st.has_embedding},
+          {"output", st.has_output},
+          {"params", st.params},
+          {"params_resident", st.params_resident},
+          {"in_flight_micro_batches", st.in_flight},
+          {"peak_phase", to_string(st.peak_phase)},
+          {"memory_bytes", breakdown_json(st.peak)},
+          {"total_bytes", whole(st.peak.total())},
+          {"host_offload_bytes", whole(st.host_offload)},
+          {"nvme_offload_bytes", whole(st.nvme_offload)}};
 }
 
 }  // namespace

@@ -35,13 +35,23 @@ std::string rank_label(int node, const RankCoord& c) {
 
 nlohmann::json layout_json(const ParallelPlan& p, const TrainingPlan& t, int micro_batches, int gpus, int nodes,
                            MemoryConvention convention) {
-  return {{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp}, {"cp", p.cp}, {"vp", p.vp},
-          {"sequence_parallel", p.sequence_parallel}, {"zero_stage", p.zero_stage},
-          {"schedule", to_string(p.schedule)}, {"micro_batch", t.micro_batch},
-          {"global_batch", t.global_batch}, {"num_micro_batches", micro_batches},
-          {"seq_len", t.seq_len}, {"precision", to_string(t.precision)},
-          {"recompute", to_string(t.recompute)}, {"convention", to_string(convention)},
-          {"gpus", gpus}, {"nodes", nodes}};
+  return {{"tp", p.tp},
+          {"pp", p.pp},
+          {"dp", p.dp},
+          {"cp", p.cp},
+          {"vp", p.vp},
+          {"sequence_parallel", p.sequence_parallel},
+          {"zero_stage", p.zero_stage},
+          {"schedule", to_string(p.schedule)},
+          {"micro_batch", t.micro_batch},
+          {"global_batch", t.global_batch},
+          {"num_micro_batches", micro_batches},
+          {"seq_len", t.seq_len},
+          {"precision", to_string(t.precision)},
+          {"recompute", to_string(t.recompute)},
+          {"convention", to_string(convention)},
+          {"gpus", gpus},
+          {"nodes", nodes}};
 }
 
 }  // namespace trainsim

@@ -31,9 +31,12 @@ std::vector<std::pair<const char*, double>> breakdown_items(const StepBreakdown&
 }
 
 std::vector<std::pair<const char*, Bytes>> memory_items(const MemoryBreakdown& m) {
-  return {{"params", m.params},         {"grads", m.grads},
-          {"optimizer_states", m.optimizer_states}, {"activations", m.activations},
-          {"comm_buffers", m.comm_buffers}, {"other", m.other}};
+  return {{"params", m.params},
+          {"grads", m.grads},
+          {"optimizer_states", m.optimizer_states},
+          {"activations", m.activations},
+          {"comm_buffers", m.comm_buffers},
+          {"other", m.other}};
 }
 
 std::vector<std::pair<const char*, double>> offload_items(const StepResult& r) {
@@ -59,8 +62,8 @@ std::string header_text(const StepResult& r) {
   const ParallelPlan& p = r.parallel;
   const TrainingPlan& t = r.training;
   std::ostringstream o;
-  o << "scenario " << r.scenario << ": " << r.model << " on " << r.gpus << " x " << r.gpu << " (" << r.cluster
-    << ", " << r.nodes << " node" << (r.nodes == 1 ? "" : "s") << ")\n";
+  o << "scenario " << r.scenario << ": " << r.model << " on " << r.gpus << " x " << r.gpu << " (" << r.cluster << ", "
+    << r.nodes << " node" << (r.nodes == 1 ? "" : "s") << ")\n";
   o << "layout: tp " << p.tp << ", pp " << p.pp << ", dp " << p.dp << ", cp " << p.cp << ", vp " << p.vp
     << ", sequence parallel " << (p.sequence_parallel ? "on" : "off") << ", ZeRO " << p.zero_stage << ", "
     << to_string(p.schedule) << "\ntraining: micro-batch " << t.micro_batch << " x " << r.micro_batches
@@ -71,10 +74,10 @@ std::string header_text(const StepResult& r) {
 
 // One row: every figure in its own column, the unit in the header.
 std::string throughput_text(const StepResult& r) {
-  Rows rows = {{"step time [s]", "throughput [tokens/s]", "model [TFLOP/s per GPU]", "hardware [TFLOP/s per GPU]",
-                "MFU [%]"},
-               {fixed(r.step_time_s.value(), 4), fixed(r.tokens_per_s, 0), fixed(r.model_tflops_per_gpu, 1),
-                fixed(r.hardware_tflops_per_gpu, 1), fixed(100.0 * r.mfu, 1)}};
+  Rows rows = {
+      {"step time [s]", "throughput [tokens/s]", "model [TFLOP/s per GPU]", "hardware [TFLOP/s per GPU]", "MFU [%]"},
+      {fixed(r.step_time_s.value(), 4), fixed(r.tokens_per_s, 0), fixed(r.model_tflops_per_gpu, 1),
+       fixed(r.hardware_tflops_per_gpu, 1), fixed(100.0 * r.mfu, 1)}};
   return render_text_table(rows);
 }
 

@@ -18,11 +18,16 @@ std::string f(double v) { return fixed(v, 1); }
 std::string escaped(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else if (c == '"') out += "&quot;";
-    else out += c;
+    if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '&')
+      out += "&amp;";
+    else if (c == '"')
+      out += "&quot;";
+    else
+      out += c;
   }
   return out;
 }
@@ -48,11 +53,14 @@ std::string axes(const ScatterPlot& p, const Frame& fr) {
   double x0 = kLeft, y0 = kHeight - kBottom;
   s += "<line x1=\"" + f(x0) + "\" y1=\"" + f(y0) + "\" x2=\"" + f(kWidth - kRight) + "\" y2=\"" + f(y0) +
        "\" stroke=\"black\"/>\n";
-  s += "<line x1=\"" + f(x0) + "\" y1=\"" + f(y0) + "\" x2=\"" + f(x0) + "\" y2=\"" + f(kTop) + "\" stroke=\"black\"/>\n";
+  s += "<line x1=\"" + f(x0) + "\" y1=\"" + f(y0) + "\" x2=\"" + f(x0) + "\" y2=\"" + f(kTop) +
+       "\" stroke=\"black\"/>\n";
   for (int i = 0; i <= kTicks; ++i) {
     double xv = fr.x_max * i / kTicks, yv = fr.y_max * i / kTicks;
-    s += "<text x=\"" + f(fr.px(xv)) + "\" y=\"" + f(y0 + 18) + "\" text-anchor=\"middle\">" + general(xv) + "</text>\n";
-    s += "<text x=\"" + f(x0 - 8) + "\" y=\"" + f(fr.py(yv) + 4) + "\" text-anchor=\"end\">" + general(yv) + "</text>\n";
+    s +=
+        "<text x=\"" + f(fr.px(xv)) + "\" y=\"" + f(y0 + 18) + "\" text-anchor=\"middle\">" + general(xv) + "</text>\n";
+    s +=
+        "<text x=\"" + f(x0 - 8) + "\" y=\"" + f(fr.py(yv) + 4) + "\" text-anchor=\"end\">" + general(yv) + "</text>\n";
   }
   s += "<text x=\"" + f((kLeft + kWidth - kRight) / 2) + "\" y=\"" + f(kHeight - 15) + "\" text-anchor=\"middle\">" +
        escaped(p.x_label) + "</text>\n";
@@ -68,9 +76,8 @@ std::string front_line(const ScatterPlot& p, const Frame& fr) {
   std::vector<const PlotPoint*> front;
   for (const auto& pt : p.points)
     if (pt.highlight) front.push_back(&pt);
-  std::sort(front.begin(), front.end(), [](const PlotPoint* a, const PlotPoint* b) {
-    return a->y != b->y ? a->y < b->y : a->x < b->x;
-  });
+  std::sort(front.begin(), front.end(),
+            [](const PlotPoint* a, const PlotPoint* b) { return a->y != b->y ? a->y < b->y : a->x < b->x; });
   if (front.size() < 2) return "";
   std::string pts;
   for (std::size_t i = 0; i < front.size(); ++i) {
@@ -86,8 +93,9 @@ std::string render_svg(const ScatterPlot& p) {
   double xm = p.x_limit, ym = 0;
   for (const auto& pt : p.points) xm = std::max(xm, pt.x), ym = std::max(ym, pt.y);
   Frame fr{nice_max(xm), nice_max(ym)};
-  std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + f(kWidth) + "\" height=\"" + f(kHeight) +
-                  "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+  std::string s =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + f(kWidth) + "\" height=\"" + f(kHeight) +
+      "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   s += axes(p, fr);
   if (p.x_limit > 0)
     s += "<line x1=\"" + f(fr.px(p.x_limit)) + "\" y1=\"" + f(kTop) + "\" x2=\"" + f(fr.px(p.x_limit)) + "\" y2=\"" +

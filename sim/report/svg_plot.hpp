@@ -21,7 +21,7 @@ struct ScatterPlot {
   std::string title;
   std::string x_label = "peak memory per GPU [GiB]";
   std::string y_label = "step time [s]";
-  double x_limit = 0;      // > 0: a dashed vertical line (the GPU's memory)
+  double x_limit = 0;  // > 0: a dashed vertical line (the GPU's memory)
   std::vector<PlotPoint> points;
 };
 

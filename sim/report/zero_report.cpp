@@ -17,8 +17,12 @@ struct Column {
   int width;
 };
 constexpr Column kColumns[] = {
-    {"stage", 8},         {"model states per GPU [GB]", 27}, {"vs DP", 13},
-    {"all-reduce [GB]", 17}, {"reduce-scatter [GB]", 21},     {"all-gather [GB]", 17},
+    {"stage", 8},
+    {"model states per GPU [GB]", 27},
+    {"vs DP", 13},
+    {"all-reduce [GB]", 17},
+    {"reduce-scatter [GB]", 21},
+    {"all-gather [GB]", 17},
     {"total comm [GB]", 17},
 };
 
@@ -67,10 +71,13 @@ void header_row(std::ostringstream& os) {
 
 void stage_row(std::ostringstream& os, const ZeroExplainRow& r, Bytes dp_bytes) {
   const ZeroCommBytes& c = r.comm_bytes_per_gpu;
-  const std::string cells[] = {std::string(zero_stage_name(r.stage)), gb(r.model_state_bytes_per_gpu),
+  const std::string cells[] = {std::string(zero_stage_name(r.stage)),
+                               gb(r.model_state_bytes_per_gpu),
                                r.stage == 0 ? "baseline" : vs_dp(r.model_state_bytes_per_gpu, dp_bytes),
                                gb(c.all_reduce),
-                               gb(c.reduce_scatter), gb(c.all_gather), gb(c.total())};
+                               gb(c.reduce_scatter),
+                               gb(c.all_gather),
+                               gb(c.total())};
   for (size_t i = 0; i < std::size(kColumns); ++i) cell(os, cells[i], kColumns[i].width, i == 0);
   os << "\n";
 }

@@ -58,15 +58,15 @@ struct PlanOutcome {
   // invalid: the offending key ("simulation" when the step simulator failed
   // with a SimulationError on this plan); pruned_oom: "memory"
   std::string reason_key;
-  std::string reason;              // invalid: the loader's message; pruned_oom: analytic peak vs HBM
-  double analytic_peak_bytes = 0;  // analytic memory model's peak (valid points)
-  double gpu_memory_bytes = 0;     // HBM per GPU (valid points)
+  std::string reason;                // invalid: the loader's message; pruned_oom: analytic peak vs HBM
+  double analytic_peak_bytes = 0;    // analytic memory model's peak (valid points)
+  double gpu_memory_bytes = 0;       // HBM per GPU (valid points)
   MemoryBreakdown analytic_at_peak;  // analytic breakdown on the peak GPU at its peak (valid points)
   // The resolved layout (valid points: built == true; defaults otherwise).
   bool built = false;
   ParallelPlan parallel;
   TrainingPlan training;
-  int num_micro_batches = 0;       // per step per pipeline
+  int num_micro_batches = 0;  // per step per pipeline
   // The simulated step (status == simulated) with per-GPU rows and the
   // timeline dropped to keep large searches small.
   StepResult result;
@@ -74,8 +74,8 @@ struct PlanOutcome {
 };
 
 struct SearchOptions {
-  int threads = 1;          // worker threads in a oneTBB task_arena (1 = in the calling thread)
-  bool prune_oom = true;    // skip simulating points the analytic model says do not fit
+  int threads = 1;        // worker threads in a oneTBB task_arena (1 = in the calling thread)
+  bool prune_oom = true;  // skip simulating points the analytic model says do not fit
   // Called after each point with (points done, points total); from one thread at a time.
   std::function<void(std::size_t, std::size_t)> progress;
 };

@@ -11,9 +11,9 @@
 namespace trainsim {
 
 struct NvSwitchSpec {
-  Bandwidth bandwidth;   // per GPU per direction; 0 = no NVSwitch (PCIe-only node)
+  Bandwidth bandwidth;  // per GPU per direction; 0 = no NVSwitch (PCIe-only node)
   Seconds latency;
-  bool nvls = false;     // NVLink SHARP
+  bool nvls = false;  // NVLink SHARP
   bool present() const { return bandwidth.value() > 0; }
 };
 
@@ -26,8 +26,8 @@ struct PcieSpec {
   int nics_per_switch = 0;
   int nvme_per_switch = 0;
   int switches_per_cpu = 0;
-  Bandwidth bandwidth;   // per link per direction
-  Seconds latency;       // per hop
+  Bandwidth bandwidth;  // per link per direction
+  Seconds latency;      // per hop
   // Fraction of the link bandwidth a pinned cudaMemcpy host<->device achieves
   // (docs/reference/hardware.md §4d: 0.82 of Gen4 x16, 0.88 of Gen5 x16).
   double pinned_efficiency = 0.82;
@@ -38,7 +38,7 @@ struct PcieSpec {
 
 struct NicSpec {
   int count = 0;
-  Bandwidth bandwidth;   // per NIC per direction
+  Bandwidth bandwidth;  // per NIC per direction
   Seconds latency;
 };
 
@@ -46,39 +46,39 @@ enum class FabricKind { rail_optimized, fat_tree, roce_clos };
 
 struct FabricSpec {
   FabricKind kind = FabricKind::rail_optimized;
-  int nodes_per_unit = 1;    // nodes under one leaf (group)
-  int pod_nodes = 1;         // nodes of one full-bisection pod
-  int spines_per_pod = 1;    // ECMP width of the spine tier
-  int leaf_radix = 0;        // ports per leaf switch; 0 = not given
+  int nodes_per_unit = 1;       // nodes under one leaf (group)
+  int pod_nodes = 1;            // nodes of one full-bisection pod
+  int spines_per_pod = 1;       // ECMP width of the spine tier
+  int leaf_radix = 0;           // ports per leaf switch; 0 = not given
   double oversubscription = 1;  // of the core tier above pods
   Seconds switch_latency;
 };
 
 struct NodeSpec {
-  int gpus = 0;                  // GPUs per node
-  GpuSpec gpu;                   // the GPU card
-  Bytes host_memory;             // host DRAM per node
+  int gpus = 0;       // GPUs per node
+  GpuSpec gpu;        // the GPU card
+  Bytes host_memory;  // host DRAM per node
   Bandwidth host_memory_bandwidth;
-  Bytes nvme_capacity;           // local NVMe capacity usable for offload, per node
-  Bandwidth nvme_read;           // aggregate per node
-  Bandwidth nvme_write;          // aggregate per node
-  int nvme_drives = 1;            // in the graph only when nvme_read and nvme_write are > 0
-  Seconds nvme_latency;          // one I/O's service time (Little's law with the aio queue; an assumption)
-  Seconds aio_submit_latency;    // one io_submit system call (an assumption)
+  Bytes nvme_capacity;         // local NVMe capacity usable for offload, per node
+  Bandwidth nvme_read;         // aggregate per node
+  Bandwidth nvme_write;        // aggregate per node
+  int nvme_drives = 1;         // in the graph only when nvme_read and nvme_write are > 0
+  Seconds nvme_latency;        // one I/O's service time (Little's law with the aio queue; an assumption)
+  Seconds aio_submit_latency;  // one io_submit system call (an assumption)
   // Parameters per second DeepSpeedCPUAdam updates on the whole node
   // (docs/reference/hardware.md §4f).
   double cpu_adam_rate = 10e9;
   NvSwitchSpec nvswitch;
   PcieSpec pcie;
-  Bandwidth cpu_interconnect;    // socket to socket, per direction
+  Bandwidth cpu_interconnect;  // socket to socket, per direction
   NicSpec nics;
 };
 
 struct ClusterSpec {
   std::string name;
-  std::string file;              // the card's path, for messages; empty when built in code
+  std::string file;  // the card's path, for messages; empty when built in code
   std::string source;
-  int nodes = 0;                 // nodes in the card (a scenario may use fewer or more)
+  int nodes = 0;  // nodes in the card (a scenario may use fewer or more)
   NodeSpec node;
   FabricSpec fabric;
 };

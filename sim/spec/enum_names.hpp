@@ -42,8 +42,8 @@ TRAINSIM_ENUM_TABLE(PositionKind, 3, {"learned", PositionKind::learned}, {"rope"
 TRAINSIM_ENUM_TABLE(NormKind, 2, {"layernorm", NormKind::layernorm}, {"rmsnorm", NormKind::rmsnorm});
 TRAINSIM_ENUM_TABLE(Precision, 4, {"fp32", Precision::fp32}, {"fp16", Precision::fp16}, {"bf16", Precision::bf16},
                     {"fp8", Precision::fp8});
-TRAINSIM_ENUM_TABLE(FabricKind, 3, {"rail_optimized", FabricKind::rail_optimized},
-                    {"fat_tree", FabricKind::fat_tree}, {"roce_clos", FabricKind::roce_clos});
+TRAINSIM_ENUM_TABLE(FabricKind, 3, {"rail_optimized", FabricKind::rail_optimized}, {"fat_tree", FabricKind::fat_tree},
+                    {"roce_clos", FabricKind::roce_clos});
 TRAINSIM_ENUM_TABLE(Schedule, 3, {"gpipe", Schedule::gpipe}, {"1f1b", Schedule::one_f_one_b},
                     {"interleaved-1f1b", Schedule::interleaved_1f1b});
 TRAINSIM_ENUM_TABLE(PipelineEngine, 2, {"megatron", PipelineEngine::megatron},
@@ -58,8 +58,7 @@ TRAINSIM_ENUM_TABLE(MemoryConvention, 2, {"megatron", MemoryConvention::megatron
 // nvls_tree is NCCL's own pick only; network.algorithm does not offer it (forcible_algorithms()).
 TRAINSIM_ENUM_TABLE(NcclAlgo, 5, {"ring", NcclAlgo::ring}, {"tree", NcclAlgo::tree}, {"nvls", NcclAlgo::nvls},
                     {"nvls_tree", NcclAlgo::nvls_tree}, {"hierarchical", NcclAlgo::hierarchical});
-TRAINSIM_ENUM_TABLE(NcclProto, 3, {"LL", NcclProto::ll}, {"LL128", NcclProto::ll128},
-                    {"Simple", NcclProto::simple});
+TRAINSIM_ENUM_TABLE(NcclProto, 3, {"LL", NcclProto::ll}, {"LL128", NcclProto::ll128}, {"Simple", NcclProto::simple});
 
 #undef TRAINSIM_ENUM_TABLE
 

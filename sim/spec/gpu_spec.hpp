@@ -17,14 +17,14 @@ enum class GpuArch { ampere, hopper };
 struct GpuSpec {
   std::string name;
   std::string source;
-  int sms = 0;                        // streaming multiprocessors
-  FlopRate peak_fp32;                 // CUDA-core FP32, dense
-  FlopRate peak_tf32;                 // TF32 tensor core, dense
-  FlopRate peak_fp16;                 // FP16 tensor core, dense
-  FlopRate peak_bf16;                 // BF16 tensor core, dense
-  std::optional<FlopRate> peak_fp8;   // FP8 tensor core, dense; absent on A100
-  Bytes hbm;                          // HBM capacity
-  Bandwidth hbm_bandwidth;            // HBM peak bandwidth
+  int sms = 0;                       // streaming multiprocessors
+  FlopRate peak_fp32;                // CUDA-core FP32, dense
+  FlopRate peak_tf32;                // TF32 tensor core, dense
+  FlopRate peak_fp16;                // FP16 tensor core, dense
+  FlopRate peak_bf16;                // BF16 tensor core, dense
+  std::optional<FlopRate> peak_fp8;  // FP8 tensor core, dense; absent on A100
+  Bytes hbm;                         // HBM capacity
+  Bandwidth hbm_bandwidth;           // HBM peak bandwidth
 
   // Dense tensor-core peak for GEMMs in `p` (fp32 training uses TF32).
   // Throws std::invalid_argument when the GPU has no such unit (FP8 on A100).

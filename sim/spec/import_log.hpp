@@ -13,14 +13,14 @@ namespace trainsim {
 
 // One scenario key set by an importer.
 struct ImportedSetting {
-  std::string key;        // dotted scenario key, e.g. "parallel.zero_stage"
-  std::string value;      // the value as a scenario YAML would write it, e.g. "3", "5e8", "1048576B"
-  SourceLocation where;   // file (the JSON file, the hostfile, "--megatron-args"), line, key / flag
+  std::string key;       // dotted scenario key, e.g. "parallel.zero_stage"
+  std::string value;     // the value as a scenario YAML would write it, e.g. "3", "5e8", "1048576B"
+  SourceLocation where;  // file (the JSON file, the hostfile, "--megatron-args"), line, key / flag
   // A default of the imported tool (e.g. DeepSpeed trains in fp32 when neither
   // fp16 nor bf16 is enabled): it applies only where the scenario is silent,
   // and never conflicts with the scenario.
   bool tool_default = false;
-  std::string note;       // how the value was derived ("auto: hidden^2", "derived: train_batch_size / ..."), or ""
+  std::string note;  // how the value was derived ("auto: hidden^2", "derived: train_batch_size / ..."), or ""
 };
 
 struct ImportResult {
@@ -35,10 +35,10 @@ struct ImportLog {
   std::vector<ImportedSetting> applied;  // settings that took effect, in order
   std::vector<std::string> ignored;
   std::vector<std::string> warnings;
-  std::string ds_config_file;            // "" when no ds_config was read
-  std::string resolved_ds_config;        // ds_config.json with "auto" resolved and batch keys filled (JSON text)
-  std::vector<std::string> ds_keys;      // scenario keys the ds_config sets (agreeing or applied), in order
-  bool model_from_megatron = false;      // the model was built from Megatron flags
+  std::string ds_config_file;        // "" when no ds_config was read
+  std::string resolved_ds_config;    // ds_config.json with "auto" resolved and batch keys filled (JSON text)
+  std::vector<std::string> ds_keys;  // scenario keys the ds_config sets (agreeing or applied), in order
+  bool model_from_megatron = false;  // the model was built from Megatron flags
 };
 
 }  // namespace trainsim

@@ -19,18 +19,18 @@ namespace trainsim {
 // with room for the sums and differences the loaders form.
 inline constexpr double kMaxIntegerKey = 1 << 30;
 
-inline constexpr double kMaxGpus = 262'144;        // scenario gpus (2^18; 16x the largest published run)
-inline constexpr double kMaxNodes = kMaxGpus;      // scenario nodes, cluster-card nodes and pod sizes
-inline constexpr double kMaxGpusPerNode = 1024;    // cluster card node.gpus and the node's PCIe counts
-inline constexpr double kMaxParallel = kMaxGpus;   // each of tp, pp, dp, cp
-inline constexpr double kMaxChunks = 1024;         // parallel.vp
-inline constexpr double kMaxLayers = 16'384;       // model layers
-inline constexpr double kMaxWidth = 1 << 20;       // hidden, ffn, head_dim (1,048,576)
-inline constexpr double kMaxHeads = 1 << 16;       // heads and kv_heads
-inline constexpr double kMaxVocab = 1 << 24;       // vocab (16,777,216)
-inline constexpr double kMaxSequence = 1 << 24;    // training.seq_len and max_position
-inline constexpr double kMaxMicroBatch = 1 << 16;  // training.micro_batch (sequences)
-inline constexpr double kMaxGlobalBatch = 1 << 24; // training.global_batch (sequences)
+inline constexpr double kMaxGpus = 262'144;         // scenario gpus (2^18; 16x the largest published run)
+inline constexpr double kMaxNodes = kMaxGpus;       // scenario nodes, cluster-card nodes and pod sizes
+inline constexpr double kMaxGpusPerNode = 1024;     // cluster card node.gpus and the node's PCIe counts
+inline constexpr double kMaxParallel = kMaxGpus;    // each of tp, pp, dp, cp
+inline constexpr double kMaxChunks = 1024;          // parallel.vp
+inline constexpr double kMaxLayers = 16'384;        // model layers
+inline constexpr double kMaxWidth = 1 << 20;        // hidden, ffn, head_dim (1,048,576)
+inline constexpr double kMaxHeads = 1 << 16;        // heads and kv_heads
+inline constexpr double kMaxVocab = 1 << 24;        // vocab (16,777,216)
+inline constexpr double kMaxSequence = 1 << 24;     // training.seq_len and max_position
+inline constexpr double kMaxMicroBatch = 1 << 16;   // training.micro_batch (sequences)
+inline constexpr double kMaxGlobalBatch = 1 << 24;  // training.global_batch (sequences)
 // Micro-batches per step per pipeline (global / (micro_batch x dp)): the
 // engine simulates each one, so this bounds the events of a step.
 inline constexpr double kMaxMicroBatches = 65'536;

@@ -24,10 +24,10 @@ enum class LinkKind {
 const char* to_string(LinkKind k);
 
 struct LinkSpec {
-  std::string name;        // e.g. "n3.gpu5->nvsw", "leaf2->spine7"; unique, for traces and messages
+  std::string name;  // e.g. "n3.gpu5->nvsw", "leaf2->spine7"; unique, for traces and messages
   LinkKind kind = LinkKind::network;
-  Bandwidth capacity;      // per direction, > 0
-  Seconds latency;         // per hop, >= 0
+  Bandwidth capacity;  // per direction, > 0
+  Seconds latency;     // per hop, >= 0
 };
 
 // The links a transfer crosses, in order from source to destination.

@@ -25,16 +25,16 @@ enum class NormKind {
 };
 
 struct ModelSpec {
-  std::string name;           // zoo name or file stem
-  std::string source;         // where the architecture comes from (citation)
-  int layers = 0;             // transformer layers L
-  int hidden = 0;             // hidden size h
-  int heads = 0;              // attention (query) heads a
-  int kv_heads = 0;           // key/value heads g (= heads for MHA, < heads for GQA)
-  int head_dim = 0;           // per-head size d (kv_channels); usually hidden / heads
-  int ffn = 0;                // MLP inner size F
-  int vocab = 0;              // vocabulary V (as padded by the training framework)
-  int max_position = 0;       // rows of the learned position table (learned positions only)
+  std::string name;      // zoo name or file stem
+  std::string source;    // where the architecture comes from (citation)
+  int layers = 0;        // transformer layers L
+  int hidden = 0;        // hidden size h
+  int heads = 0;         // attention (query) heads a
+  int kv_heads = 0;      // key/value heads g (= heads for MHA, < heads for GQA)
+  int head_dim = 0;      // per-head size d (kv_channels); usually hidden / heads
+  int ffn = 0;           // MLP inner size F
+  int vocab = 0;         // vocabulary V (as padded by the training framework)
+  int max_position = 0;  // rows of the learned position table (learned positions only)
   MlpKind mlp = MlpKind::gelu;
   PositionKind position = PositionKind::learned;
   NormKind norm = NormKind::layernorm;

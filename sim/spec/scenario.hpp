@@ -50,15 +50,15 @@ const char* to_string(MemoryConvention c);
 const char* to_string(PipelineEngine e);
 
 struct ParallelPlan {
-  int tp = 1;                      // tensor parallel
-  int pp = 1;                      // pipeline parallel
-  int dp = 1;                      // data parallel (derived when not given)
-  int cp = 1;                      // context parallel
-  int vp = 1;                      // model chunks per pipeline rank
+  int tp = 1;  // tensor parallel
+  int pp = 1;  // pipeline parallel
+  int dp = 1;  // data parallel (derived when not given)
+  int cp = 1;  // context parallel
+  int vp = 1;  // model chunks per pipeline rank
   bool sequence_parallel = false;
-  int zero_stage = 0;              // 0..3, sharded over the dp x cp group
+  int zero_stage = 0;  // 0..3, sharded over the dp x cp group
   Schedule schedule = Schedule::one_f_one_b;
-  bool embedding_in_pp_split = false;  // embedding and output layer count as a layer each
+  bool embedding_in_pp_split = false;   // embedding and output layer count as a layer each
   RankOrder order = kDefaultRankOrder;  // rank order, fastest dimension first (parallel.order)
   PipelineEngine pipeline_engine = PipelineEngine::megatron;
 
@@ -67,23 +67,23 @@ struct ParallelPlan {
 
 // How the step overlaps communication with compute (scenario training.* keys).
 struct OverlapOptions {
-  bool grad_reduce = true;     // gradient buckets reduced during the backward
-  bool param_gather = false;   // ZeRO-1/2 parameter all-gather hidden behind the next forward
-  bool tp_comm = false;        // TP collectives overlapped with their block's GEMMs
-  bool p2p = false;            // interleaved pipeline sends overlapped with compute (Megatron --overlap-p2p-communication)
-  bool grad_clip = true;       // global gradient-norm all-reduce before the step
+  bool grad_reduce = true;    // gradient buckets reduced during the backward
+  bool param_gather = false;  // ZeRO-1/2 parameter all-gather hidden behind the next forward
+  bool tp_comm = false;       // TP collectives overlapped with their block's GEMMs
+  bool p2p = false;       // interleaved pipeline sends overlapped with compute (Megatron --overlap-p2p-communication)
+  bool grad_clip = true;  // global gradient-norm all-reduce before the step
 
   bool operator==(const OverlapOptions&) const = default;
 };
 
 struct TrainingPlan {
   int seq_len = 2048;
-  int micro_batch = 1;             // sequences per micro-batch per GPU
-  int global_batch = 1;            // sequences per step
+  int micro_batch = 1;   // sequences per micro-batch per GPU
+  int global_batch = 1;  // sequences per step
   Precision precision = Precision::bf16;
   Recompute recompute = Recompute::none;
   OptimizerKind optimizer = OptimizerKind::adam;
-  bool flash_attention = true;     // attention scores are not stored
+  bool flash_attention = true;  // attention scores are not stored
   OverlapOptions overlap;
   std::string compute_profile;     // measured per-layer times (CSV path, resolved), "" = cost model
   double host_dispatch_s = 70e-6;  // CPU time to issue one op (training.host_dispatch_time), s
@@ -100,10 +100,10 @@ struct TrainingPlan {
 // DeepSpeed's async I/O settings for NVMe swapping (ds_config "aio").
 struct AioOptions {
   Bytes block_size = Bytes(1 << 20);  // aio.block_size
-  int queue_depth = 8;             // aio.queue_depth
-  int thread_count = 1;            // aio.thread_count
-  bool single_submit = false;      // aio.single_submit
-  bool overlap_events = true;      // aio.overlap_events
+  int queue_depth = 8;                // aio.queue_depth
+  int thread_count = 1;               // aio.thread_count
+  bool single_submit = false;         // aio.single_submit
+  bool overlap_events = true;         // aio.overlap_events
 
   bool operator==(const AioOptions&) const = default;
 };
@@ -111,13 +111,13 @@ struct AioOptions {
 struct OffloadPlan {
   OffloadDevice optimizer = OffloadDevice::none;
   OffloadDevice params = OffloadDevice::none;
-  bool pin_memory = false;               // page-locked host buffers
-  int optimizer_buffer_count = 4;        // offload_optimizer.buffer_count
-  int param_buffer_count = 5;            // offload_param.buffer_count
-  double param_buffer_elements = 1e8;    // offload_param.buffer_size
-  double max_in_cpu_elements = 1e9;      // offload_param.max_in_cpu
-  std::string nvme_path = "/local_nvme"; // recorded only
-  double cpu_adam_rate = 0;              // parameters/s per node for CPU-Adam; 0 = the cluster card's
+  bool pin_memory = false;                // page-locked host buffers
+  int optimizer_buffer_count = 4;         // offload_optimizer.buffer_count
+  int param_buffer_count = 5;             // offload_param.buffer_count
+  double param_buffer_elements = 1e8;     // offload_param.buffer_size
+  double max_in_cpu_elements = 1e9;       // offload_param.max_in_cpu
+  std::string nvme_path = "/local_nvme";  // recorded only
+  double cpu_adam_rate = 0;               // parameters/s per node for CPU-Adam; 0 = the cluster card's
   AioOptions aio;
 
   bool operator==(const OffloadPlan&) const = default;
@@ -125,11 +125,11 @@ struct OffloadPlan {
 
 struct MemoryOptions {
   MemoryConvention convention = MemoryConvention::megatron;
-  Bytes cuda_context = Bytes(kGiB);       // CUDA context + library workspaces per GPU
-  double allocator_overhead = 0.1;       // caching-allocator fragmentation, fraction of activations
-  double reduce_bucket_elements = 5e8;     // DeepSpeed reduce_bucket_size (elements)
-  double allgather_bucket_elements = 5e8;  // DeepSpeed allgather_bucket_size (elements)
-  double prefetch_bucket_elements = 5e7;   // DeepSpeed stage3_prefetch_bucket_size (elements)
+  Bytes cuda_context = Bytes(kGiB);          // CUDA context + library workspaces per GPU
+  double allocator_overhead = 0.1;           // caching-allocator fragmentation, fraction of activations
+  double reduce_bucket_elements = 5e8;       // DeepSpeed reduce_bucket_size (elements)
+  double allgather_bucket_elements = 5e8;    // DeepSpeed allgather_bucket_size (elements)
+  double prefetch_bucket_elements = 5e7;     // DeepSpeed stage3_prefetch_bucket_size (elements)
   double param_persistence_threshold = 1e5;  // DeepSpeed stage3_param_persistence_threshold (elements)
   double max_live_parameters = 1e9;          // DeepSpeed stage3_max_live_parameters (elements)
   double max_reuse_distance = 1e9;           // DeepSpeed stage3_max_reuse_distance (elements)
@@ -148,11 +148,11 @@ struct NetworkOptions {
 };
 
 struct Scenario {
-  std::string file;                // the scenario file ("" when built in code)
+  std::string file;  // the scenario file ("" when built in code)
   ModelSpec model;
   ClusterSpec cluster;
-  int nodes = 1;                   // nodes used
-  int gpus = 1;                    // GPUs used
+  int nodes = 1;  // nodes used
+  int gpus = 1;   // GPUs used
   ParallelPlan parallel;
   TrainingPlan training;
   OffloadPlan offload;

@@ -19,7 +19,8 @@ void parallel_moves(const Scenario& s, std::vector<Move>& m) {
     if (pp >= 1 && pp != p.pp && pp <= s.model.layers) m.emplace_back("parallel.pp", str(pp));
   if (p.pp > 1) m.emplace_back("parallel.vp", str(p.vp * 2));
   if (p.vp > 1) m.emplace_back("parallel.vp", str(p.vp / 2));
-  if (p.tp > 1 || p.sequence_parallel) m.emplace_back("parallel.sequence_parallel", p.sequence_parallel ? "false" : "true");
+  if (p.tp > 1 || p.sequence_parallel)
+    m.emplace_back("parallel.sequence_parallel", p.sequence_parallel ? "false" : "true");
 }
 
 void training_moves(const Scenario& s, bool fits, std::vector<Move>& m) {
@@ -64,16 +65,19 @@ Suggestion suggestion_of(const PlanOutcome& o) {
 }
 
 std::vector<std::pair<std::string, double>> memory_terms(const MemoryBreakdown& b) {
-  std::vector<std::pair<std::string, double>> t = {
-      {"params", b.params.value()},           {"grads", b.grads.value()},
-      {"optimizer_states", b.optimizer_states.value()}, {"activations", b.activations.value()},
-      {"comm_buffers", b.comm_buffers.value()}, {"other", b.other.value()}};
+  std::vector<std::pair<std::string, double>> t = {{"params", b.params.value()},
+                                                   {"grads", b.grads.value()},
+                                                   {"optimizer_states", b.optimizer_states.value()},
+                                                   {"activations", b.activations.value()},
+                                                   {"comm_buffers", b.comm_buffers.value()},
+                                                   {"other", b.other.value()}};
   std::stable_sort(t.begin(), t.end(), [](const auto& a, const auto& b2) { return a.second > b2.second; });
   return t;
 }
 
 bool offload_change(const Suggestion& s) {
-  return std::any_of(s.changes.begin(), s.changes.end(), [](const Move& m) { return m.first.rfind("offload.", 0) == 0; });
+  return std::any_of(s.changes.begin(), s.changes.end(),
+                     [](const Move& m) { return m.first.rfind("offload.", 0) == 0; });
 }
 
 // True when `b` changes what `a` changes and more, to the same effect (a no-op extra key).
@@ -95,8 +99,10 @@ void drop_redundant(std::vector<Suggestion>& list) {
 void rank(Advice& a, const std::vector<PlanOutcome>& outcomes, std::size_t max) {
   for (const PlanOutcome& o : outcomes) {
     Suggestion s = suggestion_of(o);
-    if (s.fits && (!a.fits || s.tokens_per_s > a.tokens_per_s)) a.suggestions.push_back(s);
-    else if (!a.fits && o.status == PlanStatus::invalid && o.built && offload_change(s) && o.analytic_peak_bytes <= o.gpu_memory_bytes)
+    if (s.fits && (!a.fits || s.tokens_per_s > a.tokens_per_s))
+      a.suggestions.push_back(s);
+    else if (!a.fits && o.status == PlanStatus::invalid && o.built && offload_change(s) &&
+             o.analytic_peak_bytes <= o.gpu_memory_bytes)
       a.not_simulated.push_back(s);  // the simulator refused a plan whose memory fits
   }
   std::stable_sort(a.suggestions.begin(), a.suggestions.end(), [](const Suggestion& x, const Suggestion& y) {
@@ -105,9 +111,8 @@ void rank(Advice& a, const std::vector<PlanOutcome>& outcomes, std::size_t max) 
   });
   drop_redundant(a.suggestions);
   if (a.suggestions.size() > max) a.suggestions.resize(max);
-  std::stable_sort(a.not_simulated.begin(), a.not_simulated.end(), [](const Suggestion& x, const Suggestion& y) {
-    return x.changes.size() < y.changes.size();
-  });
+  std::stable_sort(a.not_simulated.begin(), a.not_simulated.end(),
+                   [](const Suggestion& x, const Suggestion& y) { return x.changes.size() < y.changes.size(); });
   if (a.not_simulated.size() > max) a.not_simulated.resize(max);
 }
 

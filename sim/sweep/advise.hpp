@@ -47,17 +47,17 @@ struct Advice {
   double tokens_per_s = 0;
   // The plan's memory at its peak, largest term first ("activations", "optimizer_states", ...).
   std::vector<std::pair<std::string, double>> memory_terms;
-  std::vector<Suggestion> suggestions;    // ranked, at most AdviseOptions::max_suggestions
+  std::vector<Suggestion> suggestions;  // ranked, at most AdviseOptions::max_suggestions
   // For a plan that does not fit: offload plans whose analytic memory fits but that the step simulator
   // refused (until it simulates offload), with its reason; fewest changes first.
   std::vector<Suggestion> not_simulated;
-  std::size_t candidates = 0;             // plans evaluated besides the given one
+  std::size_t candidates = 0;  // plans evaluated besides the given one
 };
 
 struct AdviseOptions {
-  int threads = 1;                  // plan-search workers
+  int threads = 1;  // plan-search workers
   std::size_t max_suggestions = 10;
-  int max_changed_keys = 2;         // 1: single changes only
+  int max_changed_keys = 2;  // 1: single changes only
 };
 
 // The single-key changes tried from `s` (exposed for tests), in a fixed order.

@@ -61,8 +61,10 @@ class Enumerator {
     if (it == given_.end()) return fallback;
     std::vector<int> out;
     for (const auto& v : it->second)
-      if (v == kAutoValue) return fallback;
-      else out.push_back(std::stoi(v));
+      if (v == kAutoValue)
+        return fallback;
+      else
+        out.push_back(std::stoi(v));
     return out;
   }
 
@@ -151,9 +153,9 @@ class Enumerator {
 }  // namespace
 
 const std::vector<std::string>& enumerated_keys() {
-  static const std::vector<std::string> keys = {"parallel.tp", "parallel.pp", "parallel.cp", "parallel.vp",
-                                                "parallel.sequence_parallel", "parallel.zero_stage",
-                                                "training.micro_batch", "training.recompute"};
+  static const std::vector<std::string> keys = {
+      "parallel.tp",         "parallel.pp",          "parallel.cp",       "parallel.vp", "parallel.sequence_parallel",
+      "parallel.zero_stage", "training.micro_batch", "training.recompute"};
   return keys;
 }
 

@@ -30,9 +30,18 @@ const std::vector<std::pair<std::string, std::string>>& layout_columns() {
 
 const std::vector<std::string>& result_columns() {
   static const std::vector<std::string> cols = [] {
-    std::vector<std::string> c = {"status", "reason", "step_time_s", "tokens_per_s", "model_tflops_per_gpu",
-                                  "hardware_tflops_per_gpu", "mfu", "peak_memory_bytes", "analytic_peak_memory_bytes",
-                                  "gpu_memory_bytes", "fits", "pareto"};
+    std::vector<std::string> c = {"status",
+                                  "reason",
+                                  "step_time_s",
+                                  "tokens_per_s",
+                                  "model_tflops_per_gpu",
+                                  "hardware_tflops_per_gpu",
+                                  "mfu",
+                                  "peak_memory_bytes",
+                                  "analytic_peak_memory_bytes",
+                                  "gpu_memory_bytes",
+                                  "fits",
+                                  "pareto"};
     for (const auto& item : StepBreakdown{}.items()) c.push_back(std::string("breakdown_") + item.first + "_s");
     return c;
   }();
@@ -63,8 +72,17 @@ std::vector<std::string> layout_cells(const PlanOutcome& o) {
   const ParallelPlan& p = o.parallel;
   const TrainingPlan& t = o.training;
   auto s = [](int v) { return std::to_string(v); };
-  return {s(p.tp), s(p.pp), s(p.dp), s(p.cp), s(p.vp), p.sequence_parallel ? "true" : "false", s(p.zero_stage),
-          to_string(p.schedule), s(t.micro_batch), s(o.num_micro_batches), to_string(t.recompute)};
+  return {s(p.tp),
+          s(p.pp),
+          s(p.dp),
+          s(p.cp),
+          s(p.vp),
+          p.sequence_parallel ? "true" : "false",
+          s(p.zero_stage),
+          to_string(p.schedule),
+          s(t.micro_batch),
+          s(o.num_micro_batches),
+          to_string(t.recompute)};
 }
 
 std::string reason_text(const PlanOutcome& o) {
@@ -110,7 +128,8 @@ std::string quoted(const std::string& cell) {
 std::size_t CsvTable::column(const std::string& name) const {
   auto it = std::find(header.begin(), header.end(), name);
   if (it == header.end())
-    throw ConfigError({"", 0, name}, "no column '" + name + "' in the sweep CSV; give a CSV written by trainsim sweep --out");
+    throw ConfigError({"", 0, name},
+                      "no column '" + name + "' in the sweep CSV; give a CSV written by trainsim sweep --out");
   return static_cast<std::size_t>(it - header.begin());
 }
 

@@ -34,9 +34,10 @@ std::vector<KeyDef> sweep_defs() {
                         "search: all tries context-parallel sizes 1, 2, 4, ... up to this");
   cp.min = 1;
   k.push_back(cp);
-  k.push_back(sweep_key("search_options.interleave", ValueType::boolean, "true",
-                        "search: all tries every vp > 1 that divides the layers per stage, counting the embedding and loss slots "
-                        "with parallel.embedding_in_pp_split (interleaved 1F1B)"));
+  k.push_back(sweep_key(
+      "search_options.interleave", ValueType::boolean, "true",
+      "search: all tries every vp > 1 that divides the layers per stage, counting the embedding and loss slots "
+      "with parallel.embedding_in_pp_split (interleaved 1F1B)"));
   return k;
 }
 
@@ -71,8 +72,7 @@ class SweepReader {
       if (!table.is_section(key))
         throw ConfigError({spec_.file, line, key}, "unknown key in this sweep file; did you mean '" +
                                                        table.nearest(key) + "'? (docs/sweep.md lists the sweep keys)");
-      if (!value.IsMap())
-        throw ConfigError({spec_.file, line, key}, "is a section; expected a map of its keys");
+      if (!value.IsMap()) throw ConfigError({spec_.file, line, key}, "is a section; expected a map of its keys");
       walk(value, key);
       return;
     }
@@ -88,8 +88,10 @@ class SweepReader {
       if (v == kAutoValue && key != "parallel.vp") throw ConfigError(where, "'auto' is valid for parallel.vp only");
     for (const auto& v : values)
       if (!(key == "parallel.vp" && v == kAutoValue)) check_scenario_value(where, v);
-    if (values.size() == 1 && value.IsScalar() && values[0] != kAutoValue) spec_.values[key] = values[0];
-    else spec_.axes.push_back({key, values});
+    if (values.size() == 1 && value.IsScalar() && values[0] != kAutoValue)
+      spec_.values[key] = values[0];
+    else
+      spec_.axes.push_back({key, values});
   }
 
   SweepSpec& spec_;

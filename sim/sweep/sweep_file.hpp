@@ -44,11 +44,11 @@ struct EnumerateOptions {
 inline constexpr const char* kAutoValue = "auto";
 
 struct SweepSpec {
-  std::string file;                  // the sweep file ("" when read from text without a name)
-  std::string base_yaml;             // the scenario keys with one value, as YAML text
+  std::string file;                           // the sweep file ("" when read from text without a name)
+  std::string base_yaml;                      // the scenario keys with one value, as YAML text
   std::map<std::string, std::string> values;  // those keys and values (dotted key -> value)
-  std::vector<SearchAxis> axes;      // keys with several values, in file order (vp may hold "auto")
-  std::map<std::string, int> lines;  // dotted key -> line in the sweep file
+  std::vector<SearchAxis> axes;               // keys with several values, in file order (vp may hold "auto")
+  std::map<std::string, int> lines;           // dotted key -> line in the sweep file
   SweepMode mode = SweepMode::grid;
   EnumerateOptions enumerate;
 };

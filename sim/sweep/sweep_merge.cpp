@@ -17,9 +17,12 @@ std::vector<std::pair<int, std::vector<std::string>>> records(const std::string&
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') cells.back() += '"', ++i;
-      else if (c == '"') quoted = false;
-      else cells.back() += c, line += c == '\n';
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"')
+        cells.back() += '"', ++i;
+      else if (c == '"')
+        quoted = false;
+      else
+        cells.back() += c, line += c == '\n';
     } else if (c == '"') {
       quoted = any = true;
     } else if (c == ',') {
@@ -44,7 +47,8 @@ std::size_t point_of(const std::vector<std::string>& row, const std::string& fil
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used == 0 || used != row[0].size()) throw ConfigError({file, line, "point"}, "'" + row[0] + "' is not a point index");
+  if (used == 0 || used != row[0].size())
+    throw ConfigError({file, line, "point"}, "'" + row[0] + "' is not a point index");
   return static_cast<std::size_t>(v);
 }
 
@@ -59,8 +63,9 @@ CsvTable parse_csv(const std::string& text, const std::string& file) {
     throw ConfigError({file, 1, ""}, "not a sweep CSV: the first column must be 'point'");
   for (std::size_t i = 1; i < recs.size(); ++i) {
     if (recs[i].second.size() != t.header.size())
-      throw ConfigError({file, recs[i].first, ""}, std::to_string(recs[i].second.size()) + " cells where the header has " +
-                                                       std::to_string(t.header.size()));
+      throw ConfigError(
+          {file, recs[i].first, ""},
+          std::to_string(recs[i].second.size()) + " cells where the header has " + std::to_string(t.header.size()));
     point_of(recs[i].second, file, recs[i].first);
     t.rows.push_back(std::move(recs[i].second));
   }

@@ -25,8 +25,10 @@ SweepBase read_base(const SweepSpec& spec, const Zoo& zoo, const Settings& setti
   ClusterSpec cluster =
       load_cluster_card(zoo.resolve(ZooKind::cluster, d.get_string("cluster"), spec.file, at("cluster")).string(), zoo);
   b.gpus_per_node = cluster.node.gpus;
-  if (d.given("gpus")) b.gpus = static_cast<int>(d.get_int("gpus"));
-  else b.gpus = static_cast<int>(d.given("nodes") ? d.get_int("nodes") : cluster.nodes) * b.gpus_per_node;
+  if (d.given("gpus"))
+    b.gpus = static_cast<int>(d.get_int("gpus"));
+  else
+    b.gpus = static_cast<int>(d.given("nodes") ? d.get_int("nodes") : cluster.nodes) * b.gpus_per_node;
   b.global_batch = static_cast<int>(d.get_int("training.global_batch"));
   b.seq_len = static_cast<int>(d.get_int("training.seq_len"));
   b.pp = static_cast<int>(d.get_int("parallel.pp"));
@@ -53,7 +55,8 @@ std::vector<PlanPoint> grid(const SweepSpec& spec, const Zoo& zoo) {
   std::vector<PlanPoint> out;
   std::map<std::string, SweepBase> bases;  // by the settings that change the model or batch
   for (PlanPoint& p : grid_points(spec.axes)) {
-    auto vp = std::find_if(p.settings.begin(), p.settings.end(), [](const auto& kv) { return kv.second == kAutoValue; });
+    auto vp =
+        std::find_if(p.settings.begin(), p.settings.end(), [](const auto& kv) { return kv.second == kAutoValue; });
     if (vp == p.settings.end()) {
       out.push_back(std::move(p));
       continue;
@@ -120,7 +123,8 @@ ScenarioFactory sweep_factory(const SweepSpec& spec, const Zoo& zoo) {
   };
 }
 
-std::vector<PlanPoint> sweep_points(const SweepSpec& spec, const Zoo& zoo, std::map<std::string, std::size_t>* skipped) {
+std::vector<PlanPoint> sweep_points(const SweepSpec& spec, const Zoo& zoo,
+                                    std::map<std::string, std::size_t>* skipped) {
   try {
     return spec.mode == SweepMode::all ? all_layouts(spec, zoo, skipped) : grid(spec, zoo);
   } catch (const ConfigError& e) {

@@ -14,17 +14,17 @@
 namespace trainsim {
 
 struct SweepRunOptions {
-  int threads = 1;      // plan-search workers (SearchOptions::threads)
-  int shard = 1;        // this shard, 1-based (shard_indices)
-  int shards = 1;       // number of shards
+  int threads = 1;  // plan-search workers (SearchOptions::threads)
+  int shard = 1;    // this shard, 1-based (shard_indices)
+  int shards = 1;   // number of shards
   // Called after each point with (points done, points of this shard); from one thread at a time.
   std::function<void(std::size_t, std::size_t)> progress;
 };
 
 struct SweepRun {
-  std::size_t total_points = 0;                 // points of the whole (unsharded) sweep
-  CsvTable table;                               // this shard's rows, pareto marked over them
-  std::map<std::string, std::size_t> skipped;   // enumerator's left-out combinations, by reason
+  std::size_t total_points = 0;                // points of the whole (unsharded) sweep
+  CsvTable table;                              // this shard's rows, pareto marked over them
+  std::map<std::string, std::size_t> skipped;  // enumerator's left-out combinations, by reason
 };
 
 // What a sweep will evaluate: every point, this shard's indices, the CSV header.

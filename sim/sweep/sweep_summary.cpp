@@ -18,9 +18,9 @@ std::string without_numbers(const std::string& text) {
       out += text[i++];
       continue;
     }
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) ||
-                               (text[i] == '.' && i + 1 < text.size() &&
-                                std::isdigit(static_cast<unsigned char>(text[i + 1])))))
+    while (i < text.size() &&
+           (std::isdigit(static_cast<unsigned char>(text[i])) ||
+            (text[i] == '.' && i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1])))))
       ++i;
     out += "N";
   }
@@ -63,9 +63,12 @@ SweepCounts count_statuses(const CsvTable& t) {
   const std::size_t status = t.column("status"), fits = t.column("fits");
   for (const auto& row : t.rows) {
     ++c.points;
-    if (row[status] == "invalid") ++c.invalid;
-    else if (row[status] == "pruned_oom") ++c.pruned_oom;
-    else ++c.simulated, ++(row[fits] == "true" ? c.fits : c.simulated_oom);
+    if (row[status] == "invalid")
+      ++c.invalid;
+    else if (row[status] == "pruned_oom")
+      ++c.pruned_oom;
+    else
+      ++c.simulated, ++(row[fits] == "true" ? c.fits : c.simulated_oom);
   }
   return c;
 }
@@ -78,7 +81,8 @@ std::vector<ReasonCount> group_reasons(const CsvTable& t, const std::map<std::st
   for (const auto& [text, n] : skipped) counts["left out by search: all: " + text] += n;
   std::vector<ReasonCount> out;
   for (const auto& [text, n] : counts) out.push_back({text, n});
-  std::stable_sort(out.begin(), out.end(), [](const ReasonCount& a, const ReasonCount& b) { return a.count > b.count; });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const ReasonCount& a, const ReasonCount& b) { return a.count > b.count; });
   return out;
 }
 
@@ -114,7 +118,8 @@ std::string row_label(const CsvTable& t, std::size_t row) {
   return out;
 }
 
-std::string format_sweep_report(const CsvTable& t, std::size_t top_k, const std::map<std::string, std::size_t>& skipped) {
+std::string format_sweep_report(const CsvTable& t, std::size_t top_k,
+                                const std::map<std::string, std::size_t>& skipped) {
   SweepCounts c = count_statuses(t);
   std::string out = std::to_string(c.points) + " points: " + std::to_string(c.simulated) + " simulated (" +
                     std::to_string(c.fits) + " fit, " + std::to_string(c.simulated_oom) + " over memory), " +
@@ -125,18 +130,24 @@ std::string format_sweep_report(const CsvTable& t, std::size_t top_k, const std:
   for (const auto& r : reasons) out += "  " + std::to_string(r.count) + "  " + r.reason + "\n";
   std::vector<std::size_t> top = ranked_rows(t, top_k);
   if (top.empty()) return out + "\nno plan fits\n";
-  out += "\ntop " + std::to_string(top.size()) + " by step time (* = on the Pareto front of step time vs peak memory):\n";
+  out +=
+      "\ntop " + std::to_string(top.size()) + " by step time (* = on the Pareto front of step time vs peak memory):\n";
   out += plans_table(t, top, true);
   out += "\nPareto front, step time vs peak memory (fastest first):\n";
   out += plans_table(t, pareto_rows(t), false);
   return out;
 }
 
-nlohmann::json sweep_report_json(const CsvTable& t, std::size_t top_k, const std::map<std::string, std::size_t>& skipped) {
+nlohmann::json sweep_report_json(const CsvTable& t, std::size_t top_k,
+                                 const std::map<std::string, std::size_t>& skipped) {
   SweepCounts c = count_statuses(t);
   nlohmann::json j = {{"counts",
-                       {{"points", c.points}, {"invalid", c.invalid}, {"pruned_oom", c.pruned_oom},
-                        {"simulated", c.simulated}, {"simulated_oom", c.simulated_oom}, {"fits", c.fits}}}};
+                       {{"points", c.points},
+                        {"invalid", c.invalid},
+                        {"pruned_oom", c.pruned_oom},
+                        {"simulated", c.simulated},
+                        {"simulated_oom", c.simulated_oom},
+                        {"fits", c.fits}}}};
   j["reasons"] = nlohmann::json::array();
   for (const auto& r : group_reasons(t, skipped)) j["reasons"].push_back({{"reason", r.reason}, {"count", r.count}});
   j["top"] = nlohmann::json::array();

@@ -16,9 +16,9 @@
 namespace trainsim {
 
 struct SweepCounts {
-  std::size_t points = 0;         // rows
-  std::size_t invalid = 0;        // the loader rejected the layout
-  std::size_t pruned_oom = 0;     // the analytic memory model says it does not fit; not simulated
+  std::size_t points = 0;      // rows
+  std::size_t invalid = 0;     // the loader rejected the layout
+  std::size_t pruned_oom = 0;  // the analytic memory model says it does not fit; not simulated
   std::size_t simulated = 0;
   std::size_t simulated_oom = 0;  // simulated, but the simulated peak exceeds HBM
   std::size_t fits = 0;

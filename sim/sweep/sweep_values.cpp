@@ -27,8 +27,8 @@ std::vector<std::string> range_values(const SourceLocation& where, const YAML::N
   for (auto it = map.begin(); it != map.end(); ++it) {
     std::string k = it->first.IsScalar() ? it->first.Scalar() : "";
     if (k != "from" && k != "to" && k != "step" && k != "times")
-      throw ConfigError(where, "a range takes from, to and step or times, e.g. {from: 1, to: 64, times: 2}; found '" +
-                                   k + "'");
+      throw ConfigError(
+          where, "a range takes from, to and step or times, e.g. {from: 1, to: 64, times: 2}; found '" + k + "'");
   }
   if (!map["from"] || !map["to"] || (!map["step"] == !map["times"]))
     throw ConfigError(where, "a range needs from, to and exactly one of step or times, e.g. {from: 1, to: 8, step: 1}");
@@ -53,8 +53,9 @@ std::vector<std::string> axis_values(const SourceLocation& where, const YAML::No
   if (value.IsScalar()) return {value.Scalar()};
   if (value.IsMap()) return range_values(where, value);
   if (!value.IsSequence() || value.size() == 0)
-    throw ConfigError(where, "expected a value, a list of values such as [1, 2, 4] or a range such as "
-                             "{from: 1, to: 8, step: 1}");
+    throw ConfigError(where,
+                      "expected a value, a list of values such as [1, 2, 4] or a range such as "
+                      "{from: 1, to: 8, step: 1}");
   std::vector<std::string> out;
   for (const auto& item : value) {
     if (!item.IsScalar()) throw ConfigError(where, "list items must be single values");

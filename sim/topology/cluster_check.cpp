@@ -31,11 +31,11 @@ void check_cluster_shape(const ClusterSpec& c) {
   require_positive(c, c.fabric.spines_per_pod, "fabric.spines_per_pod");
   auto s = [](int v) { return std::to_string(v); };
   require(c, p.switches * p.gpus_per_switch == n.gpus, "node.pcie.gpus_per_switch",
-          "switches x gpus_per_switch = " + s(p.switches) + " x " + s(p.gpus_per_switch) + " must equal node.gpus = " +
-              s(n.gpus));
+          "switches x gpus_per_switch = " + s(p.switches) + " x " + s(p.gpus_per_switch) +
+              " must equal node.gpus = " + s(n.gpus));
   require(c, p.switches * p.nics_per_switch == n.nics.count, "node.pcie.nics_per_switch",
-          "switches x nics_per_switch = " + s(p.switches * p.nics_per_switch) + " must equal node.nics.count = " +
-              s(n.nics.count));
+          "switches x nics_per_switch = " + s(p.switches * p.nics_per_switch) +
+              " must equal node.nics.count = " + s(n.nics.count));
   require(c, p.switches % p.switches_per_cpu == 0, "node.pcie.switches_per_cpu",
           "must divide node.pcie.switches = " + s(p.switches));
   require(c, p.nvme_per_switch >= 0 && p.switches * p.nvme_per_switch <= n.nvme_drives, "node.pcie.nvme_per_switch",
@@ -46,8 +46,10 @@ void check_cluster_shape(const ClusterSpec& c) {
   const FabricSpec& f = c.fabric;
   const int down = f.nodes_per_unit * n.nics.count / (f.kind == FabricKind::rail_optimized ? n.nics.count : 1);
   require(c, f.leaf_radix <= 0 || 2 * down <= f.leaf_radix, "fabric.leaf_radix",
-          "a leaf serves " + s(down) + " NIC ports (fabric.nodes_per_unit x NICs per leaf); a non-blocking leaf "
-              "needs a radix of at least " + s(2 * down) + " (or 0: not given)");
+          "a leaf serves " + s(down) +
+              " NIC ports (fabric.nodes_per_unit x NICs per leaf); a non-blocking leaf "
+              "needs a radix of at least " +
+              s(2 * down) + " (or 0: not given)");
   require(c, c.fabric.oversubscription >= 1, "fabric.oversubscription", "must be at least 1 (1 = non-blocking)");
 }
 

@@ -19,7 +19,7 @@ class Topology {
 
   virtual const ClusterSpec& cluster() const = 0;
   virtual int nodes() const = 0;
-  virtual int num_gpus() const = 0;             // nodes x GPUs per node
+  virtual int num_gpus() const = 0;  // nodes x GPUs per node
   int node_of(int gpu) const { return gpu / cluster().node.gpus; }
 
   // Every directed link; LinkId indexes this vector.

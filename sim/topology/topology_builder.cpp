@@ -62,21 +62,25 @@ class GraphTopology final : public Topology {
     check_gpu(dst);
     if (src == dst) throw std::logic_error("route from a GPU to itself");
     std::vector<V> path;
-    if (node_of(src) == node_of(dst)) intra_node_path(src, dst, path);
-    else inter_node_path(src, dst, spread, path);
+    if (node_of(src) == node_of(dst))
+      intra_node_path(src, dst, path);
+    else
+      inter_node_path(src, dst, spread, path);
     return to_route(path);
   }
 
   Route route_to_host(int gpu) const override {
     check_gpu(gpu);
     int sw = switch_of(gpu);
-    return to_route({gpu_v_[gpu], psw(node_of(gpu), sw), cpu(node_of(gpu), cpu_of(sw)), dram(node_of(gpu), cpu_of(sw))});
+    return to_route(
+        {gpu_v_[gpu], psw(node_of(gpu), sw), cpu(node_of(gpu), cpu_of(sw)), dram(node_of(gpu), cpu_of(sw))});
   }
 
   Route route_from_host(int gpu) const override {
     check_gpu(gpu);
     int sw = switch_of(gpu);
-    return to_route({dram(node_of(gpu), cpu_of(sw)), cpu(node_of(gpu), cpu_of(sw)), psw(node_of(gpu), sw), gpu_v_[gpu]});
+    return to_route(
+        {dram(node_of(gpu), cpu_of(sw)), cpu(node_of(gpu), cpu_of(sw)), psw(node_of(gpu), sw), gpu_v_[gpu]});
   }
 
   Route route_to_nvme(int gpu) const override { return to_route(nvme_path(gpu)); }
@@ -104,8 +108,7 @@ class GraphTopology final : public Topology {
   V add_vertex() { return static_cast<V>(boost::add_vertex(g_)); }
 
   // One directed link; `key` is the card key its capacity comes from.
-  void add_link(V from, V to, Bandwidth bw, Seconds latency, LinkKind kind, const std::string& name,
-                const char* key) {
+  void add_link(V from, V to, Bandwidth bw, Seconds latency, LinkKind kind, const std::string& name, const char* key) {
     if (!(bw.value() > 0))
       throw ConfigError(cluster_key(c_, key), "link " + name + " needs a positive bandwidth; give e.g. \"32GB/s\"");
     LinkId id = static_cast<LinkId>(links_.size());
@@ -130,7 +133,9 @@ class GraphTopology final : public Topology {
     link_of_[key_of(dram_v, cpu_v)] = link_of_.at(key_of(cpu_v, dram_v));
   }
 
-  static std::uint64_t key_of(V a, V b) { return (static_cast<std::uint64_t>(a) << 32) | static_cast<std::uint32_t>(b); }
+  static std::uint64_t key_of(V a, V b) {
+    return (static_cast<std::uint64_t>(a) << 32) | static_cast<std::uint32_t>(b);
+  }
 
   void build_nodes() {
     const NodeSpec& n = c_.node;
@@ -231,7 +236,6 @@ class GraphTopology final : public Topology {
                   "fabric.oversubscription");
   }
 
-
   // ------------------------------------------------------------ lookups
   V psw(int node, int s) const { return psw_v_[static_cast<size_t>(node * c_.node.pcie.switches + s)]; }
   V cpu(int node, int k) const { return cpu_v_[static_cast<size_t>(node * c_.node.pcie.cpus() + k)]; }
@@ -296,7 +300,8 @@ class GraphTopology final : public Topology {
   }
   void require_nvme() const {
     if (!has_nvme())
-      throw ConfigError({"", 0, "node.nvme_read"}, c_.name + " has no NVMe path: give node.nvme_read and node.nvme_write");
+      throw ConfigError({"", 0, "node.nvme_read"},
+                        c_.name + " has no NVMe path: give node.nvme_read and node.nvme_write");
   }
 
   // GPU -> its PCIe switch -> [CPU(s)] -> the nearest drive.

@@ -28,10 +28,13 @@ void sc21(const RunRow& row, std::vector<LaunchSetting>& out) {
 // BigScience tr11-176B-ml on Jean Zay (chronicles-prequel.md, tr11-176B-ml.slurm;
 // as tests/validation/bloom_memory_test.cpp and results/calibration.md read them).
 void bloom(std::vector<LaunchSetting>& out) {
-  out.push_back({"training.flash_attention", "false", "BLOOM (2022): Megatron-DeepSpeed fused softmax, no FlashAttention"});
-  out.push_back({"parallel.embedding_in_pp_split", "true",
-                 "BLOOM: DeepSpeed partition_method 'type:transformer|embedding' (embedding-balanced PP, notes column)"});
-  out.push_back({"memory.convention", "deepspeed", "BLOOM: DeepSpeed BF16_Optimizer with fp32 gradient accumulation (notes column)"});
+  out.push_back(
+      {"training.flash_attention", "false", "BLOOM (2022): Megatron-DeepSpeed fused softmax, no FlashAttention"});
+  out.push_back(
+      {"parallel.embedding_in_pp_split", "true",
+       "BLOOM: DeepSpeed partition_method 'type:transformer|embedding' (embedding-balanced PP, notes column)"});
+  out.push_back({"memory.convention", "deepspeed",
+                 "BLOOM: DeepSpeed BF16_Optimizer with fp32 gradient accumulation (notes column)"});
   out.push_back({"training.overlap_grad_reduce", "false",
                  "DeepSpeed PipelineEngine: ReduceGrads runs after the last backward of the step (not overlapped)"});
   out.push_back({"parallel.pipeline_engine", "deepspeed",
@@ -46,8 +49,9 @@ void bloom(std::vector<LaunchSetting>& out) {
 // overlapped)". FlashAttention is not stated: Megatron-DeepSpeed runs without
 // --use-flash-attn unless asked (an assumption, stated in the report).
 void vtrain(std::vector<LaunchSetting>& out) {
-  out.push_back({"training.flash_attention", "false",
-                 "vTrain: Megatron-DeepSpeed without --use-flash-attn (assumption; vtrain/README.md does not state it)"});
+  out.push_back(
+      {"training.flash_attention", "false",
+       "vTrain: Megatron-DeepSpeed without --use-flash-attn (assumption; vtrain/README.md does not state it)"});
   out.push_back({"training.overlap_grad_reduce", "false",
                  "vTrain README: gradient bucketing off, DP all-reduce after the backward pass"});
 }
@@ -134,7 +138,8 @@ void pipeline_split(const RunRow& row, std::vector<LaunchSetting>& out) {
 std::string source_family(const RunRow& row) {
   const std::string& src = row.get("source");
   if (contains(src, "vTrain")) return "vtrain";
-  if (contains(src, "cases_april2021") || contains(src, "megatron_table") || row.id().rfind("sc21_", 0) == 0) return "sc21";
+  if (contains(src, "cases_april2021") || contains(src, "megatron_table") || row.id().rfind("sc21_", 0) == 0)
+    return "sc21";
   if (contains(src, "bigscience")) return "bloom";
   if (contains(src, "NeMo")) return "nemo";
   return "other";
@@ -143,15 +148,21 @@ std::string source_family(const RunRow& row) {
 std::vector<LaunchSetting> launch_settings(const RunRow& row) {
   std::vector<LaunchSetting> out;
   std::string family = source_family(row);
-  if (family == "sc21") sc21(row, out);
-  else if (family == "bloom") bloom(out);
-  else if (family == "vtrain") vtrain(out);
-  else if (family == "nemo") nemo(row, out);
-  else other(row, out);
+  if (family == "sc21")
+    sc21(row, out);
+  else if (family == "bloom")
+    bloom(out);
+  else if (family == "vtrain")
+    vtrain(out);
+  else if (family == "nemo")
+    nemo(row, out);
+  else
+    other(row, out);
   // Any source: a note saying gradient bucketing is off means the DP reduction
   // runs after the backward (the vTrain rows' notes say so).
   if (contains(row.get("notes"), "gradient bucketing off") && !has_key(out, "training.overlap_grad_reduce"))
-    out.push_back({"training.overlap_grad_reduce", "false", "notes: gradient bucketing off (DP all-reduce after the backward)"});
+    out.push_back(
+        {"training.overlap_grad_reduce", "false", "notes: gradient bucketing off (DP all-reduce after the backward)"});
   pipeline_split(row, out);
   return out;
 }
@@ -173,25 +184,31 @@ std::vector<std::pair<std::string, std::string>> model_family_keys(const RunRow&
   if (row_mlp(row) == "swiglu") {
     // Llama family (Touvron et al. 2023; models/llama-2-7b.yaml): RoPE, RMSNorm,
     // no biases, untied output layer, no dropout.
-    k = {{"position", "rope"}, {"norm", "rmsnorm"}, {"tied_embeddings", "false"}, {"bias", "false"}, {"dropout", "false"}};
+    k = {{"position", "rope"},
+         {"norm", "rmsnorm"},
+         {"tied_embeddings", "false"},
+         {"bias", "false"},
+         {"dropout", "false"}};
   } else if (contains(row.get("model"), "BLOOM") || source_family(row) == "bloom") {
     // BLOOM architecture (models/bloom-176b.yaml): ALiBi, embedding LayerNorm, tied, dropout on.
-    k = {{"position", "alibi"}, {"norm", "layernorm"}, {"tied_embeddings", "true"}, {"bias", "true"},
-         {"embedding_norm", "true"}, {"dropout", "true"}};
+    k = {{"position", "alibi"}, {"norm", "layernorm"},      {"tied_embeddings", "true"},
+         {"bias", "true"},      {"embedding_norm", "true"}, {"dropout", "true"}};
   } else {
     // Megatron GPT (models/megatron-gpt-*.yaml, gpt3-175b.yaml): learned positions
     // for the run's sequence length (--max-position-embeddings = --seq-length in
     // the launch scripts), LayerNorm, tied output layer, biases, dropout on.
     k = {{"max_position", row.get("seq_len")}, {"position", "learned"}, {"norm", "layernorm"},
-         {"tied_embeddings", "true"}, {"bias", "true"}, {"dropout", "true"}};
+         {"tied_embeddings", "true"},          {"bias", "true"},        {"dropout", "true"}};
   }
-  static const char* kOverridable[] = {"position", "norm",         "tied_embeddings", "bias",
-                                       "dropout",  "embedding_norm", "max_position",  "head_dim"};
+  static const char* kOverridable[] = {"position", "norm",           "tied_embeddings", "bias",
+                                       "dropout",  "embedding_norm", "max_position",    "head_dim"};
   for (const char* col : kOverridable) {
     if (!row.has(col)) continue;
     auto it = std::find_if(k.begin(), k.end(), [&](const auto& kv) { return kv.first == col; });
-    if (it != k.end()) it->second = row.get(col);
-    else k.emplace_back(col, row.get(col));
+    if (it != k.end())
+      it->second = row.get(col);
+    else
+      k.emplace_back(col, row.get(col));
   }
   return k;
 }

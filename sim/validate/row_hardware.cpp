@@ -20,8 +20,10 @@ std::vector<std::string> words(const std::string& name) {
     w.clear();
   };
   for (char c : name) {
-    if (c == '-' || c == '_' || c == ' ' || c == '.' || c == '/' || c == '(' || c == ')') flush();
-    else w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (c == '-' || c == '_' || c == ' ' || c == '.' || c == '/' || c == '(' || c == ')')
+      flush();
+    else
+      w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   flush();
   return out;
@@ -95,8 +97,8 @@ std::string resolve_gpu(const RunRow& row, const Zoo& zoo, std::vector<CellReadi
   std::vector<std::string> found = gpu_matches(name, zoo);
   if (found.size() != 1) {
     if (found.size() > 1)
-      throw ConfigError(row.where("gpu"), "'" + name + "' matches several GPU cards (" + join(found) +
-                                              "); name one of them");
+      throw ConfigError(row.where("gpu"),
+                        "'" + name + "' matches several GPU cards (" + join(found) + "); name one of them");
     zoo.resolve(ZooKind::gpu, name, row.file, row.where("gpu"));  // throws, listing the valid names
   }
   const bool form_given = names_form_factor(words(name));
@@ -141,8 +143,7 @@ std::vector<std::string> clusters_with(const std::string& gpu, const std::string
   return out;
 }
 
-std::string resolve_cluster(const RunRow& row, const std::string& gpu, const Zoo& zoo,
-                            std::vector<CellReading>& subs) {
+std::string resolve_cluster(const RunRow& row, const std::string& gpu, const Zoo& zoo, std::vector<CellReading>& subs) {
   const std::string& name = row.get("cluster");
   if (resolves(zoo, ZooKind::cluster, name, row, "cluster")) return name;
   if (!substitutable(name) || name.find('/') != std::string::npos)
@@ -152,7 +153,8 @@ std::string resolve_cluster(const RunRow& row, const std::string& gpu, const Zoo
   if (found.empty()) zoo.resolve(ZooKind::cluster, name, row.file, row.where("cluster"));  // throws
   subs.push_back({"cluster", found.front(),
                   "cluster '" + name + "' has no card in topologies/: modelled on " + found.front() +
-                      ", a shipped cluster of " + gpu + " nodes (its node links, NICs and fabric); add a card "
+                      ", a shipped cluster of " + gpu +
+                      " nodes (its node links, NICs and fabric); add a card "
                       "to model its own"});
   return found.front();
 }

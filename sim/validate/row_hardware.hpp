@@ -22,9 +22,9 @@
 namespace trainsim {
 
 struct RowHardware {
-  std::string gpu;                        // a GPU card name in the zoo
-  std::string cluster;                    // a cluster card name (or the row's path) in the zoo
-  std::vector<CellReading> substituted;   // one per column read as another name, with why
+  std::string gpu;                       // a GPU card name in the zoo
+  std::string cluster;                   // a cluster card name (or the row's path) in the zoo
+  std::vector<CellReading> substituted;  // one per column read as another name, with why
 };
 
 // Throws ConfigError at the row's gpu or cluster column when no card fits,

@@ -15,8 +15,10 @@ std::string quoted(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
     if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') out += "\\n";
-    else if (c != '\r') out += c;
+    if (c == '\n')
+      out += "\\n";
+    else if (c != '\r')
+      out += c;
   }
   return out + "\"";
 }
@@ -63,7 +65,8 @@ std::string scenario_yaml(const RunRow& row, const RowHardware& hw, const std::v
   for (const char* col : {"tp", "pp", "dp", "cp", "vp", "zero_stage"}) line(y, col, cell(row, col));
   line(y, "sequence_parallel", sequence_parallel(cell(row, "sequence_parallel")));
   y += "training:\n";
-  for (const char* col : {"seq_len", "micro_batch", "global_batch", "precision", "recompute"}) line(y, col, cell(row, col));
+  for (const char* col : {"seq_len", "micro_batch", "global_batch", "precision", "recompute"})
+    line(y, col, cell(row, col));
   for (const LaunchSetting& l : launch) y += l.key + ": " + quoted(l.value) + "\n";  // dotted keys, read as --set would
   return y;
 }
@@ -103,12 +106,14 @@ bool embedding_in_split(const std::vector<LaunchSetting>& launch) {
 }
 
 void reject_fixed_auto(const RunRow& row) {
-  static const char* kFixedColumns[] = {"layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "mlp", "seq_len", "gpu",
-                                        "cluster", "gpus", "precision", "tp", "pp", "dp", "cp", "zero_stage", "global_batch"};
+  static const char* kFixedColumns[] = {"layers", "hidden",  "heads", "kv_heads", "ffn",        "vocab",
+                                        "mlp",    "seq_len", "gpu",   "cluster",  "gpus",       "precision",
+                                        "tp",     "pp",      "dp",    "cp",       "zero_stage", "global_batch"};
   for (const char* col : kFixedColumns)
     if (is_auto(row, col))
-      throw ConfigError(row.where(col), "'auto' is not supported in this column; auto works in micro_batch, vp, "
-                                        "recompute and sequence_parallel");
+      throw ConfigError(row.where(col),
+                        "'auto' is not supported in this column; auto works in micro_batch, vp, "
+                        "recompute and sequence_parallel");
 }
 
 std::vector<SearchAxis> auto_axes(const RunRow& row, const std::vector<LaunchSetting>& launch) {
@@ -118,8 +123,8 @@ std::vector<SearchAxis> auto_axes(const RunRow& row, const std::vector<LaunchSet
   if (is_auto(row, "recompute")) axes.push_back({"training.recompute", {"none", "selective", "full"}});
   if (is_auto(row, "sequence_parallel")) {
     bool tp1 = row.get("tp") == "1";
-    axes.push_back({"parallel.sequence_parallel", tp1 ? std::vector<std::string>{"false"}
-                                                      : std::vector<std::string>{"false", "true"}});
+    axes.push_back({"parallel.sequence_parallel",
+                    tp1 ? std::vector<std::string>{"false"} : std::vector<std::string>{"false", "true"}});
   }
   return axes;
 }

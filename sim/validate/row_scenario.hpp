@@ -30,12 +30,12 @@
 namespace trainsim {
 
 struct RowPlan {
-  std::string file;                    // "FILE.csv:LINE": the scenario's name in messages
-  std::string yaml;                    // the scenario text (auto columns left at their defaults)
-  std::vector<SearchAxis> axes;        // one per auto column, candidates in search order
-  std::vector<LaunchSetting> launch;   // settings the source implies (already in `yaml`)
-  RowHardware hardware;                // the cards the row runs on (row_hardware.hpp)
-  std::vector<CellReading> read_as;    // cells read as another name (hardware, mlp alias)
+  std::string file;                   // "FILE.csv:LINE": the scenario's name in messages
+  std::string yaml;                   // the scenario text (auto columns left at their defaults)
+  std::vector<SearchAxis> axes;       // one per auto column, candidates in search order
+  std::vector<LaunchSetting> launch;  // settings the source implies (already in `yaml`)
+  RowHardware hardware;               // the cards the row runs on (row_hardware.hpp)
+  std::vector<CellReading> read_as;   // cells read as another name (hardware, mlp alias)
 };
 
 // Builds the row's plan. Throws ConfigError at the row's line and column when

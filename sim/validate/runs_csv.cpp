@@ -32,9 +32,12 @@ std::vector<Record> split_records(const std::string& text, const std::string& fi
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') cur.fields.back() += '"', ++i;
-      else if (c == '"') quoted = false;
-      else cur.fields.back() += c;
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"')
+        cur.fields.back() += '"', ++i;
+      else if (c == '"')
+        quoted = false;
+      else
+        cur.fields.back() += c;
       if (c == '\n') ++line;
     } else if (c == '"') {
       quoted = true;
@@ -49,7 +52,8 @@ std::vector<Record> split_records(const std::string& text, const std::string& fi
       cur.fields.back() += c;
     }
   }
-  if (quoted) throw ConfigError({file, quote_line, ""}, "unterminated quoted field (a '\"' opened here is never closed)");
+  if (quoted)
+    throw ConfigError({file, quote_line, ""}, "unterminated quoted field (a '\"' opened here is never closed)");
   out.push_back(std::move(cur));
   out.erase(std::remove_if(out.begin(), out.end(), blank), out.end());
   return out;
@@ -75,8 +79,9 @@ std::vector<std::string> read_header(const Record& r, const std::string& file) {
 
 RunRow make_row(const Record& r, const std::vector<std::string>& columns, const std::string& file) {
   if (r.fields.size() != columns.size())
-    throw ConfigError({file, r.line, ""}, "this record has " + std::to_string(r.fields.size()) + " fields but the header has " +
-                                              std::to_string(columns.size()) + " columns (quote fields that hold commas)");
+    throw ConfigError({file, r.line, ""}, "this record has " + std::to_string(r.fields.size()) +
+                                              " fields but the header has " + std::to_string(columns.size()) +
+                                              " columns (quote fields that hold commas)");
   RunRow row;
   row.file = file;
   row.line = r.line;
@@ -114,10 +119,33 @@ std::string lower_case(std::string s) {
 std::string RunRow::word(const std::string& column) const { return lower_case(get(column)); }
 
 const std::vector<std::string>& required_run_columns() {
-  static const std::vector<std::string> columns = {
-      "id",  "model", "layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "mlp", "seq_len", "gpu", "cluster",
-      "gpus", "precision", "tp", "pp", "dp", "cp", "sequence_parallel", "vp", "zero_stage", "micro_batch",
-      "global_batch", "recompute", "step_time_s", "peak_memory_gb", "oom"};
+  static const std::vector<std::string> columns = {"id",
+                                                   "model",
+                                                   "layers",
+                                                   "hidden",
+                                                   "heads",
+                                                   "kv_heads",
+                                                   "ffn",
+                                                   "vocab",
+                                                   "mlp",
+                                                   "seq_len",
+                                                   "gpu",
+                                                   "cluster",
+                                                   "gpus",
+                                                   "precision",
+                                                   "tp",
+                                                   "pp",
+                                                   "dp",
+                                                   "cp",
+                                                   "sequence_parallel",
+                                                   "vp",
+                                                   "zero_stage",
+                                                   "micro_batch",
+                                                   "global_batch",
+                                                   "recompute",
+                                                   "step_time_s",
+                                                   "peak_memory_gb",
+                                                   "oom"};
   return columns;
 }
 
@@ -132,7 +160,8 @@ RunsTable parse_runs_csv(const std::string& text, const std::string& file) {
     RunRow row = make_row(records[i], t.columns, file);
     auto [it, fresh] = first_line.emplace(row.id(), row.line);
     if (!fresh)
-      throw ConfigError(row.where("id"), "id '" + row.id() + "' already names the run on line " + std::to_string(it->second));
+      throw ConfigError(row.where("id"),
+                        "id '" + row.id() + "' already names the run on line " + std::to_string(it->second));
     t.rows.push_back(std::move(row));
   }
   return t;
@@ -140,8 +169,10 @@ RunsTable parse_runs_csv(const std::string& text, const std::string& file) {
 
 RunsTable read_runs_csv(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError({path, 0, ""}, "cannot open this runs CSV; give a readable file in the schema of "
-                                            "data/reference/calibration_runs.csv");
+  if (!in)
+    throw ConfigError({path, 0, ""},
+                      "cannot open this runs CSV; give a readable file in the schema of "
+                      "data/reference/calibration_runs.csv");
   std::stringstream ss;
   ss << in.rdbuf();
   return parse_runs_csv(ss.str(), path);

@@ -35,9 +35,9 @@ struct CellReading {
 };
 
 struct RunRow {
-  std::string file;                           // the CSV it came from
-  int line = 0;                               // 1-based line where the record starts
-  std::map<std::string, std::string> cells;   // column -> trimmed text ("" = empty cell)
+  std::string file;                          // the CSV it came from
+  int line = 0;                              // 1-based line where the record starts
+  std::map<std::string, std::string> cells;  // column -> trimmed text ("" = empty cell)
 
   // The cell of `column` ("" when the CSV has no such column).
   const std::string& get(const std::string& column) const;

@@ -20,9 +20,9 @@ struct RowWork {
   const RunRow* row = nullptr;
   RowPlan plan;
   RowReport report;
-  std::size_t first = 0;   // its points in the batch it went into
+  std::size_t first = 0;  // its points in the batch it went into
   std::size_t count = 0;
-  bool searched = false;   // has auto columns (its points are pruned by the analytic memory model)
+  bool searched = false;  // has auto columns (its points are pruned by the analytic memory model)
 };
 
 std::optional<double> number_cell(const RunRow& row, const std::string& col) {
@@ -35,7 +35,8 @@ std::optional<double> number_cell(const RunRow& row, const std::string& col) {
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used != t.size() || !std::isfinite(v) || v < 0) throw ConfigError(row.where(col), "'" + t + "' is not a number >= 0");
+  if (used != t.size() || !std::isfinite(v) || v < 0)
+    throw ConfigError(row.where(col), "'" + t + "' is not a number >= 0");
   return v;
 }
 
@@ -135,8 +136,8 @@ void finish_searched(RowReport& r, const std::vector<PlanOutcome>& all, std::siz
   r.analytic_peak_memory_gb = least_peak / 1e9;
   if (r.measured_oom) return;  // predicted OOM, as measured
   r.failed = true;
-  const auto valid = std::count_if(mine.begin(), mine.end(),
-                                  [](const PlanOutcome& o) { return o.status != PlanStatus::invalid; });
+  const auto valid =
+      std::count_if(mine.begin(), mine.end(), [](const PlanOutcome& o) { return o.status != PlanStatus::invalid; });
   r.reason = "no candidate fits: " + std::to_string(valid) + " valid of " + std::to_string(count) +
              ", the smallest analytic peak is " + fixed(least_peak / 1e9, 1) + " GB of " + fixed(hbm / 1e9, 1) + " GB";
 }
@@ -181,8 +182,9 @@ ValidationResult validate_runs(const std::vector<RunsTable>& tables, const Zoo& 
   };
   const std::size_t total = fixed_points.size() + searched_points.size();
   auto progress = [&](std::size_t offset) {
-    return options.progress ? std::function<void(std::size_t, std::size_t)>(
-                                  [&, offset](std::size_t done, std::size_t) { options.progress(offset + done, total); })
+    return options.progress ? std::function<void(std::size_t, std::size_t)>([&, offset](std::size_t done, std::size_t) {
+      options.progress(offset + done, total);
+    })
                             : nullptr;
   };
   SearchOptions all{options.threads, false, progress(0)};  // fixed rows: simulated even when they do not fit

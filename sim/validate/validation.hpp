@@ -48,22 +48,22 @@ struct RowReport {
   int line = 0;
   int gpus = 0;
   bool failed = false;
-  std::string reason;                         // failed: "column: what is wrong"
+  std::string reason;  // failed: "column: what is wrong"
   std::optional<double> measured_step_time_s, predicted_step_time_s, error;
   std::optional<double> measured_peak_memory_gb, predicted_peak_memory_gb, memory_error;
-  std::optional<double> analytic_peak_memory_gb;  // sim/memory's analytic peak of the same plan
+  std::optional<double> analytic_peak_memory_gb;   // sim/memory's analytic peak of the same plan
   std::optional<double> predicted_tflops_per_gpu;  // model FLOPs / predicted time / GPUs
   std::optional<double> measured_tflops_per_gpu;   // model FLOPs / measured time / GPUs
   std::optional<double> reported_tflops_per_gpu;   // as the source reported them (its own FLOP count)
   bool measured_oom = false;
-  std::optional<bool> fits;                   // predicted; empty when failed before a prediction
+  std::optional<bool> fits;                                 // predicted; empty when failed before a prediction
   std::vector<std::pair<std::string, std::string>> chosen;  // auto column -> value picked
-  int candidates = 0;                         // plans tried (1 without auto columns)
+  int candidates = 0;                                       // plans tried (1 without auto columns)
   int candidates_fitting = 0;
-  std::vector<LaunchSetting> launch;          // settings implied by the source
-  std::vector<CellReading> read_as;           // cells read as another name (assumptions)
-  std::optional<StepBreakdown> breakdown;     // of the predicted step
-  std::optional<RowLayout> layout;            // of the predicted plan
+  std::vector<LaunchSetting> launch;       // settings implied by the source
+  std::vector<CellReading> read_as;        // cells read as another name (assumptions)
+  std::optional<StepBreakdown> breakdown;  // of the predicted step
+  std::optional<RowLayout> layout;         // of the predicted plan
 
   // Predicted fit agrees with the oom column (a failed row never agrees).
   bool oom_agrees() const { return fits.has_value() && *fits == !measured_oom; }
@@ -72,7 +72,7 @@ struct RowReport {
 struct ValidationSummary {
   int rows = 0;
   int rows_failed = 0;
-  int rows_compared = 0;               // rows with a measured and a predicted step time
+  int rows_compared = 0;  // rows with a measured and a predicted step time
   std::optional<double> mape_step_time, median_abs_error, max_abs_error, mean_error;
   std::string max_abs_error_id;
   int rows_over_10pct = 0, rows_over_20pct = 0;
@@ -84,8 +84,8 @@ struct ValidationSummary {
 
 struct ValidationResult {
   std::vector<std::string> files;
-  std::vector<RowReport> rows;          // file order, then row order
-  ValidationSummary summary;            // over all rows
+  std::vector<RowReport> rows;              // file order, then row order
+  ValidationSummary summary;                // over all rows
   std::vector<ValidationSummary> per_file;  // parallel to `files`
 };
 

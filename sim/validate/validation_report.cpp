@@ -64,16 +64,25 @@ Json row_json(const RowReport& r) {
   j["launch"] = Json::array();
   for (const LaunchSetting& l : r.launch) j["launch"].push_back({{"key", l.key}, {"value", l.value}, {"why", l.why}});
   j["read_as"] = Json::array();
-  for (const CellReading& c : r.read_as) j["read_as"].push_back({{"column", c.column}, {"value", c.value}, {"why", c.why}});
+  for (const CellReading& c : r.read_as)
+    j["read_as"].push_back({{"column", c.column}, {"value", c.value}, {"why", c.why}});
   j["layout"] = nullptr;
   if (r.layout) {
     const ParallelPlan& p = r.layout->parallel;
     const TrainingPlan& t = r.layout->training;
-    j["layout"] = {{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp}, {"cp", p.cp}, {"vp", p.vp},
-                   {"sequence_parallel", p.sequence_parallel}, {"zero_stage", p.zero_stage},
-                   {"micro_batch", t.micro_batch}, {"global_batch", t.global_batch},
-                   {"micro_batches", r.layout->micro_batches}, {"seq_len", t.seq_len},
-                   {"precision", to_string(t.precision)}, {"recompute", to_string(t.recompute)}};
+    j["layout"] = {{"tp", p.tp},
+                   {"pp", p.pp},
+                   {"dp", p.dp},
+                   {"cp", p.cp},
+                   {"vp", p.vp},
+                   {"sequence_parallel", p.sequence_parallel},
+                   {"zero_stage", p.zero_stage},
+                   {"micro_batch", t.micro_batch},
+                   {"global_batch", t.global_batch},
+                   {"micro_batches", r.layout->micro_batches},
+                   {"seq_len", t.seq_len},
+                   {"precision", to_string(t.precision)},
+                   {"recompute", to_string(t.recompute)}};
   }
   j["breakdown_s"] = nullptr;
   if (r.breakdown) {
@@ -84,13 +93,13 @@ Json row_json(const RowReport& r) {
 }
 
 Table row_table(const ValidationResult& v) {
-  Table t = {{"id", "family", "GPUs", "measured [s]", "predicted [s]", "error [%]", "meas. mem [GB]",
-              "pred. mem [GB]", "OOM meas/pred", "auto choices"}};
+  Table t = {{"id", "family", "GPUs", "measured [s]", "predicted [s]", "error [%]", "meas. mem [GB]", "pred. mem [GB]",
+              "OOM meas/pred", "auto choices"}};
   for (const RowReport& r : v.rows)
     t.push_back({r.id, r.family, std::to_string(r.gpus), opt_text(3, r.measured_step_time_s),
                  opt_text(3, r.predicted_step_time_s), r.failed ? "FAILED" : opt_text(1, r.error, 100, true),
-                 opt_text(1, r.measured_peak_memory_gb), opt_text(1, r.predicted_peak_memory_gb),
-                 oom_text(r), chosen_text(r)});
+                 opt_text(1, r.measured_peak_memory_gb), opt_text(1, r.predicted_peak_memory_gb), oom_text(r),
+                 chosen_text(r)});
   return t;
 }
 
@@ -177,10 +186,10 @@ std::string format_summary_text(const ValidationSummary& s) {
   std::string out = "rows " + std::to_string(s.rows) + ", failed " + std::to_string(s.rows_failed) +
                     ", step time compared on " + std::to_string(s.rows_compared) + "\n";
   if (s.mape_step_time)
-    out += "step time: MAPE " + percent(*s.mape_step_time) + ", median |error| " +
-           percent(*s.median_abs_error) + ", max |error| " + percent(*s.max_abs_error) + " (" +
-           s.max_abs_error_id + "), mean error " + fixed(100 * *s.mean_error, 1, true) + "%" + ", rows over 10%: " +
-           std::to_string(s.rows_over_10pct) + ", over 20%: " + std::to_string(s.rows_over_20pct) + "\n";
+    out += "step time: MAPE " + percent(*s.mape_step_time) + ", median |error| " + percent(*s.median_abs_error) +
+           ", max |error| " + percent(*s.max_abs_error) + " (" + s.max_abs_error_id + "), mean error " +
+           fixed(100 * *s.mean_error, 1, true) + "%" + ", rows over 10%: " + std::to_string(s.rows_over_10pct) +
+           ", over 20%: " + std::to_string(s.rows_over_20pct) + "\n";
   if (s.oom_agreement)
     out += "fits/OOM agreement: " + std::to_string(s.oom_rows_agreeing) + " of " + std::to_string(s.rows) + " rows (" +
            percent(*s.oom_agreement) + ")\n";

@@ -22,11 +22,11 @@ namespace trainsim {
 // `duration` later on the engine's integer clock).
 struct Fluid {
   bool active = false;
-  double left = 0;      // seconds of work left at the full rate, as of `since`
-  double rate = 1;      // fraction of the full rate, in (0, 1]
-  SimTime start;        // when it began
-  SimTime since;        // last rate change
-  EventHandle event;    // its completion
+  double left = 0;    // seconds of work left at the full rate, as of `since`
+  double rate = 1;    // fraction of the full rate, in (0, 1]
+  SimTime start;      // when it began
+  SimTime since;      // last rate change
+  EventHandle event;  // its completion
 
   // Starts `duration` of full-rate work at `r`; completion fires handler(arg).
   // At the full rate the event lands exactly `duration` later.
@@ -90,8 +90,8 @@ struct AsyncLane {
   std::deque<std::size_t> queue;  // instruction indexes, head in flight once busy
   bool busy = false;
   int done = 0;
-  Fluid work;                     // pcie / nvme: the copy in flight
-  int coll = -1;                  // dp: the collective in flight (StepEngine::colls_)
+  Fluid work;     // pcie / nvme: the copy in flight
+  int coll = -1;  // dp: the collective in flight (StepEngine::colls_)
 };
 
 // A GPU's three async lanes, by name.
@@ -108,7 +108,7 @@ class AsyncLanes {
 struct LaneCollective {
   std::vector<int> members;
   Fluid work;
-  bool internode = false;         // its traffic crosses the members' PCIe links to the NICs
+  bool internode = false;  // its traffic crosses the members' PCIe links to the NICs
 };
 
 }  // namespace trainsim

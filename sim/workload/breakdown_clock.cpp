@@ -5,10 +5,14 @@
 namespace trainsim {
 
 void BreakdownClock::computed(Category c, Seconds d) {
-  if (c == Category::recompute) b_.recompute += d;
-  else if (c == Category::optimizer) b_.optimizer += d;
-  else if (c == Category::pp) b_.pp_comm_exposed += d;
-  else b_.compute += d;
+  if (c == Category::recompute)
+    b_.recompute += d;
+  else if (c == Category::optimizer)
+    b_.optimizer += d;
+  else if (c == Category::pp)
+    b_.pp_comm_exposed += d;
+  else
+    b_.compute += d;
   busy_ += d;
 }
 

@@ -16,9 +16,9 @@ CollectiveResult CommCost::predict(const CollectiveRequest& r, const GroupPlacem
     return predict_collective(cluster_, forced, g.nodes, nics);
   } catch (const UnsupportedCollective&) {  // the forced choice cannot run this call: NCCL's tuner picks
     CollectiveResult res = predict_collective(cluster_, r, g.nodes, nics);
-    fallbacks_.insert(std::string(to_string(r.op)) + " on " + std::to_string(g.ranks) + " GPUs over " +
-                      std::to_string(g.nodes) + " node(s): network.algorithm/protocol cannot run it; NCCL's tuner chose " +
-                      res.algorithm + "/" + res.protocol);
+    fallbacks_.insert(
+        std::string(to_string(r.op)) + " on " + std::to_string(g.ranks) + " GPUs over " + std::to_string(g.nodes) +
+        " node(s): network.algorithm/protocol cannot run it; NCCL's tuner chose " + res.algorithm + "/" + res.protocol);
     return res;
   }
 }

@@ -28,8 +28,7 @@ void GradBuckets::ready(double params, bool reduce) {
 
 void GradBuckets::flush() {
   if (ready_ <= 0) return;
-  const CollectiveOp op =
-      zero_ == 0 || p_.grads_all_reduced ? CollectiveOp::all_reduce : CollectiveOp::reduce_scatter;
+  const CollectiveOp op = zero_ == 0 || p_.grads_all_reduced ? CollectiveOp::all_reduce : CollectiveOp::reduce_scatter;
   const Bytes bytes(ready_ * p_.grad_bytes_per_param);
   const int n = e_.launch(GroupKind::shard, op, bytes, comm_.time(op, bytes, p_.shard_group), label_);
   if (p_.reductions_wait) e_.wait_dp(n);  // blocking launches: the backward resumes when the reduction ends

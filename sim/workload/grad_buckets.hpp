@@ -46,9 +46,9 @@ class GradBuckets {
   OffloadEmitter& off_;
   Bytes backward_buffers_;
   int label_;
-  double ready_ = 0;           // gradients (parameters) in the bucket
-  int mb_ = 0;                 // micro-batch of the running backward
-  bool per_mb_ = false;        // gradients are reduced in every micro-batch
+  double ready_ = 0;     // gradients (parameters) in the bucket
+  int mb_ = 0;           // micro-batch of the running backward
+  bool per_mb_ = false;  // gradients are reduced in every micro-batch
   bool first_backward_ = true;
 };
 

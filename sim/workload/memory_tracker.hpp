@@ -22,7 +22,7 @@ class MemoryTracker {
   // Returns the total in use afterwards, overhead included.
   Bytes change(bool alloc, MemKind k, Bytes bytes);
 
-  Bytes peak() const { return peak_; }                     // 0 before any allocation
+  Bytes peak() const { return peak_; }                         // 0 before any allocation
   const MemoryBreakdown& at_peak() const { return at_peak_; }  // by kind at the peak instant
 
  private:

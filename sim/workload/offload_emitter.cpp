@@ -7,9 +7,14 @@
 namespace trainsim {
 
 OffloadEmitter::OffloadEmitter(const StepPlan& p, Emitter& e)
-    : p_(p), e_(e), o_(p.offload), shard_(std::max(1, p.shard_group.ranks)),
-      label_grads_(e.label("grads to host")), label_adam_(e.label("cpu adam")),
-      label_params_(e.label("params to gpu")), label_swap_(e.label("optimizer swap")),
+    : p_(p),
+      e_(e),
+      o_(p.offload),
+      shard_(std::max(1, p.shard_group.ranks)),
+      label_grads_(e.label("grads to host")),
+      label_adam_(e.label("cpu adam")),
+      label_params_(e.label("params to gpu")),
+      label_swap_(e.label("optimizer swap")),
       label_fetch_(e.label("param fetch")) {
   const double partition = static_cast<double>(p.memory.stages[static_cast<size_t>(e.program().stage)].params) / shard_;
   if (partition > 0) on_nvme_ = std::max(0.0, partition - o_.max_in_cpu) / partition;
@@ -25,8 +30,10 @@ void OffloadEmitter::grads_reduced(double params, int mb, bool per_micro_batch) 
     // stage_1_and_2 async_accumulate_grad_in_cpu_via_gpu / stage3 partition_grads:
     // the first micro-batch's partition goes down, later ones fetch the sum and add on the GPU.
     const Bytes b(part * o_.grad_accum_bytes);
-    if (mb == 0) e_.copy(CopyKind::d2h, b, copy_seconds(b, r.d2h), label_grads_);
-    else e_.copy(CopyKind::h2d, b, copy_seconds(b, r.h2d), label_grads_);
+    if (mb == 0)
+      e_.copy(CopyKind::d2h, b, copy_seconds(b, r.d2h), label_grads_);
+    else
+      e_.copy(CopyKind::h2d, b, copy_seconds(b, r.h2d), label_grads_);
   }
   if (mb == m - 1) {
     const Bytes b(part * o_.grad_boundary_bytes);  // fp32 partition for CPU-Adam
@@ -53,8 +60,10 @@ void OffloadEmitter::sub_group(double n, int index, int groups) {
     }
   }
   const Bytes w(n * o_.weight_bytes);
-  if (o_.params_nvme) e_.copy(CopyKind::nvme_write, w * on_nvme_, copy_seconds(w * on_nvme_, r.nvme_write), label_swap_);
-  else if (!o_.params) e_.copy(CopyKind::h2d, w, copy_seconds(w, r.h2d), label_params_);
+  if (o_.params_nvme)
+    e_.copy(CopyKind::nvme_write, w * on_nvme_, copy_seconds(w * on_nvme_, r.nvme_write), label_swap_);
+  else if (!o_.params)
+    e_.copy(CopyKind::h2d, w, copy_seconds(w, r.h2d), label_params_);
 }
 
 int OffloadEmitter::step(double local, int zero_stage) {

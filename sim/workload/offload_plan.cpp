@@ -44,10 +44,14 @@ HostActivity alone(HostUse u, int dir) {
   return a;
 }
 
-int direction_of(const HostActivity& a, HostUse u) { return u == HostUse::copy ? a.copy : u == HostUse::nvme ? a.nvme : 1; }
+int direction_of(const HostActivity& a, HostUse u) {
+  return u == HostUse::copy ? a.copy : u == HostUse::nvme ? a.nvme : 1;
+}
 
 void fill_rates(const Scenario& s, const HostRateTable& t, OffloadRates& r) {
-  auto raw = [&t](const HostActivity& a, HostUse u) { return t[static_cast<size_t>(a.index())][static_cast<size_t>(use_index(u))]; };
+  auto raw = [&t](const HostActivity& a, HostUse u) {
+    return t[static_cast<size_t>(a.index())][static_cast<size_t>(use_index(u))];
+  };
   const NodeSpec& n = s.cluster.node;
   const double eff = n.pcie.pinned_efficiency * (s.offload.pin_memory ? 1.0 : n.pcie.pageable_factor);
   r.d2h = raw(alone(HostUse::copy, 1), HostUse::copy) * eff;

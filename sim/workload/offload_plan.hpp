@@ -71,9 +71,9 @@
 namespace trainsim {
 
 struct OffloadRates {
-  double d2h = 0, h2d = 0;                // bytes/s of one GPU's host copies, every GPU of its node copying
-  double nvme_read = 0, nvme_write = 0;   // bytes/s per GPU, every GPU swapping (aio-bounded)
-  double cpu_adam = 0;                    // parameters per second per GPU
+  double d2h = 0, h2d = 0;               // bytes/s of one GPU's host copies, every GPU of its node copying
+  double nvme_read = 0, nvme_write = 0;  // bytes/s per GPU, every GPU swapping (aio-bounded)
+  double cpu_adam = 0;                   // parameters per second per GPU
   // share[mix][use]: the fraction of its alone rate `use` keeps in the mix
   // (HostActivity::index()); empty when nothing is offloaded (all 1).
   std::vector<std::array<double, kHostUses>> share;
@@ -83,18 +83,18 @@ struct OffloadRates {
 };
 
 struct OffloadStep {
-  bool active = false;                    // anything offloaded
-  bool optimizer = false;                 // optimizer states off the GPU (cpu or nvme)
+  bool active = false;     // anything offloaded
+  bool optimizer = false;  // optimizer states off the GPU (cpu or nvme)
   bool optimizer_nvme = false;
-  bool params = false;                    // ZeRO-3 parameters off the GPU (cpu or nvme)
+  bool params = false;  // ZeRO-3 parameters off the GPU (cpu or nvme)
   bool params_nvme = false;
-  double grad_boundary_bytes = 4;         // per parameter, d2h at the accumulation boundary (fp32)
-  double grad_accum_bytes = 2;            // per parameter, host accumulation copies (16-bit)
-  double weight_bytes = 2;                // per parameter, updated / fetched weights
-  double state_bytes = 12;                // per parameter, optimizer states swapped (NVMe)
-  double sub_group = 1e9;                 // parameters per optimizer sub-group (ZeRO-3)
-  int swap_ahead = 0;                     // NVMe sub-group reads issued ahead of the one stepping
-  double max_in_cpu = 1e9;                // params on nvme: partition elements kept in host memory instead
+  double grad_boundary_bytes = 4;  // per parameter, d2h at the accumulation boundary (fp32)
+  double grad_accum_bytes = 2;     // per parameter, host accumulation copies (16-bit)
+  double weight_bytes = 2;         // per parameter, updated / fetched weights
+  double state_bytes = 12;         // per parameter, optimizer states swapped (NVMe)
+  double sub_group = 1e9;          // parameters per optimizer sub-group (ZeRO-3)
+  int swap_ahead = 0;              // NVMe sub-group reads issued ahead of the one stepping
+  double max_in_cpu = 1e9;         // params on nvme: partition elements kept in host memory instead
   OffloadRates rates;
 };
 

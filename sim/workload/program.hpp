@@ -69,14 +69,14 @@ struct Instr {
   CopyKind copy = CopyKind::d2h;
   Lane after_lane = Lane::dp_comm;  // launch / copy: start only after `after` items of this lane finished
   int after = 0;
-  SimTime duration;        // compute / collective time
-  Bytes bytes;             // collective size (nccl-tests convention), send size, or memory bytes
-  int count = 0;           // wait_lane: launches to wait for
-  int peer_stage = 0;      // send: destination pipeline stage
-  int message = 0;         // send / recv: message id (see StageProgram::message_id)
-  int label = 0;           // index into StageProgram::labels (span name)
-  bool host = false;       // compute: runs on the host CPU (CPU-Adam), `duration` at its alone rate; it
-                           // shares host DRAM with the GPU's copies and swaps (host_contention.hpp)
+  SimTime duration;    // compute / collective time
+  Bytes bytes;         // collective size (nccl-tests convention), send size, or memory bytes
+  int count = 0;       // wait_lane: launches to wait for
+  int peer_stage = 0;  // send: destination pipeline stage
+  int message = 0;     // send / recv: message id (see StageProgram::message_id)
+  int label = 0;       // index into StageProgram::labels (span name)
+  bool host = false;   // compute: runs on the host CPU (CPU-Adam), `duration` at its alone rate; it
+                       // shares host DRAM with the GPU's copies and swaps (host_contention.hpp)
 };
 
 // What a span of an instruction is called, and which pass it belongs to.
@@ -89,10 +89,10 @@ struct SpanLabel {
 struct StageProgram {
   int stage = 0;
   std::vector<Instr> instrs;
-  std::vector<SpanLabel> labels;     // span names, indexed by Instr::label
+  std::vector<SpanLabel> labels;  // span names, indexed by Instr::label
   // Bytes one GPU of this stage sends per step, by "group.op" (summary comm_bytes_per_gpu).
   std::map<std::string, Bytes> comm_bytes;
-  double hardware_flops = 0;         // FLOPs one GPU of this stage executes per step
+  double hardware_flops = 0;                      // FLOPs one GPU of this stage executes per step
   std::array<Bytes, kCopyKinds> offload_bytes{};  // what one GPU copies per step, by CopyKind
 };
 

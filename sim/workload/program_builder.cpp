@@ -29,10 +29,21 @@ Seconds secs(double s) { return Seconds(s); }
 class StageBuilder {
  public:
   StageBuilder(const Scenario& s, const StepPlan& p, CommCost& comm, int stage)
-      : p_(p), s_(s), comm_(comm), e_(p, stage), stage_(stage), pp_(s_.parallel.pp), vp_(p.split.chunks()),
-        vstages_(pp_ * vp_), m_(p.micro_batches), sp_(s_.parallel.sequence_parallel), zero_(s_.parallel.zero_stage),
-        buffers_(comm_buffers(s_, static_cast<double>(mem().params))), grad_label_(e_.label("grad reduce")),
-        off_(p, e_), buckets_(p, zero_, comm, e_, off_, buffers_.backward, grad_label_),
+      : p_(p),
+        s_(s),
+        comm_(comm),
+        e_(p, stage),
+        stage_(stage),
+        pp_(s_.parallel.pp),
+        vp_(p.split.chunks()),
+        vstages_(pp_ * vp_),
+        m_(p.micro_batches),
+        sp_(s_.parallel.sequence_parallel),
+        zero_(s_.parallel.zero_stage),
+        buffers_(comm_buffers(s_, static_cast<double>(mem().params))),
+        grad_label_(e_.label("grad reduce")),
+        off_(p, e_),
+        buckets_(p, zero_, comm, e_, off_, buffers_.backward, grad_label_),
         zero3_(s, p, comm, e_, off_) {}
 
   StageProgram build() {
@@ -264,8 +275,8 @@ void StageBuilder::finish_step() {
     const int up = off_.step(local, zero_);
     if (zero_ <= 2) e_.after(Lane::pcie, up);  // the all-gather sends the updated partition
   } else {
-    e_.compute(secs(optimizer_step_time(local, p_.optimizer_bytes_per_param, s_.cluster.node.gpu)),
-               Category::optimizer, lbl);
+    e_.compute(secs(optimizer_step_time(local, p_.optimizer_bytes_per_param, s_.cluster.node.gpu)), Category::optimizer,
+               lbl);
   }
   if (partitioned && zero_ <= 2) gather_updated_params();
   if (p_.offload.active) off_.drain();

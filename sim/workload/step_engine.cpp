@@ -26,15 +26,15 @@ struct Rank {
   std::size_t pc = 0;
   Blocked blocked = Blocked::none;
   SimTime block_start;
-  SimTime collective_start;           // when a blocking collective actually started
+  SimTime collective_start;  // when a blocking collective actually started
   AsyncLanes lanes;
-  Fluid host;                         // CPU-Adam in progress (a host compute instruction)
+  Fluid host;  // CPU-Adam in progress (a host compute instruction)
   std::deque<std::size_t> pp_queue;
   bool pp_busy = false;
-  SimTime pp_start;                   // the send at the head of the pp lane started
-  std::vector<bool> arrived;          // by message id
-  BreakdownClock clock;               // where the compute stream's time went
-  MemoryTracker memory;               // HBM in use and its peak
+  SimTime pp_start;           // the send at the head of the pp lane started
+  std::vector<bool> arrived;  // by message id
+  BreakdownClock clock;       // where the compute stream's time went
+  MemoryTracker memory;       // HBM in use and its peak
   // The simulated members of this rank's group of each kind (resolved on first use).
   std::array<const std::vector<int>*, kGroupKinds> groups{};
   SimulatedGpu out;
@@ -49,8 +49,7 @@ class StepEngine {
     handlers_[kBlockingDone] = engine_.add_handler([this](Engine&, std::uint64_t a) { on_blocking_done(int(a)); });
     handlers_[kDpDone] = engine_.add_handler([this](Engine&, std::uint64_t a) { on_dp_done(int(a)); });
     handlers_[kPpDone] = engine_.add_handler([this](Engine&, std::uint64_t a) { on_pp_done(int(a)); });
-    handlers_[kCopyDone] =
-        engine_.add_handler([this](Engine&, std::uint64_t a) { on_copy_done(LaneArg::unpack(a)); });
+    handlers_[kCopyDone] = engine_.add_handler([this](Engine&, std::uint64_t a) { on_copy_done(LaneArg::unpack(a)); });
   }
 
   EngineRun run() {
@@ -127,14 +126,20 @@ class StepEngine {
           start_lane(i, async_lane(in.lane));
           break;
         case InstrKind::wait_lane:
-          if (r.lanes[async_lane(in.lane)].done >= in.count) { ++r.pc; break; }
+          if (r.lanes[async_lane(in.lane)].done >= in.count) {
+            ++r.pc;
+            break;
+          }
           return block(r, Blocked::wait_lane);
         case InstrKind::send:
           r.pp_queue.push_back(r.pc++);
           start_pp(i);
           break;
         case InstrKind::recv:
-          if (r.arrived[in.message]) { ++r.pc; break; }
+          if (r.arrived[in.message]) {
+            ++r.pc;
+            break;
+          }
           return block(r, Blocked::recv);
         case InstrKind::alloc:
         case InstrKind::free:
@@ -367,7 +372,7 @@ class StepEngine {
   Engine engine_;
   std::array<HandlerId, kHandlerCount> handlers_{};
   std::vector<Rank> ranks_;
-  std::vector<int> index_;   // rank -> simulated index, -1 when not simulated
+  std::vector<int> index_;  // rank -> simulated index, -1 when not simulated
   std::map<std::pair<int, int>, std::vector<int>> groups_;
   std::map<std::tuple<int, bool, int>, std::vector<int>> pending_;
   std::vector<LaneCollective> colls_;  // DP collectives in flight (slots reused)

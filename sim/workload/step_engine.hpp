@@ -35,7 +35,7 @@ namespace trainsim {
 struct SimulatedGpu {
   int rank = 0;
   int stage = 0;
-  Seconds end_s;                // the compute stream finished its program
+  Seconds end_s;  // the compute stream finished its program
   StepBreakdown breakdown;
   Bytes peak_bytes;
   MemoryBreakdown at_peak;
@@ -43,9 +43,9 @@ struct SimulatedGpu {
 };
 
 struct EngineRun {
-  std::vector<SimulatedGpu> gpus;   // the simulated GPUs, rank order
+  std::vector<SimulatedGpu> gpus;  // the simulated GPUs, rank order
   std::uint64_t events = 0;
-  std::vector<TraceSpan> spans;     // when recording
+  std::vector<TraceSpan> spans;  // when recording
   std::vector<TraceFlow> flows;
   std::vector<MemorySample> memory;
 };

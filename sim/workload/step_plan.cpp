@@ -107,7 +107,7 @@ void plan_dp(const Scenario& s, StepPlan& p) {
   const Precision prec = s.training.precision;
   const bool fp32 = prec == Precision::fp32;
   if (s.memory.convention == MemoryConvention::megatron && s.training.grad_bytes > 0)
-    p.grad_bytes_per_param = s.training.grad_bytes;            // training.grad_dtype
+    p.grad_bytes_per_param = s.training.grad_bytes;  // training.grad_dtype
   else if (s.memory.convention == MemoryConvention::megatron)
     p.grad_bytes_per_param = prec == Precision::fp16 ? 2 : 4;  // bf16 forces fp32 grad reduction (arguments.py)
   else
@@ -119,8 +119,8 @@ void plan_dp(const Scenario& s, StepPlan& p) {
   p.bucket_params = s.memory.convention == MemoryConvention::megatron
                         ? std::max(kMegatronMinBucket, kMegatronBucketPerRank * shard)
                         : s.memory.reduce_bucket_elements;
-  p.param_gather_bucket = s.memory.convention == MemoryConvention::megatron ? p.bucket_params
-                                                                           : s.memory.allgather_bucket_elements;
+  p.param_gather_bucket =
+      s.memory.convention == MemoryConvention::megatron ? p.bucket_params : s.memory.allgather_bucket_elements;
   p.vocab_params = vocab_params_per_tp_rank(s.model, s.parallel.tp);
   p.optimizer_bytes_per_param = optimizer_traffic(s.training);
 }

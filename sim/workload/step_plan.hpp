@@ -24,7 +24,7 @@ struct StepPlan {
   Layout layout;
   StageSplit split;
   int micro_batches = 1;
-  LayerTimes layer;                // compute (and FLOPs) per layer and micro-batch
+  LayerTimes layer;  // compute (and FLOPs) per layer and micro-batch
   EdgeTimes edges;
 
   // Tensor-parallel collectives of one block and pass (nccl-tests size = the full
@@ -41,8 +41,8 @@ struct StepPlan {
   // Pipeline: bytes of one activation (or gradient) send and its time, per
   // stage boundary (index i: stage i -> i+1 and back), and wrap-around (pp-1 -> 0).
   Bytes p2p_bytes;
-  bool p2p_blocking = false;       // the sender's compute stream waits for its send (Megatron unless overlapped; DeepSpeed)
-  std::vector<Seconds> p2p_s;      // size pp; p2p_s[i] for the pair (i, (i + 1) % pp)
+  bool p2p_blocking = false;   // the sender's compute stream waits for its send (Megatron unless overlapped; DeepSpeed)
+  std::vector<Seconds> p2p_s;  // size pp; p2p_s[i] for the pair (i, (i + 1) % pp)
   // Megatron's scatter/gather of pipeline tensors (no SP, tp > 1): each TP rank
   // sends 1/tp of the activation and the receiving stage all-gathers it over TP
   // before use (p2p_communication: gather_split_1d_tensor); 0 when not used.
@@ -57,7 +57,7 @@ struct StepPlan {
   bool reductions_wait = false;  // the compute stream waits for every gradient reduction it launches
 
   // Data parallel.
-  double grad_bytes_per_param = 2;   // reduced gradient element
+  double grad_bytes_per_param = 2;  // reduced gradient element
   // ZeRO-1 under DeepSpeed's BF16_Optimizer: the fp32 gradients are all-reduced
   // whole (engine buffered_allreduce_fallback over get_grads_for_reduction()),
   // not reduce-scattered; each rank then updates its partition and all-gathers
@@ -70,21 +70,21 @@ struct StepPlan {
   // fp32 grad 4 + 4 B); 0 = none (Megatron accumulates into fp32 main_grad
   // inside the weight-gradient GEMM).
   double grad_accum_bytes_per_param = 0;
-  double weight_bytes_per_param = 2; // gathered parameter element
-  double bucket_params = 0;          // gradient bucket size (parameters)
-  double param_gather_bucket = 0;    // ZeRO-1/2 parameter all-gather bucket after the step (parameters)
-  std::int64_t vocab_params = 0;     // embedding / output layer, one TP rank
+  double weight_bytes_per_param = 2;     // gathered parameter element
+  double bucket_params = 0;              // gradient bucket size (parameters)
+  double param_gather_bucket = 0;        // ZeRO-1/2 parameter all-gather bucket after the step (parameters)
+  std::int64_t vocab_params = 0;         // embedding / output layer, one TP rank
   double optimizer_bytes_per_param = 0;  // HBM traffic of the optimizer step
 
-  OffloadStep offload;               // CPU / NVMe offload traffic and rates (offload_plan.hpp)
+  OffloadStep offload;  // CPU / NVMe offload traffic and rates (offload_plan.hpp)
 
   // Memory.
-  MemoryResult memory;               // the analytic model (static states, buffers)
-  Bytes layer_stored;                // activations kept per layer and micro-batch
-  Bytes layer_working;               // transient of one layer's backward
+  MemoryResult memory;  // the analytic model (static states, buffers)
+  Bytes layer_stored;   // activations kept per layer and micro-batch
+  Bytes layer_working;  // transient of one layer's backward
   Bytes embedding_stored, output_stored, output_working;
-  Bytes stage_output_buffer;         // deepspeed convention: pipe-engine output kept until backward
-  double allocator_overhead = 0;     // memory.allocator_overhead: a fraction of the activations in use
+  Bytes stage_output_buffer;      // deepspeed convention: pipe-engine output kept until backward
+  double allocator_overhead = 0;  // memory.allocator_overhead: a fraction of the activations in use
 };
 
 // Builds the plan, costing its collectives with `comm` (whose fallback

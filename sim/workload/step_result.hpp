@@ -68,9 +68,9 @@ struct TraceSpan {
 struct TraceFlow {
   int id = 0;
   int src_rank = 0;
-  Seconds src_s;         // send start
+  Seconds src_s;  // send start
   int dst_rank = 0;
-  Seconds dst_s;         // arrival
+  Seconds dst_s;  // arrival
   std::string name;
 };
 
@@ -82,52 +82,52 @@ struct MemorySample {
 };
 
 struct GpuStats {
-  int rank = 0;               // global rank = GPU index (node-major)
+  int rank = 0;  // global rank = GPU index (node-major)
   RankCoord coord;
   int node = 0;
-  int local_gpu = 0;          // index inside the node
-  Bytes peak_bytes;           // peak allocated HBM over the step
-  MemoryBreakdown at_peak;    // breakdown at that GPU's peak instant
-  Seconds busy_s;             // compute stream busy (compute + recompute + exposed TP comm + optimizer)
-  Seconds idle_s;             // step_time_s - busy_s
-  bool simulated = true;      // false: a copy of the symmetric representative with the same role
+  int local_gpu = 0;        // index inside the node
+  Bytes peak_bytes;         // peak allocated HBM over the step
+  MemoryBreakdown at_peak;  // breakdown at that GPU's peak instant
+  Seconds busy_s;           // compute stream busy (compute + recompute + exposed TP comm + optimizer)
+  Seconds idle_s;           // step_time_s - busy_s
+  bool simulated = true;    // false: a copy of the symmetric representative with the same role
 };
 
 struct StepResult {
-  std::string scenario;           // file or name
+  std::string scenario;  // file or name
   std::string model;
   std::string cluster;
   std::string gpu;
-  ParallelPlan parallel;          // resolved layout
+  ParallelPlan parallel;  // resolved layout
   TrainingPlan training;
   MemoryConvention convention = MemoryConvention::megatron;  // model-state accounting used
   int gpus = 0;
   int nodes = 0;
-  int micro_batches = 0;          // per step per pipeline
+  int micro_batches = 0;  // per step per pipeline
   std::int64_t params_total = 0;
 
   Seconds step_time_s;
   double tokens_per_s = 0;
-  double model_flops_per_step = 0;      // Megatron num_floating_point_operations (docs/reference/formulas.md §1)
-  double model_tflops_per_gpu = 0;      // model FLOPs / (step time x GPUs) / 1e12
-  double hardware_tflops_per_gpu = 0;   // FLOPs executed including recompute / (step time x GPUs) / 1e12
+  double model_flops_per_step = 0;     // Megatron num_floating_point_operations (docs/reference/formulas.md §1)
+  double model_tflops_per_gpu = 0;     // model FLOPs / (step time x GPUs) / 1e12
+  double hardware_tflops_per_gpu = 0;  // FLOPs executed including recompute / (step time x GPUs) / 1e12
   // model FLOPs / (step time x GPUs x dense peak): the precision's peak, and the
   // BF16 peak for FP8 runs (docs/reference/formulas.md §1 defines MFU against the BF16 dense peak).
   double mfu = 0;
   StepBreakdown breakdown;
-  int critical_rank = 0;                // the GPU whose timeline the breakdown describes
+  int critical_rank = 0;  // the GPU whose timeline the breakdown describes
 
-  Bytes peak_memory_bytes;              // max over GPUs
+  Bytes peak_memory_bytes;  // max over GPUs
   int peak_rank = 0;
   MemoryBreakdown memory_at_peak;
   Bytes gpu_memory_bytes;
   bool fits = true;
-  Bytes host_memory_peak_bytes_per_node;       // offloaded states + pinned swap buffers (memory_model.hpp)
+  Bytes host_memory_peak_bytes_per_node;  // offloaded states + pinned swap buffers (memory_model.hpp)
   Bytes nvme_peak_bytes_per_node;
-  Bytes host_memory_bytes_per_node;            // the node's DRAM (cluster card)
-  Bytes nvme_capacity_bytes_per_node;          // the node's NVMe capacity for offload
-  bool host_memory_fits = true;                // host_memory_peak <= host_memory
-  bool nvme_fits = true;                       // nvme_peak <= nvme_capacity
+  Bytes host_memory_bytes_per_node;    // the node's DRAM (cluster card)
+  Bytes nvme_capacity_bytes_per_node;  // the node's NVMe capacity for offload
+  bool host_memory_fits = true;        // host_memory_peak <= host_memory
+  bool nvme_fits = true;               // nvme_peak <= nvme_capacity
   // Offload traffic of one GPU per step (the critical rank's stage; offload_plan.hpp).
   Bytes offload_pcie_d2h_bytes_per_gpu;
   Bytes offload_pcie_h2d_bytes_per_gpu;
@@ -139,10 +139,10 @@ struct StepResult {
   // Summed over GPUs of the critical rank's role; ring algorithms' per-GPU send volume.
   std::map<std::string, Bytes> comm_bytes_per_gpu;
 
-  std::vector<GpuStats> per_gpu;        // every GPU, rank order
-  bool full_simulation = false;         // --full: every GPU simulated
+  std::vector<GpuStats> per_gpu;  // every GPU, rank order
+  bool full_simulation = false;   // --full: every GPU simulated
   int simulated_gpus = 0;
-  std::uint64_t events = 0;             // engine events processed
+  std::uint64_t events = 0;  // engine events processed
 
   // Timeline of the simulated GPUs (empty unless requested).
   std::vector<TraceSpan> spans;

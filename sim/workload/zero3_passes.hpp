@@ -54,13 +54,13 @@ class Zero3Passes {
   Emitter& e_;
   OffloadEmitter& off_;
   int zero_;
-  bool gathers_;                   // ZeRO-3 gathers parameters (zero3_gathers)
-  std::vector<Ticket> done_;       // by unit of the current pass: what its use waits for
-  std::size_t next_gather_ = 0;    // next unit of the current pass to gather
-  const PassItem* next_ = nullptr; // the pass after the one being built
-  std::vector<char> held_;         // by forward unit index: still gathered from the previous pass
-  std::vector<char> hold_next_;    // by forward unit index: kept gathered for the next pass
-  std::vector<char> kept_[2][2];   // zero3_kept by [this pass forward][next pass forward]
+  bool gathers_;                    // ZeRO-3 gathers parameters (zero3_gathers)
+  std::vector<Ticket> done_;        // by unit of the current pass: what its use waits for
+  std::size_t next_gather_ = 0;     // next unit of the current pass to gather
+  const PassItem* next_ = nullptr;  // the pass after the one being built
+  std::vector<char> held_;          // by forward unit index: still gathered from the previous pass
+  std::vector<char> hold_next_;     // by forward unit index: kept gathered for the next pass
+  std::vector<char> kept_[2][2];    // zero3_kept by [this pass forward][next pass forward]
 };
 
 }  // namespace trainsim

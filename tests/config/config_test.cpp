@@ -49,7 +49,8 @@ TEST_CASE("typed getters parse through the table and check ranges") {
   ConfigDoc d = ConfigDoc::load_string(
       "parallel:\n  tp: four\n  pp: 0\ntraining:\n  precision: bf17\nmemory:\n  cuda_context: 2\n", "s.yaml",
       scenario_keys());
-  CHECK(has(error_of([&] { d.get_int("parallel.tp"); }), "s.yaml:2: parallel.tp: 'four' is not an integer in [1, 262144]"));
+  CHECK(has(error_of([&] { d.get_int("parallel.tp"); }),
+            "s.yaml:2: parallel.tp: 'four' is not an integer in [1, 262144]"));
   CHECK(has(error_of([&] { d.get_int("parallel.pp"); }), "out of range"));
   CHECK(has(error_of([&] { d.get_choice("training.precision"); }), "one of fp32|fp16|bf16|fp8"));
   CHECK(has(error_of([&] { d.get_quantity("memory.cuda_context"); }), "unit is required"));
@@ -137,11 +138,14 @@ TEST_CASE("scenario derivations: dp, nodes, gpus, schedule") {
                     {"parallel.vp=2", "parallel.schedule=interleaved-1f1b"}, z);
   CHECK(s.parallel.schedule == Schedule::interleaved_1f1b);
   // The file says schedule: 1f1b, so vp=3 alone contradicts it ...
-  CHECK(has(error_of([&] { load_scenario((z.root() / "scenarios/gpt3-175b-1024gpu.yaml").string(), {"parallel.vp=3"}, z); }),
-            "parallel.schedule: vp=3 needs schedule interleaved-1f1b"));
+  CHECK(has(
+      error_of([&] { load_scenario((z.root() / "scenarios/gpt3-175b-1024gpu.yaml").string(), {"parallel.vp=3"}, z); }),
+      "parallel.schedule: vp=3 needs schedule interleaved-1f1b"));
   // ... while a scenario that leaves the schedule unset gets interleaving from vp > 1.
-  s = load_scenario_string("model: gpt3-175b\ncluster: dgx-a100-80gb\nnodes: 8\nparallel: {tp: 8, pp: 8, vp: 3}\n"
-                           "training: {global_batch: 64}\n", "inline.yaml", {}, z);
+  s = load_scenario_string(
+      "model: gpt3-175b\ncluster: dgx-a100-80gb\nnodes: 8\nparallel: {tp: 8, pp: 8, vp: 3}\n"
+      "training: {global_batch: 64}\n",
+      "inline.yaml", {}, z);
   CHECK(s.parallel.schedule == Schedule::interleaved_1f1b);
 
   std::string yaml = "model: llama-2-7b\ncluster: dgx-h100-80gb\ngpus: 4\ntraining:\n  global_batch: 8\n";
@@ -179,10 +183,11 @@ TEST_CASE("limits (docs/limits.md): past them a scenario is refused with the key
   CHECK(has(error_with({"gpus=8", "parallel.tp=8", "training.global_batch=100000"}),
             "global_batch=100000 makes 100000 micro-batches per pipeline; trainsim simulates at most 65536"));
   // Integer keys without their own limit stop inside int.
-  CHECK(has(error_with({"offload.aio_queue_depth=4294967296"}), "value out of range; expected an integer in [1, 1073741824]"));
+  CHECK(has(error_with({"offload.aio_queue_depth=4294967296"}),
+            "value out of range; expected an integer in [1, 1073741824]"));
   // At the limit a scenario loads.
-  Scenario s = load_scenario_string(base, "s.yaml", {"gpus=262144", "parallel.tp=8", "parallel.pp=8",
-                                                     "training.global_batch=4096"}, zoo());
+  Scenario s = load_scenario_string(
+      base, "s.yaml", {"gpus=262144", "parallel.tp=8", "parallel.pp=8", "training.global_batch=4096"}, zoo());
   CHECK(s.gpus == 262144);
   CHECK(s.parallel.dp == 4096);
 }
@@ -193,8 +198,9 @@ TEST_CASE("fuzz finding: a name the OS cannot look up is an unknown name, not a 
   const std::string long_name(300, 'x');
   const std::string yaml = "model: gpt3-175b\ncluster: " + long_name + "\ntraining: {global_batch: 8}\n";
   CHECK(has(error_of([&] { load_scenario_string(yaml, "s.yaml", {}, zoo()); }), "unknown cluster '" + long_name));
-  CHECK(has(error_of([&] { load_scenario_string(yaml, "s.yaml", {"cluster=dgx-a100-80gb",
-                                                                 "training.compute_profile=" + long_name + ".csv"},
-                                                zoo()); }),
+  CHECK(has(error_of([&] {
+              load_scenario_string(yaml, "s.yaml",
+                                   {"cluster=dgx-a100-80gb", "training.compute_profile=" + long_name + ".csv"}, zoo());
+            }),
             "training.compute_profile: cannot open"));
 }

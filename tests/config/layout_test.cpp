@@ -62,7 +62,8 @@ TEST_CASE("interleaving with the embedding and loss in the pipeline split counts
 }
 
 TEST_CASE("DP x TP x PP x CP must equal the GPU count") {
-  CHECK(has(problem({"parallel.dp=2"}), "parallel.dp: dp x tp x pp x cp = 2 x 8 x 8 x 1 = 128 but the scenario has 64 GPUs"));
+  CHECK(has(problem({"parallel.dp=2"}),
+            "parallel.dp: dp x tp x pp x cp = 2 x 8 x 8 x 1 = 128 but the scenario has 64 GPUs"));
   CHECK(has(problem({"parallel.tp=8", "parallel.pp=3"}), "parallel.tp: tp x pp x cp = 24 does not divide the 64 GPUs"));
   CHECK(has(problem({"gpus=80"}), "gpus: 80 GPUs do not fit on 8 nodes"));
 }
@@ -74,10 +75,13 @@ TEST_CASE("global batch must be a multiple of micro-batch x DP") {
 }
 
 TEST_CASE("ZeRO stage, offload and precision rules") {
-  CHECK(has(problem({"parallel.zero_stage=4"}), "parallel.zero_stage: value out of range; expected an integer in [0, 3]"));
+  CHECK(has(problem({"parallel.zero_stage=4"}),
+            "parallel.zero_stage: value out of range; expected an integer in [0, 3]"));
   CHECK(has(problem({"parallel.zero_stage=3"}), "cannot be combined with pipeline parallelism"));
-  CHECK(has(problem({"offload.params=cpu", "parallel.zero_stage=1"}), "offload.params: parameter offload needs ZeRO stage 3"));
-  CHECK(has(problem({"offload.optimizer=gpu"}), "offload.optimizer: 'gpu' is not valid; expected one of none|cpu|nvme"));
+  CHECK(has(problem({"offload.params=cpu", "parallel.zero_stage=1"}),
+            "offload.params: parameter offload needs ZeRO stage 3"));
+  CHECK(
+      has(problem({"offload.optimizer=gpu"}), "offload.optimizer: 'gpu' is not valid; expected one of none|cpu|nvme"));
   CHECK(has(problem({"offload.optimizer=cpu"}), "optimizer offload needs ZeRO stage 1, 2 or 3"));
   CHECK(has(problem({"training.precision=fp8"}), "training.precision: a100-sxm4-80gb has no FP8 tensor cores"));
 }
@@ -87,13 +91,12 @@ TEST_CASE("sequence rules: context parallel chunks and learned positions") {
   CHECK(has(problem({"training.seq_len=4096"}), "training.seq_len: seq_len=4096 exceeds the 2048 learned positions"));
 }
 
-TEST_CASE("--set locations are reported as --set") {
-  CHECK(has(problem({"parallel.tp=7"}), "--set: parallel.tp:"));
-}
+TEST_CASE("--set locations are reported as --set") { CHECK(has(problem({"parallel.tp=7"}), "--set: parallel.tp:")); }
 
 TEST_CASE("check_layout lists every problem, not just the first") {
   Scenario s = load_scenario_string(
-      "model: gpt3-175b\ncluster: dgx-a100-80gb\nnodes: 8\nparallel:\n  tp: 8\n  pp: 8\ntraining:\n  global_batch: 64\n",
+      "model: gpt3-175b\ncluster: dgx-a100-80gb\nnodes: 8\nparallel:\n  tp: 8\n  pp: 8\ntraining:\n  global_batch: "
+      "64\n",
       "ok.yaml", {}, test::zoo());
   s.parallel.tp = 7;
   s.parallel.pp = 200;

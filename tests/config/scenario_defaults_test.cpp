@@ -22,10 +22,10 @@ Scenario built_in_code(const Zoo& z, int global_batch) {
   Scenario s;
   s.model = load_model((z.root() / "models" / "megatron-gpt-1.7b.yaml").string());
   s.cluster = load_cluster_card((z.root() / "topologies" / "dgx-a100-80gb.yaml").string(), z);
-  s.nodes = s.cluster.nodes;                  // default: the card's node count
-  s.gpus = s.nodes * s.cluster.node.gpus;     // default: nodes x GPUs per node
-  s.parallel.dp = s.gpus;                     // default: GPUs / (tp x pp x cp), all 1 by default
-  s.training.global_batch = global_batch;     // required: no default
+  s.nodes = s.cluster.nodes;               // default: the card's node count
+  s.gpus = s.nodes * s.cluster.node.gpus;  // default: nodes x GPUs per node
+  s.parallel.dp = s.gpus;                  // default: GPUs / (tp x pp x cp), all 1 by default
+  s.training.global_batch = global_batch;  // required: no default
   return s;
 }
 

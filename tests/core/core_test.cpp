@@ -30,8 +30,7 @@ struct Recorder {
   HandlerId record;
 
   explicit Recorder(EngineOptions options = {}) : engine(options) {
-    record = engine.add_handler(
-        [this](Engine& e, std::uint64_t arg) { fired.push_back({e.now().ps(), arg}); });
+    record = engine.add_handler([this](Engine& e, std::uint64_t arg) { fired.push_back({e.now().ps(), arg}); });
   }
   std::vector<std::uint64_t> args() const {
     std::vector<std::uint64_t> out;
@@ -68,8 +67,8 @@ std::vector<Fired> random_run(std::uint64_t seed) {
     if (rng() % 10 == 0 && !handles.empty()) e.cancel(handles[rng() % handles.size()]);
   });
   for (int i = 0; i < 500; ++i) {
-    handles.push_back(engine.schedule_at(ps(static_cast<std::int64_t>(rng() % 5000)),
-                                         static_cast<Priority>(rng() % 4), spawn, rng()));
+    handles.push_back(engine.schedule_at(ps(static_cast<std::int64_t>(rng() % 5000)), static_cast<Priority>(rng() % 4),
+                                         spawn, rng()));
   }
   engine.run();
   check_adds_up(engine);
@@ -173,8 +172,8 @@ TEST_SUITE("event_queue") {
     std::mt19937_64 rng(7);
     EventQueue q;
     for (int i = 0; i < 5000; ++i) {
-      q.push(ps(static_cast<std::int64_t>(rng() % 100)), static_cast<Priority>(rng() % 3),
-             HandlerId{1}, static_cast<std::uint64_t>(i));
+      q.push(ps(static_cast<std::int64_t>(rng() % 100)), static_cast<Priority>(rng() % 3), HandlerId{1},
+             static_cast<std::uint64_t>(i));
     }
     CHECK(q.check_invariants().empty());
     std::tuple<std::int64_t, Priority, std::uint64_t> last{-1, 0, 0};
@@ -361,9 +360,7 @@ TEST_SUITE("engine") {
   TEST_CASE("the max_events guard throws a typed error and keeps the engine consistent") {
     Engine e(EngineOptions{.max_events = 100});
     HandlerId forever{};
-    forever = e.add_handler([&](Engine& eng, std::uint64_t) {
-      eng.schedule_after(ps(1), 0, forever);
-    });
+    forever = e.add_handler([&](Engine& eng, std::uint64_t) { eng.schedule_after(ps(1), 0, forever); });
     e.schedule_at(ps(0), 0, forever);
     CHECK_THROWS_AS(e.run(), EventLimitExceeded);
     const EngineCounters c = e.counters();
@@ -376,9 +373,7 @@ TEST_SUITE("engine") {
   TEST_CASE("the wall-time guard throws a typed error and keeps the engine consistent") {
     Engine e(EngineOptions{.wall_time_limit_s = 0.05});
     HandlerId forever{};
-    forever = e.add_handler([&](Engine& eng, std::uint64_t) {
-      eng.schedule_after(ps(1), 0, forever);
-    });
+    forever = e.add_handler([&](Engine& eng, std::uint64_t) { eng.schedule_after(ps(1), 0, forever); });
     e.schedule_at(ps(0), 0, forever);
     CHECK_THROWS_AS(e.run(), WallTimeExceeded);
     const EngineCounters c = e.counters();
@@ -450,8 +445,7 @@ TEST_SUITE("engine") {
 
   TEST_CASE("an exception from a handler propagates and the engine stays usable") {
     Engine e;
-    const HandlerId boom =
-        e.add_handler([](Engine&, std::uint64_t) { throw std::runtime_error("x"); });
+    const HandlerId boom = e.add_handler([](Engine&, std::uint64_t) { throw std::runtime_error("x"); });
     int ok = 0;
     const HandlerId fine = e.add_handler([&](Engine&, std::uint64_t) { ++ok; });
     e.schedule_at(ps(1), 0, boom);

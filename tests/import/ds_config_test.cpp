@@ -64,27 +64,33 @@ TEST_CASE("batch rule: any two of the three batch keys derive the third, as Deep
 }
 
 TEST_CASE("batch rule violated: DeepSpeed's message at the file, line and key") {
-  std::string text = "{\n  \"train_batch_size\": 256,\n  \"train_micro_batch_size_per_gpu\": 4,\n"
-                     "  \"gradient_accumulation_steps\": 8\n}\n";
+  std::string text =
+      "{\n  \"train_batch_size\": 256,\n  \"train_micro_batch_size_per_gpu\": 4,\n"
+      "  \"gradient_accumulation_steps\": 8\n}\n";
   std::string msg = error_of([&] { parse_ds_config(text, "d.json", ctx16()); });
   CHECK(has(msg, "d.json:2: /train_batch_size: Check batch related parameters."));
   CHECK(has(msg, "256 != 4 * 8 * 16"));
   CHECK(has(error_of([&] { parse_ds_config(R"({"gradient_accumulation_steps": 2})", "d.json", ctx16()); }),
             "Either train_batch_size or train_micro_batch_size_per_gpu needs to be provided"));
-  CHECK(has(error_of([&] { parse_ds_config(R"({"train_batch_size": 8, "train_micro_batch_size_per_gpu": 4})", "d.json", ctx16()); }),
+  CHECK(has(error_of([&] {
+              parse_ds_config(R"({"train_batch_size": 8, "train_micro_batch_size_per_gpu": 4})", "d.json", ctx16());
+            }),
             "Gradient accumulation steps: 0 has to be greater than 0"));
 }
 
 TEST_CASE("integer keys take floats that are whole (5e8) and refuse others") {
   auto r = parse_ds_config(R"({"train_batch_size": 16, "zero_optimization": {"stage": 2, "reduce_bucket_size": 5e8,
-                                "allgather_bucket_size": 2.0e8}})", "d.json", ctx16());
+                                "allgather_bucket_size": 2.0e8}})",
+                           "d.json", ctx16());
   CHECK(value_of(r, "memory.reduce_bucket_size") == "500000000");
   CHECK(value_of(r, "memory.allgather_bucket_size") == "200000000");
   std::string msg = error_of([] {
-    parse_ds_config("{\"train_batch_size\": 16,\n \"zero_optimization\": {\"reduce_bucket_size\": 5.5e0}}", "d.json", ctx16());
+    parse_ds_config("{\"train_batch_size\": 16,\n \"zero_optimization\": {\"reduce_bucket_size\": 5.5e0}}", "d.json",
+                    ctx16());
   });
   CHECK(has(msg, "d.json:2: /zero_optimization/reduce_bucket_size: expected an integer; 5.5 is not a whole number"));
-  CHECK(has(error_of([] { parse_ds_config(R"({"train_batch_size": "64"})", "d.json", ctx16()); }), "expected an integer"));
+  CHECK(has(error_of([] { parse_ds_config(R"({"train_batch_size": "64"})", "d.json", ctx16()); }),
+            "expected an integer"));
 }
 
 TEST_CASE("misspelled keys are errors naming the nearest valid key; malformed JSON names the line") {
@@ -94,15 +100,19 @@ TEST_CASE("misspelled keys are errors naming the nearest valid key; malformed JS
   CHECK(has(msg, "d.json:3: /zero_optimisation: unknown key"));
   CHECK(has(msg, "did you mean 'zero_optimization'?"));
   msg = error_of([] {
-    parse_ds_config(R"({"train_batch_size": 16, "zero_optimization": {"offload_param": {"devise": "cpu"}}})", "d.json", ctx16());
+    parse_ds_config(R"({"train_batch_size": 16, "zero_optimization": {"offload_param": {"devise": "cpu"}}})", "d.json",
+                    ctx16());
   });
   CHECK(has(msg, "/zero_optimization/offload_param/devise"));
   CHECK(has(msg, "'device'"));
-  CHECK(has(error_of([] { parse_ds_config("{\n\"train_batch_size\": 16,,\n}", "d.json", ctx16()); }), "d.json:2: malformed JSON"));
+  CHECK(has(error_of([] { parse_ds_config("{\n\"train_batch_size\": 16,,\n}", "d.json", ctx16()); }),
+            "d.json:2: malformed JSON"));
   CHECK(has(error_of([] { parse_ds_config("{\"train_batch_size\": 16,\n \"a/b~2\": 1}", "d.json", ctx16()); }),
             "d.json:2: /a~1b~02: unknown key"));
-  CHECK(has(error_of([] { parse_ds_config(R"({"train_batch_size": 16, "fp16": {"enabled": true}, "bf16": {"enabled": true}})",
-                                          "d.json", ctx16()); }),
+  CHECK(has(error_of([] {
+              parse_ds_config(R"({"train_batch_size": 16, "fp16": {"enabled": true}, "bf16": {"enabled": true}})",
+                              "d.json", ctx16());
+            }),
             "bfloat16 and fp16 modes cannot be simultaneously enabled"));
 }
 
@@ -114,7 +124,8 @@ TEST_CASE("\"auto\" is filled as the HF Trainer fills it") {
   auto r = parse_ds_config(R"({"train_batch_size": "auto", "train_micro_batch_size_per_gpu": "auto",
       "gradient_accumulation_steps": "auto", "bf16": {"enabled": "auto"}, "fp16": {"enabled": "auto"},
       "zero_optimization": {"stage": 3, "reduce_bucket_size": "auto", "stage3_prefetch_bucket_size": "auto",
-                            "stage3_param_persistence_threshold": "auto"}})", "d.json", c);
+                            "stage3_param_persistence_threshold": "auto"}})",
+                           "d.json", c);
   auto j = nlohmann::json::parse(r.resolved_json);
   CHECK(j["gradient_accumulation_steps"] == 4);  // 128 / (2 x 16)
   CHECK(j["bf16"]["enabled"] == true);
@@ -194,7 +205,8 @@ TEST_CASE("a setting given by the scenario and the ds_config must agree; tool de
   o.ds_config = dir + "stage2.json";
   Scenario s = load_scenario(dir + "base.yaml", {"training.grad_clip=true"}, zoo(), o);
   CHECK(s.training.overlap.grad_clip);  // the scenario's value wins over DeepSpeed's default of no clipping
-  CHECK(any_of(s.imports.warnings, "training.grad_clip = true is used, although DeepSpeed's gradient_clipping default is 0"));
+  CHECK(any_of(s.imports.warnings,
+               "training.grad_clip = true is used, although DeepSpeed's gradient_clipping default is 0"));
   Scenario same = load_scenario(dir + "base.yaml", {"parallel.zero_stage=2"}, zoo(), o);  // agreeing: fine
   CHECK(same.parallel.zero_stage == 2);
 }
@@ -204,10 +216,13 @@ TEST_CASE("fuzz findings (fuzz_ds_config): out-of-range numbers, no data-paralle
   CHECK(has(error_of([] { parse_ds_config(R"({"train_batch_size": 1e30000000})", "d.json", ctx16()); }),
             "d.json: malformed JSON"));
   // More pipeline stages than GPUs: DeepSpeed's world_size would be 0 (was a division by zero).
-  std::string msg = error_of([] { parse_ds_config(R"({"pipeline": {"stages": 32}, "train_batch_size": 16})", "d.json", ctx16()); });
+  std::string msg =
+      error_of([] { parse_ds_config(R"({"pipeline": {"stages": 32}, "train_batch_size": 16})", "d.json", ctx16()); });
   CHECK(has(msg, "/pipeline/stages: no data-parallel rank"));
   CHECK(has(msg, "give at most 16 pipeline stages"));
-  CHECK(has(error_of([] { parse_ds_config(R"({"pipeline": {"stages": 4294967296}, "train_batch_size": 16})", "d.json", ctx16()); }),
+  CHECK(has(error_of([] {
+              parse_ds_config(R"({"pipeline": {"stages": 4294967296}, "train_batch_size": 16})", "d.json", ctx16());
+            }),
             "expected an integer <= 262144"));
   // micro x accumulation x world past 64 bits (was a signed overflow): the keys stop at trainsim's limits.
   msg = error_of([] {
@@ -215,6 +230,8 @@ TEST_CASE("fuzz findings (fuzz_ds_config): out-of-range numbers, no data-paralle
                     "d.json", ctx16());
   });
   CHECK(has(msg, "/train_micro_batch_size_per_gpu: expected an integer <= 65536"));
-  CHECK(has(error_of([] { parse_ds_config(R"({"train_batch_size": 16, "gradient_accumulation_steps": 1e12})", "d.json", ctx16()); }),
+  CHECK(has(error_of([] {
+              parse_ds_config(R"({"train_batch_size": 16, "gradient_accumulation_steps": 1e12})", "d.json", ctx16());
+            }),
             "/gradient_accumulation_steps: expected an integer <= 65536"));
 }

@@ -14,8 +14,12 @@ using namespace trainsim;
 
 namespace {
 
-std::string fixture(const std::string& name) { return std::string(TRAINSIM_DEFAULT_DATA_DIR) + "/tests/data/hf/" + name; }
-std::string zoo(const std::string& name) { return std::string(TRAINSIM_DEFAULT_DATA_DIR) + "/models/" + name + ".yaml"; }
+std::string fixture(const std::string& name) {
+  return std::string(TRAINSIM_DEFAULT_DATA_DIR) + "/tests/data/hf/" + name;
+}
+std::string zoo(const std::string& name) {
+  return std::string(TRAINSIM_DEFAULT_DATA_DIR) + "/models/" + name + ".yaml";
+}
 
 // The ConfigError message of loading tests/data/hf/NAME.
 std::string error_of(const std::string& name) {

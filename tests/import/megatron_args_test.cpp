@@ -34,10 +34,11 @@ MegatronResult parse(const std::string& args) { return parse_megatron_args(args,
 }  // namespace
 
 TEST_CASE("parallel and training flags map onto scenario keys") {
-  auto r = parse("--tensor-model-parallel-size 4 --pipeline-model-parallel-size=2 --context-parallel-size 2 "
-                 "--sequence-parallel --use-distributed-optimizer --micro-batch-size 2 --global-batch-size 512 "
-                 "--seq-length 4096 --bf16 --recompute-granularity selective --overlap-grad-reduce "
-                 "--overlap-param-gather --overlap-p2p-communication --lr 3e-4 --train-iters 1000");
+  auto r = parse(
+      "--tensor-model-parallel-size 4 --pipeline-model-parallel-size=2 --context-parallel-size 2 "
+      "--sequence-parallel --use-distributed-optimizer --micro-batch-size 2 --global-batch-size 512 "
+      "--seq-length 4096 --bf16 --recompute-granularity selective --overlap-grad-reduce "
+      "--overlap-param-gather --overlap-p2p-communication --lr 3e-4 --train-iters 1000");
   CHECK(value_of(r, "parallel.tp") == "4");
   CHECK(value_of(r, "parallel.pp") == "2");
   CHECK(value_of(r, "parallel.cp") == "2");
@@ -56,14 +57,18 @@ TEST_CASE("parallel and training flags map onto scenario keys") {
 }
 
 TEST_CASE("Megatron's derived values and rules") {
-  auto r = parse("--num-layers 32 --hidden-size 4096 --num-attention-heads 32 --seq-length 2048 "
-                 "--pipeline-model-parallel-size 4 --num-layers-per-virtual-pipeline-stage 2 --sequence-parallel");
-  CHECK(value_of(r, "parallel.vp") == "4");  // 32 / 4 / 2
+  auto r = parse(
+      "--num-layers 32 --hidden-size 4096 --num-attention-heads 32 --seq-length 2048 "
+      "--pipeline-model-parallel-size 4 --num-layers-per-virtual-pipeline-stage 2 --sequence-parallel");
+  CHECK(value_of(r, "parallel.vp") == "4");                     // 32 / 4 / 2
   CHECK(value_of(r, "parallel.sequence_parallel") == "false");  // TP = 1
   CHECK(r.warnings.size() == 1);
   CHECK(value_of(r, "training.precision") == "fp32");  // a Megatron default: yields to the scenario
-  CHECK(has(error_of([] { parse("--num-layers 30 --hidden-size 64 --num-attention-heads 4 --seq-length 8 "
-                                "--pipeline-model-parallel-size 4 --num-layers-per-virtual-pipeline-stage 2"); }),
+  CHECK(has(error_of([] {
+              parse(
+                  "--num-layers 30 --hidden-size 64 --num-attention-heads 4 --seq-length 8 "
+                  "--pipeline-model-parallel-size 4 --num-layers-per-virtual-pipeline-stage 2");
+            }),
             "must be divisible by the pipeline-parallel size"));
   CHECK(has(error_of([] { parse("--recompute-granularity full"); }), "needs --recompute-method uniform or block"));
   CHECK(has(error_of([] { parse("--fp16 --bf16"); }), "--bf16: cannot be combined with --fp16"));
@@ -72,8 +77,9 @@ TEST_CASE("Megatron's derived values and rules") {
 }
 
 TEST_CASE("embedding and loss in the pipeline split: Llama 3 405B's 126 layers on 16 stages, interleaved") {
-  const std::string l405 = "--num-layers 126 --hidden-size 1024 --num-attention-heads 8 --seq-length 128 "
-                           "--pipeline-model-parallel-size 16 ";
+  const std::string l405 =
+      "--num-layers 126 --hidden-size 1024 --num-attention-heads 8 --seq-length 128 "
+      "--pipeline-model-parallel-size 16 ";
   const std::string both = "--account-for-embedding-in-pipeline-split --account-for-loss-in-pipeline-split ";
   auto r = parse(l405 + both + "--num-virtual-stages-per-pipeline-rank 8");
   CHECK(value_of(r, "parallel.embedding_in_pp_split") == "true");
@@ -91,8 +97,11 @@ TEST_CASE("embedding and loss in the pipeline split: Llama 3 405B's 126 layers o
             "give the model chunks per stage with --num-virtual-stages-per-pipeline-rank"));
   CHECK(has(error_of([&] { parse(l405 + "--num-layers-per-virtual-pipeline-stage 1"); }),
             "must be divisible by the pipeline-parallel size"));
-  CHECK(has(error_of([&] { parse(gpt96 + "--pipeline-model-parallel-size 4 --num-layers-per-virtual-pipeline-stage 2 "
-                                        "--num-virtual-stages-per-pipeline-rank 4"); }),
+  CHECK(has(error_of([&] {
+              parse(gpt96 +
+                    "--pipeline-model-parallel-size 4 --num-layers-per-virtual-pipeline-stage 2 "
+                    "--num-virtual-stages-per-pipeline-rank 4");
+            }),
             "cannot be combined with --num-layers-per-virtual-pipeline-stage"));
   CHECK(value_of(parse("--num-virtual-stages-per-pipeline-rank 4"), "parallel.vp") == "4");
 }
@@ -104,27 +113,30 @@ TEST_CASE("unknown flags are errors with the nearest Megatron flag") {
 }
 
 TEST_CASE("model from flags: Megatron's defaults for FFN, vocabulary padding and positions") {
-  auto r = parse("--num-layers 32 --hidden-size 4096 --num-attention-heads 32 --group-query-attention "
-                 "--num-query-groups 8 --swiglu --normalization RMSNorm --position-embedding-type rope "
-                 "--untie-embeddings-and-output-weights --disable-bias-linear --seq-length 4096 --vocab-size 32000 "
-                 "--tensor-model-parallel-size 2");
+  auto r = parse(
+      "--num-layers 32 --hidden-size 4096 --num-attention-heads 32 --group-query-attention "
+      "--num-query-groups 8 --swiglu --normalization RMSNorm --position-embedding-type rope "
+      "--untie-embeddings-and-output-weights --disable-bias-linear --seq-length 4096 --vocab-size 32000 "
+      "--tensor-model-parallel-size 2");
   REQUIRE(r.model);
-  CHECK(r.model->ffn == 10880);   // int(4 x 4096 x 2/3 / 64) x 64
+  CHECK(r.model->ffn == 10880);  // int(4 x 4096 x 2/3 / 64) x 64
   CHECK(r.model->kv_heads == 8);
   CHECK(r.model->vocab == 32000);  // already a multiple of 128 x 2
   CHECK(r.model->mlp == MlpKind::swiglu);
   CHECK(r.model->norm == NormKind::rmsnorm);
   CHECK_FALSE(r.model->tied_embeddings);
   CHECK_FALSE(r.model->bias);
-  auto g = parse("--num-layers 2 --hidden-size 64 --num-attention-heads 4 --seq-length 128 --tensor-model-parallel-size 4");
+  auto g =
+      parse("--num-layers 2 --hidden-size 64 --num-attention-heads 4 --seq-length 128 --tensor-model-parallel-size 4");
   CHECK(g.model->vocab == 50688);  // 50257 rounded up to a multiple of 128 x 4
   CHECK(g.model->ffn == 256);
   CHECK(g.model->max_position == 128);
 }
 
 TEST_CASE("the SC21 145.6B launch line builds the zoo card megatron-gpt-145.6b") {
-  auto r = parse("--tensor-model-parallel-size 8 --pipeline-model-parallel-size 8 --num-layers 80 --hidden-size 12288 "
-                 "--num-attention-heads 96 --seq-length 2048 --max-position-embeddings 2048 --fp16");
+  auto r = parse(
+      "--tensor-model-parallel-size 8 --pipeline-model-parallel-size 8 --num-layers 80 --hidden-size 12288 "
+      "--num-attention-heads 96 --seq-length 2048 --max-position-embeddings 2048 --fp16");
   REQUIRE(r.model);
   ModelSpec card = load_model(std::string(TRAINSIM_DEFAULT_DATA_DIR) + "/models/megatron-gpt-145.6b.yaml");
   const ModelSpec& m = *r.model;
@@ -147,17 +159,22 @@ TEST_CASE("the SC21 145.6B launch line builds the zoo card megatron-gpt-145.6b")
 
 TEST_CASE("flags on top of a scenario's model card must agree with it") {
   Zoo zoo(TRAINSIM_DEFAULT_DATA_DIR);
-  std::string yaml = "model: megatron-gpt-145.6b\ncluster: dgx-a100-80gb\ngpus: 1536\ntraining:\n  global_batch: 2304\n"
-                     "megatron_args: --num-layers 80 --hidden-size 12288 --tensor-model-parallel-size 8 "
-                     "--pipeline-model-parallel-size 8\n";
+  std::string yaml =
+      "model: megatron-gpt-145.6b\ncluster: dgx-a100-80gb\ngpus: 1536\ntraining:\n  global_batch: 2304\n"
+      "megatron_args: --num-layers 80 --hidden-size 12288 --tensor-model-parallel-size 8 "
+      "--pipeline-model-parallel-size 8\n";
   Scenario s = load_scenario_string(yaml, "s.yaml", {}, zoo);
   CHECK(s.model.name == "megatron-gpt-145.6b");
   CHECK(s.parallel.dp == 24);
   CHECK(s.locations.at("parallel.tp").file == "s.yaml");
   CHECK(s.locations.at("parallel.tp").key == "--tensor-model-parallel-size");
   std::string msg = error_of([&] { load_scenario_string(yaml, "s.yaml", {}, zoo, {"", "--num-layers 96", "", 0, 0}); });
-  CHECK(has(msg, "s.yaml:1: model: the scenario's model megatron-gpt-145.6b has 80 but --megatron-args: --num-layers says 96"));
-  CHECK(has(error_of([&] { load_scenario_string("cluster: dgx-a100-80gb\ntraining:\n  global_batch: 8\n", "s.yaml", {}, zoo); }),
+  CHECK(has(
+      msg,
+      "s.yaml:1: model: the scenario's model megatron-gpt-145.6b has 80 but --megatron-args: --num-layers says 96"));
+  CHECK(has(error_of([&] {
+              load_scenario_string("cluster: dgx-a100-80gb\ntraining:\n  global_batch: 8\n", "s.yaml", {}, zoo);
+            }),
             "model: missing required key"));
 }
 
@@ -183,7 +200,8 @@ TEST_CASE("fuzz findings (fuzz_megatron_args): integer flags stop at trainsim's 
             "--num-attention-heads: '4294967296' is above trainsim's limit 65536"));
   CHECK(has(error_of([&] { parse(model + "--tensor-model-parallel-size 4294967296"); }),
             "--tensor-model-parallel-size: '4294967296' is above trainsim's limit 262144"));
-  std::string msg = error_of([&] { parse(model + "--tensor-model-parallel-size 2 --make-vocab-size-divisible-by 16000000"); });
+  std::string msg =
+      error_of([&] { parse(model + "--tensor-model-parallel-size 2 --make-vocab-size-divisible-by 16000000"); });
   CHECK(has(msg, "--make-vocab-size-divisible-by: pads the vocabulary 50257 to 32000000"));
   CHECK(has(msg, "above trainsim's limit 16777216"));
   // 20 digits made std::stoll throw std::out_of_range.

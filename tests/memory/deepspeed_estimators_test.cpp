@@ -16,9 +16,9 @@ using namespace trainsim;
 
 namespace {
 
-constexpr std::int64_t kT5Params = 2'851'000'000;   // Ψ, t5-3b
-constexpr std::int64_t kT5Largest = 32'000'000;     // Ψ_L, t5-3b
-constexpr double kTolerance = 0.01;                  // 1 %
+constexpr std::int64_t kT5Params = 2'851'000'000;  // Ψ, t5-3b
+constexpr std::int64_t kT5Largest = 32'000'000;    // Ψ_L, t5-3b
+constexpr double kTolerance = 0.01;                // 1 %
 
 DeepSpeedEstimateInputs t5(bool offload_optimizer, bool offload_params, bool zero_init) {
   DeepSpeedEstimateInputs in;
@@ -36,8 +36,8 @@ DeepSpeedEstimateInputs t5(bool offload_optimizer, bool offload_params, bool zer
 void check_gib(const std::string& what, Bytes got, double published_gib) {
   const double gib = got.value() / kGiB;
   const double rel = std::fabs(gib - published_gib) / published_gib;
-  MESSAGE(what << ": trainsim " << gib << " GiB, DeepSpeed prints " << published_gib
-               << " GiB, difference " << rel * 100.0 << " %");
+  MESSAGE(what << ": trainsim " << gib << " GiB, DeepSpeed prints " << published_gib << " GiB, difference "
+               << rel * 100.0 << " %");
   CHECK(rel <= kTolerance);
 }
 

@@ -22,16 +22,28 @@ namespace {
 ModelSpec gpt3_175b() {
   ModelSpec m;
   m.name = "gpt3-175b";
-  m.layers = 96; m.hidden = 12288; m.heads = 96; m.kv_heads = 96; m.head_dim = 128;
-  m.ffn = 4 * 12288; m.vocab = 51200; m.max_position = 2048;
-  m.mlp = MlpKind::gelu; m.position = PositionKind::learned; m.tied_embeddings = true;
+  m.layers = 96;
+  m.hidden = 12288;
+  m.heads = 96;
+  m.kv_heads = 96;
+  m.head_dim = 128;
+  m.ffn = 4 * 12288;
+  m.vocab = 51200;
+  m.max_position = 2048;
+  m.mlp = MlpKind::gelu;
+  m.position = PositionKind::learned;
+  m.tied_embeddings = true;
   return m;
 }
 
 ModelSpec small_gpt() {
   ModelSpec m = gpt3_175b();
   m.name = "gpt-1.3b";
-  m.layers = 24; m.hidden = 2048; m.heads = 16; m.kv_heads = 16; m.ffn = 8192;
+  m.layers = 24;
+  m.hidden = 2048;
+  m.heads = 16;
+  m.kv_heads = 16;
+  m.ffn = 8192;
   return m;
 }
 
@@ -51,7 +63,9 @@ Scenario scenario(ModelSpec m, int tp, int pp, int dp, int micro_batch, int glob
   Scenario s;
   s.model = std::move(m);
   s.cluster = dgx_a100();
-  s.parallel.tp = tp; s.parallel.pp = pp; s.parallel.dp = dp;
+  s.parallel.tp = tp;
+  s.parallel.pp = pp;
+  s.parallel.dp = dp;
   s.gpus = tp * pp * dp;
   s.nodes = (s.gpus + 7) / 8;
   s.training.micro_batch = micro_batch;
@@ -72,7 +86,10 @@ double states_on_gpu(const StageMemory& st) {
 
 ModelStateOptions opts(MemoryConvention c, Precision p, int zero, double n) {
   ModelStateOptions o;
-  o.convention = c; o.precision = p; o.zero_stage = zero; o.shard_group = n;
+  o.convention = c;
+  o.precision = p;
+  o.zero_stage = zero;
+  o.shard_group = n;
   return o;
 }
 
@@ -82,7 +99,8 @@ TEST_CASE("Megatron convention: 18 B per parameter, 6 + 12/DP with the distribut
   CHECK(model_state_bytes_per_param(opts(MemoryConvention::megatron, Precision::bf16, 0, 64)).on_gpu() == 18);
   CHECK(model_state_bytes_per_param(opts(MemoryConvention::megatron, Precision::fp16, 0, 64)).on_gpu() == 18);
   for (double dp : {1.0, 2.0, 8.0, 16.0, 64.0})
-    CHECK(model_state_bytes_per_param(opts(MemoryConvention::megatron, Precision::bf16, 1, dp)).on_gpu() == 6 + 12 / dp);
+    CHECK(model_state_bytes_per_param(opts(MemoryConvention::megatron, Precision::bf16, 1, dp)).on_gpu() ==
+          6 + 12 / dp);
   // fp8 keeps bf16 weights plus a 1-byte FP8 copy; fp32 has no master copy
   CHECK(model_state_bytes_per_param(opts(MemoryConvention::megatron, Precision::fp8, 0, 8)).on_gpu() == 19);
   CHECK(model_state_bytes_per_param(opts(MemoryConvention::megatron, Precision::fp32, 0, 8)).on_gpu() == 16);
@@ -106,10 +124,10 @@ TEST_CASE("DeepSpeed convention: 16 B per parameter and the ZeRO stages") {
   auto ds = [&](Precision p, int zero) {
     return model_state_bytes_per_param(opts(MemoryConvention::deepspeed, p, zero, n)).on_gpu();
   };
-  CHECK(ds(Precision::fp16, 0) == 16);                    // 2 + 2 + 12 (ZeRO paper baseline)
-  CHECK(ds(Precision::fp16, 1) == 4 + 16 / n);            // stage_1_and_2: + fp32 gradient partition
-  CHECK(ds(Precision::bf16, 1) == 8 + 12 / n);            // BF16_Optimizer: + unsharded fp32 grad accumulation
-  CHECK(ds(Precision::bf16, 2) == 2 + 18 / n);            // estimate_zero2 (current DeepSpeed)
+  CHECK(ds(Precision::fp16, 0) == 16);                       // 2 + 2 + 12 (ZeRO paper baseline)
+  CHECK(ds(Precision::fp16, 1) == 4 + 16 / n);               // stage_1_and_2: + fp32 gradient partition
+  CHECK(ds(Precision::bf16, 1) == 8 + 12 / n);               // BF16_Optimizer: + unsharded fp32 grad accumulation
+  CHECK(ds(Precision::bf16, 2) == 2 + 18 / n);               // estimate_zero2 (current DeepSpeed)
   CHECK(ds(Precision::bf16, 3) == doctest::Approx(18 / n));  // estimate_zero3, without 4 Psi_L
 
   // ZeRO-3 states + the gathered largest layer equal DeepSpeed's estimator (t5-3b-like shapes are
@@ -171,10 +189,15 @@ TEST_CASE("layers per stage: even, uneven, embedding in the split, interleaved c
   StageSplit even = split_layers(96, 8, 1, false);
   for (int i = 0; i < 8; ++i) CHECK(even.layers(i) == 12);
   StageSplit uneven = split_layers(10, 4, 1, false);  // remainder on the first stages
-  CHECK(uneven.layers(0) == 3); CHECK(uneven.layers(1) == 3); CHECK(uneven.layers(2) == 2); CHECK(uneven.layers(3) == 2);
-  StageSplit bloom = split_layers(70, 12, 1, true);   // 72 items, 6 each
-  CHECK(bloom.layers(0) == 5); CHECK(bloom.layers(5) == 6); CHECK(bloom.layers(11) == 5);
-  StageSplit inter = split_layers(96, 8, 3, false);   // 24 virtual stages of 4
+  CHECK(uneven.layers(0) == 3);
+  CHECK(uneven.layers(1) == 3);
+  CHECK(uneven.layers(2) == 2);
+  CHECK(uneven.layers(3) == 2);
+  StageSplit bloom = split_layers(70, 12, 1, true);  // 72 items, 6 each
+  CHECK(bloom.layers(0) == 5);
+  CHECK(bloom.layers(5) == 6);
+  CHECK(bloom.layers(11) == 5);
+  StageSplit inter = split_layers(96, 8, 3, false);  // 24 virtual stages of 4
   CHECK(inter.chunks() == 3);
   CHECK(inter.chunk_layers(0, 2) == 4);
   CHECK(inter.layers(7) == 12);
@@ -258,15 +281,15 @@ TEST_CASE("summary JSON carries the docs/design.md keys and the layout") {
   Scenario s = scenario(gpt3_175b(), 8, 8, 16, 1, 1536);
   MemoryResult r = compute_memory(s);
   nlohmann::json j = memory_json(s, r);
-  for (const char* k : {"schema_version", "params_total", "params_per_gpu", "peak_memory_bytes", "gpu_memory_bytes",
-                        "fits", "memory_at_peak_bytes", "host_memory_peak_bytes_per_node", "nvme_peak_bytes_per_node",
-                        "stages", "layout"})
+  for (const char* k :
+       {"schema_version", "params_total", "params_per_gpu", "peak_memory_bytes", "gpu_memory_bytes", "fits",
+        "memory_at_peak_bytes", "host_memory_peak_bytes_per_node", "nvme_peak_bytes_per_node", "stages", "layout"})
     CHECK(j.contains(k));
   for (const char* k : {"params", "grads", "optimizer_states", "activations", "comm_buffers", "other"})
     CHECK(j["memory_at_peak_bytes"].contains(k));
-  for (const char* k : {"tp", "pp", "dp", "cp", "vp", "sequence_parallel", "zero_stage", "schedule", "micro_batch",
-                        "global_batch", "num_micro_batches", "seq_len", "precision", "recompute", "convention",
-                        "gpus", "nodes"})
+  for (const char* k :
+       {"tp", "pp", "dp", "cp", "vp", "sequence_parallel", "zero_stage", "schedule", "micro_batch", "global_batch",
+        "num_micro_batches", "seq_len", "precision", "recompute", "convention", "gpus", "nodes"})
     CHECK(j["layout"].contains(k));
   CHECK(j["stages"].size() == 8);
   CHECK(j["layout"]["num_micro_batches"] == 96);
@@ -287,12 +310,12 @@ TEST_CASE("ZeRO-3 gathers: unit j, at least one ahead, more while under the pref
   CHECK(zero3_gather_end(u, 0, 0, m) == 2);  // the next unit only
   CHECK(zero3_gather_end(u, 1, 2, m) == 3);
   m.prefetch_bucket_elements = 1e9;
-  m.max_live_parameters = 12;                // unit j + one ahead fit, a third does not
+  m.max_live_parameters = 12;  // unit j + one ahead fit, a third does not
   CHECK(zero3_gather_end(u, 0, 0, m) == 2);
-  m.max_live_parameters = 7;                 // no room ahead: unit j alone
+  m.max_live_parameters = 7;  // no room ahead: unit j alone
   CHECK(zero3_gather_end(u, 0, 0, m) == 1);
   CHECK(zero3_gather_end(u, 3, 3, m) == 4);
-  m.max_live_parameters = 0;                 // no cap: the whole pass
+  m.max_live_parameters = 0;  // no cap: the whole pass
   CHECK(zero3_gather_end(u, 0, 0, m) == 6);
 }
 
@@ -315,6 +338,6 @@ TEST_CASE("ZeRO-3 analytic peak: the gathered window grows with the prefetch buc
   CHECK(r.stages[0].peak.zero3_gathered == zero3_backward_peak(s, split, 0).gathered);
   CHECK(r.at_peak.comm_buffers >= r.at_peak.zero3_gathered);
   CHECK(memory_table(s, r).find("ZeRO-3 gathered: ") != std::string::npos);
-  s.parallel.dp = 1;                            // one GPU holds the whole model: nothing to gather
+  s.parallel.dp = 1;  // one GPU holds the whole model: nothing to gather
   CHECK(zero3_backward_peak(s, split, 0).total().value() == 0);
 }

@@ -32,15 +32,30 @@ struct PaperModel {
 };
 
 const PaperModel kTable1[] = {
-    {"7.5B", 7'500'000'000,
-     {{{"120", "120", "120"}, {"52.5", "41.3", "30"}, {"35.6", "21.6", "7.5"},
-       {"31.4", "16.6", "1.88"}, {"30.4", "15.4", "0.47"}, {"30.1", "15.1", "0.12"}}}},
-    {"128B", 128'000'000'000,
-     {{{"2048", "2048", "2048"}, {"896", "704", "512"}, {"608", "368", "128"},
-       {"536", "284", "32"}, {"518", "263", "8"}, {"513", "257", "2"}}}},
-    {"1T", 1'000'000'000'000,
-     {{{"16000", "16000", "16000"}, {"7000", "5500", "4000"}, {"4750", "2875", "1000"},
-       {"4187", "2218", "250"}, {"4046", "2054", "62.5"}, {"4011", "2013", "15.6"}}}},
+    {"7.5B",
+     7'500'000'000,
+     {{{"120", "120", "120"},
+       {"52.5", "41.3", "30"},
+       {"35.6", "21.6", "7.5"},
+       {"31.4", "16.6", "1.88"},
+       {"30.4", "15.4", "0.47"},
+       {"30.1", "15.1", "0.12"}}}},
+    {"128B",
+     128'000'000'000,
+     {{{"2048", "2048", "2048"},
+       {"896", "704", "512"},
+       {"608", "368", "128"},
+       {"536", "284", "32"},
+       {"518", "263", "8"},
+       {"513", "257", "2"}}}},
+    {"1T",
+     1'000'000'000'000,
+     {{{"16000", "16000", "16000"},
+       {"7000", "5500", "4000"},
+       {"4750", "2875", "1000"},
+       {"4187", "2218", "250"},
+       {"4046", "2054", "62.5"},
+       {"4011", "2013", "15.6"}}}},
 };
 
 int printed_decimals(const std::string& s) {
@@ -74,8 +89,8 @@ TEST_CASE("model states per GPU reproduce all 54 entries of ZeRO Table 1") {
         const std::string printed = m.gb[i][static_cast<size_t>(stage - 1)];
         const double pred = zero_model_state_bytes(m.params, kPaperGpus[i], stage).value() / kGB;
         const std::string rules = rules_passed(pred, printed);
-        const std::string entry = std::string(m.name) + " N=" + std::to_string(kPaperGpus[i]) + " " +
-                                  std::string(zero_stage_name(stage));
+        const std::string entry =
+            std::string(m.name) + " N=" + std::to_string(kPaperGpus[i]) + " " + std::string(zero_stage_name(stage));
         MESSAGE(entry << ": predicted " << pred << " GB, paper " << printed
                       << " GB, passes by: " << (rules.empty() ? std::string("NONE") : rules));
         CHECK_MESSAGE(!rules.empty(), entry << " matches the paper by no rule");

@@ -142,10 +142,20 @@ TEST_CASE("fp8 (Transformer Engine) saves the four linear layers' inputs as 1-by
 TEST_CASE("GQA keeps K and V of g x head_dim; SwiGLU keeps gate, up and the product") {
   // Llama-2-70B shapes: h 8192, 64 heads of 128, 8 KV heads, F 28672, no dropout
   ModelSpec m;
-  m.hidden = 8192; m.heads = 64; m.kv_heads = 8; m.head_dim = 128; m.ffn = 28672;
-  m.vocab = 32000; m.layers = 80; m.mlp = MlpKind::swiglu; m.dropout = false;
+  m.hidden = 8192;
+  m.heads = 64;
+  m.kv_heads = 8;
+  m.head_dim = 128;
+  m.ffn = 28672;
+  m.vocab = 32000;
+  m.layers = 80;
+  m.mlp = MlpKind::swiglu;
+  m.dropout = false;
   ActivationShape x;
-  x.seq_len = 4096; x.micro_batch = 1; x.tp = 8; x.flash_attention = true;
+  x.seq_len = 4096;
+  x.micro_batch = 1;
+  x.tp = 8;
+  x.flash_attention = true;
   const double sb = 4096, h = 8192, t = 8, kv = 8 * 128, f = 28672;
   LayerActivations a = stored_layer_activations(m, x);
   // QKV input 2sbh, Q 2sbh/t, K and V 2 sb kv / t each, projection input 2sbh/t, stats 4 a sb / t

@@ -129,8 +129,7 @@ TEST_CASE("context parallelism splits the tokens; attention FLOPs sum to the cp 
   one.flash_attention = two.flash_attention = true;
   two.cp = 2;
   std::vector<Op> a = layer_ops(m, one), c = layer_ops(m, two);
-  CHECK(kind_flops(c, OpKind::gemm, Pass::forward) ==
-        doctest::Approx(kind_flops(a, OpKind::gemm, Pass::forward) / 2));
+  CHECK(kind_flops(c, OpKind::gemm, Pass::forward) == doctest::Approx(kind_flops(a, OpKind::gemm, Pass::forward) / 2));
   CHECK(2 * kind_flops(c, OpKind::attention, Pass::forward) ==
         doctest::Approx(kind_flops(a, OpKind::attention, Pass::forward)));
   for (const Op& op : c)
@@ -165,9 +164,9 @@ TEST_CASE("recompute flags: none, selective = attention core, full = every forwa
     std::set<std::string> flagged;
     for (const Op& op : layer_ops(m, sh))
       if (op.recompute) flagged.insert(op.name);
-    std::set<std::string> core = flash ? std::set<std::string>{"attn_core"}
-                                       : std::set<std::string>{"attn_scores", "attn_softmax",
-                                                               "attn_dropout", "attn_context"};
+    std::set<std::string> core =
+        flash ? std::set<std::string>{"attn_core"}
+              : std::set<std::string>{"attn_scores", "attn_softmax", "attn_dropout", "attn_context"};
     CHECK(flagged == core);
     sh.recompute = Recompute::full;
     for (const Op& op : layer_ops(m, sh)) CHECK(op.recompute == (op.pass == Pass::forward));

@@ -39,9 +39,8 @@ TEST_CASE("SC21 models: Eq. 2 exactly, plus the final LayerNorm that Eq. 2 omits
     const char* name;
     double published_billions;  // SC21 Table 1
   };
-  const Row rows[] = {{"1.7b", 1.7},     {"3.6b", 3.6},     {"7.5b", 7.5},     {"18.4b", 18.4},
-                      {"39.1b", 39.1},   {"76.1b", 76.1},   {"145.6b", 145.6}, {"310.1b", 310.1},
-                      {"529.6b", 529.6}, {"1t", 1008.0}};
+  const Row rows[] = {{"1.7b", 1.7},   {"3.6b", 3.6},     {"7.5b", 7.5},     {"18.4b", 18.4},   {"39.1b", 39.1},
+                      {"76.1b", 76.1}, {"145.6b", 145.6}, {"310.1b", 310.1}, {"529.6b", 529.6}, {"1t", 1008.0}};
   for (const Row& r : rows) {
     ModelSpec m = zoo_model(std::string("megatron-gpt-") + r.name);
     CAPTURE(m.name);

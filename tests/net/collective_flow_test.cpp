@@ -59,8 +59,8 @@ struct Case {
 };
 
 // Every op, and all-reduce with each of NCCL's algorithms it can run across nodes.
-const Case kCases[] = {{CollectiveOp::all_reduce, std::nullopt},    {CollectiveOp::all_reduce, NcclAlgo::ring},
-                       {CollectiveOp::all_reduce, NcclAlgo::tree},  {CollectiveOp::all_gather, std::nullopt},
+const Case kCases[] = {{CollectiveOp::all_reduce, std::nullopt},     {CollectiveOp::all_reduce, NcclAlgo::ring},
+                       {CollectiveOp::all_reduce, NcclAlgo::tree},   {CollectiveOp::all_gather, std::nullopt},
                        {CollectiveOp::reduce_scatter, std::nullopt}, {CollectiveOp::broadcast, std::nullopt},
                        {CollectiveOp::reduce, std::nullopt},         {CollectiveOp::all_to_all, std::nullopt},
                        {CollectiveOp::send_recv, std::nullopt}};
@@ -123,7 +123,8 @@ TEST_CASE("flow mode: no link above its capacity while a collective's step runs"
       for (size_t l = 0; l < topo->links().size(); ++l)
         over += net.link_load(static_cast<LinkId>(l)).value() > topo->links()[l].capacity.value() * (1 + 1e-9);
     };
-    for (const Transfer& x : plan.phases[0].step) net.start(topo->route(x.src, x.dst, x.spread), Bytes(x.bytes), check_links);
+    for (const Transfer& x : plan.phases[0].step)
+      net.start(topo->route(x.src, x.dst, x.spread), Bytes(x.bytes), check_links);
     engine.run();
     CHECK(over == 0);
     CHECK(net.stats().flows_finished == plan.phases[0].step.size());
@@ -148,13 +149,15 @@ TEST_CASE("two all-reduces forced through one NIC each get about half of it") {
   // Jean Zay: GPUs 0 and 1 sit behind the same PCIe switch and NIC.
   ClusterSpec c = card("jeanzay-a100-80gb");
   auto topo = build_topology(c, 2);
-  std::vector<GroupCollective> both = {{CollectiveOp::all_reduce, {0, 8}, 1e9}, {CollectiveOp::all_reduce, {1, 9}, 1e9}};
+  std::vector<GroupCollective> both = {{CollectiveOp::all_reduce, {0, 8}, 1e9},
+                                       {CollectiveOp::all_reduce, {1, 9}, 1e9}};
   auto r = simulate_collectives(*topo, both);
   CHECK(r[0].stretch == doctest::Approx(2.0).epsilon(0.02));
   CHECK(r[1].stretch == doctest::Approx(2.0).epsilon(0.02));
   CHECK(r[0].bytes_delivered == doctest::Approx(r[0].bytes_sent));
   // Disjoint NICs: no contention.
-  auto apart = simulate_collectives(*topo, {{CollectiveOp::all_reduce, {0, 8}, 1e9}, {CollectiveOp::all_reduce, {2, 10}, 1e9}});
+  auto apart =
+      simulate_collectives(*topo, {{CollectiveOp::all_reduce, {0, 8}, 1e9}, {CollectiveOp::all_reduce, {2, 10}, 1e9}});
   CHECK(apart[0].stretch == doctest::Approx(1.0));
 }
 
@@ -177,7 +180,8 @@ TEST_CASE("an oversubscribed core slows cross-pod traffic by the oversubscriptio
 TEST_CASE("identical runs give identical results") {
   ClusterSpec c = card("dgx-a100-80gb");
   auto topo = build_topology(c, 4);
-  std::vector<GroupCollective> reqs = {{CollectiveOp::all_gather, first(32), 3e8}, {CollectiveOp::reduce_scatter, {0, 9, 18, 27}, 1e8}};
+  std::vector<GroupCollective> reqs = {{CollectiveOp::all_gather, first(32), 3e8},
+                                       {CollectiveOp::reduce_scatter, {0, 9, 18, 27}, 1e8}};
   auto a = simulate_collectives(*topo, reqs);
   auto b = simulate_collectives(*topo, reqs);
   for (size_t i = 0; i < a.size(); ++i) {

@@ -111,8 +111,9 @@ TEST_CASE("hierarchical: two groups sharing NICs slow each other in the inter-no
     return g;
   };
   const double S = 4e9;
-  auto both = simulate_collectives(*topo, {{CollectiveOp::all_reduce, group(0), S}, {CollectiveOp::all_reduce, group(1), S}},
-                                   NcclAlgo::hierarchical);
+  auto both =
+      simulate_collectives(*topo, {{CollectiveOp::all_reduce, group(0), S}, {CollectiveOp::all_reduce, group(1), S}},
+                           NcclAlgo::hierarchical);
   auto alone = simulate_collectives(*topo, {{CollectiveOp::all_reduce, group(0), S}}, NcclAlgo::hierarchical)[0];
   auto phases = hierarchical_phases(c, {CollectiveOp::all_reduce, 16, S, NcclAlgo::hierarchical, std::nullopt}, 4);
   double inter_bytes_s = phases[1].result.time_s - phases[1].result.latency_s;

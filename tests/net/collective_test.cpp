@@ -89,10 +89,15 @@ TEST_CASE("multi-node large all-reduce busbw near NVIDIA's anchors (docs/referen
 
 TEST_CASE("algorithm choice and conventions") {
   ClusterSpec h100 = card("dgx-h100-80gb");
-  CHECK(predict_collective(h100, {CollectiveOp::all_reduce, 8, 8.0 * (1 << 30), std::nullopt, std::nullopt}).algorithm == "nvls");
+  CHECK(
+      predict_collective(h100, {CollectiveOp::all_reduce, 8, 8.0 * (1 << 30), std::nullopt, std::nullopt}).algorithm ==
+      "nvls");
   CHECK(predict_collective(h100, {CollectiveOp::all_reduce, 8, 1024, std::nullopt, std::nullopt}).protocol == "LL");
-  CHECK(predict_collective(h100, {CollectiveOp::all_reduce, 4, 8.0 * (1 << 30), std::nullopt, std::nullopt}).algorithm == "ring");
-  CHECK(predict_collective(h100, {CollectiveOp::all_reduce, 8, 1 << 30, NcclAlgo::ring, std::nullopt}).algorithm == "ring");
+  CHECK(
+      predict_collective(h100, {CollectiveOp::all_reduce, 4, 8.0 * (1 << 30), std::nullopt, std::nullopt}).algorithm ==
+      "ring");
+  CHECK(predict_collective(h100, {CollectiveOp::all_reduce, 8, 1 << 30, NcclAlgo::ring, std::nullopt}).algorithm ==
+        "ring");
   CHECK(predict_collective(h100, {CollectiveOp::all_reduce, 1, 1 << 30, std::nullopt, std::nullopt}).time_s == 0);
   CHECK(busbw_factor(CollectiveOp::all_reduce, 8) == doctest::Approx(1.75));
   CHECK(busbw_factor(CollectiveOp::all_gather, 8) == doctest::Approx(0.875));

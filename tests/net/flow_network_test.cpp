@@ -154,7 +154,7 @@ TEST_CASE("a change touches only the flows that share links with it") {
   bool done = false;
   net.start({2}, Bytes(1e3), [&] { done = true; });
   while (!done) engine.step();
-  engine.run_until(engine.now());  // the recompute after the finish
+  engine.run_until(engine.now());                     // the recompute after the finish
   CHECK(net.stats().rate_updates - before == 6 + 5);  // start: 6 flows on c; finish: the 5 left
 }
 
@@ -227,7 +227,8 @@ void check_max_min(const FlowNetwork& net, const std::vector<LinkSpec>& links, c
   for (std::size_t i = 0; i < jobs.size(); ++i)
     if (live[i])
       for (LinkId l : jobs[i].route)
-        max_rate[static_cast<std::size_t>(l)] = std::max(max_rate[static_cast<std::size_t>(l)], net.rate(ids[i]).value());
+        max_rate[static_cast<std::size_t>(l)] =
+            std::max(max_rate[static_cast<std::size_t>(l)], net.rate(ids[i]).value());
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     if (!live[i]) continue;
     const double r = net.rate(ids[i]).value();
@@ -256,7 +257,10 @@ RandomRun random_run(int n_links, int n_flows, double unit, std::uint64_t seed, 
   std::vector<char> live(jobs.size(), 0);
   const HandlerId starter = engine.add_handler([&](Engine& e, std::uint64_t i) {
     live[i] = 1;
-    ids[i] = net.start(jobs[i].route, Bytes(jobs[i].bytes), [&, i] { out.done[i] = e.now(); live[i] = 0; });
+    ids[i] = net.start(jobs[i].route, Bytes(jobs[i].bytes), [&, i] {
+      out.done[i] = e.now();
+      live[i] = 0;
+    });
   });
   for (std::size_t i = 0; i < jobs.size(); ++i)
     engine.schedule_at(SimTime::from_seconds(jobs[i].start_s), kDefaultPriority, starter, i);

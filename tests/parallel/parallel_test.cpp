@@ -125,7 +125,10 @@ TEST_CASE("each schedule's in-flight peak equals the memory model's count") {
           std::vector<int> expected = in_flight_per_chunk(sch, pp, vp, stage, m);
           int sum = 0;
           for (int v : expected) sum += v;
-          CAPTURE(pp); CAPTURE(m); CAPTURE(stage); CAPTURE(static_cast<int>(sch));
+          CAPTURE(pp);
+          CAPTURE(m);
+          CAPTURE(stage);
+          CAPTURE(static_cast<int>(sch));
           CHECK(peak_total == sum);
         }
       }

@@ -45,24 +45,44 @@ GpuStats gpu(int rank, int pp, bool simulated, double busy_s, double step_s) {
 // Three GPUs on two nodes, pp 3; ranks 0 and 1 simulated, rank 2 a copy.
 StepResult sample() {
   StepResult r;
-  r.scenario = "tiny.yaml"; r.model = "gpt-tiny"; r.cluster = "dgx-a100-80gb"; r.gpu = "a100-sxm4-80gb";
-  r.parallel.pp = 3; r.parallel.zero_stage = 1; r.parallel.schedule = Schedule::one_f_one_b;
-  r.training.seq_len = 1024; r.training.micro_batch = 2; r.training.global_batch = 8;
-  r.training.precision = Precision::bf16; r.training.recompute = Recompute::selective;
-  r.gpus = 3; r.nodes = 2; r.micro_batches = 4; r.params_total = 123456789;
-  r.step_time_s = Seconds(0.0035); r.tokens_per_s = 8 * 1024 / 0.0035;
-  r.model_tflops_per_gpu = 101.25; r.hardware_tflops_per_gpu = 120.5; r.mfu = 0.3245;
+  r.scenario = "tiny.yaml";
+  r.model = "gpt-tiny";
+  r.cluster = "dgx-a100-80gb";
+  r.gpu = "a100-sxm4-80gb";
+  r.parallel.pp = 3;
+  r.parallel.zero_stage = 1;
+  r.parallel.schedule = Schedule::one_f_one_b;
+  r.training.seq_len = 1024;
+  r.training.micro_batch = 2;
+  r.training.global_batch = 8;
+  r.training.precision = Precision::bf16;
+  r.training.recompute = Recompute::selective;
+  r.gpus = 3;
+  r.nodes = 2;
+  r.micro_batches = 4;
+  r.params_total = 123456789;
+  r.step_time_s = Seconds(0.0035);
+  r.tokens_per_s = 8 * 1024 / 0.0035;
+  r.model_tflops_per_gpu = 101.25;
+  r.hardware_tflops_per_gpu = 120.5;
+  r.mfu = 0.3245;
   r.breakdown = {Seconds(0.0010), Seconds(0.0002), Seconds(0.0001), Seconds(0.0010),
                  Seconds(0.0001), Seconds(0.0006), Seconds(0.0000), Seconds(0.0005)};
   r.critical_rank = 2;
   r.per_gpu = {gpu(0, 0, true, 0.0015, 0.0035), gpu(1, 1, true, 0.0020, 0.0035), gpu(2, 2, false, 0.0020, 0.0035)};
-  r.peak_rank = 2; r.memory_at_peak = r.per_gpu[2].at_peak; r.peak_memory_bytes = r.per_gpu[2].peak_bytes;
-  r.gpu_memory_bytes = Bytes(80 * kGiB); r.fits = true;
+  r.peak_rank = 2;
+  r.memory_at_peak = r.per_gpu[2].at_peak;
+  r.peak_memory_bytes = r.per_gpu[2].peak_bytes;
+  r.gpu_memory_bytes = Bytes(80 * kGiB);
+  r.fits = true;
   r.host_memory_peak_bytes_per_node = Bytes(3e9);
-  r.offload_pcie_d2h_bytes_per_gpu = Bytes(1.5e9); r.offload_pcie_h2d_bytes_per_gpu = Bytes(2.5e9);
-  r.comm_bytes_per_gpu = {{"dp.reduce_scatter", Bytes(4.25e9)}, {"pp.send_recv", Bytes(1.0e6)},
-                          {"tp.all_reduce", Bytes(2e9)}};
-  r.full_simulation = false; r.simulated_gpus = 2; r.events = 4242;
+  r.offload_pcie_d2h_bytes_per_gpu = Bytes(1.5e9);
+  r.offload_pcie_h2d_bytes_per_gpu = Bytes(2.5e9);
+  r.comm_bytes_per_gpu = {
+      {"dp.reduce_scatter", Bytes(4.25e9)}, {"pp.send_recv", Bytes(1.0e6)}, {"tp.all_reduce", Bytes(2e9)}};
+  r.full_simulation = false;
+  r.simulated_gpus = 2;
+  r.events = 4242;
   r.spans = {{1, Lane::compute, "F mb0 c0", "forward", Seconds(0.0012), Seconds(0.0022), 0, 0},
              {0, Lane::compute, "F mb0 c0", "forward", Seconds(0.0), Seconds(0.001), 0, 0},
              {0, Lane::pp_p2p, "send F mb0", "pp", Seconds(0.001), Seconds(0.0012), 0, -1},
@@ -70,7 +90,8 @@ StepResult sample() {
              {1, Lane::dp_comm, "dp reduce_scatter bucket 0", "dp", Seconds(0.0022), Seconds(0.003), -1, -1},
              {1, Lane::compute, "optimizer", "optimizer", Seconds(0.003), Seconds(0.0035), -1, -1}};
   r.flows = {{7, 0, Seconds(0.001), 1, Seconds(0.0012), "send F mb0"}};
-  r.memory_samples = {{0, Seconds(0.001), Bytes(12 * kGiB)}, {0, Seconds(0.0), Bytes(10 * kGiB)},
+  r.memory_samples = {{0, Seconds(0.001), Bytes(12 * kGiB)},
+                      {0, Seconds(0.0), Bytes(10 * kGiB)},
                       {1, Seconds(0.0012), Bytes(11 * kGiB)}};
   return r;
 }
@@ -109,12 +130,34 @@ TEST_CASE("Lane names") {
 TEST_CASE("summary.json: every DESIGN key with its value") {
   const StepResult r = sample();
   const nlohmann::json j = step_summary_json(r);
-  const std::set<std::string> keys = {
-      "schema_version", "params_total", "step_time_s", "tokens_per_s", "model_tflops_per_gpu",
-      "hardware_tflops_per_gpu", "mfu", "breakdown_s", "peak_memory_bytes", "gpu_memory_bytes", "fits",
-      "memory_at_peak_bytes", "comm_bytes_per_gpu", "host_memory_peak_bytes_per_node", "nvme_peak_bytes_per_node",
-      "offload_bytes_per_gpu", "layout", "model", "cluster", "gpu", "scenario", "critical_rank", "peak_rank",
-      "simulation", "host_memory_bytes_per_node", "host_memory_fits", "nvme_capacity_bytes_per_node", "nvme_fits"};
+  const std::set<std::string> keys = {"schema_version",
+                                      "params_total",
+                                      "step_time_s",
+                                      "tokens_per_s",
+                                      "model_tflops_per_gpu",
+                                      "hardware_tflops_per_gpu",
+                                      "mfu",
+                                      "breakdown_s",
+                                      "peak_memory_bytes",
+                                      "gpu_memory_bytes",
+                                      "fits",
+                                      "memory_at_peak_bytes",
+                                      "comm_bytes_per_gpu",
+                                      "host_memory_peak_bytes_per_node",
+                                      "nvme_peak_bytes_per_node",
+                                      "offload_bytes_per_gpu",
+                                      "layout",
+                                      "model",
+                                      "cluster",
+                                      "gpu",
+                                      "scenario",
+                                      "critical_rank",
+                                      "peak_rank",
+                                      "simulation",
+                                      "host_memory_bytes_per_node",
+                                      "host_memory_fits",
+                                      "nvme_capacity_bytes_per_node",
+                                      "nvme_fits"};
   std::set<std::string> got;
   for (const auto& item : j.items()) got.insert(item.key());
   CHECK(got == keys);
@@ -147,20 +190,36 @@ TEST_CASE("summary.json: memory, traffic, layout and simulation") {
   CHECK(j["peak_memory_bytes"] == 23 * gib + gib / 2);  // 2 + 4 + 6 + 10 + 0.5 + 1 GiB on rank 2
   CHECK(j["gpu_memory_bytes"] == 80 * gib);
   CHECK(j["fits"] == true);
-  CHECK(j["memory_at_peak_bytes"] == nlohmann::json({{"params", 2 * gib}, {"grads", 4 * gib},
-                                                     {"optimizer_states", 6 * gib}, {"activations", 10 * gib},
-                                                     {"comm_buffers", gib / 2}, {"other", gib}}));
-  CHECK(j["comm_bytes_per_gpu"] == nlohmann::json({{"dp.reduce_scatter", 4250000000LL},
-                                                   {"pp.send_recv", 1000000}, {"tp.all_reduce", 2000000000}}));
+  CHECK(j["memory_at_peak_bytes"] == nlohmann::json({{"params", 2 * gib},
+                                                     {"grads", 4 * gib},
+                                                     {"optimizer_states", 6 * gib},
+                                                     {"activations", 10 * gib},
+                                                     {"comm_buffers", gib / 2},
+                                                     {"other", gib}}));
+  CHECK(
+      j["comm_bytes_per_gpu"] ==
+      nlohmann::json({{"dp.reduce_scatter", 4250000000LL}, {"pp.send_recv", 1000000}, {"tp.all_reduce", 2000000000}}));
   CHECK(j["host_memory_peak_bytes_per_node"] == 3000000000LL);
   CHECK(j["nvme_peak_bytes_per_node"] == 0);
-  CHECK(j["offload_bytes_per_gpu"] == nlohmann::json({{"pcie_d2h", 1500000000}, {"pcie_h2d", 2500000000LL},
-                                                      {"nvme_read", 0}, {"nvme_write", 0}}));
-  CHECK(j["layout"] == nlohmann::json({{"tp", 1}, {"pp", 3}, {"dp", 1}, {"cp", 1}, {"vp", 1},
-                                       {"sequence_parallel", false}, {"zero_stage", 1}, {"schedule", "1f1b"},
-                                       {"micro_batch", 2}, {"num_micro_batches", 4}, {"global_batch", 8},
-                                       {"seq_len", 1024}, {"precision", "bf16"}, {"recompute", "selective"},
-                                       {"convention", "megatron"}, {"gpus", 3}, {"nodes", 2}}));
+  CHECK(j["offload_bytes_per_gpu"] ==
+        nlohmann::json({{"pcie_d2h", 1500000000}, {"pcie_h2d", 2500000000LL}, {"nvme_read", 0}, {"nvme_write", 0}}));
+  CHECK(j["layout"] == nlohmann::json({{"tp", 1},
+                                       {"pp", 3},
+                                       {"dp", 1},
+                                       {"cp", 1},
+                                       {"vp", 1},
+                                       {"sequence_parallel", false},
+                                       {"zero_stage", 1},
+                                       {"schedule", "1f1b"},
+                                       {"micro_batch", 2},
+                                       {"num_micro_batches", 4},
+                                       {"global_batch", 8},
+                                       {"seq_len", 1024},
+                                       {"precision", "bf16"},
+                                       {"recompute", "selective"},
+                                       {"convention", "megatron"},
+                                       {"gpus", 3},
+                                       {"nodes", 2}}));
   CHECK(j["model"] == "gpt-tiny");
   CHECK(j["cluster"] == "dgx-a100-80gb");
   CHECK(j["gpu"] == "a100-sxm4-80gb");
@@ -190,10 +249,11 @@ TEST_CASE("per_gpu.csv: header and one row per GPU in rank order") {
     CHECK(cells[2] == std::to_string(rank % 2));
     CHECK(cells[4] == std::to_string(rank));  // pp
   }
-  CHECK(lines[1] == "0,0,0,0,0,0,0,23085449216,2147483648,4294967296,6442450944,8589934592,536870912,"
-                    "1073741824,0.0015,0.002,1");
-  CHECK(split(lines[3], ',')[7] == "25232932864");   // rank 2: 23.5 GiB
-  CHECK(split(lines[3], ',').back() == "0");         // a copy, not simulated
+  CHECK(lines[1] ==
+        "0,0,0,0,0,0,0,23085449216,2147483648,4294967296,6442450944,8589934592,536870912,"
+        "1073741824,0.0015,0.002,1");
+  CHECK(split(lines[3], ',')[7] == "25232932864");  // rank 2: 23.5 GiB
+  CHECK(split(lines[3], ',').back() == "0");        // a copy, not simulated
 }
 
 TEST_CASE("trace.json: processes, threads, spans, counters and flows") {
@@ -215,7 +275,8 @@ TEST_CASE("trace.json: processes, threads, spans, counters and flows") {
 
   const auto spans = events_with(t, "X");
   REQUIRE(spans.size() == r.spans.size());
-  const nlohmann::json& send = *std::find_if(spans.begin(), spans.end(), [](const auto& e) { return e["cat"] == "pp"; });
+  const nlohmann::json& send =
+      *std::find_if(spans.begin(), spans.end(), [](const auto& e) { return e["cat"] == "pp"; });
   CHECK(send["pid"] == 0);
   CHECK(send["tid"] == 3);
   CHECK(send["ts"].get<double>() == 1000.0);  // 1 ms in µs, exactly
@@ -251,7 +312,8 @@ TEST_CASE("trace.json: processes, threads, spans, counters and flows") {
 
 TEST_CASE("trace.json: the streamed text is the document's dump, one event per line") {
   StepResult r = sample();
-  r.spans.push_back({1, Lane::pcie, "copy \"opt\" \\ state\tmb12", "offload", Seconds(0.25e-6), Seconds(0.75e-6), -1, -1});
+  r.spans.push_back(
+      {1, Lane::pcie, "copy \"opt\" \\ state\tmb12", "offload", Seconds(0.25e-6), Seconds(0.75e-6), -1, -1});
   std::ostringstream o;
   write_chrome_trace(r, o);
   std::string text = o.str();
@@ -286,7 +348,11 @@ TEST_CASE("trace.json: events ordered by pid, then ts, then tid") {
   for (const auto& e : t["traceEvents"]) {
     if (e["ph"] == "M") {
       CHECK(e["pid"].get<int>() >= pid);
-      if (e["pid"].get<int>() != pid) { pid = e["pid"]; ts = -1; tid = -2; }
+      if (e["pid"].get<int>() != pid) {
+        pid = e["pid"];
+        ts = -1;
+        tid = -2;
+      }
       continue;
     }
     CHECK(e["pid"].get<int>() == pid);  // a process's events follow its metadata

@@ -25,7 +25,8 @@ training: {seq_len: 2048, micro_batch: 1, global_batch: 64, precision: bf16, rec
 )";
 
 ScenarioFactory factory() {
-  return [](const std::vector<std::string>& sets) { return load_scenario_string(kBase, "base.yaml", sets, test::zoo()); };
+  return
+      [](const std::vector<std::string>& sets) { return load_scenario_string(kBase, "base.yaml", sets, test::zoo()); };
 }
 
 }  // namespace

@@ -65,11 +65,14 @@ TEST_CASE("sweep file: lists, ranges and single values") {
 }
 
 TEST_CASE("sweep file: errors name the file, line and key and say what is valid") {
-  CHECK(load_error("model: a\nparallel:\n  tpp: [1, 2]\n").find("bad.yaml:3: parallel.tpp: unknown key in this sweep "
-                                                                "file; did you mean 'parallel.tp'") == 0);
+  CHECK(load_error("model: a\nparallel:\n  tpp: [1, 2]\n")
+            .find("bad.yaml:3: parallel.tpp: unknown key in this sweep "
+                  "file; did you mean 'parallel.tp'") == 0);
   CHECK(load_error("parallel:\n  tp: [1, two]\n").find("bad.yaml:2: parallel.tp: 'two' is not an integer") == 0);
-  CHECK(load_error("training:\n  recompute: [none, some]\n").find("bad.yaml:2: training.recompute: 'some' is not valid") == 0);
-  CHECK(load_error("parallel: {tp: {from: 8, to: 1, step: 1}}\n").find("range from 8 is above to 1") != std::string::npos);
+  CHECK(load_error("training:\n  recompute: [none, some]\n")
+            .find("bad.yaml:2: training.recompute: 'some' is not valid") == 0);
+  CHECK(load_error("parallel: {tp: {from: 8, to: 1, step: 1}}\n").find("range from 8 is above to 1") !=
+        std::string::npos);
   CHECK(load_error("parallel: {tp: {from: 1, to: 8}}\n").find("exactly one of step or times") != std::string::npos);
   CHECK(load_error("parallel: {tp: {from: 1, to: 8, by: 2}}\n").find("found 'by'") != std::string::npos);
   CHECK(load_error("parallel: {tp: auto}\n").find("'auto' is valid for parallel.vp only") != std::string::npos);
@@ -77,7 +80,8 @@ TEST_CASE("sweep file: errors name the file, line and key and say what is valid"
   CHECK(load_error("search_options: {max_micro_batch: 0}\n").find("bad.yaml:1: search_options.max_micro_batch") == 0);
   CHECK(load_error("parallel: {tp: [1, 1]}\n").find("'1' is listed twice") != std::string::npos);
   CHECK(load_error("parallel: {tp: []}\n").find("expected a value, a list") != std::string::npos);
-  SweepSpec bad_model = load_sweep_string("model: llama-9\ncluster: dgx-a100-80gb\ntraining: {global_batch: 8}\n", "m.yaml");
+  SweepSpec bad_model =
+      load_sweep_string("model: llama-9\ncluster: dgx-a100-80gb\ntraining: {global_batch: 8}\n", "m.yaml");
   try {
     resolve_sweep_base(bad_model, zoo());
     FAIL("an unknown model must be an error");
@@ -90,8 +94,10 @@ TEST_CASE("vp: auto expands to every vp dividing the layers of a stage") {
   CHECK(interleave_factors(32, 1) == std::vector<int>{1});
   CHECK(interleave_factors(32, 4) == std::vector<int>{1, 2, 4, 8});
   CHECK(interleave_factors(30, 4) == std::vector<int>{1});
-  SweepSpec s = load_sweep_string("model: llama-2-7b\ncluster: dgx-a100-80gb\nnodes: 1\n"
-                                  "parallel: {pp: [1, 4], vp: auto}\ntraining: {global_batch: 64}\n", "vp.yaml");
+  SweepSpec s = load_sweep_string(
+      "model: llama-2-7b\ncluster: dgx-a100-80gb\nnodes: 1\n"
+      "parallel: {pp: [1, 4], vp: auto}\ntraining: {global_batch: 64}\n",
+      "vp.yaml");
   std::vector<PlanPoint> points = sweep_points(s, zoo());
   REQUIRE(points.size() == 5);  // pp 1: vp 1; pp 4: vp 1, 2, 4, 8
   CHECK(points[4].label() == "parallel.pp=4 parallel.vp=8");
@@ -100,16 +106,19 @@ TEST_CASE("vp: auto expands to every vp dividing the layers of a stage") {
 TEST_CASE("vp candidates count the embedding and loss slots with parallel.embedding_in_pp_split") {
   // BLOOM-176B: 70 layers; with the split, 72 items over pp 12: 6 per stage, vp 2, 3, 6 (the layout
   // check's rule, sim/config/layout_check.cpp); every point the grid expands to is a valid scenario.
-  SweepSpec s = load_sweep_string("model: bloom-176b\ncluster: jeanzay-a100-80gb\nnodes: 48\n"
-                                  "parallel: {tp: 4, pp: 12, vp: auto, embedding_in_pp_split: true}\n"
-                                  "training: {global_batch: 1536, micro_batch: 2}\n", "vp.yaml");
+  SweepSpec s = load_sweep_string(
+      "model: bloom-176b\ncluster: jeanzay-a100-80gb\nnodes: 48\n"
+      "parallel: {tp: 4, pp: 12, vp: auto, embedding_in_pp_split: true}\n"
+      "training: {global_batch: 1536, micro_batch: 2}\n",
+      "vp.yaml");
   std::vector<PlanPoint> points = sweep_points(s, zoo());
   std::vector<std::string> vps;
   for (const PlanPoint& p : points) vps.push_back(p.settings.back().second);
   CHECK(vps == std::vector<std::string>{"1", "2", "3", "6"});
-  const std::string base = "model: bloom-176b\ncluster: jeanzay-a100-80gb\nnodes: 48\n"
-                           "parallel: {tp: 4, pp: 12, embedding_in_pp_split: true}\n"
-                           "training: {global_batch: 1536, micro_batch: 2}\n";
+  const std::string base =
+      "model: bloom-176b\ncluster: jeanzay-a100-80gb\nnodes: 48\n"
+      "parallel: {tp: 4, pp: 12, embedding_in_pp_split: true}\n"
+      "training: {global_batch: 1536, micro_batch: 2}\n";
   for (const PlanPoint& p : points) CHECK_NOTHROW(load_scenario_string(base, "p.yaml", p.overrides(), zoo()));
   SweepBase b;
   b.model.layers = 70, b.pp_layers = 72, b.model.heads = b.model.kv_heads = 112, b.model.ffn = 57344;
@@ -145,7 +154,8 @@ TEST_CASE("search: all enumerates valid layouts only and counts what it leaves o
     if (vp > 1) CHECK(((b.global_batch / dp / mb) % pp == 0 && (b.model.layers / pp) % vp == 0));
     if (l[4].second == "true") CHECK(tp > 1);
   }
-  CHECK(skipped.at("parallel.zero_stage: ZeRO-2/3 with pipeline parallelism (DeepSpeed supports ZeRO-0/1 with pp > 1)") > 0);
+  CHECK(skipped.at(
+            "parallel.zero_stage: ZeRO-2/3 with pipeline parallelism (DeepSpeed supports ZeRO-0/1 with pp > 1)") > 0);
   b.gpus_per_node = 4;
   CHECK(enumerate_layouts(b, o, {{"parallel.tp", {"8"}}}, nullptr).empty());  // larger than a node
   o.tp_across_nodes = true;

@@ -99,7 +99,8 @@ TEST_CASE("route shapes on DGX H100") {
     return s;
   };
   const NodeSpec& n = t->cluster().node;
-  double ends = 4 * n.pcie.latency.value() + 2 * n.nics.latency.value(), sw = t->cluster().fabric.switch_latency.value();
+  double ends = 4 * n.pcie.latency.value() + 2 * n.nics.latency.value(),
+         sw = t->cluster().fabric.switch_latency.value();
   CHECK(latency(t->route(0, 8)) == doctest::Approx(ends + sw));
   CHECK(latency(t->route(0, 8 * 40)) == doctest::Approx(ends + 3 * sw));
   CHECK(latency(t->route(0, 5)) == doctest::Approx(n.nvswitch.latency.value()));
@@ -141,7 +142,8 @@ TEST_CASE("oversubscription above Grand Teton pods") {
   for (LinkId l : cross) min_cross = std::min(min_cross, t->links()[static_cast<size_t>(l)].capacity.value());
   CHECK(min_in == doctest::Approx(50e9));  // the 400 Gb/s NIC
   // The spine -> core link of a spine carries its pod's share / 7.
-  double spine_down = 50e9 * 8 * c.fabric.nodes_per_unit / c.fabric.spines_per_pod * (c.fabric.pod_nodes / c.fabric.nodes_per_unit);
+  double spine_down =
+      50e9 * 8 * c.fabric.nodes_per_unit / c.fabric.spines_per_pod * (c.fabric.pod_nodes / c.fabric.nodes_per_unit);
   bool found = false;
   for (LinkId l : cross)
     if (t->links()[static_cast<size_t>(l)].capacity.value() == doctest::Approx(spine_down / 7)) found = true;
@@ -187,9 +189,9 @@ TEST_CASE("NVMe swaps to host memory cross the drive's PCIe switch uplink and th
 TEST_CASE("cross-rail and cross-pod route shapes") {
   ClusterSpec c = card("dgx-a100-80gb");  // SU of 20 nodes, pod of 140
   auto t = build_topology(c, 2 * c.fabric.pod_nodes);
-  CHECK(kinds(*t, t->route(0, 8)) == "pcie pcie network network pcie pcie");  // same rail, same SU
+  CHECK(kinds(*t, t->route(0, 8)) == "pcie pcie network network pcie pcie");                      // same rail, same SU
   CHECK(kinds(*t, t->route(0, 8 + 1)) == "pcie pcie network network network network pcie pcie");  // cross rail
-  CHECK(t->route(0, 8 * 25).size() == 8);  // other SU, same pod
+  CHECK(t->route(0, 8 * 25).size() == 8);                                                         // other SU, same pod
   CHECK(kinds(*t, t->route(0, 8 * (c.fabric.pod_nodes + 3))) ==
         "pcie pcie network network network network network network pcie pcie");  // other pod, via a core
   // The two directions of a cable are distinct links.
@@ -217,7 +219,7 @@ TEST_CASE("NVMe routes reach the nearest drive") {
   REQUIRE(a100->has_nvme());
   CHECK(kinds(*a100, a100->route_to_nvme(0)) == "pcie nvme");
   CHECK(kinds(*a100, a100->route_from_nvme(7)) == "nvme pcie");
-  CHECK(a100->route_to_nvme(0).back() == a100->route_to_nvme(1).back());  // the two GPUs of a switch share its drive
+  CHECK(a100->route_to_nvme(0).back() == a100->route_to_nvme(1).back());     // the two GPUs of a switch share its drive
   CHECK_FALSE(shares_link(a100->route_to_nvme(0), a100->route_to_nvme(2)));  // other switch, other drive
   ClusterSpec on_cpus = card("dgx-a100-80gb");
   on_cpus.node.pcie.nvme_per_switch = 0;  // drives on the CPUs' own lanes, 2 per socket

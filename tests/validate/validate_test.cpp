@@ -37,7 +37,8 @@ const char* kHeader =
     "reported_tflops_per_gpu,peak_memory_gb,oom,notes\n";
 
 // A small GPT on one DGX A100 node; `cells` replaces "tp,pp,dp,...": the layout and what was measured.
-std::string small_row(const std::string& id, const std::string& layout_and_measured, const std::string& cluster = "dgx-a100-80gb",
+std::string small_row(const std::string& id, const std::string& layout_and_measured,
+                      const std::string& cluster = "dgx-a100-80gb",
                       const std::string& model = "GPT small,12,1024,16,16,4096,51200,gelu,1024") {
   return id + ",test," + model + ",a100-sxm4-80gb," + cluster + ",8,bf16," + layout_and_measured + ",\n";
 }
@@ -86,10 +87,16 @@ void check_row_matches_card(const RunRow& row, const std::string& card, const st
   Scenario from_row = row_scenario(row, plan_row(row, zoo()), sets, zoo());
   std::string yaml = "model: " + card + "\ncluster: " + row.get("cluster") + "\n";
   std::vector<std::string> card_sets = sets;
-  for (const auto& [key, col] : std::vector<std::pair<std::string, std::string>>{
-           {"gpus", "gpus"}, {"parallel.tp", "tp"}, {"parallel.pp", "pp"}, {"parallel.dp", "dp"}, {"parallel.cp", "cp"},
-           {"parallel.zero_stage", "zero_stage"}, {"training.seq_len", "seq_len"},
-           {"training.global_batch", "global_batch"}, {"training.precision", "precision"}})
+  for (const auto& [key, col] :
+       std::vector<std::pair<std::string, std::string>>{{"gpus", "gpus"},
+                                                        {"parallel.tp", "tp"},
+                                                        {"parallel.pp", "pp"},
+                                                        {"parallel.dp", "dp"},
+                                                        {"parallel.cp", "cp"},
+                                                        {"parallel.zero_stage", "zero_stage"},
+                                                        {"training.seq_len", "seq_len"},
+                                                        {"training.global_batch", "global_batch"},
+                                                        {"training.precision", "precision"}})
     card_sets.push_back(key + "=" + row.get(col));
   for (const auto& [key, col] : std::vector<std::pair<std::string, std::string>>{
            {"training.micro_batch", "micro_batch"}, {"parallel.vp", "vp"}, {"training.recompute", "recompute"}})
@@ -167,9 +174,10 @@ TEST_CASE("runs CSV: bad input names the file, the line and the column") {
 TEST_CASE("scenario model: an inline card reads like the named card; its errors name the line and key") {
   const char* base = "cluster: dgx-a100-80gb\nnodes: 1\ntraining: {global_batch: 8}\n";
   Scenario named = load_scenario_string(std::string("model: llama-2-7b\n") + base, "n.yaml", {}, zoo());
-  std::string inline_card = "model:\n  name: mine\n  layers: 32\n  hidden: 4096\n  heads: 32\n  ffn: 11008\n"
-                            "  vocab: 32000\n  mlp: swiglu\n  position: rope\n  norm: rmsnorm\n"
-                            "  tied_embeddings: false\n  bias: false\n  dropout: false\n";
+  std::string inline_card =
+      "model:\n  name: mine\n  layers: 32\n  hidden: 4096\n  heads: 32\n  ffn: 11008\n"
+      "  vocab: 32000\n  mlp: swiglu\n  position: rope\n  norm: rmsnorm\n"
+      "  tied_embeddings: false\n  bias: false\n  dropout: false\n";
   Scenario mine = load_scenario_string(inline_card + base, "i.yaml", {}, zoo());
   check_same_model(mine.model, named.model);
   CHECK(mine.model.name == "mine");
@@ -191,8 +199,8 @@ TEST_CASE("row -> scenario: SC21 145.6B, Llama 2 7B (NeMo) and BLOOM 176B rows g
                          {"training.micro_batch=2", "parallel.vp=2"});
   Scenario sc21 = row_scenario(row_named(t, "sc21_t1_145.6B"), plan_row(row_named(t, "sc21_t1_145.6B"), zoo()),
                                {"training.micro_batch=2", "parallel.vp=2"}, zoo());
-  CHECK_FALSE(sc21.training.flash_attention);           // 2021
-  CHECK_FALSE(sc21.training.overlap.grad_reduce);       // run_table_1.sh DDP=local with pp > 1
+  CHECK_FALSE(sc21.training.flash_attention);      // 2021
+  CHECK_FALSE(sc21.training.overlap.grad_reduce);  // run_table_1.sh DDP=local with pp > 1
   CHECK(sc21.parallel.schedule == Schedule::interleaved_1f1b);
   check_row_matches_card(row_named(t, "nemo2407_LLAMA2-7B_8"), "llama-2-7b", {"training.recompute=selective"});
   check_row_matches_card(row_named(t, "bloom_prequel_02-28_176B_41"), "bloom-176b", {});
@@ -217,10 +225,10 @@ TEST_CASE("every GPU and cluster named in the reference runs has a card; vtrain-
   for (const char* gpu : {"a100-sxm4-40gb", "a100-sxm4-80gb", "h100-sxm5-80gb", "h200-sxm-141gb"})
     CHECK_NOTHROW(zoo().resolve(ZooKind::gpu, gpu, {}, {}));
   ClusterSpec c = load_cluster_card(zoo().resolve(ZooKind::cluster, "vtrain-a100", {}, {}).string(), zoo());
-  CHECK(c.node.gpus == 8);                                                  // 8 GPUs per node
-  CHECK(c.node.nvswitch.bandwidth.value() == doctest::Approx(300e9));       // NVLink3 link; vTrain's 150 GB/s is a busbw
+  CHECK(c.node.gpus == 8);                                             // 8 GPUs per node
+  CHECK(c.node.nvswitch.bandwidth.value() == doctest::Approx(300e9));  // NVLink3 link; vTrain's 150 GB/s is a busbw
   CHECK(c.node.nics.count * c.node.nics.bandwidth.value() == doctest::Approx(800e9 / 8));  // 800 Gb/s per node
-  CHECK(c.nodes * c.node.gpus >= 512);                                      // the largest runs
+  CHECK(c.nodes * c.node.gpus >= 512);                                                     // the largest runs
 }
 
 TEST_CASE("auto columns: the fastest fitting candidate is chosen and reported") {
@@ -254,8 +262,8 @@ TEST_CASE("auto vp: candidates divide layers / pp; Megatron's interleaving rule 
   RowPlan plan = plan_row(t.rows[0], zoo());
   REQUIRE(plan.axes.size() == 1);
   CHECK(plan.axes[0].values == std::vector<std::string>{"1", "2", "3", "6"});
-  CHECK_THROWS_WITH_AS(row_scenario(t.rows[0], plan, {"parallel.vp=2"}, zoo()),
-                       doctest::Contains("multiple of pp"), ConfigError);
+  CHECK_THROWS_WITH_AS(row_scenario(t.rows[0], plan, {"parallel.vp=2"}, zoo()), doctest::Contains("multiple of pp"),
+                       ConfigError);
   ValidationResult v = validate_runs({t}, zoo(), {});
   REQUIRE_FALSE(v.rows[0].failed);
   CHECK(v.rows[0].chosen == std::vector<std::pair<std::string, std::string>>{{"vp", "1"}});
@@ -305,8 +313,9 @@ TEST_CASE("OOM rows: a run that ran out of memory passes when predicted not to f
 }
 
 TEST_CASE("rows that cannot be simulated are failures with a reason, never skipped") {
-  const std::string no_card = "no_card,test,GPT small,12,1024,16,16,4096,51200,gelu,1024,z100-sxm,dgx-z100,8,bf16,"
-                              "1,1,8,1,0,1,0,1,8,full,1.0,,,,0,\n";
+  const std::string no_card =
+      "no_card,test,GPT small,12,1024,16,16,4096,51200,gelu,1024,z100-sxm,dgx-z100,8,bf16,"
+      "1,1,8,1,0,1,0,1,8,full,1.0,,,,0,\n";
   RunsTable t = table_of(small_row("good", "1,1,8,1,0,1,0,1,8,full,1.0,,,,0") + no_card +
                          small_row("bad_tp", "3,1,8,1,0,1,0,1,8,full,1.0,,,,0") +
                          small_row("bad_auto", "1,1,8,1,0,1,auto,1,8,full,1.0,,,,0") +
@@ -336,8 +345,8 @@ TEST_CASE("mlp names sources use are read as the kind of the same cost, and repo
     return id + ",test,GPT small,12,1024,16,16,4096,51200," + mlp +
            ",1024,a100-sxm4-80gb,dgx-a100-80gb,8,bf16,1,1,8,1,0,1,0,1,8,full,1.0,,,,0,\n";
   };
-  ValidationResult v = validate_runs({table_of(row("relu", "relu") + row("relu2", "Squared-ReLU") + row("swiglu", "swiglu") +
-                                               row("geglu", "GeGLU") + row("bad", "maxout"))},
+  ValidationResult v = validate_runs({table_of(row("relu", "relu") + row("relu2", "Squared-ReLU") +
+                                               row("swiglu", "swiglu") + row("geglu", "GeGLU") + row("bad", "maxout"))},
                                      zoo(), {});
   CHECK(*report_named(v, "relu2").predicted_step_time_s == *report_named(v, "relu").predicted_step_time_s);
   CHECK(*report_named(v, "geglu").predicted_step_time_s == *report_named(v, "swiglu").predicted_step_time_s);
@@ -350,8 +359,10 @@ TEST_CASE("mlp names sources use are read as the kind of the same cost, and repo
 // published in 2022 or before (it reached Megatron-LM in 2023), else the default (on).
 TEST_CASE("other sources: FlashAttention from the notes, else from the source's year") {
   auto flash = [](const std::string& source, const std::string& notes) {
-    std::string row = "r," + source + ",GPT small,12,1024,16,16,4096,51200,gelu,1024,a100-sxm4-80gb,dgx-a100-80gb,8,"
-                      "bf16,1,1,8,1,0,1,0,1,8,full,1.0,,,,0," + notes + "\n";
+    std::string row = "r," + source +
+                      ",GPT small,12,1024,16,16,4096,51200,gelu,1024,a100-sxm4-80gb,dgx-a100-80gb,8,"
+                      "bf16,1,1,8,1,0,1,0,1,8,full,1.0,,,,0," +
+                      notes + "\n";
     for (const LaunchSetting& l : launch_settings(table_of(row).rows[0]))
       if (l.key == "training.flash_attention") return l.value;
     return std::string("default");
@@ -369,19 +380,22 @@ TEST_CASE("other sources: FlashAttention from the notes, else from the source's 
   CHECK(flash("run id 12345678", "") == "default");  // digits inside a longer number are no year
 }
 
-TEST_CASE("rows naming a GPU or cluster without a card: substituted and reported, or failed with the reason; word cells in any case") {
+TEST_CASE(
+    "rows naming a GPU or cluster without a card: substituted and reported, or failed with the reason; word cells in "
+    "any case") {
   const std::string m = "Llama 7B,32,4096,32,32,11008,32000,swiglu,4096";
   auto row = [&](const std::string& id, const std::string& gpu, const std::string& cluster, const std::string& prec) {
-    return id + ",test," + m + "," + gpu + "," + cluster + ",8,"+ prec + ",1,1,8,1,0,1,1,1,64,full,1.0,measured,,,0,\n";
+    return id + ",test," + m + "," + gpu + "," + cluster + ",8," + prec +
+           ",1,1,8,1,0,1,1,1,64,full,1.0,measured,,,0,\n";
   };
-  const std::string upper_words = "upper_words,test,Llama 7B,32,4096,32,32,11008,32000,SwiGLU,4096,h100-sxm5-80gb,"
-                                  "dgx-h100-80gb,8,bf16,1,1,8,1,0,1,1,1,64,Full,1.0,measured,,,0,\n";
+  const std::string upper_words =
+      "upper_words,test,Llama 7B,32,4096,32,32,11008,32000,SwiGLU,4096,h100-sxm5-80gb,"
+      "dgx-h100-80gb,8,bf16,1,1,8,1,0,1,1,1,64,Full,1.0,measured,,,0,\n";
   const std::string rows = upper_words + row("named", "h100-sxm5-80gb", "dgx-h100-80gb", "bf16") +
                            row("own_names", "NVIDIA H100-80GB", "eos-h100", "bf16") +
                            row("underscored", "h100_sxm", "dgx-h100-80gb", "bf16") +
                            row("upper_case", "h100-sxm5-80gb", "dgx-h100-80gb", "BF16") +
-                           row("p4d", "a100-sxm4-40gb", "p4d.24xlarge", "bf16") +
-                           row("a3", "h100", "A3 Mega", "bf16") +
+                           row("p4d", "a100-sxm4-40gb", "p4d.24xlarge", "bf16") + row("a3", "h100", "A3 Mega", "bf16") +
                            row("a3_type", "h100", "a3-megagpu-8g", "bf16") +
                            row("card_case", "a100-sxm4-40gb", "DGX-A100-80GB", "bf16") +
                            row("h100_on_a100_card_fp8", "h100-sxm5-80gb", "dgx-a100-80gb", "fp8") +
@@ -435,8 +449,9 @@ TEST_CASE("rows naming a GPU or cluster without a card: substituted and reported
 }
 
 TEST_CASE("JSON report: the documented keys, byte-identical whatever the thread count") {
-  RunsTable t = table_of(small_row("a", "2,1,4,1,0,1,0,auto,32,full,1.0,,,,0") +
-                         small_row("b", "1,2,4,1,0,1,0,1,16,auto,0.8,,,,0") + small_row("c", "3,1,8,1,0,1,0,1,8,full,1,,,,0"));
+  RunsTable t =
+      table_of(small_row("a", "2,1,4,1,0,1,0,auto,32,full,1.0,,,,0") +
+               small_row("b", "1,2,4,1,0,1,0,1,16,auto,0.8,,,,0") + small_row("c", "3,1,8,1,0,1,0,1,8,full,1,,,,0"));
   ValidateOptions one, three;
   three.threads = 3;
   std::string a = validation_json(validate_runs({t}, zoo(), one)).dump(2);
@@ -450,8 +465,8 @@ TEST_CASE("JSON report: the documented keys, byte-identical whatever the thread 
   CHECK(j["rows"][2]["status"] == "failed");
   CHECK(j["rows"][2].contains("reason"));
   CHECK(j["rows"][0]["chosen"].contains("micro_batch"));
-  for (const char* k : {"mape_step_time", "median_abs_error", "max_abs_error", "rows", "rows_failed", "oom_agreement",
-                        "memory_mape"})
+  for (const char* k :
+       {"mape_step_time", "median_abs_error", "max_abs_error", "rows", "rows_failed", "oom_agreement", "memory_mape"})
     CHECK_MESSAGE(j["summary"].contains(k), k);
   CHECK(j["summary"]["rows_failed"] == 1);
   ValidateOptions filtered;
@@ -576,13 +591,17 @@ TEST_CASE("held-out kinds of rows simulate with a physical MFU") {
   const std::string l405 = "Llama-3 405B,126,16384,128,8,53248,128256,swiglu,";
   const std::string l70 = "Llama-3 70B,80,8192,64,8,28672,128256,swiglu,";
   const std::string rows =
-      "l405,t," + l405 + "8192,h100-sxm5-80gb,grandteton-h100-80gb-roce,16384,bf16,8,16,128,1,1,auto,1,1,2048,auto,1,x,,,0,\n" +
-      "l405_cp16,t," + l405 + "131072,h100-sxm5-80gb,grandteton-h100-80gb-roce,16384,bf16,8,16,8,16,1,auto,1,1,128,auto,1,x,,,0,\n" +
+      "l405,t," + l405 +
+      "8192,h100-sxm5-80gb,grandteton-h100-80gb-roce,16384,bf16,8,16,128,1,1,auto,1,1,2048,auto,1,x,,,0,\n" +
+      "l405_cp16,t," + l405 +
+      "131072,h100-sxm5-80gb,grandteton-h100-80gb-roce,16384,bf16,8,16,8,16,1,auto,1,1,128,auto,1,x,,,0,\n" +
       "l70_zero3,t," + l70 + "4096,h100-sxm5-80gb,dgx-h100-80gb,1024,bf16,1,1,1024,1,0,1,3,1,2048,full,1,x,,,0,\n" +
       "l70_fp8_cp2,t," + l70 + "8192,h100-sxm5-80gb,dgx-h100-80gb,64,fp8,4,4,2,2,1,auto,1,1,128,auto,1,x,,,0,\n" +
-      "l8_h200,t,Llama-3 8B,32,4096,32,8,14336,128256,swiglu,8192,h200-sxm-141gb,dgx-h200-141gb,8,bf16,1,1,8,1,0,1,2,auto,"
+      "l8_h200,t,Llama-3 "
+      "8B,32,4096,32,8,14336,128256,swiglu,8192,h200-sxm-141gb,dgx-h200-141gb,8,bf16,1,1,8,1,0,1,2,auto,"
       "128,auto,1,x,,,0,\n" +
-      "neox_40gb,t,GPT-NeoX 20B,44,6144,64,64,24576,50432,gelu,2048,a100-sxm4-40gb,dgx-a100-80gb,96,fp16,2,4,12,1,0,1,1,"
+      "neox_40gb,t,GPT-NeoX "
+      "20B,44,6144,64,64,24576,50432,gelu,2048,a100-sxm4-40gb,dgx-a100-80gb,96,fp16,2,4,12,1,0,1,1,"
       "4,1536,full,1,x,,,0,\n" +
       "l7_32k,t,Llama-2 7B,32,4096,32,32,11008,32000,swiglu,32768,h100-sxm5-80gb,dgx-h100-80gb,8,bf16,2,1,2,2,1,1,1,1,"
       "64,auto,1,x,,,0,\n";

@@ -40,10 +40,14 @@ std::vector<std::string> split_csv(const std::string& line) {
   bool quoted = false;
   for (size_t i = 0; i < line.size(); ++i) {
     char c = line[i];
-    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') out.back() += '"', ++i;
-    else if (c == '"') quoted = !quoted;
-    else if (c == ',' && !quoted) out.emplace_back();
-    else out.back() += c;
+    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"')
+      out.back() += '"', ++i;
+    else if (c == '"')
+      quoted = !quoted;
+    else if (c == ',' && !quoted)
+      out.emplace_back();
+    else
+      out.back() += c;
   }
   return out;
 }
@@ -96,7 +100,10 @@ Scenario bloom_scenario(const Row& r) {
   s.nodes = s.gpus / 8;
   s.cluster.nodes = s.nodes;
   ParallelPlan& p = s.parallel;
-  p.tp = num(r, "tp"); p.pp = num(r, "pp"); p.dp = num(r, "dp"); p.cp = num(r, "cp");
+  p.tp = num(r, "tp");
+  p.pp = num(r, "pp");
+  p.dp = num(r, "dp");
+  p.cp = num(r, "cp");
   p.zero_stage = num(r, "zero_stage");
   p.schedule = Schedule::one_f_one_b;
   p.embedding_in_pp_split = true;
@@ -115,8 +122,8 @@ Scenario bloom_scenario(const Row& r) {
 std::string table_line(const Row& r, const Scenario& s, const MemoryResult& m, const std::string& measured,
                        const std::string& verdict) {
   char buf[256];
-  std::snprintf(buf, sizeof buf, "%-30s %2d %2d %2d %3d  %5d %-8s %9.1f %9s  %s\n", r.at("id").c_str(),
-                s.parallel.tp, s.parallel.pp, s.parallel.dp, s.training.micro_batch, m.peak_stage,
+  std::snprintf(buf, sizeof buf, "%-30s %2d %2d %2d %3d  %5d %-8s %9.1f %9s  %s\n", r.at("id").c_str(), s.parallel.tp,
+                s.parallel.pp, s.parallel.dp, s.training.micro_batch, m.peak_stage,
                 to_string(m.stages[m.peak_stage].peak_phase), m.peak.value() / 1e9, measured.c_str(), verdict.c_str());
   return buf;
 }
@@ -162,12 +169,11 @@ TEST_CASE("BLOOM layout search: predicted peak within 15% of nvidia-smi, OOM row
   MESSAGE(table);
 }
 
-TEST_CASE("BLOOM 206B (tp 4, pp 12, dp 8, mbs 2) ran out of memory: not explained by the model" *
-          doctest::may_fail()) {
+TEST_CASE("BLOOM 206B (tp 4, pp 12, dp 8, mbs 2) ran out of memory: not explained by the model" * doctest::may_fail()) {
   for (const Row& r : bloom_rows()) {
     if (r.at("id") != kUnexplainedOom) continue;
     MemoryResult m = compute_memory(bloom_scenario(r));
-    CHECK_MESSAGE(!m.fits, r.at("id"), " predicted ", m.peak.value() / 1e9, " GB, fits in ",
-                  m.gpu_memory.value() / 1e9, " GB");
+    CHECK_MESSAGE(!m.fits, r.at("id"), " predicted ", m.peak.value() / 1e9, " GB, fits in ", m.gpu_memory.value() / 1e9,
+                  " GB");
   }
 }

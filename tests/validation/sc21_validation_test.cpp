@@ -32,11 +32,13 @@ std::vector<std::string> split_csv(const std::string& line) {
   std::string cell;
   bool quoted = false;
   for (char c : line) {
-    if (c == '"') quoted = !quoted;
+    if (c == '"')
+      quoted = !quoted;
     else if (c == ',' && !quoted) {
       out.push_back(cell);
       cell.clear();
-    } else cell += c;
+    } else
+      cell += c;
   }
   out.push_back(cell);
   return out;
@@ -70,7 +72,7 @@ std::vector<Row> sc21_rows() {
 }
 
 std::string model_name(const Row& r) {
-  std::string m = r.get("model");           // "GPT 1.7B", ..., "GPT 1008.0B"
+  std::string m = r.get("model");  // "GPT 1.7B", ..., "GPT 1008.0B"
   std::string size = m.substr(4, m.size() - 5);
   if (size == "1008.0") return "megatron-gpt-1t";
   for (char& c : size) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -85,14 +87,15 @@ struct Launch {
   bool overlap;
 };
 Launch launch_of(const std::string& model) {
-  if (model == "megatron-gpt-1.7b" || model == "megatron-gpt-3.6b" || model == "megatron-gpt-7.5b") return {16, 1, true};
+  if (model == "megatron-gpt-1.7b" || model == "megatron-gpt-3.6b" || model == "megatron-gpt-7.5b")
+    return {16, 1, true};
   if (model == "megatron-gpt-18.4b") return {8, 1, true};
   if (model == "megatron-gpt-39.1b") return {4, 1, false};
-  if (model == "megatron-gpt-76.1b") return {2, 3, false};    // 60 layers / pp 4 / 5 per virtual stage
-  if (model == "megatron-gpt-145.6b") return {2, 2, false};   // 80 / 8 / 5
-  if (model == "megatron-gpt-310.1b") return {1, 2, false};   // 96 / 16 / 3
-  if (model == "megatron-gpt-529.6b") return {1, 3, false};   // 105 / 35 / 1
-  return {1, 1, false};                                       // 1T
+  if (model == "megatron-gpt-76.1b") return {2, 3, false};   // 60 layers / pp 4 / 5 per virtual stage
+  if (model == "megatron-gpt-145.6b") return {2, 2, false};  // 80 / 8 / 5
+  if (model == "megatron-gpt-310.1b") return {1, 2, false};  // 96 / 16 / 3
+  if (model == "megatron-gpt-529.6b") return {1, 3, false};  // 105 / 35 / 1
+  return {1, 1, false};                                      // 1T
 }
 
 }  // namespace
@@ -106,12 +109,18 @@ TEST_CASE("SC21 Table 1: predicted TFLOP/s per GPU, every row within 10%, MAPE r
   for (const Row& r : rows) {
     const Launch launch = launch_of(model_name(r));
     std::string yaml = "model: " + model_name(r) + "\ncluster: dgx-a100-80gb\n";
-    std::vector<std::string> sets = {
-        "gpus=" + r.get("gpus"), "parallel.tp=" + r.get("tp"), "parallel.pp=" + r.get("pp"),
-        "parallel.dp=" + r.get("dp"), "training.global_batch=" + r.get("global_batch"),
-        "training.seq_len=" + r.get("seq_len"), "training.micro_batch=" + std::to_string(launch.micro_batch),
-        "parallel.vp=" + std::to_string(launch.vp), "training.overlap_grad_reduce=" + std::string(launch.overlap ? "true" : "false"),
-        "training.precision=fp16", "training.recompute=full", "training.flash_attention=false"};
+    std::vector<std::string> sets = {"gpus=" + r.get("gpus"),
+                                     "parallel.tp=" + r.get("tp"),
+                                     "parallel.pp=" + r.get("pp"),
+                                     "parallel.dp=" + r.get("dp"),
+                                     "training.global_batch=" + r.get("global_batch"),
+                                     "training.seq_len=" + r.get("seq_len"),
+                                     "training.micro_batch=" + std::to_string(launch.micro_batch),
+                                     "parallel.vp=" + std::to_string(launch.vp),
+                                     "training.overlap_grad_reduce=" + std::string(launch.overlap ? "true" : "false"),
+                                     "training.precision=fp16",
+                                     "training.recompute=full",
+                                     "training.flash_attention=false"};
     Scenario s = load_scenario_string(yaml, "sc21.yaml", sets, zoo);
     StepResult res = simulate_step(s);
     const double B = r.i("global_batch"), seq = r.i("seq_len"), l = r.i("layers"), h = r.i("hidden"), V = r.i("vocab");

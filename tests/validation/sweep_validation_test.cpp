@@ -93,9 +93,10 @@ TEST_CASE("GPT-3 175B on 1,024 A100: TP inside a node, pipeline parallelism beat
   REQUIRE(best < t.rows.size());
   REQUIRE(across < t.rows.size());
   REQUIRE(zero3 < t.rows.size());
-  MESSAGE("best: ", row_label(t, best), ", ", cell(t, best, "step_time_s"), " s, ", cell(t, best, "model_tflops_per_gpu"),
-          " model TFLOP/s per GPU; best TP > 8: ", row_label(t, across), ", ", cell(t, across, "step_time_s"),
-          " s; best without PP: ", row_label(t, zero3), ", ", cell(t, zero3, "step_time_s"), " s");
+  MESSAGE("best: ", row_label(t, best), ", ", cell(t, best, "step_time_s"), " s, ",
+          cell(t, best, "model_tflops_per_gpu"), " model TFLOP/s per GPU; best TP > 8: ", row_label(t, across), ", ",
+          cell(t, across, "step_time_s"), " s; best without PP: ", row_label(t, zero3), ", ",
+          cell(t, zero3, "step_time_s"), " s");
   CHECK(number(t, in_node, "step_time_s") < number(t, across, "step_time_s"));
   CHECK(std::stoi(cell(t, best, "pp")) > 1);
   CHECK(number(t, best, "step_time_s") < number(t, zero3, "step_time_s"));
@@ -125,7 +126,8 @@ TEST_CASE("GPT-3 175B on 1,024 A100: best SC21-style plan within 10% of SC21's 1
 // 10%, and the model reproduces them; the best plan of the same kind on 1,024 GPUs has
 // the bubble of the fastest of them ((p-1)/m: 15/96 against 31/192) and is predicted
 // within 5% of it. A model faithful to these runs cannot put the search's best within 10% of 140.
-TEST_CASE("GPT-3 175B: measured runs in data/reference/ exceed SC21's 140 TFLOP/s + 10%, and the model reproduces them") {
+TEST_CASE(
+    "GPT-3 175B: measured runs in data/reference/ exceed SC21's 140 TFLOP/s + 10%, and the model reproduces them") {
   ValidateOptions o;
   o.threads = 2;
   o.filter = "^vtrain_multi_";

@@ -77,7 +77,8 @@ TEST_CASE("offload_param.max_in_cpu keeps that much of the partition in host mem
   CHECK(h.offload_nvme_read_bytes_per_gpu.value() < a.offload_nvme_read_bytes_per_gpu.value());
   CHECK(c.offload_nvme_read_bytes_per_gpu.value() < h.offload_nvme_read_bytes_per_gpu.value());
   const double fetched = a.offload_nvme_read_bytes_per_gpu.value() - c.offload_nvme_read_bytes_per_gpu.value();
-  CHECK(a.offload_nvme_read_bytes_per_gpu.value() - h.offload_nvme_read_bytes_per_gpu.value() == doctest::Approx(fetched / 2));
+  CHECK(a.offload_nvme_read_bytes_per_gpu.value() - h.offload_nvme_read_bytes_per_gpu.value() ==
+        doctest::Approx(fetched / 2));
   CHECK(c.offload_nvme_write_bytes_per_gpu.value() == doctest::Approx(12 * p));  // only the optimizer states
   // Host memory gains what NVMe loses: 2 B per cached parameter per GPU.
   const MemoryResult ma = compute_memory(all_nvme), mh = compute_memory(half);
@@ -89,7 +90,8 @@ TEST_CASE("offload_param.max_in_cpu keeps that much of the partition in host mem
   // With the parameters on the CPU it has no meaning.
   Scenario cpu = scenario(kInfinity, {"offload.params=cpu"});
   Scenario cpu0 = scenario(kInfinity, {"offload.params=cpu", "offload.max_in_cpu=0"});
-  CHECK(compute_memory(cpu).host_peak_per_node.value() == doctest::Approx(compute_memory(cpu0).host_peak_per_node.value()));
+  CHECK(compute_memory(cpu).host_peak_per_node.value() ==
+        doctest::Approx(compute_memory(cpu0).host_peak_per_node.value()));
 }
 
 TEST_CASE("ZeRO-2 CPU offload with gradient accumulation keeps a 16-bit gradient buffer in host memory") {
@@ -106,7 +108,8 @@ offload: {optimizer: cpu, pin_memory: true}
   // partition parameter, per GPU; 8 GPUs a node.
   const double extra = (compute_memory(four).host_peak_per_node - compute_memory(one).host_peak_per_node).value();
   CHECK(extra == doctest::Approx(8 * 2 * p));
-  Scenario fp32 = scenario(y, {"training.precision=fp32"}), fp32_four = scenario(y, {"training.precision=fp32", "training.global_batch=32"});
+  Scenario fp32 = scenario(y, {"training.precision=fp32"}),
+           fp32_four = scenario(y, {"training.precision=fp32", "training.global_batch=32"});
   CHECK((compute_memory(fp32_four).host_peak_per_node - compute_memory(fp32).host_peak_per_node).value() ==
         doctest::Approx(8 * 4 * p));
   // ZeRO-3 accumulates into its fp32 host gradient partition: no extra buffer; nor without offload.

@@ -67,12 +67,14 @@ TEST_CASE("ZeRO-3 offload: parameters fetched 2P per pass, NVMe optimizer swaps 
   const double p = partition(s);
   StepResult opt = simulate_step(s);
   CHECK(opt.offload_pcie_d2h_bytes_per_gpu.value() == doctest::Approx(4 * p));
-  CHECK(opt.offload_pcie_h2d_bytes_per_gpu.value() == doctest::Approx(2 * p));  // updated 16-bit partition, per sub-group
+  CHECK(opt.offload_pcie_h2d_bytes_per_gpu.value() ==
+        doctest::Approx(2 * p));  // updated 16-bit partition, per sub-group
 
   s = scenario(kSmall, {"gpus=8", "parallel.zero_stage=3", "offload.optimizer=cpu", "offload.params=cpu",
                         "memory.param_persistence_threshold=0", "memory.max_reuse_distance=0"});
   StepResult both = simulate_step(s);
-  CHECK(both.offload_pcie_h2d_bytes_per_gpu.value() == doctest::Approx(2 * p * 2));  // forward + backward gathers, m = 1
+  CHECK(both.offload_pcie_h2d_bytes_per_gpu.value() ==
+        doctest::Approx(2 * p * 2));  // forward + backward gathers, m = 1
   // With reuse (DeepSpeed's default 1e9) the units kept across the forward/backward boundary are not fetched again.
   s.memory.max_reuse_distance = 1e9;
   CHECK(simulate_step(s).offload_pcie_h2d_bytes_per_gpu.value() < both.offload_pcie_h2d_bytes_per_gpu.value());
@@ -115,7 +117,8 @@ TEST_CASE("DeepSpeed's offload estimators hold on the simulated run's memory wit
       StepResult r3 = simulate_step(s3);
       CAPTURE(params);
       CHECK(states_on_gpu(r3) + 4.0 * pc.largest_layer == doctest::Approx(z3.gpu_per_gpu.value()).epsilon(0.02));
-      CHECK(r3.host_memory_peak_bytes_per_node.value() * factor == doctest::Approx(z3.cpu_per_node.value()).epsilon(0.02));
+      CHECK(r3.host_memory_peak_bytes_per_node.value() * factor ==
+            doctest::Approx(z3.cpu_per_node.value()).epsilon(0.02));
     }
   }
 }
@@ -236,7 +239,8 @@ TEST_CASE("the aio queue bounds NVMe throughput by Little's law") {
   CHECK(shallow < deep);
 }
 
-TEST_CASE("ZeRO-3 CPU offload: smaller sub-groups overlap the parameter copies with CPU-Adam; no overlap_comm is slower") {
+TEST_CASE(
+    "ZeRO-3 CPU offload: smaller sub-groups overlap the parameter copies with CPU-Adam; no overlap_comm is slower") {
   const char* y = R"(model: llama-2-13b
 cluster: dgx-a100-80gb
 gpus: 8
@@ -268,5 +272,6 @@ training: {seq_len: 4096, micro_batch: 1, global_batch: 8}
   CHECK(capped.step_time_s.value() > open.step_time_s.value());
   CHECK(capped.breakdown.dp_comm_exposed.value() > open.breakdown.dp_comm_exposed.value());
   CHECK(capped.comm_bytes_per_gpu == open.comm_bytes_per_gpu);
-  CHECK(simulate_step(scenario(y, {"memory.max_reuse_distance=0"})).step_time_s.value() == open.step_time_s.value());  // default 1e9 fits two layers
+  CHECK(simulate_step(scenario(y, {"memory.max_reuse_distance=0"})).step_time_s.value() ==
+        open.step_time_s.value());  // default 1e9 fits two layers
 }

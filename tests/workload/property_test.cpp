@@ -82,28 +82,34 @@ std::optional<Scenario> random_scenario(std::mt19937_64& rng, int max_gpus) {
   if (gpus % (tp * pp * cp) != 0) return std::nullopt;
   const int dp = gpus / (tp * pp * cp);
   const int micro_batches = pick(rng, {1, 2, 4, 8});
-  const std::string precision = std::string(cluster) == "dgx-h100-80gb" ? pick(rng, {"bf16", "fp16", "fp8"})
-                                                                        : pick(rng, {"bf16", "fp16"});
+  const std::string precision =
+      std::string(cluster) == "dgx-h100-80gb" ? pick(rng, {"bf16", "fp16", "fp8"}) : pick(rng, {"bf16", "fp16"});
   std::vector<std::string> sets = {
-      "cluster=" + std::string(cluster), "gpus=" + std::to_string(gpus), "parallel.tp=" + std::to_string(tp),
-      "parallel.pp=" + std::to_string(pp), "parallel.cp=" + std::to_string(cp), "parallel.vp=" + std::to_string(vp),
+      "cluster=" + std::string(cluster),
+      "gpus=" + std::to_string(gpus),
+      "parallel.tp=" + std::to_string(tp),
+      "parallel.pp=" + std::to_string(pp),
+      "parallel.cp=" + std::to_string(cp),
+      "parallel.vp=" + std::to_string(vp),
       "parallel.zero_stage=" + std::to_string(pick(rng, {0, 1, 2, 3})),
       "parallel.sequence_parallel=" + std::string(tp > 1 && pick(rng, {true, false}) ? "true" : "false"),
-      "training.seq_len=" + std::to_string(seq), "training.micro_batch=" + std::to_string(mb),
+      "training.seq_len=" + std::to_string(seq),
+      "training.micro_batch=" + std::to_string(mb),
       "training.global_batch=" + std::to_string(mb * dp * micro_batches),
       "training.recompute=" + std::string(pick(rng, {"none", "selective", "full"})),
       "training.precision=" + precision,
       "training.overlap_grad_reduce=" + std::string(pick(rng, {"true", "false"})),
       "memory.convention=" + std::string(pick(rng, {"megatron", "deepspeed"}))};
-  if (vp > 1) sets.push_back("parallel.schedule=interleaved-1f1b");
-  else if (pp > 1) sets.push_back("parallel.schedule=" + std::string(pick(rng, {"1f1b", "gpipe"})));
+  if (vp > 1)
+    sets.push_back("parallel.schedule=interleaved-1f1b");
+  else if (pp > 1)
+    sets.push_back("parallel.schedule=" + std::string(pick(rng, {"1f1b", "gpipe"})));
   ModelSpec model = random_model(rng, seq);
   Scenario s;
   try {
     // The base model has 24 layers and 24 heads: most draws pass the loader;
     // the random model then replaces it and check_layout filters again.
-    s = load_scenario_string("model: megatron-gpt-1.7b\ntraining: {global_batch: 1}\n", "property.yaml", sets,
-                             zoo());
+    s = load_scenario_string("model: megatron-gpt-1.7b\ntraining: {global_batch: 1}\n", "property.yaml", sets, zoo());
     check_model(model, "property.yaml");
   } catch (const ConfigError&) {
     return std::nullopt;
@@ -133,8 +139,7 @@ std::string describe(const Scenario& s) {
          " zero=" + std::to_string(p.zero_stage) + " sp=" + std::to_string(p.sequence_parallel) +
          " mb=" + std::to_string(s.training.micro_batch) + " gb=" + std::to_string(s.training.global_batch) +
          " seq=" + std::to_string(s.training.seq_len) + " " + to_string(s.training.precision) + " " +
-         to_string(s.training.recompute) + " " + to_string(s.parallel.schedule) + " " +
-         to_string(s.memory.convention);
+         to_string(s.training.recompute) + " " + to_string(s.parallel.schedule) + " " + to_string(s.memory.convention);
 }
 
 // Every link of the cluster `k` times faster (latencies unchanged).
@@ -234,7 +239,8 @@ TEST_CASE("symmetric and full simulations agree on random layouts up to 32 GPUs"
     CHECK(sym.peak_memory_bytes.value() == all.peak_memory_bytes.value());
     CHECK(sym.breakdown.total().value() == doctest::Approx(all.breakdown.total().value()).epsilon(kRelTol));
     REQUIRE(sym.per_gpu.size() == all.per_gpu.size());
-    for (std::size_t i = 0; i < sym.per_gpu.size(); ++i) CHECK(sym.per_gpu[i].peak_bytes.value() == all.per_gpu[i].peak_bytes.value());
+    for (std::size_t i = 0; i < sym.per_gpu.size(); ++i)
+      CHECK(sym.per_gpu[i].peak_bytes.value() == all.per_gpu[i].peak_bytes.value());
   }
 }
 
@@ -246,7 +252,8 @@ TEST_CASE("analytical and flow collectives agree on an idle network") {
   for (int i = 0; i < 400; ++i) {
     const ClusterSpec& c = pick(rng, {0, 1}) ? h100 : a100;
     const int ranks = pick(rng, {2, 4, 8, 16, 32, 64});
-    const CollectiveOp op = pick(rng, {CollectiveOp::all_reduce, CollectiveOp::all_gather, CollectiveOp::reduce_scatter});
+    const CollectiveOp op =
+        pick(rng, {CollectiveOp::all_reduce, CollectiveOp::all_gather, CollectiveOp::reduce_scatter});
     const double bytes = std::round(std::exp(log_bytes(rng)) / 1024) * 1024;
     CAPTURE(c.name);
     CAPTURE(ranks);

@@ -62,7 +62,8 @@ TEST_CASE("symmetric and full simulation give identical step times and peaks") {
     CHECK(all.simulated_gpus == s.gpus);
     CHECK(sym.step_time_s.value() == all.step_time_s.value());
     CHECK(sym.peak_memory_bytes.value() == all.peak_memory_bytes.value());
-    for (std::size_t i = 0; i < sym.per_gpu.size(); ++i) CHECK(sym.per_gpu[i].peak_bytes.value() == all.per_gpu[i].peak_bytes.value());
+    for (std::size_t i = 0; i < sym.per_gpu.size(); ++i)
+      CHECK(sym.per_gpu[i].peak_bytes.value() == all.per_gpu[i].peak_bytes.value());
     check_sum(sym);
     check_sum(all);
   }
@@ -82,7 +83,8 @@ TEST_CASE("pure DP moves 2 Psi (N-1)/N gradient elements per GPU; ZeRO-3 1.5x th
   z3.push_back("memory.max_reuse_distance=0");  // every unit gathered again in backward, as the ZeRO paper counts
   z3.push_back("memory.param_persistence_threshold=0");  // every tensor partitioned, as the ZeRO paper counts
   StepResult r3 = simulate_step(scenario(kSmall, z3));
-  const double total = r3.comm_bytes_per_gpu["dp.all_gather"].value() + r3.comm_bytes_per_gpu["dp.reduce_scatter"].value();
+  const double total =
+      r3.comm_bytes_per_gpu["dp.all_gather"].value() + r3.comm_bytes_per_gpu["dp.reduce_scatter"].value();
   CHECK(total == doctest::Approx(1.5 * expected).epsilon(1e-9));
 
   // DeepSpeed's default threshold (1e5) keeps norms and biases gathered: per layer 4h norm
@@ -102,9 +104,13 @@ TEST_CASE("pure DP moves 2 Psi (N-1)/N gradient elements per GPU; ZeRO-3 1.5x th
 // first in backward; within the reuse distance they stay gathered across the
 // boundary, so their backward all-gather (and nothing else) disappears.
 TEST_CASE("ZeRO-3 max_reuse_distance: the units kept across the forward/backward boundary are not gathered again") {
-  std::vector<std::string> z3 = {"gpus=8", "training.global_batch=8", "training.precision=fp16",
-                                 "memory.convention=deepspeed", "parallel.zero_stage=3",
-                                 "memory.param_persistence_threshold=0", "memory.prefetch_bucket_size=1e9",
+  std::vector<std::string> z3 = {"gpus=8",
+                                 "training.global_batch=8",
+                                 "training.precision=fp16",
+                                 "memory.convention=deepspeed",
+                                 "parallel.zero_stage=3",
+                                 "memory.param_persistence_threshold=0",
+                                 "memory.prefetch_bucket_size=1e9",
                                  "memory.max_live_parameters=1e10"};
   z3.push_back("memory.max_reuse_distance=0");
   StepResult none = simulate_step(scenario(kSmall, z3));
@@ -156,7 +162,8 @@ TEST_CASE("with free communication the pipeline bubble is (p-1)/m, and (p-1)/(v 
     Scenario s = scenario(kSmall, {"gpus=4", "parallel.pp=4", "parallel.vp=" + std::to_string(vp),
                                    "training.global_batch=8", "training.compute_profile=" + path.string()});
     StepResult r = simulate_step(s, ideal);
-    const double fraction = r.breakdown.pp_bubble.value() / (r.breakdown.compute.value() + r.breakdown.recompute.value());
+    const double fraction =
+        r.breakdown.pp_bubble.value() / (r.breakdown.compute.value() + r.breakdown.recompute.value());
     CAPTURE(vp);
     CHECK(fraction == doctest::Approx(3.0 / (vp * 8)).epsilon(0.01));
     check_sum(r);
@@ -187,32 +194,41 @@ TEST_CASE("doubling every bandwidth never increases the step time") {
 
 TEST_CASE("the memory timeline's peak agrees with trainsim mem within 5% on sixteen plans") {
   const std::vector<std::pair<std::string, std::vector<std::string>>> plans = {
-      {"gpt3-175b", {"nodes=128", "parallel.tp=8", "parallel.pp=8", "training.global_batch=1536", "training.recompute=full"}},
-      {"gpt3-175b", {"nodes=128", "parallel.tp=8", "parallel.pp=8", "parallel.zero_stage=1", "training.global_batch=512",
-                     "training.recompute=selective", "parallel.sequence_parallel=true"}},
+      {"gpt3-175b",
+       {"nodes=128", "parallel.tp=8", "parallel.pp=8", "training.global_batch=1536", "training.recompute=full"}},
+      {"gpt3-175b",
+       {"nodes=128", "parallel.tp=8", "parallel.pp=8", "parallel.zero_stage=1", "training.global_batch=512",
+        "training.recompute=selective", "parallel.sequence_parallel=true"}},
       {"gpt3-175b", {"nodes=64", "parallel.tp=8", "parallel.pp=8", "parallel.vp=2", "training.global_batch=512"}},
       {"llama-2-7b", {"nodes=1", "parallel.zero_stage=3", "training.seq_len=4096", "training.global_batch=64"}},
-      {"llama-2-7b", {"nodes=2", "parallel.tp=2", "parallel.zero_stage=2", "training.seq_len=4096", "training.global_batch=64"}},
-      {"llama-2-70b", {"nodes=8", "parallel.tp=8", "parallel.pp=4", "training.seq_len=4096", "training.global_batch=128"}},
-      {"llama-3-8b", {"nodes=1", "parallel.tp=2", "parallel.cp=2", "training.seq_len=8192", "training.global_batch=32"}},
+      {"llama-2-7b",
+       {"nodes=2", "parallel.tp=2", "parallel.zero_stage=2", "training.seq_len=4096", "training.global_batch=64"}},
+      {"llama-2-70b",
+       {"nodes=8", "parallel.tp=8", "parallel.pp=4", "training.seq_len=4096", "training.global_batch=128"}},
+      {"llama-3-8b",
+       {"nodes=1", "parallel.tp=2", "parallel.cp=2", "training.seq_len=8192", "training.global_batch=32"}},
       {"megatron-gpt-18.4b", {"nodes=32", "parallel.tp=8", "training.global_batch=1024", "training.recompute=full"}},
       {"megatron-gpt-39.1b", {"nodes=64", "parallel.tp=8", "parallel.pp=2", "training.global_batch=1536"}},
-      {"gpt-neox-20b", {"nodes=4", "parallel.tp=2", "parallel.pp=4", "parallel.schedule=gpipe", "training.global_batch=64"}},
-      {"opt-175b", {"nodes=16", "parallel.tp=8", "parallel.pp=4", "parallel.zero_stage=1", "training.global_batch=256"}},
-      {"bloom-176b", {"nodes=48", "parallel.tp=4", "parallel.pp=12", "parallel.zero_stage=1", "memory.convention=deepspeed",
-                      "training.global_batch=2048", "training.recompute=full"}},
+      {"gpt-neox-20b",
+       {"nodes=4", "parallel.tp=2", "parallel.pp=4", "parallel.schedule=gpipe", "training.global_batch=64"}},
+      {"opt-175b",
+       {"nodes=16", "parallel.tp=8", "parallel.pp=4", "parallel.zero_stage=1", "training.global_batch=256"}},
+      {"bloom-176b",
+       {"nodes=48", "parallel.tp=4", "parallel.pp=12", "parallel.zero_stage=1", "memory.convention=deepspeed",
+        "training.global_batch=2048", "training.recompute=full"}},
       // ZeRO-3, gathered parameters layer by layer: several prefetch buckets and live caps.
-      {"llama-2-7b", {"nodes=1", "parallel.zero_stage=3", "memory.convention=deepspeed", "training.seq_len=4096",
-                      "training.global_batch=64", "memory.prefetch_bucket_size=1e9", "memory.max_live_parameters=1e10"}},
-      {"llama-2-13b", {"nodes=2", "parallel.tp=2", "parallel.zero_stage=3", "memory.convention=deepspeed",
-                       "training.recompute=full", "training.global_batch=64", "memory.prefetch_bucket_size=0",
-                       "memory.max_live_parameters=1e8"}},
-      {"megatron-gpt-1.7b", {"nodes=2", "parallel.zero_stage=3", "memory.convention=deepspeed", "training.global_batch=64",
-                             "memory.prefetch_bucket_size=2e8", "memory.max_live_parameters=3e8",
-                             "memory.param_persistence_threshold=0"}},
-      {"gpt-neox-20b", {"nodes=4", "parallel.tp=2", "parallel.zero_stage=3", "offload.optimizer=cpu",
-                        "training.recompute=full", "training.global_batch=64", "memory.prefetch_bucket_size=5e8",
-                        "memory.max_live_parameters=1e9"}},
+      {"llama-2-7b",
+       {"nodes=1", "parallel.zero_stage=3", "memory.convention=deepspeed", "training.seq_len=4096",
+        "training.global_batch=64", "memory.prefetch_bucket_size=1e9", "memory.max_live_parameters=1e10"}},
+      {"llama-2-13b",
+       {"nodes=2", "parallel.tp=2", "parallel.zero_stage=3", "memory.convention=deepspeed", "training.recompute=full",
+        "training.global_batch=64", "memory.prefetch_bucket_size=0", "memory.max_live_parameters=1e8"}},
+      {"megatron-gpt-1.7b",
+       {"nodes=2", "parallel.zero_stage=3", "memory.convention=deepspeed", "training.global_batch=64",
+        "memory.prefetch_bucket_size=2e8", "memory.max_live_parameters=3e8", "memory.param_persistence_threshold=0"}},
+      {"gpt-neox-20b",
+       {"nodes=4", "parallel.tp=2", "parallel.zero_stage=3", "offload.optimizer=cpu", "training.recompute=full",
+        "training.global_batch=64", "memory.prefetch_bucket_size=5e8", "memory.max_live_parameters=1e9"}},
   };
   for (const auto& [model, sets] : plans) {
     std::string yaml = "model: " + model + "\ncluster: dgx-a100-80gb\ntraining: {global_batch: 8}\n";
@@ -238,7 +254,9 @@ double largest_unit_bound(const Scenario& s) {
 
 }  // namespace
 
-TEST_CASE("ZeRO-3 gathered parameters at the peak stay within max_live_parameters + one unit; prefetch never lowers the peak") {
+TEST_CASE(
+    "ZeRO-3 gathered parameters at the peak stay within max_live_parameters + one unit; prefetch never lowers the "
+    "peak") {
   const char* y = R"(model: megatron-gpt-1.7b
 cluster: dgx-a100-80gb
 gpus: 8
@@ -267,8 +285,8 @@ memory: {convention: deepspeed}
   }
   // With room to live, a larger prefetch bucket holds more layers gathered at the peak.
   auto peak = [&](double prefetch) {
-    return simulate_step(scenario(y, {"memory.max_live_parameters=1e10",
-                                      "memory.prefetch_bucket_size=" + std::to_string(prefetch)}));
+    return simulate_step(
+        scenario(y, {"memory.max_live_parameters=1e10", "memory.prefetch_bucket_size=" + std::to_string(prefetch)}));
   };
   const StepResult narrow = peak(0), wide = peak(1e9);
   CHECK(wide.peak_memory_bytes.value() > narrow.peak_memory_bytes.value() + 2 * layer * 2);
@@ -284,8 +302,9 @@ TEST_CASE("the HBM counter of a ZeRO-3 step rises and falls layer by layer") {
   StepResult r = simulate_step(s, o);
   nlohmann::json t = nlohmann::json::parse(chrome_trace(r).dump());
   // One layer's gathered 16-bit parameters: the layer less its persistent tensors.
-  const double layer = static_cast<double>(layer_params_per_tp_rank(s.model, 1) -
-                                           small_layer_params_per_tp_rank(s.model, 1, s.memory.param_persistence_threshold));
+  const double layer =
+      static_cast<double>(layer_params_per_tp_rank(s.model, 1) -
+                          small_layer_params_per_tp_rank(s.model, 1, s.memory.param_persistence_threshold));
   const double layer_gib = layer * 2 / (1024.0 * 1024.0 * 1024.0);
   std::vector<double> gib;
   for (const auto& e : t["traceEvents"])
@@ -320,7 +339,8 @@ TEST_CASE("the step is deterministic and its throughput figures are consistent")
   CHECK(p.hardware_tflops_per_gpu == doctest::Approx(p.model_tflops_per_gpu).epsilon(0.01));
   plain.training.recompute = Recompute::full;
   StepResult f = simulate_step(plain);
-  CHECK(f.hardware_tflops_per_gpu * f.step_time_s.value() == doctest::Approx(p.hardware_tflops_per_gpu * p.step_time_s.value() * 4 / 3).epsilon(0.03));
+  CHECK(f.hardware_tflops_per_gpu * f.step_time_s.value() ==
+        doctest::Approx(p.hardware_tflops_per_gpu * p.step_time_s.value() * 4 / 3).epsilon(0.03));
 }
 
 TEST_CASE("the trace of a small scenario has a process per simulated GPU, lanes, counters and pipeline arrows") {
@@ -364,14 +384,16 @@ TEST_CASE("ZeRO-1 gathers the updated parameters in allgather_bucket_size bucket
   small.push_back("memory.allgather_bucket_size=1e6");
   StepResult a = simulate_step(scenario(kSmall, big));
   StepResult b = simulate_step(scenario(kSmall, small));
-  CHECK(a.comm_bytes_per_gpu["dp.all_gather"].value() == doctest::Approx(b.comm_bytes_per_gpu["dp.all_gather"].value()));
+  CHECK(a.comm_bytes_per_gpu["dp.all_gather"].value() ==
+        doctest::Approx(b.comm_bytes_per_gpu["dp.all_gather"].value()));
   CHECK(a.comm_bytes_per_gpu["dp.all_gather"].value() > 0);
   CHECK(b.breakdown.dp_comm_exposed.value() > a.breakdown.dp_comm_exposed.value());
   CHECK(b.step_time_s.value() > a.step_time_s.value());
 }
 
 TEST_CASE("NVMe offload on a cluster without NVMe bandwidth is refused with a message naming the key") {
-  Scenario s = scenario(kSmall, {"cluster=jeanzay-a100-80gb", "gpus=8", "parallel.zero_stage=3", "offload.optimizer=nvme"});
+  Scenario s =
+      scenario(kSmall, {"cluster=jeanzay-a100-80gb", "gpus=8", "parallel.zero_stage=3", "offload.optimizer=nvme"});
   CHECK_THROWS_WITH_AS(simulate_step(s), doctest::Contains("offload.optimizer"), ConfigError);
 }
 
@@ -415,7 +437,8 @@ TEST_CASE("parallel.pipeline_engine=deepspeed: blocking sends of the whole activ
   StepResult mg = with("megatron"), ds = with("deepspeed");
   check_sum(ds);
   // No scatter/gather: each TP rank sends tp times Megatron's bytes.
-  CHECK(ds.comm_bytes_per_gpu.at("pp.send_recv").value() == doctest::Approx(2 * mg.comm_bytes_per_gpu.at("pp.send_recv").value()));
+  CHECK(ds.comm_bytes_per_gpu.at("pp.send_recv").value() ==
+        doctest::Approx(2 * mg.comm_bytes_per_gpu.at("pp.send_recv").value()));
   // The sender's stream waits for every send: exposed pipeline communication, a longer step.
   CHECK(ds.breakdown.pp_comm_exposed.value() > mg.breakdown.pp_comm_exposed.value());
   CHECK(ds.step_time_s.value() > mg.step_time_s.value());
@@ -440,10 +463,10 @@ TEST_CASE("blocking launches: host time adds up and no communication overlaps co
   check_sum(blocking);
   CHECK(blocking.step_time_s.value() > async.step_time_s.value());
   CHECK(blocking.breakdown.tp_comm_exposed.value() > async.breakdown.tp_comm_exposed.value());  // the overlap is gone
-  CHECK(blocking.breakdown.compute.value() > async.breakdown.compute.value());                  // host time per op added
+  CHECK(blocking.breakdown.compute.value() > async.breakdown.compute.value());  // host time per op added
   // Without host time the blocking launches cost only the lost overlap.
-  StepResult no_host = simulate_step(scenario(kSmall, with(with(tp, "training.cuda_launch_blocking=true"),
-                                                           "training.host_dispatch_time=0us")));
+  StepResult no_host = simulate_step(
+      scenario(kSmall, with(with(tp, "training.cuda_launch_blocking=true"), "training.host_dispatch_time=0us")));
   StepResult no_host_async = simulate_step(scenario(kSmall, with(tp, "training.host_dispatch_time=0us")));
   CHECK(no_host.breakdown.compute.value() == doctest::Approx(no_host_async.breakdown.compute.value()).epsilon(1e-12));
   // Data parallel with overlapped reduction: blocking exposes the reduction.
@@ -472,7 +495,8 @@ TEST_CASE("pipeline scatter/gather: one TP all-gather per received tensor withou
   // Two stages: the last receives m activations, the first m gradients; each
   // stage sends m tensors (1/tp of b s h each) and, per received tensor, a
   // 2-rank ring all-gather sends half the gathered bytes.
-  const double tp_ag = r.comm_bytes_per_gpu.count("tp.all_gather") ? r.comm_bytes_per_gpu.at("tp.all_gather").value() : 0;
+  const double tp_ag =
+      r.comm_bytes_per_gpu.count("tp.all_gather") ? r.comm_bytes_per_gpu.at("tp.all_gather").value() : 0;
   CHECK(tp_ag == doctest::Approx(m * act / 2).epsilon(1e-9));
   CHECK(r.comm_bytes_per_gpu.at("pp.send_recv").value() == doctest::Approx(m * act / 2).epsilon(1e-9));
   StepResult sp = simulate_step(scenario(kSmall, with("parallel.sequence_parallel=true")));
@@ -507,8 +531,8 @@ TEST_CASE("breakdown clock: each second lands in one field, and busy counts the 
   c.computed(Category::backward, Seconds(2));
   c.computed(Category::recompute, Seconds(0.5));
   c.computed(Category::optimizer, Seconds(0.25));
-  c.computed(Category::pp, Seconds(0.125));                            // a blocking send
-  c.collective(GroupKind::tp, Category::tp, Seconds(0.5), Seconds(1));   // waited, then ran
+  c.computed(Category::pp, Seconds(0.125));                             // a blocking send
+  c.collective(GroupKind::tp, Category::tp, Seconds(0.5), Seconds(1));  // waited, then ran
   c.collective(GroupKind::shard, Category::dp, Seconds(2), Seconds(3));
   c.collective(GroupKind::world, Category::dp, Seconds(4), Seconds(1));  // waiting on other stages
   c.waited_on(AsyncLaneId::dp, Seconds(8));

@@ -91,8 +91,7 @@ void BM_EngineHold(benchmark::State& state) {
   const auto c = model.engine().counters();
   state.SetItemsProcessed(static_cast<std::int64_t>(c.fired));
   state.counters["pending"] = static_cast<double>(c.pending);
-  state.counters["cancel_per_fired"] =
-      static_cast<double>(c.cancelled) / static_cast<double>(c.fired);
+  state.counters["cancel_per_fired"] = static_cast<double>(c.cancelled) / static_cast<double>(c.fired);
 }
 BENCHMARK(BM_EngineHold)
     ->ArgNames({"queue", "cancel_pct"})

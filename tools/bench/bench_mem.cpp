@@ -24,9 +24,8 @@ using namespace trainsim;
 // A scenario every model can run: one DGX A100 node, dp 8, full recompute.
 std::string scenario_yaml(const std::string& model, const ModelSpec& m) {
   int seq = m.position == PositionKind::learned ? std::min(2048, m.max_position) : 2048;
-  return "model: " + model + "\ncluster: dgx-a100-80gb\nnodes: 1\n" +
-         "training:\n  seq_len: " + std::to_string(seq) + "\n  micro_batch: 1\n  global_batch: 8\n" +
-         "  recompute: full\n";
+  return "model: " + model + "\ncluster: dgx-a100-80gb\nnodes: 1\n" + "training:\n  seq_len: " + std::to_string(seq) +
+         "\n  micro_batch: 1\n  global_batch: 8\n" + "  recompute: full\n";
 }
 
 void bench_model(benchmark::State& state, const Zoo& zoo, const std::string& name, const std::string& yaml) {
@@ -48,9 +47,9 @@ int register_zoo(const Zoo& zoo) {
     std::filesystem::path card = zoo.root() / "models" / (name + ".yaml");
     if (!std::filesystem::exists(card)) continue;
     std::string yaml = scenario_yaml(name, load_model(card.string()));
-    benchmark::RegisterBenchmark(("mem/" + name).c_str(),
-                                 [zoo, name, yaml](benchmark::State& st) { bench_model(st, zoo, name, yaml); })
-        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("mem/" + name).c_str(), [zoo, name, yaml](benchmark::State& st) {
+      bench_model(st, zoo, name, yaml);
+    })->Unit(benchmark::kMillisecond);
     ++n;
   }
   return n;
@@ -61,7 +60,9 @@ int register_zoo(const Zoo& zoo) {
 int main(int argc, char** argv) {
   const char* env = std::getenv(kDataDirEnv);
   Zoo zoo(find_data_dir(env ? env : "", "", TRAINSIM_DEFAULT_DATA_DIR));
-  if (register_zoo(zoo) == 0) std::cerr << "bench_mem: no model cards under " << zoo.root() / "models" << "\n";
+  if (register_zoo(zoo) == 0)
+    std::cerr << "bench_mem: no model cards under " << zoo.root() / "models"
+              << "\n";
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -98,7 +98,6 @@ BENCHMARK(BM_FlowFabric)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMicrosecon
 
 // ---- Collectives (sim/net/collective_flow.*) ----------------------------------
 
-
 // BM_RingAllReduce/N: a 1 GiB ring all-reduce over N GPUs of dgx-h100-80gb in
 // flow mode (one ring step simulated for all 2(N-1): collective_flow.hpp).
 // The topology is built once, outside the timing (BM_BuildTopology times it).

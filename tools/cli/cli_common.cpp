@@ -35,9 +35,11 @@ void add_scenario_options(CLI::App& cmd, ScenarioArgs& args) {
   auto* hostfile = cmd.add_option("--hostfile", args.imports.hostfile,
                                   "DeepSpeed hostfile ('worker-0 slots=8' per line): sets nodes and gpus");
   cmd.add_option("--num_nodes", args.imports.num_nodes, "nodes, as DeepSpeed's launcher spells it")
-      ->check(CLI::PositiveNumber)->excludes(hostfile);
+      ->check(CLI::PositiveNumber)
+      ->excludes(hostfile);
   cmd.add_option("--num_gpus", args.imports.num_gpus, "GPUs per node, as DeepSpeed's launcher spells it")
-      ->check(CLI::PositiveNumber)->excludes(hostfile);
+      ->check(CLI::PositiveNumber)
+      ->excludes(hostfile);
   cmd.add_option("--save-resolved", args.save_resolved,
                  "write the fully resolved scenario YAML (and ds_config.json, model card) into this folder");
 }
@@ -53,8 +55,10 @@ std::string where_text(const SourceLocation& w) {
 
 void log_imports(const ImportLog& log) {
   for (const ImportedSetting& s : log.applied) {
-    if (s.tool_default) spdlog::info("{} = {} (default: {}; {} not set)", s.key, s.value, s.note, where_text(s.where));
-    else spdlog::info("{} = {} (from {}{}{})", s.key, s.value, where_text(s.where), s.note.empty() ? "" : "; ", s.note);
+    if (s.tool_default)
+      spdlog::info("{} = {} (default: {}; {} not set)", s.key, s.value, s.note, where_text(s.where));
+    else
+      spdlog::info("{} = {} (from {}{}{})", s.key, s.value, where_text(s.where), s.note.empty() ? "" : "; ", s.note);
   }
   for (const std::string& i : log.ignored) spdlog::info("ignored: {}", i);
   for (const std::string& w : log.warnings) spdlog::warn("{}", w);
@@ -62,7 +66,8 @@ void log_imports(const ImportLog& log) {
 
 void save_resolved(const Scenario& s, const std::string& dir) {
   const std::string name = std::filesystem::path(s.file).filename().string();
-  write_output_file(dir, name.empty() ? "scenario.yaml" : name, resolved_scenario_yaml(s, "ds_config.json", "model.yaml"));
+  write_output_file(dir, name.empty() ? "scenario.yaml" : name,
+                    resolved_scenario_yaml(s, "ds_config.json", "model.yaml"));
   if (!s.imports.ds_config_file.empty()) write_output_file(dir, "ds_config.json", s.imports.resolved_ds_config);
   if (s.imports.model_from_megatron) write_output_file(dir, "model.yaml", model_card_yaml(s.model));
   spdlog::info("resolved scenario written to {}", (std::filesystem::path(dir) / name).string());
@@ -94,9 +99,10 @@ OomExit oom_exit(double needed, const std::string& where, double hbm) {
 
 OomExit offload_oom_exit(double needed, const std::string& what, double capacity) {
   char buf[200];
-  std::snprintf(buf, sizeof buf, "%.2f GiB of %s needed per node but the node has %.2f GiB", needed / kGiB, what.c_str(),
-                capacity / kGiB);
-  return OomExit(std::string(buf) + "; offload less (offload.params / offload.optimizer), use more nodes, or a card with more");
+  std::snprintf(buf, sizeof buf, "%.2f GiB of %s needed per node but the node has %.2f GiB", needed / kGiB,
+                what.c_str(), capacity / kGiB);
+  return OomExit(std::string(buf) +
+                 "; offload less (offload.params / offload.optimizer), use more nodes, or a card with more");
 }
 
 void write_output_file(const std::string& dir, const std::string& name, const std::string& text) {

@@ -21,7 +21,7 @@ namespace trainsim::cli {
 
 // Exit statuses (docs/design.md §3).
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitOom = 1;        // valid plan that does not fit, with --fail-on-oom
+inline constexpr int kExitOom = 1;  // valid plan that does not fit, with --fail-on-oom
 inline constexpr int kExitBadInput = 2;
 inline constexpr int kExitInternal = 3;
 
@@ -56,12 +56,12 @@ Zoo default_zoo();
 
 // Options every scenario-reading subcommand shares.
 struct ScenarioArgs {
-  std::string scenario;             // SCENARIO.yaml
-  std::vector<std::string> sets;    // --set key=value, in order
-  bool json = false;                // --json: one JSON document on stdout
-  std::string out_dir;              // --out DIR
-  ImportOptions imports;            // --ds-config, --megatron-args, --hostfile, --num_nodes, --num_gpus
-  std::string save_resolved;        // --save-resolved DIR
+  std::string scenario;           // SCENARIO.yaml
+  std::vector<std::string> sets;  // --set key=value, in order
+  bool json = false;              // --json: one JSON document on stdout
+  std::string out_dir;            // --out DIR
+  ImportOptions imports;          // --ds-config, --megatron-args, --hostfile, --num_nodes, --num_gpus
+  std::string save_resolved;      // --save-resolved DIR
 };
 
 // Adds SCENARIO, --set, --json, --out, the importer options and --save-resolved

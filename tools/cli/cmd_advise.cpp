@@ -44,11 +44,15 @@ nlohmann::json advice_json(const Advice& a) {
   };
   j["suggestions"] = nlohmann::json::array();
   for (const auto& s : a.suggestions)
-    j["suggestions"].push_back({{"changes", changes(s)}, {"fits", s.fits},
+    j["suggestions"].push_back({{"changes", changes(s)},
+                                {"fits", s.fits},
                                 {"peak_memory_bytes", whole_bytes(s.peak_memory_bytes)},
-                                {"step_time_s", s.step_time_s}, {"tokens_per_s", s.tokens_per_s}});
+                                {"step_time_s", s.step_time_s},
+                                {"tokens_per_s", s.tokens_per_s}});
   j["not_simulated"] = nlohmann::json::array();
-  for (const auto& s : a.not_simulated) j["not_simulated"].push_back({{"changes", changes(s)}, {"analytic_peak_memory_bytes", whole_bytes(s.peak_memory_bytes)},
+  for (const auto& s : a.not_simulated)
+    j["not_simulated"].push_back({{"changes", changes(s)},
+                                  {"analytic_peak_memory_bytes", whole_bytes(s.peak_memory_bytes)},
                                   {"reason", s.reason}});
   j["candidates"] = a.candidates;
   return j;
@@ -66,14 +70,16 @@ std::string advice_text(const Advice& a) {
                 gib_text(a.peak_memory_bytes).c_str(), gib_text(a.gpu_memory_bytes).c_str(),
                 a.fits ? "fits" : "DOES NOT FIT", a.step_time_s, a.tokens_per_s);
   std::string out = a.simulated ? std::string(buf)
-                                 : "plan as given: not simulated (" + a.reason + "); analytic peak " +
-                                       gib_text(a.peak_memory_bytes) + " GiB of " + gib_text(a.gpu_memory_bytes) +
-                                       " GiB (" + (a.fits ? "fits" : "DOES NOT FIT") + ")\n";
+                                : "plan as given: not simulated (" + a.reason + "); analytic peak " +
+                                      gib_text(a.peak_memory_bytes) + " GiB of " + gib_text(a.gpu_memory_bytes) +
+                                      " GiB (" + (a.fits ? "fits" : "DOES NOT FIT") + ")\n";
   out += "memory at the peak, largest first:";
   for (const auto& [term, bytes] : a.memory_terms) out += " " + term + " " + gib_text(bytes);
   out += " GiB\n\n";
-  out += a.fits ? "faster plans that fit (simulated), fastest first:\n" : "nearest plans that fit (simulated), fastest first:\n";
-  std::vector<std::vector<std::string>> rows = {{"changes", "step [s]", "tokens/s", "peak [GiB]", "memory vs given [GiB]"}};
+  out += a.fits ? "faster plans that fit (simulated), fastest first:\n"
+                : "nearest plans that fit (simulated), fastest first:\n";
+  std::vector<std::vector<std::string>> rows = {
+      {"changes", "step [s]", "tokens/s", "peak [GiB]", "memory vs given [GiB]"}};
   for (const auto& s : a.suggestions) {
     std::snprintf(buf, sizeof buf, "%+.2f", (s.peak_memory_bytes - a.peak_memory_bytes) / kGiB);
     char step[32], tok[32];
@@ -81,8 +87,10 @@ std::string advice_text(const Advice& a) {
     std::snprintf(tok, sizeof tok, "%.0f", s.tokens_per_s);
     rows.push_back({change_text(s), step, tok, gib_text(s.peak_memory_bytes), buf});
   }
-  out += a.suggestions.empty() ? "  none among " + std::to_string(a.candidates) + " plans tried\n" : render_text_table(rows);
-  if (!a.not_simulated.empty()) out += "\nfit by the analytic memory model but not simulated (" + a.not_simulated[0].reason + "):\n";
+  out += a.suggestions.empty() ? "  none among " + std::to_string(a.candidates) + " plans tried\n"
+                               : render_text_table(rows);
+  if (!a.not_simulated.empty())
+    out += "\nfit by the analytic memory model but not simulated (" + a.not_simulated[0].reason + "):\n";
   for (const auto& s : a.not_simulated)
     out += "  " + change_text(s) + ": analytic peak " + gib_text(s.peak_memory_bytes) + " GiB\n";
   return out;
@@ -112,8 +120,9 @@ void advise_command(const AdviseArgs& args) {
 
 void add_advise_command(CLI::App& app) {
   auto args = std::make_shared<AdviseArgs>();
-  CLI::App* cmd = app.add_subcommand("advise", "when a plan is out of memory or slow: its largest memory terms and the "
-                                               "nearest plans that fit or run faster, each simulated");
+  CLI::App* cmd = app.add_subcommand("advise",
+                                     "when a plan is out of memory or slow: its largest memory terms and the "
+                                     "nearest plans that fit or run faster, each simulated");
   add_scenario_options(*cmd, args->scenario);
   cmd->add_option("--threads", args->threads, "worker threads (default: every hardware thread)")
       ->check(CLI::NonNegativeNumber);

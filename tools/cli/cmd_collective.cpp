@@ -41,8 +41,9 @@ double parse_size(const std::string& text, const char* flag) {
     }
     return parse_quantity(text, Dimension::bytes);
   } catch (const std::exception& e) {
-    throw ConfigError({flag, 0, ""}, std::string("'") + text + "' is not a message size; valid: 8, 1K, 64M, 8G (binary, "
-                                     "as nccl-tests) or \"8GiB\", \"1MB\"");
+    throw ConfigError({flag, 0, ""}, std::string("'") + text +
+                                         "' is not a message size; valid: 8, 1K, 64M, 8G (binary, "
+                                         "as nccl-tests) or \"8GiB\", \"1MB\"");
   }
 }
 
@@ -75,7 +76,8 @@ std::vector<int> group_gpus(int k, int per_node, int nodes, int gpus_per_node) {
 // Group 0's result when `k` groups run at once (flow mode).
 CollectiveResult concurrent_result(const Topology& t, const CollectiveRequest& req, int per_node, int nodes, int k) {
   std::vector<GroupCollective> groups;
-  for (int g = 0; g < k; ++g) groups.push_back({req.op, group_gpus(g, per_node, nodes, t.cluster().node.gpus), req.bytes});
+  for (int g = 0; g < k; ++g)
+    groups.push_back({req.op, group_gpus(g, per_node, nodes, t.cluster().node.gpus), req.bytes});
   return simulate_collectives(t, groups, req.algo, req.proto)[0].result;
 }
 
@@ -97,8 +99,8 @@ void run_collective(const CollectiveArgs& a) {
   int nodes = a.nodes > 0 ? a.nodes : (a.gpus * a.concurrent + c.node.gpus - 1) / c.node.gpus;
   int per_node = a.gpus / nodes;
   if (a.gpus < 2 || a.gpus % nodes != 0 || per_node * a.concurrent > c.node.gpus)
-    throw ConfigError({"--gpus", 0, ""}, std::to_string(a.gpus) + " GPUs on " + std::to_string(nodes) +
-                                             " nodes x " + std::to_string(a.concurrent) +
+    throw ConfigError({"--gpus", 0, ""}, std::to_string(a.gpus) + " GPUs on " + std::to_string(nodes) + " nodes x " +
+                                             std::to_string(a.concurrent) +
                                              " groups: need at least 2, the same number on every node, and at most " +
                                              std::to_string(c.node.gpus) + " per node in all groups together");
   std::unique_ptr<Topology> topo;
@@ -111,10 +113,12 @@ void run_collective(const CollectiveArgs& a) {
   nlohmann::json rows = nlohmann::json::array();
   char line[256];
   if (!a.json) {
-    std::printf("# trainsim collective: %s on %d GPUs of %s (%d nodes), %s\n", to_string(op), a.gpus, c.name.c_str(),
-                nodes, a.concurrent > 1 ? ("flow mode, " + std::to_string(a.concurrent) +
-                                           " concurrent groups on disjoint GPUs; group 0 shown").c_str()
-                                        : "analytical (NCCL tuner choice, nccl_exec time)");
+    std::printf(
+        "# trainsim collective: %s on %d GPUs of %s (%d nodes), %s\n", to_string(op), a.gpus, c.name.c_str(), nodes,
+        a.concurrent > 1
+            ? ("flow mode, " + std::to_string(a.concurrent) + " concurrent groups on disjoint GPUs; group 0 shown")
+                  .c_str()
+            : "analytical (NCCL tuner choice, nccl_exec time)");
     std::printf("%12s %12s %6s %10s %12s %12s %10s %8s\n", "size(B)", "count", "type", "time(us)", "algbw(GB/s)",
                 "busbw(GB/s)", "algorithm", "protocol");
   }
@@ -124,25 +128,37 @@ void run_collective(const CollectiveArgs& a) {
                                           : predict_or_usage_error(c, req, nodes);
     double algbw = r.time_s > 0 ? size / r.time_s / 1e9 : 0;
     double busbw = algbw * busbw_factor(op, a.gpus);
-    rows.push_back({{"size_bytes", size}, {"time_us", r.time_s * 1e6}, {"algbw_GBps", algbw}, {"busbw_GBps", busbw},
-                    {"algorithm", r.algorithm}, {"protocol", r.protocol}});
+    rows.push_back({{"size_bytes", size},
+                    {"time_us", r.time_s * 1e6},
+                    {"algbw_GBps", algbw},
+                    {"busbw_GBps", busbw},
+                    {"algorithm", r.algorithm},
+                    {"protocol", r.protocol}});
     if (!a.json) {
       std::snprintf(line, sizeof line, "%12.0f %12.0f %6s %10.2f %12.2f %12.2f %10s %8s\n", size, size / 4, "float",
                     r.time_s * 1e6, algbw, busbw, r.algorithm.c_str(), r.protocol.c_str());
       std::cout << line;
     }
   }
-  if (a.json) std::cout << nlohmann::json{{"op", to_string(op)}, {"gpus", a.gpus}, {"nodes", nodes},
-                                          {"cluster", c.name}, {"rows", rows}}.dump(2) << "\n";
+  if (a.json)
+    std::cout << nlohmann::json{{"op", to_string(op)},
+                                {"gpus", a.gpus},
+                                {"nodes", nodes},
+                                {"cluster", c.name},
+                                {"rows", rows}}
+                     .dump(2)
+              << "\n";
 }
 
 }  // namespace
 
 void add_collective_command(CLI::App& app) {
   auto args = std::make_shared<CollectiveArgs>();
-  CLI::App* cmd = app.add_subcommand("collective", "nccl-tests style table of one collective on a cluster (analytical)");
+  CLI::App* cmd =
+      app.add_subcommand("collective", "nccl-tests style table of one collective on a cluster (analytical)");
   cmd->add_option("--cluster", args->cluster, "a cluster in topologies/ or a path")->required();
-  cmd->add_option("--op", args->op, "all_reduce | all_gather | reduce_scatter | broadcast | reduce | all_to_all | send_recv");
+  cmd->add_option("--op", args->op,
+                  "all_reduce | all_gather | reduce_scatter | broadcast | reduce | all_to_all | send_recv");
   cmd->add_option("--gpus", args->gpus, "GPUs in the group, spread evenly over --nodes");
   cmd->add_option("--nodes", args->nodes, "nodes the group spans (default: the fewest that hold all groups)");
   cmd->add_option("--min", args->min, "smallest size, e.g. 8, 1K, 1M (binary, as nccl-tests -b)");

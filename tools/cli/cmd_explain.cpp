@@ -23,10 +23,10 @@ namespace {
 constexpr int kMaxGpus = 1 << 24;
 
 struct ExplainZeroArgs {
-  std::string model;                         // --model: zoo name or path
-  std::string params;                        // --params: a count such as "7.5B"
-  std::string gpus = "1,4,16,64,256,1024";   // --gpus: comma-separated data-parallel sizes
-  bool json = false;                         // --json
+  std::string model;                        // --model: zoo name or path
+  std::string params;                       // --params: a count such as "7.5B"
+  std::string gpus = "1,4,16,64,256,1024";  // --gpus: comma-separated data-parallel sizes
+  bool json = false;                        // --json
 };
 
 std::string trim(std::string_view s) {
@@ -38,8 +38,8 @@ std::string trim(std::string_view s) {
 
 int parse_one_gpu_count(const std::string& token) {
   const SourceLocation where{"--gpus", 0, ""};
-  const std::string valid = "valid: a comma-separated list of whole GPU counts from 1 to " +
-                            std::to_string(kMaxGpus) + ", e.g. --gpus 1,4,16,64";
+  const std::string valid = "valid: a comma-separated list of whole GPU counts from 1 to " + std::to_string(kMaxGpus) +
+                            ", e.g. --gpus 1,4,16,64";
   if (token.empty()) throw ConfigError(where, "empty entry in the list; " + valid);
   long long v = 0;
   const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), v);
@@ -73,8 +73,9 @@ std::int64_t parse_param_count(const std::string& text) {
   }
   // 2^53: beyond it a count is no longer exact in a double.
   if (!(v >= 1.0) || v > 9007199254740992.0) {
-    throw ConfigError(where, "'" + text + "' is not a usable parameter count; valid: a positive count such as "
-                             "7.5B, 175B, 1T or 350M");
+    throw ConfigError(where, "'" + text +
+                                 "' is not a usable parameter count; valid: a positive count such as "
+                                 "7.5B, 175B, 1T or 350M");
   }
   return std::llround(v);
 }
@@ -87,14 +88,17 @@ std::int64_t model_param_count(const std::string& ref) {
 
 void run_explain_zero(const ExplainZeroArgs& a) {
   if (a.model.empty() == a.params.empty()) {
-    throw UsageError("`trainsim explain zero` needs exactly one of --model NAME|PATH or --params COUNT "
-                     "(e.g. --model llama-2-7b or --params 7.5B)");
+    throw UsageError(
+        "`trainsim explain zero` needs exactly one of --model NAME|PATH or --params COUNT "
+        "(e.g. --model llama-2-7b or --params 7.5B)");
   }
   const std::vector<int> gpus = parse_gpu_list(a.gpus);
   const std::int64_t params = a.model.empty() ? parse_param_count(a.params) : model_param_count(a.model);
   const ZeroExplanation e = explain_zero(params, gpus);
-  if (a.json) std::cout << zero_to_json(e).dump(2) << "\n";
-  else std::cout << render_zero_table(e);
+  if (a.json)
+    std::cout << zero_to_json(e).dump(2) << "\n";
+  else
+    std::cout << render_zero_table(e);
 }
 
 }  // namespace

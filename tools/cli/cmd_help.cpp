@@ -41,8 +41,10 @@ void add_help_command(CLI::App& app) {
   help->require_subcommand(1);
   keys->callback([markdown] {
     for (const KeyTable* t : all_key_tables()) {
-      if (*markdown) print_markdown(*t);
-      else print_table(*t);
+      if (*markdown)
+        print_markdown(*t);
+      else
+        print_table(*t);
     }
   });
 }

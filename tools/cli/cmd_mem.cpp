@@ -39,7 +39,8 @@ void run_mem(const MemArgs& args) {
 
 void add_mem_command(CLI::App& app) {
   auto args = std::make_shared<MemArgs>();
-  CLI::App* cmd = app.add_subcommand("mem", "per-GPU peak memory of a scenario, per pipeline stage (analytic, instant)");
+  CLI::App* cmd =
+      app.add_subcommand("mem", "per-GPU peak memory of a scenario, per pipeline stage (analytic, instant)");
   add_scenario_options(*cmd, args->scenario);
   cmd->add_flag("--fail-on-oom", args->fail_on_oom, "exit with status 1 when the plan does not fit in GPU memory");
   cmd->callback([args] { run_mem(*args); });

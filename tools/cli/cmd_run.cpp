@@ -19,8 +19,8 @@ namespace {
 
 struct RunArgs {
   ScenarioArgs scenario;
-  std::string trace;       // --trace FILE
-  bool full = false;       // --full
+  std::string trace;  // --trace FILE
+  bool full = false;  // --full
   bool fail_on_oom = false;
   std::uint64_t max_events = StepOptions{}.max_events;  // --max-events
   double timeout_s = 0;                                 // --timeout, 0 = none
@@ -99,7 +99,8 @@ void run_step_command(const RunArgs& args) {
 
 void add_run_command(CLI::App& app) {
   auto args = std::make_shared<RunArgs>();
-  CLI::App* cmd = app.add_subcommand("run", "simulate one training step: step time and breakdown, per-GPU peak memory, trace");
+  CLI::App* cmd =
+      app.add_subcommand("run", "simulate one training step: step time and breakdown, per-GPU peak memory, trace");
   add_scenario_options(*cmd, args->scenario);
   cmd->add_option("--trace", args->trace, "write the Chrome/Perfetto trace of the simulated GPUs to FILE");
   cmd->add_flag("--full", args->full,

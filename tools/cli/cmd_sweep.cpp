@@ -23,21 +23,22 @@ namespace trainsim::cli {
 namespace {
 
 struct SweepArgs {
-  std::string sweep;                // SWEEP.yaml
-  int threads = 0;                  // 0 = every hardware thread
+  std::string sweep;  // SWEEP.yaml
+  int threads = 0;    // 0 = every hardware thread
   std::string shard = "1/1";
-  std::string out;                  // --out FILE.csv
+  std::string out;  // --out FILE.csv
   std::size_t top = 10;
-  std::string plot;                 // --plot FILE.svg
+  std::string plot;  // --plot FILE.svg
   bool json = false;
-  std::vector<std::string> merge;   // --merge A.csv B.csv ...
+  std::vector<std::string> merge;  // --merge A.csv B.csv ...
 };
 
 void parse_shard(const std::string& text, SweepRunOptions& o) {
   int k = 0, n = 0;
   char tail = 0;
   if (std::sscanf(text.c_str(), "%d/%d%c", &k, &n, &tail) != 2 || n < 1 || k < 1 || k > n)
-    throw UsageError("--shard: '" + text + "' is not K/N with 1 <= K <= N (e.g. --shard 3/8 for Slurm array task 3 of 8)");
+    throw UsageError("--shard: '" + text +
+                     "' is not K/N with 1 <= K <= N (e.g. --shard 3/8 for Slurm array task 3 of 8)");
   o.shard = k;
   o.shards = n;
 }
@@ -73,8 +74,10 @@ void report(const SweepArgs& args, const CsvTable& table, const std::map<std::st
             const std::string& title) {
   if (!args.out.empty()) write_file(args.out, csv_text(table));
   if (!args.plot.empty()) write_file(args.plot, render_svg(sweep_plot(table, title)));
-  if (args.json) std::cout << sweep_report_json(table, args.top, skipped).dump(2) << "\n";
-  else std::cout << format_sweep_report(table, args.top, skipped);
+  if (args.json)
+    std::cout << sweep_report_json(table, args.top, skipped).dump(2) << "\n";
+  else
+    std::cout << format_sweep_report(table, args.top, skipped);
 }
 
 void merge_command(const SweepArgs& args) {
@@ -109,10 +112,12 @@ void sweep_command(const SweepArgs& args) {
 
 void add_sweep_command(CLI::App& app) {
   auto args = std::make_shared<SweepArgs>();
-  CLI::App* cmd = app.add_subcommand("sweep", "search layouts: every point of a sweep file simulated, ranked, "
-                                              "its Pareto front of step time vs memory; docs/sweep.md");
+  CLI::App* cmd = app.add_subcommand("sweep",
+                                     "search layouts: every point of a sweep file simulated, ranked, "
+                                     "its Pareto front of step time vs memory; docs/sweep.md");
   cmd->add_option("sweep", args->sweep, "sweep YAML: a scenario whose keys may hold lists or ranges (docs/sweep.md)");
-  cmd->add_option("--threads", args->threads, "worker threads (default: every hardware thread); the CSV is the same for any count")
+  cmd->add_option("--threads", args->threads,
+                  "worker threads (default: every hardware thread); the CSV is the same for any count")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--shard", args->shard, "K/N: evaluate only points i with i mod N == K-1 (Slurm array task K of N)");
   cmd->add_option("--out", args->out, "write the CSV, one row per point (docs/sweep.md lists the columns)");

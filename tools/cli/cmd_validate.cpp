@@ -21,8 +21,8 @@ struct ValidateArgs {
   std::vector<std::string> runs;  // --runs, in order
   std::string json_out;           // --json OUT ("" with the flag alone: stdout)
   bool json = false;
-  std::string markdown_out;       // --markdown OUT
-  int threads = 0;                // 0: the machine's hardware threads
+  std::string markdown_out;  // --markdown OUT
+  int threads = 0;           // 0: the machine's hardware threads
   std::string filter;
 };
 
@@ -60,14 +60,15 @@ void run_validate(const ValidateArgs& args) {
 
 void add_validate_command(CLI::App& app) {
   auto args = std::make_shared<ValidateArgs>();
-  CLI::App* cmd = app.add_subcommand("validate", "predictions against measured training runs (step time, peak memory, OOM)");
+  CLI::App* cmd =
+      app.add_subcommand("validate", "predictions against measured training runs (step time, peak memory, OOM)");
   cmd->add_option("--runs", args->runs,
                   "runs CSV in the schema of data/reference/calibration_runs.csv (repeatable; default: that file, "
                   "shipped in the data directory)")
       ->take_all()
       ->allow_extra_args(false);
-  CLI::Option* json = cmd->add_option("--json", args->json_out,
-                                      "write the JSON report to OUT (alone or with '-': print it on stdout)");
+  CLI::Option* json =
+      cmd->add_option("--json", args->json_out, "write the JSON report to OUT (alone or with '-': print it on stdout)");
   json->expected(0, 1);
   cmd->add_option("--markdown", args->markdown_out, "write the per-row table and the summary as Markdown to OUT");
   cmd->add_option("--threads", args->threads, "plan-search worker threads (default: the machine's hardware threads)")

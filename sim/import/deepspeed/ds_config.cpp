@@ -44,7 +44,9 @@ struct Batch {
 Batch batch_values(Reader& r) {
   const DsContext& c = r.ctx();
   Batch b;
-  b.micro = r.is_auto("/train_micro_batch_size_per_gpu") ? c.micro_batch : r.integer("/train_micro_batch_size_per_gpu", 1, kMaxMicroBatch);
+  b.micro = r.is_auto("/train_micro_batch_size_per_gpu")
+                ? c.micro_batch
+                : r.integer("/train_micro_batch_size_per_gpu", 1, kMaxMicroBatch);
   if (r.is_auto("/train_batch_size")) {
     if (c.global_batch) b.train = *c.global_batch;
   } else {
@@ -61,13 +63,20 @@ Batch batch_values(Reader& r) {
 // deepspeed/runtime/config.py _set_batch_related_parameters: any two derive the third.
 void derive(Reader& r, Batch& b, long long world) {
   if (b.train && b.micro && b.accum) return;
-  if (b.train && b.micro) b.accum = *b.train / *b.micro / world;
-  else if (b.train && b.accum) b.micro = *b.train / world / *b.accum;
-  else if (b.micro && b.accum) b.train = *b.micro * *b.accum * world;
-  else if (b.train) b.accum = 1, b.micro = *b.train / world;
-  else if (b.micro) b.accum = 1, b.train = *b.micro * world;
-  else r.fail("/train_batch_size", "Either train_batch_size or train_micro_batch_size_per_gpu needs to be provided "
-                                   "(DeepSpeed's rule); give one of them, or \"auto\" to take the scenario's");
+  if (b.train && b.micro)
+    b.accum = *b.train / *b.micro / world;
+  else if (b.train && b.accum)
+    b.micro = *b.train / world / *b.accum;
+  else if (b.micro && b.accum)
+    b.train = *b.micro * *b.accum * world;
+  else if (b.train)
+    b.accum = 1, b.micro = *b.train / world;
+  else if (b.micro)
+    b.accum = 1, b.train = *b.micro * world;
+  else
+    r.fail("/train_batch_size",
+           "Either train_batch_size or train_micro_batch_size_per_gpu needs to be provided "
+           "(DeepSpeed's rule); give one of them, or \"auto\" to take the scenario's");
 }
 
 }  // namespace
@@ -79,15 +88,21 @@ void read_batch(Reader& r) {
   derive(r, b, world);
   std::string at = r.has("/train_batch_size") ? "/train_batch_size" : "/train_micro_batch_size_per_gpu";
   if (*b.micro < 1)
-    r.fail(at, "Micro batch size per gpu: " + str(*b.micro) + " has to be greater than 0 (DeepSpeed's rule; derived as "
-               "train_batch_size / accumulation / world_size with world_size " + str(world) + ", " + how + ")");
+    r.fail(at, "Micro batch size per gpu: " + str(*b.micro) +
+                   " has to be greater than 0 (DeepSpeed's rule; derived as "
+                   "train_batch_size / accumulation / world_size with world_size " +
+                   str(world) + ", " + how + ")");
   if (*b.accum < 1)
-    r.fail(at, "Gradient accumulation steps: " + str(*b.accum) + " has to be greater than 0 (DeepSpeed's rule; derived "
-               "as train_batch_size / micro-batch / world_size with world_size " + str(world) + ", " + how + ")");
+    r.fail(at, "Gradient accumulation steps: " + str(*b.accum) +
+                   " has to be greater than 0 (DeepSpeed's rule; derived "
+                   "as train_batch_size / micro-batch / world_size with world_size " +
+                   str(world) + ", " + how + ")");
   if (*b.train != *b.micro * *b.accum * world)
-    r.fail(at, "Check batch related parameters. train_batch_size is not equal to micro_batch_per_gpu * "
-               "gradient_acc_step * world_size " + str(*b.train) + " != " + str(*b.micro) + " * " + str(*b.accum) +
-               " * " + str(world) + " (DeepSpeed's rule; world_size is the data-parallel size, " + how +
+    r.fail(at,
+           "Check batch related parameters. train_batch_size is not equal to micro_batch_per_gpu * "
+           "gradient_acc_step * world_size " +
+               str(*b.train) + " != " + str(*b.micro) + " * " + str(*b.accum) + " * " + str(world) +
+               " (DeepSpeed's rule; world_size is the data-parallel size, " + how +
                "); make train_batch_size = micro x accumulation x " + str(world) + " or give only two of the three");
   std::string mb_at = r.has("/train_micro_batch_size_per_gpu") ? "/train_micro_batch_size_per_gpu" : at;
   std::string tb_at = r.has("/train_batch_size") ? "/train_batch_size" : mb_at;
@@ -120,11 +135,16 @@ void read_precision(Reader& r) {
   r.section("/" + bf, "bf16", {"enabled"});
   bool bf16 = r.has("/" + bf) && enabled(r, bf, "bf16");
   if (fp16 && bf16)
-    r.fail("/" + bf + "/enabled", "bfloat16 and fp16 modes cannot be simultaneously enabled (DeepSpeed's rule); "
-                                  "enable one of them");
-  if (fp16) r.set("training.precision", "fp16", "/fp16/enabled");
-  else if (bf16) r.set("training.precision", "bf16", "/" + bf + "/enabled");
-  else r.set_default("training.precision", "fp32", "/fp16", "DeepSpeed trains in fp32 when neither fp16 nor bf16 is enabled");
+    r.fail("/" + bf + "/enabled",
+           "bfloat16 and fp16 modes cannot be simultaneously enabled (DeepSpeed's rule); "
+           "enable one of them");
+  if (fp16)
+    r.set("training.precision", "fp16", "/fp16/enabled");
+  else if (bf16)
+    r.set("training.precision", "bf16", "/" + bf + "/enabled");
+  else
+    r.set_default("training.precision", "fp32", "/fp16",
+                  "DeepSpeed trains in fp32 when neither fp16 nor bf16 is enabled");
 }
 
 void read_clipping(Reader& r) {
@@ -147,16 +167,17 @@ void read_optimizer(Reader& r) {
   if (!type) r.fail("/optimizer", "an optimizer section needs \"type\" (e.g. \"AdamW\")");
   std::string t = *type;
   std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  static const std::vector<std::string> two_states = {"adam", "adamw", "onebitadam", "zerooneadam", "lamb",
-                                                      "onebitlamb", "muadam", "muadamw", "fusedadam", "cpuadam"};
+  static const std::vector<std::string> two_states = {"adam",       "adamw",  "onebitadam", "zerooneadam", "lamb",
+                                                      "onebitlamb", "muadam", "muadamw",    "fusedadam",   "cpuadam"};
   static const std::vector<std::string> one_state = {"sgd", "musgd", "adagrad", "lion"};
   if (std::find(two_states.begin(), two_states.end(), t) != two_states.end())
     r.set("training.optimizer", "adam", "/optimizer/type", "two fp32 states per parameter");
   else if (std::find(one_state.begin(), one_state.end(), t) != one_state.end())
     r.set("training.optimizer", "sgd", "/optimizer/type", "one fp32 state per parameter");
   else
-    r.fail("/optimizer/type", "optimizer '" + *type + "' is not modelled; valid: Adam, AdamW, OneBitAdam, "
-                              "ZeroOneAdam, Lamb, OneBitLamb (two states), SGD, Adagrad, Lion (one state)");
+    r.fail("/optimizer/type", "optimizer '" + *type +
+                                  "' is not modelled; valid: Adam, AdamW, OneBitAdam, "
+                                  "ZeroOneAdam, Lamb, OneBitLamb (two states), SGD, Adagrad, Lion (one state)");
 }
 
 void read_pipeline(Reader& r) {
@@ -186,9 +207,10 @@ DsConfigResult parse_ds_config(const std::string& text, const std::string& file,
   }
   if (!root.is_object()) throw ConfigError({file, 1, ""}, "a ds_config.json must hold one JSON object {...}");
   ds::Reader r(root, text, file, ctx);
-  r.section("", "", {"train_batch_size", "train_micro_batch_size_per_gpu", "gradient_accumulation_steps",
-                     "zero_optimization", "fp16", "bf16", "bfloat16", "gradient_clipping", "aio", "optimizer",
-                     "pipeline", "activation_checkpointing"});
+  r.section(
+      "", "",
+      {"train_batch_size", "train_micro_batch_size_per_gpu", "gradient_accumulation_steps", "zero_optimization", "fp16",
+       "bf16", "bfloat16", "gradient_clipping", "aio", "optimizer", "pipeline", "activation_checkpointing"});
   r.section("/activation_checkpointing", "activation_checkpointing", {},
             "DeepSpeed recomputes only the functions the model wraps in deepspeed.checkpointing.checkpoint; "
             "the scenario's training.recompute states what is recomputed");

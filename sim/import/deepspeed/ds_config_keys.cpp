@@ -4,6 +4,8 @@
 
 namespace trainsim {
 
+// The keys DeepSpeed's config accepts, by section (data table).
+// clang-format off
 const std::vector<std::string>& ds_known_keys(const std::string& section) {
   static const std::map<std::string, std::vector<std::string>> known = {
       {"",
@@ -49,5 +51,6 @@ const std::vector<std::string>& ds_known_keys(const std::string& section) {
   auto it = known.find(section);
   return it == known.end() ? none : it->second;
 }
+// clang-format on
 
 }  // namespace trainsim

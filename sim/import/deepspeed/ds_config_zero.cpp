@@ -18,7 +18,8 @@ std::string str(long long v) { return std::to_string(v); }
 std::string device(Reader& r, const std::string& section) {
   std::string p = section + "/device";
   std::string d = r.string(p).value_or("none");
-  if (d != "none" && d != "cpu" && d != "nvme") r.fail(p, "'" + d + "' is not an offload device; valid: none, cpu, nvme");
+  if (d != "none" && d != "cpu" && d != "nvme")
+    r.fail(p, "'" + d + "' is not an offload device; valid: none, cpu, nvme");
   if (d == "nvme" && !r.has(section + "/nvme_path"))
     r.fail(p, "device \"nvme\" needs \"nvme_path\" (the NVMe mount DeepSpeed swaps to, e.g. \"/local_nvme\")");
   return d;
@@ -38,15 +39,18 @@ void read_offload_optimizer(Reader& r) {
 
 void read_offload_param(Reader& r) {
   const std::string s = std::string(kZero) + "/offload_param";
-  if (!r.section(s, "offload_param", {"device", "nvme_path", "buffer_count", "buffer_size", "max_in_cpu", "pin_memory"}))
+  if (!r.section(s, "offload_param",
+                 {"device", "nvme_path", "buffer_count", "buffer_size", "max_in_cpu", "pin_memory"}))
     return;
   r.set("offload.params", device(r, s), s + "/device");
   auto opt_pin = r.boolean(std::string(kZero) + "/offload_optimizer/pin_memory");
   auto pin = r.boolean(s + "/pin_memory");
   if (pin && opt_pin && *pin != *opt_pin)
-    r.warn("offload_param.pin_memory and offload_optimizer.pin_memory differ; trainsim has one offload.pin_memory "
-           "and uses offload_optimizer's");
-  else if (pin && !opt_pin) r.set("offload.pin_memory", *pin ? "true" : "false", s + "/pin_memory");
+    r.warn(
+        "offload_param.pin_memory and offload_optimizer.pin_memory differ; trainsim has one offload.pin_memory "
+        "and uses offload_optimizer's");
+  else if (pin && !opt_pin)
+    r.set("offload.pin_memory", *pin ? "true" : "false", s + "/pin_memory");
   auto opt_path = r.string(std::string(kZero) + "/offload_optimizer/nvme_path");
   if (auto p = r.string(s + "/nvme_path"); p && !opt_path) r.set("offload.nvme_path", *p, s + "/nvme_path");
   if (auto n = r.integer(s + "/buffer_count", 1)) r.set("offload.param_buffer_count", str(*n), s + "/buffer_count");
@@ -57,7 +61,8 @@ void read_offload_param(Reader& r) {
 // Deprecated spellings DeepSpeed still maps: cpu_offload, cpu_offload_param, cpu_offload_use_pin_memory.
 void read_legacy_offload(Reader& r) {
   const std::string z = kZero;
-  if (r.boolean(z + "/cpu_offload").value_or(false)) r.set("offload.optimizer", "cpu", z + "/cpu_offload", "deprecated key");
+  if (r.boolean(z + "/cpu_offload").value_or(false))
+    r.set("offload.optimizer", "cpu", z + "/cpu_offload", "deprecated key");
   if (r.boolean(z + "/cpu_offload_param").value_or(false))
     r.set("offload.params", "cpu", z + "/cpu_offload_param", "deprecated key");
   if (auto b = r.boolean(z + "/cpu_offload_use_pin_memory"))
@@ -65,10 +70,10 @@ void read_legacy_offload(Reader& r) {
 }
 
 struct Bucket {
-  const char* ds_key;       // key under zero_optimization
-  const char* scenario;     // scenario key
-  long long code_default;   // DeepSpeed's code default (elements)
-  const char* docs_default; // what the documentation says when it differs, else nullptr
+  const char* ds_key;        // key under zero_optimization
+  const char* scenario;      // scenario key
+  long long code_default;    // DeepSpeed's code default (elements)
+  const char* docs_default;  // what the documentation says when it differs, else nullptr
   bool zero3_only;
 };
 
@@ -103,7 +108,8 @@ void read_bucket(Reader& r, const Bucket& b, int stage) {
     auto v = hf_auto(r, b.ds_key, stage);
     if (!v) {
       v = b.code_default;
-      r.warn(dotted(p) + " = \"auto\": the Hugging Face Trainer fills \"auto\" only for reduce_bucket_size and, with "
+      r.warn(dotted(p) +
+             " = \"auto\": the Hugging Face Trainer fills \"auto\" only for reduce_bucket_size and, with "
              "ZeRO-3, stage3_prefetch_bucket_size and stage3_param_persistence_threshold; using DeepSpeed's default " +
              str(*v));
     }
@@ -129,7 +135,8 @@ void read_overlap(Reader& r, int stage) {
   r.set_default("training.overlap_grad_reduce", on ? "true" : "false", p,
                 on ? "DeepSpeed's code turns overlap_comm on for ZeRO-3" : "DeepSpeed's overlap_comm default is false");
   if (on)
-    r.warn(dotted(p) + " not set: DeepSpeed's code default is true for ZeRO-3 while its documentation says false; "
+    r.warn(dotted(p) +
+           " not set: DeepSpeed's code default is true for ZeRO-3 while its documentation says false; "
            "trainsim follows the code (gradient reduction overlapped with the backward)");
 }
 
@@ -137,8 +144,8 @@ void read_overlap(Reader& r, int stage) {
 
 void read_zero(Reader& r) {
   const std::string z = kZero;
-  std::vector<std::string> modelled = {"stage", "overlap_comm", "offload_optimizer", "offload_param", "cpu_offload",
-                                       "cpu_offload_param", "cpu_offload_use_pin_memory"};
+  std::vector<std::string> modelled = {"stage",       "overlap_comm",      "offload_optimizer",         "offload_param",
+                                       "cpu_offload", "cpu_offload_param", "cpu_offload_use_pin_memory"};
   for (const Bucket& b : kBuckets) modelled.push_back(b.ds_key);
   if (!r.section(z, "zero_optimization", modelled)) {
     r.set_default("training.overlap_grad_reduce", "false", z, "DeepSpeed's overlap_comm default is false");
@@ -161,14 +168,16 @@ void read_zero(Reader& r) {
 
 void read_aio(Reader& r) {
   const std::string s = "/aio";
-  if (!r.section(s, "aio", {"block_size", "queue_depth", "intra_op_parallelism", "thread_count", "single_submit",
-                            "overlap_events"}))
+  if (!r.section(
+          s, "aio",
+          {"block_size", "queue_depth", "intra_op_parallelism", "thread_count", "single_submit", "overlap_events"}))
     return;
   if (auto v = r.integer(s + "/block_size", 1)) r.set("offload.aio_block_size", str(*v) + "B", s + "/block_size");
   if (auto v = r.integer(s + "/queue_depth", 1)) r.set("offload.aio_queue_depth", str(*v), s + "/queue_depth");
   for (const char* k : {"/thread_count", "/intra_op_parallelism"})  // older and newer spelling
     if (auto v = r.integer(s + k, 1)) r.set("offload.aio_thread_count", str(*v), s + k);
-  if (auto v = r.boolean(s + "/single_submit")) r.set("offload.aio_single_submit", *v ? "true" : "false", s + "/single_submit");
+  if (auto v = r.boolean(s + "/single_submit"))
+    r.set("offload.aio_single_submit", *v ? "true" : "false", s + "/single_submit");
   if (auto v = r.boolean(s + "/overlap_events"))
     r.set("offload.aio_overlap_events", *v ? "true" : "false", s + "/overlap_events");
 }

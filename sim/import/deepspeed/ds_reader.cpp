@@ -75,16 +75,18 @@ std::optional<long long> Reader::integer(const std::string& pointer, long long m
   if (!has(pointer)) return std::nullopt;
   const json& v = get(pointer);
   if (!v.is_number() || v.is_boolean())
-    fail(pointer, "expected an integer" + std::string(min > 0 ? " >= " + std::to_string(min) : "") + ", found " +
-                      v.dump());
+    fail(pointer,
+         "expected an integer" + std::string(min > 0 ? " >= " + std::to_string(min) : "") + ", found " + v.dump());
   double x = v.get<double>();
   if (x != std::floor(x) || !std::isfinite(x))
     fail(pointer, "expected an integer; " + v.dump() + " is not a whole number (write e.g. 5e8 or 500000000)");
   if (x < static_cast<double>(min) || x > 9e18)
     fail(pointer, "expected an integer >= " + std::to_string(min) + ", found " + v.dump());
   if (x > max)
-    fail(pointer, "expected an integer <= " + std::to_string(static_cast<long long>(max)) + " (trainsim's limit, "
-                  "docs/limits.md), found " + v.dump());
+    fail(pointer, "expected an integer <= " + std::to_string(static_cast<long long>(max)) +
+                      " (trainsim's limit, "
+                      "docs/limits.md), found " +
+                      v.dump());
   return static_cast<long long>(x);
 }
 

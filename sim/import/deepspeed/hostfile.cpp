@@ -24,8 +24,10 @@ ImportResult parse_hostfile(const std::string& text, const std::string& file) {
     if (matched && m[2].str().size() > 6)  // before the conversion, which would overflow
       throw ConfigError({file, lineno, "hostfile"}, "slots=" + m[2].str() + ": expected at most 999999 slots per host");
     if (!matched || std::stoll(m[2].str()) < 1)
-      throw ConfigError({file, lineno, "hostfile"}, "expected 'HOSTNAME slots=N' with N >= 1 (e.g. 'worker-0 slots=8'), "
-                                                    "found '" + line + "'");
+      throw ConfigError({file, lineno, "hostfile"},
+                        "expected 'HOSTNAME slots=N' with N >= 1 (e.g. 'worker-0 slots=8'), "
+                        "found '" +
+                            line + "'");
     if (!hosts.insert(m[1].str()).second)
       throw ConfigError({file, lineno, "hostfile"}, "host " + m[1].str() + " is already defined (DeepSpeed's rule)");
     int slots = std::stoi(m[2].str());
@@ -37,8 +39,9 @@ ImportResult parse_hostfile(const std::string& text, const std::string& file) {
   ImportResult r;
   r.settings.push_back({"nodes", std::to_string(hosts.size()), {file, 0, "hostfile"}, false, "hosts listed"});
   r.settings.push_back({"gpus", std::to_string(gpus), {file, 0, "hostfile"}, false, "sum of slots"});
-  if (uneven) r.warnings.push_back(file + ": hosts have different slot counts; trainsim places " + std::to_string(gpus) +
-                                   " GPUs on the fewest nodes that hold them, filling each node");
+  if (uneven)
+    r.warnings.push_back(file + ": hosts have different slot counts; trainsim places " + std::to_string(gpus) +
+                         " GPUs on the fewest nodes that hold them, filling each node");
   return r;
 }
 
@@ -52,10 +55,14 @@ ImportResult read_hostfile(const std::string& path) {
 
 ImportResult launcher_size(int num_nodes, int num_gpus) {
   ImportResult r;
-  if (num_nodes > 0) r.settings.push_back({"nodes", std::to_string(num_nodes), {"--num_nodes", 0, "--num_nodes"}, false, ""});
+  if (num_nodes > 0)
+    r.settings.push_back({"nodes", std::to_string(num_nodes), {"--num_nodes", 0, "--num_nodes"}, false, ""});
   if (num_gpus > 0) {
     int nodes = num_nodes > 0 ? num_nodes : 1;
-    r.settings.push_back({"gpus", std::to_string(nodes * num_gpus), {"--num_gpus", 0, "--num_gpus"}, false,
+    r.settings.push_back({"gpus",
+                          std::to_string(nodes * num_gpus),
+                          {"--num_gpus", 0, "--num_gpus"},
+                          false,
                           std::to_string(nodes) + " node(s) x " + std::to_string(num_gpus) + " GPUs"});
     if (num_nodes == 0) r.settings.push_back({"nodes", "1", {"--num_gpus", 0, "--num_gpus"}, false, "single node"});
   }

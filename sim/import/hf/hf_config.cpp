@@ -131,14 +131,15 @@ Family detect_family(const Reader& r) {
   if (type == "opt") return Family::opt;
   if (type == "llama" || type == "mistral" || type == "qwen2") return Family::llama;
   if (!type.empty())
-    r.fail("model_type", "unsupported model_type '" + type +
-                             "'; supported: llama, mistral, qwen2, gpt2, gpt_neox, bloom, opt");
+    r.fail("model_type",
+           "unsupported model_type '" + type + "'; supported: llama, mistral, qwen2, gpt2, gpt_neox, bloom, opt");
   if (r.has("n_embd")) return Family::gpt2;
   if (r.has("n_embed")) return Family::bloom;
   if (r.has("ffn_dim")) return Family::opt;
   if (r.has("hidden_size") && r.has("intermediate_size")) return Family::llama;
-  r.fail("model_type", "cannot tell the architecture: give model_type (llama, mistral, qwen2, gpt2, gpt_neox, "
-                       "bloom, opt) or the keys of one of them (e.g. hidden_size and intermediate_size)");
+  r.fail("model_type",
+         "cannot tell the architecture: give model_type (llama, mistral, qwen2, gpt2, gpt_neox, "
+         "bloom, opt) or the keys of one of them (e.g. hidden_size and intermediate_size)");
 }
 
 void reject_moe(const Reader& r) {
@@ -249,8 +250,8 @@ void read_opt(const Reader& r, ModelSpec& m) {
   m.vocab = r.required_int({"vocab_size"});
   m.max_position = r.required_int({"max_position_embeddings"}) + 2;  // OPTLearnedPositionalEmbedding offset
   if (auto proj = r.optional_int("word_embed_proj_dim"); proj && *proj != m.hidden)
-    r.fail("word_embed_proj_dim", "must equal hidden_size (" + std::to_string(m.hidden) +
-                                      "): embedding projections are not modelled");
+    r.fail("word_embed_proj_dim",
+           "must equal hidden_size (" + std::to_string(m.hidden) + "): embedding projections are not modelled");
   m.head_dim = head_dim_of(r, m, "num_attention_heads");
   std::string act = r.has("activation_function") ? r.string("activation_function") : "relu";
   if (act != "relu" && act.rfind("gelu", 0) != 0)

@@ -22,7 +22,9 @@ struct FlagDef {
 };
 
 // Flags of megatron/training/arguments.py that trainsim reads or knows to be
-// irrelevant to step time and memory (learning rate, data, logging, checkpoints).
+// irrelevant to step time and memory (learning rate, data, logging, checkpoints)
+// (data table).
+// clang-format off
 const std::vector<FlagDef>& flag_table() {
   static const std::vector<FlagDef> t = {
       {"--tensor-model-parallel-size", Arity::one, true}, {"--pipeline-model-parallel-size", Arity::one, true},
@@ -80,6 +82,7 @@ const std::vector<FlagDef>& flag_table() {
   };
   return t;
 }
+// clang-format on
 
 const FlagDef* find_flag(const std::string& name) {
   for (const FlagDef& f : flag_table())
@@ -104,8 +107,10 @@ std::vector<std::string> split_words(const std::string& s, const SourceLocation&
   for (std::size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     if (quote) {
-      if (c == quote) quote = 0;
-      else cur += c;
+      if (c == quote)
+        quote = 0;
+      else
+        cur += c;
     } else if (c == '"' || c == '\'') {
       quote = c, in_word = true;
     } else if (c == '\\' && i + 1 < s.size()) {
@@ -144,7 +149,6 @@ MegatronFlags parse_flags(const std::string& args, const SourceLocation& where, 
   return f;
 }
 
-
 struct Out {
   const MegatronFlags& f;
   MegatronResult& r;
@@ -162,7 +166,8 @@ void read_parallel(Out& o, const MegatronContext& ctx, int layers) {
   auto pp = f.integer("--pipeline-model-parallel-size");
   if (tp) o.set("parallel.tp", std::to_string(*tp), "--tensor-model-parallel-size");
   if (pp) o.set("parallel.pp", std::to_string(*pp), "--pipeline-model-parallel-size");
-  if (auto cp = f.integer("--context-parallel-size")) o.set("parallel.cp", std::to_string(*cp), "--context-parallel-size");
+  if (auto cp = f.integer("--context-parallel-size"))
+    o.set("parallel.cp", std::to_string(*cp), "--context-parallel-size");
   long long p = pp.value_or(ctx.scenario_pp);
   // --account-for-{embedding,loss}-in-pipeline-split: the embedding and the
   // loss take one layer slot each. trainsim models the two slots together
@@ -173,7 +178,8 @@ void read_parallel(Out& o, const MegatronContext& ctx, int layers) {
     f.fail(emb ? "--account-for-embedding-in-pipeline-split" : "--account-for-loss-in-pipeline-split",
            "trainsim counts the embedding and the loss slot together (parallel.embedding_in_pp_split); pass both "
            "--account-for-embedding-in-pipeline-split and --account-for-loss-in-pipeline-split, or neither");
-  const std::string layers_vs = "--num-layers-per-virtual-pipeline-stage", stages_vs = "--num-virtual-stages-per-pipeline-rank";
+  const std::string layers_vs = "--num-layers-per-virtual-pipeline-stage",
+                    stages_vs = "--num-virtual-stages-per-pipeline-rank";
   if (f.has(layers_vs) && f.has(stages_vs))
     f.fail(stages_vs, "cannot be combined with " + layers_vs + " (Megatron-LM's rule); give one of them");
   if (emb) {
@@ -188,8 +194,9 @@ void read_parallel(Out& o, const MegatronContext& ctx, int layers) {
   }
   if (auto k = f.integer(layers_vs)) {
     if (layers <= 0) f.fail(layers_vs, "needs the layer count: give --num-layers or a model in the scenario");
-    if (layers % p != 0) f.fail(layers_vs, "the number of layers (" + std::to_string(layers) +
-                                               ") must be divisible by the pipeline-parallel size (" + std::to_string(p) + ")");
+    if (layers % p != 0)
+      f.fail(layers_vs, "the number of layers (" + std::to_string(layers) +
+                            ") must be divisible by the pipeline-parallel size (" + std::to_string(p) + ")");
     if ((layers / p) % *k != 0)
       f.fail(layers_vs, "the layers per pipeline stage (" + std::to_string(layers / p) +
                             ") must be divisible by the layers per virtual stage (" + std::to_string(*k) + ")");
@@ -199,8 +206,9 @@ void read_parallel(Out& o, const MegatronContext& ctx, int layers) {
   }
   if (f.has("--sequence-parallel")) {
     if (tp.value_or(ctx.scenario_tp) == 1) {
-      o.r.warnings.push_back("--sequence-parallel with tensor-parallel size 1: Megatron-LM turns sequence "
-                             "parallelism off, and so does trainsim");
+      o.r.warnings.push_back(
+          "--sequence-parallel with tensor-parallel size 1: Megatron-LM turns sequence "
+          "parallelism off, and so does trainsim");
       o.set("parallel.sequence_parallel", "false", "--sequence-parallel", "off: TP = 1");
     } else {
       o.set("parallel.sequence_parallel", "true", "--sequence-parallel");
@@ -221,36 +229,43 @@ void read_recompute(Out& o) {
   if (*g != "full" && *g != "selective")
     f.fail("--recompute-granularity", "'" + *g + "' is not valid; expected full or selective");
   if (*g == "full" && !m)
-    f.fail("--recompute-granularity", "full recomputation needs --recompute-method uniform or block (Megatron-LM's rule)");
+    f.fail("--recompute-granularity",
+           "full recomputation needs --recompute-method uniform or block (Megatron-LM's rule)");
   if (*g == "full" && *m == "block" && f.has("--recompute-num-layers"))
-    o.r.warnings.push_back("--recompute-method block --recompute-num-layers: partial recomputation is not modelled; "
-                           "trainsim recomputes every layer");
+    o.r.warnings.push_back(
+        "--recompute-method block --recompute-num-layers: partial recomputation is not modelled; "
+        "trainsim recomputes every layer");
   o.set("training.recompute", *g, "--recompute-granularity");
 }
 
 void read_training(Out& o) {
   const MegatronFlags& f = o.f;
   if (auto v = f.integer("--micro-batch-size")) o.set("training.micro_batch", std::to_string(*v), "--micro-batch-size");
-  if (auto v = f.integer("--global-batch-size")) o.set("training.global_batch", std::to_string(*v), "--global-batch-size");
+  if (auto v = f.integer("--global-batch-size"))
+    o.set("training.global_batch", std::to_string(*v), "--global-batch-size");
   if (auto v = f.integer("--seq-length")) o.set("training.seq_len", std::to_string(*v), "--seq-length");
   if (f.has("--fp16") && f.has("--bf16")) f.fail("--bf16", "cannot be combined with --fp16 (Megatron-LM's rule)");
-  if (f.has("--fp16")) o.set("training.precision", "fp16", "--fp16");
-  else if (f.has("--bf16")) o.set("training.precision", "bf16", "--bf16");
-  else o.set_default("training.precision", "fp32", "Megatron-LM trains in fp32 without --fp16 or --bf16");
+  if (f.has("--fp16"))
+    o.set("training.precision", "fp16", "--fp16");
+  else if (f.has("--bf16"))
+    o.set("training.precision", "bf16", "--bf16");
+  else
+    o.set_default("training.precision", "fp32", "Megatron-LM trains in fp32 without --fp16 or --bf16");
   if (auto d = f.text("--DDP-impl")) {
     if (*d != "local" && *d != "torch") f.fail("--DDP-impl", "'" + *d + "' is not valid; expected local or torch");
-    o.set("training.overlap_grad_reduce", *d == "torch" ? "true" : "false", "--DDP-impl",
-          *d == "torch" ? "torch DDP overlaps the all-reduce with the backward" : "local DDP reduces after the backward");
+    o.set(
+        "training.overlap_grad_reduce", *d == "torch" ? "true" : "false", "--DDP-impl",
+        *d == "torch" ? "torch DDP overlaps the all-reduce with the backward" : "local DDP reduces after the backward");
   } else if (f.has("--overlap-grad-reduce")) {
     o.set("training.overlap_grad_reduce", "true", "--overlap-grad-reduce");
   } else {
-    o.set_default("training.overlap_grad_reduce", "false", "Megatron-LM reduces gradients after the backward "
-                                                           "unless --overlap-grad-reduce");
+    o.set_default("training.overlap_grad_reduce", "false",
+                  "Megatron-LM reduces gradients after the backward "
+                  "unless --overlap-grad-reduce");
   }
   if (f.has("--overlap-param-gather")) o.set("training.overlap_param_gather", "true", "--overlap-param-gather");
   if (f.has("--tp-comm-overlap")) o.set("training.tp_comm_overlap", "true", "--tp-comm-overlap");
-  if (f.has("--overlap-p2p-communication"))
-    o.set("training.overlap_p2p_comm", "true", "--overlap-p2p-communication");
+  if (f.has("--overlap-p2p-communication")) o.set("training.overlap_p2p_comm", "true", "--overlap-p2p-communication");
   if (f.has("--use-flash-attn")) o.set("training.flash_attention", "true", "--use-flash-attn");
   if (auto c = f.number("--clip-grad")) o.set("training.grad_clip", *c > 0 ? "true" : "false", "--clip-grad");
   if (auto opt = f.text("--optimizer")) {
@@ -269,30 +284,41 @@ bool gives_model(const MegatronFlags& f) {
 // With a model card in the scenario, every dimension the flags give must equal the card's.
 void check_against_base(const MegatronFlags& f, const MegatronContext& ctx) {
   const ModelSpec& b = *ctx.base;
-  const std::pair<const char*, int> dims[] = {
-      {"--num-layers", b.layers}, {"--hidden-size", b.hidden}, {"--num-attention-heads", b.heads},
-      {"--ffn-hidden-size", b.ffn}, {"--num-query-groups", b.kv_heads}, {"--kv-channels", b.head_dim},
-      {"--padded-vocab-size", b.vocab}};
+  const std::pair<const char*, int> dims[] = {{"--num-layers", b.layers},         {"--hidden-size", b.hidden},
+                                              {"--num-attention-heads", b.heads}, {"--ffn-hidden-size", b.ffn},
+                                              {"--num-query-groups", b.kv_heads}, {"--kv-channels", b.head_dim},
+                                              {"--padded-vocab-size", b.vocab}};
   for (const auto& [flag, card] : dims) {
     auto v = f.integer(flag);
     if (!v || *v == card) continue;
     throw ConfigError(ctx.base_where, "the scenario's model " + b.name + " has " + std::to_string(card) + " but " +
                                           f.where.file + (f.where.line ? ":" + std::to_string(f.where.line) : "") +
-                                          ": " + flag + " says " + std::to_string(*v) + "; make them agree or drop one");
+                                          ": " + flag + " says " + std::to_string(*v) +
+                                          "; make them agree or drop one");
   }
 }
 
 // The largest value an integer flag takes: the limit of the key it becomes
 // (limits.hpp), so products formed from the flags cannot overflow.
 double flag_max(const std::string& flag) {
-  static const std::map<std::string, double> t = {
-      {"--tensor-model-parallel-size", kMaxParallel}, {"--pipeline-model-parallel-size", kMaxParallel},
-      {"--context-parallel-size", kMaxParallel}, {"--num-layers-per-virtual-pipeline-stage", kMaxLayers},
-      {"--recompute-num-layers", kMaxLayers}, {"--micro-batch-size", kMaxMicroBatch},
-      {"--global-batch-size", kMaxGlobalBatch}, {"--num-layers", kMaxLayers}, {"--hidden-size", kMaxWidth},
-      {"--ffn-hidden-size", kMaxWidth}, {"--kv-channels", kMaxWidth}, {"--num-attention-heads", kMaxHeads},
-      {"--num-query-groups", kMaxHeads}, {"--seq-length", kMaxSequence}, {"--max-position-embeddings", kMaxSequence},
-      {"--vocab-size", kMaxVocab}, {"--padded-vocab-size", kMaxVocab}, {"--make-vocab-size-divisible-by", kMaxVocab}};
+  static const std::map<std::string, double> t = {{"--tensor-model-parallel-size", kMaxParallel},
+                                                  {"--pipeline-model-parallel-size", kMaxParallel},
+                                                  {"--context-parallel-size", kMaxParallel},
+                                                  {"--num-layers-per-virtual-pipeline-stage", kMaxLayers},
+                                                  {"--recompute-num-layers", kMaxLayers},
+                                                  {"--micro-batch-size", kMaxMicroBatch},
+                                                  {"--global-batch-size", kMaxGlobalBatch},
+                                                  {"--num-layers", kMaxLayers},
+                                                  {"--hidden-size", kMaxWidth},
+                                                  {"--ffn-hidden-size", kMaxWidth},
+                                                  {"--kv-channels", kMaxWidth},
+                                                  {"--num-attention-heads", kMaxHeads},
+                                                  {"--num-query-groups", kMaxHeads},
+                                                  {"--seq-length", kMaxSequence},
+                                                  {"--max-position-embeddings", kMaxSequence},
+                                                  {"--vocab-size", kMaxVocab},
+                                                  {"--padded-vocab-size", kMaxVocab},
+                                                  {"--make-vocab-size-divisible-by", kMaxVocab}};
   auto it = t.find(flag);
   return it == t.end() ? kMaxIntegerKey : it->second;
 }
@@ -313,8 +339,7 @@ std::optional<long long> MegatronFlags::integer(const std::string& flag, long lo
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used == 0 || used != v.size() || x < min)
-    fail(flag, "'" + v + "' is not an integer >= " + std::to_string(min));
+  if (used == 0 || used != v.size() || x < min) fail(flag, "'" + v + "' is not an integer >= " + std::to_string(min));
   if (static_cast<double>(x) > flag_max(flag))
     fail(flag, "'" + v + "' is above trainsim's limit " + std::to_string(static_cast<long long>(flag_max(flag))) +
                    " (docs/limits.md)");
@@ -353,7 +378,8 @@ MegatronResult parse_megatron_args(const std::string& args, const SourceLocation
     if (ctx.base) {
       check_against_base(f, ctx);
     } else {
-      r.model = megatron_model(f, static_cast<int>(f.integer("--tensor-model-parallel-size").value_or(ctx.scenario_tp)));
+      r.model =
+          megatron_model(f, static_cast<int>(f.integer("--tensor-model-parallel-size").value_or(ctx.scenario_tp)));
       layers = r.model->layers;
     }
   }

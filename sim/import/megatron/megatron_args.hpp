@@ -32,14 +32,14 @@
 namespace trainsim {
 
 struct MegatronContext {
-  int scenario_tp = 1;                 // parallel.tp of the scenario (for --sequence-parallel with TP = 1)
+  int scenario_tp = 1;  // parallel.tp of the scenario (for --sequence-parallel with TP = 1)
   int scenario_pp = 1;
-  const ModelSpec* base = nullptr;     // the scenario's model, when it names one
-  SourceLocation base_where;           // where the scenario names it
+  const ModelSpec* base = nullptr;  // the scenario's model, when it names one
+  SourceLocation base_where;        // where the scenario names it
 };
 
 struct MegatronResult : ImportResult {
-  std::optional<ModelSpec> model;      // built from the flags (none when the flags give no dimensions)
+  std::optional<ModelSpec> model;  // built from the flags (none when the flags give no dimensions)
 };
 
 // `args` is the flag string; `where` names its origin ("--megatron-args", or the

@@ -16,8 +16,10 @@ constexpr long long kGpt2Vocab = 50257;
 
 int required(const MegatronFlags& f, const char* flag) {
   auto v = f.integer(flag);
-  if (!v) f.fail(flag, "missing: a model from Megatron-LM flags needs --num-layers, --hidden-size and "
-                       "--num-attention-heads (or name a model in the scenario)");
+  if (!v)
+    f.fail(flag,
+           "missing: a model from Megatron-LM flags needs --num-layers, --hidden-size and "
+           "--num-attention-heads (or name a model in the scenario)");
   return static_cast<int>(*v);
 }
 
@@ -28,10 +30,10 @@ int padded_vocab(const MegatronFlags& f, int tp) {
   long long multiple = f.integer("--make-vocab-size-divisible-by").value_or(128) * tp;
   long long padded = (v + multiple - 1) / multiple * multiple;
   if (static_cast<double>(padded) > kMaxVocab)
-    f.fail("--make-vocab-size-divisible-by", "pads the vocabulary " + std::to_string(v) + " to " + std::to_string(padded) +
-                                                 " (a multiple of " + std::to_string(multiple) + " = this x TP " +
-                                                 std::to_string(tp) + "), above trainsim's limit " +
-                                                 std::to_string(static_cast<long long>(kMaxVocab)) + "; give a smaller multiple");
+    f.fail("--make-vocab-size-divisible-by",
+           "pads the vocabulary " + std::to_string(v) + " to " + std::to_string(padded) + " (a multiple of " +
+               std::to_string(multiple) + " = this x TP " + std::to_string(tp) + "), above trainsim's limit " +
+               std::to_string(static_cast<long long>(kMaxVocab)) + "; give a smaller multiple");
   return static_cast<int>(padded);
 }
 
@@ -50,7 +52,8 @@ void read_kinds(const MegatronFlags& f, ModelSpec& m) {
     f.fail("--position-embedding-type", "'" + pos + "' is not modelled; expected learned_absolute or rope");
   m.position = pos == "rope" ? PositionKind::rope : PositionKind::learned;
   std::string norm = f.text("--normalization").value_or("LayerNorm");
-  if (norm != "LayerNorm" && norm != "RMSNorm") f.fail("--normalization", "'" + norm + "' is not valid; expected LayerNorm or RMSNorm");
+  if (norm != "LayerNorm" && norm != "RMSNorm")
+    f.fail("--normalization", "'" + norm + "' is not valid; expected LayerNorm or RMSNorm");
   m.norm = norm == "RMSNorm" ? NormKind::rmsnorm : NormKind::layernorm;
   m.tied_embeddings = !f.has("--untie-embeddings-and-output-weights");
   m.bias = !f.has("--disable-bias-linear");
@@ -67,7 +70,8 @@ ModelSpec megatron_model(const MegatronFlags& f, int tp) {
   m.kv_heads = m.heads;
   if (f.has("--group-query-attention")) m.kv_heads = static_cast<int>(f.integer("--num-query-groups").value_or(1));
   if (f.has("--num-query-groups") && !f.has("--group-query-attention"))
-    f.fail("--num-query-groups", "has no effect without --group-query-attention (Megatron-LM ignores it); add it or drop this flag");
+    f.fail("--num-query-groups",
+           "has no effect without --group-query-attention (Megatron-LM ignores it); add it or drop this flag");
   if (!f.has("--kv-channels") && m.hidden % m.heads != 0)
     f.fail("--num-attention-heads", "must divide --hidden-size, or give --kv-channels");
   m.head_dim = static_cast<int>(f.integer("--kv-channels").value_or(m.hidden / m.heads));
