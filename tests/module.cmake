@@ -99,3 +99,10 @@ if(TRAINSIM_BUILD_TESTS)
       PASS_REGULAR_EXPRESSION "undefined reference to `trainsim::load_model")
   endif()
 endif()
+
+# House rules (docs/design.md §5): the tree is formatted by .clang-format, files
+# under sim/ stay under 400 lines and functions within 60.
+if(TRAINSIM_BUILD_TESTS)
+  add_test(NAME house_format COMMAND bash ${PROJECT_SOURCE_DIR}/tools/check_format.sh)
+  add_test(NAME house_rules COMMAND bash ${PROJECT_SOURCE_DIR}/tools/check_house.sh)
+endif()

@@ -14,7 +14,9 @@ build="${TRAINSIM_BUILD_DIR:-$root/build}"
 
 packages=(cmake ninja-build g++ pkg-config
           libboost-graph-dev libyaml-cpp-dev libspdlog-dev libfmt-dev doctest-dev
-          libbenchmark-dev libcli11-dev nlohmann-json3-dev libtbb-dev)
+          libbenchmark-dev libcli11-dev nlohmann-json3-dev libtbb-dev
+          python3                          # the test scripts' JSON checks (tests/cli, tests/golden)
+          clang-format-14 universal-ctags) # the house checks (tools/check_format.sh, tools/check_house.sh)
 if [ "${TRAINSIM_MPI:-OFF}" = "ON" ]; then
   packages+=(libopenmpi-dev openmpi-bin)   # only for the MPI sweep (tests/cli/mpi_sweep_test.sh)
 fi
