@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "sim/core/format.hpp"
+
 #include "sim/memory/comm_buffers.hpp"
 #include "sim/memory/inflight.hpp"
 #include "sim/memory/model_states.hpp"
@@ -194,14 +196,37 @@ void summarise(const Scenario& s, MemoryResult& r) {
   r.host_peak_per_node = host * gpus_per_node;
   r.nvme_peak_per_node = nvme * gpus_per_node;
   r.gpu_memory = s.cluster.node.gpu.hbm;
-  r.fits = r.peak <= r.gpu_memory;
-  r.host_fits = r.host_peak_per_node <= s.cluster.node.host_memory;
-  r.nvme_fits = r.nvme_peak_per_node <= s.cluster.node.nvme_capacity;
+  r.host_memory = s.cluster.node.host_memory;
+  r.nvme_capacity = s.cluster.node.nvme_capacity;
+  r.verdict = judge_memory(r.needs());
 }
 
 }  // namespace
 
 const char* to_string(MemoryPhase p) { return p == MemoryPhase::step ? "step" : "backward"; }
+
+MemoryVerdict judge_memory(const MemoryNeeds& n) {
+  MemoryVerdict v;
+  v.gpu_fits = n.gpu_peak <= n.gpu_memory;
+  v.host_fits = n.host_peak_per_node <= n.host_memory;
+  v.nvme_fits = n.nvme_peak_per_node <= n.nvme_capacity;
+  return v;
+}
+
+std::string memory_shortfall(const MemoryNeeds& n) {
+  const MemoryVerdict v = judge_memory(n);
+  std::string out;
+  auto part = [&](bool fits, const char* what, Bytes need, Bytes have) {
+    if (fits) return;
+    auto gib = [](Bytes b) { return fixed(b.value() / (1024.0 * 1024 * 1024), 1); };
+    out += std::string(out.empty() ? "" : "; ") + what + " needs " + gib(need) + " GiB of " + gib(have) + " GiB (" +
+           gib(need - have) + " GiB over)";
+  };
+  part(v.gpu_fits, "GPU memory", n.gpu_peak, n.gpu_memory);
+  part(v.host_fits, "host memory per node", n.host_peak_per_node, n.host_memory);
+  part(v.nvme_fits, "NVMe per node", n.nvme_peak_per_node, n.nvme_capacity);
+  return out;
+}
 
 MemoryResult compute_memory(const Scenario& s) {
   Common c = make_common(s);

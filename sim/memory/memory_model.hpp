@@ -31,6 +31,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "sim/spec/scenario.hpp"
@@ -70,6 +71,35 @@ struct StageMemory {
   Bytes nvme_offload;    // bytes of this GPU kept on NVMe (offload)
 };
 
+// The memory verdict of a plan (issue 18, docs/design.md §3): the GPU's HBM,
+// the node's host DRAM and the node's NVMe must each hold what the plan keeps
+// there. fits() is the one answer every command gives (run, mem, sweep,
+// advise, validate, --fail-on-oom); the three parts say which does not fit.
+struct MemoryVerdict {
+  bool gpu_fits = true;   // peak per GPU <= the GPU's HBM
+  bool host_fits = true;  // host bytes per node (offloaded states, pinned buffers) <= the node's host memory
+  bool nvme_fits = true;  // NVMe bytes per node (offloaded states) <= the node's NVMe capacity
+  bool fits() const { return gpu_fits && host_fits && nvme_fits; }
+};
+
+// What a plan needs of each memory and what the hardware has.
+struct MemoryNeeds {
+  Bytes gpu_peak;            // maximum over GPUs
+  Bytes gpu_memory;          // the GPU's HBM
+  Bytes host_peak_per_node;  // offload: host bytes of the busiest node
+  Bytes host_memory;         // the node's host memory (cluster card)
+  Bytes nvme_peak_per_node;  // offload: NVMe bytes of the busiest node
+  Bytes nvme_capacity;       // the node's NVMe capacity (cluster card)
+};
+
+// The one place the verdict is computed: each need against its capacity.
+MemoryVerdict judge_memory(const MemoryNeeds& n);
+
+// "" when the plan fits; else each part that does not, with need, capacity and
+// excess in GiB: "host memory per node needs 1028.0 GiB of 1024.0 GiB (4.0 GiB over)",
+// parts joined by "; ".
+std::string memory_shortfall(const MemoryNeeds& n);
+
 struct MemoryResult {
   MemoryConvention convention = MemoryConvention::megatron;
   std::int64_t params_total = 0;    // the model's unique parameters
@@ -79,11 +109,15 @@ struct MemoryResult {
   Bytes peak;                       // maximum over GPUs
   MemoryBreakdown at_peak;          // breakdown of that GPU at its peak
   Bytes gpu_memory;                 // the GPU's HBM
-  bool fits = false;                // peak <= gpu_memory
   Bytes host_peak_per_node;         // offload: GPUs per node x the largest per-GPU host bytes
   Bytes nvme_peak_per_node;         // offload: likewise on NVMe
-  bool host_fits = true;            // host_peak_per_node <= the node's host memory
-  bool nvme_fits = true;            // nvme_peak_per_node <= the node's NVMe capacity
+  Bytes host_memory;                // the node's host memory
+  Bytes nvme_capacity;              // the node's NVMe capacity
+  MemoryVerdict verdict;            // judge_memory(needs())
+  bool fits() const { return verdict.fits(); }
+  MemoryNeeds needs() const {
+    return {peak, gpu_memory, host_peak_per_node, host_memory, nvme_peak_per_node, nvme_capacity};
+  }
 };
 
 // The memory of a resolved, validated scenario (validate_layout). Pure function.

@@ -111,17 +111,18 @@ std::string memory_table(const Scenario& s, const MemoryResult& r) {
   if (any_step) o << "* peaks during gradient reduction / optimizer step (activations freed)\n";
   o << "\nmax over GPUs:  " << gib(r.peak) << " GiB (stage " << r.peak_stage << ")\n";
   o << "GPU memory:     " << gib(r.gpu_memory) << " GiB (" << s.cluster.node.gpu.name << ")\n";
-  o << "fits:           " << (r.fits ? "yes" : "no") << "\n";
+  o << "fits:           " << (r.fits() ? "yes (GPU, host and NVMe memory)" : "no: " + memory_shortfall(r.needs()))
+    << "\n";
   auto [term, bytes] = largest_term(r.at_peak);
   o << "largest term:   " << term << ", " << gib(bytes) << " GiB of the " << gib(r.peak) << " GiB peak\n";
   if (r.at_peak.zero3_gathered.value() > 0)
     o << "ZeRO-3 gathered: " << gib(r.at_peak.zero3_gathered) << " GiB of the comm buffers at the peak\n";
   if (r.host_peak_per_node.value() > 0)
     o << "host memory per node (offload): " << gib(r.host_peak_per_node) << " of " << gib(s.cluster.node.host_memory)
-      << " GiB, fits: " << (r.host_fits ? "yes" : "no") << "\n";
+      << " GiB, fits: " << (r.verdict.host_fits ? "yes" : "no") << "\n";
   if (r.nvme_peak_per_node.value() > 0)
     o << "NVMe per node (offload):        " << gib(r.nvme_peak_per_node) << " of " << gib(s.cluster.node.nvme_capacity)
-      << " GiB, fits: " << (r.nvme_fits ? "yes" : "no") << "\n";
+      << " GiB, fits: " << (r.verdict.nvme_fits ? "yes" : "no") << "\n";
   return o.str();
 }
 
@@ -133,13 +134,15 @@ nlohmann::json memory_json(const Scenario& s, const MemoryResult& r) {
           {"params_per_gpu", r.params_per_gpu},
           {"peak_memory_bytes", whole(r.peak)},
           {"gpu_memory_bytes", whole(r.gpu_memory)},
-          {"fits", r.fits},
+          {"fits", r.fits()},
+          {"gpu_fits", r.verdict.gpu_fits},
+          {"host_fits", r.verdict.host_fits},
+          {"nvme_fits", r.verdict.nvme_fits},
           {"memory_at_peak_bytes", breakdown_json(r.at_peak)},
           {"largest_term", {{"name", largest_term(r.at_peak).first}, {"bytes", whole(largest_term(r.at_peak).second)}}},
           {"host_memory_peak_bytes_per_node", whole(r.host_peak_per_node)},
           {"nvme_peak_bytes_per_node", whole(r.nvme_peak_per_node)},
-          {"host_memory_fits", r.host_fits},
-          {"nvme_fits", r.nvme_fits},
+          {"host_memory_fits", r.verdict.host_fits},
           {"peak_stage", r.peak_stage},
           {"stages", stages},
           {"layout", layout_json(s.parallel, s.training, s.num_micro_batches(), s.gpus, s.nodes, s.memory.convention)}};

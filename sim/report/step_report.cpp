@@ -93,7 +93,8 @@ std::string breakdown_text(const StepResult& r) {
 std::string memory_text(const StepResult& r) {
   std::ostringstream o;
   o << "peak memory [GiB]: " << gib(r.peak_memory_bytes.value()) << " of " << gib(r.gpu_memory_bytes.value())
-    << " GiB HBM (" << r.gpu << "), fits: " << (r.fits ? "yes" : "no") << ", " << where(r, r.peak_rank) << "\n";
+    << " GiB HBM (" << r.gpu << "), fits: " << (r.verdict.gpu_fits ? "yes" : "no") << ", " << where(r, r.peak_rank)
+    << "\n";
   Rows rows = {{"memory at peak", "size [GiB]"}};
   for (const auto& [name, b] : memory_items(r.memory_at_peak)) rows.push_back({name, gib(b.value())});
   rows.push_back({"total", gib(r.memory_at_peak.total().value())});
@@ -102,10 +103,12 @@ std::string memory_text(const StepResult& r) {
     o << "of comm_buffers, ZeRO-3 gathered parameters [GiB]: " << gib(r.memory_at_peak.zero3_gathered.value()) << "\n";
   if (r.host_memory_peak_bytes_per_node.value() > 0)
     o << "host memory per node (offload) [GiB]: " << gib(r.host_memory_peak_bytes_per_node.value()) << " of "
-      << gib(r.host_memory_bytes_per_node.value()) << ", fits: " << (r.host_memory_fits ? "yes" : "no") << "\n";
+      << gib(r.host_memory_bytes_per_node.value()) << ", fits: " << (r.verdict.host_fits ? "yes" : "no") << "\n";
   if (r.nvme_peak_bytes_per_node.value() > 0)
     o << "NVMe per node (offload) [GiB]: " << gib(r.nvme_peak_bytes_per_node.value()) << " of "
-      << gib(r.nvme_capacity_bytes_per_node.value()) << ", fits: " << (r.nvme_fits ? "yes" : "no") << "\n";
+      << gib(r.nvme_capacity_bytes_per_node.value()) << ", fits: " << (r.verdict.nvme_fits ? "yes" : "no") << "\n";
+  o << "plan fits (GPU, host and NVMe memory): " << (r.fits() ? "yes" : "no: " + memory_shortfall(r.memory_needs()))
+    << "\n";
   return o.str();
 }
 
@@ -156,14 +159,16 @@ nlohmann::json step_summary_json(const StepResult& r) {
   j["peak_memory_bytes"] = whole(r.peak_memory_bytes);
   j["peak_rank"] = r.peak_rank;
   j["gpu_memory_bytes"] = whole(r.gpu_memory_bytes);
-  j["fits"] = r.fits;
+  j["fits"] = r.fits();  // GPU and host and NVMe (issue 18)
+  j["gpu_fits"] = r.verdict.gpu_fits;
+  j["host_fits"] = r.verdict.host_fits;
+  j["nvme_fits"] = r.verdict.nvme_fits;
   for (const auto& [name, b] : memory_items(r.memory_at_peak)) j["memory_at_peak_bytes"][name] = whole(b);
   j["host_memory_peak_bytes_per_node"] = whole(r.host_memory_peak_bytes_per_node);
   j["nvme_peak_bytes_per_node"] = whole(r.nvme_peak_bytes_per_node);
   j["host_memory_bytes_per_node"] = whole(r.host_memory_bytes_per_node);
-  j["host_memory_fits"] = r.host_memory_fits;
+  j["host_memory_fits"] = r.verdict.host_fits;  // = host_fits, kept for scripts written before issue 18
   j["nvme_capacity_bytes_per_node"] = whole(r.nvme_capacity_bytes_per_node);
-  j["nvme_fits"] = r.nvme_fits;
   j["comm_bytes_per_gpu"] = nlohmann::json::object();
   for (const auto& [kind, bytes] : r.comm_bytes_per_gpu) j["comm_bytes_per_gpu"][kind] = whole(bytes);
   j["offload_bytes_per_gpu"] = nlohmann::json::object();

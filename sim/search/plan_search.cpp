@@ -37,10 +37,12 @@ PlanOutcome evaluate_point(const ScenarioFactory& factory, const PlanPoint& poin
   out.analytic_peak_bytes = m.peak.value();
   out.gpu_memory_bytes = m.gpu_memory.value();
   out.analytic_at_peak = m.at_peak;
-  if (options.prune_oom && !m.fits) {
+  out.analytic_needs = m.needs();
+  out.analytic_verdict = m.verdict;
+  if (options.prune_oom && !m.fits()) {
     out.status = PlanStatus::pruned_oom;
     out.reason_key = "memory";
-    out.reason = "analytic peak exceeds GPU memory";
+    out.reason = "analytic model: " + memory_shortfall(m.needs());
     return out;
   }
   try {

@@ -7,7 +7,8 @@
 // which applies the settings to its base (a scenario file, a CSV row) and
 // validates the layout; a point whose scenario is impossible is kept as
 // `invalid` with the key and reason, never dropped. Valid points that the
-// analytic memory model (sim/memory) says do not fit are `pruned_oom` unless
+// analytic memory model (sim/memory) says do not fit (GPU, host or NVMe
+// memory: MemoryVerdict) are `pruned_oom` unless
 // asked to simulate them anyway; the rest are simulated (simulate_step).
 //
 //   std::vector<SearchAxis> axes = {{"training.micro_batch", {"1", "2", "4"}},
@@ -62,6 +63,8 @@ struct PlanOutcome {
   double analytic_peak_bytes = 0;    // analytic memory model's peak (valid points)
   double gpu_memory_bytes = 0;       // HBM per GPU (valid points)
   MemoryBreakdown analytic_at_peak;  // analytic breakdown on the peak GPU at its peak (valid points)
+  MemoryNeeds analytic_needs;        // the analytic model's needs and the hardware's capacities (valid points)
+  MemoryVerdict analytic_verdict;    // judge_memory(analytic_needs) (valid points)
   // The resolved layout (valid points: built == true; defaults otherwise).
   bool built = false;
   ParallelPlan parallel;
@@ -70,7 +73,11 @@ struct PlanOutcome {
   // The simulated step (status == simulated) with per-GPU rows and the
   // timeline dropped to keep large searches small.
   StepResult result;
-  bool fits() const { return status == PlanStatus::simulated && result.fits; }
+  // Simulated and fits GPU, host and NVMe memory (MemoryVerdict).
+  bool fits() const { return status == PlanStatus::simulated && result.fits(); }
+  // The verdict the point is judged by: the simulation's, else the analytic
+  // model's (pruned_oom, or invalid after building).
+  const MemoryVerdict& verdict() const { return status == PlanStatus::simulated ? result.verdict : analytic_verdict; }
 };
 
 struct SearchOptions {

@@ -56,6 +56,7 @@ Suggestion suggestion_of(const PlanOutcome& o) {
   s.changes = o.point.settings;
   s.status = o.status;
   s.fits = o.fits();
+  s.verdict = o.verdict();
   s.peak_memory_bytes = o.status == PlanStatus::simulated ? o.result.peak_memory_bytes.value() : o.analytic_peak_bytes;
   if (o.status == PlanStatus::invalid && !o.built) s.peak_memory_bytes = 0;
   s.step_time_s = o.result.step_time_s.value();
@@ -101,8 +102,7 @@ void rank(Advice& a, const std::vector<PlanOutcome>& outcomes, std::size_t max) 
     Suggestion s = suggestion_of(o);
     if (s.fits && (!a.fits || s.tokens_per_s > a.tokens_per_s))
       a.suggestions.push_back(s);
-    else if (!a.fits && o.status == PlanStatus::invalid && o.built && offload_change(s) &&
-             o.analytic_peak_bytes <= o.gpu_memory_bytes)
+    else if (!a.fits && o.status == PlanStatus::invalid && o.built && offload_change(s) && o.analytic_verdict.fits())
       a.not_simulated.push_back(s);  // the simulator refused a plan whose memory fits
   }
   std::stable_sort(a.suggestions.begin(), a.suggestions.end(), [](const Suggestion& x, const Suggestion& y) {
@@ -121,7 +121,7 @@ void rank(Advice& a, const std::vector<PlanOutcome>& outcomes, std::size_t max) 
 std::vector<Move> advice_moves(const Scenario& s) {
   std::vector<Move> m;
   parallel_moves(s, m);
-  training_moves(s, compute_memory(s).fits, m);
+  training_moves(s, compute_memory(s).fits(), m);
   return m;
 }
 
@@ -132,6 +132,8 @@ Advice advise(const ScenarioFactory& factory, const AdviseOptions& options) {
   PlanOutcome b = evaluate_plans(factory, {PlanPoint{}}, given).front();
   Advice a;
   a.fits = b.fits();
+  a.verdict = b.verdict();
+  a.shortfall = b.status == PlanStatus::simulated ? memory_shortfall(b.result.memory_needs()) : "";
   a.peak_memory_bytes = b.result.peak_memory_bytes.value();
   a.gpu_memory_bytes = b.gpu_memory_bytes;
   a.step_time_s = b.result.step_time_s.value();
@@ -141,7 +143,8 @@ Advice advise(const ScenarioFactory& factory, const AdviseOptions& options) {
     a.simulated = false;
     a.reason = b.reason_key + ": " + b.reason;
     a.peak_memory_bytes = b.analytic_peak_bytes;
-    a.fits = b.analytic_peak_bytes <= b.gpu_memory_bytes;
+    a.fits = b.analytic_verdict.fits();
+    a.shortfall = memory_shortfall(b.analytic_needs);
   }
   SearchOptions search;
   search.threads = options.threads;

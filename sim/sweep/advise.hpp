@@ -27,7 +27,8 @@ namespace trainsim {
 struct Suggestion {
   std::vector<std::pair<std::string, std::string>> changes;  // dotted key -> value
   PlanStatus status = PlanStatus::invalid;
-  bool fits = false;
+  bool fits = false;             // simulated and fits GPU, host and NVMe memory (PlanOutcome::fits)
+  MemoryVerdict verdict;         // the parts: the simulation's, else the analytic model's (PlanOutcome::verdict)
   double peak_memory_bytes = 0;  // simulated; the analytic peak when not simulated; 0 when invalid
   double step_time_s = 0;        // simulated only
   double tokens_per_s = 0;       // simulated only
@@ -40,7 +41,9 @@ struct Advice {
   // model's, and the times are 0 (every fitting candidate counts as faster).
   bool simulated = true;
   std::string reason;
-  bool fits = false;
+  bool fits = false;             // verdict.fits(): GPU, host and NVMe memory
+  MemoryVerdict verdict;         // of the plan as given (the analytic model's when not simulated)
+  std::string shortfall;         // memory_shortfall of the plan as given; "" when it fits
   double peak_memory_bytes = 0;  // simulated peak of the plan as given
   double gpu_memory_bytes = 0;
   double step_time_s = 0;

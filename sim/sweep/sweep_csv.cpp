@@ -41,6 +41,11 @@ const std::vector<std::string>& result_columns() {
                                   "analytic_peak_memory_bytes",
                                   "gpu_memory_bytes",
                                   "fits",
+                                  "gpu_fits",
+                                  "host_fits",
+                                  "nvme_fits",
+                                  "host_memory_peak_bytes_per_node",
+                                  "nvme_peak_bytes_per_node",
                                   "pareto"};
     for (const auto& item : StepBreakdown{}.items()) c.push_back(std::string("breakdown_") + item.first + "_s");
     return c;
@@ -90,12 +95,16 @@ std::string reason_text(const PlanOutcome& o) {
   switch (o.status) {
     case PlanStatus::invalid: return o.reason_key + ": " + o.reason;
     case PlanStatus::pruned_oom:
-      return "memory: analytic peak " + gib(o.analytic_peak_bytes) + " GiB exceeds the GPU's " +
-             gib(o.gpu_memory_bytes) + " GiB";
+      if (!o.analytic_verdict.gpu_fits)
+        return "memory: analytic peak " + gib(o.analytic_peak_bytes) + " GiB exceeds the GPU's " +
+               gib(o.gpu_memory_bytes) + " GiB";
+      return "memory: " + memory_shortfall(o.analytic_needs);
     case PlanStatus::simulated:
-      if (o.result.fits) return "";
-      return "memory: simulated peak " + gib(o.result.peak_memory_bytes.value()) + " GiB exceeds the GPU's " +
-             gib(o.result.gpu_memory_bytes.value()) + " GiB";
+      if (o.result.fits()) return "";
+      if (!o.result.verdict.gpu_fits)
+        return "memory: simulated peak " + gib(o.result.peak_memory_bytes.value()) + " GiB exceeds the GPU's " +
+               gib(o.result.gpu_memory_bytes.value()) + " GiB";
+      return "memory: " + memory_shortfall(o.result.memory_needs());
   }
   return "";
 }
@@ -111,6 +120,10 @@ std::vector<std::string> result_cells(const PlanOutcome& o) {
   c.push_back(o.built ? bytes(o.analytic_peak_bytes) : "");
   c.push_back(o.built ? bytes(o.gpu_memory_bytes) : "");
   c.push_back(o.built ? (o.fits() ? "true" : "false") : "");
+  const MemoryVerdict& v = o.verdict();
+  for (bool part : {v.gpu_fits, v.host_fits, v.nvme_fits}) c.push_back(o.built ? (part ? "true" : "false") : "");
+  c.push_back(o.built ? bytes(o.analytic_needs.host_peak_per_node.value()) : "");
+  c.push_back(o.built ? bytes(o.analytic_needs.nvme_peak_per_node.value()) : "");
   c.push_back("false");
   for (const auto& item : b.items()) c.push_back(sim ? general(item.second) : "");
   return c;

@@ -8,8 +8,11 @@
 // point set, else empty); status (simulated | pruned_oom | invalid); reason;
 // step_time_s, tokens_per_s, model_tflops_per_gpu, hardware_tflops_per_gpu,
 // mfu, peak_memory_bytes (simulated), analytic_peak_memory_bytes,
-// gpu_memory_bytes, fits, pareto, and breakdown_<term>_s for every term of the
-// step-time breakdown.
+// gpu_memory_bytes, fits (simulated and fits GPU, host and NVMe memory),
+// gpu_fits, host_fits, nvme_fits (the parts of the verdict: the simulation's,
+// else the analytic model's), host_memory_peak_bytes_per_node,
+// nvme_peak_bytes_per_node (offload, analytic), pareto, and
+// breakdown_<term>_s for every term of the step-time breakdown.
 //
 // Shards: point i belongs to shard K of N (1-based) when i mod N == K - 1.
 // Each shard's CSV has the full sweep's header; merging the N files gives the

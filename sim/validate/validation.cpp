@@ -79,7 +79,7 @@ void take_outcome(RowReport& r, const PlanOutcome& o) {
   if (o.analytic_peak_bytes > 0) r.analytic_peak_memory_gb = o.analytic_peak_bytes / 1e9;
   if (o.status != PlanStatus::simulated) return;
   const StepResult& s = o.result;
-  r.fits = s.fits;
+  r.fits = s.fits();  // GPU, host and NVMe memory (MemoryVerdict)
   r.predicted_peak_memory_gb = s.peak_memory_bytes.value() / 1e9;
   r.breakdown = s.breakdown;
   r.layout = RowLayout{s.parallel, s.training, s.micro_batches};

@@ -121,13 +121,16 @@ struct StepResult {
   int peak_rank = 0;
   MemoryBreakdown memory_at_peak;
   Bytes gpu_memory_bytes;
-  bool fits = true;
   Bytes host_memory_peak_bytes_per_node;  // offloaded states + pinned swap buffers (memory_model.hpp)
   Bytes nvme_peak_bytes_per_node;
   Bytes host_memory_bytes_per_node;    // the node's DRAM (cluster card)
   Bytes nvme_capacity_bytes_per_node;  // the node's NVMe capacity for offload
-  bool host_memory_fits = true;        // host_memory_peak <= host_memory
-  bool nvme_fits = true;               // nvme_peak <= nvme_capacity
+  MemoryVerdict verdict;               // judge_memory(memory_needs()): GPU, host and NVMe
+  bool fits() const { return verdict.fits(); }
+  MemoryNeeds memory_needs() const {
+    return {peak_memory_bytes,          gpu_memory_bytes,         host_memory_peak_bytes_per_node,
+            host_memory_bytes_per_node, nvme_peak_bytes_per_node, nvme_capacity_bytes_per_node};
+  }
   // Offload traffic of one GPU per step (the critical rank's stage; offload_plan.hpp).
   Bytes offload_pcie_d2h_bytes_per_gpu;
   Bytes offload_pcie_h2d_bytes_per_gpu;

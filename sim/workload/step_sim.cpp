@@ -88,13 +88,11 @@ void fill_gpus(const Scenario& s, const StepPlan& plan, const EngineRun& run, St
     r.per_gpu.push_back(st);
   }
   r.gpu_memory_bytes = plan.memory.gpu_memory;
-  r.fits = r.peak_memory_bytes <= r.gpu_memory_bytes;
   r.host_memory_peak_bytes_per_node = plan.memory.host_peak_per_node;
   r.nvme_peak_bytes_per_node = plan.memory.nvme_peak_per_node;
   r.host_memory_bytes_per_node = s.cluster.node.host_memory;
   r.nvme_capacity_bytes_per_node = s.cluster.node.nvme_capacity;
-  r.host_memory_fits = plan.memory.host_fits;
-  r.nvme_fits = plan.memory.nvme_fits;
+  r.verdict = judge_memory(r.memory_needs());
 }
 
 // A timeline (spans, flows, memory samples) grows with layer passes x the

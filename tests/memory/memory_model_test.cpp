@@ -180,7 +180,7 @@ TEST_CASE("offload moves optimizer states and parameters to host memory / NVMe")
   // buffers of one sub-group (capped at the partition) in fp32, 5 parameter buffers of 1e8 16-bit elements
   const double buffers = 4 * std::min(s.memory.sub_group_size, p / 8) * 4 + 5 * 1e8 * 2;
   CHECK(r.host_peak_per_node.value() == doctest::Approx(4 * p + 8 * buffers));
-  CHECK(r.host_fits);
+  CHECK(r.verdict.host_fits);
   s.memory.sub_group_size = 1e6;
   CHECK(compute_memory(s).host_peak_per_node.value() == doctest::Approx(4 * p + 8 * (4 * 1e6 * 4 + 5 * 1e8 * 2)));
 }
@@ -247,7 +247,7 @@ TEST_CASE("pipeline stages differ: embedding first, output last, activations by 
                   8 * embedding_activations(s.model, x).value() + layer_backward_working(s.model, x).value();
   CHECK(r.stages[0].peak.activations.value() == doctest::Approx(stored));
   CHECK(r.peak_stage == 0);
-  CHECK(r.fits);
+  CHECK(r.fits());
   CHECK(r.params_total == pc.total);
   CHECK(r.params_per_gpu == r.stages[0].params);
 }
@@ -255,14 +255,14 @@ TEST_CASE("pipeline stages differ: embedding first, output last, activations by 
 TEST_CASE("fits against the GPU's memory; other = CUDA context + allocator overhead") {
   Scenario s = scenario(gpt3_175b(), 8, 8, 16, 1, 1536);
   MemoryResult ok = compute_memory(s);
-  CHECK(ok.fits);
+  CHECK(ok.fits());
   CHECK(ok.gpu_memory.value() == 80 * kGiB);
   CHECK(ok.at_peak.other.value() == doctest::Approx(kGiB + 0.1 * ok.at_peak.activations.value()));
   s.training.recompute = Recompute::none;
   s.training.micro_batch = 64;
   s.training.global_batch = 64 * 16;
   MemoryResult oom = compute_memory(s);
-  CHECK_FALSE(oom.fits);
+  CHECK_FALSE(oom.fits());
   CHECK(oom.peak > oom.gpu_memory);
 }
 
@@ -281,9 +281,9 @@ TEST_CASE("summary JSON carries the docs/design.md keys and the layout") {
   Scenario s = scenario(gpt3_175b(), 8, 8, 16, 1, 1536);
   MemoryResult r = compute_memory(s);
   nlohmann::json j = memory_json(s, r);
-  for (const char* k :
-       {"schema_version", "params_total", "params_per_gpu", "peak_memory_bytes", "gpu_memory_bytes", "fits",
-        "memory_at_peak_bytes", "host_memory_peak_bytes_per_node", "nvme_peak_bytes_per_node", "stages", "layout"})
+  for (const char* k : {"schema_version", "params_total", "params_per_gpu", "peak_memory_bytes", "gpu_memory_bytes",
+                        "fits", "gpu_fits", "host_fits", "nvme_fits", "host_memory_fits", "memory_at_peak_bytes",
+                        "host_memory_peak_bytes_per_node", "nvme_peak_bytes_per_node", "stages", "layout"})
     CHECK(j.contains(k));
   for (const char* k : {"params", "grads", "optimizer_states", "activations", "comm_buffers", "other"})
     CHECK(j["memory_at_peak_bytes"].contains(k));

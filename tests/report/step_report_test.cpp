@@ -74,7 +74,7 @@ StepResult sample() {
   r.memory_at_peak = r.per_gpu[2].at_peak;
   r.peak_memory_bytes = r.per_gpu[2].peak_bytes;
   r.gpu_memory_bytes = Bytes(80 * kGiB);
-  r.fits = true;
+  r.verdict = MemoryVerdict{};
   r.host_memory_peak_bytes_per_node = Bytes(3e9);
   r.offload_pcie_d2h_bytes_per_gpu = Bytes(1.5e9);
   r.offload_pcie_h2d_bytes_per_gpu = Bytes(2.5e9);
@@ -157,6 +157,8 @@ TEST_CASE("summary.json: every DESIGN key with its value") {
                                       "host_memory_bytes_per_node",
                                       "host_memory_fits",
                                       "nvme_capacity_bytes_per_node",
+                                      "gpu_fits",
+                                      "host_fits",
                                       "nvme_fits"};
   std::set<std::string> got;
   for (const auto& item : j.items()) got.insert(item.key());

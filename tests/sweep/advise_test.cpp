@@ -47,7 +47,7 @@ TEST_CASE("advise: 13B, micro-batch 16, ZeRO-2, no recompute on 8 x A100 40GB: f
   for (const Suggestion& s : a.suggestions) {
     CHECK(s.fits);
     StepResult r = simulate_step(f(overrides(s)));
-    CHECK_MESSAGE(r.fits, "suggested plan does not fit when run");
+    CHECK_MESSAGE(r.fits(), "suggested plan does not fit when run");
     CHECK(r.step_time_s.value() == s.step_time_s);
   }
   for (std::size_t i = 1; i < a.suggestions.size(); ++i)

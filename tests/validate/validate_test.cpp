@@ -252,7 +252,7 @@ TEST_CASE("auto columns: the fastest fitting candidate is chosen and reported") 
   for (const PlanPoint& p : grid_points(plan.axes)) {
     Scenario s = row_scenario(t.rows[0], plan, p.overrides(), zoo());
     StepResult res = simulate_step(s);
-    if (res.fits) CHECK(*r.predicted_step_time_s <= res.step_time_s.value());
+    if (res.fits()) CHECK(*r.predicted_step_time_s <= res.step_time_s.value());
   }
 }
 

@@ -150,9 +150,9 @@ TEST_CASE("BLOOM layout search: predicted peak within 15% of nvidia-smi, OOM row
     MemoryResult m = compute_memory(s);
     const double pred_gb = m.peak.value() / 1e9;
     if (r.at("oom") == "1") {
-      table += table_line(r, s, m, "OOM", m.fits ? "MISSED: predicted to fit" : "ok: does not fit");
+      table += table_line(r, s, m, "OOM", m.fits() ? "MISSED: predicted to fit" : "ok: does not fit");
       if (r.at("id") != kUnexplainedOom)
-        CHECK_MESSAGE(!m.fits, r.at("id"), " ran out of memory but is predicted to fit (", pred_gb, " GB)");
+        CHECK_MESSAGE(!m.fits(), r.at("id"), " ran out of memory but is predicted to fit (", pred_gb, " GB)");
       continue;
     }
     const double measured = std::stod(r.at("peak_memory_gb"));
@@ -173,7 +173,7 @@ TEST_CASE("BLOOM 206B (tp 4, pp 12, dp 8, mbs 2) ran out of memory: not explaine
   for (const Row& r : bloom_rows()) {
     if (r.at("id") != kUnexplainedOom) continue;
     MemoryResult m = compute_memory(bloom_scenario(r));
-    CHECK_MESSAGE(!m.fits, r.at("id"), " predicted ", m.peak.value() / 1e9, " GB, fits in ", m.gpu_memory.value() / 1e9,
-                  " GB");
+    CHECK_MESSAGE(!m.fits(), r.at("id"), " predicted ", m.peak.value() / 1e9, " GB, fits in ",
+                  m.gpu_memory.value() / 1e9, " GB");
   }
 }

@@ -181,9 +181,9 @@ training: {seq_len: 2048, micro_batch: 1, global_batch: 1, recompute: full}
 )";
   StepResult without = simulate_step(scenario(y));
   StepResult with = simulate_step(scenario(y, {"offload.optimizer=cpu", "offload.pin_memory=true"}));
-  CHECK_FALSE(without.fits);
-  CHECK(with.fits);
-  CHECK(with.host_memory_fits);
+  CHECK_FALSE(without.fits());
+  CHECK(with.fits());
+  CHECK(with.verdict.host_fits);
   CHECK(with.host_memory_peak_bytes_per_node.value() > 0);
 
   // Halving the PCIe bandwidth slows the offloaded step; pageable buffers too.
@@ -209,19 +209,19 @@ offload: {optimizer: cpu, params: cpu, pin_memory: true}
   Scenario s = scenario(y);
   s.cluster.node.host_memory = Bytes(2e12);  // 18 B x 70B parameters do not fit the 1 TB of a DGX A100
   StepResult cpu = simulate_step(s);
-  CHECK(cpu.fits);
-  CHECK(cpu.host_memory_fits);
+  CHECK(cpu.fits());
+  CHECK(cpu.verdict.host_fits);
   CHECK(scenario(y).cluster.node.host_memory.value() < cpu.host_memory_peak_bytes_per_node.value());
 
   Scenario gpu_params = s;
   gpu_params.offload.params = OffloadDevice::none;
-  CHECK_FALSE(compute_memory(gpu_params).fits);
+  CHECK_FALSE(compute_memory(gpu_params).fits());
 
   Scenario nvme = s;
   nvme.offload.optimizer = OffloadDevice::nvme;
   StepResult n = simulate_step(nvme);
   CHECK(n.step_time_s.value() > cpu.step_time_s.value());
-  CHECK(n.nvme_fits);
+  CHECK(n.verdict.nvme_fits);
   CHECK(n.breakdown.offload_exposed.value() > cpu.breakdown.offload_exposed.value());
 }
 

@@ -331,7 +331,7 @@ TEST_CASE("the step is deterministic and its throughput figures are consistent")
   CHECK(a.tokens_per_s == doctest::Approx(16.0 * 2048 / a.step_time_s.value()));
   CHECK(a.mfu == doctest::Approx(a.model_tflops_per_gpu * 1e12 / 312e12));
   CHECK(a.per_gpu.size() == 16u);
-  CHECK(a.fits);
+  CHECK(a.fits());
   // Without FlashAttention (full s x s products) and recompute, the FLOPs the ops
   // execute are Megatron's model FLOPs; with full recompute, one more forward.
   Scenario plain = scenario(kSmall, {"gpus=16", "parallel.tp=2", "parallel.pp=2", "training.flash_attention=false"});

@@ -28,13 +28,22 @@ nlohmann::json value_json(const std::string& v) {
   return v;
 }
 
+// The parts of a memory verdict, as summary.json writes them.
+void add_verdict(nlohmann::json& j, const MemoryVerdict& v) {
+  j["gpu_fits"] = v.gpu_fits;
+  j["host_fits"] = v.host_fits;
+  j["nvme_fits"] = v.nvme_fits;
+}
+
 nlohmann::json advice_json(const Advice& a) {
   nlohmann::json j = {{"simulated", a.simulated},
                       {"fits", a.fits},
+                      {"memory_shortfall", a.shortfall},
                       {"peak_memory_bytes", whole_bytes(a.peak_memory_bytes)},
                       {"gpu_memory_bytes", whole_bytes(a.gpu_memory_bytes)},
                       {"step_time_s", a.step_time_s},
                       {"tokens_per_s", a.tokens_per_s}};
+  add_verdict(j, a.verdict);
   j["memory_at_peak_bytes"] = nlohmann::json::object();
   for (const auto& [term, bytes] : a.memory_terms) j["memory_at_peak_bytes"][term] = whole_bytes(bytes);
   auto changes = [](const Suggestion& s) {
@@ -43,12 +52,15 @@ nlohmann::json advice_json(const Advice& a) {
     return c;
   };
   j["suggestions"] = nlohmann::json::array();
-  for (const auto& s : a.suggestions)
-    j["suggestions"].push_back({{"changes", changes(s)},
-                                {"fits", s.fits},
-                                {"peak_memory_bytes", whole_bytes(s.peak_memory_bytes)},
-                                {"step_time_s", s.step_time_s},
-                                {"tokens_per_s", s.tokens_per_s}});
+  for (const auto& s : a.suggestions) {
+    nlohmann::json one = {{"changes", changes(s)},
+                          {"fits", s.fits},
+                          {"peak_memory_bytes", whole_bytes(s.peak_memory_bytes)},
+                          {"step_time_s", s.step_time_s},
+                          {"tokens_per_s", s.tokens_per_s}};
+    add_verdict(one, s.verdict);
+    j["suggestions"].push_back(std::move(one));
+  }
   j["not_simulated"] = nlohmann::json::array();
   for (const auto& s : a.not_simulated)
     j["not_simulated"].push_back({{"changes", changes(s)},
@@ -73,6 +85,7 @@ std::string advice_text(const Advice& a) {
                                 : "plan as given: not simulated (" + a.reason + "); analytic peak " +
                                       gib_text(a.peak_memory_bytes) + " GiB of " + gib_text(a.gpu_memory_bytes) +
                                       " GiB (" + (a.fits ? "fits" : "DOES NOT FIT") + ")\n";
+  if (!a.shortfall.empty()) out += "does not fit: " + a.shortfall + "\n";
   out += "memory at the peak, largest first:";
   for (const auto& [term, bytes] : a.memory_terms) out += " " + term + " " + gib_text(bytes);
   out += " GiB\n\n";

@@ -27,11 +27,11 @@ void run_mem(const MemArgs& args) {
     write_output_file(args.scenario.out_dir, "summary.txt", table);
   }
   std::cout << (args.scenario.json ? json : table);
-  if (args.fail_on_oom && !r.fits)
+  if (args.fail_on_oom && !r.verdict.gpu_fits)
     throw oom_exit(r.peak.value(), "pipeline stage " + std::to_string(r.peak_stage), r.gpu_memory.value());
-  if (args.fail_on_oom && !r.host_fits)
+  if (args.fail_on_oom && !r.verdict.host_fits)
     throw offload_oom_exit(r.host_peak_per_node.value(), "host memory", s.cluster.node.host_memory.value());
-  if (args.fail_on_oom && !r.nvme_fits)
+  if (args.fail_on_oom && !r.verdict.nvme_fits)
     throw offload_oom_exit(r.nvme_peak_per_node.value(), "NVMe", s.cluster.node.nvme_capacity.value());
 }
 

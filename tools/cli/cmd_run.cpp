@@ -86,12 +86,12 @@ void run_step_command(const RunArgs& args) {
   if (!args.scenario.out_dir.empty()) write_outputs(r, args.scenario.out_dir, table, json);
   if (!args.trace.empty()) write_trace(r, args.trace);
   std::cout << (args.scenario.json ? json : table);
-  if (args.fail_on_oom && !r.fits)
+  if (args.fail_on_oom && !r.verdict.gpu_fits)
     throw oom_exit(r.peak_memory_bytes.value(), "rank " + std::to_string(r.peak_rank), r.gpu_memory_bytes.value());
-  if (args.fail_on_oom && !r.host_memory_fits)
+  if (args.fail_on_oom && !r.verdict.host_fits)
     throw offload_oom_exit(r.host_memory_peak_bytes_per_node.value(), "host memory",
                            r.host_memory_bytes_per_node.value());
-  if (args.fail_on_oom && !r.nvme_fits)
+  if (args.fail_on_oom && !r.verdict.nvme_fits)
     throw offload_oom_exit(r.nvme_peak_bytes_per_node.value(), "NVMe", r.nvme_capacity_bytes_per_node.value());
 }
 
