@@ -120,7 +120,9 @@ void training_keys(std::vector<KeyDef>& k) {
       boolean("training.flash_attention", "true", "fused attention that does not store the s x s score matrix"));
   k.push_back(boolean(
       "training.overlap_grad_reduce", "true",
-      "reduce gradient buckets during the backward pass (Megatron --overlap-grad-reduce, DeepSpeed overlap_comm)"));
+      "reduce gradient buckets during the backward pass (Megatron --overlap-grad-reduce, DeepSpeed overlap_comm); "
+      "DeepSpeed ZeRO-2/3 reduce in every backward either way, off making the backward wait for each bucket, "
+      "and ZeRO-0 all-reduces after the backward either way"));
   k.push_back(
       boolean("training.overlap_param_gather", "false",
               "ZeRO-1/2 and distributed optimizer: all-gather updated parameters behind the next step's forward "

@@ -7,8 +7,8 @@ GradBuckets::GradBuckets(const StepPlan& p, int zero_stage, CommCost& comm, Emit
     : p_(p), zero_(zero_stage), comm_(comm), e_(e), off_(off), backward_buffers_(backward_buffers), label_(label) {}
 
 bool GradBuckets::reduces_in(const PassItem& item) const {
-  if (!p_.overlap.grad_reduce) return false;
-  return zero_ >= 2 || item.micro_batch == p_.micro_batches - 1;
+  if (!p_.grad_reduction.in_backward) return false;
+  return p_.grad_reduction.every_micro_batch || item.micro_batch == p_.micro_batches - 1;
 }
 
 bool GradBuckets::begin_backward(const PassItem& item) {
@@ -16,7 +16,7 @@ bool GradBuckets::begin_backward(const PassItem& item) {
   first_backward_ = false;
   const bool reduce = reduces_in(item);
   mb_ = item.micro_batch;
-  per_mb_ = reduce && zero_ >= 2;
+  per_mb_ = reduce && p_.grad_reduction.every_micro_batch;
   return reduce;
 }
 
@@ -31,7 +31,7 @@ void GradBuckets::flush() {
   const CollectiveOp op = zero_ == 0 || p_.grads_all_reduced ? CollectiveOp::all_reduce : CollectiveOp::reduce_scatter;
   const Bytes bytes(ready_ * p_.grad_bytes_per_param);
   const int n = e_.launch(GroupKind::shard, op, bytes, comm_.time(op, bytes, p_.shard_group), label_);
-  if (p_.reductions_wait) e_.wait_dp(n);  // blocking launches: the backward resumes when the reduction ends
+  if (p_.grad_reduction.blocking) e_.wait_dp(n);  // the backward resumes when the reduction ends
   off_.grads_reduced(ready_, mb_, per_mb_);
   ready_ = 0;
 }

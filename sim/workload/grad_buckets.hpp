@@ -1,10 +1,10 @@
 // Gradient reduction in buckets on the DP lane (program_builder.hpp's header
 // comment has the ZeRO semantics): gradients fill a bucket in backward order;
 // a bucket is launched when it holds bucket_params gradients and the
-// remainder at the end of the pass, in the passes that reduce (the last
-// micro-batch's, or every micro-batch's from ZeRO-2 on; none with
-// overlap_grad_reduce off, when one reduction of everything follows the last
-// backward). After each launch the optimizer offload copies its partition
+// remainder at the end of the pass, in the passes that reduce
+// (StepPlan::grad_reduction: the last micro-batch's, or every micro-batch's
+// with partitioned gradients; none when one reduction of everything follows
+// the last backward). After each launch the optimizer offload copies its partition
 // (OffloadEmitter::grads_reduced). The backward's communication buffers come
 // into being at the first backward pass. Private to sim/workload.
 #pragma once
@@ -32,8 +32,9 @@ class GradBuckets {
   void ready(double params, bool reduce);
   // Launches what the bucket holds (the end of a pass that reduces).
   void flush();
-  // Without overlap_grad_reduce: one reduction of all `params` gradients of
-  // the stage after the last backward (Megatron DDP=local).
+  // Reductions after the backward (grad_reduction.in_backward false): one
+  // reduction of all `params` gradients of the stage after the last backward
+  // (Megatron DDP=local, DeepSpeed ZeRO-0/1 without overlap_comm).
   void reduce_all(double params);
 
  private:

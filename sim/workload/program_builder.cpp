@@ -254,7 +254,7 @@ void StageBuilder::gather_updated_params() {
 
 void StageBuilder::finish_step() {
   const int lbl = e_.label("step");
-  if (!p_.overlap.grad_reduce) buckets_.reduce_all(static_cast<double>(mem().params));
+  if (!p_.grad_reduction.in_backward) buckets_.reduce_all(static_cast<double>(mem().params));
   e_.wait_dp(e_.launches());
   if (s_.model.tied_embeddings && pp_ > 1 && (stage_ == 0 || stage_ == pp_ - 1)) {
     const Bytes bytes(p_.vocab_params * p_.grad_bytes_per_param);

@@ -8,7 +8,8 @@
 // distributed optimizer):
 //  - stage 0: gradients all-reduced in buckets; stage 1 (and Megatron's
 //    distributed optimizer): reduce-scattered; both only in the last
-//    micro-batch's backward of each model chunk (gradient accumulation), and
+//    micro-batch's backward of each model chunk (gradient accumulation) or
+//    after it (DeepSpeed's ZeRO-0, and ZeRO-1 without overlap_comm), and
 //    after the optimizer step the updated parameters are all-gathered in
 //    buckets (DeepSpeed allgather_bucket_size; Megatron's gradient buckets).
 //  - stage 2: gradients reduce-scattered in every micro-batch's backward
@@ -22,8 +23,11 @@
 //    (sim/memory/zero3_gathers.hpp, which also decides what is gathered when).
 // Buckets fill in backward order; a bucket is launched when it holds
 // bucket_params gradients (Megatron bucket_size, DeepSpeed reduce_bucket_size)
-// and the remainder at the end of the pass. Without overlap_grad_reduce every
-// bucket is launched after the last backward.
+// and the remainder at the end of the pass. Which passes reduce, whether the
+// reductions wait, or whether all of them follow the last backward instead, is
+// StepPlan::grad_reduction (step_plan.cpp plan_grad_reduction: DeepSpeed
+// ZeRO-2/3 reduce in every backward whatever overlap_comm says, which only
+// decides whether the backward waits for each bucket).
 #pragma once
 
 #include <vector>

@@ -49,7 +49,39 @@ void plan_overlap(const Scenario& s, StepPlan& p) {
   if (!s.training.launch_blocking) return;
   p.overlap.tp_comm = p.overlap.param_gather = p.overlap.p2p = false;
   p.cp_overlapped = false;
-  p.reductions_wait = true;
+}
+
+// When the gradients are reduced, from the frameworks' code.
+//  Megatron DDP / distributed optimizer: in buckets during the last
+//  micro-batch's backward with overlap_grad_reduce, else all of them after it
+//  (finalize_model_grads).
+//  DeepSpeed (v0.19.5, runtime/engine.py allreduce_gradients and
+//  zero/stage_1_and_2.py, zero/stage3.py):
+//  - ZeRO-0 and BF16_Optimizer: the engine all-reduces at the accumulation
+//    boundary after the backward (buffered_allreduce_fallback), overlap_comm
+//    unused.
+//  - ZeRO-1: gradient hooks exist only with overlap_comm (process_gradients:
+//    partition_gradients or overlap_comm) and reduce only at the boundary
+//    (reduce_ready_partitions_and_remove_grads); without it reduce_gradients
+//    reduces them after the boundary's backward.
+//  - ZeRO-2/3: the hooks reduce every micro-batch's gradients in
+//    reduce_bucket_size buckets (partition_gradients; stage3.py always);
+//    overlap_comm only picks the stream: the side reduction_stream /
+//    reduce_and_partition_stream, or without it the current (compute) stream,
+//    which waits for each reduction (average_tensor, stage3 __init__).
+void plan_grad_reduction(const Scenario& s, StepPlan& p) {
+  StepPlan::GradReduction& g = p.grad_reduction;
+  const int zero = s.parallel.zero_stage;
+  const bool on = s.training.overlap.grad_reduce;
+  if (s.memory.convention == MemoryConvention::deepspeed) {
+    g.in_backward = zero >= 2 || (zero == 1 && on && !p.grads_all_reduced);
+    g.every_micro_batch = zero >= 2;
+    g.blocking = zero >= 2 && !on;
+  } else {
+    g.in_backward = on;
+    g.every_micro_batch = on && zero >= 2;
+  }
+  if (s.training.launch_blocking) g.blocking = true;
 }
 
 void plan_groups(const Scenario& s, const ActivationShape& shape, CommCost& comm, StepPlan& p) {
@@ -152,6 +184,7 @@ StepPlan make_step_plan(const Scenario& s, CommCost& comm) {
   plan_groups(s, shape, comm, p);
   plan_p2p(s, shape, comm, p);
   plan_dp(s, p);
+  plan_grad_reduction(s, p);
   p.offload = plan_offload(s, p.shard_group.nodes > 1);
   plan_memory(s, shape, p);
   return p;

@@ -50,11 +50,18 @@ struct StepPlan {
   Seconds p2p_gather_s;
 
   // What runs beside compute: training.overlap_*, every one off with blocking
-  // launches (training.cuda_launch_blocking). overlap.grad_reduce keeps saying
-  // when reductions are issued; with blocking launches each of them waits.
+  // launches (training.cuda_launch_blocking); grad_reduction below says when
+  // the gradient reductions are issued and whether each of them waits.
   OverlapOptions overlap;
-  bool cp_overlapped = true;     // context parallelism's K/V exchange hides behind the attention block
-  bool reductions_wait = false;  // the compute stream waits for every gradient reduction it launches
+  bool cp_overlapped = true;  // context parallelism's K/V exchange hides behind the attention block
+  // When and how the gradients are reduced (step_plan.cpp plan_grad_reduction
+  // has each framework's rule).
+  struct GradReduction {
+    bool in_backward = true;         // launched in buckets as the backward produces them, else
+                                     // one reduction of everything after the last backward
+    bool every_micro_batch = false;  // in every micro-batch's backward, not only the last one's
+    bool blocking = false;           // the compute stream waits for each reduction it launches
+  } grad_reduction;
 
   // Data parallel.
   double grad_bytes_per_param = 2;  // reduced gradient element
