@@ -60,6 +60,7 @@ trainsim_add_cli_test(cli_importers_test tests/cli/cli_importers_test.sh)
 trainsim_add_cli_test(cli_sweep_test tests/cli/cli_sweep_test.sh)
 trainsim_add_cli_test(cli_validate_test tests/cli/cli_validate_test.sh)
 trainsim_add_cli_test(cli_data_dir_test tests/cli/cli_data_dir_test.sh)
+trainsim_add_cli_test(cli_no_yaml_test tests/cli/cli_no_yaml_test.sh)
 
 # golden summaries: each shipped scenario against tests/golden/ (docs/testing.md)
 file(STRINGS tests/golden/scenarios.txt golden_scenarios REGEX "^[^#]")

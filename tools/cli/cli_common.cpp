@@ -1,5 +1,6 @@
 #include "cli_common.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -22,7 +23,13 @@ std::filesystem::path data_dir() {
 Zoo default_zoo() { return Zoo(data_dir()); }
 
 void add_scenario_options(CLI::App& cmd, ScenarioArgs& args) {
-  cmd.add_option("scenario", args.scenario, "scenario YAML (docs/design.md §3)")->required();
+  args.command = cmd.get_name();
+  cmd.add_option("scenario", args.scenario, "scenario YAML (docs/design.md §3); or --model and --cluster");
+  cmd.add_option("--model", args.model, "without SCENARIO: the model (zoo name, model card or HF config.json)");
+  cmd.add_option("--cluster", args.cluster, "without SCENARIO: the cluster (zoo name or card)");
+  cmd.add_option("--nodes", args.nodes, "without SCENARIO: nodes (default: the key table's)")
+      ->check(CLI::PositiveNumber);
+  cmd.add_option("--seq-len", args.seq_len, "without SCENARIO: training.seq_len")->check(CLI::PositiveNumber);
   cmd.add_option("--set", args.sets, "override a scenario key: --set parallel.tp=4 (repeatable)")
       ->take_all()
       ->allow_extra_args(false);
@@ -38,6 +45,12 @@ void add_scenario_options(CLI::App& cmd, ScenarioArgs& args) {
       ->check(CLI::PositiveNumber)
       ->excludes(hostfile);
   cmd.add_option("--num_gpus", args.imports.num_gpus, "GPUs per node, as DeepSpeed's launcher spells it")
+      ->check(CLI::PositiveNumber)
+      ->excludes(hostfile);
+  cmd.add_option("--nnodes", args.nnodes, "nodes, as torchrun spells it (= --num_nodes)")
+      ->check(CLI::PositiveNumber)
+      ->excludes(hostfile);
+  cmd.add_option("--nproc-per-node", args.nproc_per_node, "GPUs per node, as torchrun spells it (= --num_gpus)")
       ->check(CLI::PositiveNumber)
       ->excludes(hostfile);
   cmd.add_option("--save-resolved", args.save_resolved,
@@ -64,8 +77,11 @@ void log_imports(const ImportLog& log) {
   for (const std::string& w : log.warnings) spdlog::warn("{}", w);
 }
 
+constexpr const char* kCommandLine = "<command line>";
+
 void save_resolved(const Scenario& s, const std::string& dir) {
-  const std::string name = std::filesystem::path(s.file).filename().string();
+  std::string name = std::filesystem::path(s.file).filename().string();
+  if (s.file == kCommandLine) name = "scenario.yaml";
   write_output_file(dir, name.empty() ? "scenario.yaml" : name,
                     resolved_scenario_yaml(s, "ds_config.json", "model.yaml"));
   if (!s.imports.ds_config_file.empty()) write_output_file(dir, "ds_config.json", s.imports.resolved_ds_config);
@@ -73,10 +89,83 @@ void save_resolved(const Scenario& s, const std::string& dir) {
   spdlog::info("resolved scenario written to {}", (std::filesystem::path(dir) / name).string());
 }
 
+// One launcher size given in DeepSpeed's and/or torchrun's spelling.
+void merge_size(int& deepspeed, int torchrun, const std::string& ds_flag, const std::string& torch_flag) {
+  if (torchrun == 0) return;
+  if (deepspeed != 0 && deepspeed != torchrun)
+    throw UsageError(ds_flag + "=" + std::to_string(deepspeed) + " and " + torch_flag + "=" + std::to_string(torchrun) +
+                     " disagree; they are the same setting (DeepSpeed's and torchrun's spelling): give one");
+  deepspeed = torchrun;
+}
+
+ImportOptions merged_imports(const ScenarioArgs& a) {
+  ImportOptions o = a.imports;
+  merge_size(o.num_nodes, a.nnodes, "--num_nodes", "--nnodes");
+  merge_size(o.num_gpus, a.nproc_per_node, "--num_gpus", "--nproc-per-node");
+  return o;
+}
+
+std::string yaml_scalar(const std::string& v) { return nlohmann::json(v).dump(); }  // a YAML double-quoted scalar
+
+// The command to use for a JSON file given where a scenario YAML is expected.
+void reject_json_scenario(const ScenarioArgs& a) {
+  std::ifstream in(a.scenario);
+  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  if (!in.good() && !in.eof()) return;  // the loader names the unreadable file
+  if (j.is_discarded() || !j.is_object()) return;
+  const std::string cluster = a.cluster.empty() ? "CLUSTER" : a.cluster;
+  const std::string nodes = a.nodes > 0 ? std::to_string(a.nodes) : "N";
+  const std::string head = "trainsim " + a.command + " ";
+  if (j.contains("zero_optimization") || j.contains("train_batch_size") || j.contains("train_micro_batch_size_per_gpu"))
+    throw UsageError(a.scenario + " is a DeepSpeed ds_config, not a scenario YAML; use: " + head + "--model " +
+                     (a.model.empty() ? "MODEL" : a.model) + " --cluster " + cluster + " --nodes " + nodes +
+                     " --ds-config " + a.scenario);
+  if (j.contains("model_type") || j.contains("architectures") || j.contains("hidden_size"))
+    throw UsageError(a.scenario + " is a Hugging Face config.json, not a scenario YAML; use: " + head + "--model " +
+                     a.scenario + " --cluster " + cluster + " --nodes " + nodes);
+}
+
+// The scenario YAML that --model/--cluster/--nodes/--seq-len describe.
+std::string command_line_yaml(const ScenarioArgs& a) {
+  std::string model = a.model;
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(model, ec)) model = std::filesystem::absolute(model, ec).string();
+  std::string yaml = "model: " + yaml_scalar(model) + "\ncluster: " + yaml_scalar(a.cluster) + "\n";
+  if (a.nodes > 0) yaml += "nodes: " + std::to_string(a.nodes) + "\n";
+  if (a.seq_len > 0) yaml += "training:\n  seq_len: " + std::to_string(a.seq_len) + "\n";
+  return yaml;
+}
+
 }  // namespace
 
+Scenario load_args_scenario(const ScenarioArgs& args, const std::vector<std::string>& sets, const Zoo& zoo) {
+  const ImportOptions imports = merged_imports(args);
+  const bool built = !args.model.empty() || !args.cluster.empty() || args.nodes > 0 || args.seq_len > 0;
+  if (!args.scenario.empty()) {
+    if (args.scenario.size() > 5 && args.scenario.ends_with(".json")) reject_json_scenario(args);
+    if (built)
+      throw UsageError("--model/--cluster/--nodes/--seq-len describe a scenario without SCENARIO; with " +
+                       args.scenario + " use --set (e.g. --set model=NAME)");
+    return load_scenario(args.scenario, sets, zoo, imports);
+  }
+  if (args.model.empty() || args.cluster.empty())
+    throw UsageError(
+        "no scenario: give SCENARIO.yaml, or --model NAME|config.json --cluster NAME [--nodes N] "
+        "[--ds-config F] [--seq-len L] (trainsim " +
+        args.command + " --help)");
+  const bool batch_given = !imports.ds_config.empty() ||
+                           args.imports.megatron_args.find("--global-batch-size") != std::string::npos ||
+                           std::any_of(sets.begin(), sets.end(),
+                                       [](const std::string& k) { return k.starts_with("training.global_batch="); });
+  if (!batch_given)
+    throw UsageError(
+        "--model/--cluster without --ds-config: give the batch, --set training.global_batch=B "
+        "(sequences per step, a multiple of micro_batch x dp), or a ds_config with --ds-config F");
+  return load_scenario_string(command_line_yaml(args), kCommandLine, sets, zoo, imports);
+}
+
 Scenario load_cli_scenario(const ScenarioArgs& args) {
-  Scenario s = load_scenario(args.scenario, args.sets, default_zoo(), args.imports);
+  Scenario s = load_args_scenario(args, args.sets, default_zoo());
   log_imports(s.imports);
   if (!args.save_resolved.empty()) save_resolved(s, args.save_resolved);
   return s;

@@ -56,17 +56,31 @@ Zoo default_zoo();
 
 // Options every scenario-reading subcommand shares.
 struct ScenarioArgs {
-  std::string scenario;           // SCENARIO.yaml
+  std::string scenario;           // SCENARIO.yaml; empty: built from --model/--cluster
+  std::string model;              // --model NAME|config.json (no SCENARIO)
+  std::string cluster;            // --cluster NAME (no SCENARIO)
+  int nodes = 0;                  // --nodes N (no SCENARIO; 0 = not given)
+  int seq_len = 0;                // --seq-len L (no SCENARIO; 0 = not given)
+  int nnodes = 0;                 // --nnodes N (torchrun's spelling of --num_nodes)
+  int nproc_per_node = 0;         // --nproc-per-node G (torchrun's spelling of --num_gpus)
   std::vector<std::string> sets;  // --set key=value, in order
   bool json = false;              // --json: one JSON document on stdout
   std::string out_dir;            // --out DIR
   ImportOptions imports;          // --ds-config, --megatron-args, --hostfile, --num_nodes, --num_gpus
   std::string save_resolved;      // --save-resolved DIR
+  std::string command;            // the subcommand's name, for messages
 };
 
 // Adds SCENARIO, --set, --json, --out, the importer options and --save-resolved
 // to `cmd`, bound to `args`.
 void add_scenario_options(CLI::App& cmd, ScenarioArgs& args);
+
+// The scenario of `args` with `sets` (the --set overrides, plus any of the
+// caller's) and the imports applied: SCENARIO, or without one the scenario the
+// --model/--cluster/--nodes/--seq-len options describe (file "<command line>").
+// Throws UsageError when neither is given, when SCENARIO is a ds_config or HF
+// config.json (naming the command to use), or for conflicting launcher sizes.
+Scenario load_args_scenario(const ScenarioArgs& args, const std::vector<std::string>& sets, const Zoo& zoo);
 
 // Loads and validates the scenario with the --set overrides and imports applied;
 // logs what was imported, ignored and warned about (stderr) and writes

@@ -114,7 +114,7 @@ void advise_command(const AdviseArgs& args) {
   auto factory = [&](const std::vector<std::string>& overrides) {
     std::vector<std::string> sets = args.scenario.sets;
     sets.insert(sets.end(), overrides.begin(), overrides.end());
-    return load_scenario(args.scenario.scenario, sets, zoo);
+    return load_args_scenario(args.scenario, sets, zoo);
   };
   AdviseOptions o;
   o.threads = args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
