@@ -17,6 +17,7 @@ trainsim_add_test(model/layer_ops_test)
 # import: Hugging Face, DeepSpeed and Megatron-LM inputs
 trainsim_add_test(import/hf_config_test)
 trainsim_add_test(import/ds_config_test)
+trainsim_add_test(import/defaults_test)
 trainsim_add_test(import/megatron_args_test)
 # load: where the data directory is found
 trainsim_add_test(load/data_dir_test)

@@ -63,6 +63,10 @@ std::vector<KeyDef> model_defs() {
       capped(key("vocab", V::integer, "", "vocabulary size V, as padded for training", true), kMaxVocab),
       capped(key("max_position", V::integer, "", "rows of the learned position table (position: learned)"),
              kMaxSequence),
+      capped(key("context_length", V::integer, "",
+                 "longest sequence the model was trained for (HF max_position_embeddings); the default "
+                 "training.seq_len of a scenario that gives none; default: max_position for learned positions"),
+             kMaxSequence),
       choice("mlp", "gelu", enum_names<MlpKind>(), "MLP kind: gelu/relu (2 matrices) or swiglu (3 matrices)"),
       choice("position", "learned", enum_names<PositionKind>(), "position encoding; only learned has parameters"),
       choice("norm", "layernorm", enum_names<NormKind>(),

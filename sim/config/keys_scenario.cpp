@@ -104,7 +104,10 @@ void parallel_keys(std::vector<KeyDef>& k) {
 
 // training.*: batch, precision, recomputation, overlap and the host.
 void training_keys(std::vector<KeyDef>& k) {
-  k.push_back(integer("training.seq_len", "2048", "sequence length in tokens", 1, kMaxSequence));
+  k.push_back(integer("training.seq_len", "2048",
+                      "sequence length in tokens; when not given, the model's context length (said in the log), "
+                      "else this default",
+                      1, kMaxSequence));
   k.push_back(integer("training.micro_batch", "1", "sequences per micro-batch per GPU", 1, kMaxMicroBatch));
   KeyDef gb =
       integer("training.global_batch", "", "sequences per step (a multiple of micro_batch x dp)", 1, kMaxGlobalBatch);

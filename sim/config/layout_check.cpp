@@ -113,7 +113,8 @@ void check_sizes(const Scenario& sc, std::vector<LayoutProblem>& out) {
                                       s(t.seq_len) + " is not a multiple of " + s(2 * p.cp)});
   if (sc.model.position == PositionKind::learned && t.seq_len > sc.model.max_position)
     out.push_back({"training.seq_len", "seq_len=" + s(t.seq_len) + " exceeds the " + s(sc.model.max_position) +
-                                           " learned positions of " + sc.model.name});
+                                           " learned positions of " + sc.model.name +
+                                           " (max_position; a learned position table has no rows past it)"});
 }
 
 void check_training(const Scenario& sc, std::vector<LayoutProblem>& out) {

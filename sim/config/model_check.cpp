@@ -34,6 +34,7 @@ void check_model(const ModelSpec& m, const std::string& file) {
   cap("ffn", m.ffn, kMaxWidth);
   cap("vocab", m.vocab, kMaxVocab);
   cap("max_position", m.max_position, kMaxSequence);
+  cap("context_length", m.context_length, kMaxSequence);
 }
 
 }  // namespace trainsim

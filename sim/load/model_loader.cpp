@@ -40,6 +40,13 @@ ModelSpec from_doc(const ConfigDoc& d) {
   } else if (d.given("max_position")) {
     m.max_position = as_int(d, "max_position");
   }
+  if (d.given("context_length")) {
+    m.context_length = as_int(d, "context_length");
+    m.context_source = "context_length of the model card";
+  } else if (m.position == PositionKind::learned) {
+    m.context_length = m.max_position;
+    m.context_source = "max_position of the model card";
+  }
   if (m.heads % m.kv_heads != 0)
     d.fail("kv_heads",
            "kv_heads (" + std::to_string(m.kv_heads) + ") must divide heads (" + std::to_string(m.heads) + ")");

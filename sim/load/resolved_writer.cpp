@@ -53,6 +53,7 @@ std::string model_card_yaml(const ModelSpec& m) {
     << "\nhidden: " << m.hidden << "\nheads: " << m.heads << "\nkv_heads: " << m.kv_heads
     << "\nhead_dim: " << m.head_dim << "\nffn: " << m.ffn << "\nvocab: " << m.vocab << "\n";
   if (m.max_position > 0) o << "max_position: " << m.max_position << "\n";
+  if (m.context_length > 0) o << "context_length: " << m.context_length << "\n";
   auto b = [](bool v) { return v ? "true" : "false"; };
   o << "mlp: " << to_string(m.mlp) << "\nposition: " << to_string(m.position) << "\nnorm: " << to_string(m.norm)
     << "\ntied_embeddings: " << b(m.tied_embeddings) << "\nbias: " << b(m.bias)

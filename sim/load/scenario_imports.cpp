@@ -55,6 +55,7 @@ void merge(ConfigDoc& d, const ImportResult& r, ImportLog& log, std::vector<Impo
   }
   log.ignored.insert(log.ignored.end(), r.ignored.begin(), r.ignored.end());
   log.warnings.insert(log.warnings.end(), r.warnings.begin(), r.warnings.end());
+  log.assumptions.insert(log.assumptions.end(), r.assumptions.begin(), r.assumptions.end());
 }
 
 // A tool default applies where nothing else set the key; otherwise it yields,
@@ -110,6 +111,8 @@ void import_ds_config(ConfigDoc& d, const Zoo& zoo, const std::string& path, con
   if (d.given("parallel.dp")) ctx.dp = p.parallel.dp;
   ctx.hidden = p.model.hidden;
   ctx.micro_batch = static_cast<int>(d.get_int("training.micro_batch"));
+  ctx.micro_batch_given = d.given("training.micro_batch");
+  ctx.precision_given = d.given("training.precision");
   if (d.given("training.global_batch")) ctx.global_batch = static_cast<int>(d.get_int("training.global_batch"));
   ctx.precision = d.get_choice("training.precision");
   ctx.grad_clip = d.get_bool("training.grad_clip");

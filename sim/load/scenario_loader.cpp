@@ -126,6 +126,22 @@ std::map<std::string, std::string> resolved_texts(const ConfigDoc& d, const Zoo&
   return out;
 }
 
+// training.seq_len not given (nor imported): the model's context length when
+// known, else the key table's default; either way said in the import log.
+void default_seq_len(const ConfigDoc& d, Scenario& s) {
+  if (d.given("training.seq_len")) return;
+  const ModelSpec& m = s.model;
+  std::string said = "training.seq_len not given: using ";
+  if (m.context_length > 0) {
+    s.training.seq_len = m.context_length;
+    s.resolved_texts["training.seq_len"] = std::to_string(m.context_length);
+    said += "the model's context length " + std::to_string(m.context_length) + " (" + m.context_source + ")";
+  } else {
+    said += "the default " + std::to_string(s.training.seq_len) + " (" + m.name + " gives no context length)";
+  }
+  s.imports.assumptions.push_back(said);
+}
+
 Scenario from_doc(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& flag_model) {
   Scenario s = scenario_preview(d, zoo, flag_model);
   s.locations = d.locations();
@@ -143,6 +159,7 @@ Scenario load(ConfigDoc d, const Zoo& zoo, const ImportOptions& options,
   std::optional<ModelSpec> flag_model = apply_imports(d, zoo, options, log);
   Scenario s = from_doc(d, zoo, flag_model);
   s.imports = std::move(log);
+  default_seq_len(d, s);
   if (adjust) adjust(s);
   validate_layout(s);
   return s;

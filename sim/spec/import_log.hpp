@@ -25,8 +25,9 @@ struct ImportedSetting {
 
 struct ImportResult {
   std::vector<ImportedSetting> settings;
-  std::vector<std::string> ignored;   // "KEY (no effect on step time or memory)" lines
-  std::vector<std::string> warnings;  // e.g. a code default that differs from the documentation
+  std::vector<std::string> ignored;      // "KEY (no effect on step time or memory)" lines
+  std::vector<std::string> warnings;     // e.g. a code default that differs from the documentation
+  std::vector<std::string> assumptions;  // each "auto" or default resolved, as said to the user
 };
 
 // Everything the loader imported into a scenario, for the CLI to print and
@@ -35,6 +36,9 @@ struct ImportLog {
   std::vector<ImportedSetting> applied;  // settings that took effect, in order
   std::vector<std::string> ignored;
   std::vector<std::string> warnings;
+  // Defaults that change the answer, said: "training.seq_len not given: using
+  // the model's context length 1024 (n_positions of config.json)".
+  std::vector<std::string> assumptions;
   std::string ds_config_file;        // "" when no ds_config was read
   std::string resolved_ds_config;    // ds_config.json with "auto" resolved and batch keys filled (JSON text)
   std::vector<std::string> ds_keys;  // scenario keys the ds_config sets (agreeing or applied), in order

@@ -35,6 +35,11 @@ struct ModelSpec {
   int ffn = 0;           // MLP inner size F
   int vocab = 0;         // vocabulary V (as padded by the training framework)
   int max_position = 0;  // rows of the learned position table (learned positions only)
+  // Longest sequence the model was trained for (HF max_position_embeddings /
+  // n_positions, card key context_length); 0 when unknown. The scenario's
+  // default training.seq_len when it gives none.
+  int context_length = 0;
+  std::string context_source;  // where context_length came from, e.g. "n_positions of config.json"
   MlpKind mlp = MlpKind::gelu;
   PositionKind position = PositionKind::learned;
   NormKind norm = NormKind::layernorm;

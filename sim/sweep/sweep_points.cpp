@@ -31,6 +31,7 @@ SweepBase read_base(const SweepSpec& spec, const Zoo& zoo, const Settings& setti
     b.gpus = static_cast<int>(d.given("nodes") ? d.get_int("nodes") : cluster.nodes) * b.gpus_per_node;
   b.global_batch = static_cast<int>(d.get_int("training.global_batch"));
   b.seq_len = static_cast<int>(d.get_int("training.seq_len"));
+  if (!d.given("training.seq_len") && b.model.context_length > 0) b.seq_len = b.model.context_length;  // as the loader
   b.pp = static_cast<int>(d.get_int("parallel.pp"));
   b.pp_layers = pipeline_items(b.model.layers, d.get_bool("parallel.embedding_in_pp_split"));
   return b;

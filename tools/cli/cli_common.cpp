@@ -74,6 +74,7 @@ void log_imports(const ImportLog& log) {
       spdlog::info("{} = {} (from {}{}{})", s.key, s.value, where_text(s.where), s.note.empty() ? "" : "; ", s.note);
   }
   for (const std::string& i : log.ignored) spdlog::info("ignored: {}", i);
+  for (const std::string& a : log.assumptions) spdlog::info("assumed: {}", a);
   for (const std::string& w : log.warnings) spdlog::warn("{}", w);
 }
 

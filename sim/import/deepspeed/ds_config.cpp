@@ -39,13 +39,18 @@ struct Batch {
   std::optional<long long> train, micro, accum;
 };
 
+// HF TrainingArguments.per_device_train_batch_size's default
+// (transformers/src/transformers/training_args.py).
+constexpr int kHfMicroBatch = 8;
+
 // "auto" batch keys take the scenario's values, as the HF Trainer fills them
-// from its arguments (per_device_train_batch_size, gradient_accumulation_steps).
+// from its arguments (per_device_train_batch_size, gradient_accumulation_steps);
+// the Trainer's own defaults where the scenario is silent.
 Batch batch_values(Reader& r) {
   const DsContext& c = r.ctx();
   Batch b;
   b.micro = r.is_auto("/train_micro_batch_size_per_gpu")
-                ? c.micro_batch
+                ? (c.micro_batch_given ? c.micro_batch : kHfMicroBatch)
                 : r.integer("/train_micro_batch_size_per_gpu", 1, kMaxMicroBatch);
   if (r.is_auto("/train_batch_size")) {
     if (c.global_batch) b.train = *c.global_batch;
@@ -79,6 +84,23 @@ void derive(Reader& r, Batch& b, long long world) {
            "(DeepSpeed's rule); give one of them, or \"auto\" to take the scenario's");
 }
 
+// The three batch keys as DeepSpeed ends up with them; each "auto" said.
+void resolve_batch(Reader& r, const Batch& b) {
+  const bool given = r.ctx().micro_batch_given, global = r.ctx().global_batch.has_value();
+  const std::pair<const char*, std::pair<long long, std::string>> keys[] = {
+      {"/train_batch_size", {*b.train, global ? "training.global_batch" : "micro x accumulation x data-parallel"}},
+      {"/train_micro_batch_size_per_gpu",
+       {*b.micro, given ? "training.micro_batch" : "HF Trainer default per_device_train_batch_size"}},
+      {"/gradient_accumulation_steps",
+       {*b.accum, global ? "global / (micro x data-parallel)" : "HF Trainer default gradient_accumulation_steps"}}};
+  for (const auto& [p, v] : keys) {
+    if (r.is_auto(p))
+      r.resolve_auto(p, v.first, v.second);
+    else
+      r.resolve(p, v.first);
+  }
+}
+
 }  // namespace
 
 void read_batch(Reader& r) {
@@ -108,19 +130,20 @@ void read_batch(Reader& r) {
   std::string tb_at = r.has("/train_batch_size") ? "/train_batch_size" : mb_at;
   r.set("training.micro_batch", str(*b.micro), mb_at, r.has("/train_micro_batch_size_per_gpu") ? "" : "derived");
   r.set("training.global_batch", str(*b.train), tb_at, r.has("/train_batch_size") ? "" : "derived");
-  r.resolve("/train_batch_size", *b.train);
-  r.resolve("/train_micro_batch_size_per_gpu", *b.micro);
-  r.resolve("/gradient_accumulation_steps", *b.accum);
+  resolve_batch(r, b);
 }
 
 namespace {
 
-// fp16.enabled / bf16.enabled: true, false or "auto" (the scenario's precision).
+// fp16.enabled / bf16.enabled: true, false or "auto" (the scenario's
+// precision; off when the scenario gives none, as TrainingArguments' fp16 and
+// bf16 default to False: fp32 without --bf16/--fp16).
 bool enabled(Reader& r, const std::string& section, const std::string& precision) {
   std::string p = "/" + section + "/enabled";
   if (r.is_auto(p)) {
-    bool on = r.ctx().precision == precision;
-    r.resolve(p, on);
+    const bool given = r.ctx().precision_given;
+    bool on = given && r.ctx().precision == precision;
+    r.resolve_auto(p, on, given ? "training.precision " + r.ctx().precision : "HF Trainer default: no --" + precision);
     return on;
   }
   return r.boolean(p).value_or(false);
@@ -151,7 +174,7 @@ void read_clipping(Reader& r) {
   const std::string p = "/gradient_clipping";
   if (r.is_auto(p)) {
     double v = r.ctx().grad_clip ? 1.0 : 0.0;  // HF TrainingArguments.max_grad_norm defaults to 1.0
-    r.resolve(p, v);
+    r.resolve_auto(p, v, "training.grad_clip; HF Trainer default max_grad_norm 1.0");
     r.set("training.grad_clip", r.ctx().grad_clip ? "true" : "false", p, "auto: training.grad_clip");
   } else if (auto v = r.number(p)) {
     if (*v < 0) r.fail(p, "expected a number >= 0 (0 disables clipping), found " + std::to_string(*v));

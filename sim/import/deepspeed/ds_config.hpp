@@ -37,8 +37,10 @@ struct DsContext {
   std::optional<int> dp;            // parallel.dp when the scenario gives it
   int hidden = 0;                   // model hidden size (for "auto" bucket sizes)
   int micro_batch = 1;              // training.micro_batch (given or default)
+  bool micro_batch_given = true;    // false: "auto" takes the HF Trainer's default 8
   std::optional<int> global_batch;  // training.global_batch when given
   std::string precision = "bf16";   // training.precision
+  bool precision_given = true;      // false: "enabled": "auto" is off (the HF Trainer without --bf16/--fp16)
   bool grad_clip = true;            // training.grad_clip
 };
 

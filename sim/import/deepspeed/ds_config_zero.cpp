@@ -113,7 +113,7 @@ void read_bucket(Reader& r, const Bucket& b, int stage) {
              "ZeRO-3, stage3_prefetch_bucket_size and stage3_param_persistence_threshold; using DeepSpeed's default " +
              str(*v));
     }
-    r.resolve(p, *v);
+    r.resolve_auto(p, *v, hf_auto(r, b.ds_key, stage) ? auto_note(b.ds_key) : "auto: DeepSpeed default");
     r.set(b.scenario, str(*v), p, hf_auto(r, b.ds_key, stage) ? auto_note(b.ds_key) : "auto: DeepSpeed default");
   } else if (auto v = r.integer(p)) {
     r.set(b.scenario, str(*v), p);

@@ -34,6 +34,11 @@ std::string dotted(const std::string& pointer) {
   return out;
 }
 
+void Reader::resolve_auto(const std::string& pointer, const json& value, const std::string& why) {
+  resolve(pointer, value);
+  out_.assumptions.push_back("ds_config " + dotted(pointer) + ": auto -> " + value.dump() + " (" + why + ")");
+}
+
 Reader::Reader(json root, const std::string& text, std::string file, const DsContext& ctx)
     : root_(std::move(root)), resolved_(root_), lines_(text), file_(std::move(file)), ctx_(ctx) {}
 

@@ -48,6 +48,9 @@ class Reader {
   void ignore(const std::string& pointer, const std::string& why = "no effect on step time or memory");
   void warn(const std::string& message) { out_.warnings.push_back(message); }
   void resolve(const std::string& pointer, const json& value) { resolved_[json::json_pointer(pointer)] = value; }
+  // An "auto" resolved: written into the resolved JSON and said in the log
+  // ("ds_config train_micro_batch_size_per_gpu: auto -> 8 (why)").
+  void resolve_auto(const std::string& pointer, const json& value, const std::string& why);
 
  private:
   const json& get(const std::string& pointer) const;

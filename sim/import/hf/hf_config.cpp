@@ -264,6 +264,18 @@ void read_opt(const Reader& r, ModelSpec& m) {
   m.dropout = any_dropout(r, {"dropout", "attention_dropout"}, true);
 }
 
+// The context length: the first of n_positions (GPT2Config), max_position_embeddings
+// (LlamaConfig, OPTConfig, GPTNeoXConfig) and n_ctx (GPT-2's
+// older name); BloomConfig (ALiBi) has none.
+void read_context(const Reader& r, ModelSpec& m, const std::string& file) {
+  for (const char* k : {"n_positions", "max_position_embeddings", "n_ctx"}) {
+    if (!r.has(k)) continue;
+    m.context_length = r.positive_int(k);
+    m.context_source = std::string(k) + " of " + std::filesystem::path(file).filename().string();
+    return;
+  }
+}
+
 // The last part of "_name_or_path" when set (meta-llama/Llama-2-7b-hf -> Llama-2-7b-hf);
 // else the folder of a file named config.json; else the file stem.
 std::string model_name(const Reader& r, const std::string& file) {
@@ -305,6 +317,7 @@ ModelSpec parse_hf_config(const std::string& json_text, const std::string& file)
     case Family::bloom: read_bloom(r, m); break;
     case Family::opt: read_opt(r, m); break;
   }
+  read_context(r, m, file);
   m.name = model_name(r, file);
   m.source = "Hugging Face config.json: " + file;
   check_model(m, file);
