@@ -16,7 +16,9 @@ template <class E>
 E pick(const ConfigDoc& d, const std::string& key) {
   const std::string v = d.get_choice(key);
   if (std::optional<E> e = enum_value<E>(v)) return *e;
-  d.fail(key, "unhandled value '" + v + "'");
+  std::string valid;
+  for (const std::string& n : enum_names<E>()) valid += (valid.empty() ? "" : ", ") + n;
+  d.fail(key, "'" + v + "' is not a value trainsim handles; valid: " + valid);
 }
 
 // As pick(), or nothing for the choice "auto".

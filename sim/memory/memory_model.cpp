@@ -218,7 +218,7 @@ std::string memory_shortfall(const MemoryNeeds& n) {
   std::string out;
   auto part = [&](bool fits, const char* what, Bytes need, Bytes have) {
     if (fits) return;
-    auto gib = [](Bytes b) { return fixed(b.value() / (1024.0 * 1024 * 1024), 1); };
+    auto gib = [](Bytes b) { return fixed(b.value() / kGiB, 1); };
     out += std::string(out.empty() ? "" : "; ") + what + " needs " + gib(need) + " GiB of " + gib(have) + " GiB (" +
            gib(need - have) + " GiB over)";
   };

@@ -1,12 +1,12 @@
 #include "cli_common.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 
 #include <spdlog/spdlog.h>
 
+#include "sim/core/format.hpp"
 #include "sim/load/data_dir.hpp"
 #include "sim/load/resolved_writer.hpp"
 #include "sim/load/scenario_loader.hpp"
@@ -181,18 +181,14 @@ void add_resolved_deepspeed(const Scenario& s, nlohmann::json& summary) {
 }
 
 OomExit oom_exit(double needed, const std::string& where, double hbm) {
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "%.2f GiB needed on %s but the GPU has %.2f GiB", needed / kGiB, where.c_str(),
-                hbm / kGiB);
-  return OomExit(std::string(buf) + "; raise tp/pp, ZeRO stage or recompute, or lower training.micro_batch");
+  return OomExit(fixed(needed / kGiB, 2) + " GiB needed on " + where + " but the GPU has " + fixed(hbm / kGiB, 2) +
+                 " GiB; raise tp/pp, ZeRO stage or recompute, or lower training.micro_batch");
 }
 
 OomExit offload_oom_exit(double needed, const std::string& what, double capacity) {
-  char buf[200];
-  std::snprintf(buf, sizeof buf, "%.2f GiB of %s needed per node but the node has %.2f GiB", needed / kGiB,
-                what.c_str(), capacity / kGiB);
-  return OomExit(std::string(buf) +
-                 "; offload less (offload.params / offload.optimizer), use more nodes, or a card with more");
+  return OomExit(fixed(needed / kGiB, 2) + " GiB of " + what + " needed per node but the node has " +
+                 fixed(capacity / kGiB, 2) +
+                 " GiB; offload less (offload.params / offload.optimizer), use more nodes, or a card with more");
 }
 
 void write_output_file(const std::string& dir, const std::string& name, const std::string& text) {

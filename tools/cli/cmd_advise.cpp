@@ -1,13 +1,13 @@
 // `trainsim advise SCENARIO [--set k=v]... [--threads N] [--json]`: why a plan
 // does not fit or is slow, and the nearest plans that fit or are faster, each
 // simulated (sim/sweep/advise.hpp, docs/sweep.md).
-#include <cstdio>
 #include <iostream>
 #include <memory>
 #include <thread>
 
 #include "cli_common.hpp"
 #include "sim/load/scenario_loader.hpp"
+#include "sim/core/format.hpp"
 #include "sim/core/quantity.hpp"
 #include "sim/report/report_format.hpp"
 #include "sim/sweep/advise.hpp"
@@ -77,11 +77,10 @@ std::string change_text(const Suggestion& s) {
 }
 
 std::string advice_text(const Advice& a) {
-  char buf[256];
-  std::snprintf(buf, sizeof buf, "plan as given: peak %s GiB of %s GiB (%s), step %.3f s, %.0f tokens/s\n",
-                gib_text(a.peak_memory_bytes).c_str(), gib_text(a.gpu_memory_bytes).c_str(),
-                a.fits ? "fits" : "DOES NOT FIT", a.step_time_s, a.tokens_per_s);
-  std::string out = a.simulated ? std::string(buf)
+  const std::string given = "plan as given: peak " + gib_text(a.peak_memory_bytes) + " GiB of " +
+                            gib_text(a.gpu_memory_bytes) + " GiB (" + (a.fits ? "fits" : "DOES NOT FIT") + "), step " +
+                            fixed(a.step_time_s, 3) + " s, " + fixed(a.tokens_per_s, 0) + " tokens/s\n";
+  std::string out = a.simulated ? given
                                 : "plan as given: not simulated (" + a.reason + "); analytic peak " +
                                       gib_text(a.peak_memory_bytes) + " GiB of " + gib_text(a.gpu_memory_bytes) +
                                       " GiB (" + (a.fits ? "fits" : "DOES NOT FIT") + ")\n";
@@ -94,11 +93,8 @@ std::string advice_text(const Advice& a) {
   std::vector<std::vector<std::string>> rows = {
       {"changes", "step [s]", "tokens/s", "peak [GiB]", "memory vs given [GiB]"}};
   for (const auto& s : a.suggestions) {
-    std::snprintf(buf, sizeof buf, "%+.2f", (s.peak_memory_bytes - a.peak_memory_bytes) / kGiB);
-    char step[32], tok[32];
-    std::snprintf(step, sizeof step, "%.3f", s.step_time_s);
-    std::snprintf(tok, sizeof tok, "%.0f", s.tokens_per_s);
-    rows.push_back({change_text(s), step, tok, gib_text(s.peak_memory_bytes), buf});
+    rows.push_back({change_text(s), fixed(s.step_time_s, 3), fixed(s.tokens_per_s, 0), gib_text(s.peak_memory_bytes),
+                    fixed((s.peak_memory_bytes - a.peak_memory_bytes) / kGiB, 2, true)});
   }
   out += a.suggestions.empty() ? "  none among " + std::to_string(a.candidates) + " plans tried\n"
                                : render_text_table(rows);

@@ -1,4 +1,5 @@
 // `trainsim collective`: an nccl-tests style table of one collective on a cluster.
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <cctype>
@@ -111,7 +112,6 @@ void run_collective(const CollectiveArgs& a) {
   req.bytes = lo;
   predict_or_usage_error(c, req, nodes);  // a forced algorithm the group cannot run fails before any output
   nlohmann::json rows = nlohmann::json::array();
-  char line[256];
   if (!a.json) {
     std::printf(
         "# trainsim collective: %s on %d GPUs of %s (%d nodes), %s\n", to_string(op), a.gpus, c.name.c_str(), nodes,
@@ -135,9 +135,8 @@ void run_collective(const CollectiveArgs& a) {
                     {"algorithm", r.algorithm},
                     {"protocol", r.protocol}});
     if (!a.json) {
-      std::snprintf(line, sizeof line, "%12.0f %12.0f %6s %10.2f %12.2f %12.2f %10s %8s\n", size, size / 4, "float",
-                    r.time_s * 1e6, algbw, busbw, r.algorithm.c_str(), r.protocol.c_str());
-      std::cout << line;
+      std::cout << fmt::format("{:12.0f} {:12.0f} {:>6} {:10.2f} {:12.2f} {:12.2f} {:>10} {:>8}\n", size, size / 4,
+                               "float", r.time_s * 1e6, algbw, busbw, r.algorithm, r.protocol);
     }
   }
   if (a.json)
