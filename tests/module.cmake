@@ -62,6 +62,7 @@ trainsim_add_cli_test(cli_sweep_test tests/cli/cli_sweep_test.sh)
 trainsim_add_cli_test(cli_validate_test tests/cli/cli_validate_test.sh)
 trainsim_add_cli_test(cli_data_dir_test tests/cli/cli_data_dir_test.sh)
 trainsim_add_cli_test(cli_no_yaml_test tests/cli/cli_no_yaml_test.sh)
+trainsim_add_cli_test(exercise_hf_deepspeed_test tests/cli/exercise_hf_deepspeed_test.sh)
 
 # golden summaries: each shipped scenario against tests/golden/ (docs/testing.md)
 file(STRINGS tests/golden/scenarios.txt golden_scenarios REGEX "^[^#]")

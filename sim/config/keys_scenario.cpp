@@ -1,11 +1,23 @@
-// The scenario key table (docs/design.md §3). Defaults are written as they would be
-// in YAML and parsed by the same code as user values.
+// The scenario key table (docs/design.md §3). Each default is the named constant
+// of sim/spec/scenario_defaults.hpp, written as it would be in YAML and parsed
+// by the same code as user values.
+#include <type_traits>
+
 #include "sim/config/keys.hpp"
 #include "sim/spec/enum_names.hpp"
 #include "sim/spec/limits.hpp"
+#include "sim/spec/scenario_defaults.hpp"
 
 namespace trainsim {
 namespace {
+
+namespace d = defaults;
+
+// A default as YAML text.
+std::string text(int v) { return std::to_string(v); }
+std::string text(bool v) { return v ? "true" : "false"; }
+template <typename E>
+requires std::is_enum_v<E> std::string text(E v) { return to_string(v); }
 
 KeyDef integer(std::string path, std::string def, std::string help, double min,
                std::optional<double> max = std::nullopt) {
@@ -32,9 +44,9 @@ KeyDef boolean(std::string path, std::string def, std::string help) {
   return k;
 }
 
-KeyDef quantity(std::string path, Dimension dim, std::string def, std::string help) {
+KeyDef quantity(std::string path, Dimension dim, double def, std::string help) {
   KeyDef k = KeyDef::of(std::move(path), ValueType::quantity, dim);
-  k.default_value = std::move(def);
+  k.default_value = format_quantity_yaml(def, dim);
   k.help = std::move(help);
   k.min = 0;
   return k;
@@ -74,77 +86,81 @@ void top_level_keys(std::vector<KeyDef>& k) {
 
 // parallel.*: the layout.
 void parallel_keys(std::vector<KeyDef>& k) {
-  k.push_back(integer("parallel.tp", "1", "tensor-parallel size (divides heads, KV heads and FFN)", 1, kMaxParallel));
-  k.push_back(integer("parallel.pp", "1", "pipeline-parallel size (at most the layer count)", 1, kMaxParallel));
+  k.push_back(
+      integer("parallel.tp", text(d::kTp), "tensor-parallel size (divides heads, KV heads and FFN)", 1, kMaxParallel));
+  k.push_back(
+      integer("parallel.pp", text(d::kPp), "pipeline-parallel size (at most the layer count)", 1, kMaxParallel));
   k.push_back(integer("parallel.dp", "", "data-parallel size; default: GPUs / (tp x pp x cp)", 1, kMaxParallel));
-  k.push_back(integer("parallel.cp", "1", "context-parallel size (splits the sequence)", 1, kMaxParallel));
-  k.push_back(integer("parallel.vp", "1", "model chunks per pipeline rank (interleaved 1F1B when > 1)", 1, kMaxChunks));
-  k.push_back(boolean("parallel.sequence_parallel", "false",
+  k.push_back(integer("parallel.cp", text(d::kCp), "context-parallel size (splits the sequence)", 1, kMaxParallel));
+  k.push_back(integer("parallel.vp", text(d::kVp), "model chunks per pipeline rank (interleaved 1F1B when > 1)", 1,
+                      kMaxChunks));
+  k.push_back(boolean("parallel.sequence_parallel", text(d::kSequenceParallel),
                       "Megatron sequence parallelism (shards norms/dropout activations over TP)"));
   k.push_back(integer(
-      "parallel.zero_stage", "0",
+      "parallel.zero_stage", text(d::kZeroStage),
       "DeepSpeed ZeRO stage over the dp x cp group: 0 none, 1 optimizer states, 2 + gradients, 3 + parameters", 0, 3));
-  k.push_back(choice("parallel.schedule", "1f1b", enum_names<Schedule>(),
+  k.push_back(choice("parallel.schedule", text(d::kSchedule), enum_names<Schedule>(),
                      "pipeline schedule; interleaved-1f1b requires vp > 1"));
-  k.push_back(choice("parallel.pipeline_engine", "megatron", enum_names<PipelineEngine>(),
+  k.push_back(choice("parallel.pipeline_engine", text(d::kPipelineEngine), enum_names<PipelineEngine>(),
                      "how pipeline stages exchange activations: megatron = asynchronous sends split over TP "
                      "(scatter/gather); deepspeed = DeepSpeed's PipelineEngine (Megatron-DeepSpeed): blocking sends "
                      "of the whole activation from every TP rank"));
   KeyDef order = KeyDef::of("parallel.order", ValueType::string);
-  order.default_value = "tp-cp-dp-pp";
+  order.default_value = to_string(kDefaultRankOrder);
   order.help =
       "rank order of the parallel dimensions, fastest first (Megatron RankGenerator; TP innermost keeps TP inside a "
       "node)";
   k.push_back(order);
   k.push_back(boolean(
-      "parallel.embedding_in_pp_split", "false",
+      "parallel.embedding_in_pp_split", text(d::kEmbeddingInPpSplit),
       "count the embedding and the output layer as one layer each when splitting layers over stages "
       "(Megatron --account-for-embedding/loss-in-pipeline-split, DeepSpeed partition 'type:transformer|embedding')"));
 }
 
 // training.*: batch, precision, recomputation, overlap and the host.
 void training_keys(std::vector<KeyDef>& k) {
-  k.push_back(integer("training.seq_len", "2048",
+  k.push_back(integer("training.seq_len", text(d::kSeqLen),
                       "sequence length in tokens; when not given, the model's context length (said in the log), "
                       "else this default",
                       1, kMaxSequence));
-  k.push_back(integer("training.micro_batch", "1", "sequences per micro-batch per GPU", 1, kMaxMicroBatch));
+  k.push_back(
+      integer("training.micro_batch", text(d::kMicroBatch), "sequences per micro-batch per GPU", 1, kMaxMicroBatch));
   KeyDef gb =
       integer("training.global_batch", "", "sequences per step (a multiple of micro_batch x dp)", 1, kMaxGlobalBatch);
   gb.required = true;
   k.push_back(gb);
-  k.push_back(choice("training.precision", "bf16", enum_names<Precision>(),
+  k.push_back(choice("training.precision", text(d::kPrecision), enum_names<Precision>(),
                      "training precision (fp8: FP8 GEMMs with bf16 weights, as Transformer Engine)"));
-  k.push_back(choice("training.recompute", "none", enum_names<Recompute>(),
+  k.push_back(choice("training.recompute", text(d::kRecompute), enum_names<Recompute>(),
                      "activation recomputation: selective recomputes the attention core, full the whole layer"));
-  k.push_back(choice("training.optimizer", "adam", enum_names<OptimizerKind>(),
+  k.push_back(choice("training.optimizer", text(d::kOptimizer), enum_names<OptimizerKind>(),
                      "optimizer: adam (2 fp32 states) or sgd with momentum (1 fp32 state)"));
-  k.push_back(
-      boolean("training.flash_attention", "true", "fused attention that does not store the s x s score matrix"));
+  k.push_back(boolean("training.flash_attention", text(d::kFlashAttention),
+                      "fused attention that does not store the s x s score matrix"));
   k.push_back(boolean(
-      "training.overlap_grad_reduce", "true",
+      "training.overlap_grad_reduce", text(d::kOverlapGradReduce),
       "reduce gradient buckets during the backward pass (Megatron --overlap-grad-reduce, DeepSpeed overlap_comm); "
       "DeepSpeed ZeRO-2/3 reduce in every backward either way, off making the backward wait for each bucket, "
       "and ZeRO-0 all-reduces after the backward either way"));
   k.push_back(
-      boolean("training.overlap_param_gather", "false",
+      boolean("training.overlap_param_gather", text(d::kOverlapParamGather),
               "ZeRO-1/2 and distributed optimizer: all-gather updated parameters behind the next step's forward "
               "(Megatron --overlap-param-gather) instead of after the optimizer step"));
   k.push_back(
-      boolean("training.overlap_p2p_comm", "false",
+      boolean("training.overlap_p2p_comm", text(d::kOverlapP2p),
               "interleaved schedule (vp > 1): pipeline sends overlap compute (Megatron --overlap-p2p-communication, "
               "NeMo overlap_p2p_comm); otherwise, as Megatron's p2p_communication waits on every send, the "
               "sending stage's compute waits for its pipeline transfers"));
   k.push_back(boolean(
-      "training.tp_comm_overlap", "false",
+      "training.tp_comm_overlap", text(d::kTpCommOverlap),
       "overlap tensor-parallel collectives with the GEMMs of their block (Transformer Engine --tp-comm-overlap)"));
-  k.push_back(boolean("training.grad_clip", "true",
+  k.push_back(boolean("training.grad_clip", text(d::kGradClip),
                       "gradient clipping: one all-reduce of the gradient norm over all GPUs before the step"));
   k.push_back(
-      quantity("training.host_dispatch_time", Dimension::time, "70us",
+      quantity("training.host_dispatch_time", Dimension::time, d::kHostDispatchTime,
                "CPU time the framework spends issuing one op (PyTorch eager + Megatron/DeepSpeed Python); "
                "a layer block takes at least its op count x this (0 = CUDA graphs; see results/calibration.md)"));
-  k.push_back(boolean("training.cuda_launch_blocking", "false",
+  k.push_back(boolean("training.cuda_launch_blocking", text(d::kCudaLaunchBlocking),
                       "CUDA_LAUNCH_BLOCKING=1: every kernel launch waits for the kernel, so the host's per-op time "
                       "(training.host_dispatch_time) adds to the GPU time instead of overlapping it"));
   k.push_back(choice("training.grad_dtype", "auto", {"auto", "fp32", "bf16", "fp16"},
@@ -159,40 +175,41 @@ void training_keys(std::vector<KeyDef>& k) {
 
 // offload.*: ZeRO-Offload / ZeRO-Infinity.
 void offload_keys(std::vector<KeyDef>& k) {
-  k.push_back(choice("offload.optimizer", "none", enum_names<OffloadDevice>(),
+  k.push_back(choice("offload.optimizer", text(d::kOffloadOptimizer), enum_names<OffloadDevice>(),
                      "where optimizer states live (ZeRO-Offload / ZeRO-Infinity)"));
-  k.push_back(choice("offload.params", "none", enum_names<OffloadDevice>(),
+  k.push_back(choice("offload.params", text(d::kOffloadParams), enum_names<OffloadDevice>(),
                      "where parameters live between uses (ZeRO-3 only)"));
   // DeepSpeed's offload settings; defaults are DeepSpeed's code defaults
   // (deepspeed/runtime/zero/offload_config.py, deepspeed/runtime/swap_tensor/aio_config.py).
-  k.push_back(boolean("offload.pin_memory", "false",
+  k.push_back(boolean("offload.pin_memory", text(d::kPinMemory),
                       "offload buffers in page-locked host memory (DeepSpeed pin_memory); pageable copies run at about "
                       "half the PCIe rate"));
-  k.push_back(integer("offload.optimizer_buffer_count", "4",
+  k.push_back(integer("offload.optimizer_buffer_count", text(d::kOptimizerBufferCount),
                       "optimizer-state swap buffers for NVMe offload (DeepSpeed offload_optimizer.buffer_count)", 1));
-  k.push_back(integer("offload.param_buffer_count", "5",
+  k.push_back(integer("offload.param_buffer_count", text(d::kParamBufferCount),
                       "parameter swap buffers for NVMe offload (DeepSpeed offload_param.buffer_count)", 1));
-  k.push_back(quantity("offload.param_buffer_size", Dimension::count, "1e8",
+  k.push_back(quantity("offload.param_buffer_size", Dimension::count, d::kParamBufferSize,
                        "elements per parameter swap buffer (DeepSpeed offload_param.buffer_size)"));
   k.push_back(
-      quantity("offload.max_in_cpu", Dimension::count, "1e9",
+      quantity("offload.max_in_cpu", Dimension::count, d::kMaxInCpu,
                "parameter elements kept in host memory when params go to NVMe (DeepSpeed offload_param.max_in_cpu)"));
   KeyDef nvme_path = KeyDef::of("offload.nvme_path", ValueType::string);
-  nvme_path.default_value = "/local_nvme";
+  nvme_path.default_value = d::kNvmePath;
   nvme_path.help =
       "NVMe mount for swapped tensors (DeepSpeed nvme_path; recorded, the drives come from the cluster card)";
   k.push_back(nvme_path);
   k.push_back(quantity(
-      "offload.cpu_adam_throughput", Dimension::count, "0",
+      "offload.cpu_adam_throughput", Dimension::count, d::kCpuAdamThroughput,
       "parameters per second DeepSpeedCPUAdam updates on one node; 0 = the cluster card's node.cpu_adam_throughput"));
-  k.push_back(
-      quantity("offload.aio_block_size", Dimension::bytes, "1MiB", "async I/O block size (DeepSpeed aio.block_size)"));
-  k.push_back(
-      integer("offload.aio_queue_depth", "8", "async I/O queue depth per thread (DeepSpeed aio.queue_depth)", 1));
-  k.push_back(integer("offload.aio_thread_count", "1", "async I/O threads (DeepSpeed aio.thread_count)", 1));
-  k.push_back(
-      boolean("offload.aio_single_submit", "false", "submit I/O requests one at a time (DeepSpeed aio.single_submit)"));
-  k.push_back(boolean("offload.aio_overlap_events", "true",
+  k.push_back(quantity("offload.aio_block_size", Dimension::bytes, d::kAioBlockSize,
+                       "async I/O block size (DeepSpeed aio.block_size)"));
+  k.push_back(integer("offload.aio_queue_depth", text(d::kAioQueueDepth),
+                      "async I/O queue depth per thread (DeepSpeed aio.queue_depth)", 1));
+  k.push_back(integer("offload.aio_thread_count", text(d::kAioThreadCount),
+                      "async I/O threads (DeepSpeed aio.thread_count)", 1));
+  k.push_back(boolean("offload.aio_single_submit", text(d::kAioSingleSubmit),
+                      "submit I/O requests one at a time (DeepSpeed aio.single_submit)"));
+  k.push_back(boolean("offload.aio_overlap_events", text(d::kAioOverlapEvents),
                       "overlap I/O submission and completion (DeepSpeed aio.overlap_events)"));
 }
 
@@ -211,33 +228,33 @@ void network_and_memory_keys(std::vector<KeyDef>& k) {
                      "model-state accounting: megatron (18 B/param, fp32 main grads), deepspeed (16 B/param + its "
                      "estimators' buffers); "
                      "auto = deepspeed when zero_stage >= 2 or anything is offloaded, else megatron"));
-  k.push_back(quantity("memory.cuda_context", Dimension::bytes, "1GiB",
+  k.push_back(quantity("memory.cuda_context", Dimension::bytes, d::kCudaContext,
                        "per-GPU memory outside the model: CUDA context, cuBLAS/cuDNN workspaces, NCCL buffers (an "
                        "assumption, see results/calibration.md)"));
-  KeyDef frag = quantity("memory.allocator_overhead", Dimension::fraction, "0.1",
+  KeyDef frag = quantity("memory.allocator_overhead", Dimension::fraction, d::kAllocatorOverhead,
                          "caching-allocator fragmentation, as a fraction of activation memory (an assumption, see "
                          "results/calibration.md)");
   frag.max = 1;
   k.push_back(frag);
-  k.push_back(quantity("memory.reduce_bucket_size", Dimension::count, "5e8",
+  k.push_back(quantity("memory.reduce_bucket_size", Dimension::count, d::kReduceBucketSize,
                        "DeepSpeed reduce_bucket_size in elements (code default 5e8); deepspeed convention only"));
   k.push_back(
-      quantity("memory.allgather_bucket_size", Dimension::count, "5e8",
+      quantity("memory.allgather_bucket_size", Dimension::count, d::kAllgatherBucketSize,
                "DeepSpeed allgather_bucket_size in elements (code default 5e8); deepspeed convention, ZeRO-1/2"));
   k.push_back(
-      quantity("memory.prefetch_bucket_size", Dimension::count, "5e7",
+      quantity("memory.prefetch_bucket_size", Dimension::count, d::kPrefetchBucketSize,
                "DeepSpeed stage3_prefetch_bucket_size in elements (code default 5e7); deepspeed convention, ZeRO-3"));
   k.push_back(
-      quantity("memory.param_persistence_threshold", Dimension::count, "1e5",
+      quantity("memory.param_persistence_threshold", Dimension::count, d::kParamPersistenceThreshold,
                "DeepSpeed stage3_param_persistence_threshold: ZeRO-3 parameters with fewer elements stay gathered"));
-  k.push_back(quantity("memory.max_live_parameters", Dimension::count, "1e9",
+  k.push_back(quantity("memory.max_live_parameters", Dimension::count, d::kMaxLiveParameters,
                        "DeepSpeed stage3_max_live_parameters: gathered ZeRO-3 parameter elements kept before release"));
   k.push_back(quantity(
-      "memory.max_reuse_distance", Dimension::count, "1e9",
+      "memory.max_reuse_distance", Dimension::count, d::kMaxReuseDistance,
       "DeepSpeed stage3_max_reuse_distance: a ZeRO-3 layer reused within this many fetched elements stays gathered "
       "into the next pass of the step (no pipeline), which then neither gathers nor fetches it; 0 = never"));
   k.push_back(
-      quantity("memory.sub_group_size", Dimension::count, "1e9",
+      quantity("memory.sub_group_size", Dimension::count, d::kSubGroupSize,
                "DeepSpeed sub_group_size: elements per optimizer-step sub-group (offload swaps per sub-group)"));
 }
 

@@ -1,5 +1,6 @@
 #include "sim/config/units.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -187,6 +188,39 @@ std::string format_quantity(double v, Dimension d) {
       return general(v * 1e9, 4) + " ns";
   }
   return std::to_string(v);
+}
+
+namespace {
+
+// The shortest "%g" text of v that reads back exactly, with the exponent
+// written as YAML users write it ("5e+08" -> "5e8").
+std::string shortest_number(double v) {
+  std::string text;
+  for (int digits = 1; digits <= 17; ++digits) {
+    text = general(v, digits);
+    if (std::stod(text) == v) break;
+  }
+  const size_t e = text.find('e');
+  if (e == std::string::npos) return text;
+  std::string exponent = text.substr(e + 1);
+  const bool negative = exponent[0] == '-';
+  exponent.erase(0, exponent.find_first_not_of("+-0"));
+  return text.substr(0, e + 1) + (negative ? "-" : "") + (exponent.empty() ? "0" : exponent);
+}
+
+}  // namespace
+
+std::string format_quantity_yaml(double v, Dimension d) {
+  if (d == Dimension::count || d == Dimension::fraction) return shortest_number(v);
+  std::string text = format_quantity(v, d);
+  text.erase(std::remove(text.begin(), text.end(), ' '), text.end());
+  if (parse_quantity(text, d) == v) return text;
+  // format_quantity rounds to 4 digits: fall back to the exact number in SI units.
+  const std::string_view unit = d == Dimension::bytes       ? "B"
+                                : d == Dimension::bandwidth ? "B/s"
+                                : d == Dimension::flop_rate ? "FLOP/s"
+                                                            : "s";
+  return shortest_number(v) + std::string(unit);
 }
 
 }  // namespace trainsim

@@ -33,4 +33,9 @@ double parse_quantity(std::string_view text, Dimension d);
 // "450 GB/s", "1.5 us", "989 TFLOP/s", "7.5 B".
 std::string format_quantity(double si_value, Dimension d);
 
+// Formats a value as it would be written in YAML, shortest first, such that
+// parse_quantity() reads back exactly `si_value`: "70us", "1GiB", "5e8", "0.1".
+// Used for the defaults printed by the key tables (docs/keys.md).
+std::string format_quantity_yaml(double si_value, Dimension d);
+
 }  // namespace trainsim

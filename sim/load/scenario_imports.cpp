@@ -124,19 +124,34 @@ void import_ds_config(ConfigDoc& d, const Zoo& zoo, const std::string& path, con
   log.resolved_ds_config = r.resolved_json;
 }
 
+// The global batch of one micro-batch per step: micro-batch x data-parallel size.
+std::string one_micro_batch_per_step(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& model) {
+  Scenario p = scenario_preview(d, zoo, model);
+  return std::to_string(d.get_int("training.micro_batch") * p.parallel.dp);
+}
+
 // Megatron-LM without --global-batch-size trains micro-batch x DP sequences per
 // step (one micro-batch per step); applies when nothing else gives the batch.
 void megatron_global_batch(ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& model, ImportLog& log) {
   if (d.given("training.global_batch")) return;
-  Scenario p = scenario_preview(d, zoo, model);
-  long long micro = d.get_int("training.micro_batch");
   ImportedSetting s{"training.global_batch",
-                    std::to_string(micro * p.parallel.dp),
+                    one_micro_batch_per_step(d, zoo, model),
                     {"(Megatron default)", 0, "--global-batch-size"},
                     true,
                     "Megatron-LM's default global batch: micro-batch x data-parallel size"};
   d.apply_import(s.key, s.value, s.where);
   log.applied.push_back(s);
+}
+
+// A command-line scenario that no source gives a batch: one micro-batch per
+// step (no gradient accumulation), said as an assumption.
+void command_line_global_batch(ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& model, ImportLog& log) {
+  if (d.given("training.global_batch")) return;
+  const std::string batch = one_micro_batch_per_step(d, zoo, model);
+  d.apply_import("training.global_batch", batch, {"(command line)", 0, "training.global_batch"});
+  log.assumptions.push_back("training.global_batch not given: " + batch +
+                            " = micro_batch x dp, one micro-batch per step without gradient accumulation "
+                            "(give --set training.global_batch=B or a ds_config)");
 }
 
 }  // namespace
@@ -156,6 +171,7 @@ std::optional<ModelSpec> apply_imports(ConfigDoc& d, const Zoo& zoo, const Impor
   if (!ds.empty()) import_ds_config(d, zoo, ds, model, log, defaults);
   apply_defaults(d, defaults, log);
   if (d.given("megatron_args") || !o.megatron_args.empty()) megatron_global_batch(d, zoo, model, log);
+  if (o.default_global_batch) command_line_global_batch(d, zoo, model, log);
   return model;
 }
 

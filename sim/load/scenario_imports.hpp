@@ -20,6 +20,9 @@ struct ImportOptions {
   std::string hostfile;       // --hostfile F: DeepSpeed hostfile (hostfile.hpp)
   int num_nodes = 0;          // --num_nodes N (0 = not given)
   int num_gpus = 0;           // --num_gpus G per node (0 = not given)
+  // Scenarios built on the command line: without a global batch from any
+  // source, train one micro-batch per step (micro_batch x dp), said as assumed.
+  bool default_global_batch = false;
 };
 
 // Applies every importer `options` and `d` name; returns the model built from

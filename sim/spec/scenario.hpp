@@ -2,13 +2,13 @@
 // and validated (docs/design.md §3). Loading goes through the declared key table
 // (keys.hpp), so every value here has a declared type, unit and default.
 //
-// Defaults: the scenario key table (sim/config/keys_scenario.cpp) is their one
-// source. The initialisers below restate it so that a Scenario built in code
-// equals one loaded from a YAML that gives only the required keys;
-// tests/config/scenario_defaults_test.cpp compares every field and fails on any
-// difference. Keys without a default (nodes, gpus, parallel.dp,
-// training.global_batch) are derived or required; their initialisers are
-// placeholders.
+// Defaults: each key's default is one named constant of scenario_defaults.hpp;
+// the initialisers below and the key table (sim/config/keys_scenario.cpp, which
+// prints them into docs/keys.md) both read it, so a Scenario built in code
+// equals one loaded from a YAML that gives only the required keys
+// (tests/config/scenario_defaults_test.cpp). Keys without a default (nodes,
+// gpus, parallel.dp, training.global_batch) are derived or required; their
+// initialisers are placeholders.
 #pragma once
 
 #include <map>
@@ -23,71 +23,51 @@
 #include "sim/spec/cluster_spec.hpp"
 #include "sim/spec/nccl_algo.hpp"
 #include "sim/spec/rank_order.hpp"
+#include "sim/spec/scenario_defaults.hpp"
+#include "sim/spec/scenario_enums.hpp"
 
 namespace trainsim {
 
-enum class Schedule { gpipe, one_f_one_b, interleaved_1f1b };
-enum class Recompute { none, selective, full };
-enum class OptimizerKind { adam, sgd };
-enum class OffloadDevice { none, cpu, nvme };
-// How model states are counted (users compare against both):
-//  megatron:  bf16/fp16 params 2 B + fp32 main grads 4 B + Adam 12 B = 18 B per
-//             parameter; the distributed optimizer (ZeRO-1) shards the 12 B.
-//  deepspeed: params 2 B + grads 2 B + Adam 12 B = 16 B (ZeRO paper), with the
-//             extra buffers DeepSpeed's own estimators count for ZeRO-2/3.
-enum class MemoryConvention { megatron, deepspeed };
-// How pipeline stages exchange activations (parallel.pipeline_engine):
-// megatron = Megatron's asynchronous scatter/gather sends split over TP;
-// deepspeed = DeepSpeed's PipelineEngine: blocking sends of the whole
-// activation from every TP rank.
-enum class PipelineEngine { megatron, deepspeed };
-
-const char* to_string(Schedule s);
-const char* to_string(Recompute r);
-const char* to_string(OptimizerKind o);
-const char* to_string(OffloadDevice d);
-const char* to_string(MemoryConvention c);
-const char* to_string(PipelineEngine e);
-
 struct ParallelPlan {
-  int tp = 1;  // tensor parallel
-  int pp = 1;  // pipeline parallel
-  int dp = 1;  // data parallel (derived when not given)
-  int cp = 1;  // context parallel
-  int vp = 1;  // model chunks per pipeline rank
-  bool sequence_parallel = false;
-  int zero_stage = 0;  // 0..3, sharded over the dp x cp group
-  Schedule schedule = Schedule::one_f_one_b;
-  bool embedding_in_pp_split = false;   // embedding and output layer count as a layer each
-  RankOrder order = kDefaultRankOrder;  // rank order, fastest dimension first (parallel.order)
-  PipelineEngine pipeline_engine = PipelineEngine::megatron;
+  int tp = defaults::kTp;  // tensor parallel
+  int pp = defaults::kPp;  // pipeline parallel
+  int dp = 1;              // data parallel (derived when not given)
+  int cp = defaults::kCp;  // context parallel
+  int vp = defaults::kVp;  // model chunks per pipeline rank
+  bool sequence_parallel = defaults::kSequenceParallel;
+  int zero_stage = defaults::kZeroStage;  // 0..3, sharded over the dp x cp group
+  Schedule schedule = defaults::kSchedule;
+  bool embedding_in_pp_split = defaults::kEmbeddingInPpSplit;  // embedding and output layer count as a layer each
+  RankOrder order = kDefaultRankOrder;                         // rank order, fastest dimension first (parallel.order)
+  PipelineEngine pipeline_engine = defaults::kPipelineEngine;
 
   bool operator==(const ParallelPlan&) const = default;
 };
 
 // How the step overlaps communication with compute (scenario training.* keys).
 struct OverlapOptions {
-  bool grad_reduce = true;    // gradient buckets reduced during the backward
-  bool param_gather = false;  // ZeRO-1/2 parameter all-gather hidden behind the next forward
-  bool tp_comm = false;       // TP collectives overlapped with their block's GEMMs
-  bool p2p = false;       // interleaved pipeline sends overlapped with compute (Megatron --overlap-p2p-communication)
-  bool grad_clip = true;  // global gradient-norm all-reduce before the step
+  bool grad_reduce = defaults::kOverlapGradReduce;    // gradient buckets reduced during the backward
+  bool param_gather = defaults::kOverlapParamGather;  // ZeRO-1/2 parameter all-gather hidden behind the next forward
+  bool tp_comm = defaults::kTpCommOverlap;            // TP collectives overlapped with their block's GEMMs
+  bool p2p = defaults::kOverlapP2p;                   // interleaved pipeline sends overlapped with compute (Megatron
+                                                      // --overlap-p2p-communication)
+  bool grad_clip = defaults::kGradClip;               // global gradient-norm all-reduce before the step
 
   bool operator==(const OverlapOptions&) const = default;
 };
 
 struct TrainingPlan {
-  int seq_len = 2048;
-  int micro_batch = 1;   // sequences per micro-batch per GPU
-  int global_batch = 1;  // sequences per step
-  Precision precision = Precision::bf16;
-  Recompute recompute = Recompute::none;
-  OptimizerKind optimizer = OptimizerKind::adam;
-  bool flash_attention = true;  // attention scores are not stored
+  int seq_len = defaults::kSeqLen;
+  int micro_batch = defaults::kMicroBatch;  // sequences per micro-batch per GPU
+  int global_batch = 1;                     // sequences per step
+  Precision precision = defaults::kPrecision;
+  Recompute recompute = defaults::kRecompute;
+  OptimizerKind optimizer = defaults::kOptimizer;
+  bool flash_attention = defaults::kFlashAttention;  // attention scores are not stored
   OverlapOptions overlap;
-  std::string compute_profile;     // measured per-layer times (CSV path, resolved), "" = cost model
-  double host_dispatch_s = 70e-6;  // CPU time to issue one op (training.host_dispatch_time), s
-  bool launch_blocking = false;    // CUDA_LAUNCH_BLOCKING=1 (training.cuda_launch_blocking)
+  std::string compute_profile;  // measured per-layer times (CSV path, resolved), "" = cost model
+  double host_dispatch_s = defaults::kHostDispatchTime;  // CPU time to issue one op (training.host_dispatch_time), s
+  bool launch_blocking = defaults::kCudaLaunchBlocking;  // CUDA_LAUNCH_BLOCKING=1 (training.cuda_launch_blocking)
   // Bytes of one main-gradient element (training.grad_dtype) under the megatron
   // convention: 4 = fp32 main grads (Megatron-LM's bf16 default), 2 = 16-bit
   // grads reduced in 16 bits (Megatron-core grad_reduce_in_fp32 false, NeMo
@@ -99,25 +79,25 @@ struct TrainingPlan {
 
 // DeepSpeed's async I/O settings for NVMe swapping (ds_config "aio").
 struct AioOptions {
-  Bytes block_size = Bytes(1 << 20);  // aio.block_size
-  int queue_depth = 8;                // aio.queue_depth
-  int thread_count = 1;               // aio.thread_count
-  bool single_submit = false;         // aio.single_submit
-  bool overlap_events = true;         // aio.overlap_events
+  Bytes block_size = Bytes(defaults::kAioBlockSize);  // aio.block_size
+  int queue_depth = defaults::kAioQueueDepth;         // aio.queue_depth
+  int thread_count = defaults::kAioThreadCount;       // aio.thread_count
+  bool single_submit = defaults::kAioSingleSubmit;    // aio.single_submit
+  bool overlap_events = defaults::kAioOverlapEvents;  // aio.overlap_events
 
   bool operator==(const AioOptions&) const = default;
 };
 
 struct OffloadPlan {
-  OffloadDevice optimizer = OffloadDevice::none;
-  OffloadDevice params = OffloadDevice::none;
-  bool pin_memory = false;                // page-locked host buffers
-  int optimizer_buffer_count = 4;         // offload_optimizer.buffer_count
-  int param_buffer_count = 5;             // offload_param.buffer_count
-  double param_buffer_elements = 1e8;     // offload_param.buffer_size
-  double max_in_cpu_elements = 1e9;       // offload_param.max_in_cpu
-  std::string nvme_path = "/local_nvme";  // recorded only
-  double cpu_adam_rate = 0;               // parameters/s per node for CPU-Adam; 0 = the cluster card's
+  OffloadDevice optimizer = defaults::kOffloadOptimizer;
+  OffloadDevice params = defaults::kOffloadParams;
+  bool pin_memory = defaults::kPinMemory;                        // page-locked host buffers
+  int optimizer_buffer_count = defaults::kOptimizerBufferCount;  // offload_optimizer.buffer_count
+  int param_buffer_count = defaults::kParamBufferCount;          // offload_param.buffer_count
+  double param_buffer_elements = defaults::kParamBufferSize;     // offload_param.buffer_size
+  double max_in_cpu_elements = defaults::kMaxInCpu;              // offload_param.max_in_cpu
+  std::string nvme_path{defaults::kNvmePath};                    // recorded only
+  double cpu_adam_rate = defaults::kCpuAdamThroughput;  // parameters/s per node for CPU-Adam; 0 = the cluster card's
   AioOptions aio;
 
   bool operator==(const OffloadPlan&) const = default;
@@ -125,15 +105,16 @@ struct OffloadPlan {
 
 struct MemoryOptions {
   MemoryConvention convention = MemoryConvention::megatron;
-  Bytes cuda_context = Bytes(kGiB);          // CUDA context + library workspaces per GPU
-  double allocator_overhead = 0.1;           // caching-allocator fragmentation, fraction of activations
-  double reduce_bucket_elements = 5e8;       // DeepSpeed reduce_bucket_size (elements)
-  double allgather_bucket_elements = 5e8;    // DeepSpeed allgather_bucket_size (elements)
-  double prefetch_bucket_elements = 5e7;     // DeepSpeed stage3_prefetch_bucket_size (elements)
-  double param_persistence_threshold = 1e5;  // DeepSpeed stage3_param_persistence_threshold (elements)
-  double max_live_parameters = 1e9;          // DeepSpeed stage3_max_live_parameters (elements)
-  double max_reuse_distance = 1e9;           // DeepSpeed stage3_max_reuse_distance (elements)
-  double sub_group_size = 1e9;               // DeepSpeed sub_group_size (elements)
+  Bytes cuda_context = Bytes(defaults::kCudaContext);        // CUDA context + library workspaces per GPU
+  double allocator_overhead = defaults::kAllocatorOverhead;  // caching-allocator fragmentation, fraction of activations
+  double reduce_bucket_elements = defaults::kReduceBucketSize;        // DeepSpeed reduce_bucket_size (elements)
+  double allgather_bucket_elements = defaults::kAllgatherBucketSize;  // DeepSpeed allgather_bucket_size (elements)
+  double prefetch_bucket_elements = defaults::kPrefetchBucketSize;  // DeepSpeed stage3_prefetch_bucket_size (elements)
+  double param_persistence_threshold =
+      defaults::kParamPersistenceThreshold;                   // DeepSpeed stage3_param_persistence_threshold (elements)
+  double max_live_parameters = defaults::kMaxLiveParameters;  // DeepSpeed stage3_max_live_parameters (elements)
+  double max_reuse_distance = defaults::kMaxReuseDistance;    // DeepSpeed stage3_max_reuse_distance (elements)
+  double sub_group_size = defaults::kSubGroupSize;            // DeepSpeed sub_group_size (elements)
 
   bool operator==(const MemoryOptions&) const = default;
 };

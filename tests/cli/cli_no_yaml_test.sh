@@ -68,9 +68,16 @@ same "$tmp/mds.json" "$tmp/mres.json" && ok "--save-resolved writes scenario.yam
   && ok "no scenario: exit 2 naming both ways" || bad "no scenario: $(cat "$tmp/none.err")"
 "$bin" run --model llama-2-7b > /dev/null 2> "$tmp/nocl.err"
 [ $? -eq 2 ] && ok "--model without --cluster: exit 2" || bad "--model without --cluster: exit 2"
-"$bin" run --model llama-2-7b --cluster dgx-a100-80gb > /dev/null 2> "$tmp/nob.err"
-[ $? -eq 2 ] && grep -q -- "--set training.global_batch=B" "$tmp/nob.err" && ok "no batch and no ds_config: exit 2 naming --set" \
+# No batch from any source: one micro-batch per step (micro_batch x dp), said as assumed.
+"$bin" run --model llama-2-7b --cluster dgx-a100-80gb --nodes 2 --set training.micro_batch=2 --json > "$tmp/nob.json" 2> "$tmp/nob.err"
+[ $? -eq 0 ] && grep -q "assumed: training.global_batch not given: 32 = micro_batch x dp" "$tmp/nob.err" \
+  && [ "$(python3 -c "import json,sys; l=json.load(open(sys.argv[1]))['layout']; print(l['global_batch'], l['num_micro_batches'])" "$tmp/nob.json")" = "32 1" ] \
+  && ok "no batch and no ds_config: 2 x 16 GPUs = 32 sequences, one micro-batch, said" \
   || bad "no batch and no ds_config: $(cat "$tmp/nob.err")"
+# --gpus: fewer GPUs than the nodes hold.
+"$bin" mem --model llama-2-7b --cluster dgx-a100-80gb --gpus 4 --json > "$tmp/g4.json" 2> "$tmp/g4.err"
+[ $? -eq 0 ] && [ "$(python3 -c "import json,sys; l=json.load(open(sys.argv[1]))['layout']; print(l['nodes'], l['gpus'], l['dp'])" "$tmp/g4.json")" = "1 4 4" ] \
+  && ok "--gpus 4: one node, 4 GPUs, dp 4" || bad "--gpus 4: $(cat "$tmp/g4.err")"
 
 # torchrun's spellings == DeepSpeed's; both spellings disagreeing: exit 2.
 cl=(--model llama-2-7b --cluster dgx-a100-80gb --set training.global_batch=64)
@@ -88,4 +95,4 @@ cl=(--model llama-2-7b --cluster dgx-a100-80gb --set training.global_batch=64)
   || bad "conflicting spellings: $(cat "$tmp/conf.err")"
 "$bin" run "$tmp/zoo.yaml" --model llama-2-13b > /dev/null 2> "$tmp/mix.err"
 [ $? -eq 2 ] && ok "SCENARIO and --model together: exit 2" || bad "SCENARIO and --model together: exit 2"
-finish 17
+finish 18

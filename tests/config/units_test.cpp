@@ -81,3 +81,20 @@ TEST_CASE("formatting round-trips through the parser") {
     CHECK(parse_quantity(text, Dimension::bandwidth) == doctest::Approx(v));
   }
 }
+
+TEST_CASE("format_quantity_yaml writes the shortest text that parses back exactly") {
+  CHECK(format_quantity_yaml(70e-6, Dimension::time) == "70us");
+  CHECK(format_quantity_yaml(1024.0 * 1024 * 1024, Dimension::bytes) == "1GiB");
+  CHECK(format_quantity_yaml(5e8, Dimension::count) == "5e8");
+  CHECK(format_quantity_yaml(1e5, Dimension::count) == "1e5");
+  CHECK(format_quantity_yaml(0, Dimension::count) == "0");
+  CHECK(format_quantity_yaml(0.1, Dimension::fraction) == "0.1");
+  // Values format_quantity would round still read back exactly.
+  for (double v : {1.0 / 3, 123456789.0, 2.5e-7, 7.25e11}) {
+    for (Dimension d : {Dimension::bytes, Dimension::bandwidth, Dimension::time, Dimension::flop_rate, Dimension::count,
+                        Dimension::fraction}) {
+      CAPTURE(v);
+      CHECK(parse_quantity(format_quantity_yaml(v, d), d) == v);
+    }
+  }
+}

@@ -30,6 +30,8 @@ void add_scenario_options(CLI::App& cmd, ScenarioArgs& args) {
   cmd.add_option("--nodes", args.nodes, "without SCENARIO: nodes (default: the key table's)")
       ->check(CLI::PositiveNumber);
   cmd.add_option("--seq-len", args.seq_len, "without SCENARIO: training.seq_len")->check(CLI::PositiveNumber);
+  cmd.add_option("--gpus", args.gpus, "without SCENARIO: GPUs used (default: nodes x GPUs per node)")
+      ->check(CLI::PositiveNumber);
   cmd.add_option("--set", args.sets, "override a scenario key: --set parallel.tp=4 (repeatable)")
       ->take_all()
       ->allow_extra_args(false);
@@ -55,6 +57,7 @@ void add_scenario_options(CLI::App& cmd, ScenarioArgs& args) {
       ->excludes(hostfile);
   cmd.add_option("--save-resolved", args.save_resolved,
                  "write the fully resolved scenario YAML (and ds_config.json, model card) into this folder");
+  add_hf_trainer_options(cmd, args.hf, args.imports.ds_config);
 }
 
 namespace {
@@ -133,40 +136,44 @@ std::string command_line_yaml(const ScenarioArgs& a) {
   if (std::filesystem::is_regular_file(model, ec)) model = std::filesystem::absolute(model, ec).string();
   std::string yaml = "model: " + yaml_scalar(model) + "\ncluster: " + yaml_scalar(a.cluster) + "\n";
   if (a.nodes > 0) yaml += "nodes: " + std::to_string(a.nodes) + "\n";
+  if (a.gpus > 0) yaml += "gpus: " + std::to_string(a.gpus) + "\n";
   if (a.seq_len > 0) yaml += "training:\n  seq_len: " + std::to_string(a.seq_len) + "\n";
   return yaml;
 }
 
 }  // namespace
 
-Scenario load_args_scenario(const ScenarioArgs& args, const std::vector<std::string>& sets, const Zoo& zoo) {
-  const ImportOptions imports = merged_imports(args);
-  const bool built = !args.model.empty() || !args.cluster.empty() || args.nodes > 0 || args.seq_len > 0;
+std::vector<std::string> with_hf_trainer_flags(const HfTrainerFlags& hf, const std::vector<std::string>& sets) {
+  std::vector<std::string> out;
+  for (const auto& [set, flag] : hf_trainer_sets(hf)) out.push_back(set);
+  out.insert(out.end(), sets.begin(), sets.end());  // an explicit --set comes last and wins
+  return out;
+}
+
+Scenario load_args_scenario(const ScenarioArgs& args, const std::vector<std::string>& given_sets, const Zoo& zoo) {
+  ImportOptions imports = merged_imports(args);
+  const std::vector<std::string> sets = with_hf_trainer_flags(args.hf, given_sets);
+  const bool built =
+      !args.model.empty() || !args.cluster.empty() || args.nodes > 0 || args.gpus > 0 || args.seq_len > 0;
   if (!args.scenario.empty()) {
     if (args.scenario.size() > 5 && args.scenario.ends_with(".json")) reject_json_scenario(args);
     if (built)
-      throw UsageError("--model/--cluster/--nodes/--seq-len describe a scenario without SCENARIO; with " +
+      throw UsageError("--model/--cluster/--nodes/--gpus/--seq-len describe a scenario without SCENARIO; with " +
                        args.scenario + " use --set (e.g. --set model=NAME)");
     return load_scenario(args.scenario, sets, zoo, imports);
   }
   if (args.model.empty() || args.cluster.empty())
     throw UsageError(
-        "no scenario: give SCENARIO.yaml, or --model NAME|config.json --cluster NAME [--nodes N] "
+        "no scenario: give SCENARIO.yaml, or --model NAME|config.json --cluster NAME [--nodes N] [--gpus G] "
         "[--ds-config F] [--seq-len L] (trainsim " +
         args.command + " --help)");
-  const bool batch_given = !imports.ds_config.empty() ||
-                           args.imports.megatron_args.find("--global-batch-size") != std::string::npos ||
-                           std::any_of(sets.begin(), sets.end(),
-                                       [](const std::string& k) { return k.starts_with("training.global_batch="); });
-  if (!batch_given)
-    throw UsageError(
-        "--model/--cluster without --ds-config: give the batch, --set training.global_batch=B "
-        "(sequences per step, a multiple of micro_batch x dp), or a ds_config with --ds-config F");
+  imports.default_global_batch = true;  // said as assumed when nothing gives the batch
   return load_scenario_string(command_line_yaml(args), kCommandLine, sets, zoo, imports);
 }
 
 Scenario load_cli_scenario(const ScenarioArgs& args) {
   Scenario s = load_args_scenario(args, args.sets, default_zoo());
+  for (const auto& [set, flag] : hf_trainer_sets(args.hf)) spdlog::info("{} (from {})", set, flag);
   log_imports(s.imports);
   if (!args.save_resolved.empty()) save_resolved(s, args.save_resolved);
   return s;

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/spec/scenario.hpp"
+#include "hf_trainer_flags.hpp"
 #include "sim/load/scenario_loader.hpp"
 #include "sim/load/zoo.hpp"
 
@@ -61,12 +62,14 @@ struct ScenarioArgs {
   std::string cluster;            // --cluster NAME (no SCENARIO)
   int nodes = 0;                  // --nodes N (no SCENARIO; 0 = not given)
   int seq_len = 0;                // --seq-len L (no SCENARIO; 0 = not given)
+  int gpus = 0;                   // --gpus G (no SCENARIO; 0 = not given)
   int nnodes = 0;                 // --nnodes N (torchrun's spelling of --num_nodes)
   int nproc_per_node = 0;         // --nproc-per-node G (torchrun's spelling of --num_gpus)
   std::vector<std::string> sets;  // --set key=value, in order
   bool json = false;              // --json: one JSON document on stdout
   std::string out_dir;            // --out DIR
   ImportOptions imports;          // --ds-config, --megatron-args, --hostfile, --num_nodes, --num_gpus
+  HfTrainerFlags hf;              // --bf16, --gradient_checkpointing, ... (hf_trainer_flags.hpp)
   std::string save_resolved;      // --save-resolved DIR
   std::string command;            // the subcommand's name, for messages
 };

@@ -1,0 +1,72 @@
+// The default of every scenario key that has one: the one source. The structs
+// of scenario.hpp initialise from these constants and the scenario key table
+// (sim/config/keys_scenario.cpp) prints them, with their units, into
+// `trainsim help keys` and docs/keys.md. Change a default here and nowhere else.
+// Units: seconds, bytes, elements (counts) and fractions.
+#pragma once
+
+#include <string_view>
+
+#include "sim/core/quantity.hpp"
+#include "sim/spec/gpu_spec.hpp"
+#include "sim/spec/scenario_enums.hpp"
+
+namespace trainsim::defaults {
+
+// parallel.*: one GPU per dimension, no sharding (Megatron-LM's and DeepSpeed's own defaults).
+inline constexpr int kTp = 1;
+inline constexpr int kPp = 1;
+inline constexpr int kCp = 1;
+inline constexpr int kVp = 1;
+inline constexpr bool kSequenceParallel = false;
+inline constexpr int kZeroStage = 0;
+inline constexpr Schedule kSchedule = Schedule::one_f_one_b;
+inline constexpr bool kEmbeddingInPpSplit = false;
+inline constexpr PipelineEngine kPipelineEngine = PipelineEngine::megatron;
+
+// training.*
+inline constexpr int kSeqLen = 2048;  // used only when the model card gives no context length
+inline constexpr int kMicroBatch = 1;
+inline constexpr Precision kPrecision = Precision::bf16;
+inline constexpr Recompute kRecompute = Recompute::none;
+inline constexpr OptimizerKind kOptimizer = OptimizerKind::adam;
+inline constexpr bool kFlashAttention = true;
+inline constexpr bool kOverlapGradReduce = true;
+inline constexpr bool kOverlapParamGather = false;
+inline constexpr bool kOverlapP2p = false;
+inline constexpr bool kTpCommOverlap = false;
+inline constexpr bool kGradClip = true;
+// CPU time to issue one op, seconds: fitted once on the calibration set (results/calibration.md).
+inline constexpr double kHostDispatchTime = 70e-6;
+inline constexpr bool kCudaLaunchBlocking = false;
+
+// offload.*: DeepSpeed's code defaults (deepspeed/runtime/zero/offload_config.py,
+// deepspeed/runtime/swap_tensor/aio_config.py).
+inline constexpr OffloadDevice kOffloadOptimizer = OffloadDevice::none;
+inline constexpr OffloadDevice kOffloadParams = OffloadDevice::none;
+inline constexpr bool kPinMemory = false;
+inline constexpr int kOptimizerBufferCount = 4;
+inline constexpr int kParamBufferCount = 5;
+inline constexpr double kParamBufferSize = 1e8;  // elements
+inline constexpr double kMaxInCpu = 1e9;         // elements
+inline constexpr std::string_view kNvmePath = "/local_nvme";
+inline constexpr double kCpuAdamThroughput = 0;  // parameters/s per node; 0 = the cluster card's
+inline constexpr double kAioBlockSize = 1 << 20;  // bytes
+inline constexpr int kAioQueueDepth = 8;
+inline constexpr int kAioThreadCount = 1;
+inline constexpr bool kAioSingleSubmit = false;
+inline constexpr bool kAioOverlapEvents = true;
+
+// memory.*: the two assumptions of results/calibration.md, then DeepSpeed's
+// code defaults (deepspeed/runtime/zero/config.py), all in elements.
+inline constexpr double kCudaContext = kGiB;  // bytes per GPU
+inline constexpr double kAllocatorOverhead = 0.1;  // fraction of activation memory
+inline constexpr double kReduceBucketSize = 5e8;
+inline constexpr double kAllgatherBucketSize = 5e8;
+inline constexpr double kPrefetchBucketSize = 5e7;
+inline constexpr double kParamPersistenceThreshold = 1e5;
+inline constexpr double kMaxLiveParameters = 1e9;
+inline constexpr double kMaxReuseDistance = 1e9;
+inline constexpr double kSubGroupSize = 1e9;
+
+}  // namespace trainsim::defaults

@@ -1,0 +1,29 @@
+// The enumerations of a scenario's settings (their names: enum_names.hpp).
+#pragma once
+
+namespace trainsim {
+
+enum class Schedule { gpipe, one_f_one_b, interleaved_1f1b };
+enum class Recompute { none, selective, full };
+enum class OptimizerKind { adam, sgd };
+enum class OffloadDevice { none, cpu, nvme };
+// How model states are counted (users compare against both):
+//  megatron:  bf16/fp16 params 2 B + fp32 main grads 4 B + Adam 12 B = 18 B per
+//             parameter; the distributed optimizer (ZeRO-1) shards the 12 B.
+//  deepspeed: params 2 B + grads 2 B + Adam 12 B = 16 B (ZeRO paper), with the
+//             extra buffers DeepSpeed's own estimators count for ZeRO-2/3.
+enum class MemoryConvention { megatron, deepspeed };
+// How pipeline stages exchange activations (parallel.pipeline_engine):
+// megatron = Megatron's asynchronous scatter/gather sends split over TP;
+// deepspeed = DeepSpeed's PipelineEngine: blocking sends of the whole
+// activation from every TP rank.
+enum class PipelineEngine { megatron, deepspeed };
+
+const char* to_string(Schedule s);
+const char* to_string(Recompute r);
+const char* to_string(OptimizerKind o);
+const char* to_string(OffloadDevice d);
+const char* to_string(MemoryConvention c);
+const char* to_string(PipelineEngine e);
+
+}  // namespace trainsim
