@@ -50,7 +50,7 @@ inline constexpr int kParamBufferCount = 5;
 inline constexpr double kParamBufferSize = 1e8;  // elements
 inline constexpr double kMaxInCpu = 1e9;         // elements
 inline constexpr std::string_view kNvmePath = "/local_nvme";
-inline constexpr double kCpuAdamThroughput = 0;  // parameters/s per node; 0 = the cluster card's
+inline constexpr double kCpuAdamThroughput = 0;   // parameters/s per node; 0 = the cluster card's
 inline constexpr double kAioBlockSize = 1 << 20;  // bytes
 inline constexpr int kAioQueueDepth = 8;
 inline constexpr int kAioThreadCount = 1;
@@ -59,7 +59,7 @@ inline constexpr bool kAioOverlapEvents = true;
 
 // memory.*: the two assumptions of results/calibration.md, then DeepSpeed's
 // code defaults (deepspeed/runtime/zero/config.py), all in elements.
-inline constexpr double kCudaContext = kGiB;  // bytes per GPU
+inline constexpr double kCudaContext = kGiB;       // bytes per GPU
 inline constexpr double kAllocatorOverhead = 0.1;  // fraction of activation memory
 inline constexpr double kReduceBucketSize = 5e8;
 inline constexpr double kAllgatherBucketSize = 5e8;

@@ -37,8 +37,9 @@ void add_hf_trainer_options(CLI::App& cmd, HfTrainerFlags& f, std::string& ds_co
   cmd.add_flag("--gradient_checkpointing", f.gradient_checkpointing,
                "HF Trainer --gradient_checkpointing (every decoder layer recomputed): training.recompute=full")
       ->group(group);
-  cmd.add_option("--attn_implementation", f.attn_implementation,
-                 "model attention (" + attention_names() + "): eager stores the score matrix (training.flash_attention)")
+  cmd.add_option(
+         "--attn_implementation", f.attn_implementation,
+         "model attention (" + attention_names() + "): eager stores the score matrix (training.flash_attention)")
       ->group(group);
   cmd.add_option("--per_device_train_batch_size", f.per_device_train_batch_size,
                  "HF Trainer micro-batch per GPU: training.micro_batch")
