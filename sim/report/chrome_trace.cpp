@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <set>
 #include <string>
@@ -36,15 +37,63 @@ double to_us(Seconds s) { return std::round(s.value() * kUsPerS * kPsPerUs) / kP
 
 int tid_of(Lane l) { return static_cast<int>(l); }
 
+// The spans of each (rank, lane) track, by start time.
+using Tracks = std::map<std::pair<int, Lane>, std::vector<const TraceSpan*>>;
+Tracks span_tracks(const StepResult& r) {
+  Tracks t;
+  for (const TraceSpan& s : r.spans)
+    if (s.end_s > s.start_s) t[{s.rank, s.lane}].push_back(&s);
+  for (auto& [key, v] : t)
+    std::stable_sort(v.begin(), v.end(),
+                     [](const TraceSpan* a, const TraceSpan* b) { return a->start_s < b->start_s; });
+  return t;
+}
+
+// The middle of a span in microseconds: a flow event there lies strictly
+// inside it, so Perfetto binds it to that slice whatever the order of events
+// with equal timestamps (its JSON importer binds "s", and "f" with "bp":"e", to
+// the slice open on the track at the event, and drops the arrow when none is).
+double middle_us(const TraceSpan& s) {
+  return std::round((to_us(s.start_s) + to_us(s.end_s)) / 2 * kPsPerUs) / kPsPerUs;
+}
+
+// A pipeline send bound to slices: its start in the send's span on the
+// sender's pp_p2p track; its end in the first compute span of the receiving
+// pass (same micro-batch, same direction F/B) that starts at or after the
+// arrival, else the first compute span after it. Nothing when a track has no
+// such span (the arrow is left out).
+std::optional<std::pair<double, double>> bind_flow(const TraceFlow& f, const Tracks& tracks) {
+  const auto src = tracks.find({f.src_rank, Lane::pp_p2p});
+  const auto dst = tracks.find({f.dst_rank, Lane::compute});
+  if (src == tracks.end() || dst == tracks.end()) return std::nullopt;
+  const TraceSpan* send = nullptr;
+  for (const TraceSpan* s : src->second)
+    if (s->start_s <= f.src_s && f.src_s < s->end_s) send = s;
+  if (send == nullptr) return std::nullopt;
+  const TraceSpan* any = nullptr;
+  for (const TraceSpan* s : dst->second) {
+    if (s->start_s < f.dst_s) continue;
+    if (any == nullptr) any = s;
+    if (s->micro_batch == send->micro_batch && !s->name.empty() && !send->name.empty() &&
+        s->name.front() == send->name.front())
+      return std::make_pair(middle_us(*send), middle_us(*s));
+  }
+  if (any == nullptr) return std::nullopt;
+  return std::make_pair(middle_us(*send), middle_us(*any));
+}
+
 std::vector<Ref> timed_refs(const StepResult& r) {
   std::vector<Ref> refs;
   refs.reserve(r.spans.size() + 2 * r.flows.size() + r.memory_samples.size());
   for (size_t i = 0; i < r.spans.size(); ++i)
     refs.push_back({r.spans[i].rank, to_us(r.spans[i].start_s), tid_of(r.spans[i].lane), Kind::span, i});
+  const Tracks tracks = r.flows.empty() ? Tracks{} : span_tracks(r);
   for (size_t i = 0; i < r.flows.size(); ++i) {
     const TraceFlow& f = r.flows[i];
-    refs.push_back({f.src_rank, to_us(f.src_s), tid_of(Lane::pp_p2p), Kind::flow_start, i});
-    refs.push_back({f.dst_rank, to_us(f.dst_s), tid_of(Lane::compute), Kind::flow_end, i});
+    const auto at = bind_flow(f, tracks);
+    if (!at) continue;
+    refs.push_back({f.src_rank, at->first, tid_of(Lane::pp_p2p), Kind::flow_start, i});
+    refs.push_back({f.dst_rank, at->second, tid_of(Lane::compute), Kind::flow_end, i});
   }
   for (size_t i = 0; i < r.memory_samples.size(); ++i)
     refs.push_back({r.memory_samples[i].rank, to_us(r.memory_samples[i].t_s), -1, Kind::counter, i});

@@ -16,9 +16,15 @@
 //    "mb<N>" / "c<N>" tokens);
 //  - a "C" counter event "HBM in use", args {"GiB": bytes / 2^30}, per
 //    MemorySample;
-//  - a flow per TraceFlow (pipeline send): "s" on the sender's pp_p2p thread
-//    at src_s and "f" with "bp":"e" on the receiver's compute thread at
-//    dst_s, same id, cat "pp".
+//  - a flow per TraceFlow (pipeline send), same id, cat "pp": "s" on the
+//    sender's pp_p2p thread in the middle of the send's span, and "f" with
+//    "bp":"e" on the receiver's compute thread in the middle of the first
+//    span of the receiving pass (same micro_batch, same F/B direction) that
+//    starts at or after the arrival dst_s (else of the first span after it).
+//    Each flow event lies strictly inside a slice of its own thread, as
+//    Perfetto's JSON importer needs to draw the arrow (it binds "s" and
+//    "f"+"bp":"e" to the slice open at that instant, and drops the flow when
+//    there is none); a flow with no such slice is left out.
 // Order: each process's metadata, then its events by (ts, tid), processes
 // by pid; ties broken by phase and input order, so the output is a pure
 // function of the StepResult.

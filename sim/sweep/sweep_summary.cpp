@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 
 #include "sim/core/quantity.hpp"
 #include "sim/report/report_format.hpp"
@@ -157,18 +159,82 @@ nlohmann::json sweep_report_json(const CsvTable& t, std::size_t top_k,
   return j;
 }
 
+namespace {
+
+// The layout column the plot colours by: the first that varies among `rows`.
+std::string colour_column(const CsvTable& t, const std::vector<std::size_t>& rows) {
+  for (const char* col :
+       {"zero_stage", "tp", "pp", "dp", "cp", "vp", "micro_batch", "recompute", "sequence_parallel", "schedule"}) {
+    const std::size_t c = t.column(col);
+    for (std::size_t r : rows)
+      if (t.rows[r][c] != t.rows[rows.front()][c]) return col;
+  }
+  return rows.empty() ? "" : "zero_stage";
+}
+
+// Sorts layout values numerically when both are numbers, else as text.
+bool value_less(const std::string& a, const std::string& b) {
+  char* ea = nullptr;
+  char* eb = nullptr;
+  const double x = std::strtod(a.c_str(), &ea), y = std::strtod(b.c_str(), &eb);
+  if (!a.empty() && !b.empty() && *ea == 0 && *eb == 0) return x < y;
+  return a < b;
+}
+
+}  // namespace
+
 ScatterPlot sweep_plot(const CsvTable& t, const std::string& title) {
   ScatterPlot p;
   p.title = title;
   const std::size_t status = t.column("status");
-  for (std::size_t r = 0; r < t.rows.size(); ++r) {
-    if (t.rows[r][status] != "simulated") continue;
+  std::vector<std::size_t> rows;
+  for (std::size_t r = 0; r < t.rows.size(); ++r)
+    if (t.rows[r][status] == "simulated") rows.push_back(r);
+  p.series_name = colour_column(t, rows);
+  std::vector<std::string> values;
+  for (std::size_t r : rows) values.push_back(t.rows[r][t.column(p.series_name)]);
+  std::sort(values.begin(), values.end(), value_less);
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  for (const std::string& v : values) p.series.push_back(p.series_name + " " + v);
+  for (std::size_t r : rows) {
     p.x_limit = cell_number(t, r, "gpu_memory_bytes") / kGiB;
+    const auto at = std::find(values.begin(), values.end(), t.rows[r][t.column(p.series_name)]);
     p.points.push_back({cell_number(t, r, "peak_memory_bytes") / kGiB, cell_number(t, r, "step_time_s"),
-                        t.rows[r][t.column("pareto")] == "true", t.rows[r][t.column("fits")] == "true",
-                        row_label(t, r)});
+                        t.rows[r][t.column("pareto")] == "true", t.rows[r][t.column("fits")] == "true", row_label(t, r),
+                        static_cast<int>(at - values.begin())});
   }
   return p;
+}
+
+namespace {
+
+// The sweep's value of `key` for the title.
+std::string title_value(const SweepSpec* spec, const CsvTable& t, const std::string& key) {
+  if (spec != nullptr)
+    if (auto it = spec->values.find(key); it != spec->values.end()) return it->second;
+  const auto col = std::find(t.header.begin(), t.header.end(), key);
+  if (col == t.header.end()) return "several " + key + "s";
+  std::vector<std::string> seen;
+  for (const auto& row : t.rows) {
+    const std::string& v = row[static_cast<std::size_t>(col - t.header.begin())];
+    if (std::find(seen.begin(), seen.end(), v) == seen.end()) seen.push_back(v);
+  }
+  return seen.size() == 1 ? seen.front() : "several " + key + "s";
+}
+
+}  // namespace
+
+std::string sweep_plot_title(const SweepSpec* spec, const CsvTable& t) {
+  long long lo = 0, hi = 0;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    if (t.rows[r][t.column("status")] != "simulated") continue;
+    const long long g = std::llround(cell_number(t, r, "tp") * cell_number(t, r, "pp") * cell_number(t, r, "dp") *
+                                     cell_number(t, r, "cp"));
+    lo = lo == 0 ? g : std::min(lo, g);
+    hi = std::max(hi, g);
+  }
+  std::string gpus = lo == hi ? std::to_string(hi) : std::to_string(lo) + "-" + std::to_string(hi);
+  return title_value(spec, t, "model") + " on " + title_value(spec, t, "cluster") + ", " + gpus + " GPUs";
 }
 
 }  // namespace trainsim

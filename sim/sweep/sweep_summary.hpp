@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sim/report/svg_plot.hpp"
+#include "sim/sweep/sweep_file.hpp"
 #include "sim/sweep/sweep_csv.hpp"
 
 namespace trainsim {
@@ -56,7 +57,16 @@ nlohmann::json sweep_report_json(const CsvTable& t, std::size_t top_k,
                                  const std::map<std::string, std::size_t>& skipped = {});
 
 // Step time against peak memory of every simulated row, the front highlighted
-// and the GPU's memory marked (`trainsim sweep --plot`).
+// and the GPU's memory marked (`trainsim sweep --plot`). The points are
+// coloured by the first layout column of zero_stage, tp, pp, dp, cp, vp,
+// micro_batch, recompute, sequence_parallel, schedule whose value differs
+// among them (the ZeRO stage first: the choice a DeepSpeed sweep is about).
 ScatterPlot sweep_plot(const CsvTable& t, const std::string& title);
+
+// The plot's title: "MODEL on CLUSTER, N GPUs" from the sweep file's single
+// `model` and `cluster` values (else a swept column of that name, else
+// "several ..."), the GPU count tp x pp x dp x cp of the simulated rows
+// ("N-M GPUs" when they differ); `spec` may be null (merged CSVs).
+std::string sweep_plot_title(const SweepSpec* spec, const CsvTable& t);
 
 }  // namespace trainsim

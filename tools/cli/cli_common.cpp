@@ -13,6 +13,28 @@
 
 namespace trainsim::cli {
 
+namespace {
+bool quiet_flag = false;
+}  // namespace
+
+CommandLineFlags scan_flags(int argc, char** argv) {
+  CommandLineFlags f;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--") break;
+    if (a == "--json" || a.starts_with("--json=")) f.json = true;
+    if (a == "--quiet" || a == "-q") f.quiet = true;
+  }
+  quiet_flag = f.quiet;
+  return f;
+}
+
+bool quiet() { return quiet_flag; }
+
+nlohmann::json error_json(int exit_status, const std::string& kind, const std::string& message) {
+  return {{"error", {{"kind", kind}, {"message", message}, {"exit_status", exit_status}}}};
+}
+
 std::filesystem::path data_dir() {
   const char* env = std::getenv(kDataDirEnv);
   std::error_code ec;

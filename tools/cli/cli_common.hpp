@@ -45,6 +45,24 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Flags that act before CLI11 parses the command line, found by a scan of argv:
+// --json (errors become a JSON document on stdout too) and -q/--quiet (stderr
+// carries errors only: no progress bars, no information, no warnings).
+struct CommandLineFlags {
+  bool json = false;
+  bool quiet = false;
+};
+CommandLineFlags scan_flags(int argc, char** argv);
+// True after scan_flags saw --quiet: commands skip their progress output.
+bool quiet();
+
+// The JSON document an error prints on stdout under --json (docs/usage.md
+// "Errors"): {"error": {"kind", "message", "exit_status"}}; `kind` is
+// bad_input or internal, `exit_status` the process's status (2 or 3). A plan
+// that does not fit (exit 1) prints no error document: its summary, with
+// "fits": false, is already the document on stdout.
+nlohmann::json error_json(int exit_status, const std::string& kind, const std::string& message);
+
 // The data directory (models/, topologies/, scenarios/, data/reference/):
 // $TRAINSIM_DATA, else beside this executable (PREFIX/share/trainsim of an
 // install, or the source tree around its build folder), else the source tree

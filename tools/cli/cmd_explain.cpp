@@ -2,6 +2,7 @@
 // the ZeRO paper's model-state memory and communication, stage by stage.
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -21,6 +22,9 @@ namespace {
 // The largest GPU count accepted: far beyond any cluster, small enough that
 // every byte count stays exact in a double.
 constexpr int kMaxGpus = 1 << 24;
+// Below this a --params count without a unit is refused ("70" meant 70B): a
+// million parameters is far below any model trained at the scale simulated here.
+constexpr double kBareParamsFloor = 1e6;
 
 struct ExplainZeroArgs {
   std::string model;                        // --model: zoo name or path
@@ -65,6 +69,13 @@ std::vector<int> parse_gpu_list(const std::string& text) {
 
 std::int64_t parse_param_count(const std::string& text) {
   const SourceLocation where{"--params", 0, ""};
+  // A bare number below a million is a count nobody trains: the unit was left out.
+  if (!text.empty() && text.find_first_not_of("0123456789.") == std::string::npos) {
+    const double bare = std::strtod(text.c_str(), nullptr);
+    if (bare < kBareParamsFloor)
+      throw ConfigError(where, "'" + text + "' would be " + text + " parameters; did you mean " + text +
+                                   "B? Give the unit: 7.5B, 70B, 350M or 1T");
+  }
   double v = 0.0;
   try {
     v = parse_quantity(text, Dimension::count);

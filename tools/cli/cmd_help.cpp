@@ -31,15 +31,41 @@ void print_markdown(const KeyTable& table) {
   std::cout << "\n";
 }
 
+// One table as JSON: every key with its type, default, unit dimension, choices
+// and bounds as the key table declares them.
+nlohmann::json table_json(const KeyTable& table) {
+  nlohmann::json keys = nlohmann::json::array();
+  for (const KeyDef& k : table.keys()) {
+    nlohmann::json j = {{"key", k.path},
+                        {"type", k.describe_type()},
+                        {"required", k.required},
+                        {"help", k.help},
+                        {"choices", k.choices}};
+    j["default"] = k.default_value.empty() ? nlohmann::json(nullptr) : nlohmann::json(k.default_value);
+    if (k.min) j["min"] = *k.min;
+    if (k.max) j["max"] = *k.max;
+    keys.push_back(std::move(j));
+  }
+  return {{"kind", table.kind()}, {"keys", std::move(keys)}};
+}
+
 }  // namespace
 
 void add_help_command(CLI::App& app) {
   CLI::App* help = app.add_subcommand("help", "reference: `trainsim help keys` lists every configuration key");
   CLI::App* keys = help->add_subcommand("keys", "every key of scenario, model, GPU and cluster files");
   auto markdown = std::make_shared<bool>(false);
+  auto json = std::make_shared<bool>(false);
   keys->add_flag("--markdown", *markdown, "print Markdown tables (docs/keys.md is made this way)");
+  keys->add_flag("--json", *json, "print one JSON document {schema_version, tables: [{kind, keys: [...]}]}");
   help->require_subcommand(1);
-  keys->callback([markdown] {
+  keys->callback([markdown, json] {
+    if (*json) {
+      nlohmann::json tables = nlohmann::json::array();
+      for (const KeyTable* t : all_key_tables()) tables.push_back(table_json(*t));
+      std::cout << nlohmann::json{{"schema_version", 1}, {"tables", std::move(tables)}}.dump(2) << "\n";
+      return;
+    }
     for (const KeyTable* t : all_key_tables()) {
       if (*markdown)
         print_markdown(*t);

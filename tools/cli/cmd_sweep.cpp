@@ -59,7 +59,7 @@ void write_file(const std::string& path, const std::string& text) {
 
 // A bar on stderr while it is a terminal; nothing otherwise.
 std::function<void(std::size_t, std::size_t)> progress_bar() {
-  if (!isatty(STDERR_FILENO)) return {};
+  if (quiet() || !isatty(STDERR_FILENO)) return {};
   return [last = std::size_t{0}](std::size_t done, std::size_t total) mutable {
     std::size_t width = 40, filled = total ? done * width / total : width;
     if (filled == last && done != total) return;
@@ -70,10 +70,11 @@ std::function<void(std::size_t, std::size_t)> progress_bar() {
   };
 }
 
+// `spec`: the sweep file's (null for --merge), for the plot's title.
 void report(const SweepArgs& args, const CsvTable& table, const std::map<std::string, std::size_t>& skipped,
-            const std::string& title) {
+            const SweepSpec* spec) {
   if (!args.out.empty()) write_file(args.out, csv_text(table));
-  if (!args.plot.empty()) write_file(args.plot, render_svg(sweep_plot(table, title)));
+  if (!args.plot.empty()) write_file(args.plot, render_svg(sweep_plot(table, sweep_plot_title(spec, table))));
   if (args.json)
     std::cout << sweep_report_json(table, args.top, skipped).dump(2) << "\n";
   else
@@ -86,8 +87,8 @@ void merge_command(const SweepArgs& args) {
   std::vector<CsvTable> parts;
   for (const auto& f : args.merge) parts.push_back(parse_csv(read_file(f), f));
   CsvTable all = merge_tables(parts, args.merge);
-  std::fprintf(stderr, "merged %zu files: %zu points\n", parts.size(), all.rows.size());
-  report(args, all, {}, "merged sweep");
+  if (!quiet()) std::fprintf(stderr, "merged %zu files: %zu points\n", parts.size(), all.rows.size());
+  report(args, all, {}, nullptr);
 }
 
 void sweep_command(const SweepArgs& args) {
@@ -103,9 +104,10 @@ void sweep_command(const SweepArgs& args) {
   std::optional<SweepRun> run = run_sweep_distributed(spec, zoo, o);
   if (!run) return;  // an MPI worker: rank 0 reports
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::fprintf(stderr, "swept %zu of %zu points (shard %d/%d) in %.1f s on %d threads\n", run->table.rows.size(),
-               run->total_points, o.shard, o.shards, wall, o.threads);
-  report(args, run->table, run->skipped, args.sweep);
+  if (!quiet())
+    std::fprintf(stderr, "swept %zu of %zu points (shard %d/%d) in %.1f s on %d threads\n", run->table.rows.size(),
+                 run->total_points, o.shard, o.shards, wall, o.threads);
+  report(args, run->table, run->skipped, &spec);
 }
 
 }  // namespace

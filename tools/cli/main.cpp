@@ -4,19 +4,39 @@
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <string>
 
 #include "cli_common.hpp"
 #include "sim/core/error.hpp"
+
+namespace {
+
+// The error as the message on stderr and, when the command line asked for
+// --json, also as one JSON document on stdout (docs/usage.md "Errors"), so a
+// script reading stdout sees what failed. Returns `status`.
+int fail(bool json, int status, const char* kind, const std::string& message, const char* prefix) {
+  std::cerr << prefix << message << "\n";
+  if (json) std::cout << trainsim::cli::error_json(status, kind, message).dump(2) << "\n";
+  return status;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace trainsim::cli;
   // Logs and warnings go to stderr; SPDLOG_LEVEL=debug (or net=debug) tunes them.
   spdlog::set_default_logger(spdlog::stderr_color_mt("trainsim"));
   spdlog::cfg::load_env_levels();
+  const CommandLineFlags flags = scan_flags(argc, argv);
+  if (flags.quiet) spdlog::set_level(spdlog::level::err);  // --quiet: the result and errors only
 
   CLI::App app{"trainsim: discrete-event simulator of large-model training on GPU clusters"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "trainsim 0.1.0");
+  bool quiet_flag = false;  // acted on by scan_flags above; declared so CLI11 accepts and documents it
+  app.add_flag("-q,--quiet", quiet_flag,
+               "no progress or information on stderr: only the result, warnings dropped, errors kept");
+  app.fallthrough();  // --quiet after the subcommand too
   add_run_command(app);
   add_mem_command(app);
   add_explain_command(app);
@@ -29,20 +49,20 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitBadInput;
+    if (e.get_exit_code() == 0 || !flags.json) {
+      int code = app.exit(e);
+      return code == 0 ? kExitOk : kExitBadInput;
+    }
+    return fail(true, kExitBadInput, "bad_input", e.what(), "error: ");
   } catch (const trainsim::ConfigError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return kExitBadInput;
+    return fail(flags.json, kExitBadInput, "bad_input", e.what(), "error: ");
   } catch (const UsageError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return kExitBadInput;
+    return fail(flags.json, kExitBadInput, "bad_input", e.what(), "error: ");
   } catch (const OomExit& e) {
-    std::cerr << "out of memory: " << e.what() << "\n";
-    return kExitOom;
+    // The summary (fits: false) is already the one JSON document on stdout.
+    return fail(false, kExitOom, "out_of_memory", e.what(), "out of memory: ");
   } catch (const std::exception& e) {
-    std::cerr << "internal error: " << e.what() << "\n";
-    return kExitInternal;
+    return fail(flags.json, kExitInternal, "internal", e.what(), "internal error: ");
   }
   return kExitOk;
 }
