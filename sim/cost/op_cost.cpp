@@ -62,13 +62,16 @@ void add_layer_op(LayerSums& sums, LayerTimes& t, const Op& op, double s) {
   if (op.pass == Pass::backward) {
     sums.backward[b].add(s);
     t.backward_flops += op.flops;
+    t.backward_block_flops[b] += op.flops;
     return;
   }
   sums.forward[b].add(s);
   t.forward_flops += op.flops;
+  t.forward_block_flops[b] += op.flops;
   if (!op.recompute) return;
   sums.recompute[b].add(s);
   t.recompute_flops += op.flops;
+  t.recompute_block_flops[b] += op.flops;
 }
 
 }  // namespace

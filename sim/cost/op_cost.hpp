@@ -30,6 +30,8 @@ struct LayerTimes {
   // set (re-run in backward). A measured profile (apply_profile) replaces the
   // times only; these stay the model's.
   double forward_flops = 0, backward_flops = 0, recompute_flops = 0;
+  // The same by block, [0] attention and [1] MLP (the trace's "L12 attn fwd" spans).
+  double forward_block_flops[2] = {0, 0}, backward_block_flops[2] = {0, 0}, recompute_block_flops[2] = {0, 0};
   double forward() const { return attention_forward + mlp_forward; }
   double backward() const { return attention_backward + mlp_backward; }
   double recompute() const { return attention_recompute + mlp_recompute; }

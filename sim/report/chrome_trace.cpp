@@ -74,8 +74,9 @@ std::optional<std::pair<double, double>> bind_flow(const TraceFlow& f, const Tra
   for (const TraceSpan* s : dst->second) {
     if (s->start_s < f.dst_s) continue;
     if (any == nullptr) any = s;
-    if (s->micro_batch == send->micro_batch && !s->name.empty() && !send->name.empty() &&
-        s->name.front() == send->name.front())
+    const std::string& a = s->pass.empty() ? s->name : s->pass;
+    const std::string& b = send->pass.empty() ? send->name : send->pass;
+    if (s->micro_batch == send->micro_batch && !a.empty() && !b.empty() && a.front() == b.front())
       return std::make_pair(middle_us(*send), middle_us(*s));
   }
   if (any == nullptr) return std::nullopt;
@@ -105,6 +106,10 @@ nlohmann::json span_args(const TraceSpan& s) {
   nlohmann::json args = {{"lane", to_string(s.lane)}};
   if (s.micro_batch >= 0) args["micro_batch"] = s.micro_batch;
   if (s.chunk >= 0) args["chunk"] = s.chunk;
+  if (s.flops > 0) args["flops"] = s.flops;
+  if (s.bytes > 0) args["bytes"] = s.bytes;
+  if (!s.algorithm.empty()) args["algorithm"] = s.algorithm;
+  if (!s.pass.empty()) args["pass"] = s.pass;
   return args;
 }
 
@@ -118,10 +123,14 @@ double span_dur_us(const TraceSpan& s, double ts_us) {
 // building a JSON object per span costs several times more than writing it.
 void write_span(std::ostream& os, const StepResult& r, const Ref& e) {
   const TraceSpan& s = r.spans[e.index];
-  os << "{\"args\":{";
+  os << "{\"args\":{";  // keys in sorted order, as dump() writes them
+  if (!s.algorithm.empty()) os << "\"algorithm\":" << nlohmann::json(s.algorithm).dump() << ',';
+  if (s.bytes > 0) os << "\"bytes\":" << nlohmann::json(s.bytes).dump() << ',';
   if (s.chunk >= 0) os << "\"chunk\":" << s.chunk << ',';
+  if (s.flops > 0) os << "\"flops\":" << nlohmann::json(s.flops).dump() << ',';
   os << "\"lane\":\"" << to_string(s.lane) << '"';
   if (s.micro_batch >= 0) os << ",\"micro_batch\":" << s.micro_batch;
+  if (!s.pass.empty()) os << ",\"pass\":" << nlohmann::json(s.pass).dump();
   os << "},\"cat\":" << nlohmann::json(s.category).dump()
      << ",\"dur\":" << nlohmann::json(span_dur_us(s, e.ts_us)).dump() << ",\"name\":" << nlohmann::json(s.name).dump()
      << ",\"ph\":\"X\",\"pid\":" << e.pid << ",\"tid\":" << e.tid << ",\"ts\":" << nlohmann::json(e.ts_us).dump()

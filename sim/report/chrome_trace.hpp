@@ -9,11 +9,20 @@
 //    process_sort_index = rank;
 //  - one thread per Lane used on that GPU: tid = the lane's index in
 //    enum Lane, "M" metadata thread_name = to_string(lane) and
-//    thread_sort_index = tid;
+//    thread_sort_index = tid; CPU-Adam (optimizer offload) is on the "host"
+//    thread (tid 6), the compute thread idle meanwhile;
 //  - an "X" complete event per TraceSpan, ts and dur in microseconds
-//    (doubles, rounded to the picosecond), cat = the span's category,
-//    args {lane, micro_batch, chunk} (the last two when the name has
-//    "mb<N>" / "c<N>" tokens);
+//    (doubles, rounded to the picosecond), cat = the span's category, name
+//    saying the layer and operation: compute "L12 attn fwd", "L12 mlp bwd",
+//    "L12 attn recompute", "embedding fwd", "output bwd", "optimizer step";
+//    collectives "<op> <what> <size> <algorithm>", e.g. "all_reduce L12 mlp
+//    33.6 MB nvls", "all_gather L12 params 1.7 GB ring" (a ZeRO-3 gather),
+//    "reduce_scatter grad reduce 400 MB ring"; copies and sends by their
+//    purpose ("grads to host", "cpu adam", the pass of a send). Layers are
+//    numbered from 0 across the model. args {lane, micro_batch, chunk (the
+//    span's pass), pass ("F mb3 c0"), flops (compute, one GPU), bytes
+//    (collectives at nccl-tests' size, copies, sends), algorithm (NCCL's)},
+//    each when known;
 //  - a "C" counter event "HBM in use", args {"GiB": bytes / 2^30}, per
 //    MemorySample;
 //  - a flow per TraceFlow (pipeline send), same id, cat "pp": "s" on the

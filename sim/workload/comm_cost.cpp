@@ -23,19 +23,28 @@ CollectiveResult CommCost::predict(const CollectiveRequest& r, const GroupPlacem
   }
 }
 
-Seconds CommCost::time(CollectiveOp op, Bytes bytes, const GroupPlacement& g) {
-  if (ideal_ || g.ranks <= 1 || bytes.value() <= 0) return Seconds(0);
-  auto key = std::make_tuple(static_cast<int>(op), bytes.value(), g.ranks, g.nodes, g.per_node);
-  if (auto it = cache_.find(key); it != cache_.end()) return Seconds(it->second);
+CollectiveResult CommCost::predict(CollectiveOp op, Bytes bytes, const GroupPlacement& g) {
   const int gpn = std::max(1, cluster_.node.gpus);
   const int nics = std::max(1, cluster_.node.nics.count * std::min(g.per_node, gpn) / gpn);
   CollectiveRequest r;
   r.op = op;
   r.ranks = g.ranks;
   r.bytes = bytes.value();
-  double t = predict(r, g, nics).time_s;
+  return predict(r, g, nics);
+}
+
+Seconds CommCost::time(CollectiveOp op, Bytes bytes, const GroupPlacement& g) {
+  if (ideal_ || g.ranks <= 1 || bytes.value() <= 0) return Seconds(0);
+  auto key = std::make_tuple(static_cast<int>(op), bytes.value(), g.ranks, g.nodes, g.per_node);
+  if (auto it = cache_.find(key); it != cache_.end()) return Seconds(it->second);
+  double t = predict(op, bytes, g).time_s;
   cache_.emplace(key, t);
   return Seconds(t);
+}
+
+std::string CommCost::algorithm(CollectiveOp op, Bytes bytes, const GroupPlacement& g) {
+  if (ideal_ || g.ranks <= 1 || bytes.value() <= 0) return "";
+  return predict(op, bytes, g).algorithm;
 }
 
 Seconds CommCost::send_time(Bytes bytes, bool same_node) {

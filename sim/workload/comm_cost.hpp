@@ -37,12 +37,16 @@ class CommCost {
   // takes on a group placed as `g`. A group of one GPU takes 0. Records a
   // fallback when the forced algorithm/protocol cannot run the call.
   Seconds time(CollectiveOp op, Bytes bytes, const GroupPlacement& g);
+  // NCCL's algorithm for the same call ("ring", "tree", "nvls", ...; "" when
+  // the call takes no time). Not cached: for traced steps only.
+  std::string algorithm(CollectiveOp op, Bytes bytes, const GroupPlacement& g);
   // The time of a point-to-point send of `bytes` between two GPUs, on the same
   // node or not.
   Seconds send_time(Bytes bytes, bool same_node);
 
  private:
   CollectiveResult predict(const CollectiveRequest& r, const GroupPlacement& g, int nics);
+  CollectiveResult predict(CollectiveOp op, Bytes bytes, const GroupPlacement& g);
 
   ClusterSpec cluster_;
   bool ideal_ = false;

@@ -2,19 +2,71 @@
 
 #include <algorithm>
 
+#include "sim/core/format.hpp"
+
 namespace trainsim {
 namespace {
 
 SimTime to_sim_time(Seconds seconds) { return SimTime::from_seconds(std::max(0.0, seconds.value())); }
 
+// "1.7 GB", "512 KB": decimal units, three significant digits.
+std::string size_text(Bytes b) {
+  double v = b.value();
+  const char* unit = "B";
+  for (const char* u : {"KB", "MB", "GB", "TB"}) {
+    if (v < 1000) break;
+    v /= 1000;
+    unit = u;
+  }
+  return general(v, 3) + " " + unit;
+}
+
+// How a compute part's name ends: "L12 attn" + " fwd".
+const char* verb(Category c) {
+  switch (c) {
+    case Category::forward: return "fwd";
+    case Category::backward: return "bwd";
+    case Category::recompute: return "recompute";
+    case Category::optimizer: return "step";
+    case Category::pp: return "send";  // a blocking pipeline send on the compute stream
+    default: return to_string(c);
+  }
+}
+
 }  // namespace
 
-Emitter::Emitter(const StepPlan& p, int stage) : p_(p) { prog_.stage = stage; }
+Emitter::Emitter(const StepPlan& p, int stage, CommCost* detail) : p_(p), detail_(detail) { prog_.stage = stage; }
 
-int Emitter::label(const std::string& name, int micro_batch, int chunk) {
-  auto [it, added] = labels_.emplace(name, static_cast<int>(prog_.labels.size()));
-  if (added) prog_.labels.push_back({name, micro_batch, chunk});
+int Emitter::label(const std::string& name, int micro_batch, int chunk) { return label(name, micro_batch, chunk, ""); }
+
+int Emitter::label(const std::string& name, int micro_batch, int chunk, const std::string& pass) {
+  auto [it, added] =
+      labels_.emplace(std::make_tuple(name, micro_batch, chunk, pass), static_cast<int>(prog_.labels.size()));
+  if (added) {
+    SpanLabel& l = prog_.labels.emplace_back();
+    l.name = name;
+    l.micro_batch = micro_batch;
+    l.chunk = chunk;
+    l.pass = pass;
+  }
   return it->second;
+}
+
+int Emitter::part_label(Category c, int lbl) {
+  const SpanLabel base = prog_.labels[lbl];
+  if (ctx_.empty()) return lbl;
+  return label(ctx_ + " " + verb(c), base.micro_batch, base.chunk, base.micro_batch >= 0 ? base.name : "");
+}
+
+int Emitter::collective_label(InstrKind kind, GroupKind g, CollectiveOp op, Bytes bytes, int lbl) {
+  const SpanLabel base = prog_.labels[lbl];
+  const std::string& what = kind == InstrKind::launch ? launch_ctx_ : ctx_;
+  const std::string algo = detail_->algorithm(op, bytes, placement(g));
+  std::string name = std::string(to_string(op)) + " " + (what.empty() ? base.name : what) + " " + size_text(bytes);
+  if (!algo.empty()) name += " " + algo;
+  const int l = label(name, base.micro_batch, base.chunk, base.micro_batch >= 0 ? base.name : "");
+  prog_.labels[l].algorithm = algo;
+  return l;
 }
 
 Instr& Emitter::push(InstrKind kind, Category c, Lane lane, Bytes bytes, Seconds seconds, int lbl) {
@@ -28,16 +80,33 @@ Instr& Emitter::push(InstrKind kind, Category c, Lane lane, Bytes bytes, Seconds
   return i;
 }
 
-void Emitter::compute(Seconds seconds, Category c, int lbl, bool host) {
+void Emitter::compute(Seconds seconds, Category c, int lbl, bool host, double flops) {
   if (seconds.value() <= 0) return;
-  if (!prog_.instrs.empty()) {
-    Instr& last = prog_.instrs.back();
-    if (last.kind == InstrKind::compute && last.category == c && last.label == lbl && last.host == host) {
-      last.duration = last.duration + to_sim_time(seconds);
-      return;
+  Instr* last = prog_.instrs.empty() ? nullptr : &prog_.instrs.back();
+  if (last != nullptr &&
+      !(last->kind == InstrKind::compute && last->category == c && last->label == lbl && last->host == host))
+    last = nullptr;  // no merge
+  const bool parts = detail_ && !host;
+  if (parts) {  // more of the merged instruction's last part, or a new part
+    const int part = part_label(c, lbl);
+    if (last != nullptr && last->part_end > last->part_begin && prog_.parts.back().label == part) {
+      prog_.parts.back().duration += to_sim_time(seconds);
+      prog_.parts.back().flops += flops;
+    } else {
+      prog_.parts.push_back({part, to_sim_time(seconds), flops});
     }
   }
-  push(InstrKind::compute, c, Lane::compute, Bytes(0), seconds, lbl).host = host;
+  if (last != nullptr) {
+    last->duration = last->duration + to_sim_time(seconds);
+    if (parts) last->part_end = static_cast<int>(prog_.parts.size());
+    return;
+  }
+  Instr& i = push(InstrKind::compute, c, Lane::compute, Bytes(0), seconds, lbl);
+  i.host = host;
+  if (parts) {
+    i.part_end = static_cast<int>(prog_.parts.size());
+    i.part_begin = i.part_end - 1;
+  }
 }
 
 void Emitter::blocking(GroupKind g, CollectiveOp op, Bytes bytes, Seconds exposed, Lane lane, Category c, int lbl) {
@@ -48,9 +117,11 @@ void Emitter::blocking(GroupKind g, CollectiveOp op, Bytes bytes, Seconds expose
 int Emitter::launch(GroupKind g, CollectiveOp op, Bytes bytes, Seconds seconds, int lbl) {
   if (group_size(g) <= 1 || bytes.value() <= 0) {
     after_ = 0;  // a dependency of a collective that does not run is the caller's to wait for
+    launch_ctx_.clear();
     return launches_;
   }
   collective(InstrKind::launch, g, op, bytes, seconds, Lane::dp_comm, Category::dp, lbl);
+  launch_ctx_.clear();
   return ++launches_;
 }
 
@@ -100,7 +171,7 @@ void Emitter::memory(bool alloc, MemKind kind, Bytes bytes) {
 void Emitter::collective(InstrKind kind, GroupKind g, CollectiveOp op, Bytes bytes, Seconds seconds, Lane lane,
                          Category c, int lbl) {
   prog_.comm_bytes[std::string(to_string(g)) + "." + to_string(op)] += bytes_sent_per_gpu(op, bytes, group_size(g));
-  Instr& i = push(kind, c, lane, bytes, seconds, lbl);
+  Instr& i = push(kind, c, lane, bytes, seconds, detail_ ? collective_label(kind, g, op, bytes, lbl) : lbl);
   i.group = g;
   i.op = op;
   if (kind == InstrKind::launch) {
@@ -110,15 +181,17 @@ void Emitter::collective(InstrKind kind, GroupKind g, CollectiveOp op, Bytes byt
   }
 }
 
-int Emitter::group_size(GroupKind g) const {
+int Emitter::group_size(GroupKind g) const { return placement(g).ranks; }
+
+const GroupPlacement& Emitter::placement(GroupKind g) const {
   switch (g) {
-    case GroupKind::tp: return p_.tp_group.ranks;
-    case GroupKind::cp: return p_.cp_group.ranks;
-    case GroupKind::shard: return p_.shard_group.ranks;
-    case GroupKind::embedding: return p_.embedding_group.ranks;
-    case GroupKind::world: return p_.world_group.ranks;
+    case GroupKind::tp: return p_.tp_group;
+    case GroupKind::cp: return p_.cp_group;
+    case GroupKind::shard: return p_.shard_group;
+    case GroupKind::embedding: return p_.embedding_group;
+    case GroupKind::world: return p_.world_group;
   }
-  return 1;
+  return p_.world_group;
 }
 
 }  // namespace trainsim

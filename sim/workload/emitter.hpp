@@ -2,12 +2,21 @@
 // back-to-back compute of the same kind and label, and accounting the bytes
 // each collective sends per GPU. Private to sim/workload; the pass-level
 // logic is in program_builder.cpp.
+//
+// Detail mode (a traced step, `detail` non-null): the same instructions, with
+// readable span names. Compute keeps a part per piece ("L12 attn fwd", from
+// context() and the category), and a collective is named
+// "<op> <what> <size> <algorithm>" ("all_gather L12 params 1.7 GB ring"),
+// <what> being context() for blocking ones, name_next_launch() for launches,
+// else its label's name. Nothing else (times, order, events) changes.
 #pragma once
 
 #include <map>
 #include <string>
+#include <tuple>
 
 #include "sim/core/quantity.hpp"
+#include "sim/workload/comm_cost.hpp"
 #include "sim/workload/program.hpp"
 #include "sim/workload/step_plan.hpp"
 
@@ -15,13 +24,25 @@ namespace trainsim {
 
 class Emitter {
  public:
-  Emitter(const StepPlan& p, int stage);
+  Emitter(const StepPlan& p, int stage, CommCost* detail = nullptr);
+
+  bool detail() const { return detail_ != nullptr; }
+  // What the compute and blocking collectives emitted next work on ("L12 attn",
+  // "embedding"; "" for their label's name). Detail mode only; else ignored.
+  void context(std::string what) {
+    if (detail_) ctx_ = std::move(what);
+  }
+  // The same for the next launch only ("L12 params" for a ZeRO-3 gather).
+  void name_next_launch(std::string what) {
+    if (detail_) launch_ctx_ = std::move(what);
+  }
 
   // The index of span label `name` in the program's labels (added on first use);
   // `micro_batch` / `chunk` say which pass it names (-1: none).
   int label(const std::string& name, int micro_batch = -1, int chunk = -1);
-  // `host`: the work runs on the host CPU (CPU-Adam; Instr::host).
-  void compute(Seconds seconds, Category c, int lbl, bool host = false);
+  // `host`: the work runs on the host CPU (CPU-Adam; Instr::host). `flops`: what
+  // one GPU executes, for the trace (0: not known).
+  void compute(Seconds seconds, Category c, int lbl, bool host = false, double flops = 0);
   // A collective on the compute stream's critical path (`exposed` seconds of
   // it); nothing for a group of one GPU.
   void blocking(GroupKind g, CollectiveOp op, Bytes bytes, Seconds exposed, Lane lane, Category c, int lbl);
@@ -51,10 +72,17 @@ class Emitter {
   void collective(InstrKind kind, GroupKind g, CollectiveOp op, Bytes bytes, Seconds seconds, Lane lane, Category c,
                   int lbl);
   int group_size(GroupKind g) const;
+  const GroupPlacement& placement(GroupKind g) const;
+  // Detail mode: the part label of compute in context, the label of a collective.
+  int part_label(Category c, int lbl);
+  int collective_label(InstrKind kind, GroupKind g, CollectiveOp op, Bytes bytes, int lbl);
 
   const StepPlan& p_;
   StageProgram prog_;
-  std::map<std::string, int> labels_;
+  std::map<std::tuple<std::string, int, int, std::string>, int> labels_;  // (name, micro_batch, chunk, pass)
+  int label(const std::string& name, int micro_batch, int chunk, const std::string& pass);
+  CommCost* detail_ = nullptr;
+  std::string ctx_, launch_ctx_;
   int launches_ = 0;
   int pcie_ = 0, nvme_ = 0;
   Lane after_lane_ = Lane::dp_comm;

@@ -1,5 +1,7 @@
 #include "sim/workload/program.hpp"
 
+#include <algorithm>
+
 namespace trainsim {
 
 const char* to_string(Lane l) {
@@ -10,6 +12,7 @@ const char* to_string(Lane l) {
     case Lane::pp_p2p: return "pp_p2p";
     case Lane::pcie: return "pcie";
     case Lane::nvme: return "nvme";
+    case Lane::host: return "host";
   }
   return "unknown";
 }
@@ -55,6 +58,36 @@ std::vector<int> group_ranks(const Layout& l, GroupKind g, int rank) {
     }
   }
   return {rank};
+}
+
+void append_spans(const StageProgram& prog, const Instr& in, int rank, Lane lane, SimTime start, SimTime end,
+                  std::vector<TraceSpan>& out) {
+  const bool moves = in.kind == InstrKind::collective || in.kind == InstrKind::launch || in.kind == InstrKind::copy ||
+                     in.kind == InstrKind::send;
+  auto push = [&](const SpanLabel& l, SimTime a, SimTime b, double flops) {
+    TraceSpan& s = out.emplace_back();
+    s.rank = rank;
+    s.lane = lane;
+    s.name = l.name;
+    s.category = to_string(in.category);
+    s.start_s = a.as_seconds();
+    s.end_s = b.as_seconds();
+    s.micro_batch = l.micro_batch;
+    s.chunk = l.chunk;
+    s.flops = flops;
+    s.bytes = moves ? in.bytes.value() : 0;
+    s.algorithm = l.algorithm;
+    s.pass = l.pass;
+  };
+  if (in.kind != InstrKind::compute || in.host || in.part_end <= in.part_begin)
+    return push(prog.labels.at(in.label), start, end, 0);
+  SimTime t = start;
+  for (int i = in.part_begin; i < in.part_end; ++i) {
+    const ComputePart& p = prog.parts.at(i);
+    const SimTime e = i + 1 == in.part_end ? end : std::min(end, t + p.duration);
+    if (e > t) push(prog.labels.at(p.label), t, e, p.flops);
+    t = e;
+  }
 }
 
 }  // namespace trainsim

@@ -77,24 +77,44 @@ struct Instr {
   int label = 0;       // index into StageProgram::labels (span name)
   bool host = false;   // compute: runs on the host CPU (CPU-Adam), `duration` at its alone rate; it
                        // shares host DRAM with the GPU's copies and swaps (host_contention.hpp)
+  int part_begin = 0;  // compute of a traced step: its parts, StageProgram::parts[part_begin, part_end)
+  int part_end = 0;
 };
 
 // What a span of an instruction is called, and which pass it belongs to.
 struct SpanLabel {
-  std::string name;      // e.g. "F mb3 c0", "grad reduce"
+  std::string name;      // e.g. "F mb3 c0", "grad reduce"; traced steps: "L12 attn fwd", ...
   int micro_batch = -1;  // -1: not part of a pass
   int chunk = -1;
+  std::string algorithm;  // collectives of a traced step: NCCL's algorithm
+  std::string pass;       // traced steps: the pass label ("F mb3 c0") a detailed name belongs to
+};
+
+// A piece of a compute instruction in a traced step (Emitter detail mode):
+// back-to-back compute merges into one instruction, and its parts keep what
+// each piece was (label "L12 attn fwd") for the trace. Parts never change times.
+struct ComputePart {
+  int label = 0;  // index into StageProgram::labels
+  SimTime duration;
+  double flops = 0;  // FLOPs one GPU executes (0: not known)
 };
 
 struct StageProgram {
   int stage = 0;
   std::vector<Instr> instrs;
-  std::vector<SpanLabel> labels;  // span names, indexed by Instr::label
+  std::vector<SpanLabel> labels;   // span names, indexed by Instr::label
+  std::vector<ComputePart> parts;  // traced steps: the pieces of compute instructions (Instr::part_begin)
   // Bytes one GPU of this stage sends per step, by "group.op" (summary comm_bytes_per_gpu).
   std::map<std::string, Bytes> comm_bytes;
   double hardware_flops = 0;                      // FLOPs one GPU of this stage executes per step
   std::array<Bytes, kCopyKinds> offload_bytes{};  // what one GPU copies per step, by CopyKind
 };
+
+// Appends the trace spans of instruction `in` of `prog`, run by global rank
+// `rank` on `lane` from `start` to `end`: one span named by its label, or, for
+// compute with parts, one span per part in order (the last ends at `end`).
+void append_spans(const StageProgram& prog, const Instr& in, int rank, Lane lane, SimTime start, SimTime end,
+                  std::vector<TraceSpan>& out);
 
 // Message ids: a forward activation or backward gradient for (micro-batch,
 // destination virtual stage); unique within a step.

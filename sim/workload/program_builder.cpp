@@ -28,11 +28,11 @@ Seconds secs(double s) { return Seconds(s); }
 
 class StageBuilder {
  public:
-  StageBuilder(const Scenario& s, const StepPlan& p, CommCost& comm, int stage)
+  StageBuilder(const Scenario& s, const StepPlan& p, CommCost& comm, int stage, bool detail)
       : p_(p),
         s_(s),
         comm_(comm),
-        e_(p, stage),
+        e_(p, stage, detail ? &comm : nullptr),
         stage_(stage),
         pp_(s_.parallel.pp),
         vp_(p.split.chunks()),
@@ -97,6 +97,18 @@ class StageBuilder {
     return per_mb * m_;
   }
   const StageMemory& mem() const { return p_.memory.stages[stage_]; }
+  // The model-wide index (0-based, as Hugging Face and DeepSpeed number the
+  // modules) of the chunk's first layer: the layers of the virtual stages before it.
+  int first_layer(int chunk) const {
+    int n = 0;
+    for (int v = 0; v < vstage(chunk); ++v) n += p_.split.chunk_layers(v % pp_, v / pp_);
+    return n;
+  }
+  // Names what follows in a traced step: "L12 attn", "embedding", ...
+  void at(const std::string& what) { e_.context(what); }
+  void at_layer(int layer, const char* block) {
+    if (e_.detail()) e_.context("L" + std::to_string(layer) + (*block ? " " : "") + block);
+  }
 
   // ---- memory
   void start_memory() {
@@ -110,15 +122,16 @@ class StageBuilder {
   // One block (attention or MLP) of a pass between its TP collectives: with SP
   // an all-gather before and a reduce-scatter after, else an all-reduce after.
   // With tp_comm_overlap the collective after the block hides behind its compute.
-  void block_forward(Seconds seconds, Category c, int lbl) {
+  void block_forward(Seconds seconds, Category c, int lbl, double flops) {
     if (sp_) tp_collective(CollectiveOp::all_gather, p_.tp_ag_s, lbl);
-    e_.compute(seconds, c, lbl);
+    e_.compute(seconds, c, lbl, false, flops);
     const Seconds t = sp_ ? p_.tp_rs_s : p_.tp_ar_s;
     const Seconds exposed = p_.overlap.tp_comm ? std::max(Seconds(0), t - seconds) : t;
     tp_collective(sp_ ? CollectiveOp::reduce_scatter : CollectiveOp::all_reduce, exposed, lbl);
   }
   // Megatron's scatter/gather: the received 1/tp pieces all-gathered over TP.
   void gather_received(int lbl) {
+    at("p2p recv");
     if (p_.p2p_gather_s > Seconds(0))
       e_.blocking(GroupKind::tp, CollectiveOp::all_gather, p_.p2p_gather_bytes, p_.p2p_gather_s, Lane::tp_comm,
                   Category::pp, lbl);
@@ -130,22 +143,31 @@ class StageBuilder {
   void tp_collective(CollectiveOp op, Seconds exposed, int lbl) {
     e_.blocking(GroupKind::tp, op, p_.tp_bytes, exposed, Lane::tp_comm, Category::tp, lbl);
   }
-  void layer_forward(int lbl) {
+  void layer_forward(int lbl, int layer) {
+    const LayerTimes& t = p_.layer;
+    at_layer(layer, "attn");
     if (s_.parallel.cp > 1)
-      e_.blocking(GroupKind::cp, CollectiveOp::all_gather, p_.cp_bytes,
-                  exposed_cp(p_.cp_ag_s, p_.layer.attention_forward), Lane::tp_comm, Category::tp, lbl);
-    block_forward(secs(p_.layer.attention_forward), Category::forward, lbl);
-    block_forward(secs(p_.layer.mlp_forward), Category::forward, lbl);
+      e_.blocking(GroupKind::cp, CollectiveOp::all_gather, p_.cp_bytes, exposed_cp(p_.cp_ag_s, t.attention_forward),
+                  Lane::tp_comm, Category::tp, lbl);
+    block_forward(secs(t.attention_forward), Category::forward, lbl, t.forward_block_flops[0]);
+    at_layer(layer, "mlp");
+    block_forward(secs(t.mlp_forward), Category::forward, lbl, t.forward_block_flops[1]);
   }
-  void layer_backward(int lbl) {
+  void layer_backward(int lbl, int layer) {
+    const LayerTimes& t = p_.layer;
     if (s_.training.recompute == Recompute::full) {
-      block_forward(secs(p_.layer.attention_recompute), Category::recompute, lbl);
-      block_forward(secs(p_.layer.mlp_recompute), Category::recompute, lbl);
+      at_layer(layer, "attn");
+      block_forward(secs(t.attention_recompute), Category::recompute, lbl, t.recompute_block_flops[0]);
+      at_layer(layer, "mlp");
+      block_forward(secs(t.mlp_recompute), Category::recompute, lbl, t.recompute_block_flops[1]);
     } else {
-      e_.compute(secs(p_.layer.recompute()), Category::recompute, lbl);
+      at_layer(layer, "");
+      e_.compute(secs(t.recompute()), Category::recompute, lbl, false, t.recompute_flops);
     }
-    block_forward(secs(p_.layer.mlp_backward), Category::backward, lbl);
-    block_forward(secs(p_.layer.attention_backward), Category::backward, lbl);
+    at_layer(layer, "mlp");
+    block_forward(secs(t.mlp_backward), Category::backward, lbl, t.backward_block_flops[1]);
+    at_layer(layer, "attn");
+    block_forward(secs(t.attention_backward), Category::backward, lbl, t.backward_block_flops[0]);
     if (s_.parallel.cp > 1)
       e_.blocking(GroupKind::cp, CollectiveOp::reduce_scatter, p_.cp_bytes,
                   exposed_cp(p_.cp_rs_s, p_.layer.attention_backward), Lane::tp_comm, Category::tp, lbl);
@@ -159,16 +181,20 @@ class StageBuilder {
       e_.recv(message_id(true, it.micro_batch, vs, vstages_, m_));
       gather_received(lbl);
     }
-    const int layers = p_.split.chunk_layers(stage_, it.chunk);
+    const int layers = p_.split.chunk_layers(stage_, it.chunk), l0 = first_layer(it.chunk);
     const Zero3Units u = units(it.chunk, true);
+    zero3_.set_layers(l0, 1);
     zero3_.before_unit(u, 0, true, lbl);
+    at("embedding");
     if (first(it.chunk)) e_.compute(secs(p_.edges.embedding_forward), Category::forward, lbl);
     for (int j = 0; j < layers; ++j) {
       if (j > 0) zero3_.before_unit(u, j, true, lbl);
-      layer_forward(lbl);
+      layer_forward(lbl, l0 + j);
       if (j + 1 < layers) zero3_.release_unit(u, j, true);
     }
+    at("output");
     if (last(it.chunk)) e_.compute(secs(p_.edges.output_forward), Category::forward, lbl);
+    at("p2p");
     zero3_.release_unit(u, u.params.size() - 1, true);
     e_.memory(true, MemKind::activations, chunk_stored(it.chunk));
     if (!last(it.chunk))
@@ -186,20 +212,25 @@ class StageBuilder {
     }
     const bool reduce = buckets_.begin_backward(it);
     e_.memory(true, MemKind::activations, chunk_working(it.chunk));
-    const int layers = p_.split.chunk_layers(stage_, it.chunk);
+    const int layers = p_.split.chunk_layers(stage_, it.chunk), l0 = first_layer(it.chunk);
     const Zero3Units u = units(it.chunk, false);
+    zero3_.set_layers(l0 + std::max(layers, 1) - 1, -1);
     zero3_.before_unit(u, 0, false, lbl);
+    at("output");
     if (last(it.chunk)) e_.compute(secs(p_.edges.output_backward), Category::backward, lbl);
     for (int j = 0; j < layers; ++j) {
       if (j > 0) zero3_.before_unit(u, j, false, lbl);
-      layer_backward(lbl);
+      layer_backward(lbl, l0 + layers - 1 - j);
       buckets_.ready(u.params[j], reduce);
       if (j + 1 < layers) zero3_.release_unit(u, j, false);
     }
     if (layers == 0) buckets_.ready(u.params[0], reduce);
+    at("embedding");
     if (first(it.chunk)) e_.compute(secs(p_.edges.embedding_backward), Category::backward, lbl);
     zero3_.release_unit(u, u.params.size() - 1, false);
+    at("grad accum");
     accumulate_grads(u.params, lbl);
+    at("p2p");
     if (reduce) buckets_.flush();
     e_.memory(false, MemKind::activations, chunk_working(it.chunk) + chunk_stored(it.chunk));
     if (vs > 0)
@@ -254,6 +285,7 @@ void StageBuilder::gather_updated_params() {
 
 void StageBuilder::finish_step() {
   const int lbl = e_.label("step");
+  at("embedding grads");
   if (!p_.grad_reduction.in_backward) buckets_.reduce_all(static_cast<double>(mem().params));
   e_.wait_dp(e_.launches());
   if (s_.model.tied_embeddings && pp_ > 1 && (stage_ == 0 || stage_ == pp_ - 1)) {
@@ -263,6 +295,7 @@ void StageBuilder::finish_step() {
   }
   e_.memory(false, MemKind::comm_buffers, buffers_.backward);
   e_.memory(true, MemKind::comm_buffers, buffers_.step);
+  at("grad norm");
   if (p_.overlap.grad_clip)
     e_.blocking(GroupKind::world, CollectiveOp::all_reduce, kGradNormBytes,
                 comm_.time(CollectiveOp::all_reduce, kGradNormBytes, p_.world_group), Lane::dp_comm, Category::dp, lbl);
@@ -271,6 +304,7 @@ void StageBuilder::finish_step() {
   const bool partitioned = zero_ >= 1 || p_.grads_all_reduced;
   const double shard = partitioned ? static_cast<double>(p_.shard_group.ranks) : 1.0;
   const double local = static_cast<double>(mem().params) / shard;
+  at("optimizer");
   if (off_.optimizer()) {
     const int up = off_.step(local, zero_);
     if (zero_ <= 2) e_.after(Lane::pcie, up);  // the all-gather sends the updated partition
@@ -285,9 +319,9 @@ void StageBuilder::finish_step() {
 
 }  // namespace
 
-std::vector<StageProgram> build_programs(const Scenario& s, const StepPlan& plan, CommCost& comm) {
+std::vector<StageProgram> build_programs(const Scenario& s, const StepPlan& plan, CommCost& comm, bool detail) {
   std::vector<StageProgram> out;
-  for (int i = 0; i < s.parallel.pp; ++i) out.push_back(StageBuilder(s, plan, comm, i).build());
+  for (int i = 0; i < s.parallel.pp; ++i) out.push_back(StageBuilder(s, plan, comm, i, detail).build());
   return out;
 }
 

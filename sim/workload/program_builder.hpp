@@ -40,7 +40,8 @@
 namespace trainsim {
 
 // `s`: the scenario `plan` was made from; `comm` costs the DP collectives the
-// programs issue (and collects its fallback warnings).
-std::vector<StageProgram> build_programs(const Scenario& s, const StepPlan& plan, CommCost& comm);
+// programs issue (and collects its fallback warnings). `detail`: a traced step,
+// readable span names (emitter.hpp detail mode); the instructions are the same.
+std::vector<StageProgram> build_programs(const Scenario& s, const StepPlan& plan, CommCost& comm, bool detail = false);
 
 }  // namespace trainsim

@@ -172,7 +172,7 @@ class StepEngine {
     if (in.host) {
       r.host.active = false;
       d = secs(engine_.now() - r.host.start);
-      span(r, Lane::compute, in, r.host.start, engine_.now());
+      span(r, Lane::host, in, r.host.start, engine_.now());  // CPU-Adam: the host's track
       recontend(i);
     }
     r.clock.computed(in.category, d);
@@ -360,10 +360,7 @@ class StepEngine {
   }
 
   void span(const Rank& r, Lane lane, const Instr& in, SimTime start, SimTime end) {
-    if (!record_ || end == start) return;
-    const SpanLabel& l = r.prog->labels.at(in.label);
-    run_.spans.push_back(
-        {r.rank, lane, l.name, to_string(in.category), secs(start), secs(end), l.micro_batch, l.chunk});
+    if (record_ && end != start) append_spans(*r.prog, in, r.rank, lane, start, end, run_.spans);
   }
 
   const StepPlan& plan_;

@@ -19,8 +19,10 @@
 
 namespace trainsim {
 
-// One engine of a GPU: a thread in trace.json.
-enum class Lane { compute, tp_comm, dp_comm, pp_p2p, pcie, nvme };
+// One engine of a GPU: a thread in trace.json. `host` is the node's CPU
+// working for this GPU (CPU-Adam of optimizer offload): a thread of the trace
+// only, the compute stream waits on it.
+enum class Lane { compute, tp_comm, dp_comm, pp_p2p, pcie, nvme, host };
 const char* to_string(Lane l);
 
 // Where each second of the step went on the GPU that finishes last; the
@@ -56,12 +58,16 @@ struct StepBreakdown {
 struct TraceSpan {
   int rank = 0;
   Lane lane = Lane::compute;
-  std::string name;      // "F mb3 c0", "tp all_reduce", "dp reduce_scatter bucket 2", ...
+  std::string name;      // "L12 attn fwd", "all_gather L12 params 1.7 GB ring", "cpu adam", ... (chrome_trace.hpp)
   std::string category;  // "forward", "backward", "recompute", "tp", "dp", "pp", "optimizer"
   Seconds start_s;
   Seconds end_s;
-  int micro_batch = -1;  // the pass's micro-batch, -1 when the span belongs to none
-  int chunk = -1;        // its model chunk (interleaved schedule), -1 when none
+  int micro_batch = -1;   // the pass's micro-batch, -1 when the span belongs to none
+  int chunk = -1;         // its model chunk (interleaved schedule), -1 when none
+  double flops = 0;       // compute: FLOPs one GPU executes in the span (0: not known)
+  double bytes = 0;       // collectives (nccl-tests size), copies and sends: bytes (0: none)
+  std::string algorithm;  // collectives: NCCL's algorithm ("ring", "tree", ...)
+  std::string pass;       // the pass it belongs to ("F mb3 c0"), "" when none
 };
 
 // A pipeline send: an arrow from the sender's span to the receiver's.

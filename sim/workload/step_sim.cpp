@@ -127,7 +127,7 @@ StepResult simulate_step(const Scenario& s, const StepOptions& options) {
   refuse_huge_timeline(s, options);
   CommCost comm(s.cluster, options.ideal_network, s.network.algorithm, s.network.protocol);
   StepPlan plan = make_step_plan(s, comm);
-  std::vector<StageProgram> programs = build_programs(s, plan, comm);
+  std::vector<StageProgram> programs = build_programs(s, plan, comm, options.record_timeline);
   RunOptions run_options;
   run_options.coverage = options.full ? Coverage::every_gpu : Coverage::one_per_stage;
   run_options.record_timeline = options.record_timeline;

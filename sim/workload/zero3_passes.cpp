@@ -12,6 +12,8 @@ Zero3Passes::Ticket Zero3Passes::gather(double params, int lbl) {
   t.pcie = off_.fetch(params);
   const Bytes bytes(params * p_.weight_bytes_per_param);  // the gathered unit (nccl-tests size)
   const Seconds secs = comm_.time(CollectiveOp::all_gather, bytes, p_.shard_group);
+  if (e_.detail())
+    e_.name_next_launch("L" + std::to_string(layer0_ + layer_step_ * static_cast<int>(next_gather_)) + " params");
   t.dp = e_.launch(GroupKind::shard, CollectiveOp::all_gather, bytes, secs, lbl);
   if (gathers_) e_.memory(true, MemKind::zero3_gathered, Bytes(params * zero3_weight_bytes(s_)));
   return t;

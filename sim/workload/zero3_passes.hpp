@@ -27,6 +27,12 @@ class Zero3Passes {
 
   // The pass after the one being built (nullptr after the step's last pass).
   void set_next(const PassItem* next) { next_ = next; }
+  // The model layer of the pass's unit 0 and the step to the next unit (+1
+  // forward, -1 backward): the trace names a gather "L12 params".
+  void set_layers(int unit0, int step) {
+    layer0_ = unit0;
+    layer_step_ = step;
+  }
   // Before unit j of a pass over units `u` (in pass order; ZeRO-3 only):
   // launches the gathers zero3_gather_end allows (unit j and the prefetched
   // ones), then waits for unit j's; in backward the unit's full gradients come
@@ -54,13 +60,14 @@ class Zero3Passes {
   Emitter& e_;
   OffloadEmitter& off_;
   int zero_;
-  bool gathers_;                    // ZeRO-3 gathers parameters (zero3_gathers)
-  std::vector<Ticket> done_;        // by unit of the current pass: what its use waits for
-  std::size_t next_gather_ = 0;     // next unit of the current pass to gather
-  const PassItem* next_ = nullptr;  // the pass after the one being built
-  std::vector<char> held_;          // by forward unit index: still gathered from the previous pass
-  std::vector<char> hold_next_;     // by forward unit index: kept gathered for the next pass
-  std::vector<char> kept_[2][2];    // zero3_kept by [this pass forward][next pass forward]
+  bool gathers_;                     // ZeRO-3 gathers parameters (zero3_gathers)
+  std::vector<Ticket> done_;         // by unit of the current pass: what its use waits for
+  std::size_t next_gather_ = 0;      // next unit of the current pass to gather
+  int layer0_ = 0, layer_step_ = 1;  // set_layers
+  const PassItem* next_ = nullptr;   // the pass after the one being built
+  std::vector<char> held_;           // by forward unit index: still gathered from the previous pass
+  std::vector<char> hold_next_;      // by forward unit index: kept gathered for the next pass
+  std::vector<char> kept_[2][2];     // zero3_kept by [this pass forward][next pass forward]
 };
 
 }  // namespace trainsim

@@ -83,12 +83,13 @@ StepResult sample() {
   r.full_simulation = false;
   r.simulated_gpus = 2;
   r.events = 4242;
-  r.spans = {{1, Lane::compute, "F mb0 c0", "forward", Seconds(0.0012), Seconds(0.0022), 0, 0},
-             {0, Lane::compute, "F mb0 c0", "forward", Seconds(0.0), Seconds(0.001), 0, 0},
-             {0, Lane::pp_p2p, "send F mb0", "pp", Seconds(0.001), Seconds(0.0012), 0, -1},
-             {0, Lane::tp_comm, "tp all_reduce", "tp", Seconds(0.0005), Seconds(0.0007), -1, -1},
-             {1, Lane::dp_comm, "dp reduce_scatter bucket 0", "dp", Seconds(0.0022), Seconds(0.003), -1, -1},
-             {1, Lane::compute, "optimizer", "optimizer", Seconds(0.003), Seconds(0.0035), -1, -1}};
+  r.spans = {
+      {1, Lane::compute, "F mb0 c0", "forward", Seconds(0.0012), Seconds(0.0022), 0, 0, 0, 0, "", ""},
+      {0, Lane::compute, "F mb0 c0", "forward", Seconds(0.0), Seconds(0.001), 0, 0, 0, 0, "", ""},
+      {0, Lane::pp_p2p, "send F mb0", "pp", Seconds(0.001), Seconds(0.0012), 0, -1, 0, 0, "", ""},
+      {0, Lane::tp_comm, "tp all_reduce", "tp", Seconds(0.0005), Seconds(0.0007), -1, -1, 0, 0, "", ""},
+      {1, Lane::dp_comm, "dp reduce_scatter bucket 0", "dp", Seconds(0.0022), Seconds(0.003), -1, -1, 0, 0, "", ""},
+      {1, Lane::compute, "optimizer", "optimizer", Seconds(0.003), Seconds(0.0035), -1, -1, 0, 0, "", ""}};
   r.flows = {{7, 0, Seconds(0.001), 1, Seconds(0.0012), "send F mb0"}};
   r.memory_samples = {{0, Seconds(0.001), Bytes(12 * kGiB)},
                       {0, Seconds(0.0), Bytes(10 * kGiB)},
@@ -125,6 +126,7 @@ TEST_CASE("Lane names") {
   CHECK(std::string(to_string(Lane::pp_p2p)) == "pp_p2p");
   CHECK(std::string(to_string(Lane::pcie)) == "pcie");
   CHECK(std::string(to_string(Lane::nvme)) == "nvme");
+  CHECK(std::string(to_string(Lane::host)) == "host");
 }
 
 TEST_CASE("summary.json: every DESIGN key with its value") {
@@ -316,8 +318,9 @@ TEST_CASE("trace.json: processes, threads, spans, counters and flows") {
 
 TEST_CASE("trace.json: the streamed text is the document's dump, one event per line") {
   StepResult r = sample();
-  r.spans.push_back(
-      {1, Lane::pcie, "copy \"opt\" \\ state\tmb12", "offload", Seconds(0.25e-6), Seconds(0.75e-6), -1, -1});
+  r.spans.push_back({1, Lane::pcie, "copy \"opt\" \\ state\tmb12", "offload", Seconds(0.25e-6), Seconds(0.75e-6), -1,
+                     -1, 1.5e12, 2.5e6, "ring",
+                     "F mb3 c1"});  // every optional arg: the streamed keys in dump()'s sorted order
   std::ostringstream o;
   write_chrome_trace(r, o);
   std::string text = o.str();

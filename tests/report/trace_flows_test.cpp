@@ -1,6 +1,8 @@
-// Readable outputs (issue 18, defect 11): pipeline flow arrows in trace.json
-// bind in Perfetto, and the sweep SVG keeps its points readable when one is an
-// outlier.
+// Readable outputs (issue 18, defect 11): trace.json names the layer and
+// operation of every slice (ZeRO-3 gathers, TP collectives, compute) with
+// FLOPs, bytes and algorithm in args and CPU-Adam on a host thread; pipeline
+// flow arrows bind in Perfetto; the sweep SVG keeps its points readable when
+// one is an outlier.
 //
 // Perfetto's JSON importer (src/trace_processor/importers/json,
 // FlowTracker::Begin/End) binds a flow "s", and an "f" with "bp":"e", to the
@@ -94,12 +96,128 @@ TEST_CASE("trace.json: every pipeline flow starts and ends strictly inside a sli
 
 namespace {
 
+// DeepSpeed ZeRO-3 with CPU-Adam on one DGX A100 node (24 layers).
+const char* kZero3 = R"(model: megatron-gpt-1.7b
+cluster: dgx-a100-80gb
+gpus: 8
+parallel: {zero_stage: 3}
+training: {seq_len: 2048, micro_batch: 1, global_batch: 16}
+memory: {convention: deepspeed}
+offload: {optimizer: cpu}
+)";
+
+nlohmann::json traced(const char* yaml) {
+  StepOptions o;
+  o.record_timeline = true;
+  return chrome_trace(simulate_step(test::scenario(yaml), o));
+}
+
+std::vector<nlohmann::json> spans_on(const nlohmann::json& t, int pid, Lane lane) {
+  std::vector<nlohmann::json> out;
+  for (const auto& e : t["traceEvents"])
+    if (e["ph"] == "X" && e["pid"] == pid && e["tid"] == static_cast<int>(lane)) out.push_back(e);
+  return out;
+}
+
+// "405 MB" -> 4.05e8.
+double size_of(const std::string& number, const std::string& unit) {
+  const std::map<std::string, double> scale = {{"B", 1}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}};
+  return std::stod(number) * scale.at(unit);
+}
+
+}  // namespace
+
+TEST_CASE("trace.json: ZeRO-3 gathers are named by layer, size and algorithm; compute by layer and block") {
+  const nlohmann::json t = traced(kZero3);
+  const int layers = 24;
+  // dp_comm: every gather says which layer's parameters it brings, how big and how.
+  const std::regex gather("all_gather L([0-9]+) params ([0-9.]+) (B|KB|MB|GB|TB) ([a-z_]+)");
+  std::vector<int> gathered(layers, 0);
+  for (const auto& e : spans_on(t, 0, Lane::dp_comm)) {
+    const std::string name = e["name"];
+    CHECK_MESSAGE(name.rfind("F mb", 0) != 0, name);  // not named after the pass any more
+    CHECK_MESSAGE(name.rfind("B mb", 0) != 0, name);
+    std::smatch m;
+    if (!std::regex_match(name, m, gather)) continue;
+    const int layer = std::stoi(m[1]);
+    REQUIRE(layer < layers);
+    ++gathered[layer];
+    const double bytes = e["args"]["bytes"].get<double>();
+    CHECK(size_of(m[2], m[3]) == doctest::Approx(bytes).epsilon(0.005));  // three significant digits
+    CHECK(e["args"]["algorithm"] == m[4].str());
+    CHECK(e["args"].contains("pass"));
+  }
+  // Each layer gathered in the forward and the backward of each of the 2 micro-batches at most.
+  for (int l = 0; l < layers; ++l) CHECK_MESSAGE(gathered[l] >= 1, "layer " << l);
+
+  // compute: "L<n> attn fwd" and "L<n> mlp fwd" of every layer, with FLOPs, in micro-batch 0.
+  std::map<std::string, double> flops;
+  for (const auto& e : spans_on(t, 0, Lane::compute)) {
+    const std::string name = e["name"];
+    CHECK_MESSAGE(name.rfind("F mb", 0) != 0, name);
+    CHECK_MESSAGE(name != "cpu adam", "CPU-Adam is on the host thread");
+    if (e["args"].value("pass", "") == "F mb0") flops[name] = e["args"].value("flops", 0.0);
+  }
+  for (int l = 0; l < layers; ++l)
+    for (const char* block : {" attn fwd", " mlp fwd"}) {
+      const std::string name = "L" + std::to_string(l) + block;
+      REQUIRE_MESSAGE(flops.count(name) == 1, name);
+      CHECK(flops.at(name) > 0);
+    }
+  CHECK(flops.count("embedding fwd") == 1);
+}
+
+TEST_CASE("trace.json: CPU-Adam runs on the host thread") {
+  const nlohmann::json t = traced(kZero3);
+  int adam = 0;
+  for (const auto& e : t["traceEvents"])
+    if (e["ph"] == "X" && e["name"] == "cpu adam") {
+      ++adam;
+      CHECK(e["tid"] == static_cast<int>(Lane::host));
+      CHECK(e["cat"] == "optimizer");
+    }
+  CHECK(adam > 0);
+  bool named = false;
+  for (const auto& e : t["traceEvents"])
+    if (e["ph"] == "M" && e["name"] == "thread_name" && e["tid"] == static_cast<int>(Lane::host))
+      named = e["args"]["name"] == "host";
+  CHECK(named);
+}
+
+TEST_CASE("trace.json: TP collectives name their layer, block, size and algorithm") {
+  const nlohmann::json t = traced(kPipeline);
+  const std::regex tp("(all_reduce|all_gather|reduce_scatter) L([0-9]+) (attn|mlp) ([0-9.]+) (B|KB|MB|GB) ([a-z_]+)");
+  int named = 0;
+  const auto spans = spans_on(t, 0, Lane::tp_comm);
+  REQUIRE(!spans.empty());
+  for (const auto& e : spans) {
+    const std::string name = e["name"];
+    std::smatch m;
+    if (!std::regex_match(name, m, tp)) continue;
+    ++named;
+    // 24 layers over 4 stages x 2 chunks, 3 per virtual stage: stage 0 runs
+    // virtual stages 0 and 4, layers 0-2 and 12-14.
+    const int layer = std::stoi(m[2]);
+    CHECK(((layer >= 0 && layer <= 2) || (layer >= 12 && layer <= 14)));
+    CHECK(e["args"]["algorithm"] == m[6].str());
+    CHECK(size_of(m[4], m[5]) == doctest::Approx(e["args"]["bytes"].get<double>()).epsilon(0.005));
+  }
+  CHECK(named > 0);
+  // The rest: Megatron's all-gather of the received activation pieces (scatter/gather p2p).
+  const std::regex recv("all_gather p2p recv ([0-9.]+) (B|KB|MB|GB) ([a-z_]+)");
+  for (const auto& e : spans) {
+    const std::string name = e["name"];
+    CHECK_MESSAGE((std::regex_match(name, tp) || std::regex_match(name, recv)), name);
+  }
+}
+
+namespace {
+
 // The pixel y of each circle with a tooltip, by tooltip.
 std::map<std::string, double> circle_y(const std::string& svg) {
   std::map<std::string, double> out;
   const std::regex re("<circle cx=\"[0-9.]+\" cy=\"([0-9.]+)\" r=\"3\"[^>]*><title>([^<]*)</title>");
-  for (std::sregex_iterator it(svg.begin(), svg.end(), re), end; it != end; ++it)
-    out[(*it)[2]] = std::stod((*it)[1]);
+  for (std::sregex_iterator it(svg.begin(), svg.end(), re), end; it != end; ++it) out[(*it)[2]] = std::stod((*it)[1]);
   return out;
 }
 
@@ -111,7 +229,9 @@ TEST_CASE("sweep SVG: a 100x slower plan does not flatten the others (log step-t
   p.x_limit = 80;
   p.series_name = "tp";
   p.series = {"tp 1", "tp 2"};
-  p.points = {{40, 1.0, true, true, "a", 0}, {50, 1.2, false, true, "b", 1}, {60, 1.44, false, true, "c", 1},
+  p.points = {{40, 1.0, true, true, "a", 0},
+              {50, 1.2, false, true, "b", 1},
+              {60, 1.44, false, true, "c", 1},
               {30, 144, false, true, "slow", 0}};
   const auto y = circle_y(render_svg(p));
   REQUIRE(y.size() == 4);
