@@ -21,6 +21,7 @@ trainsim_add_test(import/defaults_test)
 trainsim_add_test(import/megatron_args_test)
 # load: where the data directory is found
 trainsim_add_test(load/data_dir_test)
+trainsim_add_test(load/card_assumptions_test)
 # memory
 trainsim_add_test(memory/memory_model_test)
 trainsim_add_test(memory/deepspeed_estimators_test)
@@ -33,6 +34,7 @@ trainsim_add_test(net/collective_test)
 trainsim_add_test(net/nccl_tuner_test)
 trainsim_add_test(net/collective_flow_test)
 trainsim_add_test(net/collective_hierarchical_test)
+trainsim_add_test(net/socket_transport_test)
 # cost
 trainsim_add_test(cost/cost_test)
 # workload: the step simulation
@@ -65,6 +67,7 @@ trainsim_add_cli_test(cli_data_dir_test tests/cli/cli_data_dir_test.sh)
 trainsim_add_cli_test(cli_no_yaml_test tests/cli/cli_no_yaml_test.sh)
 trainsim_add_cli_test(exercise_hf_deepspeed_test tests/cli/exercise_hf_deepspeed_test.sh)
 trainsim_add_cli_test(cli_output_test tests/cli/cli_output_test.sh)
+trainsim_add_cli_test(cli_exercise_socket_test tests/cli/cli_exercise_socket_test.sh)
 
 # golden summaries: each shipped scenario against tests/golden/ (docs/testing.md)
 file(STRINGS tests/golden/scenarios.txt golden_scenarios REGEX "^[^#]")

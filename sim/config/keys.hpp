@@ -38,6 +38,9 @@ struct KeyDef {
   // A path key that may instead hold an inline map of this card's keys
   // (`model: {layers: 24, ...}`); nullptr = a scalar only.
   const KeyTable& (*inline_card)() = nullptr;
+  // The default is an assumption, not a datasheet figure: a card that leaves
+  // the key to it lists it among the run's assumptions (ClusterSpec::assumptions).
+  bool assumed_default = false;
 
   // A key with every other field at its default.
   static KeyDef of(std::string path, ValueType type, Dimension dim = Dimension::count);

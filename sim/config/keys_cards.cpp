@@ -94,6 +94,12 @@ std::vector<KeyDef> gpu_defs() {
   };
 }
 
+// `k` whose default is an assumption (KeyDef::assumed_default).
+KeyDef assumed(KeyDef k) {
+  k.assumed_default = true;
+  return k;
+}
+
 // The keys of a cluster card (data table).
 // clang-format off
 std::vector<KeyDef> cluster_defs() {
@@ -101,6 +107,10 @@ std::vector<KeyDef> cluster_defs() {
   return {
       key("name", V::string, "", "display name; default: the file name"),
       key("source", V::string, "", "where the figures come from"),
+      key("assumed", V::string, "",
+          "the card's keys whose values are assumptions, not datasheet figures, separated by commas "
+          "(e.g. \"node.cpu_adam_throughput, node.nics.latency\"); a run lists those its verdict depended on "
+          "in summary.txt and summary.json (assumptions)"),
       capped(key("nodes", V::integer, "", "nodes in the cluster", true), kMaxNodes),
       capped(key("node.gpus", V::integer, "", "GPUs per node", true), kMaxGpusPerNode),
       key("node.gpu", V::path, "", "GPU card: a name in topologies/gpus/ or a path", true),
@@ -111,19 +121,20 @@ std::vector<KeyDef> cluster_defs() {
       qty("node.nvme_write", Dimension::bandwidth, "aggregate local NVMe write bandwidth per node", false, "0B/s"),
       capped(key("node.nvme_drives", V::integer, "1",
           "local NVMe data drives per node; node.nvme_read and node.nvme_write are split evenly among them"), kMaxGpusPerNode),
-      qty("node.nvme_latency", Dimension::time,
+      assumed(qty("node.nvme_latency", Dimension::time,
           "service time of one NVMe I/O; with the aio queue (block x depth x threads in flight) it bounds the "
           "achieved rate by Little's law (default: an assumption, typical TLC NAND; not in "
-          "docs/reference/hardware.md)", false, "100us"),
-      qty("node.aio_submit_latency", Dimension::time,
+          "docs/reference/hardware.md)", false, "100us")),
+      assumed(qty("node.aio_submit_latency", Dimension::time,
           "host time of one io_submit system call (DeepSpeed aio submits a batch with one call, or each block with "
-          "its own when aio.single_submit; default: an assumption, not in docs/reference/hardware.md)", false, "5us"),
-      qty("node.cpu_adam_throughput", Dimension::count,
+          "its own when aio.single_submit; default: an assumption, not in docs/reference/hardware.md)", false, "5us")),
+      assumed(qty("node.cpu_adam_throughput", Dimension::count,
           "parameters per second DeepSpeedCPUAdam updates using the whole node's CPUs (default: "
-          "docs/reference/hardware.md §4f, CPU-Adam on a 72-core Grace, 0.1 s per billion parameters; x86 figures not found)", false, "10B"),
+          "docs/reference/hardware.md §4f, CPU-Adam on a 72-core Grace, 0.1 s per billion parameters; an assumption "
+          "for any other CPU: x86 cards state their own)", false, "10B")),
       qty("node.nvswitch.bandwidth", Dimension::bandwidth,
           "NVLink bandwidth per GPU per direction into the NVSwitch fabric; 0B/s = no NVSwitch (PCIe-only node)", false, "0B/s"),
-      qty("node.nvswitch.latency", Dimension::time, "GPU to GPU latency through NVSwitch (default: an assumption; cards state their own)", false, "0.5us"),
+      assumed(qty("node.nvswitch.latency", Dimension::time, "GPU to GPU latency through NVSwitch (default: an assumption; cards state their own)", false, "0.5us")),
       key("node.nvswitch.nvls", V::boolean, "false", "NVSwitch can reduce in the switch (NVLink SHARP, H100)"),
       capped(key("node.pcie.switches", V::integer, "", "PCIe switches per node", true), kMaxGpusPerNode),
       capped(key("node.pcie.gpus_per_switch", V::integer, "", "GPUs behind each PCIe switch", true), kMaxGpusPerNode),
@@ -131,18 +142,28 @@ std::vector<KeyDef> cluster_defs() {
       count("node.pcie.nvme_per_switch", "0", "NVMe drives behind each PCIe switch (the rest hang off the CPUs)"),
       capped(key("node.pcie.switches_per_cpu", V::integer, "", "PCIe switches under each CPU root complex", true), kMaxGpusPerNode),
       qty("node.pcie.bandwidth", Dimension::bandwidth, "PCIe link bandwidth per direction (x16)", true),
-      qty("node.pcie.latency", Dimension::time, "latency of one PCIe hop (default: an assumption; cards state their own)", false, "0.5us"),
+      assumed(qty("node.pcie.latency", Dimension::time, "latency of one PCIe hop (default: an assumption; cards state their own)", false, "0.5us")),
       qty("node.pcie.pinned_efficiency", Dimension::fraction,
           "fraction of node.pcie.bandwidth a pinned host<->device copy achieves (default: "
           "docs/reference/hardware.md §4d, Gen4 x16 26.1 of 32 GB/s; Gen5 about 0.88)", false, "0.82"),
       qty("node.pcie.pageable_factor", Dimension::fraction,
           "pageable host<->device copies relative to pinned ones (default: docs/reference/hardware.md §4d, "
           "12.7 vs 26.1 GB/s)", false, "0.5"),
-      qty("node.cpu_interconnect", Dimension::bandwidth, "socket-to-socket bandwidth per direction (UPI / xGMI; default: an assumption)", false,
-          "64GB/s"),
+      assumed(qty("node.cpu_interconnect", Dimension::bandwidth, "socket-to-socket bandwidth per direction (UPI / xGMI; default: an assumption)", false,
+          "64GB/s")),
       capped(key("node.nics.count", V::integer, "", "compute-fabric NICs per node", true), kMaxGpusPerNode),
       qty("node.nics.bandwidth", Dimension::bandwidth, "line rate of one NIC per direction", true),
-      qty("node.nics.latency", Dimension::time, "NIC latency (each end; default: an assumption)", false, "1us"),
+      assumed(qty("node.nics.latency", Dimension::time, "NIC latency (each end; default: an assumption)", false, "1us")),
+      count("node.ethernet.count", "0",
+            "in-band Ethernet ports per node (storage / management NICs) that NCCL's socket transport uses "
+            "(network.transport: socket); 0 = none, and socket transport is refused"),
+      qty("node.ethernet.bandwidth", Dimension::bandwidth, "line rate of one Ethernet port per direction", false, "0B/s"),
+      assumed(qty("node.ethernet.latency", Dimension::time,
+          "one message through the kernel TCP stack, each end, added to NCCL's network latency under socket "
+          "transport (default: an assumption, not in docs/reference/hardware.md)", false, "10us")),
+      assumed(qty("node.ethernet.stream_bandwidth", Dimension::bandwidth,
+          "what one TCP stream of NCCL's socket transport sustains (default: an assumption from "
+          "docs/reference/hardware.md §4c.6, about 60% of a 32 Gb/s link with one socket per connection)", false, "20Gbps")),
       choice("fabric.kind", "rail_optimized", enum_names<FabricKind>(),
              "rail_optimized: one leaf per (unit, NIC index); fat_tree / roce_clos: one leaf per unit for all NICs"),
       capped(key("fabric.nodes_per_unit", V::integer, "", "nodes under one leaf group (a SuperPOD scalable unit, a rack)", true), kMaxNodes),

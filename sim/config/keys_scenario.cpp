@@ -223,6 +223,23 @@ void network_and_memory_keys(std::vector<KeyDef>& k) {
              "hierarchical inside one node, ...) NCCL's tuner picks, and the run says so"));
   k.push_back(choice("network.protocol", "auto", enum_names<NcclProto>({"auto"}),
                      "NCCL protocol for the step's collectives (NCCL_PROTO); auto = NCCL's tuner"));
+  k.push_back(choice("network.transport", "ib", enum_names<NetTransport>(),
+                     "how NCCL reaches other nodes: ib = its InfiniBand transport over node.nics (GPUDirect RDMA); "
+                     "socket = its socket transport, TCP over the card's node.ethernet ports with every message "
+                     "bounced through host memory (what NCCL_IB_DISABLE=1 does)"));
+  k.push_back(choice("network.nccl_env.NCCL_IB_DISABLE", "0", {"0", "1"},
+                     "NCCL's environment variable: 1 = no InfiniBand, NCCL falls back to its socket transport "
+                     "(network.transport: socket)"));
+  k.push_back(choice("network.nccl_env.NCCL_NET", "", {"IB", "Socket"},
+                     "NCCL's environment variable: the network plugin by name; Socket = network.transport: socket"));
+  k.push_back(integer("network.nccl_env.NCCL_SOCKET_NTHREADS", "1",
+                      "NCCL's environment variable: CPU threads per socket-transport connection (net_socket.cc; "
+                      "default 1 outside AWS, at most 16)",
+                      1, 16));
+  k.push_back(integer("network.nccl_env.NCCL_NSOCKS_PERTHREAD", "1",
+                      "NCCL's environment variable: TCP sockets per thread of a socket-transport connection "
+                      "(default 1 outside AWS; NCCL caps threads x sockets at 64)",
+                      1, 64));
 
   k.push_back(choice("memory.convention", "auto", enum_names<MemoryConvention>({"auto"}),
                      "model-state accounting: megatron (18 B/param, fp32 main grads), deepspeed (16 B/param + its "

@@ -1,5 +1,6 @@
 #include "sim/load/hardware_loader.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "sim/config/config_doc.hpp"
@@ -88,6 +89,41 @@ void read_pcie(const ConfigDoc& d, NodeSpec& n) {
   n.nics.count = count_of(d, "node.nics.count");
   n.nics.bandwidth = positive_bw(d, "node.nics.bandwidth");
   n.nics.latency = Seconds(d.get_quantity("node.nics.latency"));
+  n.ethernet.count = count_of(d, "node.ethernet.count");
+  n.ethernet.bandwidth = Bandwidth(d.get_quantity("node.ethernet.bandwidth"));
+  n.ethernet.latency = Seconds(d.get_quantity("node.ethernet.latency"));
+  n.ethernet.stream_bandwidth = positive_bw(d, "node.ethernet.stream_bandwidth");
+  if ((n.ethernet.count > 0) != (n.ethernet.bandwidth.value() > 0))
+    d.fail(n.ethernet.count > 0 ? "node.ethernet.bandwidth" : "node.ethernet.count",
+           "give both node.ethernet.count and node.ethernet.bandwidth (or neither: no socket transport)");
+}
+
+// The card's `assumed` list ("a.b, c.d"): each a declared key of the card that
+// holds a value; then every key the card leaves to a default that is itself an
+// assumption (KeyDef::assumed_default). In the key table's order.
+std::vector<CardAssumption> read_assumptions(const ConfigDoc& d) {
+  std::vector<std::string> listed;
+  std::string text = d.get_string("assumed");
+  for (size_t start = 0; start <= text.size();) {
+    size_t comma = std::min(text.find(',', start), text.size());
+    std::string item = text.substr(start, comma - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    start = comma + 1;
+    if (item.empty()) continue;
+    const KeyDef* def = d.table().find(item);
+    if (!def || item == "assumed" || item == "name" || item == "source" || item == "node.gpu")
+      d.fail("assumed", "'" + item + "' is not a card value that can be assumed; list keys such as " +
+                            "node.cpu_adam_throughput or node.nics.latency" +
+                            (def ? "" : " (did you mean '" + d.table().nearest(item) + "'?)"));
+    listed.push_back(item);
+  }
+  std::vector<CardAssumption> out;
+  for (const KeyDef& k : d.table().keys()) {
+    const bool named = std::find(listed.begin(), listed.end(), k.path) != listed.end();
+    if (named || (k.assumed_default && !d.given(k.path))) out.push_back({k.path, d.text_of(k.path), !named});
+  }
+  return out;
 }
 
 void read_fabric(const ConfigDoc& d, ClusterSpec& c) {
@@ -113,6 +149,7 @@ ClusterSpec cluster_from_doc(const ConfigDoc& d, const std::string& path, const 
   read_node(d, c.node);
   read_pcie(d, c.node);
   read_fabric(d, c);
+  c.assumptions = read_assumptions(d);
   // The structural rules (PCIe pattern adds up, pods of whole units, leaf radix)
   // live in one place, check_cluster_shape; here they get the card's file:line.
   try {

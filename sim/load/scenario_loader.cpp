@@ -106,6 +106,45 @@ void read_memory(const ConfigDoc& d, Scenario& s) {
   read_grad_dtype(d, s);
 }
 
+// network.transport and NCCL's own spellings (network.nccl_env.*): socket
+// transport when any of them asks for it; a conflict, or socket on a card
+// without Ethernet ports, is an error at the key that asked.
+std::string place(const SourceLocation& w) { return w.line > 0 ? w.file + ":" + std::to_string(w.line) : w.file; }
+
+void read_transport(const ConfigDoc& d, Scenario& s) {
+  const char* kTransport = "network.transport";
+  const char* kIbDisable = "network.nccl_env.NCCL_IB_DISABLE";
+  const char* kNet = "network.nccl_env.NCCL_NET";
+  std::string asked_by;  // the key that chose the socket transport
+  if (d.given(kNet)) asked_by = d.get_choice(kNet) == "Socket" ? kNet : "";
+  if (d.get_choice(kIbDisable) == "1") {
+    if (d.given(kNet) && d.get_choice(kNet) == "IB")
+      d.fail(kNet, "IB contradicts NCCL_IB_DISABLE=1 (" + place(d.where(kIbDisable)) + "); give one of them");
+    asked_by = kIbDisable;
+  }
+  TransportSpec& t = s.cluster.transport;
+  t.kind = pick<NetTransport>(d, kTransport);
+  if (!asked_by.empty() && d.given(kTransport) && t.kind == NetTransport::ib)
+    d.fail(kTransport, "ib contradicts " + asked_by + " (" + place(d.where(asked_by)) +
+                           "), which selects NCCL's socket transport; give one of them");
+  if (!asked_by.empty()) t.kind = NetTransport::socket;
+  if (asked_by.empty()) asked_by = kTransport;
+  t.socket_threads = get_i(d, "network.nccl_env.NCCL_SOCKET_NTHREADS");
+  t.socks_per_thread = get_i(d, "network.nccl_env.NCCL_NSOCKS_PERTHREAD");
+  if (t.socket_threads * t.socks_per_thread > 64) {  // net_socket.cc: MAX_SOCKETS 64, per-thread count lowered
+    t.socks_per_thread = 64 / t.socket_threads;
+    s.imports.warnings.push_back(
+        "NCCL_SOCKET_NTHREADS x NCCL_NSOCKS_PERTHREAD exceeds NCCL's 64 sockets: "
+        "NCCL lowers NCCL_NSOCKS_PERTHREAD to " +
+        std::to_string(t.socks_per_thread));
+  }
+  if (t.kind == NetTransport::socket && !s.cluster.node.ethernet.present())
+    d.fail(asked_by, "NCCL's socket transport runs over the nodes' Ethernet ports, and cluster card '" +
+                         s.cluster.name + "' (" + s.cluster.file +
+                         ") names none: add node.ethernet.count and node.ethernet.bandwidth to the card, "
+                         "or use network.transport: ib");
+}
+
 // Every key's text after imports; file references as absolute paths (zoo names
 // stay names), derived sizes as resolved, so that the text reproduces the run.
 std::map<std::string, std::string> resolved_texts(const ConfigDoc& d, const Zoo& zoo, const Scenario& s) {
@@ -159,6 +198,7 @@ Scenario load(ConfigDoc d, const Zoo& zoo, const ImportOptions& options,
   std::optional<ModelSpec> flag_model = apply_imports(d, zoo, options, log);
   Scenario s = from_doc(d, zoo, flag_model);
   s.imports = std::move(log);
+  read_transport(d, s);
   default_seq_len(d, s);
   if (adjust) adjust(s);
   validate_layout(s);

@@ -53,7 +53,8 @@ CollectiveResult predict_p2p(const ClusterSpec& c, const CollectiveRequest& r, i
   NcclComm comm = nccl_comm_for(c, CollectiveOp::all_gather, r.ranks, nodes, nics);
   double per_gpu_gbps = comm.channels * std::min(comm.bw_intra, comm.bw_inter);
   if (comm.nodes > 1)
-    per_gpu_gbps = std::min(per_gpu_gbps, c.node.nics.count * c.node.nics.bandwidth.value() / 1e9 / c.node.gpus);
+    per_gpu_gbps = std::min(per_gpu_gbps,
+                            inter_node_gbps(c, c.node.nics.count, kChannelsPerNic * c.node.nics.count) / c.node.gpus);
   double moved = r.op == CollectiveOp::send_recv ? r.bytes : r.bytes * (r.ranks - 1) / r.ranks;
   // One Ring/Simple step of NCCL's hardware latency on the path crossed [S1], plus the launch floor.
   double lat_us =
@@ -128,6 +129,18 @@ double busbw_factor(CollectiveOp op, int n) {
   }
 }
 
+double inter_node_gbps(const ClusterSpec& c, int nics, int channels) {
+  const NodeSpec& n = c.node;
+  // NIC bandwidth in NCCL's model: speed_Mbps / 8000 GB/s per NIC [S1 topo.cc].
+  if (c.transport.kind == NetTransport::ib) return nics * n.nics.bandwidth.value() / 1e9;
+  if (!n.ethernet.present())
+    throw std::logic_error("socket transport on a cluster card without node.ethernet (the loader refuses it)");
+  const double share = static_cast<double>(nics) / n.nics.count;  // of the node's ports, as of its NICs
+  const double line = kSocketLineFraction * n.ethernet.count * n.ethernet.bandwidth.value() / 1e9 * share;
+  const double streams = static_cast<double>(channels) * c.transport.socket_threads * c.transport.socks_per_thread;
+  return std::min(line, streams * n.ethernet.stream_bandwidth.value() / 1e9);
+}
+
 NcclComm nccl_comm_for(const ClusterSpec& c, CollectiveOp op, int ranks, int nodes, int nics) {
   const NodeSpec& n = c.node;
   NcclComm comm;
@@ -141,12 +154,14 @@ NcclComm nccl_comm_for(const ClusterSpec& c, CollectiveOp op, int ranks, int nod
   comm.channels = channels;
   comm.bw_intra = comm.bw_inter = per_channel;
   if (comm.nodes > 1) {
-    // NIC bandwidth in NCCL's model: speed_Mbps / 8000 GB/s per NIC [S1 topo.cc].
     const int used = nics > 0 ? std::min(nics, n.nics.count) : n.nics.count;
-    double node_net = used * n.nics.bandwidth.value() / 1e9;
     comm.channels = kChannelsPerNic * used;
+    double node_net = inter_node_gbps(c, used, comm.channels);
     double per = std::min(node_net, channels * per_channel) / comm.channels;
     comm.bw_intra = comm.bw_inter = per;
+    // TCP through the kernel on both ends: NCCL adds a network's latency to
+    // each inter-node step as latencyInter (tuning.cc [S1]).
+    if (c.transport.kind == NetTransport::socket) comm.latency_inter = n.ethernet.latency.value() * 1e6;
   }
   return comm;
 }

@@ -50,6 +50,22 @@ struct CollectiveResult {
   std::string protocol;   // "LL", "LL128", "Simple"
 };
 
+// NCCL's socket transport (src/transport/net_socket.cc): the plugin registers
+// host pointers only (NCCL_PTR_HOST), so every message is staged in host
+// memory and crosses the kernel TCP stack (no GPUDirect RDMA), and each
+// connection is split over NCCL_SOCKET_NTHREADS x NCCL_NSOCKS_PERTHREAD TCP
+// streams. Reports of NCCL over TCP reach about half the line rate at large
+// messages (docs/reference/hardware.md §4c.6): kSocketLineFraction.
+inline constexpr double kSocketLineFraction = 0.5;
+
+// GB/s per direction a group using `nics` of each node's NIC slots (its share
+// of the node, as for nccl_comm_for) can move off a node under the cluster's
+// transport: IB = those NICs' line rate; socket = the same share of the
+// node's Ethernet ports at kSocketLineFraction of line rate, at most
+// connections x streams x node.ethernet.stream_bandwidth, with
+// `channels` NCCL channels (one connection each) crossing the node.
+double inter_node_gbps(const ClusterSpec& cluster, int nics, int channels);
+
 // The NCCL communicator a group of `ranks` GPUs spread over `nodes` nodes
 // (default: consecutive GPUs, the fewest nodes) forms on `cluster`, using
 // `nics` of each node's NICs (default 0: all of them; a group that shares its

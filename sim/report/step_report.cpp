@@ -133,12 +133,35 @@ std::string simulation_text(const StepResult& r) {
   return o.str();
 }
 
+// The assumptions the verdict depended on, one per line; "" when none.
+std::string assumptions_text(const StepResult& r) {
+  const RunAssumptions& a = r.assumptions;
+  if (a.card.empty() && a.imports.empty()) return "";
+  std::ostringstream o;
+  o << "assumptions this result depends on:\n";
+  for (const CardAssumption& c : a.card)
+    o << "  " << c.key << " = " << c.value << " ("
+      << (c.defaulted ? "key default, an assumption; the card " + r.cluster + " gives none"
+                      : "marked assumed in the card " + r.cluster)
+      << ")\n";
+  for (const std::string& line : a.imports) o << "  " << line << "\n";
+  return o.str();
+}
+
+nlohmann::json assumptions_json(const RunAssumptions& a) {
+  nlohmann::json card = nlohmann::json::array();
+  for (const CardAssumption& c : a.card)
+    card.push_back({{"key", c.key}, {"value", c.value}, {"from", c.defaulted ? "default" : "card"}});
+  return {{"card", card}, {"import", a.imports}};
+}
+
 }  // namespace
 
 std::string format_step_summary(const StepResult& r) {
   std::string traffic = traffic_text(r);
+  std::string assumed = assumptions_text(r);
   return header_text(r) + "\n" + throughput_text(r) + "\n" + breakdown_text(r) + "\n" + memory_text(r) + "\n" +
-         (traffic.empty() ? "" : traffic + "\n") + simulation_text(r);
+         (traffic.empty() ? "" : traffic + "\n") + simulation_text(r) + (assumed.empty() ? "" : "\n" + assumed);
 }
 
 nlohmann::json step_summary_json(const StepResult& r) {
@@ -175,6 +198,7 @@ nlohmann::json step_summary_json(const StepResult& r) {
   for (const auto& [name, bytes] : offload_items(r)) j["offload_bytes_per_gpu"][name] = whole(bytes);
   j["layout"] = layout_json(r.parallel, r.training, r.micro_batches, r.gpus, r.nodes, r.convention);
   j["simulation"] = {{"full", r.full_simulation}, {"simulated_gpus", r.simulated_gpus}, {"events", r.events}};
+  j["assumptions"] = assumptions_json(r.assumptions);
   return j;
 }
 

@@ -18,7 +18,9 @@ namespace trainsim {
 // the step time), peak memory (GiB = 2^30 bytes, against the GPU's HBM, with
 // the rank holding it and its breakdown), bytes sent per GPU by collective
 // kind (GB = 1e9 bytes), offload traffic when non-zero, and how the step was
-// simulated. Every column header carries its unit.
+// simulated, then the assumptions the result depends on (card values marked
+// assumed or left to an assumed default, and the loader's resolved defaults).
+// Every column header carries its unit.
 std::string format_step_summary(const StepResult& r);
 
 // summary.json: schema_version (kSummarySchemaVersion), params_total,
@@ -28,7 +30,8 @@ std::string format_step_summary(const StepResult& r);
 // comm_bytes_per_gpu{"group.kind": bytes}, host_memory_peak_bytes_per_node,
 // nvme_peak_bytes_per_node, offload_bytes_per_gpu{pcie_d2h, pcie_h2d,
 // nvme_read, nvme_write}, layout{...}, model, cluster, gpu, scenario,
-// critical_rank, peak_rank, simulation{full, simulated_gpus, events}.
+// critical_rank, peak_rank, simulation{full, simulated_gpus, events},
+// assumptions{card: [{key, value, from: "card"|"default"}], import: [lines]}.
 // Byte counts are integers (rounded to the nearest byte); keys are sorted.
 nlohmann::json step_summary_json(const StepResult& r);
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "sim/core/quantity.hpp"
 #include "sim/spec/gpu_spec.hpp"
@@ -42,6 +43,17 @@ struct NicSpec {
   Seconds latency;
 };
 
+// The node's in-band Ethernet ports (the storage / management ConnectX cards on
+// the CPUs' PCIe, docs/reference/hardware.md §2.1, §2.2), which NCCL's socket
+// transport uses when InfiniBand is off (NCCL_IB_DISABLE=1).
+struct EthernetSpec {
+  int count = 0;               // ports per node; 0 = the card names none
+  Bandwidth bandwidth;         // line rate of one port per direction
+  Seconds latency;             // one message through the kernel TCP stack, each end (an assumption)
+  Bandwidth stream_bandwidth;  // what one TCP stream of NCCL's socket transport sustains (an assumption)
+  bool present() const { return count > 0 && bandwidth.value() > 0; }
+};
+
 enum class FabricKind { rail_optimized, fat_tree, roce_clos };
 
 struct FabricSpec {
@@ -72,6 +84,27 @@ struct NodeSpec {
   PcieSpec pcie;
   Bandwidth cpu_interconnect;  // socket to socket, per direction
   NicSpec nics;
+  EthernetSpec ethernet;
+};
+
+// How NCCL reaches other nodes: its InfiniBand transport (GPUDirect RDMA over
+// node.nics) or its socket transport (TCP over node.ethernet). Scenario keys
+// network.transport and network.nccl_env.* (the scenario loader sets it).
+enum class NetTransport { ib, socket };
+
+struct TransportSpec {
+  NetTransport kind = NetTransport::ib;
+  int socket_threads = 1;    // NCCL_SOCKET_NTHREADS (net_socket.cc default 1 outside AWS)
+  int socks_per_thread = 1;  // NCCL_NSOCKS_PERTHREAD (default 1 outside AWS)
+};
+
+// A card value that is an assumption, not a datasheet figure: a key the card
+// lists under `assumed`, or one it leaves to a key-table default that is itself
+// an assumption (KeyDef::assumed_default).
+struct CardAssumption {
+  std::string key;         // dotted card key, e.g. "node.cpu_adam_throughput"
+  std::string value;       // the value text, e.g. "7.3B"
+  bool defaulted = false;  // the key table's default (the card does not give it)
 };
 
 struct ClusterSpec {
@@ -81,6 +114,8 @@ struct ClusterSpec {
   int nodes = 0;  // nodes in the card (a scenario may use fewer or more)
   NodeSpec node;
   FabricSpec fabric;
+  TransportSpec transport;                  // set by the scenario, not the card
+  std::vector<CardAssumption> assumptions;  // in the card's key order
 };
 
 }  // namespace trainsim

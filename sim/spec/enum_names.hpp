@@ -44,6 +44,7 @@ TRAINSIM_ENUM_TABLE(Precision, 4, {"fp32", Precision::fp32}, {"fp16", Precision:
                     {"fp8", Precision::fp8});
 TRAINSIM_ENUM_TABLE(FabricKind, 3, {"rail_optimized", FabricKind::rail_optimized}, {"fat_tree", FabricKind::fat_tree},
                     {"roce_clos", FabricKind::roce_clos});
+TRAINSIM_ENUM_TABLE(NetTransport, 2, {"ib", NetTransport::ib}, {"socket", NetTransport::socket});
 TRAINSIM_ENUM_TABLE(Schedule, 3, {"gpipe", Schedule::gpipe}, {"1f1b", Schedule::one_f_one_b},
                     {"interleaved-1f1b", Schedule::interleaved_1f1b});
 TRAINSIM_ENUM_TABLE(PipelineEngine, 2, {"megatron", PipelineEngine::megatron},

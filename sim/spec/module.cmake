@@ -5,4 +5,5 @@ trainsim_module(NAME spec DIR sim/spec
           gpu_spec.cpp
           link.cpp
           scenario.cpp
+          run_assumptions.cpp
   DEPS core)

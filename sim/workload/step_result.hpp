@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/core/quantity.hpp"
+#include "sim/spec/run_assumptions.hpp"
 #include "sim/spec/scenario.hpp"
 #include "sim/memory/memory_model.hpp"
 #include "sim/parallel/layout.hpp"
@@ -161,6 +162,10 @@ struct StepResult {
   // What the run could not do as asked (e.g. a forced NCCL algorithm a
   // collective cannot run), one line each; the CLI prints them to stderr.
   std::vector<std::string> warnings;
+
+  // The assumptions the verdict depended on (sim/spec/run_assumptions.hpp):
+  // the card's assumed values the step read, and the loader's defaults.
+  RunAssumptions assumptions;
 };
 
 }  // namespace trainsim

@@ -33,6 +33,7 @@ void fill_header(const Scenario& s, StepResult& r) {
   r.gpus = s.gpus;
   r.nodes = s.nodes;
   r.micro_batches = s.num_micro_batches();
+  r.assumptions = run_assumptions(s);
 }
 
 void fill_time(const Scenario& s, const EngineRun& run, const std::vector<StageProgram>& progs, StepResult& r) {

@@ -93,7 +93,7 @@ assert "pcie" in lanes and ("nvme" in lanes) == nvme, lanes
 PY
   grep -q "offload traffic" "$tmp/$off.txt" || bad "run $off prints the offload traffic"
 done
-"$bin" run "$root/scenarios/offload-zero3-cpu.yaml" --set cluster=dgx-a100-80gb --fail-on-oom > /dev/null 2> "$tmp/host_oom.txt"
+"$bin" run "$root/scenarios/offload-zero3-cpu.yaml" --set cluster=dgx-a100-40gb --fail-on-oom > /dev/null 2> "$tmp/host_oom.txt"
 [ $? -eq 1 ] && grep -q "of host memory needed per node" "$tmp/host_oom.txt" \
   && ok "run --fail-on-oom exits 1 when the node's host memory is too small" || bad "run --fail-on-oom on host memory"
 # Issue 18: a plan whose GPUs fit but whose node's host memory does not is not "fits" anywhere.

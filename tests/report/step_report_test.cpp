@@ -161,7 +161,8 @@ TEST_CASE("summary.json: every DESIGN key with its value") {
                                       "nvme_capacity_bytes_per_node",
                                       "gpu_fits",
                                       "host_fits",
-                                      "nvme_fits"};
+                                      "nvme_fits",
+                                      "assumptions"};
   std::set<std::string> got;
   for (const auto& item : j.items()) got.insert(item.key());
   CHECK(got == keys);
@@ -408,4 +409,25 @@ TEST_CASE("summary text: step time, breakdown and unit headers") {
   StepResult z3 = sample();
   z3.memory_at_peak.zero3_gathered = Bytes(0.25 * kGiB);
   CHECK(format_step_summary(z3).find("of comm_buffers, ZeRO-3 gathered parameters [GiB]: 0.25") != std::string::npos);
+}
+
+TEST_CASE("summary: the assumptions the result depends on, card values and loader defaults") {
+  StepResult r = sample();
+  r.assumptions.card = {{"node.cpu_adam_throughput", "7.3B", false}, {"node.aio_submit_latency", "5us", true}};
+  r.assumptions.imports = {"training.seq_len not given: using the default 2048"};
+  const nlohmann::json j = step_summary_json(r)["assumptions"];
+  REQUIRE(j["card"].size() == 2);
+  CHECK(j["card"][0] == nlohmann::json({{"key", "node.cpu_adam_throughput"}, {"value", "7.3B"}, {"from", "card"}}));
+  CHECK(j["card"][1]["from"] == "default");
+  CHECK(j["import"] == nlohmann::json::array({"training.seq_len not given: using the default 2048"}));
+  const std::string text = format_step_summary(r);
+  CHECK(text.find("assumptions this result depends on:") != std::string::npos);
+  CHECK(text.find("node.cpu_adam_throughput = 7.3B (marked assumed in the card") != std::string::npos);
+  CHECK(text.find("node.aio_submit_latency = 5us (key default, an assumption") != std::string::npos);
+  CHECK(text.find("  training.seq_len not given: using the default 2048\n") != std::string::npos);
+
+  const StepResult none = sample();  // nothing assumed: empty lists, no section in the table
+  CHECK(step_summary_json(none)["assumptions"] ==
+        nlohmann::json({{"card", nlohmann::json::array()}, {"import", nlohmann::json::array()}}));
+  CHECK(format_step_summary(none).find("assumptions") == std::string::npos);
 }

@@ -46,7 +46,8 @@ const double kParams = 80 * 855654400.0 + 2 * 32000.0 * 8192 + 8192;  // 68,976,
 // estimator (stage3.py estimate_zero3_model_states_mem_needs, offload of the
 // optimizer only) counts the same 16 B per parameter on the host. Eight GPUs
 // of the node: 8 x 16 B x P / 8 = 16 x 68.98e9 B = 1.104e12 B (1,027.8 GiB)
-// against the DGX A100's 1 TB (1e12 B, topologies/dgx-a100-80gb.yaml).
+// against the DGX A100 320GB's 1 TB (1e12 B, topologies/dgx-a100-40gb.yaml; NVIDIA's
+// DGX A100 datasheet, docs/reference/hardware.md §2.1).
 const double kHostNeed = 16 * kParams;
 const double kHostMemory = 1e12;
 

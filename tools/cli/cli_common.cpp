@@ -44,6 +44,30 @@ std::filesystem::path data_dir() {
 
 Zoo default_zoo() { return Zoo(data_dir()); }
 
+namespace {
+
+// --env NAME=VALUE: an NCCL environment variable as the scenario key it sets
+// (docs/usage.md "NCCL environment").
+std::string nccl_env_set(const std::string& assignment) {
+  const size_t eq = assignment.find('=');
+  const std::string name = assignment.substr(0, eq);
+  if (eq == std::string::npos || eq == 0)
+    throw UsageError("--env takes NAME=VALUE, e.g. --env NCCL_IB_DISABLE=1; got '" + assignment + "'");
+  std::string value = assignment.substr(eq + 1);
+  if (name == "NCCL_ALGO") {
+    std::transform(value.begin(), value.end(), value.begin(), [](unsigned char c) { return std::tolower(c); });
+    return "network.algorithm=" + value;
+  }
+  if (name == "NCCL_PROTO") return "network.protocol=" + value;
+  for (const char* known : {"NCCL_IB_DISABLE", "NCCL_NET", "NCCL_SOCKET_NTHREADS", "NCCL_NSOCKS_PERTHREAD"})
+    if (name == known) return "network.nccl_env." + name + "=" + value;
+  throw UsageError("--env " + name +
+                   ": not an NCCL variable trainsim models; valid: NCCL_IB_DISABLE, NCCL_NET, NCCL_SOCKET_NTHREADS, "
+                   "NCCL_NSOCKS_PERTHREAD, NCCL_ALGO, NCCL_PROTO");
+}
+
+}  // namespace
+
 void add_scenario_options(CLI::App& cmd, ScenarioArgs& args) {
   args.command = cmd.get_name();
   cmd.add_option("scenario", args.scenario, "scenario YAML (docs/design.md §3); or --model and --cluster");
@@ -55,6 +79,12 @@ void add_scenario_options(CLI::App& cmd, ScenarioArgs& args) {
   cmd.add_option("--gpus", args.gpus, "without SCENARIO: GPUs used (default: nodes x GPUs per node)")
       ->check(CLI::PositiveNumber);
   cmd.add_option("--set", args.sets, "override a scenario key: --set parallel.tp=4 (repeatable)")
+      ->take_all()
+      ->allow_extra_args(false);
+  cmd.add_option(
+         "--env", args.envs,
+         "an NCCL environment variable the run would see: --env NCCL_IB_DISABLE=1 (repeatable; NCCL_IB_DISABLE, "
+         "NCCL_NET, NCCL_SOCKET_NTHREADS, NCCL_NSOCKS_PERTHREAD, NCCL_ALGO, NCCL_PROTO)")
       ->take_all()
       ->allow_extra_args(false);
   cmd.add_flag("--json", args.json, "print one JSON document on stdout instead of the table");
@@ -174,7 +204,8 @@ std::vector<std::string> with_hf_trainer_flags(const HfTrainerFlags& hf, const s
 
 Scenario load_args_scenario(const ScenarioArgs& args, const std::vector<std::string>& given_sets, const Zoo& zoo) {
   ImportOptions imports = merged_imports(args);
-  const std::vector<std::string> sets = with_hf_trainer_flags(args.hf, given_sets);
+  std::vector<std::string> sets = with_hf_trainer_flags(args.hf, given_sets);
+  for (const std::string& e : args.envs) sets.push_back(nccl_env_set(e));
   const bool built =
       !args.model.empty() || !args.cluster.empty() || args.nodes > 0 || args.gpus > 0 || args.seq_len > 0;
   if (!args.scenario.empty()) {

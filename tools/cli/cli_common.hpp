@@ -84,6 +84,7 @@ struct ScenarioArgs {
   int nnodes = 0;                 // --nnodes N (torchrun's spelling of --num_nodes)
   int nproc_per_node = 0;         // --nproc-per-node G (torchrun's spelling of --num_gpus)
   std::vector<std::string> sets;  // --set key=value, in order
+  std::vector<std::string> envs;  // --env NCCL_NAME=VALUE, applied after the --set overrides
   bool json = false;              // --json: one JSON document on stdout
   std::string out_dir;            // --out DIR
   ImportOptions imports;          // --ds-config, --megatron-args, --hostfile, --num_nodes, --num_gpus

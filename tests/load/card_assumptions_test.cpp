@@ -1,0 +1,153 @@
+// Cluster cards mark the values that are assumptions (the `assumed` key and the
+// key table's assumed defaults), the loader reads them into
+// ClusterSpec::assumptions, and run_assumptions() keeps those a scenario's
+// step reads (sim/spec/run_assumptions.hpp). Also the DGX A100 host facts
+// (docs/reference/hardware.md §2.1, §4f).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "sim/spec/run_assumptions.hpp"
+#include "tests/test_util.hpp"
+
+using namespace trainsim;
+using trainsim::test::card;
+using trainsim::test::error_of;
+using trainsim::test::has;
+
+namespace {
+
+const CardAssumption* find(const std::vector<CardAssumption>& v, const std::string& key) {
+  auto it = std::find_if(v.begin(), v.end(), [&](const CardAssumption& a) { return a.key == key; });
+  return it == v.end() ? nullptr : &*it;
+}
+
+// A minimal card: the required keys, plus `extra` lines at the top level.
+std::string card_yaml(const std::string& extra) {
+  return "name: tiny\n" + extra +
+         "nodes: 2\n"
+         "node:\n"
+         "  gpus: 8\n"
+         "  gpu: a100-sxm4-80gb\n"
+         "  host_memory: \"1TB\"\n"
+         "  host_memory_bandwidth: \"400GB/s\"\n"
+         "  pcie: {switches: 4, gpus_per_switch: 2, nics_per_switch: 2, switches_per_cpu: 2, bandwidth: \"32GB/s\"}\n"
+         "  nics: {count: 8, bandwidth: \"200Gbps\"}\n"
+         "fabric: {nodes_per_unit: 2, pod_nodes: 2}\n";
+}
+
+ClusterSpec tiny(const std::string& extra) {
+  return load_cluster_card_string(card_yaml(extra), "tiny.yaml", trainsim::test::zoo());
+}
+
+const std::vector<std::string> kCards = {"aws-p4d-a100-40gb",     "aws-p4de-a100-80gb",    "dgx-a100-40gb",
+                                         "dgx-a100-80gb",         "dgx-h100-80gb",         "dgx-h200-141gb",
+                                         "gcp-a3-high-h100-80gb", "gcp-a3-mega-h100-80gb", "grandteton-h100-80gb-roce",
+                                         "jeanzay-a100-80gb",     "pcie-a100-80gb",        "vtrain-a100"};
+
+}  // namespace
+
+TEST_CASE("cards: DGX A100 640GB has 2 TB of host memory, the 320GB system 1 TB") {
+  // NVIDIA's DGX A100 datasheet (docs/reference/hardware.md §2.1 [S55]).
+  CHECK(card("dgx-a100-80gb").node.host_memory.value() == doctest::Approx(2e12));
+  CHECK(card("dgx-a100-40gb").node.host_memory.value() == doctest::Approx(1e12));
+}
+
+TEST_CASE("cards: CPU-Adam on x86 hosts is not the Grace figure, and is marked assumed") {
+  // Every shipped card has x86 CPUs (EPYC or Xeon); the Grace measurement of
+  // §4f (0.1 s per billion parameters) does not apply. Their figure is the
+  // §4f memory-traffic derivation: 28 B of DRAM traffic per parameter at half
+  // of the card's host_memory_bandwidth.
+  for (const std::string& name : kCards) {
+    CAPTURE(name);
+    const ClusterSpec c = card(name);
+    CHECK(c.node.cpu_adam_rate != doctest::Approx(10e9));
+    CHECK(c.node.cpu_adam_rate == doctest::Approx(c.node.host_memory_bandwidth.value() / 28 * 0.5).epsilon(0.02));
+    const CardAssumption* a = find(c.assumptions, "node.cpu_adam_throughput");
+    REQUIRE(a != nullptr);
+    CHECK_FALSE(a->defaulted);
+  }
+}
+
+TEST_CASE("cards: the assumed list and the assumed defaults, in key order") {
+  const ClusterSpec c = card("dgx-a100-80gb");
+  const CardAssumption* cpu = find(c.assumptions, "node.cpu_adam_throughput");
+  REQUIRE(cpu != nullptr);
+  CHECK(cpu->value == "7.3B");  // as written in the card
+  // Left to the key table, whose default is an assumption:
+  const CardAssumption* aio = find(c.assumptions, "node.aio_submit_latency");
+  REQUIRE(aio != nullptr);
+  CHECK(aio->defaulted);
+  CHECK(aio->value == "5us");
+  // A datasheet figure is not listed.
+  CHECK(find(c.assumptions, "node.nics.bandwidth") == nullptr);
+  CHECK(find(c.assumptions, "node.host_memory") == nullptr);
+
+  const ClusterSpec t = tiny("assumed: \" node.nics.latency ,node.host_memory\"\n");
+  REQUIRE(find(t.assumptions, "node.host_memory") != nullptr);
+  CHECK(find(t.assumptions, "node.host_memory")->value == "1TB");
+  CHECK(find(t.assumptions, "node.nics.latency") != nullptr);
+  // The card's key order, not the list's.
+  auto pos = [&](const std::string& k) { return find(t.assumptions, k) - t.assumptions.data(); };
+  CHECK(pos("node.host_memory") < pos("node.nics.latency"));
+}
+
+TEST_CASE("cards: an assumed entry that is not a card value is an error at `assumed`") {
+  const std::string e = error_of([] { tiny("assumed: \"node.host_memroy\"\n"); });
+  CHECK(has(e, "tiny.yaml:2: assumed:"));
+  CHECK(has(e, "'node.host_memroy'"));
+  CHECK(has(e, "did you mean 'node.host_memory'"));
+  CHECK(has(error_of([] { tiny("assumed: \"name\"\n"); }), "'name' is not a card value"));
+}
+
+TEST_CASE("run assumptions: only the card values the step reads") {
+  auto keys = [](const Scenario& s) {
+    std::vector<std::string> out;
+    for (const CardAssumption& a : run_assumptions(s).card) out.push_back(a.key);
+    return out;
+  };
+  auto has_key = [](const std::vector<std::string>& v, const std::string& k) {
+    return std::find(v.begin(), v.end(), k) != v.end();
+  };
+  const std::string base =
+      "model: megatron-gpt-1.7b\ncluster: dgx-a100-80gb\nnodes: 1\n"
+      "training: {seq_len: 2048, micro_batch: 1, global_batch: 8}\n";
+  const auto plain = keys(trainsim::test::scenario(base));
+  CHECK_FALSE(has_key(plain, "node.cpu_adam_throughput"));
+  CHECK_FALSE(has_key(plain, "node.host_memory_bandwidth"));
+  CHECK_FALSE(has_key(plain, "node.nics.latency"));  // one node: no network
+  CHECK(has_key(plain, "node.nvswitch.latency"));
+
+  const auto cpu = keys(trainsim::test::scenario(base, {"parallel.zero_stage=2", "offload.optimizer=cpu"}));
+  CHECK(has_key(cpu, "node.cpu_adam_throughput"));
+  CHECK(has_key(cpu, "node.host_memory_bandwidth"));
+  CHECK_FALSE(has_key(cpu, "node.nvme_latency"));
+  // A scenario that gives its own CPU-Adam rate does not depend on the card's.
+  CHECK_FALSE(has_key(keys(trainsim::test::scenario(
+                          base, {"parallel.zero_stage=2", "offload.optimizer=cpu", "offload.cpu_adam_throughput=5B"})),
+                      "node.cpu_adam_throughput"));
+
+  const auto nvme = keys(trainsim::test::scenario(base, {"parallel.zero_stage=3", "offload.optimizer=nvme"}));
+  CHECK(has_key(nvme, "node.nvme_latency"));
+  CHECK(has_key(nvme, "node.aio_submit_latency"));
+
+  const auto ib = keys(trainsim::test::scenario(base, {"nodes=2", "training.global_batch=16"}));
+  CHECK(has_key(ib, "node.nics.latency"));
+  CHECK(has_key(ib, "fabric.pod_nodes"));
+  CHECK_FALSE(has_key(ib, "node.ethernet.latency"));
+  const auto sock = keys(
+      trainsim::test::scenario(base, {"nodes=2", "training.global_batch=16", "network.nccl_env.NCCL_IB_DISABLE=1"}));
+  CHECK(has_key(sock, "node.ethernet.latency"));
+  CHECK(has_key(sock, "node.ethernet.count"));
+  CHECK_FALSE(has_key(sock, "node.nics.latency"));
+}
+
+TEST_CASE("run assumptions: the loader's resolved defaults come along") {
+  const std::string yaml =
+      "model: megatron-gpt-1.7b\ncluster: dgx-a100-80gb\nnodes: 1\ntraining: {micro_batch: 1, global_batch: 8}\n";
+  const RunAssumptions a = run_assumptions(trainsim::test::scenario(yaml));
+  REQUIRE(a.imports.size() == 1);
+  CHECK(has(a.imports[0], "training.seq_len not given"));
+}
