@@ -211,11 +211,12 @@ training: {seq_len: 2048, micro_batch: 1, global_batch: 1, recompute: full}
 offload: {optimizer: cpu, params: cpu, pin_memory: true}
 )";
   Scenario s = scenario(y);
-  s.cluster.node.host_memory = Bytes(2e12);  // 18 B x 70B parameters do not fit the 1 TB of a DGX A100
+  REQUIRE(s.cluster.node.host_memory.value() == 2e12);  // DGX A100 640GB: 2 TB (docs/reference/hardware.md §2.1)
   StepResult cpu = simulate_step(s);
   CHECK(cpu.fits());
   CHECK(cpu.verdict.host_fits);
-  CHECK(scenario(y).cluster.node.host_memory.value() < cpu.host_memory_peak_bytes_per_node.value());
+  // 18 B x 70B parameters do not fit the 1 TB of the DGX A100 320GB.
+  CHECK(test::card("dgx-a100-40gb").node.host_memory.value() < cpu.host_memory_peak_bytes_per_node.value());
 
   Scenario gpu_params = s;
   gpu_params.offload.params = OffloadDevice::none;
