@@ -123,6 +123,8 @@ std::string memory_table(const Scenario& s, const MemoryResult& r) {
   if (r.nvme_peak_per_node.value() > 0)
     o << "NVMe per node (offload):        " << gib(r.nvme_peak_per_node) << " of " << gib(s.cluster.node.nvme_capacity)
       << " GiB, fits: " << (r.verdict.nvme_fits ? "yes" : "no") << "\n";
+  const std::string assumed = assumptions_text(memory_assumptions(s), s.cluster.name);
+  if (!assumed.empty()) o << "\n" << assumed;
   return o.str();
 }
 
@@ -145,6 +147,7 @@ nlohmann::json memory_json(const Scenario& s, const MemoryResult& r) {
           {"host_memory_fits", r.verdict.host_fits},
           {"peak_stage", r.peak_stage},
           {"stages", stages},
+          {"assumptions", assumptions_json(memory_assumptions(s))},
           {"layout", layout_json(s.parallel, s.training, s.num_micro_batches(), s.gpus, s.nodes, s.memory.convention)}};
 }
 

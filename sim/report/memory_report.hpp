@@ -17,7 +17,8 @@ inline constexpr int kSummarySchemaVersion = 1;
 // A header line describing the layout, one row per distinct pipeline stage
 // (consecutive identical stages share a row, e.g. "1-10"), then the maximum
 // over GPUs, the GPU memory, whether it fits and, when offloading, the host
-// and NVMe memory per node. Sizes in GiB (2^30 bytes).
+// and NVMe memory per node, then the assumptions the verdict depends on (the
+// card's assumed capacities, the loader's defaults). Sizes in GiB (2^30 bytes).
 std::string memory_table(const Scenario& s, const MemoryResult& r);
 
 // schema_version, params_total, params_per_gpu, peak_memory_bytes,
@@ -25,7 +26,8 @@ std::string memory_table(const Scenario& s, const MemoryResult& r);
 // optimizer_states, activations, comm_buffers, other}, largest_term{name, bytes}
 // (the biggest of those at the peak; the table prints it too),
 // host_memory_peak_bytes_per_node, nvme_peak_bytes_per_node, peak_stage,
-// stages[] and the resolved layout{...}. Byte counts are integers.
+// stages[], assumptions{card, import} (memory_assumptions) and the resolved
+// layout{...}. Byte counts are integers.
 nlohmann::json memory_json(const Scenario& s, const MemoryResult& r);
 
 }  // namespace trainsim

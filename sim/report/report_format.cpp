@@ -54,4 +54,23 @@ nlohmann::json layout_json(const ParallelPlan& p, const TrainingPlan& t, int mic
           {"nodes", nodes}};
 }
 
+nlohmann::json assumptions_json(const RunAssumptions& a) {
+  nlohmann::json card = nlohmann::json::array();
+  for (const CardAssumption& c : a.card)
+    card.push_back({{"key", c.key}, {"value", c.value}, {"from", c.defaulted ? "default" : "card"}});
+  return {{"card", card}, {"import", a.imports}};
+}
+
+std::string assumptions_text(const RunAssumptions& a, const std::string& cluster) {
+  if (a.card.empty() && a.imports.empty()) return "";
+  std::string o = "assumptions this result depends on:\n";
+  for (const CardAssumption& c : a.card)
+    o += "  " + c.key + " = " + c.value + " (" +
+         (c.defaulted ? "key default, an assumption; the card " + cluster + " gives none"
+                      : "marked assumed in the card " + cluster) +
+         ")\n";
+  for (const std::string& line : a.imports) o += "  " + line + "\n";
+  return o;
+}
+
 }  // namespace trainsim

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/spec/run_assumptions.hpp"
 #include "sim/spec/scenario.hpp"
 #include "sim/parallel/layout.hpp"
 
@@ -30,5 +31,13 @@ std::string rank_label(int node, const RankCoord& c);
 // same object for `trainsim mem` and `trainsim run`.
 nlohmann::json layout_json(const ParallelPlan& p, const TrainingPlan& t, int micro_batches, int gpus, int nodes,
                            MemoryConvention convention);
+
+// summary.json "assumptions": {card: [{key, value, from: "card"|"default"}],
+// import: [lines]}, the same object for `trainsim mem` and `trainsim run`.
+nlohmann::json assumptions_json(const RunAssumptions& a);
+
+// "assumptions this result depends on:" and one indented line each, or ""
+// when there are none; `cluster` names the card in the lines.
+std::string assumptions_text(const RunAssumptions& a, const std::string& cluster);
 
 }  // namespace trainsim

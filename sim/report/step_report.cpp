@@ -133,33 +133,11 @@ std::string simulation_text(const StepResult& r) {
   return o.str();
 }
 
-// The assumptions the verdict depended on, one per line; "" when none.
-std::string assumptions_text(const StepResult& r) {
-  const RunAssumptions& a = r.assumptions;
-  if (a.card.empty() && a.imports.empty()) return "";
-  std::ostringstream o;
-  o << "assumptions this result depends on:\n";
-  for (const CardAssumption& c : a.card)
-    o << "  " << c.key << " = " << c.value << " ("
-      << (c.defaulted ? "key default, an assumption; the card " + r.cluster + " gives none"
-                      : "marked assumed in the card " + r.cluster)
-      << ")\n";
-  for (const std::string& line : a.imports) o << "  " << line << "\n";
-  return o.str();
-}
-
-nlohmann::json assumptions_json(const RunAssumptions& a) {
-  nlohmann::json card = nlohmann::json::array();
-  for (const CardAssumption& c : a.card)
-    card.push_back({{"key", c.key}, {"value", c.value}, {"from", c.defaulted ? "default" : "card"}});
-  return {{"card", card}, {"import", a.imports}};
-}
-
 }  // namespace
 
 std::string format_step_summary(const StepResult& r) {
   std::string traffic = traffic_text(r);
-  std::string assumed = assumptions_text(r);
+  std::string assumed = assumptions_text(r.assumptions, r.cluster);
   return header_text(r) + "\n" + throughput_text(r) + "\n" + breakdown_text(r) + "\n" + memory_text(r) + "\n" +
          (traffic.empty() ? "" : traffic + "\n") + simulation_text(r) + (assumed.empty() ? "" : "\n" + assumed);
 }

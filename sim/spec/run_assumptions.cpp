@@ -32,4 +32,13 @@ RunAssumptions run_assumptions(const Scenario& s) {
   return out;
 }
 
+RunAssumptions memory_assumptions(const Scenario& s) {
+  RunAssumptions all = run_assumptions(s);
+  RunAssumptions out;
+  for (const CardAssumption& a : all.card)
+    if (a.key == "node.host_memory" || a.key == "node.nvme_capacity") out.card.push_back(a);
+  out.imports = std::move(all.imports);
+  return out;
+}
+
 }  // namespace trainsim

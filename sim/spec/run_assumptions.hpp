@@ -26,4 +26,9 @@ struct RunAssumptions {
 //  node.nvswitch.*: with more than one GPU on a node.
 RunAssumptions run_assumptions(const Scenario& s);
 
+// The same for the memory verdict alone (`trainsim mem`): of the card, only
+// the capacities it compares against (node.host_memory, node.nvme_capacity),
+// when run_assumptions keeps them.
+RunAssumptions memory_assumptions(const Scenario& s);
+
 }  // namespace trainsim

@@ -151,3 +151,17 @@ TEST_CASE("run assumptions: the loader's resolved defaults come along") {
   REQUIRE(a.imports.size() == 1);
   CHECK(has(a.imports[0], "training.seq_len not given"));
 }
+
+TEST_CASE("memory assumptions: only the capacities the memory verdict compares against") {
+  // aws-p4d-a100-40gb assumes its host memory and NVMe capacity (no datasheet figure).
+  const Scenario s = trainsim::test::scenario(
+      "model: megatron-gpt-1.7b\ncluster: aws-p4d-a100-40gb\nnodes: 1\n"
+      "parallel: {zero_stage: 3}\ntraining: {seq_len: 2048, micro_batch: 1, global_batch: 8}\n"
+      "offload: {optimizer: nvme}\n");
+  std::vector<std::string> mem;
+  for (const CardAssumption& a : memory_assumptions(s).card) mem.push_back(a.key);
+  CHECK(mem == std::vector<std::string>{"node.host_memory", "node.nvme_capacity"});
+  const RunAssumptions run = run_assumptions(s);
+  CHECK(find(run.card, "node.cpu_adam_throughput") != nullptr);
+  CHECK(find(run.card, "node.nvme_read") != nullptr);
+}
