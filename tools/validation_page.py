@@ -104,15 +104,16 @@ def launch_text(reports):
 
 
 MISSES_TEXT = """\
-- **BLOOM (Megatron-DeepSpeed, 384 A100, 2022): rows 3-19% too fast (mean about -7%).** The
+- **BLOOM (Megatron-DeepSpeed, 384 A100, 2022): rows 3-20% too fast (mean about -8%).** The
   layouts are predicted in the right order (BigScience's layout the fastest of 40 in the search,
   tied with its ZeRO-0 twin) and the memory within 12%. DeepSpeed's PipelineEngine (blocking sends
   of the whole activation from every TP rank: `parallel.pipeline_engine: deepspeed`), its
-  BF16_Optimizer (fp32 gradient all-reduce, fp32 accumulation pass after every micro-batch) and
+  BF16_Optimizer (gradient all-reduce in DeepSpeed's 16-bit communication_data_type, fp32
+  accumulation pass after every micro-batch) and
   Jean Zay's `CUDA_LAUNCH_BLOCKING=1` (`training.cuda_launch_blocking`) are modelled; the rest of
   the gap is the A100 bias the SC21 rows show too. Measured times of identical layouts scatter by
   up to 20% between rows (e.g. 178B_34/35/36: 104-124 s with 64, 104 and 128 heads), so the two
-  rows past 15% (184B_31, 178B_35) are the slow outliers of layouts whose twins are within 8%.
+  rows past 15% (184B_31, 178B_35) are the slow outliers of layouts whose twins are within 10%.
 - **OOM: 36 of 37 rows agree.** BLOOM 206B_44 ran out of memory, yet its per-GPU parameters
   (4.60B on the first stage, 4.32B on the others) are within 1.5% of 203B_38's (4.56B / 4.25B),
   which ran at 67 GB with the same TP 4, PP 12, micro-batch 2 and 128 heads, and its stored

@@ -82,6 +82,13 @@ void top_level_keys(std::vector<KeyDef>& k) {
       "Megatron-LM flags as on its command line, e.g. \"--tensor-model-parallel-size 8 --sequence-parallel\"; "
       "model flags (--num-layers, --hidden-size, ...) build the model when `model` is absent";
   k.push_back(megatron);
+  k.push_back(choice("framework.name", "auto", enum_names<Framework>({"auto"}),
+                     "the training framework; today it fixes the memory convention: deepspeed, megatron-deepspeed "
+                     "and hf-trainer with a ds_config run DeepSpeed's ZeRO optimizer (deepspeed convention); the "
+                     "Megatron family (megatron-lm, megatron-core, nemo, megatron-bridge, megatron-fsdp) runs "
+                     "Megatron's (megatron); torchtitan and hf-trainer without a ds_config take megatron as a "
+                     "placeholder (fp32 gradient reduction, as FSDP2's default reduce dtype) until their own "
+                     "profiles; auto = deepspeed when a ds_config is attached, else megatron-lm (said)"));
 }
 
 // parallel.*: the layout.
@@ -244,7 +251,8 @@ void network_and_memory_keys(std::vector<KeyDef>& k) {
   k.push_back(choice("memory.convention", "auto", enum_names<MemoryConvention>({"auto"}),
                      "model-state accounting: megatron (18 B/param, fp32 main grads), deepspeed (16 B/param + its "
                      "estimators' buffers); "
-                     "auto = deepspeed when zero_stage >= 2 or anything is offloaded, else megatron"));
+                     "auto = the framework's (framework.name; a ds_config means deepspeed), the same for every ZeRO "
+                     "stage and offload"));
   k.push_back(quantity("memory.cuda_context", Dimension::bytes, d::kCudaContext,
                        "per-GPU memory outside the model: CUDA context, cuBLAS/cuDNN workspaces, NCCL buffers (an "
                        "assumption, see results/calibration.md)"));

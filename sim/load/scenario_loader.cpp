@@ -88,12 +88,38 @@ void read_grad_dtype(const ConfigDoc& d, Scenario& s) {
   s.training.grad_bytes = g == "fp32" ? 4 : 2;
 }
 
-void read_memory(const ConfigDoc& d, Scenario& s) {
+// The convention a framework's optimizer keeps (framework.name help, sim/config/keys_scenario.cpp):
+// DeepSpeed's ZeRO optimizer for deepspeed, megatron-deepspeed and hf-trainer with a ds_config
+// (transformers' integrations/deepspeed.py hands the model to deepspeed.initialize);
+// Megatron's for the Megatron family; megatron for torchtitan and a plain hf-trainer as a
+// placeholder until their own profiles.
+MemoryConvention framework_convention(Framework f, bool ds_config) {
+  switch (f) {
+    case Framework::deepspeed:
+    case Framework::megatron_deepspeed: return MemoryConvention::deepspeed;
+    case Framework::hf_trainer: return ds_config ? MemoryConvention::deepspeed : MemoryConvention::megatron;
+    default: return MemoryConvention::megatron;
+  }
+}
+
+// memory.convention, else framework.name, else a ds_config (deepspeed), else the
+// default framework megatron-lm: never the ZeRO stage or offload (issue 18).
+void read_convention(const ConfigDoc& d, Scenario& s, bool ds_config) {
   MemoryOptions& m = s.memory;
-  const bool deepspeed_like = s.parallel.zero_stage >= 2 || s.offload.optimizer != OffloadDevice::none ||
-                              s.offload.params != OffloadDevice::none;
-  m.convention = pick_or_auto<MemoryConvention>(d, "memory.convention")
-                     .value_or(deepspeed_like ? MemoryConvention::deepspeed : MemoryConvention::megatron);
+  const std::optional<Framework> framework = pick_or_auto<Framework>(d, "framework.name");
+  s.framework = framework.value_or(ds_config ? Framework::deepspeed : Framework::megatron_lm);
+  m.convention = framework_convention(s.framework, ds_config);
+  m.convention_source = framework ? ConventionSource::framework
+                                  : (ds_config ? ConventionSource::ds_config : ConventionSource::default_value);
+  if (std::optional<MemoryConvention> c = pick_or_auto<MemoryConvention>(d, "memory.convention")) {
+    m.convention = *c;
+    m.convention_source = ConventionSource::key;
+  }
+}
+
+void read_memory(const ConfigDoc& d, Scenario& s, bool ds_config) {
+  MemoryOptions& m = s.memory;
+  read_convention(d, s, ds_config);
   m.cuda_context = Bytes(d.get_quantity("memory.cuda_context"));
   m.allocator_overhead = d.get_quantity("memory.allocator_overhead");
   m.reduce_bucket_elements = d.get_quantity("memory.reduce_bucket_size");
@@ -181,11 +207,27 @@ void default_seq_len(const ConfigDoc& d, Scenario& s) {
   s.imports.assumptions.push_back(said);
 }
 
-Scenario from_doc(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& flag_model) {
+// Neither memory.convention, framework.name nor a ds_config chose the convention.
+// run and mem always state it with its source (convention_text); the import
+// log says it too where ZeRO-2/3 or offload is set, plans that DeepSpeed users
+// write and that got DeepSpeed's accounting before issue 18. The convention
+// itself never depends on them.
+void say_default_convention(Scenario& s) {
+  if (s.memory.convention_source != ConventionSource::default_value) return;
+  const bool deepspeed_like = s.parallel.zero_stage >= 2 || s.offload.optimizer != OffloadDevice::none ||
+                              s.offload.params != OffloadDevice::none;
+  if (!deepspeed_like) return;
+  s.imports.assumptions.push_back(
+      "framework.name not given and no ds_config: using megatron-lm's memory accounting (memory.convention " +
+      std::string(to_string(s.memory.convention)) + ") for this ZeRO-" + std::to_string(s.parallel.zero_stage) +
+      " plan; for DeepSpeed's set framework.name: deepspeed (or memory.convention)");
+}
+
+Scenario from_doc(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& flag_model, bool ds_config) {
   Scenario s = scenario_preview(d, zoo, flag_model);
   s.locations = d.locations();
   read_training(d, s);
-  read_memory(d, s);
+  read_memory(d, s, ds_config);
   s.network.algorithm = pick_or_auto<NcclAlgo>(d, "network.algorithm");
   s.network.protocol = pick_or_auto<NcclProto>(d, "network.protocol");
   s.resolved_texts = resolved_texts(d, zoo, s);
@@ -196,10 +238,11 @@ Scenario load(ConfigDoc d, const Zoo& zoo, const ImportOptions& options,
               const std::function<void(Scenario&)>& adjust = nullptr) {
   ImportLog log;
   std::optional<ModelSpec> flag_model = apply_imports(d, zoo, options, log);
-  Scenario s = from_doc(d, zoo, flag_model);
+  Scenario s = from_doc(d, zoo, flag_model, !log.ds_config_file.empty());
   s.imports = std::move(log);
   read_transport(d, s);
   default_seq_len(d, s);
+  say_default_convention(s);
   if (adjust) adjust(s);
   validate_layout(s);
   return s;

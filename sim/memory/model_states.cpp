@@ -1,6 +1,8 @@
 // Model-state bytes per parameter; the conventions are documented in model_states.hpp.
 #include "sim/memory/model_states.hpp"
 
+#include "sim/spec/enum_names.hpp"
+
 namespace trainsim {
 namespace {
 
@@ -98,6 +100,26 @@ ModelStateOptions model_state_options(const Scenario& s) {
   o.offload = s.offload;
   o.grad_bytes = s.training.grad_bytes;
   return o;
+}
+
+ConventionStatement state_convention(const Scenario& s) {
+  ConventionStatement c;
+  c.convention = s.memory.convention;
+  c.source = s.memory.convention_source;
+  switch (c.source) {
+    case ConventionSource::key: c.from = "memory.convention"; break;
+    case ConventionSource::framework: c.from = std::string("framework.name ") + to_string(s.framework); break;
+    case ConventionSource::ds_config: c.from = "a ds_config"; break;
+    case ConventionSource::default_value:
+      c.from = std::string("the default framework ") + to_string(s.framework);
+      break;
+  }
+  ModelStateOptions o = model_state_options(s);
+  c.this_plan = model_state_bytes_per_param(o);
+  o.shard_group = 1;
+  o.offload = OffloadPlan{};
+  c.unsharded = model_state_bytes_per_param(o);
+  return c;
 }
 
 ModelStateBytes model_state_bytes_per_param(const ModelStateOptions& o) {

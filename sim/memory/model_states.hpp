@@ -37,6 +37,8 @@
 // In fp32 training there is no master copy and no fp32 gradient partition.
 #pragma once
 
+#include <string>
+
 #include "sim/spec/scenario.hpp"
 #include "sim/core/quantity.hpp"
 
@@ -72,5 +74,18 @@ bool uses_bf16_optimizer(const ModelStateOptions& o);
 
 // Weight bytes per parameter w (fp8: 2 + 1).
 double weight_bytes(Precision p);
+
+// The convention in force and where it came from, as `run` and `mem` state it
+// (text and summary.json "memory_convention"; issue 18).
+struct ConventionStatement {
+  MemoryConvention convention = MemoryConvention::megatron;
+  ConventionSource source = ConventionSource::default_value;
+  std::string
+      from;  // "memory.convention", "framework.name deepspeed", "a ds_config", "the default framework megatron-lm"
+  ModelStateBytes unsharded;  // bytes per parameter of this precision, optimizer and stage, unsharded, no offload
+  ModelStateBytes this_plan;  // bytes per parameter of the GPU's shard on this plan (host / NVMe: offload)
+};
+
+ConventionStatement state_convention(const Scenario& s);
 
 }  // namespace trainsim

@@ -105,7 +105,7 @@ std::string memory_table(const Scenario& s, const MemoryResult& r) {
                                                  "other [GiB]", "total [GiB]"}};
   for (auto& row : stage_rows(r)) rows.push_back(std::move(row));
   std::ostringstream o;
-  o << layout_line(s) << "\n\n" << render_text_table(rows);
+  o << layout_line(s) << "\n" << convention_text(state_convention(s)) << "\n" << render_text_table(rows);
   bool any_step = false;
   for (const StageMemory& st : r.stages) any_step = any_step || st.peak_phase == MemoryPhase::step;
   if (any_step) o << "* peaks during gradient reduction / optimizer step (activations freed)\n";
@@ -146,6 +146,7 @@ nlohmann::json memory_json(const Scenario& s, const MemoryResult& r) {
           {"nvme_peak_bytes_per_node", whole(r.nvme_peak_per_node)},
           {"host_memory_fits", r.verdict.host_fits},
           {"peak_stage", r.peak_stage},
+          {"memory_convention", convention_json(state_convention(s))},
           {"stages", stages},
           {"assumptions", assumptions_json(memory_assumptions(s))},
           {"layout", layout_json(s.parallel, s.training, s.num_micro_batches(), s.gpus, s.nodes, s.memory.convention)}};

@@ -73,4 +73,27 @@ std::string assumptions_text(const RunAssumptions& a, const std::string& cluster
   return o;
 }
 
+std::string convention_text(const ConventionStatement& c) {
+  const ModelStateBytes& u = c.unsharded;
+  const ModelStateBytes& t = c.this_plan;
+  std::string out = std::string("memory convention: ") + to_string(c.convention) + " (from " + c.from +
+                    "): model states " + general(u.on_gpu(), 4) + " B/param unsharded (params " + general(u.params, 4) +
+                    " + grads " + general(u.grads, 4) + " + optimizer " + general(u.optimizer, 4) +
+                    "); this plan per parameter and GPU: GPU " + general(t.on_gpu(), 4) + " B";
+  if (t.host > 0) out += ", host " + general(t.host, 4) + " B";
+  if (t.nvme > 0) out += ", NVMe " + general(t.nvme, 4) + " B";
+  return out + "\n";
+}
+
+nlohmann::json convention_json(const ConventionStatement& c) {
+  const ModelStateBytes& u = c.unsharded;
+  const ModelStateBytes& t = c.this_plan;
+  return {{"name", to_string(c.convention)},
+          {"source", to_string(c.source)},
+          {"from", c.from},
+          {"bytes_per_param",
+           {{"params", u.params}, {"grads", u.grads}, {"optimizer", u.optimizer}, {"total", u.on_gpu()}}},
+          {"bytes_per_param_this_plan", {{"gpu", t.on_gpu()}, {"host", t.host}, {"nvme", t.nvme}}}};
+}
+
 }  // namespace trainsim

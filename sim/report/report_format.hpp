@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/spec/run_assumptions.hpp"
+#include "sim/memory/model_states.hpp"
 #include "sim/spec/scenario.hpp"
 #include "sim/parallel/layout.hpp"
 
@@ -39,5 +40,14 @@ nlohmann::json assumptions_json(const RunAssumptions& a);
 // "assumptions this result depends on:" and one indented line each, or ""
 // when there are none; `cluster` names the card in the lines.
 std::string assumptions_text(const RunAssumptions& a, const std::string& cluster);
+
+// "memory convention: deepspeed (from ds_config F): model states 16 B/param
+// unsharded (params 2 + grads 2 + optimizer 12); this plan per parameter: GPU
+// 4.25 B, host 12.5 B" (one line, newline-terminated).
+std::string convention_text(const ConventionStatement& c);
+
+// {"name", "source", "from", "bytes_per_param": {"params", "grads",
+// "optimizer", "total"} unsharded, "bytes_per_param_this_plan": {"gpu", "host", "nvme"}}.
+nlohmann::json convention_json(const ConventionStatement& c);
 
 }  // namespace trainsim

@@ -68,7 +68,8 @@ std::string header_text(const StepResult& r) {
     << ", sequence parallel " << (p.sequence_parallel ? "on" : "off") << ", ZeRO " << p.zero_stage << ", "
     << to_string(p.schedule) << "\ntraining: micro-batch " << t.micro_batch << " x " << r.micro_batches
     << " micro-batches per step (global batch " << t.global_batch << "), seq " << t.seq_len << ", "
-    << to_string(t.precision) << ", recompute " << to_string(t.recompute) << "\n";
+    << to_string(t.precision) << ", recompute " << to_string(t.recompute) << "\n"
+    << convention_text(r.convention_statement);
   return o.str();
 }
 
@@ -174,6 +175,7 @@ nlohmann::json step_summary_json(const StepResult& r) {
   for (const auto& [kind, bytes] : r.comm_bytes_per_gpu) j["comm_bytes_per_gpu"][kind] = whole(bytes);
   j["offload_bytes_per_gpu"] = nlohmann::json::object();
   for (const auto& [name, bytes] : offload_items(r)) j["offload_bytes_per_gpu"][name] = whole(bytes);
+  j["memory_convention"] = convention_json(r.convention_statement);
   j["layout"] = layout_json(r.parallel, r.training, r.micro_batches, r.gpus, r.nodes, r.convention);
   j["simulation"] = {{"full", r.full_simulation}, {"simulated_gpus", r.simulated_gpus}, {"events", r.events}};
   j["assumptions"] = assumptions_json(r.assumptions);

@@ -13,6 +13,8 @@ const char* to_string(Recompute r) { return enum_name(r); }
 const char* to_string(OptimizerKind o) { return enum_name(o); }
 const char* to_string(OffloadDevice d) { return enum_name(d); }
 const char* to_string(MemoryConvention c) { return enum_name(c); }
+const char* to_string(ConventionSource c) { return enum_name(c); }
+const char* to_string(Framework f) { return enum_name(f); }
 const char* to_string(NcclAlgo a) { return enum_name(a); }
 const char* to_string(NcclProto p) { return enum_name(p); }
 

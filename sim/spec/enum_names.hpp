@@ -56,6 +56,13 @@ TRAINSIM_ENUM_TABLE(OffloadDevice, 3, {"none", OffloadDevice::none}, {"cpu", Off
                     {"nvme", OffloadDevice::nvme});
 TRAINSIM_ENUM_TABLE(MemoryConvention, 2, {"megatron", MemoryConvention::megatron},
                     {"deepspeed", MemoryConvention::deepspeed});
+TRAINSIM_ENUM_TABLE(ConventionSource, 4, {"key", ConventionSource::key}, {"framework", ConventionSource::framework},
+                    {"ds_config", ConventionSource::ds_config}, {"default", ConventionSource::default_value});
+TRAINSIM_ENUM_TABLE(Framework, 9, {"megatron-lm", Framework::megatron_lm}, {"megatron-core", Framework::megatron_core},
+                    {"megatron-deepspeed", Framework::megatron_deepspeed}, {"deepspeed", Framework::deepspeed},
+                    {"torchtitan", Framework::torchtitan}, {"megatron-fsdp", Framework::megatron_fsdp},
+                    {"nemo", Framework::nemo}, {"megatron-bridge", Framework::megatron_bridge},
+                    {"hf-trainer", Framework::hf_trainer});
 // nvls_tree is NCCL's own pick only; network.algorithm does not offer it (forcible_algorithms()).
 TRAINSIM_ENUM_TABLE(NcclAlgo, 5, {"ring", NcclAlgo::ring}, {"tree", NcclAlgo::tree}, {"nvls", NcclAlgo::nvls},
                     {"nvls_tree", NcclAlgo::nvls_tree}, {"hierarchical", NcclAlgo::hierarchical});

@@ -105,6 +105,7 @@ struct OffloadPlan {
 
 struct MemoryOptions {
   MemoryConvention convention = MemoryConvention::megatron;
+  ConventionSource convention_source = ConventionSource::default_value;  // who chose `convention`
   Bytes cuda_context = Bytes(defaults::kCudaContext);        // CUDA context + library workspaces per GPU
   double allocator_overhead = defaults::kAllocatorOverhead;  // caching-allocator fragmentation, fraction of activations
   double reduce_bucket_elements = defaults::kReduceBucketSize;        // DeepSpeed reduce_bucket_size (elements)
@@ -134,6 +135,8 @@ struct Scenario {
   ClusterSpec cluster;
   int nodes = 1;  // nodes used
   int gpus = 1;   // GPUs used
+  // framework.name as resolved: auto = deepspeed with a ds_config, else megatron-lm.
+  Framework framework = Framework::megatron_lm;
   ParallelPlan parallel;
   TrainingPlan training;
   OffloadPlan offload;

@@ -13,6 +13,22 @@ enum class OffloadDevice { none, cpu, nvme };
 //  deepspeed: params 2 B + grads 2 B + Adam 12 B = 16 B (ZeRO paper), with the
 //             extra buffers DeepSpeed's own estimators count for ZeRO-2/3.
 enum class MemoryConvention { megatron, deepspeed };
+// Where the convention in force came from (said in run/mem output and summary.json).
+enum class ConventionSource { key, framework, ds_config, default_value };
+// The training framework (framework.name). Today only the memory convention
+// follows from it (sim/load/scenario_loader.cpp framework_convention); a later
+// issue gives each a full profile.
+enum class Framework {
+  megatron_lm,
+  megatron_core,
+  megatron_deepspeed,
+  deepspeed,
+  torchtitan,
+  megatron_fsdp,
+  nemo,
+  megatron_bridge,
+  hf_trainer
+};
 // How pipeline stages exchange activations (parallel.pipeline_engine):
 // megatron = Megatron's asynchronous scatter/gather sends split over TP;
 // deepspeed = DeepSpeed's PipelineEngine: blocking sends of the whole
@@ -24,6 +40,8 @@ const char* to_string(Recompute r);
 const char* to_string(OptimizerKind o);
 const char* to_string(OffloadDevice d);
 const char* to_string(MemoryConvention c);
+const char* to_string(ConventionSource c);
+const char* to_string(Framework f);
 const char* to_string(PipelineEngine e);
 
 }  // namespace trainsim

@@ -61,11 +61,11 @@ void vtrain(std::vector<LaunchSetting>& out) {
 // examples/training/{gpt,llama}/h100/*.sh) pass
 // `+training.model.optim.grad_sync_dtype=bf16`: gradients kept and reduced in bf16.
 // The scenario defaults (FlashAttention, overlapped reductions) describe the rest.
-void nemo(const RunRow& row, std::vector<LaunchSetting>& out) {
-  // ZeRO-2/3 rows take DeepSpeed's accounting (memory.convention auto), which fixes the gradient type.
-  if (row.positive_int("zero_stage").value_or(0) < 2)
-    out.push_back({"training.grad_dtype", "bf16",
-                   "NeMo launcher H100 scripts: optim.grad_sync_dtype=bf16 (bf16 gradient buffers and reduction)"});
+void nemo(std::vector<LaunchSetting>& out) {
+  // NeMo is Megatron-core: Megatron's accounting at every ZeRO stage (framework.name default), so the
+  // gradient type applies to every row.
+  out.push_back({"training.grad_dtype", "bf16",
+                 "NeMo launcher H100 scripts: optim.grad_sync_dtype=bf16 (bf16 gradient buffers and reduction)"});
   out.push_back({"training.overlap_p2p_comm", "true",
                  "NeMo launcher model configs: overlap_p2p_comm true, batch_p2p_comm false (interleaved pipelines)"});
 }
@@ -155,7 +155,7 @@ std::vector<LaunchSetting> launch_settings(const RunRow& row) {
   else if (family == "vtrain")
     vtrain(out);
   else if (family == "nemo")
-    nemo(row, out);
+    nemo(out);
   else
     other(row, out);
   // Any source: a note saying gradient bucketing is off means the DP reduction

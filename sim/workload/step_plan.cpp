@@ -134,6 +134,15 @@ void plan_p2p(const Scenario& s, const ActivationShape& shape, CommCost& comm, S
   }
 }
 
+// Gradient reduction dtype under the deepspeed convention: the engine's
+// communication_data_type (deepspeed/runtime/engine.py: the config's
+// communication_data_type, else fp16 under fp16, bf16 under bf16, else fp32).
+// Every path casts to it before reducing: engine.allreduce_bucket (ZeRO-0 and
+// BF16_Optimizer, whose fp32 gradient buffers get_grads_for_reduction hands
+// over, bf16_optimizer.py), stage_1_and_2.py gradient_reduction_w_predivide and
+// its ipg buckets keyed by communication_data_type (ZeRO-1/2, CPU offload
+// included), stage3.py __avg_scatter_grads (ZeRO-3). A ds_config's own
+// communication_data_type is not modelled yet: the default applies.
 void plan_dp(const Scenario& s, StepPlan& p) {
   ModelStateOptions o = model_state_options(s);
   const Precision prec = s.training.precision;
@@ -142,8 +151,8 @@ void plan_dp(const Scenario& s, StepPlan& p) {
     p.grad_bytes_per_param = s.training.grad_bytes;  // training.grad_dtype
   else if (s.memory.convention == MemoryConvention::megatron)
     p.grad_bytes_per_param = prec == Precision::fp16 ? 2 : 4;  // bf16 forces fp32 grad reduction (arguments.py)
-  else
-    p.grad_bytes_per_param = fp32 || uses_bf16_optimizer(o) ? 4 : 2;
+  else  // DeepSpeed reduces in communication_data_type at every stage, offload or not (see above)
+    p.grad_bytes_per_param = fp32 ? 4 : 2;
   p.grads_all_reduced = s.memory.convention == MemoryConvention::deepspeed && uses_bf16_optimizer(o);
   p.grad_accum_bytes_per_param = p.grads_all_reduced ? 2 + 4 + 4 : 0;
   p.weight_bytes_per_param = fp32 ? 4 : 2;

@@ -16,6 +16,7 @@
 #include "sim/spec/run_assumptions.hpp"
 #include "sim/spec/scenario.hpp"
 #include "sim/memory/memory_model.hpp"
+#include "sim/memory/model_states.hpp"
 #include "sim/parallel/layout.hpp"
 
 namespace trainsim {
@@ -108,6 +109,7 @@ struct StepResult {
   ParallelPlan parallel;  // resolved layout
   TrainingPlan training;
   MemoryConvention convention = MemoryConvention::megatron;  // model-state accounting used
+  ConventionStatement convention_statement;                  // the same, with its source and bytes per parameter
   int gpus = 0;
   int nodes = 0;
   int micro_batches = 0;  // per step per pipeline

@@ -30,6 +30,7 @@ void fill_header(const Scenario& s, StepResult& r) {
   r.parallel = s.parallel;
   r.training = s.training;
   r.convention = s.memory.convention;
+  r.convention_statement = state_convention(s);
   r.gpus = s.gpus;
   r.nodes = s.nodes;
   r.micro_batches = s.num_micro_batches();

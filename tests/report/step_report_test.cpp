@@ -162,7 +162,8 @@ TEST_CASE("summary.json: every DESIGN key with its value") {
                                       "gpu_fits",
                                       "host_fits",
                                       "nvme_fits",
-                                      "assumptions"};
+                                      "assumptions",
+                                      "memory_convention"};
   std::set<std::string> got;
   for (const auto& item : j.items()) got.insert(item.key());
   CHECK(got == keys);

@@ -26,6 +26,7 @@ using test::scenario;
 
 const char* kSmall = R"(model: megatron-gpt-1.7b
 cluster: dgx-a100-80gb
+framework: {name: deepspeed}
 training: {seq_len: 2048, micro_batch: 1, global_batch: 8, precision: bf16, recompute: full}
 offload: {pin_memory: true}
 )";
@@ -177,6 +178,7 @@ TEST_CASE("offload runs: symmetric and full simulation agree") {
 TEST_CASE("a 13B model trains on one A100-80GB with ZeRO-2 + CPU offload, not without it") {
   const char* y = R"(model: llama-2-13b
 cluster: dgx-a100-80gb
+framework: {name: deepspeed}
 gpus: 1
 parallel: {zero_stage: 2}
 training: {seq_len: 2048, micro_batch: 1, global_batch: 1, recompute: full}
@@ -205,6 +207,7 @@ training: {seq_len: 2048, micro_batch: 1, global_batch: 1, recompute: full}
 TEST_CASE("ZeRO-3: the optimizer on 4 Gen4 NVMe drives is slower than on CPU; param offload fits 70B on one GPU") {
   const char* y = R"(model: llama-2-70b
 cluster: dgx-a100-80gb
+framework: {name: deepspeed}
 gpus: 1
 parallel: {zero_stage: 3}
 training: {seq_len: 2048, micro_batch: 1, global_batch: 1, recompute: full}
@@ -248,6 +251,7 @@ TEST_CASE(
     "ZeRO-3 CPU offload: smaller sub-groups overlap the parameter copies with CPU-Adam; no overlap_comm is slower") {
   const char* y = R"(model: llama-2-13b
 cluster: dgx-a100-80gb
+framework: {name: deepspeed}
 gpus: 8
 parallel: {zero_stage: 3}
 training: {seq_len: 2048, micro_batch: 1, global_batch: 8, recompute: full}
@@ -266,6 +270,7 @@ offload: {optimizer: cpu, pin_memory: true}
 TEST_CASE("ZeRO-3 stage3_max_live_parameters caps the parameter prefetch") {
   const char* y = R"(model: llama-2-7b
 cluster: dgx-h100-80gb
+framework: {name: deepspeed}
 gpus: 8
 parallel: {zero_stage: 3}
 training: {seq_len: 4096, micro_batch: 1, global_batch: 8}
