@@ -69,6 +69,7 @@ trainsim_add_cli_test(cli_no_yaml_test tests/cli/cli_no_yaml_test.sh)
 trainsim_add_cli_test(exercise_hf_deepspeed_test tests/cli/exercise_hf_deepspeed_test.sh)
 trainsim_add_cli_test(cli_output_test tests/cli/cli_output_test.sh)
 trainsim_add_cli_test(cli_exercise_socket_test tests/cli/cli_exercise_socket_test.sh)
+trainsim_add_cli_test(exercise_70b_test tests/cli/exercise_70b_test.sh)
 
 # golden summaries: each shipped scenario against tests/golden/ (docs/testing.md)
 file(STRINGS tests/golden/scenarios.txt golden_scenarios REGEX "^[^#]")

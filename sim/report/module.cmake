@@ -6,5 +6,6 @@ trainsim_module(NAME report DIR sim/report
           step_report.cpp
           svg_plot.cpp
           zero_report.cpp
+          zero_report_full.cpp
   DEPS workload memory parallel spec core
   PUBLIC_LIBS nlohmann_json::nlohmann_json)

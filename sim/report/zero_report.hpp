@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -20,5 +21,26 @@ std::string render_zero_table(const ZeroExplanation& e);
 //   "comm_bytes_per_gpu": {"all_reduce": B, "reduce_scatter": B, "all_gather": B}}]}
 // with every byte count in bytes.
 nlohmann::json zero_to_json(const ZeroExplanation& e);
+
+// What `explain zero` was asked beyond the paper's table.
+struct ZeroRenderOptions {
+  std::vector<ZeroConvention> conventions;  // columns shown; empty = all
+  std::string card;                         // "--gpu"/"--cluster" card name, "" = no fits verdict
+  Bytes hbm;                                // the card's GPU memory (0 = no verdict)
+  Bytes host_per_node;                      // the cluster card's host memory per node (0 = unknown)
+};
+
+// The table with a column per convention (units in every header), a fits
+// verdict per convention against the card's HBM, communication per micro-batch
+// and per step, DeepSpeed's offload estimates with host memory per node, and
+// the notes reconciling the conventions.
+std::string render_zero_table(const ZeroExplanation& e, const ZeroRenderOptions& o);
+
+// zero_to_json(e) plus, per row, "model_state_bytes_per_gpu_by_convention",
+// "comm_bytes_per_gpu_per_micro_batch", "comm_bytes_per_gpu_per_step" and
+// "fits" (per convention, with a card); top-level "grad_accum",
+// "largest_layer_params", "gpus_per_node", "conventions", "gpu_memory_bytes",
+// "host_memory_bytes_per_node" and "offload" rows.
+nlohmann::json zero_to_json(const ZeroExplanation& e, const ZeroRenderOptions& o);
 
 }  // namespace trainsim

@@ -1,16 +1,22 @@
-// `trainsim explain zero (--model M | --params 7.5B) [--gpus 1,4,16,...] [--json]`:
-// the ZeRO paper's model-state memory and communication, stage by stage.
+// `trainsim explain zero (--model M | --params 7.5B) [--gpus 1,4,16,...] [--json]
+//   [--convention paper|deepspeed|megatron|textbook|all] [--gpu CARD | --cluster CARD]
+//   [--grad-accum K] [--precision bf16|fp16]`:
+// model-state memory by stage in each accounting, a fits verdict against a card,
+// DeepSpeed's offload estimates and communication per micro-batch and per step.
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli_common.hpp"
 #include "sim/core/error.hpp"
+#include "sim/load/hardware_loader.hpp"
 #include "sim/load/model_loader.hpp"
+#include "sim/spec/enum_names.hpp"
 #include "sim/config/units.hpp"
 #include "sim/memory/zero_explain.hpp"
 #include "sim/model/params.hpp"
@@ -31,6 +37,11 @@ struct ExplainZeroArgs {
   std::string params;                       // --params: a count such as "7.5B"
   std::string gpus = "1,4,16,64,256,1024";  // --gpus: comma-separated data-parallel sizes
   bool json = false;                        // --json
+  std::string convention = "all";           // --convention: paper|deepspeed|megatron|textbook|all
+  std::string gpu;                          // --gpu: a GPU card (fits verdict against its HBM)
+  std::string cluster;                      // --cluster: a cluster card (its GPU, GPUs per node, host memory)
+  int grad_accum = 1;                       // --grad-accum: micro-batches per step
+  std::string precision = "bf16";           // --precision: of the deepspeed and megatron columns
 };
 
 std::string trim(std::string_view s) {
@@ -91,10 +102,38 @@ std::int64_t parse_param_count(const std::string& text) {
   return std::llround(v);
 }
 
-std::int64_t model_param_count(const std::string& ref) {
+ParamCounts model_param_count(const std::string& ref) {
   const Zoo zoo = default_zoo();
   const auto path = zoo.resolve(ZooKind::model, ref, "", SourceLocation{"--model", 0, ""});
-  return count_params(load_model(path.string())).total;
+  return count_params(load_model(path.string()));
+}
+
+std::vector<ZeroConvention> parse_conventions(const std::string& text) {
+  if (text == "all") return {};
+  for (int c = 0; c < kZeroConventionCount; ++c)
+    if (text == zero_convention_name(static_cast<ZeroConvention>(c))) return {static_cast<ZeroConvention>(c)};
+  throw ConfigError({"--convention", 0, ""},
+                    "'" + text + "' is not a convention; valid: paper, deepspeed, megatron, textbook, all");
+}
+
+// --gpu / --cluster: the card's HBM, host memory per node and GPUs per node.
+void read_cards(const ExplainZeroArgs& a, ZeroRenderOptions& r, ZeroExplainOptions& o) {
+  if (!a.gpu.empty() && !a.cluster.empty())
+    throw UsageError("`trainsim explain zero` takes --gpu CARD or --cluster CARD, not both");
+  const Zoo zoo = default_zoo();
+  if (!a.cluster.empty()) {
+    const auto path = zoo.resolve(ZooKind::cluster, a.cluster, "", SourceLocation{"--cluster", 0, ""});
+    const ClusterSpec c = load_cluster_card(path.string(), zoo);
+    r.card = c.node.gpu.name + " (" + c.name + ")";
+    r.hbm = c.node.gpu.hbm;
+    r.host_per_node = c.node.host_memory;
+    o.gpus_per_node = c.node.gpus;
+  } else if (!a.gpu.empty()) {
+    const auto path = zoo.resolve(ZooKind::gpu, a.gpu, "", SourceLocation{"--gpu", 0, ""});
+    const GpuSpec g = load_gpu_card(path.string());
+    r.card = g.name;
+    r.hbm = g.hbm;
+  }
 }
 
 void run_explain_zero(const ExplainZeroArgs& a) {
@@ -104,12 +143,31 @@ void run_explain_zero(const ExplainZeroArgs& a) {
         "(e.g. --model llama-2-7b or --params 7.5B)");
   }
   const std::vector<int> gpus = parse_gpu_list(a.gpus);
-  const std::int64_t params = a.model.empty() ? parse_param_count(a.params) : model_param_count(a.model);
-  const ZeroExplanation e = explain_zero(params, gpus);
+  ZeroExplainOptions o;
+  ZeroRenderOptions r;
+  r.conventions = parse_conventions(a.convention);
+  const std::optional<Precision> precision = enum_value<Precision>(a.precision);
+  if (!precision || *precision == Precision::fp32 || *precision == Precision::fp8)
+    throw ConfigError({"--precision", 0, ""}, "'" + a.precision + "' is not a mixed precision; valid: bf16, fp16");
+  o.precision = *precision;
+  if (a.grad_accum < 1)
+    throw ConfigError({"--grad-accum", 0, ""},
+                      std::to_string(a.grad_accum) + " is not a micro-batch count; valid: 1 or more");
+  o.grad_accum = a.grad_accum;
+  read_cards(a, r, o);
+  std::int64_t params = 0;
+  if (a.model.empty()) {
+    params = parse_param_count(a.params);
+  } else {
+    const ParamCounts counts = model_param_count(a.model);
+    params = counts.total;
+    o.largest_layer_params = counts.largest_layer;
+  }
+  const ZeroExplanation e = explain_zero(params, gpus, o);
   if (a.json)
-    std::cout << zero_to_json(e).dump(2) << "\n";
+    std::cout << zero_to_json(e, r).dump(2) << "\n";
   else
-    std::cout << render_zero_table(e);
+    std::cout << render_zero_table(e, r);
 }
 
 }  // namespace
@@ -124,6 +182,17 @@ void add_explain_command(CLI::App& app) {
   zero->add_option("--params", args->params, "parameter count instead of a model, e.g. 7.5B, 175B, 1T");
   zero->add_option("--gpus", args->gpus, "comma-separated data-parallel GPU counts")->capture_default_str();
   zero->add_flag("--json", args->json, "print one JSON document on stdout instead of the table");
+  zero->add_option("--convention", args->convention,
+                   "model-state accounting shown: paper (ZeRO Table 1), deepspeed, megatron (as `mem` counts), "
+                   "textbook (14 B/param), all")
+      ->capture_default_str();
+  zero->add_option("--gpu", args->gpu, "a GPU card (topologies/gpus/): fits verdict per row against its HBM");
+  zero->add_option("--cluster", args->cluster,
+                   "a cluster card: its GPU's HBM, GPUs per node and host memory per node (offload rows)");
+  zero->add_option("--grad-accum", args->grad_accum, "micro-batches per step, for the per-step communication")
+      ->capture_default_str();
+  zero->add_option("--precision", args->precision, "bf16 or fp16, for the deepspeed and megatron columns")
+      ->capture_default_str();
   zero->callback([args] { run_explain_zero(*args); });
 }
 
