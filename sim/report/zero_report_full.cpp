@@ -37,8 +37,8 @@ Rows stage_rows(const ZeroExplanation& e, const ZeroRenderOptions& o, int gpus) 
     for (size_t i = 0; i < conv.size(); ++i) fit += (i ? "/" : "") + std::string(zero_convention_name(conv[i]));
     head.push_back(fit + ")");
   }
-  for (const char* h : {"all-reduce [GB/mb]", "reduce-scatter [GB/mb]", "all-gather [GB/mb]", "per micro-batch [GB]",
-                        "per step [GB]"})
+  for (const char* h :
+       {"all-reduce [GB/mb]", "reduce-scatter [GB/mb]", "all-gather [GB/mb]", "per micro-batch [GB]", "per step [GB]"})
     head.push_back(h);
   Rows rows = {head};
   for (const ZeroExplainRow& r : e.rows) {
@@ -66,7 +66,8 @@ Rows offload_rows(const ZeroExplanation& e, const ZeroRenderOptions& o, int gpus
   Rows rows = {head};
   for (const ZeroOffloadRow& r : e.offload) {
     if (r.gpus != gpus) continue;
-    std::string what = std::string(zero_stage_name(r.stage)) + (r.params_offloaded ? ": optimizer + params" : ": optimizer");
+    std::string what =
+        std::string(zero_stage_name(r.stage)) + (r.params_offloaded ? ": optimizer + params" : ": optimizer");
     std::vector<std::string> row = {what, gb(r.estimate.gpu_per_gpu), gb(r.estimate.cpu_per_node)};
     if (o.hbm.value() > 0) row.push_back(yes_no(fits(r.estimate.gpu_per_gpu, o.hbm)));
     if (o.host_per_node.value() > 0) row.push_back(yes_no(fits(r.estimate.cpu_per_node, o.host_per_node)));
@@ -91,8 +92,8 @@ std::string verdict(const ZeroExplanation& e, const ZeroRenderOptions& o, int gp
        << (s < 0 ? "no stage fits without offload" : "lowest stage that fits: " + std::string(zero_stage_name(s)))
        << "\n";
   }
-  return "model states alone on " + o.card + " (activations, buffers and the CUDA context come on top; `trainsim mem`):\n" +
-         os.str();
+  return "model states alone on " + o.card +
+         " (activations, buffers and the CUDA context come on top; `trainsim mem`):\n" + os.str();
 }
 
 const char* kNotes =
@@ -100,7 +101,8 @@ const char* kNotes =
     "  paper:     ZeRO Table 1: 2 B 16-bit params + 2 B 16-bit grads + 12 B fp32 master, momentum, variance = 16 B\n"
     "  deepspeed: what `mem` counts for DeepSpeed (framework.name deepspeed or a ds_config): the paper's 16 B plus\n"
     "             DeepSpeed's fp32 gradient partition (ZeRO-1/2: 4/N; ZeRO-3 18/N as estimate_zero3) and, in bf16 at\n"
-    "             ZeRO-0/1 without offload, BF16_Optimizer's unsharded fp32 gradient buffer (sim/memory/model_states.hpp)\n"
+    "             ZeRO-0/1 without offload, BF16_Optimizer's unsharded fp32 gradient buffer "
+    "(sim/memory/model_states.hpp)\n"
     "  megatron:  what `mem` counts for Megatron-LM: 2 B params + 4 B fp32 main grads + 12 B = 18 B; ZeRO-1 is the\n"
     "             distributed optimizer (12/N), ZeRO-2 also shards the grads, ZeRO-3 the params\n"
     "  textbook:  14 B = 4 B fp32 weights + 2 B 16-bit grads + 8 B Adam moments, with no separate 16-bit weight copy\n"

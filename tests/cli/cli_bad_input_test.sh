@@ -56,6 +56,9 @@ check explain_bad_params "--params" "$bin" explain zero --params 7.5X
 check explain_bad_gpus "--gpus" "$bin" explain zero --params 7.5B --gpus 1,four
 check explain_both "--model" "$bin" explain zero --params 7.5B --model llama-2-7b
 check explain_unknown_model "unknown model 'llama-9'" "$bin" explain zero --model llama-9
+check explain_bad_convention "valid: paper, deepspeed, megatron, textbook, all" "$bin" explain zero --params 7B --convention zero
+check explain_bad_precision "valid: bf16, fp16" "$bin" explain zero --params 7B --precision fp32
+check explain_bad_grad_accum "--grad-accum" "$bin" explain zero --params 7B --grad-accum 0
 check unknown_flag "--frobnicate" "$bin" mem "$good" --frobnicate
 check collective_bad_op "--op: unknown collective 'allreduse'" "$bin" collective --cluster dgx-a100-80gb --op allreduse
 check collective_bad_cluster "unknown cluster 'dgx-a100'" "$bin" collective --cluster dgx-a100

@@ -191,3 +191,52 @@ TEST_CASE("terminal table carries units in its headers and the why-lines") {
   }
   CHECK(t.find("7,500,000,000") != std::string::npos);
 }
+
+TEST_CASE("explain zero per step: ZeRO-0/1 reduce once, ZeRO-2/3 every micro-batch") {
+  // K micro-batches: DP all-reduces 2Ψ(N−1)/N elements once at the boundary;
+  // ZeRO-1 reduce-scatters and all-gathers Ψ(N−1)/N once; ZeRO-2 reduce-scatters
+  // in every micro-batch and all-gathers once; ZeRO-3 also gathers Ψ(N−1)/N
+  // twice in every micro-batch. 2-byte elements.
+  const std::int64_t psi = 1'000'000'000;
+  const int n = 8, k = 4;
+  ZeroExplainOptions o;
+  o.grad_accum = k;
+  const ZeroExplanation e = explain_zero(psi, {n}, o);
+  const double pass = 2.0 * psi * (n - 1) / n;
+  CHECK(e.rows[0].per_step.total().value() == doctest::Approx(2 * pass));
+  CHECK(e.rows[1].per_step.total().value() == doctest::Approx(2 * pass));
+  CHECK(e.rows[2].per_step.total().value() == doctest::Approx(k * pass + pass));
+  CHECK(e.rows[2].per_micro_batch.total().value() == doctest::Approx(pass));
+  CHECK(e.rows[3].per_step.total().value() == doctest::Approx(k * 3 * pass));
+  CHECK(e.rows[0].per_micro_batch.total().value() == 0);
+}
+
+TEST_CASE("explain zero conventions: textbook 14 B, Megatron 18 B, DeepSpeed ZeRO-3 18 B / N") {
+  const std::int64_t psi = 70'000'000'000;
+  const ZeroExplanation e = explain_zero(psi, {8}, ZeroExplainOptions{});
+  auto at = [&](int stage, ZeroConvention c) { return e.rows[stage].by_convention[static_cast<int>(c)].value(); };
+  // The online calculators' 980 / 490 / 367.5 / 122.5 GB for 70B on 8 GPUs.
+  CHECK(at(0, ZeroConvention::textbook) == doctest::Approx(980e9));
+  CHECK(at(1, ZeroConvention::textbook) == doctest::Approx(490e9));
+  CHECK(at(2, ZeroConvention::textbook) == doctest::Approx(367.5e9));
+  CHECK(at(3, ZeroConvention::textbook) == doctest::Approx(122.5e9));
+  // Megatron-LM (theoretical_memory_usage.py): 18 B, the distributed optimizer 6 + 12/N.
+  CHECK(at(0, ZeroConvention::megatron) == doctest::Approx(18.0 * psi));
+  CHECK(at(1, ZeroConvention::megatron) == doctest::Approx((6.0 + 12.0 / 8) * psi));
+  // DeepSpeed estimate_zero3 (without its 4 Ψ_L gathered layer): 18 Ψ / N; ZeRO-2 2 Ψ + 18 Ψ / N.
+  CHECK(at(3, ZeroConvention::deepspeed) == doctest::Approx(18.0 * psi / 8));
+  CHECK(at(2, ZeroConvention::deepspeed) == doctest::Approx((2.0 + 18.0 / 8) * psi));
+  CHECK(at(3, ZeroConvention::paper) == doctest::Approx(16.0 * psi / 8));
+}
+
+TEST_CASE("explain zero offload rows are DeepSpeed's estimators") {
+  ZeroExplainOptions o;
+  o.largest_layer_params = 1'000'000;
+  const ZeroExplanation e = explain_zero(8'000'000'000, {16}, o);
+  REQUIRE(e.offload.size() == 3);
+  // 16 GPUs at 8 per node: 2 nodes. ZeRO-3, optimizer on CPU: GPU 4 Ψ_L + 2Ψ/16, CPU Ψ·16/2·1.5.
+  CHECK(e.offload[1].stage == 3);
+  CHECK(e.offload[1].estimate.gpu_per_gpu.value() == doctest::Approx(4e6 + 2 * 8e9 / 16));
+  CHECK(e.offload[1].estimate.cpu_per_node.value() == doctest::Approx(8e9 * 16 / 2 * 1.5));
+  CHECK(e.offload[2].estimate.gpu_per_gpu.value() == doctest::Approx(4e6));
+}
