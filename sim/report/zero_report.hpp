@@ -28,6 +28,8 @@ struct ZeroRenderOptions {
   std::string card;                         // "--gpu"/"--cluster" card name, "" = no fits verdict
   Bytes hbm;                                // the card's GPU memory (0 = no verdict)
   Bytes host_per_node;                      // the cluster card's host memory per node (0 = unknown)
+  Bytes activations;                        // one micro-batch's activations per GPU (0 = not asked)
+  std::string activations_shape;            // "seq 4096, micro-batch 1, recompute full"
 };
 
 // The table with a column per convention (units in every header), a fits
@@ -40,7 +42,8 @@ std::string render_zero_table(const ZeroExplanation& e, const ZeroRenderOptions&
 // "comm_bytes_per_gpu_per_micro_batch", "comm_bytes_per_gpu_per_step" and
 // "fits" (per convention, with a card); top-level "grad_accum",
 // "largest_layer_params", "gpus_per_node", "conventions", "gpu_memory_bytes",
-// "host_memory_bytes_per_node" and "offload" rows.
+// "host_memory_bytes_per_node", "activation_bytes_per_gpu" and "offload" rows;
+// with activations, "fits" counts model states + activations.
 nlohmann::json zero_to_json(const ZeroExplanation& e, const ZeroRenderOptions& o);
 
 }  // namespace trainsim

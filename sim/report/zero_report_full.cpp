@@ -26,6 +26,9 @@ std::vector<ZeroConvention> shown(const ZeroRenderOptions& o) {
 
 bool fits(Bytes need, Bytes capacity) { return need.value() <= capacity.value(); }
 
+// Model states plus the asked activations (0 when none were asked).
+bool fits_gpu(Bytes states, const ZeroRenderOptions& o) { return fits(states + o.activations, o.hbm); }
+
 std::string yes_no(bool b) { return b ? "yes" : "no"; }
 
 Rows stage_rows(const ZeroExplanation& e, const ZeroRenderOptions& o, int gpus) {
@@ -48,7 +51,7 @@ Rows stage_rows(const ZeroExplanation& e, const ZeroRenderOptions& o, int gpus) 
     if (o.hbm.value() > 0) {
       std::string v;
       for (size_t i = 0; i < conv.size(); ++i)
-        v += (i ? "/" : "") + yes_no(fits(r.by_convention[static_cast<int>(conv[i])], o.hbm));
+        v += (i ? "/" : "") + yes_no(fits_gpu(r.by_convention[static_cast<int>(conv[i])], o));
       row.push_back(v);
     }
     const ZeroCommBytes& c = r.comm_bytes_per_gpu;
@@ -69,7 +72,7 @@ Rows offload_rows(const ZeroExplanation& e, const ZeroRenderOptions& o, int gpus
     std::string what =
         std::string(zero_stage_name(r.stage)) + (r.params_offloaded ? ": optimizer + params" : ": optimizer");
     std::vector<std::string> row = {what, gb(r.estimate.gpu_per_gpu), gb(r.estimate.cpu_per_node)};
-    if (o.hbm.value() > 0) row.push_back(yes_no(fits(r.estimate.gpu_per_gpu, o.hbm)));
+    if (o.hbm.value() > 0) row.push_back(yes_no(fits_gpu(r.estimate.gpu_per_gpu, o)));
     if (o.host_per_node.value() > 0) row.push_back(yes_no(fits(r.estimate.cpu_per_node, o.host_per_node)));
     rows.push_back(row);
   }
@@ -77,9 +80,9 @@ Rows offload_rows(const ZeroExplanation& e, const ZeroRenderOptions& o, int gpus
 }
 
 // The lowest stage whose model states fit the HBM under convention c at `gpus`, or -1.
-int first_fitting(const ZeroExplanation& e, Bytes hbm, ZeroConvention c, int gpus) {
+int first_fitting(const ZeroExplanation& e, Bytes hbm, Bytes act, ZeroConvention c, int gpus) {
   for (const ZeroExplainRow& r : e.rows)
-    if (r.gpus == gpus && fits(r.by_convention[static_cast<int>(c)], hbm)) return r.stage;
+    if (r.gpus == gpus && fits(r.by_convention[static_cast<int>(c)] + act, hbm)) return r.stage;
   return -1;
 }
 
@@ -87,11 +90,14 @@ std::string verdict(const ZeroExplanation& e, const ZeroRenderOptions& o, int gp
   if (o.hbm.value() <= 0) return "";
   std::ostringstream os;
   for (ZeroConvention c : shown(o)) {
-    const int s = first_fitting(e, o.hbm, c, gpus);
+    const int s = first_fitting(e, o.hbm, o.activations, c, gpus);
     os << "  " << zero_convention_name(c) << ": "
        << (s < 0 ? "no stage fits without offload" : "lowest stage that fits: " + std::string(zero_stage_name(s)))
        << "\n";
   }
+  if (o.activations.value() > 0)
+    return "model states + " + gb(o.activations) + " GB of activations (" + o.activations_shape + ") on " + o.card +
+           " (buffers and the CUDA context come on top; `trainsim mem`):\n" + os.str();
   return "model states alone on " + o.card +
          " (activations, buffers and the CUDA context come on top; `trainsim mem`):\n" + os.str();
 }
@@ -124,6 +130,9 @@ std::string render_zero_table(const ZeroExplanation& e, const ZeroRenderOptions&
   os << "ZeRO model states and communication per GPU for " << e.params << " parameters";
   if (e.largest_layer_params > 0) os << " (largest layer " << e.largest_layer_params << ")";
   os << ", " << e.grad_accum << " micro-batch" << (e.grad_accum == 1 ? "" : "es") << " per step\n";
+  if (o.activations.value() > 0)
+    os << "activations per GPU [GB]: " << gb(o.activations) << " (" << o.activations_shape
+       << "; one micro-batch in flight, no tensor or pipeline parallelism), added to each row's fits verdict\n";
   std::vector<int> done;
   for (const ZeroExplainRow& r : e.rows) {
     if (r.stage != 0) continue;
@@ -148,7 +157,7 @@ nlohmann::json zero_to_json(const ZeroExplanation& e, const ZeroRenderOptions& o
     for (int c = 0; c < kZeroConventionCount; ++c) {
       const std::string name(zero_convention_name(static_cast<ZeroConvention>(c)));
       row["model_state_bytes_per_gpu_by_convention"][name] = r.by_convention[c].value();
-      if (o.hbm.value() > 0) row["fits"][name] = fits(r.by_convention[c], o.hbm);
+      if (o.hbm.value() > 0) row["fits"][name] = fits_gpu(r.by_convention[c], o);
     }
     row["comm_bytes_per_gpu_per_micro_batch"] = comm(r.per_micro_batch);
     row["comm_bytes_per_gpu_per_step"] = comm(r.per_step);
@@ -161,7 +170,7 @@ nlohmann::json zero_to_json(const ZeroExplanation& e, const ZeroRenderOptions& o
                           {"params", r.params_offloaded ? "cpu" : "none"},
                           {"gpu_bytes_per_gpu", r.estimate.gpu_per_gpu.value()},
                           {"host_bytes_per_node", r.estimate.cpu_per_node.value()}};
-    if (o.hbm.value() > 0) row["gpu_fits"] = fits(r.estimate.gpu_per_gpu, o.hbm);
+    if (o.hbm.value() > 0) row["gpu_fits"] = fits_gpu(r.estimate.gpu_per_gpu, o);
     if (o.host_per_node.value() > 0) row["host_fits"] = fits(r.estimate.cpu_per_node, o.host_per_node);
     off.push_back(row);
   }
@@ -174,6 +183,7 @@ nlohmann::json zero_to_json(const ZeroExplanation& e, const ZeroRenderOptions& o
   j["conventions"] = conv;
   if (o.hbm.value() > 0) j["gpu_memory_bytes"] = o.hbm.value();
   if (o.host_per_node.value() > 0) j["host_memory_bytes_per_node"] = o.host_per_node.value();
+  if (o.activations.value() > 0) j["activation_bytes_per_gpu"] = o.activations.value();
   return j;
 }
 

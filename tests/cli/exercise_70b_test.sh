@@ -20,6 +20,8 @@ scenario="$root/scenarios/exercises/70b-bf16-8xa100-80gb.yaml"
 "$bin" explain zero --model llama-2-70b --gpus 8 --cluster dgx-a100-80gb > "$tmp/zero.txt" 2> /dev/null \
   && grep -q "no stage fits without offload" "$tmp/zero.txt" && ok "explain zero says no stage fits" \
   || bad "explain zero says no stage fits"
+"$bin" explain zero --model llama-2-70b --gpus 8 --cluster dgx-a100-80gb --seq-len 4096 --recompute full --json \
+  > "$tmp/zero_act.json" 2> /dev/null && ok "explain zero --seq-len" || bad "explain zero --seq-len"
 "$bin" mem "$scenario" --json > "$tmp/mem.json" 2> /dev/null; [ $? -le 1 ] && ok "mem" || bad "mem"
 "$bin" mem "$scenario" --set offload.optimizer=none --json > "$tmp/mem_none.json" 2> /dev/null
 [ $? -le 1 ] && ok "mem without offload" || bad "mem without offload"
@@ -93,10 +95,15 @@ if mem["memory_convention"]["name"] != "deepspeed" or mem["memory_convention"]["
     fails.append("mem states the convention and its source")
 if mem["gpu_fits"] is not True: fails.append("offloaded plan should fit the GPU")
 if json.load(open(tmp + "/mem_none.json"))["gpu_fits"] is not False: fails.append("without offload it should not fit")
+# Activations of one micro-batch (seq 4096, full recompute): at least every layer's 2-byte
+# input (L s b h x 2), and the same bytes `mem` counts for the scenario's micro-batch.
+act = json.load(open(tmp + "/zero_act.json"))["activation_bytes_per_gpu"]
+if not act >= L * 4096 * h * 2: fails.append("activations below the layer inputs")
+check("explain and mem activations", act, at["activations"])
 run, none = json.load(open(tmp + "/run.json")), json.load(open(tmp + "/run_none.json"))
 if not run["breakdown_s"]["offload_exposed"] > 0: fails.append("offload costs no step time")
 if not run["step_time_s"] > none["step_time_s"]: fails.append("offload should slow the step")
 print("\n".join(fails))
 sys.exit(1 if fails else 0)
 PY
-finish 8
+finish 9

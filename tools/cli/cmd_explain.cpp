@@ -3,6 +3,7 @@
 //   [--grad-accum K] [--precision bf16|fp16]`:
 // model-state memory by stage in each accounting, a fits verdict against a card,
 // DeepSpeed's offload estimates and communication per micro-batch and per step.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -19,6 +20,7 @@
 #include "sim/spec/enum_names.hpp"
 #include "sim/config/units.hpp"
 #include "sim/memory/zero_explain.hpp"
+#include "sim/model/activations.hpp"
 #include "sim/model/params.hpp"
 #include "sim/report/zero_report.hpp"
 
@@ -42,6 +44,9 @@ struct ExplainZeroArgs {
   std::string cluster;                      // --cluster: a cluster card (its GPU, GPUs per node, host memory)
   int grad_accum = 1;                       // --grad-accum: micro-batches per step
   std::string precision = "bf16";           // --precision: of the deepspeed and megatron columns
+  int seq_len = 0;                          // --seq-len: activations of one micro-batch (with --model)
+  int micro_batch = 1;                      // --micro-batch
+  std::string recompute = "none";           // --recompute: none|selective|full
 };
 
 std::string trim(std::string_view s) {
@@ -102,10 +107,32 @@ std::int64_t parse_param_count(const std::string& text) {
   return std::llround(v);
 }
 
-ParamCounts model_param_count(const std::string& ref) {
+ModelSpec model_of(const std::string& ref) {
   const Zoo zoo = default_zoo();
   const auto path = zoo.resolve(ZooKind::model, ref, "", SourceLocation{"--model", 0, ""});
-  return count_params(load_model(path.string()));
+  return load_model(path.string());
+}
+
+// One micro-batch's activations on a GPU without tensor or pipeline
+// parallelism, as sim/memory counts them: every layer's stored activations,
+// the embedding's and the output layer's, plus the larger backward working set
+// (one layer's, or the loss's).
+void read_activations(const ExplainZeroArgs& a, const ModelSpec& m, Precision p, ZeroRenderOptions& r) {
+  if (a.seq_len <= 0) return;
+  const std::optional<Recompute> rc = enum_value<Recompute>(a.recompute);
+  if (!rc) throw ConfigError({"--recompute", 0, ""}, "'" + a.recompute + "'; valid: none, selective, full");
+  if (a.micro_batch < 1) throw ConfigError({"--micro-batch", 0, ""}, "needs 1 or more sequences");
+  ActivationShape shape;
+  shape.seq_len = a.seq_len;
+  shape.micro_batch = a.micro_batch;
+  shape.flash_attention = true;
+  shape.recompute = *rc;
+  shape.precision = p;
+  const Bytes stored = m.layers * stored_layer_activations(m, shape).total() + embedding_activations(m, shape) +
+                       output_activations(m, shape);
+  r.activations = stored + std::max(layer_backward_working(m, shape), output_working(m, shape));
+  r.activations_shape = "seq " + std::to_string(a.seq_len) + ", micro-batch " + std::to_string(a.micro_batch) +
+                        ", recompute " + a.recompute + ", FlashAttention";
 }
 
 std::vector<ZeroConvention> parse_conventions(const std::string& text) {
@@ -157,11 +184,14 @@ void run_explain_zero(const ExplainZeroArgs& a) {
   read_cards(a, r, o);
   std::int64_t params = 0;
   if (a.model.empty()) {
+    if (a.seq_len > 0) throw UsageError("--seq-len needs --model (the activations need the model's dimensions)");
     params = parse_param_count(a.params);
   } else {
-    const ParamCounts counts = model_param_count(a.model);
+    const ModelSpec m = model_of(a.model);
+    const ParamCounts counts = count_params(m);
     params = counts.total;
     o.largest_layer_params = counts.largest_layer;
+    read_activations(a, m, o.precision, r);
   }
   const ZeroExplanation e = explain_zero(params, gpus, o);
   if (a.json)
@@ -193,6 +223,11 @@ void add_explain_command(CLI::App& app) {
       ->capture_default_str();
   zero->add_option("--precision", args->precision, "bf16 or fp16, for the deepspeed and megatron columns")
       ->capture_default_str();
+  zero->add_option("--seq-len", args->seq_len,
+                   "with --model: add one micro-batch's activations (FlashAttention, no TP/PP) to the fits verdicts");
+  zero->add_option("--micro-batch", args->micro_batch, "sequences per micro-batch for --seq-len")
+      ->capture_default_str();
+  zero->add_option("--recompute", args->recompute, "none, selective or full, for --seq-len")->capture_default_str();
   zero->callback([args] { run_explain_zero(*args); });
 }
 
