@@ -17,7 +17,7 @@ namespace d = defaults;
 std::string text(int v) { return std::to_string(v); }
 std::string text(bool v) { return v ? "true" : "false"; }
 template <typename E>
-requires std::is_enum_v<E> std::string text(E v) { return to_string(v); }
+requires std::is_enum_v<E> std::string text(E v) { return enum_name(v); }
 
 KeyDef integer(std::string path, std::string def, std::string help, double min,
                std::optional<double> max = std::nullopt) {
@@ -220,8 +220,8 @@ void offload_keys(std::vector<KeyDef>& k) {
                       "overlap I/O submission and completion (DeepSpeed aio.overlap_events)"));
 }
 
-// network.* (NCCL) and memory.* (accounting and DeepSpeed buckets).
-void network_and_memory_keys(std::vector<KeyDef>& k) {
+// network.*: NCCL settings and transport.
+void network_keys(std::vector<KeyDef>& k) {
   k.push_back(
       choice("network.algorithm", "auto", forcible_algorithms(),
              "NCCL algorithm for the step's collectives (NCCL_ALGO); auto = NCCL's tuner, which never picks "
@@ -230,7 +230,7 @@ void network_and_memory_keys(std::vector<KeyDef>& k) {
              "hierarchical inside one node, ...) NCCL's tuner picks, and the run says so"));
   k.push_back(choice("network.protocol", "auto", enum_names<NcclProto>({"auto"}),
                      "NCCL protocol for the step's collectives (NCCL_PROTO); auto = NCCL's tuner"));
-  k.push_back(choice("network.transport", "ib", enum_names<NetTransport>(),
+  k.push_back(choice("network.transport", text(d::kTransport), enum_names<NetTransport>(),
                      "how NCCL reaches other nodes: ib = its InfiniBand transport over node.nics (GPUDirect RDMA); "
                      "socket = its socket transport, TCP over the card's node.ethernet ports with every message "
                      "bounced through host memory (what NCCL_IB_DISABLE=1 does)"));
@@ -239,15 +239,18 @@ void network_and_memory_keys(std::vector<KeyDef>& k) {
                      "(network.transport: socket)"));
   k.push_back(choice("network.nccl_env.NCCL_NET", "", {"IB", "Socket"},
                      "NCCL's environment variable: the network plugin by name; Socket = network.transport: socket"));
-  k.push_back(integer("network.nccl_env.NCCL_SOCKET_NTHREADS", "1",
+  k.push_back(integer("network.nccl_env.NCCL_SOCKET_NTHREADS", text(d::kSocketThreads),
                       "NCCL's environment variable: CPU threads per socket-transport connection (net_socket.cc; "
                       "default 1 outside AWS, at most 16)",
                       1, 16));
-  k.push_back(integer("network.nccl_env.NCCL_NSOCKS_PERTHREAD", "1",
+  k.push_back(integer("network.nccl_env.NCCL_NSOCKS_PERTHREAD", text(d::kSocksPerThread),
                       "NCCL's environment variable: TCP sockets per thread of a socket-transport connection "
                       "(default 1 outside AWS; NCCL caps threads x sockets at 64)",
                       1, 64));
+}
 
+// memory.*: accounting and DeepSpeed's buckets.
+void memory_keys(std::vector<KeyDef>& k) {
   k.push_back(choice("memory.convention", "auto", enum_names<MemoryConvention>({"auto"}),
                      "model-state accounting: megatron (18 B/param, fp32 main grads), deepspeed (16 B/param + its "
                      "estimators' buffers); "
@@ -289,7 +292,8 @@ std::vector<KeyDef> scenario_defs() {
   parallel_keys(k);
   training_keys(k);
   offload_keys(k);
-  network_and_memory_keys(k);
+  network_keys(k);
+  memory_keys(k);
   return k;
 }
 

@@ -8,6 +8,7 @@
 
 #include "sim/core/quantity.hpp"
 #include "sim/spec/gpu_spec.hpp"
+#include "sim/spec/scenario_defaults.hpp"
 
 namespace trainsim {
 
@@ -87,15 +88,12 @@ struct NodeSpec {
   EthernetSpec ethernet;
 };
 
-// How NCCL reaches other nodes: its InfiniBand transport (GPUDirect RDMA over
-// node.nics) or its socket transport (TCP over node.ethernet). Scenario keys
-// network.transport and network.nccl_env.* (the scenario loader sets it).
-enum class NetTransport { ib, socket };
-
+// How NCCL reaches other nodes (NetTransport, scenario_enums.hpp). Scenario
+// keys network.transport and network.nccl_env.* (the scenario loader sets it).
 struct TransportSpec {
-  NetTransport kind = NetTransport::ib;
-  int socket_threads = 1;    // NCCL_SOCKET_NTHREADS (net_socket.cc default 1 outside AWS)
-  int socks_per_thread = 1;  // NCCL_NSOCKS_PERTHREAD (default 1 outside AWS)
+  NetTransport kind = defaults::kTransport;
+  int socket_threads = defaults::kSocketThreads;     // NCCL_SOCKET_NTHREADS
+  int socks_per_thread = defaults::kSocksPerThread;  // NCCL_NSOCKS_PERTHREAD
 };
 
 // A card value that is an assumption, not a datasheet figure: a key the card

@@ -106,7 +106,7 @@ struct OffloadPlan {
 struct MemoryOptions {
   MemoryConvention convention = MemoryConvention::megatron;
   ConventionSource convention_source = ConventionSource::default_value;  // who chose `convention`
-  Bytes cuda_context = Bytes(defaults::kCudaContext);        // CUDA context + library workspaces per GPU
+  Bytes cuda_context = Bytes(defaults::kCudaContext);                    // CUDA context + library workspaces per GPU
   double allocator_overhead = defaults::kAllocatorOverhead;  // caching-allocator fragmentation, fraction of activations
   double reduce_bucket_elements = defaults::kReduceBucketSize;        // DeepSpeed reduce_bucket_size (elements)
   double allgather_bucket_elements = defaults::kAllgatherBucketSize;  // DeepSpeed allgather_bucket_size (elements)

@@ -57,6 +57,13 @@ inline constexpr int kAioThreadCount = 1;
 inline constexpr bool kAioSingleSubmit = false;
 inline constexpr bool kAioOverlapEvents = true;
 
+// network.*: NCCL's InfiniBand transport, and its socket transport's defaults
+// outside AWS (NCCL src/transport/net_socket.cc: NCCL_SOCKET_NTHREADS,
+// NCCL_NSOCKS_PERTHREAD).
+inline constexpr NetTransport kTransport = NetTransport::ib;
+inline constexpr int kSocketThreads = 1;
+inline constexpr int kSocksPerThread = 1;
+
 // memory.*: the two assumptions of results/calibration.md, then DeepSpeed's
 // code defaults (deepspeed/runtime/zero/config.py), all in elements.
 inline constexpr double kCudaContext = kGiB;       // bytes per GPU

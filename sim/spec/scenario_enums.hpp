@@ -3,6 +3,9 @@
 
 namespace trainsim {
 
+// How NCCL reaches other nodes: its InfiniBand transport (GPUDirect RDMA over
+// node.nics) or its socket transport (TCP over node.ethernet).
+enum class NetTransport { ib, socket };
 enum class Schedule { gpipe, one_f_one_b, interleaved_1f1b };
 enum class Recompute { none, selective, full };
 enum class OptimizerKind { adam, sgd };
