@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "sim/import/deepspeed/ds_config.hpp"
+#include "sim/import/deepspeed/ds_patch.hpp"
 #include "sim/import/deepspeed/hostfile.hpp"
 #include "sim/import/megatron/megatron_args.hpp"
 #include "sim/load/model_loader.hpp"
@@ -36,9 +37,28 @@ bool same_value(const ConfigDoc& d, const ImportedSetting& s) {
   }
 }
 
+bool from_command_line(const ConfigDoc& d, const std::string& key) { return d.where(key).file == "--set"; }
+
+// "/zero_optimization/stage" -> "zero_optimization.stage"
+std::string ds_key_name(const std::string& pointer) {
+  std::string out = pointer.empty() || pointer.front() != '/' ? pointer : pointer.substr(1);
+  std::replace(out.begin(), out.end(), '/', '.');
+  return out;
+}
+
+// A --set override that wins over a ds_config setting (issue 18, defect 5), said.
+void override_warning(const ConfigDoc& d, const ImportedSetting& s, ImportLog& log) {
+  std::string at = s.where.file + (s.where.line > 0 ? ":" + std::to_string(s.where.line) : "");
+  log.warnings.push_back("--set " + s.key + "=" + d.text_of(s.key) + " overrides " + ds_key_name(s.where.key) + " = " +
+                         s.value + (s.note.empty() ? "" : " (" + s.note + ")") + " of " + at +
+                         "; the command line wins, as DeepSpeed's and the HF Trainer's arguments do");
+}
+
 // Applies an importer's explicit settings now; its tool defaults wait in
-// `defaults` until every importer has spoken (apply_defaults).
-void merge(ConfigDoc& d, const ImportResult& r, ImportLog& log, std::vector<ImportedSetting>& defaults) {
+// `defaults` until every importer has spoken (apply_defaults). With
+// `set_wins` (the ds_config), a --set value wins over a different one.
+void merge(ConfigDoc& d, const ImportResult& r, ImportLog& log, std::vector<ImportedSetting>& defaults,
+           bool set_wins = false) {
   for (const ImportedSetting& s : r.settings) {
     if (s.tool_default) {
       defaults.push_back(s);
@@ -47,6 +67,8 @@ void merge(ConfigDoc& d, const ImportResult& r, ImportLog& log, std::vector<Impo
       log.applied.push_back(s);
     } else if (same_value(d, s)) {
       log.applied.push_back(s);
+    } else if (set_wins && from_command_line(d, s.key)) {
+      override_warning(d, s, log);
     } else {
       throw ConfigError(d.where(s.key), "the scenario says " + d.text_of(s.key) + " but " + describe(s.where) +
                                             " says " + s.value + (s.note.empty() ? "" : " (" + s.note + ")") +
@@ -102,6 +124,22 @@ std::string ds_config_path(const ConfigDoc& d, const ImportOptions& o) {
   return (std::filesystem::path(d.file()).parent_path() / p).string();
 }
 
+// The resolved ds_config with the --set values of keys a ds_config can say
+// written in (ds_patch.hpp), so that it describes the plan that runs.
+std::string patched_ds_config(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& flag_model,
+                              const DsConfigResult& r) {
+  std::map<std::string, std::string> pointers;
+  for (const ImportedSetting& s : r.settings)
+    if (!s.tool_default) pointers.emplace(s.key, s.where.key);
+  std::vector<std::pair<std::string, std::string>> sets;
+  for (const auto& [key, where] : d.locations())
+    if (where.file == "--set" && (pointers.count(key) || ds_config_maps(key))) sets.emplace_back(key, d.text_of(key));
+  if (sets.empty()) return r.resolved_json;
+  Scenario p = scenario_preview(d, zoo, flag_model);
+  DsBatch batch{d.get_int("training.global_batch"), d.get_int("training.micro_batch"), p.parallel.dp};
+  return patch_ds_config(r.resolved_json, sets, batch, pointers).json;
+}
+
 void import_ds_config(ConfigDoc& d, const Zoo& zoo, const std::string& path, const std::optional<ModelSpec>& flag_model,
                       ImportLog& log, std::vector<ImportedSetting>& defaults) {
   Scenario p = scenario_preview(d, zoo, flag_model);
@@ -117,11 +155,11 @@ void import_ds_config(ConfigDoc& d, const Zoo& zoo, const std::string& path, con
   ctx.precision = d.get_choice("training.precision");
   ctx.grad_clip = d.get_bool("training.grad_clip");
   DsConfigResult r = read_ds_config(path, ctx);
-  merge(d, r, log, defaults);
+  merge(d, r, log, defaults, true);
   log.ds_config_file = path;
   for (const ImportedSetting& s : r.settings)
     if (std::find(log.ds_keys.begin(), log.ds_keys.end(), s.key) == log.ds_keys.end()) log.ds_keys.push_back(s.key);
-  log.resolved_ds_config = r.resolved_json;
+  log.resolved_ds_config = patched_ds_config(d, zoo, flag_model, r);
 }
 
 // The global batch of one micro-batch per step: micro-batch x data-parallel size.

@@ -89,8 +89,8 @@ check ds_batch_rule "batch-mismatch.json:2: /train_batch_size: Check batch relat
   "$bin" mem "$(dirname "$good")/deepspeed/batch-mismatch.yaml"
 check ds_conflict "conflict.yaml:7: parallel.zero_stage: the scenario says 1 but $ds/stage2.json:6: /zero_optimization/stage says 2" \
   "$bin" mem "$ds/conflict.yaml"
-check ds_conflict_set "--set: training.micro_batch: the scenario says 2 but $ds/stage2.json:3: /train_micro_batch_size_per_gpu says 4" \
-  "$bin" mem "$ds/base.yaml" --ds-config "$ds/stage2.json" --set training.micro_batch=2
+check ds_set_batch "stage2.json:2: /train_batch_size: global_batch=64 is not a multiple of micro_batch x dp = 3 x 16 = 48" \
+  "$bin" mem "$ds/base.yaml" --ds-config "$ds/stage2.json" --set training.micro_batch=3
 check ds_both_precisions "/bf16/enabled: bfloat16 and fp16 modes cannot be simultaneously enabled" \
   "$bin" mem "$ds/base.yaml" --ds-config <(echo '{"train_batch_size": 64, "fp16": {"enabled": true}, "bf16": {"enabled": true}}')
 check megatron_unknown_flag "--megatron-args: --tensor-model-paralel-size: unknown Megatron-LM flag; did you mean '--tensor-model-parallel-size'?" \

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/import/deepspeed/ds_config.hpp"
+#include "sim/import/deepspeed/ds_patch.hpp"
 #include "sim/load/scenario_loader.hpp"
 
 #include "tests/test_util.hpp"
@@ -209,6 +210,61 @@ TEST_CASE("a setting given by the scenario and the ds_config must agree; tool de
                "training.grad_clip = true is used, although DeepSpeed's gradient_clipping default is 0"));
   Scenario same = load_scenario(dir + "base.yaml", {"parallel.zero_stage=2"}, zoo(), o);  // agreeing: fine
   CHECK(same.parallel.zero_stage == 2);
+}
+
+TEST_CASE("--set wins over the ds_config, with a warning naming the ds_config key; the resolved ds_config follows") {
+  std::string dir = std::string(TRAINSIM_DEFAULT_DATA_DIR) + "/tests/data/ds/";
+  ImportOptions o;
+  o.ds_config = dir + "stage2.json";  // 64 = micro 4 x accumulation 1 x 16 GPUs, ZeRO-2, bf16
+  Scenario s = load_scenario(dir + "base.yaml", {"parallel.zero_stage=3", "training.micro_batch=2"}, zoo(), o);
+  CHECK(s.parallel.zero_stage == 3);
+  CHECK(s.training.micro_batch == 2);
+  CHECK(s.training.global_batch == 64);  // the ds_config's batch is kept: 2 x 2 x 16
+  CHECK(any_of(s.imports.warnings, "--set parallel.zero_stage=3 overrides zero_optimization.stage = 2"));
+  CHECK(any_of(s.imports.warnings, "--set training.micro_batch=2 overrides train_micro_batch_size_per_gpu = 4"));
+  nlohmann::json r = nlohmann::json::parse(s.imports.resolved_ds_config);
+  CHECK(r["zero_optimization"]["stage"] == 3);
+  CHECK(r["train_micro_batch_size_per_gpu"] == 2);
+  CHECK(r["gradient_accumulation_steps"] == 2);  // DeepSpeed's rule: 64 = 2 x 2 x 16
+  CHECK(r["train_batch_size"] == 64);
+  // A --set the ds_config does not give, of a key it can say, is written into it too.
+  Scenario off = load_scenario(dir + "base.yaml", {"parallel.zero_stage=3", "offload.optimizer=cpu"}, zoo(), o);
+  CHECK(nlohmann::json::parse(off.imports.resolved_ds_config)["zero_optimization"]["offload_optimizer"]["device"] ==
+        "cpu");
+  // The scenario file itself must still agree with the ds_config.
+  CHECK(has(error_of([&] { load_scenario(dir + "conflict.yaml", {}, zoo()); }), "make them agree"));
+}
+
+TEST_CASE("patch_ds_config: scenario changes as ds_config edits (ds_patch.hpp)") {
+  const std::string text =
+      R"({"train_batch_size": 128, "train_micro_batch_size_per_gpu": 16, "gradient_accumulation_steps": 1,
+          "fp16": {"enabled": true}, "zero_optimization": {"stage": 2, "reduce_bucket_size": 5e8}})";
+  DsPatch p = patch_ds_config(text,
+                              {{"parallel.zero_stage", "3"},
+                               {"offload.optimizer", "cpu"},
+                               {"training.micro_batch", "1"},
+                               {"training.precision", "bf16"},
+                               {"training.recompute", "full"},
+                               {"memory.reduce_bucket_size", "2e8"}},
+                              {128, 1, 8}, {{"memory.reduce_bucket_size", "/zero_optimization/reduce_bucket_size"}});
+  nlohmann::json j = nlohmann::json::parse(p.json);
+  CHECK(j["zero_optimization"]["stage"] == 3);
+  CHECK(j["zero_optimization"]["offload_optimizer"]["device"] == "cpu");
+  CHECK(j["zero_optimization"]["reduce_bucket_size"] == 2e8);
+  CHECK(j["train_micro_batch_size_per_gpu"] == 1);
+  CHECK(j["gradient_accumulation_steps"] == 16);  // 128 / (1 x 8)
+  CHECK(j["train_batch_size"] == 128);
+  CHECK(j["fp16"]["enabled"] == false);
+  CHECK(j["bf16"]["enabled"] == true);
+  REQUIRE(p.edits.size() == 6);
+  CHECK(p.edits[0] == "zero_optimization.stage: 3");
+  CHECK(p.edits[1] == "zero_optimization.offload_optimizer.device: cpu");
+  CHECK(p.edits[2] == "train_micro_batch_size_per_gpu: 1 with gradient_accumulation_steps: 16");
+  CHECK(p.edits[3] == "fp16.enabled: false, bf16.enabled: true");
+  CHECK(p.edits[4] == "enable gradient checkpointing in the model");
+  CHECK(p.scenario_keys == std::vector<std::string>{"training.recompute"});
+  DsPatch seq = patch_ds_config("{}", {{"training.seq_len", "1024"}}, {128, 16, 8});
+  CHECK(seq.edits == std::vector<std::string>{"training.seq_len: 1024 (scenario key)"});
 }
 
 TEST_CASE("fuzz findings (fuzz_ds_config): out-of-range numbers, no data-parallel rank, batch products") {

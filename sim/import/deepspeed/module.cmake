@@ -3,6 +3,7 @@ trainsim_module(NAME import_deepspeed DIR sim/import/deepspeed
   SOURCES ds_config.cpp
           ds_config_keys.cpp
           ds_config_zero.cpp
+          ds_patch.cpp
           ds_reader.cpp
           hostfile.cpp
   DEPS config spec
