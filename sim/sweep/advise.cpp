@@ -1,6 +1,10 @@
 #include "sim/sweep/advise.hpp"
 
 #include <algorithm>
+#include <map>
+
+#include "sim/import/deepspeed/ds_patch.hpp"
+#include "sim/sweep/advise_search.hpp"
 
 namespace trainsim {
 namespace {
@@ -9,10 +13,11 @@ using Move = std::pair<std::string, std::string>;
 
 std::string str(int v) { return std::to_string(v); }
 
-void parallel_moves(const Scenario& s, std::vector<Move>& m) {
+void parallel_moves(const Scenario& s, const AdviceSpace& space, std::vector<Move>& m) {
   const ParallelPlan& p = s.parallel;
   for (int z = 0; z <= 3; ++z)
     if (z != p.zero_stage) m.emplace_back("parallel.zero_stage", str(z));
+  if (!space.model_parallel) return;
   for (int tp = 1; tp <= s.cluster.node.gpus; tp *= 2)  // TP inside a node (SC21 §5.4)
     if (tp != p.tp) m.emplace_back("parallel.tp", str(tp));
   for (int pp : {p.pp * 2, p.pp * 4, p.pp / 2, 1})
@@ -23,32 +28,26 @@ void parallel_moves(const Scenario& s, std::vector<Move>& m) {
     m.emplace_back("parallel.sequence_parallel", p.sequence_parallel ? "false" : "true");
 }
 
-void training_moves(const Scenario& s, bool fits, std::vector<Move>& m) {
+void training_moves(const Scenario& s, const AdviceSpace& space, bool fits, std::vector<Move>& m) {
   const TrainingPlan& t = s.training;
-  for (const char* r : {"none", "selective", "full"})
-    if (r != std::string(to_string(t.recompute))) m.emplace_back("training.recompute", r);
+  for (const char* r : {"none", "selective", "full"})  // the HF Trainer checkpoints whole layers: no selective
+    if (r != std::string(to_string(t.recompute)) && (space.megatron_switches || r != std::string("selective")))
+      m.emplace_back("training.recompute", r);
   for (int mb = t.micro_batch / 2; mb >= 1; mb /= 2) m.emplace_back("training.micro_batch", str(mb));
   m.emplace_back("training.micro_batch", str(t.micro_batch * 2));
-  if (!t.overlap.param_gather && (s.parallel.zero_stage == 1 || s.parallel.zero_stage == 2))
+  if (space.megatron_switches && !t.overlap.param_gather && (s.parallel.zero_stage == 1 || s.parallel.zero_stage == 2))
     m.emplace_back("training.overlap_param_gather", "true");
-  if (!t.overlap.tp_comm && s.parallel.tp > 1) m.emplace_back("training.tp_comm_overlap", "true");
+  if (space.megatron_switches && !t.overlap.tp_comm && s.parallel.tp > 1)
+    m.emplace_back("training.tp_comm_overlap", "true");
+  if (space.precision_moves && t.precision != Precision::bf16 && s.cluster.node.gpu.peak_bf16.value() > 0)
+    m.emplace_back("training.precision", "bf16");  // HF: --bf16 (and no --fp16)
+  if (space.precision_moves && t.precision == Precision::fp32) m.emplace_back("training.precision", "fp16");
   if (!fits && t.seq_len >= 256) m.emplace_back("training.seq_len", str(t.seq_len / 2));
   const OffloadPlan& o = s.offload;
   for (const char* d : {"none", "cpu", "nvme"}) {
     if (d != std::string(to_string(o.optimizer))) m.emplace_back("offload.optimizer", d);
     if (d != std::string(to_string(o.params)) && d != std::string("nvme")) m.emplace_back("offload.params", d);
   }
-}
-
-// Single moves and pairs of moves on different keys, in a fixed order.
-std::vector<PlanPoint> candidate_points(const std::vector<Move>& moves, int max_keys) {
-  std::vector<PlanPoint> out;
-  for (const Move& a : moves) out.push_back({{a}});
-  if (max_keys < 2) return out;
-  for (std::size_t i = 0; i < moves.size(); ++i)
-    for (std::size_t j = i + 1; j < moves.size(); ++j)
-      if (moves[i].first != moves[j].first) out.push_back({{moves[i], moves[j]}});
-  return out;
 }
 
 Suggestion suggestion_of(const PlanOutcome& o) {
@@ -97,9 +96,10 @@ void drop_redundant(std::vector<Suggestion>& list) {
   list = std::move(kept);
 }
 
-void rank(Advice& a, const std::vector<PlanOutcome>& outcomes, std::size_t max) {
-  for (const PlanOutcome& o : outcomes) {
-    Suggestion s = suggestion_of(o);
+void rank(Advice& a, const std::vector<Suggestion>& all, const std::vector<PlanOutcome>& outcomes, std::size_t max) {
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    const PlanOutcome& o = outcomes[i];
+    const Suggestion& s = all[i];
     if (s.fits && (!a.fits || s.tokens_per_s > a.tokens_per_s))
       a.suggestions.push_back(s);
     else if (!a.fits && o.status == PlanStatus::invalid && o.built && offload_change(s) && o.analytic_verdict.fits())
@@ -116,21 +116,41 @@ void rank(Advice& a, const std::vector<PlanOutcome>& outcomes, std::size_t max) 
   if (a.not_simulated.size() > max) a.not_simulated.resize(max);
 }
 
-}  // namespace
-
-std::vector<Move> advice_moves(const Scenario& s) {
-  std::vector<Move> m;
-  parallel_moves(s, m);
-  training_moves(s, compute_memory(s).fits(), m);
-  return m;
+// The changes of `s` as edits of the user's files (advise.hpp, ds_patch.hpp).
+std::vector<std::string> edits_of(const Scenario& base, const AdviceSpace& space, const PlanOutcome& o) {
+  std::vector<std::string> out;
+  if (!space.ds_config_edits || !o.built) {
+    for (const Move& m : o.point.settings) out.push_back(m.first + "=" + m.second);
+    return out;
+  }
+  std::map<std::string, std::string> pointers;
+  for (const ImportedSetting& i : base.imports.applied)
+    if (i.where.file == base.imports.ds_config_file) pointers.emplace(i.key, i.where.key);
+  DsBatch batch{o.training.global_batch, o.training.micro_batch, o.parallel.dp};
+  return patch_ds_config(base.imports.resolved_ds_config, o.point.settings, batch, pointers).edits;
 }
 
-Advice advise(const ScenarioFactory& factory, const AdviseOptions& options) {
-  Scenario base = factory({});
-  SearchOptions given;
-  given.prune_oom = false;  // the plan as given is simulated even when it does not fit
-  PlanOutcome b = evaluate_plans(factory, {PlanPoint{}}, given).front();
-  Advice a;
+// The fastest fitting plan of each number of changes (for a plan that fits:
+// faster than it), leaving out a plan that only adds a no-op change to one with fewer.
+void best_by_changes(Advice& a, const std::vector<Suggestion>& all, const std::vector<std::size_t>& evaluated,
+                     int max_keys) {
+  for (int k = 1; k <= max_keys; ++k) {
+    ChangeLevel level;
+    level.changed_keys = k;
+    level.evaluated = static_cast<std::size_t>(k) <= evaluated.size() ? evaluated[k - 1] : 0;
+    for (const Suggestion& s : all) {
+      if (static_cast<int>(s.changes.size()) != k || !s.fits || (a.fits && s.tokens_per_s <= a.tokens_per_s)) continue;
+      bool noop = std::any_of(all.begin(), all.end(), [&](const Suggestion& f) {
+        return f.fits && f.changes.size() < s.changes.size() && redundant(s, f);
+      });
+      if (!noop && (!level.found || s.tokens_per_s > level.best.tokens_per_s)) level.found = true, level.best = s;
+    }
+    a.by_changes.push_back(std::move(level));
+  }
+}
+
+// The plan as given: simulated, or its analytic memory when the simulator refuses it.
+void given_plan(Advice& a, const PlanOutcome& b) {
   a.fits = b.fits();
   a.verdict = b.verdict();
   a.shortfall = b.status == PlanStatus::simulated ? memory_shortfall(b.result.memory_needs()) : "";
@@ -146,11 +166,53 @@ Advice advise(const ScenarioFactory& factory, const AdviseOptions& options) {
     a.fits = b.analytic_verdict.fits();
     a.shortfall = memory_shortfall(b.analytic_needs);
   }
-  SearchOptions search;
-  search.threads = options.threads;
-  std::vector<PlanPoint> points = candidate_points(advice_moves(base), options.max_changed_keys);
-  a.candidates = points.size();
-  rank(a, evaluate_plans(factory, points, search), options.max_suggestions);
+}
+
+}  // namespace
+
+AdviceSpace advice_space(const Scenario& s) {
+  AdviceSpace space;
+  const auto megatron = s.resolved_texts.find("megatron_args");
+  const bool megatron_model =
+      s.imports.model_from_megatron || (megatron != s.resolved_texts.end() && !megatron->second.empty());
+  if (s.imports.ds_config_file.empty() || megatron_model) {
+    space.framework = s.imports.ds_config_file.empty() ? "Megatron-LM / trainsim" : "Megatron-DeepSpeed";
+    space.ds_config_edits = !s.imports.ds_config_file.empty();
+    return space;
+  }
+  space.framework = "HF Trainer + DeepSpeed";
+  space.ds_config_edits = true;
+  space.model_parallel = false;     // HF models have no tensor or pipeline parallel code
+  space.megatron_switches = false;  // Megatron-LM's switches; gradient checkpointing is whole layers
+  space.precision_moves = true;
+  return space;
+}
+
+std::vector<Move> advice_moves(const Scenario& s) {
+  const AdviceSpace space = advice_space(s);
+  std::vector<Move> m;
+  parallel_moves(s, space, m);
+  training_moves(s, space, compute_memory(s).fits(), m);
+  return m;
+}
+
+Advice advise(const ScenarioFactory& factory, const AdviseOptions& options) {
+  Scenario base = factory({});
+  SearchOptions given;
+  given.prune_oom = false;  // the plan as given is simulated even when it does not fit
+  Advice a;
+  given_plan(a, evaluate_plans(factory, {PlanPoint{}}, given).front());
+  a.space = advice_space(base);
+  a.beam_width = static_cast<int>(options.beam_width);
+  AdviceSearch found = search_changes(factory, advice_moves(base), options);
+  a.candidates = found.outcomes.size();
+  std::vector<Suggestion> all;
+  for (const PlanOutcome& o : found.outcomes) {
+    all.push_back(suggestion_of(o));
+    all.back().edits = edits_of(base, a.space, o);
+  }
+  best_by_changes(a, all, found.evaluated, options.max_changed_keys);
+  rank(a, all, found.outcomes, options.max_suggestions);
   return a;
 }
 

@@ -3,6 +3,7 @@
 // fits when simulated on its own; a plan that fits gets faster fitting plans.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,9 @@ std::vector<std::string> overrides(const Suggestion& s) {
 
 TEST_CASE("advise: 13B, micro-batch 16, ZeRO-2, no recompute on 8 x A100 40GB: fitting plans, each fits when run") {
   ScenarioFactory f = file_factory("tests/data/sweep/teaching-13b-oom.yaml");
-  Advice a = advise(f, {});
+  AdviseOptions two;
+  two.max_changed_keys = 2;
+  Advice a = advise(f, two);
   CHECK_FALSE(a.fits);
   CHECK(a.peak_memory_bytes > a.gpu_memory_bytes);
   REQUIRE(a.memory_terms.size() == 6);
@@ -69,4 +72,47 @@ TEST_CASE("advise: a plan that fits gets faster plans that fit, with their memor
     CHECK(s.peak_memory_bytes > 0);
   }
   CHECK(a.not_simulated.empty());
+}
+
+// Issue 18, defect 6 on the DeepSpeed exercise (scenarios/exercises/13b-oom-deepspeed): the HF
+// Trainer + DeepSpeed space has no TP/PP and no Megatron switches; the beam search is bounded,
+// deterministic for any thread count, and suggests only plans that fit when run.
+TEST_CASE("advise on HF Trainer + DeepSpeed: its space, a bounded deterministic beam, fitting plans only") {
+  ScenarioFactory f = file_factory("scenarios/exercises/13b-oom-deepspeed.yaml");
+  Scenario base = f({});
+  AdviceSpace space = advice_space(base);
+  CHECK(space.framework == "HF Trainer + DeepSpeed");
+  CHECK(space.ds_config_edits);
+  auto moves = advice_moves(base);
+  for (const auto& [key, value] : moves) {
+    const bool parallel_key = key.rfind("parallel.", 0) == 0 && key != "parallel.zero_stage";
+    CHECK_MESSAGE(!parallel_key, key);
+    CHECK(key != "training.overlap_param_gather");
+    CHECK(value != "selective");
+  }
+  CHECK(advice_space(file_factory("scenarios/teaching-13b-oom.yaml")({})).model_parallel);  // no ds_config: all
+  AdviseOptions o;
+  o.max_changed_keys = 3;
+  o.beam_width = 2;
+  o.threads = 2;
+  Advice a = advise(f, o);
+  CHECK_FALSE(a.fits);
+  REQUIRE(a.by_changes.size() == 3);
+  CHECK(a.candidates <= moves.size() + 2 * o.beam_width * moves.size());
+  std::size_t sum = 0;
+  for (const ChangeLevel& l : a.by_changes) sum += l.evaluated;
+  CHECK(sum == a.candidates);
+  for (const Suggestion& s : a.suggestions) {
+    CHECK(s.fits);
+    CHECK(s.edits.size() == s.changes.size());
+    CHECK_MESSAGE(simulate_step(f(overrides(s))).fits(), "suggested plan does not fit when run");
+  }
+  o.threads = 1;
+  Advice again = advise(f, o);
+  REQUIRE(again.suggestions.size() == a.suggestions.size());
+  for (std::size_t i = 0; i < a.suggestions.size(); ++i) {
+    CHECK(again.suggestions[i].changes == a.suggestions[i].changes);
+    CHECK(again.suggestions[i].step_time_s == a.suggestions[i].step_time_s);
+  }
+  CHECK(again.candidates == a.candidates);
 }

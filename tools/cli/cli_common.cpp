@@ -145,6 +145,14 @@ void save_resolved(const Scenario& s, const std::string& dir) {
   spdlog::info("resolved scenario written to {}", (std::filesystem::path(dir) / name).string());
 }
 
+}  // namespace
+
+void write_resolved(const Scenario& s, const std::string& dir) { save_resolved(s, dir); }
+
+void log_scenario_imports(const ImportLog& log) { log_imports(log); }
+
+namespace {
+
 // One launcher size given in DeepSpeed's and/or torchrun's spelling.
 void merge_size(int& deepspeed, int torchrun, const std::string& ds_flag, const std::string& torch_flag) {
   if (torchrun == 0) return;

@@ -109,6 +109,13 @@ Scenario load_args_scenario(const ScenarioArgs& args, const std::vector<std::str
 // --save-resolved files.
 Scenario load_cli_scenario(const ScenarioArgs& args);
 
+// The --save-resolved files of `s` in `dir`: the scenario YAML with every key
+// explicit, ds_config.json when one was read, model.yaml for a Megatron-flag model.
+void write_resolved(const Scenario& s, const std::string& dir);
+
+// Logs what the loader imported, ignored, assumed and warned about (stderr).
+void log_scenario_imports(const ImportLog& log);
+
 // Adds "resolved_deepspeed" {ds_config, scenario_keys} to a summary.json when
 // the scenario read a ds_config (unchanged otherwise).
 void add_resolved_deepspeed(const Scenario& s, nlohmann::json& summary);

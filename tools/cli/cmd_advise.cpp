@@ -1,9 +1,12 @@
-// `trainsim advise SCENARIO [--set k=v]... [--threads N] [--json]`: why a plan
+// `trainsim advise SCENARIO [--set k=v]... [--threads N] [--json] [--write DIR]`: why a plan
 // does not fit or is slow, and the nearest plans that fit or are faster, each
 // simulated (sim/sweep/advise.hpp, docs/sweep.md).
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <thread>
+
+#include <spdlog/spdlog.h>
 
 #include "cli_common.hpp"
 #include "sim/load/scenario_loader.hpp"
@@ -19,6 +22,9 @@ struct AdviseArgs {
   ScenarioArgs scenario;
   int threads = 0;
   std::size_t top = 10;
+  int max_changes = 4;
+  std::size_t beam = 8;
+  std::string write_dir;  // --write DIR (write_suggestion)
 };
 
 // "3" -> 3, "true" -> true, anything else a string: the value as the key table reads it.
@@ -35,6 +41,23 @@ void add_verdict(nlohmann::json& j, const MemoryVerdict& v) {
   j["nvme_fits"] = v.nvme_fits;
 }
 
+nlohmann::json changes_json(const Suggestion& s) {
+  nlohmann::json c = nlohmann::json::object();
+  for (const auto& [k, v] : s.changes) c[k] = value_json(v);
+  return c;
+}
+
+nlohmann::json suggestion_json(const Suggestion& s) {
+  nlohmann::json one = {{"changes", changes_json(s)},
+                        {"edits", s.edits},
+                        {"fits", s.fits},
+                        {"peak_memory_bytes", whole_bytes(s.peak_memory_bytes)},
+                        {"step_time_s", s.step_time_s},
+                        {"tokens_per_s", s.tokens_per_s}};
+  add_verdict(one, s.verdict);
+  return one;
+}
+
 nlohmann::json advice_json(const Advice& a) {
   nlohmann::json j = {{"simulated", a.simulated},
                       {"fits", a.fits},
@@ -46,34 +69,46 @@ nlohmann::json advice_json(const Advice& a) {
   add_verdict(j, a.verdict);
   j["memory_at_peak_bytes"] = nlohmann::json::object();
   for (const auto& [term, bytes] : a.memory_terms) j["memory_at_peak_bytes"][term] = whole_bytes(bytes);
-  auto changes = [](const Suggestion& s) {
-    nlohmann::json c = nlohmann::json::object();
-    for (const auto& [k, v] : s.changes) c[k] = value_json(v);
-    return c;
-  };
   j["suggestions"] = nlohmann::json::array();
-  for (const auto& s : a.suggestions) {
-    nlohmann::json one = {{"changes", changes(s)},
-                          {"fits", s.fits},
-                          {"peak_memory_bytes", whole_bytes(s.peak_memory_bytes)},
-                          {"step_time_s", s.step_time_s},
-                          {"tokens_per_s", s.tokens_per_s}};
-    add_verdict(one, s.verdict);
-    j["suggestions"].push_back(std::move(one));
+  for (const auto& s : a.suggestions) j["suggestions"].push_back(suggestion_json(s));
+  j["by_changes"] = nlohmann::json::array();
+  for (const ChangeLevel& l : a.by_changes) {
+    nlohmann::json one = {{"changed_keys", l.changed_keys}, {"evaluated", l.evaluated}, {"found", l.found}};
+    if (l.found) one["plan"] = suggestion_json(l.best);
+    j["by_changes"].push_back(std::move(one));
   }
+  j["framework"] = a.space.framework;
+  j["ds_config_edits"] = a.space.ds_config_edits;
+  j["search"] = {
+      {"max_changed_keys", a.by_changes.size()}, {"beam_width", a.beam_width}, {"plans_evaluated", a.candidates}};
   j["not_simulated"] = nlohmann::json::array();
   for (const auto& s : a.not_simulated)
-    j["not_simulated"].push_back({{"changes", changes(s)},
+    j["not_simulated"].push_back({{"changes", changes_json(s)},
                                   {"analytic_peak_memory_bytes", whole_bytes(s.peak_memory_bytes)},
                                   {"reason", s.reason}});
   j["candidates"] = a.candidates;
   return j;
 }
 
-std::string change_text(const Suggestion& s) {
+// The changes as edits of the user's files: "; " between ds_config edits (which may hold commas),
+// ", " between scenario keys as before.
+std::string change_text(const Suggestion& s, bool ds_config) {
   std::string out;
-  for (const auto& [k, v] : s.changes) out += (out.empty() ? "" : ", ") + k + "=" + v;
+  for (const auto& e : s.edits) out += (out.empty() ? "" : ds_config ? "; " : ", ") + e;
   return out;
+}
+
+std::string by_changes_text(const Advice& a) {
+  std::string out = "best plan that fits for each number of changes (" + a.space.framework + "; " +
+                    std::to_string(a.candidates) + " plans evaluated, beam " + std::to_string(a.beam_width) + "):\n";
+  for (const ChangeLevel& l : a.by_changes) {
+    const Suggestion& s = l.best;
+    out += "  " + std::to_string(l.changed_keys) + (l.changed_keys == 1 ? " change:  " : " changes: ");
+    out += l.found ? "step " + fixed(s.step_time_s, 3) + " s, " + fixed(s.tokens_per_s, 0) + " tokens/s, peak " +
+                         gib_text(s.peak_memory_bytes) + " GiB: " + change_text(s, a.space.ds_config_edits) + "\n"
+                   : "none among " + std::to_string(l.evaluated) + " plans\n";
+  }
+  return out + "\n";
 }
 
 std::string advice_text(const Advice& a) {
@@ -88,21 +123,41 @@ std::string advice_text(const Advice& a) {
   out += "memory at the peak, largest first:";
   for (const auto& [term, bytes] : a.memory_terms) out += " " + term + " " + gib_text(bytes);
   out += " GiB\n\n";
+  out += by_changes_text(a);
   out += a.fits ? "faster plans that fit (simulated), fastest first:\n"
                 : "nearest plans that fit (simulated), fastest first:\n";
   std::vector<std::vector<std::string>> rows = {
       {"changes", "step [s]", "tokens/s", "peak [GiB]", "memory vs given [GiB]"}};
   for (const auto& s : a.suggestions) {
-    rows.push_back({change_text(s), fixed(s.step_time_s, 3), fixed(s.tokens_per_s, 0), gib_text(s.peak_memory_bytes),
-                    fixed((s.peak_memory_bytes - a.peak_memory_bytes) / kGiB, 2, true)});
+    rows.push_back({change_text(s, a.space.ds_config_edits), fixed(s.step_time_s, 3), fixed(s.tokens_per_s, 0),
+                    gib_text(s.peak_memory_bytes), fixed((s.peak_memory_bytes - a.peak_memory_bytes) / kGiB, 2, true)});
   }
   out += a.suggestions.empty() ? "  none among " + std::to_string(a.candidates) + " plans tried\n"
                                : render_text_table(rows);
   if (!a.not_simulated.empty())
     out += "\nfit by the analytic memory model but not simulated (" + a.not_simulated[0].reason + "):\n";
   for (const auto& s : a.not_simulated)
-    out += "  " + change_text(s) + ": analytic peak " + gib_text(s.peak_memory_bytes) + " GiB\n";
+    out +=
+        "  " + change_text(s, a.space.ds_config_edits) + ": analytic peak " + gib_text(s.peak_memory_bytes) + " GiB\n";
   return out;
+}
+
+// --write DIR: the fastest suggestion that keeps the sequence length (a shorter
+// sequence trains on other data), else the fastest; loaded and written as
+// --save-resolved writes a scenario.
+void write_suggestion(const Advice& a, const ScenarioFactory& factory, const std::string& dir) {
+  if (a.suggestions.empty()) {
+    spdlog::warn("--write {}: no plan to write (none of the plans tried fits)", dir);
+    return;
+  }
+  auto keeps_sequence = [](const Suggestion& s) {
+    return std::none_of(s.changes.begin(), s.changes.end(),
+                        [](const auto& c) { return c.first == "training.seq_len"; });
+  };
+  auto chosen = std::find_if(a.suggestions.begin(), a.suggestions.end(), keeps_sequence);
+  PlanPoint p{chosen == a.suggestions.end() ? a.suggestions.front().changes : chosen->changes};
+  write_resolved(factory(p.overrides()), dir);
+  spdlog::info("--write {}: the plan with {}", dir, p.label());
 }
 
 void advise_command(const AdviseArgs& args) {
@@ -112,9 +167,12 @@ void advise_command(const AdviseArgs& args) {
     sets.insert(sets.end(), overrides.begin(), overrides.end());
     return load_args_scenario(args.scenario, sets, zoo);
   };
+  log_scenario_imports(factory({}).imports);
   AdviseOptions o;
   o.threads = args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   o.max_suggestions = args.top;
+  o.max_changed_keys = args.max_changes;
+  o.beam_width = args.beam;
   Advice a = advise(factory, o);
   std::string text = advice_text(a);
   std::string json = advice_json(a).dump(2) + "\n";
@@ -122,6 +180,7 @@ void advise_command(const AdviseArgs& args) {
     write_output_file(args.scenario.out_dir, "advice.json", json);
     write_output_file(args.scenario.out_dir, "advice.txt", text);
   }
+  if (!args.write_dir.empty()) write_suggestion(a, factory, args.write_dir);
   std::cout << (args.scenario.json ? json : text);
 }
 
@@ -136,6 +195,11 @@ void add_advise_command(CLI::App& app) {
   cmd->add_option("--threads", args->threads, "worker threads (default: every hardware thread)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--top", args->top, "suggestions listed (default 10)");
+  cmd->add_option("--max-changes", args->max_changes, "most keys changed at once (default 4)")->check(CLI::Range(1, 4));
+  cmd->add_option("--beam", args->beam, "plans of n changes extended to n + 1 (default 8)")->check(CLI::Range(1, 64));
+  cmd->add_option("--write", args->write_dir,
+                  "write the fastest suggestion that keeps the sequence length into this folder: the scenario "
+                  "YAML and, with a ds_config, the patched ds_config.json");
   cmd->callback([args] { advise_command(*args); });
 }
 
