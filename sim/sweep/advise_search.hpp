@@ -20,7 +20,8 @@ struct AdviceSearch {
 // Need over capacity of the tightest memory (GPU, host or NVMe): <= 1 fits.
 double memory_ratio(const MemoryNeeds& n);
 
-AdviceSearch search_changes(const ScenarioFactory& factory, const std::vector<std::pair<std::string, std::string>>& moves,
+AdviceSearch search_changes(const ScenarioFactory& factory,
+                            const std::vector<std::pair<std::string, std::string>>& moves,
                             const AdviseOptions& options);
 
 }  // namespace trainsim

@@ -44,9 +44,9 @@ class Patcher {
     if (key == "training.micro_batch" || key == "training.global_batch") return batch_keys(key);
     if (key == "training.precision") return precision(value);
     if (key == "training.recompute") {
-      edits_.push_back(value == "none" ? "disable gradient checkpointing in the model"
-                                       : value == "full" ? "enable gradient checkpointing in the model"
-                                                         : "training.recompute: " + value + " (scenario key)");
+      edits_.push_back(value == "none"   ? "disable gradient checkpointing in the model"
+                       : value == "full" ? "enable gradient checkpointing in the model"
+                                         : "training.recompute: " + value + " (scenario key)");
       return scenario_keys_.push_back(key);
     }
     auto p = pointers_.find(key);
