@@ -110,6 +110,7 @@ std::optional<ModelSpec> import_megatron(ConfigDoc& d, const Zoo& zoo, const std
   ctx.scenario_pp = static_cast<int>(d.get_int("parallel.pp"));
   MegatronResult r = parse_megatron_args(args, where, ctx);
   merge(d, r, log, defaults);
+  log.megatron_flags = true;
   if (r.model) log.model_from_megatron = true;
   return r.model;
 }

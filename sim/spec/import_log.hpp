@@ -43,6 +43,7 @@ struct ImportLog {
   std::string resolved_ds_config;    // ds_config.json with "auto" resolved and batch keys filled (JSON text)
   std::vector<std::string> ds_keys;  // scenario keys the ds_config sets (agreeing or applied), in order
   bool model_from_megatron = false;  // the model was built from Megatron flags
+  bool megatron_flags = false;       // Megatron-LM flags were read (megatron_args / --megatron-args)
 };
 
 }  // namespace trainsim

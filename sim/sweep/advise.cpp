@@ -1,7 +1,9 @@
 #include "sim/sweep/advise.hpp"
 
 #include <algorithm>
+#include <fstream>
 #include <map>
+#include <sstream>
 
 #include "sim/import/deepspeed/ds_patch.hpp"
 #include "sim/sweep/advise_search.hpp"
@@ -117,7 +119,8 @@ void rank(Advice& a, const std::vector<Suggestion>& all, const std::vector<PlanO
 }
 
 // The changes of `s` as edits of the user's files (advise.hpp, ds_patch.hpp).
-std::vector<std::string> edits_of(const Scenario& base, const AdviceSpace& space, const PlanOutcome& o) {
+std::vector<std::string> edits_of(const Scenario& base, const AdviceSpace& space, const PlanOutcome& o,
+                                  const std::string& original) {
   std::vector<std::string> out;
   if (!space.ds_config_edits || !o.built) {
     for (const Move& m : o.point.settings) out.push_back(m.first + "=" + m.second);
@@ -127,7 +130,7 @@ std::vector<std::string> edits_of(const Scenario& base, const AdviceSpace& space
   for (const ImportedSetting& i : base.imports.applied)
     if (i.where.file == base.imports.ds_config_file) pointers.emplace(i.key, i.where.key);
   DsBatch batch{o.training.global_batch, o.training.micro_batch, o.parallel.dp};
-  return patch_ds_config(base.imports.resolved_ds_config, o.point.settings, batch, pointers).edits;
+  return patch_ds_config(base.imports.resolved_ds_config, o.point.settings, batch, pointers, original).edits;
 }
 
 // The fastest fitting plan of each number of changes (for a plan that fits:
@@ -172,9 +175,7 @@ void given_plan(Advice& a, const PlanOutcome& b) {
 
 AdviceSpace advice_space(const Scenario& s) {
   AdviceSpace space;
-  const auto megatron = s.resolved_texts.find("megatron_args");
-  const bool megatron_model =
-      s.imports.model_from_megatron || (megatron != s.resolved_texts.end() && !megatron->second.empty());
+  const bool megatron_model = s.imports.model_from_megatron || s.imports.megatron_flags;
   if (s.imports.ds_config_file.empty() || megatron_model) {
     space.framework = s.imports.ds_config_file.empty() ? "Megatron-LM / trainsim" : "Megatron-DeepSpeed";
     space.ds_config_edits = !s.imports.ds_config_file.empty();
@@ -206,10 +207,13 @@ Advice advise(const ScenarioFactory& factory, const AdviseOptions& options) {
   a.beam_width = static_cast<int>(options.beam_width);
   AdviceSearch found = search_changes(factory, advice_moves(base), options);
   a.candidates = found.outcomes.size();
+  std::ifstream in(base.imports.ds_config_file, std::ios::binary);  // the user's file: which keys say "auto"
+  std::ostringstream original;
+  if (in) original << in.rdbuf();
   std::vector<Suggestion> all;
   for (const PlanOutcome& o : found.outcomes) {
     all.push_back(suggestion_of(o));
-    all.back().edits = edits_of(base, a.space, o);
+    all.back().edits = edits_of(base, a.space, o, original.str());
   }
   best_by_changes(a, all, found.evaluated, options.max_changed_keys);
   rank(a, all, found.outcomes, options.max_suggestions);

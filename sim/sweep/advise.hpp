@@ -60,7 +60,7 @@ struct AdviceSpace {
 
 // The one place the framework is decided. Today: a scenario with a ds_config
 // runs under the HF Trainer + DeepSpeed (no TP/PP: HF models have no tensor or
-// pipeline parallel code) unless its model comes from Megatron-LM flags
+// pipeline parallel code) unless it also reads Megatron-LM flags
 // (Megatron-DeepSpeed); anything else gets the full space.
 AdviceSpace advice_space(const Scenario& s);
 

@@ -263,6 +263,19 @@ TEST_CASE("patch_ds_config: scenario changes as ds_config edits (ds_patch.hpp)")
   CHECK(p.edits[3] == "fp16.enabled: false, bf16.enabled: true");
   CHECK(p.edits[4] == "enable gradient checkpointing in the model");
   CHECK(p.scenario_keys == std::vector<std::string>{"training.recompute"});
+  // Keys the user's file leaves "auto" are filled by the HF Trainer from its arguments: the edit names the argument.
+  const std::string user = R"({"train_micro_batch_size_per_gpu": "auto", "gradient_accumulation_steps": "auto",
+                              "bf16": {"enabled": "auto"}, "gradient_clipping": "auto"})";
+  DsPatch hf = patch_ds_config(
+      text, {{"training.micro_batch", "1"}, {"training.precision", "bf16"}, {"training.grad_clip", "false"}},
+      {128, 1, 8}, {}, user);
+  REQUIRE(hf.edits.size() == 3);
+  CHECK(hf.edits[0] ==
+        "--per_device_train_batch_size 1 --gradient_accumulation_steps 16 (HF Trainer arguments: the "
+        "ds_config says auto)");
+  CHECK(hf.edits[1] == "--bf16 (HF Trainer argument: the ds_config says auto)");
+  CHECK(hf.edits[2] == "--max_grad_norm 0.0 (HF Trainer argument: the ds_config says auto)");
+  CHECK(nlohmann::json::parse(hf.json)["train_micro_batch_size_per_gpu"] == 1);  // the resolved file holds the value
   DsPatch seq = patch_ds_config("{}", {{"training.seq_len", "1024"}}, {128, 16, 8});
   CHECK(seq.edits == std::vector<std::string>{"training.seq_len: 1024 (scenario key)"});
 }

@@ -116,3 +116,17 @@ TEST_CASE("advise on HF Trainer + DeepSpeed: its space, a bounded deterministic 
   }
   CHECK(again.candidates == a.candidates);
 }
+
+TEST_CASE("advice_space: a ds_config alone is the HF Trainer; with Megatron-LM flags, Megatron-DeepSpeed keeps TP/PP") {
+  const std::string dir = std::string(TRAINSIM_DEFAULT_DATA_DIR) + "/tests/data/ds/";
+  ImportOptions o;
+  o.ds_config = dir + "stage2.json";
+  AdviceSpace hf = advice_space(load_scenario(dir + "base.yaml", {}, zoo(), o));
+  CHECK(hf.framework == "HF Trainer + DeepSpeed");
+  CHECK_FALSE(hf.model_parallel);
+  o.megatron_args = "--tensor-model-parallel-size 1";
+  AdviceSpace mds = advice_space(load_scenario(dir + "base.yaml", {}, zoo(), o));
+  CHECK(mds.framework == "Megatron-DeepSpeed");
+  CHECK(mds.model_parallel);
+  CHECK(mds.ds_config_edits);
+}

@@ -31,8 +31,8 @@ json json_value(const std::string& v) {
 
 class Patcher {
  public:
-  Patcher(json root, const DsBatch& batch, const std::map<std::string, std::string>& pointers)
-      : root_(std::move(root)), batch_(batch), pointers_(pointers) {}
+  Patcher(json root, json original, const DsBatch& batch, const std::map<std::string, std::string>& pointers)
+      : root_(std::move(root)), original_(std::move(original)), batch_(batch), pointers_(pointers) {}
 
   void apply(const Setting& s) {
     const auto& [key, value] = s;
@@ -62,7 +62,16 @@ class Patcher {
   void put(const std::string& pointer, const json& v) { root_[json::json_pointer(pointer)] = v; }
   void set(const std::string& pointer, const json& v) {
     put(pointer, v);
-    edits_.push_back(ds::dotted(pointer) + ": " + (v.is_string() ? v.get<std::string>() : v.dump()));
+    std::string text = v.is_string() ? v.get<std::string>() : v.dump();
+    edits_.push_back(pointer == "/gradient_clipping" && is_auto(pointer) ? "--max_grad_norm " + text + kAutoNote
+                                                                         : ds::dotted(pointer) + ": " + text);
+  }
+
+  // "auto" in the user's file: the HF Trainer fills it from its arguments, so the edit is an argument.
+  static constexpr const char* kAutoNote = " (HF Trainer argument: the ds_config says auto)";
+  bool is_auto(const std::string& pointer) const {
+    json::json_pointer p(pointer);
+    return original_.is_object() && original_.contains(p) && original_.at(p) == "auto";
   }
 
   // DeepSpeed's rule (deepspeed/runtime/config.py _set_batch_related_parameters):
@@ -77,6 +86,9 @@ class Patcher {
       put("/train_batch_size", batch_.global_batch);
     std::string e = "train_micro_batch_size_per_gpu: " + std::to_string(batch_.micro_batch) +
                     " with gradient_accumulation_steps: " + std::to_string(accum);
+    if (is_auto("/train_micro_batch_size_per_gpu"))
+      e = "--per_device_train_batch_size " + std::to_string(batch_.micro_batch) + " --gradient_accumulation_steps " +
+          std::to_string(accum) + " (HF Trainer arguments: the ds_config says auto)";
     if (key == "training.global_batch") e = "train_batch_size: " + std::to_string(batch_.global_batch) + ", " + e;
     edits_.push_back(e);
   }
@@ -91,10 +103,12 @@ class Patcher {
       put("/" + section + "/enabled", on);
       e += (e.empty() ? "" : ", ") + section + ".enabled: " + (on ? "true" : "false");
     }
+    if (is_auto("/fp16/enabled") || is_auto("/" + bf + "/enabled"))
+      e = (p == "fp16" || p == "bf16" ? "--" + p : "neither --fp16 nor --bf16") + kAutoNote;
     edits_.push_back(e.empty() ? "training.precision: " + p + " (scenario key)" : e);
   }
 
-  json root_;
+  json root_, original_;
   DsBatch batch_;
   const std::map<std::string, std::string>& pointers_;
   std::vector<std::string> edits_, scenario_keys_;
@@ -111,10 +125,10 @@ bool ds_config_maps(const std::string& k) {
 }
 
 DsPatch patch_ds_config(const std::string& json_text, const std::vector<Setting>& settings, const DsBatch& batch,
-                        const std::map<std::string, std::string>& pointers) {
+                        const std::map<std::string, std::string>& pointers, const std::string& original) {
   json root = json::parse(json_text, nullptr, false);
   if (!root.is_object()) throw ConfigError({"ds_config", 0, ""}, "a ds_config.json must hold one JSON object {...}");
-  Patcher p(std::move(root), batch, pointers);
+  Patcher p(std::move(root), json::parse(original, nullptr, false), batch, pointers);
   for (const Setting& s : settings) p.apply(s);
   return p.result();
 }

@@ -48,8 +48,13 @@ bool ds_config_maps(const std::string& scenario_key);
 // Applies `settings` (dotted scenario key, value as --set writes it) to the
 // ds_config `json_text`. `pointers` maps other scenario keys the ds_config set
 // to the JSON pointer they came from ("/zero_optimization/reduce_bucket_size").
+// `original`, the user's ds_config text when known, words an edit of a key it
+// leaves "auto" as the HF Trainer argument that fills it
+// ("--per_device_train_batch_size 1 --gradient_accumulation_steps 16 (HF
+// Trainer arguments: ...)", "--bf16 (...)", "--max_grad_norm 1.0 (...)").
 // Throws ConfigError (file "ds_config") when `json_text` is not a JSON object.
 DsPatch patch_ds_config(const std::string& json_text, const std::vector<std::pair<std::string, std::string>>& settings,
-                        const DsBatch& batch, const std::map<std::string, std::string>& pointers = {});
+                        const DsBatch& batch, const std::map<std::string, std::string>& pointers = {},
+                        const std::string& original = "");
 
 }  // namespace trainsim
