@@ -1,5 +1,7 @@
 #include "sim/sweep/advise.hpp"
 
+#include "sim/spec/enum_names.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -98,6 +100,19 @@ void drop_redundant(std::vector<Suggestion>& list) {
   list = std::move(kept);
 }
 
+// A shorter sequence trains a different task: such a plan is a last resort,
+// ranked after every plan that keeps the sequence length.
+bool keeps_task(const Suggestion& s) {
+  return std::none_of(s.changes.begin(), s.changes.end(), [](const auto& c) { return c.first == "training.seq_len"; });
+}
+
+// x before y: the task kept first, then faster, then fewer changes.
+bool ranks_before(const Suggestion& x, const Suggestion& y) {
+  if (keeps_task(x) != keeps_task(y)) return keeps_task(x);
+  if (x.tokens_per_s != y.tokens_per_s) return x.tokens_per_s > y.tokens_per_s;
+  return x.changes.size() < y.changes.size();
+}
+
 void rank(Advice& a, const std::vector<Suggestion>& all, const std::vector<PlanOutcome>& outcomes, std::size_t max) {
   for (std::size_t i = 0; i < outcomes.size(); ++i) {
     const PlanOutcome& o = outcomes[i];
@@ -107,10 +122,7 @@ void rank(Advice& a, const std::vector<Suggestion>& all, const std::vector<PlanO
     else if (!a.fits && o.status == PlanStatus::invalid && o.built && offload_change(s) && o.analytic_verdict.fits())
       a.not_simulated.push_back(s);  // the simulator refused a plan whose memory fits
   }
-  std::stable_sort(a.suggestions.begin(), a.suggestions.end(), [](const Suggestion& x, const Suggestion& y) {
-    if (x.tokens_per_s != y.tokens_per_s) return x.tokens_per_s > y.tokens_per_s;
-    return x.changes.size() < y.changes.size();
-  });
+  std::stable_sort(a.suggestions.begin(), a.suggestions.end(), ranks_before);
   drop_redundant(a.suggestions);
   if (a.suggestions.size() > max) a.suggestions.resize(max);
   std::stable_sort(a.not_simulated.begin(), a.not_simulated.end(),
@@ -146,7 +158,7 @@ void best_by_changes(Advice& a, const std::vector<Suggestion>& all, const std::v
       bool noop = std::any_of(all.begin(), all.end(), [&](const Suggestion& f) {
         return f.fits && f.changes.size() < s.changes.size() && redundant(s, f);
       });
-      if (!noop && (!level.found || s.tokens_per_s > level.best.tokens_per_s)) level.found = true, level.best = s;
+      if (!noop && (!level.found || ranks_before(s, level.best))) level.found = true, level.best = s;
     }
     a.by_changes.push_back(std::move(level));
   }
@@ -175,14 +187,15 @@ void given_plan(Advice& a, const PlanOutcome& b) {
 
 AdviceSpace advice_space(const Scenario& s) {
   AdviceSpace space;
+  const bool ds_config = !s.imports.ds_config_file.empty();
   const bool megatron_model = s.imports.model_from_megatron || s.imports.megatron_flags;
-  if (s.imports.ds_config_file.empty() || megatron_model) {
-    space.framework = s.imports.ds_config_file.empty() ? "Megatron-LM / trainsim" : "Megatron-DeepSpeed";
-    space.ds_config_edits = !s.imports.ds_config_file.empty();
+  const bool hf_code = s.framework == Framework::deepspeed || s.framework == Framework::hf_trainer;
+  space.ds_config_edits = ds_config;
+  if (!hf_code || megatron_model) {
+    space.framework = megatron_model && ds_config ? "Megatron-DeepSpeed" : enum_name(s.framework);
     return space;
   }
-  space.framework = "HF Trainer + DeepSpeed";
-  space.ds_config_edits = true;
+  space.framework = ds_config ? "HF Trainer + DeepSpeed" : enum_name(s.framework);
   space.model_parallel = false;     // HF models have no tensor or pipeline parallel code
   space.megatron_switches = false;  // Megatron-LM's switches; gradient checkpointing is whole layers
   space.precision_moves = true;

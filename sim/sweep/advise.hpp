@@ -19,7 +19,9 @@
 // A plan that does not fit gets the candidates that fit; a plan that fits gets
 // the candidates that fit and train faster. Both are ranked by tokens per
 // second (for a fixed batch shape: by step time), fewer changed keys first
-// among equals; `by_changes` holds the fastest of each number of changes.
+// among equals, except that a shorter sequence (a different task) comes after
+// every plan that keeps it; `by_changes` holds the best of each number of
+// changes in the same order.
 // Candidates the simulator refuses are listed with the reason, not ranked. A
 // suggestion never fails a memory check (GPU, host or NVMe: MemoryVerdict).
 #pragma once
@@ -51,17 +53,19 @@ struct Suggestion {
 
 // What the user's framework can run: the changes advise may propose.
 struct AdviceSpace {
-  std::string framework;          // "HF Trainer + DeepSpeed", or "Megatron-LM / trainsim" for the full space
+  std::string framework;          // e.g. "HF Trainer + DeepSpeed", "Megatron-DeepSpeed", "megatron-lm"
   bool ds_config_edits = false;   // word the suggestions as edits of the ds_config
   bool model_parallel = true;     // tp, pp, vp, sequence parallelism (Megatron-style model code)
   bool megatron_switches = true;  // selective recompute, overlap_param_gather, tp_comm_overlap
   bool precision_moves = false;   // switch between bf16 and fp16 (HF: --bf16 / --fp16)
 };
 
-// The one place the framework is decided. Today: a scenario with a ds_config
-// runs under the HF Trainer + DeepSpeed (no TP/PP: HF models have no tensor or
-// pipeline parallel code) unless it also reads Megatron-LM flags
-// (Megatron-DeepSpeed); anything else gets the full space.
+// The one place the framework's search space is decided, from framework.name
+// as resolved (Scenario::framework: a ds_config means deepspeed). DeepSpeed
+// and the HF Trainer run Hugging Face model code, which has no tensor or
+// pipeline parallel layers: no TP/PP, sequence parallelism or Megatron-only
+// switches, unless the model comes from Megatron-LM flags (Megatron-DeepSpeed).
+// The Megatron family, NeMo and torchtitan get the full space.
 AdviceSpace advice_space(const Scenario& s);
 
 // The fastest fitting plan with a given number of changed keys.
