@@ -84,6 +84,17 @@ assert d["train_micro_batch_size_per_gpu"] * d["gradient_accumulation_steps"] * 
 p = top.get("training.precision", "fp16")
 assert d["fp16"]["enabled"] == (p == "fp16") and d.get("bf16", {}).get("enabled", False) == (p == "bf16"), d
 PY
+python3 - "$ex" "$tmp/fix/ds_config.json" <<'PY' && ok "--write: the user's own ds_config, its keys in order, only the edits changed" \
+  || bad "--write: the user's own ds_config"
+import json, os, sys
+scenario = sys.argv[1]
+original = json.load(open(os.path.join(os.path.dirname(scenario), "13b-oom-deepspeed.json")))
+written = json.load(open(sys.argv[2]))
+assert list(written)[: len(original)] == list(original), (list(original), list(written))
+assert written["optimizer"] == original["optimizer"], written["optimizer"]  # not a key advise changes
+assert written["gradient_clipping"] == original["gradient_clipping"]
+assert list(written["zero_optimization"])[:5] == list(original["zero_optimization"]), written["zero_optimization"]
+PY
 written="$(ls "$tmp"/fix/*.yaml 2> /dev/null | head -1)"
 [ -n "$written" ] && grep -q "^deepspeed_config: ds_config.json" "$written" \
   && "$bin" run "$written" --json --fail-on-oom > "$tmp/r.json" 2> "$tmp/r.err" \
@@ -98,4 +109,4 @@ grep -q "best plan that fits for each number of changes (HF Trainer + DeepSpeed"
   && grep -q "zero_optimization.stage: 3" "$tmp/t1.txt" && ! grep -q "parallel.zero_stage=" "$tmp/t1.txt" \
   && ok "advise text: ds_config edits, not scenario keys" || bad "advise text: ds_config edits"
 
-finish 9
+finish 10

@@ -304,3 +304,27 @@ TEST_CASE("fuzz findings (fuzz_ds_config): out-of-range numbers, no data-paralle
             }),
             "/gradient_accumulation_steps: expected an integer <= 65536"));
 }
+
+TEST_CASE("patch_user_ds_config: the user's file with only the changes, its order kept, auto left to the HF Trainer") {
+  const std::string user = R"({
+  "zero_optimization": {"stage": 2, "overlap_comm": true},
+  "train_micro_batch_size_per_gpu": "auto",
+  "gradient_accumulation_steps": "auto",
+  "fp16": {"enabled": true},
+  "optimizer": {"type": "AdamW", "params": {"lr": 2e-5}}
+})";
+  DsPatch p = patch_user_ds_config(user, {{"parallel.zero_stage", "3"}, {"training.micro_batch", "1"}}, {128, 1, 8});
+  const nlohmann::ordered_json j = nlohmann::ordered_json::parse(p.json);
+  std::vector<std::string> keys;
+  for (const auto& item : j.items()) keys.push_back(item.key());
+  CHECK(keys == std::vector<std::string>{"zero_optimization", "train_micro_batch_size_per_gpu",
+                                         "gradient_accumulation_steps", "fp16", "optimizer"});
+  CHECK(j["zero_optimization"]["stage"] == 3);
+  CHECK(j["zero_optimization"]["overlap_comm"] == true);
+  // "auto" stays: the HF Trainer fills it from --per_device_train_batch_size / --gradient_accumulation_steps.
+  CHECK(j["train_micro_batch_size_per_gpu"] == "auto");
+  CHECK(j["gradient_accumulation_steps"] == "auto");
+  CHECK(p.edits.back().find("--per_device_train_batch_size 1 --gradient_accumulation_steps 16") != std::string::npos);
+  CHECK(j["optimizer"]["params"]["lr"] == 2e-5);
+  CHECK_FALSE(j.contains("train_batch_size"));  // not in the user's file, not needed by DeepSpeed's rule
+}

@@ -88,13 +88,13 @@ TEST_CASE("socket transport: the node's Ethernet ports at half line rate, or its
 TEST_CASE("socket transport: large all-reduces slow by the bandwidth ratio, small ones by TCP latency") {
   // 32 GPUs on 4 nodes: inter-node bound. 4 GiB: the time is bandwidth, so the
   // ratio approaches 200 / 50 GB/s = 4 (latency and launch take the rest).
-  CollectiveRequest big{CollectiveOp::all_reduce, 32, 4.0 * (1 << 30)};
+  CollectiveRequest big{CollectiveOp::all_reduce, 32, 4.0 * (1 << 30), std::nullopt, std::nullopt};
   const double ib = predict_collective(card("dgx-a100-80gb"), big, 4).time_s;
   const double sock = predict_collective(socket_card(4), big, 4).time_s;
   CHECK(sock / ib > 3.5);
   CHECK(sock / ib <= 4.0 + 1e-9);
   // 8 bytes: latency only; TCP adds node.ethernet.latency (10 us) per inter-node step.
-  CollectiveRequest tiny{CollectiveOp::all_reduce, 32, 8};
+  CollectiveRequest tiny{CollectiveOp::all_reduce, 32, 8, std::nullopt, std::nullopt};
   const double ib_small = predict_collective(card("dgx-a100-80gb"), tiny, 4).time_s;
   const double sock_small = predict_collective(socket_card(4), tiny, 4).time_s;
   CHECK(sock_small - ib_small >= 10e-6);

@@ -2,6 +2,9 @@
 // does not fit or is slow, and the nearest plans that fit or are faster, each
 // simulated (sim/sweep/advise.hpp, docs/sweep.md).
 #include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <map>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -12,6 +15,7 @@
 #include "sim/load/scenario_loader.hpp"
 #include "sim/core/format.hpp"
 #include "sim/core/quantity.hpp"
+#include "sim/import/deepspeed/ds_patch.hpp"
 #include "sim/report/report_format.hpp"
 #include "sim/sweep/advise.hpp"
 
@@ -142,6 +146,21 @@ std::string advice_text(const Advice& a) {
   return out;
 }
 
+// DIR/ds_config.json as the user's own file with only the plan's changes
+// (ds_patch.hpp patch_user_ds_config), replacing the resolved one that
+// write_resolved wrote: the scenario beside it states every key, so the pair
+// still loads as the plan.
+void write_user_ds_config(const Scenario& base, const Scenario& plan,
+                          const std::vector<std::pair<std::string, std::string>>& changes, const std::string& dir) {
+  std::ifstream in(base.imports.ds_config_file, std::ios::binary);
+  const std::string original((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::map<std::string, std::string> pointers;
+  for (const ImportedSetting& i : base.imports.applied)
+    if (i.where.file == base.imports.ds_config_file) pointers.emplace(i.key, i.where.key);
+  const DsBatch batch{plan.training.global_batch, plan.training.micro_batch, plan.parallel.dp};
+  write_output_file(dir, "ds_config.json", patch_user_ds_config(original, changes, batch, pointers).json);
+}
+
 // --write DIR: the fastest suggestion that keeps the sequence length (a shorter
 // sequence trains on other data), else the fastest; loaded and written as
 // --save-resolved writes a scenario.
@@ -156,7 +175,9 @@ void write_suggestion(const Advice& a, const ScenarioFactory& factory, const std
   };
   auto chosen = std::find_if(a.suggestions.begin(), a.suggestions.end(), keeps_sequence);
   PlanPoint p{chosen == a.suggestions.end() ? a.suggestions.front().changes : chosen->changes};
-  write_resolved(factory(p.overrides()), dir);
+  const Scenario plan = factory(p.overrides());
+  write_resolved(plan, dir);
+  if (!plan.imports.ds_config_file.empty()) write_user_ds_config(factory({}), plan, p.settings, dir);
   spdlog::info("--write {}: the plan with {}", dir, p.label());
 }
 

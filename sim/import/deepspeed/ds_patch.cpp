@@ -8,7 +8,7 @@
 namespace trainsim {
 namespace {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;  // keeps the user's key order
 using Setting = std::pair<std::string, std::string>;
 
 // A --set value as JSON: booleans, whole numbers, other numbers (a trailing
@@ -31,8 +31,13 @@ json json_value(const std::string& v) {
 
 class Patcher {
  public:
-  Patcher(json root, json original, const DsBatch& batch, const std::map<std::string, std::string>& pointers)
-      : root_(std::move(root)), original_(std::move(original)), batch_(batch), pointers_(pointers) {}
+  Patcher(json root, json original, const DsBatch& batch, const std::map<std::string, std::string>& pointers,
+          bool keep_auto = false)
+      : root_(std::move(root)),
+        original_(std::move(original)),
+        batch_(batch),
+        pointers_(pointers),
+        keep_auto_(keep_auto) {}
 
   void apply(const Setting& s) {
     const auto& [key, value] = s;
@@ -59,7 +64,11 @@ class Patcher {
   DsPatch result() const { return {root_.dump(2) + "\n", edits_, scenario_keys_}; }
 
  private:
-  void put(const std::string& pointer, const json& v) { root_[json::json_pointer(pointer)] = v; }
+  // Patching the user's own file, an "auto" stays "auto": the HF Trainer fills it from the arguments the edit names.
+  void put(const std::string& pointer, const json& v) {
+    if (keep_auto_ && is_auto(pointer)) return;
+    root_[json::json_pointer(pointer)] = v;
+  }
   void set(const std::string& pointer, const json& v) {
     put(pointer, v);
     std::string text = v.is_string() ? v.get<std::string>() : v.dump();
@@ -113,6 +122,7 @@ class Patcher {
   const std::map<std::string, std::string>& pointers_;
   std::vector<std::string> edits_, scenario_keys_;
   bool batch_done_ = false;
+  bool keep_auto_ = false;
 };
 
 }  // namespace
@@ -129,6 +139,15 @@ DsPatch patch_ds_config(const std::string& json_text, const std::vector<Setting>
   json root = json::parse(json_text, nullptr, false);
   if (!root.is_object()) throw ConfigError({"ds_config", 0, ""}, "a ds_config.json must hold one JSON object {...}");
   Patcher p(std::move(root), json::parse(original, nullptr, false), batch, pointers);
+  for (const Setting& s : settings) p.apply(s);
+  return p.result();
+}
+
+DsPatch patch_user_ds_config(const std::string& original, const std::vector<Setting>& settings, const DsBatch& batch,
+                             const std::map<std::string, std::string>& pointers) {
+  json root = json::parse(original, nullptr, false);
+  if (!root.is_object()) throw ConfigError({"ds_config", 0, ""}, "a ds_config.json must hold one JSON object {...}");
+  Patcher p(root, root, batch, pointers, true);
   for (const Setting& s : settings) p.apply(s);
   return p.result();
 }

@@ -57,4 +57,11 @@ DsPatch patch_ds_config(const std::string& json_text, const std::vector<std::pai
                         const DsBatch& batch, const std::map<std::string, std::string>& pointers = {},
                         const std::string& original = "");
 
+// The user's own ds_config text `original` with only `settings` changed: its
+// keys in their order, its other values as written, and every "auto" kept (the
+// HF Trainer fills it from the arguments the edit names), for `advise --write`.
+DsPatch patch_user_ds_config(const std::string& original,
+                             const std::vector<std::pair<std::string, std::string>>& settings, const DsBatch& batch,
+                             const std::map<std::string, std::string>& pointers = {});
+
 }  // namespace trainsim
