@@ -1,5 +1,6 @@
 // Key tables of the model, GPU and cluster cards.
 #include "sim/config/keys.hpp"
+#include "sim/spec/card_defaults.hpp"
 #include "sim/spec/enum_names.hpp"
 #include "sim/spec/limits.hpp"
 
@@ -119,7 +120,7 @@ std::vector<KeyDef> cluster_defs() {
       qty("node.nvme_capacity", Dimension::bytes, "local NVMe capacity per node usable for offload", false, "0B"),
       qty("node.nvme_read", Dimension::bandwidth, "aggregate local NVMe read bandwidth per node", false, "0B/s"),
       qty("node.nvme_write", Dimension::bandwidth, "aggregate local NVMe write bandwidth per node", false, "0B/s"),
-      capped(key("node.nvme_drives", V::integer, "1",
+      capped(key("node.nvme_drives", V::integer, std::to_string(defaults::kNvmeDrives),
           "local NVMe data drives per node; node.nvme_read and node.nvme_write are split evenly among them"), kMaxGpusPerNode),
       assumed(qty("node.nvme_latency", Dimension::time,
           "service time of one NVMe I/O; with the aio queue (block x depth x threads in flight) it bounds the "
@@ -131,7 +132,7 @@ std::vector<KeyDef> cluster_defs() {
       assumed(qty("node.cpu_adam_throughput", Dimension::count,
           "parameters per second DeepSpeedCPUAdam updates using the whole node's CPUs (default: "
           "docs/reference/hardware.md §4f, CPU-Adam on a 72-core Grace, 0.1 s per billion parameters; an assumption "
-          "for any other CPU: x86 cards state their own)", false, "10B")),
+          "for any other CPU: x86 cards state their own)", false, format_quantity_yaml(defaults::kNodeCpuAdamThroughput, Dimension::count))),
       qty("node.nvswitch.bandwidth", Dimension::bandwidth,
           "NVLink bandwidth per GPU per direction into the NVSwitch fabric; 0B/s = no NVSwitch (PCIe-only node)", false, "0B/s"),
       assumed(qty("node.nvswitch.latency", Dimension::time, "GPU to GPU latency through NVSwitch (default: an assumption; cards state their own)", false, "0.5us")),
@@ -145,10 +146,10 @@ std::vector<KeyDef> cluster_defs() {
       assumed(qty("node.pcie.latency", Dimension::time, "latency of one PCIe hop (default: an assumption; cards state their own)", false, "0.5us")),
       qty("node.pcie.pinned_efficiency", Dimension::fraction,
           "fraction of node.pcie.bandwidth a pinned host<->device copy achieves (default: "
-          "docs/reference/hardware.md §4d, Gen4 x16 26.1 of 32 GB/s; Gen5 about 0.88)", false, "0.82"),
+          "docs/reference/hardware.md §4d, Gen4 x16 26.1 of 32 GB/s; Gen5 about 0.88)", false, format_quantity_yaml(defaults::kPinnedEfficiency, Dimension::fraction)),
       qty("node.pcie.pageable_factor", Dimension::fraction,
           "pageable host<->device copies relative to pinned ones (default: docs/reference/hardware.md §4d, "
-          "12.7 vs 26.1 GB/s)", false, "0.5"),
+          "12.7 vs 26.1 GB/s)", false, format_quantity_yaml(defaults::kPageableFactor, Dimension::fraction)),
       assumed(qty("node.cpu_interconnect", Dimension::bandwidth, "socket-to-socket bandwidth per direction (UPI / xGMI; default: an assumption)", false,
           "64GB/s")),
       capped(key("node.nics.count", V::integer, "", "compute-fabric NICs per node", true), kMaxGpusPerNode),
@@ -172,7 +173,7 @@ std::vector<KeyDef> cluster_defs() {
       count("fabric.leaf_radix", "0",
             "ports of one leaf switch; when given, a leaf's node-facing ports (nodes_per_unit x NICs it serves) "
             "must fit in half of them (the other half go up, non-blocking). 0 = not checked"),
-      number("fabric.oversubscription", "1", "bandwidth oversubscription of the tier above a pod (7 = 1:7)", 1),
+      number("fabric.oversubscription", format_quantity_yaml(defaults::kFabricOversubscription, Dimension::count), "bandwidth oversubscription of the tier above a pod (7 = 1:7)", 1),
       qty("fabric.switch_latency", Dimension::time,
           "latency of one switch hop (default: HDR InfiniBand port latency, docs/reference/hardware.md §1.2 [S3])",
           false, "0.6us"),

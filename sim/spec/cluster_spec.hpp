@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/core/quantity.hpp"
+#include "sim/spec/card_defaults.hpp"
 #include "sim/spec/gpu_spec.hpp"
 #include "sim/spec/scenario_defaults.hpp"
 
@@ -32,9 +33,9 @@ struct PcieSpec {
   Seconds latency;      // per hop
   // Fraction of the link bandwidth a pinned cudaMemcpy host<->device achieves
   // (docs/reference/hardware.md §4d: 0.82 of Gen4 x16, 0.88 of Gen5 x16).
-  double pinned_efficiency = 0.82;
+  double pinned_efficiency = defaults::kPinnedEfficiency;
   // Pageable copies relative to pinned ones (docs/reference/hardware.md §4d: about half).
-  double pageable_factor = 0.5;
+  double pageable_factor = defaults::kPageableFactor;
   int cpus() const { return (switches + switches_per_cpu - 1) / switches_per_cpu; }
 };
 
@@ -59,11 +60,11 @@ enum class FabricKind { rail_optimized, fat_tree, roce_clos };
 
 struct FabricSpec {
   FabricKind kind = FabricKind::rail_optimized;
-  int nodes_per_unit = 1;       // nodes under one leaf (group)
-  int pod_nodes = 1;            // nodes of one full-bisection pod
-  int spines_per_pod = 1;       // ECMP width of the spine tier
-  int leaf_radix = 0;           // ports per leaf switch; 0 = not given
-  double oversubscription = 1;  // of the core tier above pods
+  int nodes_per_unit = 1;                                       // nodes under one leaf (group)
+  int pod_nodes = 1;                                            // nodes of one full-bisection pod
+  int spines_per_pod = 1;                                       // ECMP width of the spine tier
+  int leaf_radix = 0;                                           // ports per leaf switch; 0 = not given
+  double oversubscription = defaults::kFabricOversubscription;  // of the core tier above pods
   Seconds switch_latency;
 };
 
@@ -72,15 +73,15 @@ struct NodeSpec {
   GpuSpec gpu;        // the GPU card
   Bytes host_memory;  // host DRAM per node
   Bandwidth host_memory_bandwidth;
-  Bytes nvme_capacity;         // local NVMe capacity usable for offload, per node
-  Bandwidth nvme_read;         // aggregate per node
-  Bandwidth nvme_write;        // aggregate per node
-  int nvme_drives = 1;         // in the graph only when nvme_read and nvme_write are > 0
-  Seconds nvme_latency;        // one I/O's service time (Little's law with the aio queue; an assumption)
-  Seconds aio_submit_latency;  // one io_submit system call (an assumption)
+  Bytes nvme_capacity;                      // local NVMe capacity usable for offload, per node
+  Bandwidth nvme_read;                      // aggregate per node
+  Bandwidth nvme_write;                     // aggregate per node
+  int nvme_drives = defaults::kNvmeDrives;  // in the graph only when nvme_read and nvme_write are > 0
+  Seconds nvme_latency;                     // one I/O's service time (Little's law with the aio queue; an assumption)
+  Seconds aio_submit_latency;               // one io_submit system call (an assumption)
   // Parameters per second DeepSpeedCPUAdam updates on the whole node
   // (docs/reference/hardware.md §4f).
-  double cpu_adam_rate = 10e9;
+  double cpu_adam_rate = defaults::kNodeCpuAdamThroughput;
   NvSwitchSpec nvswitch;
   PcieSpec pcie;
   Bandwidth cpu_interconnect;  // socket to socket, per direction

@@ -5,6 +5,9 @@
 // initialiser in sim/spec/scenario.hpp that disagrees with the table fails here.
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <string>
+
 #include "sim/load/hardware_loader.hpp"
 #include "sim/load/model_loader.hpp"
 #include "sim/load/scenario_loader.hpp"
@@ -115,4 +118,31 @@ TEST_CASE("a bad parallel.order is a ConfigError at the scenario's line") {
     CHECK(e.where().line == 4);
     CHECK(e.message().find("it names 3 of the four") != std::string::npos);
   }
+}
+
+TEST_CASE("a cluster card that leaves out the defaulted keys equals the struct's defaults (card_defaults.hpp)") {
+  // The DGX A100 card without the five keys whose struct fields start at a
+  // real value; the loader must fill each with the struct's initialiser.
+  Zoo z = zoo();
+  std::ifstream in(z.root() / "topologies" / "dgx-a100-80gb.yaml");
+  std::string card, line;
+  while (std::getline(in, line)) {
+    bool drop = false;
+    for (const char* key : {"pinned_efficiency:", "pageable_factor:", "nvme_drives:", "cpu_adam_throughput:",
+                            "oversubscription:", "nvme_per_switch:"})  // drives behind PCIe switches need the drives
+      drop = drop || line.find(std::string("  ") + key) != std::string::npos;
+    if (line.starts_with("assumed:")) line = "assumed: \"\"";
+    if (!drop) card += line + "\n";
+  }
+  const ClusterSpec loaded = load_cluster_card_string(card, "dgx-a100-80gb-without-defaults.yaml", z);
+  const ClusterSpec built;
+  CHECK(loaded.node.pcie.pinned_efficiency == built.node.pcie.pinned_efficiency);
+  CHECK(loaded.node.pcie.pageable_factor == built.node.pcie.pageable_factor);
+  CHECK(loaded.node.nvme_drives == built.node.nvme_drives);
+  CHECK(loaded.node.cpu_adam_rate == built.node.cpu_adam_rate);
+  CHECK(loaded.fabric.oversubscription == built.fabric.oversubscription);
+  // And the card's own values differ from the defaults, so the comparison can fail.
+  const ClusterSpec full = load_cluster_card((z.root() / "topologies" / "dgx-a100-80gb.yaml").string(), z);
+  CHECK(full.node.nvme_drives != built.node.nvme_drives);
+  CHECK(full.node.cpu_adam_rate != built.node.cpu_adam_rate);
 }
