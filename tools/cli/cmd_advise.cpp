@@ -169,12 +169,9 @@ void write_suggestion(const Advice& a, const ScenarioFactory& factory, const std
     spdlog::warn("--write {}: no plan to write (none of the plans tried fits)", dir);
     return;
   }
-  auto keeps_sequence = [](const Suggestion& s) {
-    return std::none_of(s.changes.begin(), s.changes.end(),
-                        [](const auto& c) { return c.first == "training.seq_len"; });
-  };
-  auto chosen = std::find_if(a.suggestions.begin(), a.suggestions.end(), keeps_sequence);
-  PlanPoint p{chosen == a.suggestions.end() ? a.suggestions.front().changes : chosen->changes};
+  // Ranked with every plan that keeps the sequence length first (advise.hpp),
+  // so the first is the fastest that trains the same task, if any does.
+  PlanPoint p{a.suggestions.front().changes};
   const Scenario plan = factory(p.overrides());
   write_resolved(plan, dir);
   if (!plan.imports.ds_config_file.empty()) write_user_ds_config(factory({}), plan, p.settings, dir);
