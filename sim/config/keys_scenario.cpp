@@ -89,6 +89,11 @@ void top_level_keys(std::vector<KeyDef>& k) {
                      "Megatron's (megatron); torchtitan and hf-trainer without a ds_config take megatron as a "
                      "placeholder (fp32 gradient reduction, as FSDP2's default reduce dtype) until their own "
                      "profiles; auto = deepspeed when a ds_config is attached, else megatron-lm (said)"));
+  KeyDef version = KeyDef::of("framework.version", ValueType::string);
+  version.help =
+      "the framework's release or container tag (e.g. \"0.14\", \"nemo-25.09\", \"core_r0.13.0\"); picks the "
+      "profile whose version range holds it, an unknown version the nearest profile (warned); unset = the newest";
+  k.push_back(version);
 }
 
 // parallel.*: the layout.
@@ -122,6 +127,52 @@ void parallel_keys(std::vector<KeyDef>& k) {
       "parallel.embedding_in_pp_split", text(d::kEmbeddingInPpSplit),
       "count the embedding and the output layer as one layer each when splitting layers over stages "
       "(Megatron --account-for-embedding/loss-in-pipeline-split, DeepSpeed partition 'type:transformer|embedding')"));
+  k.push_back(integer("parallel.dp_replicate", text(d::kDpReplicate),
+                      "HSDP replica groups (torchtitan data_parallel_replicate_degree): sharded states split over the "
+                      "dp / dp_replicate ranks of a group, gradients all-reduced across groups; 1 = shard over all "
+                      "of dp",
+                      1, kMaxParallel));
+  k.push_back(integer("parallel.dp_shard", "",
+                      "ranks one shard group spans (torchtitan data_parallel_shard_degree); dp = dp_shard x "
+                      "dp_replicate; default: dp / dp_replicate",
+                      1, kMaxParallel));
+  KeyDef reshard = KeyDef::of("parallel.reshard_after_forward", ValueType::string);
+  reshard.default_value = "auto";
+  reshard.help =
+      "FSDP2 fully_shard(reshard_after_forward) for ZeRO-3 / FSDP: true = free each gathered block after its "
+      "forward and gather it again for the backward, false = keep it gathered until its backward (Llama 3), "
+      "an integer N >= 2 = reshard to groups of N ranks; auto = the framework's choice (said in the log)";
+  k.push_back(reshard);
+}
+
+// training.*: partial recomputation, dropout, kernel fusion and launch, FP8
+// recipes (issue 19: the flags published runs state).
+void recompute_and_kernel_keys(std::vector<KeyDef>& k) {
+  k.push_back(integer("training.recompute_num_layers", "",
+                      "with recompute: full, Megatron --recompute-num-layers: layers per checkpointed group "
+                      "(recompute_method uniform) or layers recomputed per pipeline stage and model chunk "
+                      "(block; the rest store their activations); default: every layer recomputed",
+                      1, kMaxLayers));
+  k.push_back(choice("training.recompute_method", "auto", enum_names<RecomputeMethod>({"auto"}),
+                     "Megatron --recompute-method for recompute_num_layers; auto = block when "
+                     "recompute_num_layers is given"));
+  KeyDef dropout = quantity("training.dropout", Dimension::fraction, 0,
+                            "dropout probability; 0 removes the dropout kernels and their masks (Megatron "
+                            "--hidden-dropout 0 --attention-dropout 0); default: the model card's `dropout`");
+  dropout.default_value.clear();
+  dropout.max = 1;
+  k.push_back(dropout);
+  k.push_back(boolean("training.compile", text(d::kCompile),
+                      "torch.compile: fuses the memory-bound element-wise kernels (RMSNorm, RoPE, SwiGLU, "
+                      "cross-entropy) that eager PyTorch runs one by one; Megatron and Transformer Engine ship "
+                      "fused kernels either way"));
+  k.push_back(boolean("training.cuda_graphs", text(d::kCudaGraphs),
+                      "CUDA graphs replay the captured kernels: the per-op host dispatch "
+                      "(training.host_dispatch_time) is removed (Megatron --enable-cuda-graph, torch.compile "
+                      "mode=reduce-overhead)"));
+  k.push_back(choice("training.fp8_recipe", "auto", enum_names<Fp8Recipe>({"auto"}),
+                     "FP8 scaling recipe with precision fp8 (Transformer Engine recipes): which GEMMs run in FP8, "
+                     "the casts and amax reductions added; auto = delayed"));
 }
 
 // training.*: batch, precision, recomputation, overlap and the host.
@@ -140,6 +191,7 @@ void training_keys(std::vector<KeyDef>& k) {
                      "training precision (fp8: FP8 GEMMs with bf16 weights, as Transformer Engine)"));
   k.push_back(choice("training.recompute", text(d::kRecompute), enum_names<Recompute>(),
                      "activation recomputation: selective recomputes the attention core, full the whole layer"));
+  recompute_and_kernel_keys(k);
   k.push_back(choice("training.optimizer", text(d::kOptimizer), enum_names<OptimizerKind>(),
                      "optimizer: adam (2 fp32 states) or sgd with momentum (1 fp32 state)"));
   k.push_back(boolean("training.flash_attention", text(d::kFlashAttention),

@@ -55,6 +55,12 @@ void read_training(const ConfigDoc& d, Scenario& s) {
   t.overlap.grad_clip = d.get_bool("training.grad_clip");
   t.host_dispatch_s = d.get_quantity("training.host_dispatch_time");
   t.launch_blocking = d.get_bool("training.cuda_launch_blocking");
+  if (d.given("training.recompute_num_layers")) t.recompute_num_layers = get_i(d, "training.recompute_num_layers");
+  t.recompute_method = pick_or_auto<RecomputeMethod>(d, "training.recompute_method");
+  if (d.given("training.dropout")) t.dropout = d.get_quantity("training.dropout");
+  t.compile = d.get_bool("training.compile");
+  t.cuda_graphs = d.get_bool("training.cuda_graphs");
+  t.fp8_recipe = pick_or_auto<Fp8Recipe>(d, "training.fp8_recipe");
   if (d.given("training.compute_profile")) {
     t.compute_profile = zoo_relative(d, "training.compute_profile");
     std::error_code ec;
@@ -223,10 +229,41 @@ void say_default_convention(Scenario& s) {
       " plan; for DeepSpeed's set framework.name: deepspeed (or memory.convention)");
 }
 
+// parallel.reshard_after_forward: auto, true, false or a group size N >= 2.
+int read_reshard(const ConfigDoc& d) {
+  const char* key = "parallel.reshard_after_forward";
+  const std::string v = d.get_string(key);
+  if (v == "auto") return defaults::kReshardAuto;
+  if (v == "true") return 1;
+  if (v == "false") return 0;
+  std::size_t used = 0;
+  int n = 0;
+  try {
+    n = std::stoi(v, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != v.size() || n < 2)
+    d.fail(key, "'" + v +
+                    "' is not valid; give auto, true, false or a group size N >= 2 (FSDP2 "
+                    "reshard_after_forward as an int)");
+  return n;
+}
+
+// HSDP and FSDP keys of parallel.* (the layout itself comes from scenario_preview).
+void read_sharding(const ConfigDoc& d, Scenario& s) {
+  ParallelPlan& p = s.parallel;
+  p.dp_replicate = get_i(d, "parallel.dp_replicate");
+  if (d.given("parallel.dp_shard")) p.dp_shard = get_i(d, "parallel.dp_shard");
+  p.reshard_after_forward = read_reshard(d);
+  s.framework_version = d.get_string("framework.version");
+}
+
 Scenario from_doc(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& flag_model, bool ds_config) {
   Scenario s = scenario_preview(d, zoo, flag_model);
   s.locations = d.locations();
   read_training(d, s);
+  read_sharding(d, s);
   read_memory(d, s, ds_config);
   s.network.algorithm = pick_or_auto<NcclAlgo>(d, "network.algorithm");
   s.network.protocol = pick_or_auto<NcclProto>(d, "network.protocol");

@@ -10,6 +10,8 @@ const char* to_string(Precision p) { return enum_name(p); }
 const char* to_string(Schedule s) { return enum_name(s); }
 const char* to_string(PipelineEngine e) { return enum_name(e); }
 const char* to_string(Recompute r) { return enum_name(r); }
+const char* to_string(RecomputeMethod m) { return enum_name(m); }
+const char* to_string(Fp8Recipe r) { return enum_name(r); }
 const char* to_string(OptimizerKind o) { return enum_name(o); }
 const char* to_string(OffloadDevice d) { return enum_name(d); }
 const char* to_string(MemoryConvention c) { return enum_name(c); }

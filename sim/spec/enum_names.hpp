@@ -51,6 +51,9 @@ TRAINSIM_ENUM_TABLE(PipelineEngine, 2, {"megatron", PipelineEngine::megatron},
                     {"deepspeed", PipelineEngine::deepspeed});
 TRAINSIM_ENUM_TABLE(Recompute, 3, {"none", Recompute::none}, {"selective", Recompute::selective},
                     {"full", Recompute::full});
+TRAINSIM_ENUM_TABLE(RecomputeMethod, 2, {"uniform", RecomputeMethod::uniform}, {"block", RecomputeMethod::block});
+TRAINSIM_ENUM_TABLE(Fp8Recipe, 5, {"delayed", Fp8Recipe::delayed}, {"tensorwise", Fp8Recipe::tensorwise},
+                    {"rowwise", Fp8Recipe::rowwise}, {"blockwise", Fp8Recipe::blockwise}, {"mxfp8", Fp8Recipe::mxfp8});
 TRAINSIM_ENUM_TABLE(OptimizerKind, 2, {"adam", OptimizerKind::adam}, {"sgd", OptimizerKind::sgd});
 TRAINSIM_ENUM_TABLE(OffloadDevice, 3, {"none", OffloadDevice::none}, {"cpu", OffloadDevice::cpu},
                     {"nvme", OffloadDevice::nvme});

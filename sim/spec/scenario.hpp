@@ -40,6 +40,15 @@ struct ParallelPlan {
   bool embedding_in_pp_split = defaults::kEmbeddingInPpSplit;  // embedding and output layer count as a layer each
   RankOrder order = kDefaultRankOrder;                         // rank order, fastest dimension first (parallel.order)
   PipelineEngine pipeline_engine = defaults::kPipelineEngine;
+  // HSDP (parallel.dp_replicate / parallel.dp_shard): dp = dp_replicate x
+  // dp_shard; sharded states split over the dp_shard ranks of a replica group,
+  // gradients all-reduced across the dp_replicate groups.
+  int dp_replicate = defaults::kDpReplicate;
+  int dp_shard = 0;  // ranks of one shard group; 0 = dp / dp_replicate (derived)
+  // FSDP2 fully_shard(reshard_after_forward): kReshardAuto = the framework's
+  // choice, 0 = false (kept gathered until the backward), 1 = true (reshard
+  // over the shard group), N >= 2 = reshard to groups of N ranks.
+  int reshard_after_forward = defaults::kReshardAuto;
 
   bool operator==(const ParallelPlan&) const = default;
 };
@@ -62,6 +71,14 @@ struct TrainingPlan {
   int global_batch = 1;                     // sequences per step
   Precision precision = defaults::kPrecision;
   Recompute recompute = defaults::kRecompute;
+  // training.recompute_num_layers: 0 = not given (every layer, as `recompute`
+  // says); with full recomputation, N layers per group (uniform) or per stage (block).
+  int recompute_num_layers = 0;
+  std::optional<RecomputeMethod> recompute_method;  // nullopt = auto (block when recompute_num_layers is given)
+  std::optional<double> dropout;                    // training.dropout; nullopt = the model card's
+  bool compile = defaults::kCompile;                // torch.compile fuses the memory-bound kernels
+  bool cuda_graphs = defaults::kCudaGraphs;         // CUDA graphs: no per-op host dispatch
+  std::optional<Fp8Recipe> fp8_recipe;              // nullopt = auto (delayed) under fp8
   OptimizerKind optimizer = defaults::kOptimizer;
   bool flash_attention = defaults::kFlashAttention;  // attention scores are not stored
   OverlapOptions overlap;
@@ -137,6 +154,7 @@ struct Scenario {
   int gpus = 1;   // GPUs used
   // framework.name as resolved: auto = deepspeed with a ds_config, else megatron-lm.
   Framework framework = Framework::megatron_lm;
+  std::string framework_version;  // framework.version as given ("" = the newest profile)
   ParallelPlan parallel;
   TrainingPlan training;
   OffloadPlan offload;

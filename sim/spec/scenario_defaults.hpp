@@ -23,6 +23,10 @@ inline constexpr int kZeroStage = 0;
 inline constexpr Schedule kSchedule = Schedule::one_f_one_b;
 inline constexpr bool kEmbeddingInPpSplit = false;
 inline constexpr PipelineEngine kPipelineEngine = PipelineEngine::megatron;
+// HSDP: one replica group, i.e. sharding over the whole data-parallel group (FSDP's FULL_SHARD).
+inline constexpr int kDpReplicate = 1;
+// parallel.reshard_after_forward: the framework decides (ParallelPlan::reshard_after_forward).
+inline constexpr int kReshardAuto = -1;
 
 // training.*
 inline constexpr int kSeqLen = 2048;  // used only when the model card gives no context length
@@ -39,6 +43,8 @@ inline constexpr bool kGradClip = true;
 // CPU time to issue one op, seconds: fitted once on the calibration set (results/calibration.md).
 inline constexpr double kHostDispatchTime = 70e-6;
 inline constexpr bool kCudaLaunchBlocking = false;
+inline constexpr bool kCompile = false;     // eager PyTorch (torch.compile off)
+inline constexpr bool kCudaGraphs = false;  // kernels launched one by one from the host
 
 // offload.*: DeepSpeed's code defaults (deepspeed/runtime/zero/offload_config.py,
 // deepspeed/runtime/swap_tensor/aio_config.py).

@@ -8,6 +8,18 @@ namespace trainsim {
 enum class NetTransport { ib, socket };
 enum class Schedule { gpipe, one_f_one_b, interleaved_1f1b };
 enum class Recompute { none, selective, full };
+// How training.recompute_num_layers picks the recomputed layers (Megatron
+// --recompute-method, megatron/core/transformer/transformer_block.py
+// _checkpointed_forward): uniform = every layer, checkpointed in groups of N
+// (only each group's input is kept); block = the first N layers of each
+// pipeline stage (model chunk) recomputed in full, the others not at all.
+enum class RecomputeMethod { uniform, block };
+// FP8 scaling recipes (training.fp8_recipe; Transformer Engine
+// transformer_engine/common/recipe/__init__.py): delayed = DelayedScaling
+// (amax history), tensorwise = Float8CurrentScaling, rowwise = per-row scales
+// (torchao), blockwise = Float8BlockScaling (1x128 / 128x128 blocks),
+// mxfp8 = MXFP8BlockScaling (32-element blocks, Blackwell).
+enum class Fp8Recipe { delayed, tensorwise, rowwise, blockwise, mxfp8 };
 enum class OptimizerKind { adam, sgd };
 enum class OffloadDevice { none, cpu, nvme };
 // How model states are counted (users compare against both):
@@ -40,6 +52,8 @@ enum class PipelineEngine { megatron, deepspeed };
 
 const char* to_string(Schedule s);
 const char* to_string(Recompute r);
+const char* to_string(RecomputeMethod m);
+const char* to_string(Fp8Recipe r);
 const char* to_string(OptimizerKind o);
 const char* to_string(OffloadDevice d);
 const char* to_string(MemoryConvention c);
