@@ -22,6 +22,7 @@ trainsim_add_test(import/megatron_args_test)
 # load: where the data directory is found
 trainsim_add_test(load/data_dir_test)
 trainsim_add_test(load/card_assumptions_test)
+trainsim_add_test(load/framework_profile_test)
 # memory
 trainsim_add_test(memory/memory_model_test)
 trainsim_add_test(memory/deepspeed_estimators_test)

@@ -83,12 +83,13 @@ void top_level_keys(std::vector<KeyDef>& k) {
       "model flags (--num-layers, --hidden-size, ...) build the model when `model` is absent";
   k.push_back(megatron);
   k.push_back(choice("framework.name", "auto", enum_names<Framework>({"auto"}),
-                     "the training framework; today it fixes the memory convention: deepspeed, megatron-deepspeed "
+                     "the training framework: its profile (docs/frameworks.md, `trainsim help frameworks`) sets the "
+                     "sharding x pipeline combinations the layout check accepts and defaults for keys not given "
+                     "(said as assumptions); it fixes the memory convention: deepspeed, megatron-deepspeed "
                      "and hf-trainer with a ds_config run DeepSpeed's ZeRO optimizer (deepspeed convention); the "
-                     "Megatron family (megatron-lm, megatron-core, nemo, megatron-bridge, megatron-fsdp) runs "
-                     "Megatron's (megatron); torchtitan and hf-trainer without a ds_config take megatron as a "
-                     "placeholder (fp32 gradient reduction, as FSDP2's default reduce dtype) until their own "
-                     "profiles; auto = deepspeed when a ds_config is attached, else megatron-lm (said)"));
+                     "Megatron family (megatron-lm, megatron-core, nemo, megatron-bridge, megatron-fsdp), torchtitan "
+                     "and hf-trainer without a ds_config Megatron's (megatron: fp32 gradient reduction, as FSDP2's "
+                     "default reduce dtype); auto = deepspeed when a ds_config is attached, else megatron-lm (said)"));
   KeyDef version = KeyDef::of("framework.version", ValueType::string);
   version.help =
       "the framework's release or container tag (e.g. \"0.14\", \"nemo-25.09\", \"core_r0.13.0\"); picks the "

@@ -1,6 +1,7 @@
 // Layout validation: every rule says what would be valid.
 #include <string>
 
+#include "sim/spec/framework_profile.hpp"
 #include "sim/spec/limits.hpp"
 #include "sim/spec/scenario.hpp"
 #include "sim/model/stage_split.hpp"
@@ -41,6 +42,24 @@ std::string valid_vp(int layers, int pp, int vp, bool embedding_in_split) {
   return out;
 }
 
+// The sharding x pipeline combinations the framework's code accepts (its
+// profile's rule, sim/spec/framework_profiles.cpp), refused with its reason.
+void check_framework_pipeline(const Scenario& sc, std::vector<LayoutProblem>& out) {
+  const ParallelPlan& p = sc.parallel;
+  const FrameworkProfile* profile = select_profile(sc.framework, sc.framework_version).profile;
+  if (p.pp < 2 || profile == nullptr) return;
+  const PipelineRule& rule = profile->rule;
+  const std::string who = profile_label(*profile);
+  if (!rule.pipeline)
+    out.push_back({"parallel.pp", "pp=" + s(p.pp) + ": " + who + " has no pipeline parallelism (" + rule.reason +
+                                      "); " + rule.instead});
+  else if (p.zero_stage > rule.max_zero_with_pp) {
+    const std::string what = "ZeRO stage " + s(p.zero_stage) + " cannot be combined with pipeline parallelism";
+    out.push_back(
+        {"parallel.zero_stage", what + " (pp=" + s(p.pp) + ") in " + who + ": " + rule.reason + "; " + rule.instead});
+  }
+}
+
 void check_pipeline(const Scenario& sc, std::vector<LayoutProblem>& out) {
   const ParallelPlan& p = sc.parallel;
   int layers = sc.model.layers;
@@ -70,10 +89,7 @@ void check_pipeline(const Scenario& sc, std::vector<LayoutProblem>& out) {
                                       s(p.pp) +
                                       " (Megatron-LM's rule); change training.global_batch "
                                       "or training.micro_batch, or use vp: 1"});
-  if (p.zero_stage >= 2 && p.pp > 1)
-    out.push_back({"parallel.zero_stage", "ZeRO stage " + s(p.zero_stage) +
-                                              " cannot be combined with pipeline parallelism (DeepSpeed's pipeline "
-                                              "engine supports stages 0 and 1 only); use zero_stage <= 1 or pp: 1"});
+  check_framework_pipeline(sc, out);
 }
 
 void check_sizes(const Scenario& sc, std::vector<LayoutProblem>& out) {

@@ -3,6 +3,7 @@ trainsim_module(NAME load DIR sim/load
   SOURCES data_dir.cpp
           hardware_loader.cpp
           model_loader.cpp
+          profile_defaults.cpp
           resolved_writer.cpp
           scenario_imports.cpp
           scenario_loader.cpp

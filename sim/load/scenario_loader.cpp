@@ -9,6 +9,7 @@
 #include "sim/spec/limits.hpp"
 #include "sim/load/model_loader.hpp"
 #include "sim/load/doc_read.hpp"
+#include "sim/load/profile_defaults.hpp"
 #include "sim/load/scenario_imports.hpp"
 #include "sim/load/scenario_preview.hpp"
 
@@ -113,7 +114,7 @@ MemoryConvention framework_convention(Framework f, bool ds_config) {
 void read_convention(const ConfigDoc& d, Scenario& s, bool ds_config) {
   MemoryOptions& m = s.memory;
   const std::optional<Framework> framework = pick_or_auto<Framework>(d, "framework.name");
-  s.framework = framework.value_or(ds_config ? Framework::deepspeed : Framework::megatron_lm);
+  s.framework = resolved_framework(d, ds_config);
   m.convention = framework_convention(s.framework, ds_config);
   m.convention_source = framework ? ConventionSource::framework
                                   : (ds_config ? ConventionSource::ds_config : ConventionSource::default_value);
@@ -275,6 +276,7 @@ Scenario load(ConfigDoc d, const Zoo& zoo, const ImportOptions& options,
               const std::function<void(Scenario&)>& adjust = nullptr) {
   ImportLog log;
   std::optional<ModelSpec> flag_model = apply_imports(d, zoo, options, log);
+  apply_profile_defaults(d, !log.ds_config_file.empty(), log);
   Scenario s = from_doc(d, zoo, flag_model, !log.ds_config_file.empty());
   s.imports = std::move(log);
   read_transport(d, s);

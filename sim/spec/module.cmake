@@ -1,4 +1,4 @@
-# sim/spec: plain value types every floor shares: model, GPU, cluster, link, scenario, import log, limits.
+# sim/spec: plain value types every floor shares: model, GPU, cluster, link, scenario, import log, limits, framework profiles.
 trainsim_module(NAME spec DIR sim/spec
   SOURCES enum_names.cpp
           rank_order.cpp
@@ -6,4 +6,6 @@ trainsim_module(NAME spec DIR sim/spec
           link.cpp
           scenario.cpp
           run_assumptions.cpp
+          framework_profile.cpp
+          framework_profiles.cpp
   DEPS core)

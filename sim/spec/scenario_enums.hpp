@@ -30,9 +30,9 @@ enum class OffloadDevice { none, cpu, nvme };
 enum class MemoryConvention { megatron, deepspeed };
 // Where the convention in force came from (said in run/mem output and summary.json).
 enum class ConventionSource { key, framework, ds_config, default_value };
-// The training framework (framework.name). Today only the memory convention
-// follows from it (sim/load/scenario_loader.cpp framework_convention); a later
-// issue gives each a full profile.
+// The training framework (framework.name): its memory convention
+// (sim/load/scenario_loader.cpp framework_convention) and its profile
+// (sim/spec/framework_profile.hpp: sharding x pipeline rule, launch defaults).
 enum class Framework {
   megatron_lm,
   megatron_core,

@@ -70,6 +70,8 @@ class Enumerator {
 
   void pipeline(int tp, int pp) {
     if (b_.pp_layers % pp) return skip("parallel.pp: does not divide the layers");
+    if (pp > 1 && !b_.pipeline_rule.pipeline)
+      return skip("parallel.pp: no pipeline parallelism (framework profile " + b_.framework + ")");
     for (int cp : ints("parallel.cp", powers_of_two(o_.max_cp))) {
       long long model_parallel = 1LL * tp * pp * cp;
       if (b_.gpus % model_parallel) {
@@ -104,8 +106,9 @@ class Enumerator {
     for (bool sp : sps) {
       l.sp = sp;
       for (int zero : ints("parallel.zero_stage", {0, 1, 2, 3})) {
-        if (zero >= 2 && l.pp > 1) {
-          skip("parallel.zero_stage: ZeRO-2/3 with pipeline parallelism (DeepSpeed supports ZeRO-0/1 with pp > 1)");
+        if (zero > b_.pipeline_rule.max_zero_with_pp && l.pp > 1) {
+          skip("parallel.zero_stage: ZeRO stage > " + std::to_string(b_.pipeline_rule.max_zero_with_pp) +
+               " with pp > 1 (framework profile " + b_.framework + ")");
           continue;
         }
         l.zero = zero;

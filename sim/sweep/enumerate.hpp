@@ -10,7 +10,8 @@
 //   parallel.vp                 1, and with pp > 1 every v > 1 dividing layers / pp
 //                               (search_options.interleave)
 //   parallel.sequence_parallel  false, and true when tp > 1
-//   parallel.zero_stage         0..3 (2 and 3 only with pp = 1: DeepSpeed's pipeline engine)
+//   parallel.zero_stage         0..3; with pp > 1 only the stages the framework's profile accepts
+//                               (sim/spec/framework_profile.hpp; megatron-lm, DeepSpeed: <= 1)
 //   training.micro_batch        1, 2, 4, ... up to search_options.max_micro_batch, dividing global_batch / dp
 //                               (with vp > 1 the micro-batch count must be a multiple of pp:
 //                               Megatron's interleaved schedule asserts it)

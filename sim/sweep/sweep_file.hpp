@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "sim/config/keys.hpp"
+#include "sim/spec/framework_profile.hpp"
 #include "sim/spec/scenario.hpp"
 #include "sim/load/zoo.hpp"
 #include "sim/search/plan_search.hpp"
@@ -73,6 +74,11 @@ struct SweepBase {
   // transformer layers, plus the embedding and the output layer with
   // parallel.embedding_in_pp_split (pp divides this).
   int pp_layers = 1;
+  // The base framework's sharding x pipeline rule (framework.name /
+  // framework.version, sim/spec/framework_profile.hpp), as the layout check applies it.
+  // Unset: the default framework's (megatron-lm).
+  PipelineRule pipeline_rule = select_profile(Framework::megatron_lm, "").profile->rule;
+  std::string framework = profile_label(*select_profile(Framework::megatron_lm, "").profile);  // for the reasons
 };
 
 // Resolves the base's model and cluster through the zoo and checks every

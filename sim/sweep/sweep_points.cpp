@@ -5,6 +5,7 @@
 #include "sim/config/config_doc.hpp"
 #include "sim/load/hardware_loader.hpp"
 #include "sim/load/model_loader.hpp"
+#include "sim/load/profile_defaults.hpp"
 #include "sim/load/scenario_loader.hpp"
 #include "sim/model/stage_split.hpp"
 #include "sim/sweep/enumerate.hpp"
@@ -34,6 +35,12 @@ SweepBase read_base(const SweepSpec& spec, const Zoo& zoo, const Settings& setti
   if (!d.given("training.seq_len") && b.model.context_length > 0) b.seq_len = b.model.context_length;  // as the loader
   b.pp = static_cast<int>(d.get_int("parallel.pp"));
   b.pp_layers = pipeline_items(b.model.layers, d.get_bool("parallel.embedding_in_pp_split"));
+  const ProfileChoice profile =
+      select_profile(resolved_framework(d, d.given("deepspeed_config")), d.get_string("framework.version"));
+  if (profile.profile) {
+    b.pipeline_rule = profile.profile->rule;
+    b.framework = profile_label(*profile.profile);
+  }
   return b;
 }
 

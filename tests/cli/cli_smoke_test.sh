@@ -117,5 +117,19 @@ done
   "$bin" help keys --markdown; } > "$tmp/keys.md"
 cmp -s "$tmp/keys.md" "$root/docs/keys.md" && ok "docs/keys.md matches the key table" \
   || bad "docs/keys.md matches the key table (run tools/gen_docs.sh)"
+"$bin" help frameworks --markdown | cmp -s - <(sed -n '/^## /,$p' "$root/docs/frameworks.md") \
+  && ok "docs/frameworks.md matches the profile table" \
+  || bad "docs/frameworks.md matches the profile table (run tools/gen_docs.sh)"
+"$bin" help frameworks | grep -q "^torchtitan >= 0.1.0" && ok "help frameworks lists the profiles" \
+  || bad "help frameworks lists the profiles"
+"$bin" run --model megatron-gpt-1.7b --cluster dgx-a100-80gb --nodes 1 --set framework.name=torchtitan \
+  --set parallel.pp=2 --json > "$tmp/titan.json" 2> "$tmp/titan.err" \
+  && python3 - "$tmp/titan.json" <<'PY' && grep -q "assumed: parallel.zero_stage = 3 from the framework profile" "$tmp/titan.err" \
+  && ok "run lists the framework profile's defaults under assumptions" || bad "run lists the framework profile's defaults"
+import json, sys
+lines = json.load(open(sys.argv[1]))["assumptions"]["import"]
+assert any(l.startswith("parallel.zero_stage = 3 from the framework profile torchtitan >= 0.1.0") for l in lines), lines
+assert any(l.startswith("parallel.reshard_after_forward = false from the framework profile") for l in lines), lines
+PY
 
 finish

@@ -1,9 +1,10 @@
-// `trainsim help keys`: the declared key tables.
+// `trainsim help keys`: the declared key tables; `trainsim help frameworks`: the framework profiles.
 #include <iostream>
 #include <memory>
 
 #include "cli_common.hpp"
 #include "sim/config/keys.hpp"
+#include "sim/spec/framework_profile.hpp"
 
 namespace trainsim::cli {
 namespace {
@@ -49,6 +50,42 @@ nlohmann::json table_json(const KeyTable& table) {
   return {{"kind", table.kind()}, {"keys", std::move(keys)}};
 }
 
+const char* when_text(ProfileWhen w) {
+  switch (w) {
+    case ProfileWhen::with_pp: return " (with pp > 1)";
+    case ProfileWhen::without_pp: return " (with pp = 1)";
+    default: return "";
+  }
+}
+
+std::string rule_text(const PipelineRule& r) {
+  if (!r.pipeline) return std::string("no pipeline parallelism: ") + r.reason;
+  if (r.max_zero_with_pp >= 3) return "ZeRO-0..3 / FSDP with pp > 1";
+  return "ZeRO <= " + std::to_string(r.max_zero_with_pp) + " with pp > 1: " + r.reason;
+}
+
+// The profile table (sim/spec/framework_profiles.cpp); docs/frameworks.md is its Markdown.
+void print_frameworks(bool markdown) {
+  for (const FrameworkProfile& p : framework_profiles()) {
+    const std::string label = profile_label(p);
+    if (markdown) {
+      std::cout << "## " << label << "\n\n- sharding x pipeline: " << rule_text(p.rule) << "\n";
+      for (const ProfileDefault& d : p.defaults)
+        std::cout << "- `" << d.key << ": " << d.value << "`" << when_text(d.when) << ": " << d.what << " (`"
+                  << d.source << "`)\n";
+      if (p.defaults.empty()) std::cout << "- defaults: none beyond the key table's\n";
+      if (*p.notes) std::cout << "- notes: " << p.notes << "\n";
+      std::cout << "\n";
+      continue;
+    }
+    std::cout << label << "\n  sharding x pipeline: " << rule_text(p.rule) << "\n";
+    for (const ProfileDefault& d : p.defaults)
+      std::cout << "  " << d.key << " = " << d.value << when_text(d.when) << ": " << d.what << " (" << d.source
+                << ")\n";
+    if (*p.notes) std::cout << "  notes: " << p.notes << "\n";
+  }
+}
+
 }  // namespace
 
 void add_help_command(CLI::App& app) {
@@ -58,6 +95,13 @@ void add_help_command(CLI::App& app) {
   auto json = std::make_shared<bool>(false);
   keys->add_flag("--markdown", *markdown, "print Markdown tables (docs/keys.md is made this way)");
   keys->add_flag("--json", *json, "print one JSON document {schema_version, tables: [{kind, keys: [...]}]}");
+  CLI::App* frameworks =
+      help->add_subcommand("frameworks",
+                           "the framework profiles: each framework.name / framework.version range, its sharding x "
+                           "pipeline rule and the defaults its launches use");
+  auto fw_markdown = std::make_shared<bool>(false);
+  frameworks->add_flag("--markdown", *fw_markdown, "print Markdown (docs/frameworks.md is made this way)");
+  frameworks->callback([fw_markdown] { print_frameworks(*fw_markdown); });
   help->require_subcommand(1);
   keys->callback([markdown, json] {
     if (*json) {
