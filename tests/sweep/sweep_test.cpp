@@ -11,6 +11,7 @@
 #include "sim/load/scenario_loader.hpp"
 #include "sim/load/zoo.hpp"
 #include "sim/model/stage_split.hpp"
+#include "sim/spec/framework_profile.hpp"
 #include "sim/sweep/enumerate.hpp"
 #include "sim/sweep/pareto.hpp"
 #include "sim/sweep/sweep_run.hpp"
@@ -129,6 +130,30 @@ TEST_CASE("vp candidates count the embedding and loss slots with parallel.embedd
   for (const auto& l : enumerate_layouts(b, o, {{"parallel.tp", {"4"}}, {"parallel.pp", {"12"}}}, nullptr))
     found.insert(std::stoi(l[3].second));
   CHECK(found == std::set<int>{1, 2, 3, 6});
+}
+
+TEST_CASE("search: all follows the base framework's sharding x pipeline rule") {
+  SweepBase b;
+  b.model.layers = b.pp_layers = 32, b.model.heads = 32, b.model.kv_heads = 8, b.model.ffn = 14336;
+  b.gpus = 16, b.gpus_per_node = 8, b.global_batch = 64, b.seq_len = 4096;
+  EnumerateOptions o;
+  o.max_micro_batch = 1;
+  const std::map<std::string, std::vector<std::string>> given{{"parallel.tp", {"8"}}, {"training.recompute", {"full"}}};
+  // torchtitan: FSDP (ZeRO-3) with PP exists.
+  const FrameworkProfile* titan = select_profile(Framework::torchtitan, "").profile;
+  b.pipeline_rule = titan->rule, b.framework = profile_label(*titan);
+  bool zero3_pp = false;
+  for (const auto& l : enumerate_layouts(b, o, given, nullptr))
+    zero3_pp = zero3_pp || (l[1].second != "1" && l[5].second == "3");
+  CHECK(zero3_pp);
+  // hf-trainer: no layout with pp > 1, counted under the framework's reason.
+  const FrameworkProfile* hf = select_profile(Framework::hf_trainer, "").profile;
+  b.pipeline_rule = hf->rule, b.framework = profile_label(*hf);
+  std::map<std::string, std::size_t> skipped;
+  const auto layouts = enumerate_layouts(b, o, given, &skipped);
+  REQUIRE_FALSE(layouts.empty());
+  for (const auto& l : layouts) CHECK(l[1].second == "1");
+  CHECK(skipped.at("parallel.pp: no pipeline parallelism (framework profile hf-trainer (all versions))") > 0);
 }
 
 TEST_CASE("search: all enumerates valid layouts only and counts what it leaves out") {
