@@ -46,6 +46,7 @@ trainsim_add_test(workload/offload_knobs_test)
 trainsim_add_test(workload/property_test)
 trainsim_add_test(workload/grad_reduction_test)
 trainsim_add_test(workload/framework_convention_test)
+trainsim_add_test(workload/fsdp_test)
 # report, search, sweep, validate
 trainsim_add_test(report/step_report_test)
 trainsim_add_test(report/trace_flows_test)

@@ -87,9 +87,10 @@ void top_level_keys(std::vector<KeyDef>& k) {
                      "sharding x pipeline combinations the layout check accepts and defaults for keys not given "
                      "(said as assumptions); it fixes the memory convention: deepspeed, megatron-deepspeed "
                      "and hf-trainer with a ds_config run DeepSpeed's ZeRO optimizer (deepspeed convention); the "
-                     "Megatron family (megatron-lm, megatron-core, nemo, megatron-bridge, megatron-fsdp), torchtitan "
-                     "and hf-trainer without a ds_config Megatron's (megatron: fp32 gradient reduction, as FSDP2's "
-                     "default reduce dtype); auto = deepspeed when a ds_config is attached, else megatron-lm (said)"));
+                     "Megatron family (megatron-lm, megatron-core, nemo, megatron-bridge, megatron-fsdp) runs "
+                     "Megatron's (megatron); torchtitan runs FSDP2's (fsdp); hf-trainer without a ds_config takes "
+                     "megatron as a placeholder until its own profile; auto = deepspeed when a ds_config is attached, "
+                     "else megatron-lm (said)"));
   KeyDef version = KeyDef::of("framework.version", ValueType::string);
   version.help =
       "the framework's release or container tag (e.g. \"0.14\", \"nemo-25.09\", \"core_r0.13.0\"); picks the "
@@ -226,7 +227,8 @@ void training_keys(std::vector<KeyDef>& k) {
   k.push_back(choice("training.grad_dtype", "auto", {"auto", "fp32", "bf16", "fp16"},
                      "main-gradient buffer and data-parallel reduction type (megatron convention): fp32 = Megatron-LM "
                      "--accumulate-allreduce-grads-in-fp32 (forced for bf16), bf16/fp16 = 16-bit grads "
-                     "(Megatron-core grad_reduce_in_fp32=False, NeMo optim.grad_sync_dtype); auto = fp32 for bf16/fp8, "
+                     "(Megatron-core grad_reduce_in_fp32=False, NeMo optim.grad_sync_dtype); fsdp convention: FSDP2's "
+                     "reduce_dtype (torchtitan mixed_precision_reduce); auto = fp32 for bf16/fp8, "
                      "16-bit reduction for fp16"));
   k.push_back(path_key("training.compute_profile", false,
                        "CSV of measured per-layer forward/backward times replayed instead of the cost model "
@@ -306,7 +308,8 @@ void network_keys(std::vector<KeyDef>& k) {
 void memory_keys(std::vector<KeyDef>& k) {
   k.push_back(choice("memory.convention", "auto", enum_names<MemoryConvention>({"auto"}),
                      "model-state accounting: megatron (18 B/param, fp32 main grads), deepspeed (16 B/param + its "
-                     "estimators' buffers); "
+                     "estimators' buffers), fsdp (FSDP2: sharded fp32 params, grads and Adam states, 16 B/param, "
+                     "bf16 copies only while gathered); "
                      "auto = the framework's (framework.name; a ds_config means deepspeed), the same for every ZeRO "
                      "stage and offload"));
   k.push_back(quantity("memory.cuda_context", Dimension::bytes, d::kCudaContext,

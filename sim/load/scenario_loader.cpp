@@ -12,6 +12,7 @@
 #include "sim/load/profile_defaults.hpp"
 #include "sim/load/scenario_imports.hpp"
 #include "sim/load/scenario_preview.hpp"
+#include "sim/spec/sharding.hpp"
 
 namespace trainsim {
 namespace {
@@ -82,9 +83,10 @@ void read_training(const ConfigDoc& d, Scenario& s) {
 void read_grad_dtype(const ConfigDoc& d, Scenario& s) {
   const std::string g = d.get_choice("training.grad_dtype");
   if (g == "auto") return;
-  if (s.memory.convention != MemoryConvention::megatron)
+  if (s.memory.convention == MemoryConvention::deepspeed)
     d.fail("training.grad_dtype", "'" + g +
-                                      "' applies to the megatron memory convention; under the deepspeed "
+                                      "' applies to the megatron and fsdp memory conventions (fsdp: FSDP2's "
+                                      "reduce_dtype); under the deepspeed "
                                       "convention DeepSpeed's optimizer fixes the gradient type: use auto "
                                       "(or set memory.convention: megatron)");
   const Precision p = s.training.precision;
@@ -105,6 +107,7 @@ MemoryConvention framework_convention(Framework f, bool ds_config) {
     case Framework::deepspeed:
     case Framework::megatron_deepspeed: return MemoryConvention::deepspeed;
     case Framework::hf_trainer: return ds_config ? MemoryConvention::deepspeed : MemoryConvention::megatron;
+    case Framework::torchtitan: return MemoryConvention::fsdp;  // FSDP2's accounting (model_states.hpp)
     default: return MemoryConvention::megatron;
   }
 }
@@ -230,6 +233,22 @@ void say_default_convention(Scenario& s) {
       " plan; for DeepSpeed's set framework.name: deepspeed (or memory.convention)");
 }
 
+// parallel.reshard_after_forward left at auto decides for ZeRO-3 / FSDP: the
+// import log says what (sharding.hpp resolved_reshard). DeepSpeed's ZeRO-3
+// has no such choice (it always releases after use): nothing to say there.
+void say_reshard(Scenario& s) {
+  if (s.parallel.zero_stage < 3 || s.parallel.reshard_after_forward != defaults::kReshardAuto) return;
+  if (s.memory.convention == MemoryConvention::deepspeed) return;
+  const bool kept = resolved_reshard(s) == 0;
+  s.imports.assumptions.push_back(std::string("parallel.reshard_after_forward auto: ") + (kept ? "false" : "true") +
+                                  " for framework.name " + to_string(s.framework) +
+                                  (s.parallel.pp > 1 ? " with" : " without") + " pipeline parallelism (" +
+                                  (kept ? "each block stays gathered from its forward to its backward"
+                                        : "each block is freed after its forward "
+                                          "and gathered again for its backward") +
+                                  ")");
+}
+
 // parallel.reshard_after_forward: auto, true, false or a group size N >= 2.
 int read_reshard(const ConfigDoc& d) {
   const char* key = "parallel.reshard_after_forward";
@@ -253,9 +272,7 @@ int read_reshard(const ConfigDoc& d) {
 
 // HSDP and FSDP keys of parallel.* (the layout itself comes from scenario_preview).
 void read_sharding(const ConfigDoc& d, Scenario& s) {
-  ParallelPlan& p = s.parallel;
-  p.dp_replicate = get_i(d, "parallel.dp_replicate");
-  if (d.given("parallel.dp_shard")) p.dp_shard = get_i(d, "parallel.dp_shard");
+  ParallelPlan& p = s.parallel;  // dp_replicate and dp_shard: scenario_preview derive_hsdp
   p.reshard_after_forward = read_reshard(d);
   s.framework_version = d.get_string("framework.version");
 }
@@ -282,6 +299,7 @@ Scenario load(ConfigDoc d, const Zoo& zoo, const ImportOptions& options,
   read_transport(d, s);
   default_seq_len(d, s);
   say_default_convention(s);
+  say_reshard(s);
   if (adjust) adjust(s);
   validate_layout(s);
   return s;

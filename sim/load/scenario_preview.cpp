@@ -27,6 +27,11 @@ void resolve_size(const ConfigDoc& d, Scenario& s) {
     gpus = d.get_int("parallel.dp") * s.parallel.tp * s.parallel.pp * s.parallel.cp;  // each <= 2^18: fits
     nodes = (gpus + per_node - 1) / per_node;
     key = "parallel.dp";
+  } else if (d.given("parallel.dp_shard")) {  // HSDP: dp = dp_shard x dp_replicate
+    gpus = d.get_int("parallel.dp_shard") * d.get_int("parallel.dp_replicate");
+    if (gpus <= static_cast<long long>(kMaxGpus)) gpus *= 1LL * s.parallel.tp * s.parallel.pp * s.parallel.cp;
+    nodes = (gpus + per_node - 1) / per_node;
+    key = "parallel.dp_shard";
   } else {
     nodes = s.cluster.nodes;
     gpus = nodes * per_node;
@@ -62,6 +67,29 @@ void read_parallel(const ConfigDoc& d, Scenario& s) {
     p.schedule = pick<Schedule>(d, "parallel.schedule");
   else
     p.schedule = Schedule::interleaved_1f1b;  // vp > 1 implies Megatron's interleaved schedule
+}
+
+// HSDP: dp = dp_shard x dp_replicate; the one not given is derived from dp
+// (sharding.hpp). Errors name the key and say what would be valid.
+void derive_hsdp(const ConfigDoc& d, ParallelPlan& p) {
+  const std::string dp = std::to_string(p.dp);
+  p.dp_replicate = get_i(d, "parallel.dp_replicate");
+  const bool shard = d.given("parallel.dp_shard"), replicate = d.given("parallel.dp_replicate");
+  if (shard) p.dp_shard = get_i(d, "parallel.dp_shard");
+  if (shard && replicate && 1LL * p.dp_shard * p.dp_replicate != p.dp)
+    d.fail("parallel.dp_shard", "dp_shard x dp_replicate = " + std::to_string(p.dp_shard) + " x " +
+                                    std::to_string(p.dp_replicate) + " but dp = " + dp +
+                                    "; give dp_shard x dp_replicate = dp (or leave one of them out to derive it)");
+  if (shard && p.dp % p.dp_shard != 0)
+    d.fail("parallel.dp_shard",
+           "dp_shard=" + std::to_string(p.dp_shard) + " does not divide dp = " + dp + "; use a divisor of " + dp);
+  if (!shard && p.dp % p.dp_replicate != 0)
+    d.fail("parallel.dp_replicate", "dp_replicate=" + std::to_string(p.dp_replicate) + " does not divide dp = " + dp +
+                                        "; use a divisor of " + dp);
+  if (shard)
+    p.dp_replicate = p.dp / p.dp_shard;
+  else if (replicate)
+    p.dp_shard = p.dp / p.dp_replicate;  // else 0: derived, dp (sharding.hpp shard_dp)
 }
 
 void derive_dp(const ConfigDoc& d, Scenario& s) {
@@ -102,6 +130,7 @@ Scenario scenario_preview(const ConfigDoc& d, const Zoo& zoo, const std::optiona
   read_parallel(d, s);
   resolve_size(d, s);
   derive_dp(d, s);
+  derive_hsdp(d, s.parallel);
   return s;
 }
 

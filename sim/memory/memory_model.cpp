@@ -10,6 +10,7 @@
 #include "sim/memory/inflight.hpp"
 #include "sim/memory/model_states.hpp"
 #include "sim/memory/zero3_gathers.hpp"
+#include "sim/spec/sharding.hpp"
 #include "sim/model/activations.hpp"
 #include "sim/model/params.hpp"
 #include "sim/model/stage_split.hpp"
@@ -126,10 +127,10 @@ Bytes host_param_cache(const Scenario& s, double local) {
 // (params.hpp small_layer_params_per_tp_rank): their bytes beyond the GPU's
 // partition, or all of them when the partitions are offloaded.
 Bytes persistent_params(const Scenario& s, int layers) {
-  if (s.parallel.zero_stage < 3) return Bytes();
+  if (s.parallel.zero_stage < 3 || s.memory.convention == MemoryConvention::fsdp) return Bytes();
   const double small = static_cast<double>(
       small_layer_params_per_tp_rank(s.model, s.parallel.tp, s.memory.param_persistence_threshold) * layers);
-  const double shard = static_cast<double>(s.parallel.dp) * s.parallel.cp;
+  const double shard = shard_ranks(s.parallel);
   const double extra = s.offload.params != OffloadDevice::none ? 1.0 : 1.0 - 1.0 / shard;
   return Bytes(small * extra * weight_bytes(s.training.precision));
 }
@@ -142,13 +143,14 @@ StageMemory evaluate_stage(const Common& c, int i) {
   st.has_embedding = i == 0;
   st.has_output = i == s.parallel.pp - 1;
   st.params = stage_params(c, i);
-  double shard = static_cast<double>(s.parallel.dp) * s.parallel.cp;
+  double shard = shard_ranks(s.parallel);
   st.params_resident = s.parallel.zero_stage >= 3 ? static_cast<std::int64_t>(st.params / shard) : st.params;
   CommBuffers comm = comm_buffers(s, static_cast<double>(st.params));
   const Zero3Peak gathered = zero3_backward_peak(s, c.split, i);
 
   MemoryBreakdown backward = static_states(c, st.params);
   backward.params += persistent_params(s, st.layers);
+  backward.grads += deferred_grads(s, c.split, i);  // sharded gradients reduced after the last backward
   backward.activations = stored_activations(c, i, st.in_flight) + working_activations(c, i);
   backward.comm_buffers = comm.backward + gathered.total();
   backward.zero3_gathered = gathered.gathered;

@@ -2,6 +2,7 @@
 #include "sim/memory/model_states.hpp"
 
 #include "sim/spec/enum_names.hpp"
+#include "sim/spec/sharding.hpp"
 
 namespace trainsim {
 namespace {
@@ -24,6 +25,18 @@ ModelStateBytes megatron(const ModelStateOptions& o) {
   b.params = weight_bytes(o.precision) / (o.zero_stage >= 3 ? n : 1);
   b.grads = (o.grad_bytes > 0 ? o.grad_bytes : kFp32) / (o.zero_stage >= 2 ? n : 1);
   b.optimizer = optimizer_bytes(o) / (o.zero_stage >= 1 ? n : 1);
+  return b;
+}
+
+// FSDP2 with MixedPrecisionPolicy(param_dtype=bf16, reduce_dtype=fp32), as
+// torchtitan applies it (see model_states.hpp).
+ModelStateBytes fsdp(const ModelStateOptions& o) {
+  const double n = o.shard_group;
+  const double states = o.optimizer == OptimizerKind::adam ? 8 : 4;  // fp32 moments / momentum
+  ModelStateBytes b;
+  b.params = kFp32 / (o.zero_stage >= 3 ? n : 1);
+  b.grads = (o.grad_bytes > 0 ? o.grad_bytes : kFp32) / (o.zero_stage >= 2 ? n : 1);
+  b.optimizer = states / (o.zero_stage >= 1 ? n : 1);
   return b;
 }
 
@@ -96,7 +109,7 @@ ModelStateOptions model_state_options(const Scenario& s) {
   o.precision = s.training.precision;
   o.optimizer = s.training.optimizer;
   o.zero_stage = s.parallel.zero_stage;
-  o.shard_group = static_cast<double>(s.parallel.dp) * s.parallel.cp;
+  o.shard_group = shard_ranks(s.parallel);
   o.offload = s.offload;
   o.grad_bytes = s.training.grad_bytes;
   return o;
@@ -123,7 +136,9 @@ ConventionStatement state_convention(const Scenario& s) {
 }
 
 ModelStateBytes model_state_bytes_per_param(const ModelStateOptions& o) {
-  ModelStateBytes b = o.convention == MemoryConvention::deepspeed ? deepspeed(o) : megatron(o);
+  ModelStateBytes b = o.convention == MemoryConvention::deepspeed ? deepspeed(o)
+                      : o.convention == MemoryConvention::fsdp    ? fsdp(o)
+                                                                  : megatron(o);
   apply_offload(o, b);
   return b;
 }

@@ -2,7 +2,8 @@
 // accounting convention, precision, ZeRO stage and offload.
 //
 // Per parameter of the GPU's model-parallel shard (P), with N = dp x cp the
-// group ZeRO / the distributed optimizer shards over, w the weight bytes
+// group ZeRO / the distributed optimizer / FSDP shards over (with HSDP the
+// dp_shard x cp ranks of one replica group, sharding.hpp shard_ranks), w the weight bytes
 // (2 for fp16/bf16, 4 for fp32, 3 for fp8: bf16 weights plus Transformer
 // Engine's 1-byte FP8 copy) and K the optimizer bytes (Adam: fp32 master 4 +
 // two moments 8 = 12 with 16-bit training, 8 in fp32 training where the
@@ -28,7 +29,16 @@
 //   stage 2: w + (g + 4 + K)/N  = 2 + 18/N, DeepSpeed's current estimate_zero2.
 //   stage 3: (w + 4 + K)/N      = 18/N, estimate_zero3 (its 4 Psi_L gathered-layer
 //            term is a communication buffer, comm_buffers.hpp).
-// Offload (both conventions): the optimizer states go to host memory (cpu) or
+// fsdp (PyTorch FSDP2, torch/distributed/fsdp/_fully_shard/_fsdp_param.py):
+//   the model is built in fp32 and fully_shard keeps each parameter's shard in
+//   its original dtype (FSDPParam._sharded_param_data, 4 B) as the one copy
+//   the optimizer updates: no separate master; MixedPrecisionPolicy's
+//   param_dtype (bf16) exists only in the unsharded parameters of the blocks
+//   being gathered (all-gather inputs cast per call, zero3_gathers.hpp).
+//   Sharded gradients take the reduce_dtype (fp32 in torchtitan,
+//   training.grad_dtype), Adam's two fp32 moments 8 B: 4 + 4 + 8 = 16 B / N
+//   at zero_stage 3; stage 2 keeps the parameters unsharded, 1 the gradients.
+// Offload (all conventions): the optimizer states go to host memory (cpu) or
 // NVMe, and an fp32 gradient partition of 4/N bytes lives in host memory for
 // the CPU optimizer; with DeepSpeed ZeRO-2/3 the 16-bit gradients then leave
 // the GPU too (estimate_zero2: GPU 2 Psi; estimate_zero3: GPU 4 Psi_L + 2 Psi/N).
@@ -49,8 +59,8 @@ struct ModelStateOptions {
   Precision precision = Precision::bf16;
   OptimizerKind optimizer = OptimizerKind::adam;
   int zero_stage = 0;
-  double shard_group = 1;  // N = dp x cp
-  int grad_bytes = 0;      // megatron main-grad bytes (training.grad_dtype); 0 = 4 (fp32)
+  double shard_group = 1;  // N = dp x cp (dp_shard x cp with HSDP)
+  int grad_bytes = 0;      // megatron / fsdp gradient bytes (training.grad_dtype); 0 = 4 (fp32)
   OffloadPlan offload;
 };
 

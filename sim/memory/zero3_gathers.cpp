@@ -5,6 +5,7 @@
 
 #include "sim/memory/model_states.hpp"
 #include "sim/model/params.hpp"
+#include "sim/spec/sharding.hpp"
 
 namespace trainsim {
 namespace {
@@ -35,6 +36,36 @@ Zero3Peak pass_peak(const Scenario& s, const Zero3Units& u, const std::vector<ch
   return best;
 }
 
+// FSDP's life cycle without pipeline parallelism (zero3_fsdp_lifecycle): a
+// backward pass over `u` (backward order) that finds the units its forward
+// kept: all of them gathered (reshard false) or as N-sharded copies.
+Zero3Peak fsdp_pass_peak(const Scenario& s, const Zero3Units& u) {
+  const double w = zero3_weight_bytes(s), g = zero3_grad_bytes(s);
+  const int reshard = resolved_reshard(s);
+  Zero3Peak best;
+  std::size_t launched = 0;
+  for (std::size_t j = 0; j < u.gathered.size(); ++j) {
+    launched = zero3_gather_end(u.gathered, j, launched, s.memory);
+    double live = 0;
+    for (std::size_t k = j; k < u.gathered.size(); ++k)
+      live += k < launched || reshard == 0 ? u.gathered[k] : u.gathered[k] / reshard;
+    const Zero3Peak here{Bytes(live * w), Bytes(u.params[j] * g)};
+    if (here.total() > best.total()) best = here;
+  }
+  return best;
+}
+
+// With pipeline parallelism: every unit of every chunk gathered (see zero3_gathers.hpp).
+Zero3Peak pipeline_peak(const Scenario& s, const StageSplit& split, int stage) {
+  const int pp = s.parallel.pp, vstages = pp * split.chunks();
+  double live = 0;
+  for (int chunk = 0; chunk < split.chunks(); ++chunk) {
+    const int vs = chunk * pp + stage;
+    for (double x : zero3_units(s, split.chunk_layers(stage, chunk), vs == 0, vs == vstages - 1).gathered) live += x;
+  }
+  return Zero3Peak{Bytes(live * zero3_weight_bytes(s)), Bytes()};
+}
+
 }  // namespace
 
 Zero3Units zero3_units(const Scenario& s, int layers, bool first, bool last) {
@@ -48,7 +79,7 @@ Zero3Units zero3_units(const Scenario& s, int layers, bool first, bool last) {
   u.gathered = u.params;
   const double persistent =
       static_cast<double>(small_layer_params_per_tp_rank(s.model, p.tp, s.memory.param_persistence_threshold));
-  if (layers > 0)
+  if (layers > 0 && s.memory.convention != MemoryConvention::fsdp)  // FSDP2 shards every parameter
     for (double& x : u.gathered) x = std::max(0.0, x - persistent);
   return u;
 }
@@ -89,7 +120,8 @@ std::vector<char> zero3_kept(const std::vector<double>& fwd_gathered, bool forwa
 }
 
 bool zero3_reuses(const Scenario& s) {
-  return zero3_gathers(s) && s.parallel.pp == 1 && s.parallel.vp == 1 && s.memory.max_reuse_distance > 0;
+  return zero3_gathers(s) && s.parallel.pp == 1 && s.parallel.vp == 1 && s.memory.max_reuse_distance > 0 &&
+         !zero3_fsdp_lifecycle(s) && s.memory.convention != MemoryConvention::fsdp;
 }
 
 Bytes zero3_held_after_forward(const Scenario& s, const StageSplit& split, int stage) {
@@ -105,17 +137,36 @@ Bytes zero3_held_after_forward(const Scenario& s, const StageSplit& split, int s
 
 double zero3_weight_bytes(const Scenario& s) { return weight_bytes(s.training.precision); }
 
+// Megatron's fp32 main_grad (or training.grad_dtype); FSDP2's gradients in
+// reduce_dtype (the reduce-scatter input, _fsdp_collectives.py
+// foreach_reduce; fp32 in torchtitan, training.grad_dtype); DeepSpeed's
+// 16-bit .grad.
 double zero3_grad_bytes(const Scenario& s) {
-  return s.memory.convention == MemoryConvention::megatron ? kFp32 : weight_bytes(s.training.precision);
+  if (s.memory.convention == MemoryConvention::deepspeed) return weight_bytes(s.training.precision);
+  return s.training.grad_bytes > 0 ? s.training.grad_bytes : kFp32;
 }
 
-bool zero3_gathers(const Scenario& s) {
-  return s.parallel.zero_stage >= 3 && static_cast<long long>(s.parallel.dp) * s.parallel.cp > 1;
+bool zero3_fsdp_lifecycle(const Scenario& s) {
+  return zero3_gathers(s) && (resolved_reshard(s) != 1 || pipeline_defers_reduction(s));
 }
+
+Bytes deferred_grads(const Scenario& s, const StageSplit& split, int stage) {
+  if (!pipeline_defers_reduction(s)) return Bytes();
+  const int pp = s.parallel.pp, vstages = pp * split.chunks();
+  double params = 0;
+  for (int chunk = 0; chunk < split.chunks(); ++chunk) {
+    const int vs = chunk * pp + stage;
+    for (double x : zero3_units(s, split.chunk_layers(stage, chunk), vs == 0, vs == vstages - 1).params) params += x;
+  }
+  return Bytes(params * zero3_grad_bytes(s));
+}
+
+bool zero3_gathers(const Scenario& s) { return s.parallel.zero_stage >= 3 && shard_ranks(s.parallel) > 1; }
 
 Zero3Peak zero3_backward_peak(const Scenario& s, const StageSplit& split, int stage) {
   Zero3Peak best;
   if (!zero3_gathers(s)) return best;
+  if (zero3_fsdp_lifecycle(s) && pipeline_defers_reduction(s)) return pipeline_peak(s, split, stage);
   const int pp = s.parallel.pp, vstages = pp * split.chunks();
   for (int chunk = 0; chunk < split.chunks(); ++chunk) {
     const int vs = chunk * pp + stage;
@@ -128,7 +179,7 @@ Zero3Peak zero3_backward_peak(const Scenario& s, const StageSplit& split, int st
     std::reverse(kept.begin(), kept.end());
     std::reverse(u.params.begin(), u.params.end());
     std::reverse(u.gathered.begin(), u.gathered.end());
-    const Zero3Peak here = pass_peak(s, u, kept);
+    const Zero3Peak here = zero3_fsdp_lifecycle(s) ? fsdp_pass_peak(s, u) : pass_peak(s, u, kept);
     if (here.total() > best.total()) best = here;
   }
   return best;

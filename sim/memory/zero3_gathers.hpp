@@ -77,7 +77,9 @@ std::vector<char> zero3_kept(const std::vector<double>& fwd_gathered, bool forwa
 
 // True when consecutive passes of the stage's step can keep units gathered:
 // ZeRO-3 gathers, one chunk per stage and no pipeline (the passes of the step
-// alternate over the same units), and a positive reuse distance.
+// alternate over the same units), and a positive reuse distance; DeepSpeed's
+// rule, neither under FSDP's life cycle nor the fsdp convention (FSDP2 keeps
+// no parameter by reuse distance and shards small ones too).
 bool zero3_reuses(const Scenario& s);
 
 // The gathered bytes held at the end of a forward pass for the backward pass
@@ -91,8 +93,38 @@ double zero3_grad_bytes(const Scenario& s);
 // True when ZeRO-3 gathers parameters (stage 3 and more than one GPU in the shard group).
 bool zero3_gathers(const Scenario& s);
 
+// FSDP2's life cycle of a gathered unit (torch/distributed/fsdp/_fully_shard/
+// _fsdp_param_group.py: unshard / post_forward / post_backward) where it
+// differs from DeepSpeed's release after every use: reshard_after_forward
+// false or N (sharding.hpp resolved_reshard), or pipeline parallelism
+// (pipeline_defers_reduction). Units then live per model chunk across the
+// passes of the step:
+//  - forward: a unit not gathered is all-gathered over the shard group; after
+//    its forward it is freed (true), kept gathered (false), or freed with an
+//    N-sharded copy of unit / N elements kept (N: _fsdp_param.py
+//    to_sharded_post_forward), which the backward all-gathers over the N ranks
+//    of the reshard group instead of the shard group;
+//  - backward: a gathered unit is not gathered again; after its backward it is
+//    freed, except with pipeline parallelism before the chunk's last
+//    micro-batch (set_reshard_after_backward(False)): it stays gathered into
+//    the next pass, whose forward frees it again when reshard is true.
+// With pipeline parallelism the unsharded gradients of the chunk accumulate
+// from its first backward to the reduction after its last (zero3_grad_bytes
+// each; FSDPParam.to_accumulated_grad_if_needed keeps them in reduce_dtype).
+bool zero3_fsdp_lifecycle(const Scenario& s);
+
+// Bytes of the unsharded gradients one GPU of `stage` holds while the
+// pipeline defers their reduction (pipeline_defers_reduction): every
+// parameter of its chunks at zero3_grad_bytes; 0 otherwise.
+Bytes deferred_grads(const Scenario& s, const StageSplit& split, int stage);
+
 // The most ZeRO-3 memory one GPU of `stage` holds during a backward pass:
 // gathered units (current and prefetched) and the current unit's gradients.
+// Under FSDP's life cycle: the units kept from the forward too (reshard false:
+// all of the chunk's; N: their N-sharded copies), and with pipeline
+// parallelism every unit of every chunk gathered (a bound: a chunk whose
+// backward kept its units gathered loses them only in its next forward) and no
+// per-unit gradients (deferred_grads holds them).
 struct Zero3Peak {
   Bytes gathered;
   Bytes grads;

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "sim/core/error.hpp"
+#include "sim/spec/sharding.hpp"
 
 namespace trainsim {
 namespace {
@@ -18,6 +19,9 @@ Layout::Layout(const ParallelPlan& p, int gpus_per_node, const RankOrder& order)
   sizes_[idx(Dim::cp)] = p.cp;
   sizes_[idx(Dim::dp)] = p.dp;
   sizes_[idx(Dim::pp)] = p.pp;
+  // Without sharding (ZeRO-0) HSDP's split does not apply: one data group.
+  dp_shard_ = p.zero_stage >= 1 ? std::max(1, std::min(p.dp, shard_dp(p))) : std::max(1, p.dp);
+  reshard_n_ = std::max(1, p.reshard_after_forward);
   int stride = 1;
   for (Dim d : order_dims_) {
     if (sizes_[idx(d)] < 1) throw ConfigError({"", 0, std::string("parallel.") + to_string(d)}, "must be >= 1");
@@ -47,12 +51,40 @@ std::vector<int> Layout::group(Dim d, int r) const {
   return members;
 }
 
-std::vector<int> Layout::shard_group(int r) const {
+std::vector<int> Layout::data_group(int r) const {
   std::vector<int> members;
   for (int c : group(Dim::cp, r))
     for (int m : group(Dim::dp, c)) members.push_back(m);
   std::sort(members.begin(), members.end());
   return members;
+}
+
+// The dp coordinate is replica x dp_shard + shard index (torchtitan's mesh
+// ["dp_replicate", "dp_shard", ...]: dp_shard varies faster).
+std::vector<int> Layout::shard_group(int r) const {
+  const int replica = coord(r).dp / dp_shard_;
+  std::vector<int> members;
+  for (int c : group(Dim::cp, r))
+    for (int m : group(Dim::dp, c))
+      if (coord(m).dp / dp_shard_ == replica) members.push_back(m);
+  std::sort(members.begin(), members.end());
+  return members;
+}
+
+std::vector<int> Layout::replicate_group(int r) const {
+  const int shard = coord(r).dp % dp_shard_;
+  std::vector<int> members;
+  for (int m : group(Dim::dp, r))
+    if (coord(m).dp % dp_shard_ == shard) members.push_back(m);
+  return members;
+}
+
+std::vector<int> Layout::reshard_group(int r) const {
+  const std::vector<int> shard = shard_group(r);
+  const auto at = static_cast<int>(std::find(shard.begin(), shard.end(), r) - shard.begin());
+  const int size = std::min(reshard_n_, static_cast<int>(shard.size()));
+  const int first = at / size * size;
+  return std::vector<int>(shard.begin() + first, shard.begin() + std::min<int>(first + size, shard.size()));
 }
 
 GroupPlacement Layout::placement(const std::vector<int>& members) const {

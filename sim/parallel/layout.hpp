@@ -46,8 +46,19 @@ class Layout {
   // The members of `rank`'s group along `d` (all other coordinates equal), in
   // coordinate order.
   std::vector<int> group(Dim d, int rank) const;
-  // The ZeRO / distributed-optimizer sharding group: dp x cp.
+  // Every data-parallel replica of the rank's model shard: dp x cp (the
+  // gradient all-reduce without sharding).
+  std::vector<int> data_group(int rank) const;
+  // The ZeRO / distributed-optimizer / FSDP sharding group: dp x cp, or with
+  // HSDP (parallel.dp_replicate > 1) the rank's dp_shard ranks x cp.
   std::vector<int> shard_group(int rank) const;
+  // HSDP: the rank's peers holding the same shard in the other replica groups
+  // (dp_replicate ranks); {rank} without HSDP.
+  std::vector<int> replicate_group(int rank) const;
+  // FSDP2 reshard_after_forward = N (parallel.reshard_after_forward >= 2):
+  // the N consecutive ranks of the rank's shard group that hold the N-sharded
+  // copy between forward and backward (the shard group when N is larger).
+  std::vector<int> reshard_group(int rank) const;
   GroupPlacement placement(const std::vector<int>& members) const;
   std::string order() const { return to_string(order_dims_); }
 
@@ -57,6 +68,8 @@ class Layout {
   std::array<int, 4> strides_{};  // indexed by Dim
   int world_ = 1;
   int gpus_per_node_ = 8;
+  int dp_shard_ = 1;   // dp ranks of one shard group (sharding.hpp shard_dp)
+  int reshard_n_ = 1;  // parallel.reshard_after_forward as a group size
 };
 
 }  // namespace trainsim

@@ -57,8 +57,8 @@ TRAINSIM_ENUM_TABLE(Fp8Recipe, 5, {"delayed", Fp8Recipe::delayed}, {"tensorwise"
 TRAINSIM_ENUM_TABLE(OptimizerKind, 2, {"adam", OptimizerKind::adam}, {"sgd", OptimizerKind::sgd});
 TRAINSIM_ENUM_TABLE(OffloadDevice, 3, {"none", OffloadDevice::none}, {"cpu", OffloadDevice::cpu},
                     {"nvme", OffloadDevice::nvme});
-TRAINSIM_ENUM_TABLE(MemoryConvention, 2, {"megatron", MemoryConvention::megatron},
-                    {"deepspeed", MemoryConvention::deepspeed});
+TRAINSIM_ENUM_TABLE(MemoryConvention, 3, {"megatron", MemoryConvention::megatron},
+                    {"deepspeed", MemoryConvention::deepspeed}, {"fsdp", MemoryConvention::fsdp});
 TRAINSIM_ENUM_TABLE(ConventionSource, 4, {"key", ConventionSource::key}, {"framework", ConventionSource::framework},
                     {"ds_config", ConventionSource::ds_config}, {"default", ConventionSource::default_value});
 TRAINSIM_ENUM_TABLE(Framework, 9, {"megatron-lm", Framework::megatron_lm}, {"megatron-core", Framework::megatron_core},

@@ -5,6 +5,7 @@ trainsim_module(NAME spec DIR sim/spec
           gpu_spec.cpp
           link.cpp
           scenario.cpp
+          sharding.cpp
           run_assumptions.cpp
           framework_profile.cpp
           framework_profiles.cpp

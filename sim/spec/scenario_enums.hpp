@@ -27,7 +27,10 @@ enum class OffloadDevice { none, cpu, nvme };
 //             parameter; the distributed optimizer (ZeRO-1) shards the 12 B.
 //  deepspeed: params 2 B + grads 2 B + Adam 12 B = 16 B (ZeRO paper), with the
 //             extra buffers DeepSpeed's own estimators count for ZeRO-2/3.
-enum class MemoryConvention { megatron, deepspeed };
+//  fsdp:      PyTorch FSDP2 with a MixedPrecisionPolicy: fp32 parameters 4 B
+//             (their own master) + fp32 grads 4 B + Adam 8 B = 16 B, sharded;
+//             the bf16 copies exist only gathered (model_states.hpp).
+enum class MemoryConvention { megatron, deepspeed, fsdp };
 // Where the convention in force came from (said in run/mem output and summary.json).
 enum class ConventionSource { key, framework, ds_config, default_value };
 // The training framework (framework.name): its memory convention

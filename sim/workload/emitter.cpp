@@ -190,6 +190,8 @@ const GroupPlacement& Emitter::placement(GroupKind g) const {
     case GroupKind::shard: return p_.shard_group;
     case GroupKind::embedding: return p_.embedding_group;
     case GroupKind::world: return p_.world_group;
+    case GroupKind::replicate: return p_.replicate_group;
+    case GroupKind::reshard: return p_.reshard_group;
   }
   return p_.world_group;
 }

@@ -4,7 +4,9 @@
 // remainder at the end of the pass, in the passes that reduce
 // (StepPlan::grad_reduction: the last micro-batch's, or every micro-batch's
 // with partitioned gradients; none when one reduction of everything follows
-// the last backward). After each launch the optimizer offload copies its partition
+// the last backward; with after_pass all of a chunk's gradients after its last
+// backward). With HSDP each reduce-scatter is followed by the all-reduce of
+// its shard across the replica groups. After each launch the optimizer offload copies its partition
 // (OffloadEmitter::grads_reduced). The backward's communication buffers come
 // into being at the first backward pass. Private to sim/workload.
 #pragma once

@@ -38,6 +38,8 @@ const char* to_string(GroupKind g) {
     case GroupKind::shard: return "dp";
     case GroupKind::embedding: return "embedding";
     case GroupKind::world: return "world";
+    case GroupKind::replicate: return "dp_replicate";
+    case GroupKind::reshard: return "reshard";
   }
   return "?";
 }
@@ -47,6 +49,8 @@ std::vector<int> group_ranks(const Layout& l, GroupKind g, int rank) {
     case GroupKind::tp: return l.group(Dim::tp, rank);
     case GroupKind::cp: return l.group(Dim::cp, rank);
     case GroupKind::shard: return l.shard_group(rank);
+    case GroupKind::replicate: return l.replicate_group(rank);
+    case GroupKind::reshard: return l.reshard_group(rank);
     case GroupKind::embedding: {
       std::vector<int> pp = l.group(Dim::pp, rank);
       return {pp.front(), pp.back()};

@@ -113,7 +113,10 @@ class StageBuilder {
   // ---- memory
   void start_memory() {
     e_.memory(true, MemKind::params, mem().peak.params);
-    e_.memory(true, MemKind::grads, mem().peak.grads);
+    // The analytic backward peak counts the gradients a pipeline defers
+    // (deferred_grads); the program allocates them itself, in deferred_grads.
+    const bool backward_peak = mem().peak_phase == MemoryPhase::backward;
+    e_.memory(true, MemKind::grads, mem().peak.grads - (backward_peak ? deferred(stage_) : Bytes()));
     e_.memory(true, MemKind::optimizer_states, mem().peak.optimizer_states);
     e_.memory(true, MemKind::other, s_.memory.cuda_context);
   }
@@ -183,6 +186,7 @@ class StageBuilder {
     }
     const int layers = p_.split.chunk_layers(stage_, it.chunk), l0 = first_layer(it.chunk);
     const Zero3Units u = units(it.chunk, true);
+    zero3_.set_pass(it);
     zero3_.set_layers(l0, 1);
     zero3_.before_unit(u, 0, true, lbl);
     at("embedding");
@@ -214,6 +218,8 @@ class StageBuilder {
     e_.memory(true, MemKind::activations, chunk_working(it.chunk));
     const int layers = p_.split.chunk_layers(stage_, it.chunk), l0 = first_layer(it.chunk);
     const Zero3Units u = units(it.chunk, false);
+    deferred_grads(u, it, true);
+    zero3_.set_pass(it);
     zero3_.set_layers(l0 + std::max(layers, 1) - 1, -1);
     zero3_.before_unit(u, 0, false, lbl);
     at("output");
@@ -232,6 +238,7 @@ class StageBuilder {
     accumulate_grads(u.params, lbl);
     at("p2p");
     if (reduce) buckets_.flush();
+    if (reduce) deferred_grads(u, it, false);
     e_.memory(false, MemKind::activations, chunk_working(it.chunk) + chunk_stored(it.chunk));
     if (vs > 0)
       e_.send((stage_ + pp_ - 1) % pp_, message_id(false, it.micro_batch, vs - 1, vstages_, m_), p_.p2p_bytes,
@@ -247,6 +254,18 @@ class StageBuilder {
     for (double x : u) params += x;
     e_.compute(secs(optimizer_step_time(params, p_.grad_accum_bytes_per_param, s_.cluster.node.gpu)),
                Category::backward, lbl);
+  }
+
+  // Pipeline parallelism with sharded gradients (pipeline_defers_reduction):
+  // the chunk's unsharded gradients exist from its first backward until its
+  // last backward has reduced them (torch.distributed.pipelining
+  // backward_maybe_with_nosync; FSDP2 keeps them in reduce_dtype).
+  Bytes deferred(int stage) const { return trainsim::deferred_grads(s_, p_.split, stage); }
+  void deferred_grads(const Zero3Units& u, const PassItem& it, bool begin) {
+    if (!p_.grad_reduction.after_pass || it.micro_batch != (begin ? 0 : m_ - 1)) return;
+    double params = 0;
+    for (double x : u.params) params += x;
+    e_.memory(begin, MemKind::grads, Bytes(params * zero3_grad_bytes(s_)));
   }
 
   void finish_step();

@@ -6,6 +6,7 @@
 #include "sim/memory/model_states.hpp"
 #include "sim/model/activations.hpp"
 #include "sim/model/params.hpp"
+#include "sim/spec/sharding.hpp"
 
 namespace trainsim {
 namespace {
@@ -69,6 +70,21 @@ void plan_overlap(const Scenario& s, StepPlan& p) {
 //    overlap_comm only picks the stream: the side reduction_stream /
 //    reduce_and_partition_stream, or without it the current (compute) stream,
 //    which waits for each reduction (average_tensor, stage3 __init__).
+//  FSDP2 (fsdp convention; torch/distributed/fsdp/_fully_shard/_fsdp_state.py
+//  _post_backward hook, _fsdp_param_group.py post_backward): each parameter
+//  group's gradients are reduce-scattered as its backward ends, on FSDP's
+//  reduce-scatter stream, in every micro-batch: torchtitan's train_step runs
+//  the micro-batches' forward_backward_step without no_sync or
+//  set_requires_gradient_sync(False) (torchtitan/train.py); its DDP path
+//  (replicate) all-reduces in every backward too.
+//  With pipeline parallelism and sharded gradients every framework defers
+//  the reduction to each chunk's last backward (pipeline_defers_reduction).
+void fsdp_grad_reduction(const Scenario& s, StepPlan::GradReduction& g) {
+  g.in_backward = true;
+  g.every_micro_batch = s.parallel.pp == 1;
+  g.blocking = false;
+}
+
 void plan_grad_reduction(const Scenario& s, StepPlan& p) {
   StepPlan::GradReduction& g = p.grad_reduction;
   const int zero = s.parallel.zero_stage;
@@ -77,9 +93,16 @@ void plan_grad_reduction(const Scenario& s, StepPlan& p) {
     g.in_backward = zero >= 2 || (zero == 1 && on && !p.grads_all_reduced);
     g.every_micro_batch = zero >= 2;
     g.blocking = zero >= 2 && !on;
+  } else if (s.memory.convention == MemoryConvention::fsdp) {
+    fsdp_grad_reduction(s, g);
   } else {
     g.in_backward = on;
     g.every_micro_batch = on && zero >= 2;
+  }
+  if (pipeline_defers_reduction(s)) {
+    g.in_backward = true;
+    g.every_micro_batch = false;
+    g.after_pass = true;
   }
   if (s.training.launch_blocking) g.blocking = true;
 }
@@ -90,6 +113,8 @@ void plan_groups(const Scenario& s, const ActivationShape& shape, CommCost& comm
   p.tp_group = p.layout.placement(p.layout.group(Dim::tp, 0));
   p.cp_group = p.layout.placement(p.layout.group(Dim::cp, 0));
   p.shard_group = p.layout.placement(p.layout.shard_group(0));
+  p.replicate_group = p.layout.placement(p.layout.replicate_group(0));
+  p.reshard_group = p.layout.placement(p.layout.reshard_group(0));
   const std::vector<int> stages = p.layout.group(Dim::pp, 0);
   p.embedding_group = p.layout.placement({stages.front(), stages.back()});
   // Ranks are node-major and dense: every node but possibly the last is full.
@@ -147,8 +172,10 @@ void plan_dp(const Scenario& s, StepPlan& p) {
   ModelStateOptions o = model_state_options(s);
   const Precision prec = s.training.precision;
   const bool fp32 = prec == Precision::fp32;
-  if (s.memory.convention == MemoryConvention::megatron && s.training.grad_bytes > 0)
+  if (s.memory.convention != MemoryConvention::deepspeed && s.training.grad_bytes > 0)
     p.grad_bytes_per_param = s.training.grad_bytes;  // training.grad_dtype
+  else if (s.memory.convention == MemoryConvention::fsdp)
+    p.grad_bytes_per_param = 4;  // torchtitan mixed_precision_reduce "float32": MixedPrecisionPolicy reduce_dtype
   else if (s.memory.convention == MemoryConvention::megatron)
     p.grad_bytes_per_param = prec == Precision::fp16 ? 2 : 4;  // bf16 forces fp32 grad reduction (arguments.py)
   else  // DeepSpeed reduces in communication_data_type at every stage, offload or not (see above)

@@ -32,6 +32,10 @@ struct StepPlan {
   Bytes tp_bytes;
   Seconds tp_ar_s, tp_ag_s, tp_rs_s;
   GroupPlacement tp_group, shard_group, cp_group;
+  // HSDP: the gradient all-reduce across replica groups after the
+  // reduce-scatter (ranks 1 without HSDP); FSDP2 reshard_after_forward = N:
+  // the backward all-gather's group of N ranks.
+  GroupPlacement replicate_group, reshard_group;
   GroupPlacement embedding_group;  // first and last pipeline stage (tied-embedding gradients)
   GroupPlacement world_group;      // every GPU (gradient-norm all-reduce)
   // Context parallelism: K and V of one layer gathered in forward, their
@@ -61,6 +65,10 @@ struct StepPlan {
                                      // one reduction of everything after the last backward
     bool every_micro_batch = false;  // in every micro-batch's backward, not only the last one's
     bool blocking = false;           // the compute stream waits for each reduction it launches
+    // FSDP with pipeline parallelism (sharding.hpp pipeline_defers_reduction):
+    // no reduction before a chunk's last backward, then all of its gradients
+    // reduced after that backward (post_backward of every parameter group).
+    bool after_pass = false;
   } grad_reduction;
 
   // Data parallel.

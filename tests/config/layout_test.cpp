@@ -77,7 +77,12 @@ TEST_CASE("global batch must be a multiple of micro-batch x DP") {
 TEST_CASE("ZeRO stage, offload and precision rules") {
   CHECK(has(problem({"parallel.zero_stage=4"}),
             "parallel.zero_stage: value out of range; expected an integer in [0, 3]"));
-  CHECK(has(problem({"parallel.zero_stage=3"}), "cannot be combined with pipeline parallelism"));
+  // DeepSpeed's pipeline engine refuses ZeRO-2/3 with PP; FSDP and Megatron run them.
+  CHECK(has(problem({"parallel.zero_stage=3", "framework.name=deepspeed"}),
+            "cannot be combined with pipeline parallelism"));
+  CHECK(has(problem({"parallel.zero_stage=2", "framework.name=megatron-deepspeed"}),
+            "cannot be combined with pipeline parallelism"));
+  CHECK(problem({"parallel.zero_stage=3", "framework.name=torchtitan"}).empty());
   CHECK(has(problem({"offload.params=cpu", "parallel.zero_stage=1"}),
             "offload.params: parameter offload needs ZeRO stage 3"));
   CHECK(

@@ -147,6 +147,44 @@ TEST_CASE("DeepSpeed convention: 16 B per parameter and the ZeRO stages") {
   CHECK(r.params_per_gpu == pc.total / 8);
 }
 
+// FSDP2 (model_states.hpp fsdp): the fp32 shard is the parameter the
+// optimizer updates (FSDPParam._sharded_param_data), fp32 gradients in
+// reduce_dtype, Adam's two fp32 moments: 4 + 4 + 8 = 16 B, all split over N at
+// ZeRO-3; the bf16 copies exist only gathered.
+TEST_CASE("FSDP convention: 16 B per parameter, sharded fp32 params, grads and Adam states") {
+  const double n = 8;
+  auto fs = [&](int zero, int grad_bytes) {
+    ModelStateOptions o = opts(MemoryConvention::fsdp, Precision::bf16, zero, n);
+    o.grad_bytes = grad_bytes;
+    return model_state_bytes_per_param(o);
+  };
+  CHECK(fs(3, 0).params == 4 / n);
+  CHECK(fs(3, 0).grads == 4 / n);
+  CHECK(fs(3, 0).optimizer == 8 / n);
+  CHECK(fs(3, 0).on_gpu() == doctest::Approx(16 / n));
+  CHECK(fs(3, 2).grads == 2 / n);  // reduce_dtype bf16 (training.grad_dtype)
+  CHECK(fs(0, 0).on_gpu() == 16);  // unsharded: DDP keeps fp32 params, grads and moments
+  CHECK(fs(1, 0).on_gpu() == 8 + 8 / n);
+  // One byte fewer per shard than DeepSpeed's and Megatron's ZeRO-3 18 B (no
+  // separate 16-bit shard next to an fp32 master).
+  CHECK(model_state_bytes_per_param(opts(MemoryConvention::megatron, Precision::bf16, 3, n)).on_gpu() -
+            fs(3, 0).on_gpu() ==
+        doctest::Approx(2 / n));
+}
+
+TEST_CASE("ZeRO-3 with reshard_after_forward false holds every unit of the stage at the backward's start") {
+  Scenario s = scenario(small_gpt(), 1, 1, 8, 1, 8);
+  s.parallel.zero_stage = 3;
+  s.memory.convention = MemoryConvention::fsdp;
+  s.parallel.reshard_after_forward = 1;
+  const Bytes freed = compute_memory(s).stages[0].peak.zero3_gathered;
+  s.parallel.reshard_after_forward = 0;
+  const MemoryResult kept = compute_memory(s);
+  // All units, 2 bytes per parameter (bf16), nothing persistent under FSDP.
+  CHECK(kept.stages[0].peak.zero3_gathered.value() == doctest::Approx(2.0 * kept.stages[0].params).epsilon(1e-12));
+  CHECK(freed < kept.stages[0].peak.zero3_gathered);
+}
+
 TEST_CASE("offload moves optimizer states and parameters to host memory / NVMe") {
   Scenario s = scenario(small_gpt(), 1, 1, 8, 1, 8);
   s.parallel.zero_stage = 3;

@@ -23,6 +23,12 @@ ParallelPlan plan(int tp, int pp, int dp, int cp = 1) {
   return p;
 }
 
+std::vector<int> test_ranks(int from, int to) {
+  std::vector<int> v;
+  for (int r = from; r < to; ++r) v.push_back(r);
+  return v;
+}
+
 }  // namespace
 
 TEST_CASE("Megatron order: TP innermost inside a node, pipeline stages outermost") {
@@ -142,4 +148,52 @@ TEST_CASE("interleaved: backwards of a micro-batch visit chunks in reverse of it
   CHECK(fwd_chunks == std::vector<int>{0, 1});
   CHECK(bwd_chunks == std::vector<int>{1, 0});
   CHECK(virtual_stage(0, 1, 2) == 2);
+}
+
+// HSDP (sim/spec/sharding.hpp): dp = dp_replicate x dp_shard, the dp
+// coordinate replica x dp_shard + shard index (torchtitan's mesh puts
+// dp_replicate outside dp_shard).
+TEST_CASE("HSDP: shard groups of dp_shard x cp ranks, replicate groups across them") {
+  ParallelPlan p = plan(1, 1, 16);
+  p.zero_stage = 3;
+  p.dp_replicate = 2;
+  Layout l(p, 8);
+  // Default order tp-cp-dp-pp with tp = cp = 1: dp index = rank.
+  CHECK(l.shard_group(3) == test_ranks(0, 8));
+  CHECK(l.shard_group(12) == test_ranks(8, 16));
+  CHECK(l.replicate_group(3) == std::vector<int>{3, 11});
+  const GroupPlacement shard = l.placement(l.shard_group(0)), rep = l.placement(l.replicate_group(0));
+  CHECK(shard.ranks == 8);
+  CHECK(shard.nodes == 1);
+  CHECK(rep.ranks == 2);
+  CHECK(rep.nodes == 2);
+  CHECK(rep.per_node == 1);
+  // Without HSDP the shard group is the data group and nothing replicates.
+  Layout flat(plan(1, 1, 16), 8);
+  CHECK(flat.shard_group(3) == flat.data_group(3));
+  CHECK(flat.replicate_group(3) == std::vector<int>{3});
+  // ZeRO-0 shards nothing: dp_replicate leaves one all-reduce group.
+  p.zero_stage = 0;
+  CHECK(Layout(p, 8).shard_group(3).size() == 16u);
+}
+
+TEST_CASE("HSDP with CP: the shard group is dp_shard x cp, the replicate group keeps the cp coordinate") {
+  ParallelPlan p = plan(1, 1, 4, 2);
+  p.zero_stage = 3;
+  p.dp_shard = 2;
+  p.dp_replicate = 2;
+  Layout l(p, 8);  // cp stride 1, dp stride 2
+  CHECK(l.shard_group(0) == std::vector<int>{0, 1, 2, 3});
+  CHECK(l.shard_group(5) == std::vector<int>{4, 5, 6, 7});
+  CHECK(l.replicate_group(1) == std::vector<int>{1, 5});
+}
+
+TEST_CASE("reshard_after_forward N: the N consecutive ranks of the shard group") {
+  ParallelPlan p = plan(1, 1, 16);
+  p.zero_stage = 3;
+  p.reshard_after_forward = 4;
+  Layout l(p, 8);
+  CHECK(l.reshard_group(6) == std::vector<int>{4, 5, 6, 7});
+  CHECK(l.reshard_group(13) == std::vector<int>{12, 13, 14, 15});
+  CHECK(l.placement(l.reshard_group(0)).nodes == 1);
 }
