@@ -274,6 +274,14 @@ int read_reshard(const ConfigDoc& d) {
 void read_sharding(const ConfigDoc& d, Scenario& s) {
   ParallelPlan& p = s.parallel;  // dp_replicate and dp_shard: scenario_preview derive_hsdp
   p.reshard_after_forward = read_reshard(d);
+  // FSDP2 fully_shard: an int reshard_after_forward must divide the shard
+  // mesh dimension (the post-forward mesh splits it into groups of N).
+  const long long shard = 1LL * shard_dp(p) * p.cp;
+  if (p.zero_stage >= 3 && p.reshard_after_forward >= 2 && shard % p.reshard_after_forward != 0)
+    d.fail("parallel.reshard_after_forward", std::to_string(p.reshard_after_forward) + " does not divide the " +
+                                                 std::to_string(shard) +
+                                                 " ranks of the shard group (dp_shard x cp); give a divisor of " +
+                                                 std::to_string(shard) + ", true or false");
   s.framework_version = d.get_string("framework.version");
 }
 

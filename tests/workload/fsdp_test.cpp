@@ -88,6 +88,10 @@ training: {seq_len: 2048, micro_batch: 1, global_batch: 16, precision: bf16, rec
   CHECK(n8.peak_memory_bytes.value() - t.peak_memory_bytes.value() <= 2 * psi / 8 + 1);
   // The backward all-gathers run on NVLink instead of across the nodes.
   CHECK(n8.step_time_s.value() <= t.step_time_s.value());
+  // N must divide the 16 ranks of the shard group.
+  const std::string e = test::error_of([&] { scenario(two_nodes, {"parallel.reshard_after_forward=6"}); });
+  CHECK(has(e, "parallel.reshard_after_forward"));
+  CHECK(has(e, "divisor of 16"));
 }
 
 TEST_CASE("FSDP2 reduces in every micro-batch without PP, in training.grad_dtype") {
