@@ -8,6 +8,7 @@
 // from the parameter counts, never from a run's output.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
