@@ -166,15 +166,21 @@ void recompute_and_kernel_keys(std::vector<KeyDef>& k) {
   k.push_back(dropout);
   k.push_back(boolean("training.compile", text(d::kCompile),
                       "torch.compile: fuses the memory-bound element-wise kernels (RMSNorm, RoPE, SwiGLU, "
-                      "cross-entropy) that eager PyTorch runs one by one; Megatron and Transformer Engine ship "
-                      "fused kernels either way"));
+                      "dropout + residual add, cross-entropy) that eager PyTorch runs one by one, with their HBM "
+                      "traffic, host dispatch and the extra tensors eager keeps; applies to framework.name "
+                      "torchtitan and hf-trainer (eager when false); Megatron and Transformer Engine ship fused "
+                      "kernels either way"));
   k.push_back(boolean("training.cuda_graphs", text(d::kCudaGraphs),
                       "CUDA graphs replay the captured kernels: the per-op host dispatch "
-                      "(training.host_dispatch_time) is removed (Megatron --enable-cuda-graph, torch.compile "
-                      "mode=reduce-overhead)"));
+                      "(training.host_dispatch_time) of the transformer layers is removed (Megatron-core captures "
+                      "each layer's forward and backward: --enable-cuda-graph, --cuda-graph-impl); the embedding, "
+                      "loss and optimizer step keep it"));
   k.push_back(choice("training.fp8_recipe", "auto", enum_names<Fp8Recipe>({"auto"}),
-                     "FP8 scaling recipe with precision fp8 (Transformer Engine recipes): which GEMMs run in FP8, "
-                     "the casts and amax reductions added; auto = delayed"));
+                     "FP8 scaling recipe with precision fp8: the cast kernels and saved-input bytes of each "
+                     "(delayed: TE DelayedScaling, one cast-transpose per tensor; tensorwise: TE current scaling, "
+                     "an amax pass first; blockwise / mxfp8: TE block scales per 128 / 32 elements; rowwise: torchao "
+                     "row-wise scales, bf16 inputs saved and re-cast in the backward); all three GEMMs of a "
+                     "linear layer run in FP8; auto = delayed"));
 }
 
 // training.*: batch, precision, recomputation, overlap and the host.

@@ -1,4 +1,5 @@
 // Layout validation: every rule says what would be valid.
+#include <algorithm>
 #include <string>
 
 #include "sim/spec/framework_profile.hpp"
@@ -148,6 +149,39 @@ void check_training(const Scenario& sc, std::vector<LayoutProblem>& out) {
         {"offload.optimizer", "NVMe optimizer offload needs ZeRO stage 3 (ZeRO-Infinity); use cpu or zero_stage 3"});
 }
 
+// Issue 19's knobs: partial recomputation as Megatron allows it
+// (megatron/training/arguments.py: --recompute-method only with granularity
+// full; transformer_block.py _checkpointed_forward walks the layers of one
+// model chunk, so N cannot exceed them), an FP8 recipe only under FP8.
+void check_knobs(const Scenario& sc, std::vector<LayoutProblem>& out) {
+  const TrainingPlan& t = sc.training;
+  const ParallelPlan& p = sc.parallel;
+  if (t.recompute_num_layers > 0 && t.recompute != Recompute::full)
+    out.push_back({"training.recompute_num_layers",
+                   "recompute_num_layers=" + s(t.recompute_num_layers) +
+                       " needs training.recompute: full (Megatron's --recompute-num-layers works with "
+                       "--recompute-granularity full only); set recompute: full or drop the key"});
+  const bool splits = sc.model.layers >= 1 && p.pp >= 1 && p.vp >= 1 &&
+                      pipeline_items(sc.model.layers, p.embedding_in_pp_split) >= p.pp * p.vp;
+  if (t.recompute_num_layers > 0 && splits) {
+    const StageSplit split = split_layers(sc.model.layers, p.pp, p.vp, p.embedding_in_pp_split);
+    int most = 0;
+    for (int i = 0; i < p.pp; ++i)
+      for (int c = 0; c < split.chunks(); ++c) most = std::max(most, split.chunk_layers(i, c));
+    if (t.recompute_num_layers > most)
+      out.push_back({"training.recompute_num_layers", "recompute_num_layers=" + s(t.recompute_num_layers) +
+                                                          " exceeds the " + s(most) +
+                                                          " layers of a pipeline stage's model chunk (pp=" + s(p.pp) +
+                                                          ", vp=" + s(p.vp) + "); use at most " + s(most)});
+  }
+  if (t.fp8_recipe && t.precision != Precision::fp8)
+    out.push_back({"training.fp8_recipe", std::string("fp8_recipe=") + to_string(*t.fp8_recipe) +
+                                              " applies to precision fp8 only (the scenario trains in " +
+                                              to_string(t.precision) +
+                                              "); set training.precision: fp8 or drop "
+                                              "the key"});
+}
+
 }  // namespace
 
 std::vector<LayoutProblem> check_layout(const Scenario& sc) {
@@ -156,6 +190,7 @@ std::vector<LayoutProblem> check_layout(const Scenario& sc) {
   check_pipeline(sc, out);
   check_sizes(sc, out);
   check_training(sc, out);
+  check_knobs(sc, out);
   return out;
 }
 

@@ -23,8 +23,6 @@ struct Common {
   const Scenario& s;
   ParamCounts counts;
   ActivationShape shape;
-  Bytes layer_stored;      // one layer, one micro-batch
-  Bytes layer_working;     // one layer's backward, one micro-batch
   ModelStateBytes states;  // bytes per parameter
   StageSplit split;
   int micro_batches = 1;
@@ -35,13 +33,9 @@ Common make_common(const Scenario& s) {
   Common c{s,
            count_params(s.model),
            activation_shape(s),
-           Bytes(),
-           Bytes(),
            model_state_bytes_per_param(model_state_options(s)),
            split_layers(s.model.layers, p.pp, p.vp, p.embedding_in_pp_split),
            s.num_micro_batches()};
-  c.layer_stored = stored_layer_activations(s.model, c.shape).total();
-  c.layer_working = layer_backward_working(s.model, c.shape);
   return c;
 }
 
@@ -60,7 +54,7 @@ Bytes stored_activations(const Common& c, int i, int& in_flight) {
   Bytes total;
   in_flight = 0;
   for (int chunk = 0; chunk < c.split.chunks(); ++chunk) {
-    total += c.layer_stored * (static_cast<double>(held[chunk]) * c.split.chunk_layers(i, chunk));
+    total += chunk_stored_activations(m, c.shape, c.split.chunk_layers(i, chunk)) * static_cast<double>(held[chunk]);
     in_flight += held[chunk];
   }
   if (i == 0) total += embedding_activations(m, c.shape) * held.front();
@@ -74,9 +68,12 @@ Bytes stored_activations(const Common& c, int i, int& in_flight) {
   return total;
 }
 
-// Transient of the running backward: one layer, or the loss on the last stage.
+// Transient of the running backward: one layer (a checkpointed group with the
+// uniform method), or the loss on the last stage.
 Bytes working_activations(const Common& c, int i) {
-  Bytes w = c.split.layers(i) > 0 ? c.layer_working : Bytes();
+  Bytes w;
+  for (int chunk = 0; chunk < c.split.chunks(); ++chunk)
+    w = std::max(w, chunk_backward_working(c.s.model, c.shape, c.split.chunk_layers(i, chunk)));
   if (i == c.s.parallel.pp - 1) w = std::max(w, output_working(c.s.model, c.shape));
   return w;
 }

@@ -29,13 +29,15 @@ struct Dims {
   double sp;     // t with sequence parallelism, else 1: divides the rest
   bool dropout;
   bool flash;
+  bool eager_rmsnorm;  // PyTorch eager RMSNorm (composite of element-wise ops)
+  bool eager_swiglu;   // PyTorch eager SwiGLU: silu(w1 x) * (w3 x) as two kernels
 };
 
 Dims dims(const ModelSpec& m, const ActivationShape& x) {
   Dims d{};
   int head_dim = m.head_dim > 0 ? m.head_dim : m.hidden / std::max(1, m.heads);
   d.e = activation_element_bytes(x.precision);
-  d.g = x.precision == Precision::fp8 ? gemm_element_bytes(x.precision) : d.e;
+  d.g = x.precision == Precision::fp8 ? fp8_saved_element_bytes(x) : d.e;
   d.s = x.seq_len;
   d.s_loc = static_cast<double>(x.seq_len) / x.cp;
   d.b = x.micro_batch;
@@ -48,8 +50,10 @@ Dims dims(const ModelSpec& m, const ActivationShape& x) {
   d.heads = m.heads;
   d.t = x.tp;
   d.sp = x.sequence_parallel ? x.tp : 1;
-  d.dropout = m.dropout;
+  d.dropout = dropout_active(m, x);
   d.flash = x.flash_attention;
+  d.eager_rmsnorm = x.eager && m.norm == NormKind::rmsnorm;
+  d.eager_swiglu = x.eager && m.mlp == MlpKind::swiglu;
   return d;
 }
 
@@ -84,11 +88,25 @@ double mlp_bytes(const ModelSpec& m, const Dims& d) {
     case MlpKind::relu: kept = fc2_input; break;                // ReLU output only (its backward uses the output)
     case MlpKind::swiglu: kept = 2 * inner + fc2_input; break;  // fc1 output (gate and up, 2F) and SwiGLU output (F)
   }
+  // Eager SwiGLU (torchtitan models/llama3/model.py FeedForward.forward:
+  // w2(F.silu(w1(x)) * w3(x))): silu saves its input (w1 out), the product
+  // saves both factors (silu out, w3 out): the silu output is one more F
+  // tensor than the fused bias_swiglu (megatron/core/fusions/fused_bias_swiglu.py
+  // saves only the fc1 output).
+  if (d.eager_swiglu) kept += inner;
   double mask = d.dropout ? kMaskBytes * d.tok * d.h / d.sp : 0;
   return fc1_input + kept + mask;
 }
 
-double norm_bytes(const Dims& d) { return 2 * d.e * d.tok * d.h / d.sp; }  // inputs of the two norms: 4 s b h
+// Inputs of the two norms: 4 s b h. Eager RMSNorm (PyTorch's composite
+// rms_norm, aten/src/ATen/native/layer_norm.cpp: x.to(fp32), pow, mean, add,
+// rsqrt, mul, type_as, mul by the weight) keeps per element the fp32 upcast
+// input (saved by pow and mul) and the 16-bit normalised value (saved by the
+// weight multiply) instead of the fused kernel's input alone.
+double norm_bytes(const Dims& d) {
+  double per_element = d.eager_rmsnorm ? kFp32Bytes + d.e : d.e;
+  return 2 * per_element * d.tok * d.h / d.sp;
+}
 
 double layer_input_bytes(const Dims& d) { return d.e * d.tok * d.h / d.sp; }  // 2 s b h
 
@@ -104,7 +122,69 @@ ActivationShape activation_shape(const Scenario& s) {
   x.flash_attention = s.training.flash_attention;
   x.recompute = s.training.recompute;
   x.precision = s.training.precision;
+  x.recompute_num_layers = s.training.recompute_num_layers;
+  x.recompute_method = s.training.recompute_method.value_or(RecomputeMethod::block);
+  if (s.training.dropout) x.dropout = *s.training.dropout > 0;
+  x.eager = eager_kernels(s);
+  x.fp8_recipe = s.training.fp8_recipe.value_or(Fp8Recipe::delayed);
   return x;
+}
+
+bool eager_kernels(const Scenario& s) {
+  const bool eager_framework = s.framework == Framework::torchtitan || s.framework == Framework::hf_trainer;
+  return eager_framework && !s.training.compile;
+}
+
+bool dropout_active(const ModelSpec& m, const ActivationShape& shape) {
+  return shape.dropout ? *shape.dropout : m.dropout;
+}
+
+double fp8_saved_element_bytes(const ActivationShape& shape) {
+  constexpr double kFp8 = 1;
+  switch (shape.fp8_recipe) {
+    case Fp8Recipe::delayed:
+    case Fp8Recipe::tensorwise: return kFp8;                      // one scale per tensor
+    case Fp8Recipe::blockwise: return kFp8 + kFp32Bytes / 128.0;  // fp32 scale per 1x128 block
+    case Fp8Recipe::mxfp8: return kFp8 + 1.0 / 32.0;              // E8M0 scale per 32 elements
+    case Fp8Recipe::rowwise: return activation_element_bytes(Precision::bf16);
+  }
+  return kFp8;
+}
+
+int recomputed_layers(const ActivationShape& shape, int layers) {
+  if (shape.recompute != Recompute::full) return 0;
+  if (shape.recompute_num_layers > 0 && shape.recompute_method == RecomputeMethod::block)
+    return std::min(shape.recompute_num_layers, layers);
+  return layers;
+}
+
+bool layer_recomputed(const ActivationShape& shape, int index) { return index < recomputed_layers(shape, index + 1); }
+
+Bytes chunk_stored_activations(const ModelSpec& m, const ActivationShape& shape, int layers) {
+  if (layers <= 0) return Bytes(0);
+  const double n = layers;
+  if (shape.recompute != Recompute::full || shape.recompute_num_layers <= 0)
+    return stored_layer_activations(m, shape).total() * n;
+  const Bytes checkpoint(layer_input_bytes(dims(m, shape)));
+  const int group = shape.recompute_num_layers;
+  if (shape.recompute_method == RecomputeMethod::uniform)
+    return checkpoint * static_cast<double>((layers + group - 1) / group);
+  ActivationShape kept = shape;
+  kept.recompute = Recompute::none;
+  const int r = recomputed_layers(shape, layers);
+  return checkpoint * static_cast<double>(r) + stored_layer_activations(m, kept).total() * double(layers - r);
+}
+
+Bytes chunk_backward_working(const ModelSpec& m, const ActivationShape& shape, int layers) {
+  if (layers <= 0) return Bytes(0);
+  const Bytes one = layer_backward_working(m, shape);
+  const bool groups = shape.recompute == Recompute::full && shape.recompute_num_layers > 1 &&
+                      shape.recompute_method == RecomputeMethod::uniform;
+  if (!groups) return one;
+  ActivationShape kept = shape;
+  kept.recompute = Recompute::none;
+  const int group = std::min(shape.recompute_num_layers, layers);
+  return one + stored_layer_activations(m, kept).total() * double(group - 1);  // the group's other layers
 }
 
 int activation_element_bytes(Precision p) { return p == Precision::fp32 ? 4 : 2; }
@@ -156,7 +236,7 @@ Bytes embedding_activations(const ModelSpec& m, const ActivationShape& shape) {
 
 Bytes output_activations(const ModelSpec& m, const ActivationShape& shape) {
   Dims d = dims(m, shape);
-  double final_norm_input = d.e * d.tok * d.h / d.sp;
+  double final_norm_input = (d.eager_rmsnorm ? kFp32Bytes + d.e : d.e) * d.tok * d.h / d.sp;  // see norm_bytes
   double output_layer_input = d.e * d.tok * d.h / d.sp;
   double fp32_logits = kFp32Bytes * d.tok * d.v / d.t;  // softmax kept by the vocab-parallel cross entropy
   return Bytes(final_norm_input + output_layer_input + fp32_logits);

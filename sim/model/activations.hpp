@@ -28,7 +28,16 @@
 //    save the FP8 input for wgrad). GPT layer with SP under fp8: 27 s b h / t
 //    instead of 34 s b h / t (no scores).
 //    Dropout masks are 1 B (PyTorch bool); token ids 8 B (int64).
+//  - training.dropout 0: as model.dropout false.
+//  - eager PyTorch (shape.eager): the composite RMSNorm keeps its fp32 input
+//    and 16-bit normal (4 + e per element instead of e), the unfused SwiGLU
+//    one more F tensor (the silu output).
+//  - FP8 recipes: block scales add to the saved 1-byte inputs; torchao
+//    rowwise saves them in 16 bits (fp8_saved_element_bytes).
+//  - partial recomputation: chunk_stored_activations, chunk_backward_working.
 #pragma once
+
+#include <optional>
 
 #include "sim/spec/scenario.hpp"
 #include "sim/core/quantity.hpp"
@@ -46,7 +55,49 @@ struct ActivationShape {
   bool flash_attention = false;    // fused attention: no s x s scores stored
   Recompute recompute = Recompute::none;
   Precision precision = Precision::bf16;
+  // Partial recomputation under recompute full (training.recompute_num_layers,
+  // training.recompute_method; Megatron-core transformer_block.py
+  // _checkpointed_forward): 0 = every layer checkpointed on its own; uniform =
+  // checkpoint groups of N layers (each keeps only its input); block = the
+  // first N layers of each pipeline stage's model chunk checkpointed, the
+  // others keep all their activations.
+  int recompute_num_layers = 0;
+  RecomputeMethod recompute_method = RecomputeMethod::block;
+  std::optional<bool> dropout;  // dropout kernels and masks; nullopt = the model card's `dropout`
+  // PyTorch eager: RMSNorm, RoPE, SwiGLU, dropout + residual add and the
+  // cross-entropy run as separate element-wise kernels (eager_kernels()).
+  bool eager = false;
+  Fp8Recipe fp8_recipe = Fp8Recipe::delayed;  // under precision fp8 (training.fp8_recipe)
 };
+
+// Whether the framework runs the element-wise ops as eager PyTorch does, one
+// kernel per op: torchtitan and the HF Trainer without torch.compile
+// (training.compile false). Megatron (TE / apex fused kernels), DeepSpeed
+// (Megatron-DeepSpeed's fused kernels) and compiled models run them fused.
+// The framework profiles (issue 19) will hold this per framework and version.
+bool eager_kernels(const Scenario& s);
+
+// Whether dropout runs: training.dropout when given (0 = off), else the card's.
+bool dropout_active(const ModelSpec& m, const ActivationShape& shape);
+
+// Bytes of one saved FP8 GEMM-input element with its scales, by recipe
+// (Transformer Engine transformer_engine/pytorch/tensor/: Float8Tensor keeps
+// one fp32 scale per tensor; Float8BlockwiseQTensor one fp32 scale per 128
+// elements; MXFP8Tensor one E8M0 byte per 32 elements). rowwise (torchao
+// float8 axiswise scaling, torchao/float8/float8_linear.py
+// matmul_with_hp_or_float8_args) saves the high-precision input and re-casts
+// it in the backward: the activation element size.
+double fp8_saved_element_bytes(const ActivationShape& shape);
+
+// The layers of a pipeline stage's model chunk of `layers` layers whose
+// forward is re-run in the backward: all with recompute full (uniform or
+// every layer), min(N, layers) with the block method, none otherwise
+// (selective re-runs only the attention core of every layer).
+int recomputed_layers(const ActivationShape& shape, int layers);
+
+// Whether layer `index` (0-based, forward order) of a chunk is recomputed in
+// full: the block method recomputes the first N layers only.
+bool layer_recomputed(const ActivationShape& shape, int index);
 
 // The shape of a scenario's micro-batch on one GPU.
 ActivationShape activation_shape(const Scenario& s);
@@ -68,6 +119,18 @@ inline constexpr double kFp32Bytes = 4;
 
 // Bytes of one dropout-mask element (PyTorch bool).
 inline constexpr double kMaskBytes = 1;
+
+// Bytes one GPU keeps for a model chunk of `layers` layers and one
+// micro-batch, honouring partial recomputation: block = min(N, layers)
+// checkpoints (layer inputs) + the other layers' full activations; uniform =
+// one checkpoint (the group's input) per group of N layers, ceil(layers / N).
+Bytes chunk_stored_activations(const ModelSpec& m, const ActivationShape& shape, int layers);
+
+// Transient memory of the backward of a chunk of `layers` layers: one layer's
+// (layer_backward_working), or with the uniform method the whole group of
+// min(N, layers) layers rematerialised at once (tensor_parallel.checkpoint
+// re-runs the group's forward before its backward).
+Bytes chunk_backward_working(const ModelSpec& m, const ActivationShape& shape, int layers);
 
 // Bytes one GPU keeps for one transformer layer and one micro-batch, by block.
 struct LayerActivations {

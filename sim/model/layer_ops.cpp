@@ -9,6 +9,8 @@
 
 #include <algorithm>
 
+#include "sim/model/kernel_sets.hpp"
+
 namespace trainsim {
 
 const char* to_string(OpKind k) {
@@ -37,6 +39,9 @@ struct Dims {
   double ge = 2;  // GEMM input element bytes
   double ae = 2;  // attention bmm input element bytes (bf16 under FP8: attention_precision)
   bool dropout = true;
+  bool eager = false;  // PyTorch eager: unfused element-wise kernels (kernel_sets.hpp)
+  bool rmsnorm = false;
+  Fp8Recipe recipe = Fp8Recipe::delayed;
   Pass pass = Pass::forward;
   Block block = Block::attention;
   // The recompute policy of the ops being built (layer ops only; embedding and
@@ -72,7 +77,10 @@ Dims dims_of(const ModelSpec& m, const ActivationShape& sh) {
   x.e = activation_element_bytes(sh.precision);
   x.ge = gemm_element_bytes(sh.precision);
   x.ae = gemm_element_bytes(attention_precision(sh.precision));
-  x.dropout = m.dropout;
+  x.dropout = dropout_active(m, sh);
+  x.eager = sh.eager;
+  x.rmsnorm = m.norm == NormKind::rmsnorm;
+  x.recipe = sh.fp8_recipe;
   return x;
 }
 
@@ -85,6 +93,11 @@ Op memory_op(const Dims& x, const char* name, double bytes) {
   op.bytes = bytes;
   op.recompute = recomputed(x);
   return op;
+}
+
+// One memory op per kernel of `ks`, named `name` + the kernel's suffix.
+void push_kernels(std::vector<Op>& ops, const Dims& x, const std::string& name, const std::vector<Kernel>& ks) {
+  for (const Kernel& k : ks) ops.push_back(memory_op(x, (name + k.suffix).c_str(), k.bytes));
 }
 
 // C[m x n] = A[m x k] B[k x n], `batch` times.
@@ -104,36 +117,49 @@ Op gemm_op(const Dims& x, std::string name, OpKind kind, i64 m, i64 n, i64 k, i6
 
 // A linear layer Y[M x N] = X[M x K] W[K x N]: forward, or backward as the
 // data gradient dX = dY W^T and the weight gradient dW = X^T dY.
-// Under FP8 (Transformer Engine), the GEMM's 16-bit operand is cast to FP8 in
-// both layouts first (Hopper FP8 GEMMs take only the TN layout, so TE writes a
-// transposed copy for the backward GEMMs): the input X in forward, the output
-// gradient dY in backward; each reads x.e and writes 2 x x.ge bytes per element.
+// Under FP8, the GEMM's 16-bit operands are cast first, as the recipe does
+// (kernel_sets.hpp fp8_casts; delayed scaling, the default: the input X in
+// forward, the output gradient dY in backward, each cast in both layouts, as
+// Hopper FP8 GEMMs take only the TN layout: x.e read and 2 x x.ge written per
+// element). fprop, dgrad and wgrad all run in FP8 under every recipe (TE
+// Megatron --fp8-wgrad default; torchao rowwise).
 void linear(std::vector<Op>& ops, const Dims& x, const std::string& name, i64 M, i64 N, i64 K) {
   const bool fp8 = x.ge < x.e;
-  const double cast_bytes_per_element = x.e + 2 * x.ge;
+  if (fp8) push_kernels(ops, x, name, fp8_casts(x.recipe, x.pass, double(M), double(N), double(K), x.e, x.ge));
   if (x.pass == Pass::forward) {
-    if (fp8) ops.push_back(memory_op(x, (name + "_fp8_cast").c_str(), cast_bytes_per_element * double(M * K)));
     ops.push_back(gemm_op(x, name, OpKind::gemm, M, N, K));
     return;
   }
-  if (fp8) ops.push_back(memory_op(x, (name + "_fp8_cast_bwd").c_str(), cast_bytes_per_element * double(M * N)));
   ops.push_back(gemm_op(x, name + "_dgrad", OpKind::gemm, M, K, N));
   ops.push_back(gemm_op(x, name + "_wgrad", OpKind::gemm, K, N, M));
 }
 
 // Fused LayerNorm/RMSNorm, named `name` in x.pass: forward reads x, writes y;
-// backward reads dy, x and the residual gradient, writes dx.
+// backward reads dy, x and the residual gradient, writes dx. Eager RMSNorm is
+// PyTorch's composite (kernel_sets.hpp eager_rmsnorm); eager LayerNorm is one
+// native kernel (native_layer_norm) like the fused one.
 void norm(std::vector<Op>& ops, const Dims& x, const char* name) {
   double n = double(x.tokens_sp * x.h);
+  if (x.eager && x.rmsnorm) {
+    std::string base = name;
+    if (x.pass == Pass::backward && base.size() > 4) base.resize(base.size() - 4);  // "ln1_bwd" -> "ln1"
+    push_kernels(ops, x, base, eager_rmsnorm(x.pass, n, double(x.tokens_sp), x.e));
+    return;
+  }
   ops.push_back(memory_op(x, name, (x.pass == Pass::forward ? 2 : 4) * x.e * n));
 }
 
 // Fused bias-dropout-add (residual), named `name` in x.pass: forward reads the
 // branch and the residual, writes the sum and the mask; backward (only with
 // dropout) reads dy and the mask, writes d(branch).
+// Eager PyTorch runs the dropout (reads x, writes y and the mask) and the
+// residual add (reads two, writes one) as two kernels.
 void bias_dropout_add(std::vector<Op>& ops, const Dims& x, const char* name) {
   double n = double(x.tokens_sp * x.h), mask = x.dropout ? kMaskBytes : 0;
-  if (x.pass == Pass::forward)
+  if (x.pass == Pass::forward && x.eager && x.dropout) {
+    ops.push_back(memory_op(x, (std::string(name) + "_dropout").c_str(), (2 * x.e + mask) * n));
+    ops.push_back(memory_op(x, (std::string(name) + "_add").c_str(), 3 * x.e * n));
+  } else if (x.pass == Pass::forward)
     ops.push_back(memory_op(x, name, (3 * x.e + mask) * n));
   else if (x.dropout)
     ops.push_back(memory_op(x, name, (2 * x.e + mask) * n));
@@ -186,18 +212,28 @@ void flash_core(std::vector<Op>& ops, const Dims& x) {
   ops.push_back(op);
 }
 
+// Rotary embedding of Q and K: fused (Megatron apply_rope_fusion / TE fused
+// RoPE) reads and writes each once; eager torchtitan: kernel_sets.hpp eager_rope.
+void add_rope(std::vector<Op>& ops, const Dims& x) {
+  const double q = double(x.tokens * x.heads * x.d), k = double(x.tokens * x.kv * x.d);
+  const char* name = x.pass == Pass::forward ? "rope" : "rope_bwd";
+  if (x.eager)
+    push_kernels(ops, x, name, eager_rope(x.pass, q, k, x.e));
+  else
+    ops.push_back(memory_op(x, name, 2 * x.e * (q + k)));
+}
+
 void attention_block(std::vector<Op>& ops, const ModelSpec& m, const ActivationShape& sh, Dims x) {
   x.block = Block::attention;
   i64 qkv_n = (x.heads + 2 * x.kv) * x.d;
   bool rope = m.position == PositionKind::rope;
-  double rope_bytes = 2 * x.e * double(x.tokens * (x.heads + x.kv) * x.d);
   Dims core_dims = x;
   core_dims.attention_core = true;
   auto core = [&] { sh.flash_attention ? flash_core(ops, core_dims) : unfused_core(ops, core_dims); };
   if (x.pass == Pass::forward) {
     norm(ops, x, "ln1");
     linear(ops, x, "qkv", x.tokens, qkv_n, x.h);
-    if (rope) ops.push_back(memory_op(x, "rope", rope_bytes));
+    if (rope) add_rope(ops, x);
     core();
     linear(ops, x, "proj", x.tokens, x.h, x.heads * x.d);
     bias_dropout_add(ops, x, "attn_bda");
@@ -206,7 +242,7 @@ void attention_block(std::vector<Op>& ops, const ModelSpec& m, const ActivationS
   bias_dropout_add(ops, x, "attn_bda_bwd");
   linear(ops, x, "proj", x.tokens, x.h, x.heads * x.d);
   core();
-  if (rope) ops.push_back(memory_op(x, "rope_bwd", rope_bytes));
+  if (rope) add_rope(ops, x);
   linear(ops, x, "qkv", x.tokens, qkv_n, x.h);
   norm(ops, x, "ln1_bwd");
 }
@@ -216,6 +252,10 @@ void attention_block(std::vector<Op>& ops, const ModelSpec& m, const ActivationS
 void activation(std::vector<Op>& ops, const ModelSpec& m, const Dims& x) {
   double f = double(x.tokens * x.ffn);
   bool glu = m.mlp == MlpKind::swiglu;
+  if (glu && x.eager) {
+    push_kernels(ops, x, x.pass == Pass::forward ? "act" : "act_bwd", eager_swiglu(x.pass, f, x.e));
+    return;
+  }
   if (x.pass == Pass::forward)
     ops.push_back(memory_op(x, "act", (glu ? 3 : 2) * x.e * f));
   else
@@ -289,9 +329,17 @@ std::vector<Op> output_ops(const ModelSpec& m, const ActivationShape& shape) {
   std::vector<Op> ops;
   norm(ops, x, "final_norm");
   linear(ops, x, "logits", x.tokens, x.vocab, x.h);
-  ops.push_back(memory_op(x, "cross_entropy", (x.e + 8 * kFp32Bytes) * logits));
+  // Eager PyTorch: kernel_sets.hpp eager_cross_entropy.
+  const double rows = double(x.tokens);
+  if (x.eager)
+    push_kernels(ops, x, "cross_entropy", eager_cross_entropy(x.pass, logits, rows, x.e));
+  else
+    ops.push_back(memory_op(x, "cross_entropy", (x.e + 8 * kFp32Bytes) * logits));
   x.pass = Pass::backward;
-  ops.push_back(memory_op(x, "cross_entropy_bwd", (3 * kFp32Bytes + x.e) * logits));
+  if (x.eager)
+    push_kernels(ops, x, "cross_entropy", eager_cross_entropy(x.pass, logits, rows, x.e));
+  else
+    ops.push_back(memory_op(x, "cross_entropy_bwd", (3 * kFp32Bytes + x.e) * logits));
   linear(ops, x, "logits", x.tokens, x.vocab, x.h);
   norm(ops, x, "final_norm_bwd");
   return ops;

@@ -9,6 +9,11 @@
 // and fc2 split their K over tp; with sequence parallelism the norms and
 // dropouts see s/tp tokens; with context parallelism every op sees s/cp
 // tokens and attention sees s/cp queries against s keys.
+// shape.eager (PyTorch eager: torchtitan, the HF Trainer without
+// torch.compile) replaces the fused RMSNorm, RoPE, SwiGLU, dropout-add and
+// cross-entropy by their unfused kernel chains (kernel_sets.hpp), one op per
+// kernel; shape.dropout false removes the dropout kernels and masks; under
+// fp8 the casts follow shape.fp8_recipe (kernel_sets.hpp fp8_casts).
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,7 @@
 # sim/model: transformer arithmetic: parameters, activations, the kernels of a layer, pipeline stage split.
 trainsim_module(NAME model DIR sim/model
   SOURCES activations.cpp
+          kernel_sets.cpp
           layer_ops.cpp
           params.cpp
           stage_split.cpp

@@ -65,14 +65,14 @@ class StageBuilder {
   bool first(int chunk) const { return vstage(chunk) == 0; }
   bool last(int chunk) const { return vstage(chunk) == vstages_ - 1; }
   Bytes chunk_stored(int chunk) const {
-    Bytes b = p_.layer_stored * p_.split.chunk_layers(stage_, chunk);
+    Bytes b = chunk_stored_activations(s_.model, p_.shape, p_.split.chunk_layers(stage_, chunk));
     if (first(chunk)) b += p_.embedding_stored;
     if (last(chunk)) b += p_.output_stored;
     if (stage_ < pp_ - 1) b += p_.stage_output_buffer;
     return b;
   }
   Bytes chunk_working(int chunk) const {
-    Bytes w = p_.split.chunk_layers(stage_, chunk) > 0 ? p_.layer_working : Bytes(0);
+    Bytes w = chunk_backward_working(s_.model, p_.shape, p_.split.chunk_layers(stage_, chunk));
     return last(chunk) ? std::max(w, p_.output_working) : w;
   }
   // The units a ZeRO-3 pass over the chunk gathers, in pass order
@@ -156,9 +156,13 @@ class StageBuilder {
     at_layer(layer, "mlp");
     block_forward(secs(t.mlp_forward), Category::forward, lbl, t.forward_block_flops[1]);
   }
-  void layer_backward(int lbl, int layer) {
+  // `index`: the layer's place in its chunk (forward order), which decides
+  // whether the block method recomputes it (activations.hpp layer_recomputed).
+  void layer_backward(int lbl, int layer, int index) {
     const LayerTimes& t = p_.layer;
-    if (s_.training.recompute == Recompute::full) {
+    if (s_.training.recompute == Recompute::full && !layer_recomputed(p_.shape, index)) {
+      // kept its activations: nothing to re-run
+    } else if (s_.training.recompute == Recompute::full) {
       at_layer(layer, "attn");
       block_forward(secs(t.attention_recompute), Category::recompute, lbl, t.recompute_block_flops[0]);
       at_layer(layer, "mlp");
@@ -226,7 +230,7 @@ class StageBuilder {
     if (last(it.chunk)) e_.compute(secs(p_.edges.output_backward), Category::backward, lbl);
     for (int j = 0; j < layers; ++j) {
       if (j > 0) zero3_.before_unit(u, j, false, lbl);
-      layer_backward(lbl, l0 + layers - 1 - j);
+      layer_backward(lbl, l0 + layers - 1 - j, layers - 1 - j);
       buckets_.ready(u.params[j], reduce);
       if (j + 1 < layers) zero3_.release_unit(u, j, false);
     }

@@ -25,9 +25,16 @@ double optimizer_traffic(const TrainingPlan& t) {
   return fp32 ? 28 : 30;
 }
 
+// CUDA graphs (training.cuda_graphs): Megatron-core captures each
+// TransformerLayer's forward and backward (megatron/core/transformer/
+// cuda_graphs.py CudaGraphManager, --enable-cuda-graph; TE
+// make_graphed_callables for --external-cuda-graph), so the layers replay
+// without per-op host dispatch; the embedding, the loss, the collectives
+// between stages and the optimizer step stay outside the graphs.
 void plan_compute(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
   const GpuSpec& gpu = s.cluster.node.gpu;
-  p.layer = layer_times(s.model, shape, gpu, s.training.host_dispatch_s, s.training.launch_blocking);
+  const double layer_host_s = s.training.cuda_graphs ? 0 : s.training.host_dispatch_s;
+  p.layer = layer_times(s.model, shape, gpu, layer_host_s, s.training.launch_blocking);
   p.edges = edge_times(s.model, shape, gpu, s.training.host_dispatch_s, s.training.launch_blocking);
   if (!s.training.compute_profile.empty()) {
     ComputeProfile prof = load_compute_profile(s.training.compute_profile);
@@ -215,6 +222,7 @@ StepPlan make_step_plan(const Scenario& s, CommCost& comm) {
              split_layers(s.model.layers, s.parallel.pp, s.parallel.vp, s.parallel.embedding_in_pp_split));
   p.micro_batches = s.num_micro_batches();
   const ActivationShape shape = activation_shape(s);
+  p.shape = shape;
   plan_compute(s, shape, p);
   plan_overlap(s, p);
   plan_groups(s, shape, comm, p);

@@ -24,7 +24,8 @@ struct StepPlan {
   Layout layout;
   StageSplit split;
   int micro_batches = 1;
-  LayerTimes layer;  // compute (and FLOPs) per layer and micro-batch
+  ActivationShape shape;  // one micro-batch on one GPU (recompute policy, kernels, precision)
+  LayerTimes layer;       // compute (and FLOPs) per layer and micro-batch
   EdgeTimes edges;
 
   // Tensor-parallel collectives of one block and pass (nccl-tests size = the full
@@ -95,8 +96,12 @@ struct StepPlan {
 
   // Memory.
   MemoryResult memory;  // the analytic model (static states, buffers)
-  Bytes layer_stored;   // activations kept per layer and micro-batch
-  Bytes layer_working;  // transient of one layer's backward
+  // Activations of one micro-batch kept by a model chunk of L layers and the
+  // transient of its backward: chunk_stored_activations / chunk_backward_working
+  // (activations.hpp) of `shape`; layer_stored is one layer's (every layer
+  // alike without partial recomputation).
+  Bytes layer_stored;
+  Bytes layer_working;
   Bytes embedding_stored, output_stored, output_working;
   Bytes stage_output_buffer;      // deepspeed convention: pipe-engine output kept until backward
   double allocator_overhead = 0;  // memory.allocator_overhead: a fraction of the activations in use

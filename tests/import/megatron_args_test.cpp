@@ -231,3 +231,42 @@ TEST_CASE("without --global-batch-size Megatron trains micro-batch x DP sequence
   CHECK(s.training.global_batch == 24);
   CHECK(s.num_micro_batches() == 1);
 }
+
+TEST_CASE("partial recomputation flags: --recompute-num-layers with its method") {
+  auto r = parse("--recompute-granularity full --recompute-method block --recompute-num-layers 2");
+  CHECK(value_of(r, "training.recompute") == "full");
+  CHECK(value_of(r, "training.recompute_num_layers") == "2");
+  CHECK(value_of(r, "training.recompute_method") == "block");
+  CHECK(r.warnings.empty());
+  // uniform without a count: every layer checkpointed on its own (no partial keys).
+  auto u = parse("--recompute-granularity full --recompute-method uniform");
+  CHECK(value_of(u, "training.recompute_num_layers") == "(unset)");
+  CHECK(has(error_of([] { parse("--recompute-granularity selective --recompute-num-layers 2"); }),
+            "--recompute-num-layers"));
+  CHECK(has(error_of([] { parse("--recompute-granularity full --recompute-method block"); }),
+            "needs --recompute-num-layers"));
+}
+
+TEST_CASE("dropout flags: both 0 turn dropout off, Megatron's 0.1 default for the one not given") {
+  auto off = parse("--hidden-dropout 0 --attention-dropout 0.0");
+  CHECK(std::stod(value_of(off, "training.dropout")) == 0);
+  auto one = parse("--hidden-dropout 0");
+  CHECK(std::stod(value_of(one, "training.dropout")) == doctest::Approx(0.1));
+  CHECK_FALSE(one.warnings.empty());
+  CHECK(value_of(parse("--bf16"), "training.dropout") == "(unset)");
+}
+
+TEST_CASE("FP8 and CUDA graph flags") {
+  auto r = parse("--bf16 --fp8-format hybrid --fp8-recipe tensorwise --enable-cuda-graph");
+  CHECK(value_of(r, "training.precision") == "fp8");
+  CHECK(value_of(r, "training.fp8_recipe") == "tensorwise");
+  CHECK(value_of(r, "training.cuda_graphs") == "true");
+  // --fp8-recipe without --fp8-format: Megatron trains without FP8.
+  auto no_fp8 = parse("--bf16 --fp8-recipe blockwise");
+  CHECK(value_of(no_fp8, "training.fp8_recipe") == "(unset)");
+  CHECK(value_of(no_fp8, "training.precision") == "bf16");
+  CHECK(value_of(parse("--cuda-graph-impl none"), "training.cuda_graphs") == "false");
+  CHECK(value_of(parse("--external-cuda-graph"), "training.cuda_graphs") == "true");
+  CHECK(has(error_of([] { parse("--fp8-format e5m2"); }), "expected e4m3 or hybrid"));
+  CHECK(has(error_of([] { parse("--fp8-format e4m3 --fp8-recipe rowwise"); }), "--fp8-recipe"));
+}

@@ -49,7 +49,9 @@ const std::vector<FlagDef>& flag_table() {
       {"--clip-grad", Arity::one, true}, {"--num-virtual-stages-per-pipeline-rank", Arity::one, true},
       {"--account-for-embedding-in-pipeline-split", Arity::boolean, true},
       {"--account-for-loss-in-pipeline-split", Arity::boolean, true},
-      {"--optimizer", Arity::one, true},
+      {"--optimizer", Arity::one, true}, {"--fp8-format", Arity::one, true}, {"--fp8-recipe", Arity::one, true},
+      {"--enable-cuda-graph", Arity::boolean, true}, {"--external-cuda-graph", Arity::boolean, true},
+      {"--cuda-graph-impl", Arity::one, true},
       // Known, no effect on step time or memory.
       {"--train-iters", Arity::one, false}, {"--train-samples", Arity::one, false}, {"--lr", Arity::one, false},
       {"--min-lr", Arity::one, false}, {"--lr-decay-style", Arity::one, false}, {"--lr-decay-iters", Arity::one, false},
@@ -231,10 +233,6 @@ void read_recompute(Out& o) {
   if (*g == "full" && !m)
     f.fail("--recompute-granularity",
            "full recomputation needs --recompute-method uniform or block (Megatron-LM's rule)");
-  if (*g == "full" && *m == "block" && f.has("--recompute-num-layers"))
-    o.r.warnings.push_back(
-        "--recompute-method block --recompute-num-layers: partial recomputation is not modelled; "
-        "trainsim recomputes every layer");
   o.set("training.recompute", *g, "--recompute-granularity");
 }
 
@@ -245,7 +243,11 @@ void read_training(Out& o) {
     o.set("training.global_batch", std::to_string(*v), "--global-batch-size");
   if (auto v = f.integer("--seq-length")) o.set("training.seq_len", std::to_string(*v), "--seq-length");
   if (f.has("--fp16") && f.has("--bf16")) f.fail("--bf16", "cannot be combined with --fp16 (Megatron-LM's rule)");
-  if (f.has("--fp16"))
+  if (auto fmt = f.text("--fp8-format")) {
+    if (*fmt != "e4m3" && *fmt != "hybrid")
+      f.fail("--fp8-format", "'" + *fmt + "' is not valid; expected e4m3 or hybrid");
+    o.set("training.precision", "fp8", "--fp8-format", "FP8 GEMMs through Transformer Engine");
+  } else if (f.has("--fp16"))
     o.set("training.precision", "fp16", "--fp16");
   else if (f.has("--bf16"))
     o.set("training.precision", "bf16", "--bf16");
@@ -386,6 +388,7 @@ MegatronResult parse_megatron_args(const std::string& args, const SourceLocation
   read_parallel(o, ctx, layers);
   read_recompute(o);
   read_training(o);
+  read_megatron_knobs(f, r);
   return r;
 }
 

@@ -12,6 +12,9 @@
 //   --bf16 / --fp16 (neither: fp32) -> training.precision
 //   --overlap-grad-reduce, --DDP-impl torch|local -> training.overlap_grad_reduce (Megatron default off)
 //   --overlap-param-gather, --tp-comm-overlap, --use-flash-attn, --clip-grad -> training.*
+//   --fp8-format -> training.precision fp8; --recompute-num-layers, --recompute-method,
+//     --hidden-dropout/--attention-dropout, --fp8-recipe, --enable-cuda-graph,
+//     --external-cuda-graph, --cuda-graph-impl -> training.* (megatron_knobs.cpp)
 // Model flags (--num-layers, --hidden-size, --ffn-hidden-size, --num-attention-heads,
 // --group-query-attention with --num-query-groups, --kv-channels, --swiglu,
 // --normalization, --position-embedding-type, --untie-embeddings-and-output-weights,

@@ -24,4 +24,8 @@ struct MegatronFlags {
   SourceLocation at(const std::string& flag) const { return {where.file, where.line, flag}; }
 };
 
+struct MegatronResult;
+// Partial recomputation, dropout, FP8 recipe and CUDA graphs (megatron_knobs.cpp).
+void read_megatron_knobs(const MegatronFlags& f, MegatronResult& r);
+
 }  // namespace trainsim

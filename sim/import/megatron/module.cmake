@@ -1,5 +1,6 @@
 # sim/import/megatron: Megatron-LM command-line flags read into our keys and a model.
 trainsim_module(NAME import_megatron DIR sim/import/megatron
   SOURCES megatron_args.cpp
+          megatron_knobs.cpp
           megatron_model.cpp
   DEPS config model spec core)
