@@ -52,7 +52,7 @@ Dims dims(const ModelSpec& m, const ActivationShape& x) {
   d.sp = x.sequence_parallel ? x.tp : 1;
   d.dropout = dropout_active(m, x);
   d.flash = x.flash_attention;
-  d.eager_rmsnorm = x.eager && m.norm == NormKind::rmsnorm;
+  d.eager_rmsnorm = x.eager && x.composite_rmsnorm && m.norm == NormKind::rmsnorm;
   d.eager_swiglu = x.eager && m.mlp == MlpKind::swiglu;
   return d;
 }

@@ -67,6 +67,11 @@ struct ActivationShape {
   // PyTorch eager: RMSNorm, RoPE, SwiGLU, dropout + residual add and the
   // cross-entropy run as separate element-wise kernels (eager_kernels()).
   bool eager = false;
+  // Eager RMSNorm is PyTorch's composite rms_norm (PyTorch <= 2.8); PyTorch
+  // 2.9 added aten::_fused_rms_norm / _fused_rms_norm_backward (one kernel
+  // each way, saving the input and rstd, as the fused norm). A
+  // framework-version item for the profiles: false = the fused kernel.
+  bool composite_rmsnorm = true;
   Fp8Recipe fp8_recipe = Fp8Recipe::delayed;  // under precision fp8 (training.fp8_recipe)
 };
 

@@ -26,7 +26,8 @@ struct Kernel {
 enum class Pass;
 
 // PyTorch's composite rms_norm (aten/src/ATen/native/layer_norm.cpp, used by
-// torch.nn.RMSNorm in torchtitan's models/llama3/model.py) on `elements`
+// torch.nn.RMSNorm in torchtitan's models/llama3/model.py; PyTorch <= 2.8,
+// 2.9 dispatches CUDA to aten::_fused_rms_norm) on `elements`
 // values in `rows` rows: forward x.to(fp32), pow(2), mean, add(eps), rsqrt,
 // mul, type_as, mul(weight); backward the autograd formulas of each
 // (tools/autograd/derivatives.yaml: pow_backward, mul, mean's expand,

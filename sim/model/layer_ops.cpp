@@ -39,8 +39,8 @@ struct Dims {
   double ge = 2;  // GEMM input element bytes
   double ae = 2;  // attention bmm input element bytes (bf16 under FP8: attention_precision)
   bool dropout = true;
-  bool eager = false;  // PyTorch eager: unfused element-wise kernels (kernel_sets.hpp)
-  bool rmsnorm = false;
+  bool eager = false;    // PyTorch eager: unfused element-wise kernels (kernel_sets.hpp)
+  bool rmsnorm = false;  // an RMSNorm that eager PyTorch runs as its composite (ActivationShape::composite_rmsnorm)
   Fp8Recipe recipe = Fp8Recipe::delayed;
   Pass pass = Pass::forward;
   Block block = Block::attention;
@@ -79,7 +79,7 @@ Dims dims_of(const ModelSpec& m, const ActivationShape& sh) {
   x.ae = gemm_element_bytes(attention_precision(sh.precision));
   x.dropout = dropout_active(m, sh);
   x.eager = sh.eager;
-  x.rmsnorm = m.norm == NormKind::rmsnorm;
+  x.rmsnorm = m.norm == NormKind::rmsnorm && sh.composite_rmsnorm;
   x.recipe = sh.fp8_recipe;
   return x;
 }

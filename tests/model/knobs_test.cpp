@@ -157,6 +157,11 @@ TEST_CASE("eager PyTorch: RMSNorm, RoPE, SwiGLU as separate kernels with their o
   CHECK(count_prefix(unfused, "ln1", Pass::forward) == 8);
   CHECK(bytes_prefix(unfused, "ln1", Pass::forward) ==
         doctest::Approx((4 * e + 28) * tok * 4096 + 24 * tok));  // + per-row fp32: mean 4, add 8, rsqrt 8, mul 4
+  // PyTorch 2.9's fused rms_norm: one kernel either way, the input kept alone.
+  ActivationShape fused_norm = eager;
+  fused_norm.composite_rmsnorm = false;
+  CHECK(count_prefix(layer_ops(m, fused_norm), "ln1", Pass::forward) == 1);
+  CHECK(stored_layer_activations(m, fused_norm).norms.value() == doctest::Approx(2 * e * tok * 4096));
   // SwiGLU: fused reads gate and up, writes F (3 e F); eager silu (2 e F) + mul (3 e F).
   const double f = tok * 14336;
   CHECK(bytes_prefix(fused, "act", Pass::forward) == doctest::Approx(3 * e * f));
