@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "sim/config/keys.hpp"
 #include "sim/model/stage_split.hpp"
 
 namespace trainsim {
@@ -164,6 +165,57 @@ std::vector<LaunchSetting> launch_settings(const RunRow& row) {
     out.push_back(
         {"training.overlap_grad_reduce", "false", "notes: gradient bucketing off (DP all-reduce after the backward)"});
   pipeline_split(row, out);
+  return out;
+}
+
+namespace {
+
+std::string trimmed(const std::string& s) {
+  const std::size_t a = s.find_first_not_of(" \t"), b = s.find_last_not_of(" \t");
+  return a == std::string::npos ? std::string() : s.substr(a, b - a + 1);
+}
+
+// One `key=value` pair of the settings cell, its key checked against the scenario keys.
+LaunchSetting stated_pair(const RunRow& row, const std::string& pair) {
+  const std::size_t eq = pair.find('=');
+  const std::string key = trimmed(pair.substr(0, eq));
+  if (eq == std::string::npos || key.empty())
+    throw ConfigError(row.where("settings"), "'" + pair +
+                                                 "' is not a dotted.key=value pair (pairs are separated by ';', "
+                                                 "e.g. training.tp_comm_overlap=true;framework.name=megatron-core)");
+  const KeyTable& keys = scenario_keys();
+  if (keys.is_section(key))
+    throw ConfigError(row.where("settings"), key + ": is a section, not a key; state one of its keys");
+  if (!keys.find(key))
+    throw ConfigError(row.where("settings"), key + ": unknown scenario key; did you mean '" + keys.nearest(key) +
+                                                 "'? (`trainsim help keys` lists all)");
+  return {key, trimmed(pair.substr(eq + 1)), "settings column (stated by the row)"};
+}
+
+}  // namespace
+
+std::vector<LaunchSetting> stated_settings(const RunRow& row) {
+  std::vector<LaunchSetting> out;
+  const std::string& cell = row.get("settings");
+  std::size_t from = 0;
+  while (from <= cell.size()) {
+    std::size_t to = cell.find(';', from);
+    if (to == std::string::npos) to = cell.size();
+    if (const std::string pair = trimmed(cell.substr(from, to - from)); !pair.empty()) {
+      LaunchSetting s = stated_pair(row, pair);
+      if (has_key(out, s.key)) throw ConfigError(row.where("settings"), s.key + ": stated twice; state each key once");
+      out.push_back(std::move(s));
+    }
+    from = to + 1;
+  }
+  return out;
+}
+
+std::vector<LaunchSetting> unstated(const std::vector<LaunchSetting>& defaults,
+                                    const std::vector<LaunchSetting>& stated) {
+  std::vector<LaunchSetting> out;
+  for (const LaunchSetting& d : defaults)
+    if (!has_key(stated, d.key)) out.push_back(d);
   return out;
 }
 

@@ -34,6 +34,22 @@ struct LaunchSetting {
 // The row's launch settings, in a fixed order (one per key at most).
 std::vector<LaunchSetting> launch_settings(const RunRow& row);
 
+// The launch the row states itself: its optional `settings` column, pairs
+// `dotted.key=value` separated by ';' (e.g.
+// "framework.name=torchtitan;training.compile=true"), the scenario's own keys
+// as `--set` takes them. Spaces around keys and values are dropped; an empty
+// cell (or no column) states nothing. They apply over launch_settings(): a
+// stated key replaces the source's default of the same key. Throws ConfigError
+// at the row's line, column `settings`, naming the key: a pair without '=' or
+// key, a key stated twice, a key that is not a scenario key (with the nearest
+// one), a section instead of a key. Values are checked when the row's scenario
+// is loaded (row_scenario.hpp), with the loader's own messages.
+std::vector<LaunchSetting> stated_settings(const RunRow& row);
+
+// `defaults` without the keys `stated` sets: the source's settings still in effect.
+std::vector<LaunchSetting> unstated(const std::vector<LaunchSetting>& defaults,
+                                    const std::vector<LaunchSetting>& stated);
+
 // The mlp column as a model-card value (gelu, relu, swiglu): the cell in lower
 // case, with the names sources also use read as the kind of the same cost —
 // squared ReLU (relu2, squared_relu) as relu, gated MLPs of three matrices

@@ -7,6 +7,6 @@ trainsim_module(NAME validate DIR sim/validate
           validation.cpp
           validation_report.cpp
           validation_summary.cpp
-  DEPS load search workload model spec core
+  DEPS load search workload model config spec core
   PUBLIC_LIBS nlohmann_json::nlohmann_json
   PRIVATE_LIBS TBB::tbb)

@@ -57,7 +57,8 @@ std::string model_card(const RunRow& row) {
   return y;
 }
 
-std::string scenario_yaml(const RunRow& row, const RowHardware& hw, const std::vector<LaunchSetting>& launch) {
+std::string scenario_yaml(const RunRow& row, const RowHardware& hw, const std::vector<LaunchSetting>& launch,
+                          const std::vector<LaunchSetting>& stated) {
   std::string y = model_card(row);
   y += "cluster: " + quoted(hw.cluster) + "\n";
   if (row.has("gpus")) y += "gpus: " + quoted(row.get("gpus")) + "\n";
@@ -67,7 +68,8 @@ std::string scenario_yaml(const RunRow& row, const RowHardware& hw, const std::v
   y += "training:\n";
   for (const char* col : {"seq_len", "micro_batch", "global_batch", "precision", "recompute"})
     line(y, col, cell(row, col));
-  for (const LaunchSetting& l : launch) y += l.key + ": " + quoted(l.value) + "\n";  // dotted keys, read as --set would
+  for (const auto* list : {&launch, &stated})  // dotted keys, read as --set would; stated ones last
+    for (const LaunchSetting& l : *list) y += l.key + ": " + quoted(l.value) + "\n";
   return y;
 }
 
@@ -159,9 +161,12 @@ RowPlan plan_row(const RunRow& row, const Zoo& zoo) {
   p.read_as = p.hardware.substituted;
   if (const std::string mlp = row_mlp(row); mlp != row.word("mlp"))
     p.read_as.push_back({"mlp", mlp, "mlp '" + row.get("mlp") + "' read as " + mlp + " (the same matrices and FLOPs)"});
-  p.launch = launch_settings(row);
-  p.axes = auto_axes(row, p.launch);
-  p.yaml = scenario_yaml(row, p.hardware, p.launch);
+  p.settings = stated_settings(row);
+  p.launch = unstated(launch_settings(row), p.settings);
+  std::vector<LaunchSetting> effective = p.launch;
+  effective.insert(effective.end(), p.settings.begin(), p.settings.end());
+  p.axes = auto_axes(row, effective);
+  p.yaml = scenario_yaml(row, p.hardware, p.launch, p.settings);
   return p;
 }
 
@@ -174,7 +179,11 @@ Scenario row_scenario(const RunRow& row, const RowPlan& plan, const std::vector<
                              [&](Scenario& sc) { apply_gpu(row, plan.hardware.gpu, sc, zoo); });
   } catch (const ConfigError& e) {
     if (e.where().file != row.file && e.where().file != "--set") throw;  // a card's own error names its file
-    throw ConfigError(row.where(column_of(e.where().key)), e.message());
+    const std::string& key = e.where().key;
+    const bool stated =
+        std::any_of(plan.settings.begin(), plan.settings.end(), [&](const LaunchSetting& l) { return l.key == key; });
+    if (stated && e.where().file == row.file) throw ConfigError(row.where("settings"), key + ": " + e.message());
+    throw ConfigError(row.where(column_of(key)), e.message());
   }
   return s;
 }

@@ -30,23 +30,26 @@
 namespace trainsim {
 
 struct RowPlan {
-  std::string file;                   // "FILE.csv:LINE": the scenario's name in messages
-  std::string yaml;                   // the scenario text (auto columns left at their defaults)
-  std::vector<SearchAxis> axes;       // one per auto column, candidates in search order
-  std::vector<LaunchSetting> launch;  // settings the source implies (already in `yaml`)
-  RowHardware hardware;               // the cards the row runs on (row_hardware.hpp)
-  std::vector<CellReading> read_as;   // cells read as another name (hardware, mlp alias)
+  std::string file;                     // "FILE.csv:LINE": the scenario's name in messages
+  std::string yaml;                     // the scenario text (auto columns left at their defaults)
+  std::vector<SearchAxis> axes;         // one per auto column, candidates in search order
+  std::vector<LaunchSetting> launch;    // settings the source implies, less those stated (already in `yaml`)
+  std::vector<LaunchSetting> settings;  // settings the row states (its `settings` column; in `yaml` after `launch`)
+  RowHardware hardware;                 // the cards the row runs on (row_hardware.hpp)
+  std::vector<CellReading> read_as;     // cells read as another name (hardware, mlp alias)
 };
 
 // Builds the row's plan. Throws ConfigError at the row's line and column when
 // a column cannot be mapped (no card for the GPU or cluster, auto where it is
-// not supported, a non-numeric dimension that auto candidates depend on).
+// not supported, a non-numeric dimension that auto candidates depend on, a bad
+// pair or key in the settings column: stated_settings()).
 RowPlan plan_row(const RunRow& row, const Zoo& zoo);
 
 // The scenario of `plan` with the search point's settings applied: loads
 // plan.yaml through the zoo, checks the GPU column against the cluster card
 // and Megatron's interleaving rule. Throws ConfigError (its key is the
-// scenario key; column_of() names the CSV column).
+// scenario key; column_of() names the CSV column). An error in a value the
+// settings column states is at column `settings`, its message naming the key.
 Scenario row_scenario(const RunRow& row, const RowPlan& plan, const std::vector<std::string>& overrides,
                       const Zoo& zoo);
 

@@ -62,6 +62,7 @@ struct RunsTable {
 
 // Columns every runs CSV must have (the layout and what was measured).
 // Optional: source, notes, step_time_kind, reported_tflops_per_gpu, quality,
+// settings (the launch the row states: launch_settings.hpp stated_settings()),
 // and model-card columns that override what the row's family implies
 // (position, norm, tied_embeddings, bias, dropout, embedding_norm,
 // max_position, head_dim).

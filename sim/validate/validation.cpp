@@ -66,6 +66,7 @@ RowWork start_row(const RunRow& row, const Zoo& zoo) {
     read_measured(row, r);
     w.plan = plan_row(row, zoo);
     r.launch = w.plan.launch;
+    r.settings = w.plan.settings;
     r.read_as = w.plan.read_as;
     w.searched = !w.plan.axes.empty();
   } catch (const ConfigError& e) {

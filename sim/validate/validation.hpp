@@ -60,7 +60,8 @@ struct RowReport {
   std::vector<std::pair<std::string, std::string>> chosen;  // auto column -> value picked
   int candidates = 0;                                       // plans tried (1 without auto columns)
   int candidates_fitting = 0;
-  std::vector<LaunchSetting> launch;       // settings implied by the source
+  std::vector<LaunchSetting> launch;       // settings implied by the source (less those stated)
+  std::vector<LaunchSetting> settings;     // settings the row states (its `settings` column)
   std::vector<CellReading> read_as;        // cells read as another name (assumptions)
   std::optional<StepBreakdown> breakdown;  // of the predicted step
   std::optional<RowLayout> layout;         // of the predicted plan

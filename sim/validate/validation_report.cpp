@@ -63,6 +63,8 @@ Json row_json(const RowReport& r) {
   j["reported_tflops_per_gpu"] = opt(r.reported_tflops_per_gpu);
   j["launch"] = Json::array();
   for (const LaunchSetting& l : r.launch) j["launch"].push_back({{"key", l.key}, {"value", l.value}, {"why", l.why}});
+  j["settings"] = Json::array();
+  for (const LaunchSetting& l : r.settings) j["settings"].push_back({{"key", l.key}, {"value", l.value}});
   j["read_as"] = Json::array();
   for (const CellReading& c : r.read_as)
     j["read_as"].push_back({{"column", c.column}, {"value", c.value}, {"why", c.why}});
@@ -150,6 +152,18 @@ std::string substituted_text(const ValidationResult& v, const std::string& bulle
   return out;
 }
 
+// The launch each row states (its settings column), one line per row that states one.
+std::string stated_text(const ValidationResult& v, const std::string& bullet) {
+  std::string out;
+  for (const RowReport& r : v.rows) {
+    if (r.settings.empty()) continue;
+    std::string pairs;
+    for (const LaunchSetting& l : r.settings) pairs += (pairs.empty() ? "" : "; ") + l.key + "=" + l.value;
+    out += bullet + r.id + ": " + pairs + "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 Json summary_json(const ValidationSummary& s) {
@@ -201,6 +215,8 @@ std::string format_summary_text(const ValidationSummary& s) {
 
 std::string format_validation_text(const ValidationResult& v) {
   std::string out = render_text(row_table(v));
+  std::string stated = stated_text(v, "  ");
+  if (!stated.empty()) out += "\nlaunch settings stated by the rows (settings column):\n" + stated;
   std::string substituted = substituted_text(v, "  ");
   if (!substituted.empty()) out += "\ncells read as another name (assumptions):\n" + substituted;
   std::string failed = failed_text(v, "  ");
@@ -210,6 +226,8 @@ std::string format_validation_text(const ValidationResult& v) {
 
 std::string format_validation_markdown(const ValidationResult& v) {
   std::string out = render_markdown(row_table(v));
+  std::string stated = stated_text(v, "- ");
+  if (!stated.empty()) out += "\nLaunch settings stated by the rows (settings column):\n\n" + stated;
   std::string substituted = substituted_text(v, "- ");
   if (!substituted.empty()) out += "\nCells read as another name (assumptions):\n\n" + substituted;
   std::string failed = failed_text(v, "- ");

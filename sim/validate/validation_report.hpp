@@ -9,7 +9,9 @@
 // "analytic_peak_memory_gb", "memory_error", "fits", "measured_oom",
 // "oom_agrees", "chosen" {column: value}, "candidates", "candidates_fitting",
 // "predicted_tflops_per_gpu", "measured_tflops_per_gpu",
-// "reported_tflops_per_gpu", "launch" [{"key", "value", "why"}],
+// "reported_tflops_per_gpu", "launch" [{"key", "value", "why"}] (implied by the
+// source, less the keys the row states), "settings" [{"key", "value"}] (the
+// row's settings column),
 // "read_as" [{"column", "value", "why"}] (cells read as another name), "layout" {tp, pp, dp, cp,
 // vp, sequence_parallel, zero_stage, micro_batch, global_batch, micro_batches,
 // seq_len, precision, recompute}, "breakdown_s" {...}}],
@@ -30,8 +32,8 @@ namespace trainsim {
 nlohmann::json validation_json(const ValidationResult& v);
 nlohmann::json summary_json(const ValidationSummary& s);
 
-// The per-row table (units in the headers), the failed rows with their
-// reasons, and the summary, for the terminal.
+// The per-row table (units in the headers), the settings each row states, the
+// failed rows with their reasons, and the summary, for the terminal.
 std::string format_validation_text(const ValidationResult& v);
 
 // The per-row table and the summary as Markdown.
