@@ -92,6 +92,9 @@ std::vector<KeyDef> gpu_defs() {
       qty("peak.fp8", Dimension::flop_rate, "dense FP8 tensor core; omit when unsupported", false),
       qty("hbm", Dimension::bytes, "HBM capacity", true),
       qty("hbm_bandwidth", Dimension::bandwidth, "HBM peak bandwidth", true),
+      key("assumed", V::string, "",
+          "comma-separated keys of this card whose values are derived, not datasheet figures (e.g. the peaks of "
+          "a power-limited part)"),
   };
 }
 

@@ -14,6 +14,8 @@ std::string display_name(const ConfigDoc& d) {
   return d.given("name") ? d.get_string("name") : std::filesystem::path(d.file()).stem().string();
 }
 
+std::vector<CardAssumption> read_assumptions(const ConfigDoc& d);
+
 GpuSpec gpu_from_doc(const ConfigDoc& d) {
   GpuSpec g;
   g.name = display_name(d);
@@ -28,6 +30,7 @@ GpuSpec gpu_from_doc(const ConfigDoc& d) {
   g.hbm_bandwidth = Bandwidth(d.get_quantity("hbm_bandwidth"));
   for (const char* key : {"peak.fp32", "peak.tf32", "peak.fp16", "peak.bf16", "hbm", "hbm_bandwidth"})
     if (d.get_quantity(key) <= 0) d.fail(key, "must be positive");
+  g.assumptions = read_assumptions(d);
   return g;
 }
 
@@ -150,6 +153,8 @@ ClusterSpec cluster_from_doc(const ConfigDoc& d, const std::string& path, const 
   read_pcie(d, c.node);
   read_fabric(d, c);
   c.assumptions = read_assumptions(d);
+  for (const CardAssumption& a : c.node.gpu.assumptions)  // the GPU card's derived values, under its key
+    c.assumptions.push_back({"node.gpu." + a.key, a.value, a.defaulted});
   // The structural rules (PCIe pattern adds up, pods of whole units, leaf radix)
   // live in one place, check_cluster_shape; here they get the card's file:line.
   try {

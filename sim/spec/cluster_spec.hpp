@@ -97,15 +97,6 @@ struct TransportSpec {
   int socks_per_thread = defaults::kSocksPerThread;  // NCCL_NSOCKS_PERTHREAD
 };
 
-// A card value that is an assumption, not a datasheet figure: a key the card
-// lists under `assumed`, or one it leaves to a key-table default that is itself
-// an assumption (KeyDef::assumed_default).
-struct CardAssumption {
-  std::string key;         // dotted card key, e.g. "node.cpu_adam_throughput"
-  std::string value;       // the value text, e.g. "7.3B"
-  bool defaulted = false;  // the key table's default (the card does not give it)
-};
-
 struct ClusterSpec {
   std::string name;
   std::string file;  // the card's path, for messages; empty when built in code

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sim/core/quantity.hpp"
 
@@ -14,17 +15,27 @@ const char* to_string(Precision p);
 
 // GPU generation, for the tables keyed by it (NCCL's model, kernel efficiencies).
 enum class GpuArch { ampere, hopper };
+// A card value that is an assumption, not a datasheet figure: a key the card
+// lists under `assumed`, or one it leaves to a key-table default that is itself
+// an assumption (KeyDef::assumed_default).
+struct CardAssumption {
+  std::string key;         // dotted card key, e.g. "node.cpu_adam_throughput", "peak.bf16"
+  std::string value;       // the value text, e.g. "7.3B"
+  bool defaulted = false;  // the key table's default (the card does not give it)
+};
+
 struct GpuSpec {
   std::string name;
   std::string source;
-  int sms = 0;                       // streaming multiprocessors
-  FlopRate peak_fp32;                // CUDA-core FP32, dense
-  FlopRate peak_tf32;                // TF32 tensor core, dense
-  FlopRate peak_fp16;                // FP16 tensor core, dense
-  FlopRate peak_bf16;                // BF16 tensor core, dense
-  std::optional<FlopRate> peak_fp8;  // FP8 tensor core, dense; absent on A100
-  Bytes hbm;                         // HBM capacity
-  Bandwidth hbm_bandwidth;           // HBM peak bandwidth
+  int sms = 0;                              // streaming multiprocessors
+  FlopRate peak_fp32;                       // CUDA-core FP32, dense
+  FlopRate peak_tf32;                       // TF32 tensor core, dense
+  FlopRate peak_fp16;                       // FP16 tensor core, dense
+  FlopRate peak_bf16;                       // BF16 tensor core, dense
+  std::optional<FlopRate> peak_fp8;         // FP8 tensor core, dense; absent on A100
+  Bytes hbm;                                // HBM capacity
+  Bandwidth hbm_bandwidth;                  // HBM peak bandwidth
+  std::vector<CardAssumption> assumptions;  // the card's derived values (its `assumed` list), in key order
 
   // Dense tensor-core peak for GEMMs in `p` (fp32 training uses TF32).
   // Throws std::invalid_argument when the GPU has no such unit (FP8 on A100).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 #include "sim/core/error.hpp"
 #include "sim/load/hardware_loader.hpp"
@@ -80,6 +81,11 @@ std::vector<std::string> gpu_matches(const std::string& name, const Zoo& zoo) {
       if (has_word(words(c), "sxm")) sxm.push_back(c);
     if (!sxm.empty()) found = sxm;
   }
+  // A variant card (h100-sxm5-96gb-hbm2e-500w) only when the row names what sets it apart: of
+  // several matches, those with the fewest words beyond the row's (a tie stays ambiguous).
+  std::size_t fewest = SIZE_MAX;
+  for (const std::string& c : found) fewest = std::min(fewest, words(c).size());
+  std::erase_if(found, [&](const std::string& c) { return words(c).size() > fewest; });
   return found;
 }
 

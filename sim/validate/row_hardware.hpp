@@ -5,7 +5,9 @@
 // `trainsim validate` (a scenario file still must name a card):
 //  - gpu: the one shipped card whose name holds every word of the row's
 //    (case, '_' and ' ' ignored; sxm4/sxm5 read as sxm; SXM preferred when the
-//    row names no form factor): "H100-80GB" -> h100-sxm5-80gb;
+//    row names no form factor; of several, those with the fewest words, so a
+//    variant card is picked only by a word of its own): "H100-80GB" ->
+//    h100-sxm5-80gb, "H100 96GB" -> h100-sxm5-96gb-hbm2e-500w;
 //  - cluster: a shipped cluster whose node carries that GPU: the one sharing
 //    the most words with the row's name ("p4d.24xlarge" -> aws-p4d-a100-40gb),
 //    else the DGX design (dgx-*), else by name: "eos-h100" -> dgx-h100-80gb.

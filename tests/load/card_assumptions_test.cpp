@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/load/hardware_loader.hpp"
 #include "sim/spec/run_assumptions.hpp"
 #include "tests/test_util.hpp"
 
@@ -42,10 +43,19 @@ ClusterSpec tiny(const std::string& extra) {
   return load_cluster_card_string(card_yaml(extra), "tiny.yaml", trainsim::test::zoo());
 }
 
-const std::vector<std::string> kCards = {"aws-p4d-a100-40gb",     "aws-p4de-a100-80gb",    "dgx-a100-40gb",
-                                         "dgx-a100-80gb",         "dgx-h100-80gb",         "dgx-h200-141gb",
-                                         "gcp-a3-high-h100-80gb", "gcp-a3-mega-h100-80gb", "grandteton-h100-80gb-roce",
-                                         "jeanzay-a100-80gb",     "pcie-a100-80gb",        "vtrain-a100"};
+const std::vector<std::string> kCards = {"aws-p4d-a100-40gb",
+                                         "aws-p4de-a100-80gb",
+                                         "dgx-a100-40gb",
+                                         "dgx-a100-80gb",
+                                         "dgx-h100-80gb",
+                                         "dgx-h200-141gb",
+                                         "gcp-a3-high-h100-80gb",
+                                         "gcp-a3-mega-h100-80gb",
+                                         "grandteton-h100-80gb-roce",
+                                         "grandteton-h100-96gb-roce",
+                                         "jeanzay-a100-80gb",
+                                         "pcie-a100-80gb",
+                                         "vtrain-a100"};
 
 }  // namespace
 
@@ -100,6 +110,50 @@ TEST_CASE("cards: an assumed entry that is not a card value is an error at `assu
   CHECK(has(e, "'node.host_memroy'"));
   CHECK(has(e, "did you mean 'node.host_memory'"));
   CHECK(has(error_of([] { tiny("assumed: \"name\"\n"); }), "'name' is not a card value"));
+}
+
+// The H100 SXM5 96 GB HBM2e at 500 W of Meta's Grand Teton hosts (docs/reference/hardware.md §1.3):
+// torchtitan's stated memory, bandwidth and network; a BF16 peak between the H100 NVL (835 TF at
+// 400 W) and the H100 SXM (989 TF at 700 W), as the TorchTitan paper bounds it, marked assumed.
+TEST_CASE("cards: H100 SXM5 96 GB HBM2e at 500 W and its Grand Teton cluster") {
+  const ClusterSpec c = card("grandteton-h100-96gb-roce");
+  const GpuSpec& g = c.node.gpu;
+  CHECK(g.name == "h100-sxm5-96gb-hbm2e-500w");
+  CHECK(g.hbm.value() == doctest::Approx(96e9));
+  CHECK(g.hbm_bandwidth.value() == doctest::Approx(2.4e12));
+  CHECK(g.sms == 132);
+  CHECK(g.peak_bf16.value() > 835e12);
+  CHECK(g.peak_bf16.value() < 989e12);
+  // The clock a 500 W limit sustains, linear in power between the two datasheet parts.
+  const double flop_per_clock = 528.0 * 1024, nvl_mhz = 835e12 / flop_per_clock / 1e6, sxm_mhz = 1830;
+  const double mhz = nvl_mhz + (500.0 - 400.0) / (700.0 - 400.0) * (sxm_mhz - nvl_mhz);
+  CHECK(g.peak_bf16.value() == doctest::Approx(mhz * 1e6 * flop_per_clock).epsilon(0.002));
+  REQUIRE(g.peak_fp8.has_value());
+  CHECK(g.peak_fp8->value() == doctest::Approx(2 * g.peak_bf16.value()).epsilon(0.002));
+  CHECK(arch_of(g) == GpuArch::hopper);
+  for (const char* key : {"peak.bf16", "peak.fp16", "peak.fp8", "peak.tf32", "peak.fp32"}) {
+    CAPTURE(key);
+    CHECK(find(g.assumptions, key) != nullptr);
+    CHECK(find(c.assumptions, std::string("node.gpu.") + key) != nullptr);  // the cluster says so too
+  }
+  CHECK(find(g.assumptions, "hbm") == nullptr);  // stated by torchtitan, not derived
+  // 400 Gb/s RoCE per GPU, the structure of the 80 GB Grand Teton card.
+  const ClusterSpec base = card("grandteton-h100-80gb-roce");
+  CHECK(c.node.nics.count == c.node.gpus);
+  CHECK(c.node.nics.bandwidth.value() == doctest::Approx(400e9 / 8));
+  CHECK(c.fabric.kind == base.fabric.kind);
+  CHECK(c.fabric.pod_nodes == base.fabric.pod_nodes);
+  CHECK(c.nodes == base.nodes);
+  CHECK(base.node.gpu.assumptions.empty());  // datasheet cards derive nothing
+}
+
+TEST_CASE("GPU cards: an assumed entry that is not a card value is an error at `assumed`") {
+  const std::string yaml =
+      "name: g\nsms: 132\npeak: {fp32: 67TFLOPS, tf32: 494TFLOPS, fp16: 989TFLOPS, bf16: 989TFLOPS}\n"
+      "hbm: 80GiB\nhbm_bandwidth: 3350GB/s\nassumed: \"peak.bf17\"\n";
+  const std::string e = error_of([&] { load_gpu_card_string(yaml, "g.yaml"); });
+  CHECK(has(e, "g.yaml:6: assumed: 'peak.bf17' is not a card value"));
+  CHECK(has(e, "did you mean 'peak.bf16'"));
 }
 
 TEST_CASE("run assumptions: only the card values the step reads") {
