@@ -21,8 +21,10 @@ inline constexpr double kLaunchOverheadS = 5e-6;
 // SM clock), NCCL kernels and the framework's other kernels sharing SMs, L2
 // and HBM. Fitted per architecture on the calibration rows (results/
 // calibration.md). gemm() and attention() are the isolated-kernel figures
-// (what the microbenchmarks measure); op_time() multiplies by this.
-double sustained_in_training(const GpuSpec& gpu);
+// (what the microbenchmarks measure); op_time() multiplies by this. On Hopper
+// the run's GEMM precision `p` selects it (FP8 runs and BF16/FP16 runs each
+// have their own measured runs); Ampere has one value.
+double sustained_in_training(const GpuSpec& gpu, Precision p);
 
 // Fraction of gpu.peak(p) a dense GEMM C[m x n] = A[m x k] B[k x n] (`batch`
 // independent products) achieves:

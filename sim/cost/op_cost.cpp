@@ -22,12 +22,13 @@ double compute_time(const Op& op, const GpuSpec& gpu, Precision precision) {
     case OpKind::batched_gemm: {
       // The unfused attention bmm runs in attention_precision; fp32 runs on TF32.
       Precision p = op.kind == OpKind::gemm ? precision : attention_precision(precision);
-      double eff = efficiency::gemm(gpu, p, op.m, op.n, op.k, op.batch) * efficiency::sustained_in_training(gpu);
+      double eff =
+          efficiency::gemm(gpu, p, op.m, op.n, op.k, op.batch) * efficiency::sustained_in_training(gpu, precision);
       return eff > 0 ? op.flops / (gpu.peak(p).value() * eff) : 0;
     }
     case OpKind::attention: {
-      double eff =
-          efficiency::attention(gpu, op.seq_k, op.head_dim, op.causal) * efficiency::sustained_in_training(gpu);
+      double eff = efficiency::attention(gpu, op.seq_k, op.head_dim, op.causal) *
+                   efficiency::sustained_in_training(gpu, precision);
       return op.flops / (gpu.peak(Precision::bf16).value() * eff);
     }
     case OpKind::memory: return 0;  // vector FLOPs never bind next to the bytes they move

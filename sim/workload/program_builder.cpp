@@ -124,12 +124,23 @@ class StageBuilder {
   // ---- tensor and context parallel collectives of one block
   // One block (attention or MLP) of a pass between its TP collectives: with SP
   // an all-gather before and a reduce-scatter after, else an all-reduce after.
-  // With tp_comm_overlap the collective after the block hides behind its compute.
+  // With tp_comm_overlap the collectives hide behind the block's compute. With
+  // SP both do: Transformer Engine's userbuffers (initialize_ub in
+  // transformer_engine/pytorch/module/base.py) split the all-gather into tp
+  // chunks exchanged in a ring while the GEMM that consumes them (qkv_fprop,
+  // fc1_fprop; proj_dgrad, fc2_dgrad in the backward) runs on the chunks
+  // already there, and pipeline the reduce-scatter of the GEMM that produces
+  // it (proj_fprop, fc2_fprop; the dgrad RS in bulk beside the wgrad GEMM);
+  // the block's compute covers the all-gather first, then the reduce-scatter.
   void block_forward(Seconds seconds, Category c, int lbl, double flops) {
-    if (sp_) tp_collective(CollectiveOp::all_gather, p_.tp_ag_s, lbl);
+    const bool overlap = p_.overlap.tp_comm;
+    const Seconds ag = sp_ ? p_.tp_ag_s : Seconds(0);
+    const Seconds ag_exposed = overlap ? std::max(Seconds(0), ag - seconds) : ag;
+    if (sp_) tp_collective(CollectiveOp::all_gather, ag_exposed, lbl);
     e_.compute(seconds, c, lbl, false, flops);
     const Seconds t = sp_ ? p_.tp_rs_s : p_.tp_ar_s;
-    const Seconds exposed = p_.overlap.tp_comm ? std::max(Seconds(0), t - seconds) : t;
+    const Seconds left = std::max(Seconds(0), seconds - (ag - ag_exposed));  // compute not spent on the all-gather
+    const Seconds exposed = overlap ? std::max(Seconds(0), t - left) : t;
     tp_collective(sp_ ? CollectiveOp::reduce_scatter : CollectiveOp::all_reduce, exposed, lbl);
   }
   // Megatron's scatter/gather: the received 1/tp pieces all-gathered over TP.
