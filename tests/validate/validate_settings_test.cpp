@@ -65,7 +65,8 @@ TEST_CASE("settings column: pairs are parsed, trimmed, and replace the source's 
   CHECK(s.training.flash_attention);
   CHECK(s.training.overlap.tp_comm);
   // The same row without the settings: the source's default and the key's default.
-  const RunRow& plain = table_of(row("p", "without flash attention", "")).rows.at(0);
+  const RunsTable plain_table = table_of(row("p", "without flash attention", ""));
+  const RunRow& plain = plain_table.rows.at(0);
   CHECK(stated_settings(plain).empty());
   const Scenario d = row_scenario(plain, plan_row(plain, zoo()), {}, zoo());
   CHECK_FALSE(d.training.flash_attention);
