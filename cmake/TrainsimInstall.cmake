@@ -18,7 +18,7 @@ install(FILES README.md DESTINATION share/doc/trainsim)
 install(DIRECTORY docs/ DESTINATION share/doc/trainsim/docs)
 
 # Debian package (cpack -G DEB). Runtime dependencies come from
-# dpkg-shlibdeps (dpkg-dev) reading the binary: yaml-cpp, oneTBB, spdlog, fmt,
+# dpkg-shlibdeps (dpkg-dev) reading the binary: yaml-cpp, oneTBB, toml++, spdlog, fmt,
 # the C++ runtime, and OpenMPI in a TRAINSIM_MPI build.
 set(CPACK_PACKAGE_NAME trainsim)
 set(CPACK_PACKAGE_VENDOR "trainsim maintainers")

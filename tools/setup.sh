@@ -15,6 +15,7 @@ build="${TRAINSIM_BUILD_DIR:-$root/build}"
 packages=(cmake ninja-build g++ pkg-config
           libboost-graph-dev libyaml-cpp-dev libspdlog-dev libfmt-dev doctest-dev
           libbenchmark-dev libcli11-dev nlohmann-json3-dev libtbb-dev
+          libtomlplusplus-dev              # torchtitan's job TOML (sim/import/torchtitan)
           python3                          # the test scripts' JSON checks (tests/cli, tests/golden)
           clang-format-14 universal-ctags) # the house checks (tools/check_format.sh, tools/check_house.sh)
 if [ "${TRAINSIM_MPI:-OFF}" = "ON" ]; then

@@ -54,7 +54,8 @@ if command -v dpkg-deb > /dev/null && command -v dpkg-shlibdeps > /dev/null; the
     grep -q '\./usr/bin/trainsim$' "$tmp/deb.files" && grep -q '\./usr/share/trainsim/models/gpt3-175b.yaml$' "$tmp/deb.files" \
       && ok "the .deb holds /usr/bin/trainsim and /usr/share/trainsim" || bad "the .deb holds /usr/bin/trainsim and /usr/share/trainsim"
     depends="$(dpkg-deb -f "$deb" Depends)"
-    [[ "$depends" == *libyaml-cpp* && "$depends" == *libtbb* && "$depends" == *libstdc++* ]] \
+    [[ "$depends" == *libyaml-cpp* && "$depends" == *libtbb* && "$depends" == *libtomlplusplus* \
+       && "$depends" == *libstdc++* ]] \
       && ok "the .deb depends on its runtime libraries ($depends)" || bad "the .deb Depends: '$depends'"
     dpkg-deb -x "$deb" "$tmp/debroot"
   fi

@@ -77,6 +77,10 @@ void top_level_keys(std::vector<KeyDef>& k) {
       path_key("deepspeed_config", false,
                "DeepSpeed ds_config.json, read as DeepSpeed reads it (batch rule, zero_optimization, offload, "
                "fp16/bf16, aio, \"auto\" as the HF Trainer fills it); its settings must agree with the scenario's"));
+  k.push_back(path_key("torchtitan_config", false,
+                       "torchtitan's job TOML (train_configs/*.toml), read as torchtitan reads it: [model] name and "
+                       "flavor, [parallelism], [activation_checkpoint], [training], [compile], float8; its settings "
+                       "must agree with the scenario's (path relative to the scenario file)"));
   KeyDef megatron = KeyDef::of("megatron_args", ValueType::string);
   megatron.help =
       "Megatron-LM flags as on its command line, e.g. \"--tensor-model-parallel-size 8 --sequence-parallel\"; "

@@ -9,4 +9,4 @@ trainsim_module(NAME load DIR sim/load
           scenario_loader.cpp
           scenario_preview.cpp
           zoo.cpp
-  DEPS import_deepspeed import_megatron import_hf config topology spec core)
+  DEPS import_deepspeed import_megatron import_torchtitan import_hf config topology spec core)

@@ -30,7 +30,8 @@ std::string section_of(const std::string& key) {
 std::string resolved_scenario_yaml(const Scenario& s, const std::string& ds_config_name,
                                    const std::string& model_card_name) {
   std::map<std::string, std::string> texts = s.resolved_texts;
-  texts["megatron_args"] = "";  // applied: every setting it made is written out
+  texts["megatron_args"] = "";      // applied: every setting it made is written out
+  texts["torchtitan_config"] = "";  // likewise
   texts["deepspeed_config"] = s.imports.ds_config_file.empty() ? "" : ds_config_name;
   if (s.imports.model_from_megatron) texts["model"] = model_card_name;
   std::ostringstream o;

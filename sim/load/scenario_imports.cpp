@@ -8,6 +8,7 @@
 #include "sim/import/deepspeed/ds_patch.hpp"
 #include "sim/import/deepspeed/hostfile.hpp"
 #include "sim/import/megatron/megatron_args.hpp"
+#include "sim/import/torchtitan/titan_config.hpp"
 #include "sim/load/model_loader.hpp"
 #include "sim/load/scenario_preview.hpp"
 
@@ -51,7 +52,7 @@ void override_warning(const ConfigDoc& d, const ImportedSetting& s, ImportLog& l
   std::string at = s.where.file + (s.where.line > 0 ? ":" + std::to_string(s.where.line) : "");
   log.warnings.push_back("--set " + s.key + "=" + d.text_of(s.key) + " overrides " + ds_key_name(s.where.key) + " = " +
                          s.value + (s.note.empty() ? "" : " (" + s.note + ")") + " of " + at +
-                         "; the command line wins, as DeepSpeed's and the HF Trainer's arguments do");
+                         "; the command line wins, as DeepSpeed's, the HF Trainer's and torchtitan's arguments do");
 }
 
 // Applies an importer's explicit settings now; its tool defaults wait in
@@ -115,14 +116,37 @@ std::optional<ModelSpec> import_megatron(ConfigDoc& d, const Zoo& zoo, const std
   return r.model;
 }
 
-// The ds_config path: --ds-config (relative to the working folder) wins over
-// deepspeed_config (relative to the scenario's folder).
-std::string ds_config_path(const ConfigDoc& d, const ImportOptions& o) {
-  if (!o.ds_config.empty()) return o.ds_config;
-  if (!d.given("deepspeed_config")) return "";
-  std::filesystem::path p(d.get_string("deepspeed_config"));
-  if (p.is_absolute() || d.where("deepspeed_config").file == "--set") return p.string();
+// An imported file's path: the command-line option (relative to the working
+// folder) wins over the scenario key (relative to the scenario's folder).
+std::string import_path(const ConfigDoc& d, const std::string& option, const std::string& key) {
+  if (!option.empty()) return option;
+  if (!d.given(key)) return "";
+  std::filesystem::path p(d.get_string(key));
+  if (p.is_absolute() || d.where(key).file == "--set") return p.string();
   return (std::filesystem::path(d.file()).parent_path() / p).string();
+}
+
+std::string ds_config_path(const ConfigDoc& d, const ImportOptions& o) {
+  return import_path(d, o.ds_config, "deepspeed_config");
+}
+
+// torchtitan's job TOML: the model first (its [model] names a zoo card), then
+// the rest with the GPU count and the layers the scenario now has (shard
+// degree -1, selective_ac_option N, pipeline stages). A --set wins over a
+// TOML value with a warning, as torchtitan's own --section.key overrides do.
+void import_torchtitan(ConfigDoc& d, const Zoo& zoo, const std::string& path,
+                       const std::optional<ModelSpec>& flag_model, ImportLog& log,
+                       std::vector<ImportedSetting>& defaults) {
+  ImportResult model;
+  model.settings.push_back(read_titan_model(path));
+  merge(d, model, log, defaults);
+  Scenario p = scenario_preview(d, zoo, flag_model);
+  TitanContext ctx;
+  ctx.gpus = p.gpus;
+  ctx.layers = p.model.layers;
+  for (const char* key : {"parallel.tp", "parallel.pp", "parallel.cp", "parallel.dp_replicate", "parallel.dp_shard"})
+    if (d.given(key) && from_command_line(d, key)) ctx.overrides[key] = static_cast<int>(d.get_int(key));
+  merge(d, read_titan_config(path, ctx), log, defaults, true);
 }
 
 // The resolved ds_config with the --set values of keys a ds_config can say
@@ -206,6 +230,8 @@ std::optional<ModelSpec> apply_imports(ConfigDoc& d, const Zoo& zoo, const Impor
     auto m = import_megatron(d, zoo, o.megatron_args, {"--megatron-args", 0, "--megatron-args"}, log, defaults);
     if (m) model = m;
   }
+  std::string titan = import_path(d, o.torchtitan_config, "torchtitan_config");
+  if (!titan.empty()) import_torchtitan(d, zoo, titan, model, log, defaults);
   std::string ds = ds_config_path(d, o);
   if (!ds.empty()) import_ds_config(d, zoo, ds, model, log, defaults);
   apply_defaults(d, defaults, log);

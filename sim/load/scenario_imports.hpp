@@ -23,6 +23,9 @@ struct ImportOptions {
   // Scenarios built on the command line: without a global batch from any
   // source, train one micro-batch per step (micro_batch x dp), said as assumed.
   bool default_global_batch = false;
+
+  // --torchtitan-config F: torchtitan's job TOML (titan_config.hpp; wins over torchtitan_config)
+  std::string torchtitan_config{};  // (an initializer: brace-initialized ImportOptions may stop before it)
 };
 
 // Applies every importer `options` and `d` name; returns the model built from

@@ -91,6 +91,9 @@ void add_scenario_options(CLI::App& cmd, ScenarioArgs& args) {
   cmd.add_option("--out", args.out_dir, "write summary.json and summary.txt into this folder");
   cmd.add_option("--ds-config", args.imports.ds_config,
                  "DeepSpeed ds_config.json, read as DeepSpeed reads it (replaces the scenario's deepspeed_config)");
+  cmd.add_option("--torchtitan-config", args.imports.torchtitan_config,
+                 "torchtitan job TOML (train_configs/*.toml), read as torchtitan reads it (replaces the scenario's "
+                 "torchtitan_config)");
   cmd.add_option("--megatron-args", args.imports.megatron_args,
                  "Megatron-LM flags in one string, e.g. \"--tensor-model-parallel-size 8 --sequence-parallel\"");
   auto* hostfile = cmd.add_option("--hostfile", args.imports.hostfile,
@@ -194,7 +197,8 @@ std::string command_line_yaml(const ScenarioArgs& a) {
   std::string model = a.model;
   std::error_code ec;
   if (std::filesystem::is_regular_file(model, ec)) model = std::filesystem::absolute(model, ec).string();
-  std::string yaml = "model: " + yaml_scalar(model) + "\ncluster: " + yaml_scalar(a.cluster) + "\n";
+  std::string yaml = model.empty() ? "" : "model: " + yaml_scalar(model) + "\n";  // empty: the torchtitan TOML's
+  yaml += "cluster: " + yaml_scalar(a.cluster) + "\n";
   if (a.nodes > 0) yaml += "nodes: " + std::to_string(a.nodes) + "\n";
   if (a.gpus > 0) yaml += "gpus: " + std::to_string(a.gpus) + "\n";
   if (a.seq_len > 0) yaml += "training:\n  seq_len: " + std::to_string(a.seq_len) + "\n";
@@ -223,7 +227,7 @@ Scenario load_args_scenario(const ScenarioArgs& args, const std::vector<std::str
                        args.scenario + " use --set (e.g. --set model=NAME)");
     return load_scenario(args.scenario, sets, zoo, imports);
   }
-  if (args.model.empty() || args.cluster.empty())
+  if ((args.model.empty() && args.imports.torchtitan_config.empty()) || args.cluster.empty())
     throw UsageError(
         "no scenario: give SCENARIO.yaml, or --model NAME|config.json --cluster NAME [--nodes N] [--gpus G] "
         "[--ds-config F] [--seq-len L] (trainsim " +
