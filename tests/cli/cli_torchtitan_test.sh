@@ -99,4 +99,10 @@ ok = ok and tm["optimizer_states"] == mm["optimizer_states"] and t["step_time_s"
 sys.exit(0 if ok else 1)
 PY
 
-finish 13
+# Llama 3 405B's own layout as a Megatron launch line == the YAML scenario.
+"$bin" run "$root/scenarios/llama-3-405b-16k-h100.yaml" --json 2> /dev/null | grep -v '"scenario":' > "$tmp/405_yaml.json"
+"$bin" run "$root/scenarios/llama-3-405b-16k-h100-megatron.yaml" --json 2> /dev/null | grep -v '"scenario":' \
+  | cmp -s - "$tmp/405_yaml.json" && ok "405B on 16,384 H100: megatron_args == the YAML, byte for byte" \
+  || bad "405B on 16,384 H100: megatron_args == the YAML"
+
+finish 14

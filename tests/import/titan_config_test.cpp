@@ -258,3 +258,26 @@ TEST_CASE("scenarios/torchtitan load through torchtitan_config with the TOML's l
   CHECK(has(e, "the scenario says 2"));
   CHECK(has(e, "llama3_8b.toml"));
 }
+
+TEST_CASE("the 405B FSDP x TP x PP TOMLs read into their layouts (the scenarios wait for ZeRO-3 with PP)") {
+  const std::string dir = std::string(TRAINSIM_DEFAULT_DATA_DIR) + "/scenarios/torchtitan/";
+  struct Case {
+    const char* file;
+    const char* schedule;
+    const char* vp;
+  };
+  for (const Case& c : {Case{"llama3_405b_pp8_1f1b.toml", "1f1b", "1"},
+                        Case{"llama3_405b_pp8_interleaved.toml", "interleaved-1f1b", "2"}}) {
+    CAPTURE(c.file);
+    ImportResult r = read_titan_config(dir + c.file, ctx(512, 126));
+    CHECK(value_of(r, "parallel.dp_shard") == "8");
+    CHECK(value_of(r, "parallel.tp") == "8");
+    CHECK(value_of(r, "parallel.pp") == "8");
+    CHECK(value_of(r, "parallel.zero_stage") == "3");
+    CHECK(value_of(r, "parallel.schedule") == std::string(c.schedule));
+    CHECK(value_of(r, "parallel.vp") == std::string(c.vp));
+    CHECK(value_of(r, "training.micro_batch") == "1");
+    CHECK(value_of(r, "training.global_batch") == "128");
+    CHECK(value_of(r, "training.tp_comm_overlap") == "true");
+  }
+}
