@@ -31,6 +31,11 @@ grep -q "parallel.dp_shard = 8 (from .*llama3_8b.toml:[0-9]*: parallelism.data_p
 grep -v '"scenario":' "$tmp/8b.json" | cmp -s - "$tmp/yaml.json" && ok "torchtitan_config: in a scenario == --torchtitan-config" \
   || bad "torchtitan_config: in a scenario == --torchtitan-config"
 
+# A TOML where the scenario goes: exit 2 with the command to use.
+"$bin" run "$tt/llama3_8b.toml" > /dev/null 2> "$tmp/toml.err"
+[ $? -eq 2 ] && grep -q -- "--torchtitan-config .*llama3_8b.toml" "$tmp/toml.err" \
+  && ok "a TOML given as the scenario: exit 2 naming --torchtitan-config" || bad "a TOML given as the scenario: $(cat "$tmp/toml.err")"
+
 # --save-resolved writes every key; the resolved scenario runs to the same step time.
 "$bin" run "$tt/llama3-70b-fsdp32-tp8-256xh100-async-tp.yaml" --save-resolved "$tmp/res" --json > "$tmp/70b.json" 2> /dev/null
 grep -q "tp_comm_overlap: true" "$tmp/res/llama3-70b-fsdp32-tp8-256xh100-async-tp.yaml" && ! grep -q torchtitan_config "$tmp/res/"*.yaml \
@@ -105,4 +110,4 @@ PY
   | cmp -s - "$tmp/405_yaml.json" && ok "405B on 16,384 H100: megatron_args == the YAML, byte for byte" \
   || bad "405B on 16,384 H100: megatron_args == the YAML"
 
-finish 14
+finish 15

@@ -222,6 +222,11 @@ Scenario load_args_scenario(const ScenarioArgs& args, const std::vector<std::str
       !args.model.empty() || !args.cluster.empty() || args.nodes > 0 || args.gpus > 0 || args.seq_len > 0;
   if (!args.scenario.empty()) {
     if (args.scenario.size() > 5 && args.scenario.ends_with(".json")) reject_json_scenario(args);
+    if (args.scenario.ends_with(".toml"))
+      throw UsageError(args.scenario +
+                       " is a TOML file (a torchtitan job config?), not a scenario YAML; use: trainsim " +
+                       args.command + " --cluster " + (args.cluster.empty() ? "CLUSTER" : args.cluster) +
+                       " --nodes N --torchtitan-config " + args.scenario);
     if (built)
       throw UsageError("--model/--cluster/--nodes/--gpus/--seq-len describe a scenario without SCENARIO; with " +
                        args.scenario + " use --set (e.g. --set model=NAME)");
