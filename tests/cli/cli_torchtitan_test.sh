@@ -55,7 +55,11 @@ grep -q "overrides parallelism.tensor_parallel_degree" "$tmp/set.err" \
 
 # Same run, two launchers. TP 8 on one node without sharding, 4 sequences of 8K,
 # full recomputation: torchtitan's TP plan is Megatron's (sequence-parallel norms,
-# column/row-parallel projections), no sharding on either side -> the same prediction.
+# column/row-parallel projections), no sharding on either side -> the same step
+# time and layout. The one difference is in their code: without FSDP torchtitan
+# keeps fp32 parameters and gradients (4 + 4 + Adam 8 = 16 B per parameter),
+# Megatron bf16 parameters, fp32 main gradients and fp32 master + Adam (18 B):
+# the peak differs by exactly 2 B per parameter held, i.e. Megatron's bf16 params.
 cat > "$tmp/tp8.toml" << 'TOML'
 [model]
 name = "llama3"
@@ -76,14 +80,21 @@ full="--seq-length 8192 --bf16 --recompute-granularity full --recompute-method u
 # shellcheck disable=SC2086
 "$bin" run --model llama-3-8b "${h100[@]}" --json > "$tmp/m_tp8.json" 2> /dev/null \
   --megatron-args "--tensor-model-parallel-size 8 --sequence-parallel --micro-batch-size 4 --global-batch-size 4 $full"
-same="d['step_time_s'], d['peak_memory_bytes'], d['layout']"
+same="d['step_time_s'], d['memory_at_peak_bytes']['activations'], d['layout']['tp'], d['layout']['zero_stage']"
 [ "$(json "$tmp/t_tp8.json" "$same")" = "$(json "$tmp/m_tp8.json" "$same")" ] && [ -s "$tmp/t_tp8.json" ] \
-  && ok "TP 8, no sharding: torchtitan TOML == Megatron launch line (step time, peak memory, layout)" \
+  && ok "TP 8, no sharding: torchtitan TOML == Megatron launch line (step time, activations, layout)" \
   || bad "TP 8, no sharding: $(json "$tmp/t_tp8.json" "$same") vs $(json "$tmp/m_tp8.json" "$same")"
+python3 - "$tmp/t_tp8.json" "$tmp/m_tp8.json" << 'PY' && ok "TP 8, no sharding: peaks differ by 2 B per parameter (fp32 vs bf16 weights)" \
+  || bad "TP 8, no sharding: the peak difference is not Megatron's bf16 parameter bytes"
+import json, sys
+t, m = (json.load(open(p)) for p in sys.argv[1:])
+diff = m["peak_memory_bytes"] - t["peak_memory_bytes"]
+sys.exit(0 if abs(diff - m["memory_at_peak_bytes"]["params"]) <= 1e-6 * diff else 1)
+PY
 # Data parallel 8: torchtitan shards with FSDP2 (ZeRO-3), Megatron's distributed
 # optimizer shards the optimizer states only (ZeRO-1). The kernels are the same,
 # so compute agrees; parameters, gradients and the step time differ.
-printf '[model]\nflavor = "8B"\n[training]\nlocal_batch_size = 1\nseq_len = 8192\n[activation_checkpoint]\nmode = "full"\n' \
+printf '[model]\nflavor = "8B"\n[training]\nlocal_batch_size = 1\nseq_len = 8192\n[activation_checkpoint]\nmode = "full"\n[compile]\nenable = true\n' \
   > "$tmp/fsdp.toml"
 "$bin" run "${h100[@]}" --torchtitan-config "$tmp/fsdp.toml" --json > "$tmp/t_dp.json" 2> /dev/null
 # shellcheck disable=SC2086
@@ -94,13 +105,18 @@ printf '[model]\nflavor = "8B"\n[training]\nlocal_batch_size = 1\nseq_len = 8192
   && ok "DP 8: torchtitan FSDP = ZeRO-3, Megatron distributed optimizer = ZeRO-1" || bad "DP 8: sharding"
 [ "$(json "$tmp/t_dp.json" "d['breakdown_s']['compute']")" = "$(json "$tmp/m_dp.json" "d['breakdown_s']['compute']")" ] \
   && ok "DP 8: the same compute time (same kernels)" || bad "DP 8: the same compute time"
-python3 - "$tmp/t_dp.json" "$tmp/m_dp.json" << 'PY' && ok "DP 8: FSDP holds 1/8 of the parameters and gradients; the step times differ" \
+python3 - "$tmp/t_dp.json" "$tmp/m_dp.json" << 'PY' && ok "DP 8: FSDP holds fp32 shards of parameters, gradients and Adam; the step times differ" \
   || bad "DP 8: FSDP vs distributed optimizer"
 import json, sys
 t, m = (json.load(open(p)) for p in sys.argv[1:])
 tm, mm = t["memory_at_peak_bytes"], m["memory_at_peak_bytes"]
-ok = abs(tm["params"] * 8 / mm["params"] - 1) < 0.01 and tm["grads"] < mm["grads"] / 4
-ok = ok and tm["optimizer_states"] == mm["optimizer_states"] and t["step_time_s"] != m["step_time_s"]
+psi = mm["params"] / 2  # Megatron: bf16 parameters, 2 B each, unsharded
+close = lambda a, b: abs(a - b) <= 1e-6 * b
+# FSDP2: fp32 parameter and Adam shards (4 and 8 B over 8 ranks); Megatron's
+# distributed optimizer: fp32 master + Adam (12 B) over 8 ranks.
+ok = close(tm["params"], 4 * psi / 8) and close(tm["optimizer_states"], 8 * psi / 8)
+ok = ok and close(mm["optimizer_states"], 12 * psi / 8) and tm["grads"] < mm["grads"] / 4
+ok = ok and t["step_time_s"] != m["step_time_s"]
 sys.exit(0 if ok else 1)
 PY
 
@@ -110,4 +126,4 @@ PY
   | cmp -s - "$tmp/405_yaml.json" && ok "405B on 16,384 H100: megatron_args == the YAML, byte for byte" \
   || bad "405B on 16,384 H100: megatron_args == the YAML"
 
-finish 15
+finish 16
