@@ -15,6 +15,7 @@ trainsim_add_test(model/model_params_test)
 trainsim_add_test(model/activations_test)
 trainsim_add_test(model/layer_ops_test)
 trainsim_add_test(model/knobs_test)
+trainsim_add_test(model/op_sac_test)
 # import: Hugging Face, DeepSpeed and Megatron-LM inputs
 trainsim_add_test(import/hf_config_test)
 trainsim_add_test(import/ds_config_test)

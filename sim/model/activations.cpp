@@ -110,6 +110,22 @@ double norm_bytes(const Dims& d) {
 
 double layer_input_bytes(const Dims& d) { return d.e * d.tok * d.h / d.sp; }  // 2 s b h
 
+// torchtitan per-op SAC (ActivationShape::op_sac): only the outputs the policy
+// MUST_SAVEs stay; checkpoint_wrapper keeps the block input to re-run the
+// rest. Attention: wq out (the 1st mm), wv out (the 3rd), the SDPA output and
+// its fp32 log-sum-exp; wk, wo (2nd, 4th) recomputed. MLP: w1 out (5th) and w2
+// out (7th; w3, the 6th, recomputed): under TP the row-parallel w2 mm output is
+// the full-width partial sum (tok x h), and with sequence parallelism the
+// reduce_scatter_tensor outputs after wo and w2 (tok x h / t each) are saved.
+LayerActivations op_sac_layer(const Dims& d) {
+  LayerActivations a;
+  const double rs = d.sp > 1 ? d.e * d.tok * d.h / d.sp : 0;
+  a.checkpoint = Bytes(layer_input_bytes(d));
+  a.attention = Bytes(d.e * d.tok * (2 * d.q + d.kv) / d.t + kFp32Bytes * d.heads * d.tok / d.t + rs);
+  a.mlp = Bytes(d.e * d.tok * d.f / d.t + d.e * d.tok * d.h + rs);
+  return a;
+}
+
 }  // namespace
 
 ActivationShape activation_shape(const Scenario& s) {
@@ -127,7 +143,13 @@ ActivationShape activation_shape(const Scenario& s) {
   if (s.training.dropout) x.dropout = *s.training.dropout > 0;
   x.eager = eager_kernels(s);
   x.fp8_recipe = s.training.fp8_recipe.value_or(Fp8Recipe::delayed);
+  x.op_sac = torchtitan_op_sac(s);
   return x;
+}
+
+bool torchtitan_op_sac(const Scenario& s) {
+  return s.framework == Framework::torchtitan && s.training.recompute == Recompute::selective &&
+         s.training.flash_attention;
 }
 
 bool eager_kernels(const Scenario& s) {
@@ -203,6 +225,7 @@ LayerActivations stored_layer_activations(const ModelSpec& m, const ActivationSh
     a.checkpoint = Bytes(layer_input_bytes(d));
     return a;
   }
+  if (shape.recompute == Recompute::selective && shape.op_sac) return op_sac_layer(d);
   double scores = shape.recompute == Recompute::selective ? 0 : score_bytes(d);
   a.attention = Bytes(attention_bytes(d) + scores);
   a.mlp = Bytes(mlp_bytes(m, d));
@@ -220,6 +243,13 @@ Bytes layer_backward_working(const ModelSpec& m, const ActivationShape& shape) {
     ActivationShape none = shape;
     none.recompute = Recompute::none;
     working += stored_layer_activations(m, none).total().value();  // the rematerialised layer
+  } else if (shape.recompute == Recompute::selective && shape.op_sac) {
+    // checkpoint_wrapper (early_stop false) re-runs the block's forward before
+    // its backward: the non-saved tensors come back, the saved ones are held.
+    ActivationShape none = shape;
+    none.recompute = Recompute::none;
+    const LayerActivations kept = op_sac_layer(d);
+    working += std::max(0.0, (stored_layer_activations(m, none).total() - kept.attention - kept.mlp).value());
   } else if (shape.recompute == Recompute::selective) {
     working += score_bytes(d);  // the recomputed attention core
   }

@@ -73,6 +73,17 @@ struct ActivationShape {
   // framework-version item for the profiles: false = the fused kernel.
   bool composite_rmsnorm = true;
   Fp8Recipe fp8_recipe = Fp8Recipe::delayed;  // under precision fp8 (training.fp8_recipe)
+  // torchtitan's per-op selective activation checkpointing (recompute
+  // selective under framework.name torchtitan, with FlashAttention):
+  // torchtitan/distributed/activation_checkpoint.py SelectiveAC._wrap_block
+  // _get_custom_policy (2024: parallelisms/parallelize_llama.py _save_list,
+  // _custom_policy) wraps each block in checkpoint_wrapper and MUST_SAVEs the
+  // outputs of the save-list ops (aten.mm except every second one counted in
+  // the block's forward, the flash/efficient SDPA, reduce_scatter_tensor,
+  // max); every other op is PREFER_RECOMPUTE, re-run in the backward. In a
+  // Llama block the mms run wq, wk, wv, wo, w1, w3, w2: wq, wv, w1, w2 kept,
+  // wk, wo, w3 recomputed (op_sac_stored_bytes, layer_ops).
+  bool op_sac = false;
 };
 
 // Whether the framework runs the element-wise ops as eager PyTorch does, one
@@ -136,6 +147,11 @@ Bytes chunk_stored_activations(const ModelSpec& m, const ActivationShape& shape,
 // min(N, layers) layers rematerialised at once (tensor_parallel.checkpoint
 // re-runs the group's forward before its backward).
 Bytes chunk_backward_working(const ModelSpec& m, const ActivationShape& shape, int layers);
+
+// Whether a scenario's selective recompute is torchtitan's per-op SAC
+// (ActivationShape::op_sac): framework torchtitan, recompute selective,
+// FlashAttention on (the save list holds the fused SDPA kernels).
+bool torchtitan_op_sac(const Scenario& s);
 
 // Bytes one GPU keeps for one transformer layer and one micro-batch, by block.
 struct LayerActivations {

@@ -49,12 +49,17 @@ struct Dims {
   // that selective recompute re-runs.
   Recompute recompute = Recompute::none;
   bool attention_core = false;
+  // torchtitan per-op SAC (ActivationShape::op_sac): every forward op is
+  // re-run except those whose outputs the policy saves (sac_saved).
+  bool op_sac = false;
+  bool sac_saved = false;
 };
 
 // Whether an op built with `x` is re-run in backward: every forward op under
 // full recompute, the attention core's forward ops under selective.
 bool recomputed(const Dims& x) {
   if (x.pass != Pass::forward) return false;
+  if (x.recompute == Recompute::selective && x.op_sac) return !x.sac_saved;
   return x.recompute == Recompute::full || (x.recompute == Recompute::selective && x.attention_core);
 }
 
@@ -81,6 +86,7 @@ Dims dims_of(const ModelSpec& m, const ActivationShape& sh) {
   x.eager = sh.eager;
   x.rmsnorm = m.norm == NormKind::rmsnorm && sh.composite_rmsnorm;
   x.recipe = sh.fp8_recipe;
+  x.op_sac = sh.op_sac;
   return x;
 }
 
@@ -223,16 +229,32 @@ void add_rope(std::vector<Op>& ops, const Dims& x) {
     ops.push_back(memory_op(x, name, 2 * x.e * (q + k)));
 }
 
+// Forward linears of a torchtitan Llama block under per-op SAC, one mm each
+// as eager torchtitan runs them (models/llama3/model/model.py: Attention wq,
+// wk, wv; FeedForward w1, w3), with their save decisions (ActivationShape::op_sac:
+// the odd-numbered mms of the block kept). `saved` flags each part.
+void sac_linears(std::vector<Op>& ops, Dims x, const std::vector<const char*>& names, const std::vector<i64>& widths,
+                 const std::vector<bool>& saved, i64 K) {
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    x.sac_saved = saved[i];
+    linear(ops, x, names[i], x.tokens, widths[i], K);
+  }
+}
+
 void attention_block(std::vector<Op>& ops, const ModelSpec& m, const ActivationShape& sh, Dims x) {
   x.block = Block::attention;
   i64 qkv_n = (x.heads + 2 * x.kv) * x.d;
   bool rope = m.position == PositionKind::rope;
   Dims core_dims = x;
   core_dims.attention_core = true;
+  core_dims.sac_saved = true;  // op SAC keeps the SDPA output
   auto core = [&] { sh.flash_attention ? flash_core(ops, core_dims) : unfused_core(ops, core_dims); };
   if (x.pass == Pass::forward) {
     norm(ops, x, "ln1");
-    linear(ops, x, "qkv", x.tokens, qkv_n, x.h);
+    if (x.op_sac)
+      sac_linears(ops, x, {"wq", "wk", "wv"}, {x.heads * x.d, x.kv * x.d, x.kv * x.d}, {true, false, true}, x.h);
+    else
+      linear(ops, x, "qkv", x.tokens, qkv_n, x.h);
     if (rope) add_rope(ops, x);
     core();
     linear(ops, x, "proj", x.tokens, x.h, x.heads * x.d);
@@ -267,9 +289,14 @@ void mlp_block(std::vector<Op>& ops, const ModelSpec& m, Dims x) {
   i64 fc1_n = x.ffn * (m.mlp == MlpKind::swiglu ? 2 : 1);
   if (x.pass == Pass::forward) {
     norm(ops, x, "ln2");
-    linear(ops, x, "fc1", x.tokens, fc1_n, x.h);
+    if (x.op_sac && m.mlp == MlpKind::swiglu)
+      sac_linears(ops, x, {"w1", "w3"}, {x.ffn, x.ffn}, {true, false}, x.h);
+    else
+      linear(ops, x, "fc1", x.tokens, fc1_n, x.h);
     activation(ops, m, x);
-    linear(ops, x, "fc2", x.tokens, x.h, x.ffn);
+    Dims fc2 = x;
+    fc2.sac_saved = x.op_sac && m.mlp == MlpKind::swiglu;  // w2, the block's 7th mm
+    linear(ops, fc2, "fc2", x.tokens, x.h, x.ffn);
     bias_dropout_add(ops, x, "mlp_bda");
     return;
   }
