@@ -174,6 +174,11 @@ void recompute_and_kernel_keys(std::vector<KeyDef>& k) {
                       "traffic, host dispatch and the extra tensors eager keeps; applies to framework.name "
                       "torchtitan and hf-trainer (eager when false); Megatron and Transformer Engine ship fused "
                       "kernels either way"));
+  k.push_back(boolean("training.fused_rmsnorm", text(d::kFusedRmsnorm),
+                      "eager PyTorch (training.compile false): RMSNorm runs as one fused kernel saving its 16-bit "
+                      "input and rstd (torchtitan 2024 norm_type fused_rmsnorm: models/norms.py "
+                      "TritonFusedRMSNorm; PyTorch >= 2.9 aten::_fused_rms_norm) instead of PyTorch's composite "
+                      "rms_norm (fp32 upcast + 16-bit normal saved, 8 kernels)"));
   k.push_back(boolean("training.cuda_graphs", text(d::kCudaGraphs),
                       "CUDA graphs replay the captured kernels: the per-op host dispatch "
                       "(training.host_dispatch_time) of the transformer layers is removed (Megatron-core captures "

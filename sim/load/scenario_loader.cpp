@@ -62,6 +62,7 @@ void read_training(const ConfigDoc& d, Scenario& s) {
   if (d.given("training.dropout")) t.dropout = d.get_quantity("training.dropout");
   t.compile = d.get_bool("training.compile");
   t.cuda_graphs = d.get_bool("training.cuda_graphs");
+  t.fused_rmsnorm = d.get_bool("training.fused_rmsnorm");
   t.fp8_recipe = pick_or_auto<Fp8Recipe>(d, "training.fp8_recipe");
   if (d.given("training.compute_profile")) {
     t.compute_profile = zoo_relative(d, "training.compute_profile");

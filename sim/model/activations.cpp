@@ -144,6 +144,7 @@ ActivationShape activation_shape(const Scenario& s) {
   x.eager = eager_kernels(s);
   x.fp8_recipe = s.training.fp8_recipe.value_or(Fp8Recipe::delayed);
   x.op_sac = torchtitan_op_sac(s);
+  x.composite_rmsnorm = !s.training.fused_rmsnorm;
   return x;
 }
 

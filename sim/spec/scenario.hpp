@@ -78,7 +78,8 @@ struct TrainingPlan {
   std::optional<double> dropout;                    // training.dropout; nullopt = the model card's
   bool compile = defaults::kCompile;                // torch.compile fuses the memory-bound kernels
   bool cuda_graphs = defaults::kCudaGraphs;         // CUDA graphs: no per-op host dispatch
-  std::optional<Fp8Recipe> fp8_recipe;              // nullopt = auto (delayed) under fp8
+  bool fused_rmsnorm = defaults::kFusedRmsnorm;  // eager runs a one-kernel RMSNorm (ActivationShape::composite_rmsnorm)
+  std::optional<Fp8Recipe> fp8_recipe;           // nullopt = auto (delayed) under fp8
   OptimizerKind optimizer = defaults::kOptimizer;
   bool flash_attention = defaults::kFlashAttention;  // attention scores are not stored
   OverlapOptions overlap;

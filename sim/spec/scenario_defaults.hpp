@@ -43,8 +43,9 @@ inline constexpr bool kGradClip = true;
 // CPU time to issue one op, seconds: fitted once on the calibration set (results/calibration.md).
 inline constexpr double kHostDispatchTime = 70e-6;
 inline constexpr bool kCudaLaunchBlocking = false;
-inline constexpr bool kCompile = false;     // eager PyTorch (torch.compile off)
-inline constexpr bool kCudaGraphs = false;  // kernels launched one by one from the host
+inline constexpr bool kCompile = false;       // eager PyTorch (torch.compile off)
+inline constexpr bool kCudaGraphs = false;    // kernels launched one by one from the host
+inline constexpr bool kFusedRmsnorm = false;  // eager RMSNorm: PyTorch's composite rms_norm
 
 // offload.*: DeepSpeed's code defaults (deepspeed/runtime/zero/offload_config.py,
 // deepspeed/runtime/swap_tensor/aio_config.py).

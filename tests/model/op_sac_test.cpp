@@ -109,3 +109,22 @@ TEST_CASE("op SAC re-runs wk, wo, w3 and the element-wise ops, not wq, wv, w1, w
   CHECK(layer_backward_working(llama3_8b(), eager_titan(Recompute::selective, true)).value() >
         layer_backward_working(llama3_8b(), eager_titan(Recompute::none, true)).value());
 }
+
+TEST_CASE("training.fused_rmsnorm: eager RMSNorm keeps its 16-bit input alone") {
+  Scenario s;
+  s.framework = Framework::torchtitan;
+  s.training.seq_len = 4096;
+  s.training.micro_batch = 2;
+  s.training.flash_attention = true;
+  s.training.precision = Precision::bf16;
+  ActivationShape composite = activation_shape(s);
+  CHECK(composite.composite_rmsnorm);
+  s.training.fused_rmsnorm = true;
+  ActivationShape fused = activation_shape(s);
+  CHECK_FALSE(fused.composite_rmsnorm);
+  const double tok = 2 * 4096, h = 4096, e = 2;
+  // Composite: fp32 upcast (saved by pow and mul) + 16-bit normal (saved by the weight mul), two norms.
+  CHECK(stored_layer_activations(llama3_8b(), composite).norms.value() == doctest::Approx(2 * (4 + e) * tok * h));
+  // Fused (TritonFusedRMSNorm save_for_backward(x, weight, rstd)): the input; rstd is per row.
+  CHECK(stored_layer_activations(llama3_8b(), fused).norms.value() == doctest::Approx(2 * e * tok * h));
+}
