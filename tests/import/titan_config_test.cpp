@@ -71,6 +71,17 @@ TEST_CASE("[model]: torchtitan's llama3 flavors name zoo cards; others are refus
   CHECK(has(e, "\"8B\", \"70B\" or \"405B\""));
 }
 
+TEST_CASE("[model] norm_type: the 2024 fused and compiled RMSNorms are one kernel; others are refused") {
+  CHECK(value_of(parse("norm_type = \"fused_rmsnorm\"\n"), "training.fused_rmsnorm") == "true");
+  CHECK(value_of(parse("norm_type = \"compiled_rmsnorm\"\n"), "training.fused_rmsnorm") == "true");
+  CHECK(value_of(parse("norm_type = \"rmsnorm\"\n"), "training.fused_rmsnorm") == "false");
+  CHECK(value_of(parse(""), "training.fused_rmsnorm") == "(unset)");
+  const std::string e = error_of([] { parse("norm_type = \"layernorm\"\n"); });
+  CHECK(has(e, "t.toml:4"));
+  CHECK(has(e, "model.norm_type"));
+  CHECK(has(e, "fused_rmsnorm"));
+}
+
 TEST_CASE("the zoo cards have torchtitan's llama3 dimensions (TransformerModelArgs and its FFN rule)") {
   // torchtitan/models/llama3/__init__.py llama3_args and model/args.py: FFN =
   // multiple_of * ceil(int(ffn_dim_multiplier * int(2 * 4 * dim / 3)) / multiple_of), vocabulary 128256.

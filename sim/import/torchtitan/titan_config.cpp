@@ -145,8 +145,25 @@ void read_precision(Reader& r) {
     r.set_default("training.grad_clip", "true", "training", "torchtitan's default max_norm 1.0");
 }
 
+// [model] norm_type (torchtitan 2024, models/norms.py build_norm): "rmsnorm"
+// is PyTorch's composite norm (eager kernels), "fused_rmsnorm" the Triton
+// kernel and "compiled_rmsnorm" torch.compile's, both one kernel saving the
+// input and rstd (training.fused_rmsnorm).
+void read_norm_type(Reader& r) {
+  const std::optional<std::string> norm = r.string("model.norm_type");
+  if (!norm) return;
+  if (*norm == "rmsnorm") return r.set("training.fused_rmsnorm", "false", "model.norm_type", "");
+  if (*norm == "fused_rmsnorm" || *norm == "compiled_rmsnorm")
+    return r.set("training.fused_rmsnorm", "true", "model.norm_type", "one RMSNorm kernel");
+  r.fail("model.norm_type", "'" + *norm +
+                                "' is not an RMSNorm the llama3 cards use; valid: \"rmsnorm\", \"fused_rmsnorm\", "
+                                "\"compiled_rmsnorm\"");
+}
+
 void read_model_section(Reader& r) {
-  r.section("model", {"name", "flavor", "converters"}, "paths and printing: no effect on step time or memory");
+  read_norm_type(r);
+  r.section("model", {"name", "flavor", "converters", "norm_type"},
+            "paths and printing: no effect on step time or memory");
 }
 
 }  // namespace
