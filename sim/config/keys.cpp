@@ -74,15 +74,20 @@ bool KeyTable::is_section(std::string_view path) const {
 }
 
 std::string KeyTable::nearest(std::string_view path) const {
+  std::vector<std::string> paths;
+  paths.reserve(keys_.size());
+  for (const auto& k : keys_) paths.push_back(k.path);
+  return nearest_name(path, paths);
+}
+
+std::string nearest_name(std::string_view name, const std::vector<std::string>& candidates) {
   std::string best;
   size_t best_d = static_cast<size_t>(-1);
-  for (const auto& k : keys_) {
-    size_t d = edit_distance(path, k.path);
-    if (d < best_d) {
+  for (const auto& c : candidates)
+    if (size_t d = edit_distance(name, c); d < best_d) {
       best_d = d;
-      best = k.path;
+      best = c;
     }
-  }
   return best;
 }
 

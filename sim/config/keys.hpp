@@ -80,4 +80,8 @@ std::vector<const KeyTable*> all_key_tables();
 // Levenshtein distance, used for suggestions.
 size_t edit_distance(std::string_view a, std::string_view b);
 
+// The candidate nearest to `name` by edit distance (the first of equals; "" when
+// there are none): the "did you mean" of every key table and importer.
+std::string nearest_name(std::string_view name, const std::vector<std::string>& candidates);
+
 }  // namespace trainsim

@@ -234,20 +234,18 @@ void say_default_convention(Scenario& s) {
       " plan; for DeepSpeed's set framework.name: deepspeed (or memory.convention)");
 }
 
-// parallel.reshard_after_forward left at auto decides for ZeRO-3 / FSDP: the
-// import log says what (sharding.hpp resolved_reshard). DeepSpeed's ZeRO-3
-// has no such choice (it always releases after use): nothing to say there.
+// parallel.reshard_after_forward left at auto (no framework profile set it)
+// decides for ZeRO-3 / FSDP: the import log says what (sharding.hpp
+// resolved_reshard). DeepSpeed's ZeRO-3 has no such choice (it always
+// releases after use): nothing to say there.
 void say_reshard(Scenario& s) {
   if (s.parallel.zero_stage < 3 || s.parallel.reshard_after_forward != defaults::kReshardAuto) return;
   if (s.memory.convention == MemoryConvention::deepspeed) return;
-  const bool kept = resolved_reshard(s) == 0;
-  s.imports.assumptions.push_back(std::string("parallel.reshard_after_forward auto: ") + (kept ? "false" : "true") +
-                                  " for framework.name " + to_string(s.framework) +
-                                  (s.parallel.pp > 1 ? " with" : " without") + " pipeline parallelism (" +
-                                  (kept ? "each block stays gathered from its forward to its backward"
-                                        : "each block is freed after its forward "
-                                          "and gathered again for its backward") +
-                                  ")");
+  s.imports.assumptions.push_back(std::string("parallel.reshard_after_forward auto: ") +
+                                  (resolved_reshard(s) == 0 ? "false" : "true") + " (framework.name " +
+                                  to_string(s.framework) +
+                                  " sets no policy; FSDP2's default frees each block after its forward and "
+                                  "gathers it again for its backward)");
 }
 
 // parallel.reshard_after_forward: auto, true, false or a group size N >= 2.

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "sim/spec/framework_profile.hpp"
+
 namespace trainsim {
 namespace {
 
@@ -149,14 +151,11 @@ ActivationShape activation_shape(const Scenario& s) {
 }
 
 bool torchtitan_op_sac(const Scenario& s) {
-  return s.framework == Framework::torchtitan && s.training.recompute == Recompute::selective &&
+  return kernel_style(s.framework).op_level_sac && s.training.recompute == Recompute::selective &&
          s.training.flash_attention;
 }
 
-bool eager_kernels(const Scenario& s) {
-  const bool eager_framework = s.framework == Framework::torchtitan || s.framework == Framework::hf_trainer;
-  return eager_framework && !s.training.compile;
-}
+bool eager_kernels(const Scenario& s) { return kernel_style(s.framework).eager && !s.training.compile; }
 
 bool dropout_active(const ModelSpec& m, const ActivationShape& shape) {
   return shape.dropout ? *shape.dropout : m.dropout;

@@ -54,6 +54,22 @@ struct FrameworkProfile {
   const char* notes;  // what the profile leaves out or does not model (said in help and docs), or ""
 };
 
+// How a framework's model code runs the layer's element-wise work, all
+// versions alike (framework_profiles.cpp gives each its source):
+//  eager: PyTorch eager runs RMSNorm, RoPE, SwiGLU and the cross-entropy as
+//         separate memory-bound kernels unless training.compile (torch.compile)
+//         fuses them; false = fused kernels either way (Megatron, Transformer
+//         Engine, DeepSpeed's Megatron models);
+//  op_level_sac: training.recompute selective means the framework's op-level
+//         selective activation checkpointing (saved-op list) rather than
+//         Megatron's recomputation of the attention core.
+struct KernelStyle {
+  bool eager = false;
+  bool op_level_sac = false;
+};
+
+KernelStyle kernel_style(Framework framework);
+
 // Every profile, grouped by framework, oldest version range first.
 const std::vector<FrameworkProfile>& framework_profiles();
 

@@ -163,6 +163,22 @@ std::vector<FrameworkProfile> build() {
 
 }  // namespace
 
+// (data table) torchtitan: the Llama model code calls F.silu(w1(x)) * w3(x),
+// apply_rotary_emb and nn.RMSNorm op by op (torchtitan/models/llama3/model/
+// model.py) and its selective AC is op-level (torchtitan/distributed/
+// activation_checkpoint.py _get_custom_policy, the _save_list of mm and SDPA
+// outputs). transformers: LlamaRMSNorm, apply_rotary_pos_emb and
+// LlamaMLP act_fn(gate_proj(x)) * up_proj(x) run eager
+// (models/llama/modeling_llama.py). The Megatron family and DeepSpeed's
+// Megatron models run fused kernels (Transformer Engine, Apex).
+KernelStyle kernel_style(Framework framework) {
+  switch (framework) {
+    case Framework::torchtitan: return {true, true};
+    case Framework::hf_trainer: return {true, false};
+    default: return {};
+  }
+}
+
 const std::vector<FrameworkProfile>& framework_profiles() {
   static const std::vector<FrameworkProfile> table = build();
   return table;

@@ -12,7 +12,7 @@ double shard_ranks(const ParallelPlan& p) { return static_cast<double>(shard_dp(
 
 int resolved_reshard(const Scenario& s) {
   int r = s.parallel.reshard_after_forward;
-  if (r == defaults::kReshardAuto) r = s.framework == Framework::torchtitan && s.parallel.pp > 1 ? 0 : 1;
+  if (r == defaults::kReshardAuto) r = 1;  // the frameworks' choices come from their profiles
   if (r >= 2 && r >= shard_ranks(s.parallel)) r = 0;
   return r;
 }

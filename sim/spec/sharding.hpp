@@ -19,12 +19,11 @@ double shard_ranks(const ParallelPlan& p);
 
 // parallel.reshard_after_forward with `auto` resolved: 0 = false (kept
 // gathered until the backward), 1 = true, N >= 2 = reshard to groups of N.
-// auto: torchtitan's apply_fsdp (torchtitan/models/llama3/infra/parallelize.py,
-// reshard_after_forward_policy "default": reshard_after_forward = not
-// pp_enabled) = false with pipeline parallelism, true without; every other
-// framework frees the gathered parameters after the forward (DeepSpeed ZeRO-3
-// release_sub_module, FSDP2's own default True). A group size N at or above
-// the shard group's size keeps everything gathered: 0.
+// auto (a framework whose profile sets nothing, e.g. torchtitan's "default"
+// policy is its profile's, framework_profiles.cpp) = true: DeepSpeed ZeRO-3
+// release_sub_module and FSDP2's own default free the gathered parameters
+// after the forward. A group size N at or above the shard group's size keeps
+// everything gathered: 0.
 int resolved_reshard(const Scenario& s);
 
 // FSDP with pipeline parallelism (torch.distributed.pipelining stage.py

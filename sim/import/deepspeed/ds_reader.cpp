@@ -9,16 +9,6 @@
 namespace trainsim::ds {
 namespace {
 
-std::string nearest(const std::string& key, const std::vector<std::string>& known) {
-  std::string best;
-  size_t best_d = static_cast<size_t>(-1);
-  for (const auto& k : known) {
-    size_t d = edit_distance(key, k);
-    if (d < best_d) best_d = d, best = k;
-  }
-  return best;
-}
-
 // RFC 6901 escaping of one key: '~' -> "~0", '/' -> "~1".
 std::string token(const std::string& key) {
   std::string out;
@@ -69,7 +59,7 @@ bool Reader::section(const std::string& pointer, const std::string& name, const 
   for (const auto& item : v.items()) {
     std::string p = pointer + "/" + token(item.key());
     if (std::find(known.begin(), known.end(), item.key()) == known.end())
-      fail(p, "unknown key " + where + "; did you mean '" + nearest(item.key(), known) +
+      fail(p, "unknown key " + where + "; did you mean '" + nearest_name(item.key(), known) +
                   "'? (DeepSpeed rejects unknown keys; see its config-json documentation)");
     if (std::find(modelled.begin(), modelled.end(), item.key()) == modelled.end()) ignore(p, why);
   }

@@ -8,16 +8,6 @@
 namespace trainsim::titan {
 namespace {
 
-std::string nearest(const std::string& key, const std::vector<std::string>& known) {
-  std::string best;
-  size_t best_d = static_cast<size_t>(-1);
-  for (const auto& k : known) {
-    size_t d = edit_distance(key, k);
-    if (d < best_d) best_d = d, best = k;
-  }
-  return best;
-}
-
 std::string join(const std::string& section, const std::string& key) {
   return section.empty() ? key : section + "." + key;
 }
@@ -71,9 +61,9 @@ void check_table(const Reader& r, const toml::table& t, const std::string& path)
     const std::string full = join(path, key);
     if (std::find(known.begin(), known.end(), key) == known.end())
       r.fail(full, path.empty() ? "unknown section [" + key + "] of a torchtitan job config; did you mean [" +
-                                      nearest(key, known) + "]? (torchtitan's JobConfig has no such field)"
+                                      nearest_name(key, known) + "]? (torchtitan's JobConfig has no such field)"
                                 : "unknown key in torchtitan's [" + path + "] section; did you mean '" +
-                                      nearest(key, known) + "'? (torchtitan's JobConfig rejects unknown fields)");
+                                      nearest_name(key, known) + "'? (torchtitan's JobConfig rejects unknown fields)");
     const auto* sub = kv.second.as_table();
     if (path.empty() && !sub)
       r.fail(full, "expected a table [" + key + "] in a torchtitan job config, found " + type_name(kv.second));
