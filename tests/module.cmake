@@ -50,6 +50,7 @@ trainsim_add_test(workload/property_test)
 trainsim_add_test(workload/grad_reduction_test)
 trainsim_add_test(workload/framework_convention_test)
 trainsim_add_test(workload/fsdp_test)
+trainsim_add_test(workload/finetune_test)
 trainsim_add_test(workload/knobs_step_test)
 # report, search, sweep, validate
 trainsim_add_test(report/step_report_test)

@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "sim/config/keys.hpp"
+#include "sim/config/keys_finetune.hpp"
 #include "sim/spec/enum_names.hpp"
 #include "sim/spec/limits.hpp"
 #include "sim/spec/scenario_defaults.hpp"
@@ -362,6 +363,7 @@ std::vector<KeyDef> scenario_defs() {
   top_level_keys(k);
   parallel_keys(k);
   training_keys(k);
+  add_finetune_keys(k);
   offload_keys(k);
   network_keys(k);
   memory_keys(k);

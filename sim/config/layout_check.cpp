@@ -132,6 +132,10 @@ void check_sizes(const Scenario& sc, std::vector<LayoutProblem>& out) {
     out.push_back({"training.seq_len", "seq_len=" + s(t.seq_len) + " exceeds the " + s(sc.model.max_position) +
                                            " learned positions of " + sc.model.name +
                                            " (max_position; a learned position table has no rows past it)"});
+  if (t.finetune.packed && t.finetune.pack_mean_seq_len > t.seq_len)
+    out.push_back({"training.pack_mean_seq_len", "pack_mean_seq_len=" + s(t.finetune.pack_mean_seq_len) +
+                                                     " exceeds seq_len=" + s(t.seq_len) +
+                                                     ": no packed sequence is longer than its row"});
 }
 
 void check_training(const Scenario& sc, std::vector<LayoutProblem>& out) {

@@ -4,6 +4,7 @@ trainsim_module(NAME config DIR sim/config
           json_lines.cpp
           keys.cpp
           keys_cards.cpp
+          keys_finetune.cpp
           keys_scenario.cpp
           layout_check.cpp
           model_check.cpp

@@ -1,6 +1,7 @@
 # sim/load: composition: scenario, model and hardware loading through the zoo, with the importers.
 trainsim_module(NAME load DIR sim/load
   SOURCES data_dir.cpp
+          finetune_reader.cpp
           hardware_loader.cpp
           model_loader.cpp
           profile_defaults.cpp

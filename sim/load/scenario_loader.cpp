@@ -9,6 +9,7 @@
 #include "sim/spec/limits.hpp"
 #include "sim/load/model_loader.hpp"
 #include "sim/load/doc_read.hpp"
+#include "sim/load/finetune_reader.hpp"
 #include "sim/load/profile_defaults.hpp"
 #include "sim/load/scenario_imports.hpp"
 #include "sim/load/scenario_preview.hpp"
@@ -288,6 +289,7 @@ Scenario from_doc(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelS
   Scenario s = scenario_preview(d, zoo, flag_model);
   s.locations = d.locations();
   read_training(d, s);
+  read_finetune(d, s);
   read_sharding(d, s);
   read_memory(d, s, ds_config);
   s.network.algorithm = pick_or_auto<NcclAlgo>(d, "network.algorithm");

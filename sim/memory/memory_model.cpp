@@ -12,6 +12,7 @@
 #include "sim/memory/zero3_gathers.hpp"
 #include "sim/spec/sharding.hpp"
 #include "sim/model/activations.hpp"
+#include "sim/model/lora.hpp"
 #include "sim/model/params.hpp"
 #include "sim/model/stage_split.hpp"
 
@@ -24,6 +25,7 @@ struct Common {
   ParamCounts counts;
   ActivationShape shape;
   ModelStateBytes states;  // bytes per parameter
+  ModelStateBytes frozen;  // bytes per frozen parameter (LoRA's base weights)
   StageSplit split;
   int micro_batches = 1;
 };
@@ -34,15 +36,19 @@ Common make_common(const Scenario& s) {
            count_params(s.model),
            activation_shape(s),
            model_state_bytes_per_param(model_state_options(s)),
+           frozen_state_bytes(model_state_options(s)),
            split_layers(s.model.layers, p.pp, p.vp, p.embedding_in_pp_split),
            s.num_micro_batches()};
   return c;
 }
 
-// Parameters one GPU of stage i holds (its TP shard; params.hpp stage_params).
+// Parameters one GPU of stage i holds (its TP shard; params.hpp stage_params),
+// LoRA adapters included (lora.hpp).
 std::int64_t stage_params(const Common& c, int i) {
-  const int pp = c.s.parallel.pp;
-  return trainsim::stage_params(c.s.model, c.s.parallel.tp, c.split.layers(i), i == 0, i == pp - 1, pp).total();
+  const int pp = c.s.parallel.pp, tp = c.s.parallel.tp, layers = c.split.layers(i);
+  const FineTuning& f = c.s.training.finetune;
+  return trainsim::stage_params(c.s.model, tp, layers, i == 0, i == pp - 1, pp).total() +
+         static_cast<std::int64_t>(layers) * lora_layer_params_per_tp_rank(c.s.model, f, tp);
 }
 
 // Stored activations of stage i at its peak, plus the count of in-flight
@@ -78,10 +84,11 @@ Bytes working_activations(const Common& c, int i) {
   return w;
 }
 
-MemoryBreakdown static_states(const Common& c, std::int64_t params) {
-  const double n = static_cast<double>(params);
+// Model states of `params` parameters of which `trainable` train (the rest frozen).
+MemoryBreakdown static_states(const Common& c, std::int64_t params, std::int64_t trainable) {
+  const double n = static_cast<double>(trainable), frozen = static_cast<double>(params - trainable);
   MemoryBreakdown b;
-  b.params = Bytes(c.states.params * n);
+  b.params = Bytes(c.states.params * n + c.frozen.params * frozen);
   b.grads = Bytes(c.states.grads * n);
   b.optimizer_states = Bytes(c.states.optimizer * n);
   return b;
@@ -140,12 +147,13 @@ StageMemory evaluate_stage(const Common& c, int i) {
   st.has_embedding = i == 0;
   st.has_output = i == s.parallel.pp - 1;
   st.params = stage_params(c, i);
+  st.trainable = trainable_params(s.model, s.training.finetune, s.parallel.tp, st.layers, st.params);
   double shard = shard_ranks(s.parallel);
   st.params_resident = s.parallel.zero_stage >= 3 ? static_cast<std::int64_t>(st.params / shard) : st.params;
-  CommBuffers comm = comm_buffers(s, static_cast<double>(st.params));
+  CommBuffers comm = comm_buffers(s, static_cast<double>(st.trainable));
   const Zero3Peak gathered = zero3_backward_peak(s, c.split, i);
 
-  MemoryBreakdown backward = static_states(c, st.params);
+  MemoryBreakdown backward = static_states(c, st.params, st.trainable);
   backward.params += persistent_params(s, st.layers);
   backward.grads += deferred_grads(s, c.split, i);  // sharded gradients reduced after the last backward
   backward.activations = stored_activations(c, i, st.in_flight) + working_activations(c, i);
@@ -153,7 +161,7 @@ StageMemory evaluate_stage(const Common& c, int i) {
   backward.zero3_gathered = gathered.gathered;
   backward.other = s.memory.cuda_context + backward.activations * s.memory.allocator_overhead;
 
-  MemoryBreakdown step = static_states(c, st.params);
+  MemoryBreakdown step = static_states(c, st.params, st.trainable);
   step.params += persistent_params(s, st.layers);
   step.comm_buffers = comm.step;
   step.other = s.memory.cuda_context;
@@ -172,10 +180,12 @@ StageMemory evaluate_stage(const Common& c, int i) {
   st.peak_phase = step_wins ? MemoryPhase::step : MemoryPhase::backward;
   st.peak = step_wins ? step : backward;
   const double local = static_cast<double>(st.params) / (s.parallel.zero_stage >= 1 ? shard : 1.0);
+  const double local_trained = static_cast<double>(st.trainable) / (s.parallel.zero_stage >= 1 ? shard : 1.0);
+  const double n = static_cast<double>(st.trainable), frozen = static_cast<double>(st.params - st.trainable);
   const Bytes cached = host_param_cache(s, local);
-  st.host_offload = Bytes(c.states.host * static_cast<double>(st.params)) + swap_buffers(s, local) + cached +
-                    host_grad_accumulation(s, local);
-  st.nvme_offload = Bytes(c.states.nvme * static_cast<double>(st.params)) - cached;
+  st.host_offload = Bytes(c.states.host * n + c.frozen.host * frozen) + swap_buffers(s, local_trained) + cached +
+                    host_grad_accumulation(s, local_trained);
+  st.nvme_offload = Bytes(c.states.nvme * n + c.frozen.nvme * frozen) - cached;
   return st;
 }
 

@@ -64,6 +64,7 @@ struct StageMemory {
   bool has_output = false;           // holds the output layer and loss (last stage)
   std::int64_t params = 0;           // parameters of the model-parallel shard (TP rank of this stage)
   std::int64_t params_resident = 0;  // of which this GPU owns (params / (dp x cp) with ZeRO-3)
+  std::int64_t trainable = 0;        // of `params`, those that train: all, or the LoRA adapters (lora.hpp)
   int in_flight = 0;                 // (chunk-)micro-batches whose activations are held at the peak
   MemoryPhase peak_phase = MemoryPhase::backward;
   MemoryBreakdown peak;  // breakdown at this stage's peak

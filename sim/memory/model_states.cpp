@@ -135,6 +135,14 @@ ConventionStatement state_convention(const Scenario& s) {
   return c;
 }
 
+ModelStateBytes frozen_state_bytes(const ModelStateOptions& o) {
+  ModelStateOptions w = o;
+  w.offload.optimizer = OffloadDevice::none;  // no optimizer states to offload
+  ModelStateBytes b = model_state_bytes_per_param(w);
+  b.grads = b.optimizer = 0;
+  return b;
+}
+
 ModelStateBytes model_state_bytes_per_param(const ModelStateOptions& o) {
   ModelStateBytes b = o.convention == MemoryConvention::deepspeed ? deepspeed(o)
                       : o.convention == MemoryConvention::fsdp    ? fsdp(o)

@@ -79,6 +79,15 @@ struct ModelStateBytes {
 // Bytes per parameter (multiply by the shard's parameter count).
 ModelStateBytes model_state_bytes_per_param(const ModelStateOptions& o);
 
+// Bytes per frozen parameter (training.peft lora: the base weights): the
+// weights alone, where the convention keeps them (sharded at ZeRO-3, on the
+// host or NVMe with parameter offload); no gradient, optimizer state or
+// master copy (Megatron-core DDP and the distributed optimizer skip
+// parameters without requires_grad, distributed_data_parallel.py; DeepSpeed
+// builds its fp32 partitions from the trainable groups, stage_1_and_2.py /
+// stage3.py; FSDP2 shards them like the others, without gradients).
+ModelStateBytes frozen_state_bytes(const ModelStateOptions& o);
+
 // True when the deepspeed convention runs DeepSpeed's BF16_Optimizer (see above).
 bool uses_bf16_optimizer(const ModelStateOptions& o);
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "sim/memory/model_states.hpp"
+#include "sim/model/lora.hpp"
 #include "sim/model/params.hpp"
 #include "sim/spec/sharding.hpp"
 
@@ -30,7 +31,7 @@ Zero3Peak pass_peak(const Scenario& s, const Zero3Units& u, const std::vector<ch
     double live = 0;
     for (std::size_t k = j; k < launched; ++k) live += u.gathered[k];
     for (std::size_t k = 0; k < j && k < kept.size(); ++k) live += kept[k] ? u.gathered[k] : 0;
-    const Zero3Peak here{Bytes(live * w), Bytes(u.params[j] * g)};
+    const Zero3Peak here{Bytes(live * w), Bytes(u.trainable[j] * g)};
     if (here.total() > best.total()) best = here;
   }
   return best;
@@ -49,7 +50,7 @@ Zero3Peak fsdp_pass_peak(const Scenario& s, const Zero3Units& u) {
     double live = 0;
     for (std::size_t k = j; k < u.gathered.size(); ++k)
       live += k < launched || reshard == 0 ? u.gathered[k] : u.gathered[k] / reshard;
-    const Zero3Peak here{Bytes(live * w), Bytes(u.params[j] * g)};
+    const Zero3Peak here{Bytes(live * w), Bytes(u.trainable[j] * g)};
     if (here.total() > best.total()) best = here;
   }
   return best;
@@ -72,11 +73,14 @@ Zero3Units zero3_units(const Scenario& s, int layers, bool first, bool last) {
   const ParallelPlan& p = s.parallel;
   const StageParams sp = stage_params(s.model, p.tp, layers, first, last, p.pp);
   Zero3Units u;
-  u.params.assign(layers, static_cast<double>(layer_params_per_tp_rank(s.model, p.tp)));
+  const double adapters = static_cast<double>(lora_layer_params_per_tp_rank(s.model, s.training.finetune, p.tp));
+  u.params.assign(layers, static_cast<double>(layer_params_per_tp_rank(s.model, p.tp)) + adapters);
   if (u.params.empty()) u.params.push_back(0);
   u.params.front() += static_cast<double>(sp.embedding);
   u.params.back() += static_cast<double>(sp.output);
   u.gathered = u.params;
+  u.trainable = u.params;
+  if (s.training.finetune.lora()) u.trainable.assign(u.params.size(), layers > 0 ? adapters : 0.0);
   const double persistent =
       static_cast<double>(small_layer_params_per_tp_rank(s.model, p.tp, s.memory.param_persistence_threshold));
   if (layers > 0 && s.memory.convention != MemoryConvention::fsdp)  // FSDP2 shards every parameter
@@ -156,7 +160,7 @@ Bytes deferred_grads(const Scenario& s, const StageSplit& split, int stage) {
   double params = 0;
   for (int chunk = 0; chunk < split.chunks(); ++chunk) {
     const int vs = chunk * pp + stage;
-    for (double x : zero3_units(s, split.chunk_layers(stage, chunk), vs == 0, vs == vstages - 1).params) params += x;
+    for (double x : zero3_units(s, split.chunk_layers(stage, chunk), vs == 0, vs == vstages - 1).trainable) params += x;
   }
   return Bytes(params * zero3_grad_bytes(s));
 }
@@ -179,6 +183,7 @@ Zero3Peak zero3_backward_peak(const Scenario& s, const StageSplit& split, int st
     std::reverse(kept.begin(), kept.end());
     std::reverse(u.params.begin(), u.params.end());
     std::reverse(u.gathered.begin(), u.gathered.end());
+    std::reverse(u.trainable.begin(), u.trainable.end());
     const Zero3Peak here = zero3_fsdp_lifecycle(s) ? fsdp_pass_peak(s, u) : pass_peak(s, u, kept);
     if (here.total() > best.total()) best = here;
   }

@@ -48,10 +48,13 @@ namespace trainsim {
 // The units of a pass over `layers` transformer layers of one TP rank, in
 // forward order, in parameters; `first` / `last`: the chunk holds the
 // embedding / the output layer. `gathered` is what each unit's all-gather
-// moves: the unit less its persistent tensors.
+// moves: the unit less its persistent tensors. `trainable` is what of each
+// unit trains and gets a gradient: all of it, or with LoRA its adapters only
+// (the frozen base is gathered all the same).
 struct Zero3Units {
   std::vector<double> params;
   std::vector<double> gathered;
+  std::vector<double> trainable;
 };
 Zero3Units zero3_units(const Scenario& s, int layers, bool first, bool last);
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "sim/model/lora.hpp"
 #include "sim/spec/framework_profile.hpp"
 
 namespace trainsim {
@@ -147,6 +148,7 @@ ActivationShape activation_shape(const Scenario& s) {
   x.fp8_recipe = s.training.fp8_recipe.value_or(Fp8Recipe::delayed);
   x.op_sac = torchtitan_op_sac(s);
   x.composite_rmsnorm = !s.training.fused_rmsnorm;
+  x.finetune = s.training.finetune;
   return x;
 }
 
@@ -230,6 +232,9 @@ LayerActivations stored_layer_activations(const ModelSpec& m, const ActivationSh
   a.attention = Bytes(attention_bytes(d) + scores);
   a.mlp = Bytes(mlp_bytes(m, d));
   a.norms = Bytes(norm_bytes(d));
+  const LoraActivations lora = lora_stored(m, shape);  // adapters (lora.hpp); none without LoRA
+  a.attention += Bytes(lora.attention);
+  a.mlp += Bytes(lora.mlp);
   return a;
 }
 

@@ -84,6 +84,10 @@ struct ActivationShape {
   // Llama block the mms run wq, wk, wv, wo, w1, w3, w2: wq, wv, w1, w2 kept,
   // wk, wo, w3 recomputed (op_sac_stored_bytes, layer_ops).
   bool op_sac = false;
+  // PEFT/LoRA and packed sequences (training.peft, ...; sim/spec/finetune.hpp):
+  // frozen base weights drop their weight-gradient GEMMs, adapters add theirs
+  // (lora.hpp); packed sequences run attention within each sub-sequence.
+  FineTuning finetune;
 };
 
 // Whether the framework runs the element-wise ops as eager PyTorch does, one

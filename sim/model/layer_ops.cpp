@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "sim/model/kernel_sets.hpp"
+#include "sim/model/lora.hpp"
 
 namespace trainsim {
 
@@ -53,6 +54,9 @@ struct Dims {
   // re-run except those whose outputs the policy saves (sac_saved).
   bool op_sac = false;
   bool sac_saved = false;
+  bool frozen = false;                     // LoRA: base weights frozen, no wgrad GEMMs (lora.hpp)
+  i64 pack = 0;                            // packed sequences: sum s_i^2 / sum s_i, 0 = not packed
+  const ActivationShape* shape = nullptr;  // for the adapters' ops
 };
 
 // Whether an op built with `x` is re-run in backward: every forward op under
@@ -87,6 +91,9 @@ Dims dims_of(const ModelSpec& m, const ActivationShape& sh) {
   x.rmsnorm = m.norm == NormKind::rmsnorm && sh.composite_rmsnorm;
   x.recipe = sh.fp8_recipe;
   x.op_sac = sh.op_sac;
+  x.frozen = sh.finetune.lora();
+  x.pack = sh.finetune.packed ? std::min<i64>(sh.finetune.pack_mean_seq_len, x.s_k) : 0;
+  x.shape = &sh;
   return x;
 }
 
@@ -137,7 +144,13 @@ void linear(std::vector<Op>& ops, const Dims& x, const std::string& name, i64 M,
     return;
   }
   ops.push_back(gemm_op(x, name + "_dgrad", OpKind::gemm, M, K, N));
-  ops.push_back(gemm_op(x, name + "_wgrad", OpKind::gemm, K, N, M));
+  // A frozen weight gets no wgrad (autograd asks mm for dX only; TE Linear: ctx.requires_wgrad false).
+  if (!x.frozen) ops.push_back(gemm_op(x, name + "_wgrad", OpKind::gemm, K, N, M));
+}
+
+// The LoRA adapter of layer projection `site` (lora_sites order) next to its base linear.
+void lora(std::vector<Op>& ops, const Dims& x, const ModelSpec& m, int site) {
+  if (x.shape) add_lora_ops(ops, *x.shape, lora_sites(m)[site], x.tokens, x.pass, x.block, recomputed(x));
 }
 
 // Fused LayerNorm/RMSNorm, named `name` in x.pass: forward reads x, writes y;
@@ -203,9 +216,11 @@ void flash_core(std::vector<Op>& ops, const Dims& x) {
   op.pass = x.pass;
   op.block = x.block;
   op.recompute = recomputed(x);
-  op.seq_q = x.s_q, op.seq_k = x.s_k, op.head_dim = x.d, op.batch = x.b * x.heads;
+  op.seq_q = x.s_q, op.seq_k = x.pack > 0 ? x.pack : x.s_k, op.head_dim = x.d, op.batch = x.b * x.heads;
   op.causal = true;
-  double fwd = 4.0 * double(x.b * x.heads * x.s_q * x.s_k * x.d) * 0.5;
+  // Packed sequences: each query sees the keys of its own sub-sequence only,
+  // on average x.pack (sum s_i^2 / sum s_i) of them.
+  double fwd = 4.0 * double(x.b * x.heads * x.s_q * op.seq_k * x.d) * 0.5;
   double q = double(x.b * x.s_q * x.heads * x.d), kv = double(x.b * x.s_k * x.kv * x.d);
   double lse = kFp32Bytes * double(x.b * x.heads * x.s_q);
   if (x.pass == Pass::forward) {
@@ -255,17 +270,21 @@ void attention_block(std::vector<Op>& ops, const ModelSpec& m, const ActivationS
       sac_linears(ops, x, {"wq", "wk", "wv"}, {x.heads * x.d, x.kv * x.d, x.kv * x.d}, {true, false, true}, x.h);
     else
       linear(ops, x, "qkv", x.tokens, qkv_n, x.h);
+    lora(ops, x, m, 0);
     if (rope) add_rope(ops, x);
     core();
     linear(ops, x, "proj", x.tokens, x.h, x.heads * x.d);
+    lora(ops, x, m, 1);
     bias_dropout_add(ops, x, "attn_bda");
     return;
   }
   bias_dropout_add(ops, x, "attn_bda_bwd");
   linear(ops, x, "proj", x.tokens, x.h, x.heads * x.d);
+  lora(ops, x, m, 1);
   core();
   if (rope) add_rope(ops, x);
   linear(ops, x, "qkv", x.tokens, qkv_n, x.h);
+  lora(ops, x, m, 0);
   norm(ops, x, "ln1_bwd");
 }
 
@@ -293,17 +312,21 @@ void mlp_block(std::vector<Op>& ops, const ModelSpec& m, Dims x) {
       sac_linears(ops, x, {"w1", "w3"}, {x.ffn, x.ffn}, {true, false}, x.h);
     else
       linear(ops, x, "fc1", x.tokens, fc1_n, x.h);
+    lora(ops, x, m, 2);
     activation(ops, m, x);
     Dims fc2 = x;
     fc2.sac_saved = x.op_sac && m.mlp == MlpKind::swiglu;  // w2, the block's 7th mm
     linear(ops, fc2, "fc2", x.tokens, x.h, x.ffn);
+    lora(ops, x, m, 3);
     bias_dropout_add(ops, x, "mlp_bda");
     return;
   }
   bias_dropout_add(ops, x, "mlp_bda_bwd");
   linear(ops, x, "fc2", x.tokens, x.h, x.ffn);
+  lora(ops, x, m, 3);
   activation(ops, m, x);
   linear(ops, x, "fc1", x.tokens, fc1_n, x.h);
+  lora(ops, x, m, 2);
   norm(ops, x, "ln2_bwd");
 }
 
@@ -341,7 +364,7 @@ std::vector<Op> embedding_ops(const ModelSpec& m, const ActivationShape& shape) 
   // (read dx, read-modify-write one fp32 row element) for the word table and,
   // when learned, the position table.
   double rows = (m.position == PositionKind::learned ? 2 : 1) * (x.e + 2 * kFp32Bytes) * n;
-  ops.push_back(memory_op(x, "embedding_grad", drop * n + rows));
+  if (!x.frozen) ops.push_back(memory_op(x, "embedding_grad", drop * n + rows));  // LoRA: the embedding is frozen
   return ops;
 }
 

@@ -14,6 +14,10 @@
 // cross-entropy by their unfused kernel chains (kernel_sets.hpp), one op per
 // kernel; shape.dropout false removes the dropout kernels and masks; under
 // fp8 the casts follow shape.fp8_recipe (kernel_sets.hpp fp8_casts).
+// shape.finetune: under LoRA the frozen linears (and the logits) keep their
+// dgrad but lose their wgrad GEMM, the embedding its gradient scatter, and
+// each target gains its adapter's kernels (lora.hpp); packed sequences give
+// the attention core pack_mean_seq_len keys per query instead of seq_len.
 #pragma once
 
 #include <cstdint>

@@ -3,6 +3,7 @@ trainsim_module(NAME model DIR sim/model
   SOURCES activations.cpp
           kernel_sets.cpp
           layer_ops.cpp
+          lora.cpp
           params.cpp
           stage_split.cpp
   DEPS spec core)

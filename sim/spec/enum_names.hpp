@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sim/spec/cluster_spec.hpp"
+#include "sim/spec/finetune.hpp"
 #include "sim/spec/gpu_spec.hpp"
 #include "sim/spec/model_spec.hpp"
 #include "sim/spec/nccl_algo.hpp"
@@ -54,6 +55,7 @@ TRAINSIM_ENUM_TABLE(Recompute, 3, {"none", Recompute::none}, {"selective", Recom
 TRAINSIM_ENUM_TABLE(RecomputeMethod, 2, {"uniform", RecomputeMethod::uniform}, {"block", RecomputeMethod::block});
 TRAINSIM_ENUM_TABLE(Fp8Recipe, 5, {"delayed", Fp8Recipe::delayed}, {"tensorwise", Fp8Recipe::tensorwise},
                     {"rowwise", Fp8Recipe::rowwise}, {"blockwise", Fp8Recipe::blockwise}, {"mxfp8", Fp8Recipe::mxfp8});
+TRAINSIM_ENUM_TABLE(Peft, 2, {"none", Peft::none}, {"lora", Peft::lora});
 TRAINSIM_ENUM_TABLE(OptimizerKind, 2, {"adam", OptimizerKind::adam}, {"sgd", OptimizerKind::sgd});
 TRAINSIM_ENUM_TABLE(OffloadDevice, 3, {"none", OffloadDevice::none}, {"cpu", OffloadDevice::cpu},
                     {"nvme", OffloadDevice::nvme});

@@ -27,6 +27,7 @@ inline constexpr double kMaxChunks = 1024;          // parallel.vp
 inline constexpr double kMaxLayers = 16'384;        // model layers
 inline constexpr double kMaxWidth = 1 << 20;        // hidden, ffn, head_dim (1,048,576)
 inline constexpr double kMaxHeads = 1 << 16;        // heads and kv_heads
+inline constexpr double kMaxLoraRank = kMaxWidth;   // training.lora_rank (at most a layer's width)
 inline constexpr double kMaxVocab = 1 << 24;        // vocab (16,777,216)
 inline constexpr double kMaxSequence = 1 << 24;     // training.seq_len and max_position
 inline constexpr double kMaxMicroBatch = 1 << 16;   // training.micro_batch (sequences)

@@ -6,6 +6,7 @@ trainsim_module(NAME spec DIR sim/spec
           link.cpp
           scenario.cpp
           sharding.cpp
+          finetune.cpp
           run_assumptions.cpp
           framework_profile.cpp
           framework_profiles.cpp

@@ -91,6 +91,10 @@ struct TrainingPlan {
   // grads reduced in 16 bits (Megatron-core grad_reduce_in_fp32 false, NeMo
   // optim.grad_sync_dtype bf16); 0 = the convention's default.
   int grad_bytes = 0;
+  // PEFT/LoRA and packed sequences (training.peft, training.lora_*,
+  // training.packed_sequences, training.pack_mean_seq_len; finetune.hpp).
+  FineTuning finetune{defaults::kPeft,        defaults::kLoraRank,        defaults::kLoraTargets,
+                      defaults::kLoraDropout, defaults::kPackedSequences, 0};
 
   bool operator==(const TrainingPlan&) const = default;
 };

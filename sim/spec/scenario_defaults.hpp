@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "sim/core/quantity.hpp"
+#include "sim/spec/finetune.hpp"
 #include "sim/spec/gpu_spec.hpp"
 #include "sim/spec/scenario_enums.hpp"
 
@@ -46,6 +47,14 @@ inline constexpr bool kCudaLaunchBlocking = false;
 inline constexpr bool kCompile = false;       // eager PyTorch (torch.compile off)
 inline constexpr bool kCudaGraphs = false;    // kernels launched one by one from the host
 inline constexpr bool kFusedRmsnorm = false;  // eager RMSNorm: PyTorch's composite rms_norm
+// Fine-tuning (finetune.hpp): full fine-tuning; LoRA's rank, targets and
+// dropout as Megatron-Bridge's LoRA defaults (src/megatron/bridge/peft/lora.py
+// class LoRA: dim 32, all four linear layers, dropout 0.0).
+inline constexpr Peft kPeft = Peft::none;
+inline constexpr int kLoraRank = 32;
+inline constexpr unsigned kLoraTargets = kLoraAllTargets;  // LoraTarget bits
+inline constexpr double kLoraDropout = 0.0;
+inline constexpr bool kPackedSequences = false;
 
 // offload.*: DeepSpeed's code defaults (deepspeed/runtime/zero/offload_config.py,
 // deepspeed/runtime/swap_tensor/aio_config.py).

@@ -40,7 +40,7 @@ class StageBuilder {
         m_(p.micro_batches),
         sp_(s_.parallel.sequence_parallel),
         zero_(s_.parallel.zero_stage),
-        buffers_(comm_buffers(s_, static_cast<double>(mem().params))),
+        buffers_(comm_buffers(s_, static_cast<double>(mem().trainable))),
         grad_label_(e_.label("grad reduce")),
         off_(p, e_),
         buckets_(p, zero_, comm, e_, off_, buffers_.backward, grad_label_),
@@ -82,6 +82,7 @@ class StageBuilder {
     if (!forward) {
       std::reverse(u.params.begin(), u.params.end());
       std::reverse(u.gathered.begin(), u.gathered.end());
+      std::reverse(u.trainable.begin(), u.trainable.end());
     }
     return u;
   }
@@ -242,15 +243,15 @@ class StageBuilder {
     for (int j = 0; j < layers; ++j) {
       if (j > 0) zero3_.before_unit(u, j, false, lbl);
       layer_backward(lbl, l0 + layers - 1 - j, layers - 1 - j);
-      buckets_.ready(u.params[j], reduce);
+      buckets_.ready(u.trainable[j], reduce);
       if (j + 1 < layers) zero3_.release_unit(u, j, false);
     }
-    if (layers == 0) buckets_.ready(u.params[0], reduce);
+    if (layers == 0) buckets_.ready(u.trainable[0], reduce);
     at("embedding");
     if (first(it.chunk)) e_.compute(secs(p_.edges.embedding_backward), Category::backward, lbl);
     zero3_.release_unit(u, u.params.size() - 1, false);
     at("grad accum");
-    accumulate_grads(u.params, lbl);
+    accumulate_grads(u.trainable, lbl);
     at("p2p");
     if (reduce) buckets_.flush();
     if (reduce) deferred_grads(u, it, false);
@@ -279,7 +280,7 @@ class StageBuilder {
   void deferred_grads(const Zero3Units& u, const PassItem& it, bool begin) {
     if (!p_.grad_reduction.after_pass || it.micro_batch != (begin ? 0 : m_ - 1)) return;
     double params = 0;
-    for (double x : u.params) params += x;
+    for (double x : u.trainable) params += x;
     e_.memory(begin, MemKind::grads, Bytes(params * zero3_grad_bytes(s_)));
   }
 
@@ -309,7 +310,7 @@ class StageBuilder {
 void StageBuilder::gather_updated_params() {
   const int lbl = e_.label("param gather");
   int n = 0;
-  for (double left = static_cast<double>(mem().params); left > 0; left -= p_.param_gather_bucket) {
+  for (double left = static_cast<double>(mem().trainable); left > 0; left -= p_.param_gather_bucket) {
     const Bytes bytes(std::min(left, p_.param_gather_bucket) * p_.weight_bytes_per_param);
     n = e_.launch(GroupKind::shard, CollectiveOp::all_gather, bytes,
                   comm_.time(CollectiveOp::all_gather, bytes, p_.shard_group), lbl);
@@ -320,9 +321,9 @@ void StageBuilder::gather_updated_params() {
 void StageBuilder::finish_step() {
   const int lbl = e_.label("step");
   at("embedding grads");
-  if (!p_.grad_reduction.in_backward) buckets_.reduce_all(static_cast<double>(mem().params));
+  if (!p_.grad_reduction.in_backward) buckets_.reduce_all(static_cast<double>(mem().trainable));
   e_.wait_dp(e_.launches());
-  if (s_.model.tied_embeddings && pp_ > 1 && (stage_ == 0 || stage_ == pp_ - 1)) {
+  if (s_.model.tied_embeddings && pp_ > 1 && (stage_ == 0 || stage_ == pp_ - 1) && !s_.training.finetune.lora()) {
     const Bytes bytes(p_.vocab_params * p_.grad_bytes_per_param);
     e_.blocking(GroupKind::embedding, CollectiveOp::all_reduce, bytes,
                 comm_.time(CollectiveOp::all_reduce, bytes, p_.embedding_group), Lane::dp_comm, Category::dp, lbl);
@@ -337,7 +338,7 @@ void StageBuilder::finish_step() {
   // parameters at ZeRO-0 as at ZeRO-1 (p_.grads_all_reduced).
   const bool partitioned = zero_ >= 1 || p_.grads_all_reduced;
   const double shard = partitioned ? static_cast<double>(p_.shard_group.ranks) : 1.0;
-  const double local = static_cast<double>(mem().params) / shard;
+  const double local = static_cast<double>(mem().trainable) / shard;  // LoRA: the adapters alone
   at("optimizer");
   if (off_.optimizer()) {
     const int up = off_.step(local, zero_);

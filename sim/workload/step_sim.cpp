@@ -119,8 +119,19 @@ double model_flops_per_step(const Scenario& s) {
   const double B = s.training.global_batch, seq = s.training.seq_len, L = m.layers, h = m.hidden;
   const double q = static_cast<double>(m.head_dim) * m.heads;
   const double glu = m.mlp == MlpKind::swiglu ? 1.5 : 1.0;
-  const double terms = (1.0 + static_cast<double>(m.kv_heads) / m.heads + seq / h) * (q / h) + (m.ffn / h) * glu +
-                       m.vocab / (2.0 * L * h);
+  const FineTuning& f = s.training.finetune;
+  // Packed sequences: attention over sum s_i^2 = seq x pack_mean_seq_len per row.
+  const double attn = (f.packed ? f.pack_mean_seq_len : seq) / h;
+  const double gqa = static_cast<double>(m.kv_heads) / m.heads;
+  if (f.lora()) {
+    // Megatron-Bridge's LoRA convention (src/megatron/bridge/training/utils/
+    // flop_utils.py num_floating_point_operations, LoRA branch): the frozen
+    // GEMMs count 2/3 (forward and dgrad, no wgrad), the attention core in
+    // full, the adapters not at all.
+    const double frozen = (1.0 + gqa) * (q / h) + (m.ffn / h) * glu + m.vocab / (2.0 * L * h);
+    return 12.0 * B * seq * L * h * h * (frozen * (2.0 / 3.0) + attn * (q / h));
+  }
+  const double terms = (1.0 + gqa + attn) * (q / h) + (m.ffn / h) * glu + m.vocab / (2.0 * L * h);
   return 12.0 * B * seq * L * h * h * terms;
 }
 

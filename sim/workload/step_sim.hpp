@@ -37,6 +37,9 @@ StepResult simulate_step(const Scenario& s, const StepOptions& options = {});
 
 // Megatron's model FLOPs per step (docs/reference/formulas.md §1, general form:
 // 12 B s L h^2 ((1 + g/a + s/h) q/h + (F/h) glu + V/(2 L h)), glu = 3/2 for SwiGLU).
+// Packed sequences put training.pack_mean_seq_len in place of s in the
+// attention term (sum s_i^2 per row); LoRA counts the frozen GEMM terms 2/3
+// and leaves the adapters out, as Megatron-Bridge reports it (step_sim.cpp).
 double model_flops_per_step(const Scenario& s);
 
 }  // namespace trainsim

@@ -46,12 +46,12 @@ void Zero3Passes::before_unit(const Zero3Units& u, std::size_t j, bool forward, 
   e_.wait(Lane::pcie, done_[j].pcie);  // waiting on the copy is offload; what is left is the all-gather
   e_.wait_dp(done_[j].dp);
   if (gathers_ && !forward && !defers_)
-    e_.memory(true, MemKind::comm_buffers, Bytes(u.params[j] * zero3_grad_bytes(s_)));
+    e_.memory(true, MemKind::comm_buffers, Bytes(u.trainable[j] * zero3_grad_bytes(s_)));
 }
 
 void Zero3Passes::release_unit(const Zero3Units& u, std::size_t j, bool forward) {
   if (!gathers_) return;
-  if (!forward && !defers_) e_.memory(false, MemKind::comm_buffers, Bytes(u.params[j] * zero3_grad_bytes(s_)));
+  if (!forward && !defers_) e_.memory(false, MemKind::comm_buffers, Bytes(u.trainable[j] * zero3_grad_bytes(s_)));
   if (fsdp_) return fsdp_release(u, j, forward);
   if (hold_next_[fwd_index(j, forward)]) return;
   e_.memory(false, MemKind::zero3_gathered, Bytes(u.gathered[j] * zero3_weight_bytes(s_)));
