@@ -8,6 +8,7 @@ trainsim_add_test(config/units_test)
 trainsim_add_test(config/config_test)
 trainsim_add_test(config/scenario_defaults_test)
 trainsim_add_test(config/layout_test)
+trainsim_add_test(config/input_files_test)
 # parallel: the rank mesh and the pipeline schedules
 trainsim_add_test(parallel/parallel_test)
 # model

@@ -34,14 +34,14 @@ cell() { local t="${1//$root\//}"; t="${t//|/\\|}"; printf '%s' "$t"; }
   echo
   echo "$n cases."
   for wanted in "Scenario YAML" "Model and cluster cards" "Hugging Face config.json" "Command-line flags" \
-                "Limits and guards"; do
+                "Input files" "Limits and guards"; do
     printf '\n## %s\n\n| case | exit | message (first line of stderr) |\n|---|---|---|\n' "$wanted"
     while IFS=$'\t' read -r section name rc message; do
       [ "$section" = "$wanted" ] || continue
       printf '| `%s` | %s | %s |\n' "$name" "$rc" "$(cell "$message")"
     done <"$rows"
   done
-  if cut -f1 "$rows" | grep -qvxE 'Scenario YAML|Model and cluster cards|Hugging Face config.json|Command-line flags|Limits and guards'; then
+  if cut -f1 "$rows" | grep -qvxE 'Scenario YAML|Model and cluster cards|Hugging Face config.json|Command-line flags|Input files|Limits and guards'; then
     echo "gen_bad_inputs.sh: a case names a section this script does not list" >&2
     exit 1
   fi

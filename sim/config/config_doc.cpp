@@ -3,8 +3,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
+
+#include "sim/config/yaml_read.hpp"
+#include "sim/spec/input_file.hpp"
 
 namespace trainsim {
 
@@ -79,24 +80,14 @@ class DocBuilder {
 namespace {
 
 ConfigDoc parse(const std::string& text, ConfigDoc doc, const std::string& file) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError({file, e.mark.line + 1, ""}, "malformed YAML: " + e.msg);
-  }
-  DocBuilder(doc).walk_root(root);
+  DocBuilder(doc).walk_root(load_yaml(text, file));
   return doc;
 }
 
 }  // namespace
 
 ConfigDoc ConfigDoc::load_file(const std::string& path, const KeyTable& table) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError({path, 0, ""}, "cannot open this " + table.kind() + " file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse(ss.str(), ConfigDoc(path, table), path);
+  return parse(read_input_file(path, table.kind() + " file"), ConfigDoc(path, table), path);
 }
 
 ConfigDoc ConfigDoc::load_string(const std::string& yaml, const std::string& file, const KeyTable& table) {
@@ -181,7 +172,7 @@ long long ConfigDoc::get_int(const std::string& key) const {
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used != t.size() || t.empty()) fail(key, "'" + t + "' is not " + def(key).describe_type());
+  if (used != t.size() || t.empty()) fail(key, "'" + shown_name(t) + "' is not " + def(key).describe_type());
   check_range(def(key), static_cast<double>(v));
   return v;
 }
@@ -195,7 +186,8 @@ double ConfigDoc::get_number(const std::string& key) const {
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used != t.size() || t.empty() || !std::isfinite(v)) fail(key, "'" + t + "' is not " + def(key).describe_type());
+  if (used != t.size() || t.empty() || !std::isfinite(v))
+    fail(key, "'" + shown_name(t) + "' is not " + def(key).describe_type());
   check_range(def(key), v);
   return v;
 }
@@ -204,7 +196,7 @@ bool ConfigDoc::get_bool(const std::string& key) const {
   const std::string& t = text(key);
   if (t == "true" || t == "True" || t == "yes") return true;
   if (t == "false" || t == "False" || t == "no") return false;
-  fail(key, "'" + t + "' is not true or false");
+  fail(key, "'" + shown_name(t) + "' is not true or false");
 }
 
 std::string ConfigDoc::get_string(const std::string& key) const {
@@ -221,7 +213,7 @@ std::string ConfigDoc::get_choice(const std::string& key) const {
   const KeyDef& d = def(key);
   for (const auto& c : d.choices)
     if (c == t) return t;
-  fail(key, "'" + t + "' is not valid; expected " + d.describe_type());
+  fail(key, "'" + shown_name(t) + "' is not valid; expected " + d.describe_type());
 }
 
 double ConfigDoc::get_quantity(const std::string& key) const {

@@ -9,5 +9,8 @@ trainsim_module(NAME config DIR sim/config
           layout_check.cpp
           model_check.cpp
           units.cpp
+          yaml_read.cpp
+          json_read.cpp
   DEPS spec model core
+  PUBLIC_LIBS nlohmann_json::nlohmann_json
   PRIVATE_LIBS yaml-cpp)

@@ -9,6 +9,7 @@
 
 #include "sim/core/error.hpp"
 #include "sim/core/format.hpp"
+#include "sim/spec/input_file.hpp"
 
 namespace trainsim {
 namespace {
@@ -62,7 +63,7 @@ std::string_view trim(std::string_view s) {
 }
 
 [[noreturn]] void fail(std::string_view text, Dimension d, std::string_view why) {
-  throw UnitError("'" + std::string(text) + "' is not a valid " + std::string(dimension_name(d)) + " (" +
+  throw UnitError("'" + shown_name(text) + "' is not a valid " + std::string(dimension_name(d)) + " (" +
                   std::string(why) + "); valid examples: " + std::string(dimension_examples(d)));
 }
 
@@ -71,6 +72,8 @@ std::pair<double, std::string_view> split_number(std::string_view text, Dimensio
   std::string_view s = trim(text);
   double value = 0.0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec == std::errc::result_out_of_range)
+    fail(text, d, "the number is out of range: not finite as a double (beyond about 1.8e308) or too small to hold");
   if (ec != std::errc() || end == s.data()) fail(text, d, "it does not start with a number");
   if (!std::isfinite(value)) fail(text, d, "the number is not finite");
   std::string_view unit = trim(std::string_view(end, static_cast<size_t>(s.data() + s.size() - end)));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/core/error.hpp"
+#include "sim/spec/input_file.hpp"
 
 namespace trainsim {
 namespace {
@@ -106,13 +107,13 @@ void check_complete(const ComputeProfile& p, const Reader& r) {
 }  // namespace
 
 ComputeProfile load_compute_profile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in)
-    throw ConfigError({path, 0, "training.compute_profile"},
-                      "cannot open the compute profile; give a path relative to the scenario file's folder, or "
-                      "absolute, of a CSV file with the header 'block,forward_ms,backward_ms[,recompute_ms]' "
-                      "and one row per block (" +
-                          std::string(kBlocks) + ")");
+  std::istringstream in(
+      read_input_file(path,
+                      "compute profile (give a path relative to the scenario file's folder, or absolute, of a "
+                      "CSV file with the header "
+                      "'block,forward_ms,backward_ms[,recompute_ms]' and one row per block: " +
+                          std::string(kBlocks) + ")",
+                      {path, 0, "training.compute_profile"}));
   ComputeProfile p;
   Reader r{path, {}, 0};
   std::set<std::string> seen;

@@ -13,6 +13,7 @@
 #include "sim/load/profile_defaults.hpp"
 #include "sim/load/scenario_imports.hpp"
 #include "sim/load/scenario_preview.hpp"
+#include "sim/spec/input_file.hpp"
 #include "sim/spec/sharding.hpp"
 
 namespace trainsim {
@@ -67,12 +68,11 @@ void read_training(const ConfigDoc& d, Scenario& s) {
   t.fp8_recipe = pick_or_auto<Fp8Recipe>(d, "training.fp8_recipe");
   if (d.given("training.compute_profile")) {
     t.compute_profile = zoo_relative(d, "training.compute_profile");
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(t.compute_profile, ec))
-      d.fail("training.compute_profile", "cannot open '" + t.compute_profile +
-                                             "'; give a CSV file (a path relative to "
-                                             "the scenario's folder or absolute) with the header "
-                                             "block,forward_ms,backward_ms[,recompute_ms]");
+    check_input_file(t.compute_profile,
+                     "compute profile '" + shown_name(t.compute_profile) +
+                         "' (give a CSV file, a path relative to the scenario's folder or absolute, with the header "
+                         "block,forward_ms,backward_ms[,recompute_ms])",
+                     d.where("training.compute_profile"));
   }
   s.offload.optimizer = pick<OffloadDevice>(d, "offload.optimizer");
   s.offload.params = pick<OffloadDevice>(d, "offload.params");

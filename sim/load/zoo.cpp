@@ -1,8 +1,11 @@
 #include "sim/load/zoo.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "sim/config/keys.hpp"
+#include "sim/spec/input_file.hpp"
+#include "sim/spec/limits.hpp"
 
 namespace fs = std::filesystem;
 
@@ -54,6 +57,15 @@ bool is_file(const fs::path& p) {
   return fs::is_regular_file(p, ec);
 }
 
+bool present(const fs::path& p) {
+  std::error_code ec;
+  return fs::exists(p, ec);
+}
+
+std::string file_role(ZooKind kind, const std::string& ref) {
+  return std::string(kind_name(kind)) + " file '" + shown_name(ref) + "'";
+}
+
 }  // namespace
 
 fs::path Zoo::resolve(ZooKind kind, const std::string& ref, const fs::path& referrer,
@@ -64,21 +76,29 @@ fs::path Zoo::resolve(ZooKind kind, const std::string& ref, const fs::path& refe
     if (p.is_relative() && !referrer.empty()) {
       fs::path beside = referrer.parent_path() / p;
       if (is_file(beside)) return beside;
+      if (present(beside)) check_input_file(beside.string(), file_role(kind, ref), where);  // says what it is
     }
     if (is_file(p)) return p;
-    throw ConfigError(where, std::string("no such ") + kind_name(kind) + " file '" + ref + "' (looked beside " +
-                                 (referrer.empty() ? "." : referrer.string()) + " and in the working directory)");
+    if (present(p)) check_input_file(ref, file_role(kind, ref), where);
+    throw ConfigError(where, std::string("no such ") + kind_name(kind) + " file '" + shown_name(ref) +
+                                 "' (looked beside " + (referrer.empty() ? "." : referrer.string()) +
+                                 " and in the working directory)");
   }
   fs::path p = folder(kind) / (ref + ".yaml");
   if (is_file(p)) return p;
   std::vector<std::string> valid = names(kind);
-  std::stable_sort(valid.begin(), valid.end(), [&](const std::string& a, const std::string& b) {
-    return edit_distance(ref, a) < edit_distance(ref, b);
-  });
+  // Edit distance is quadratic: compare a name's first bytes only (a 10 MB
+  // name took 33 s, issue 25), each candidate's distance once.
+  const std::string_view head = std::string_view(ref).substr(0, kMaxNameForSuggestions);
+  std::map<std::string, size_t> distance;
+  for (const std::string& v : valid) distance[v] = edit_distance(head, v);
+  std::stable_sort(valid.begin(), valid.end(),
+                   [&](const std::string& a, const std::string& b) { return distance[a] < distance[b]; });
   std::string list;
   for (size_t i = 0; i < valid.size(); ++i) list += (i ? ", " : "") + valid[i];
-  throw ConfigError(where, std::string("unknown ") + kind_name(kind) + " '" + ref + "' in " + folder(kind).string() +
-                               "; valid names (nearest first): " + list + "; or give a path to a file");
+  throw ConfigError(where, std::string("unknown ") + kind_name(kind) + " '" + shown_name(ref) + "' in " +
+                               folder(kind).string() + "; valid names (nearest first): " + list +
+                               "; or give a path to a file");
 }
 
 }  // namespace trainsim

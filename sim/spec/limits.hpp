@@ -13,6 +13,8 @@
 // micro-batch per simulated GPU).
 #pragma once
 
+#include <cstddef>
+
 namespace trainsim {
 
 // Any integer key without a tighter declared maximum: stays inside `int`
@@ -47,5 +49,33 @@ inline constexpr double kMaxLayerPasses = 1 << 21;
 // file written (1,024 micro-batches of Llama-3 405B: 300 MB), so the cap
 // (2^19) bounds a traced run at about 1.2 GB.
 inline constexpr double kMaxTracedLayerPasses = 1 << 19;
+
+// Input files (docs/limits.md "Input files"). Every reader takes its text
+// through read_input_file (sim/spec/input_file.hpp), which refuses anything
+// but a regular file of at most kMaxInputFileBytes; the JSON, YAML and TOML
+// readers then refuse nesting deeper than kMaxNestingDepth and keys longer than
+// kMaxKeyLength before any recursive walk of the parsed tree.
+//
+// 64 MiB: the largest shipped input is a 400 KB runs CSV; a sweep shard's CSV
+// (about 300 bytes a point) of 64 MiB holds some 200,000 points. Reading is
+// bounded by the cap; parsing by kMaxDocumentValues below.
+inline constexpr long long kMaxInputFileBytes = 64LL << 20;
+// Values (scalars, maps, lists; JSON values) in one YAML or JSON document:
+// yaml-cpp spends about 460 bytes and 10 us a node (a 16 MiB flow list of 8 M
+// numbers took 3.9 GB and 86 s), so the cap bounds a tree at about 50 MB; the
+// largest shipped YAML or JSON file has under 1,000.
+inline constexpr long long kMaxDocumentValues = 100'000;
+// Levels of maps and lists (objects and arrays, TOML tables): the deepest
+// file trainsim reads legitimately nests 4 (a Hugging Face config.json with a
+// nested text_config and rope_scaling); 64 keeps every recursive walk shallow.
+inline constexpr int kMaxNestingDepth = 64;
+// Bytes in one key: the longest real key (ds_config's
+// "stage3_gather_16bit_weights_on_model_save") has 41.
+inline constexpr std::size_t kMaxKeyLength = 256;
+// A name echoed in a message (an unknown model or key): longer ones are cut
+// to this many bytes and their length, and no nearest name is searched for a
+// name longer than kMaxNameForSuggestions (edit distance is quadratic).
+inline constexpr std::size_t kMaxEchoedName = 64;
+inline constexpr std::size_t kMaxNameForSuggestions = 256;
 
 }  // namespace trainsim

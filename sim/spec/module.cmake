@@ -10,4 +10,5 @@ trainsim_module(NAME spec DIR sim/spec
           run_assumptions.cpp
           framework_profile.cpp
           framework_profiles.cpp
+          input_file.cpp
   DEPS core)

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "sim/import/deepspeed/ds_patch.hpp"
+#include "sim/spec/input_file.hpp"
 #include "sim/sweep/advise_search.hpp"
 
 namespace trainsim {
@@ -220,9 +221,9 @@ Advice advise(const ScenarioFactory& factory, const AdviseOptions& options) {
   a.beam_width = static_cast<int>(options.beam_width);
   AdviceSearch found = search_changes(factory, advice_moves(base), options);
   a.candidates = found.outcomes.size();
-  std::ifstream in(base.imports.ds_config_file, std::ios::binary);  // the user's file: which keys say "auto"
-  std::ostringstream original;
-  if (in) original << in.rdbuf();
+  std::ostringstream original;  // the user's file: which keys say "auto"
+  if (!base.imports.ds_config_file.empty())
+    original << read_input_file(base.imports.ds_config_file, "DeepSpeed config file (deepspeed_config / --ds-config)");
   std::vector<Suggestion> all;
   for (const PlanOutcome& o : found.outcomes) {
     all.push_back(suggestion_of(o));

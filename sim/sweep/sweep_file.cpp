@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "sim/config/config_doc.hpp"
+#include "sim/config/yaml_read.hpp"
+#include "sim/spec/input_file.hpp"
 #include "sim/sweep/sweep_values.hpp"
 
 namespace trainsim {
@@ -134,14 +136,8 @@ std::string base_yaml(const std::map<std::string, std::string>& values) {
 SweepSpec parse(const std::string& text, const std::string& file) {
   SweepSpec spec;
   spec.file = file;
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError({file, e.mark.line + 1, ""}, "malformed YAML: " + e.msg);
-  }
   SweepReader reader(spec);
-  reader.read(root);
+  reader.read(load_yaml(text, file));
   spec.enumerate = read_search(spec, reader.search_values);
   spec.base_yaml = base_yaml(spec.values);
   return spec;
@@ -154,13 +150,7 @@ const KeyTable& sweep_keys() {
   return table;
 }
 
-SweepSpec load_sweep_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError({path, 0, ""}, "cannot open this sweep file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse(ss.str(), path);
-}
+SweepSpec load_sweep_file(const std::string& path) { return parse(read_input_file(path, "sweep file"), path); }
 
 SweepSpec load_sweep_string(const std::string& yaml, const std::string& file) { return parse(yaml, file); }
 

@@ -5,6 +5,8 @@
 #include <set>
 #include <sstream>
 
+#include "sim/spec/input_file.hpp"
+
 namespace trainsim {
 namespace {
 
@@ -150,7 +152,7 @@ const std::vector<std::string>& required_run_columns() {
 }
 
 RunsTable parse_runs_csv(const std::string& text, const std::string& file) {
-  std::vector<Record> records = split_records(text, file);
+  std::vector<Record> records = split_records(std::string(strip_bom(text)), file);
   if (records.empty()) throw ConfigError({file, 1, ""}, "empty runs file; expected a header line and one run per line");
   RunsTable t;
   t.file = file;
@@ -168,14 +170,7 @@ RunsTable parse_runs_csv(const std::string& text, const std::string& file) {
 }
 
 RunsTable read_runs_csv(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw ConfigError({path, 0, ""},
-                      "cannot open this runs CSV; give a readable file in the schema of "
-                      "data/reference/calibration_runs.csv");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_runs_csv(ss.str(), path);
+  return parse_runs_csv(read_input_file(path, "runs CSV (the schema of data/reference/calibration_runs.csv)"), path);
 }
 
 }  // namespace trainsim

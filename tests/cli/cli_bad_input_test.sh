@@ -51,7 +51,7 @@ check set_unknown_key "--set: parallel.tpp: unknown key; did you mean 'parallel.
 check set_no_equals "expected --set dotted.key=value" "$bin" mem "$good" --set parallel.tp
 check set_bad_value "--set: parallel.tp: 'x' is not an integer" "$bin" mem "$good" --set parallel.tp=x
 check set_impossible "--set: parallel.tp: tp=64 does not divide the 96 attention heads" "$bin" mem "$good" --set parallel.tp=64
-check missing_scenario "no/such/scenario.yaml: cannot open" "$bin" mem no/such/scenario.yaml
+check missing_scenario "no/such/scenario.yaml: cannot read this scenario file: no such file" "$bin" mem no/such/scenario.yaml
 check explain_bad_params "--params" "$bin" explain zero --params 7.5X
 check explain_bad_gpus "--gpus" "$bin" explain zero --params 7.5B --gpus 1,four
 check explain_both "--model" "$bin" explain zero --params 7.5B --model llama-2-7b
@@ -76,7 +76,7 @@ check run_grad_dtype_mismatch "training.grad_dtype: 'fp16' does not match traini
 check run_offload_no_nvme "offload.optimizer: cluster jeanzay-a100-80gb has no NVMe bandwidth" "$bin" run "$zero3" --set cluster=jeanzay-a100-80gb --set offload.optimizer=nvme
 check run_profile_missing "no_such_profile.csv" "$bin" run "$good" --set training.compute_profile=/no/such/dir/no_such_profile.csv
 check run_profile_negative "bad_negative.csv:" "$bin" run "$good" --set training.compute_profile="$profiles/bad_negative.csv"
-check run_missing_ds_config "x.json: cannot open the DeepSpeed config file" "$bin" run "$good" --ds-config x.json
+check run_missing_ds_config "x.json: cannot read this DeepSpeed config file (deepspeed_config / --ds-config): no such file" "$bin" run "$good" --ds-config x.json
 
 # Importers: DeepSpeed ds_config.json, Megatron-LM flags, DeepSpeed hostfile.
 ds="$(cd "$dir/../ds" && pwd)"
@@ -92,7 +92,7 @@ check ds_conflict "conflict.yaml:7: parallel.zero_stage: the scenario says 1 but
 check ds_set_batch "stage2.json:2: /train_batch_size: global_batch=64 is not a multiple of micro_batch x dp = 3 x 16 = 48" \
   "$bin" mem "$ds/base.yaml" --ds-config "$ds/stage2.json" --set training.micro_batch=3
 check ds_both_precisions "/bf16/enabled: bfloat16 and fp16 modes cannot be simultaneously enabled" \
-  "$bin" mem "$ds/base.yaml" --ds-config <(echo '{"train_batch_size": 64, "fp16": {"enabled": true}, "bf16": {"enabled": true}}')
+  "$bin" mem "$ds/base.yaml" --ds-config "$ds/both_precisions.json"
 check megatron_unknown_flag "--megatron-args: --tensor-model-paralel-size: unknown Megatron-LM flag; did you mean '--tensor-model-parallel-size'?" \
   "$bin" run "$good" --megatron-args "--tensor-model-paralel-size 8"
 check megatron_conflict "gpt3-175b-1024gpu.yaml:7: parallel.tp: the scenario says 8 but --megatron-args: --tensor-model-parallel-size says 4" \
@@ -107,8 +107,8 @@ check hostfile_conflict "base.yaml:4: nodes: the scenario says 2 but --num_nodes
   "$bin" mem "$ds/base.yaml" --num_nodes 4 --num_gpus 8
 
 long_name="$(printf 'x%.0s' $(seq 300))"
-check zoo_name_too_long "unknown cluster '$long_name'" "$bin" mem "$good" --set cluster="$long_name"
-check profile_name_too_long "training.compute_profile: cannot open" "$bin" run "$good" --set training.compute_profile="$long_name.csv"
+check zoo_name_too_long "unknown cluster '${long_name:0:64}... (300 bytes)'" "$bin" mem "$good" --set cluster="$long_name"
+check profile_name_too_long "training.compute_profile: cannot read this compute profile" "$bin" run "$good" --set training.compute_profile="$long_name.csv"
 
 section="Hugging Face config.json"
 hf="$(cd "$dir/../hf" && pwd)"
@@ -120,6 +120,32 @@ check hf_string_layers "num_hidden_layers: expected a positive integer, found \"
 check hf_huge_hidden "hidden_size: 1e+30 is past trainsim's largest accepted count" \
   "$bin" mem "$good" --set model="$hf/huge_hidden.json"
 check hf_missing_file "no_such_config.json" "$bin" mem "$good" --set model=/no/such/dir/no_such_config.json
+
+section="Input files"
+# Issue 25: readers take regular files only, within the caps of docs/limits.md
+# "Input files"; a FIFO or a device must neither block nor be read to the end.
+scratch="$(mktemp -d)"
+mkfifo "$scratch/fifo.yaml"
+truncate -s 70M "$scratch/big.yaml"
+abs_bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
+in_scratch() { (cd "$scratch" && timeout 20 "$abs_bin" "${@:2}"); }
+check input_directory "tests/data/bad: cannot read this scenario file: is a directory" "$bin" mem "$dir"
+check input_fifo "fifo.yaml: cannot read this scenario file: is a FIFO (named pipe)" in_scratch "$bin" mem fifo.yaml
+check input_too_big "big.yaml: cannot read this scenario file: is a 73.4 MB file; trainsim reads input files of at most" \
+  in_scratch "$bin" mem big.yaml
+check input_dev_zero_ds_config "/dev/zero: cannot read this DeepSpeed config file (deepspeed_config / --ds-config): is a character device" \
+  "$bin" mem "$ds/base.yaml" --ds-config /dev/zero
+check input_dir_hostfile "cannot read this hostfile: is a directory" "$bin" mem "$ds/base.yaml" --hostfile "$ds"
+check input_dev_zero_runs "/dev/zero: cannot read this runs CSV" "$bin" validate --runs /dev/zero
+check input_dir_sweep "cannot read this sweep file: is a directory" "$bin" sweep "$ds"
+check input_dir_model "cannot read this model file" "$bin" mem "$good" --set model="$ds/"
+check ds_duplicate_key "duplicate_key.json:5: /zero_optimization/stage: duplicate key: already given on line 4 of this object; DeepSpeed refuses duplicate keys" \
+  "$bin" mem "$ds/base.yaml" --ds-config "$ds/duplicate_key.json"
+check ds_deep_nesting "deep.json:2: objects and arrays nested deeper than 64 levels" \
+  "$bin" mem "$ds/base.yaml" --ds-config "$ds/deep.json"
+check ds_hjson_quoteless "hjson_quoteless.json:3: malformed JSON" "$bin" mem "$ds/base.yaml" --ds-config "$ds/hjson_quoteless.json"
+check quantity_out_of_range "the number is out of range" "$bin" explain zero --params 1e400B
+rm -rf "$scratch"
 
 section="Limits and guards"
 check limit_gpus "gpus: value out of range; expected an integer in [1, 262144]" "$bin" run "$good" --set gpus=1000000
@@ -134,4 +160,4 @@ check run_max_events_zero "--max-events" "$bin" run "$good" --max-events 0
 check run_timeout_negative "--timeout" "$bin" run "$good" --timeout -1
 check run_timeout_tiny "raise --timeout" "$bin" run "$good" --full --timeout 0.000001
 
-finish 30
+finish 40

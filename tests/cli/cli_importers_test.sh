@@ -2,7 +2,12 @@
 # The importers end to end: the DeepSpeed scenarios in scenarios/deepspeed/ run
 # unmodified (offloaded ones through `mem`), resolved values and ignored keys
 # are reported, the Megatron-LM launch line of SC21's 145.6B run gives the same
-# result as the equivalent YAML, the teaching pair, launcher sizes, and
+# result as the equivalent YAML, the teaching pair, launcher sizes, and# DeepSpeed reads ds_config with hjson (deepspeed/runtime/config.py): comments and
+# trailing commas load, and give ZeRO-2 here (issue 25).
+"$bin" mem "$root/tests/data/ds/base.yaml" --ds-config "$root/tests/data/ds/hjson_comments.json" --json > "$tmp/hj.json" \
+  2> "$tmp/hj.err" && [ "$(json "$tmp/hj.json" "d['layout']['zero_stage']")" = 2 ] \
+  && ok "--ds-config with hjson comments and trailing commas" || bad "--ds-config hjson: $(tail -1 "$tmp/hj.err")"
+
 # --save-resolved reproduces a run (byte for byte but for the loader's assumptions).
 # Usage: cli_importers_test.sh PATH/TO/trainsim
 set -u

@@ -18,6 +18,14 @@ for k in 1 2 3 4; do "$bin" sweep "$small" --shard "$k/4" --out "$tmp/s$k.csv" >
 "$bin" sweep --merge "$tmp/s3.csv" "$tmp/s1.csv" "$tmp/s4.csv" "$tmp/s2.csv" --out "$tmp/merged.csv" > /dev/null 2>&1 \
   && cmp -s "$tmp/all.csv" "$tmp/merged.csv" && ok "4 shards merge to the unsharded CSV byte for byte" \
   || bad "4 shards merge to the unsharded CSV byte for byte"
+# Issue 25: a merge CSV with a UTF-8 byte order mark (saved by a spreadsheet) is read.
+{ printf '\xEF\xBB\xBF'; cat "$tmp/s1.csv"; } > "$tmp/s1bom.csv"
+"$bin" sweep --merge "$tmp/s3.csv" "$tmp/s1bom.csv" "$tmp/s4.csv" "$tmp/s2.csv" --out "$tmp/merged_bom.csv" > /dev/null 2>&1 \
+  && cmp -s "$tmp/all.csv" "$tmp/merged_bom.csv" && ok "a merge CSV with a UTF-8 BOM merges" \
+  || bad "a merge CSV with a UTF-8 BOM merges"
+"$bin" sweep --merge "$tmp" "$tmp/s1.csv" --out "$tmp/dir.csv" > /dev/null 2> "$tmp/err.txt"
+[ $? -eq 2 ] && grep -q "is a directory" "$tmp/err.txt" && ok "a directory to merge is refused, saying so" \
+  || bad "a directory to merge is refused, saying so: $(cat "$tmp/err.txt")"
 "$bin" sweep --merge "$tmp/s1.csv" "$tmp/s2.csv" --out "$tmp/partial.csv" > /dev/null 2> "$tmp/err.txt"
 [ $? -eq 2 ] && grep -q "missing" "$tmp/err.txt" && ok "merging half the shards is an error" || bad "merging half the shards is an error"
 python3 - "$tmp/all.csv" <<'PY' && ok "CSV columns and statuses" || bad "CSV columns and statuses"

@@ -59,7 +59,14 @@ check() {  # check NAME EXPECTED_TEXT COMMAND...
   rc=$?
   if [ "$rc" -eq 2 ] && [[ "$err" == *"$expected"* ]]; then ok "$name"; else bad "$name: exit $rc, want 2 and '$expected', got: $err"; fi
 }
-check "unreadable CSV exits 2" "no/such.csv: cannot open" "$bin" validate --runs no/such.csv
+# Issue 25: a UTF-8 byte order mark (Excel's "CSV UTF-8") was read as part of
+# the first column's name ("missing column 'id'").
+{ printf '\xEF\xBB\xBF'; cat "$runs"; } > "$tmp/bom.csv"
+"$bin" validate --runs "$tmp/bom.csv" --filter "$pick" --threads 1 > /dev/null 2> "$tmp/bom.err" \
+  && ok "a runs CSV with a UTF-8 BOM is read" || bad "a runs CSV with a UTF-8 BOM is read: $(cat "$tmp/bom.err")"
+check "a directory as runs CSV says so" "cannot read this runs CSV (the schema of data/reference/calibration_runs.csv): is a directory" \
+  "$bin" validate --runs "$tmp"
+check "unreadable CSV exits 2" "no/such.csv: cannot read this runs CSV" "$bin" validate --runs no/such.csv
 sed '1s/,vp,/,vpp,/' "$runs" > "$tmp/nocol.csv"
 check "missing column exits 2 with file:line: column" "nocol.csv:1: vp: missing column 'vp'" "$bin" validate --runs "$tmp/nocol.csv"
 { head -n 1 "$runs"; echo "short,row"; } > "$tmp/short.csv"

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sim/core/format.hpp"
+#include "sim/spec/input_file.hpp"
 #include "sim/load/data_dir.hpp"
 #include "sim/load/resolved_writer.hpp"
 #include "sim/load/scenario_loader.hpp"
@@ -176,9 +177,8 @@ std::string yaml_scalar(const std::string& v) { return nlohmann::json(v).dump();
 
 // The command to use for a JSON file given where a scenario YAML is expected.
 void reject_json_scenario(const ScenarioArgs& a) {
-  std::ifstream in(a.scenario);
-  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-  if (!in.good() && !in.eof()) return;  // the loader names the unreadable file
+  // A directory, FIFO or device is refused here, before anything reads it.
+  nlohmann::json j = nlohmann::json::parse(read_input_file(a.scenario, "scenario file"), nullptr, false);
   if (j.is_discarded() || !j.is_object()) return;
   const std::string cluster = a.cluster.empty() ? "CLUSTER" : a.cluster;
   const std::string nodes = a.nodes > 0 ? std::to_string(a.nodes) : "N";

@@ -17,6 +17,7 @@
 #include "sim/core/quantity.hpp"
 #include "sim/import/deepspeed/ds_patch.hpp"
 #include "sim/report/report_format.hpp"
+#include "sim/spec/input_file.hpp"
 #include "sim/sweep/advise.hpp"
 
 namespace trainsim::cli {
@@ -152,8 +153,8 @@ std::string advice_text(const Advice& a) {
 // still loads as the plan.
 void write_user_ds_config(const Scenario& base, const Scenario& plan,
                           const std::vector<std::pair<std::string, std::string>>& changes, const std::string& dir) {
-  std::ifstream in(base.imports.ds_config_file, std::ios::binary);
-  const std::string original((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string original =
+      read_input_file(base.imports.ds_config_file, "DeepSpeed config file (deepspeed_config / --ds-config)");
   std::map<std::string, std::string> pointers;
   for (const ImportedSetting& i : base.imports.applied)
     if (i.where.file == base.imports.ds_config_file) pointers.emplace(i.key, i.where.key);

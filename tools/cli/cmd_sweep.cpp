@@ -15,6 +15,7 @@
 
 #include "cli_common.hpp"
 #include "sim/core/error.hpp"
+#include "sim/spec/input_file.hpp"
 #include "sim/sweep/sweep_mpi.hpp"
 #include "sim/sweep/sweep_run.hpp"
 #include "sim/sweep/sweep_summary.hpp"
@@ -43,13 +44,7 @@ void parse_shard(const std::string& text, SweepRunOptions& o) {
   o.shards = n;
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError("cannot read '" + path + "'");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read_file(const std::string& path) { return read_input_file(path, "sweep CSV (sweep --merge)"); }
 
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);

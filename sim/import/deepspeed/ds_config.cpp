@@ -8,7 +8,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "sim/config/json_read.hpp"
 #include "sim/import/deepspeed/ds_reader.hpp"
+#include "sim/spec/input_file.hpp"
 #include "sim/spec/limits.hpp"
 
 namespace trainsim {
@@ -214,20 +216,23 @@ void read_pipeline(Reader& r) {
 
 }  // namespace ds
 
-DsConfigResult parse_ds_config(const std::string& text, const std::string& file, const DsContext& ctx) {
-  nlohmann::json root;
-  try {
-    root = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    std::size_t offset = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
-    int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(offset), '\n'));
-    std::string what = e.what();
-    throw ConfigError({file, line, ""}, "malformed JSON: " + what.substr(std::min(what.size(), what.find(": ") + 2)));
-  } catch (const nlohmann::json::exception& e) {  // out_of_range 406: a number past the range of a double
-    std::string what = e.what();
-    throw ConfigError({file, 0, ""}, "malformed JSON: " + what.substr(std::min(what.size(), what.find("] ") + 2)) +
-                                         " (numbers must fit a double)");
-  }
+DsConfigResult parse_ds_config(const std::string& raw, const std::string& file, const DsContext& ctx) {
+  // DeepSpeed reads the file with hjson.load(..., object_pairs_hook=
+  // dict_raise_error_on_duplicate_keys) (deepspeed/runtime/config.py,
+  // DeepSpeedConfig.__init__; the hook is in deepspeed/runtime/config_utils.py):
+  // comments and trailing commas are accepted and a duplicate key is an error.
+  JsonReadOptions opts;
+  opts.what = "ds_config";
+  opts.hjson_comments = true;
+  opts.hint =
+      " (DeepSpeed reads ds_config with hjson; trainsim accepts JSON plus hjson's comments and trailing commas; "
+      "convert other hjson syntax with: python3 -c 'import hjson,json,sys; "
+      "json.dump(hjson.load(open(sys.argv[1])), sys.stdout, indent=2)' FILE)";
+  opts.duplicate_note =
+      "; DeepSpeed refuses duplicate keys (dict_raise_error_on_duplicate_keys, deepspeed/runtime/config_utils.py)";
+  JsonText parsed = read_json(raw, file, opts);
+  const nlohmann::json& root = parsed.root;
+  const std::string& text = parsed.text;
   if (!root.is_object()) throw ConfigError({file, 1, ""}, "a ds_config.json must hold one JSON object {...}");
   ds::Reader r(root, text, file, ctx);
   r.section(
@@ -250,11 +255,7 @@ DsConfigResult parse_ds_config(const std::string& text, const std::string& file,
 }
 
 DsConfigResult read_ds_config(const std::string& path, const DsContext& ctx) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError({path, 0, ""}, "cannot open the DeepSpeed config file (deepspeed_config / --ds-config)");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_ds_config(text.str(), path, ctx);
+  return parse_ds_config(read_input_file(path, "DeepSpeed config file (deepspeed_config / --ds-config)"), path, ctx);
 }
 
 }  // namespace trainsim

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/core/error.hpp"
+#include "sim/config/json_read.hpp"
 #include "sim/import/deepspeed/ds_reader.hpp"
 
 namespace trainsim {
@@ -138,14 +139,15 @@ DsPatch patch_ds_config(const std::string& json_text, const std::vector<Setting>
                         const std::map<std::string, std::string>& pointers, const std::string& original) {
   json root = json::parse(json_text, nullptr, false);
   if (!root.is_object()) throw ConfigError({"ds_config", 0, ""}, "a ds_config.json must hold one JSON object {...}");
-  Patcher p(std::move(root), json::parse(original, nullptr, false), batch, pointers);
+  Patcher p(std::move(root), json::parse(blank_hjson_extras(original), nullptr, false), batch, pointers);
   for (const Setting& s : settings) p.apply(s);
   return p.result();
 }
 
 DsPatch patch_user_ds_config(const std::string& original, const std::vector<Setting>& settings, const DsBatch& batch,
                              const std::map<std::string, std::string>& pointers) {
-  json root = json::parse(original, nullptr, false);
+  // hjson comments and trailing commas, which DeepSpeed accepts, are dropped.
+  json root = json::parse(blank_hjson_extras(original), nullptr, false);
   if (!root.is_object()) throw ConfigError({"ds_config", 0, ""}, "a ds_config.json must hold one JSON object {...}");
   Patcher p(root, root, batch, pointers, true);
   for (const Setting& s : settings) p.apply(s);

@@ -5,6 +5,8 @@
 #include <set>
 #include <sstream>
 
+#include "sim/spec/input_file.hpp"
+
 namespace trainsim {
 
 ImportResult parse_hostfile(const std::string& text, const std::string& file) {
@@ -46,11 +48,7 @@ ImportResult parse_hostfile(const std::string& text, const std::string& file) {
 }
 
 ImportResult read_hostfile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError({path, 0, "--hostfile"}, "cannot open the hostfile");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_hostfile(text.str(), path);
+  return parse_hostfile(read_input_file(path, "hostfile", {path, 0, "--hostfile"}), path);
 }
 
 ImportResult launcher_size(int num_nodes, int num_gpus) {

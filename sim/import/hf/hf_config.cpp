@@ -29,6 +29,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/config/json_read.hpp"
+#include "sim/spec/input_file.hpp"
+
 #include "sim/core/error.hpp"
 #include "sim/spec/limits.hpp"
 #include "sim/config/model_check.hpp"
@@ -286,26 +289,15 @@ std::string model_name(const Reader& r, const std::string& file) {
   return p.stem().string();
 }
 
-json parse_json(const std::string& text, const std::string& file) {
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
-    std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
-    std::string what = e.what();
-    std::size_t colon = what.find(": ", what.find("parse error"));
-    std::string detail = colon == std::string::npos ? what : what.substr(colon + 2);
-    throw ConfigError({file, line_at(text, offset), ""}, "malformed JSON: " + detail);
-  } catch (const json::exception& e) {
-    // Found by fuzz_hf_config: a number past double's range (1e999) is an
-    // out_of_range error, not a parse_error; it carries no offset.
-    throw ConfigError({file, 0, ""}, std::string("malformed JSON: ") + e.what());
-  }
-}
-
 }  // namespace
 
-ModelSpec parse_hf_config(const std::string& json_text, const std::string& file) {
-  json j = parse_json(json_text, file);
+ModelSpec parse_hf_config(const std::string& raw, const std::string& file) {
+  JsonReadOptions opts;
+  opts.what = "config.json";
+  opts.duplicate_note = "; Python's json keeps the last one silently, so the model is ambiguous: give each key once";
+  JsonText parsed = read_json(raw, file, opts);
+  const json& j = parsed.root;
+  const std::string& json_text = parsed.text;
   if (!j.is_object()) throw ConfigError({file, 1, ""}, "a config.json must hold one JSON object {...}");
   Reader r(j, json_text, file);
   reject_moe(r);
@@ -325,11 +317,7 @@ ModelSpec parse_hf_config(const std::string& json_text, const std::string& file)
 }
 
 ModelSpec load_hf_config(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError({path, 0, ""}, "cannot open the Hugging Face config.json file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_hf_config(text.str(), path);
+  return parse_hf_config(read_input_file(path, "Hugging Face config.json file"), path);
 }
 
 }  // namespace trainsim

@@ -9,6 +9,7 @@
 
 #include "sim/import/torchtitan/titan_reader.hpp"
 #include "sim/spec/limits.hpp"
+#include "sim/spec/input_file.hpp"
 
 namespace trainsim {
 namespace titan {
@@ -260,12 +261,7 @@ void read_optimizer(Reader& r) {
 }
 
 std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw ConfigError({path, 0, ""}, "cannot open the torchtitan job config (torchtitan_config / --torchtitan-config)");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return read_input_file(path, "torchtitan job config (torchtitan_config / --torchtitan-config)");
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "sim/config/keys.hpp"
+#include "sim/spec/input_file.hpp"
+#include "sim/spec/limits.hpp"
 
 namespace trainsim::titan {
 namespace {
@@ -59,6 +61,10 @@ void check_table(const Reader& r, const toml::table& t, const std::string& path)
   for (auto&& kv : t) {
     const std::string key(kv.first.str());
     const std::string full = join(path, key);
+    if (key.size() > kMaxKeyLength)
+      throw ConfigError({r.at(full).file, r.at(full).line, join(path, shown_name(key))},
+                        "a key of " + std::to_string(key.size()) + " bytes; trainsim reads keys of at most " +
+                            std::to_string(kMaxKeyLength) + " (docs/limits.md, Input files)");
     if (std::find(known.begin(), known.end(), key) == known.end())
       r.fail(full, path.empty() ? "unknown section [" + key + "] of a torchtitan job config; did you mean [" +
                                       nearest_name(key, known) + "]? (torchtitan's JobConfig has no such field)"
