@@ -53,6 +53,7 @@ trainsim_add_test(workload/framework_convention_test)
 trainsim_add_test(workload/fsdp_test)
 trainsim_add_test(workload/finetune_test)
 trainsim_add_test(workload/knobs_step_test)
+trainsim_add_test(workload/bounds_test)
 # report, search, sweep, validate
 trainsim_add_test(report/step_report_test)
 trainsim_add_test(report/trace_flows_test)

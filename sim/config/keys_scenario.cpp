@@ -279,8 +279,12 @@ void offload_keys(std::vector<KeyDef>& k) {
   k.push_back(quantity(
       "offload.cpu_adam_throughput", Dimension::count, d::kCpuAdamThroughput,
       "parameters per second DeepSpeedCPUAdam updates on one node; 0 = the cluster card's node.cpu_adam_throughput"));
-  k.push_back(quantity("offload.aio_block_size", Dimension::bytes, d::kAioBlockSize,
-                       "async I/O block size (DeepSpeed aio.block_size)"));
+  // DeepSpeed's aio engine divides each transfer by it (csrc/aio/common/deepspeed_aio_common.cpp,
+  // the io_submit loops' block count); 0 made every NVMe swap free here.
+  KeyDef block = quantity("offload.aio_block_size", Dimension::bytes, d::kAioBlockSize,
+                          "async I/O block size (DeepSpeed aio.block_size; at least 1 byte)");
+  block.min = 1;
+  k.push_back(block);
   k.push_back(integer("offload.aio_queue_depth", text(d::kAioQueueDepth),
                       "async I/O queue depth per thread (DeepSpeed aio.queue_depth)", 1));
   k.push_back(integer("offload.aio_thread_count", text(d::kAioThreadCount),

@@ -5,6 +5,7 @@ trainsim_module(NAME core DIR sim/core
           event_queue.cpp
           format.cpp
           sim_time.cpp
+          work_budget.cpp
   DEPS
   PRIVATE_LIBS fmt::fmt)
 target_link_libraries(trainsim_core PUBLIC Threads::Threads)

@@ -6,6 +6,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace trainsim {
 
@@ -33,6 +34,19 @@ class EventLimitExceeded : public SimulationError {
 class WallTimeExceeded : public SimulationError {
  public:
   using SimulationError::SimulationError;
+};
+
+// A piece of work of the step (or the step itself) would last longer than the
+// simulated clock's range (SimTime, about 106 days): bad input, not a bug.
+// `key()` names the input that most likely made it so long; the workload turns
+// this into a ConfigError naming that key (exit 2, docs/limits.md).
+class DurationOutOfRange : public SimulationError {
+ public:
+  DurationOutOfRange(const std::string& message, std::string key) : SimulationError(message), key_(std::move(key)) {}
+  const std::string& key() const { return key_; }
+
+ private:
+  std::string key_;
 };
 
 // The engine's own bookkeeping disagrees with itself (a bug in the core):

@@ -83,4 +83,14 @@ StageParams stage_params(const ModelSpec& m, int tp, int layers, bool first_stag
   return p;
 }
 
+std::int64_t stage_param_tensors(const ModelSpec& m, int layers, bool first_stage, bool last_stage, int pp) {
+  const i64 norm = m.norm == NormKind::layernorm ? 2 : 1;
+  const i64 matrices = 4 + (m.mlp == MlpKind::swiglu ? 3 : 2);
+  const i64 per_layer = 2 * norm + matrices * (m.bias ? 2 : 1);
+  i64 n = per_layer * layers;
+  if (first_stage) n += 1 + (m.position == PositionKind::learned ? 1 : 0) + (m.embedding_norm ? norm : 0);
+  if (last_stage) n += norm + (!m.tied_embeddings || pp > 1 ? 1 : 0);
+  return n;
+}
+
 }  // namespace trainsim

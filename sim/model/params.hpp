@@ -52,4 +52,14 @@ struct StageParams {
 };
 StageParams stage_params(const ModelSpec& m, int tp, int layers, bool first_stage, bool last_stage, int pp);
 
+// Parameter tensors a pipeline stage holds, as the Hugging Face modules
+// DeepSpeed trains name them: per layer its norms (weight, + bias for
+// LayerNorm), Q, K, V and output projections and the MLP's two (GeLU) or three
+// (SwiGLU) matrices, each with a bias when the model has biases; the first
+// stage adds the word embedding, a learned position table and the embedding
+// norm, the last the final norm and an output layer (untied, or a copy when
+// pp > 1). DeepSpeed's ZeRO-3 optimizer never splits a tensor between
+// sub-groups (stage3.py _create_fp16_sub_groups), so this bounds their number.
+std::int64_t stage_param_tensors(const ModelSpec& m, int layers, bool first_stage, bool last_stage, int pp);
+
 }  // namespace trainsim

@@ -167,7 +167,10 @@ NcclComm nccl_comm_for(const ClusterSpec& c, CollectiveOp op, int ranks, int nod
 }
 
 CollectiveResult predict_collective(const ClusterSpec& c, const CollectiveRequest& r, int nodes, int nics) {
-  if (r.ranks < 1) throw std::logic_error("a collective needs at least one GPU");
+  if (r.ranks < 1) throw std::invalid_argument("a collective needs at least one GPU");
+  if (nodes < 0 || nodes > r.ranks)  // 0: derived; the per-node GPU count is ranks / nodes
+    throw std::invalid_argument("a collective of " + std::to_string(r.ranks) + " GPUs spans 1 to " +
+                                std::to_string(r.ranks) + " nodes, not " + std::to_string(nodes));
   CollectiveResult out;
   if (r.ranks == 1) {
     out.algorithm = "none";

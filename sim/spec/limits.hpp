@@ -49,6 +49,13 @@ inline constexpr double kMaxLayerPasses = 1 << 21;
 // file written (1,024 micro-batches of Llama-3 405B: 300 MB), so the cap
 // (2^19) bounds a traced run at about 1.2 GB.
 inline constexpr double kMaxTracedLayerPasses = 1 << 19;
+// Directed links of a flow-mode topology graph (sim/topology/topology_size.hpp:
+// `collective --concurrent`, and the two-node graph of every offload run):
+// measured about 330 bytes and 13 us of offload planning per link (an offload
+// run on a card with 65,000 spines per pod, 1.04 M links: 349 MB, 13 s; 260,000
+// spines, 4.2 M links: 1.4 GB, 54 s), so the cap (2^20) bounds a graph at about
+// 350 MB and 15 s.
+inline constexpr double kMaxTopologyLinks = 1 << 20;
 
 // Input files (docs/limits.md "Input files"). Every reader takes its text
 // through read_input_file (sim/spec/input_file.hpp), which refuses anything

@@ -21,6 +21,7 @@
 
 #include "sim/core/error.hpp"
 #include "sim/topology/cluster_check.hpp"
+#include "sim/topology/topology_size.hpp"
 #include "sim/topology/topology.hpp"
 
 namespace trainsim {
@@ -364,6 +365,7 @@ class GraphTopology final : public Topology {
 
 std::unique_ptr<Topology> build_topology(const ClusterSpec& cluster, int nodes) {
   if (nodes < 1) throw ConfigError(cluster_key(cluster, "nodes"), "a topology needs at least one node");
+  check_topology_size(cluster, nodes);  // before any allocation
   return std::make_unique<GraphTopology>(cluster, nodes);
 }
 

@@ -3,11 +3,10 @@
 #include <algorithm>
 
 #include "sim/core/format.hpp"
+#include "sim/workload/duration_check.hpp"
 
 namespace trainsim {
 namespace {
-
-SimTime to_sim_time(Seconds seconds) { return SimTime::from_seconds(std::max(0.0, seconds.value())); }
 
 // "1.7 GB", "512 KB": decimal units, three significant digits.
 std::string size_text(Bytes b) {
@@ -69,15 +68,20 @@ int Emitter::collective_label(InstrKind kind, GroupKind g, CollectiveOp op, Byte
   return l;
 }
 
-Instr& Emitter::push(InstrKind kind, Category c, Lane lane, Bytes bytes, Seconds seconds, int lbl) {
+Instr& Emitter::push(InstrKind kind, Category c, Lane lane, Bytes bytes, int lbl) {
+  if (budget_ != nullptr) budget_->charge();
   Instr& i = prog_.instrs.emplace_back();
   i.kind = kind;
   i.category = c;
   i.lane = lane;
   i.bytes = bytes;
-  i.duration = to_sim_time(seconds);
   i.label = lbl;
   return i;
+}
+
+SimTime Emitter::time_of(const Instr& i, Seconds seconds, SimTime already) const {
+  return checked_work_time(i, seconds, prog_.labels.empty() ? "" : prog_.labels[static_cast<size_t>(i.label)].name,
+                           already);
 }
 
 void Emitter::compute(Seconds seconds, Category c, int lbl, bool host, double flops) {
@@ -87,22 +91,24 @@ void Emitter::compute(Seconds seconds, Category c, int lbl, bool host, double fl
       !(last->kind == InstrKind::compute && last->category == c && last->label == lbl && last->host == host))
     last = nullptr;  // no merge
   const bool parts = detail_ && !host;
+  if (last != nullptr) last->duration = time_of(*last, seconds, last->duration);  // checked before parts grow
   if (parts) {  // more of the merged instruction's last part, or a new part
     const int part = part_label(c, lbl);
+    const SimTime t = SimTime::from_seconds(std::max(0.0, seconds.value()));  // within range: checked above or below
     if (last != nullptr && last->part_end > last->part_begin && prog_.parts.back().label == part) {
-      prog_.parts.back().duration += to_sim_time(seconds);
+      prog_.parts.back().duration += t;
       prog_.parts.back().flops += flops;
     } else {
-      prog_.parts.push_back({part, to_sim_time(seconds), flops});
+      prog_.parts.push_back({part, t, flops});
     }
   }
   if (last != nullptr) {
-    last->duration = last->duration + to_sim_time(seconds);
     if (parts) last->part_end = static_cast<int>(prog_.parts.size());
     return;
   }
-  Instr& i = push(InstrKind::compute, c, Lane::compute, Bytes(0), seconds, lbl);
+  Instr& i = push(InstrKind::compute, c, Lane::compute, Bytes(0), lbl);
   i.host = host;
+  i.duration = time_of(i, seconds);
   if (parts) {
     i.part_end = static_cast<int>(prog_.parts.size());
     i.part_begin = i.part_end - 1;
@@ -128,7 +134,7 @@ int Emitter::launch(GroupKind g, CollectiveOp op, Bytes bytes, Seconds seconds, 
 void Emitter::wait(Lane lane, int count) {
   if (count <= 0) return;
   const Category c = lane == Lane::dp_comm ? Category::dp : Category::offload;
-  push(InstrKind::wait_lane, c, lane, Bytes(0), Seconds(0), 0).count = count;
+  push(InstrKind::wait_lane, c, lane, Bytes(0), 0).count = count;
 }
 
 void Emitter::after(Lane lane, int count) {
@@ -143,8 +149,9 @@ int Emitter::copy(CopyKind kind, Bytes bytes, Seconds seconds, int lbl) {
   int& n = disk ? nvme_ : pcie_;
   if (bytes.value() <= 0) return n;
   prog_.offload_bytes[static_cast<int>(kind)] += bytes;
-  Instr& i = push(InstrKind::copy, Category::offload, disk ? Lane::nvme : Lane::pcie, bytes, seconds, lbl);
+  Instr& i = push(InstrKind::copy, Category::offload, disk ? Lane::nvme : Lane::pcie, bytes, lbl);
   i.copy = kind;
+  i.duration = time_of(i, seconds);
   i.after_lane = after_lane_;
   i.after = after_;
   after_ = 0;
@@ -153,27 +160,27 @@ int Emitter::copy(CopyKind kind, Bytes bytes, Seconds seconds, int lbl) {
 
 void Emitter::send(int peer_stage, int message, Bytes bytes, Seconds seconds, int lbl) {
   prog_.comm_bytes["pp.send_recv"] += bytes;
-  Instr& i = push(InstrKind::send, Category::pp, Lane::pp_p2p, bytes, seconds, lbl);
+  Instr& i = push(InstrKind::send, Category::pp, Lane::pp_p2p, bytes, lbl);
+  i.duration = time_of(i, seconds);
   i.peer_stage = peer_stage;
   i.message = message;
 }
 
-void Emitter::recv(int message) {
-  push(InstrKind::recv, Category::pp, Lane::compute, Bytes(0), Seconds(0), 0).message = message;
-}
+void Emitter::recv(int message) { push(InstrKind::recv, Category::pp, Lane::compute, Bytes(0), 0).message = message; }
 
 void Emitter::memory(bool alloc, MemKind kind, Bytes bytes) {
   if (bytes.value() <= 0) return;
   const InstrKind k = alloc ? InstrKind::alloc : InstrKind::free;
-  push(k, Category::forward, Lane::compute, bytes, Seconds(0), 0).memory = kind;
+  push(k, Category::forward, Lane::compute, bytes, 0).memory = kind;
 }
 
 void Emitter::collective(InstrKind kind, GroupKind g, CollectiveOp op, Bytes bytes, Seconds seconds, Lane lane,
                          Category c, int lbl) {
   prog_.comm_bytes[std::string(to_string(g)) + "." + to_string(op)] += bytes_sent_per_gpu(op, bytes, group_size(g));
-  Instr& i = push(kind, c, lane, bytes, seconds, detail_ ? collective_label(kind, g, op, bytes, lbl) : lbl);
+  Instr& i = push(kind, c, lane, bytes, detail_ ? collective_label(kind, g, op, bytes, lbl) : lbl);
   i.group = g;
   i.op = op;
+  i.duration = time_of(i, seconds);
   if (kind == InstrKind::launch) {
     i.after_lane = after_lane_;
     i.after = after_;

@@ -16,6 +16,7 @@
 #include <tuple>
 
 #include "sim/core/quantity.hpp"
+#include "sim/core/work_budget.hpp"
 #include "sim/workload/comm_cost.hpp"
 #include "sim/workload/program.hpp"
 #include "sim/workload/step_plan.hpp"
@@ -64,11 +65,18 @@ class Emitter {
   void recv(int message);
   void memory(bool alloc, MemKind kind, Bytes bytes);
 
+  // Charges every instruction to `budget` (nullptr: none), so --max-events and
+  // --timeout cover program building (docs/limits.md "Guards").
+  void set_budget(WorkBudget* budget) { budget_ = budget; }
+
   int launches() const { return launches_; }
   StageProgram& program() { return prog_; }
 
  private:
-  Instr& push(InstrKind kind, Category c, Lane lane, Bytes bytes, Seconds seconds, int lbl);
+  // Appends an instruction (charging the budget); the caller sets its duration with time_of.
+  Instr& push(InstrKind kind, Category c, Lane lane, Bytes bytes, int lbl);
+  // `already` + `seconds` of instruction `i` as engine time, checked (duration_check.hpp).
+  SimTime time_of(const Instr& i, Seconds seconds, SimTime already = SimTime::zero()) const;
   void collective(InstrKind kind, GroupKind g, CollectiveOp op, Bytes bytes, Seconds seconds, Lane lane, Category c,
                   int lbl);
   int group_size(GroupKind g) const;
@@ -82,6 +90,7 @@ class Emitter {
   std::map<std::tuple<std::string, int, int, std::string>, int> labels_;  // (name, micro_batch, chunk, pass)
   int label(const std::string& name, int micro_batch, int chunk, const std::string& pass);
   CommCost* detail_ = nullptr;
+  WorkBudget* budget_ = nullptr;
   std::string ctx_, launch_ctx_;
   int launches_ = 0;
   int pcie_ = 0, nvme_ = 0;

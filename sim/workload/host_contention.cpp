@@ -12,8 +12,11 @@ namespace {
 
 // Long enough for every flow to be past its route latency (microseconds).
 constexpr double kSettle = 1e-3;
-// Bytes of a flow that never finishes within kSettle.
-constexpr double kEndless = 1e12;
+// Seconds a probe flow would take alone at its route's narrowest link: far
+// past kSettle (it never finishes within it), and, shared by every flow of the
+// mix, still far inside the simulated clock's range (about 10^7 s), whatever
+// the links' rates (a CPU-Adam of 1 parameter/s is 1.75 B/s).
+constexpr double kProbeSeconds = 1;
 
 // GPU 0's flows of one mix.
 struct Firsts {
@@ -54,7 +57,14 @@ class MixSolver {
  private:
   void start_gpu(FlowNetwork& net, int g, const HostActivity& a, Firsts* f) const {
     const int peer = g + t_.cluster().node.gpus;
-    auto go = [&net](const Route& r) { return net.start(r, Bytes(kEndless), [] {}); };
+    auto go = [&net, this](const Route& r) {
+      double narrowest = 0;
+      for (LinkId id : r) {
+        const double bw = links_[static_cast<size_t>(id)].capacity.value();
+        narrowest = narrowest == 0 ? bw : std::min(narrowest, bw);
+      }
+      return net.start(r, Bytes(std::max(narrowest, 1.0) * kProbeSeconds), [] {});
+    };
     FlowId copy = 0, nvme = 0, send = 0, recv = 0;
     std::vector<FlowId> adam;
     if (a.copy) copy = go(a.copy == 1 ? t_.route_to_host(g) : t_.route_from_host(g));

@@ -2,12 +2,14 @@
 trainsim_module(NAME workload DIR sim/workload
   SOURCES breakdown_clock.cpp
           comm_cost.cpp
+          duration_check.cpp
           emitter.cpp
           grad_buckets.cpp
           host_contention.cpp
           memory_tracker.cpp
           offload_emitter.cpp
           offload_plan.cpp
+          piece_runs.cpp
           program.cpp
           program_builder.cpp
           step_engine.cpp

@@ -11,6 +11,7 @@ OffloadEmitter::OffloadEmitter(const StepPlan& p, Emitter& e)
       e_(e),
       o_(p.offload),
       shard_(std::max(1, p.shard_group.ranks)),
+      stage_(static_cast<std::size_t>(e.program().stage)),
       label_grads_(e.label("grads to host")),
       label_adam_(e.label("cpu adam")),
       label_params_(e.label("params to gpu")),
@@ -41,11 +42,14 @@ void OffloadEmitter::grads_reduced(double params, int mb, bool per_micro_batch) 
   }
 }
 
-// One sub-group of n parameters: its states are read (issued ahead), stepped
-// on the CPU, written back, and its updated 16-bit weights go up to the GPU
-// (or stay on the host / go to NVMe when the parameters are offloaded).
-void OffloadEmitter::sub_group(double n, int index, int groups) {
+// One sub-group (or a run of equal sub-groups, piece_runs.hpp) of n
+// parameters: its states are read (issued ahead), stepped on the CPU, written
+// back, and its updated 16-bit weights go up to the GPU (or stay on the host /
+// go to NVMe when the parameters are offloaded). Every cost is linear in n, so
+// a run costs what its sub-groups cost one after another.
+void OffloadEmitter::sub_group(std::size_t index) {
   const OffloadRates& r = o_.rates;
+  const double n = groups_[index].elements();
   if (o_.optimizer_nvme) {
     e_.wait(Lane::nvme, reads_[index]);
   }
@@ -53,11 +57,8 @@ void OffloadEmitter::sub_group(double n, int index, int groups) {
   if (o_.optimizer_nvme) {
     const Bytes b(n * o_.state_bytes);
     e_.copy(CopyKind::nvme_write, b, copy_seconds(b, r.nvme_write), label_swap_);
-    const int next = index + o_.swap_ahead + 1;
-    if (next < groups) {
-      const Bytes nb(std::min(o_.sub_group, local_ - next * o_.sub_group) * o_.state_bytes);
-      reads_[next] = e_.copy(CopyKind::nvme_read, nb, copy_seconds(nb, r.nvme_read), label_swap_);
-    }
+    const std::size_t next = index + static_cast<std::size_t>(o_.swap_ahead) + 1;
+    if (next < groups_.size()) read_ahead(next);
   }
   const Bytes w(n * o_.weight_bytes);
   if (o_.params_nvme)
@@ -66,19 +67,31 @@ void OffloadEmitter::sub_group(double n, int index, int groups) {
     e_.copy(CopyKind::h2d, w, copy_seconds(w, r.h2d), label_params_);
 }
 
+void OffloadEmitter::read_ahead(std::size_t index) {
+  const Bytes b(groups_[index].elements() * o_.state_bytes);
+  reads_[index] = e_.copy(CopyKind::nvme_read, b, copy_seconds(b, o_.rates.nvme_read), label_swap_);
+}
+
+// ZeRO-1/2 step the whole partition as one group. ZeRO-3 cuts it into
+// sub_group_size pieces, but a sub-group closes only at the end of a tensor
+// (stage3.py _create_fp16_sub_groups: a group takes tensors until it holds at
+// least sub_group_size elements, so 0 gives one group per tensor): never more
+// groups than the stage has tensors, each then one tensor's share.
+std::vector<PieceRun> OffloadEmitter::sub_groups(double local, int zero_stage) const {
+  if (zero_stage < 3) return piece_runs(local, std::max(local, 1.0));
+  const double tensors = std::max(1.0, o_.stage_tensors.empty() ? 1.0 : o_.stage_tensors[stage_]);
+  if (o_.sub_group > 0 && piece_count(local, o_.sub_group) <= tensors) return piece_runs(local, o_.sub_group);
+  return equal_piece_runs(local, tensors);
+}
+
 int OffloadEmitter::step(double local, int zero_stage) {
   e_.wait(Lane::pcie, e_.queued(Lane::pcie));  // the fp32 gradients are on the host
-  const double group = zero_stage >= 3 ? o_.sub_group : std::max(local, 1.0);
-  const int groups = std::max(1, static_cast<int>(std::ceil(local / group)));
-  reads_.assign(groups, 0);
-  local_ = local;
-  if (o_.optimizer_nvme) {
-    for (int g = 0; g < std::min(groups, o_.swap_ahead + 1); ++g) {
-      const Bytes b(std::min(group, local - g * group) * o_.state_bytes);
-      reads_[g] = e_.copy(CopyKind::nvme_read, b, copy_seconds(b, o_.rates.nvme_read), label_swap_);
-    }
-  }
-  for (int g = 0; g < groups; ++g) sub_group(std::min(group, local - g * group), g, groups);
+  groups_ = sub_groups(local, zero_stage);
+  reads_.assign(groups_.size(), 0);
+  if (o_.optimizer_nvme)
+    for (std::size_t g = 0; g < std::min(groups_.size(), static_cast<std::size_t>(o_.swap_ahead) + 1); ++g)
+      read_ahead(g);
+  for (std::size_t g = 0; g < groups_.size(); ++g) sub_group(g);
   // stage_1_and_2 copies the updated partition with a blocking copy_ before the all-gather.
   if (zero_stage <= 2) e_.wait(Lane::pcie, e_.queued(Lane::pcie));
   return e_.queued(Lane::pcie);

@@ -5,7 +5,10 @@
 // program builder at the points DeepSpeed does the same work.
 #pragma once
 
+#include <vector>
+
 #include "sim/workload/emitter.hpp"
+#include "sim/workload/piece_runs.hpp"
 #include "sim/workload/step_plan.hpp"
 
 namespace trainsim {
@@ -40,16 +43,19 @@ class OffloadEmitter {
   void drain();
 
  private:
-  void sub_group(double n, int index, int groups);
+  std::vector<PieceRun> sub_groups(double local, int zero_stage) const;
+  void sub_group(std::size_t index);
+  void read_ahead(std::size_t index);
 
   const StepPlan& p_;
   Emitter& e_;
   const OffloadStep& o_;
   double shard_ = 1;
+  std::size_t stage_ = 0;
   int label_grads_, label_adam_, label_params_, label_swap_, label_fetch_;
-  std::vector<int> reads_;  // nvme lane count of each sub-group's read
-  double local_ = 0;        // parameters the step updates
-  double on_nvme_ = 1;      // params on nvme: the fraction of the partition beyond max_in_cpu
+  std::vector<PieceRun> groups_;  // the step's sub-groups (runs of them past kMaxPieceRuns)
+  std::vector<int> reads_;        // nvme lane count of each sub-group's read
+  double on_nvme_ = 1;            // params on nvme: the fraction of the partition beyond max_in_cpu
 };
 
 }  // namespace trainsim

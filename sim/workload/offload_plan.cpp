@@ -2,7 +2,13 @@
 #include "sim/workload/offload_plan.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "sim/core/error.hpp"
+#include "sim/core/format.hpp"
 
 #include "sim/topology/topology.hpp"
 
@@ -81,10 +87,36 @@ void ignore_nic(OffloadRates& r) {
     }
 }
 
+// Every rate the offload uses must be a positive number: a rate of 0 would
+// make its transfers free (or endless). The keys that set each are named.
+void refuse_zero_rates(const Scenario& s, const OffloadStep& o) {
+  auto need = [&s](double rate, const char* key, const std::string& what, const char* keys) {
+    if (rate > 0 && std::isfinite(rate)) return;
+    throw ConfigError(s.where(key), what + " comes out at " + general(rate, 3) +
+                                        " per second, which would make it free; check " + keys);
+  };
+  const char* pcie =
+      "the cluster card's node.pcie.bandwidth, node.pcie.pinned_efficiency, node.pcie.pageable_factor "
+      "and node.host_memory_bandwidth";
+  need(o.rates.d2h, "cluster", "the device-to-host copy rate", pcie);
+  need(o.rates.h2d, "cluster", "the host-to-device copy rate", pcie);
+  if (o.optimizer)
+    need(o.rates.cpu_adam, "offload.cpu_adam_throughput", "CPU-Adam's parameter rate",
+         "offload.cpu_adam_throughput, the cluster card's node.cpu_adam_throughput and node.host_memory_bandwidth");
+  if (!o.optimizer_nvme && !o.params_nvme) return;
+  const char* nvme =
+      "the cluster card's node.nvme_read / node.nvme_write and offload.aio_block_size, "
+      "offload.aio_queue_depth, offload.aio_thread_count";
+  need(o.rates.nvme_read, "offload.aio_block_size", "the NVMe read rate", nvme);
+  need(o.rates.nvme_write, "offload.aio_block_size", "the NVMe write rate", nvme);
+}
+
 }  // namespace
 
 Seconds copy_seconds(Bytes bytes, double rate) {
-  return Seconds(bytes.value() > 0 && rate > 0 ? bytes.value() / rate : 0.0);
+  if (bytes.value() <= 0) return Seconds(0);
+  if (!(rate > 0)) throw std::invalid_argument("copy_seconds: a copy at a rate of 0 (plan_offload refuses those)");
+  return Seconds(bytes.value() / rate);
 }
 
 OffloadStep plan_offload(const Scenario& s, bool dp_crosses_nodes) {
@@ -100,13 +132,18 @@ OffloadStep plan_offload(const Scenario& s, bool dp_crosses_nodes) {
   o.grad_accum_bytes = fp32 ? 4 : 2;
   o.weight_bytes = fp32 ? 4 : 2;  // fp8 training keeps bf16 weights (the FP8 copy is made on the GPU)
   o.state_bytes = 4 + (s.training.optimizer == OptimizerKind::adam ? 8 : 4);  // fp32 master + moments
-  o.sub_group = std::max(1.0, s.memory.sub_group_size);
+  o.sub_group = std::max(0.0, s.memory.sub_group_size);      // 0: one group per tensor (offload_emitter.cpp)
   o.swap_ahead = std::max(0, p.optimizer_buffer_count - 2);  // one buffer stepping, one writing back
   o.max_in_cpu = std::max(0.0, p.max_in_cpu_elements);
   const int gpus = std::min(s.cluster.node.gpus, s.gpus);
+  if (o.optimizer && !(cpu_adam_demand(s) > 0))  // a flow network cannot carry a rate of 0
+    throw ConfigError(s.where("offload.cpu_adam_throughput"),
+                      "CPU-Adam's parameter rate is 0, which would make the optimizer step free; set "
+                      "offload.cpu_adam_throughput or the cluster card's node.cpu_adam_throughput");
   const std::unique_ptr<Topology> t = build_topology(s.cluster, 2);
   fill_rates(s, solve_host_rates(*t, gpus, cpu_adam_demand(s) / gpus * kAdamDramBytes), o.rates);
   if (!dp_crosses_nodes) ignore_nic(o.rates);
+  refuse_zero_rates(s, o);
   return o;
 }
 

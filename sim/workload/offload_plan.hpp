@@ -88,22 +88,25 @@ struct OffloadStep {
   bool optimizer_nvme = false;
   bool params = false;  // ZeRO-3 parameters off the GPU (cpu or nvme)
   bool params_nvme = false;
-  double grad_boundary_bytes = 4;  // per parameter, d2h at the accumulation boundary (fp32)
-  double grad_accum_bytes = 2;     // per parameter, host accumulation copies (16-bit)
-  double weight_bytes = 2;         // per parameter, updated / fetched weights
-  double state_bytes = 12;         // per parameter, optimizer states swapped (NVMe)
-  double sub_group = 1e9;          // parameters per optimizer sub-group (ZeRO-3)
-  int swap_ahead = 0;              // NVMe sub-group reads issued ahead of the one stepping
-  double max_in_cpu = 1e9;         // params on nvme: partition elements kept in host memory instead
+  double grad_boundary_bytes = 4;     // per parameter, d2h at the accumulation boundary (fp32)
+  double grad_accum_bytes = 2;        // per parameter, host accumulation copies (16-bit)
+  double weight_bytes = 2;            // per parameter, updated / fetched weights
+  double state_bytes = 12;            // per parameter, optimizer states swapped (NVMe)
+  double sub_group = 1e9;             // parameters per optimizer sub-group (ZeRO-3; 0: one per tensor)
+  std::vector<double> stage_tensors;  // parameter tensors of each pipeline stage (model/params.hpp)
+  int swap_ahead = 0;                 // NVMe sub-group reads issued ahead of the one stepping
+  double max_in_cpu = 1e9;            // params on nvme: partition elements kept in host memory instead
   OffloadRates rates;
 };
 
 // The offload of a validated scenario; `dp_crosses_nodes`: the shard group
 // spans several nodes (its traffic goes through the NICs). Pure apart from
-// building a two-node topology graph when something is offloaded.
+// building a two-node topology graph when something is offloaded. Throws
+// ConfigError naming the keys when a rate it needs comes out at 0.
 OffloadStep plan_offload(const Scenario& s, bool dp_crosses_nodes);
 
-// The time to copy `bytes` at `rate` bytes/s (0 for rate <= 0 or bytes <= 0).
+// The time to copy `bytes` at `rate` bytes/s (0 for bytes <= 0; a rate that
+// is not positive is a broken invariant: plan_offload refuses it).
 Seconds copy_seconds(Bytes bytes, double rate);
 
 }  // namespace trainsim

@@ -9,6 +9,7 @@
 #include "sim/workload/emitter.hpp"
 #include "sim/workload/grad_buckets.hpp"
 #include "sim/workload/offload_emitter.hpp"
+#include "sim/workload/piece_runs.hpp"
 #include "sim/workload/zero3_passes.hpp"
 
 namespace trainsim {
@@ -28,7 +29,7 @@ Seconds secs(double s) { return Seconds(s); }
 
 class StageBuilder {
  public:
-  StageBuilder(const Scenario& s, const StepPlan& p, CommCost& comm, int stage, bool detail)
+  StageBuilder(const Scenario& s, const StepPlan& p, CommCost& comm, int stage, bool detail, WorkBudget* budget)
       : p_(p),
         s_(s),
         comm_(comm),
@@ -44,7 +45,9 @@ class StageBuilder {
         grad_label_(e_.label("grad reduce")),
         off_(p, e_),
         buckets_(p, zero_, comm, e_, off_, buffers_.backward, grad_label_),
-        zero3_(s, p, comm, e_, off_) {}
+        zero3_(s, p, comm, e_, off_) {
+    e_.set_budget(budget);
+  }
 
   StageProgram build() {
     start_memory();
@@ -307,13 +310,21 @@ class StageBuilder {
 // ZeRO-1/2 and the distributed optimizer: the updated parameters are
 // all-gathered after the step in buckets of p_.param_gather_bucket parameters
 // (DeepSpeed allgather_bucket_size; Megatron gathers per gradient bucket).
+// A bucket of 0 gathers everything at once: DeepSpeed's all_gather_dp_groups
+// (runtime/utils.py) ignores the bucket size when torch has
+// all_gather_into_tensor (one gather per parameter group), and its older
+// sequential path would divide by it. More buckets than kMaxPieceRuns are
+// coalesced into back-to-back runs (piece_runs.hpp).
 void StageBuilder::gather_updated_params() {
   const int lbl = e_.label("param gather");
+  const double params = static_cast<double>(mem().trainable);
+  const double bucket = p_.param_gather_bucket > 0 ? p_.param_gather_bucket : params;
   int n = 0;
-  for (double left = static_cast<double>(mem().trainable); left > 0; left -= p_.param_gather_bucket) {
-    const Bytes bytes(std::min(left, p_.param_gather_bucket) * p_.weight_bytes_per_param);
-    n = e_.launch(GroupKind::shard, CollectiveOp::all_gather, bytes,
-                  comm_.time(CollectiveOp::all_gather, bytes, p_.shard_group), lbl);
+  for (const PieceRun& r : piece_runs(params, bucket)) {
+    const Bytes piece(r.piece * p_.weight_bytes_per_param), tail(r.tail * p_.weight_bytes_per_param);
+    const auto time = [this](Bytes b) { return comm_.time(CollectiveOp::all_gather, b, p_.shard_group).value(); };
+    const double seconds = (r.full > 0 ? r.full * time(piece) : 0.0) + (r.tail > 0 ? time(tail) : 0.0);
+    n = e_.launch(GroupKind::shard, CollectiveOp::all_gather, piece * r.full + tail, Seconds(seconds), lbl);
   }
   if (!p_.overlap.param_gather) e_.wait_dp(n);
 }
@@ -354,9 +365,10 @@ void StageBuilder::finish_step() {
 
 }  // namespace
 
-std::vector<StageProgram> build_programs(const Scenario& s, const StepPlan& plan, CommCost& comm, bool detail) {
+std::vector<StageProgram> build_programs(const Scenario& s, const StepPlan& plan, CommCost& comm, bool detail,
+                                         WorkBudget* budget) {
   std::vector<StageProgram> out;
-  for (int i = 0; i < s.parallel.pp; ++i) out.push_back(StageBuilder(s, plan, comm, i, detail).build());
+  for (int i = 0; i < s.parallel.pp; ++i) out.push_back(StageBuilder(s, plan, comm, i, detail, budget).build());
   return out;
 }
 

@@ -32,6 +32,7 @@
 
 #include <vector>
 
+#include "sim/core/work_budget.hpp"
 #include "sim/spec/scenario.hpp"
 #include "sim/workload/comm_cost.hpp"
 #include "sim/workload/program.hpp"
@@ -42,6 +43,7 @@ namespace trainsim {
 // `s`: the scenario `plan` was made from; `comm` costs the DP collectives the
 // programs issue (and collects its fallback warnings). `detail`: a traced step,
 // readable span names (emitter.hpp detail mode); the instructions are the same.
-std::vector<StageProgram> build_programs(const Scenario& s, const StepPlan& plan, CommCost& comm, bool detail = false);
+std::vector<StageProgram> build_programs(const Scenario& s, const StepPlan& plan, CommCost& comm, bool detail = false,
+                                         WorkBudget* budget = nullptr);
 
 }  // namespace trainsim

@@ -230,6 +230,9 @@ StepPlan make_step_plan(const Scenario& s, CommCost& comm) {
   plan_dp(s, p);
   plan_grad_reduction(s, p);
   p.offload = plan_offload(s, p.shard_group.nodes > 1);
+  for (int i = 0; i < s.parallel.pp; ++i)
+    p.offload.stage_tensors.push_back(static_cast<double>(
+        stage_param_tensors(s.model, p.split.layers(i), i == 0, i == s.parallel.pp - 1, s.parallel.pp)));
   plan_memory(s, shape, p);
   return p;
 }

@@ -4,6 +4,9 @@
 
 #include "sim/core/error.hpp"
 #include "sim/spec/limits.hpp"
+#include "sim/core/sim_error.hpp"
+#include "sim/core/work_budget.hpp"
+#include "sim/workload/duration_check.hpp"
 #include "sim/workload/program_builder.hpp"
 #include "sim/workload/step_engine.hpp"
 #include "sim/workload/step_plan.hpp"
@@ -135,18 +138,38 @@ double model_flops_per_step(const Scenario& s) {
   return 12.0 * B * seq * L * h * h * terms;
 }
 
-StepResult simulate_step(const Scenario& s, const StepOptions& options) {
+namespace {
+
+// The engine's run of `programs`; a step that outlasts the simulated clock
+// (each piece of work fits, their sum does not) is bad input naming its
+// longest piece (duration_check.hpp), any other clock error a bug.
+EngineRun run_checked(const StepPlan& plan, const std::vector<StageProgram>& programs, const RunOptions& o) {
+  try {
+    return run_step(plan, programs, o);
+  } catch (const SimTimeError&) {
+    if (total_work_seconds(programs) >= clock_range_seconds()) throw_step_out_of_range(programs);
+    throw;
+  } catch (const ScheduleError&) {
+    if (total_work_seconds(programs) >= clock_range_seconds()) throw_step_out_of_range(programs);
+    throw;
+  }
+}
+
+StepResult simulate_step_unchecked(const Scenario& s, const StepOptions& options) {
   refuse_unsupported(s);
   refuse_huge_timeline(s, options);
+  // --max-events and --timeout cover planning too (docs/limits.md "Guards").
+  WorkBudget budget(options.max_events, options.timeout_s);
   CommCost comm(s.cluster, options.ideal_network, s.network.algorithm, s.network.protocol);
   StepPlan plan = make_step_plan(s, comm);
-  std::vector<StageProgram> programs = build_programs(s, plan, comm, options.record_timeline);
+  budget.check_clock();
+  std::vector<StageProgram> programs = build_programs(s, plan, comm, options.record_timeline, &budget);
   RunOptions run_options;
   run_options.coverage = options.full ? Coverage::every_gpu : Coverage::one_per_stage;
   run_options.record_timeline = options.record_timeline;
   run_options.limits.max_events = options.max_events;
-  run_options.limits.wall_time_limit_s = options.timeout_s;
-  EngineRun run = run_step(plan, programs, run_options);
+  run_options.limits.wall_time_limit_s = budget.remaining_s();
+  EngineRun run = run_checked(plan, programs, run_options);
   StepResult r;
   fill_header(s, r);
   r.params_total = plan.memory.params_total;
@@ -160,6 +183,16 @@ StepResult simulate_step(const Scenario& s, const StepOptions& options) {
   r.memory_samples = std::move(run.memory);
   r.warnings.assign(comm.fallbacks().begin(), comm.fallbacks().end());
   return r;
+}
+
+}  // namespace
+
+StepResult simulate_step(const Scenario& s, const StepOptions& options) {
+  try {
+    return simulate_step_unchecked(s, options);
+  } catch (const DurationOutOfRange& e) {
+    throw ConfigError(s.where(e.key()), e.what());
+  }
 }
 
 }  // namespace trainsim

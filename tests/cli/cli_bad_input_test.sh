@@ -159,5 +159,14 @@ check run_max_events "raise --max-events" "$bin" run "$good" --max-events 1000
 check run_max_events_zero "--max-events" "$bin" run "$good" --max-events 0
 check run_timeout_negative "--timeout" "$bin" run "$good" --timeout -1
 check run_timeout_tiny "raise --timeout" "$bin" run "$good" --full --timeout 0.000001
+check collective_gpus_zero "--gpus: 0 GPUs: a collective needs 2 to 262144" \
+  "$bin" collective --cluster dgx-a100-80gb --gpus 0
+check collective_gpus_negative "--gpus: -8 GPUs" "$bin" collective --cluster dgx-a100-80gb --gpus -8
+check limit_aio_block_zero "offload.aio_block_size: value out of range" \
+  "$bin" run "$root/scenarios/offload-zero-infinity-nvme.yaml" --set offload.aio_block_size=0B
+check limit_step_clock "offload.cpu_adam_throughput: the CPU-Adam step 'cpu adam' would take" \
+  "$bin" run "$root/scenarios/offload-zero3-cpu.yaml" --set offload.cpu_adam_throughput=1
+check limit_flow_graph "fabric.spines_per_pod: a flow-network graph of 2 nodes" \
+  "$bin" run -q "$dir/../limits/huge_spines.yaml"
 
-finish 40
+finish 45

@@ -13,6 +13,7 @@
 #include "sim/net/collective.hpp"
 #include "sim/net/collective_flow.hpp"
 #include "sim/spec/enum_names.hpp"
+#include "sim/spec/limits.hpp"
 
 namespace trainsim::cli {
 namespace {
@@ -114,7 +115,16 @@ void run_collective(const CollectiveArgs& a) {
   auto file = zoo.resolve(ZooKind::cluster, a.cluster, "", {"--cluster", 0, ""});
   ClusterSpec c = load_cluster_card(file.string(), zoo);
   const CollectiveOp op = parse_collective_op(a.op, {"--op", 0, ""});
-  if (a.concurrent < 1) throw ConfigError({"--concurrent", 0, ""}, "must be at least 1");
+  if (a.concurrent < 1 || a.concurrent > c.node.gpus)
+    throw ConfigError({"--concurrent", 0, ""}, std::to_string(a.concurrent) + " groups: need 1 to " +
+                                                   std::to_string(c.node.gpus) + " (the GPUs of one node)");
+  if (a.gpus < 2 || a.gpus > kMaxGpus)  // before any division by the node count derived from it
+    throw ConfigError({"--gpus", 0, ""}, std::to_string(a.gpus) + " GPUs: a collective needs 2 to " +
+                                             std::to_string(static_cast<long long>(kMaxGpus)) +
+                                             " GPUs (docs/limits.md)");
+  if (a.nodes < 0 || a.nodes > a.gpus)
+    throw ConfigError({"--nodes", 0, ""}, std::to_string(a.nodes) + " nodes: need 1 to --gpus (" +
+                                              std::to_string(a.gpus) + "), or leave it out");
   int nodes = a.nodes > 0 ? a.nodes : (a.gpus * a.concurrent + c.node.gpus - 1) / c.node.gpus;
   int per_node = a.gpus / nodes;
   if (a.gpus < 2 || a.gpus % nodes != 0 || per_node * a.concurrent > c.node.gpus)
