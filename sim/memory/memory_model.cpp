@@ -94,12 +94,16 @@ MemoryBreakdown static_states(const Common& c, std::int64_t params, std::int64_t
   return b;
 }
 
-// DeepSpeed's pinned swap buffers of one GPU holding `local` parameters (memory_model.hpp).
-Bytes swap_buffers(const Scenario& s, double local) {
+// DeepSpeed's pinned swap buffers of one GPU holding `local` parameters, whose
+// largest tensor partition is `largest` (memory_model.hpp). Each optimizer
+// buffer holds the largest sub-group (stage3.py largest_numel); a sub-group
+// closes only at a tensor's end, so it is never smaller than that tensor's
+// partition (sub_group_size 0: one tensor per group).
+Bytes swap_buffers(const Scenario& s, double local, double largest) {
   const OffloadPlan& o = s.offload;
   double b = 0;
   if (o.optimizer == OffloadDevice::nvme)
-    b += o.optimizer_buffer_count * std::min(std::max(1.0, s.memory.sub_group_size), local) * 4.0;
+    b += o.optimizer_buffer_count * std::min(std::max({1.0, s.memory.sub_group_size, largest}), local) * 4.0;
   if (o.params == OffloadDevice::nvme) b += o.param_buffer_count * o.param_buffer_elements * 2.0;
   return Bytes(b);
 }
@@ -183,8 +187,12 @@ StageMemory evaluate_stage(const Common& c, int i) {
   const double local_trained = static_cast<double>(st.trainable) / (s.parallel.zero_stage >= 1 ? shard : 1.0);
   const double n = static_cast<double>(st.trainable), frozen = static_cast<double>(st.params - st.trainable);
   const Bytes cached = host_param_cache(s, local);
-  st.host_offload = Bytes(c.states.host * n + c.frozen.host * frozen) + swap_buffers(s, local_trained) + cached +
-                    host_grad_accumulation(s, local_trained);
+  const bool vocab = i == 0 || i == s.parallel.pp - 1;
+  const double largest =  // ZeRO-3 sub-groups hold whole tensors' partitions (swap_buffers)
+      s.parallel.zero_stage >= 3 ? static_cast<double>(largest_param_tensor(s.model, s.parallel.tp, vocab)) / shard
+                                 : 0.0;
+  st.host_offload = Bytes(c.states.host * n + c.frozen.host * frozen) + swap_buffers(s, local_trained, largest) +
+                    cached + host_grad_accumulation(s, local_trained);
   st.nvme_offload = Bytes(c.states.nvme * n + c.frozen.nvme * frozen) - cached;
   return st;
 }

@@ -5,6 +5,8 @@
 // LayerNorm, biases, learned positions, tied embeddings, minus the final norm.
 #include "sim/model/params.hpp"
 
+#include <algorithm>
+
 namespace trainsim {
 namespace {
 
@@ -91,6 +93,12 @@ std::int64_t stage_param_tensors(const ModelSpec& m, int layers, bool first_stag
   if (first_stage) n += 1 + (m.position == PositionKind::learned ? 1 : 0) + (m.embedding_norm ? norm : 0);
   if (last_stage) n += norm + (!m.tied_embeddings || pp > 1 ? 1 : 0);
   return n;
+}
+
+std::int64_t largest_param_tensor(const ModelSpec& m, int tp, bool vocab) {
+  const i64 layer = std::max<i64>(1LL * m.hidden * m.ffn, q_width(m) * m.hidden);
+  const i64 split = (layer + tp - 1) / tp;
+  return vocab ? std::max(split, vocab_params_per_tp_rank(m, tp)) : split;
 }
 
 }  // namespace trainsim

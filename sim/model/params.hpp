@@ -62,4 +62,9 @@ StageParams stage_params(const ModelSpec& m, int tp, int layers, bool first_stag
 // sub-groups (stage3.py _create_fp16_sub_groups), so this bounds their number.
 std::int64_t stage_param_tensors(const ModelSpec& m, int layers, bool first_stage, bool last_stage, int pp);
 
+// Elements of the largest parameter tensor one TP rank of a stage holds: an
+// MLP matrix (h x F / tp) or a projection (h x a·d / tp), or, with
+// `vocab` (a stage holding the word embedding or the output layer), V x h / tp.
+std::int64_t largest_param_tensor(const ModelSpec& m, int tp, bool vocab);
+
 }  // namespace trainsim

@@ -219,8 +219,15 @@ TEST_CASE("offload moves optimizer states and parameters to host memory / NVMe")
   const double buffers = 4 * std::min(s.memory.sub_group_size, p / 8) * 4 + 5 * 1e8 * 2;
   CHECK(r.host_peak_per_node.value() == doctest::Approx(4 * p + 8 * buffers));
   CHECK(r.verdict.host_fits);
+  // A sub-group smaller than a tensor's partition: DeepSpeed closes groups at a tensor's end
+  // (stage3.py _create_fp16_sub_groups), so each buffer holds the largest tensor's partition
+  // (largest_numel), here the word embedding's V x h over the 8 GPUs.
   s.memory.sub_group_size = 1e6;
-  CHECK(compute_memory(s).host_peak_per_node.value() == doctest::Approx(4 * p + 8 * (4 * 1e6 * 4 + 5 * 1e8 * 2)));
+  const double embedding = static_cast<double>(s.model.vocab) * s.model.hidden / 8;
+  REQUIRE(embedding > 1e6);
+  CHECK(compute_memory(s).host_peak_per_node.value() == doctest::Approx(4 * p + 8 * (4 * embedding * 4 + 5 * 1e8 * 2)));
+  s.memory.sub_group_size = 2e7;  // larger than every tensor's partition: the sub-group sets it
+  CHECK(compute_memory(s).host_peak_per_node.value() == doctest::Approx(4 * p + 8 * (4 * 2e7 * 4 + 5 * 1e8 * 2)));
 }
 
 TEST_CASE("layers per stage: even, uneven, embedding in the split, interleaved chunks") {

@@ -164,6 +164,19 @@ TEST_CASE("sub_group_size: tiny and 0 swap the whole optimizer state, as one gro
   CHECK(stage_param_tensors(scenario(kInfinity).model, 24, true, true, 1) == 24 * 16 + 2 + 2);
 }
 
+TEST_CASE("sub_group_size 0 sizes DeepSpeed's optimizer swap buffers by the largest tensor, not by 0") {
+  // stage3.py: each buffer holds the largest sub-group (largest_numel); with
+  // one tensor per group that is the largest tensor's partition, here the
+  // word embedding: 51,200 x 2,304 over 8 GPUs.
+  const double largest = 51200.0 * 2304 / 8;
+  const auto host = [](const std::string& g) {
+    return compute_memory(scenario(kInfinity, {"memory.sub_group_size=" + g})).stages[0].host_offload.value();
+  };
+  CHECK(host("0") == doctest::Approx(host(std::to_string(static_cast<long long>(largest)))));
+  CHECK(host("0") == doctest::Approx(host("1")));
+  CHECK(host("0") < host("1e8"));  // a larger sub-group than any tensor: larger buffers
+}
+
 TEST_CASE("no size or rate of 0 makes offload free") {
   CHECK(has(error_of([] { scenario(kInfinity, {"offload.aio_block_size=0B"}); }), "offload.aio_block_size"));
   Scenario s = scenario(kInfinity);
