@@ -143,7 +143,7 @@ std::vector<KeyDef> cluster_defs() {
       capped(key("node.pcie.switches", V::integer, "", "PCIe switches per node", true), kMaxGpusPerNode),
       capped(key("node.pcie.gpus_per_switch", V::integer, "", "GPUs behind each PCIe switch", true), kMaxGpusPerNode),
       capped(key("node.pcie.nics_per_switch", V::integer, "", "compute NICs behind each PCIe switch", true), kMaxGpusPerNode),
-      count("node.pcie.nvme_per_switch", "0", "NVMe drives behind each PCIe switch (the rest hang off the CPUs)"),
+      capped(count("node.pcie.nvme_per_switch", "0", "NVMe drives behind each PCIe switch (the rest hang off the CPUs)"), kMaxGpusPerNode),
       capped(key("node.pcie.switches_per_cpu", V::integer, "", "PCIe switches under each CPU root complex", true), kMaxGpusPerNode),
       qty("node.pcie.bandwidth", Dimension::bandwidth, "PCIe link bandwidth per direction (x16)", true),
       assumed(qty("node.pcie.latency", Dimension::time, "latency of one PCIe hop (default: an assumption; cards state their own)", false, "0.5us")),
@@ -158,9 +158,9 @@ std::vector<KeyDef> cluster_defs() {
       capped(key("node.nics.count", V::integer, "", "compute-fabric NICs per node", true), kMaxGpusPerNode),
       qty("node.nics.bandwidth", Dimension::bandwidth, "line rate of one NIC per direction", true),
       assumed(qty("node.nics.latency", Dimension::time, "NIC latency (each end; default: an assumption)", false, "1us")),
-      count("node.ethernet.count", "0",
+      capped(count("node.ethernet.count", "0",
             "in-band Ethernet ports per node (storage / management NICs) that NCCL's socket transport uses "
-            "(network.transport: socket); 0 = none, and socket transport is refused"),
+            "(network.transport: socket); 0 = none, and socket transport is refused"), kMaxGpusPerNode),
       qty("node.ethernet.bandwidth", Dimension::bandwidth, "line rate of one Ethernet port per direction", false, "0B/s"),
       assumed(qty("node.ethernet.latency", Dimension::time,
           "one message through the kernel TCP stack, each end, added to NCCL's network latency under socket "

@@ -29,22 +29,26 @@ void check_cluster_shape(const ClusterSpec& c) {
   require_positive(c, c.fabric.nodes_per_unit, "fabric.nodes_per_unit");
   require_positive(c, c.fabric.pod_nodes, "fabric.pod_nodes");
   require_positive(c, c.fabric.spines_per_pod, "fabric.spines_per_pod");
-  auto s = [](int v) { return std::to_string(v); };
-  require(c, p.switches * p.gpus_per_switch == n.gpus, "node.pcie.gpus_per_switch",
+  auto s = [](long long v) { return std::to_string(v); };
+  // Products in 64 bits: each factor may be up to 2^30 (the integer keys' cap).
+  auto times = [](int a, int b) { return static_cast<long long>(a) * b; };
+  require(c, times(p.switches, p.gpus_per_switch) == n.gpus, "node.pcie.gpus_per_switch",
           "switches x gpus_per_switch = " + s(p.switches) + " x " + s(p.gpus_per_switch) +
               " must equal node.gpus = " + s(n.gpus));
-  require(c, p.switches * p.nics_per_switch == n.nics.count, "node.pcie.nics_per_switch",
-          "switches x nics_per_switch = " + s(p.switches * p.nics_per_switch) +
+  require(c, times(p.switches, p.nics_per_switch) == n.nics.count, "node.pcie.nics_per_switch",
+          "switches x nics_per_switch = " + s(times(p.switches, p.nics_per_switch)) +
               " must equal node.nics.count = " + s(n.nics.count));
   require(c, p.switches % p.switches_per_cpu == 0, "node.pcie.switches_per_cpu",
           "must divide node.pcie.switches = " + s(p.switches));
-  require(c, p.nvme_per_switch >= 0 && p.switches * p.nvme_per_switch <= n.nvme_drives, "node.pcie.nvme_per_switch",
+  require(c, p.nvme_per_switch >= 0 && times(p.switches, p.nvme_per_switch) <= n.nvme_drives,
+          "node.pcie.nvme_per_switch",
           "switches x nvme_per_switch must be between 0 and node.nvme_drives = " + s(n.nvme_drives));
   require(c, c.fabric.pod_nodes % c.fabric.nodes_per_unit == 0, "fabric.pod_nodes",
           "must be a multiple of fabric.nodes_per_unit = " + s(c.fabric.nodes_per_unit));
   // A non-blocking leaf has as many uplinks as NIC ports below it: 2 x ports <= radix.
   const FabricSpec& f = c.fabric;
-  const int down = f.nodes_per_unit * n.nics.count / (f.kind == FabricKind::rail_optimized ? n.nics.count : 1);
+  const long long down =
+      times(f.nodes_per_unit, n.nics.count) / (f.kind == FabricKind::rail_optimized ? n.nics.count : 1);
   require(c, f.leaf_radix <= 0 || 2 * down <= f.leaf_radix, "fabric.leaf_radix",
           "a leaf serves " + s(down) +
               " NIC ports (fabric.nodes_per_unit x NICs per leaf); a non-blocking leaf "

@@ -251,6 +251,13 @@ TEST_CASE("bad cluster cards name the key at fault") {
   CHECK(error_key([] { edited_card("oversubscription: 1", "oversubscription: 0.5"); }) == "fabric.oversubscription");
   CHECK(error_key([] { edited_card("nvme_write: \"8.2GB/s\"", "nvme_write: \"0GB/s\""); }) == "node.nvme_write");
   CHECK(error_key([] { edited_card("nvme_per_switch: 1", "nvme_per_switch: 2"); }) == "node.pcie.nvme_per_switch");
+  // The key table's largest count: 4 switches x 2^30 drives wrapped an int to 0
+  // and passed the check, then the route to the drive read past the vertices
+  // (SIGSEGV; found by tests/cli/property_keys.py).
+  CHECK(error_key([] { edited_card("nvme_per_switch: 1", "nvme_per_switch: 1073741824"); }) ==
+        "node.pcie.nvme_per_switch");
+  CHECK(error_key([] { edited_card("gpus_per_switch: 2", "gpus_per_switch: 1073741824"); }) ==
+        "node.pcie.gpus_per_switch");
 }
 
 TEST_CASE("bad specs built in code are refused with the key") {
