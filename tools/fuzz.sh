@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs one libFuzzer target for a while: tools/fuzz.sh TARGET SECONDS [libFuzzer flags...]
-# TARGET is fuzz_units, fuzz_yaml_loaders, fuzz_hf_config, fuzz_ds_config or
-# fuzz_megatron_args (built by
+# TARGET is fuzz_units, fuzz_yaml_loaders, fuzz_hf_config, fuzz_ds_config,
+# fuzz_megatron_args, fuzz_torchtitan, fuzz_runs_csv, fuzz_sweep_file or
+# fuzz_sweep_merge (built by
 # tools/test_sanitizers.sh into build-asan/). The fuzzer starts from the seed
 # corpus tests/fuzz/TARGET/ and writes new interesting inputs to
 # build-asan/fuzz-corpus/TARGET/ (the seed folder stays as committed); a crash

@@ -20,7 +20,8 @@ TRAINSIM_BUILD_DIR="$build" TRAINSIM_FUZZ=ON \
 
 seconds="${TRAINSIM_FUZZ_SECONDS:-5}"
 if [ "$seconds" -gt 0 ]; then
-  for target in fuzz_units fuzz_yaml_loaders fuzz_hf_config fuzz_ds_config fuzz_megatron_args; do
+  for target in fuzz_units fuzz_yaml_loaders fuzz_hf_config fuzz_ds_config fuzz_megatron_args \
+                fuzz_torchtitan fuzz_runs_csv fuzz_sweep_file fuzz_sweep_merge; do
     TRAINSIM_BUILD_DIR="$build" "$root/tools/fuzz.sh" "$target" "$seconds"
   done
 fi

@@ -4,7 +4,8 @@
 # Every fuzz target NAME has a seed corpus (and the regression inputs of its
 # past findings) in tests/fuzz/NAME/. In a fuzz build, the test NAME_corpus
 # replays that folder through the target, so a finding once fixed stays fixed.
-set(TRAINSIM_FUZZ_TARGETS fuzz_units fuzz_yaml_loaders fuzz_hf_config fuzz_ds_config fuzz_megatron_args)
+set(TRAINSIM_FUZZ_TARGETS fuzz_units fuzz_yaml_loaders fuzz_hf_config fuzz_ds_config fuzz_megatron_args
+    fuzz_torchtitan fuzz_runs_csv fuzz_sweep_file fuzz_sweep_merge)
 
 if(TRAINSIM_FUZZ)
   foreach(name IN LISTS TRAINSIM_FUZZ_TARGETS)
