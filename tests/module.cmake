@@ -40,6 +40,7 @@ trainsim_add_test(net/nccl_tuner_test)
 trainsim_add_test(net/collective_flow_test)
 trainsim_add_test(net/collective_hierarchical_test)
 trainsim_add_test(net/socket_transport_test)
+trainsim_add_test(net/card_latency_test)
 # cost
 trainsim_add_test(cost/cost_test)
 # workload: the step simulation
@@ -88,6 +89,8 @@ trainsim_add_cli_test(exercise_hf_deepspeed_test tests/cli/exercise_hf_deepspeed
 trainsim_add_cli_test(cli_output_test tests/cli/cli_output_test.sh)
 trainsim_add_cli_test(cli_exercise_socket_test tests/cli/cli_exercise_socket_test.sh)
 trainsim_add_cli_test(exercise_70b_test tests/cli/exercise_70b_test.sh)
+trainsim_add_cli_test(throw_sites_test tests/cli/throw_sites_test.sh)
+trainsim_add_cli_test(cli_sanity_test tests/cli/cli_sanity_test.sh)
 
 # golden summaries: each shipped scenario against tests/golden/ (docs/testing.md)
 file(STRINGS tests/golden/scenarios.txt golden_scenarios REGEX "^[^#]")

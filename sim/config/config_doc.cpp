@@ -1,5 +1,7 @@
 #include "sim/config/config_doc.hpp"
 
+#include "sim/config/units.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
@@ -137,6 +139,7 @@ bool ConfigDoc::is_inline(const std::string& key) const { return inline_.count(k
 
 const ConfigDoc& ConfigDoc::inline_doc(const std::string& key) const {
   auto it = inline_.find(key);
+  // internal: callers ask only for keys is_inline reported
   if (it == inline_.end()) throw std::logic_error("no inline card at " + table_->kind() + " key " + key);
   return *it->second;
 }
@@ -147,6 +150,7 @@ void ConfigDoc::fail(const std::string& key, const std::string& message) const {
 
 const KeyDef& ConfigDoc::def(const std::string& key) const {
   const KeyDef* d = table_->find(key);
+  // internal: the code reads a key its own table does not declare
   if (!d) throw std::logic_error("undeclared " + table_->kind() + " key read: " + key);
   return *d;
 }
@@ -194,9 +198,8 @@ double ConfigDoc::get_number(const std::string& key) const {
 
 bool ConfigDoc::get_bool(const std::string& key) const {
   const std::string& t = text(key);
-  if (t == "true" || t == "True" || t == "yes") return true;
-  if (t == "false" || t == "False" || t == "no") return false;
-  fail(key, "'" + shown_name(t) + "' is not true or false");
+  if (std::optional<bool> b = parse_boolean(t)) return *b;
+  fail(key, "'" + shown_name(t) + "' is not a boolean: write " + kBooleanSpellings);
 }
 
 std::string ConfigDoc::get_string(const std::string& key) const {

@@ -58,7 +58,7 @@ KeyTable::KeyTable(std::string kind, std::vector<KeyDef> keys) : kind_(std::move
   for (auto& k : keys_)
     if (k.type == ValueType::integer && !k.max) k.max = kMaxIntegerKey;
   std::set<std::string> seen;
-  for (const auto& k : keys_)
+  for (const auto& k : keys_)  // internal: the key tables are code, not input
     if (!seen.insert(k.path).second) throw std::logic_error("key declared twice: " + k.path);
 }
 

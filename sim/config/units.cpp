@@ -226,4 +226,12 @@ std::string format_quantity_yaml(double v, Dimension d) {
   return shortest_number(v) + std::string(unit);
 }
 
+std::optional<bool> parse_boolean(std::string_view text) {
+  std::string t;
+  for (char c : text) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (t == "true" || t == "yes" || t == "on" || t == "1") return true;
+  if (t == "false" || t == "no" || t == "off" || t == "0") return false;
+  return std::nullopt;
+}
+
 }  // namespace trainsim

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <optional>
 #include <string_view>
 
 namespace trainsim {
@@ -28,6 +29,13 @@ std::string_view dimension_examples(Dimension d);
 // Parses `text` as a quantity of dimension `d` and returns it in SI base
 // units. Throws UnitError saying what was wrong and what would be valid.
 double parse_quantity(std::string_view text, Dimension d);
+
+// The one set of boolean spellings every reader accepts (scenario and card
+// YAML, --set, sweep files, runs-CSV settings): true/false, yes/no, on/off and
+// 1/0, in any case. Empty when `text` is none of them.
+std::optional<bool> parse_boolean(std::string_view text);
+// Those spellings, for messages: "true or false (also yes/no, on/off, 1/0, any case)".
+inline constexpr const char* kBooleanSpellings = "true or false (also yes/no, on/off, 1/0, any case)";
 
 // Formats a value in SI units for messages and tables, e.g. "80 GiB",
 // "450 GB/s", "1.5 us", "989 TFLOP/s", "7.5 B".

@@ -5,8 +5,10 @@
 #include <optional>
 
 #include "sim/config/config_doc.hpp"
+#include "sim/config/units.hpp"
 #include "sim/load/hardware_loader.hpp"
 #include "sim/spec/limits.hpp"
+#include "sim/spec/plausibility.hpp"
 #include "sim/load/model_loader.hpp"
 #include "sim/load/doc_read.hpp"
 #include "sim/load/finetune_reader.hpp"
@@ -254,8 +256,8 @@ int read_reshard(const ConfigDoc& d) {
   const char* key = "parallel.reshard_after_forward";
   const std::string v = d.get_string(key);
   if (v == "auto") return defaults::kReshardAuto;
-  if (v == "true") return 1;
-  if (v == "false") return 0;
+  // A boolean word (parse_boolean's set), but not 1/0: a number here is a group size.
+  if (std::optional<bool> b = parse_boolean(v); b && v != "1" && v != "0") return *b ? 1 : 0;
   std::size_t used = 0;
   int n = 0;
   try {
@@ -264,9 +266,10 @@ int read_reshard(const ConfigDoc& d) {
     used = 0;
   }
   if (used != v.size() || n < 2)
-    d.fail(key, "'" + v +
-                    "' is not valid; give auto, true, false or a group size N >= 2 (FSDP2 "
-                    "reshard_after_forward as an int)");
+    d.fail(key,
+           "'" + v +
+               "' is not valid; give auto, true, false (also yes/no, on/off, any case) or a group size N >= 2 (FSDP2 "
+               "reshard_after_forward as an int)");
   return n;
 }
 
@@ -305,6 +308,7 @@ Scenario load(ConfigDoc d, const Zoo& zoo, const ImportOptions& options,
   apply_profile_defaults(d, !log.ds_config_file.empty(), log);
   Scenario s = from_doc(d, zoo, flag_model, !log.ds_config_file.empty());
   s.imports = std::move(log);
+  for (std::string& w : implausible_link_rates(s.cluster)) s.imports.warnings.push_back(std::move(w));
   read_transport(d, s);
   default_seq_len(d, s);
   say_default_convention(s);

@@ -141,9 +141,26 @@ double inter_node_gbps(const ClusterSpec& c, int nics, int channels) {
   return std::min(line, streams * n.ethernet.stream_bandwidth.value() / 1e9);
 }
 
+std::array<double, 3> card_latency_extra_us(const ClusterSpec& c) {
+  const NodeSpec& n = c.node;
+  // One step's path as the topology graph builds it (topology_builder.cpp):
+  // NVLink GPU -> NVSwitch -> GPU; PCI GPU -> PCIe switch -> GPU (two hops);
+  // network NIC -> leaf switch -> NIC. NCCL's table has one value per path
+  // whatever the fabric's depth, so one switch is counted.
+  const double nvlink = n.nvswitch.latency.value() - defaults::kRefNvswitchLatency;
+  const double pci = 2 * (n.pcie.latency.value() - defaults::kRefPcieLatency);
+  const double net = 2 * (n.nics.latency.value() - defaults::kRefNicLatency) +
+                     (c.fabric.switch_latency.value() - defaults::kRefSwitchLatency);
+  // Whole picoseconds (SimTime's unit): a card stating the shipped figure
+  // adds exactly 0, whatever the last bit of its parsed "0.6us".
+  auto us = [](double seconds) { return std::round(seconds * 1e12) / 1e6; };
+  return {us(nvlink), us(pci), us(net)};
+}
+
 NcclComm nccl_comm_for(const ClusterSpec& c, CollectiveOp op, int ranks, int nodes, int nics) {
   const NodeSpec& n = c.node;
   NcclComm comm;
+  comm.hw_extra_us = card_latency_extra_us(c);
   comm.op = nccl_op(op);
   comm.ranks = ranks;
   comm.nodes = nodes > 0 ? nodes : (ranks + n.gpus - 1) / n.gpus;

@@ -6,6 +6,7 @@
 // sees the hardware (docs/reference/hardware.md §1.2 and §4c.4 [S1]). No contention.
 #pragma once
 
+#include <array>
 #include <optional>
 #include "sim/core/error.hpp"
 #include <string>
@@ -65,6 +66,13 @@ inline constexpr double kSocketLineFraction = 0.5;
 // connections x streams x node.ethernet.stream_bandwidth, with
 // `channels` NCCL channels (one connection each) crossing the node.
 double inter_node_gbps(const ClusterSpec& cluster, int nics, int channels);
+
+// The card's link latencies as NCCL's per-step hardware latencies see them:
+// µs per step to add on the NVLINK, PCI and NET paths (NcclComm::hw_extra_us),
+// the card's figures less the shipped cards' (card_defaults.hpp kRef*), 0 for
+// every shipped card. node.nvswitch.latency, node.pcie.latency (two hops),
+// node.nics.latency (both ends) and fabric.switch_latency drive them.
+std::array<double, 3> card_latency_extra_us(const ClusterSpec& cluster);
 
 // The NCCL communicator a group of `ranks` GPUs spread over `nodes` nodes
 // (default: consecutive GPUs, the fewest nodes) forms on `cluster`, using

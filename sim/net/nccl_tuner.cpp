@@ -36,6 +36,11 @@ constexpr double kTreeCorrection[3][24] = {
     {.9, .9, .9, .9, .9, .9, .9, .8, .7, .6, .6, .5, .5, .5, .5, .6, .7, .8, .7, .7, .8, .9, .9, .9},
 };
 
+// hwLatencies of one path, with the card's extra latency per step (never below 0).
+double hw_lat(const NcclComm& c, int path, int algo, NcclProto p) {
+  return std::max(0.0, kHwLat[path][algo][pi(p)] + c.hw_extra_us[static_cast<std::size_t>(path)]);
+}
+
 int arch_index(GpuArch a) { return a == GpuArch::hopper ? 1 : 0; }
 int nodes_index(int nodes) { return nodes <= 1 ? 0 : nodes == 2 ? 1 : 2; }
 int ppn(const NcclComm& c) { return c.ranks / c.nodes; }
@@ -112,15 +117,15 @@ int nccl_ring_steps(const NcclComm& c) {
 double nccl_step_latency_us(const NcclComm& c, NcclAlgo a, NcclProto p) {
   require_nccl_algo(a);
   const int path = c.nodes > 1 ? kNet : c.intra == IntraLink::nvlink ? 0 : 1;
-  return kHwLat[path][static_cast<int>(a)][pi(p)];
+  return hw_lat(c, path, static_cast<int>(a), p);
 }
 
 double nccl_latency_us(const NcclComm& c, NcclAlgo a, NcclProto p) {
   require_nccl_algo(a);
   int ai = static_cast<int>(a);
   int intra_hw = c.intra == IntraLink::nvlink ? 0 : 1;
-  double intra_lat = kHwLat[intra_hw][ai][pi(p)];
-  double inter_lat = (ppn(c) == 1 ? kHwLat[kNet][0][pi(p)] : kHwLat[kNet][ai][pi(p)]) + c.latency_inter;
+  double intra_lat = hw_lat(c, intra_hw, ai, p);
+  double inter_lat = hw_lat(c, kNet, ppn(c) == 1 ? 0 : ai, p) + c.latency_inter;
   if (p == NcclProto::simple) inter_lat += c.latency_inter;  // "flush extra latency"
   switch (a) {
     case NcclAlgo::ring: return ring_like_latency(c, p, intra_lat, inter_lat);
@@ -146,7 +151,13 @@ std::optional<NcclEstimate> nccl_estimate(const NcclComm& c, NcclAlgo a, NcclPro
   return e;
 }
 
-NcclEstimate nccl_pick(const NcclComm& c, double bytes, std::optional<NcclAlgo> algo, std::optional<NcclProto> proto) {
+NcclEstimate nccl_pick(const NcclComm& card, double bytes, std::optional<NcclAlgo> algo,
+                       std::optional<NcclProto> proto) {
+  // NCCL chooses from its own constant table: it never measures the links. The
+  // card's extra latency (hw_extra_us) is paid on top of the chosen pair's steps,
+  // so a slower link never changes the choice and never shortens the call.
+  NcclComm c = card;
+  c.hw_extra_us = {0.0, 0.0, 0.0};
   NcclEstimate best;
   double best_time = std::numeric_limits<double>::infinity();
   for (NcclAlgo a : {NcclAlgo::tree, NcclAlgo::ring, NcclAlgo::nvls, NcclAlgo::nvls_tree})
@@ -169,6 +180,8 @@ NcclEstimate nccl_pick(const NcclComm& c, double bytes, std::optional<NcclAlgo> 
         best = *e;
       }
     }
+  if (best.alg_bw > 0)
+    best.latency_us += nccl_latency_us(card, best.algo, best.proto) - nccl_latency_us(c, best.algo, best.proto);
   return best;
 }
 

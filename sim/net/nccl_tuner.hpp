@@ -31,6 +31,11 @@ struct NcclComm {
   double bw_inter = 20.0;      // GB/s per channel across nodes
   bool nvls = false;           // NVLink SHARP available (H100 NVSwitch)
   double latency_inter = 0.0;  // µs, NCCL's extra network latency (0 by default)
+  // µs added to each step's hwLatencies entry on the NVLINK, PCI and NET paths:
+  // how much slower (or, negative, faster) the card's links are than the
+  // hardware NCCL's table stands for (collective.hpp, card_latency_extra_us).
+  // Each sum is floored at 0.
+  std::array<double, 3> hw_extra_us{0.0, 0.0, 0.0};
 };
 
 struct NcclEstimate {
@@ -61,7 +66,9 @@ int nccl_ring_steps(const NcclComm& c);
 
 // NCCL's choice for a message of `bytes`: the enabled pair of minimum time,
 // with the call-time corrections applied. `algo` / `proto` restrict the choice
-// as NCCL_ALGO / NCCL_PROTO do; nothing enabled gives alg_bw == 0.
+// as NCCL_ALGO / NCCL_PROTO do; nothing enabled gives alg_bw == 0. The choice
+// is made on NCCL's table alone (hw_extra_us ignored, as NCCL does not measure
+// the links); the chosen estimate's latency then includes hw_extra_us.
 NcclEstimate nccl_pick(const NcclComm& c, double bytes, std::optional<NcclAlgo> algo = std::nullopt,
                        std::optional<NcclProto> proto = std::nullopt);
 

@@ -104,6 +104,8 @@ std::vector<PlanPoint> grid_points(const std::vector<SearchAxis>& axes) {
   return points;
 }
 
+int worker_threads(int requested) { return std::clamp(requested, 1, std::max(1, tbb::info::default_concurrency())); }
+
 std::vector<PlanOutcome> evaluate_plans(const ScenarioFactory& factory, const std::vector<PlanPoint>& points,
                                         const SearchOptions& options) {
   std::vector<PlanOutcome> outcomes(points.size());
@@ -115,8 +117,7 @@ std::vector<PlanOutcome> evaluate_plans(const ScenarioFactory& factory, const st
     std::lock_guard<std::mutex> lock(progress_mutex);
     options.progress(++done, points.size());
   };
-  // More threads than tbb's concurrency only makes tbb warn; the outcomes do not depend on it.
-  int threads = std::clamp(options.threads, 1, std::max(1, tbb::info::default_concurrency()));
+  const int threads = worker_threads(options.threads);
   if (threads == 1) {
     for (std::size_t i = 0; i < points.size(); ++i) one(i);
     return outcomes;

@@ -93,6 +93,11 @@ std::vector<PlanPoint> grid_points(const std::vector<SearchAxis>& axes);
 
 // Builds, prunes and simulates every point. The result has one outcome per
 // point, in the order of `points`, whatever the thread count (deterministic).
+// The worker threads a search with `requested` threads runs on: at least 1,
+// at most oneTBB's concurrency on this machine (more would only make oneTBB
+// warn; outcomes never depend on the count).
+int worker_threads(int requested);
+
 std::vector<PlanOutcome> evaluate_plans(const ScenarioFactory& factory, const std::vector<PlanPoint>& points,
                                         const SearchOptions& options = {});
 

@@ -17,4 +17,15 @@ inline constexpr double kPinnedEfficiency = 0.82;
 inline constexpr double kPageableFactor = 0.5;
 inline constexpr double kFabricOversubscription = 1;  // full bisection above a pod
 
+// The link latencies (seconds) every shipped cluster card states (and the key
+// defaults, sim/config/keys_cards.cpp): the hardware NCCL's hwLatencies table
+// (src/graph/tuning.cc, docs/reference/hardware.md §4c.4 [S1]) is taken to
+// stand for. A card's difference from them is added to each step of that path
+// (sim/net/collective.cpp, card_latency_extra_us), so the shipped cards predict
+// what NCCL's table does and a slower card link makes every step slower.
+inline constexpr double kRefNvswitchLatency = 0.5e-6;  // GPU -> NVSwitch -> GPU
+inline constexpr double kRefPcieLatency = 0.5e-6;      // one PCIe hop
+inline constexpr double kRefNicLatency = 1e-6;         // one NIC, each end
+inline constexpr double kRefSwitchLatency = 0.6e-6;    // one fabric switch (HDR port, hardware.md §1.2 [S3])
+
 }  // namespace trainsim::defaults

@@ -15,7 +15,7 @@ namespace trainsim {
 
 struct NvSwitchSpec {
   Bandwidth bandwidth;  // per GPU per direction; 0 = no NVSwitch (PCIe-only node)
-  Seconds latency;
+  Seconds latency{defaults::kRefNvswitchLatency};
   bool nvls = false;  // NVLink SHARP
   bool present() const { return bandwidth.value() > 0; }
 };
@@ -29,8 +29,8 @@ struct PcieSpec {
   int nics_per_switch = 0;
   int nvme_per_switch = 0;
   int switches_per_cpu = 0;
-  Bandwidth bandwidth;  // per link per direction
-  Seconds latency;      // per hop
+  Bandwidth bandwidth;                         // per link per direction
+  Seconds latency{defaults::kRefPcieLatency};  // per hop
   // Fraction of the link bandwidth a pinned cudaMemcpy host<->device achieves
   // (docs/reference/hardware.md §4d: 0.82 of Gen4 x16, 0.88 of Gen5 x16).
   double pinned_efficiency = defaults::kPinnedEfficiency;
@@ -42,7 +42,7 @@ struct PcieSpec {
 struct NicSpec {
   int count = 0;
   Bandwidth bandwidth;  // per NIC per direction
-  Seconds latency;
+  Seconds latency{defaults::kRefNicLatency};
 };
 
 // The node's in-band Ethernet ports (the storage / management ConnectX cards on
@@ -65,7 +65,7 @@ struct FabricSpec {
   int spines_per_pod = 1;                                       // ECMP width of the spine tier
   int leaf_radix = 0;                                           // ports per leaf switch; 0 = not given
   double oversubscription = defaults::kFabricOversubscription;  // of the core tier above pods
-  Seconds switch_latency;
+  Seconds switch_latency{defaults::kRefSwitchLatency};
 };
 
 struct NodeSpec {

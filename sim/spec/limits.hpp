@@ -86,3 +86,24 @@ inline constexpr std::size_t kMaxEchoedName = 64;
 inline constexpr std::size_t kMaxNameForSuggestions = 256;
 
 }  // namespace trainsim
+
+namespace trainsim {
+
+// The fastest shipping parts (per direction), for the plausibility warnings of
+// plausibility.hpp: a card past them is most likely a unit slip ("400GB/s" for
+// 400 Gb/s) and is run as given, with a warning (docs/limits.md "Plausibility").
+inline constexpr double kFastestNicBps = 800e9 / 8;            // ConnectX-8 / Quantum-X800: 800 Gb/s a port
+inline constexpr double kFastestNvlinkBps = 900e9;             // NVLink 5 (Blackwell): 1.8 TB/s a GPU, both ways
+inline constexpr double kFastestPcieBps = 128e9;               // PCIe 6.0 x16: 2x Gen5's 64 GB/s (hardware.md §1.2)
+inline constexpr double kFastestEthernetBps = kFastestNicBps;  // 800GbE
+// Points of one sweep (all shards together). Each point holds its settings,
+// its outcome and its CSV row until the sweep ends (about 2 KB with the
+// outcome's result), and every shard lists every point: 2^20 points bound a
+// sweep at about 2 GB. Issue 25's probe: 10^6 points ran 8 minutes on 2
+// cores, a 1000^3 grid exhausted memory before the first point. Counted
+// before any point is built (sweep_points.cpp).
+inline constexpr double kMaxSweepPoints = 1 << 20;
+// MFU above 1 means the step ran faster than the GPUs' peak allows.
+inline constexpr double kMaxPlausibleMfu = 1.0;
+
+}  // namespace trainsim

@@ -11,4 +11,5 @@ trainsim_module(NAME spec DIR sim/spec
           framework_profile.cpp
           framework_profiles.cpp
           input_file.cpp
+          plausibility.cpp
   DEPS core)

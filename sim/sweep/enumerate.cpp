@@ -2,6 +2,7 @@
 
 #include <numeric>
 
+#include "sim/config/units.hpp"
 #include "sim/model/stage_split.hpp"
 
 namespace trainsim {
@@ -22,7 +23,7 @@ std::vector<int> powers_of_two(int max) {
   return out;
 }
 
-bool truthy(const std::string& t) { return t == "true" || t == "True" || t == "yes"; }
+bool truthy(const std::string& t) { return parse_boolean(t).value_or(false); }  // checked by the sweep file reader
 
 class Enumerator {
  public:

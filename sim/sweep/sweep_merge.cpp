@@ -1,5 +1,7 @@
 // Reading sweep CSVs back and merging shards (sweep_csv.hpp).
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <map>
 
 #include "sim/core/error.hpp"
@@ -52,6 +54,50 @@ std::size_t point_of(const std::vector<std::string>& row, const std::string& fil
   return static_cast<std::size_t>(v);
 }
 
+// Columns that hold a metric the merge reads or ranks by: the simulated step's
+// numbers, the byte counts and the breakdown terms (never a swept key, which
+// is dotted).
+bool numeric_metric(const std::string& name) {
+  if (name.find('.') != std::string::npos) return false;
+  static const char* const kNumbers[] = {"step_time_s", "tokens_per_s", "model_tflops_per_gpu",
+                                         "hardware_tflops_per_gpu", "mfu"};
+  for (const char* n : kNumbers)
+    if (name == n) return true;
+  const auto ends = [&](const std::string& tail) {
+    return name.size() > tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  return name.rfind("breakdown_", 0) == 0 || ends("_bytes") || ends("_bytes_per_node");
+}
+
+bool boolean_metric(const std::string& name) {
+  return name == "fits" || name == "gpu_fits" || name == "host_fits" || name == "nvme_fits" || name == "pareto";
+}
+
+// Every metric cell of a row as trainsim sweep writes it: a finite number >= 0
+// (or empty, for points not simulated), true/false, a known status. A negative
+// or NaN step time would otherwise rank first (issue 25).
+void check_metrics(const std::vector<std::string>& header, const std::vector<std::string>& row, const std::string& file,
+                   int line) {
+  auto fail = [&](std::size_t c, const std::string& what) {
+    throw ConfigError({file, line, header[c]}, "column " + std::to_string(c + 1) + " ('" + header[c] + "'): '" +
+                                                   row[c] + "' " + what +
+                                                   "; merge only CSVs written by trainsim sweep --out");
+  };
+  for (std::size_t c = 1; c < header.size(); ++c) {
+    const std::string& v = row[c];
+    if (numeric_metric(header[c]) && !v.empty()) {
+      char* end = nullptr;
+      const double x = std::strtod(v.c_str(), &end);
+      if (end != v.c_str() + v.size() || !std::isfinite(x) || x < 0) fail(c, "is not a finite number >= 0");
+      if (header[c] == "step_time_s" && !(x > 0)) fail(c, "is not a step time > 0 s");
+    } else if (boolean_metric(header[c]) && !(v == "true" || v == "false" || (v.empty() && header[c] != "pareto"))) {
+      fail(c, "is not true or false");
+    } else if (header[c] == "status" && v != "simulated" && v != "pruned_oom" && v != "invalid") {
+      fail(c, "is not a status (simulated, pruned_oom, invalid)");
+    }
+  }
+}
+
 }  // namespace
 
 CsvTable parse_csv(const std::string& text, const std::string& file) {
@@ -67,6 +113,7 @@ CsvTable parse_csv(const std::string& text, const std::string& file) {
           {file, recs[i].first, ""},
           std::to_string(recs[i].second.size()) + " cells where the header has " + std::to_string(t.header.size()));
     point_of(recs[i].second, file, recs[i].first);
+    check_metrics(t.header, recs[i].second, file, recs[i].first);
     t.rows.push_back(std::move(recs[i].second));
   }
   return t;

@@ -110,6 +110,7 @@ std::optional<SweepRun> run_sweep_distributed(const SweepSpec& spec, const Zoo& 
     }
     return std::nullopt;
   }
+  if (options.counted) options.counted(c.points.size(), c.mine.size());
   SweepRun run;
   run.total_points = c.points.size();
   run.skipped = std::move(plan.skipped);

@@ -10,6 +10,7 @@
 #include "sim/model/stage_split.hpp"
 #include "sim/sweep/enumerate.hpp"
 #include "sim/sweep/sweep_file.hpp"
+#include "sim/spec/limits.hpp"
 #include "sim/sweep/sweep_values.hpp"
 
 namespace trainsim {
@@ -58,11 +59,42 @@ std::string setting(const Settings& s, const std::string& key) {
   return "";
 }
 
+constexpr std::size_t kMaxPoints = static_cast<std::size_t>(kMaxSweepPoints);
+
+// The product of the axes' sizes (vp: auto counted once), saturated just past
+// kMaxPoints: counted, never built.
+std::size_t product_of(const std::vector<SearchAxis>& axes) {
+  std::size_t n = 1;
+  for (const auto& a : axes) {
+    n *= std::max<std::size_t>(1, a.values.size());
+    if (n > kMaxPoints) return kMaxPoints + 1;
+  }
+  return n;
+}
+
+[[noreturn]] void too_many(const SweepSpec& spec, const std::vector<SearchAxis>& axes, const std::string& what) {
+  std::string sizes;
+  for (const auto& a : axes)
+    sizes += (sizes.empty() ? "" : " x ") + a.key + " (" + std::to_string(a.values.size()) + ")";
+  throw ConfigError({spec.file, 0, ""}, "the sweep has " + what + " points" + (sizes.empty() ? "" : ": " + sizes) +
+                                            "; trainsim sweeps at most " + std::to_string(kMaxPoints) +
+                                            " (docs/limits.md); narrow a list or range, or split the sweep into "
+                                            "several files");
+}
+
+// Refuses a grid whose product is past the limit before building any point.
+void check_count(const SweepSpec& spec, const std::vector<SearchAxis>& axes) {
+  const std::size_t n = product_of(axes);
+  if (n > kMaxPoints) too_many(spec, axes, "more than " + std::to_string(kMaxPoints));
+}
+
 // Grid mode: the product of the axes; a vp of "auto" becomes every divisor-valid vp of the point.
 std::vector<PlanPoint> grid(const SweepSpec& spec, const Zoo& zoo) {
   std::vector<PlanPoint> out;
   std::map<std::string, SweepBase> bases;  // by the settings that change the model or batch
+  check_count(spec, spec.axes);
   for (PlanPoint& p : grid_points(spec.axes)) {
+    if (out.size() > kMaxPoints) too_many(spec, spec.axes, "more than " + std::to_string(kMaxPoints) + " (vp: auto)");
     auto vp =
         std::find_if(p.settings.begin(), p.settings.end(), [](const auto& kv) { return kv.second == kAutoValue; });
     if (vp == p.settings.end()) {
@@ -85,6 +117,7 @@ std::vector<PlanPoint> grid(const SweepSpec& spec, const Zoo& zoo) {
       out.push_back(std::move(q));
     }
   }
+  if (out.size() > kMaxPoints) too_many(spec, spec.axes, std::to_string(out.size()) + " (vp: auto)");
   return out;
 }
 
@@ -97,7 +130,10 @@ std::vector<PlanPoint> all_layouts(const SweepSpec& spec, const Zoo& zoo, std::m
   for (const auto& [k, v] : spec.values)
     if (std::find(keys.begin(), keys.end(), k) != keys.end()) given[k] = {v};
   std::vector<PlanPoint> out;
+  check_count(spec, grid_axes(spec, keys));
   for (const PlanPoint& outer : grid_points(grid_axes(spec, keys))) {
+    if (out.size() > kMaxPoints)
+      too_many(spec, spec.axes, "more than " + std::to_string(kMaxPoints) + " (search: all)");
     SweepBase base = read_base(spec, zoo, outer.settings);
     for (auto& layout : enumerate_layouts(base, spec.enumerate, given, skipped)) {
       PlanPoint p = outer;
@@ -105,6 +141,7 @@ std::vector<PlanPoint> all_layouts(const SweepSpec& spec, const Zoo& zoo, std::m
       out.push_back(std::move(p));
     }
   }
+  if (out.size() > kMaxPoints) too_many(spec, spec.axes, std::to_string(out.size()) + " (search: all)");
   return out;
 }
 

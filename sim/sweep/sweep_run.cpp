@@ -28,6 +28,7 @@ SweepPlan plan_sweep(const SweepSpec& spec, const Zoo& zoo, const SweepRunOption
 
 SweepRun run_sweep(const SweepSpec& spec, const Zoo& zoo, const SweepRunOptions& options) {
   SweepPlan plan = plan_sweep(spec, zoo, options);
+  if (options.counted) options.counted(plan.points.size(), plan.indices.size());
   SweepRun run;
   run.total_points = plan.points.size();
   run.skipped = std::move(plan.skipped);

@@ -19,6 +19,9 @@ struct SweepRunOptions {
   int shards = 1;   // number of shards
   // Called after each point with (points done, points of this shard); from one thread at a time.
   std::function<void(std::size_t, std::size_t)> progress;
+  // Called once the points are counted, before any is evaluated, with (points
+  // of the whole sweep, points of this shard).
+  std::function<void(std::size_t, std::size_t)> counted;
 };
 
 struct SweepRun {
@@ -35,7 +38,9 @@ struct SweepPlan {
   std::map<std::string, std::size_t> skipped;  // enumerator's left-out combinations, by reason
 };
 
-// Throws ConfigError for a bad sweep file or shard (k not in 1..n).
+// Throws ConfigError for a bad sweep file or shard (k not in 1..n), and for a
+// sweep of more than kMaxSweepPoints points (limits.hpp), counted before the
+// points are built.
 SweepPlan plan_sweep(const SweepSpec& spec, const Zoo& zoo, const SweepRunOptions& options);
 
 // plan_sweep, then every point of the shard evaluated. Throws as plan_sweep.

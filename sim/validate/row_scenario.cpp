@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "sim/config/units.hpp"
 #include "sim/load/scenario_loader.hpp"
 #include "sim/model/stage_split.hpp"
 
@@ -42,9 +43,10 @@ void line(std::string& y, const std::string& key, const std::string& value) {
   if (!value.empty() && value != "auto") y += "  " + key + ": " + quoted(value) + "\n";
 }
 
+// The scenario's spelling of a boolean cell (parse_boolean's set); anything
+// else is left for the loader to refuse with the accepted spellings.
 std::string sequence_parallel(const std::string& value) {
-  if (value == "1") return "true";
-  if (value == "0") return "false";
+  if (std::optional<bool> b = parse_boolean(value)) return *b ? "true" : "false";
   return value;
 }
 

@@ -7,6 +7,7 @@
 #include "sim/core/sim_error.hpp"
 #include "sim/core/work_budget.hpp"
 #include "sim/workload/duration_check.hpp"
+#include "sim/spec/plausibility.hpp"
 #include "sim/workload/program_builder.hpp"
 #include "sim/workload/step_engine.hpp"
 #include "sim/workload/step_plan.hpp"
@@ -182,6 +183,7 @@ StepResult simulate_step_unchecked(const Scenario& s, const StepOptions& options
   r.flows = std::move(run.flows);
   r.memory_samples = std::move(run.memory);
   r.warnings.assign(comm.fallbacks().begin(), comm.fallbacks().end());
+  if (std::string w = implausible_mfu(r.mfu, s.training.compute_profile); !w.empty()) r.warnings.push_back(w);
   return r;
 }
 

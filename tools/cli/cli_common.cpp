@@ -1,6 +1,9 @@
 #include "cli_common.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
 #include <cstdlib>
 #include <fstream>
 
@@ -11,6 +14,8 @@
 #include "sim/load/data_dir.hpp"
 #include "sim/load/resolved_writer.hpp"
 #include "sim/load/scenario_loader.hpp"
+#include "sim/search/plan_search.hpp"
+#include "sim/spec/limits.hpp"
 
 namespace trainsim::cli {
 
@@ -34,6 +39,50 @@ bool quiet() { return quiet_flag; }
 
 nlohmann::json error_json(int exit_status, const std::string& kind, const std::string& message) {
   return {{"error", {{"kind", kind}, {"message", message}, {"exit_status", exit_status}}}};
+}
+
+namespace {
+
+std::string bound(double v) {
+  std::ostringstream o;
+  o.precision(15);
+  o << v;
+  return o.str();
+}
+
+}  // namespace
+
+CLI::Validator number_in(double lo, double hi, bool integer) {
+  const bool open_top = !(hi < std::numeric_limits<double>::max());
+  const bool open_bottom = lo > 0 && !integer && lo < 1e-300;  // "> 0"
+  std::string range = open_bottom ? "> 0" : open_top ? ">= " + bound(lo) : "from " + bound(lo) + " to " + bound(hi);
+  std::string what = std::string(integer ? "a whole number " : "a number ") + range;
+  return CLI::Validator(
+      [lo, hi, integer, what](std::string& text) -> std::string {
+        try {
+          std::size_t used = 0;
+          const double v = std::stod(text, &used);
+          if (used == text.size() && std::isfinite(v) && v >= lo && v <= hi && (!integer || v == std::floor(v)))
+            return "";
+        } catch (const std::exception&) {
+        }
+        return "'" + text + "' is not " + what;
+      },
+      integer ? "INT" : "NUMBER");
+}
+
+CLI::Validator positive_integer() { return number_in(1, kMaxIntegerKey, true); }
+CLI::Validator non_negative_integer() { return number_in(0, kMaxIntegerKey, true); }
+CLI::Validator positive_number() {
+  return number_in(std::numeric_limits<double>::denorm_min(), std::numeric_limits<double>::max(), false);
+}
+
+int usable_threads(int requested, const char* flag) {
+  const int n = worker_threads(requested);
+  if (requested > n)
+    spdlog::warn("{} {}: clamped to {}, the threads this machine runs at once (the results do not depend on it)", flag,
+                 requested, n);
+  return n;
 }
 
 std::filesystem::path data_dir() {
@@ -75,10 +124,10 @@ void add_scenario_options(CLI::App& cmd, ScenarioArgs& args) {
   cmd.add_option("--model", args.model, "without SCENARIO: the model (zoo name, model card or HF config.json)");
   cmd.add_option("--cluster", args.cluster, "without SCENARIO: the cluster (zoo name or card)");
   cmd.add_option("--nodes", args.nodes, "without SCENARIO: nodes (default: the key table's)")
-      ->check(CLI::PositiveNumber);
-  cmd.add_option("--seq-len", args.seq_len, "without SCENARIO: training.seq_len")->check(CLI::PositiveNumber);
+      ->check(positive_integer());
+  cmd.add_option("--seq-len", args.seq_len, "without SCENARIO: training.seq_len")->check(positive_integer());
   cmd.add_option("--gpus", args.gpus, "without SCENARIO: GPUs used (default: nodes x GPUs per node)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_integer());
   cmd.add_option("--set", args.sets, "override a scenario key: --set parallel.tp=4 (repeatable)")
       ->take_all()
       ->allow_extra_args(false);
@@ -100,16 +149,16 @@ void add_scenario_options(CLI::App& cmd, ScenarioArgs& args) {
   auto* hostfile = cmd.add_option("--hostfile", args.imports.hostfile,
                                   "DeepSpeed hostfile ('worker-0 slots=8' per line): sets nodes and gpus");
   cmd.add_option("--num_nodes", args.imports.num_nodes, "nodes, as DeepSpeed's launcher spells it")
-      ->check(CLI::PositiveNumber)
+      ->check(positive_integer())
       ->excludes(hostfile);
   cmd.add_option("--num_gpus", args.imports.num_gpus, "GPUs per node, as DeepSpeed's launcher spells it")
-      ->check(CLI::PositiveNumber)
+      ->check(positive_integer())
       ->excludes(hostfile);
   cmd.add_option("--nnodes", args.nnodes, "nodes, as torchrun spells it (= --num_nodes)")
-      ->check(CLI::PositiveNumber)
+      ->check(positive_integer())
       ->excludes(hostfile);
   cmd.add_option("--nproc-per-node", args.nproc_per_node, "GPUs per node, as torchrun spells it (= --num_gpus)")
-      ->check(CLI::PositiveNumber)
+      ->check(positive_integer())
       ->excludes(hostfile);
   cmd.add_option("--save-resolved", args.save_resolved,
                  "write the fully resolved scenario YAML (and ds_config.json, model card) into this folder");

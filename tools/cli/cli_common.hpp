@@ -63,6 +63,20 @@ bool quiet();
 // "fits": false, is already the document on stdout.
 nlohmann::json error_json(int exit_status, const std::string& kind, const std::string& message);
 
+// A CLI11 check in our wording: the option's value is a number (`integer`: a
+// whole number) from `lo` to `hi` ("--gpus: '0' is not a whole number from 1 to
+// 262144"); CLI11's own range checks print bounds like 1.79769e+308.
+CLI::Validator number_in(double lo, double hi, bool integer);
+// A whole number >= 1, >= 0, and a number > 0 (no upper bound said).
+CLI::Validator positive_integer();
+CLI::Validator non_negative_integer();
+CLI::Validator positive_number();
+
+// The worker threads a --threads of `requested` (>= 1) runs on
+// (worker_threads, plan_search.hpp); says on stderr when it clamps, naming
+// `flag` and the count used.
+int usable_threads(int requested, const char* flag);
+
 // The data directory (models/, topologies/, scenarios/, data/reference/):
 // $TRAINSIM_DATA, else beside this executable (PREFIX/share/trainsim of an
 // install, or the source tree around its build folder), else the source tree

@@ -189,6 +189,7 @@ void advise_command(const AdviseArgs& args) {
   log_scenario_imports(factory({}).imports);
   AdviseOptions o;
   o.threads = args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  o.threads = usable_threads(o.threads, "--threads");
   o.max_suggestions = args.top;
   o.max_changed_keys = args.max_changes;
   o.beam_width = args.beam;
@@ -212,10 +213,12 @@ void add_advise_command(CLI::App& app) {
                                      "nearest plans that fit or run faster, each simulated");
   add_scenario_options(*cmd, args->scenario);
   cmd->add_option("--threads", args->threads, "worker threads (default: every hardware thread)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_integer());
   cmd->add_option("--top", args->top, "suggestions listed (default 10)");
-  cmd->add_option("--max-changes", args->max_changes, "most keys changed at once (default 4)")->check(CLI::Range(1, 4));
-  cmd->add_option("--beam", args->beam, "plans of n changes extended to n + 1 (default 8)")->check(CLI::Range(1, 64));
+  cmd->add_option("--max-changes", args->max_changes, "most keys changed at once (default 4)")
+      ->check(number_in(1, 4, true));
+  cmd->add_option("--beam", args->beam, "plans of n changes extended to n + 1 (default 8)")
+      ->check(number_in(1, 64, true));
   cmd->add_option("--write", args->write_dir,
                   "write the fastest suggestion that keeps the sequence length into this folder: the scenario "
                   "YAML and, with a ds_config, the patched ds_config.json");

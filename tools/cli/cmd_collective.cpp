@@ -1,6 +1,7 @@
 // `trainsim collective`: an nccl-tests style table of one collective on a cluster.
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include <cctype>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include "sim/load/hardware_loader.hpp"
 #include "sim/config/units.hpp"
 #include "sim/net/collective.hpp"
+#include "sim/spec/plausibility.hpp"
 #include "sim/net/collective_flow.hpp"
 #include "sim/spec/enum_names.hpp"
 #include "sim/spec/limits.hpp"
@@ -114,6 +116,7 @@ void run_collective(const CollectiveArgs& a) {
   Zoo zoo = default_zoo();
   auto file = zoo.resolve(ZooKind::cluster, a.cluster, "", {"--cluster", 0, ""});
   ClusterSpec c = load_cluster_card(file.string(), zoo);
+  for (const std::string& w : implausible_link_rates(c)) spdlog::warn("{}", w);
   const CollectiveOp op = parse_collective_op(a.op, {"--op", 0, ""});
   if (a.concurrent < 1 || a.concurrent > c.node.gpus)
     throw ConfigError({"--concurrent", 0, ""}, std::to_string(a.concurrent) + " groups: need 1 to " +

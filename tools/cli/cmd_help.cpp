@@ -18,7 +18,8 @@ void print_table(const KeyTable& table) {
   std::cout << pad("key", 34) << pad("type", 40) << pad("default", 12) << "help\n";
   for (const KeyDef& k : table.keys()) {
     std::string def = k.required ? "(required)" : k.default_value.empty() ? "(unset)" : k.default_value;
-    std::cout << pad(k.path, 34) << pad(k.describe_type().substr(0, 39), 40) << pad(def, 12) << k.help << "\n";
+    // A type longer than its column is printed whole, pushing the rest of its row right (never cut).
+    std::cout << pad(k.path, 34) << pad(k.describe_type(), 40) << pad(def, 12) << k.help << "\n";
   }
   std::cout << "\n";
 }

@@ -42,18 +42,6 @@ StepResult simulate_guarded(const Scenario& s, const StepOptions& o) {
   }
 }
 
-// CLI11 check: a number > 0 (CLI::PositiveNumber's message prints DBL_MAX).
-const CLI::Validator kPositive(
-    [](std::string& text) -> std::string {
-      try {
-        std::size_t used = 0;
-        if (std::stod(text, &used) > 0 && used == text.size()) return "";
-      } catch (const std::exception&) {
-      }
-      return "'" + text + "' is not a positive number";
-    },
-    "POSITIVE");
-
 void write_trace(const StepResult& r, const std::string& path) {
   std::ofstream out(path, std::ios::binary);
   if (!out) throw UsageError("cannot write trace '" + path + "'");
@@ -108,10 +96,10 @@ void add_run_command(CLI::App& app) {
   cmd->add_flag("--fail-on-oom", args->fail_on_oom, "exit with status 1 when the plan does not fit in GPU memory");
   cmd->add_option("--max-events", args->max_events,
                   "most engine events the step may fire before it is stopped with exit 2 (default 1e10)")
-      ->check(kPositive);
+      ->check(positive_number());
   cmd->add_option("--timeout", args->timeout_s,
                   "most wall-clock seconds the engine may run before the step is stopped with exit 2 (default: none)")
-      ->check(kPositive);
+      ->check(positive_number());
   cmd->callback([args] { run_step_command(*args); });
 }
 

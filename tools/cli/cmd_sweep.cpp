@@ -3,6 +3,7 @@
 // (docs/sweep.md). Under mpirun (a TRAINSIM_MPI build) the ranks share the points.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -52,16 +53,45 @@ void write_file(const std::string& path, const std::string& text) {
   if (!out) throw UsageError("cannot write '" + path + "'");
 }
 
-// A bar on stderr while it is a terminal; nothing otherwise.
-std::function<void(std::size_t, std::size_t)> progress_bar() {
-  if (quiet() || !isatty(STDERR_FILENO)) return {};
-  return [last = std::size_t{0}](std::size_t done, std::size_t total) mutable {
-    std::size_t width = 40, filled = total ? done * width / total : width;
-    if (filled == last && done != total) return;
-    last = filled;
-    std::fprintf(stderr, "\r[%s%s] %zu/%zu", std::string(filled, '#').c_str(), std::string(width - filled, ' ').c_str(),
-                 done, total);
-    if (done == total) std::fprintf(stderr, "\n");
+// Progress on stderr (nothing under --quiet): a bar while stderr is a
+// terminal; otherwise a line at every tenth of the points or every 30 s, so a
+// log shows the sweep moving. Both say, once the first points are done, how
+// long the whole shard should take (the first points' pace x the points left).
+std::function<void(std::size_t, std::size_t)> progress_reporter(int threads) {
+  if (quiet()) return {};
+  using Clock = std::chrono::steady_clock;
+  struct State {
+    Clock::time_point start = Clock::now(), last_line = Clock::now();
+    std::size_t last_filled = 0, last_tenth = 0;
+    bool estimated = false;
+  };
+  auto st = std::make_shared<State>();
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  const std::size_t sample = static_cast<std::size_t>(std::max(4, 2 * threads));
+  return [st, tty, sample](std::size_t done, std::size_t total) {
+    const Clock::time_point now = Clock::now();
+    const double elapsed = std::chrono::duration<double>(now - st->start).count();
+    const double left = done ? elapsed / static_cast<double>(done) * static_cast<double>(total - done) : 0;
+    if (!st->estimated && (done >= sample || done == total) && done < total) {
+      st->estimated = true;
+      std::fprintf(stderr, "%ssweep: the first %zu points took %.1f s: about %.0f s for the other %zu\n",
+                   tty ? "\r" : "", done, elapsed, left, total - done);
+    }
+    if (tty) {
+      const std::size_t width = 40, filled = total ? done * width / total : width;
+      if (filled == st->last_filled && done != total) return;
+      st->last_filled = filled;
+      std::fprintf(stderr, "\r[%s%s] %zu/%zu", std::string(filled, '#').c_str(),
+                   std::string(width - filled, ' ').c_str(), done, total);
+      if (done == total) std::fprintf(stderr, "\n");
+      return;
+    }
+    const std::size_t tenth = total ? done * 10 / total : 10;
+    if (tenth == st->last_tenth && now - st->last_line < std::chrono::seconds(30) && done != total) return;
+    st->last_tenth = tenth;
+    st->last_line = now;
+    std::fprintf(stderr, "sweep: %zu/%zu points (%zu%%), %.1f s, about %.0f s left\n", done, total,
+                 total ? done * 100 / total : 100, elapsed, left);
   };
 }
 
@@ -92,7 +122,16 @@ void sweep_command(const SweepArgs& args) {
   SweepRunOptions o;
   parse_shard(args.shard, o);
   o.threads = args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  o.progress = progress_bar();
+  o.threads = usable_threads(o.threads, "--threads");
+  o.progress = progress_reporter(o.threads);
+  o.counted = [&o](std::size_t all, std::size_t mine) {
+    if (quiet()) return;
+    if (o.shards > 1)
+      std::fprintf(stderr, "sweep: %zu points, %zu of them in shard %d/%d, on %d threads\n", all, mine, o.shard,
+                   o.shards, o.threads);
+    else
+      std::fprintf(stderr, "sweep: %zu points on %d threads\n", all, o.threads);
+  };
   SweepSpec spec = load_sweep_file(args.sweep);
   Zoo zoo = default_zoo();
   auto start = std::chrono::steady_clock::now();
@@ -115,7 +154,7 @@ void add_sweep_command(CLI::App& app) {
   cmd->add_option("sweep", args->sweep, "sweep YAML: a scenario whose keys may hold lists or ranges (docs/sweep.md)");
   cmd->add_option("--threads", args->threads,
                   "worker threads (default: every hardware thread); the CSV is the same for any count")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_integer());
   cmd->add_option("--shard", args->shard, "K/N: evaluate only points i with i mod N == K-1 (Slurm array task K of N)");
   cmd->add_option("--out", args->out, "write the CSV, one row per point (docs/sweep.md lists the columns)");
   cmd->add_option("--top", args->top, "plans in the ranked table (default 10)");

@@ -44,6 +44,7 @@ void run_validate(const ValidateArgs& args) {
   for (const std::string& f : files) tables.push_back(read_runs_csv(f));
   ValidateOptions o;
   o.threads = args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  o.threads = usable_threads(o.threads, "--threads");
   o.filter = args.filter;
   auto start = std::chrono::steady_clock::now();
   ValidationResult v = validate_runs(tables, zoo, o);
@@ -72,7 +73,7 @@ void add_validate_command(CLI::App& app) {
   json->expected(0, 1);
   cmd->add_option("--markdown", args->markdown_out, "write the per-row table and the summary as Markdown to OUT");
   cmd->add_option("--threads", args->threads, "plan-search worker threads (default: the machine's hardware threads)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_integer());
   cmd->add_option("--filter", args->filter, "only the rows whose id matches this regular expression");
   cmd->callback([args, json] {
     args->json = json->count() > 0;

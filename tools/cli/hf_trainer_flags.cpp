@@ -43,7 +43,7 @@ void add_hf_trainer_options(CLI::App& cmd, HfTrainerFlags& f, std::string& ds_co
       ->group(group);
   cmd.add_option("--per_device_train_batch_size", f.per_device_train_batch_size,
                  "HF Trainer micro-batch per GPU: training.micro_batch")
-      ->check(CLI::PositiveNumber)
+      ->check(positive_integer())
       ->group(group);
   cmd.add_option("--deepspeed", ds_config, "HF Trainer --deepspeed ds_config.json (= --ds-config)")->group(group);
 }

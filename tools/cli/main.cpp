@@ -3,6 +3,9 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <string>
 
@@ -20,9 +23,30 @@ int fail(bool json, int status, const char* kind, const std::string& message, co
   return status;
 }
 
+// Standard output flushed; a write that failed (a full disk, a closed pipe,
+// /dev/full) turns a success into exit 2 with a message, so a script never
+// takes a truncated result for a whole one (docs/design.md §3, exit statuses).
+int finish(int status) {
+  std::cout.flush();
+  const bool cout_failed = !std::cout.good();
+  errno = 0;
+  const bool stdio_failed = std::fflush(stdout) != 0 || std::ferror(stdout) != 0;
+  if (!cout_failed && !stdio_failed) return status;
+  const int err = errno;
+  std::cerr << "error: cannot write the output to standard output"
+            << (err ? std::string(": ") + std::strerror(err) : "") << " (the result is incomplete)\n";
+  return status == trainsim::cli::kExitOk ? trainsim::cli::kExitBadInput : status;
+}
+
+int run_cli(int argc, char** argv);
+
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) { return finish(run_cli(argc, argv)); }
+
+namespace {
+
+int run_cli(int argc, char** argv) {
   using namespace trainsim::cli;
   // Logs and warnings go to stderr; SPDLOG_LEVEL=debug (or net=debug) tunes them.
   spdlog::set_default_logger(spdlog::stderr_color_mt("trainsim"));
@@ -66,3 +90,5 @@ int main(int argc, char** argv) {
   }
   return kExitOk;
 }
+
+}  // namespace
