@@ -49,6 +49,7 @@ KeyDef number(std::string path, std::string def, std::string help, double min) {
   return k;
 }
 
+// The keys of a model card (data table).
 std::vector<KeyDef> model_defs() {
   using V = ValueType;
   return {
@@ -76,6 +77,47 @@ std::vector<KeyDef> model_defs() {
       key("bias", V::boolean, "true", "linear layers carry biases"),
       key("embedding_norm", V::boolean, "false", "a norm right after the word embedding (BLOOM)"),
       key("dropout", V::boolean, "true", "dropout active in training (1-byte masks are stored)"),
+      // Attention shapes (docs/models.md)
+      key("add_qkv_bias", V::boolean, "false",
+          "Q, K and V projections carry biases though `bias` is false (Qwen2 / Qwen2-MoE; Megatron add_qkv_bias)"),
+      key("qk_layernorm", V::boolean, "false",
+          "a norm of head_dim on every query and key head (Qwen3 q_norm / k_norm; Megatron qk_layernorm)"),
+      key("attention_sinks", V::boolean, "false", "one learned sink logit per head per layer (GPT-OSS `sinks`)"),
+      capped(count("sliding_window", "0", "attention window of the sliding-window layers in tokens; 0 = none"),
+             kMaxSequence),
+      key("sliding_window_layers", V::string, "",
+          "which layers use the window, as moe_layer_freq writes them (GPT-OSS: ([1,0]*18)); default: all "
+          "layers when sliding_window > 0"),
+      capped(
+          count("q_lora_rank", "0", "MLA: query compression rank; 0 = queries projected directly (DeepSeek-V2-Lite)"),
+          kMaxWidth),
+      capped(count("kv_lora_rank", "0", "MLA: key/value compression rank; > 0 makes the attention multi-head latent"),
+             kMaxWidth),
+      capped(count("qk_nope_head_dim", "0", "MLA: per-head query/key width without rotary embedding"), kMaxWidth),
+      capped(count("qk_rope_head_dim", "0", "MLA: per-head query/key width with rotary embedding"), kMaxWidth),
+      capped(count("v_head_dim", "0", "MLA: per-head value width"), kMaxWidth),
+      // Mixture of experts (Megatron-core TransformerConfig names; docs/models.md)
+      capped(count("num_moe_experts", "0", "routed experts per MoE layer; 0 = a dense model"), kMaxHeads),
+      capped(count("moe_router_topk", "0", "routed experts each token is sent to (top-k)"), kMaxHeads),
+      capped(count("moe_ffn_hidden_size", "", "FFN size of one routed expert; default: ffn"), kMaxWidth),
+      capped(count("moe_shared_expert_intermediate_size", "0",
+                   "FFN size of the shared experts together (n_shared x expert size); 0 = none"),
+             kMaxWidth),
+      key("moe_shared_expert_gate", V::boolean, "false", "a sigmoid gate h -> 1 on the shared expert (Qwen2-MoE)"),
+      key("moe_layer_freq", V::string, "1",
+          "which layers are MoE: an integer N (layer i when i % N == 0) or a 0/1 list per layer such as "
+          "([0]*3+[1]*58)"),
+      choice("moe_router_score_function", "softmax", enum_names<RouterScore>(),
+             "softmax (Mixtral, Qwen) or sigmoid (DeepSeek-V3, Llama 4) scores of the router"),
+      key("moe_router_enable_expert_bias", V::boolean, "false",
+          "a per-expert routing bias (DeepSeek-V3's aux-loss-free e_score_correction_bias, noaux_tc): E parameters"),
+      capped(count("moe_router_num_groups", "0", "expert groups of group-limited routing (n_group); 0 = off"),
+             kMaxHeads),
+      capped(count("moe_router_group_topk", "0", "groups a token may be routed to (topk_group)"), kMaxHeads),
+      number("moe_expert_capacity_factor", "0",
+             "tokens an expert takes, as a multiple of its even share; 0 = dropless (no token dropped)", 0),
+      capped(count("mtp_num_layers", "0", "multi-token prediction modules (DeepSeek-V3: 1); not in the total"),
+             kMaxLayers),
   };
 }
 

@@ -7,6 +7,77 @@
 
 namespace trainsim {
 
+namespace {
+
+[[noreturn]] void fail_at(const std::string& file, const char* key, const std::string& msg) {
+  throw ConfigError({file, 0, key}, msg);
+}
+
+std::string str(long long v) { return std::to_string(v); }
+
+void check_moe(const ModelSpec& m, const std::string& file) {
+  if (!m.is_moe()) {
+    if (m.moe_topk != 0 || m.moe_shared_ffn != 0 || m.moe_router_groups != 0)
+      fail_at(file, "num_moe_experts", "the MoE keys need num_moe_experts >= 1 (0 = a dense model)");
+    return;
+  }
+  if (m.moe_topk < 1 || m.moe_topk > m.moe_experts)
+    fail_at(file, "moe_router_topk", "must be 1 .. num_moe_experts (" + str(m.moe_experts) + ")");
+  if (m.moe_ffn < 1) fail_at(file, "moe_ffn_hidden_size", "must be at least 1");
+  bool any = false;
+  for (bool b : m.moe_layers) any = any || b;
+  if (m.moe_layers.size() != static_cast<std::size_t>(m.layers) || !any)
+    fail_at(file, "moe_layer_freq", "must select at least one of the " + str(m.layers) + " layers");
+  if (m.moe_router_groups > 0 && (m.moe_experts % m.moe_router_groups != 0 || m.moe_router_group_topk < 1 ||
+                                  m.moe_router_group_topk > m.moe_router_groups))
+    fail_at(file, "moe_router_num_groups",
+            "must divide num_moe_experts, with moe_router_group_topk 1 .. moe_router_num_groups");
+  if (m.moe_capacity_factor < 0) fail_at(file, "moe_expert_capacity_factor", "must be >= 0 (0 = dropless)");
+}
+
+void check_attention(const ModelSpec& m, const std::string& file) {
+  if (m.is_mla()) {
+    if (m.qk_nope_head_dim < 1 || m.qk_rope_head_dim < 1 || m.v_head_dim < 1)
+      fail_at(file, "kv_lora_rank", "MLA (kv_lora_rank > 0) needs qk_nope_head_dim, qk_rope_head_dim and v_head_dim");
+    if (m.bias || m.add_qkv_bias || m.qk_layernorm || m.attention_sinks)
+      fail_at(file, "kv_lora_rank",
+              "MLA with bias, add_qkv_bias, qk_layernorm or attention_sinks is not modelled (DeepSeek has none)");
+  } else if (m.q_lora_rank != 0 || m.qk_nope_head_dim != 0 || m.qk_rope_head_dim != 0 || m.v_head_dim != 0) {
+    fail_at(file, "kv_lora_rank",
+            "q_lora_rank, qk_nope_head_dim, qk_rope_head_dim and v_head_dim apply to MLA: give kv_lora_rank > 0");
+  }
+  if (!m.sliding_layers.empty() &&
+      (m.sliding_window == 0 || m.sliding_layers.size() != static_cast<std::size_t>(m.layers)))
+    fail_at(file, "sliding_window_layers", "needs sliding_window > 0 and one entry per layer");
+}
+
+}  // namespace
+
+std::string unsimulated_features(const ModelSpec& m) {
+  std::string out;
+  auto add = [&](bool on, const char* what) {
+    if (on) out += (out.empty() ? "" : ", ") + std::string(what);
+  };
+  add(m.is_moe(), "mixture of experts (num_moe_experts)");
+  add(m.is_mla(), "multi-head latent attention (kv_lora_rank)");
+  add(m.mtp_layers > 0, "multi-token prediction (mtp_num_layers)");
+  add(m.sliding_window > 0, "sliding-window attention (sliding_window)");
+  add(m.attention_sinks, "attention sinks");
+  add(m.qk_layernorm, "query/key norms (qk_layernorm)");
+  add(m.add_qkv_bias && !m.bias, "Q/K/V-only biases (add_qkv_bias)");
+  return out;
+}
+
+std::string simulation_refusal(const ModelSpec& m, const std::string& ref) {
+  const std::string missing = unsimulated_features(m);
+  if (missing.empty()) return "";
+  const std::string why = m.is_moe() ? "expert parallelism is not modelled yet, so MoE simulation (run, mem, "
+                                       "sweep, advise, validate) is not available"
+                                     : "not simulated yet";
+  return "model " + m.name + " has " + missing + ": " + why + "; `trainsim info " + ref +
+         "` shows its total and active parameter counts";
+}
+
 void check_model(const ModelSpec& m, const std::string& file) {
   auto fail = [&](const char* key, const std::string& msg) { throw ConfigError({file, 0, key}, msg); };
   if (m.layers < 1) fail("layers", "must be at least 1");
@@ -35,6 +106,9 @@ void check_model(const ModelSpec& m, const std::string& file) {
   cap("vocab", m.vocab, kMaxVocab);
   cap("max_position", m.max_position, kMaxSequence);
   cap("context_length", m.context_length, kMaxSequence);
+  check_moe(m, file);
+  check_attention(m, file);
+  if (m.mtp_layers < 0) fail("mtp_num_layers", "must be >= 0");
 }
 
 }  // namespace trainsim

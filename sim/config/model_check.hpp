@@ -12,4 +12,14 @@ namespace trainsim {
 // heads divide heads, ...); throws ConfigError at `file` naming the key.
 void check_model(const ModelSpec& m, const std::string& file);
 
+// The parts of `m` a scenario cannot simulate yet, comma-separated ("" when
+// none): mixture of experts, MLA, MTP, sliding windows, sinks, q/k norms,
+// Q/K/V-only biases. Their parameters are counted (params.hpp); their kernels,
+// memory and communication are not modelled.
+std::string unsimulated_features(const ModelSpec& m);
+
+// The message that refuses to simulate `m` ("" when it can be simulated):
+// what is not modelled and that `trainsim info REF` counts its parameters.
+std::string simulation_refusal(const ModelSpec& m, const std::string& ref);
+
 }  // namespace trainsim

@@ -6,6 +6,7 @@ trainsim_module(NAME config DIR sim/config
           keys_cards.cpp
           keys_finetune.cpp
           keys_scenario.cpp
+          layer_pattern.cpp
           layout_check.cpp
           model_check.cpp
           units.cpp

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "sim/config/config_doc.hpp"
+#include "sim/config/layer_pattern.hpp"
 #include "sim/config/model_check.hpp"
 #include "sim/load/doc_read.hpp"
 #include "sim/import/hf/hf_config.hpp"
@@ -11,6 +12,39 @@ namespace trainsim {
 namespace {
 
 int as_int(const ConfigDoc& d, const std::string& key) { return static_cast<int>(d.get_int(key)); }
+
+std::vector<bool> layer_pattern(const ConfigDoc& d, const std::string& key, int layers) {
+  std::string error;
+  std::vector<bool> flags = parse_layer_pattern(d.get_string(key), layers, error);
+  if (!error.empty()) d.fail(key, "'" + d.get_string(key) + "': " + error);
+  return flags;
+}
+
+// The attention variants and the mixture-of-experts keys (docs/models.md).
+void read_attention_and_moe(const ConfigDoc& d, ModelSpec& m) {
+  m.add_qkv_bias = d.get_bool("add_qkv_bias");
+  m.qk_layernorm = d.get_bool("qk_layernorm");
+  m.attention_sinks = d.get_bool("attention_sinks");
+  m.sliding_window = as_int(d, "sliding_window");
+  if (d.given("sliding_window_layers")) m.sliding_layers = layer_pattern(d, "sliding_window_layers", m.layers);
+  m.q_lora_rank = as_int(d, "q_lora_rank");
+  m.kv_lora_rank = as_int(d, "kv_lora_rank");
+  m.qk_nope_head_dim = as_int(d, "qk_nope_head_dim");
+  m.qk_rope_head_dim = as_int(d, "qk_rope_head_dim");
+  m.v_head_dim = as_int(d, "v_head_dim");
+  m.moe_experts = as_int(d, "num_moe_experts");
+  m.moe_topk = as_int(d, "moe_router_topk");
+  m.moe_ffn = d.given("moe_ffn_hidden_size") ? as_int(d, "moe_ffn_hidden_size") : m.ffn;
+  m.moe_shared_ffn = as_int(d, "moe_shared_expert_intermediate_size");
+  m.moe_shared_gate = d.get_bool("moe_shared_expert_gate");
+  if (m.moe_experts > 0) m.moe_layers = layer_pattern(d, "moe_layer_freq", m.layers);
+  m.moe_router_score = pick<RouterScore>(d, "moe_router_score_function");
+  m.moe_router_expert_bias = d.get_bool("moe_router_enable_expert_bias");
+  m.moe_router_groups = as_int(d, "moe_router_num_groups");
+  m.moe_router_group_topk = as_int(d, "moe_router_group_topk");
+  m.moe_capacity_factor = d.get_number("moe_expert_capacity_factor");
+  m.mtp_layers = as_int(d, "mtp_num_layers");
+}
 
 ModelSpec from_doc(const ConfigDoc& d) {
   ModelSpec m;
@@ -29,6 +63,7 @@ ModelSpec from_doc(const ConfigDoc& d) {
   m.bias = d.get_bool("bias");
   m.embedding_norm = d.get_bool("embedding_norm");
   m.dropout = d.get_bool("dropout");
+  read_attention_and_moe(d, m);
   if (m.hidden % m.heads != 0 && !d.given("head_dim"))
     d.fail("heads", "heads (" + std::to_string(m.heads) + ") must divide hidden (" + std::to_string(m.hidden) +
                         "), or give head_dim explicitly");

@@ -4,6 +4,7 @@
 
 #include "sim/load/doc_read.hpp"
 #include "sim/load/hardware_loader.hpp"
+#include "sim/config/model_check.hpp"
 #include "sim/load/model_loader.hpp"
 #include "sim/spec/limits.hpp"
 
@@ -107,7 +108,16 @@ void derive_dp(const ConfigDoc& d, Scenario& s) {
   p.dp = static_cast<int>(s.gpus / model_parallel);
 }
 
-ModelSpec scenario_model(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& flag_model) {
+// A model whose parts are not simulated yet is refused here, for run, mem,
+// sweep, advise and validate alike, rather than simulated as a dense model.
+ModelSpec simulable(const ConfigDoc& d, ModelSpec m) {
+  const std::string ref = d.given("model") && !d.is_inline("model") ? d.get_string("model") : m.name;
+  const std::string refusal = simulation_refusal(m, ref);
+  if (!refusal.empty()) d.fail("model", refusal);
+  return m;
+}
+
+ModelSpec scenario_model_any(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& flag_model) {
   if (flag_model) {
     if (d.given("model")) return load_model_ref(d, "model", zoo);  // apply_imports checked the flags against it
     return *flag_model;
@@ -117,6 +127,10 @@ ModelSpec scenario_model(const ConfigDoc& d, const Zoo& zoo, const std::optional
            "missing required key (a name in models/, a path to a model YAML or a Hugging Face config.json); "
            "or give the model's dimensions as Megatron-LM flags in megatron_args");
   return load_model_ref(d, "model", zoo);
+}
+
+ModelSpec scenario_model(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& flag_model) {
+  return simulable(d, scenario_model_any(d, zoo, flag_model));
 }
 
 }  // namespace

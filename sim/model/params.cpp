@@ -3,6 +3,9 @@
 // the MLP (two h x F matrices, or three for SwiGLU) and two norms. SC21 Eq. 2
 // (Narayanan et al. 2021) is the special case a·d = h, g = a, F = 4h, GeLU,
 // LayerNorm, biases, learned positions, tied embeddings, minus the final norm.
+// Mixture-of-experts layers, multi-head latent attention and MTP modules follow
+// the Hugging Face modules (transformers' modeling_mixtral.py, modeling_qwen3_moe.py,
+// DeepSeek-V3's modeling_deepseek.py, modeling_llama4.py, modeling_gpt_oss.py).
 #include "sim/model/params.hpp"
 
 #include <algorithm>
@@ -12,7 +15,9 @@ namespace {
 
 using i64 = std::int64_t;
 
-i64 norm_params(const ModelSpec& m) { return m.norm == NormKind::layernorm ? 2LL * m.hidden : m.hidden; }
+// A norm over `width` features: weight (+ bias for LayerNorm).
+i64 norm_of(const ModelSpec& m, i64 width) { return m.norm == NormKind::layernorm ? 2 * width : width; }
+i64 norm_params(const ModelSpec& m) { return norm_of(m, m.hidden); }
 
 i64 q_width(const ModelSpec& m) { return 1LL * m.heads * m.head_dim; }
 i64 kv_width(const ModelSpec& m) { return 1LL * m.kv_heads * m.head_dim; }
@@ -32,11 +37,66 @@ i64 mlp_column(const ModelSpec& m) { return m.hidden * mlp_in_width(m) + (m.bias
 i64 mlp_row_weight(const ModelSpec& m) { return 1LL * m.ffn * m.hidden; }
 i64 row_bias(const ModelSpec& m) { return m.bias ? m.hidden : 0; }
 
+// Multi-head latent attention (DeepseekV3Attention): q_a_proj h -> q_lora,
+// q_a_layernorm, q_b_proj q_lora -> a (nope + rope) (or q_proj h -> a (nope +
+// rope) without q_lora_rank); kv_a_proj_with_mqa h -> kv_lora + rope,
+// kv_a_layernorm, kv_b_proj kv_lora -> a (nope + v); o_proj a v -> h.
+i64 mla_params(const ModelSpec& m) {
+  const i64 h = m.hidden, a = m.heads, qk = 1LL * m.qk_nope_head_dim + m.qk_rope_head_dim;
+  const i64 q =
+      m.q_lora_rank > 0 ? h * m.q_lora_rank + norm_of(m, m.q_lora_rank) + 1LL * m.q_lora_rank * a * qk : h * a * qk;
+  const i64 kv = h * (1LL * m.kv_lora_rank + m.qk_rope_head_dim) + norm_of(m, m.kv_lora_rank) +
+                 1LL * m.kv_lora_rank * a * (1LL * m.qk_nope_head_dim + m.v_head_dim);
+  return q + kv + a * m.v_head_dim * h;
+}
+
+i64 attention_params(const ModelSpec& m) {
+  if (m.is_mla()) return mla_params(m);
+  i64 n = attention_column(m) + attention_row_weight(m) + row_bias(m);
+  if (m.add_qkv_bias && !m.bias) n += q_width(m) + 2 * kv_width(m);  // Qwen2: biases on Q, K, V only
+  if (m.qk_layernorm) n += 2 * norm_of(m, m.head_dim);               // q_norm, k_norm over one head
+  if (m.attention_sinks) n += m.heads;                               // GPT-OSS sinks: one per head
+  return n;
+}
+
+// One expert-shaped FFN of inner size f (gate, up, down for SwiGLU), with
+// biases when the model's linear layers carry them (GPT-OSS experts).
+i64 ffn_params(const ModelSpec& m, i64 f) {
+  const i64 in = m.mlp == MlpKind::swiglu ? 2 * f : f;
+  return m.hidden * in + f * m.hidden + (m.bias ? in + m.hidden : 0);
+}
+
+int count_moe_layers(const ModelSpec& m) {
+  int n = 0;
+  for (bool moe : m.moe_layers) n += moe ? 1 : 0;
+  return m.is_moe() ? n : 0;
+}
+
+void count_moe(const ModelSpec& m, ParamCounts& c) {
+  c.moe_layers = count_moe_layers(m);
+  if (c.moe_layers == 0) return;
+  const i64 e = m.moe_experts;
+  c.router = e * m.hidden + (m.bias ? e : 0) + (m.moe_router_expert_bias ? e : 0);
+  c.routed_expert = ffn_params(m, m.moe_ffn);
+  c.shared_experts = m.moe_shared_ffn > 0 ? ffn_params(m, m.moe_shared_ffn) + (m.moe_shared_gate ? m.hidden : 0) : 0;
+  c.moe_layer = c.attention + c.layer_norms + c.router + e * c.routed_expert + c.shared_experts;
+}
+
+// The MTP modules: enorm, hnorm, eh_proj (2h -> h), a transformer layer of
+// the kind of the model's last layer, the module's final norm.
+void count_mtp(const ModelSpec& m, ParamCounts& c) {
+  if (m.mtp_layers == 0) return;
+  const bool last_moe = c.moe_layers > 0 && m.moe_layers.back();
+  const i64 layer = last_moe ? c.moe_layer : c.per_layer;
+  c.mtp = m.mtp_layers * (3 * norm_params(m) + 2LL * m.hidden * m.hidden + layer);
+  c.mtp_copies = m.mtp_layers * (c.word_embedding + c.output_layer);
+}
+
 }  // namespace
 
 ParamCounts count_params(const ModelSpec& m) {
   ParamCounts c;
-  c.attention = attention_column(m) + attention_row_weight(m) + row_bias(m);
+  c.attention = attention_params(m);
   c.mlp = mlp_column(m) + mlp_row_weight(m) + row_bias(m);
   c.layer_norms = 2 * norm_params(m);
   c.per_layer = c.attention + c.mlp + c.layer_norms;
@@ -45,9 +105,13 @@ ParamCounts count_params(const ModelSpec& m) {
   c.embedding_norm = m.embedding_norm ? norm_params(m) : 0;
   c.final_norm = norm_params(m);
   c.output_layer = m.tied_embeddings ? 0 : c.word_embedding;
-  c.total = c.per_layer * m.layers + c.word_embedding + c.position_embedding + c.embedding_norm + c.final_norm +
-            c.output_layer;
+  count_moe(m, c);
+  c.total = c.per_layer * (m.layers - c.moe_layers) + c.moe_layer * c.moe_layers + c.word_embedding +
+            c.position_embedding + c.embedding_norm + c.final_norm + c.output_layer;
   c.largest_layer = c.per_layer > c.word_embedding ? c.per_layer : c.word_embedding;
+  c.active = c.total - c.moe_layers * (1LL * m.moe_experts - m.moe_topk) * c.routed_expert;
+  count_mtp(m, c);
+  c.checkpoint = c.total + c.mtp + c.mtp_copies;
   return c;
 }
 

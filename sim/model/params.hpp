@@ -7,18 +7,40 @@
 
 namespace trainsim {
 
+// Counted as the Hugging Face model counts sum(p.numel() for p in
+// model.parameters()): every weight, bias and norm, the router's weight (and
+// bias, and DeepSeek-V3's e_score_correction_bias), every expert.
 struct ParamCounts {
-  std::int64_t attention = 0;           // one layer: Q, K, V, output projection (+ biases)
-  std::int64_t mlp = 0;                 // one layer: MLP matrices (+ biases)
+  std::int64_t attention = 0;           // one layer: Q, K, V, output projection (+ biases, MLA norms, sinks)
+  std::int64_t mlp = 0;                 // one dense layer: MLP matrices (+ biases)
   std::int64_t layer_norms = 0;         // one layer: its two norms
-  std::int64_t per_layer = 0;           // attention + mlp + layer_norms
+  std::int64_t per_layer = 0;           // one dense layer: attention + mlp + layer_norms
   std::int64_t word_embedding = 0;      // V x h
   std::int64_t position_embedding = 0;  // max_position x h for learned positions, else 0
   std::int64_t embedding_norm = 0;      // norm after the embedding (BLOOM), else 0
   std::int64_t final_norm = 0;          // norm before the output layer
   std::int64_t output_layer = 0;        // V x h when untied, 0 when tied
-  std::int64_t total = 0;               // all unique parameters
+  std::int64_t total = 0;               // all unique parameters of the main model (no MTP)
   std::int64_t largest_layer = 0;       // DeepSpeed's "largest layer": max(per_layer, word_embedding)
+
+  // Mixture of experts (zero for a dense model).
+  int moe_layers = 0;               // MoE layers; the other layers - moe_layers are dense
+  std::int64_t router = 0;          // one MoE layer: router weight (+ bias, + expert bias)
+  std::int64_t routed_expert = 0;   // one routed expert's FFN
+  std::int64_t shared_experts = 0;  // one MoE layer: all shared experts (+ their gate)
+  std::int64_t moe_layer = 0;       // one MoE layer: attention + norms + router + experts + shared
+  // Parameters one token uses: total less the routed experts it is not sent
+  // to, moe_layers x (experts - topk) x routed_expert. Embedding and output
+  // layer included (publishers differ: OpenAI leaves the embedding out).
+  std::int64_t active = 0;
+
+  // Multi-token prediction (DeepSeek-V3), not in `total`: per module enorm,
+  // hnorm, eh_proj (2h -> h), one transformer layer and its final norm.
+  std::int64_t mtp = 0;
+  // A Hugging Face checkpoint also stores each MTP module's own copy of the
+  // embedding and output head (model.layers.61.embed_tokens, shared_head.head).
+  std::int64_t mtp_copies = 0;
+  std::int64_t checkpoint = 0;  // total + mtp + mtp_copies: what the HF checkpoint holds
 };
 
 ParamCounts count_params(const ModelSpec& m);

@@ -4,6 +4,7 @@
 namespace trainsim {
 
 const char* to_string(MlpKind k) { return enum_name(k); }
+const char* to_string(RouterScore k) { return enum_name(k); }
 const char* to_string(PositionKind k) { return enum_name(k); }
 const char* to_string(NormKind k) { return enum_name(k); }
 const char* to_string(Precision p) { return enum_name(p); }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace trainsim {
 
@@ -23,6 +24,11 @@ enum class NormKind {
   layernorm,  // weight and bias: 2 h parameters
   rmsnorm,    // weight only: h parameters
 };
+
+// How a router turns its logits into expert weights (Megatron-core
+// moe_router_score_function): softmax (Mixtral, Qwen-MoE) or sigmoid
+// (DeepSeek-V3, Llama 4).
+enum class RouterScore { softmax, sigmoid };
 
 struct ModelSpec {
   std::string name;      // zoo name or file stem
@@ -47,10 +53,42 @@ struct ModelSpec {
   bool bias = true;              // linear layers carry biases
   bool embedding_norm = false;   // a norm right after the word embedding (BLOOM)
   bool dropout = true;           // dropout layers active in training (stores 1-byte masks)
+
+  // Attention shapes beyond Q/K/V/O of heads x head_dim (docs/models.md).
+  bool add_qkv_bias = false;         // Q, K and V carry biases though `bias` is off (Qwen2-MoE)
+  bool qk_layernorm = false;         // a norm of head_dim on each query and key head (Qwen3 q_norm/k_norm)
+  bool attention_sinks = false;      // one learned sink logit per head per layer (GPT-OSS `sinks`)
+  int sliding_window = 0;            // window of the sliding-window layers in tokens; 0 = none
+  std::vector<bool> sliding_layers;  // per layer: true = sliding window (empty: all when sliding_window > 0)
+  // Multi-head latent attention (DeepSeek-V2/V3): used when kv_lora_rank > 0.
+  int q_lora_rank = 0;  // query compression rank; 0 = queries projected directly from the hidden state
+  int kv_lora_rank = 0;
+  int qk_nope_head_dim = 0;  // per-head query/key width without rotary embedding
+  int qk_rope_head_dim = 0;  // per-head query/key width with rotary embedding (the key part shared by all heads)
+  int v_head_dim = 0;        // per-head value width
+
+  // Mixture of experts (Megatron-core names); moe_experts = 0: a dense model.
+  int moe_experts = 0;           // num_moe_experts: routed experts per MoE layer
+  int moe_topk = 0;              // moe_router_topk: routed experts per token
+  int moe_ffn = 0;               // moe_ffn_hidden_size: FFN size of one routed expert
+  int moe_shared_ffn = 0;        // moe_shared_expert_intermediate_size: all shared experts together; 0 = none
+  bool moe_shared_gate = false;  // moe_shared_expert_gate: a sigmoid gate (h -> 1) on the shared expert
+  std::vector<bool> moe_layers;  // per layer: true = MoE layer (moe_layer_freq); empty for a dense model
+  RouterScore moe_router_score = RouterScore::softmax;
+  bool moe_router_expert_bias = false;  // moe_router_enable_expert_bias: DeepSeek-V3's e_score_correction_bias
+  int moe_router_groups = 0;            // moe_router_num_groups (n_group); 0 = no group-limited routing
+  int moe_router_group_topk = 0;        // moe_router_group_topk (topk_group)
+  double moe_capacity_factor = 0.0;     // moe_expert_capacity_factor; 0 = dropless
+  // Multi-token prediction modules (DeepSeek-V3 num_nextn_predict_layers).
+  int mtp_layers = 0;
+
+  bool is_moe() const { return moe_experts > 0; }
+  bool is_mla() const { return kv_lora_rank > 0; }
 };
 
 const char* to_string(MlpKind k);
 const char* to_string(PositionKind k);
 const char* to_string(NormKind k);
+const char* to_string(RouterScore k);
 
 }  // namespace trainsim

@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "sim/config/config_doc.hpp"
+#include "sim/config/model_check.hpp"
 #include "sim/load/hardware_loader.hpp"
 #include "sim/load/model_loader.hpp"
 #include "sim/load/profile_defaults.hpp"
@@ -24,6 +25,8 @@ SweepBase read_base(const SweepSpec& spec, const Zoo& zoo, const Settings& setti
   auto at = [&](const std::string& key) { return relocate(spec, ConfigError(d.where(key), "")).where(); };
   SweepBase b;
   b.model = load_model(zoo.resolve(ZooKind::model, d.get_string("model"), spec.file, at("model")).string());
+  const std::string refusal = simulation_refusal(b.model, d.get_string("model"));
+  if (!refusal.empty()) throw ConfigError(at("model"), refusal);  // as every point's loader would
   ClusterSpec cluster =
       load_cluster_card(zoo.resolve(ZooKind::cluster, d.get_string("cluster"), spec.file, at("cluster")).string(), zoo);
   b.gpus_per_node = cluster.node.gpus;

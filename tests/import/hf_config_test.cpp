@@ -131,7 +131,7 @@ TEST_CASE("unsupported or inconsistent configs are refused, naming the key") {
                                 "intermediate_size": 128, "vocab_size": 1000)";
   CHECK(has(error_in(R"({"model_type": "t5", )" + llama + "}"), "model_type: unsupported model_type 't5'"));
   CHECK(has(error_in(R"({"model_type": "mistral", "num_local_experts": 8, )" + llama + "}"),
-            "num_local_experts: mixture-of-experts"));
+            "num_local_experts: expert keys need the model_type of a mixture-of-experts family"));
   CHECK(has(error_in(R"({"model_type": "llama", "hidden_act": "gelu", )" + llama + "}"), "hidden_act: "));
   CHECK(has(error_in(R"({"model_type": "llama", "attention_bias": false, "mlp_bias": true, )" + llama + "}"),
             "mlp_bias: must equal attention_bias"));

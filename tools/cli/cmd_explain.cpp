@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli_common.hpp"
+#include "sim/config/model_check.hpp"
 #include "sim/core/error.hpp"
 #include "sim/load/hardware_loader.hpp"
 #include "sim/load/model_loader.hpp"
@@ -110,7 +111,10 @@ std::int64_t parse_param_count(const std::string& text) {
 ModelSpec model_of(const std::string& ref) {
   const Zoo zoo = default_zoo();
   const auto path = zoo.resolve(ZooKind::model, ref, "", SourceLocation{"--model", 0, ""});
-  return load_model(path.string());
+  ModelSpec m = load_model(path.string());
+  const std::string refusal = simulation_refusal(m, ref);
+  if (!refusal.empty()) throw ConfigError({"--model", 0, ""}, refusal);
+  return m;
 }
 
 // One micro-batch's activations on a GPU without tensor or pipeline

@@ -15,6 +15,7 @@
 //            LayerNorm after the embedding, tied embeddings, F = 4h.
 //   opt      OPTConfig: ffn_dim, max_position_embeddings (+2: OPT's learned
 //            position table keeps an offset of 2 rows), ReLU, tied.
+//   moe      the mixture-of-experts families and Qwen3 (hf_moe.cpp).
 // The family comes from model_type, else from which keys are present.
 #include "sim/import/hf/hf_config.hpp"
 
@@ -35,96 +36,18 @@
 #include "sim/core/error.hpp"
 #include "sim/spec/limits.hpp"
 #include "sim/config/model_check.hpp"
+#include "sim/import/hf/hf_moe.hpp"
+#include "sim/import/hf/hf_reader.hpp"
 
 namespace trainsim {
 namespace {
 
+using hf::line_at;
+using hf::Reader;
 using json = nlohmann::json;
-using Keys = std::initializer_list<const char*>;
+using Keys = hf::Keys;
 
-enum class Family { llama, gpt2, neox, bloom, opt };
-
-// 1-based line of the byte at `offset` (0-based) in `text`.
-int line_at(const std::string& text, std::size_t offset) {
-  offset = std::min(offset, text.size());
-  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(offset), '\n'));
-}
-
-std::string join(Keys keys, const char* sep) {
-  std::string out;
-  for (const char* k : keys) out += (out.empty() ? "" : sep) + std::string(k);
-  return out;
-}
-
-// A parsed config.json with its text, so that errors can name the line of a key.
-class Reader {
- public:
-  Reader(const json& j, const std::string& text, const std::string& file) : j_(j), text_(text), file_(file) {}
-
-  [[noreturn]] void fail(const std::string& key, const std::string& message) const {
-    throw ConfigError({file_, key_line(key), key}, message);
-  }
-
-  bool has(const char* key) const { return j_.contains(key) && !j_[key].is_null(); }
-
-  // The first of `keys` present; fails naming all of them when none is.
-  const char* first_of(Keys keys) const {
-    for (const char* k : keys)
-      if (has(k)) return k;
-    if (keys.size() == 1) fail(*keys.begin(), "missing required key (a positive integer)");
-    fail(*keys.begin(), "missing required key; give one of: " + join(keys, ", ") + " (a positive integer)");
-  }
-
-  // A positive integer (an integral float such as 4096.0 too) no larger than
-  // the largest count trainsim accepts (kMaxVocab = 2^24, limits.hpp), so the
-  // sizes derived from it (4 x hidden, positions + 2) stay inside an int;
-  // check_model applies each key's own limit.
-  int positive_int(const char* key) const {
-    const json& v = j_[key];
-    double x = v.is_number() ? v.get<double>() : 0.0;
-    if (!v.is_number() || x != std::floor(x) || x < 1)
-      fail(key, "expected a positive integer, found " + v.dump() + " (write a JSON number such as 4096)");
-    if (x > kMaxVocab)
-      fail(key, v.dump() + " is past trainsim's largest accepted count, " +
-                    std::to_string(static_cast<long long>(kMaxVocab)) + " (docs/limits.md)");
-    return static_cast<int>(x);
-  }
-  int required_int(Keys keys) const { return positive_int(first_of(keys)); }
-  std::optional<int> optional_int(const char* key) const {
-    return has(key) ? std::optional<int>(positive_int(key)) : std::nullopt;
-  }
-
-  bool boolean(const char* key, bool fallback) const {
-    if (!has(key)) return fallback;
-    if (!j_[key].is_boolean()) fail(key, "expected true or false, found " + j_[key].dump());
-    return j_[key].get<bool>();
-  }
-  double number(const char* key, double fallback) const {
-    if (!has(key)) return fallback;
-    if (!j_[key].is_number()) fail(key, "expected a number, found " + j_[key].dump());
-    return j_[key].get<double>();
-  }
-  std::string string(const char* key) const {
-    if (!has(key)) return "";
-    if (!j_[key].is_string()) fail(key, "expected a string, found " + j_[key].dump());
-    return j_[key].get<std::string>();
-  }
-
- private:
-  // Line of the first `"key":` in the text; 0 when not found (a missing key).
-  int key_line(const std::string& key) const {
-    std::string quoted = "\"" + key + "\"";
-    for (std::size_t at = text_.find(quoted); at != std::string::npos; at = text_.find(quoted, at + 1)) {
-      std::size_t next = text_.find_first_not_of(" \t\r\n", at + quoted.size());
-      if (next != std::string::npos && text_[next] == ':') return line_at(text_, at);
-    }
-    return 0;
-  }
-
-  const json& j_;
-  const std::string& text_;
-  const std::string& file_;
-};
+enum class Family { llama, gpt2, neox, bloom, opt, moe };
 
 Family detect_family(const Reader& r) {
   std::string type = r.string("model_type");
@@ -133,9 +56,10 @@ Family detect_family(const Reader& r) {
   if (type == "bloom") return Family::bloom;
   if (type == "opt") return Family::opt;
   if (type == "llama" || type == "mistral" || type == "qwen2") return Family::llama;
+  if (is_hf_moe_family(type)) return Family::moe;
   if (!type.empty())
-    r.fail("model_type",
-           "unsupported model_type '" + type + "'; supported: llama, mistral, qwen2, gpt2, gpt_neox, bloom, opt");
+    r.fail("model_type", "unsupported model_type '" + type + "'; supported: llama, mistral, qwen2, gpt2, gpt_neox, " +
+                             "bloom, opt, " + hf_moe_family_names());
   if (r.has("n_embd")) return Family::gpt2;
   if (r.has("n_embed")) return Family::bloom;
   if (r.has("ffn_dim")) return Family::opt;
@@ -145,9 +69,12 @@ Family detect_family(const Reader& r) {
          "bloom, opt) or the keys of one of them (e.g. hidden_size and intermediate_size)");
 }
 
+// Expert keys in a config whose model_type is a dense family (or missing).
 void reject_moe(const Reader& r) {
   for (const char* k : {"num_local_experts", "num_experts", "n_routed_experts"})
-    if (r.has(k)) r.fail(k, "mixture-of-experts models are not supported; give a dense model");
+    if (r.has(k))
+      r.fail(k, std::string("expert keys need the model_type of a mixture-of-experts family (") +
+                    hf_moe_family_names() + ")");
 }
 
 // head_dim: the explicit key when given, else hidden / heads (which must divide).
@@ -300,18 +227,20 @@ ModelSpec parse_hf_config(const std::string& raw, const std::string& file) {
   const std::string& json_text = parsed.text;
   if (!j.is_object()) throw ConfigError({file, 1, ""}, "a config.json must hold one JSON object {...}");
   Reader r(j, json_text, file);
-  reject_moe(r);
   ModelSpec m;
-  switch (detect_family(r)) {
+  const Family family = detect_family(r);
+  if (family != Family::moe) reject_moe(r);
+  switch (family) {
     case Family::llama: read_llama(r, m); break;
     case Family::gpt2: read_gpt2(r, m); break;
     case Family::neox: read_neox(r, m); break;
     case Family::bloom: read_bloom(r, m); break;
     case Family::opt: read_opt(r, m); break;
+    case Family::moe: read_hf_moe(r, r.string("model_type"), m); break;
   }
   read_context(r, m, file);
   m.name = model_name(r, file);
-  m.source = "Hugging Face config.json: " + file;
+  m.source = "Hugging Face config.json: " + file + (m.source.empty() ? "" : " (" + m.source + ")");
   check_model(m, file);
   return m;
 }
