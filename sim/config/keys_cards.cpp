@@ -132,6 +132,9 @@ std::vector<KeyDef> gpu_defs() {
       qty("peak.fp16", Dimension::flop_rate, "dense FP16 tensor core", true),
       qty("peak.bf16", Dimension::flop_rate, "dense BF16 tensor core", true),
       qty("peak.fp8", Dimension::flop_rate, "dense FP8 tensor core; omit when unsupported", false),
+      key("compute_capability", V::number, "",
+          "CUDA compute capability major.minor (8.0 A100, 9.0 H100/H200, 10.0 B200; NVIDIA's CUDA GPUs list), which "
+          "gates the FP8 recipes (training.fp8_recipe); default: 9.0 with peak.fp8, else 8.0"),
       qty("hbm", Dimension::bytes, "HBM capacity", true),
       qty("hbm_bandwidth", Dimension::bandwidth, "HBM peak bandwidth", true),
       key("assumed", V::string, "",

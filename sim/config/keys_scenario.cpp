@@ -190,7 +190,11 @@ void recompute_and_kernel_keys(std::vector<KeyDef>& k) {
                      "(delayed: TE DelayedScaling, one cast-transpose per tensor; tensorwise: TE current scaling, "
                      "an amax pass first; blockwise / mxfp8: TE block scales per 128 / 32 elements; rowwise: torchao "
                      "row-wise scales, bf16 inputs saved and re-cast in the backward); all three GEMMs of a "
-                     "linear layer run in FP8; auto = delayed"));
+                     "linear layer run in FP8 at one speed (no measured block-scaled rate); amax all-reduces: "
+                     "delayed over tp x dp x cp after each chunk's forward and backward, tensorwise with SP one "
+                     "per block over TP, the others none; TE recipes cache FP8 weights (+ transpose, 2 B per "
+                     "weight) cast once per step; blockwise needs compute capability 9.0, mxfp8 10.0; "
+                     "auto = delayed"));
 }
 
 // training.*: batch, precision, recomputation, overlap and the host.

@@ -1,5 +1,7 @@
 // Layout validation: every rule says what would be valid.
 #include <algorithm>
+#include <iomanip>
+#include <sstream>
 #include <string>
 
 #include "sim/spec/framework_profile.hpp"
@@ -153,6 +155,27 @@ void check_training(const Scenario& sc, std::vector<LayoutProblem>& out) {
         {"offload.optimizer", "NVMe optimizer offload needs ZeRO stage 3 (ZeRO-Infinity); use cpu or zero_stage 3"});
 }
 
+// Transformer Engine refuses a recipe the GPU cannot run
+// (transformer_engine/pytorch/quantization.py check_recipe_support):
+// MXFP8BlockScaling needs compute capability >= 10.0 (_compute_mxfp8_support,
+// Blackwell), Float8BlockScaling >= 9.0 (_compute_fp8_block_scaling_support,
+// Hopper and later; TE 2.x before Blackwell support: 9.x only).
+void check_fp8_recipe_gpu(const Scenario& sc, std::vector<LayoutProblem>& out) {
+  const TrainingPlan& t = sc.training;
+  if (!t.fp8_recipe || t.precision != Precision::fp8) return;
+  const GpuSpec& g = sc.cluster.node.gpu;
+  const double need = *t.fp8_recipe == Fp8Recipe::mxfp8 ? 10.0 : *t.fp8_recipe == Fp8Recipe::blockwise ? 9.0 : 0.0;
+  if (g.compute_capability >= need || !g.peak_fp8) return;  // no FP8 unit at all: check_training says so
+  std::ostringstream cc;
+  cc << std::fixed << std::setprecision(1) << g.compute_capability;
+  out.push_back({"training.fp8_recipe",
+                 std::string("fp8_recipe=") + to_string(*t.fp8_recipe) + " needs a GPU of compute capability " +
+                     (need >= 10.0 ? "10.0 or higher (Blackwell; Transformer Engine _compute_mxfp8_support)"
+                                   : "9.0 or higher (Hopper; Transformer Engine _compute_fp8_block_scaling_support)") +
+                     ", but " + g.name + " has " + cc.str() +
+                     "; use fp8_recipe delayed, tensorwise or rowwise on this GPU"});
+}
+
 // Issue 19's knobs: partial recomputation as Megatron allows it
 // (megatron/training/arguments.py: --recompute-method only with granularity
 // full; transformer_block.py _checkpointed_forward walks the layers of one
@@ -184,6 +207,7 @@ void check_knobs(const Scenario& sc, std::vector<LayoutProblem>& out) {
                                               to_string(t.precision) +
                                               "); set training.precision: fp8 or drop "
                                               "the key"});
+  check_fp8_recipe_gpu(sc, out);
 }
 
 }  // namespace

@@ -26,6 +26,10 @@ GpuSpec gpu_from_doc(const ConfigDoc& d) {
   g.peak_fp16 = FlopRate(d.get_quantity("peak.fp16"));
   g.peak_bf16 = FlopRate(d.get_quantity("peak.bf16"));
   if (d.given("peak.fp8")) g.peak_fp8 = FlopRate(d.get_quantity("peak.fp8"));
+  g.compute_capability = g.peak_fp8 ? 9.0 : 8.0;
+  if (d.given("compute_capability")) g.compute_capability = d.get_number("compute_capability");
+  if (g.compute_capability < 1 || g.compute_capability >= 100)
+    d.fail("compute_capability", "must be a CUDA compute capability such as 9.0");
   g.hbm = Bytes(d.get_quantity("hbm"));
   g.hbm_bandwidth = Bandwidth(d.get_quantity("hbm_bandwidth"));
   for (const char* key : {"peak.fp32", "peak.tf32", "peak.fp16", "peak.bf16", "hbm", "hbm_bandwidth"})

@@ -143,6 +143,16 @@ Bytes persistent_params(const Scenario& s, int layers) {
   return Bytes(small * extra * weight_bytes(s.training.precision));
 }
 
+// Transformer Engine's FP8 weight cache (activations.hpp
+// fp8_weight_cache_bytes): the stage's linear weights, cast in the first
+// micro-batch and kept. Not modelled with ZeRO-3 / FSDP (their units are
+// gathered and freed; TE's workspace there is not counted).
+Bytes fp8_weight_cache(const Scenario& s, int layers) {
+  if (s.training.precision != Precision::fp8 || s.parallel.zero_stage >= 3) return Bytes();
+  const double cache = fp8_weight_cache_bytes(s.training.fp8_recipe.value_or(Fp8Recipe::delayed));
+  return Bytes(cache * static_cast<double>(linear_weights_per_tp_rank(s.model, s.parallel.tp)) * layers);
+}
+
 StageMemory evaluate_stage(const Common& c, int i) {
   const Scenario& s = c.s;
   StageMemory st;
@@ -158,7 +168,7 @@ StageMemory evaluate_stage(const Common& c, int i) {
   const Zero3Peak gathered = zero3_backward_peak(s, c.split, i);
 
   MemoryBreakdown backward = static_states(c, st.params, st.trainable);
-  backward.params += persistent_params(s, st.layers);
+  backward.params += persistent_params(s, st.layers) + fp8_weight_cache(s, st.layers);
   backward.grads += deferred_grads(s, c.split, i);  // sharded gradients reduced after the last backward
   backward.activations = stored_activations(c, i, st.in_flight) + working_activations(c, i);
   backward.comm_buffers = comm.backward + gathered.total();
@@ -166,7 +176,7 @@ StageMemory evaluate_stage(const Common& c, int i) {
   backward.other = s.memory.cuda_context + backward.activations * s.memory.allocator_overhead;
 
   MemoryBreakdown step = static_states(c, st.params, st.trainable);
-  step.params += persistent_params(s, st.layers);
+  step.params += persistent_params(s, st.layers) + fp8_weight_cache(s, st.layers);
   step.comm_buffers = comm.step;
   step.other = s.memory.cuda_context;
 

@@ -16,6 +16,8 @@
 // also keep each in-flight micro-batch's stage output in the pipeline engine's
 // buffers (DeepSpeed PipelineEngine keeps `outputs` until the backward;
 // Megatron frees them after the send, deallocate_pipeline_outputs).
+// FP8 (Transformer Engine recipes, ZeRO < 3): params add the FP8 weight
+// cache of the stage's linear weights (activations.hpp fp8_weight_cache_bytes).
 // other = memory.cuda_context + memory.allocator_overhead x activations
 // (stated assumptions, results/calibration.md).
 // ZeRO-3: tensors smaller than memory.param_persistence_threshold (norms,

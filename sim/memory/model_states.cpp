@@ -92,8 +92,8 @@ double weight_bytes(Precision p) {
   switch (p) {
     case Precision::fp32: return 4;
     case Precision::fp16:
-    case Precision::bf16: return 2;
-    case Precision::fp8: return 3;  // bf16 weights + Transformer Engine's 1-byte FP8 weight copy
+    case Precision::bf16:
+    case Precision::fp8: return 2;  // bf16 weights; the FP8 copies are the recipe's weight cache (memory_model.cpp)
   }
   return 2;
 }

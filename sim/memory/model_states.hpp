@@ -4,8 +4,8 @@
 // Per parameter of the GPU's model-parallel shard (P), with N = dp x cp the
 // group ZeRO / the distributed optimizer / FSDP shards over (with HSDP the
 // dp_shard x cp ranks of one replica group, sharding.hpp shard_ranks), w the weight bytes
-// (2 for fp16/bf16, 4 for fp32, 3 for fp8: bf16 weights plus Transformer
-// Engine's 1-byte FP8 copy) and K the optimizer bytes (Adam: fp32 master 4 +
+// (2 for fp16/bf16 and fp8, whose bf16 weights are the master's working copy;
+// Transformer Engine's FP8 weight cache is memory_model.hpp's) and K the optimizer bytes (Adam: fp32 master 4 +
 // two moments 8 = 12 with 16-bit training, 8 in fp32 training where the
 // weights are their own master; SGD with momentum: 8, or 4 in fp32):
 //
@@ -91,7 +91,7 @@ ModelStateBytes frozen_state_bytes(const ModelStateOptions& o);
 // True when the deepspeed convention runs DeepSpeed's BF16_Optimizer (see above).
 bool uses_bf16_optimizer(const ModelStateOptions& o);
 
-// Weight bytes per parameter w (fp8: 2 + 1).
+// Weight bytes per parameter w (fp8: the bf16 weights, 2).
 double weight_bytes(Precision p);
 
 // The convention in force and where it came from, as `run` and `mem` state it

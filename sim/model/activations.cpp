@@ -175,6 +175,17 @@ double fp8_saved_element_bytes(const ActivationShape& shape) {
   return kFp8;
 }
 
+double fp8_weight_cache_bytes(Fp8Recipe recipe) {
+  switch (recipe) {
+    case Fp8Recipe::delayed:
+    case Fp8Recipe::tensorwise: return 2;
+    case Fp8Recipe::blockwise: return 2 + 2 * kFp32Bytes / (128.0 * 128.0);
+    case Fp8Recipe::mxfp8: return 2 + 2 / 32.0;
+    case Fp8Recipe::rowwise: return 0;
+  }
+  return 0;
+}
+
 int recomputed_layers(const ActivationShape& shape, int layers) {
   if (shape.recompute != Recompute::full) return 0;
   if (shape.recompute_num_layers > 0 && shape.recompute_method == RecomputeMethod::block)

@@ -109,6 +109,20 @@ bool dropout_active(const ModelSpec& m, const ActivationShape& shape);
 // it in the backward: the activation element size.
 double fp8_saved_element_bytes(const ActivationShape& shape);
 
+// Bytes per linear-layer weight element of Transformer Engine's FP8 weight
+// cache under `recipe`: TE casts the weights in the first micro-batch of a
+// step and keeps the casts for the others (transformer_engine/pytorch/module/
+// linear.py Linear.forward is_first_microbatch; module/base.py
+// get_weight_workspace), across steps as module workspaces. Hopper's FP8
+// GEMMs take only the TN layout, so the cache holds the weight and its
+// transpose: delayed and tensorwise 1 + 1 B (tensor/float8_tensor.py
+// Float8Tensor data and transpose), blockwise 2 B + an fp32 scale per
+// 128 x 128 block of each layout (float8_blockwise_tensor.py), mxfp8 2 B + an
+// E8M0 scale per 32 elements of each (mxfp8_tensor.py rowwise and columnwise
+// data). rowwise (torchao) keeps no cache: 0 (its weight casts are per
+// micro-batch, kernel_sets.hpp fp8_casts).
+double fp8_weight_cache_bytes(Fp8Recipe recipe);
+
 // The layers of a pipeline stage's model chunk of `layers` layers whose
 // forward is re-run in the backward: all with recompute full (uniform or
 // every layer), min(N, layers) with the block method, none otherwise

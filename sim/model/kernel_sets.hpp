@@ -67,8 +67,8 @@ std::vector<Kernel> eager_cross_entropy(Pass pass, double logits, double rows, d
 //    layout each); backward casts dY for dgrad and again along the other
 //    axis for wgrad, re-casts the saved 16-bit X and W along theirs.
 //    torchao does not cache FP8 weights across micro-batches; Transformer
-//    Engine does (is_first_microbatch), so its weight casts are per step and
-//    not counted here.
+//    Engine does (is_first_microbatch): its weight casts run once per step in
+//    each chunk's first micro-batch (step_plan.hpp fp8_weight_cast_layer_s).
 std::vector<Kernel> fp8_casts(Fp8Recipe recipe, Pass pass, double m, double n, double k, double e, double ge);
 
 }  // namespace trainsim

@@ -137,6 +137,12 @@ std::int64_t small_layer_params_per_tp_rank(const ModelSpec& m, int tp, double t
   return small;
 }
 
+std::int64_t linear_weights_per_tp_rank(const ModelSpec& m, int tp) {
+  const i64 w = m.hidden * (q_width(m) + 2 * kv_width(m)) + attention_row_weight(m) + m.hidden * mlp_in_width(m) +
+                mlp_row_weight(m);
+  return (w + tp - 1) / tp;
+}
+
 std::int64_t vocab_params_per_tp_rank(const ModelSpec& m, int tp) { return (1LL * m.vocab + tp - 1) / tp * m.hidden; }
 
 StageParams stage_params(const ModelSpec& m, int tp, int layers, bool first_stage, bool last_stage, int pp) {

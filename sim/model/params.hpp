@@ -57,6 +57,11 @@ std::int64_t layer_params_per_tp_rank(const ModelSpec& m, int tp);
 // persistent_parameters). 0 when threshold <= 0.
 std::int64_t small_layer_params_per_tp_rank(const ModelSpec& m, int tp, double threshold);
 
+// Elements of the linear layers' weight matrices of one transformer layer on
+// one TP rank (QKV, projection, MLP in and out; no biases or norms): the
+// weights FP8 GEMMs read.
+std::int64_t linear_weights_per_tp_rank(const ModelSpec& m, int tp);
+
 // Parameters one TP rank holds of the word embedding / output layer
 // (vocab-parallel: V x h / tp, rounded up).
 std::int64_t vocab_params_per_tp_rank(const ModelSpec& m, int tp);

@@ -87,6 +87,15 @@ std::vector<int> Layout::reshard_group(int r) const {
   return std::vector<int>(shard.begin() + first, shard.begin() + std::min<int>(first + size, shard.size()));
 }
 
+std::vector<int> Layout::stage_group(int r) const {
+  std::vector<int> members;
+  for (int c : group(Dim::cp, r))
+    for (int d : group(Dim::dp, c))
+      for (int t : group(Dim::tp, d)) members.push_back(t);
+  std::sort(members.begin(), members.end());
+  return members;
+}
+
 GroupPlacement Layout::placement(const std::vector<int>& members) const {
   std::map<int, int> per_node;
   for (int m : members) ++per_node[node(m)];

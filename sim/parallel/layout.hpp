@@ -59,6 +59,9 @@ class Layout {
   // the N consecutive ranks of the rank's shard group that hold the N-sharded
   // copy between forward and backward (the shard group when N is larger).
   std::vector<int> reshard_group(int rank) const;
+  // Every rank of the rank's pipeline stage: tp x cp x dp (Megatron's
+  // tensor-and-data-parallel group with CP, the FP8 amax reduction group).
+  std::vector<int> stage_group(int rank) const;
   GroupPlacement placement(const std::vector<int>& members) const;
   std::string order() const { return to_string(order_dims_); }
 

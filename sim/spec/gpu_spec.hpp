@@ -27,12 +27,16 @@ struct CardAssumption {
 struct GpuSpec {
   std::string name;
   std::string source;
-  int sms = 0;                              // streaming multiprocessors
-  FlopRate peak_fp32;                       // CUDA-core FP32, dense
-  FlopRate peak_tf32;                       // TF32 tensor core, dense
-  FlopRate peak_fp16;                       // FP16 tensor core, dense
-  FlopRate peak_bf16;                       // BF16 tensor core, dense
-  std::optional<FlopRate> peak_fp8;         // FP8 tensor core, dense; absent on A100
+  int sms = 0;                       // streaming multiprocessors
+  FlopRate peak_fp32;                // CUDA-core FP32, dense
+  FlopRate peak_tf32;                // TF32 tensor core, dense
+  FlopRate peak_fp16;                // FP16 tensor core, dense
+  FlopRate peak_bf16;                // BF16 tensor core, dense
+  std::optional<FlopRate> peak_fp8;  // FP8 tensor core, dense; absent on A100
+  // CUDA compute capability, major.minor (8.0 A100, 9.0 H100/H200, 10.0 B200):
+  // the card's compute_capability, else 9.0 with an FP8 unit and 8.0 without
+  // (hardware_loader.cpp). Transformer Engine gates its FP8 recipes on it.
+  double compute_capability = 0;
   Bytes hbm;                                // HBM capacity
   Bandwidth hbm_bandwidth;                  // HBM peak bandwidth
   std::vector<CardAssumption> assumptions;  // the card's derived values (its `assumed` list), in key order

@@ -199,6 +199,7 @@ const GroupPlacement& Emitter::placement(GroupKind g) const {
     case GroupKind::world: return p_.world_group;
     case GroupKind::replicate: return p_.replicate_group;
     case GroupKind::reshard: return p_.reshard_group;
+    case GroupKind::amax: return p_.amax_group;
   }
   return p_.world_group;
 }

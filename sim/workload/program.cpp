@@ -40,6 +40,7 @@ const char* to_string(GroupKind g) {
     case GroupKind::world: return "world";
     case GroupKind::replicate: return "dp_replicate";
     case GroupKind::reshard: return "reshard";
+    case GroupKind::amax: return "amax";
   }
   return "?";
 }
@@ -51,6 +52,7 @@ std::vector<int> group_ranks(const Layout& l, GroupKind g, int rank) {
     case GroupKind::shard: return l.shard_group(rank);
     case GroupKind::replicate: return l.replicate_group(rank);
     case GroupKind::reshard: return l.reshard_group(rank);
+    case GroupKind::amax: return l.stage_group(rank);
     case GroupKind::embedding: {
       std::vector<int> pp = l.group(Dim::pp, rank);
       return {pp.front(), pp.back()};

@@ -45,8 +45,9 @@ const char* to_string(Category c);
 // shard: the dp x cp group gradients are reduced over and ZeRO shards over.
 // replicate: HSDP's peers across replica groups (Layout::replicate_group);
 // reshard: FSDP2's reshard_after_forward = N group (Layout::reshard_group).
-enum class GroupKind : std::uint8_t { tp, cp, shard, embedding, world, replicate, reshard };
-inline constexpr int kGroupKinds = 7;
+// amax: the FP8 amax reduction group, every rank of a pipeline stage (tp x cp x dp).
+enum class GroupKind : std::uint8_t { tp, cp, shard, embedding, world, replicate, reshard, amax };
+inline constexpr int kGroupKinds = 8;
 const char* to_string(GroupKind g);
 // The global ranks of `rank`'s group of kind `g` on layout `l`, lowest first
 // (embedding: the first and last stage of its pipeline; world: every rank).

@@ -18,6 +18,8 @@ namespace {
 // Gradient clipping all-reduces one fp32 value, the squared gradient norm
 // (Megatron clip_grad_norm_fp32, DeepSpeed clip_grad_norm_).
 constexpr Bytes kGradNormBytes(4);
+// FP8 tensorwise scaling all-reduces one fp32 amax (StepPlan amax_tp_s).
+constexpr Bytes kAmaxBytes(4);
 
 std::string pass_label(bool forward, int mb, int chunk, int vp) {
   std::string l = std::string(forward ? "F" : "B") + " mb" + std::to_string(mb);
@@ -137,6 +139,8 @@ class StageBuilder {
   // it (proj_fprop, fc2_fprop; the dgrad RS in bulk beside the wgrad GEMM);
   // the block's compute covers the all-gather first, then the reduce-scatter.
   void block_forward(Seconds seconds, Category c, int lbl, double flops) {
+    if (p_.amax_tp_s > Seconds(0))  // FP8 tensorwise with SP: the block's amax over TP (StepPlan)
+      e_.blocking(GroupKind::tp, CollectiveOp::all_reduce, kAmaxBytes, p_.amax_tp_s, Lane::tp_comm, Category::tp, lbl);
     const bool overlap = p_.overlap.tp_comm;
     const Seconds ag = sp_ ? p_.tp_ag_s : Seconds(0);
     const Seconds ag_exposed = overlap ? std::max(Seconds(0), ag - seconds) : ag;
@@ -157,6 +161,21 @@ class StageBuilder {
   // Ring attention's K/V exchange runs beside the attention block it feeds.
   Seconds exposed_cp(Seconds exchange, double attention) const {
     return p_.cp_overlapped ? std::max(Seconds(0), exchange - secs(attention)) : exchange;
+  }
+  // FP8 delayed scaling: the amaxes of the chunk's pass all-reduced on the
+  // amax group when it ends; TE's weight casts in its first micro-batch (StepPlan).
+  void amax_reduce(bool forward, int layers, int lbl) {
+    const double per_layer = forward ? p_.amax_forward_bytes_per_layer : p_.amax_backward_bytes_per_layer;
+    if (per_layer <= 0 || layers <= 0) return;
+    at("fp8 amax");
+    const Bytes bytes(per_layer * layers);
+    e_.blocking(GroupKind::amax, CollectiveOp::all_reduce, bytes,
+                comm_.time(CollectiveOp::all_reduce, bytes, p_.amax_group), Lane::dp_comm, Category::dp, lbl);
+  }
+  void cast_weights(const PassItem& it, int layers, int lbl) {
+    if (it.micro_batch != 0 || p_.fp8_weight_cast_layer_s <= Seconds(0) || layers <= 0) return;
+    at("fp8 weight cast");
+    e_.compute(p_.fp8_weight_cast_layer_s * static_cast<double>(layers), Category::forward, lbl);
   }
   void tp_collective(CollectiveOp op, Seconds exposed, int lbl) {
     e_.blocking(GroupKind::tp, op, p_.tp_bytes, exposed, Lane::tp_comm, Category::tp, lbl);
@@ -210,11 +229,13 @@ class StageBuilder {
     zero3_.before_unit(u, 0, true, lbl);
     at("embedding");
     if (first(it.chunk)) e_.compute(secs(p_.edges.embedding_forward), Category::forward, lbl);
+    cast_weights(it, layers, lbl);
     for (int j = 0; j < layers; ++j) {
       if (j > 0) zero3_.before_unit(u, j, true, lbl);
       layer_forward(lbl, l0 + j);
       if (j + 1 < layers) zero3_.release_unit(u, j, true);
     }
+    amax_reduce(true, layers, lbl);
     at("output");
     if (last(it.chunk)) e_.compute(secs(p_.edges.output_forward), Category::forward, lbl);
     at("p2p");
@@ -250,6 +271,7 @@ class StageBuilder {
       if (j + 1 < layers) zero3_.release_unit(u, j, false);
     }
     if (layers == 0) buckets_.ready(u.trainable[0], reduce);
+    amax_reduce(false, layers, lbl);
     at("embedding");
     if (first(it.chunk)) e_.compute(secs(p_.edges.embedding_backward), Category::backward, lbl);
     zero3_.release_unit(u, u.params.size() - 1, false);

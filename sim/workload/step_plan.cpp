@@ -200,6 +200,47 @@ void plan_dp(const Scenario& s, StepPlan& p) {
   p.optimizer_bytes_per_param = optimizer_traffic(s.training);
 }
 
+// FP8 amax reductions and weight casts (StepPlan).
+//  delayed: Transformer Engine's reduce_and_update_fp8_tensors
+//  (transformer_engine/pytorch/quantization.py FP8GlobalStateManager; fp8.py
+//  before TE 2.2) concatenates the amaxes of an autocast region and
+//  all-reduces them (ReduceOp.MAX, async_op=False) over the region's
+//  fp8_group at the outermost autocast exit (forward) and in the backward of
+//  its first module (backward). Megatron-core opens one autocast per
+//  TransformerBlock forward (megatron/core/transformer/transformer_block.py)
+//  with fp8_group = parallel_state.get_amax_reduction_group(
+//  with_context_parallel=True), the tensor-and-data-parallel group with CP.
+//  A GEMM's forward records 3 amaxes (input, weight, output), its backward 2
+//  (grad output, grad input); 4 GEMMs a layer; fp32 each.
+//  tensorwise (TE Float8CurrentScaling): a sequence-parallel input of a
+//  column-parallel GEMM (QKV, FC1) and the grad output of a row-parallel one
+//  (projection, FC2) are all-gathered in FP8, so their amax is all-reduced
+//  over TP first (module/linear.py, layernorm_linear.py, layernorm_mlp.py
+//  _customize_quantizers_float8_current_scaling: with_amax_reduction over
+//  tp_group; torchao/float8/float8_tensor_parallel.py Float8ColwiseParallel
+//  likewise): one per block and pass.
+//  rowwise, blockwise, mxfp8: local scales, no reduction.
+//  TE recipes cast each layer's weights in the first micro-batch (read the
+//  16-bit weight, write the cache; tensorwise reads it once more for its
+//  amax) and reuse them (activations.hpp fp8_weight_cache_bytes).
+void plan_fp8(const Scenario& s, const ActivationShape& shape, CommCost& comm, StepPlan& p) {
+  if (shape.precision != Precision::fp8) return;
+  constexpr double kAmax = 4, kGemms = 4;
+  const Fp8Recipe r = shape.fp8_recipe;
+  p.amax_group = p.layout.placement(p.layout.stage_group(0));
+  if (r == Fp8Recipe::delayed && p.amax_group.ranks > 1) {
+    p.amax_forward_bytes_per_layer = 3 * kGemms * kAmax;
+    p.amax_backward_bytes_per_layer = 2 * kGemms * kAmax;
+  }
+  if (r == Fp8Recipe::tensorwise && shape.sequence_parallel)
+    p.amax_tp_s = stream_collective_s(s, comm, CollectiveOp::all_reduce, Bytes(kAmax), p.tp_group);
+  const double cache = fp8_weight_cache_bytes(r);
+  if (cache <= 0) return;
+  const double w = static_cast<double>(linear_weights_per_tp_rank(s.model, s.parallel.tp));
+  const double read = r == Fp8Recipe::tensorwise ? 4 : 2;
+  p.fp8_weight_cast_layer_s = Seconds(optimizer_step_time(w, read + cache, s.cluster.node.gpu));
+}
+
 void plan_memory(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
   p.memory = compute_memory(s);
   p.layer_stored = stored_layer_activations(s.model, shape).total();
@@ -227,6 +268,7 @@ StepPlan make_step_plan(const Scenario& s, CommCost& comm) {
   plan_overlap(s, p);
   plan_groups(s, shape, comm, p);
   plan_p2p(s, shape, comm, p);
+  plan_fp8(s, shape, comm, p);
   plan_dp(s, p);
   plan_grad_reduction(s, p);
   p.offload = plan_offload(s, p.shard_group.nodes > 1);

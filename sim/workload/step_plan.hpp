@@ -43,6 +43,16 @@ struct StepPlan {
   // gradients reduce-scattered in backward (ring attention).
   Bytes cp_bytes;
   Seconds cp_ag_s, cp_rs_s;
+  // FP8 (step_plan.cpp plan_fp8). Delayed scaling (TE DelayedScaling)
+  // all-reduces (MAX) the amaxes a model chunk's forward recorded after its
+  // forward, and its backward's after its backward, on amax_group;
+  // tensorwise current scaling with SP all-reduces one amax over TP in each
+  // block's pass; TE recipes cast the weights in each chunk's first
+  // micro-batch and reuse the casts. Zero / empty = none.
+  GroupPlacement amax_group;  // every rank of a pipeline stage: tp x cp x dp
+  double amax_forward_bytes_per_layer = 0, amax_backward_bytes_per_layer = 0;
+  Seconds amax_tp_s;
+  Seconds fp8_weight_cast_layer_s;
   // Pipeline: bytes of one activation (or gradient) send and its time, per
   // stage boundary (index i: stage i -> i+1 and back), and wrap-around (pp-1 -> 0).
   Bytes p2p_bytes;
