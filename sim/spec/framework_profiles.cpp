@@ -104,7 +104,12 @@ std::vector<FrameworkProfile> build() {
         {"training.precision", "bf16", "mixed_precision_param = bfloat16",
          "torchtitan/config/configs.py TrainingConfig.mixed_precision_param"},
         {"training.grad_dtype", "fp32", "gradients reduced in fp32 (mixed_precision_reduce = float32)",
-         "torchtitan/config/configs.py TrainingConfig.mixed_precision_reduce"}},
+         "torchtitan/config/configs.py TrainingConfig.mixed_precision_reduce"},
+        {"memory.prefetch_bucket_size", "0",
+         "FSDP2 prefetches one block ahead: the next transformer block's all-gather is issued while the "
+         "current one runs (implicit forward prefetch, explicit backward prefetch of the next group)",
+         "torch/distributed/fsdp/_fully_shard/_fsdp_param_group.py FSDPParamGroup.unshard, "
+         "_fsdp_state.py _pre_backward / _backward_prefetch (default one module)"}},
        ""});
   // Megatron-FSDP v1 (megatron_fsdp_version default 1,
   // megatron/core/distributed/distributed_data_parallel_config.py) has no
