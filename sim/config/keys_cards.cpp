@@ -170,20 +170,20 @@ std::vector<KeyDef> cluster_defs() {
       qty("node.nvme_write", Dimension::bandwidth, "aggregate local NVMe write bandwidth per node", false, "0B/s"),
       capped(key("node.nvme_drives", V::integer, std::to_string(defaults::kNvmeDrives),
           "local NVMe data drives per node; node.nvme_read and node.nvme_write are split evenly among them"), kMaxGpusPerNode),
-      assumed(qty("node.nvme_latency", Dimension::time,
+      assumed(capped(qty("node.nvme_latency", Dimension::time,
           "service time of one NVMe I/O; with the aio queue (block x depth x threads in flight) it bounds the "
           "achieved rate by Little's law (default: an assumption, typical TLC NAND; not in "
-          "docs/reference/hardware.md)", false, "100us")),
-      assumed(qty("node.aio_submit_latency", Dimension::time,
+          "docs/reference/hardware.md)", false, "100us"), kMaxLatencySeconds)),
+      assumed(capped(qty("node.aio_submit_latency", Dimension::time,
           "host time of one io_submit system call (DeepSpeed aio submits a batch with one call, or each block with "
-          "its own when aio.single_submit; default: an assumption, not in docs/reference/hardware.md)", false, "5us")),
+          "its own when aio.single_submit; default: an assumption, not in docs/reference/hardware.md)", false, "5us"), kMaxLatencySeconds)),
       assumed(qty("node.cpu_adam_throughput", Dimension::count,
           "parameters per second DeepSpeedCPUAdam updates using the whole node's CPUs (default: "
           "docs/reference/hardware.md §4f, CPU-Adam on a 72-core Grace, 0.1 s per billion parameters; an assumption "
           "for any other CPU: x86 cards state their own)", false, format_quantity_yaml(defaults::kNodeCpuAdamThroughput, Dimension::count))),
       qty("node.nvswitch.bandwidth", Dimension::bandwidth,
           "NVLink bandwidth per GPU per direction into the NVSwitch fabric; 0B/s = no NVSwitch (PCIe-only node)", false, "0B/s"),
-      assumed(qty("node.nvswitch.latency", Dimension::time, "GPU to GPU latency through NVSwitch (default: an assumption; cards state their own)", false, "0.5us")),
+      assumed(capped(qty("node.nvswitch.latency", Dimension::time, "GPU to GPU latency through NVSwitch (default: an assumption; cards state their own)", false, "0.5us"), kMaxLatencySeconds)),
       key("node.nvswitch.nvls", V::boolean, "false", "NVSwitch can reduce in the switch (NVLink SHARP, H100)"),
       capped(key("node.pcie.switches", V::integer, "", "PCIe switches per node", true), kMaxGpusPerNode),
       capped(key("node.pcie.gpus_per_switch", V::integer, "", "GPUs behind each PCIe switch", true), kMaxGpusPerNode),
@@ -191,7 +191,7 @@ std::vector<KeyDef> cluster_defs() {
       capped(count("node.pcie.nvme_per_switch", "0", "NVMe drives behind each PCIe switch (the rest hang off the CPUs)"), kMaxGpusPerNode),
       capped(key("node.pcie.switches_per_cpu", V::integer, "", "PCIe switches under each CPU root complex", true), kMaxGpusPerNode),
       qty("node.pcie.bandwidth", Dimension::bandwidth, "PCIe link bandwidth per direction (x16)", true),
-      assumed(qty("node.pcie.latency", Dimension::time, "latency of one PCIe hop (default: an assumption; cards state their own)", false, "0.5us")),
+      assumed(capped(qty("node.pcie.latency", Dimension::time, "latency of one PCIe hop (default: an assumption; cards state their own)", false, "0.5us"), kMaxLatencySeconds)),
       qty("node.pcie.pinned_efficiency", Dimension::fraction,
           "fraction of node.pcie.bandwidth a pinned host<->device copy achieves (default: "
           "docs/reference/hardware.md §4d, Gen4 x16 26.1 of 32 GB/s; Gen5 about 0.88)", false, format_quantity_yaml(defaults::kPinnedEfficiency, Dimension::fraction)),
@@ -202,14 +202,14 @@ std::vector<KeyDef> cluster_defs() {
           "64GB/s")),
       capped(key("node.nics.count", V::integer, "", "compute-fabric NICs per node", true), kMaxGpusPerNode),
       qty("node.nics.bandwidth", Dimension::bandwidth, "line rate of one NIC per direction", true),
-      assumed(qty("node.nics.latency", Dimension::time, "NIC latency (each end; default: an assumption)", false, "1us")),
+      assumed(capped(qty("node.nics.latency", Dimension::time, "NIC latency (each end; default: an assumption)", false, "1us"), kMaxLatencySeconds)),
       capped(count("node.ethernet.count", "0",
             "in-band Ethernet ports per node (storage / management NICs) that NCCL's socket transport uses "
             "(network.transport: socket); 0 = none, and socket transport is refused"), kMaxGpusPerNode),
       qty("node.ethernet.bandwidth", Dimension::bandwidth, "line rate of one Ethernet port per direction", false, "0B/s"),
-      assumed(qty("node.ethernet.latency", Dimension::time,
+      assumed(capped(qty("node.ethernet.latency", Dimension::time,
           "one message through the kernel TCP stack, each end, added to NCCL's network latency under socket "
-          "transport (default: an assumption, not in docs/reference/hardware.md)", false, "10us")),
+          "transport (default: an assumption, not in docs/reference/hardware.md)", false, "10us"), kMaxLatencySeconds)),
       assumed(qty("node.ethernet.stream_bandwidth", Dimension::bandwidth,
           "what one TCP stream of NCCL's socket transport sustains (default: an assumption from "
           "docs/reference/hardware.md §4c.6, about 60% of a 32 Gb/s link with one socket per connection)", false, "20Gbps")),
@@ -222,9 +222,9 @@ std::vector<KeyDef> cluster_defs() {
             "ports of one leaf switch; when given, a leaf's node-facing ports (nodes_per_unit x NICs it serves) "
             "must fit in half of them (the other half go up, non-blocking). 0 = not checked"),
       number("fabric.oversubscription", format_quantity_yaml(defaults::kFabricOversubscription, Dimension::count), "bandwidth oversubscription of the tier above a pod (7 = 1:7)", 1),
-      qty("fabric.switch_latency", Dimension::time,
+      capped(qty("fabric.switch_latency", Dimension::time,
           "latency of one switch hop (default: HDR InfiniBand port latency, docs/reference/hardware.md §1.2 [S3])",
-          false, "0.6us"),
+          false, "0.6us"), kMaxLatencySeconds),
   };
 }
 // clang-format on

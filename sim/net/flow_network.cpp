@@ -33,6 +33,7 @@
 #include <cmath>
 #include <string>
 
+#include "sim/net/flow_range.hpp"
 #include "sim/net/max_min.hpp"
 
 namespace trainsim {
@@ -66,6 +67,7 @@ struct FlowNetwork::Impl {
   struct Link {
     double capacity = 0;               // bytes/s
     SimTime latency;                   // per hop
+    std::string name, key;             // LinkSpec's, for the clock-range message
     std::vector<std::uint32_t> flows;  // slots of moving flows, in activation order
     double bytes = 0;                  // settled bytes that crossed the link
     std::uint64_t mark = 0;            // BFS epoch
@@ -89,6 +91,7 @@ struct FlowNetwork::Impl {
   void build_problem();
   void apply_rates();
   void reschedule(std::uint32_t slot);
+  [[noreturn]] void throw_out_of_range(const Flow& f) const;
   void charge(const Route& route, double bytes);
   void check_route(const Route& route, Bytes bytes) const;
   SimTime latency_of(const Route& route) const;
@@ -124,6 +127,8 @@ FlowNetwork::Impl::Impl(Engine& e, const std::vector<LinkSpec>& specs) : engine(
     if (!(s.latency.value() >= 0)) throw net_error("link '" + s.name + "' needs a latency >= 0 s");
     links[i].capacity = s.capacity.value();
     links[i].latency = SimTime::from_seconds(s.latency);
+    links[i].name = s.name;
+    links[i].key = s.key;
   }
   activate_handler = engine.add_handler([this](Engine&, std::uint64_t s) { activate(static_cast<std::uint32_t>(s)); });
   finish_handler = engine.add_handler([this](Engine&, std::uint64_t s) { finish(static_cast<std::uint32_t>(s)); });
@@ -320,11 +325,16 @@ void FlowNetwork::Impl::reschedule(std::uint32_t slot) {
   engine.cancel(f.pending);
   double ps = 0;
   if (f.remaining >= kDoneBytes) ps = std::ceil(f.remaining / f.rate * 1e12);
-  if (!(ps < kMaxDelayPs))
-    throw net_error("a flow of " + std::to_string(f.remaining) + " bytes at " + std::to_string(f.rate) +
-                    " B/s would outlast the simulated clock's range (about 10^7 s)");
+  if (!(ps < kMaxDelayPs)) throw_out_of_range(f);
   const SimTime delay = SimTime::from_ps(static_cast<SimTime::Rep>(ps));
   f.pending = engine.schedule_after(delay, kFlowPriority, finish_handler, slot);
+}
+
+void FlowNetwork::Impl::throw_out_of_range(const Flow& f) const {
+  const Link* slow = &links[static_cast<size_t>(f.route.at(0))];
+  for (LinkId l : f.route)
+    if (links[static_cast<size_t>(l)].capacity < slow->capacity) slow = &links[static_cast<size_t>(l)];
+  throw_flow_out_of_range(f.remaining, f.rate, slow->name, slow->key);
 }
 
 std::uint32_t FlowNetwork::Impl::allocate() {

@@ -5,6 +5,7 @@ trainsim_module(NAME net DIR sim/net
           collective_hierarchical.cpp
           collective_pattern.cpp
           flow_network.cpp
+          flow_range.cpp
           max_min.cpp
           nccl_exec.cpp
           nccl_tuner.cpp

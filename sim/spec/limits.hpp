@@ -57,6 +57,13 @@ inline constexpr double kMaxTracedLayerPasses = 1 << 19;
 // 350 MB and 15 s.
 inline constexpr double kMaxTopologyLinks = 1 << 20;
 
+// Largest latency a card may give one hop, I/O or system call (node.*latency,
+// fabric.switch_latency), in seconds. The slowest real figure is an NVMe
+// service time of about 100 us; one second is four orders above it and keeps
+// every latency, summed over a step's hops, inside the simulated clock's range
+// (about 1.06e7 s).
+inline constexpr double kMaxLatencySeconds = 1.0;
+
 // Input files (docs/limits.md "Input files"). Every reader takes its text
 // through read_input_file (sim/spec/input_file.hpp), which refuses anything
 // but a regular file of at most kMaxInputFileBytes; the JSON, YAML and TOML

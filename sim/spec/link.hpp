@@ -28,6 +28,7 @@ struct LinkSpec {
   LinkKind kind = LinkKind::network;
   Bandwidth capacity;  // per direction, > 0
   Seconds latency;     // per hop, >= 0
+  std::string key;     // the card key its capacity comes from ("node.nvme_read"), for messages; may be empty
 };
 
 // The links a transfer crosses, in order from source to destination.

@@ -113,7 +113,7 @@ class GraphTopology final : public Topology {
     if (!(bw.value() > 0))
       throw ConfigError(cluster_key(c_, key), "link " + name + " needs a positive bandwidth; give e.g. \"32GB/s\"");
     LinkId id = static_cast<LinkId>(links_.size());
-    links_.push_back({name, kind, bw, latency});
+    links_.push_back({name, kind, bw, latency, key});
     boost::add_edge(static_cast<size_t>(from), static_cast<size_t>(to), g_);
     link_of_[key_of(from, to)] = id;
   }

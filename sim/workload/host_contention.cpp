@@ -35,7 +35,7 @@ class MixSolver {
       for (int k = 0; k < sockets; ++k) {
         adam_cap_.push_back(static_cast<LinkId>(links_.size()));
         links_.push_back({"gpu" + std::to_string(g) + ".cpu_adam" + std::to_string(k), LinkKind::host_memory,
-                          Bandwidth(adam_bytes_per_s / sockets), Seconds(0)});
+                          Bandwidth(adam_bytes_per_s / sockets), Seconds(0), "offload.cpu_adam_throughput"});
       }
   }
 

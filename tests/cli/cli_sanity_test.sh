@@ -138,4 +138,9 @@ start=$(date +%s)
 expect "a 1000^3 sweep is refused before any point is built" 2 "more than 1048576 points.*trainsim sweeps at most 1048576" \
   "$bin" sweep "$tmp/huge.yaml"
 [ $(( $(date +%s) - start )) -lt 20 ] && ok "refused within seconds" || bad "refused within seconds"
-finish 30
+
+# Invalid UTF-8 in a value echoed by the --json error document (fuzz finding 9):
+# exit 2 with the byte replaced, not an abort while reporting the first error.
+expect "--json error echoing invalid UTF-8 exits 2" 2 "is not an order of the parallel dimensions" \
+  "$bin" run "$root/scenarios/gpt3-175b-1024gpu.yaml" --set "parallel.order=$(printf '\375')" --json
+finish 31

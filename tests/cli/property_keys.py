@@ -50,35 +50,8 @@ JOBS = 2
 NAMES_A_KEY = re.compile(r"error: \S+: [A-Za-z_][A-Za-z0-9_.\[\]-]*: ")
 
 # (key, value label) -> why it is skipped. Label "*" skips every value of the
-# key. Enable these once the owner's fix is merged.
-SKIP = {
-    # owned by bounds: allgather_bucket_size 0 loops forever in planning (issue 25 "Hang")
-    ("memory.allgather_bucket_size", "0"): "owned by bounds: bucket 0 hangs",
-    ("memory.allgather_bucket_size", "tiny"): "owned by bounds: bucket 0 hangs",
-    ("memory.allgather_bucket_size", "min"): "owned by bounds: bucket 0 hangs",
-    ("memory.reduce_bucket_size", "0"): "owned by bounds: bucket 0 hangs",
-    ("memory.reduce_bucket_size", "tiny"): "owned by bounds: bucket 0 hangs",
-    ("memory.reduce_bucket_size", "min"): "owned by bounds: bucket 0 hangs",
-    # owned by bounds: sub_group_size <= 4 overflows an int, tiny groups blow up the event count
-    ("memory.sub_group_size", "*"): "owned by bounds: sub_group_size overflow / event blow-up",
-    # owned by bounds: aio_block_size 0 makes NVMe offload free
-    ("offload.aio_block_size", "0"): "owned by bounds: aio_block_size 0",
-    ("offload.aio_block_size", "tiny"): "owned by bounds: aio_block_size 0",
-    ("offload.aio_block_size", "min"): "owned by bounds: aio_block_size 0",
-    # owned by bounds: flow mode builds leaves x spines links
-    ("fabric.spines_per_pod", "max"): "owned by bounds: spines_per_pod flow-network size",
-}
-# owned by bounds: a step longer than the clock's range (about 1.06e7 s) exits 3
-# "internal error" (SimTime::from_seconds, FlowNetwork) instead of 2 naming the
-# term. Reached by a tiny rate or a huge latency:
-CLOCK = "owned by bounds: step longer than the clock -> exit 3"
-for _key in ["offload.cpu_adam_throughput", "node.cpu_adam_throughput", "peak.bf16", "hbm_bandwidth",
-             "node.host_memory_bandwidth", "node.nvme_read", "node.nvme_write", "node.pcie.bandwidth",
-             "node.nics.bandwidth", "node.pcie.pinned_efficiency", "node.pcie.pageable_factor"]:
-    SKIP[(_key, "tiny")] = CLOCK
-for _key in ["training.host_dispatch_time", "node.nics.latency", "fabric.switch_latency", "node.nvme_latency",
-             "node.aio_submit_latency", "node.nvswitch.latency", "node.pcie.latency"]:
-    SKIP[(_key, "huge")] = CLOCK
+# key. Empty: every defect issue 25 listed is fixed, so every case runs.
+SKIP = {}
 
 
 def load_tables(binary):

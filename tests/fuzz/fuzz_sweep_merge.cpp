@@ -43,7 +43,8 @@ void load(std::uint8_t which, const std::string& text) {
   const CsvTable all = merge_tables(tables, files);
   if (which % 2 == 0) return;
   (void)format_sweep_report(all, 5);
-  (void)sweep_report_json(all, 5).dump();
+  // As the CLI writes it (tools/cli/cli_common.cpp json_text): invalid UTF-8 replaced.
+  (void)sweep_report_json(all, 5).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
   (void)render_svg(sweep_plot(all, sweep_plot_title(nullptr, all)));
   (void)csv_text(all);
 }

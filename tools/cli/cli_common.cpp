@@ -19,6 +19,10 @@
 
 namespace trainsim::cli {
 
+std::string json_text(const nlohmann::json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 namespace {
 bool quiet_flag = false;
 }  // namespace
@@ -222,7 +226,9 @@ ImportOptions merged_imports(const ScenarioArgs& a) {
   return o;
 }
 
-std::string yaml_scalar(const std::string& v) { return nlohmann::json(v).dump(); }  // a YAML double-quoted scalar
+std::string yaml_scalar(const std::string& v) {
+  return json_text(nlohmann::json(v), -1);
+}  // a YAML double-quoted scalar
 
 // The command to use for a JSON file given where a scenario YAML is expected.
 void reject_json_scenario(const ScenarioArgs& a) {

@@ -62,6 +62,10 @@ bool quiet();
 // that does not fit (exit 1) prints no error document: its summary, with
 // "fits": false, is already the document on stdout.
 nlohmann::json error_json(int exit_status, const std::string& kind, const std::string& message);
+// JSON text of `j`, indented by `indent` (-1: compact). Invalid UTF-8 in a
+// string (a file name or value the user gave) is written as U+FFFD instead of
+// throwing nlohmann's type_error 316.
+std::string json_text(const nlohmann::json& j, int indent = 2);
 
 // A CLI11 check in our wording: the option's value is a number (`integer`: a
 // whole number) from `lo` to `hi` ("--gpus: '0' is not a whole number from 1 to

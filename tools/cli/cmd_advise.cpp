@@ -195,7 +195,7 @@ void advise_command(const AdviseArgs& args) {
   o.beam_width = args.beam;
   Advice a = advise(factory, o);
   std::string text = advice_text(a);
-  std::string json = advice_json(a).dump(2) + "\n";
+  std::string json = json_text(advice_json(a)) + "\n";
   if (!args.scenario.out_dir.empty()) {
     write_output_file(args.scenario.out_dir, "advice.json", json);
     write_output_file(args.scenario.out_dir, "advice.txt", text);

@@ -104,9 +104,12 @@ void print_end(const CollectiveArgs& a, CollectiveOp op, int nodes, const std::s
   for (const auto& r : rows) sum += r["busbw_GBps"].get<double>();
   const double avg_busbw = rows.empty() ? 0 : sum / static_cast<double>(rows.size());
   if (a.json)
-    std::cout << nlohmann::json{{"op", to_string(op)}, {"gpus", a.gpus}, {"nodes", nodes},
-                                {"cluster", cluster},  {"rows", rows},   {"avg_busbw_GBps", avg_busbw}}
-                     .dump(2)
+    std::cout << json_text(nlohmann::json{{"op", to_string(op)},
+                                          {"gpus", a.gpus},
+                                          {"nodes", nodes},
+                                          {"cluster", cluster},
+                                          {"rows", rows},
+                                          {"avg_busbw_GBps", avg_busbw}})
               << "\n";
   else
     std::printf("# Avg bus bandwidth    : %g \n", avg_busbw);

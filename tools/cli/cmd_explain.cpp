@@ -199,7 +199,7 @@ void run_explain_zero(const ExplainZeroArgs& a) {
   }
   const ZeroExplanation e = explain_zero(params, gpus, o);
   if (a.json)
-    std::cout << zero_to_json(e, r).dump(2) << "\n";
+    std::cout << json_text(zero_to_json(e, r)) << "\n";
   else
     std::cout << render_zero_table(e, r);
 }

@@ -108,7 +108,7 @@ void add_help_command(CLI::App& app) {
     if (*json) {
       nlohmann::json tables = nlohmann::json::array();
       for (const KeyTable* t : all_key_tables()) tables.push_back(table_json(*t));
-      std::cout << nlohmann::json{{"schema_version", 1}, {"tables", std::move(tables)}}.dump(2) << "\n";
+      std::cout << json_text(nlohmann::json{{"schema_version", 1}, {"tables", std::move(tables)}}) << "\n";
       return;
     }
     for (const KeyTable* t : all_key_tables()) {

@@ -88,7 +88,7 @@ void add_info_command(CLI::App& app) {
     const ModelSpec m = load_model(path.string());
     const ParamCounts c = count_params(m);
     if (*json)
-      std::cout << info_json(m, c).dump(2) << "\n";
+      std::cout << json_text(info_json(m, c)) << "\n";
     else
       print_info(m, c);
   });

@@ -21,7 +21,7 @@ void run_mem(const MemArgs& args) {
   std::string table = memory_table(s, r);
   nlohmann::json summary = memory_json(s, r);
   add_resolved_deepspeed(s, summary);
-  std::string json = summary.dump(2) + "\n";
+  std::string json = json_text(summary) + "\n";
   if (!args.scenario.out_dir.empty()) {
     write_output_file(args.scenario.out_dir, "summary.json", json);
     write_output_file(args.scenario.out_dir, "summary.txt", table);

@@ -70,7 +70,7 @@ void run_step_command(const RunArgs& args) {
   std::string table = format_step_summary(r);
   nlohmann::json summary = step_summary_json(r);
   add_resolved_deepspeed(s, summary);
-  std::string json = summary.dump(2) + "\n";
+  std::string json = json_text(summary) + "\n";
   if (!args.scenario.out_dir.empty()) write_outputs(r, args.scenario.out_dir, table, json);
   if (!args.trace.empty()) write_trace(r, args.trace);
   std::cout << (args.scenario.json ? json : table);

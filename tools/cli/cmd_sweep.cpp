@@ -101,7 +101,7 @@ void report(const SweepArgs& args, const CsvTable& table, const std::map<std::st
   if (!args.out.empty()) write_file(args.out, csv_text(table));
   if (!args.plot.empty()) write_file(args.plot, render_svg(sweep_plot(table, sweep_plot_title(spec, table))));
   if (args.json)
-    std::cout << sweep_report_json(table, args.top, skipped).dump(2) << "\n";
+    std::cout << json_text(sweep_report_json(table, args.top, skipped)) << "\n";
   else
     std::cout << format_sweep_report(table, args.top, skipped);
 }

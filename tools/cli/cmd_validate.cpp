@@ -50,7 +50,7 @@ void run_validate(const ValidateArgs& args) {
   ValidationResult v = validate_runs(tables, zoo, o);
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   spdlog::info("validate: {} rows in {:.1f} s on {} threads", v.rows.size(), wall, o.threads);
-  std::string json = validation_json(v).dump(2) + "\n";
+  std::string json = json_text(validation_json(v)) + "\n";
   if (!args.json_out.empty() && args.json_out != "-") write_file(args.json_out, json);
   if (!args.markdown_out.empty()) write_file(args.markdown_out, format_validation_markdown(v));
   bool json_to_stdout = args.json && (args.json_out.empty() || args.json_out == "-");

@@ -19,7 +19,7 @@ namespace {
 // script reading stdout sees what failed. Returns `status`.
 int fail(bool json, int status, const char* kind, const std::string& message, const char* prefix) {
   std::cerr << prefix << message << "\n";
-  if (json) std::cout << trainsim::cli::error_json(status, kind, message).dump(2) << "\n";
+  if (json) std::cout << trainsim::cli::json_text(trainsim::cli::error_json(status, kind, message)) << "\n";
   return status;
 }
 
