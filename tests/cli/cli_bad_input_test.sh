@@ -108,7 +108,7 @@ check hostfile_conflict "base.yaml:4: nodes: the scenario says 2 but --num_nodes
 
 long_name="$(printf 'x%.0s' $(seq 300))"
 check zoo_name_too_long "unknown cluster '${long_name:0:64}... (300 bytes)'" "$bin" mem "$good" --set cluster="$long_name"
-check profile_name_too_long "training.compute_profile: cannot read this compute profile" "$bin" run "$good" --set training.compute_profile="$long_name.csv"
+check profile_name_too_long "training.compute_profile: cannot read this compute profile" "$bin" run "$good" --set training.compute_profile="/nonexistent/$long_name.csv"
 
 section="Hugging Face config.json"
 hf="$(cd "$dir/../hf" && pwd)"
