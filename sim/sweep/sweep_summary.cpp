@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "sim/core/error.hpp"
 #include "sim/core/quantity.hpp"
 #include "sim/report/report_format.hpp"
 #include "sim/core/format.hpp"
@@ -29,9 +30,17 @@ std::string without_numbers(const std::string& text) {
   return out;
 }
 
+// A number cell of a merged CSV; an empty cell is 0. A cell that is not a
+// finite number is bad input (a hand-edited CSV), named by column and row.
 double cell_number(const CsvTable& t, std::size_t row, const char* col) {
   const std::string& s = t.rows[row][t.column(col)];
-  return s.empty() ? 0.0 : std::stod(s);
+  if (s.empty()) return 0.0;
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (end == s.c_str() || *end != '\0' || !std::isfinite(v))
+    throw ConfigError({"", 0, col}, "row " + std::to_string(row + 1) + ": '" + s.substr(0, 64) +
+                                        "' is not a number; give a CSV written by trainsim sweep --out");
+  return v;
 }
 
 std::string plans_table(const CsvTable& t, const std::vector<std::size_t>& rows, bool numbered) {
