@@ -2,19 +2,14 @@
 #include "sim/spec/plausibility.hpp"
 
 #include <cmath>
-#include <sstream>
 
+#include "sim/core/format.hpp"
 #include "sim/spec/limits.hpp"
 
 namespace trainsim {
 namespace {
 
-std::string num(double v) {
-  std::ostringstream o;
-  o.precision(4);
-  o << v;
-  return o.str();
-}
+std::string num(double v) { return general(v, 4); }
 
 // "node.nics.bandwidth is 400 GB/s (3200 Gb/s), faster than any shipping NIC (800 Gb/s); ..."
 std::string too_fast(const std::string& key, double bps, double fastest, const std::string& part,

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <sstream>
 #include <cstdlib>
 #include <fstream>
 
@@ -47,12 +46,7 @@ nlohmann::json error_json(int exit_status, const std::string& kind, const std::s
 
 namespace {
 
-std::string bound(double v) {
-  std::ostringstream o;
-  o.precision(15);
-  o << v;
-  return o.str();
-}
+std::string bound(double v) { return general(v, 15); }
 
 }  // namespace
 

@@ -78,14 +78,6 @@ void reject_moe(const Reader& r) {
 }
 
 // head_dim: the explicit key when given, else hidden / heads (which must divide).
-int head_dim_of(const Reader& r, const ModelSpec& m, const char* heads_key) {
-  if (auto d = r.optional_int("head_dim")) return *d;
-  if (m.hidden % m.heads != 0)
-    r.fail(heads_key, "heads (" + std::to_string(m.heads) + ") must divide the hidden size (" +
-                          std::to_string(m.hidden) + "), or give head_dim");
-  return m.hidden / m.heads;
-}
-
 // Dropout is active when any dropout probability the config names is > 0.
 bool any_dropout(const Reader& r, Keys keys, bool fallback) {
   bool any_given = false, positive = false;
@@ -98,15 +90,8 @@ bool any_dropout(const Reader& r, Keys keys, bool fallback) {
 }
 
 void read_llama(const Reader& r, ModelSpec& m) {
-  m.hidden = r.required_int({"hidden_size"});
-  m.layers = r.required_int({"num_hidden_layers"});
-  m.heads = r.required_int({"num_attention_heads"});
-  m.kv_heads = r.optional_int("num_key_value_heads").value_or(m.heads);
-  if (m.heads % m.kv_heads != 0)
-    r.fail("num_key_value_heads", "must divide num_attention_heads (" + std::to_string(m.heads) + ")");
+  hf::read_llama_shape(r, m);
   m.ffn = r.required_int({"intermediate_size"});
-  m.vocab = r.required_int({"vocab_size"});
-  m.head_dim = head_dim_of(r, m, "num_attention_heads");
   std::string act = r.has("hidden_act") ? r.string("hidden_act") : "silu";
   if (act != "silu" && act != "swish")
     r.fail("hidden_act", "'" + act + "' is not supported for this architecture; valid: silu (SwiGLU)");
@@ -249,4 +234,26 @@ ModelSpec load_hf_config(const std::string& path) {
   return parse_hf_config(read_input_file(path, "Hugging Face config.json file"), path);
 }
 
+namespace hf {
+
+int head_dim_of(const Reader& r, const ModelSpec& m, const char* heads_key) {
+  if (auto d = r.optional_int("head_dim")) return *d;
+  if (m.hidden % m.heads != 0)
+    r.fail(heads_key, "heads (" + std::to_string(m.heads) + ") must divide the hidden size (" +
+                          std::to_string(m.hidden) + "), or give head_dim");
+  return m.hidden / m.heads;
+}
+
+void read_llama_shape(const Reader& r, ModelSpec& m) {
+  m.hidden = r.required_int({"hidden_size"});
+  m.layers = r.required_int({"num_hidden_layers"});
+  m.heads = r.required_int({"num_attention_heads"});
+  m.kv_heads = r.optional_int("num_key_value_heads").value_or(m.heads);
+  if (m.heads % m.kv_heads != 0)
+    r.fail("num_key_value_heads", "must divide num_attention_heads (" + std::to_string(m.heads) + ")");
+  m.vocab = r.required_int({"vocab_size"});
+  m.head_dim = head_dim_of(r, m, "num_attention_heads");
+}
+
+}  // namespace hf
 }  // namespace trainsim

@@ -34,20 +34,7 @@ namespace {
 using hf::Reader;
 
 void read_common(const Reader& r, ModelSpec& m) {
-  m.hidden = r.required_int({"hidden_size"});
-  m.layers = r.required_int({"num_hidden_layers"});
-  m.heads = r.required_int({"num_attention_heads"});
-  m.kv_heads = r.optional_int("num_key_value_heads").value_or(m.heads);
-  if (m.heads % m.kv_heads != 0)
-    r.fail("num_key_value_heads", "must divide num_attention_heads (" + std::to_string(m.heads) + ")");
-  m.vocab = r.required_int({"vocab_size"});
-  if (auto d = r.optional_int("head_dim")) {
-    m.head_dim = *d;
-  } else if (m.hidden % m.heads != 0) {
-    r.fail("num_attention_heads", "must divide hidden_size (" + std::to_string(m.hidden) + "), or give head_dim");
-  } else {
-    m.head_dim = m.hidden / m.heads;
-  }
+  hf::read_llama_shape(r, m);
   const std::string act = r.has("hidden_act") ? r.string("hidden_act") : "silu";
   if (act != "silu" && act != "swish")
     r.fail("hidden_act", "'" + act + "' is not supported for this architecture; valid: silu (SwiGLU)");

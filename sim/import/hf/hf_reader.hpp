@@ -13,6 +13,7 @@
 
 #include "sim/core/error.hpp"
 #include "sim/spec/limits.hpp"
+#include "sim/spec/model_spec.hpp"
 
 namespace trainsim::hf {
 
@@ -136,5 +137,13 @@ class Reader {
   const std::string& text_;
   const std::string& file_;
 };
+
+// Head width: `head_dim` when the config gives it, else hidden / heads (a
+// ConfigError at `heads_key` when that does not divide).
+int head_dim_of(const Reader& r, const ModelSpec& m, const char* heads_key);
+
+// The Llama-style shape keys (hidden_size, num_hidden_layers,
+// num_attention_heads, num_key_value_heads, vocab_size, head_dim) into `m`.
+void read_llama_shape(const Reader& r, ModelSpec& m);
 
 }  // namespace trainsim::hf
