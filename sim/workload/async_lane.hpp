@@ -109,6 +109,7 @@ struct LaneCollective {
   std::vector<int> members;
   Fluid work;
   bool internode = false;  // its traffic crosses the members' PCIe links to the NICs
+  double nic_rate = 0;     // bytes/s it draws through each member's NIC alone (Instr::nic_rate)
 };
 
 }  // namespace trainsim

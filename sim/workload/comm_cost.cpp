@@ -23,9 +23,13 @@ CollectiveResult CommCost::predict(const CollectiveRequest& r, const GroupPlacem
   }
 }
 
-CollectiveResult CommCost::predict(CollectiveOp op, Bytes bytes, const GroupPlacement& g) {
+int CommCost::nics_for(const GroupPlacement& g) const {
   const int gpn = std::max(1, cluster_.node.gpus);
-  const int nics = std::max(1, cluster_.node.nics.count * std::min(g.per_node, gpn) / gpn);
+  return std::max(1, cluster_.node.nics.count * std::min(g.per_node, gpn) / gpn);
+}
+
+CollectiveResult CommCost::predict(CollectiveOp op, Bytes bytes, const GroupPlacement& g) {
+  const int nics = nics_for(g);
   CollectiveRequest r;
   r.op = op;
   r.ranks = g.ranks;
@@ -45,6 +49,19 @@ Seconds CommCost::time(CollectiveOp op, Bytes bytes, const GroupPlacement& g) {
 std::string CommCost::algorithm(CollectiveOp op, Bytes bytes, const GroupPlacement& g) {
   if (ideal_ || g.ranks <= 1 || bytes.value() <= 0) return "";
   return predict(op, bytes, g).algorithm;
+}
+
+double CommCost::nic_rate(CollectiveOp op, Bytes bytes, const GroupPlacement& g) {
+  if (ideal_ || g.ranks <= 1 || g.nodes <= 1 || bytes.value() <= 0) return 0;
+  auto key = std::make_tuple(static_cast<int>(op), bytes.value(), g.ranks, g.nodes, g.per_node);
+  if (auto it = nic_cache_.find(key); it != nic_cache_.end()) return it->second;
+  const CollectiveResult r = predict(op, bytes, g);
+  const double moving = r.time_s - r.latency_s;
+  const double wire = r.protocol == "LL" ? 2.0 : r.protocol == "LL128" ? 128.0 / 120.0 : 1.0;
+  const double sent = wire * bytes_sent_per_gpu(op, bytes, g.ranks).value();
+  const double rate = moving > 0 ? sent / moving / nics_for(g) : 0;
+  nic_cache_.emplace(key, rate);
+  return rate;
 }
 
 Seconds CommCost::send_time(Bytes bytes, bool same_node) {

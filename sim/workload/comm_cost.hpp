@@ -40,6 +40,18 @@ class CommCost {
   // NCCL's algorithm for the same call ("ring", "tree", "nvls", ...; "" when
   // the call takes no time). Not cached: for traced steps only.
   std::string algorithm(CollectiveOp op, Bytes bytes, const GroupPlacement& g);
+  // Bytes per second one NIC carries while one call of `op` over `bytes` on a
+  // group placed as `g` moves its data alone: the bytes a GPU sends
+  // (bytes_sent_per_gpu, summed over NCCL's channels) on the wire of NCCL's
+  // chosen protocol, over the call's time less its fixed latency, spread over
+  // the NICs the group uses on a node (each channel's ring leaves a node once,
+  // through one of them; the rings' hops all move at the ring's rate). The
+  // wire carries more than the data
+  // with LL (src/include/device.h ncclLLFifoLine: 8 bytes of data and two
+  // 4-byte flags per 16-byte line, x2) and LL128 (NCCL_LL128_DATAELEMS: 15 of
+  // the 16 8-byte elements of a line, x128/120); Simple sends the data. 0 for
+  // a group inside one node, a call that takes no time or moves nothing.
+  double nic_rate(CollectiveOp op, Bytes bytes, const GroupPlacement& g);
   // The time of a point-to-point send of `bytes` between two GPUs, on the same
   // node or not.
   Seconds send_time(Bytes bytes, bool same_node);
@@ -47,6 +59,7 @@ class CommCost {
  private:
   CollectiveResult predict(const CollectiveRequest& r, const GroupPlacement& g, int nics);
   CollectiveResult predict(CollectiveOp op, Bytes bytes, const GroupPlacement& g);
+  int nics_for(const GroupPlacement& g) const;  // the node's NICs a group of g's placement gets
 
   ClusterSpec cluster_;
   bool ideal_ = false;
@@ -54,6 +67,7 @@ class CommCost {
   std::optional<NcclProto> proto_;
   std::set<std::string> fallbacks_;
   std::map<std::tuple<int, double, int, int, int>, double> cache_;
+  std::map<std::tuple<int, double, int, int, int>, double> nic_cache_;
 };
 
 // Bytes one GPU sends in one call (ring algorithms; docs/reference/formulas.md §6):

@@ -66,8 +66,10 @@ void fill_rates(const Scenario& s, const HostRateTable& t, OffloadRates& r) {
   r.nvme_write = aio_rate(s, raw(alone(HostUse::nvme, 2), HostUse::nvme));
   r.cpu_adam = raw(alone(HostUse::adam, 1), HostUse::adam) / kAdamDramBytes;
   r.share.assign(kHostActivities, {1, 1, 1, 1});
+  r.nic.assign(kHostActivities, 0);
   for (int i = 1; i < kHostActivities; ++i) {
     const HostActivity a{i % 3, (i / 3) % 3, (i / 9) % 2 == 1, i / 18 == 1};
+    if (a.nic) r.nic[static_cast<size_t>(i)] = raw(a, HostUse::nic);
     for (HostUse u : {HostUse::copy, HostUse::nvme, HostUse::nic, HostUse::adam}) {
       if (!a.has(u)) continue;
       const double solo = effective(s, u, raw(alone(u, direction_of(a, u)), u));
@@ -80,6 +82,7 @@ void fill_rates(const Scenario& s, const HostRateTable& t, OffloadRates& r) {
 // DP traffic that stays in the node does not cross the NICs: a mix with the
 // NIC shares as the same mix without it.
 void ignore_nic(OffloadRates& r) {
+  r.nic.clear();
   for (int i = 0; i < kHostActivities; ++i)
     if ((i / 9) % 2 == 1) {
       r.share[static_cast<size_t>(i)] = r.share[static_cast<size_t>(i - 9)];

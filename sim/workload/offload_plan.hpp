@@ -61,6 +61,7 @@
 // applies it while they overlap.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -77,8 +78,24 @@ struct OffloadRates {
   // share[mix][use]: the fraction of its alone rate `use` keeps in the mix
   // (HostActivity::index()); empty when nothing is offloaded (all 1).
   std::vector<std::array<double, kHostUses>> share;
+  // nic[mix]: bytes/s GPU 0's NIC traffic gets in the mix when it takes all
+  // the NIC gives (the slower direction); empty when the DP traffic stays in
+  // the node or nothing is offloaded.
+  std::vector<double> nic;
   double share_of(const HostActivity& a, HostUse u) const {
     return share.empty() ? 1.0 : share[static_cast<size_t>(a.index())][static_cast<size_t>(use_index(u))];
+  }
+  // The fraction of its alone rate an inter-node collective keeps in mix `a`
+  // when, alone, it draws `need` bytes/s through the NIC (CommCost::nic_rate):
+  // it slows only once the mix leaves its NIC traffic less than it needs,
+  // min(1, nic[a] / min(need, nic alone)). A collective that takes all the
+  // NIC gives alone (need 0 or above that rate) keeps share_of(a, nic); one
+  // capped below the line rate by its protocol (NCCL's LL, src/graph/
+  // tuning.cc llMaxBw) keeps more, so a faster NIC never slows it.
+  double nic_share(const HostActivity& a, double need) const {
+    const size_t alone = static_cast<size_t>(HostActivity{0, 0, true, false}.index());
+    if (!a.nic || nic.size() <= alone || !(need > 0) || need >= nic[alone]) return share_of(a, HostUse::nic);
+    return std::min(1.0, nic[static_cast<size_t>(a.index())] / need);
   }
 };
 

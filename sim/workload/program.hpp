@@ -82,6 +82,8 @@ struct Instr {
                        // shares host DRAM with the GPU's copies and swaps (host_contention.hpp)
   int part_begin = 0;  // compute of a traced step: its parts, StageProgram::parts[part_begin, part_end)
   int part_end = 0;
+  double nic_rate = 0;  // launch on an inter-node shard group with offload: bytes/s its GPU's NIC carries
+                        // while the collective moves data alone (CommCost::nic_rate; 0: all the NIC gives)
 };
 
 // What a span of an instruction is called, and which pass it belongs to.

@@ -236,6 +236,7 @@ class StepEngine {
     LaneCollective& lc = colls_[c];
     lc.members = std::move(members);
     lc.internode = plan_.offload.active && in.group == GroupKind::shard && plan_.shard_group.nodes > 1;
+    lc.nic_rate = in.nic_rate;
     for (int m : lc.members) ranks_[m].lanes[AsyncLaneId::dp].coll = c;
     lc.work.begin(engine_, in.duration, collective_rate(lc), handlers_[kDpDone], c);
     if (lc.internode)
@@ -272,7 +273,7 @@ class StepEngine {
   double collective_rate(const LaneCollective& lc) const {
     double rate = 1.0;
     if (!lc.internode) return rate;
-    for (int m : lc.members) rate = std::min(rate, plan_.offload.rates.share_of(activity(m), HostUse::nic));
+    for (int m : lc.members) rate = std::min(rate, plan_.offload.rates.nic_share(activity(m), lc.nic_rate));
     return rate;
   }
   void retime_collective(int c) {

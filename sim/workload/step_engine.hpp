@@ -10,10 +10,10 @@
 // inter-node DP collective share its PCIe links and its node's memory buses:
 // while several run, each progresses at its share of that mix
 // (OffloadRates::share_of); a collective runs at the lowest rate among its
-// members. Symmetric mode simulates one GPU per pipeline stage (dp = tp =
-// cp = 0): every other GPU of the stage has the same program, the same group
-// shapes and the same traffic, so it would follow the same timeline; groups
-// then contain only the simulated members. Full mode simulates every GPU.
+// members, and slows only where the mix leaves its NIC traffic less than the
+// rate it draws alone (OffloadRates::nic_share, Instr::nic_rate). Symmetric mode simulates one GPU per pipeline stage
+// (dp = tp = cp = 0): every other GPU of the stage has the same program, the same group shapes and the same traffic, so
+// it would follow the same timeline; groups then contain only the simulated members. Full mode simulates every GPU.
 //
 // The engine interprets the programs, rendezvouses collectives and schedules
 // the lanes; each simulated GPU's BreakdownClock classifies its compute

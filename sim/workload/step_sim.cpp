@@ -156,6 +156,16 @@ EngineRun run_checked(const StepPlan& plan, const std::vector<StageProgram>& pro
   }
 }
 
+// The NIC traffic each inter-node DP collective draws alone, where it shares
+// the GPU's PCIe link with offload copies (OffloadRates::nic_share).
+void set_nic_rates(const StepPlan& plan, CommCost& comm, std::vector<StageProgram>& programs) {
+  if (!plan.offload.active || plan.shard_group.nodes <= 1) return;
+  for (StageProgram& prog : programs)
+    for (Instr& in : prog.instrs)
+      if (in.kind == InstrKind::launch && in.group == GroupKind::shard)
+        in.nic_rate = comm.nic_rate(in.op, in.bytes, plan.shard_group);
+}
+
 StepResult simulate_step_unchecked(const Scenario& s, const StepOptions& options) {
   refuse_unsupported(s);
   refuse_huge_timeline(s, options);
@@ -165,6 +175,7 @@ StepResult simulate_step_unchecked(const Scenario& s, const StepOptions& options
   StepPlan plan = make_step_plan(s, comm);
   budget.check_clock();
   std::vector<StageProgram> programs = build_programs(s, plan, comm, options.record_timeline, &budget);
+  set_nic_rates(plan, comm, programs);
   RunOptions run_options;
   run_options.coverage = options.full ? Coverage::every_gpu : Coverage::one_per_stage;
   run_options.record_timeline = options.record_timeline;

@@ -13,6 +13,7 @@
 #include "sim/memory/deepspeed_estimators.hpp"
 #include "sim/memory/memory_model.hpp"
 #include "sim/model/params.hpp"
+#include "sim/workload/comm_cost.hpp"
 #include "sim/workload/offload_plan.hpp"
 #include "sim/workload/step_sim.hpp"
 
@@ -155,6 +156,45 @@ TEST_CASE("offload copies share the GPU's PCIe link with its NIC: inter-node DP 
   CHECK(reduce_a > 0);
   CHECK(reduce_b > reduce_a * 1.1);
   CHECK(span_seconds(b, Lane::pcie, "grads to host") > 0);
+}
+
+TEST_CASE("an inter-node collective slows beside copies only below the NIC rate it needs") {
+  // Hand-made rates: the NIC alone gives 25 GB/s, beside a device-to-host copy 12.5 GB/s (half).
+  OffloadRates r;
+  r.share.assign(kHostActivities, {1, 1, 1, 1});
+  r.nic.assign(kHostActivities, 0);
+  HostActivity alone, with_copy, copy_only;
+  alone.nic = with_copy.nic = true;
+  with_copy.copy = copy_only.copy = 1;
+  r.nic[static_cast<size_t>(alone.index())] = 25e9;
+  r.nic[static_cast<size_t>(with_copy.index())] = 12.5e9;
+  r.share[static_cast<size_t>(with_copy.index())][static_cast<size_t>(use_index(HostUse::nic))] = 0.5;
+  CHECK(r.nic_share(with_copy, 0) == 0.5);       // takes all the NIC gives: its share of the line rate
+  CHECK(r.nic_share(with_copy, 30e9) == 0.5);    // needs more than the NIC gives alone: the same
+  CHECK(r.nic_share(with_copy, 10e9) == 1.0);    // the mix still leaves it the 10 GB/s it needs
+  CHECK(r.nic_share(with_copy, 20e9) == 0.625);  // 12.5 of the 20 GB/s it needs
+  CHECK(r.nic_share(copy_only, 20e9) == 1.0);    // no NIC traffic in the mix
+  r.nic.clear();                                 // DP traffic inside the node: the table's share
+  CHECK(r.nic_share(with_copy, 10e9) == 0.5);
+}
+
+TEST_CASE("the NIC rate a collective draws: never above the line rate, LL's below Simple's") {
+  Scenario s = scenario(kSmall, {"gpus=16", "training.global_batch=16"});
+  const GroupPlacement two_nodes{16, 2, 8}, one_node{8, 1, 8};
+  const Bytes bucket(2e8);
+  const double line = 200e9 / 8;  // DGX A100: one 200 Gb/s HDR NIC per GPU
+  CommCost simple(s.cluster, false, NcclAlgo::ring, NcclProto::simple);
+  CommCost ll(s.cluster, false, NcclAlgo::ring, NcclProto::ll);
+  CHECK(simple.nic_rate(CollectiveOp::reduce_scatter, bucket, one_node) == 0);  // no NIC traffic
+  const double simple_rate = simple.nic_rate(CollectiveOp::reduce_scatter, bucket, two_nodes);
+  const double ll_rate = ll.nic_rate(CollectiveOp::reduce_scatter, bucket, two_nodes);
+  CHECK(simple_rate <= line);
+  CHECK(simple_rate > 0.5 * line);  // a large Simple ring is NIC-bound
+  CHECK(ll_rate <= line);
+  // LL's bus bandwidth is capped far below the NICs (tuning.cc llMaxBw on 2 nodes: 39 GB/s for an
+  // Intel host row, 22.5 GB/s for AMD, over all 8 NICs), even with its 2x wire bytes: 2 x 39 / 8 GB/s.
+  CHECK(ll_rate <= 2 * 39e9 / 8 * 1.0001);
+  CHECK(ll_rate < simple_rate);
 }
 
 TEST_CASE("offload runs: symmetric and full simulation agree") {
