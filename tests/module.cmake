@@ -21,6 +21,7 @@ trainsim_add_test(model/op_sac_test)
 # import: Hugging Face, DeepSpeed and Megatron-LM inputs
 trainsim_add_test(import/hf_config_test)
 trainsim_add_test(import/hf_moe_test)
+trainsim_add_test(import/peft_config_test)
 trainsim_add_test(import/ds_config_test)
 trainsim_add_test(import/defaults_test)
 trainsim_add_test(import/megatron_args_test)

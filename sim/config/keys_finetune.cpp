@@ -44,6 +44,12 @@ void add_finetune_keys(std::vector<KeyDef>& k) {
   dropout.min = 0;
   dropout.max = 1;
   k.push_back(dropout);
+  KeyDef peft_config = KeyDef::of("peft_config", ValueType::path);
+  peft_config.help =
+      "HF PEFT adapter_config.json (LoraConfig): peft_type LORA, r, target_modules and lora_dropout become "
+      "training.peft, lora_rank, lora_targets and lora_dropout, which must agree with the scenario's (path "
+      "relative to the scenario file; --peft-config)";
+  k.push_back(peft_config);
   k.push_back(key("training.packed_sequences", ValueType::boolean, d::kPackedSequences ? "true" : "false",
                   "several sequences packed into each seq_len row (THD layout, cu_seqlens: FlashAttention / TE "
                   "varlen attention, NeMo packed_sequence_specs): attention runs within each sub-sequence, the "

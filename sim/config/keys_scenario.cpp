@@ -185,6 +185,10 @@ void recompute_and_kernel_keys(std::vector<KeyDef>& k) {
                       "(training.host_dispatch_time) of the transformer layers is removed (Megatron-core captures "
                       "each layer's forward and backward: --enable-cuda-graph, --cuda-graph-impl); the embedding, "
                       "loss and optimizer step keep it"));
+  k.push_back(choice("training.cuda_graph_scope", enum_name(d::kCudaGraphScope), enum_names<CudaGraphScope>(),
+                     "with cuda_graphs, what is captured (Megatron --cuda-graph-scope): full = each layer, attn / "
+                     "mlp = that block of each layer only, full_iteration = every forward-backward with the "
+                     "embedding and loss"));
   k.push_back(choice("training.fp8_recipe", "auto", enum_names<Fp8Recipe>({"auto"}),
                      "FP8 scaling recipe with precision fp8: the cast kernels and saved-input bytes of each "
                      "(delayed: TE DelayedScaling, one cast-transpose per tensor; tensorwise: TE current scaling, "
@@ -227,6 +231,10 @@ void training_keys(std::vector<KeyDef>& k) {
       boolean("training.overlap_param_gather", text(d::kOverlapParamGather),
               "ZeRO-1/2 and distributed optimizer: all-gather updated parameters behind the next step's forward "
               "(Megatron --overlap-param-gather) instead of after the optimizer step"));
+  k.push_back(
+      boolean("training.overlap_param_gather_with_optimizer_step", text(d::kOverlapParamGatherWithStep),
+              "Megatron --overlap-param-gather-with-optimizer-step: the first model chunk's all-gather "
+              "runs during the other chunks' optimizer step (needs overlap_param_gather, zero_stage 1, vp > 1)"));
   k.push_back(
       boolean("training.overlap_p2p_comm", text(d::kOverlapP2p),
               "interleaved schedule (vp > 1): pipeline sends overlap compute (Megatron --overlap-p2p-communication, "

@@ -210,6 +210,29 @@ void check_knobs(const Scenario& sc, std::vector<LayoutProblem>& out) {
   check_fp8_recipe_gpu(sc, out);
 }
 
+// Megatron-LM's validate_args (megatron/training/arguments.py) asserts, with
+// --overlap-param-gather-with-optimizer-step: the distributed optimizer,
+// --overlap-param-gather, and interleaved pipeline parallelism
+// (virtual_pipeline_model_parallel_size set): one optimizer per model chunk.
+void check_param_gather_with_step(const Scenario& sc, std::vector<LayoutProblem>& out) {
+  const OverlapOptions& o = sc.training.overlap;
+  if (!o.param_gather_with_step) return;
+  const char* key = "training.overlap_param_gather_with_optimizer_step";
+  const std::string why = " (Megatron-LM validate_args, megatron/training/arguments.py)";
+  if (sc.parallel.zero_stage != 1)
+    out.push_back({key,
+                   "overlap_param_gather_with_optimizer_step needs Megatron's distributed optimizer "
+                   "(parallel.zero_stage: 1; the scenario has " +
+                       s(sc.parallel.zero_stage) + ")" + why});
+  else if (!o.param_gather)
+    out.push_back({key, "overlap_param_gather_with_optimizer_step needs training.overlap_param_gather: true" + why});
+  else if (sc.parallel.vp < 2)
+    out.push_back({key,
+                   "overlap_param_gather_with_optimizer_step needs interleaved pipeline parallelism "
+                   "(parallel.vp > 1 with pp > 1; the scenario has pp=" +
+                       s(sc.parallel.pp) + ", vp=" + s(sc.parallel.vp) + ")" + why});
+}
+
 }  // namespace
 
 std::vector<LayoutProblem> check_layout(const Scenario& sc) {
@@ -219,6 +242,7 @@ std::vector<LayoutProblem> check_layout(const Scenario& sc) {
   check_sizes(sc, out);
   check_training(sc, out);
   check_knobs(sc, out);
+  check_param_gather_with_step(sc, out);
   return out;
 }
 

@@ -17,11 +17,16 @@ bool applies(const ProfileDefault& x, int pp) {
 // A default that the rest of the scenario would make invalid stays out:
 // training.grad_dtype is the megatron convention's (read_grad_dtype), and
 // parallel.reshard_after_forward means something only with parameters
-// sharded (ZeRO-3 / FSDP).
+// sharded (ZeRO-3 / FSDP). DeepSpeed's bucket sizes are said at the stages
+// that use them: reduce_bucket_size from ZeRO-1 on, allgather_bucket_size at
+// ZeRO-1/2, stage3_prefetch_bucket_size at ZeRO-3.
 bool fits_the_rest(const ConfigDoc& d, const std::string& key) {
   if (key == "training.grad_dtype")
     return !d.given("memory.convention") || d.get_choice("memory.convention") != "deepspeed";
-  if (key == "parallel.reshard_after_forward") return d.get_int("parallel.zero_stage") == 3;
+  const long long zero = d.get_int("parallel.zero_stage");
+  if (key == "parallel.reshard_after_forward" || key == "memory.prefetch_bucket_size") return zero == 3;
+  if (key == "memory.reduce_bucket_size") return zero >= 1;
+  if (key == "memory.allgather_bucket_size") return zero == 1 || zero == 2;
   return true;
 }
 

@@ -32,6 +32,7 @@ std::string resolved_scenario_yaml(const Scenario& s, const std::string& ds_conf
   std::map<std::string, std::string> texts = s.resolved_texts;
   texts["megatron_args"] = "";      // applied: every setting it made is written out
   texts["torchtitan_config"] = "";  // likewise
+  texts["peft_config"] = "";        // likewise
   texts["deepspeed_config"] = s.imports.ds_config_file.empty() ? "" : ds_config_name;
   if (s.imports.model_from_megatron) texts["model"] = model_card_name;
   std::ostringstream o;

@@ -7,6 +7,7 @@
 #include "sim/import/deepspeed/ds_config.hpp"
 #include "sim/import/deepspeed/ds_patch.hpp"
 #include "sim/import/deepspeed/hostfile.hpp"
+#include "sim/import/hf/peft_config.hpp"
 #include "sim/import/megatron/megatron_args.hpp"
 #include "sim/import/torchtitan/titan_config.hpp"
 #include "sim/load/model_loader.hpp"
@@ -234,6 +235,8 @@ std::optional<ModelSpec> apply_imports(ConfigDoc& d, const Zoo& zoo, const Impor
   if (!titan.empty()) import_torchtitan(d, zoo, titan, model, log, defaults);
   std::string ds = ds_config_path(d, o);
   if (!ds.empty()) import_ds_config(d, zoo, ds, model, log, defaults);
+  std::string peft = import_path(d, o.peft_config, "peft_config");
+  if (!peft.empty()) merge(d, read_peft_config(peft), log, defaults);
   apply_defaults(d, defaults, log);
   if (d.given("megatron_args") || !o.megatron_args.empty()) megatron_global_batch(d, zoo, model, log);
   if (o.default_global_batch) command_line_global_batch(d, zoo, model, log);

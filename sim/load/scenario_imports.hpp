@@ -26,6 +26,8 @@ struct ImportOptions {
 
   // --torchtitan-config F: torchtitan's job TOML (titan_config.hpp; wins over torchtitan_config)
   std::string torchtitan_config{};  // (an initializer: brace-initialized ImportOptions may stop before it)
+  // --peft-config F: HF PEFT adapter_config.json (peft_config.hpp; wins over peft_config)
+  std::string peft_config{};
 };
 
 // Applies every importer `options` and `d` name; returns the model built from

@@ -56,6 +56,7 @@ void read_training(const ConfigDoc& d, Scenario& s) {
   t.flash_attention = d.get_bool("training.flash_attention");
   t.overlap.grad_reduce = d.get_bool("training.overlap_grad_reduce");
   t.overlap.param_gather = d.get_bool("training.overlap_param_gather");
+  t.overlap.param_gather_with_step = d.get_bool("training.overlap_param_gather_with_optimizer_step");
   t.overlap.tp_comm = d.get_bool("training.tp_comm_overlap");
   t.overlap.p2p = d.get_bool("training.overlap_p2p_comm");
   t.overlap.grad_clip = d.get_bool("training.grad_clip");
@@ -66,6 +67,7 @@ void read_training(const ConfigDoc& d, Scenario& s) {
   if (d.given("training.dropout")) t.dropout = d.get_quantity("training.dropout");
   t.compile = d.get_bool("training.compile");
   t.cuda_graphs = d.get_bool("training.cuda_graphs");
+  t.cuda_graph_scope = pick<CudaGraphScope>(d, "training.cuda_graph_scope");
   t.fused_rmsnorm = d.get_bool("training.fused_rmsnorm");
   t.fp8_recipe = pick_or_auto<Fp8Recipe>(d, "training.fp8_recipe");
   if (d.given("training.compute_profile")) {

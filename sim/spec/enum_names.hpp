@@ -57,6 +57,8 @@ TRAINSIM_ENUM_TABLE(RecomputeMethod, 2, {"uniform", RecomputeMethod::uniform}, {
 TRAINSIM_ENUM_TABLE(Fp8Recipe, 5, {"delayed", Fp8Recipe::delayed}, {"tensorwise", Fp8Recipe::tensorwise},
                     {"rowwise", Fp8Recipe::rowwise}, {"blockwise", Fp8Recipe::blockwise}, {"mxfp8", Fp8Recipe::mxfp8});
 TRAINSIM_ENUM_TABLE(Peft, 2, {"none", Peft::none}, {"lora", Peft::lora});
+TRAINSIM_ENUM_TABLE(CudaGraphScope, 4, {"full", CudaGraphScope::full}, {"attn", CudaGraphScope::attn},
+                    {"mlp", CudaGraphScope::mlp}, {"full_iteration", CudaGraphScope::full_iteration});
 TRAINSIM_ENUM_TABLE(OptimizerKind, 2, {"adam", OptimizerKind::adam}, {"sgd", OptimizerKind::sgd});
 TRAINSIM_ENUM_TABLE(OffloadDevice, 3, {"none", OffloadDevice::none}, {"cpu", OffloadDevice::cpu},
                     {"nvme", OffloadDevice::nvme});

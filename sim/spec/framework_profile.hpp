@@ -70,6 +70,26 @@ struct KernelStyle {
 
 KernelStyle kernel_style(Framework framework);
 
+// How a framework's data-parallel wrapper sizes its gradient (and, with the
+// distributed optimizer, parameter all-gather) buckets when the launch gives
+// no size: max(min_elements, per_rank x ranks of the dp x cp group) elements.
+// Empty for frameworks whose buckets come from other keys (DeepSpeed's
+// memory.reduce_bucket_size / allgather_bucket_size, FSDP2's per-block
+// collectives). framework_profiles.cpp gives each rule its source.
+struct DdpBucketRule {
+  double min_elements = 0;
+  double per_rank = 0;
+  const char* what = "";
+  const char* source = "";
+  bool empty() const { return !(min_elements > 0) && !(per_rank > 0); }
+  double elements(int dp_cp_ranks) const {
+    const double scaled = per_rank * dp_cp_ranks;
+    return scaled > min_elements ? scaled : min_elements;
+  }
+};
+
+DdpBucketRule ddp_bucket_rule(Framework framework);
+
 // Every profile, grouped by framework, oldest version range first.
 const std::vector<FrameworkProfile>& framework_profiles();
 

@@ -40,6 +40,30 @@ constexpr PipelineRule kDeepSpeedRule{
 // PipelineModule runs, and Megatron-DeepSpeed builds GPTModelPipe (a
 // PipelineModule) whenever --deepspeed is given without --no-pipeline-parallel
 // (Megatron-DeepSpeed pretrain_gpt.py model_provider).
+// DeepSpeed's bucket sizes (elements) when the ds_config gives none: its own
+// code defaults, equal to the key table's (keys_scenario.cpp), here so that a
+// run says which profile decided them. 0.6.0 on: the pydantic
+// DeepSpeedZeroConfig (deepspeed/runtime/zero/config.py at 1b88ac3:
+// reduce_bucket_size l. 113, allgather_bucket_size l. 132,
+// stage3_prefetch_bucket_size l. 215); before: deepspeed/runtime/zero/
+// constants.py ZERO_OPTIMIZATION_REDUCE_BUCKET_SIZE_DEFAULT and
+// ZERO_OPTIMIZATION_ALLGATHER_BUCKET_SIZE_DEFAULT (v0.5.10).
+const ProfileDefault kDsReduceBucket{"memory.reduce_bucket_size", "5e8",
+                                     "gradients reduced in reduce_bucket_size buckets of 5e8 elements",
+                                     "deepspeed/runtime/zero/config.py DeepSpeedZeroConfig.reduce_bucket_size l. 113"};
+const ProfileDefault kDsAllgatherBucket{
+    "memory.allgather_bucket_size", "5e8", "ZeRO-1/2 parameters all-gathered in buckets of 5e8 elements",
+    "deepspeed/runtime/zero/config.py DeepSpeedZeroConfig.allgather_bucket_size l. 132"};
+const ProfileDefault kDsPrefetchBucket{
+    "memory.prefetch_bucket_size", "5e7", "ZeRO-3 fetches up to 5e7 parameter elements ahead of use",
+    "deepspeed/runtime/zero/config.py DeepSpeedZeroConfig.prefetch_bucket_size (stage3_prefetch_bucket_size) l. 215"};
+const ProfileDefault kDsOldReduceBucket{
+    "memory.reduce_bucket_size", "5e8", "gradients reduced in reduce_bucket_size buckets of 5e8 elements",
+    "deepspeed/runtime/zero/constants.py ZERO_OPTIMIZATION_REDUCE_BUCKET_SIZE_DEFAULT (v0.5.10)"};
+const ProfileDefault kDsOldAllgatherBucket{
+    "memory.allgather_bucket_size", "5e8", "ZeRO-1/2 parameters all-gathered in buckets of 5e8 elements",
+    "deepspeed/runtime/zero/constants.py ZERO_OPTIMIZATION_ALLGATHER_BUCKET_SIZE_DEFAULT (v0.5.10)"};
+
 const ProfileDefault kDeepSpeedPipe{
     "parallel.pipeline_engine", "deepspeed", "pipeline stages exchange activations through DeepSpeed's PipelineEngine",
     "deepspeed/__init__.py initialize (PipelineEngine for a PipelineModule)", ProfileWhen::with_pp};
@@ -77,13 +101,20 @@ std::vector<FrameworkProfile> build() {
                "0.6.0",
                kDeepSpeedRule,
                {kDeepSpeedPipe,
+                kDsOldReduceBucket,
+                kDsOldAllgatherBucket,
                 {"memory.prefetch_bucket_size", "0",
                  "ZeRO-3 fetches a submodule's parameters when it runs and waits with torch.cuda.synchronize(); "
                  "no gather ahead",
                  "deepspeed/runtime/zero/stage3.py fetch_sub_module, _synchronize_communication (v0.5.10)"}},
                "not modelled: the per-parameter prefetch launches, the host stall at each torch.cuda.synchronize() "
                "and the re-gather for recomputation"});
-  t.push_back({Framework::deepspeed, "0.6.0", "", kDeepSpeedRule, {kDeepSpeedPipe}, ""});
+  t.push_back({Framework::deepspeed,
+               "0.6.0",
+               "",
+               kDeepSpeedRule,
+               {kDeepSpeedPipe, kDsReduceBucket, kDsAllgatherBucket, kDsPrefetchBucket},
+               ""});
   // torchtitan: FSDP2 (fully_shard) composes with TP, PP and CP
   // (torchtitan/models/llama3/infra/parallelize.py parallelize_llama, and
   // torchtitan/distributed/pipeline_parallel.py for PP).
@@ -180,6 +211,27 @@ KernelStyle kernel_style(Framework framework) {
   switch (framework) {
     case Framework::torchtitan: return {true, true};
     case Framework::hf_trainer: return {true, false};
+    default: return {};
+  }
+}
+
+// (data table) Megatron-core's DistributedDataParallel.__init__ (megatron/core/
+// distributed/distributed_data_parallel.py, l. 61-67 at 0011998): bucket_size
+// None -> max(40000000, 1000000 x data-parallel size); Megatron-LM's training
+// loop passes the size with context parallelism (training.py get_model /
+// dist_utils: the dp x cp group). Megatron-FSDP, NeMo and Megatron-Bridge build
+// the same DistributedDataParallelConfig. Not modelled here: the code then
+// sets bucket_size None (one bucket) without overlap_grad_reduce and on
+// pipeline stages after the first.
+DdpBucketRule ddp_bucket_rule(Framework framework) {
+  switch (framework) {
+    case Framework::megatron_lm:
+    case Framework::megatron_core:
+    case Framework::megatron_fsdp:
+    case Framework::nemo:
+    case Framework::megatron_bridge:
+      return {40e6, 1e6, "gradient buckets of max(40M, 1M x dp x cp) elements (DDP bucket_size unset)",
+              "megatron/core/distributed/distributed_data_parallel.py DistributedDataParallel.__init__ l. 61-67"};
     default: return {};
   }
 }

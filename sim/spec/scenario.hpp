@@ -57,10 +57,13 @@ struct ParallelPlan {
 struct OverlapOptions {
   bool grad_reduce = defaults::kOverlapGradReduce;    // gradient buckets reduced during the backward
   bool param_gather = defaults::kOverlapParamGather;  // ZeRO-1/2 parameter all-gather hidden behind the next forward
-  bool tp_comm = defaults::kTpCommOverlap;            // TP collectives overlapped with their block's GEMMs
-  bool p2p = defaults::kOverlapP2p;                   // interleaved pipeline sends overlapped with compute (Megatron
-                                                      // --overlap-p2p-communication)
-  bool grad_clip = defaults::kGradClip;               // global gradient-norm all-reduce before the step
+  // Megatron --overlap-param-gather-with-optimizer-step: the first model chunk's
+  // parameter all-gather is issued during the optimizer step of the other chunks
+  bool param_gather_with_step = defaults::kOverlapParamGatherWithStep;
+  bool tp_comm = defaults::kTpCommOverlap;  // TP collectives overlapped with their block's GEMMs
+  bool p2p = defaults::kOverlapP2p;         // interleaved pipeline sends overlapped with compute (Megatron
+                                            // --overlap-p2p-communication)
+  bool grad_clip = defaults::kGradClip;     // global gradient-norm all-reduce before the step
 
   bool operator==(const OverlapOptions&) const = default;
 };
@@ -78,6 +81,7 @@ struct TrainingPlan {
   std::optional<double> dropout;                    // training.dropout; nullopt = the model card's
   bool compile = defaults::kCompile;                // torch.compile fuses the memory-bound kernels
   bool cuda_graphs = defaults::kCudaGraphs;         // CUDA graphs: no per-op host dispatch
+  CudaGraphScope cuda_graph_scope = defaults::kCudaGraphScope;  // what the graphs capture (with cuda_graphs)
   bool fused_rmsnorm = defaults::kFusedRmsnorm;  // eager runs a one-kernel RMSNorm (ActivationShape::composite_rmsnorm)
   std::optional<Fp8Recipe> fp8_recipe;           // nullopt = auto (delayed) under fp8
   OptimizerKind optimizer = defaults::kOptimizer;

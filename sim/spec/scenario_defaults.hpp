@@ -38,13 +38,15 @@ inline constexpr OptimizerKind kOptimizer = OptimizerKind::adam;
 inline constexpr bool kFlashAttention = true;
 inline constexpr bool kOverlapGradReduce = true;
 inline constexpr bool kOverlapParamGather = false;
+inline constexpr bool kOverlapParamGatherWithStep = false;
 inline constexpr bool kOverlapP2p = false;
 inline constexpr bool kTpCommOverlap = false;
 inline constexpr bool kGradClip = true;
 // CPU time to issue one op, seconds: fitted once on the calibration set (results/calibration.md).
 inline constexpr double kHostDispatchTime = 70e-6;
 inline constexpr bool kCudaLaunchBlocking = false;
-inline constexpr bool kCompile = false;       // eager PyTorch (torch.compile off)
+inline constexpr bool kCompile = false;  // eager PyTorch (torch.compile off)
+inline constexpr CudaGraphScope kCudaGraphScope = CudaGraphScope::full;
 inline constexpr bool kCudaGraphs = false;    // kernels launched one by one from the host
 inline constexpr bool kFusedRmsnorm = false;  // eager RMSNorm: PyTorch's composite rms_norm
 // Fine-tuning (finetune.hpp): full fine-tuning; LoRA's rank, targets and

@@ -21,6 +21,13 @@ enum class RecomputeMethod { uniform, block };
 // mxfp8 = MXFP8BlockScaling (32-element blocks, Blackwell).
 enum class Fp8Recipe { delayed, tensorwise, rowwise, blockwise, mxfp8 };
 enum class OptimizerKind { adam, sgd };
+// What CUDA graphs capture with training.cuda_graphs (Megatron --cuda-graph-scope,
+// megatron/training/arguments.py _add_training_args): full = each transformer
+// layer (the flag's default, [] or "full"); attn = TransformerLayer.
+// _forward_attention only; mlp = _forward_mlp only (dense "mlp", MoE "moe");
+// full_iteration = the whole forward-backward of every micro-batch (the
+// embedding and the loss too; not the optimizer step).
+enum class CudaGraphScope { full, attn, mlp, full_iteration };
 enum class OffloadDevice { none, cpu, nvme };
 // How model states are counted (users compare against both):
 //  megatron:  bf16/fp16 params 2 B + fp32 main grads 4 B + Adam 12 B = 18 B per

@@ -9,6 +9,7 @@ trainsim_module(NAME workload DIR sim/workload
           memory_tracker.cpp
           offload_emitter.cpp
           offload_plan.cpp
+          param_gather.cpp
           piece_runs.cpp
           program.cpp
           program_builder.cpp

@@ -9,6 +9,7 @@
 #include "sim/workload/emitter.hpp"
 #include "sim/workload/grad_buckets.hpp"
 #include "sim/workload/offload_emitter.hpp"
+#include "sim/workload/param_gather.hpp"
 #include "sim/workload/piece_runs.hpp"
 #include "sim/workload/zero3_passes.hpp"
 
@@ -180,6 +181,11 @@ class StageBuilder {
   void tp_collective(CollectiveOp op, Seconds exposed, int lbl) {
     e_.blocking(GroupKind::tp, op, p_.tp_bytes, exposed, Lane::tp_comm, Category::tp, lbl);
   }
+  // The LoRA adapters' TP collectives of block 0 (attention) or 1 (MLP) in a pass (StepPlan::lora_tp).
+  void lora_tp(int block, bool backward, int lbl) {
+    for (const StepPlan::TpCall& c : p_.lora_tp[block][backward ? 1 : 0])
+      e_.blocking(GroupKind::tp, c.op, c.bytes, c.seconds, Lane::tp_comm, Category::tp, lbl);
+  }
   void layer_forward(int lbl, int layer) {
     const LayerTimes& t = p_.layer;
     at_layer(layer, "attn");
@@ -187,8 +193,10 @@ class StageBuilder {
       e_.blocking(GroupKind::cp, CollectiveOp::all_gather, p_.cp_bytes, exposed_cp(p_.cp_ag_s, t.attention_forward),
                   Lane::tp_comm, Category::tp, lbl);
     block_forward(secs(t.attention_forward), Category::forward, lbl, t.forward_block_flops[0]);
+    lora_tp(0, false, lbl);
     at_layer(layer, "mlp");
     block_forward(secs(t.mlp_forward), Category::forward, lbl, t.forward_block_flops[1]);
+    lora_tp(1, false, lbl);
   }
   // `index`: the layer's place in its chunk (forward order), which decides
   // whether the block method recomputes it (activations.hpp layer_recomputed).
@@ -199,16 +207,20 @@ class StageBuilder {
     } else if (s_.training.recompute == Recompute::full) {
       at_layer(layer, "attn");
       block_forward(secs(t.attention_recompute), Category::recompute, lbl, t.recompute_block_flops[0]);
+      lora_tp(0, false, lbl);
       at_layer(layer, "mlp");
       block_forward(secs(t.mlp_recompute), Category::recompute, lbl, t.recompute_block_flops[1]);
+      lora_tp(1, false, lbl);
     } else {
       at_layer(layer, "");
       e_.compute(secs(t.recompute()), Category::recompute, lbl, false, t.recompute_flops);
     }
     at_layer(layer, "mlp");
     block_forward(secs(t.mlp_backward), Category::backward, lbl, t.backward_block_flops[1]);
+    lora_tp(1, true, lbl);
     at_layer(layer, "attn");
     block_forward(secs(t.attention_backward), Category::backward, lbl, t.backward_block_flops[0]);
+    lora_tp(0, true, lbl);
     if (s_.parallel.cp > 1)
       e_.blocking(GroupKind::cp, CollectiveOp::reduce_scatter, p_.cp_bytes,
                   exposed_cp(p_.cp_rs_s, p_.layer.attention_backward), Lane::tp_comm, Category::tp, lbl);
@@ -310,7 +322,6 @@ class StageBuilder {
   }
 
   void finish_step();
-  void gather_updated_params();
 
   const StepPlan& p_;
   const Scenario& s_;
@@ -328,29 +339,8 @@ class StageBuilder {
 
 // After the last backward: remaining gradient reduction, the embedding
 // all-reduce between first and last stage (tied embeddings), the gradient
-// norm, the optimizer step and the ZeRO-1/2 parameter all-gather.
-// ZeRO-1/2 and the distributed optimizer: the updated parameters are
-// all-gathered after the step in buckets of p_.param_gather_bucket parameters
-// (DeepSpeed allgather_bucket_size; Megatron gathers per gradient bucket).
-// A bucket of 0 gathers everything at once: DeepSpeed's all_gather_dp_groups
-// (runtime/utils.py) ignores the bucket size when torch has
-// all_gather_into_tensor (one gather per parameter group), and its older
-// sequential path would divide by it. More buckets than kMaxPieceRuns are
-// coalesced into back-to-back runs (piece_runs.hpp).
-void StageBuilder::gather_updated_params() {
-  const int lbl = e_.label("param gather");
-  const double params = static_cast<double>(mem().trainable);
-  const double bucket = p_.param_gather_bucket > 0 ? p_.param_gather_bucket : params;
-  int n = 0;
-  for (const PieceRun& r : piece_runs(params, bucket)) {
-    const Bytes piece(r.piece * p_.weight_bytes_per_param), tail(r.tail * p_.weight_bytes_per_param);
-    const auto time = [this](Bytes b) { return comm_.time(CollectiveOp::all_gather, b, p_.shard_group).value(); };
-    const double seconds = (r.full > 0 ? r.full * time(piece) : 0.0) + (r.tail > 0 ? time(tail) : 0.0);
-    n = e_.launch(GroupKind::shard, CollectiveOp::all_gather, piece * r.full + tail, Seconds(seconds), lbl);
-  }
-  if (!p_.overlap.param_gather) e_.wait_dp(n);
-}
-
+// norm, the optimizer step and the ZeRO-1/2 parameter all-gather
+// (param_gather.hpp).
 void StageBuilder::finish_step() {
   const int lbl = e_.label("step");
   at("embedding grads");
@@ -373,14 +363,18 @@ void StageBuilder::finish_step() {
   const double shard = partitioned ? static_cast<double>(p_.shard_group.ranks) : 1.0;
   const double local = static_cast<double>(mem().trainable) / shard;  // LoRA: the adapters alone
   at("optimizer");
+  const bool gather = partitioned && zero_ <= 2;
+  const double trainable = static_cast<double>(mem().trainable);
   if (off_.optimizer()) {
     const int up = off_.step(local, zero_);
     if (zero_ <= 2) e_.after(Lane::pcie, up);  // the all-gather sends the updated partition
+    if (gather) {
+      const int first = launch_param_gather(p_, comm_, e_, trainable, e_.label("param gather"));
+      e_.wait_dp(p_.overlap.param_gather ? first : e_.launches());
+    }
   } else {
-    e_.compute(secs(optimizer_step_time(local, p_.optimizer_bytes_per_param, s_.cluster.node.gpu)), Category::optimizer,
-               lbl);
+    gpu_step_and_gather(s_, p_, comm_, e_, local, trainable, vp_, gather, lbl, gather ? e_.label("param gather") : 0);
   }
-  if (partitioned && zero_ <= 2) gather_updated_params();
   if (p_.offload.active) off_.drain();
   e_.memory(false, MemKind::comm_buffers, buffers_.step);
 }

@@ -6,14 +6,11 @@
 #include "sim/memory/model_states.hpp"
 #include "sim/model/activations.hpp"
 #include "sim/model/params.hpp"
+#include "sim/spec/framework_profile.hpp"
 #include "sim/spec/sharding.hpp"
 
 namespace trainsim {
 namespace {
-
-// Megatron-LM training.py: DDP bucket_size = max(40M, 1M x data-parallel size (with CP)).
-constexpr double kMegatronMinBucket = 40e6;
-constexpr double kMegatronBucketPerRank = 1e6;
 
 // HBM bytes the optimizer touches per local parameter. Mixed-precision Adam
 // reads the fp32 gradient, master weight and two moments (16 B), writes master
@@ -31,11 +28,32 @@ double optimizer_traffic(const TrainingPlan& t) {
 // make_graphed_callables for --external-cuda-graph), so the layers replay
 // without per-op host dispatch; the embedding, the loss, the collectives
 // between stages and the optimizer step stay outside the graphs.
+// training.cuda_graph_scope (--cuda-graph-scope) narrows or widens what is
+// captured: attn / mlp only that block of each layer (TransformerLayer.
+// _forward_attention / _forward_mlp), the other block dispatched op by op;
+// full_iteration the whole forward-backward with the embedding and the loss.
 void plan_compute(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
   const GpuSpec& gpu = s.cluster.node.gpu;
-  const double layer_host_s = s.training.cuda_graphs ? 0 : s.training.host_dispatch_s;
-  p.layer = layer_times(s.model, shape, gpu, layer_host_s, s.training.launch_blocking);
-  p.edges = edge_times(s.model, shape, gpu, s.training.host_dispatch_s, s.training.launch_blocking);
+  const double host_s = s.training.host_dispatch_s;
+  const bool blocking = s.training.launch_blocking;
+  const CudaGraphScope scope = s.training.cuda_graph_scope;
+  const bool graphs = s.training.cuda_graphs;
+  p.layer = layer_times(s.model, shape, gpu, graphs ? 0 : host_s, blocking);
+  if (graphs && (scope == CudaGraphScope::attn || scope == CudaGraphScope::mlp)) {
+    const LayerTimes eager = layer_times(s.model, shape, gpu, host_s, blocking);
+    LayerTimes& t = p.layer;
+    if (scope == CudaGraphScope::attn) {
+      t.mlp_forward = eager.mlp_forward;
+      t.mlp_backward = eager.mlp_backward;
+      t.mlp_recompute = eager.mlp_recompute;
+    } else {
+      t.attention_forward = eager.attention_forward;
+      t.attention_backward = eager.attention_backward;
+      t.attention_recompute = eager.attention_recompute;
+    }
+  }
+  const bool whole = graphs && scope == CudaGraphScope::full_iteration;
+  p.edges = edge_times(s.model, shape, gpu, whole ? 0 : host_s, blocking);
   if (!s.training.compute_profile.empty()) {
     ComputeProfile prof = load_compute_profile(s.training.compute_profile);
     p.layer = apply_profile(prof, p.layer);
@@ -137,6 +155,45 @@ void plan_groups(const Scenario& s, const ActivationShape& shape, CommCost& comm
   p.cp_rs_s = stream_collective_s(s, comm, CollectiveOp::reduce_scatter, p.cp_bytes, p.cp_group);
 }
 
+// LoRA adapters on TP-sharded projections (training.peft: lora, tp > 1), as
+// Megatron-Bridge builds them (src/megatron/bridge/peft/utils.py
+// ParallelLinearAdapter, with Megatron-core's ColumnParallelLinear /
+// RowParallelLinear): y += B A x with T tokens of the micro-batch (the full
+// sequence: the adapter reads the gathered layernorm output), rank r, e bytes
+// per element, hidden h, each collective on the TP group:
+//  column-parallel targets (linear_qkv, linear_fc1): A is ColumnParallel with
+//   gather_output: forward all-gather of A x (T r); B is ColumnParallel on the
+//   replicated A x: backward all-reduce of its input gradient (T r); A's own
+//   input-gradient all-reduce (T h) unless sequence parallel
+//   (disable_grad_reduce = sequence_parallel);
+//  row-parallel targets (linear_proj, linear_fc2): A is RowParallel: forward
+//   all-reduce of A x (T r); B is ColumnParallel with gather_output: forward
+//   all-gather of its output (T h; with SP then split, no traffic); backward
+//   all-reduce of B's input gradient (T r).
+void plan_lora_tp(const Scenario& s, const ActivationShape& shape, CommCost& comm, StepPlan& p) {
+  const FineTuning& f = s.training.finetune;
+  if (!f.lora() || s.parallel.tp < 2) return;
+  const double e = activation_element_bytes(shape.precision);
+  const double tokens = static_cast<double>(shape.seq_len) / shape.cp * shape.micro_batch;
+  const Bytes low(tokens * f.lora_rank * e), wide(tokens * s.model.hidden * e);
+  const auto add = [&comm, &p](int block, int pass, CollectiveOp op, Bytes b) {
+    p.lora_tp[block][pass].push_back({op, b, comm.time(op, b, p.tp_group)});
+  };
+  const unsigned column[2] = {kLoraQkv, kLoraFc1}, row[2] = {kLoraProj, kLoraFc2};
+  for (int block = 0; block < 2; ++block) {
+    if (f.targets(column[block])) {
+      add(block, 0, CollectiveOp::all_gather, low);
+      add(block, 1, CollectiveOp::all_reduce, low);
+      if (!s.parallel.sequence_parallel) add(block, 1, CollectiveOp::all_reduce, wide);
+    }
+    if (f.targets(row[block])) {
+      add(block, 0, CollectiveOp::all_reduce, low);
+      add(block, 0, CollectiveOp::all_gather, wide);
+      add(block, 1, CollectiveOp::all_reduce, low);
+    }
+  }
+}
+
 void plan_p2p(const Scenario& s, const ActivationShape& shape, CommCost& comm, StepPlan& p) {
   const double e = activation_element_bytes(shape.precision);
   // Megatron sends b (s/cp) h per micro-batch, split over TP (scatter-gather, or already split by SP);
@@ -191,9 +248,13 @@ void plan_dp(const Scenario& s, StepPlan& p) {
   p.grad_accum_bytes_per_param = p.grads_all_reduced ? 2 + 4 + 4 : 0;
   p.weight_bytes_per_param = fp32 ? 4 : 2;
   const double shard = static_cast<double>(s.parallel.dp) * s.parallel.cp;
-  p.bucket_params = s.memory.convention == MemoryConvention::megatron
-                        ? std::max(kMegatronMinBucket, kMegatronBucketPerRank * shard)
-                        : s.memory.reduce_bucket_elements;
+  // The megatron convention's buckets follow the framework profile's DDP rule
+  // (ddp_bucket_rule); a framework without one that runs the megatron
+  // convention takes Megatron-core's.
+  DdpBucketRule rule = ddp_bucket_rule(s.framework);
+  if (rule.empty()) rule = ddp_bucket_rule(Framework::megatron_core);
+  p.bucket_params = s.memory.convention == MemoryConvention::megatron ? rule.elements(static_cast<int>(shard))
+                                                                      : s.memory.reduce_bucket_elements;
   p.param_gather_bucket =
       s.memory.convention == MemoryConvention::megatron ? p.bucket_params : s.memory.allgather_bucket_elements;
   p.vocab_params = vocab_params_per_tp_rank(s.model, s.parallel.tp);
@@ -268,6 +329,7 @@ StepPlan make_step_plan(const Scenario& s, CommCost& comm) {
   plan_overlap(s, p);
   plan_groups(s, shape, comm, p);
   plan_p2p(s, shape, comm, p);
+  plan_lora_tp(s, shape, comm, p);
   plan_fp8(s, shape, comm, p);
   plan_dp(s, p);
   plan_grad_reduction(s, p);

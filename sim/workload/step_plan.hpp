@@ -43,6 +43,15 @@ struct StepPlan {
   // gradients reduce-scattered in backward (ring attention).
   Bytes cp_bytes;
   Seconds cp_ag_s, cp_rs_s;
+  // LoRA with TP > 1 (step_plan.cpp plan_lora_tp): the adapters' own TP
+  // collectives, by block ([0] attention, [1] MLP) and pass ([0] forward, also
+  // its recompute; [1] backward), blocking on the compute stream.
+  struct TpCall {
+    CollectiveOp op;
+    Bytes bytes;
+    Seconds seconds;
+  };
+  std::vector<TpCall> lora_tp[2][2];
   // FP8 (step_plan.cpp plan_fp8). Delayed scaling (TE DelayedScaling)
   // all-reduces (MAX) the amaxes a model chunk's forward recorded after its
   // forward, and its backward's after its backward, on amax_group;

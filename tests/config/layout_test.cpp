@@ -108,3 +108,17 @@ TEST_CASE("check_layout lists every problem, not just the first") {
   std::vector<LayoutProblem> problems = check_layout(s);
   CHECK(problems.size() >= 3);  // heads, FFN, layers, product
 }
+
+TEST_CASE("overlap_param_gather_with_optimizer_step: Megatron's three requirements") {
+  // megatron/training/arguments.py validate_args: distributed optimizer, --overlap-param-gather,
+  // interleaved pipeline parallelism.
+  const std::string key = "training.overlap_param_gather_with_optimizer_step=true";
+  const std::vector<std::string> ok = {key, "parallel.zero_stage=1", "training.overlap_param_gather=true",
+                                       "parallel.vp=2"};
+  CHECK(problem(ok).empty());
+  CHECK(has(problem({key, "training.overlap_param_gather=true", "parallel.vp=2"}), "distributed optimizer"));
+  CHECK(has(problem({key, "parallel.zero_stage=1", "parallel.vp=2"}), "training.overlap_param_gather: true"));
+  const std::string no_vp = problem({key, "parallel.zero_stage=1", "training.overlap_param_gather=true"});
+  CHECK(has(no_vp, "interleaved pipeline parallelism"));
+  CHECK(has(no_vp, "training.overlap_param_gather_with_optimizer_step"));
+}

@@ -270,3 +270,23 @@ TEST_CASE("FP8 and CUDA graph flags") {
   CHECK(has(error_of([] { parse("--fp8-format e5m2"); }), "expected e4m3 or hybrid"));
   CHECK(has(error_of([] { parse("--fp8-format e4m3 --fp8-recipe rowwise"); }), "--fp8-recipe"));
 }
+
+TEST_CASE("--cuda-graph-scope and --overlap-param-gather-with-optimizer-step map onto keys") {
+  // megatron/training/arguments.py: --cuda-graph-scope takes a list (nargs '+').
+  CHECK(value_of(parse("--cuda-graph-impl local --cuda-graph-scope attn"), "training.cuda_graph_scope") == "attn");
+  CHECK(value_of(parse("--cuda-graph-impl transformer_engine --cuda-graph-scope attn mlp --bf16"),
+                 "training.cuda_graph_scope") == "full");
+  CHECK(value_of(parse("--cuda-graph-impl local --cuda-graph-scope moe"), "training.cuda_graph_scope") == "mlp");
+  CHECK(value_of(parse("--cuda-graph-impl local --cuda-graph-scope full_iteration"), "training.cuda_graph_scope") ==
+        "full_iteration");
+  // The list ends at the next flag, which is still read.
+  const MegatronResult r = parse("--cuda-graph-impl local --cuda-graph-scope attn --bf16");
+  CHECK(value_of(r, "training.precision") == "bf16");
+  // Without a graph implementation the scope does nothing (Megatron: CUDA graphs off).
+  const MegatronResult off = parse("--cuda-graph-scope attn");
+  CHECK(value_of(off, "training.cuda_graph_scope") == "(unset)");
+  CHECK(has(off.ignored.back(), "--cuda-graph-scope (no effect without --cuda-graph-impl)"));
+  CHECK(has(error_of([] { parse("--cuda-graph-impl local --cuda-graph-scope moe_router"); }), "moe_router"));
+  CHECK(value_of(parse("--overlap-param-gather-with-optimizer-step"),
+                 "training.overlap_param_gather_with_optimizer_step") == "true");
+}

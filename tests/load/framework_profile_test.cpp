@@ -128,6 +128,46 @@ TEST_CASE("DeepSpeed before 0.6 gathers ZeRO-3 parameters without prefetch; a ds
   CHECK(ds.memory.prefetch_bucket_elements == doctest::Approx(std::floor(0.9 * ds.model.hidden * ds.model.hidden)));
 }
 
+TEST_CASE("DeepSpeed's bucket sizes come from its profile, said with their source; a ds_config wins") {
+  // deepspeed/runtime/zero/config.py: reduce_bucket_size and allgather_bucket_size 5e8,
+  // stage3_prefetch_bucket_size 5e7 elements.
+  const Scenario now = load({"framework.name=deepspeed", "parallel.zero_stage=2"});
+  CHECK(now.memory.reduce_bucket_elements == 5e8);
+  CHECK(now.memory.allgather_bucket_elements == 5e8);
+  const std::vector<std::string> lines = run_assumptions(now).imports;
+  CHECK(said(lines, "memory.reduce_bucket_size = 5e8 from the framework profile deepspeed >= 0.6.0"));
+  CHECK(said(lines, "memory.allgather_bucket_size = 5e8 from the framework profile deepspeed >= 0.6.0"));
+  CHECK(said(lines, "DeepSpeedZeroConfig.reduce_bucket_size"));
+  // Each size is said at the stages whose code reads it: the prefetch at ZeRO-3 only.
+  CHECK_FALSE(said(lines, "memory.prefetch_bucket_size"));
+  const std::vector<std::string> z3 =
+      run_assumptions(load({"framework.name=deepspeed", "parallel.zero_stage=3"})).imports;
+  CHECK(said(z3, "memory.prefetch_bucket_size = 5e7 from the framework profile deepspeed >= 0.6.0"));
+  CHECK_FALSE(said(z3, "memory.allgather_bucket_size"));
+  CHECK_FALSE(said(run_assumptions(load({"framework.name=deepspeed"})).imports, "bucket_size"));  // ZeRO-0
+  const Scenario old = load({"framework.name=deepspeed", "framework.version=0.5.10", "parallel.zero_stage=1"});
+  CHECK(said(run_assumptions(old).imports,
+             "memory.reduce_bucket_size = 5e8 from the framework profile deepspeed < 0.6.0"));
+  CHECK(said(run_assumptions(old).imports, "ZERO_OPTIMIZATION_REDUCE_BUCKET_SIZE_DEFAULT"));
+  // An explicit size is the launch's: neither taken nor said from the profile.
+  const Scenario given = load({"framework.name=deepspeed", "memory.reduce_bucket_size=2e7"});
+  CHECK(given.memory.reduce_bucket_elements == 2e7);
+  CHECK_FALSE(said(run_assumptions(given).imports, "memory.reduce_bucket_size = 5e8"));
+}
+
+TEST_CASE("Megatron-core's DDP bucket rule: max(40M, 1M x dp x cp), from the profile") {
+  // megatron/core/distributed/distributed_data_parallel.py: bucket_size = max(40000000, 1000000 * dp).
+  const DdpBucketRule r = ddp_bucket_rule(Framework::megatron_core);
+  CHECK(r.elements(8) == 40e6);
+  CHECK(r.elements(40) == 40e6);
+  CHECK(r.elements(64) == 64e6);
+  CHECK(r.elements(1024) == 1024e6);
+  for (Framework f : {Framework::megatron_lm, Framework::nemo, Framework::megatron_bridge})
+    CHECK(ddp_bucket_rule(f).elements(128) == 128e6);
+  CHECK(ddp_bucket_rule(Framework::deepspeed).empty());   // DeepSpeed's buckets are its keys
+  CHECK(ddp_bucket_rule(Framework::torchtitan).empty());  // FSDP2 reduces per block
+}
+
 TEST_CASE("Megatron-DeepSpeed pipelines through DeepSpeed's PipelineEngine") {
   CHECK(load({"framework.name=megatron-deepspeed", "parallel.pp=2"}).parallel.pipeline_engine ==
         PipelineEngine::deepspeed);

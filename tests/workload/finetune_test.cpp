@@ -204,3 +204,40 @@ TEST_CASE("MLPerf Llama 2 70B LoRA reference: 8 x H100 80 GB, ZeRO-3, adapters o
   CHECK(r.step_time_s.value() > 0);
   CHECK(r.peak_memory_bytes.value() <= 80e9);
 }
+
+TEST_CASE("LoRA with TP 2: the adapters' own TP collectives, as Megatron-Bridge's ParallelLinearAdapter") {
+  // Llama 2 7B on 8 GPUs with tp 2, no SP, no recompute: per layer and micro-batch, with T tokens,
+  // rank r, h = 4096 and e = 2 bytes, the adapters add (utils.py ParallelLinearAdapter):
+  //   all-gathers: A x of qkv and fc1 (T r each) and B's output of proj and fc2 (T h each);
+  //   all-reduces: A x of proj and fc2 (T r each) forward; B's input gradient of all four (T r)
+  //     and A's input gradient of qkv and fc1 (T h each) backward.
+  // A GPU of a 2-rank group sends half of an all-gather's size and all of an all-reduce's.
+  const std::vector<std::string> sets = {"parallel.tp=2", "parallel.sequence_parallel=false", "training.recompute=none",
+                                         "training.global_batch=4"};
+  std::vector<std::string> lora = sets;
+  lora.insert(lora.end(), {"training.peft=lora", "training.lora_rank=16"});
+  std::vector<std::string> frozen_full = sets;  // the base TP traffic is the same with or without adapters
+  const StepResult with = simulate_step(scenario(kLlama7b, lora));
+  const StepResult without = simulate_step(scenario(kLlama7b, frozen_full));
+  const double T = 4096, r = 16, h = 4096, e = 2, layers = 32, micro_batches = 1;
+  const auto extra = [&with, &without](const char* key) {
+    return with.comm_bytes_per_gpu.at(key).value() -
+           (without.comm_bytes_per_gpu.count(key) ? without.comm_bytes_per_gpu.at(key).value() : 0.0);
+  };
+  CHECK(extra("tp.all_gather") == doctest::Approx(layers * micro_batches * (2 * T * r + 2 * T * h) * e / 2));
+  CHECK(extra("tp.all_reduce") == doctest::Approx(layers * micro_batches * (2 * T * r + 4 * T * r + 2 * T * h) * e));
+  // With SP the column-parallel A's input-gradient all-reduce goes (disable_grad_reduce).
+  std::vector<std::string> sp = lora;
+  sp[1] = "parallel.sequence_parallel=true";
+  std::vector<std::string> sp_base = frozen_full;
+  sp_base[1] = "parallel.sequence_parallel=true";
+  const StepResult with_sp = simulate_step(scenario(kLlama7b, sp));
+  const StepResult without_sp = simulate_step(scenario(kLlama7b, sp_base));
+  const double ar_sp =
+      with_sp.comm_bytes_per_gpu.at("tp.all_reduce").value() -
+      (without_sp.comm_bytes_per_gpu.count("tp.all_reduce") ? without_sp.comm_bytes_per_gpu.at("tp.all_reduce").value()
+                                                            : 0.0);
+  CHECK(ar_sp == doctest::Approx(layers * micro_batches * (2 * T * r + 4 * T * r) * e));
+  // TP 1: no adapter collectives at all.
+  CHECK(simulate_step(scenario(kLlama7b, {"training.peft=lora"})).comm_bytes_per_gpu.count("tp.all_gather") == 0);
+}

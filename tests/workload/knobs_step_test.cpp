@@ -8,6 +8,8 @@
 
 #include "sim/memory/memory_model.hpp"
 #include "sim/model/activations.hpp"
+#include "sim/workload/comm_cost.hpp"
+#include "sim/workload/step_plan.hpp"
 #include "sim/workload/step_sim.hpp"
 #include "tests/test_util.hpp"
 
@@ -112,4 +114,56 @@ TEST_CASE("training.dropout 0 on a model card with dropout: fewer bytes kept") {
   const double with = activations_of(gpt({"training.recompute=none"}));
   const double without = activations_of(gpt({"training.recompute=none", "training.dropout=0"}));
   CHECK(without < with);
+}
+
+TEST_CASE("CUDA graph scope: attn and mlp each remove their block's dispatch; full_iteration the edges' too") {
+  const auto compute = [](std::vector<std::string> sets) {
+    sets.push_back("training.recompute=none");
+    return simulate_step(gpt(sets)).breakdown.compute.value();
+  };
+  const std::string slow = "training.host_dispatch_time=1ms", on = "training.cuda_graphs=true";
+  const double eager = compute({slow});
+  const double full = compute({slow, on});
+  const double attn = compute({slow, on, "training.cuda_graph_scope=attn"});
+  const double mlp = compute({slow, on, "training.cuda_graph_scope=mlp"});
+  const double whole = compute({slow, on, "training.cuda_graph_scope=full_iteration"});
+  CHECK(full < attn);
+  CHECK(attn < eager);
+  CHECK(full < mlp);
+  CHECK(mlp < eager);
+  // A layer is its attention block and its MLP block: capturing one and then the other adds up
+  // to capturing both plus capturing none.
+  CHECK(attn + mlp == doctest::Approx(full + eager).epsilon(1e-9));
+  // full_iteration also captures the embedding and the loss: no host dispatch anywhere.
+  CHECK(whole == doctest::Approx(compute({"training.host_dispatch_time=0s"})).epsilon(1e-9));
+}
+
+TEST_CASE("parameter all-gather: the first bucket is waited for; with the optimizer step it hides") {
+  // 24 layers, pp 2 x vp 2 on 16 GPUs: dp 8 inside a node; Megatron's distributed optimizer.
+  const std::vector<std::string> base = {"gpus=16",
+                                         "parallel.pp=2",
+                                         "parallel.vp=2",
+                                         "parallel.zero_stage=1",
+                                         "training.global_batch=32",
+                                         "parallel.schedule=interleaved-1f1b"};
+  const auto with = [&base](std::vector<std::string> more) {
+    more.insert(more.end(), base.begin(), base.end());
+    return gpt(more);
+  };
+  const Scenario waits_all = with({"training.overlap_param_gather=false"});
+  const Scenario waits_first = with({"training.overlap_param_gather=true"});
+  const Scenario with_step =
+      with({"training.overlap_param_gather=true", "training.overlap_param_gather_with_optimizer_step=true"});
+  // The first bucket: max(40M, 1M x dp) = 40M bf16 parameters on the dp group.
+  CommCost comm(waits_first.cluster);
+  const StepPlan plan = make_step_plan(waits_first, comm);
+  CHECK(plan.param_gather_bucket == 40e6);
+  const double first = comm.time(CollectiveOp::all_gather, Bytes(40e6 * 2), plan.shard_group).value();
+  const double a = simulate_step(waits_all).step_time_s.value();
+  const double b = simulate_step(waits_first).step_time_s.value();
+  const double c = simulate_step(with_step).step_time_s.value();
+  CHECK(a > b);
+  // Half of the optimizer step (the second chunk's) outlasts one bucket's gather here, so the
+  // optimizer-step overlap hides all of it, less one more optimizer launch.
+  CHECK(b - c == doctest::Approx(first).epsilon(0.05));
 }

@@ -142,6 +142,9 @@ void add_scenario_options(CLI::App& cmd, ScenarioArgs& args) {
   cmd.add_option("--torchtitan-config", args.imports.torchtitan_config,
                  "torchtitan job TOML (train_configs/*.toml), read as torchtitan reads it (replaces the scenario's "
                  "torchtitan_config)");
+  cmd.add_option("--peft-config", args.imports.peft_config,
+                 "HF PEFT adapter_config.json (LoRA r, target_modules, lora_dropout; replaces the scenario's "
+                 "peft_config)");
   cmd.add_option("--megatron-args", args.imports.megatron_args,
                  "Megatron-LM flags in one string, e.g. \"--tensor-model-parallel-size 8 --sequence-parallel\"");
   auto* hostfile = cmd.add_option("--hostfile", args.imports.hostfile,

@@ -42,6 +42,9 @@ class Reader {
   }
 
   bool has(const char* key) const { return j_.contains(key) && !j_[key].is_null(); }
+  // Where `key` is written: the file and the line of its first `"key":` (0: absent).
+  SourceLocation at(const std::string& key) const { return {file_, key_line(key), key}; }
+  const json& value(const char* key) const { return j_[key]; }
 
   // The first of `keys` present; fails naming all of them when none is.
   const char* first_of(Keys keys) const {

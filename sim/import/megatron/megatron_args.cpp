@@ -13,7 +13,7 @@
 namespace trainsim {
 namespace {
 
-enum class Arity { boolean, one, three };
+enum class Arity { boolean, one, three, many };  // many: nargs='+', the words up to the next flag
 
 struct FlagDef {
   const char* name;
@@ -51,7 +51,8 @@ const std::vector<FlagDef>& flag_table() {
       {"--account-for-loss-in-pipeline-split", Arity::boolean, true},
       {"--optimizer", Arity::one, true}, {"--fp8-format", Arity::one, true}, {"--fp8-recipe", Arity::one, true},
       {"--enable-cuda-graph", Arity::boolean, true}, {"--external-cuda-graph", Arity::boolean, true},
-      {"--cuda-graph-impl", Arity::one, true},
+      {"--cuda-graph-impl", Arity::one, true}, {"--cuda-graph-scope", Arity::many, true},
+      {"--overlap-param-gather-with-optimizer-step", Arity::boolean, true},
       // Known, no effect on step time or memory.
       {"--train-iters", Arity::one, false}, {"--train-samples", Arity::one, false}, {"--lr", Arity::one, false},
       {"--min-lr", Arity::one, false}, {"--lr-decay-style", Arity::one, false}, {"--lr-decay-iters", Arity::one, false},
@@ -138,11 +139,13 @@ MegatronFlags parse_flags(const std::string& args, const SourceLocation& where, 
     if (auto eq = w.find('='); eq != std::string::npos) value = w.substr(eq + 1), w = w.substr(0, eq);
     const FlagDef* def = find_flag(w);
     if (!def) f.fail(w, "unknown Megatron-LM flag; did you mean '" + nearest_flag(w) + "'?");
-    int needed = def->arity == Arity::boolean ? 0 : def->arity == Arity::one ? 1 : 3;
+    int needed = def->arity == Arity::boolean ? 0 : def->arity == Arity::three ? 3 : 1;
     for (int k = value.empty() ? 0 : 1; k < needed; ++k) {
       if (i + 1 >= words.size() || words[i + 1].rfind("--", 0) == 0) f.fail(w, "expects a value");
       value += (value.empty() ? "" : " ") + words[++i];
     }
+    while (def->arity == Arity::many && i + 1 < words.size() && words[i + 1].rfind("--", 0) != 0)
+      value += " " + words[++i];
     if (needed == 0 && !value.empty()) f.fail(w, "takes no value");
     if (f.has(w)) f.fail(w, "given twice");
     f.values[w] = value;

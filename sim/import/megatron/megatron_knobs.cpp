@@ -6,6 +6,9 @@
 //     delayed|tensorwise|blockwise|mxfp8 (megatron/training/arguments.py, default delayed) -> training.fp8_recipe
 //   --enable-cuda-graph (deprecated spelling of --cuda-graph-impl local), --external-cuda-graph
 //     (transformer_engine), --cuda-graph-impl none|local|transformer_engine -> training.cuda_graphs
+//   --cuda-graph-scope attn|mlp|moe|full_iteration ... (nargs '+', megatron/training/arguments.py)
+//     -> training.cuda_graph_scope; --overlap-param-gather-with-optimizer-step ->
+//     training.overlap_param_gather_with_optimizer_step (its rules: config/layout_check.cpp)
 #include <algorithm>
 #include <optional>
 #include <utility>
@@ -84,12 +87,50 @@ void read_fp8_and_graphs(const MegatronFlags& f, MegatronResult& r) {
         impl == "none" ? "" : "each transformer layer captured (" + impl + ")");
 }
 
+// --cuda-graph-scope's list as trainsim's blocks: attention (attn), the MLP
+// (mlp, or moe for a MoE layer), both (full: [] or "full"), or full_iteration.
+// The MoE router / preprocess scopes capture part of the MLP block and mamba
+// layers are not modelled: refused rather than guessed.
+void read_graph_scope(const MegatronFlags& f, MegatronResult& r) {
+  auto v = f.text("--cuda-graph-scope");
+  if (!v) return;
+  bool attn = false, mlp = false, whole = false, all = false;
+  std::string word;
+  for (std::size_t i = 0; i <= v->size(); ++i) {
+    if (i < v->size() && (*v)[i] != ' ' && (*v)[i] != ',') {
+      word += (*v)[i];
+      continue;
+    }
+    if (word == "attn")
+      attn = true;
+    else if (word == "mlp" || word == "moe")
+      mlp = true;
+    else if (word == "full_iteration")
+      whole = true;
+    else if (word == "full")
+      all = true;
+    else if (!word.empty())
+      f.fail("--cuda-graph-scope", "'" + word + "' is not modelled; trainsim reads attn, mlp, moe, full and " +
+                                       "full_iteration (moe_router, moe_preprocess and mamba capture parts it "
+                                       "does not model)");
+    word.clear();
+  }
+  const bool impl = f.has("--cuda-graph-impl") || f.has("--enable-cuda-graph") || f.has("--external-cuda-graph");
+  if (!impl) return r.ignored.push_back("--cuda-graph-scope (no effect without --cuda-graph-impl)");
+  const char* scope = whole ? "full_iteration" : (all || attn == mlp) ? "full" : attn ? "attn" : "mlp";
+  set(r, f, "training.cuda_graph_scope", scope, "--cuda-graph-scope");
+}
+
 }  // namespace
 
 void read_megatron_knobs(const MegatronFlags& f, MegatronResult& r) {
   read_partial_recompute(f, r);
   read_dropout(f, r);
   read_fp8_and_graphs(f, r);
+  read_graph_scope(f, r);
+  if (f.has("--overlap-param-gather-with-optimizer-step"))
+    set(r, f, "training.overlap_param_gather_with_optimizer_step", "true",
+        "--overlap-param-gather-with-optimizer-step");
 }
 
 }  // namespace trainsim
