@@ -73,7 +73,7 @@ zero3="$(dirname "$good")/llama-2-7b-zero3.yaml"
 profiles="$(cd "$dir/../profiles" && pwd)"
 check run_bad_order "parallel.order: 'tp-dp' is not an order" "$bin" run "$good" --set parallel.order=tp-dp
 check run_grad_dtype_mismatch "training.grad_dtype: 'fp16' does not match training.precision bf16; valid: auto, fp32, bf16" "$bin" run "$good" --set training.precision=bf16 --set training.grad_dtype=fp16
-check run_offload_no_nvme "offload.optimizer: cluster jeanzay-a100-80gb has no NVMe bandwidth" "$bin" run "$zero3" --set cluster=jeanzay-a100-80gb --set offload.optimizer=nvme
+check run_offload_no_nvme "offload.optimizer: cluster jeanzay-a100-80gb has no NVMe bandwidth" "$bin" run -q "$zero3" --set cluster=jeanzay-a100-80gb --set offload.optimizer=nvme
 check run_profile_missing "no_such_profile.csv" "$bin" run "$good" --set training.compute_profile=/no/such/dir/no_such_profile.csv
 check run_profile_negative "bad_negative.csv:" "$bin" run "$good" --set training.compute_profile="$profiles/bad_negative.csv"
 check run_missing_ds_config "x.json: cannot read this DeepSpeed config file (deepspeed_config / --ds-config): no such file" "$bin" run "$good" --ds-config x.json
@@ -165,7 +165,7 @@ check collective_gpus_negative "--gpus: -8 GPUs" "$bin" collective --cluster dgx
 check limit_aio_block_zero "offload.aio_block_size: value out of range" \
   "$bin" run "$root/scenarios/offload-zero-infinity-nvme.yaml" --set offload.aio_block_size=0B
 check limit_step_clock "offload.cpu_adam_throughput: the CPU-Adam step 'cpu adam' would take" \
-  "$bin" run "$root/scenarios/offload-zero3-cpu.yaml" --set offload.cpu_adam_throughput=1
+  "$bin" run -q "$root/scenarios/offload-zero3-cpu.yaml" --set offload.cpu_adam_throughput=1
 check limit_flow_graph "fabric.spines_per_pod: a flow-network graph of 2 nodes" \
   "$bin" run -q "$dir/../limits/huge_spines.yaml"
 
