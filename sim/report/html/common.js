@@ -20,6 +20,11 @@ const T = {
   palette: ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
             "#9c755f", "#bab0ac", "#1f77b4", "#8c564b"],
 
+  // One colour per part of the step-time breakdown (summary.json breakdown_s), on every page.
+  termColors: { compute: "#4e79a7", recompute: "#f28e2b", tp_comm_exposed: "#e15759", pp_bubble: "#76b7b2",
+                pp_comm_exposed: "#59a14f", dp_comm_exposed: "#edc948", offload_exposed: "#9c755f", optimizer: "#b07aa1" },
+  termColor(term, i) { return T.termColors[term] || T.color(i); },
+
   el(tag, attrs, ...children) {
     const e = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
@@ -50,6 +55,11 @@ const T = {
     return (s * 1e6).toFixed(1) + " µs";
   },
   num(x, digits = 0) { return Number(x).toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }); },
+  // A log axis' tick label: every tick when there are few (a short range), else 1-2-5 of each decade.
+  tick(v, ticks) {
+    const e = Math.pow(10, Math.floor(Math.log10(v))), m = Math.round(v / e);
+    return Math.abs(v / e - m) < 1e-6 && (ticks.length <= 10 || [1, 2, 5].includes(m)) ? Number(v.toPrecision(3)).toString() : "";
+  },
   color(i) { return T.palette[i % T.palette.length]; },
   swatch(color) { return T.el("span", { class: "swatch", style: "background:" + color }); },
   card(key, value, cls) { return T.el("div", { class: "card " + (cls || "") }, T.el("div", { class: "v" }, value), T.el("div", { class: "k" }, key)); },

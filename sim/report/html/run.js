@@ -18,7 +18,8 @@
     activations: "activations", comm_buffers: "communication buffers", other: "other (workspace, fragmentation)",
   };
   const MEM_COLORS = { params: "#4e79a7", grads: "#f28e2b", optimizer_states: "#e15759", activations: "#59a14f", comm_buffers: "#b07aa1", other: "#bab0ac" };
-  const CAT_COLORS = { forward: "#4e79a7", backward: "#f28e2b", recompute: "#edc948", tp: "#e15759", dp: "#76b7b2", pp: "#b07aa1", optimizer: "#59a14f" };
+  const CAT_COLORS = { forward: "#4e79a7", backward: "#f28e2b", recompute: "#edc948", tp: "#e15759", dp: "#76b7b2", pp: "#b07aa1",
+                       optimizer: "#59a14f", offload: "#9c755f" };
   const step = S.step_time_s, hbm = S.gpu_memory_bytes;
   const terms = Object.keys(TERMS).filter((k) => k in S.breakdown_s);
   const L = S.layout || {};
@@ -47,7 +48,7 @@
   const shown = terms.filter((k) => S.breakdown_s[k] > 0);
   const bd = T.chart("breakdown-chart", 130, {
     type: "bar",
-    data: { labels: ["step"], datasets: shown.map((k, i) => ({ label: k.replace(/_/g, " "), data: [S.breakdown_s[k]], backgroundColor: T.color(i) })) },
+    data: { labels: ["step"], datasets: shown.map((k, i) => ({ label: k.replace(/_/g, " "), data: [S.breakdown_s[k]], backgroundColor: T.termColor(k, i) })) },
     options: {
       indexAxis: "y",
       scales: { x: { stacked: true, min: 0, max: step, title: { display: true, text: "seconds" } }, y: { stacked: true } },
@@ -58,7 +59,7 @@
   T.add(bd.box);
   bd.make();
   const bdRows = terms.map((k) => ({ cls: k === biggest ? "hi" : "", cells: [
-    { node: T.el("span", {}, shown.includes(k) ? T.swatch(T.color(shown.indexOf(k))) : "", k) },
+    { node: T.el("span", {}, shown.includes(k) ? T.swatch(T.termColor(k, shown.indexOf(k))) : "", k) },
     { text: T.secs(S.breakdown_s[k]), sort: S.breakdown_s[k] }, T.pct(S.breakdown_s[k] / step), { text: TERMS[k] } ] }));
   bdRows.push({ cls: "total", cells: ["total", T.secs(terms.reduce((a, k) => a + S.breakdown_s[k], 0)), "100.0%", ""] });
   T.add(T.table("breakdown-table", ["part", "time", "% of step", "what it is"], bdRows, { left: [0, 3] }));
@@ -123,7 +124,7 @@
   if (TL.rank >= 0) {
     const usedLanes = [...new Set(TL.spans.map((s) => s[0]))].sort((a, b) => a - b).map((i) => TL.lanes[i]);
     const byCat = TL.cats.map((c, ci) => ({
-      label: c, backgroundColor: CAT_COLORS[c] || T.color(ci), grouped: false, minBarLength: 1, barPercentage: 0.9, categoryPercentage: 1,
+      label: c, backgroundColor: CAT_COLORS[c] || "#8c8c8c", grouped: false, minBarLength: 1, barPercentage: 0.9, categoryPercentage: 1,
       data: TL.spans.filter((s) => s[4] === ci).map((s) => ({ x: [s[1] / 1e3, (s[1] + s[2]) / 1e3], y: TL.lanes[s[0]], n: TL.names[s[3]], d: s[2] })),
     }));
     const box = T.chart("timeline-chart", 70 + 38 * usedLanes.length, {

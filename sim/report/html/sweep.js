@@ -59,7 +59,7 @@
     });
     const fr = pts.filter((p) => p.pareto).sort((a, b) => a.x - b.x);
     ds.push({ type: "line", label: "Pareto front", data: fr.map((p) => ({ x: p.x, y: p.y, p })), borderColor: "#000", backgroundColor: "rgba(0,0,0,0)",
-              stepped: "after", pointRadius: 6, pointBorderWidth: 2, borderWidth: 1.5 });
+              stepped: "before", pointRadius: 6, pointBorderWidth: 2, borderWidth: 1.5 });
     ds.push({ type: "line", label: "GPU memory " + hbm.toFixed(1) + " GiB", data: [{ x: hbm, y: yMin }, { x: hbm, y: yMax }],
               borderColor: "#cf222e", borderDash: [6, 4], pointRadius: 0, borderWidth: 2 });
     return ds;
@@ -75,7 +75,8 @@
     data: { datasets: datasets(D.colour_by || dims[0]) },
     options: {
       scales: { x: { type: "linear", min: 0, max: xMax, title: { display: true, text: "peak memory per GPU [GiB]" } },
-                y: { type: "logarithmic", min: yMin, max: yMax, title: { display: true, text: "step time [s] (log scale)" } } },
+                y: { type: "logarithmic", min: yMin, max: yMax, title: { display: true, text: "step time [s] (log scale)" },
+                     ticks: { callback: (v, i, ticks) => T.tick(v, ticks) } } },
       plugins: { legend: { position: "right" }, tooltip: { callbacks: { label: tip } } },
     },
   });
@@ -103,7 +104,8 @@
     const bd = T.chart("top-breakdown-chart", 60 + 28 * topRows.length, {
       type: "bar",
       data: { labels: topRows.map((p, i) => "#" + (i + 1) + " point " + p.point),
-              datasets: used.map((t, i) => ({ label: t.replace(/^breakdown_|_s$/g, "").replace(/_/g, " "), data: topRows.map((p) => num(p.row, t)), backgroundColor: T.color(i) })) },
+              datasets: used.map((t, i) => ({ label: t.replace(/^breakdown_|_s$/g, "").replace(/_/g, " "), data: topRows.map((p) => num(p.row, t)),
+                                              backgroundColor: T.termColor(t.replace(/^breakdown_|_s$/g, ""), i) })) },
       options: { indexAxis: "y", scales: { x: { stacked: true, title: { display: true, text: "seconds" } }, y: { stacked: true } },
                  plugins: { legend: { position: "bottom" },
                             tooltip: { callbacks: { title: (c) => topRows[c[0].dataIndex].label, label: (c) => c.dataset.label + ": " + T.secs(c.raw) } } } },

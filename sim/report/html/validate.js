@@ -46,8 +46,8 @@
     type: "scatter",
     data: { datasets: ds },
     options: {
-      scales: { x: { type: "logarithmic", min: lo, max: hi, title: { display: true, text: "measured step time [s] (log)" } },
-                y: { type: "logarithmic", min: lo, max: hi, title: { display: true, text: "predicted step time [s] (log)" } } },
+      scales: { x: { type: "logarithmic", min: lo, max: hi, title: { display: true, text: "measured step time [s] (log)" }, ticks: { callback: (v, i, ticks) => T.tick(v, ticks) } },
+                y: { type: "logarithmic", min: lo, max: hi, title: { display: true, text: "predicted step time [s] (log)" }, ticks: { callback: (v, i, ticks) => T.tick(v, ticks) } } },
       plugins: { legend: { position: "right" }, tooltip: { callbacks: { label: (c) => (c.raw.r ? details(c.raw.r) : c.dataset.label) } } },
     },
   });
