@@ -22,7 +22,14 @@ nlohmann::json sweep_html_data(const CsvTable& t, const std::string& title, std:
     rows.push_back(t.rows[r]);
     labels.push_back(row_label(t, r));
   }
-  j["gpu_memory_bytes"] = rows.empty() ? std::string("0") : rows[0][t.column("gpu_memory_bytes")].get<std::string>();
+  std::string hbm = "0";  // every row of a sweep is on the same GPU; pruned rows carry it too
+  const std::size_t hbm_col = t.column("gpu_memory_bytes");
+  for (const auto& row : t.rows)
+    if (!row[hbm_col].empty()) {
+      hbm = row[hbm_col];
+      break;
+    }
+  j["gpu_memory_bytes"] = hbm;
   j["rows"] = std::move(rows);
   j["labels"] = std::move(labels);
   j["report"] = sweep_report_json(t, top_k, skipped);

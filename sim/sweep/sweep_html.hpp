@@ -15,8 +15,8 @@ namespace trainsim {
 // columns between point and status: the swept keys and the layout),
 // "columns", "rows" (the simulated rows' cells as the CSV writes them),
 // "labels" (row_label of each of those rows), "report" (sweep_report_json with
-// `top_k` plans), "gpu_memory_bytes" (the CSV cell of the first simulated row,
-// "0" if none)}.
+// `top_k` plans), "gpu_memory_bytes" (the first non-empty CSV cell of that
+// column, "0" if none)}.
 nlohmann::json sweep_html_data(const CsvTable& t, const std::string& title, std::size_t top_k,
                                const std::map<std::string, std::size_t>& skipped);
 

@@ -80,9 +80,13 @@
       plugins: { legend: { position: "right" }, tooltip: { callbacks: { label: tip } } },
     },
   });
-  T.add(sc.box);
-  const chart = sc.make();
-  select.addEventListener("change", () => { chart.data.datasets = datasets(select.value); chart.update("none"); });
+  if (pts.length) {
+    T.add(sc.box);
+    const chart = sc.make();
+    select.addEventListener("change", () => { chart.data.datasets = datasets(select.value); chart.update("none"); });
+  } else {
+    T.add(T.note("No plan was simulated: nothing to draw."));
+  }
   if (offScale) T.add(T.note(offScale + " plans need more than " + xMax.toFixed(0) + " GiB: drawn as triangles on the right edge (their value in the tooltip)."));
 
   // --- top plans

@@ -51,8 +51,12 @@
       plugins: { legend: { position: "right" }, tooltip: { callbacks: { label: (c) => (c.raw.r ? details(c.raw.r) : c.dataset.label) } } },
     },
   });
-  T.add(sc.box);
-  sc.make();
+  if (compared.length) {
+    T.add(sc.box);
+    sc.make();
+  } else {
+    T.add(T.note("No row has both a measured and a predicted step time: nothing to draw."));
+  }
 
   // --- error per family
   T.section("Error per family", "Predicted / measured − 1 of each run, grouped by family (negative: trainsim is too fast).");
@@ -64,8 +68,10 @@
     options: { scales: { y: { title: { display: true, text: "error [%]" } }, x: { ticks: { autoSkip: true, maxRotation: 90 } } },
                plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => details(ordered[c.dataIndex]) } } } },
   });
-  T.add(err.box);
-  err.make();
+  if (compared.length) {
+    T.add(err.box);
+    err.make();
+  }
   T.add(T.table("family-table", ["family", "rows", "MAPE", "largest |error|", "within 10%"], fams.map((f) => {
     const rs = compared.filter((r) => r.family === f), abs = rs.map((r) => Math.abs(r.error));
     return [{ node: T.el("span", {}, T.swatch(T.color(fams.indexOf(f))), f) }, rs.length, { text: T.pct(abs.reduce((a, b) => a + b, 0) / rs.length), sort: abs.reduce((a, b) => a + b, 0) / rs.length },
