@@ -117,6 +117,9 @@ PY
   cp "$tmp/$name.html" "$shots/$name.html"
 }
 sweep_page sweep-small "$root/tests/data/sweep/small.yaml"
+"$bin" sweep "$root/tests/data/sweep/small.yaml" --threads 1 --top 10 --html "$tmp/again.html" > /dev/null 2>&1
+cmp -s "$tmp/again.html" "$tmp/sweep-small.html" && ok "sweep --html: the same page on 1 and 2 threads" \
+  || bad "sweep --html: the same page on 1 and 2 threads"
 [ "$quick" = --quick ] || sweep_page sweep-llama-3-70b "$root/scenarios/sweeps/llama-3-70b-512-h100.yaml"
 
 # ---- validate: the SC21 rows of the calibration set
@@ -142,4 +145,4 @@ sed 's|T.renderCheck();|throw new Error("probe");|' "$tmp/run-teaching-13b.html"
 browse "$tmp/broken.html" "$tmp/broken" "$tmp/broken.png" 800
 python3 "$check" run "$tmp/broken.dom" "$tmp/broken.html" "$tmp/run-teaching-13b.expect.json" > /dev/null 2>&1 \
   && bad "a page whose script throws fails the check" || ok "a page whose script throws fails the check"
-finish "$([ "$quick" = --quick ] && echo 12 || echo 18)"
+finish "$([ "$quick" = --quick ] && echo 13 || echo 19)"
