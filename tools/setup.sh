@@ -17,7 +17,9 @@ packages=(cmake ninja-build g++ pkg-config
           libbenchmark-dev libcli11-dev nlohmann-json3-dev libtbb-dev
           libtomlplusplus-dev              # torchtitan's job TOML (sim/import/torchtitan)
           python3                          # the test scripts' JSON checks (tests/cli, tests/golden)
-          clang-format-14 universal-ctags) # the house checks (tools/check_format.sh, tools/check_house.sh)
+          clang-format-14 universal-ctags  # the house checks (tools/check_format.sh, tools/check_house.sh)
+          libjs-chart.js                   # Chart.js, inlined into the HTML reports (sim/report/module.cmake)
+          chromium fonts-dejavu-core)      # the HTML reports opened in a headless browser (tests/report/html_report_test.sh)
 if [ "${TRAINSIM_MPI:-OFF}" = "ON" ]; then
   packages+=(libopenmpi-dev openmpi-bin)   # only for the MPI sweep (tests/cli/mpi_sweep_test.sh)
 fi

@@ -6,6 +6,7 @@ trainsim_module(NAME sweep DIR sim/sweep
           pareto.cpp
           sweep_csv.cpp
           sweep_file.cpp
+          sweep_html.cpp
           sweep_merge.cpp
           sweep_points.cpp
           sweep_run.cpp

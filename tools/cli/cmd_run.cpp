@@ -1,6 +1,7 @@
 // `trainsim run SCENARIO.yaml [--set k=v]... [--json] [--out DIR] [--trace FILE]
-//  [--full] [--fail-on-oom] [--max-events N] [--timeout SECONDS]`: simulate one
-//  training step (docs/design.md §3). The guards are described in docs/limits.md.
+//  [--full] [--fail-on-oom] [--max-events N] [--timeout SECONDS] [--html FILE]`:
+//  simulate one training step (docs/design.md §3). The guards are described in
+//  docs/limits.md; the HTML report in docs/usage.md ("HTML reports").
 #include <fstream>
 #include <iostream>
 #include <filesystem>
@@ -11,6 +12,7 @@
 
 #include "cli_common.hpp"
 #include "sim/report/chrome_trace.hpp"
+#include "sim/report/html_report.hpp"
 #include "sim/report/step_report.hpp"
 #include "sim/workload/step_sim.hpp"
 
@@ -20,6 +22,7 @@ namespace {
 struct RunArgs {
   ScenarioArgs scenario;
   std::string trace;  // --trace FILE
+  std::string html;   // --html FILE
   bool full = false;  // --full
   bool fail_on_oom = false;
   std::uint64_t max_events = StepOptions{}.max_events;  // --max-events
@@ -49,6 +52,12 @@ void write_trace(const StepResult& r, const std::string& path) {
   if (!out) throw UsageError("cannot write trace '" + path + "'");
 }
 
+void write_text_file(const std::string& path, const std::string& text, const std::string& what) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) throw UsageError("cannot write " + what + " '" + path + "'");
+}
+
 void write_outputs(const StepResult& r, const std::string& dir, const std::string& table, const std::string& json) {
   write_output_file(dir, "summary.json", json);
   write_output_file(dir, "summary.txt", table);
@@ -62,7 +71,7 @@ void run_step_command(const RunArgs& args) {
   Scenario s = load_cli_scenario(args.scenario);
   StepOptions o;
   o.full = args.full;
-  o.record_timeline = !args.scenario.out_dir.empty() || !args.trace.empty();
+  o.record_timeline = !args.scenario.out_dir.empty() || !args.trace.empty() || !args.html.empty();
   o.max_events = args.max_events;
   o.timeout_s = args.timeout_s;
   StepResult r = simulate_guarded(s, o);
@@ -73,6 +82,7 @@ void run_step_command(const RunArgs& args) {
   std::string json = json_text(summary) + "\n";
   if (!args.scenario.out_dir.empty()) write_outputs(r, args.scenario.out_dir, table, json);
   if (!args.trace.empty()) write_trace(r, args.trace);
+  if (!args.html.empty()) write_text_file(args.html, html_run_report(r, summary), "HTML report");
   std::cout << (args.scenario.json ? json : table);
   if (args.fail_on_oom && !r.verdict.gpu_fits)
     throw oom_exit(r.peak_memory_bytes.value(), "rank " + std::to_string(r.peak_rank), r.gpu_memory_bytes.value());
@@ -91,6 +101,8 @@ void add_run_command(CLI::App& app) {
       app.add_subcommand("run", "simulate one training step: step time and breakdown, per-GPU peak memory, trace");
   add_scenario_options(*cmd, args->scenario);
   cmd->add_option("--trace", args->trace, "write the Chrome/Perfetto trace of the simulated GPUs to FILE");
+  cmd->add_option("--html", args->html,
+                  "write a self-contained HTML report (charts of the breakdown, memory, timeline) to FILE");
   cmd->add_flag("--full", args->full,
                 "simulate every GPU instead of one per pipeline stage (same result, slower; a symmetry check)");
   cmd->add_flag("--fail-on-oom", args->fail_on_oom, "exit with status 1 when the plan does not fit in GPU memory");

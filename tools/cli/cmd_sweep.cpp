@@ -1,5 +1,5 @@
 // `trainsim sweep SWEEP.yaml [--threads N] [--shard K/N] [--out FILE.csv] [--top K]
-//  [--plot FILE.svg] [--json]` and `trainsim sweep --merge A.csv B.csv ... --out ALL.csv`
+//  [--plot FILE.svg] [--html FILE.html] [--json]` and `trainsim sweep --merge A.csv B.csv ... --out ALL.csv`
 // (docs/sweep.md). Under mpirun (a TRAINSIM_MPI build) the ranks share the points.
 #include <unistd.h>
 
@@ -17,6 +17,8 @@
 #include "cli_common.hpp"
 #include "sim/core/error.hpp"
 #include "sim/spec/input_file.hpp"
+#include "sim/report/html_report.hpp"
+#include "sim/sweep/sweep_html.hpp"
 #include "sim/sweep/sweep_mpi.hpp"
 #include "sim/sweep/sweep_run.hpp"
 #include "sim/sweep/sweep_summary.hpp"
@@ -31,6 +33,7 @@ struct SweepArgs {
   std::string out;  // --out FILE.csv
   std::size_t top = 10;
   std::string plot;  // --plot FILE.svg
+  std::string html;  // --html FILE.html
   bool json = false;
   std::vector<std::string> merge;  // --merge A.csv B.csv ...
 };
@@ -100,6 +103,9 @@ void report(const SweepArgs& args, const CsvTable& table, const std::map<std::st
             const SweepSpec* spec) {
   if (!args.out.empty()) write_file(args.out, csv_text(table));
   if (!args.plot.empty()) write_file(args.plot, render_svg(sweep_plot(table, sweep_plot_title(spec, table))));
+  if (!args.html.empty())
+    write_file(args.html, html_sweep_report(sweep_html_data(table, sweep_plot_title(spec, table),
+                                                            std::max<std::size_t>(args.top, 1), skipped)));
   if (args.json)
     std::cout << json_text(sweep_report_json(table, args.top, skipped)) << "\n";
   else
@@ -159,6 +165,8 @@ void add_sweep_command(CLI::App& app) {
   cmd->add_option("--out", args->out, "write the CSV, one row per point (docs/sweep.md lists the columns)");
   cmd->add_option("--top", args->top, "plans in the ranked table (default 10)");
   cmd->add_option("--plot", args->plot, "write step time against peak memory as SVG, the Pareto front highlighted");
+  cmd->add_option("--html", args->html,
+                  "write a self-contained HTML report: interactive scatter, Pareto front, sortable top plans");
   cmd->add_flag("--json", args->json, "print one JSON document (counts, reasons, top plans, Pareto front)");
   cmd->add_option("--merge", args->merge, "join shard CSVs into the unsharded CSV (with --out)")->take_all();
   cmd->callback([args] { sweep_command(*args); });

@@ -1,5 +1,5 @@
 // `trainsim validate [--runs FILE.csv]... [--json [OUT]] [--markdown OUT]
-//  [--threads N] [--filter REGEX]`: predictions against measured training
+//  [--threads N] [--filter REGEX] [--html OUT]`: predictions against measured training
 // runs (sim/validate/validation.hpp). Exit 0 when it ran, whatever the
 // accuracy (the figures are the report, not the status); 2 on bad input (an
 // unreadable CSV, a missing column: the message names file, line and column).
@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cli_common.hpp"
+#include "sim/report/html_report.hpp"
 #include "sim/validate/validation.hpp"
 #include "sim/validate/validation_report.hpp"
 
@@ -22,6 +23,7 @@ struct ValidateArgs {
   std::string json_out;           // --json OUT ("" with the flag alone: stdout)
   bool json = false;
   std::string markdown_out;  // --markdown OUT
+  std::string html_out;      // --html OUT
   int threads = 0;           // 0: the machine's hardware threads
   std::string filter;
 };
@@ -50,9 +52,11 @@ void run_validate(const ValidateArgs& args) {
   ValidationResult v = validate_runs(tables, zoo, o);
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   spdlog::info("validate: {} rows in {:.1f} s on {} threads", v.rows.size(), wall, o.threads);
-  std::string json = json_text(validation_json(v)) + "\n";
+  const nlohmann::json doc = validation_json(v);
+  std::string json = json_text(doc) + "\n";
   if (!args.json_out.empty() && args.json_out != "-") write_file(args.json_out, json);
   if (!args.markdown_out.empty()) write_file(args.markdown_out, format_validation_markdown(v));
+  if (!args.html_out.empty()) write_file(args.html_out, html_validate_report(doc));
   bool json_to_stdout = args.json && (args.json_out.empty() || args.json_out == "-");
   std::cout << (json_to_stdout ? json : format_validation_text(v));
 }
@@ -72,6 +76,8 @@ void add_validate_command(CLI::App& app) {
       cmd->add_option("--json", args->json_out, "write the JSON report to OUT (alone or with '-': print it on stdout)");
   json->expected(0, 1);
   cmd->add_option("--markdown", args->markdown_out, "write the per-row table and the summary as Markdown to OUT");
+  cmd->add_option("--html", args->html_out,
+                  "write a self-contained HTML report: predicted vs measured per family, details on hover");
   cmd->add_option("--threads", args->threads, "plan-search worker threads (default: the machine's hardware threads)")
       ->check(positive_integer());
   cmd->add_option("--filter", args->filter, "only the rows whose id matches this regular expression");
