@@ -4,6 +4,7 @@
 #   TRAINSIM_BUILD_DIR  build folder (default: build/ in the repository)
 #   TRAINSIM_WERROR     ON to treat warnings as errors (CI sets it)
 #   TRAINSIM_JOBS       parallel build jobs (default 2)
+#   (the Python package is built when pybind11 is found: TRAINSIM_CMAKE_ARGS=-DTRAINSIM_PYTHON=OFF skips it)
 #   TRAINSIM_MPI        ON to build `trainsim sweep` with MPI (adds OpenMPI to the packages; CI sets it)
 #   TRAINSIM_FUZZ       ON to also install clang and libFuzzer (the sanitizer/fuzz
 #                       job, tools/test_sanitizers.sh)
@@ -17,6 +18,8 @@ packages=(cmake ninja-build g++ pkg-config
           libbenchmark-dev libcli11-dev nlohmann-json3-dev libtbb-dev
           libtomlplusplus-dev              # torchtitan's job TOML (sim/import/torchtitan)
           python3                          # the test scripts' JSON checks (tests/cli, tests/golden)
+          python3-dev pybind11-dev python3-pybind11  # the Python package (python/, TRAINSIM_PYTHON)
+          python3-pytest python3-setuptools python3-pandas  # its tests (tests/python), pip install, DataFrames
           clang-format-14 universal-ctags) # the house checks (tools/check_format.sh, tools/check_house.sh)
 if [ "${TRAINSIM_MPI:-OFF}" = "ON" ]; then
   packages+=(libopenmpi-dev openmpi-bin)   # only for the MPI sweep (tests/cli/mpi_sweep_test.sh)
