@@ -20,6 +20,7 @@ packages=(cmake ninja-build g++ pkg-config
           python3                          # the test scripts' JSON checks (tests/cli, tests/golden)
           python3-dev pybind11-dev python3-pybind11  # the Python package (python/, TRAINSIM_PYTHON)
           python3-pytest python3-setuptools python3-pandas  # its tests (tests/python), pip install, DataFrames
+          python3-pip python3-venv         # the README's pip install (tests/python/pip_install_test.sh)
           clang-format-14 universal-ctags) # the house checks (tools/check_format.sh, tools/check_house.sh)
 if [ "${TRAINSIM_MPI:-OFF}" = "ON" ]; then
   packages+=(libopenmpi-dev openmpi-bin)   # only for the MPI sweep (tests/cli/mpi_sweep_test.sh)

@@ -23,8 +23,13 @@ rm -rf "$src"
 want="$(cd "$root" && "$bin" run scenarios/gpt3-175b-1024gpu.yaml --json | "$python" -c 'import json,sys; print(json.load(sys.stdin)["step_time_s"])')"
 share="$("$tmp/venv/bin/python3" -c 'import os, trainsim; print(os.path.dirname(trainsim.__file__))')/share"
 got="$(cd / && "$tmp/venv/bin/python3" -c "import trainsim; print(trainsim.run('$share/scenarios/gpt3-175b-1024gpu.yaml').step_time_s)" 2> "$tmp/err")"
-[ -n "$want" ] && [ "$got" = "$want" ] && ok "the installed package's step time equals the command line's ($got s)" \
+[ -n "$want" ] && [ "$got" = "$want" ] && ok "from /, the installed package's step time equals the command line's ($got s)" \
   || bad "installed step time '$got' vs the command line's '$want': $(cat "$tmp/err")"
+# The README's one-liner itself, in the repository, by the environment's python3.
+line="$(grep -m 1 '^python3 -c "import trainsim; print(trainsim.run(' "$root/README.md")"
+got="$(cd "$root" && PATH="$tmp/venv/bin:$PATH" bash -c "$line" 2> "$tmp/err")"
+[ -n "$line" ] && [ "$got" = "$want" ] && ok "the README's one-liner prints the command line's step time" \
+  || bad "README one-liner '$line' printed '$got', the command line '$want': $(cat "$tmp/err")"
 got_dir="$(cd / && TRAINSIM_DATA= "$tmp/venv/bin/python3" -c "import trainsim; print(trainsim.data_dir())")"
 [ "$got_dir" = "$share" ] && ok "the installed package reads its own data ($got_dir)" || bad "data directory: '$got_dir'"
-finish 3
+finish 4

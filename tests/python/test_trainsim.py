@@ -278,3 +278,17 @@ def test_docstrings_and_hints(root):
     for name in ("def run", "def mem", "def explain_zero", "def collective", "def sweep", "def validate",
                  "def advise", "class RunResult"):
         assert name in text
+
+
+def test_compare_layouts_example(root, tmp_path):
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(trainsim.__file__)))
+    png = tmp_path / "layouts.png"
+    p = subprocess.run([sys.executable, "examples/compare_layouts.py", "--threads", "2", "--plot", str(png)],
+                       cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert "96 plans" in p.stdout and "Pareto front" in p.stdout
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

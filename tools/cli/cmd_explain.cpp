@@ -14,6 +14,15 @@ namespace trainsim::cli {
 namespace {
 
 void run_explain_zero(const ZeroRequest& a, bool json) {
+  // The library refuses these too (ConfigError, for the Python package); here in the command's own words.
+  if (a.model.empty() == a.params.empty())
+    throw UsageError(
+        "`trainsim explain zero` needs exactly one of --model NAME|PATH or --params COUNT "
+        "(e.g. --model llama-2-7b or --params 7.5B)");
+  if (!a.gpu.empty() && !a.cluster.empty())
+    throw UsageError("`trainsim explain zero` takes --gpu CARD or --cluster CARD, not both");
+  if (a.model.empty() && a.seq_len > 0)
+    throw UsageError("--seq-len needs --model (the activations need the model's dimensions)");
   const ZeroAnswer z = explain_zero_request(a, default_zoo());
   if (json)
     std::cout << json_text(zero_to_json(z.explanation, z.render)) << "\n";
