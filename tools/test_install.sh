@@ -37,6 +37,8 @@ prefix="$tmp/prefix"
 share="$prefix/share/trainsim"
 
 cmake --install "$build" --prefix "$prefix" > "$tmp/install.log"
+# The interpreter the Python package was built for (read now: the build folder moves with the tree).
+python="$(sed -n 's/^Python3_EXECUTABLE:[A-Z]*=//p' "$build/CMakeCache.txt" | head -n 1)"
 # What the build gives with the source tree's data, to compare with the installed copy.
 "$build/trainsim" run "$share/$scenario" --json > "$tmp/run.want.json"
 "$build/trainsim" mem "$share/$scenario" --json > "$tmp/mem.want.json"
@@ -86,7 +88,6 @@ PY
 
 # The Python package, when the build has it (python/module.cmake): installed under
 # PREFIX/lib/pythonX.Y/dist-packages, it reads PREFIX/share/trainsim and gives the binary's JSON.
-python="$(sed -n 's/^Python3_EXECUTABLE:[A-Z]*=//p' "$build/CMakeCache.txt" | head -n 1)"
 pydir="$(ls -d "$prefix"/lib/python3*/dist-packages 2> /dev/null | head -n 1)"
 if [ -n "$pydir" ] && [ -d "$pydir/trainsim" ] && [ -n "$python" ]; then
   PYTHONPATH="$pydir" "$python" - "$share" "$scenario" "$tmp/run.want.json" > "$tmp/py.txt" 2>&1 <<'PY' \
