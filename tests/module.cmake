@@ -108,6 +108,16 @@ if(TRAINSIM_BUILD_TESTS)
   set_tests_properties(html_report_test PROPERTIES SKIP_RETURN_CODE 77)
 endif()
 
+# the Python package (python/, python/module.cmake): pytest with the built command line to compare with
+if(TRAINSIM_PYTHON_BUILT)
+  add_test(NAME python_test COMMAND ${Python3_EXECUTABLE} -m pytest -q -p no:cacheprovider
+                                    ${CMAKE_CURRENT_SOURCE_DIR}/tests/python)
+  set_tests_properties(python_test PROPERTIES WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}
+    ENVIRONMENT "PYTHONPATH=${PROJECT_BINARY_DIR}/python;TRAINSIM_BIN=$<TARGET_FILE:trainsim>;PYTHONDONTWRITEBYTECODE=1")
+  trainsim_add_cli_test(python_pip_install_test tests/python/pip_install_test.sh ${Python3_EXECUTABLE}
+                        ${PROJECT_BINARY_DIR})
+endif()
+
 # golden summaries: each shipped scenario against tests/golden/ (docs/testing.md)
 file(STRINGS tests/golden/scenarios.txt golden_scenarios REGEX "^[^#]")
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS tests/golden/scenarios.txt)

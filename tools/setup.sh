@@ -4,6 +4,7 @@
 #   TRAINSIM_BUILD_DIR  build folder (default: build/ in the repository)
 #   TRAINSIM_WERROR     ON to treat warnings as errors (CI sets it)
 #   TRAINSIM_JOBS       parallel build jobs (default 2)
+#   (the Python package is built when pybind11 is found: TRAINSIM_CMAKE_ARGS=-DTRAINSIM_PYTHON=OFF skips it)
 #   TRAINSIM_MPI        ON to build `trainsim sweep` with MPI (adds OpenMPI to the packages; CI sets it)
 #   TRAINSIM_FUZZ       ON to also install clang and libFuzzer (the sanitizer/fuzz
 #                       job, tools/test_sanitizers.sh)
@@ -17,6 +18,9 @@ packages=(cmake ninja-build g++ pkg-config
           libbenchmark-dev libcli11-dev nlohmann-json3-dev libtbb-dev
           libtomlplusplus-dev              # torchtitan's job TOML (sim/import/torchtitan)
           python3                          # the test scripts' JSON checks (tests/cli, tests/golden)
+          python3-dev pybind11-dev python3-pybind11  # the Python package (python/, TRAINSIM_PYTHON)
+          python3-pytest python3-setuptools python3-pandas  # its tests (tests/python), pip install, DataFrames
+          python3-pip python3-venv         # the README's pip install (tests/python/pip_install_test.sh)
           clang-format-14 universal-ctags  # the house checks (tools/check_format.sh, tools/check_house.sh)
           libjs-chart.js                   # Chart.js, inlined into the HTML reports (sim/report/module.cmake)
           chromium fonts-dejavu-core)      # the HTML reports opened in a headless browser (tests/report/html_report_test.sh)

@@ -9,7 +9,8 @@
 # fail with exit 2 naming the places it looked, which proves nothing else (the
 # source tree, the build) supplied the data. When dpkg-deb and dpkg-shlibdeps
 # exist it also builds the Debian package (`cpack -G DEB`), checks its files
-# and dependencies, and runs the binary unpacked from it.
+# and dependencies, and runs the binary unpacked from it. With the Python package
+# built, the installed package runs from / too (PYTHONPATH=PREFIX/lib/...).
 #   TRAINSIM_BUILD_DIR  build folder (default: build/); must hold a built trainsim
 # Run it alone (not under ctest): the source tree is absent while it runs.
 set -euo pipefail
@@ -36,6 +37,8 @@ prefix="$tmp/prefix"
 share="$prefix/share/trainsim"
 
 cmake --install "$build" --prefix "$prefix" > "$tmp/install.log"
+# The interpreter the Python package was built for (read now: the build folder moves with the tree).
+python="$(sed -n 's/^Python3_EXECUTABLE:[A-Z]*=//p' "$build/CMakeCache.txt" | head -n 1)"
 # What the build gives with the source tree's data, to compare with the installed copy.
 "$build/trainsim" run "$share/$scenario" --json > "$tmp/run.want.json"
 "$build/trainsim" mem "$share/$scenario" --json > "$tmp/mem.want.json"
@@ -82,6 +85,20 @@ PY
   && [ "$(wc -l < "$tmp/sweep.csv")" -gt 1 ] && ok "sweep: a CSV row per point" || bad "sweep ($(cat "$tmp/err"))"
 "$bin" run "$share/$scenario" > /dev/null 2>&1 && "$bin" help keys > /dev/null 2>&1 \
   && ok "run (table) and help keys" || bad "run (table) and help keys"
+
+# The Python package, when the build has it (python/module.cmake): installed under
+# PREFIX/lib/pythonX.Y/dist-packages, it reads PREFIX/share/trainsim and gives the binary's JSON.
+pydir="$(ls -d "$prefix"/lib/python3*/dist-packages 2> /dev/null | head -n 1)"
+if [ -n "$pydir" ] && [ -d "$pydir/trainsim" ] && [ -n "$python" ]; then
+  PYTHONPATH="$pydir" "$python" - "$share" "$scenario" "$tmp/run.want.json" > "$tmp/py.txt" 2>&1 <<'PY' \
+    && ok "the installed Python package: the binary's run JSON, data from PREFIX/share/trainsim" \
+    || bad "the installed Python package ($(cat "$tmp/py.txt"))"
+import json, sys, trainsim
+share, scenario, want = sys.argv[1:]
+assert trainsim.data_dir() == share, trainsim.data_dir()
+assert trainsim.run(share + "/" + scenario).to_dict() == json.load(open(want))
+PY
+fi
 
 if [ -d "$tmp/debroot" ]; then
   "$tmp/debroot/usr/bin/trainsim" mem "$tmp/debroot/usr/share/trainsim/$scenario" --json > "$tmp/mem.deb.json" 2> "$tmp/err" \

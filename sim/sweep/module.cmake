@@ -1,6 +1,7 @@
 # sim/sweep: sweep files, enumeration, Pareto front, sweep CSV and advise.
 trainsim_module(NAME sweep DIR sim/sweep
   SOURCES advise.cpp
+          advise_json.cpp
           advise_search.cpp
           enumerate.cpp
           pareto.cpp

@@ -301,14 +301,6 @@ Scenario load_cli_scenario(const ScenarioArgs& args) {
   return s;
 }
 
-void add_resolved_deepspeed(const Scenario& s, nlohmann::json& summary) {
-  if (s.imports.ds_config_file.empty()) return;
-  nlohmann::json keys = nlohmann::json::object();
-  for (const std::string& k : s.imports.ds_keys) keys[k] = s.resolved_texts.at(k);
-  summary["resolved_deepspeed"] = {{"ds_config", nlohmann::json::parse(s.imports.resolved_ds_config)},
-                                   {"scenario_keys", keys}};
-}
-
 OomExit oom_exit(double needed, const std::string& where, double hbm) {
   return OomExit(fixed(needed / kGiB, 2) + " GiB needed on " + where + " but the GPU has " + fixed(hbm / kGiB, 2) +
                  " GiB; raise tp/pp, ZeRO stage or recompute, or lower training.micro_batch");

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/frontend/resolved_json.hpp"
 #include "sim/spec/scenario.hpp"
 #include "hf_trainer_flags.hpp"
 #include "sim/load/scenario_loader.hpp"
@@ -133,10 +134,6 @@ void write_resolved(const Scenario& s, const std::string& dir);
 
 // Logs what the loader imported, ignored, assumed and warned about (stderr).
 void log_scenario_imports(const ImportLog& log);
-
-// Adds "resolved_deepspeed" {ds_config, scenario_keys} to a summary.json when
-// the scenario read a ds_config (unchanged otherwise).
-void add_resolved_deepspeed(const Scenario& s, nlohmann::json& summary);
 
 // Writes `text` to DIR/name, creating DIR. Throws std::runtime_error on failure.
 void write_output_file(const std::string& dir, const std::string& name, const std::string& text);
