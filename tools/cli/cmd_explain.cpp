@@ -178,7 +178,7 @@ void run_explain_zero(const ExplainZeroArgs& a) {
   ZeroRenderOptions r;
   r.conventions = parse_conventions(a.convention);
   const std::optional<Precision> precision = enum_value<Precision>(a.precision);
-  if (!precision || *precision == Precision::fp32 || *precision == Precision::fp8)
+  if (!precision || *precision == Precision::fp32 || quantized_gemms(*precision))
     throw ConfigError({"--precision", 0, ""}, "'" + a.precision + "' is not a mixed precision; valid: bf16, fp16");
   o.precision = *precision;
   if (a.grad_accum < 1)
