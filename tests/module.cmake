@@ -59,6 +59,7 @@ trainsim_add_test(workload/finetune_test)
 trainsim_add_test(workload/knobs_step_test)
 trainsim_add_test(workload/bounds_test)
 trainsim_add_test(workload/fp8_recipes_test)
+trainsim_add_test(workload/blackwell_test)
 # report, search, sweep, validate
 trainsim_add_test(report/step_report_test)
 trainsim_add_test(report/trace_flows_test)

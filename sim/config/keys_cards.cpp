@@ -132,11 +132,19 @@ std::vector<KeyDef> gpu_defs() {
       qty("peak.fp16", Dimension::flop_rate, "dense FP16 tensor core", true),
       qty("peak.bf16", Dimension::flop_rate, "dense BF16 tensor core", true),
       qty("peak.fp8", Dimension::flop_rate, "dense FP8 tensor core; omit when unsupported", false),
+      qty("peak.fp4", Dimension::flop_rate,
+          "dense FP4 tensor core (NVFP4 / MXFP4, Blackwell); omit when unsupported (training.precision fp4 needs it)",
+          false),
       key("compute_capability", V::number, "",
-          "CUDA compute capability major.minor (8.0 A100, 9.0 H100/H200, 10.0 B200; NVIDIA's CUDA GPUs list), which "
-          "gates the FP8 recipes (training.fp8_recipe); default: 9.0 with peak.fp8, else 8.0"),
+          "CUDA compute capability major.minor (8.0 A100, 9.0 H100/H200, 10.0 B200/GB200, 10.3 B300/GB300; NVIDIA's "
+          "CUDA GPUs list), which gates the FP8 recipes (training.fp8_recipe) and FP4 (10.0 and up); default: 9.0 "
+          "with peak.fp8, else 8.0"),
       qty("hbm", Dimension::bytes, "HBM capacity", true),
       qty("hbm_bandwidth", Dimension::bandwidth, "HBM peak bandwidth", true),
+      qty("tdp", Dimension::power, "maximum board power (TDP) of the GPU module; omit when not published", false),
+      key("validated", V::boolean, "true",
+          "false: no published measurement (nccl-tests, training runs) has checked a prediction on this card yet; "
+          "a run then lists node.gpu.validated = false among its assumptions"),
       key("assumed", V::string, "",
           "comma-separated keys of this card whose values are derived, not datasheet figures (e.g. the peaks of "
           "a power-limited part)"),
@@ -198,6 +206,10 @@ std::vector<KeyDef> cluster_defs() {
       qty("node.pcie.pageable_factor", Dimension::fraction,
           "pageable host<->device copies relative to pinned ones (default: docs/reference/hardware.md §4d, "
           "12.7 vs 26.1 GB/s)", false, format_quantity_yaml(defaults::kPageableFactor, Dimension::fraction)),
+      qty("node.c2c_bandwidth", Dimension::bandwidth,
+          "NVLink-C2C bandwidth per GPU per direction between a GPU and its Grace CPU (GB200 / GB300: 900 GB/s "
+          "bidirectional); when given, host-memory copies (CPU offload) take this link instead of the PCIe tree. "
+          "0B/s = none (x86 hosts: PCIe)", false, "0B/s"),
       assumed(qty("node.cpu_interconnect", Dimension::bandwidth, "socket-to-socket bandwidth per direction (UPI / xGMI; default: an assumption)", false,
           "64GB/s")),
       capped(key("node.nics.count", V::integer, "", "compute-fabric NICs per node", true), kMaxGpusPerNode),

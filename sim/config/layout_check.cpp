@@ -144,6 +144,12 @@ void check_training(const Scenario& sc, std::vector<LayoutProblem>& out) {
   if (sc.training.precision == Precision::fp8 && !sc.cluster.node.gpu.peak_fp8)
     out.push_back({"training.precision",
                    sc.cluster.node.gpu.name + " has no FP8 tensor cores; use bf16 or fp16 (FP8 needs H100/H200)"});
+  // Transformer Engine's NVFP4BlockScaling needs Blackwell (quantization.py
+  // check_recipe_support: _compute_nvfp4_support, compute capability >= 10.0).
+  const GpuSpec& g = sc.cluster.node.gpu;
+  if (sc.training.precision == Precision::fp4 && (!g.peak_fp4 || g.compute_capability < 10.0))
+    out.push_back({"training.precision", g.name + " has no FP4 tensor cores (peak.fp4 with compute capability 10.0 "
+                                                  "or higher: B200, B300, GB200, GB300); use fp8 or bf16"});
   if (sc.offload.params != OffloadDevice::none && sc.parallel.zero_stage != 3)
     out.push_back(
         {"offload.params", "parameter offload needs ZeRO stage 3 (ZeRO-Infinity); set parallel.zero_stage: 3"});

@@ -56,6 +56,8 @@ constexpr std::array<BaseUnit, 4> kFlopRateUnits{{
     {"flops", 1.0},
 }};
 
+constexpr std::array<BaseUnit, 1> kPowerUnits{{{"W", 1.0}}};
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -116,6 +118,7 @@ std::optional<double> unit_factor(std::string_view unit, Dimension d) {
     case Dimension::bytes: return match_unit(unit, kByteUnits);
     case Dimension::bandwidth: return match_unit(unit, kBandwidthUnits);
     case Dimension::flop_rate: return match_unit(unit, kFlopRateUnits);
+    case Dimension::power: return match_unit(unit, kPowerUnits);
     case Dimension::time: return time_factor(unit);
     case Dimension::count: return count_factor(unit);
     case Dimension::fraction:
@@ -134,6 +137,7 @@ std::string_view dimension_name(Dimension d) {
     case Dimension::bandwidth: return "bandwidth";
     case Dimension::time: return "time";
     case Dimension::flop_rate: return "FLOP rate";
+    case Dimension::power: return "power";
     case Dimension::count: return "count";
     case Dimension::fraction: return "fraction";
   }
@@ -148,6 +152,7 @@ std::string_view dimension_examples(Dimension d) {
       return "\"450GB/s\", \"400Gbps\", \"25GiB/s\" (B/s or Bps for bytes, b/s or bps for bits)";
     case Dimension::time: return "\"1.5us\", \"2ms\", \"300ns\", \"1s\"";
     case Dimension::flop_rate: return "\"989TFLOPS\", \"312TFLOP/s\"";
+    case Dimension::power: return "\"1000W\", \"1.2kW\"";
     case Dimension::count: return "\"7.5B\", \"175M\", \"4K\", \"5e8\", \"1024\"";
     case Dimension::fraction: return "\"0.85\", \"85%\"";
   }
@@ -182,6 +187,7 @@ std::string format_quantity(double v, Dimension d) {
     case Dimension::bytes: return scaled("B", true);
     case Dimension::bandwidth: return scaled("B/s", false);
     case Dimension::flop_rate: return scaled("FLOP/s", false);
+    case Dimension::power: return scaled("W", false);
     case Dimension::count: return scaled("", false);
     case Dimension::fraction: return general(v, 4);
     case Dimension::time:
@@ -222,6 +228,7 @@ std::string format_quantity_yaml(double v, Dimension d) {
   const std::string_view unit = d == Dimension::bytes       ? "B"
                                 : d == Dimension::bandwidth ? "B/s"
                                 : d == Dimension::flop_rate ? "FLOP/s"
+                                : d == Dimension::power     ? "W"
                                                             : "s";
   return shortest_number(v) + std::string(unit);
 }

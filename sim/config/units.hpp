@@ -20,6 +20,7 @@ enum class Dimension {
   flop_rate,  // "989TFLOPS", "312TFLOP/s"                  -> FLOP per second
   count,      // "7.5B", "175M", "4K", "5e8", "1024"        -> a plain number (bare numbers allowed)
   fraction,   // "0.85", "85%"                              -> a plain number (bare numbers allowed)
+  power,      // "1000W", "1.2kW"                           -> watts
 };
 
 // Human name of a dimension and examples of valid values, for messages.

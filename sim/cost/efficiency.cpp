@@ -63,9 +63,11 @@ constexpr double kSplitKMinChunk = 1024;
 constexpr double kSplitKPenalty = 0.7;
 
 const GemmFit& fit_for(const GpuSpec& gpu, Precision p) {
-  bool hopper = arch_of(gpu) == GpuArch::hopper;
+  bool hopper = hopper_or_newer(gpu);  // Blackwell: the H100 fits (gpu_spec.hpp)
   if (p == Precision::fp32) return hopper ? kH100Tf32 : kA100Tf32;
-  if (p == Precision::fp8 && hopper) return kH100Fp8;
+  // fp4: the H100 FP8 fit as a fraction of the FP4 peak (an assumption until a
+  // Blackwell sweep exists; docs/reference/hardware.md §1.5).
+  if (quantized_gemms(p) && hopper) return kH100Fp8;
   return hopper ? kH100Half : kA100Half;
 }
 
@@ -125,9 +127,10 @@ double shape_efficiency(const GemmFit& f, int sms, std::int64_t m, std::int64_t 
 // vs 398.4 TF; d_ff = 10922 (not a multiple of 8 elements = 16 B) 272.7 TF.
 // The ~0.99 tier is measured at 64-B multiples only; applying it down to
 // 16-B multiples (V100's full-use threshold, §4a.6) is an extrapolation.
-double alignment(std::int64_t m, std::int64_t n, std::int64_t k, int element_bytes) {
-  auto multiple = [&](std::int64_t bytes) {
-    return (m * element_bytes) % bytes == 0 && (n * element_bytes) % bytes == 0 && (k * element_bytes) % bytes == 0;
+double alignment(std::int64_t m, std::int64_t n, std::int64_t k, double element_bytes) {
+  auto multiple = [&](double bytes) {
+    auto whole = [&](std::int64_t d) { return std::fmod(double(d) * element_bytes, bytes) == 0.0; };
+    return whole(m) && whole(n) && whole(k);
   };
   if (multiple(128)) return 1.0;
   if (multiple(16)) return 395.0 / 398.4;
@@ -198,7 +201,7 @@ double sustained_in_training(const GpuSpec& gpu, Precision p) {
   // A100s) are already slower than measured at 1.0; 0.96 is the lowest value
   // keeping all ten of them within 10%. (Both files of vTrain stay under 8%
   // MAPE over 0.94-1.0.)
-  if (arch_of(gpu) != GpuArch::hopper) return 0.96;
+  if (!hopper_or_newer(gpu)) return 0.96;
   return p == Precision::bf16 || p == Precision::fp16 ? 0.71 : 0.94;
 }
 
@@ -217,7 +220,7 @@ double gemm(const GpuSpec& gpu, Precision p, std::int64_t m, std::int64_t n, std
 double attention(const GpuSpec& gpu, std::int64_t seq_k, std::int64_t head_dim, bool causal) {
   // H100/H200: FA2 figures, the FlashAttention-2 kernels Megatron/TE call by
   // default; FA3 and cuDNN are only published forward-only (§4b.3-4).
-  const FlashTable& t = arch_of(gpu) == GpuArch::hopper ? kFlashH100 : kFlashA100;
+  const FlashTable& t = hopper_or_newer(gpu) ? kFlashH100 : kFlashA100;
   double s = double(std::max<std::int64_t>(seq_k, 1));
   double e64 = interp_seq(causal ? t.c64 : t.nc64, s);
   double e128 = interp_seq(causal ? t.c128 : t.nc128, s);

@@ -16,6 +16,7 @@
 #include "sim/model/activations.hpp"
 #include "sim/model/params.hpp"
 #include "sim/spec/enum_names.hpp"
+#include "sim/spec/gpu_spec.hpp"
 
 namespace trainsim {
 namespace {
@@ -155,7 +156,7 @@ ZeroAnswer explain_zero_request(const ZeroRequest& a, const Zoo& zoo) {
   ZeroRenderOptions r;
   r.conventions = parse_conventions(a.convention);
   const std::optional<Precision> precision = enum_value<Precision>(a.precision);
-  if (!precision || *precision == Precision::fp32 || *precision == Precision::fp8)
+  if (!precision || *precision == Precision::fp32 || quantized_gemms(*precision))
     throw ConfigError({"--precision", 0, ""}, "'" + a.precision + "' is not a mixed precision; valid: bf16, fp16");
   o.precision = *precision;
   if (a.grad_accum < 1)

@@ -26,6 +26,7 @@ GpuSpec gpu_from_doc(const ConfigDoc& d) {
   g.peak_fp16 = FlopRate(d.get_quantity("peak.fp16"));
   g.peak_bf16 = FlopRate(d.get_quantity("peak.bf16"));
   if (d.given("peak.fp8")) g.peak_fp8 = FlopRate(d.get_quantity("peak.fp8"));
+  if (d.given("peak.fp4")) g.peak_fp4 = FlopRate(d.get_quantity("peak.fp4"));
   g.compute_capability = g.peak_fp8 ? 9.0 : 8.0;
   if (d.given("compute_capability")) g.compute_capability = d.get_number("compute_capability");
   if (g.compute_capability < 1 || g.compute_capability >= 100)
@@ -34,7 +35,12 @@ GpuSpec gpu_from_doc(const ConfigDoc& d) {
   g.hbm_bandwidth = Bandwidth(d.get_quantity("hbm_bandwidth"));
   for (const char* key : {"peak.fp32", "peak.tf32", "peak.fp16", "peak.bf16", "hbm", "hbm_bandwidth"})
     if (d.get_quantity(key) <= 0) d.fail(key, "must be positive");
+  if (g.peak_fp4 && g.compute_capability < 10.0)
+    d.fail("peak.fp4", "FP4 tensor cores need compute capability 10.0 or more (Blackwell); give compute_capability");
+  if (d.given("tdp")) g.tdp_watts = d.get_quantity("tdp");
+  g.validated = d.get_bool("validated");
   g.assumptions = read_assumptions(d);
+  if (!g.validated) g.assumptions.push_back({"validated", "false", false});  // said in every run's assumptions
   return g;
 }
 
@@ -78,6 +84,7 @@ void read_node(const ConfigDoc& d, NodeSpec& n) {
   if (n.nvswitch.nvls && !n.nvswitch.present())
     d.fail("node.nvswitch.nvls", "NVLink SHARP needs an NVSwitch: give node.nvswitch.bandwidth");
   n.cpu_interconnect = positive_bw(d, "node.cpu_interconnect");
+  n.c2c_bandwidth = Bandwidth(d.get_quantity("node.c2c_bandwidth"));
 }
 
 void read_pcie(const ConfigDoc& d, NodeSpec& n) {

@@ -148,8 +148,8 @@ Bytes persistent_params(const Scenario& s, int layers) {
 // micro-batch and kept. Not modelled with ZeRO-3 / FSDP (their units are
 // gathered and freed; TE's workspace there is not counted).
 Bytes fp8_weight_cache(const Scenario& s, int layers) {
-  if (s.training.precision != Precision::fp8 || s.parallel.zero_stage >= 3) return Bytes();
-  const double cache = fp8_weight_cache_bytes(s.training.fp8_recipe.value_or(Fp8Recipe::delayed));
+  if (!quantized_gemms(s.training.precision) || s.parallel.zero_stage >= 3) return Bytes();
+  const double cache = weight_cache_bytes(s.training.precision, s.training.fp8_recipe.value_or(Fp8Recipe::delayed));
   return Bytes(cache * static_cast<double>(linear_weights_per_tp_rank(s.model, s.parallel.tp)) * layers);
 }
 

@@ -93,13 +93,14 @@ double weight_bytes(Precision p) {
     case Precision::fp32: return 4;
     case Precision::fp16:
     case Precision::bf16:
-    case Precision::fp8: return 2;  // bf16 weights; the FP8 copies are the recipe's weight cache (memory_model.cpp)
+    case Precision::fp8:  // bf16 weights; the FP8 / FP4 copies are the recipe's weight cache (memory_model.cpp)
+    case Precision::fp4: return 2;
   }
   return 2;
 }
 
 bool uses_bf16_optimizer(const ModelStateOptions& o) {
-  bool bf16_like = o.precision == Precision::bf16 || o.precision == Precision::fp8;
+  bool bf16_like = o.precision == Precision::bf16 || quantized_gemms(o.precision);
   return o.convention == MemoryConvention::deepspeed && o.zero_stage <= 1 && bf16_like && !any_offload(o.offload);
 }
 

@@ -40,7 +40,10 @@ Dims dims(const ModelSpec& m, const ActivationShape& x) {
   Dims d{};
   int head_dim = m.head_dim > 0 ? m.head_dim : m.hidden / std::max(1, m.heads);
   d.e = activation_element_bytes(x.precision);
-  d.g = x.precision == Precision::fp8 ? fp8_saved_element_bytes(x) : d.e;
+  // NVFP4: the input X is kept as the columnwise copy the wgrad GEMM reads.
+  d.g = x.precision == Precision::fp8   ? fp8_saved_element_bytes(x)
+        : x.precision == Precision::fp4 ? kNvfp4ElementBytes
+                                        : d.e;
   d.s = x.seq_len;
   d.s_loc = static_cast<double>(x.seq_len) / x.cp;
   d.b = x.micro_batch;
@@ -224,12 +227,19 @@ Bytes chunk_backward_working(const ModelSpec& m, const ActivationShape& shape, i
 
 int activation_element_bytes(Precision p) { return p == Precision::fp32 ? 4 : 2; }
 
-int gemm_element_bytes(Precision p) {
+double gemm_element_bytes(Precision p) {
   if (p == Precision::fp8) return 1;
+  if (p == Precision::fp4) return 0.5;
   return p == Precision::fp32 ? 4 : 2;
 }
 
-Precision attention_precision(Precision p) { return p == Precision::fp8 ? Precision::bf16 : p; }
+Precision attention_precision(Precision p) { return quantized_gemms(p) ? Precision::bf16 : p; }
+
+double weight_cache_bytes(Precision p, Fp8Recipe recipe) {
+  if (p == Precision::fp8) return fp8_weight_cache_bytes(recipe);
+  if (p == Precision::fp4) return 2 * (0.5 + 1.0 / 256.0);
+  return 0;
+}
 
 LayerActivations stored_layer_activations(const ModelSpec& m, const ActivationShape& shape) {
   Dims d = dims(m, shape);

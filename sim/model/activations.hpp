@@ -123,6 +123,17 @@ double fp8_saved_element_bytes(const ActivationShape& shape);
 // micro-batch, kernel_sets.hpp fp8_casts).
 double fp8_weight_cache_bytes(Fp8Recipe recipe);
 
+// Bytes per weight of the quantized weight cache under `p` (0 unless the
+// GEMMs are quantized): fp8 as fp8_weight_cache_bytes(recipe); fp4 (TE
+// NVFP4BlockScaling: weights in 2D 16 x 16 blocks, rowwise and columnwise
+// data, one E4M3 scale per block each): 2 x (0.5 + 1/256).
+double weight_cache_bytes(Precision p, Fp8Recipe recipe);
+
+// NVFP4 (TE NVFP4BlockScaling): bytes per element of a tensor quantized in 1 x
+// 16 blocks, E2M1 data (0.5 B) plus one E4M3 scale per 16 elements; the FP32
+// per-tensor scale is negligible.
+inline constexpr double kNvfp4ElementBytes = 0.5 + 1.0 / 16.0;
+
 // The layers of a pipeline stage's model chunk of `layers` layers whose
 // forward is re-run in the backward: all with recompute full (uniform or
 // every layer), min(N, layers) with the block method, none otherwise
@@ -140,12 +151,15 @@ ActivationShape activation_shape(const Scenario& s);
 int activation_element_bytes(Precision p);
 
 // Bytes of one GEMM input element in precision p: 1 for fp8 (Transformer
-// Engine casts the linear layers' inputs to FP8), 4 for fp32, else 2.
-int gemm_element_bytes(Precision p);
+// Engine casts the linear layers' inputs to FP8), 0.5 for fp4 (NVFP4's E2M1,
+// two per byte; its scales are counted by the casts, kernel_sets.hpp), 4 for
+// fp32, else 2.
+double gemm_element_bytes(Precision p);
 
 // The precision the attention core (FlashAttention or the unfused score and
-// context bmm) runs in: fp8 training keeps it in bf16 (Transformer Engine
-// casts only the linear layers); other precisions run attention as they are.
+// context bmm) runs in: fp8 and fp4 training keep it in bf16 (Transformer
+// Engine casts only the linear layers; NVFP4BlockScaling fp8_dpa = False);
+// other precisions run attention as they are.
 Precision attention_precision(Precision p);
 
 // Bytes of one fp32 element: softmax statistics, fp32 logits and gradients.

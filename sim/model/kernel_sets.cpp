@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "sim/model/activations.hpp"
 #include "sim/model/layer_ops.hpp"
 
 namespace trainsim {
@@ -60,6 +61,17 @@ std::vector<Kernel> eager_cross_entropy(Pass pass, double logits, double rows, d
   return {{"_nll_bwd", k32 * logits + k32 * rows},
           {"_log_softmax_bwd", 3 * k32 * logits},
           {"_to_bf16", (k32 + e) * logits}};
+}
+
+std::vector<Kernel> nvfp4_casts(Pass pass, double m, double n, double k, double e) {
+  const bool fwd = pass == Pass::forward;
+  const double t = fwd ? m * k : m * n;  // X in forward, dY in backward
+  const std::string tag = fwd ? "_fp4_cast" : "_fp4_cast_bwd";
+  return {{tag + "_amax", e * t}, {tag, (e + 2 * kNvfp4ElementBytes) * t}};
+}
+
+std::vector<Kernel> quantized_casts(Fp8Recipe recipe, Pass pass, double m, double n, double k, double e, double ge) {
+  return ge < 1 ? nvfp4_casts(pass, m, n, k, e) : fp8_casts(recipe, pass, m, n, k, e, ge);
 }
 
 std::vector<Kernel> fp8_casts(Fp8Recipe recipe, Pass pass, double m, double n, double k, double e, double ge) {

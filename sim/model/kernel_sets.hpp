@@ -71,4 +71,21 @@ std::vector<Kernel> eager_cross_entropy(Pass pass, double logits, double rows, d
 //    each chunk's first micro-batch (step_plan.hpp fp8_weight_cast_layer_s).
 std::vector<Kernel> fp8_casts(Fp8Recipe recipe, Pass pass, double m, double n, double k, double e, double ge);
 
+// The NVFP4 casts of the same linear layer under precision fp4 (TE
+// NVFP4BlockScaling, transformer_engine/common/recipe/__init__.py; fprop,
+// dgrad and wgrad all run in NVFP4, attention in bf16): the tensor's global
+// amax first (one read: NVFP4's per-tensor FP32 scale is current scaling),
+// then one cast writing the rowwise and the columnwise copy (TE quantizes
+// both from the high-precision input, as the two are not transposes of each
+// other), each E2M1 (0.5 B) plus an E4M3 scale per 16 elements. The
+// columnwise copies feed wgrad through a 16 x 16 random Hadamard transform,
+// fused into the cast (not counted separately). Forward casts X, backward dY;
+// the weights (2D 16 x 16 blocks) are cast once per step in the first
+// micro-batch (step_plan.hpp fp8_weight_cast_layer_s).
+std::vector<Kernel> nvfp4_casts(Pass pass, double m, double n, double k, double e);
+
+// The casts of a linear layer whose GEMM inputs take `ge` < e bytes: NVFP4
+// (ge 0.5, precision fp4) or the FP8 recipe's.
+std::vector<Kernel> quantized_casts(Fp8Recipe recipe, Pass pass, double m, double n, double k, double e, double ge);
+
 }  // namespace trainsim

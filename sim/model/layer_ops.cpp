@@ -137,8 +137,8 @@ Op gemm_op(const Dims& x, std::string name, OpKind kind, i64 m, i64 n, i64 k, i6
 // element). fprop, dgrad and wgrad all run in FP8 under every recipe (TE
 // Megatron --fp8-wgrad default; torchao rowwise).
 void linear(std::vector<Op>& ops, const Dims& x, const std::string& name, i64 M, i64 N, i64 K) {
-  const bool fp8 = x.ge < x.e;
-  if (fp8) push_kernels(ops, x, name, fp8_casts(x.recipe, x.pass, double(M), double(N), double(K), x.e, x.ge));
+  const bool fp8 = x.ge < x.e;  // or fp4: quantized_casts
+  if (fp8) push_kernels(ops, x, name, quantized_casts(x.recipe, x.pass, double(M), double(N), double(K), x.e, x.ge));
   if (x.pass == Pass::forward) {
     ops.push_back(gemm_op(x, name, OpKind::gemm, M, N, K));
     return;

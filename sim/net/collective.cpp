@@ -13,10 +13,13 @@ namespace trainsim {
 namespace {
 
 // NCCL's per-NVLink bandwidth in its topology model (topo.h): SM80_NVLINK_BW 20.0,
-// SM90_NVLINK_BW 20.6 GB/s per link; one NVLink3/4 link carries 25 GB/s per
-// direction (docs/reference/hardware.md §1.2 [S1][S3]).
-constexpr double kNvlinkLinkGBps = 25.0;
-double nccl_nvlink_bw(GpuArch arch) { return arch == GpuArch::hopper ? 20.6 : 20.0; }
+// SM90_NVLINK_BW 20.6, SM100_NVLINK_BW 40.1 GB/s per link; one NVLink3/4 link
+// carries 25 GB/s per direction, one NVLink5 link 50 GB/s (18 links, 900 GB/s;
+// docs/reference/hardware.md §1.2, §1.5 [S1][S3]).
+double nvlink_link_gbps(GpuArch arch) { return arch == GpuArch::blackwell ? 50.0 : 25.0; }
+double nccl_nvlink_bw(GpuArch arch) {
+  return arch == GpuArch::blackwell ? 40.1 : arch == GpuArch::hopper ? 20.6 : 20.0;
+}
 // NCCL's PCIe model: width x speed / 80 gives 24 GB/s for Gen4 x16 whose spec is
 // 32 GB/s per direction: 0.75 of the card's figure (docs/reference/hardware.md §1.2 [S1]).
 constexpr double kNcclPcieFraction = 0.75;
@@ -38,7 +41,7 @@ NcclOp nccl_op(CollectiveOp op) {
 // Intra-node channels and per-channel GB/s as NCCL's search finds them.
 std::pair<int, double> intra_channels(const NodeSpec& n, GpuArch arch) {
   if (n.nvswitch.present()) {
-    int links = static_cast<int>(std::lround(n.nvswitch.bandwidth.value() / 1e9 / kNvlinkLinkGBps));
+    int links = static_cast<int>(std::lround(n.nvswitch.bandwidth.value() / 1e9 / nvlink_link_gbps(arch)));
     return {std::max(1, links), nccl_nvlink_bw(arch)};
   }
   // PCIe-only node: NCCL's PCI path bandwidth (0.75 x spec, 24 GB/s for Gen4 x16)

@@ -72,7 +72,7 @@ double pipeline_depth(const NcclComm& c, NcclAlgo a) {
 
 NcclExecParams nccl_exec_defaults(GpuArch arch) {
   NcclExecParams p;
-  if (arch == GpuArch::hopper) {
+  if (arch != GpuArch::ampere) {        // Blackwell: the H100 fit until a Blackwell sweep exists (§1.5)
     p.launch_us = 10.0;                 // ND H100 v5 floor, fitted as launch_us says [S5]
     p.ring_efficiency = 365.6 / 370.8;  // NVLink4 ring, NVLS off [S3]
   }

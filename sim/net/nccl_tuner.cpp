@@ -23,11 +23,14 @@ constexpr int kNet = 2;
 
 // Bandwidth caps (GB/s) [row][nodes index {1, 2, >=3}]; see llMaxBw's row quirk below.
 constexpr double kLLMaxBw[4][3] = {{39.0, 39.0, 20.4}, {87.7, 22.5, 19.0}, {141.0, 45.0, 35.0}, {282.0, 90.0, 70.0}};
-constexpr double kPerChRingLL128[2][3] = {{20, 20, 20}, {36.7, 36.7, 36.7}};  // Ampere, Hopper
-constexpr double kPerChTreeLL128[2][3] = {{20, 20, 20}, {36.7, 36.7, 29.0}};
-constexpr double kPerChTree[2][3] = {{24.0, 23.6, 17.8}, {38.7, 41.4, 36.0}};
-constexpr double kNvlsEfficiency[2] = {0.0, 0.85};
-constexpr int kMaxNvlsChannels = 16;  // nvlsChannels: "should not need more" than 16 [S1]
+// Rows: Ampere, Hopper, Blackwell (compCapIndex of tuning.cc; Volta is not modelled).
+constexpr double kPerChRingLL128[3][3] = {{20, 20, 20}, {36.7, 36.7, 36.7}, {40.0, 40.0, 40.0}};
+constexpr double kPerChTreeLL128[3][3] = {{20, 20, 20}, {36.7, 36.7, 29.0}, {55.6, 31.67, 20.0}};
+constexpr double kPerChTree[3][3] = {{24.0, 23.6, 17.8}, {38.7, 41.4, 36.0}, {70.0, 42.8, 24.0}};
+constexpr double kNvlsEfficiency[3] = {0.0, 0.85, 0.74};
+// nvlsChannels (src/transport/nvls.cc): 16 on sm90 ("should not need more"),
+// 24 on sm100 within one NVLink domain (NVLS_NCHANNELS_SM100_NVL) [S1].
+constexpr int kMaxNvlsChannels[3] = {16, 16, 24};
 
 // treeCorrectionFactor[proto][log2(bytes) - 6], 64 B ... 256 MB.
 constexpr double kTreeCorrection[3][24] = {
@@ -41,14 +44,14 @@ double hw_lat(const NcclComm& c, int path, int algo, NcclProto p) {
   return std::max(0.0, kHwLat[path][algo][pi(p)] + c.hw_extra_us[static_cast<std::size_t>(path)]);
 }
 
-int arch_index(GpuArch a) { return a == GpuArch::hopper ? 1 : 0; }
+int arch_index(GpuArch a) { return a == GpuArch::blackwell ? 2 : a == GpuArch::hopper ? 1 : 0; }
 int nodes_index(int nodes) { return nodes <= 1 ? 0 : nodes == 2 ? 1 : 2; }
 int ppn(const NcclComm& c) { return c.ranks / c.nodes; }
 
 double ll_max_bw(const NcclComm& c) {
-  // Single node: the row is the GPU arch (Ampere 1, Hopper 2); multi-node: the
-  // row is the CPU vendor (Intel 0, AMD 1), the column the node count.
-  if (c.nodes == 1) return kLLMaxBw[c.arch == GpuArch::hopper ? 2 : 1][0];
+  // Single node: the row is the GPU arch (Ampere 1, Hopper 2, Blackwell 3);
+  // multi-node: the row is the CPU vendor (Intel 0, AMD 1), the column the node count.
+  if (c.nodes == 1) return kLLMaxBw[arch_index(c.arch) + 1][0];
   return kLLMaxBw[c.cpu == CpuVendor::amd ? 1 : 0][nodes_index(c.nodes)];
 }
 
@@ -84,7 +87,7 @@ double ring_like_latency(const NcclComm& c, NcclProto p, double intra_lat, doubl
 
 double bus_bw(const NcclComm& c, NcclAlgo a, NcclProto p) {
   int ai = arch_index(c.arch), ni = nodes_index(c.nodes), ch = c.channels;
-  if (a == NcclAlgo::nvls || a == NcclAlgo::nvls_tree) ch = std::min(ch, kMaxNvlsChannels);
+  if (a == NcclAlgo::nvls || a == NcclAlgo::nvls_tree) ch = std::min(ch, kMaxNvlsChannels[ai]);
   double bw = c.nodes <= 2 ? c.bw_intra : c.bw_inter;
   if (a == NcclAlgo::nvls || a == NcclAlgo::nvls_tree) {
     double intra = c.bw_intra * kNvlsEfficiency[ai] * (ch - 1) / ch;

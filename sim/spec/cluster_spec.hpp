@@ -85,6 +85,9 @@ struct NodeSpec {
   NvSwitchSpec nvswitch;
   PcieSpec pcie;
   Bandwidth cpu_interconnect;  // socket to socket, per direction
+  // NVLink-C2C between each GPU and its CPU (Grace), per GPU per direction; 0 =
+  // none: host copies cross the PCIe tree (route_to_host, topology.hpp).
+  Bandwidth c2c_bandwidth;
   NicSpec nics;
   EthernetSpec ethernet;
 };

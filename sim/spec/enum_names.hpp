@@ -42,8 +42,8 @@ TRAINSIM_ENUM_TABLE(PositionKind, 3, {"learned", PositionKind::learned}, {"rope"
                     {"alibi", PositionKind::alibi});
 TRAINSIM_ENUM_TABLE(NormKind, 2, {"layernorm", NormKind::layernorm}, {"rmsnorm", NormKind::rmsnorm});
 TRAINSIM_ENUM_TABLE(RouterScore, 2, {"softmax", RouterScore::softmax}, {"sigmoid", RouterScore::sigmoid});
-TRAINSIM_ENUM_TABLE(Precision, 4, {"fp32", Precision::fp32}, {"fp16", Precision::fp16}, {"bf16", Precision::bf16},
-                    {"fp8", Precision::fp8});
+TRAINSIM_ENUM_TABLE(Precision, 5, {"fp32", Precision::fp32}, {"fp16", Precision::fp16}, {"bf16", Precision::bf16},
+                    {"fp8", Precision::fp8}, {"fp4", Precision::fp4});
 TRAINSIM_ENUM_TABLE(FabricKind, 3, {"rail_optimized", FabricKind::rail_optimized}, {"fat_tree", FabricKind::fat_tree},
                     {"roce_clos", FabricKind::roce_clos});
 TRAINSIM_ENUM_TABLE(NetTransport, 2, {"ib", NetTransport::ib}, {"socket", NetTransport::socket});

@@ -15,6 +15,11 @@ FlopRate GpuSpec::peak(Precision p) const {
       if (!peak_fp8)
         throw ConfigError({"", 0, "training.precision"}, name + " has no FP8 tensor cores; use bf16 or fp16");
       return *peak_fp8;
+    case Precision::fp4:
+      if (!peak_fp4)
+        throw ConfigError({"", 0, "training.precision"},
+                          name + " has no FP4 tensor cores (Blackwell only); use fp8, bf16 or fp16");
+      return *peak_fp4;
   }
   return peak_bf16;
 }

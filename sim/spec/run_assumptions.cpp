@@ -11,7 +11,8 @@ bool step_reads(const Scenario& s, const std::string& key) {
   const bool nvme = o.optimizer == OffloadDevice::nvme || o.params == OffloadDevice::nvme;
   const bool multi_node = s.nodes > 1;
   const bool socket = s.cluster.transport.kind == NetTransport::socket;
-  if (starts_with(key, "node.host_memory") || key == "node.cpu_interconnect" || starts_with(key, "node.pcie."))
+  if (starts_with(key, "node.host_memory") || key == "node.cpu_interconnect" || starts_with(key, "node.pcie.") ||
+      key == "node.c2c_bandwidth")
     return offload;
   if (key == "node.cpu_adam_throughput") return o.optimizer != OffloadDevice::none && o.cpu_adam_rate <= 0;
   if (starts_with(key, "node.nvme_") || starts_with(key, "node.aio_")) return nvme;

@@ -21,6 +21,14 @@ class Topology {
   virtual int nodes() const = 0;
   virtual int num_gpus() const = 0;  // nodes x GPUs per node
   int node_of(int gpu) const { return gpu / cluster().node.gpus; }
+  // GPUs of one NVLink domain (NCCL's NVLink clique, MNNVL): a node's GPUs on
+  // its NVSwitch fabric (8 on an HGX, 72 on a GB200 / GB300 NVL72 rack card,
+  // docs/reference/hardware.md §1.5), 1 on a PCIe-only node. A group inside
+  // one domain is one node to NCCL's tuner and may use NVLS.
+  int nvlink_domain_gpus() const { return cluster().node.nvswitch.present() ? cluster().node.gpus : 1; }
+  bool same_nvlink_domain(int a, int b) const {
+    return a == b || (nvlink_domain_gpus() > 1 && node_of(a) == node_of(b));
+  }
 
   // Every directed link; LinkId indexes this vector.
   virtual const std::vector<LinkSpec>& links() const = 0;

@@ -73,6 +73,7 @@ class GraphTopology final : public Topology {
   Route route_to_host(int gpu) const override {
     check_gpu(gpu);
     int sw = switch_of(gpu);
+    if (has_c2c()) return to_route({gpu_v_[gpu], cpu(node_of(gpu), cpu_of(sw)), dram(node_of(gpu), cpu_of(sw))});
     return to_route(
         {gpu_v_[gpu], psw(node_of(gpu), sw), cpu(node_of(gpu), cpu_of(sw)), dram(node_of(gpu), cpu_of(sw))});
   }
@@ -80,6 +81,7 @@ class GraphTopology final : public Topology {
   Route route_from_host(int gpu) const override {
     check_gpu(gpu);
     int sw = switch_of(gpu);
+    if (has_c2c()) return to_route({dram(node_of(gpu), cpu_of(sw)), cpu(node_of(gpu), cpu_of(sw)), gpu_v_[gpu]});
     return to_route(
         {dram(node_of(gpu), cpu_of(sw)), cpu(node_of(gpu), cpu_of(sw)), psw(node_of(gpu), sw), gpu_v_[gpu]});
   }
@@ -174,6 +176,11 @@ class GraphTopology final : public Topology {
       add_cable(psw(node, s), cpu(node, cpu_of(s)), n.pcie.bandwidth, n.pcie.latency, LinkKind::pcie,
                 p + "psw" + std::to_string(s) + ":cpu", "node.pcie.bandwidth");
     for (int k = 0; k < cpus; ++k) add_memory_bus(cpu(node, k), dram(node, k), p + "cpu" + std::to_string(k) + ":dram");
+    if (has_c2c())  // Grace: each GPU's NVLink-C2C to the CPU of its PCIe switch (GB200 / GB300)
+      for (int g = 0; g < n.gpus; ++g)
+        add_cable(gpu_v_[static_cast<size_t>(node * n.gpus + g)], cpu(node, cpu_of(g / n.pcie.gpus_per_switch)),
+                  n.c2c_bandwidth, n.pcie.latency, LinkKind::pcie, p + "gpu" + std::to_string(g) + ":c2c",
+                  "node.c2c_bandwidth");
     for (int k = 1; k < cpus; ++k)
       add_cable(cpu(node, 0), cpu(node, k), n.cpu_interconnect, n.pcie.latency, LinkKind::pcie,
                 p + "cpu0:cpu" + std::to_string(k), "node.cpu_interconnect");
@@ -251,6 +258,7 @@ class GraphTopology final : public Topology {
   int local(int gpu) const { return gpu % c_.node.gpus; }
   int switch_of(int gpu) const { return local(gpu) / c_.node.pcie.gpus_per_switch; }
   int cpu_of(int sw) const { return sw / c_.node.pcie.switches_per_cpu; }
+  bool has_c2c() const { return c_.node.c2c_bandwidth.value() > 0; }
   // The NIC a GPU uses: one behind its own PCIe switch (its rail).
   int nic_of(int gpu) const override {
     const PcieSpec& p = c_.node.pcie;

@@ -285,6 +285,15 @@ void plan_dp(const Scenario& s, StepPlan& p) {
 //  16-bit weight, write the cache; tensorwise reads it once more for its
 //  amax) and reuse them (activations.hpp fp8_weight_cache_bytes).
 void plan_fp8(const Scenario& s, const ActivationShape& shape, CommCost& comm, StepPlan& p) {
+  if (shape.precision == Precision::fp4) {
+    // NVFP4 weights: the amax read, the read of the cast and the cache write
+    // (weight_cache_bytes), once per step in the first micro-batch. The
+    // per-tensor amax is local (no delayed-scaling reduction is modelled).
+    const double w = static_cast<double>(linear_weights_per_tp_rank(s.model, s.parallel.tp));
+    const double cache = weight_cache_bytes(Precision::fp4, shape.fp8_recipe);
+    p.fp8_weight_cast_layer_s = Seconds(optimizer_step_time(w, 4 + cache, s.cluster.node.gpu));
+    return;
+  }
   if (shape.precision != Precision::fp8) return;
   constexpr double kAmax = 4, kGemms = 4;
   const Fp8Recipe r = shape.fp8_recipe;

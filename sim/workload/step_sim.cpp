@@ -62,7 +62,7 @@ void fill_time(const Scenario& s, const EngineRun& run, const std::vector<StageP
   hw *= static_cast<double>(s.gpus) / s.parallel.pp;
   r.model_tflops_per_gpu = r.model_flops_per_step / step_s / s.gpus / 1e12;
   r.hardware_tflops_per_gpu = hw / step_s / s.gpus / 1e12;
-  const Precision dense = s.training.precision == Precision::fp8 ? Precision::bf16 : s.training.precision;
+  const Precision dense = quantized_gemms(s.training.precision) ? Precision::bf16 : s.training.precision;
   r.mfu = r.model_flops_per_step / (step_s * s.gpus * s.cluster.node.gpu.peak(dense).value());
 }
 

@@ -109,7 +109,8 @@ TEST_CASE("hardware cards load with their units") {
   for (const std::string& name : z.names(ZooKind::cluster)) {
     CAPTURE(name);
     ClusterSpec c = load_cluster_card((z.root() / "topologies" / (name + ".yaml")).string(), z);
-    CHECK(c.node.gpus == 8);
+    // 8 per HGX/DGX node; an NVL72 rack card is one node of 72 GPUs (its NVLink domain).
+    CHECK((c.node.gpus == 8 || (c.node.gpus == 72 && name.find("nvl72") != std::string::npos)));
     CHECK(c.nodes > 0);
   }
 }

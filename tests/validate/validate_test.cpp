@@ -602,7 +602,8 @@ TEST_CASE("a row whose GPU is not the cluster card's runs that GPU on the card's
       "on_h100,test," + big + ",h100-sxm5-80gb,dgx-h100-80gb,8,bf16,1,1,8,1,0,1,1,1,64,none,1.0,measured,,,0,\n" +
       "on_h200,test," + big + ",h200-sxm-141gb,dgx-h100-80gb,8,bf16,1,1,8,1,0,1,1,1,64,none,1.0,measured,,,0,\n" +
       "h200_card,test," + big + ",h200-sxm-141gb,dgx-h200-141gb,8,bf16,1,1,8,1,0,1,1,1,64,none,1.0,measured,,,0,\n" +
-      "no_such_gpu,test," + big + ",b200-sxm,dgx-h100-80gb,8,bf16,1,1,8,1,0,1,1,1,64,none,1.0,measured,,,0,\n";
+      // (b200-sxm now resolves to the b200-sxm-180gb card, issue 22: an AMD part has no card)
+      "no_such_gpu,test," + big + ",mi355x,dgx-h100-80gb,8,bf16,1,1,8,1,0,1,1,1,64,none,1.0,measured,,,0,\n";
   ValidationResult v = validate_runs({table_of(rows)}, zoo(), {});
   const RowReport &h100 = ran(v, "on_h100"), &h200 = ran(v, "on_h200"), &card = ran(v, "h200_card");
   // ZeRO-1 over 8: 2 + 4 + 12/8 B per parameter of 13B ~ 98 GB: fits 141 GB, not 80 GB.
