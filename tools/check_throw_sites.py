@@ -14,7 +14,7 @@ import sys
 root = sys.argv[1] if len(sys.argv) > 1 else "."
 # Folders and files that read what the user gives (files, flags, keys).
 INPUT_PATHS = ("sim/config/", "sim/load/", "sim/import/", "sim/sweep/sweep_file.cpp", "sim/sweep/sweep_values.cpp",
-               "sim/sweep/sweep_merge.cpp", "sim/sweep/sweep_points.cpp", "sim/validate/runs_csv.cpp",
+               "sim/sweep/sweep_merge.cpp", "sim/sweep/sweep_points.cpp", "sim/buy/compare_file.cpp", "sim/validate/runs_csv.cpp",
                "sim/validate/row_scenario.cpp", "sim/validate/row_hardware.cpp", "sim/frontend/", "tools/cli/")
 BAD_INPUT = {"ConfigError": 2, "UsageError": 2, "OomExit": 1}  # the roots main() maps (checked below)
 CONVERTED = {  # thrown, then caught and rethrown as bad input where they can reach the user

@@ -176,6 +176,9 @@ std::vector<KeyDef> cluster_defs() {
       qty("node.nvme_capacity", Dimension::bytes, "local NVMe capacity per node usable for offload", false, "0B"),
       qty("node.nvme_read", Dimension::bandwidth, "aggregate local NVMe read bandwidth per node", false, "0B/s"),
       qty("node.nvme_write", Dimension::bandwidth, "aggregate local NVMe write bandwidth per node", false, "0B/s"),
+      qty("node.storage_bandwidth", Dimension::bandwidth,
+          "checkpoint write bandwidth per node to the shared storage (trainsim compare's goodput model, "
+          "docs/compare.md); default: compare assumes 1GB/s (Llama 3's 2 TB/s over 2,048 nodes)", false),
       capped(key("node.nvme_drives", V::integer, std::to_string(defaults::kNvmeDrives),
           "local NVMe data drives per node; node.nvme_read and node.nvme_write are split evenly among them"), kMaxGpusPerNode),
       assumed(capped(qty("node.nvme_latency", Dimension::time,

@@ -70,6 +70,8 @@ void read_node(const ConfigDoc& d, NodeSpec& n) {
   n.nvme_read = Bandwidth(d.get_quantity("node.nvme_read"));
   n.nvme_write = Bandwidth(d.get_quantity("node.nvme_write"));
   n.nvme_drives = count_of(d, "node.nvme_drives");
+  // Read by trainsim compare (sim/buy) only; checked here like every card key.
+  if (d.given("node.storage_bandwidth")) d.get_quantity("node.storage_bandwidth");  // its range (>= 0)
   n.nvme_latency = Seconds(d.get_quantity("node.nvme_latency"));
   n.aio_submit_latency = Seconds(d.get_quantity("node.aio_submit_latency"));
   n.cpu_adam_rate = d.get_quantity("node.cpu_adam_throughput");

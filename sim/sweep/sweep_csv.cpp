@@ -146,9 +146,15 @@ std::size_t CsvTable::column(const std::string& name) const {
   return static_cast<std::size_t>(it - header.begin());
 }
 
+const std::vector<std::string>& named_columns() {
+  static const std::vector<std::string> cols = {"model", "cluster", "nodes"};
+  return cols;
+}
+
 std::vector<std::string> sweep_header(const std::vector<PlanPoint>& points) {
   std::vector<std::string> header{"point"};
-  std::set<std::string> seen;
+  header.insert(header.end(), named_columns().begin(), named_columns().end());
+  std::set<std::string> seen(named_columns().begin(), named_columns().end());
   for (const auto& p : points)
     for (const auto& [k, v] : p.settings)
       if (!is_layout_key(k) && seen.insert(k).second) header.push_back(k);
@@ -158,14 +164,18 @@ std::vector<std::string> sweep_header(const std::vector<PlanPoint>& points) {
 }
 
 CsvTable sweep_table(const std::vector<std::string>& header, const std::vector<PlanOutcome>& outcomes,
-                     const std::vector<std::size_t>& indices) {
+                     const std::vector<std::size_t>& indices, const NamedValue& named) {
   CsvTable t;
   t.header = header;
   const std::size_t extra_end = t.column(layout_columns().front().first);
   for (std::size_t i = 0; i < outcomes.size(); ++i) {
     const PlanOutcome& o = outcomes[i];
     std::vector<std::string> row{std::to_string(indices.at(i))};
-    for (std::size_t c = 1; c < extra_end; ++c) row.push_back(setting(o.point, header[c]));
+    for (std::size_t c = 1; c < extra_end; ++c) {
+      std::string v = setting(o.point, header[c]);
+      if (v.empty() && named && c <= named_columns().size()) v = named(o.point, header[c]);
+      row.push_back(std::move(v));
+    }
     for (auto& cell : layout_cells(o)) row.push_back(std::move(cell));
     for (auto& cell : result_cells(o)) row.push_back(std::move(cell));
     t.rows.push_back(std::move(row));

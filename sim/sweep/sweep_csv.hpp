@@ -1,7 +1,9 @@
 // The sweep CSV (docs/sweep.md): one row per point of the sweep, in point
 // order, whatever the thread count, shard or MPI rank that evaluated it.
 //
-// Columns: point (0-based index in the unsharded sweep); one column per swept
+// Columns: point (0-based index in the unsharded sweep); model, cluster and
+// nodes (what the point runs: its setting, else the sweep's value, else the
+// cluster card's node count); one column per other swept
 // key that is not a layout column (named by its dotted key); the resolved
 // layout tp, pp, dp, cp, vp, sequence_parallel, zero_stage, schedule,
 // micro_batch, num_micro_batches, recompute (for invalid points: the value the
@@ -20,6 +22,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,10 +40,17 @@ struct CsvTable {
 // The header of a sweep whose points are `points` (all of them, unsharded).
 std::vector<std::string> sweep_header(const std::vector<PlanPoint>& points);
 
+// The model, cluster or nodes column of a point that does not set the key.
+using NamedValue = std::function<std::string(const PlanPoint& point, const std::string& column)>;
+
+// The columns every sweep CSV has after `point`: model, cluster, nodes.
+const std::vector<std::string>& named_columns();
+
 // One row per outcome; `indices[i]` is outcome i's point index in the whole
-// sweep. The pareto column is left "false" (mark_pareto fills it).
+// sweep. The pareto column is left "false" (mark_pareto fills it). `named`
+// fills the model, cluster and nodes cells the points leave empty.
 CsvTable sweep_table(const std::vector<std::string>& header, const std::vector<PlanOutcome>& outcomes,
-                     const std::vector<std::size_t>& indices);
+                     const std::vector<std::size_t>& indices, const NamedValue& named = {});
 
 // Sets the pareto column over the table's rows (pareto.hpp) from the text of
 // its step_time_s, peak_memory_bytes and fits cells.

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -48,12 +49,13 @@ bool is_search_key(const std::string& key) { return key == "search" || key.rfind
 // Walks the YAML tree: single values, axes, search settings, each with its line.
 class SweepReader {
  public:
-  explicit SweepReader(SweepSpec& spec) : spec_(spec) {}
+  SweepReader(SweepSpec& spec, const std::vector<std::string>& skip) : spec_(spec), skip_(skip) {}
 
   void read(const YAML::Node& root) {
     if (!root.IsDefined() || root.IsNull()) return;
     if (!root.IsMap()) throw ConfigError({spec_.file, root.Mark().line + 1, ""}, "expected a map of scenario keys");
     walk(root, "");
+    check_zips();
   }
 
   std::map<std::string, std::string> search_values;  // search and search_options.* as written
@@ -64,8 +66,77 @@ class SweepReader {
       int line = it->first.Mark().line + 1;
       if (!it->first.IsScalar()) throw ConfigError({spec_.file, line, prefix}, "a key must be a plain name");
       std::string key = prefix.empty() ? it->first.Scalar() : prefix + "." + it->first.Scalar();
+      if (prefix.empty() && std::find(skip_.begin(), skip_.end(), key) != skip_.end()) continue;
+      if (key == "zip") {
+        read_zips(it->second, line);
+        continue;
+      }
       visit(key, it->second, line);
     }
+  }
+
+  // zip: a map of keys to lists of one length (one group), or a list of such maps.
+  void read_zips(const YAML::Node& node, int line) {
+    if (node.IsMap()) return read_zip(node, line);
+    if (!node.IsSequence() || node.size() == 0)
+      throw ConfigError({spec_.file, line, "zip"},
+                        "expected a map of keys to lists of one length (e.g. zip: {cluster: [a, b], nodes: [8, 4]}), "
+                        "or a list of such maps");
+    for (const auto& group : node) {
+      if (!group.IsMap())
+        throw ConfigError({spec_.file, group.Mark().line + 1, "zip"}, "each zip group is a map of keys to lists");
+      read_zip(group, group.Mark().line + 1);
+    }
+  }
+
+  void read_zip(const YAML::Node& map, int line) {
+    std::vector<SearchAxis> group;
+    flatten_zip(map, "", group);
+    if (group.empty()) throw ConfigError({spec_.file, line, "zip"}, "a zip group needs at least one key");
+    for (const auto& a : group)
+      if (a.values.size() != group.front().values.size())
+        throw ConfigError({spec_.file, spec_.lines[a.key], a.key},
+                          "zip pairs the i-th values of its keys: this list has " + std::to_string(a.values.size()) +
+                              " values, " + group.front().key + " has " + std::to_string(group.front().values.size()) +
+                              "; give lists of one length");
+    spec_.zips.push_back(std::move(group));
+  }
+
+  void flatten_zip(const YAML::Node& map, const std::string& prefix, std::vector<SearchAxis>& group) {
+    const KeyTable& table = scenario_keys();
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const int line = it->first.Mark().line + 1;
+      const std::string key = prefix.empty() ? it->first.Scalar() : prefix + "." + it->first.Scalar();
+      if (!table.find(key)) {
+        if (!table.is_section(key) || !it->second.IsMap())
+          throw ConfigError({spec_.file, line, key},
+                            "unknown scenario key in zip; did you mean '" + table.nearest(key) + "'?");
+        flatten_zip(it->second, key, group);
+        continue;
+      }
+      SourceLocation where{spec_.file, line, key};
+      if (!it->second.IsSequence() && !it->second.IsMap())
+        throw ConfigError(where, "a zipped key takes a list (or a range) of values");
+      std::vector<std::string> values = axis_values(where, it->second);
+      for (const auto& v : values) check_scenario_value(where, v);
+      spec_.lines[key] = line;
+      group.push_back({key, values});
+    }
+  }
+
+  // A zipped key is set by its group alone.
+  void check_zips() {
+    for (const auto& group : spec_.zips)
+      for (const auto& a : group) {
+        const bool axis =
+            std::any_of(spec_.axes.begin(), spec_.axes.end(), [&](const SearchAxis& x) { return x.key == a.key; });
+        int twice = 0;
+        for (const auto& g : spec_.zips)
+          for (const auto& b : g) twice += b.key == a.key;
+        if (spec_.values.count(a.key) || axis || twice > 1)
+          throw ConfigError({spec_.file, spec_.lines[a.key], a.key},
+                            "is given twice: in a zip group and elsewhere; keep one");
+      }
   }
 
   void visit(const std::string& key, const YAML::Node& value, int line) {
@@ -97,6 +168,7 @@ class SweepReader {
   }
 
   SweepSpec& spec_;
+  const std::vector<std::string>& skip_;
 };
 
 EnumerateOptions read_search(SweepSpec& spec, const std::map<std::string, std::string>& given) {
@@ -133,10 +205,10 @@ std::string base_yaml(const std::map<std::string, std::string>& values) {
   return std::string(out.c_str()) + "\n";
 }
 
-SweepSpec parse(const std::string& text, const std::string& file) {
+SweepSpec parse(const std::string& text, const std::string& file, const std::vector<std::string>& skip) {
   SweepSpec spec;
   spec.file = file;
-  SweepReader reader(spec);
+  SweepReader reader(spec, skip);
   reader.read(load_yaml(text, file));
   spec.enumerate = read_search(spec, reader.search_values);
   spec.base_yaml = base_yaml(spec.values);
@@ -150,8 +222,18 @@ const KeyTable& sweep_keys() {
   return table;
 }
 
-SweepSpec load_sweep_file(const std::string& path) { return parse(read_input_file(path, "sweep file"), path); }
+SweepSpec load_sweep_file(const std::string& path) { return parse(read_input_file(path, "sweep file"), path, {}); }
 
-SweepSpec load_sweep_string(const std::string& yaml, const std::string& file) { return parse(yaml, file); }
+SweepSpec load_sweep_string(const std::string& yaml, const std::string& file, const std::vector<std::string>& skip) {
+  return parse(yaml, file, skip);
+}
+
+void set_sweep_value(SweepSpec& spec, const std::string& key, const std::string& value, int line) {
+  SourceLocation where{spec.file, line, key};
+  check_scenario_value(where, value);
+  spec.values[key] = value;
+  spec.lines[key] = line;
+  spec.base_yaml = base_yaml(spec.values);
+}
 
 }  // namespace trainsim

@@ -10,6 +10,13 @@
 //     micro_batch: {from: 1, to: 8, step: 1}
 //     recompute: [none, selective, full]
 //   search: grid                            # grid (default) | all (search_options, enumerate.hpp)
+//   zip:                                    # paired lists: the i-th values go together
+//     cluster: [dgx-h100-80gb, dgx-a100-80gb]
+//     nodes: [8, 16]
+//
+// A zip group is one dimension of the grid (2 points above, not 4); `zip` may
+// also be a list of such maps (several groups). The groups vary slowest, in
+// file order, then the other axes.
 //
 // Every key is checked against the scenario key table and every listed value
 // against the key's type before anything is simulated; errors are ConfigError
@@ -49,6 +56,7 @@ struct SweepSpec {
   std::string base_yaml;                      // the scenario keys with one value, as YAML text
   std::map<std::string, std::string> values;  // those keys and values (dotted key -> value)
   std::vector<SearchAxis> axes;               // keys with several values, in file order (vp may hold "auto")
+  std::vector<std::vector<SearchAxis>> zips;  // zip groups: each a dimension, its axes of one length
   std::map<std::string, int> lines;           // dotted key -> line in the sweep file
   SweepMode mode = SweepMode::grid;
   EnumerateOptions enumerate;
@@ -60,7 +68,13 @@ const KeyTable& sweep_keys();
 // Reads and checks a sweep file. Throws ConfigError (file:line: key: message).
 SweepSpec load_sweep_file(const std::string& path);
 // Same, from YAML text; `file` names it in messages and anchors relative paths.
-SweepSpec load_sweep_string(const std::string& yaml, const std::string& file);
+// Top-level keys in `skip` are left to the caller (a compare file's own keys).
+SweepSpec load_sweep_string(const std::string& yaml, const std::string& file,
+                            const std::vector<std::string>& skip = {});
+
+// Sets a single-valued scenario key (checked as the file's values are) as if
+// the file said it at `line`. Throws ConfigError at that line.
+void set_sweep_value(SweepSpec& spec, const std::string& key, const std::string& value, int line);
 
 // What the enumerator needs to know of the base: the model, the GPU count and shape.
 struct SweepBase {

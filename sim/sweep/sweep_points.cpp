@@ -64,10 +64,38 @@ std::string setting(const Settings& s, const std::string& key) {
 
 constexpr std::size_t kMaxPoints = static_cast<std::size_t>(kMaxSweepPoints);
 
+// The grid of `axes` with the zip groups as the slowest dimensions: each group
+// adds its i-th values together, so it counts once, not as a product.
+std::vector<PlanPoint> zipped_grid(const SweepSpec& spec, const std::vector<SearchAxis>& axes) {
+  std::vector<PlanPoint> outer(1);
+  for (const auto& group : spec.zips) {
+    std::vector<PlanPoint> next;
+    for (const PlanPoint& p : outer)
+      for (std::size_t i = 0; i < group.front().values.size(); ++i) {
+        PlanPoint q = p;
+        for (const auto& a : group) q.settings.emplace_back(a.key, a.values[i]);
+        next.push_back(std::move(q));
+      }
+    outer = std::move(next);
+  }
+  std::vector<PlanPoint> out;
+  for (const PlanPoint& z : outer)
+    for (const PlanPoint& p : grid_points(axes)) {
+      PlanPoint q = z;
+      q.settings.insert(q.settings.end(), p.settings.begin(), p.settings.end());
+      out.push_back(std::move(q));
+    }
+  return out;
+}
+
 // The product of the axes' sizes (vp: auto counted once), saturated just past
 // kMaxPoints: counted, never built.
-std::size_t product_of(const std::vector<SearchAxis>& axes) {
+std::size_t product_of(const SweepSpec& spec, const std::vector<SearchAxis>& axes) {
   std::size_t n = 1;
+  for (const auto& group : spec.zips) {
+    n *= std::max<std::size_t>(1, group.front().values.size());
+    if (n > kMaxPoints) return kMaxPoints + 1;
+  }
   for (const auto& a : axes) {
     n *= std::max<std::size_t>(1, a.values.size());
     if (n > kMaxPoints) return kMaxPoints + 1;
@@ -87,7 +115,7 @@ std::size_t product_of(const std::vector<SearchAxis>& axes) {
 
 // Refuses a grid whose product is past the limit before building any point.
 void check_count(const SweepSpec& spec, const std::vector<SearchAxis>& axes) {
-  const std::size_t n = product_of(axes);
+  const std::size_t n = product_of(spec, axes);
   if (n > kMaxPoints) too_many(spec, axes, "more than " + std::to_string(kMaxPoints));
 }
 
@@ -96,7 +124,7 @@ std::vector<PlanPoint> grid(const SweepSpec& spec, const Zoo& zoo) {
   std::vector<PlanPoint> out;
   std::map<std::string, SweepBase> bases;  // by the settings that change the model or batch
   check_count(spec, spec.axes);
-  for (PlanPoint& p : grid_points(spec.axes)) {
+  for (PlanPoint& p : zipped_grid(spec, spec.axes)) {
     if (out.size() > kMaxPoints) too_many(spec, spec.axes, "more than " + std::to_string(kMaxPoints) + " (vp: auto)");
     auto vp =
         std::find_if(p.settings.begin(), p.settings.end(), [](const auto& kv) { return kv.second == kAutoValue; });
@@ -132,9 +160,14 @@ std::vector<PlanPoint> all_layouts(const SweepSpec& spec, const Zoo& zoo, std::m
     if (std::find(keys.begin(), keys.end(), a.key) != keys.end()) given[a.key] = a.values;
   for (const auto& [k, v] : spec.values)
     if (std::find(keys.begin(), keys.end(), k) != keys.end()) given[k] = {v};
+  for (const auto& group : spec.zips)
+    for (const auto& a : group)
+      if (std::find(keys.begin(), keys.end(), a.key) != keys.end())
+        throw ConfigError({spec.file, spec.lines.at(a.key), a.key},
+                          "search: all enumerates this key; zip only keys it does not (cluster, nodes, model, ...)");
   std::vector<PlanPoint> out;
   check_count(spec, grid_axes(spec, keys));
-  for (const PlanPoint& outer : grid_points(grid_axes(spec, keys))) {
+  for (const PlanPoint& outer : zipped_grid(spec, grid_axes(spec, keys))) {
     if (out.size() > kMaxPoints)
       too_many(spec, spec.axes, "more than " + std::to_string(kMaxPoints) + " (search: all)");
     SweepBase base = read_base(spec, zoo, outer.settings);
@@ -152,6 +185,8 @@ std::vector<PlanPoint> all_layouts(const SweepSpec& spec, const Zoo& zoo, std::m
 
 SweepBase resolve_sweep_base(const SweepSpec& spec, const Zoo& zoo) {
   Settings first;
+  for (const auto& group : spec.zips)
+    for (const auto& a : group) first.emplace_back(a.key, a.values.front());
   for (const auto& a : spec.axes)
     if (a.values.front() != kAutoValue) first.emplace_back(a.key, a.values.front());
   try {

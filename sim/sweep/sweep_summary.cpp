@@ -44,11 +44,12 @@ double cell_number(const CsvTable& t, std::size_t row, const char* col) {
 }
 
 std::string plans_table(const CsvTable& t, const std::vector<std::size_t>& rows, bool numbered) {
+  const std::vector<bool> shown = label_columns(t);
   std::vector<std::vector<std::string>> cells = {
       {numbered ? "rank" : "point", "plan", "step [s]", "tokens/s", "TFLOP/s/GPU", "MFU", "peak [GiB]", "pareto"}};
   for (std::size_t i = 0; i < rows.size(); ++i) {
     std::size_t r = rows[i];
-    cells.push_back({numbered ? std::to_string(i + 1) : t.rows[r][0], row_label(t, r),
+    cells.push_back({numbered ? std::to_string(i + 1) : t.rows[r][0], row_label(t, r, shown),
                      fixed(cell_number(t, r, "step_time_s"), 3), fixed(cell_number(t, r, "tokens_per_s"), 0),
                      fixed(cell_number(t, r, "model_tflops_per_gpu"), 1),
                      fixed(100 * cell_number(t, r, "mfu"), 1) + "%", gib_text(cell_number(t, r, "peak_memory_bytes")),
@@ -57,9 +58,9 @@ std::string plans_table(const CsvTable& t, const std::vector<std::size_t>& rows,
   return render_text_table(cells);
 }
 
-nlohmann::json plan_json(const CsvTable& t, std::size_t r) {
+nlohmann::json plan_json(const CsvTable& t, std::size_t r, const std::vector<bool>& shown) {
   return {{"point", std::stoll(t.rows[r][0])},
-          {"label", row_label(t, r)},
+          {"label", row_label(t, r, shown)},
           {"step_time_s", cell_number(t, r, "step_time_s")},
           {"tokens_per_s", cell_number(t, r, "tokens_per_s")},
           {"model_tflops_per_gpu", cell_number(t, r, "model_tflops_per_gpu")},
@@ -116,10 +117,28 @@ std::vector<std::size_t> pareto_rows(const CsvTable& t) {
   return rows;
 }
 
-std::string row_label(const CsvTable& t, std::size_t row) {
+// The columns before the layout that a plan's label names: the swept keys, and
+// model, cluster and nodes only where they differ between rows (sweep_csv.hpp).
+std::vector<bool> label_columns(const CsvTable& t) {
+  std::vector<bool> shown(t.column("tp"), true);
+  shown[0] = false;
+  for (const std::string& name : named_columns()) {
+    auto it = std::find(t.header.begin(), t.header.end(), name);
+    if (it == t.header.end()) continue;
+    const std::size_t c = static_cast<std::size_t>(it - t.header.begin());
+    if (c >= shown.size()) continue;
+    shown[c] = std::any_of(t.rows.begin(), t.rows.end(), [&](const auto& row) { return row[c] != t.rows[0][c]; });
+  }
+  return shown;
+}
+
+std::string row_label(const CsvTable& t, std::size_t row) { return row_label(t, row, label_columns(t)); }
+
+std::string row_label(const CsvTable& t, std::size_t row, const std::vector<bool>& shown) {
   const auto& cells = t.rows[row];
   std::string out;
-  for (std::size_t c = 1; c < t.column("tp"); ++c) out += t.header[c] + "=" + cells[c] + " ";
+  for (std::size_t c = 1; c < shown.size(); ++c)
+    if (shown[c]) out += t.header[c] + "=" + cells[c] + " ";
   auto col = [&](const char* name) { return cells[t.column(name)]; };
   out += "tp " + col("tp") + " pp " + col("pp") + " dp " + col("dp");
   if (col("cp") != "1") out += " cp " + col("cp");
@@ -162,9 +181,10 @@ nlohmann::json sweep_report_json(const CsvTable& t, std::size_t top_k,
   j["reasons"] = nlohmann::json::array();
   for (const auto& r : group_reasons(t, skipped)) j["reasons"].push_back({{"reason", r.reason}, {"count", r.count}});
   j["top"] = nlohmann::json::array();
-  for (std::size_t r : ranked_rows(t, top_k)) j["top"].push_back(plan_json(t, r));
+  const std::vector<bool> shown = label_columns(t);
+  for (std::size_t r : ranked_rows(t, top_k)) j["top"].push_back(plan_json(t, r, shown));
   j["pareto"] = nlohmann::json::array();
-  for (std::size_t r : pareto_rows(t)) j["pareto"].push_back(plan_json(t, r));
+  for (std::size_t r : pareto_rows(t)) j["pareto"].push_back(plan_json(t, r, shown));
   return j;
 }
 
@@ -205,12 +225,13 @@ ScatterPlot sweep_plot(const CsvTable& t, const std::string& title) {
   std::sort(values.begin(), values.end(), value_less);
   values.erase(std::unique(values.begin(), values.end()), values.end());
   for (const std::string& v : values) p.series.push_back(p.series_name + " " + v);
+  const std::vector<bool> shown = label_columns(t);
   for (std::size_t r : rows) {
     p.x_limit = cell_number(t, r, "gpu_memory_bytes") / kGiB;
     const auto at = std::find(values.begin(), values.end(), t.rows[r][t.column(p.series_name)]);
     p.points.push_back({cell_number(t, r, "peak_memory_bytes") / kGiB, cell_number(t, r, "step_time_s"),
-                        t.rows[r][t.column("pareto")] == "true", t.rows[r][t.column("fits")] == "true", row_label(t, r),
-                        static_cast<int>(at - values.begin())});
+                        t.rows[r][t.column("pareto")] == "true", t.rows[r][t.column("fits")] == "true",
+                        row_label(t, r, shown), static_cast<int>(at - values.begin())});
   }
   return p;
 }

@@ -43,8 +43,12 @@ std::vector<std::size_t> ranked_rows(const CsvTable& t, std::size_t k);
 // Rows on the Pareto front (pareto column), fastest first.
 std::vector<std::size_t> pareto_rows(const CsvTable& t);
 
-// "tp 8 pp 8 dp 16 vp 1 sp false zero 1 mb 1 full" plus the other swept keys.
+// "tp 8 pp 8 dp 16 vp 1 sp false zero 1 mb 1 full" plus the other swept keys
+// (model, cluster and nodes only where they differ between the table's rows).
 std::string row_label(const CsvTable& t, std::size_t row);
+// The same with label_columns(t) computed once for many rows.
+std::vector<bool> label_columns(const CsvTable& t);
+std::string row_label(const CsvTable& t, std::size_t row, const std::vector<bool>& shown);
 
 // The terminal report: counts, grouped reasons, top k table, Pareto front.
 std::string format_sweep_report(const CsvTable& t, std::size_t top_k,

@@ -147,6 +147,7 @@ void add_collective_command(CLI::App& app);
 void add_validate_command(CLI::App& app);
 void add_sweep_command(CLI::App& app);
 void add_advise_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
 void add_info_command(CLI::App& app);
 
 }  // namespace trainsim::cli

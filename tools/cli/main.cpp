@@ -69,6 +69,7 @@ int run_cli(int argc, char** argv) {
   add_validate_command(app);
   add_sweep_command(app);
   add_advise_command(app);
+  add_compare_command(app);
   add_info_command(app);
 
   try {
