@@ -26,6 +26,7 @@ trainsim_add_test(import/hf_moe_test)
 trainsim_add_test(import/ds_config_test)
 trainsim_add_test(import/defaults_test)
 trainsim_add_test(import/megatron_args_test)
+trainsim_add_test(import/megatron_moe_test)
 trainsim_add_test(import/titan_config_test)
 # load: where the data directory is found
 trainsim_add_test(load/data_dir_test)
