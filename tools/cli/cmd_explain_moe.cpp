@@ -5,8 +5,8 @@
 // bytes and the dense MLP's tensor-parallel all-reduce over as many GPUs. Closed forms for
 // uniform routing: sim/moe/moe_comm.hpp.
 #include <algorithm>
+#include <charconv>
 #include <iostream>
-#include <stdexcept>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,14 +41,11 @@ std::vector<int> int_list(const std::string& text, const char* flag) {
   while (start <= text.size()) {
     const size_t comma = text.find(',', start);
     const std::string token = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    try {
-      size_t used = 0;
-      const int v = std::stoi(token, &used);
-      if (used != token.size() || v < 1) throw std::invalid_argument(token);
-      out.push_back(v);
-    } catch (const std::exception&) {
+    int v = 0;
+    const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), v);
+    if (ec != std::errc() || end != token.data() + token.size() || v < 1)
       throw ConfigError({flag, 0, ""}, "'" + token + "' is not a whole number >= 1; valid: e.g. " + flag + " 1,2,4,8");
-    }
+    out.push_back(v);
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
