@@ -1,5 +1,6 @@
 #include "sim/sweep/enumerate.hpp"
 
+#include <algorithm>
 #include <numeric>
 
 #include "sim/config/units.hpp"
@@ -50,6 +51,7 @@ class Enumerator {
     int tp = 1, pp = 1, cp = 1, dp = 1, vp = 1;
     bool sp = false;
     int zero = 0;
+    int ep = 0;  // 0: no parallel.ep setting (a dense model, and the file lists none)
   };
 
   void skip(const std::string& reason) {
@@ -92,6 +94,24 @@ class Enumerator {
           continue;
         }
         l.vp = vp;
+        experts(l);
+      }
+    }
+  }
+
+  // parallel.ep for an MoE model: the divisors of the routed experts whose expert mesh fits the
+  // layout. Megatron-core's expert RankGenerator splits the tp x cp x dp ranks of a stage into
+  // etp x ep x expert-dp, with etp = tp by default, so ep must divide cp x dp.
+  void experts(Layout l) {
+    const bool listed = given_.count("parallel.ep") > 0;
+    if (!b_.model.is_moe() && !listed) return sequence(l);
+    for (int ep : ints("parallel.ep", divisors(std::max(1, b_.model.moe_experts)))) {
+      if (b_.model.is_moe() && b_.model.moe_experts % ep) {
+        skip("parallel.ep: does not divide the routed experts");
+      } else if ((1LL * l.cp * l.dp) % ep) {
+        skip("parallel.ep: does not divide cp x dp (the expert-data-parallel size must be whole)");
+      } else {
+        l.ep = ep;
         sequence(l);
       }
     }
@@ -145,6 +165,7 @@ class Enumerator {
                     {"parallel.zero_stage", s(l.zero)},
                     {"training.micro_batch", s(mb)},
                     {"training.recompute", rc}});
+    if (l.ep > 0) out_.back().emplace_back("parallel.ep", s(l.ep));
   }
 
   const SweepBase& b_;
@@ -158,8 +179,8 @@ class Enumerator {
 
 const std::vector<std::string>& enumerated_keys() {
   static const std::vector<std::string> keys = {
-      "parallel.tp",         "parallel.pp",          "parallel.cp",       "parallel.vp", "parallel.sequence_parallel",
-      "parallel.zero_stage", "training.micro_batch", "training.recompute"};
+      "parallel.tp",         "parallel.pp",          "parallel.cp",        "parallel.vp", "parallel.sequence_parallel",
+      "parallel.zero_stage", "training.micro_batch", "training.recompute", "parallel.ep"};
   return keys;
 }
 

@@ -16,6 +16,9 @@
 //                               (with vp > 1 the micro-batch count must be a multiple of pp:
 //                               Megatron's interleaved schedule asserts it)
 //   training.recompute          none, selective, full
+//   parallel.ep                 MoE models only (or when the file lists it): the divisors of the
+//                               routed experts that divide cp x dp (expert mesh etp x ep x expert-dp
+//                               over tp x cp x dp with etp = tp, Megatron-core's expert RankGenerator)
 // Values the file lists for a dimension replace its defaults and pass the same
 // checks. A combination that fails a check is left out and counted under its
 // reason (one count per value left out at the level where it fails).

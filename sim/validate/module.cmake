@@ -2,6 +2,7 @@
 trainsim_module(NAME validate DIR sim/validate
   SOURCES launch_settings.cpp
           row_hardware.cpp
+          row_moe.cpp
           row_scenario.cpp
           runs_csv.cpp
           validation.cpp

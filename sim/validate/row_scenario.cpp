@@ -7,6 +7,7 @@
 #include "sim/config/units.hpp"
 #include "sim/load/scenario_loader.hpp"
 #include "sim/model/stage_split.hpp"
+#include "sim/validate/row_moe.hpp"
 
 namespace trainsim {
 namespace {
@@ -51,11 +52,13 @@ std::string sequence_parallel(const std::string& value) {
 }
 
 std::string model_card(const RunRow& row) {
+  if (row.has("model_card")) return "model: " + quoted(row.get("model_card")) + "\n";  // checked by check_row_model
   std::string y = "model:\n";
   line(y, "name", row.get("model"));
   line(y, "source", row.get("source"));
   for (const char* col : {"layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "mlp"}) line(y, col, cell(row, col));
   for (const auto& [key, value] : model_family_keys(row)) line(y, key, value);
+  for (const auto& [key, value] : row_moe_card_keys(row)) line(y, key, value);
   return y;
 }
 
@@ -65,7 +68,7 @@ std::string scenario_yaml(const RunRow& row, const RowHardware& hw, const std::v
   y += "cluster: " + quoted(hw.cluster) + "\n";
   if (row.has("gpus")) y += "gpus: " + quoted(row.get("gpus")) + "\n";
   y += "parallel:\n";
-  for (const char* col : {"tp", "pp", "dp", "cp", "vp", "zero_stage"}) line(y, col, cell(row, col));
+  for (const char* col : {"tp", "pp", "dp", "cp", "vp", "zero_stage", "ep", "etp"}) line(y, col, cell(row, col));
   line(y, "sequence_parallel", sequence_parallel(cell(row, "sequence_parallel")));
   y += "training:\n";
   for (const char* col : {"seq_len", "micro_batch", "global_batch", "precision", "recompute"})
@@ -113,7 +116,9 @@ void reject_fixed_auto(const RunRow& row) {
   static const char* kFixedColumns[] = {"layers", "hidden",  "heads", "kv_heads", "ffn",        "vocab",
                                         "mlp",    "seq_len", "gpu",   "cluster",  "gpus",       "precision",
                                         "tp",     "pp",      "dp",    "cp",       "zero_stage", "global_batch"};
-  for (const char* col : kFixedColumns)
+  std::vector<std::string> fixed(std::begin(kFixedColumns), std::end(kFixedColumns));
+  fixed.insert(fixed.end(), moe_run_columns().begin(), moe_run_columns().end());
+  for (const std::string& col : fixed)
     if (is_auto(row, col))
       throw ConfigError(row.where(col),
                         "'auto' is not supported in this column; auto works in micro_batch, vp, "
@@ -152,6 +157,12 @@ std::string column_of(const std::string& key) {
   const auto& cols = required_run_columns();
   if (std::find(cols.begin(), cols.end(), tail) != cols.end()) return tail;
   if (tail == "name") return "model";
+  for (const auto& [card_key, col] :
+       {std::pair{"num_moe_experts", "moe_experts"}, std::pair{"moe_router_topk", "moe_top_k"},
+        std::pair{"moe_ffn_hidden_size", "moe_ffn"}, std::pair{"ep", "ep"},
+        std::pair{"moe_shared_expert_intermediate_size", "moe_shared_experts"},
+        std::pair{"moe_layer_freq", "moe_dense_layers"}, std::pair{"etp", "etp"}})
+    if (tail == card_key) return col;
   return key;
 }
 
@@ -159,6 +170,7 @@ RowPlan plan_row(const RunRow& row, const Zoo& zoo) {
   RowPlan p;
   p.file = row.file + ":" + std::to_string(row.line);
   reject_fixed_auto(row);
+  check_row_model(row, zoo);
   p.hardware = row_hardware(row, zoo);
   p.read_as = p.hardware.substituted;
   if (const std::string mlp = row_mlp(row); mlp != row.word("mlp"))

@@ -142,6 +142,7 @@ void write_output_file(const std::string& dir, const std::string& name, const st
 void add_run_command(CLI::App& app);
 void add_mem_command(CLI::App& app);
 void add_explain_command(CLI::App& app);
+void add_explain_moe_command(CLI::App& explain);  // cmd_explain_moe.cpp
 void add_help_command(CLI::App& app);
 void add_collective_command(CLI::App& app);
 void add_validate_command(CLI::App& app);

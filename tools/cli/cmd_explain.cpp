@@ -33,7 +33,8 @@ void run_explain_zero(const ZeroRequest& a, bool json) {
 }  // namespace
 
 void add_explain_command(CLI::App& app) {
-  CLI::App* explain = app.add_subcommand("explain", "explain a technique with numbers: `trainsim explain zero`");
+  CLI::App* explain = app.add_subcommand(
+      "explain", "explain a technique with numbers: `trainsim explain zero`, `trainsim explain moe`");
   explain->require_subcommand(1);
   CLI::App* zero = explain->add_subcommand(
       "zero", "ZeRO model-state memory and per-step communication per GPU, stage by stage (ZeRO paper §5, §7)");
@@ -60,6 +61,7 @@ void add_explain_command(CLI::App& app) {
       ->capture_default_str();
   zero->add_option("--recompute", args->recompute, "none, selective or full, for --seq-len")->capture_default_str();
   zero->callback([args, json] { run_explain_zero(*args, *json); });
+  add_explain_moe_command(*explain);
 }
 
 }  // namespace trainsim::cli

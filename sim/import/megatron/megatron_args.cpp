@@ -88,8 +88,15 @@ const std::vector<FlagDef>& flag_table() {
 // clang-format on
 
 const FlagDef* find_flag(const std::string& name) {
-  for (const FlagDef& f : flag_table())
-    if (name == f.name) return &f;
+  static const std::vector<FlagDef> moe = [] {
+    std::vector<FlagDef> t;
+    for (const MegatronMoeFlag& m : megatron_moe_flags())
+      t.push_back({m.name, m.boolean ? Arity::boolean : Arity::one, true});
+    return t;
+  }();
+  for (const auto* table : {&flag_table(), &moe})
+    for (const FlagDef& f : *table)
+      if (name == f.name) return &f;
   return nullptr;
 }
 
@@ -280,8 +287,9 @@ void read_training(Out& o) {
 }
 
 bool gives_model(const MegatronFlags& f) {
-  for (const char* k : {"--num-layers", "--hidden-size", "--num-attention-heads", "--ffn-hidden-size",
-                        "--num-query-groups", "--kv-channels", "--swiglu", "--vocab-size", "--padded-vocab-size"})
+  for (const char* k :
+       {"--num-layers", "--hidden-size", "--num-attention-heads", "--ffn-hidden-size", "--num-query-groups",
+        "--kv-channels", "--swiglu", "--vocab-size", "--padded-vocab-size", "--num-experts"})
     if (f.has(k)) return true;
   return false;
 }
@@ -303,82 +311,14 @@ void check_against_base(const MegatronFlags& f, const MegatronContext& ctx) {
   }
 }
 
-// The largest value an integer flag takes: the limit of the key it becomes
-// (limits.hpp), so products formed from the flags cannot overflow.
-double flag_max(const std::string& flag) {
-  static const std::map<std::string, double> t = {{"--tensor-model-parallel-size", kMaxParallel},
-                                                  {"--pipeline-model-parallel-size", kMaxParallel},
-                                                  {"--context-parallel-size", kMaxParallel},
-                                                  {"--num-layers-per-virtual-pipeline-stage", kMaxLayers},
-                                                  {"--recompute-num-layers", kMaxLayers},
-                                                  {"--micro-batch-size", kMaxMicroBatch},
-                                                  {"--global-batch-size", kMaxGlobalBatch},
-                                                  {"--num-layers", kMaxLayers},
-                                                  {"--hidden-size", kMaxWidth},
-                                                  {"--ffn-hidden-size", kMaxWidth},
-                                                  {"--kv-channels", kMaxWidth},
-                                                  {"--num-attention-heads", kMaxHeads},
-                                                  {"--num-query-groups", kMaxHeads},
-                                                  {"--seq-length", kMaxSequence},
-                                                  {"--max-position-embeddings", kMaxSequence},
-                                                  {"--vocab-size", kMaxVocab},
-                                                  {"--padded-vocab-size", kMaxVocab},
-                                                  {"--make-vocab-size-divisible-by", kMaxVocab}};
-  auto it = t.find(flag);
-  return it == t.end() ? kMaxIntegerKey : it->second;
-}
-
 }  // namespace
-
-void MegatronFlags::fail(const std::string& flag, const std::string& message) const {
-  throw ConfigError(at(flag), message);
-}
-
-std::optional<long long> MegatronFlags::integer(const std::string& flag, long long min) const {
-  if (!has(flag)) return std::nullopt;
-  const std::string& v = values.at(flag);
-  std::size_t used = 0;
-  long long x = 0;
-  try {
-    x = std::stoll(v, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != v.size() || x < min) fail(flag, "'" + v + "' is not an integer >= " + std::to_string(min));
-  if (static_cast<double>(x) > flag_max(flag))
-    fail(flag, "'" + v + "' is above trainsim's limit " + std::to_string(static_cast<long long>(flag_max(flag))) +
-                   " (docs/limits.md)");
-  return x;
-}
-
-std::optional<double> MegatronFlags::number(const std::string& flag) const {
-  if (!has(flag)) return std::nullopt;
-  const std::string& v = values.at(flag);
-  std::size_t used = 0;
-  double x = 0;
-  try {
-    x = std::stod(v, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != v.size() || !std::isfinite(x)) fail(flag, "'" + v + "' is not a number");
-  return x;
-}
-
-std::optional<std::string> MegatronFlags::text(const std::string& flag) const {
-  if (!has(flag)) return std::nullopt;
-  return values.at(flag);
-}
-
-}  // namespace trainsim
-
-namespace trainsim {
 
 MegatronResult parse_megatron_args(const std::string& args, const SourceLocation& where, const MegatronContext& ctx) {
   MegatronResult r;
   MegatronFlags f = parse_flags(args, where, r);
   Out o{f, r};
   int layers = ctx.base ? ctx.base->layers : 0;
+  if (ctx.base) check_megatron_moe_against(f, *ctx.base, ctx.base_where);
   if (gives_model(f)) {
     if (ctx.base) {
       check_against_base(f, ctx);
@@ -392,6 +332,7 @@ MegatronResult parse_megatron_args(const std::string& args, const SourceLocation
   read_recompute(o);
   read_training(o);
   read_megatron_knobs(f, r);
+  read_megatron_moe(f, r);
   return r;
 }
 

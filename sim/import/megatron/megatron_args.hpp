@@ -24,6 +24,7 @@
 // padded to a multiple of make-vocab-size-divisible-by (128) x TP; learned
 // positions with max-position-embeddings = seq-length; LayerNorm; biases;
 // tied embeddings; dropout 0.1.
+// MoE flags (--num-experts, --moe-*, --expert-*-parallel-size): megatron_moe.cpp.
 #pragma once
 
 #include <optional>

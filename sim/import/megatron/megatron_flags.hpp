@@ -25,7 +25,22 @@ struct MegatronFlags {
 };
 
 struct MegatronResult;
+struct ModelSpec;
 // Partial recomputation, dropout, FP8 recipe and CUDA graphs (megatron_knobs.cpp).
 void read_megatron_knobs(const MegatronFlags& f, MegatronResult& r);
+
+// The MoE flags (megatron_moe.cpp): name, boolean, and the largest integer value (0: not an integer).
+struct MegatronMoeFlag {
+  const char* name;
+  bool boolean;
+  double max;
+};
+const std::vector<MegatronMoeFlag>& megatron_moe_flags();
+// --expert-*-parallel-size, --moe-grouped-gemm, --moe-token-dispatcher-type -> scenario keys.
+void read_megatron_moe(const MegatronFlags& f, MegatronResult& r);
+// --num-experts and the expert shape onto a model built from the flags (after its FFN size).
+void megatron_moe_model(const MegatronFlags& f, ModelSpec& m);
+// With a model card in the scenario: the MoE flags must agree with it.
+void check_megatron_moe_against(const MegatronFlags& f, const ModelSpec& base, const SourceLocation& base_where);
 
 }  // namespace trainsim

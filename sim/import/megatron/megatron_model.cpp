@@ -78,6 +78,7 @@ ModelSpec megatron_model(const MegatronFlags& f, int tp) {
   m.ffn = ffn_size(f, m.hidden);
   m.vocab = padded_vocab(f, tp);
   read_kinds(f, m);
+  megatron_moe_model(f, m);
   if (m.position == PositionKind::learned) {
     auto mp = f.integer("--max-position-embeddings");
     if (!mp) mp = f.integer("--seq-length");
