@@ -115,6 +115,11 @@ void Emitter::compute(Seconds seconds, Category c, int lbl, bool host, double fl
   }
 }
 
+void Emitter::moe_collectives(const std::vector<StepPlan::MoeCollective>& cs, int lbl) {
+  for (const StepPlan::MoeCollective& c : cs)
+    blocking(c.group, c.op, c.bytes, c.seconds, Lane::tp_comm, Category::tp, lbl);
+}
+
 void Emitter::blocking(GroupKind g, CollectiveOp op, Bytes bytes, Seconds exposed, Lane lane, Category c, int lbl) {
   if (group_size(g) <= 1) return;
   collective(InstrKind::collective, g, op, bytes, exposed, lane, c, lbl);

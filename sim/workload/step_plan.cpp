@@ -7,6 +7,7 @@
 #include "sim/model/activations.hpp"
 #include "sim/model/params.hpp"
 #include "sim/spec/sharding.hpp"
+#include "sim/workload/moe_plan.hpp"
 
 namespace trainsim {
 namespace {
@@ -31,15 +32,27 @@ double optimizer_traffic(const TrainingPlan& t) {
 // make_graphed_callables for --external-cuda-graph), so the layers replay
 // without per-op host dispatch; the embedding, the loss, the collectives
 // between stages and the optimizer step stay outside the graphs.
+// Layers of different kinds (layer_ops.hpp LayerKind) are costed once per
+// kind present; a measured profile gives every layer its per-layer times.
 void plan_compute(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
   const GpuSpec& gpu = s.cluster.node.gpu;
   const double layer_host_s = s.training.cuda_graphs ? 0 : s.training.host_dispatch_s;
-  p.layer = layer_times(s.model, shape, gpu, layer_host_s, s.training.launch_blocking);
-  p.edges = edge_times(s.model, shape, gpu, s.training.host_dispatch_s, s.training.launch_blocking);
+  const bool blocking = s.training.launch_blocking;
+  p.layer = layer_times(s.model, shape, gpu, layer_host_s, blocking, layer_kind(s.model, 0), p.moe);
+  p.edges = edge_times(s.model, shape, gpu, s.training.host_dispatch_s, blocking, p.moe);
+  bool present[kLayerKinds] = {false, false, false, false};
+  p.layer_kind.resize(static_cast<std::size_t>(s.model.layers));
+  for (int l = 0; l < s.model.layers; ++l) {
+    const LayerKind k = layer_kind(s.model, l);
+    p.layer_kind[static_cast<std::size_t>(l)] = static_cast<std::uint8_t>(k.index());
+    if (!present[k.index()]) p.kinds[k.index()] = layer_times(s.model, shape, gpu, layer_host_s, blocking, k, p.moe);
+    present[k.index()] = true;
+  }
   if (!s.training.compute_profile.empty()) {
     ComputeProfile prof = load_compute_profile(s.training.compute_profile);
     p.layer = apply_profile(prof, p.layer);
     p.edges = apply_profile(prof, p.edges);
+    for (LayerTimes& t : p.kinds) t = p.layer;
   }
 }
 
@@ -264,9 +277,11 @@ StepPlan make_step_plan(const Scenario& s, CommCost& comm) {
   p.micro_batches = s.num_micro_batches();
   const ActivationShape shape = activation_shape(s);
   p.shape = shape;
+  p.moe = moe_shape(s);
   plan_compute(s, shape, p);
   plan_overlap(s, p);
   plan_groups(s, shape, comm, p);
+  plan_moe(s, shape, comm, p);
   plan_p2p(s, shape, comm, p);
   plan_fp8(s, shape, comm, p);
   plan_dp(s, p);
