@@ -8,9 +8,11 @@ trainsim_add_test(config/units_test)
 trainsim_add_test(config/config_test)
 trainsim_add_test(config/scenario_defaults_test)
 trainsim_add_test(config/layout_test)
+trainsim_add_test(config/moe_layout_test)
 trainsim_add_test(config/input_files_test)
 # parallel: the rank mesh and the pipeline schedules
 trainsim_add_test(parallel/parallel_test)
+trainsim_add_test(parallel/expert_layout_test)
 # model
 trainsim_add_test(model/model_params_test)
 trainsim_add_test(model/moe_params_test)

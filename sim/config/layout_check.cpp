@@ -4,6 +4,7 @@
 #include <sstream>
 #include <string>
 
+#include "sim/config/moe_layout_check.hpp"
 #include "sim/spec/framework_profile.hpp"
 #include "sim/spec/limits.hpp"
 #include "sim/spec/scenario.hpp"
@@ -219,6 +220,7 @@ std::vector<LayoutProblem> check_layout(const Scenario& sc) {
   check_sizes(sc, out);
   check_training(sc, out);
   check_knobs(sc, out);
+  check_expert_layout(sc, out);
   return out;
 }
 
