@@ -205,6 +205,10 @@ const GroupPlacement& Emitter::placement(GroupKind g) const {
     case GroupKind::replicate: return p_.replicate_group;
     case GroupKind::reshard: return p_.reshard_group;
     case GroupKind::amax: return p_.amax_group;
+    case GroupKind::ep: return p_.ep_group;
+    case GroupKind::etp: return p_.etp_group;
+    case GroupKind::ep_tp: return p_.ep_tp_group;
+    case GroupKind::expert_dp: return p_.expert_dp_group;
   }
   return p_.world_group;
 }

@@ -10,12 +10,14 @@
 
 namespace trainsim {
 
-// Placement and routing of the scenario's MoE layers (moe_ops.hpp MoeShape):
-// every expert local (ep = 1) with its FFN split over the tensor-parallel
-// group, as Megatron-core's expert_tensor_parallel_size defaults to TP;
-// grouped GEMM, uniform routing. Throws ConfigError for a plan Megatron-core
-// refuses: MoE with tp > 1 and no sequence parallelism (arguments.py: "When
-// using MoE and tensor parallelism, sequence parallelism must be used").
+// Placement and routing of the scenario's MoE layers (moe_ops.hpp MoeShape)
+// from parallel.ep / parallel.etp (default tp, as Megatron-core's
+// expert_tensor_parallel_size) and training.moe_*. Throws ConfigError for
+// what Megatron-core refuses, MoE with tp > 1 and no sequence parallelism
+// (moe_layer.py MoELayer.forward raises in training), and for what is not
+// modelled: training.moe_a2a_overlap (--overlap-moe-expert-parallel-comm
+// needs the combined 1F1B schedule of one micro-batch's forward beside
+// another's backward).
 MoeShape moe_shape(const Scenario& s);
 
 // The token dispatcher's collectives of one MoE layer (StepPlan::moe_forward,
@@ -29,7 +31,10 @@ MoeShape moe_shape(const Scenario& s);
 // carries etp x the GPU's routed copies x h (nccl-tests size), the busiest
 // rank's rows under skew. The shared experts gather and scatter their own
 // input over TP as a dense MLP does; a layer without them has no dense TP
-// collective. With ep = 1 there is no all-to-all.
+// collective. The all-to-all dispatch and combine run over the EP group
+// (ep > 1), sized by the busiest receiver; MoEAllGatherTokenDispatcher
+// (training.moe_dispatcher allgather) all-gathers every rank's tokens over
+// the tp x ep group and reduce-scatters the output instead.
 void plan_moe(const Scenario& s, const ActivationShape& shape, CommCost& comm, StepPlan& p);
 
 // Model FLOPs of one step of an MoE or MLA model, Megatron-LM's convention

@@ -49,6 +49,7 @@ struct StepPlan {
   // layer's MLP block keeps the TP all-gather / reduce-scatter of a dense one
   // (the shared experts' own, with sequence parallelism).
   MoeShape moe;
+  GroupPlacement ep_group, etp_group, ep_tp_group, expert_dp_group;  // rank 0's (layout.hpp expert mesh)
   struct MoeCollective {
     GroupKind group = GroupKind::tp;
     CollectiveOp op = CollectiveOp::all_gather;

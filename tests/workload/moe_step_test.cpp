@@ -94,3 +94,60 @@ TEST_CASE("A busier expert slows the MoE layer monotonically (EP 8, the busiest 
     last = t.mlp_forward + t.mlp_backward;
   }
 }
+
+const char* kMixtralEp = R"(model: mixtral-8x7b
+cluster: dgx-h100-80gb
+nodes: 8
+parallel: {tp: 1, pp: 1, ep: 8, zero_stage: 1}
+training: {seq_len: 4096, micro_batch: 1, global_batch: 128, recompute: none}
+)";
+
+double comm_of(const StepResult& r, const std::string& key) {
+  auto it = r.comm_bytes_per_gpu.find(key);
+  return it == r.comm_bytes_per_gpu.end() ? 0.0 : it->second.value();
+}
+
+TEST_CASE("All-to-all bytes per GPU in the step: the closed form of uniform routing") {
+  const Scenario s = scenario(kMixtralEp);
+  const StepResult r = simulate_step(s);
+  // Per MoE layer and micro-batch: dispatch and combine in forward and again
+  // in backward, each sending the GPU's s x top-k token copies of h bf16
+  // values, (ep - 1) / ep of them to other GPUs.
+  const double m = s.num_micro_batches(), L = 32, seq = 4096, k = 2, h = 4096, ep = 8;
+  CHECK(m == 2);
+  CHECK(comm_of(r, "ep.all_to_all") == doctest::Approx(m * L * 4 * (ep - 1) / ep * seq * k * h * 2));
+}
+
+TEST_CASE("Load skew slows the EP step monotonically") {
+  double last = 0;
+  for (const char* skew : {"1", "1.5", "2", "4", "8"}) {
+    CAPTURE(skew);
+    const double t =
+        simulate_step(scenario(kMixtralEp, {std::string("training.moe_load_skew=") + skew})).step_time_s.value();
+    CHECK(t > last);
+    last = t;
+  }
+}
+
+TEST_CASE("EP inside a node dispatches faster than EP across nodes, for the same bytes per GPU") {
+  // Qwen3-30B-A3B (128 experts) on 2 DGX H100: EP 8 keeps each EP group in a
+  // node (NVLink); EP 16 spans both nodes (NICs). Each GPU sends the same s x
+  // top-k token copies either way.
+  const char* yaml = R"(model: qwen3-30b-a3b
+cluster: dgx-h100-80gb
+nodes: 2
+parallel: {tp: 1, pp: 1, ep: 8, zero_stage: 1}
+training: {seq_len: 4096, micro_batch: 1, global_batch: 16, recompute: none}
+)";
+  const Scenario in = scenario(yaml), across = scenario(yaml, {"parallel.ep=16"});
+  CommCost c1(in.cluster, false, in.network.algorithm, in.network.protocol);
+  CommCost c2(across.cluster, false, across.network.algorithm, across.network.protocol);
+  const StepPlan a = make_step_plan(in, c1), b = make_step_plan(across, c2);
+  REQUIRE(a.ep_group.nodes == 1);
+  REQUIRE(b.ep_group.nodes == 2);
+  REQUIRE(a.moe_forward.size() == 2);
+  REQUIRE(b.moe_forward.size() == 2);
+  CHECK(a.moe_forward.front().bytes.value() == doctest::Approx(4096 * 8 * 2048 * 2));
+  CHECK(a.moe_forward.front().bytes.value() == doctest::Approx(b.moe_forward.front().bytes.value()));
+  CHECK(a.moe_forward.front().seconds < b.moe_forward.front().seconds);
+}
