@@ -1,9 +1,10 @@
 // `trainsim run` latency of a 671B MoE step on 2,048 GPUs against a dense
 // model of the same active size (issue 21: within 2x). DeepSeek-V3 (61
-// layers, 3 dense, 58 MoE of 256 experts, MLA, one MTP module) on 256 DGX
-// H100 nodes with PP 16 (and TP 8 with sequence parallelism, DP 16), against a
-// dense SwiGLU model of its shape (61 layers of hidden 7168, FFN 18432: 38.5B
-// parameters, DeepSeek-V3 activates 37.6B) on the same layout. Symmetric
+// layers, 3 dense, 58 MoE of 256 experts, MLA, one MTP module) on its own
+// layout (deepseek-h800-ib, 256 nodes: PP 16, EP 64 across 8 nodes, DP 128,
+// ZeRO-1), against a dense SwiGLU model of its shape (61 layers of hidden
+// 7168, FFN 18432: 38.5B parameters, DeepSeek-V3 activates 37.6B) on the same
+// cluster and PP 16 x DP 128. Symmetric
 // mode, as the command runs by default; the scenario is parsed inside the
 // loop as `run` does.
 #include <benchmark/benchmark.h>
@@ -19,10 +20,9 @@ namespace {
 using namespace trainsim;
 
 const char* kLayout = R"(
-cluster: dgx-h100-80gb
+cluster: deepseek-h800-ib
 nodes: 256
-parallel: {tp: 8, sequence_parallel: true, pp: 16, zero_stage: 1}
-training: {seq_len: 4096, micro_batch: 1, global_batch: 4096, recompute: full}
+training: {seq_len: 4096, micro_batch: 1, global_batch: 15360, recompute: full}
 )";
 
 const char* kDense =
@@ -41,8 +41,12 @@ void bench_yaml(benchmark::State& state, const std::string& yaml) {
   state.counters["events"] = static_cast<double>(r.events);
 }
 
-void BM_RunDeepSeekV3_2048(benchmark::State& s) { bench_yaml(s, std::string("model: deepseek-v3\n") + kLayout); }
-void BM_RunDense37B_2048(benchmark::State& s) { bench_yaml(s, std::string(kDense) + kLayout); }
+void BM_RunDeepSeekV3_2048(benchmark::State& s) {
+  bench_yaml(s, std::string("model: deepseek-v3\nparallel: {tp: 1, pp: 16, ep: 64, zero_stage: 1}\n") + kLayout);
+}
+void BM_RunDense37B_2048(benchmark::State& s) {
+  bench_yaml(s, std::string(kDense) + "parallel: {tp: 1, pp: 16, zero_stage: 1}\n" + kLayout);
+}
 
 BENCHMARK(BM_RunDeepSeekV3_2048)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RunDense37B_2048)->Unit(benchmark::kMillisecond);
