@@ -8,12 +8,15 @@ trainsim_add_test(config/units_test)
 trainsim_add_test(config/config_test)
 trainsim_add_test(config/scenario_defaults_test)
 trainsim_add_test(config/layout_test)
+trainsim_add_test(config/moe_layout_test)
 trainsim_add_test(config/input_files_test)
 # parallel: the rank mesh and the pipeline schedules
 trainsim_add_test(parallel/parallel_test)
+trainsim_add_test(parallel/expert_layout_test)
 # model
 trainsim_add_test(model/model_params_test)
 trainsim_add_test(model/moe_params_test)
+trainsim_add_test(model/moe_ops_test)
 # moe: closed forms of MoE communication
 trainsim_add_test(moe/moe_comm_test)
 trainsim_add_test(model/activations_test)
@@ -51,6 +54,7 @@ trainsim_add_test(net/card_latency_test)
 trainsim_add_test(cost/cost_test)
 # workload: the step simulation
 trainsim_add_test(workload/step_sim_test)
+trainsim_add_test(workload/moe_step_test)
 trainsim_add_test(workload/offload_test)
 trainsim_add_test(workload/host_contention_test)
 trainsim_add_test(workload/offload_knobs_test)

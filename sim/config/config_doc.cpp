@@ -51,11 +51,26 @@ class DocBuilder {
     doc_.inline_[key] = std::move(card);
   }
 
+  // A YAML list of scalars as the text "[a, b, ...]" (KeyDef::number_list).
+  std::string list_text(const YAML::Node& value, const std::string& key, int line) const {
+    std::string text = "[";
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      if (!value[i].IsScalar())
+        throw ConfigError({doc_.file_, line, key},
+                          "expected a list of numbers; item " + std::to_string(i + 1) + " is not a number");
+      text += (i ? ", " : "") + value[i].Scalar();
+    }
+    return text + "]";
+  }
+
   void visit(const std::string& key, const YAML::Node& value, int line) {
     const KeyTable& table = *doc_.table_;
     const KeyDef* def = table.find(key);
     if (def && def->inline_card && value.IsMap()) {
       visit_inline(*def, key, value, line);
+    } else if (def && def->number_list && value.IsSequence()) {
+      doc_.values_[key] = {list_text(value, shown_ + key, line), {doc_.file_, line, shown_ + key}};
+      doc_.inline_.erase(key);
     } else if (def) {
       if (!value.IsScalar()) {
         std::string what = value.IsMap() ? "a map" : value.IsSequence() ? "a list" : "no value";

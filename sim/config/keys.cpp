@@ -43,7 +43,7 @@ std::string KeyDef::describe_type() const {
     case ValueType::integer: return "an integer" + range;
     case ValueType::number: return "a number" + range;
     case ValueType::boolean: return "true or false";
-    case ValueType::string: return "a string";
+    case ValueType::string: return number_list ? "a list of numbers" : "a string";
     case ValueType::choice: return "one of " + join(choices, "|");
     case ValueType::path: return inline_card ? "a file path, zoo name or inline map" : "a file path or zoo name";
     case ValueType::quantity:

@@ -41,6 +41,9 @@ struct KeyDef {
   // The default is an assumption, not a datasheet figure: a card that leaves
   // the key to it lists it among the run's assumptions (ClusterSpec::assumptions).
   bool assumed_default = false;
+  // A string key that may also be written as a YAML list of scalars, read as
+  // its text "[a, b, ...]" (training.moe_token_histogram).
+  bool number_list = false;
 
   // A key with every other field at its default.
   static KeyDef of(std::string path, ValueType type, Dimension dim = Dimension::count);

@@ -5,6 +5,7 @@
 
 #include "sim/config/keys.hpp"
 #include "sim/config/keys_finetune.hpp"
+#include "sim/config/keys_moe.hpp"
 #include "sim/spec/enum_names.hpp"
 #include "sim/spec/limits.hpp"
 #include "sim/spec/scenario_defaults.hpp"
@@ -150,6 +151,7 @@ void parallel_keys(std::vector<KeyDef>& k) {
       "forward and gather it again for the backward, false = keep it gathered until its backward (Llama 3), "
       "an integer N >= 2 = reshard to groups of N ranks; auto = the framework's choice (said in the log)";
   k.push_back(reshard);
+  add_moe_parallel_keys(k);
 }
 
 // training.*: partial recomputation, dropout, kernel fusion and launch, FP8
@@ -380,6 +382,7 @@ std::vector<KeyDef> scenario_defs() {
   parallel_keys(k);
   training_keys(k);
   add_finetune_keys(k);
+  add_moe_training_keys(k);
   offload_keys(k);
   network_keys(k);
   memory_keys(k);

@@ -4,6 +4,7 @@
 #include <sstream>
 #include <string>
 
+#include "sim/config/moe_layout_check.hpp"
 #include "sim/spec/framework_profile.hpp"
 #include "sim/spec/limits.hpp"
 #include "sim/spec/scenario.hpp"
@@ -249,6 +250,7 @@ std::vector<LayoutProblem> check_layout(const Scenario& sc) {
   check_training(sc, out);
   check_knobs(sc, out);
   check_param_gather_with_step(sc, out);
+  check_expert_layout(sc, out);
   return out;
 }
 

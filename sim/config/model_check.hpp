@@ -13,9 +13,8 @@ namespace trainsim {
 void check_model(const ModelSpec& m, const std::string& file);
 
 // The parts of `m` a scenario cannot simulate yet, comma-separated ("" when
-// none): mixture of experts, MLA, MTP, sliding windows, sinks, q/k norms,
-// Q/K/V-only biases. Their parameters are counted (params.hpp); their kernels,
-// memory and communication are not modelled.
+// none). None today: MoE, MLA, MTP, sliding windows, sinks, q/k norms and
+// Q/K/V-only biases are all simulated (sim/model layer_ops.hpp, moe_ops.hpp).
 std::string unsimulated_features(const ModelSpec& m);
 
 // The message that refuses to simulate `m` ("" when it can be simulated):

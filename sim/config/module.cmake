@@ -5,10 +5,12 @@ trainsim_module(NAME config DIR sim/config
           keys.cpp
           keys_cards.cpp
           keys_finetune.cpp
+          keys_moe.cpp
           keys_scenario.cpp
           layer_pattern.cpp
           layout_check.cpp
           model_check.cpp
+          moe_layout_check.cpp
           units.cpp
           yaml_read.cpp
           json_read.cpp

@@ -85,9 +85,14 @@ double op_time(const Op& op, const GpuSpec& gpu, Precision precision) {
 
 LayerTimes layer_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu, double host_dispatch_s,
                        bool launch_blocking) {
+  return layer_times(m, shape, gpu, host_dispatch_s, launch_blocking, layer_kind(m, 0), MoeShape{});
+}
+
+LayerTimes layer_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu, double host_dispatch_s,
+                       bool launch_blocking, LayerKind kind, const MoeShape& moe) {
   LayerTimes t;
   LayerSums sums;
-  for (const Op& op : layer_ops(m, shape)) add_layer_op(sums, t, op, op_time(op, gpu, shape.precision));
+  for (const Op& op : layer_ops(m, shape, kind, moe)) add_layer_op(sums, t, op, op_time(op, gpu, shape.precision));
   const double h = host_dispatch_s;
   const bool b = launch_blocking;
   t.attention_forward = sums.forward[0].time(h, b);
@@ -100,14 +105,16 @@ LayerTimes layer_times(const ModelSpec& m, const ActivationShape& shape, const G
 }
 
 EdgeTimes edge_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu, double host_dispatch_s,
-                     bool launch_blocking) {
+                     bool launch_blocking, const MoeShape& moe) {
   EdgeTimes t;
   BlockSum emb[2], out[2];  // [forward, backward]
   for (const Op& op : embedding_ops(m, shape)) {
     emb[op.pass == Pass::forward ? 0 : 1].add(op_time(op, gpu, shape.precision));
     t.embedding_flops += op.flops;
   }
-  for (const Op& op : output_ops(m, shape)) {
+  std::vector<Op> out_ops = output_ops(m, shape);
+  for (const Op& op : mtp_ops(m, shape, moe)) out_ops.push_back(op);
+  for (const Op& op : out_ops) {
     out[op.pass == Pass::forward ? 0 : 1].add(op_time(op, gpu, shape.precision));
     t.output_flops += op.flops;
   }

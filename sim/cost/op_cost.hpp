@@ -48,6 +48,9 @@ struct LayerTimes {
 // GPU times + ops x host_dispatch_s.
 LayerTimes layer_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu, double host_dispatch_s = 0,
                        bool launch_blocking = false);
+// The same for a layer of kind `kind` under the MoE placement `moe` (layer_ops.hpp).
+LayerTimes layer_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu, double host_dispatch_s,
+                       bool launch_blocking, LayerKind kind, const MoeShape& moe);
 
 // Embedding (first stage) and output layer + loss (last stage), seconds per
 // micro-batch, and the FLOPs this GPU executes for them, forward + backward
@@ -59,8 +62,9 @@ struct EdgeTimes {
   double output_backward = 0;
   double embedding_flops = 0, output_flops = 0;
 };
+// The output side includes the MTP modules (layer_ops.hpp mtp_ops) under `moe`.
 EdgeTimes edge_times(const ModelSpec& m, const ActivationShape& shape, const GpuSpec& gpu, double host_dispatch_s = 0,
-                     bool launch_blocking = false);
+                     bool launch_blocking = false, const MoeShape& moe = {});
 
 // Optimizer step over `params` local parameters: memory-bound, `bytes_per_param`
 // of HBM traffic each (Adam with fp32 master weights: read grad, param, m, v;

@@ -91,6 +91,13 @@ ModelSpec model_of(const std::string& ref, const Zoo& zoo) {
   ModelSpec m = load_model(path.string());
   const std::string refusal = simulation_refusal(m, ref);
   if (!refusal.empty()) throw ConfigError({"--model", 0, ""}, refusal);
+  // The ZeRO table shards one dense parameter count; experts are sharded over
+  // EP x ETP x expert-DP instead (`trainsim mem` counts them).
+  if (m.is_moe())
+    throw ConfigError({"--model", 0, ""}, "model " + m.name +
+                                              " is a mixture of experts: explain zero shards dense models only; "
+                                              "`trainsim mem` gives an MoE plan's memory and `trainsim info " +
+                                              ref + "` its parameter counts");
   return m;
 }
 

@@ -2,6 +2,7 @@
 trainsim_module(NAME load DIR sim/load
   SOURCES data_dir.cpp
           finetune_reader.cpp
+          moe_reader.cpp
           hardware_loader.cpp
           model_loader.cpp
           profile_defaults.cpp

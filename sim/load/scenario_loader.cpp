@@ -12,6 +12,7 @@
 #include "sim/load/model_loader.hpp"
 #include "sim/load/doc_read.hpp"
 #include "sim/load/finetune_reader.hpp"
+#include "sim/load/moe_reader.hpp"
 #include "sim/load/profile_defaults.hpp"
 #include "sim/load/scenario_imports.hpp"
 #include "sim/load/scenario_preview.hpp"
@@ -295,6 +296,7 @@ Scenario from_doc(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelS
   s.locations = d.locations();
   read_training(d, s);
   read_finetune(d, s);
+  read_moe(d, s);
   read_sharding(d, s);
   read_memory(d, s, ds_config);
   s.network.algorithm = pick_or_auto<NcclAlgo>(d, "network.algorithm");

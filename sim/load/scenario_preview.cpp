@@ -58,6 +58,8 @@ void read_parallel(const ConfigDoc& d, Scenario& s) {
   p.sequence_parallel = d.get_bool("parallel.sequence_parallel");
   p.zero_stage = get_i(d, "parallel.zero_stage");
   p.embedding_in_pp_split = d.get_bool("parallel.embedding_in_pp_split");
+  p.ep = get_i(d, "parallel.ep");
+  if (d.given("parallel.etp")) p.etp = get_i(d, "parallel.etp");  // else 0: tp
   try {
     p.order = parse_rank_order(d.get_string("parallel.order"));
   } catch (const ConfigError& e) {

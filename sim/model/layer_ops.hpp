@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "sim/model/activations.hpp"
+#include "sim/model/moe_ops.hpp"
 #include "sim/spec/model_spec.hpp"
 
 namespace trainsim {
@@ -67,6 +68,25 @@ struct Op {
 // core (scores, softmax, dropout, context); full = every forward op.
 std::vector<Op> layer_ops(const ModelSpec& m, const ActivationShape& shape);
 
+// Which kind layer `layer` (0-based) of a model is: an MoE or a dense MLP
+// (moe_layers), full causal or sliding-window attention (sliding_layers; all
+// layers when the card gives sliding_window without a per-layer list).
+struct LayerKind {
+  bool moe = false;
+  bool sliding = false;
+  int index() const { return (moe ? 1 : 0) + (sliding ? 2 : 0); }  // 0..3
+};
+inline constexpr int kLayerKinds = 4;
+LayerKind layer_kind(const ModelSpec& m, int layer);
+
+// The ops of a layer of kind `kind`: the attention block of the model's
+// attention (grouped-query heads of head_dim, or MLA; q/k norms; a sliding
+// window of sliding_window keys), and the dense MLP or the MoE layer of
+// moe_ops.hpp on the busiest EP rank under `moe`. Attention sinks (GPT-OSS)
+// add one logit per head to the softmax inside the fused kernel: no kernel,
+// no FLOPs counted. layer_ops(m, shape) is the kind of layer 0 under {}.
+std::vector<Op> layer_ops(const ModelSpec& m, const ActivationShape& shape, LayerKind kind, const MoeShape& moe);
+
 // Word (+ position) embedding lookup forward and its gradient in backward,
 // first pipeline stage.
 std::vector<Op> embedding_ops(const ModelSpec& m, const ActivationShape& shape);
@@ -74,5 +94,13 @@ std::vector<Op> embedding_ops(const ModelSpec& m, const ActivationShape& shape);
 // Final norm, output (logits) GEMM, vocab-parallel cross-entropy, forward and
 // backward, last pipeline stage.
 std::vector<Op> output_ops(const ModelSpec& m, const ActivationShape& shape);
+
+// DeepSeek-V3's multi-token prediction modules on the last pipeline stage
+// (Megatron-core multi_token_prediction.py MultiTokenPredictionLayer, one per
+// mtp_layers): per module the norms of the hidden state and of the shifted
+// tokens' embedding, eh_proj (2h -> h), one transformer layer of the kind of
+// the model's last layer, and the output layer and loss again; forward and
+// backward, every op in Block::output. Empty for mtp_layers = 0.
+std::vector<Op> mtp_ops(const ModelSpec& m, const ActivationShape& shape, const MoeShape& moe);
 
 }  // namespace trainsim

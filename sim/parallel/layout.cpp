@@ -29,6 +29,57 @@ Layout::Layout(const ParallelPlan& p, int gpus_per_node, const RankOrder& order)
     stride *= sizes_[idx(d)];
   }
   world_ = stride;
+  set_expert_mesh(p);
+}
+
+// The expert mesh in the dense order with tp -> etp, cp dropped and
+// dp -> ep, expert-dp (the class comment). Throws ConfigError when etp x ep
+// does not divide tp x cp x dp (check_layout says so first, with the reason).
+void Layout::set_expert_mesh(const ParallelPlan& p) {
+  ep_ = p.ep;
+  etp_ = p.expert_tp();
+  const long long dense = 1LL * p.tp * p.cp * p.dp, expert = 1LL * ep_ * etp_;
+  if (ep_ < 1 || etp_ < 1 || dense % expert != 0)
+    throw ConfigError({"", 0, "parallel.ep"},
+                      "etp x ep = " + std::to_string(expert) + " must divide tp x cp x dp = " + std::to_string(dense));
+  edp_ = static_cast<int>(dense / expert);
+  int stride = 1;
+  for (Dim d : order_dims_) {
+    if (d == Dim::tp) {
+      etp_stride_ = stride;
+      stride *= etp_;
+    } else if (d == Dim::dp) {
+      ep_stride_ = stride;
+      edp_stride_ = stride * ep_;
+      stride *= ep_ * edp_;
+    } else if (d == Dim::pp) {
+      stride *= sizes_[idx(Dim::pp)];
+    }
+  }
+}
+
+ExpertCoord Layout::expert_coord(int rank) const {
+  return ExpertCoord{(rank / etp_stride_) % etp_, (rank / ep_stride_) % ep_, (rank / edp_stride_) % edp_,
+                     coord(rank).pp};
+}
+
+std::vector<int> Layout::along(int stride, int size, int r) const {
+  const int base = r - ((r / stride) % size) * stride;
+  std::vector<int> members(size);
+  for (int i = 0; i < size; ++i) members[i] = base + i * stride;
+  return members;
+}
+
+std::vector<int> Layout::ep_group(int r) const { return along(ep_stride_, ep_, r); }
+std::vector<int> Layout::etp_group(int r) const { return along(etp_stride_, etp_, r); }
+std::vector<int> Layout::expert_dp_group(int r) const { return along(edp_stride_, edp_, r); }
+
+std::vector<int> Layout::expert_tp_ep_group(int r) const {
+  std::vector<int> members;
+  for (int e : ep_group(r))
+    for (int t : etp_group(e)) members.push_back(t);
+  std::sort(members.begin(), members.end());
+  return members;
 }
 
 int Layout::size(Dim d) const { return sizes_[idx(d)]; }

@@ -10,6 +10,7 @@ const char* to_string(NormKind k) { return enum_name(k); }
 const char* to_string(Precision p) { return enum_name(p); }
 const char* to_string(Schedule s) { return enum_name(s); }
 const char* to_string(PipelineEngine e) { return enum_name(e); }
+const char* to_string(MoeDispatcher d) { return enum_name(d); }
 const char* to_string(Recompute r) { return enum_name(r); }
 const char* to_string(RecomputeMethod m) { return enum_name(m); }
 const char* to_string(Fp8Recipe r) { return enum_name(r); }

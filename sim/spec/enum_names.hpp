@@ -51,6 +51,7 @@ TRAINSIM_ENUM_TABLE(Schedule, 3, {"gpipe", Schedule::gpipe}, {"1f1b", Schedule::
                     {"interleaved-1f1b", Schedule::interleaved_1f1b});
 TRAINSIM_ENUM_TABLE(PipelineEngine, 2, {"megatron", PipelineEngine::megatron},
                     {"deepspeed", PipelineEngine::deepspeed});
+TRAINSIM_ENUM_TABLE(MoeDispatcher, 2, {"alltoall", MoeDispatcher::alltoall}, {"allgather", MoeDispatcher::allgather});
 TRAINSIM_ENUM_TABLE(Recompute, 3, {"none", Recompute::none}, {"selective", Recompute::selective},
                     {"full", Recompute::full});
 TRAINSIM_ENUM_TABLE(RecomputeMethod, 2, {"uniform", RecomputeMethod::uniform}, {"block", RecomputeMethod::block});

@@ -49,6 +49,17 @@ struct ParallelPlan {
   // choice, 0 = false (kept gathered until the backward), 1 = true (reshard
   // over the shard group), N >= 2 = reshard to groups of N ranks.
   int reshard_after_forward = defaults::kReshardAuto;
+  // Mixture of experts (Megatron-core expert_model_parallel_size and
+  // expert_tensor_parallel_size): the expert layers' own mesh etp x ep x
+  // expert-dp x pp over the same GPUs, expert-dp = tp x cp x dp / (etp x ep)
+  // (sim/parallel/layout.hpp). etp 0 = tp (not given).
+  int ep = defaults::kEp;
+  int etp = 0;
+
+  // The expert tensor-parallel size in force: etp, or tp when not given.
+  int expert_tp() const { return etp > 0 ? etp : tp; }
+  // tp x cp x dp / (etp x ep), 0 when it does not divide (check_layout says so).
+  int expert_dp() const;
 
   bool operator==(const ParallelPlan&) const = default;
 };
@@ -66,6 +77,24 @@ struct OverlapOptions {
   bool grad_clip = defaults::kGradClip;     // global gradient-norm all-reduce before the step
 
   bool operator==(const OverlapOptions&) const = default;
+};
+
+// How an MoE layer routes and dispatches its tokens (training.moe_* keys).
+struct MoeOptions {
+  MoeDispatcher dispatcher = defaults::kMoeDispatcher;  // --moe-token-dispatcher-type
+  bool grouped_gemm = defaults::kMoeGroupedGemm;        // --moe-grouped-gemm: one grouped GEMM for the local experts
+  bool a2a_overlap = defaults::kMoeA2aOverlap;          // --overlap-moe-expert-parallel-comm
+  // Tokens of the busiest expert over the mean (1 = uniform routing).
+  double load_skew = defaults::kMoeLoadSkew;
+  // Per-expert share of the routed tokens (one per routed expert, summing to
+  // 1); empty = uniform with load_skew. When given it overrides load_skew.
+  std::vector<double> token_histogram;
+
+  // The busiest expert's tokens over the mean: max share x experts with a
+  // histogram, else load_skew.
+  double busiest_over_mean() const;
+
+  bool operator==(const MoeOptions&) const = default;
 };
 
 struct TrainingPlan {
@@ -99,6 +128,7 @@ struct TrainingPlan {
   // training.packed_sequences, training.pack_mean_seq_len; finetune.hpp).
   FineTuning finetune{defaults::kPeft,        defaults::kLoraRank,        defaults::kLoraTargets,
                       defaults::kLoraDropout, defaults::kPackedSequences, 0};
+  MoeOptions moe;  // mixture-of-experts routing and dispatch (MoE models only)
 
   bool operator==(const TrainingPlan&) const = default;
 };

@@ -28,6 +28,9 @@ inline constexpr PipelineEngine kPipelineEngine = PipelineEngine::megatron;
 inline constexpr int kDpReplicate = 1;
 // parallel.reshard_after_forward: the framework decides (ParallelPlan::reshard_after_forward).
 inline constexpr int kReshardAuto = -1;
+// parallel.ep: no expert parallelism (Megatron-core expert_model_parallel_size = 1);
+// parallel.etp has no constant: it defaults to parallel.tp (expert_tensor_parallel_size = None).
+inline constexpr int kEp = 1;
 
 // training.*
 inline constexpr int kSeqLen = 2048;  // used only when the model card gives no context length
@@ -49,6 +52,13 @@ inline constexpr bool kCompile = false;  // eager PyTorch (torch.compile off)
 inline constexpr CudaGraphScope kCudaGraphScope = CudaGraphScope::full;
 inline constexpr bool kCudaGraphs = false;    // kernels launched one by one from the host
 inline constexpr bool kFusedRmsnorm = false;  // eager RMSNorm: PyTorch's composite rms_norm
+// Mixture of experts: Megatron-core's defaults except the dispatcher and grouped
+// GEMM, which its MoE guides and recipes turn on (--moe-token-dispatcher-type
+// alltoall, --moe-grouped-gemm); routing uniform over the experts.
+inline constexpr MoeDispatcher kMoeDispatcher = MoeDispatcher::alltoall;
+inline constexpr bool kMoeGroupedGemm = true;
+inline constexpr bool kMoeA2aOverlap = false;  // --overlap-moe-expert-parallel-comm off
+inline constexpr double kMoeLoadSkew = 1.0;    // busiest expert's tokens over the mean
 // Fine-tuning (finetune.hpp): full fine-tuning; LoRA's rank, targets and
 // dropout as Megatron-Bridge's LoRA defaults (src/megatron/bridge/peft/lora.py
 // class LoRA: dim 32, all four linear layers, dropout 0.0).

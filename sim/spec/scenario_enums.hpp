@@ -59,6 +59,13 @@ enum class Framework {
 // deepspeed = DeepSpeed's PipelineEngine: blocking sends of the whole
 // activation from every TP rank.
 enum class PipelineEngine { megatron, deepspeed };
+// How an MoE layer moves tokens to their experts (training.moe_dispatcher;
+// Megatron-core --moe-token-dispatcher-type, megatron/core/transformer/moe/
+// token_dispatcher.py): alltoall = MoEAlltoAllTokenDispatcher (each token
+// sent to the EP ranks of its top-k experts), allgather =
+// MoEAllGatherTokenDispatcher (every EP rank gathers all tokens and keeps those
+// of its local experts).
+enum class MoeDispatcher { alltoall, allgather };
 
 const char* to_string(Schedule s);
 const char* to_string(Recompute r);
@@ -70,5 +77,6 @@ const char* to_string(MemoryConvention c);
 const char* to_string(ConventionSource c);
 const char* to_string(Framework f);
 const char* to_string(PipelineEngine e);
+const char* to_string(MoeDispatcher d);
 
 }  // namespace trainsim

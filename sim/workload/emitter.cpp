@@ -115,6 +115,11 @@ void Emitter::compute(Seconds seconds, Category c, int lbl, bool host, double fl
   }
 }
 
+void Emitter::moe_collectives(const std::vector<StepPlan::MoeCollective>& cs, int lbl) {
+  for (const StepPlan::MoeCollective& c : cs)
+    blocking(c.group, c.op, c.bytes, c.seconds, Lane::tp_comm, Category::tp, lbl);
+}
+
 void Emitter::blocking(GroupKind g, CollectiveOp op, Bytes bytes, Seconds exposed, Lane lane, Category c, int lbl) {
   if (group_size(g) <= 1) return;
   collective(InstrKind::collective, g, op, bytes, exposed, lane, c, lbl);
@@ -200,6 +205,10 @@ const GroupPlacement& Emitter::placement(GroupKind g) const {
     case GroupKind::replicate: return p_.replicate_group;
     case GroupKind::reshard: return p_.reshard_group;
     case GroupKind::amax: return p_.amax_group;
+    case GroupKind::ep: return p_.ep_group;
+    case GroupKind::etp: return p_.etp_group;
+    case GroupKind::ep_tp: return p_.ep_tp_group;
+    case GroupKind::expert_dp: return p_.expert_dp_group;
   }
   return p_.world_group;
 }

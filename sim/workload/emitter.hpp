@@ -47,6 +47,12 @@ class Emitter {
   // A collective on the compute stream's critical path (`exposed` seconds of
   // it); nothing for a group of one GPU.
   void blocking(GroupKind g, CollectiveOp op, Bytes bytes, Seconds exposed, Lane lane, Category c, int lbl);
+  // An MoE layer's MLP block (moe_plan.hpp plan_moe): the token dispatcher's
+  // collectives, one after the other on the compute stream (tp_comm lane,
+  // counted as TP communication). The program builder runs the block's
+  // compute before them, with the dense TP collectives only when the layer
+  // has shared experts (StepPlan::moe_block_tp).
+  void moe_collectives(const std::vector<StepPlan::MoeCollective>& cs, int lbl);
   // Queues a collective on the DP lane; returns how many launches precede and include it.
   int launch(GroupKind g, CollectiveOp op, Bytes bytes, Seconds seconds, int lbl);
   // Blocks until the first `count` launches have finished.

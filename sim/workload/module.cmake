@@ -7,6 +7,7 @@ trainsim_module(NAME workload DIR sim/workload
           grad_buckets.cpp
           host_contention.cpp
           memory_tracker.cpp
+          moe_plan.cpp
           offload_emitter.cpp
           offload_plan.cpp
           param_gather.cpp

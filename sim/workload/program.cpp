@@ -41,6 +41,10 @@ const char* to_string(GroupKind g) {
     case GroupKind::replicate: return "dp_replicate";
     case GroupKind::reshard: return "reshard";
     case GroupKind::amax: return "amax";
+    case GroupKind::ep: return "ep";
+    case GroupKind::etp: return "etp";
+    case GroupKind::ep_tp: return "ep_tp";
+    case GroupKind::expert_dp: return "expert_dp";
   }
   return "?";
 }
@@ -53,6 +57,10 @@ std::vector<int> group_ranks(const Layout& l, GroupKind g, int rank) {
     case GroupKind::replicate: return l.replicate_group(rank);
     case GroupKind::reshard: return l.reshard_group(rank);
     case GroupKind::amax: return l.stage_group(rank);
+    case GroupKind::ep: return l.ep_group(rank);
+    case GroupKind::etp: return l.etp_group(rank);
+    case GroupKind::ep_tp: return l.expert_tp_ep_group(rank);
+    case GroupKind::expert_dp: return l.expert_dp_group(rank);
     case GroupKind::embedding: {
       std::vector<int> pp = l.group(Dim::pp, rank);
       return {pp.front(), pp.back()};

@@ -46,8 +46,22 @@ const char* to_string(Category c);
 // replicate: HSDP's peers across replica groups (Layout::replicate_group);
 // reshard: FSDP2's reshard_after_forward = N group (Layout::reshard_group).
 // amax: the FP8 amax reduction group, every rank of a pipeline stage (tp x cp x dp).
-enum class GroupKind : std::uint8_t { tp, cp, shard, embedding, world, replicate, reshard, amax };
-inline constexpr int kGroupKinds = 8;
+// ep, etp, ep_tp, expert_dp: the expert mesh of MoE layers (layout.hpp).
+enum class GroupKind : std::uint8_t {
+  tp,
+  cp,
+  shard,
+  embedding,
+  world,
+  replicate,
+  reshard,
+  amax,
+  ep,
+  etp,
+  ep_tp,
+  expert_dp
+};
+inline constexpr int kGroupKinds = 12;
 const char* to_string(GroupKind g);
 // The global ranks of `rank`'s group of kind `g` on layout `l`, lowest first
 // (embedding: the first and last stage of its pipeline; world: every rank).

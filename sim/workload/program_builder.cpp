@@ -94,12 +94,10 @@ class StageBuilder {
   }
   // FLOPs one GPU of this stage executes in the step (recompute included).
   double hardware_flops() const {
-    const LayerTimes& f = p_.layer;
     double per_mb = 0;
     for (int c = 0; c < vp_; ++c) {
-      per_mb += p_.split.chunk_layers(stage_, c) * (f.forward_flops + f.backward_flops + f.recompute_flops);
-      if (first(c)) per_mb += p_.edges.embedding_flops;
-      if (last(c)) per_mb += p_.edges.output_flops;
+      per_mb += p_.layer_flops(first_layer(c), p_.split.chunk_layers(stage_, c)) +
+                (first(c) ? p_.edges.embedding_flops : 0) + (last(c) ? p_.edges.output_flops : 0);
     }
     return per_mb * m_;
   }
@@ -186,8 +184,12 @@ class StageBuilder {
     for (const StepPlan::TpCall& c : p_.lora_tp[block][backward ? 1 : 0])
       e_.blocking(GroupKind::tp, c.op, c.bytes, c.seconds, Lane::tp_comm, Category::tp, lbl);
   }
+  void mlp(int layer, Seconds sec, Category c, int lbl, double flops, bool fwd) {  // MoE: Emitter::moe_block
+    p_.moe_layer(layer) && !p_.moe_block_tp ? e_.compute(sec, c, lbl, false, flops) : block_forward(sec, c, lbl, flops);
+    if (p_.moe_layer(layer)) e_.moe_collectives(fwd ? p_.moe_forward : p_.moe_backward, lbl);
+  }
   void layer_forward(int lbl, int layer) {
-    const LayerTimes& t = p_.layer;
+    const LayerTimes& t = p_.layer_at(layer);
     at_layer(layer, "attn");
     if (s_.parallel.cp > 1)
       e_.blocking(GroupKind::cp, CollectiveOp::all_gather, p_.cp_bytes, exposed_cp(p_.cp_ag_s, t.attention_forward),
@@ -195,13 +197,13 @@ class StageBuilder {
     block_forward(secs(t.attention_forward), Category::forward, lbl, t.forward_block_flops[0]);
     lora_tp(0, false, lbl);
     at_layer(layer, "mlp");
-    block_forward(secs(t.mlp_forward), Category::forward, lbl, t.forward_block_flops[1]);
+    mlp(layer, secs(t.mlp_forward), Category::forward, lbl, t.forward_block_flops[1], true);
     lora_tp(1, false, lbl);
   }
   // `index`: the layer's place in its chunk (forward order), which decides
   // whether the block method recomputes it (activations.hpp layer_recomputed).
   void layer_backward(int lbl, int layer, int index) {
-    const LayerTimes& t = p_.layer;
+    const LayerTimes& t = p_.layer_at(layer);
     if (s_.training.recompute == Recompute::full && !layer_recomputed(p_.shape, index)) {
       // kept its activations: nothing to re-run
     } else if (s_.training.recompute == Recompute::full) {
@@ -209,21 +211,21 @@ class StageBuilder {
       block_forward(secs(t.attention_recompute), Category::recompute, lbl, t.recompute_block_flops[0]);
       lora_tp(0, false, lbl);
       at_layer(layer, "mlp");
-      block_forward(secs(t.mlp_recompute), Category::recompute, lbl, t.recompute_block_flops[1]);
+      mlp(layer, secs(t.mlp_recompute), Category::recompute, lbl, t.recompute_block_flops[1], true);
       lora_tp(1, false, lbl);
     } else {
       at_layer(layer, "");
       e_.compute(secs(t.recompute()), Category::recompute, lbl, false, t.recompute_flops);
     }
     at_layer(layer, "mlp");
-    block_forward(secs(t.mlp_backward), Category::backward, lbl, t.backward_block_flops[1]);
+    mlp(layer, secs(t.mlp_backward), Category::backward, lbl, t.backward_block_flops[1], false);
     lora_tp(1, true, lbl);
     at_layer(layer, "attn");
     block_forward(secs(t.attention_backward), Category::backward, lbl, t.backward_block_flops[0]);
     lora_tp(0, true, lbl);
     if (s_.parallel.cp > 1)
       e_.blocking(GroupKind::cp, CollectiveOp::reduce_scatter, p_.cp_bytes,
-                  exposed_cp(p_.cp_rs_s, p_.layer.attention_backward), Lane::tp_comm, Category::tp, lbl);
+                  exposed_cp(p_.cp_rs_s, t.attention_backward), Lane::tp_comm, Category::tp, lbl);
   }
 
   // ---- passes

@@ -8,6 +8,7 @@
 #include "sim/model/params.hpp"
 #include "sim/spec/framework_profile.hpp"
 #include "sim/spec/sharding.hpp"
+#include "sim/workload/moe_plan.hpp"
 
 namespace trainsim {
 namespace {
@@ -32,16 +33,17 @@ double optimizer_traffic(const TrainingPlan& t) {
 // captured: attn / mlp only that block of each layer (TransformerLayer.
 // _forward_attention / _forward_mlp), the other block dispatched op by op;
 // full_iteration the whole forward-backward with the embedding and the loss.
-void plan_compute(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
+// Layers of different kinds (layer_ops.hpp LayerKind) are costed once per
+// kind present; a measured profile gives every layer its per-layer times.
+LayerTimes scoped_layer_times(const Scenario& s, const ActivationShape& shape, LayerKind k, const MoeShape& moe) {
   const GpuSpec& gpu = s.cluster.node.gpu;
   const double host_s = s.training.host_dispatch_s;
   const bool blocking = s.training.launch_blocking;
   const CudaGraphScope scope = s.training.cuda_graph_scope;
   const bool graphs = s.training.cuda_graphs;
-  p.layer = layer_times(s.model, shape, gpu, graphs ? 0 : host_s, blocking);
+  LayerTimes t = layer_times(s.model, shape, gpu, graphs ? 0 : host_s, blocking, k, moe);
   if (graphs && (scope == CudaGraphScope::attn || scope == CudaGraphScope::mlp)) {
-    const LayerTimes eager = layer_times(s.model, shape, gpu, host_s, blocking);
-    LayerTimes& t = p.layer;
+    const LayerTimes eager = layer_times(s.model, shape, gpu, host_s, blocking, k, moe);
     if (scope == CudaGraphScope::attn) {
       t.mlp_forward = eager.mlp_forward;
       t.mlp_backward = eager.mlp_backward;
@@ -52,12 +54,27 @@ void plan_compute(const Scenario& s, const ActivationShape& shape, StepPlan& p) 
       t.attention_recompute = eager.attention_recompute;
     }
   }
-  const bool whole = graphs && scope == CudaGraphScope::full_iteration;
-  p.edges = edge_times(s.model, shape, gpu, whole ? 0 : host_s, blocking);
+  return t;
+}
+
+void plan_compute(const Scenario& s, const ActivationShape& shape, StepPlan& p) {
+  const GpuSpec& gpu = s.cluster.node.gpu;
+  const bool whole = s.training.cuda_graphs && s.training.cuda_graph_scope == CudaGraphScope::full_iteration;
+  p.layer = scoped_layer_times(s, shape, layer_kind(s.model, 0), p.moe);
+  p.edges = edge_times(s.model, shape, gpu, whole ? 0 : s.training.host_dispatch_s, s.training.launch_blocking, p.moe);
+  bool present[kLayerKinds] = {false, false, false, false};
+  p.layer_kind.resize(static_cast<std::size_t>(s.model.layers));
+  for (int l = 0; l < s.model.layers; ++l) {
+    const LayerKind k = layer_kind(s.model, l);
+    p.layer_kind[static_cast<std::size_t>(l)] = static_cast<std::uint8_t>(k.index());
+    if (!present[k.index()]) p.kinds[k.index()] = scoped_layer_times(s, shape, k, p.moe);
+    present[k.index()] = true;
+  }
   if (!s.training.compute_profile.empty()) {
     ComputeProfile prof = load_compute_profile(s.training.compute_profile);
     p.layer = apply_profile(prof, p.layer);
     p.edges = apply_profile(prof, p.edges);
+    for (LayerTimes& t : p.kinds) t = p.layer;
   }
 }
 
@@ -334,9 +351,11 @@ StepPlan make_step_plan(const Scenario& s, CommCost& comm) {
   p.micro_batches = s.num_micro_batches();
   const ActivationShape shape = activation_shape(s);
   p.shape = shape;
+  p.moe = moe_shape(s);
   plan_compute(s, shape, p);
   plan_overlap(s, p);
   plan_groups(s, shape, comm, p);
+  plan_moe(s, shape, comm, p);
   plan_p2p(s, shape, comm, p);
   plan_lora_tp(s, shape, comm, p);
   plan_fp8(s, shape, comm, p);

@@ -4,6 +4,7 @@
 // refers to neither the scenario nor the CommCost it was made with.
 #pragma once
 
+#include <cstdint>
 #include <utility>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "sim/workload/comm_cost.hpp"
 #include "sim/parallel/layout.hpp"
 #include "sim/workload/offload_plan.hpp"
+#include "sim/workload/program.hpp"
 
 namespace trainsim {
 
@@ -25,7 +27,41 @@ struct StepPlan {
   StageSplit split;
   int micro_batches = 1;
   ActivationShape shape;  // one micro-batch on one GPU (recompute policy, kernels, precision)
-  LayerTimes layer;       // compute (and FLOPs) per layer and micro-batch
+  LayerTimes layer;       // compute (and FLOPs) per layer and micro-batch (the kind of layer 0)
+  // Models whose layers differ (MoE and dense MLPs, sliding-window and full
+  // attention; layer_ops.hpp LayerKind): the times of each kind, and each
+  // layer's kind. layer_at(l) is the times of layer l (0-based, model-wide).
+  LayerTimes kinds[kLayerKinds];
+  std::vector<std::uint8_t> layer_kind;
+  const LayerTimes& layer_at(int l) const {
+    return l >= 0 && static_cast<std::size_t>(l) < layer_kind.size() ? kinds[layer_kind[l]] : layer;
+  }
+  // FLOPs (forward, backward, recompute) of layers first .. first + count - 1 for one micro-batch.
+  double layer_flops(int first, int count) const {
+    double f = 0;
+    for (int l = first; l < first + count; ++l)
+      f += layer_at(l).forward_flops + layer_at(l).backward_flops + layer_at(l).recompute_flops;
+    return f;
+  }
+  // MoE (moe_plan.hpp): the placement and load the MoE layers are costed
+  // under; the token dispatcher's collectives of one MoE layer and
+  // micro-batch in each pass, in order, on the compute stream; whether an MoE
+  // layer's MLP block keeps the TP all-gather / reduce-scatter of a dense one
+  // (the shared experts' own, with sequence parallelism).
+  MoeShape moe;
+  GroupPlacement ep_group, etp_group, ep_tp_group, expert_dp_group;  // rank 0's (layout.hpp expert mesh)
+  struct MoeCollective {
+    GroupKind group = GroupKind::tp;
+    CollectiveOp op = CollectiveOp::all_gather;
+    Bytes bytes;
+    Seconds seconds;
+  };
+  std::vector<MoeCollective> moe_forward, moe_backward;
+  bool moe_block_tp = true;
+  bool moe_layer(int l) const {
+    return l >= 0 && static_cast<std::size_t>(l) < layer_kind.size() &&
+           (layer_kind[l] & 1) != 0;  // LayerKind::index bit 0
+  }
   EdgeTimes edges;
 
   // Tensor-parallel collectives of one block and pass (nccl-tests size = the full

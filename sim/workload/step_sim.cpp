@@ -7,6 +7,7 @@
 #include "sim/core/sim_error.hpp"
 #include "sim/core/work_budget.hpp"
 #include "sim/workload/duration_check.hpp"
+#include "sim/workload/moe_plan.hpp"
 #include "sim/spec/plausibility.hpp"
 #include "sim/workload/program_builder.hpp"
 #include "sim/workload/step_engine.hpp"
@@ -120,6 +121,7 @@ void refuse_huge_timeline(const Scenario& s, const StepOptions& options) {
 
 double model_flops_per_step(const Scenario& s) {
   const ModelSpec& m = s.model;
+  if (m.is_moe() || m.is_mla()) return sparse_model_flops_per_step(s);
   const double B = s.training.global_batch, seq = s.training.seq_len, L = m.layers, h = m.hidden;
   const double q = static_cast<double>(m.head_dim) * m.heads;
   const double glu = m.mlp == MlpKind::swiglu ? 1.5 : 1.0;
