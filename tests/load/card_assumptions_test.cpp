@@ -47,6 +47,7 @@ const std::vector<std::string> kCards = {"aws-p4d-a100-40gb",
                                          "aws-p4de-a100-80gb",
                                          "dgx-a100-40gb",
                                          "dgx-a100-80gb",
+                                         "deepseek-h800-ib",
                                          "dgx-h100-80gb",
                                          "dgx-h200-141gb",
                                          "gcp-a3-high-h100-80gb",
@@ -63,6 +64,20 @@ TEST_CASE("cards: DGX A100 640GB has 2 TB of host memory, the 320GB system 1 TB"
   // NVIDIA's DGX A100 datasheet (docs/reference/hardware.md §2.1 [S55]).
   CHECK(card("dgx-a100-80gb").node.host_memory.value() == doctest::Approx(2e12));
   CHECK(card("dgx-a100-40gb").node.host_memory.value() == doctest::Approx(1e12));
+}
+
+TEST_CASE("cards: H800 is H100 SXM5 compute and memory with NVLink cut to 400 GB/s bidirectional") {
+  // docs/reference/hardware.md §1.4 and §3.4: DeepSeek-V3's cluster, 2,048 H800 in nodes of 8,
+  // 8 x 400 Gb/s InfiniBand per node, NVLink 400 GB/s both ways = 200 GB/s per direction.
+  const ClusterSpec h800 = card("deepseek-h800-ib"), h100 = card("dgx-h100-80gb");
+  CHECK(h800.node.gpu.name == "h800-sxm5-80gb");
+  CHECK(h800.node.gpu.peak_bf16.value() == doctest::Approx(h100.node.gpu.peak_bf16.value()));
+  CHECK(h800.node.gpu.hbm.value() == doctest::Approx(h100.node.gpu.hbm.value()));
+  CHECK(h800.node.nvswitch.bandwidth.value() == doctest::Approx(200e9));
+  CHECK(h800.node.nvswitch.bandwidth.value() * 2 == doctest::Approx(h100.node.nvswitch.bandwidth.value() * 2 * 400 / 900));
+  CHECK(h800.nodes * h800.node.gpus == 2048);
+  CHECK(h800.node.nics.count == 8);
+  CHECK(h800.node.nics.bandwidth.value() == doctest::Approx(400e9 / 8));
 }
 
 TEST_CASE("cards: CPU-Adam on x86 hosts is not the Grace figure, and is marked assumed") {
