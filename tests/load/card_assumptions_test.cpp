@@ -74,7 +74,8 @@ TEST_CASE("cards: H800 is H100 SXM5 compute and memory with NVLink cut to 400 GB
   CHECK(h800.node.gpu.peak_bf16.value() == doctest::Approx(h100.node.gpu.peak_bf16.value()));
   CHECK(h800.node.gpu.hbm.value() == doctest::Approx(h100.node.gpu.hbm.value()));
   CHECK(h800.node.nvswitch.bandwidth.value() == doctest::Approx(200e9));
-  CHECK(h800.node.nvswitch.bandwidth.value() * 2 == doctest::Approx(h100.node.nvswitch.bandwidth.value() * 2 * 400 / 900));
+  CHECK(h800.node.nvswitch.bandwidth.value() * 2 ==
+        doctest::Approx(h100.node.nvswitch.bandwidth.value() * 2 * 400 / 900));
   CHECK(h800.nodes * h800.node.gpus == 2048);
   CHECK(h800.node.nics.count == 8);
   CHECK(h800.node.nics.bandwidth.value() == doctest::Approx(400e9 / 8));

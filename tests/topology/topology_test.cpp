@@ -107,9 +107,9 @@ TEST_CASE("route shapes on DGX H100") {
 }
 
 TEST_CASE("routes are shortest paths of the graph") {
-  for (const char* name : {"dgx-a100-80gb", "dgx-h100-80gb", "dgx-h200-141gb", "jeanzay-a100-80gb", "pcie-a100-80gb",
-                           "grandteton-h100-80gb-roce", "grandteton-h100-96gb-roce", "vtrain-a100",
-                           "deepseek-h800-ib"}) {
+  for (const char* name :
+       {"dgx-a100-80gb", "dgx-h100-80gb", "dgx-h200-141gb", "jeanzay-a100-80gb", "pcie-a100-80gb",
+        "grandteton-h100-80gb-roce", "grandteton-h100-96gb-roce", "vtrain-a100", "deepseek-h800-ib"}) {
     CAPTURE(name);
     ClusterSpec c = card(name);
     c.fabric.nodes_per_unit = 2;  // small units and pods so that every tier appears on 8 nodes
