@@ -26,6 +26,10 @@ struct ImportOptions {
 
   // --torchtitan-config F: torchtitan's job TOML (titan_config.hpp; wins over torchtitan_config)
   std::string torchtitan_config{};  // (an initializer: brace-initialized ImportOptions may stop before it)
+  // `trainsim mem`: refuse only what the memory model cannot count
+  // (model_check.hpp memory_refusal: MoE models load) instead of what the
+  // step simulation cannot (simulation_refusal).
+  bool memory_only{false};
 };
 
 // Applies every importer `options` and `d` name; returns the model built from

@@ -4,6 +4,7 @@ trainsim_module(NAME model DIR sim/model
           kernel_sets.cpp
           layer_ops.cpp
           lora.cpp
+          moe_params.cpp
           params.cpp
           stage_split.cpp
   DEPS spec core)

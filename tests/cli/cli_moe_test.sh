@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Mixture-of-experts models on the command line: `trainsim info` shows total
 # and active parameters of a zoo card and of a Hugging Face config.json; run,
-# mem, advise, sweep and explain refuse them with exit 2 and a message that
-# says MoE simulation is not available yet and points at `trainsim info`.
+# advise, sweep and explain refuse them with exit 2 and a message that says MoE
+# simulation is not available yet and points at `trainsim info`; mem models
+# them (tests/cli/cli_moe_mem_test.sh).
 # Usage: cli_moe_test.sh PATH/TO/trainsim
 set -u
 bin="$1"
@@ -31,9 +32,11 @@ check() {  # check NAME EXPECTED_TEXT COMMAND...
   if [ "$rc" -eq 2 ] && [[ "$err" == *"$expected"* ]]; then ok "$name"; else bad "$name: exit $rc, want 2 and '$expected', got: $err"; fi
 }
 refusal="expert parallelism is not modelled yet, so MoE simulation (run, mem, sweep, advise, validate) is not available"
-for cmd in run mem advise; do
+for cmd in run advise; do
   check "$cmd refuses deepseek-v3" "$refusal" "$bin" "$cmd" --model deepseek-v3 --cluster dgx-h100-80gb --nodes 2
 done
+"$bin" mem --model deepseek-v3 --cluster dgx-h100-80gb --nodes 2 > /dev/null 2> "$tmp/mem.err" \
+  && ok "mem models deepseek-v3" || bad "mem models deepseek-v3: $(cat "$tmp/mem.err")"
 check "run refuses a Qwen3-MoE config.json" "trainsim info $root/tests/data/hf/moe/qwen3-30b-a3b.json" \
   "$bin" run --model "$root/tests/data/hf/moe/qwen3-30b-a3b.json" --cluster dgx-h100-80gb --nodes 1
 printf 'model: mixtral-8x7b\ncluster: dgx-h100-80gb\nnodes: 2\nparallel:\n  tp: [1, 2]\ntraining: {global_batch: 64}\n' > "$tmp/sweep.yaml"
