@@ -69,6 +69,10 @@ std::string simulation_refusal(const ModelSpec& m, const std::string& ref) {
          "` shows its total and active parameter counts";
 }
 
+std::string memory_refusal(const ModelSpec& m, const std::string& ref) {
+  return m.is_moe() ? "" : simulation_refusal(m, ref);
+}
+
 void check_model(const ModelSpec& m, const std::string& file) {
   auto fail = [&](const char* key, const std::string& msg) { throw ConfigError({file, 0, key}, msg); };
   if (m.layers < 1) fail("layers", "must be at least 1");

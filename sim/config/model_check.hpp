@@ -21,4 +21,11 @@ std::string unsimulated_features(const ModelSpec& m);
 // what is not modelled and that `trainsim info REF` counts its parameters.
 std::string simulation_refusal(const ModelSpec& m, const std::string& ref);
 
+// The same for the memory model alone (`trainsim mem`): "" for an MoE model,
+// whose every part (experts, router, shared experts, MLA, MTP, q/k norms,
+// sinks, Q/K/V biases) sim/model/moe_params.hpp and sim/memory/moe_memory.hpp
+// count; simulation_refusal() for a dense model with those features, whose
+// dense accounting (params.hpp layer_params_per_tp_rank) does not.
+std::string memory_refusal(const ModelSpec& m, const std::string& ref);
+
 }  // namespace trainsim

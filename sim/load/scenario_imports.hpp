@@ -28,6 +28,10 @@ struct ImportOptions {
   std::string torchtitan_config{};  // (an initializer: brace-initialized ImportOptions may stop before it)
   // --peft-config F: HF PEFT adapter_config.json (peft_config.hpp; wins over peft_config)
   std::string peft_config{};
+  // `trainsim mem`: refuse only what the memory model cannot count
+  // (model_check.hpp memory_refusal: MoE models load) instead of what the
+  // step simulation cannot (simulation_refusal).
+  bool memory_only{false};
 };
 
 // Applies every importer `options` and `d` name; returns the model built from

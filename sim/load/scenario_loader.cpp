@@ -291,8 +291,10 @@ void read_sharding(const ConfigDoc& d, Scenario& s) {
   s.framework_version = d.get_string("framework.version");
 }
 
-Scenario from_doc(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& flag_model, bool ds_config) {
+Scenario from_doc(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& flag_model, bool ds_config,
+                  bool memory_only) {
   Scenario s = scenario_preview(d, zoo, flag_model);
+  refuse_unsimulated(d, s.model, memory_only);
   s.locations = d.locations();
   read_training(d, s);
   read_finetune(d, s);
@@ -310,7 +312,7 @@ Scenario load(ConfigDoc d, const Zoo& zoo, const ImportOptions& options,
   ImportLog log;
   std::optional<ModelSpec> flag_model = apply_imports(d, zoo, options, log);
   apply_profile_defaults(d, !log.ds_config_file.empty(), log);
-  Scenario s = from_doc(d, zoo, flag_model, !log.ds_config_file.empty());
+  Scenario s = from_doc(d, zoo, flag_model, !log.ds_config_file.empty(), options.memory_only);
   s.imports = std::move(log);
   for (std::string& w : implausible_link_rates(s.cluster)) s.imports.warnings.push_back(std::move(w));
   read_transport(d, s);

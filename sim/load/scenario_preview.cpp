@@ -110,15 +110,6 @@ void derive_dp(const ConfigDoc& d, Scenario& s) {
   p.dp = static_cast<int>(s.gpus / model_parallel);
 }
 
-// A model whose parts are not simulated yet is refused here, for run, mem,
-// sweep, advise and validate alike, rather than simulated as a dense model.
-ModelSpec simulable(const ConfigDoc& d, ModelSpec m) {
-  const std::string ref = d.given("model") && !d.is_inline("model") ? d.get_string("model") : m.name;
-  const std::string refusal = simulation_refusal(m, ref);
-  if (!refusal.empty()) d.fail("model", refusal);
-  return m;
-}
-
 ModelSpec scenario_model_any(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& flag_model) {
   if (flag_model) {
     if (d.given("model")) return load_model_ref(d, "model", zoo);  // apply_imports checked the flags against it
@@ -131,16 +122,18 @@ ModelSpec scenario_model_any(const ConfigDoc& d, const Zoo& zoo, const std::opti
   return load_model_ref(d, "model", zoo);
 }
 
-ModelSpec scenario_model(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& flag_model) {
-  return simulable(d, scenario_model_any(d, zoo, flag_model));
-}
-
 }  // namespace
+
+void refuse_unsimulated(const ConfigDoc& d, const ModelSpec& m, bool memory_only) {
+  const std::string ref = d.given("model") && !d.is_inline("model") ? d.get_string("model") : m.name;
+  const std::string refusal = memory_only ? memory_refusal(m, ref) : simulation_refusal(m, ref);
+  if (!refusal.empty()) d.fail("model", refusal);
+}
 
 Scenario scenario_preview(const ConfigDoc& d, const Zoo& zoo, const std::optional<ModelSpec>& flag_model) {
   Scenario s;
   s.file = d.file();
-  s.model = scenario_model(d, zoo, flag_model);
+  s.model = scenario_model_any(d, zoo, flag_model);
   auto cluster_file = zoo.resolve(ZooKind::cluster, d.get_string("cluster"), d.file(), d.where("cluster"));
   s.cluster = load_cluster_card(cluster_file.string(), zoo);
   read_parallel(d, s);

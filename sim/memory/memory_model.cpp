@@ -9,6 +9,7 @@
 #include "sim/memory/comm_buffers.hpp"
 #include "sim/memory/inflight.hpp"
 #include "sim/memory/model_states.hpp"
+#include "sim/memory/moe_memory.hpp"
 #include "sim/memory/zero3_gathers.hpp"
 #include "sim/spec/sharding.hpp"
 #include "sim/model/activations.hpp"
@@ -26,17 +27,21 @@ struct Common {
   ActivationShape shape;
   ModelStateBytes states;  // bytes per parameter
   ModelStateBytes frozen;  // bytes per frozen parameter (LoRA's base weights)
+  ModelStateBytes expert;  // bytes per routed-expert parameter: sharded over expert-dp (moe_memory.hpp)
   StageSplit split;
   int micro_batches = 1;
 };
 
 Common make_common(const Scenario& s) {
   const ParallelPlan& p = s.parallel;
+  ModelStateOptions expert = model_state_options(s);
+  expert.shard_group = std::max(1, p.expert_dp());
   Common c{s,
            count_params(s.model),
            activation_shape(s),
            model_state_bytes_per_param(model_state_options(s)),
            frozen_state_bytes(model_state_options(s)),
+           model_state_bytes_per_param(expert),
            split_layers(s.model.layers, p.pp, p.vp, p.embedding_in_pp_split),
            s.num_micro_batches()};
   return c;
@@ -60,11 +65,17 @@ Bytes stored_activations(const Common& c, int i, int& in_flight) {
   Bytes total;
   in_flight = 0;
   for (int chunk = 0; chunk < c.split.chunks(); ++chunk) {
-    total += chunk_stored_activations(m, c.shape, c.split.chunk_layers(i, chunk)) * static_cast<double>(held[chunk]);
+    const int layers = c.split.chunk_layers(i, chunk);
+    const Bytes one = m.is_moe() ? moe_chunk_stored(c.s, c.shape, chunk_first_layer(c.split, i, chunk), layers)
+                                 : chunk_stored_activations(m, c.shape, layers);
+    total += one * static_cast<double>(held[chunk]);
     in_flight += held[chunk];
   }
   if (i == 0) total += embedding_activations(m, c.shape) * held.front();
   if (i == p.pp - 1) total += output_activations(m, c.shape) * held.back();
+  if (i == p.pp - 1 && m.is_moe() && m.mtp_layers > 0)  // MTP: a layer and a loss per module (moe_memory.hpp)
+    total += (moe_chunk_stored(c.s, c.shape, m.layers - 1, 1) + output_activations(m, c.shape)) *
+             static_cast<double>(m.mtp_layers * held.back());
   if (c.s.memory.convention == MemoryConvention::deepspeed && i < p.pp - 1) {
     double e = activation_element_bytes(c.shape.precision);
     double sp = c.shape.sequence_parallel ? c.shape.tp : 1;
@@ -78,20 +89,49 @@ Bytes stored_activations(const Common& c, int i, int& in_flight) {
 // uniform method), or the loss on the last stage.
 Bytes working_activations(const Common& c, int i) {
   Bytes w;
-  for (int chunk = 0; chunk < c.split.chunks(); ++chunk)
-    w = std::max(w, chunk_backward_working(c.s.model, c.shape, c.split.chunk_layers(i, chunk)));
+  for (int chunk = 0; chunk < c.split.chunks(); ++chunk) {
+    const int layers = c.split.chunk_layers(i, chunk);
+    w = std::max(w, c.s.model.is_moe() ? moe_chunk_working(c.s, c.shape, chunk_first_layer(c.split, i, chunk), layers)
+                                       : chunk_backward_working(c.s.model, c.shape, layers));
+  }
   if (i == c.s.parallel.pp - 1) w = std::max(w, output_working(c.s.model, c.shape));
   return w;
 }
 
-// Model states of `params` parameters of which `trainable` train (the rest frozen).
-MemoryBreakdown static_states(const Common& c, std::int64_t params, std::int64_t trainable) {
-  const double n = static_cast<double>(trainable), frozen = static_cast<double>(params - trainable);
+// Model states of `params` parameters of which `trainable` train (the rest
+// frozen) and `expert` of those are routed-expert parameters, sharded over
+// expert-dp (moe_memory.hpp).
+MemoryBreakdown static_states(const Common& c, std::int64_t params, std::int64_t trainable, std::int64_t expert) {
+  const double n = static_cast<double>(trainable - expert), frozen = static_cast<double>(params - trainable);
+  const double x = static_cast<double>(expert);
   MemoryBreakdown b;
-  b.params = Bytes(c.states.params * n + c.frozen.params * frozen);
-  b.grads = Bytes(c.states.grads * n);
-  b.optimizer_states = Bytes(c.states.optimizer * n);
+  b.params = Bytes(c.states.params * n + c.expert.params * x + c.frozen.params * frozen);
+  b.grads = Bytes(c.states.grads * n + c.expert.grads * x);
+  b.optimizer_states = Bytes(c.states.optimizer * n + c.expert.optimizer * x);
   return b;
+}
+
+// The GPU's parameters of stage i: `params` all, `expert` its routed experts
+// (0 for a dense model), `resident` what it owns under ZeRO-3.
+struct StageCounts {
+  std::int64_t params = 0, expert = 0, resident = 0;
+};
+StageCounts stage_counts(const Common& c, int i) {
+  const Scenario& s = c.s;
+  StageCounts n;
+  if (s.model.is_moe()) {
+    const RankParams r = moe_stage_params(s, c.split, i);
+    n.params = r.total();
+    n.expert = r.expert;
+  } else {
+    n.params = stage_params(c, i);
+  }
+  const double dense = static_cast<double>(n.params - n.expert), expert = static_cast<double>(n.expert);
+  n.resident =
+      s.parallel.zero_stage >= 3
+          ? static_cast<std::int64_t>(dense / shard_ranks(s.parallel) + expert / std::max(1, s.parallel.expert_dp()))
+          : n.params;
+  return n;
 }
 
 // DeepSpeed's pinned swap buffers of one GPU holding `local` parameters, whose
@@ -160,22 +200,24 @@ StageMemory evaluate_stage(const Common& c, int i) {
   st.layers = c.split.layers(i);
   st.has_embedding = i == 0;
   st.has_output = i == s.parallel.pp - 1;
-  st.params = stage_params(c, i);
+  const StageCounts counts = stage_counts(c, i);
+  st.params = counts.params;
   st.trainable = trainable_params(s.model, s.training.finetune, s.parallel.tp, st.layers, st.params);
   double shard = shard_ranks(s.parallel);
-  st.params_resident = s.parallel.zero_stage >= 3 ? static_cast<std::int64_t>(st.params / shard) : st.params;
+  st.params_resident = counts.resident;
   CommBuffers comm = comm_buffers(s, static_cast<double>(st.trainable));
   const Zero3Peak gathered = zero3_backward_peak(s, c.split, i);
 
-  MemoryBreakdown backward = static_states(c, st.params, st.trainable);
+  MemoryBreakdown backward = static_states(c, st.params, st.trainable, counts.expert);
   backward.params += persistent_params(s, st.layers) + fp8_weight_cache(s, st.layers);
   backward.grads += deferred_grads(s, c.split, i);  // sharded gradients reduced after the last backward
   backward.activations = stored_activations(c, i, st.in_flight) + working_activations(c, i);
-  backward.comm_buffers = comm.backward + gathered.total();
+  backward.comm_buffers =
+      comm.backward + gathered.total() + (counts.expert > 0 ? moe_dispatch_buffers(s, c.shape) : Bytes());
   backward.zero3_gathered = gathered.gathered;
   backward.other = s.memory.cuda_context + backward.activations * s.memory.allocator_overhead;
 
-  MemoryBreakdown step = static_states(c, st.params, st.trainable);
+  MemoryBreakdown step = static_states(c, st.params, st.trainable, counts.expert);
   step.params += persistent_params(s, st.layers) + fp8_weight_cache(s, st.layers);
   step.comm_buffers = comm.step;
   step.other = s.memory.cuda_context;
@@ -195,15 +237,16 @@ StageMemory evaluate_stage(const Common& c, int i) {
   st.peak = step_wins ? step : backward;
   const double local = static_cast<double>(st.params) / (s.parallel.zero_stage >= 1 ? shard : 1.0);
   const double local_trained = static_cast<double>(st.trainable) / (s.parallel.zero_stage >= 1 ? shard : 1.0);
-  const double n = static_cast<double>(st.trainable), frozen = static_cast<double>(st.params - st.trainable);
+  const double xe = static_cast<double>(counts.expert), n = static_cast<double>(st.trainable) - xe;
+  const double frozen = static_cast<double>(st.params - st.trainable);
   const Bytes cached = host_param_cache(s, local);
   const bool vocab = i == 0 || i == s.parallel.pp - 1;
   const double largest =  // ZeRO-3 sub-groups hold whole tensors' partitions (swap_buffers)
       s.parallel.zero_stage >= 3 ? static_cast<double>(largest_param_tensor(s.model, s.parallel.tp, vocab)) / shard
                                  : 0.0;
-  st.host_offload = Bytes(c.states.host * n + c.frozen.host * frozen) + swap_buffers(s, local_trained, largest) +
-                    cached + host_grad_accumulation(s, local_trained);
-  st.nvme_offload = Bytes(c.states.nvme * n + c.frozen.nvme * frozen) - cached;
+  st.host_offload = Bytes(c.states.host * n + c.expert.host * xe + c.frozen.host * frozen) +
+                    swap_buffers(s, local_trained, largest) + cached + host_grad_accumulation(s, local_trained);
+  st.nvme_offload = Bytes(c.states.nvme * n + c.expert.nvme * xe + c.frozen.nvme * frozen) - cached;
   return st;
 }
 

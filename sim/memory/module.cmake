@@ -5,6 +5,7 @@ trainsim_module(NAME memory DIR sim/memory
           inflight.cpp
           memory_model.cpp
           model_states.cpp
+          moe_memory.cpp
           zero3_gathers.cpp
           zero_explain.cpp
   DEPS model spec core)

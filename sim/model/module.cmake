@@ -7,6 +7,7 @@ trainsim_module(NAME model DIR sim/model
           moe_ops.cpp
           op_build.cpp
           lora.cpp
+          moe_params.cpp
           params.cpp
           stage_split.cpp
   DEPS spec core)

@@ -33,8 +33,9 @@ std::string rank_label(int node, const RankCoord& c) {
          std::to_string(c.tp) + " cp " + std::to_string(c.cp);
 }
 
-nlohmann::json layout_json(const ParallelPlan& p, const TrainingPlan& t, int micro_batches, int gpus, int nodes,
-                           MemoryConvention convention) {
+// The dense layout keys (all plans).
+static nlohmann::json dense_layout_json(const ParallelPlan& p, const TrainingPlan& t, int micro_batches, int gpus,
+                                        int nodes, MemoryConvention convention) {
   return {{"tp", p.tp},
           {"pp", p.pp},
           {"dp", p.dp},
@@ -52,6 +53,17 @@ nlohmann::json layout_json(const ParallelPlan& p, const TrainingPlan& t, int mic
           {"convention", to_string(convention)},
           {"gpus", gpus},
           {"nodes", nodes}};
+}
+
+nlohmann::json layout_json(const ParallelPlan& p, const TrainingPlan& t, int micro_batches, int gpus, int nodes,
+                           MemoryConvention convention) {
+  nlohmann::json j = dense_layout_json(p, t, micro_batches, gpus, nodes, convention);
+  if (p.ep > 1 || p.etp > 0) {  // the expert mesh (sim/parallel/layout.hpp); absent for dense plans
+    j["ep"] = p.ep;
+    j["etp"] = p.expert_tp();
+    j["expert_dp"] = p.expert_dp();
+  }
+  return j;
 }
 
 nlohmann::json assumptions_json(const RunAssumptions& a) {

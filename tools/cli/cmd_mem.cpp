@@ -16,7 +16,9 @@ struct MemArgs {
 };
 
 void run_mem(const MemArgs& args) {
-  Scenario s = load_cli_scenario(args.scenario);
+  ScenarioArgs scenario = args.scenario;
+  scenario.imports.memory_only = true;  // MoE models: the memory model counts them (model_check.hpp memory_refusal)
+  Scenario s = load_cli_scenario(scenario);
   MemoryResult r = compute_memory(s);
   std::string table = memory_table(s, r);
   nlohmann::json summary = memory_json(s, r);
