@@ -18,8 +18,9 @@ std::string layout_text(const PlanOutcome& o) {
   const TrainingPlan& t = o.training;
   return "tp" + std::to_string(p.tp) + " pp" + std::to_string(p.pp) + " dp" + std::to_string(p.dp) +
          (p.cp > 1 ? " cp" + std::to_string(p.cp) : "") + (p.vp > 1 ? " vp" + std::to_string(p.vp) : "") +
-         (p.sequence_parallel ? " sp" : "") + " z" + std::to_string(p.zero_stage) + " mb" +
-         std::to_string(t.micro_batch) + " gb" + std::to_string(t.global_batch) + " " + to_string(t.recompute);
+         (p.sequence_parallel ? " sp" : "") + (p.ep > 1 ? " ep" + std::to_string(p.ep) : "") +
+         (p.expert_tp() != p.tp ? " etp" + std::to_string(p.expert_tp()) : "") + " z" + std::to_string(p.zero_stage) +
+         " mb" + std::to_string(t.micro_batch) + " gb" + std::to_string(t.global_batch) + " " + to_string(t.recompute);
 }
 
 // Fixed-width columns: the first left-aligned, the rest right-aligned.
@@ -85,6 +86,11 @@ void add_plan_json(const CandidateResult& r, nlohmann::json& c) {
                  {"seq_len", t.seq_len},
                  {"recompute", to_string(t.recompute)},
                  {"schedule", to_string(p.schedule)}};
+  if (p.ep > 1 || p.etp > 0) {  // the expert mesh, as in run's layout (report_format.cpp); absent for dense plans
+    c["layout"]["ep"] = p.ep;
+    c["layout"]["etp"] = p.expert_tp();
+    c["layout"]["expert_dp"] = p.expert_dp();
+  }
   c["step_time_s"] = s.step_time_s.value();
   c["tokens_per_s"] = s.tokens_per_s;
   c["mfu"] = s.mfu;

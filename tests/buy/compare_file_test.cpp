@@ -147,7 +147,8 @@ TEST_CASE("zip errors name the file, line and key") {
 }
 
 TEST_CASE("the shipped compare examples read, and each candidate's cluster is in the zoo") {
-  for (const char* file : {"examples/compare/llama-3-70b-2t.yaml", "examples/compare/llama-3.1-405b-15t.yaml"}) {
+  for (const char* file : {"examples/compare/llama-3-70b-2t.yaml", "examples/compare/llama-3.1-405b-15t.yaml",
+                           "examples/compare/deepseek-v3-h800-vs-gb200.yaml"}) {
     CAPTURE(file);
     const CompareSpec spec = load_compare_file((test::zoo().root() / file).string());
     CHECK(!spec.candidates.empty());

@@ -91,4 +91,16 @@ grep -q "step \[s\]" "$tmp/table.txt" && grep -q "cost \[k\$\]" "$tmp/table.txt"
 "$bin" compare "$root/tests/data/compare/bad_key.yaml" > /dev/null 2> "$tmp/err.txt"
 [ $? -eq 2 ] && grep -q "bad_key.yaml:7: power.puee: unknown key of a candidate; did you mean 'power.pue'" "$tmp/err.txt" \
   && ok "a bad compare file exits 2 naming file:line: key" || bad "a bad compare file exits 2: $(cat "$tmp/err.txt")"
-finish 8
+# The MoE example: every candidate finds a plan, and its expert-parallel size
+# divides the 256 experts and the plan's data-parallel size (enumerate.cpp's rules).
+"$bin" compare "$root/examples/compare/deepseek-v3-h800-vs-gb200.yaml" --json > "$tmp/moe.json" 2> "$tmp/moe_err.txt"
+python3 - "$tmp/moe.json" <<'PY' && ok "MoE compare: a plan with EP per candidate" || bad "MoE compare: $(cat "$tmp/moe_err.txt")"
+import json, sys
+cands = json.load(open(sys.argv[1]))["candidates"]
+assert len(cands) == 2
+for c in cands:
+    l = c["layout"]
+    assert l["ep"] > 1 and 256 % l["ep"] == 0 and l["dp"] % l["ep"] == 0, l
+    assert l["tp"] * l["pp"] * l["dp"] == c["gpus"], (l, c["gpus"])
+PY
+finish 9
