@@ -22,6 +22,9 @@
 #include <thread>
 #include <vector>
 
+#include "sim/buy/compare_file.hpp"
+#include "sim/buy/compare_report.hpp"
+#include "sim/buy/compare_run.hpp"
 #include "sim/core/error.hpp"
 #include "sim/core/sim_error.hpp"
 #include "sim/frontend/collective_table.hpp"
@@ -254,6 +257,15 @@ std::string advise_plan(const ScenarioInput& in, int threads, std::size_t top, i
   return dump(advice_json(advise(factory, o)));
 }
 
+// `trainsim compare FILE --json`: each candidate's best plan, time, cost,
+// energy and goodput (sim/buy). Releases the GIL; no progress hook is wired.
+std::string compare_clusters(const std::string& path, int threads) {
+  py::gil_scoped_release release;
+  CompareOptions o;
+  o.threads = worker_threads(threads);
+  return dump(compare_json(run_compare(load_compare_file(path), zoo(), o)));
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
@@ -296,4 +308,5 @@ PYBIND11_MODULE(_core, m) {
   m.def("validate", &validate, py::arg("runs"), py::arg("threads"), py::arg("filter"), py::arg("progress"));
   m.def("advise", &advise_plan, py::arg("scenario"), py::arg("threads"), py::arg("top"), py::arg("max_changes"),
         py::arg("beam"));
+  m.def("compare", &compare_clusters, py::arg("path"), py::arg("threads"));
 }

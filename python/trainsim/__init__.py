@@ -30,14 +30,15 @@ import os as _os
 
 from . import _core
 from ._core import ConfigError, SimulationError
-from ._api import advise, collective, data_dir, explain_zero, mem, run, sweep, validate
-from ._results import (Advice, CollectiveTable, MemoryResult, RunResult, SweepResult, ValidationResult,
+from ._api import advise, collective, compare, data_dir, explain_zero, mem, run, sweep, validate
+from ._results import (Advice, CollectiveTable, Comparison, MemoryResult, RunResult, SweepResult, ValidationResult,
                        ZeroExplanation)
 
 __all__ = [
-    "run", "mem", "explain_zero", "collective", "validate", "sweep", "advise", "data_dir",
+    "run", "mem", "explain_zero", "collective", "validate", "sweep", "advise", "compare", "data_dir",
     "ConfigError", "SimulationError",
     "RunResult", "MemoryResult", "ZeroExplanation", "CollectiveTable", "SweepResult", "ValidationResult", "Advice",
+    "Comparison",
 ]
 __version__ = "0.1.0"
 

@@ -67,6 +67,12 @@ class Advice(_Result):
     by_changes: List[Dict[str, Any]]
     def to_pandas(self) -> pandas.DataFrame: ...
 
+class Comparison(_Result):
+    title: str
+    tokens: float
+    candidates: List[Dict[str, Any]]
+    def to_pandas(self) -> pandas.DataFrame: ...
+
 class SweepResult(_Result):
     rows: List[Dict[str, Any]]
     report: Dict[str, Any]
@@ -105,4 +111,5 @@ def advise(scenario: Scenario, *, set: Optional[Mapping[str, Any]] = ..., thread
            top: int = ..., max_changes: int = ..., beam: int = ..., ds_config: Optional[str] = ...,
            megatron_args: Optional[str] = ..., hostfile: Optional[str] = ..., torchtitan_config: Optional[str] = ...,
            num_nodes: Optional[int] = ..., num_gpus: Optional[int] = ..., **overrides: Any) -> Advice: ...
+def compare(compare_file: Union[str, os.PathLike[str]], *, threads: Optional[int] = ...) -> Comparison: ...
 def data_dir() -> str: ...

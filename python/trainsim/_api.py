@@ -8,7 +8,7 @@ import os
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 from . import _core
-from ._results import (Advice, CollectiveTable, MemoryResult, RunResult, SweepResult, ValidationResult,
+from ._results import (Advice, CollectiveTable, Comparison, MemoryResult, RunResult, SweepResult, ValidationResult,
                        ZeroExplanation, _csv_frame, _have_pandas, _parse_csv)
 
 
@@ -207,6 +207,14 @@ def advise(scenario: Scenario, *, set: Optional[Mapping[str, Any]] = None, threa
         raise ValueError(f"beam: {beam!r} is not a whole number from 1 to 64")
     s = _scenario(scenario, set, overrides)
     return Advice(json.loads(_core.advise(s, _threads(threads), int(top), int(max_changes), int(beam))))
+
+
+def compare(compare_file: Union[str, os.PathLike], *, threads: Optional[int] = None) -> Comparison:
+    """The buying question (``trainsim compare FILE --json``, docs/compare.md): for one model
+    and training job, each candidate cluster's best layout by the plan search, its step time,
+    time to train, GPU-hours, cost, energy and goodput. Releases the GIL; it cannot be
+    interrupted before it ends."""
+    return Comparison(json.loads(_core.compare(os.fspath(compare_file), _threads(threads))))
 
 
 def data_dir() -> str:

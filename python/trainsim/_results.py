@@ -171,6 +171,22 @@ class Advice(_Result):
         return _pandas().DataFrame(rows)
 
 
+class Comparison(_Result):
+    """Each candidate cluster's best plan and what training the job on it takes:
+    time, GPU-hours, cost, energy and goodput (``trainsim compare --json``)."""
+
+    _summary_fields = ("title", "tokens", "candidates")
+
+    def to_pandas(self):
+        """One row per candidate, best first; the layout as layout.<key> columns."""
+        rows = []
+        for c in self._data.get("candidates", []):
+            row = {k: v for k, v in c.items() if k not in ("layout", "assumptions", "goodput", "search")}
+            row.update({f"layout.{k}": v for k, v in (c.get("layout") or {}).items()})
+            rows.append(row)
+        return _pandas().DataFrame(rows)
+
+
 class SweepResult(_Result):
     """A sweep without pandas: ``rows`` (one dict per point, the sweep CSV's
     columns), ``report`` (counts, reasons, top plans, Pareto front: ``trainsim

@@ -226,6 +226,16 @@ def test_advise_equals_cli(cli):
         assert len(a.to_pandas()) == len(a.suggestions)
 
 
+def test_compare_equals_cli(cli):
+    example = "examples/compare/deepseek-v3-h800-vs-gb200.yaml"
+    c = trainsim.compare(example, threads=2)
+    assert c.to_dict() == cli("compare", example, "--threads", "2")
+    assert len(c.candidates) == 2 and all(x["found"] for x in c.candidates)
+    if HAVE_PANDAS:
+        df = c.to_pandas()
+        assert list(df["name"]) == [x["name"] for x in c.candidates] and "layout.ep" in df.columns
+
+
 def test_config_error_has_the_cli_message(cli, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("model: llama-2-7b\ncluster: dgx-a100-80gb\nparallel:\n  zero_stag: 2\n")
@@ -271,12 +281,12 @@ def test_trace_and_run_frame(tmp_path):
 
 def test_docstrings_and_hints(root):
     for f in (trainsim.run, trainsim.mem, trainsim.explain_zero, trainsim.collective, trainsim.sweep,
-              trainsim.validate, trainsim.advise):
+              trainsim.validate, trainsim.advise, trainsim.compare):
         assert f.__doc__ and len(f.__doc__) > 100
     pyi = os.path.join(os.path.dirname(trainsim.__file__), "__init__.pyi")
     text = open(pyi).read()
     for name in ("def run", "def mem", "def explain_zero", "def collective", "def sweep", "def validate",
-                 "def advise", "class RunResult"):
+                 "def advise", "def compare", "class RunResult", "class Comparison"):
         assert name in text
 
 
