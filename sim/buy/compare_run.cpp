@@ -104,14 +104,22 @@ CandidateResult run_candidate(const CompareSpec& spec, const Candidate& c, const
   so.progress = options.progress;
   const std::vector<PlanOutcome> outcomes = evaluate_plans(sweep_factory(search, zoo), points, so);
   r.points = outcomes.size();
+  std::size_t invalid = 0, pruned = 0;
+  const PlanOutcome* first_invalid = nullptr;
   for (const auto& o : outcomes) {
     r.simulated += o.status == PlanStatus::simulated;
+    pruned += o.status == PlanStatus::pruned_oom;
+    if (o.status == PlanStatus::invalid && invalid++ == 0) first_invalid = &o;
     r.fitting += o.fits();
   }
   const PlanOutcome* best = best_plan(outcomes);
   if (!best) {
-    r.reason = "no plan fits: " + std::to_string(r.points) + " plans, " + std::to_string(r.simulated) +
-               " simulated, none fits GPU, host and NVMe memory";
+    // Say which filter emptied the search: a layout the cluster cannot take
+    // (the first loader message), the analytic memory model, or the simulated peaks.
+    r.reason = "no plan fits: " + std::to_string(r.points) + " plans: " + std::to_string(invalid) +
+               " not valid on this cluster, " + std::to_string(pruned) + " over memory by the analytic model, " +
+               std::to_string(r.simulated) + " simulated and none fits GPU, host and NVMe memory";
+    if (first_invalid) r.reason += " (first invalid: " + first_invalid->reason_key + ": " + first_invalid->reason + ")";
     return r;
   }
   r.found = true;

@@ -103,4 +103,13 @@ for c in cands:
     assert l["ep"] > 1 and 256 % l["ep"] == 0 and l["dp"] % l["ep"] == 0, l
     assert l["tp"] * l["pp"] * l["dp"] == c["gpus"], (l, c["gpus"])
 PY
-finish 9
+# A candidate whose every layout is invalid says why (the first loader message),
+# not that nothing fitted in memory: 15,360 sequences do not split over 252 or 126 ranks.
+sed 's/^  global_batch: \[15360, 16128\].*/  global_batch: 15360/' "$root/examples/compare/deepseek-v3-h800-vs-gb200.yaml" > "$tmp/moe1.yaml"
+"$bin" compare "$tmp/moe1.yaml" --json > "$tmp/moe1.json" 2> /dev/null
+python3 - "$tmp/moe1.json" <<'PY' && ok "no valid layout: the reason names the key" || bad "no valid layout: the reason names the key"
+import json, sys
+c = {x["name"]: x for x in json.load(open(sys.argv[1]))["candidates"]}["2,016 x GB200 (28 NVL72 racks)"]
+assert not c["found"] and "not valid on this cluster" in c["reason"] and "training.global_batch" in c["reason"], c
+PY
+finish 10
